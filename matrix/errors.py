@@ -1,0 +1,56 @@
+"""Domain exceptions. Every error a user can cause is one of these, never a traceback."""
+
+from __future__ import annotations
+
+
+class MatrixError(Exception):
+    """Base of every dutymatrix error; ``str(e)`` is the message shown to the user."""
+
+    exit_code = 1
+
+
+class MatrixParseError(MatrixError, ValueError):
+    """Input that cannot be read as a plan, with its position in the user's file.
+
+    ``line`` is 1-based; ``None`` when unknown and ``-1`` for "end of file" (as Lark reports).
+    """
+
+    def __init__(self, path: str, line: int | None, column: int | None, message: str,
+                 context: str | None = None) -> None:
+        self.path, self.line, self.column = str(path), line, column
+        self.message, self.context = message, context
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line == -1:
+            where += ":end of file"
+        elif self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        text = f"{where}: {self.message}"
+        if self.context:
+            text += "\n" + self.context.rstrip("\n")
+        return text
+
+
+class NoClausesError(MatrixParseError):
+    """A file that holds no numbered clause at all (a news article, say)."""
+
+
+class MatrixInputError(MatrixError):
+    """A file that cannot be read at all: missing, undecodable, unsupported format."""
+
+
+class MatrixOutputError(MatrixError):
+    """An output that cannot be written safely."""
+
+
+class UnknownDepartmentError(MatrixError):
+    """A department name that matches nothing in the canonical data."""
+
+    def __init__(self, name: str, suggestions: list[str]) -> None:
+        self.name, self.suggestions = name, suggestions
+        hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
+        super().__init__(f"unknown department {name!r}{hint}")
