@@ -1,0 +1,124 @@
+"""Text → clean text, before parsing.
+
+``normalise(text)`` is a pure function. What it guarantees about its result:
+
+1. HTML entities are decoded (``&ldquo;`` → “, ``&amp;amp;`` → &), repeatedly until none is left.
+2. Leaked pinyin glosses are removed: a parenthesis right after a Chinese character that holds
+   one lower-case pinyin syllable ("部門(mén)" → "部門", "獲得(de)感" → "獲得感"). Parentheses
+   holding anything else ("(2022-2025年)", "(一)", "(PPP)") are kept.
+3. Traditional characters are converted to simplified with OpenCC ``t2s``.
+4. Punctuation is folded to the full-width forms Chinese documents use: ``( ) : ; ?  !`` become
+   ``（ ） ： ； ？ ！``, and ``,`` becomes ``，`` next to a Chinese character (so "1,000" stays);
+   full-width digits, Latin letters and the ideographic space become ASCII.
+5. Whitespace is tidied: tabs, NBSP and other spaces become one ASCII space; zero-width
+   characters and the BOM are removed; every line is stripped; blank lines are dropped; the
+   text ends with exactly one newline (an empty text stays empty).
+6. Idempotent: ``normalise(normalise(t).text).text == normalise(t).text``.
+
+``Normalised.lines[i]`` is the 1-based line number, in the user's original text, of line ``i + 1``
+of the normalised text, so that every message points into the file the user has open.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+from dataclasses import dataclass
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+
+# Tone-marked vowels of Hanyu Pinyin (and ü): one of them makes a syllable unmistakable.
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
+_SYLLABLE = rf"[a-zü{_TONED}]{{1,6}}"
+# Neutral-tone syllables that carry no mark but leak just the same ("獲得(de)感").
+_NEUTRAL = {"de", "le", "me", "men", "ne", "ma", "ba", "zi", "zhe", "ge", "li", "shang", "xia",
+            "tou", "mo", "a", "ya", "wa", "la", "er", "jia", "zhao", "yi"}
+_GLOSS = re.compile(rf"(?<=[{_CJK}])[(（]({_SYLLABLE})[)）]")
+
+_WIDTH = str.maketrans({
+    "(": "（", ")": "）", ":": "：", ";": "；", "?": "？", "!": "！",
+    "\u3000": " ", "\t": " ", "\xa0": " ", "\u2002": " ", "\u2003": " ", "\u2009": " ",
+    "\u200b": "", "\u200c": "", "\u200d": "", "\u2060": "", "\ufeff": "", "\r": "",
+    **{chr(0xFF10 + i): str(i) for i in range(10)},
+    **{chr(0xFF21 + i): chr(0x41 + i) for i in range(26)},
+    **{chr(0xFF41 + i): chr(0x61 + i) for i in range(26)},
+    "．": ".",  # full-width full stop only appears as a number separator (１．) in plans
+})
+_COMMA = re.compile(rf"(?<=[{_CJK}）”])\s*,\s*|\s*,\s*(?=[{_CJK}“（])")
+_SPACES = re.compile(r" {2,}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """A normalised text and, for each of its lines, the original line number."""
+
+    text: str
+    lines: tuple[int, ...]
+
+    def original_line(self, line: int) -> int:
+        """Map a 1-based line of the normalised text to the user's line (−1 stays −1)."""
+        if line < 1 or not self.lines:
+            return line
+        return self.lines[min(line, len(self.lines)) - 1]
+
+
+@functools.cache
+def _converter():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def _strip_glosses(line: str) -> str:
+    def keep_or_drop(m: re.Match[str]) -> str:
+        syllable = m.group(1)
+        if any(c in _TONED for c in syllable) or syllable in _NEUTRAL:
+            return ""
+        return m.group(0)
+
+    while True:  # "部(mén)(mén)": the second gloss is only next to a character after the first goes
+        new = _GLOSS.sub(keep_or_drop, line)
+        if new == line:
+            return line
+        line = new
+
+
+def _unescape(text: str) -> str:
+    while "&" in text:  # "&amp;ldquo;" decodes in two steps; stop at a fixed point
+        new = html.unescape(text)
+        if new == text:
+            break
+        text = new
+    return text
+
+
+def normalise_line(line: str) -> str:
+    """Normalise one line (no newline in it); the building block of ``normalise``."""
+    line = _unescape(line)
+    line = line.translate(_WIDTH)
+    line = _CONTROL.sub("", line)
+    line = _strip_glosses(line)
+    line = _COMMA.sub("，", line)
+    line = _SPACES.sub(" ", line)
+    return line.strip()
+
+
+def normalise(text: str) -> Normalised:
+    """Clean ``text`` as the module docstring promises and keep the line map."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _unescape(text)  # entities may encode newlines (&#10;); decode before splitting
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # One OpenCC call for the whole text: it keeps newlines and is much faster than per line.
+    text = _converter().convert(text)
+    out: list[str] = []
+    lines: list[int] = []
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = normalise_line(raw)
+        if line:
+            out.append(line)
+            lines.append(number)
+    if not out:
+        return Normalised("", ())
+    return Normalised("\n".join(out) + "\n", tuple(lines))

@@ -1,0 +1,44 @@
+"""Grammar lookup and cached Lark parser factories.
+
+Two grammars live in ``grammar/``: ``plan.lark`` for the document structure (sections, clauses,
+items and the trailers that close tasks) and ``trailer.lark`` for the inside of one trailer.
+Both are LALR: Earley takes minutes and gigabytes on a real 200 KB plan.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from pathlib import Path
+
+from lark import Lark
+
+
+def grammar_text(name: str) -> str:
+    """Text of ``grammar/<name>``: from the installed package, else from the checkout.
+
+    A wheel carries the grammar as ``matrix/grammar`` (hatch force-include); an editable install
+    resolves ``matrix`` to the checkout, which keeps it in the top-level ``grammar/``.
+    """
+    packaged = resources.files("matrix") / "grammar" / name
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    return (Path(__file__).resolve().parent.parent / "grammar" / name).read_text(encoding="utf-8")
+
+
+def _build(name: str, **options: object) -> Lark:
+    # cache=True stores the built tables in the temp folder, keyed by a hash of the grammar,
+    # the options and the Lark version, so start-up does not rebuild them on every run.
+    return Lark(grammar_text(name), parser="lalr", lexer="contextual", cache=True, **options)
+
+
+@functools.cache
+def plan_parser() -> Lark:
+    """The document-structure parser; every node keeps ``meta.line``."""
+    return _build("plan.lark", propagate_positions=True)
+
+
+@functools.cache
+def trailer_parser() -> Lark:
+    """The parser for the inner text of one responsibility trailer."""
+    return _build("trailer.lark")

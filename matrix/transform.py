@@ -1,0 +1,524 @@
+"""Parse trees → records.
+
+Two steps, both pure:
+
+* ``UnitBuilder`` (a Lark ``Transformer``) turns the ``plan.lark`` tree into ``Unit`` values: one per
+  numbered section, clause, item …, with its body tokens and its children.
+* ``build_documents`` walks the units in order, splits them into documents where the numbering
+  restarts, cuts each unit's body into tasks at its trailers, reads each trailer with
+  ``trailer.lark`` (``TrailerReader``), applies the document-wide rules (列第一位者为牵头单位，下同;
+  以下均需…落实，不再列出; 以下除标注…外，适用范围均为…) and canonicalises department names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from lark import Token, Transformer, Tree, v_args
+from lark.exceptions import UnexpectedInput
+
+from .models import Assignment, Clause, Department, Document, ParseWarning, Role, Task
+
+LEVELS = {"section": 0, "clause": 1, "item": 2, "subitem": 3, "point": 4}
+_HAN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+               "七": 7, "八": 8, "九": 9}
+
+
+def number_value(number: str) -> int | None:
+    """Numeric value of a printed number: （十二） → 12, 三十、 → 30, 7. → 7, ③ → 3."""
+    core = number.strip("（）、.() ")
+    if not core:
+        return None
+    if core.isdigit():
+        return int(core)
+    if len(core) == 1 and "①" <= core <= "⑳":
+        return ord(core) - ord("①") + 1
+    total, current = 0, 0
+    for ch in core:
+        if ch in _HAN_DIGITS:
+            current = _HAN_DIGITS[ch]
+        elif ch == "十":
+            total += (current or 1) * 10
+            current = 0
+        elif ch == "百":
+            total += (current or 1) * 100
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+# ---------------------------------------------------------------------------------------------
+# Tree → units
+
+
+@dataclass
+class Unit:
+    """A numbered unit of the document with its body and children (internal, not a record)."""
+
+    kind: str  # section | clause | item | subitem | point | preamble
+    number: str
+    line: int  # normalised line
+    body: list[Token]
+    children: list[Unit] = field(default_factory=list)
+
+    @property
+    def level(self) -> int:
+        """0 for 一、 sections, 1 for （一） clauses, and so on."""
+        return LEVELS.get(self.kind, -1)
+
+    def first_line(self) -> str:
+        """The text on the number's own line, trailers included."""
+        out = []
+        for tok in self.body:
+            if tok.type == "NL":
+                break
+            out.append(str(tok))
+        return "".join(out).strip()
+
+    def title(self) -> str:
+        """First sentence up to the first 。 outside parentheses; trailers never count."""
+        out = []
+        for tok in self.body:
+            if tok.type == "NL" or tok.type == "TRAILER":
+                break
+            if tok.type == "TEXT" and "。" in tok:
+                out.append(tok.split("。", 1)[0])
+                break
+            out.append(str(tok))
+        return "".join(out).strip().rstrip("：:；，").strip()
+
+    def heading(self) -> str:
+        """Number and title, as a section column shows it: 二、推动民生消费质量升级."""
+        return f"{self.number}{self.title()}"
+
+    def walk(self) -> Iterable[Unit]:
+        """This unit and every descendant, in document order."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+class UnitBuilder(Transformer):
+    """``plan.lark`` tree → a preamble ``Unit`` followed by the top-level units."""
+
+    def _unit(self, kind: str, children: list) -> Unit:
+        number = children[0]
+        body = [c for c in children[1:] if isinstance(c, Token)]
+        kids = [c for c in children[1:] if isinstance(c, Unit)]
+        return Unit(kind, str(number), number.line, body, kids)
+
+    def section(self, children: list) -> Unit:
+        """一、 heading."""
+        return self._unit("section", children)
+
+    def clause(self, children: list) -> Unit:
+        """（一） clause."""
+        return self._unit("clause", children)
+
+    def item(self, children: list) -> Unit:
+        """1. item."""
+        return self._unit("item", children)
+
+    def subitem(self, children: list) -> Unit:
+        """（1） item."""
+        return self._unit("subitem", children)
+
+    def point(self, children: list) -> Unit:
+        """① point."""
+        return self._unit("point", children)
+
+    def start(self, children: list) -> list[Unit]:
+        """Unnumbered lines first (the preamble), then the units."""
+        body = [c for c in children if isinstance(c, Token)]
+        units = [c for c in children if isinstance(c, Unit)]
+        return [Unit("preamble", "", 1, body), *units]
+
+
+# ---------------------------------------------------------------------------------------------
+# Trailers
+
+
+@dataclass(frozen=True)
+class PrintedDuty:
+    """One department named in a trailer, with the role the trailer gives it."""
+
+    name: str
+    role: Role
+    explicit_lead: bool = False
+
+
+@dataclass(frozen=True)
+class TrailerInfo:
+    """What one trailer says."""
+
+    duties: tuple[PrintedDuty, ...] = ()
+    lead_rule: str | None = None
+    inherit_rule: str | None = None
+    inherit_bodies: tuple[str, ...] = ()
+    scope: str | None = None
+    scope_rule: str | None = None
+    scope_default: str | None = None
+    deadline: str | None = None
+    unread: str | None = None  # the part of the trailer the grammar could not read
+
+
+_VERB_ROLE = {"LEAD": Role.lead, "RESP": Role.responsible, "SUPPORT": Role.support,
+              "GUIDE": Role.guide}
+_FIELD_ROLE = {"负责": Role.responsible, "责任": Role.responsible, "牵头": Role.lead,
+               "主办": Role.lead, "配合": Role.support, "参与": Role.support,
+               "协办": Role.support, "指导": Role.guide}
+_INHERIT = re.compile(r"以下(?:均|都)?需(.+?)落实")
+_SCOPE_DEFAULT = re.compile(r"适用范围均为(.+)$")
+_SEPARATORS = re.compile(r"[，；。]")
+
+
+@v_args(inline=True)
+class TrailerReader(Transformer):
+    """``trailer.lark`` tree → ``TrailerInfo``."""
+
+    def names(self, *depts: Token) -> list[str]:
+        """X、Y、Z等 → [X, Y, Z]."""
+        return [str(d) for d in depts]
+
+    def bodies(self, *groups: list[str]) -> list[str]:
+        """Name lists joined by ， 及 等和."""
+        return [n for g in groups for n in g]
+
+    def verb(self, tok: Token) -> Token:
+        """The role word."""
+        return tok
+
+    def duty(self, bodies: list[str], verb: Token) -> dict:
+        """X、Y负责 / X牵头 / X指导 / X参与."""
+        role = _VERB_ROLE[verb.type]
+        return {"duties": [PrintedDuty(n, role, role is Role.lead) for n in bodies]}
+
+    def cooperate(self, leads: list[str], partners: list[str], verb: Token | None = None) -> dict:
+        """X会同Y负责: X leads, Y supports."""
+        return {"duties": [PrintedDuty(n, Role.lead, True) for n in leads]
+                + [PrintedDuty(n, Role.support) for n in partners]}
+
+    def field(self, label: Token, *groups: list[str]) -> dict:
+        """负责部门：X、Y / 牵头单位：X."""
+        role = _FIELD_ROLE.get(str(label)[:2], Role.responsible)
+        return {"duties": [PrintedDuty(n, role, role is Role.lead) for g in groups for n in g]}
+
+    def scope(self, _label: Token, text: Token) -> dict:
+        """适用范围：Y."""
+        return {"scope": str(text)}
+
+    def deadline(self, tok: Token) -> dict:
+        """年内持续推进 / 2025年底前完成."""
+        return {"deadline": str(tok)}
+
+    def rule(self, tok: Token) -> dict:
+        """A document-wide rule stated inside the trailer."""
+        text = str(tok)
+        if tok.type == "LEAD_RULE":
+            return {"lead_rule": text}
+        if tok.type == "INHERIT_RULE":
+            m = _INHERIT.search(text)
+            who = [w for w in (m.group(1).split("、") if m else []) if w]
+            return {"inherit_rule": text, "inherit_bodies": tuple(who)}
+        m = _SCOPE_DEFAULT.search(text)
+        return {"scope_rule": text, "scope_default": m.group(1) if m else None}
+
+    def start(self, *clauses: dict) -> TrailerInfo:
+        """Merge the clauses of one trailer."""
+        merged: dict = {"duties": []}
+        for c in clauses:
+            for key, value in c.items():
+                if key == "duties":
+                    merged["duties"].extend(value)
+                elif merged.get(key) is None:
+                    merged[key] = value
+        merged["duties"] = tuple(merged["duties"])
+        return TrailerInfo(**merged)
+
+
+def read_trailer(inner: str) -> TrailerInfo:
+    """Read the inner text of a trailer; what the grammar cannot read is returned as ``unread``.
+
+    When the whole text does not parse, the longest prefix that ends before a separator and
+    parses is used, and the rest is reported: never guessed at.
+    """
+    from .parser import trailer_parser
+
+    parser = trailer_parser()
+    try:
+        return TrailerReader().transform(parser.parse(inner))
+    except UnexpectedInput:
+        pass
+    cuts = [m.start() for m in _SEPARATORS.finditer(inner)]
+    for cut in reversed(cuts):
+        try:
+            info = TrailerReader().transform(parser.parse(inner[:cut]))
+        except UnexpectedInput:
+            continue
+        return TrailerInfo(**{**info.__dict__, "unread": inner[cut + 1:]})
+    return TrailerInfo(unread=inner)
+
+
+# ---------------------------------------------------------------------------------------------
+# Units → documents
+
+
+Canonical = Callable[[str], Department]
+LineMap = Callable[[int], int]
+
+_TITLE_WORDS = ("意见", "方案", "通知", "纲要", "规划", "计划", "办法", "决定", "指南", "措施",
+                "要点", "细则", "规定", "条例", "清单", "分工")
+_QUOTED = re.compile(r"《([^《》]{4,80})》")
+_LABEL_TITLE = re.compile(r"^标\s*题[：:]\s*(.*)$")
+_LABEL_NUMBER = re.compile(r"^发文字号[：:]\s*(.*)$")
+_DOC_NUMBER = re.compile(r"^[^\s，。]{1,12}〔\d{4}〕\d+号$")
+
+
+def _paragraphs(tokens: Sequence[Token]) -> list[str]:
+    lines, cur = [], []
+    for tok in tokens:
+        if tok.type == "NL":
+            lines.append("".join(cur).strip())
+            cur = []
+        else:
+            cur.append(str(tok))
+    if cur:
+        lines.append("".join(cur).strip())
+    return [line for line in lines if line]
+
+
+def _strip_trailing_paren(title: str) -> str:
+    return re.sub(r"（[^（）]*）$", "", title).strip()
+
+
+def find_title(paragraphs: Sequence[str]) -> tuple[str | None, str | None]:
+    """(title, 文号) of a document from its unnumbered opening lines.
+
+    In order: a metadata label (标题：… / 发文字号：…); a 《…》 name that ends like a plan title;
+    a short line that does; nothing.
+    """
+    title = number = None
+    for i, para in enumerate(paragraphs):
+        for pattern, slot in ((_LABEL_TITLE, "title"), (_LABEL_NUMBER, "number")):
+            m = pattern.match(para)
+            if m:
+                value = m.group(1).strip() or (paragraphs[i + 1] if i + 1 < len(paragraphs) else "")
+                if slot == "title" and title is None:
+                    title = value or None
+                elif slot == "number" and number is None:
+                    number = value or None
+        if number is None and _DOC_NUMBER.match(para):
+            number = para
+    if title is None:
+        for para in paragraphs:
+            for quoted in _QUOTED.findall(para):
+                if _strip_trailing_paren(quoted).endswith(_TITLE_WORDS):
+                    title = quoted.strip()
+                    break
+            if title:
+                break
+    if title is None:
+        for para in paragraphs:
+            if len(para) <= 60 and para.endswith(_TITLE_WORDS):
+                title = para
+                break
+    return title, number
+
+
+def _tail_paragraphs(unit: Unit) -> list[str]:
+    """Unnumbered paragraphs at the end of the last unit: where a following document's title is."""
+    last = list(unit.walk())[-1]
+    tokens = last.body
+    for i in range(len(tokens) - 1, -1, -1):
+        if tokens[i].type == "TRAILER":
+            tokens = tokens[i + 1:]
+            break
+    else:
+        # Skip the unit's own first line (its title) before looking.
+        first_nl = next((i for i, t in enumerate(tokens) if t.type == "NL"), len(tokens))
+        tokens = tokens[first_nl + 1:]
+    return _paragraphs(tokens)
+
+
+def split_documents(units: Sequence[Unit]) -> list[tuple[list[str], list[Unit]]]:
+    """Group top-level units into documents: a new one starts where the numbering restarts.
+
+    Returns (opening paragraphs, units) per document. Opening paragraphs of the first document
+    are the preamble; of later ones, the paragraphs trailing the previous document.
+    """
+    preamble, tops = units[0], list(units[1:])
+    docs: list[tuple[list[str], list[Unit]]] = [(_paragraphs(preamble.body), [])]
+    last_value: dict[int, int] = {}
+    for unit in tops:
+        value = number_value(unit.number) or 0
+        prev = last_value.get(unit.level)
+        shallower = [lvl for lvl in last_value if lvl < unit.level]
+        if docs[-1][1] and prev is not None and value <= prev and not shallower:
+            docs.append((_tail_paragraphs(docs[-1][1][-1]), []))
+            last_value = {}
+        last_value[unit.level] = value
+        docs[-1][1].append(unit)
+    return docs
+
+
+@dataclass
+class _RuleState:
+    lead_rule: bool = False
+    inherit: tuple[str, ...] = ()
+    scope_default: str | None = None
+
+
+class _DocumentBuilder:
+    """Cuts the units of one document into tasks and applies its rules (internal)."""
+
+    def __init__(self, canonical: Canonical, line_of: LineMap) -> None:
+        self.canonical, self.line_of = canonical, line_of
+        self.state = _RuleState()
+        self.tasks: list[Task] = []
+        self.unassigned: list[Clause] = []
+        self.rules: list[str] = []
+        self.warnings: list[ParseWarning] = []
+
+    def warn(self, line: int | None, kind: str, message: str, column: int | None = None) -> None:
+        self.warnings.append(ParseWarning(line=line, column=column, kind=kind, message=message))
+
+    # -- assignments --------------------------------------------------------------------------
+    def _assignment(self, name: str, role: Role, line: int, **flags: bool) -> Assignment:
+        dept = self.canonical(name)
+        if not dept.known:
+            self.warn(line, "unknown-department",
+                      f"department {name!r} is not in the canonical data; kept as printed")
+        return Assignment(department=dept.name, as_printed=name, role=role, known=dept.known,
+                          **flags)
+
+    def _assignments(self, info: TrailerInfo, line: int) -> tuple[Assignment, ...]:
+        out = [self._assignment(d.name, d.role, line) for d in info.duties]
+        if self.state.lead_rule and out and not any(d.explicit_lead for d in info.duties):
+            first = next((i for i, a in enumerate(out) if a.role is Role.responsible), None)
+            if first is not None:
+                out[first] = out[first].model_copy(update={"role": Role.lead,
+                                                           "lead_by_rule": True})
+        present = {a.department for a in out}
+        for name in self.state.inherit:
+            a = self._assignment(name, Role.responsible, line, inherited=True)
+            if a.department not in present:
+                out.append(a)
+                present.add(a.department)
+        return tuple(out)
+
+    # -- units --------------------------------------------------------------------------------
+    def add_unit(self, unit: Unit, section: Unit | None, parent: Unit | None) -> bool:
+        """Add the tasks of ``unit`` and its children; True when any task came out."""
+        line = self.line_of(unit.line)
+        title = unit.title()
+        section_text = section.heading() if section is not None and section is not unit else None
+        subsection = (parent.heading() if parent is not None and parent is not section
+                      else None)
+        made = self._cut_tasks(unit, line, title, section_text, subsection)
+        child_made = False
+        for child in unit.children:
+            child_section = section if section is not None else unit
+            child_made |= self.add_unit(child, child_section, unit if unit is not section
+                                        and unit.level >= 1 else parent)
+        if not made:
+            self.unassigned.append(Clause(number=unit.number, section=section_text, title=title,
+                                          line=line, contains_tasks=child_made))
+        return made or child_made
+
+    def _cut_tasks(self, unit: Unit, line: int, title: str, section: str | None,
+                   subsection: str | None) -> bool:
+        part = 0
+        text: list[str] = []
+        for tok in unit.body:
+            if tok.type == "STRAY":
+                self.warn(self.line_of(tok.line), "unbalanced-parenthesis",
+                          f"unbalanced parenthesis {str(tok)!r} in {unit.number}",
+                          column=tok.column)
+            if tok.type != "TRAILER":
+                text.append("\n" if tok.type == "NL" else str(tok))
+                continue
+            part += 1
+            inner = str(tok)[1:-1]
+            tok_line = self.line_of(tok.line)
+            info = read_trailer(inner)
+            if info.unread:
+                self.warn(tok_line, "unread-trailer",
+                          f"could not read {info.unread!r} in the trailer of {unit.number}",
+                          column=tok.column)
+            for rule in (info.lead_rule, info.inherit_rule, info.scope_rule):
+                if rule and rule not in self.rules:
+                    self.rules.append(rule)
+            if info.lead_rule:
+                self.state.lead_rule = True
+            assignments = self._assignments(info, tok_line)
+            if info.inherit_rule:
+                self.state.inherit = info.inherit_bodies
+            if info.scope_default:
+                self.state.scope_default = info.scope_default
+            if not assignments:
+                self.warn(tok_line, "no-department",
+                          f"the trailer of {unit.number} names no department")
+            self.tasks.append(Task(
+                number=unit.number, part=part, section=section, subsection=subsection,
+                title=title, text=_clean_text("".join(text)), trailer=inner,
+                line=line if part == 1 else tok_line, assignments=assignments,
+                deadline=info.deadline, scope=info.scope or self.state.scope_default,
+            ))
+            text = []
+        return part > 0
+
+    def check_numbering(self, units: Sequence[Unit]) -> None:
+        """Warn where numbers of one level skip or repeat (restarting at 1 is fine)."""
+        last: dict[str, tuple[int, str]] = {}
+        for unit in (u for top in units for u in top.walk()):
+            value = number_value(unit.number)
+            if value is None:
+                continue
+            prev = last.get(unit.kind)
+            if prev is not None and value not in (prev[0] + 1, 1):
+                self.warn(self.line_of(unit.line), "numbering",
+                          f"numbering goes from {prev[1]} to {unit.number}")
+            last[unit.kind] = (value, unit.number)
+
+
+def _clean_text(text: str) -> str:
+    return "\n".join(p.strip() for p in text.split("\n") if p.strip())
+
+
+def build_documents(units: Sequence[Unit], canonical: Canonical, line_of: LineMap) -> list[Document]:
+    """Units (preamble first) → documents with tasks, unassigned clauses, rules and warnings."""
+    documents = []
+    for opening, tops in split_documents(units):
+        if not tops:
+            continue
+        title, number = find_title(opening)
+        builder = _DocumentBuilder(canonical, line_of)
+        outer = min(u.level for u in tops)
+        for unit in tops:
+            builder.add_unit(unit, unit if unit.level == outer and unit.children else None, None)
+        builder.check_numbering(tops)
+        if builder.tasks:
+            for clause in builder.unassigned:
+                if not clause.contains_tasks:
+                    builder.warn(clause.line, "no-trailer",
+                                 f"{clause.number}{clause.title} has no responsibility trailer")
+        else:
+            builder.warn(line_of(tops[0].line), "no-departments",
+                         "this document names no responsible departments: its clauses are "
+                         "listed so that an office can fill the matrix by hand")
+        order = {id(c): i for i, c in enumerate(builder.unassigned)}
+        unassigned = sorted(builder.unassigned, key=lambda c: (c.line, order[id(c)]))
+        documents.append(Document(
+            title=title, doc_number=number, line=line_of(tops[0].line), tasks=tuple(builder.tasks),
+            unassigned=tuple(unassigned), rules=tuple(builder.rules),
+            warnings=tuple(sorted(builder.warnings, key=lambda w: (w.line or 0))),
+        ))
+    return documents
+
+
+def tree_to_units(tree: Tree) -> list[Unit]:
+    """Run ``UnitBuilder`` over a ``plan.lark`` tree."""
+    return UnitBuilder().transform(tree)
