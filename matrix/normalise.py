@@ -10,10 +10,11 @@
 4. Punctuation is folded to the full-width forms Chinese documents use: ``( ) : ; ?  !`` become
    ``（ ） ： ； ？ ！``, and ``,`` becomes ``，`` next to a Chinese character (so "1,000" stays);
    full-width digits, Latin letters and the ideographic space become ASCII.
-5. Whitespace is tidied: tabs, NBSP and other spaces become one ASCII space; zero-width
+5. Control characters are removed and lone surrogates become U+FFFD.
+6. Whitespace is tidied: tabs, NBSP and other spaces become one ASCII space; zero-width
    characters and the BOM are removed; every line is stripped; blank lines are dropped; the
    text ends with exactly one newline (an empty text stays empty).
-6. Idempotent: ``normalise(normalise(t).text).text == normalise(t).text``.
+7. Idempotent: ``normalise(normalise(t).text).text == normalise(t).text``.
 
 ``Normalised.lines[i]`` is the 1-based line number, in the user's original text, of line ``i + 1``
 of the normalised text, so that every message points into the file the user has open.
@@ -48,6 +49,7 @@ _WIDTH = str.maketrans({
 _COMMA = re.compile(rf"(?<=[{_CJK}）”])\s*,\s*|\s*,\s*(?=[{_CJK}“（])")
 _SPACES = re.compile(r" {2,}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -107,9 +109,9 @@ def normalise_line(line: str) -> str:
 
 def normalise(text: str) -> Normalised:
     """Clean ``text`` as the module docstring promises and keep the line map."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _SURROGATE.sub("\ufffd", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = _unescape(text)  # entities may encode newlines (&#10;); decode before splitting
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _SURROGATE.sub("\ufffd", text.replace("\r\n", "\n").replace("\r", "\n"))
     # One OpenCC call for the whole text: it keeps newlines and is much faster than per line.
     text = _converter().convert(text)
     out: list[str] = []

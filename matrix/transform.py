@@ -31,10 +31,10 @@ def number_value(number: str) -> int | None:
     core = number.strip("（）、.() ")
     if not core:
         return None
-    if core.isdigit():
-        return int(core)
     if len(core) == 1 and "①" <= core <= "⑳":
         return ord(core) - ord("①") + 1
+    if core.isascii() and core.isdigit():
+        return int(core)
     total, current = 0, 0
     for ch in core:
         if ch in _HAN_DIGITS:

@@ -1,0 +1,54 @@
+"""dutymatrix: Chinese government action plans → responsibility matrices.
+
+The library API (the CLI is a thin layer over it)::
+
+    from matrix import parse_file, build_matrix, write_workbook
+    plan = parse_file("seeds/001_5afa0209a0ae242f.txt")
+    for task in plan.tasks:
+        print(task.label, task.title, [(a.department, a.role.value) for a in task.assignments])
+    write_workbook(plan, "output/001.xlsx")
+
+Names are imported lazily so that ``dutymatrix --help`` does not pay for Lark, pydantic and
+openpyxl.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "parse_file": "pipeline",
+    "parse_text": "pipeline",
+    "normalise": "normalise",
+    "canonical": "departments",
+    "default_registry": "departments",
+    "build_matrix": "pivot",
+    "write_workbook": "excel",
+    "Plan": "models",
+    "Document": "models",
+    "Task": "models",
+    "Assignment": "models",
+    "Clause": "models",
+    "Department": "models",
+    "Role": "models",
+    "MatrixError": "errors",
+    "MatrixParseError": "errors",
+    "MatrixInputError": "errors",
+    "MatrixOutputError": "errors",
+    "NoClausesError": "errors",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module on first use."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'matrix' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value

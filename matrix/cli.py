@@ -1,0 +1,184 @@
+"""The ``dutymatrix`` command line: click, nothing else.
+
+Every command parses its options, calls the library and turns a ``MatrixError`` into
+``click.ClickException`` ("Error: file:line:col: message", exit 1). Heavy modules (Lark,
+pydantic, openpyxl) are imported inside the commands, so that ``--help`` starts fast.
+
+Exit codes: 0 success; 1 an input or output problem (the message says which file and line);
+2 a usage error; 130 interrupted (Ctrl-C).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+
+PLAN_SUFFIXES = (".txt", ".text", ".md")
+DEFAULT_OUTPUT = Path("output")
+
+
+def bundled_seeds() -> Path:
+    """The sample documents: ``seeds/`` in the checkout, or the copy inside the wheel."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "seeds", here / "seeds"):
+        if candidate.is_dir():
+            return candidate
+    raise click.ClickException("the bundled seeds/ folder is missing from this installation")
+
+
+def _fail(error: Exception) -> click.ClickException:
+    return click.ClickException(str(error))
+
+
+def _plan_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir()
+                  if p.is_file() and p.suffix.lower() in PLAN_SUFFIXES and not p.name.startswith("."))
+
+
+def _output_for(source: Path, output: Path | None, many: bool, used: set[Path]) -> Path:
+    if output is not None and not many and output.suffix.lower() == ".xlsx":
+        return output
+    folder = output if output is not None else DEFAULT_OUTPUT
+    target = folder / f"{source.stem}.xlsx"
+    if target in used:  # a.txt and a.md in one folder: keep both
+        target = folder / f"{source.name}.xlsx"
+    used.add(target)
+    return target
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="dutymatrix")
+def cli() -> None:
+    """Turn Chinese government action plans into responsibility matrices.
+
+    Reads a plan (its numbered clauses and the trailers that name who does what, such as
+    "（工业和信息化部、市场监管总局等按职责分工负责）") and writes an Excel workbook with one row per
+    task and one column per department.
+
+    Example:
+
+        dutymatrix build seeds/001_5afa0209a0ae242f.txt
+    """
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Workbook file (one input) or folder. Default: output/")
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+def build(inputs: tuple[Path, ...], output: Path | None, quiet: bool) -> None:
+    """Build responsibility-matrix workbooks from plan files or folders.
+
+    With no INPUTS, builds the bundled sample documents (seeds/) into output/. A folder is
+    built file by file: documents that hold no numbered clause (news articles) are skipped
+    with one line each and the others still build.
+
+    Example:
+
+        dutymatrix build seeds/001_5afa0209a0ae242f.txt        # → output/001_5afa0209a0ae242f.xlsx
+
+        dutymatrix build seeds/ -o output/
+    """
+    from .errors import MatrixError, NoClausesError
+    from .excel import write_workbook
+    from .pipeline import parse_file
+
+    if not inputs:
+        inputs = (bundled_seeds(),)
+    jobs: list[Path] = []
+    for item in inputs:
+        jobs.extend(_plan_files(item) if item.is_dir() else [item])
+    many = len(jobs) > 1 or any(item.is_dir() for item in inputs)
+    if many and output is not None and output.suffix.lower() == ".xlsx":
+        raise click.UsageError("several inputs need an output folder, not an .xlsx file")
+    single = not many
+    built, skipped, failed = 0, 0, 0
+    used: set[Path] = set()
+    for source in jobs:
+        target = _output_for(source, output, many, used)
+        try:
+            if source.resolve() == target.resolve():
+                raise MatrixError(f"{source}: the output would overwrite the input")
+            plan = parse_file(source)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_workbook(plan, target)
+        except NoClausesError as e:
+            if single:
+                raise _fail(e) from None
+            skipped += 1
+            click.echo(f"skipped {source}: {e.message}", err=True)
+            continue
+        except MatrixError as e:
+            if single:
+                raise _fail(e) from None
+            failed += 1
+            click.echo(f"Error: {e}", err=True)
+            continue
+        except OSError as e:
+            if single:
+                raise click.ClickException(f"{target}: {e.strerror or e}") from None
+            failed += 1
+            click.echo(f"Error: {target}: {e.strerror or e}", err=True)
+            continue
+        built += 1
+        if not quiet:
+            tasks = len(plan.tasks)
+            click.echo(f"built {target} ({tasks} tasks, {len(plan.documents)} document(s))")
+    if many and not quiet:
+        click.echo(f"{built} built, {skipped} skipped, {failed} failed", err=True)
+    if failed or not built:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("input", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-f", "--format", "fmt", type=click.Choice(["json", "table"]), default=None,
+              help="json: the records; table: a readable list. Default: table on a terminal, "
+                   "json otherwise.")
+def parse(input: Path, fmt: str | None) -> None:
+    """Print the tasks and departments read from one plan.
+
+    The JSON keys are a stable contract: source, documents[].title, .tasks[] (number, section,
+    title, text, line, assignments[] with department, as_printed, role, inherited),
+    .unassigned, .rules and .warnings.
+
+    Example:
+
+        dutymatrix parse seeds/001_5afa0209a0ae242f.txt --format json
+    """
+    from .errors import MatrixError
+    from .pipeline import parse_file
+
+    try:
+        plan = parse_file(input)
+    except MatrixError as e:
+        raise _fail(e) from None
+    if fmt is None:
+        fmt = "table" if sys.stdout.isatty() else "json"
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(plan.to_json(), ensure_ascii=False, indent=2))
+        return
+    from .report import print_plan
+
+    print_plan(plan)
+
+
+def main() -> None:
+    """Console entry point: like ``cli()``, but Ctrl-C exits 130 with one line."""
+    try:
+        result = cli.main(prog_name="dutymatrix", standalone_mode=False)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    sys.exit(result if isinstance(result, int) else 0)

@@ -1,0 +1,31 @@
+"""Shared fixtures: paths of the bundled seeds and corpus copies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+CORPUS = Path(__file__).resolve().parent / "corpus"
+SEED_001 = SEEDS / "001_5afa0209a0ae242f.txt"
+SEED_003 = SEEDS / "003_b00b7e78f4f7e31f.txt"
+NEWS = [SEEDS / "000_f6a61dca5885da8e.txt", SEEDS / "002_93c3112e6567fd1e.txt",
+        SEEDS / "004_db8fe32c73ad2d3b.txt"]
+
+
+@pytest.fixture(scope="session")
+def plan_001():
+    """Seed 001 parsed once for the whole session."""
+    from matrix.pipeline import parse_file
+
+    return parse_file(SEED_001)
+
+
+@pytest.fixture(scope="session")
+def plan_003():
+    """Seed 003 parsed once for the whole session."""
+    from matrix.pipeline import parse_file
+
+    return parse_file(SEED_003)

@@ -1,0 +1,161 @@
+"""Trailer forms → assignments, and clause text → tasks (parametrised tables)."""
+
+from __future__ import annotations
+
+import pytest
+
+from matrix.models import Department, Role
+from matrix.pipeline import parse_text
+from matrix.transform import number_value, read_trailer
+
+L, R, S, G = Role.lead, Role.responsible, Role.support, Role.guide
+
+
+def duties(inner: str) -> list[tuple[str, Role]]:
+    return [(d.name, d.role) for d in read_trailer(inner).duties]
+
+
+@pytest.mark.parametrize(("inner", "expected"), [
+    ("工业和信息化部、市场监管总局、国家卫生健康委等按职责分工负责",
+     [("工业和信息化部", R), ("市场监管总局", R), ("国家卫生健康委", R)]),
+    ("国家发展改革委牵头，财政部、人民银行按职责分工负责",
+     [("国家发展改革委", L), ("财政部", R), ("人民银行", R)]),
+    ("X、Y牵头，Z按职责分工负责", [("X", L), ("Y", L), ("Z", R)]),
+    ("农业农村部、工业和信息化部牵头负责", [("农业农村部", L), ("工业和信息化部", L)]),
+    ("X牵头，Y参与", [("X", L), ("Y", S)]),
+    ("生态环境部指导，住房城乡建设部参与", [("生态环境部", G), ("住房城乡建设部", S)]),
+    ("X会同Y负责", [("X", L), ("Y", S)]),
+    ("国家发展改革委、财政部会同有关部门负责", [("国家发展改革委", L), ("财政部", L), ("有关部门", S)]),
+    ("市场监管总局负责", [("市场监管总局", R)]),
+    ("X等有关部门负责", [("X", R)]),
+    ("X等有关部门和单位负责", [("X", R)]),
+    ("X等和各省级人民政府负责", [("X", R), ("各省级人民政府", R)]),
+    ("X，各省级人民政府按职责分工负责", [("X", R), ("各省级人民政府", R)]),
+    ("国务院各部门分别负责，年内持续推进", [("国务院各部门", R)]),
+    ("农业农村部、国家知识产权局等部门及地方各级人民政府负责落实。以下均需地方各级人民政府落实，不再列出",
+     [("农业农村部", R), ("国家知识产权局", R), ("地方各级人民政府", R)]),
+    ("负责部门：人力资源社会保障部、住房城乡建设部；适用范围：所有自贸试验区",
+     [("人力资源社会保障部", R), ("住房城乡建设部", R)]),
+    ("负责部门：发展改革委、粮食和储备局，适用范围：浙江自贸试验区",
+     [("发展改革委", R), ("粮食和储备局", R)]),
+    ("牵头单位：X；责任单位：Y、Z，6月底前完成", [("X", L), ("Y", R), ("Z", R)]),
+    ("由市场监管总局负责", [("市场监管总局", R)]),
+    ("X配合", [("X", S)]),
+])
+def test_trailer_forms(inner, expected):
+    assert duties(inner) == expected
+
+
+@pytest.mark.parametrize(("inner", "key", "value"), [
+    ("国务院各部门分别负责，年内持续推进", "deadline", "年内持续推进"),
+    ("X负责，2025年底前完成", "deadline", "2025年底前完成"),
+    ("牵头单位：X；责任单位：Y，6月底前完成", "deadline", "6月底前完成"),
+    ("X负责，长期坚持", "deadline", "长期坚持"),
+    ("X等负责。列第一位者为牵头单位，下同", "lead_rule", "列第一位者为牵头单位，下同"),
+    ("X等负责。排在第一位的部门为牵头部门，下同", "lead_rule", "排在第一位的部门为牵头部门，下同"),
+    ("X负责。以下均需地方各级人民政府落实，不再列出", "inherit_bodies", ("地方各级人民政府",)),
+    ("负责部门：X；适用范围：所有自贸试验区，以下除标注适用于特定自贸试验区的措施外，适用范围均为所有自贸试验区",
+     "scope_default", "所有自贸试验区"),
+    ("负责部门：X，适用范围：浙江自贸试验区", "scope", "浙江自贸试验区"),
+])
+def test_trailer_extras(inner, key, value):
+    assert getattr(read_trailer(inner), key) == value
+
+
+def test_unreadable_tail_is_reported_not_guessed():
+    info = read_trailer("X负责，具体办法另行制定")
+    assert [(d.name, d.role) for d in info.duties] == [("X", R)]
+    assert info.unread == "具体办法另行制定"
+
+
+@pytest.mark.parametrize(("number", "value"), [
+    ("（一）", 1), ("（十）", 10), ("（十二）", 12), ("（二十二）", 22), ("三十、", 30),
+    ("一百零一、", 101), ("7.", 7), ("（3）", 3), ("③", 3), ("甲", None),
+])
+def test_number_value(number, value):
+    assert number_value(number) == value
+
+
+def stub(name: str) -> Department:
+    return Department(name=name, known=True)
+
+
+def parse(text: str):
+    return parse_text(text, "t.txt", canonical=stub)
+
+
+def test_several_trailers_in_one_clause_make_several_tasks():
+    plan = parse("一、甲\n（一）标题。第一句。（A负责）第二句。（B负责）\n第三句。（C负责）\n")
+    tasks = plan.tasks
+    assert [t.label for t in tasks] == ["（一）", "（一）#2", "（一）#3"]
+    assert [t.text for t in tasks] == ["标题。第一句。", "第二句。", "第三句。"]
+    assert {t.title for t in tasks} == {"标题"}
+    assert [t.assignments[0].department for t in tasks] == ["A", "B", "C"]
+
+
+def test_positional_lead_rule_applies_from_where_it_stands():
+    plan = parse("（一）甲。（A、B负责）\n（二）乙。（C、D等负责。列第一位者为牵头单位，下同）\n"
+                 "（三）丙。（E、F负责）\n（四）丁。（G牵头，H负责）\n")
+    roles = [[(a.department, a.role, a.lead_by_rule) for a in t.assignments] for t in plan.tasks]
+    assert roles == [
+        [("A", R, False), ("B", R, False)],
+        [("C", L, True), ("D", R, False)],
+        [("E", L, True), ("F", R, False)],
+        [("G", L, False), ("H", R, False)],
+    ]
+    assert plan.documents[0].rules == ("列第一位者为牵头单位，下同",)
+
+
+def test_inherited_body_added_to_every_later_task_once():
+    plan = parse("（一）甲。（A及地方各级人民政府负责落实。以下均需地方各级人民政府落实，不再列出）\n"
+                 "（二）乙。（B负责）\n（三）丙。（C、地方各级人民政府负责）\n")
+    got = [[(a.department, a.inherited) for a in t.assignments] for t in plan.tasks]
+    assert got == [
+        [("A", False), ("地方各级人民政府", False)],
+        [("B", False), ("地方各级人民政府", True)],
+        [("C", False), ("地方各级人民政府", False)],
+    ]
+
+
+def test_clause_without_trailer_is_unassigned_and_heading_contains_tasks():
+    plan = parse("一、总体要求\n（一）指导思想。甲。\n二、任务\n（二）乙。（A负责）\n")
+    doc = plan.documents[0]
+    assert [(c.number, c.title, c.contains_tasks) for c in doc.unassigned] == [
+        ("一、", "总体要求", False), ("（一）", "指导思想", False), ("二、", "任务", True)]
+    assert doc.tasks[0].section == "二、任务"
+
+
+def test_items_under_a_clause_get_section_and_subsection():
+    plan = parse("一、甲\n（一）乙\n1.丙。（A负责）\n")
+    task = plan.tasks[0]
+    assert (task.number, task.section, task.subsection) == ("1.", "一、甲", "（一）乙")
+
+
+def test_numbering_restart_starts_a_new_document():
+    plan = parse("《质量提升方案》\n一、总则\n（一）甲。（A负责）\n二、任务\n（二）乙。（B负责）\n"
+                 "关于印发《乙实施意见》的通知\n一、总则\n（一）丙。（C负责）\n")
+    assert [d.title for d in plan.documents] == ["质量提升方案", "乙实施意见"]
+    assert [len(d.tasks) for d in plan.documents] == [2, 1]
+
+
+def test_unknown_department_is_kept_and_warned():
+    from matrix.departments import canonical
+
+    plan = parse_text("（一）甲。（火星开发署负责）\n", "t.txt", canonical=canonical)
+    a = plan.tasks[0].assignments[0]
+    assert (a.department, a.as_printed, a.known) == ("火星开发署", "火星开发署", False)
+    assert any(w.kind == "unknown-department" and "火星开发署" in w.message
+               for w in plan.documents[0].warnings)
+
+
+def test_numbering_that_skips_is_warned():
+    plan = parse("（一）甲。（A负责）\n（三）乙。（B负责）\n")
+    assert any(w.kind == "numbering" and "（一）" in w.message and "（三）" in w.message
+               for w in plan.documents[0].warnings)
+
+
+def test_no_clauses_is_an_error():
+    from matrix.errors import NoClausesError
+
+    with pytest.raises(NoClausesError, match="no numbered clause"):
+        parse("这是一篇新闻。\n市场监管总局负责人表示。\n")
