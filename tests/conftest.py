@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# CI runs the same examples every time (derandomize) so that a red run can be reproduced.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("dev", deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -13,6 +20,12 @@ SEED_001 = SEEDS / "001_5afa0209a0ae242f.txt"
 SEED_003 = SEEDS / "003_b00b7e78f4f7e31f.txt"
 NEWS = [SEEDS / "000_f6a61dca5885da8e.txt", SEEDS / "002_93c3112e6567fd1e.txt",
         SEEDS / "004_db8fe32c73ad2d3b.txt"]
+
+
+def pytest_addoption(parser):
+    """``--update-golden`` rewrites tests/expected/ from the current output."""
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite the golden files in tests/expected/")
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,140 @@
+"""The CLI, through click's CliRunner: success paths, failures, help."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from matrix.cli import cli
+from tests.conftest import NEWS, ROOT, SEED_001, SEED_003
+
+
+def run(*args, **kwargs):
+    return CliRunner().invoke(cli, [str(a) for a in args], **kwargs)
+
+
+def test_build_one_file(tmp_path):
+    out = tmp_path / "m.xlsx"
+    result = run("build", SEED_001, "-o", out, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "22 tasks" in result.output
+    assert openpyxl.load_workbook(out).sheetnames[:2] == ["矩阵", "分工表"]
+
+
+def test_build_defaults_to_output_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("build", SEED_001, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "output" / "001_5afa0209a0ae242f.xlsx").is_file()
+
+
+def test_build_with_no_argument_builds_the_bundled_seeds(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("build", catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    built = sorted(p.name for p in (tmp_path / "output").glob("*.xlsx"))
+    assert built == ["001_5afa0209a0ae242f.xlsx", "003_b00b7e78f4f7e31f.xlsx"]
+    for news in NEWS:
+        assert f"skipped {news}" in result.output or news.name in result.output
+    assert "2 built, 3 skipped, 0 failed" in result.output
+
+
+def test_build_folder_skips_news_and_builds_the_rest(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for path in (SEED_001, *NEWS):
+        shutil.copy(path, folder)
+    result = run("build", folder, "-o", tmp_path / "out", catch_exceptions=False)
+    assert result.exit_code == 0
+    assert [p.name for p in (tmp_path / "out").glob("*.xlsx")] == ["001_5afa0209a0ae242f.xlsx"]
+    assert result.output.count("skipped") == 3
+
+
+@pytest.mark.parametrize("news", NEWS, ids=lambda p: p.name)
+def test_build_news_article_fails_without_workbook(tmp_path, news):
+    out = tmp_path / "news.xlsx"
+    result = run("build", news, "-o", out)
+    assert result.exit_code == 1
+    assert "Error:" in result.output and news.name in result.output
+    assert "no numbered clause" in result.output
+    assert not out.exists()
+    assert "Traceback" not in result.output
+
+
+def test_build_refuses_to_overwrite_its_input(tmp_path):
+    src = tmp_path / "plan.xlsx"
+    src.write_bytes(SEED_001.read_bytes())
+    result = run("build", src, "-o", src)
+    assert result.exit_code == 1
+    assert "overwrite the input" in result.output
+    assert src.read_bytes() == SEED_001.read_bytes()
+
+
+def test_parse_json_contract():
+    result = run("parse", SEED_001, "--format", "json", catch_exceptions=False)
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert set(data) >= {"source", "documents"}
+    assert set(data["source"]) >= {"path", "sha256"}
+    doc = data["documents"][0]
+    assert set(doc) >= {"title", "tasks", "unassigned", "rules", "warnings"}
+    task = doc["tasks"][0]
+    assert set(task) >= {"number", "section", "title", "text", "line", "assignments"}
+    assert set(task["assignments"][0]) >= {"department", "as_printed", "role", "inherited"}
+    assert len(doc["tasks"]) == 22
+    assert task["number"] == "（一）" and task["section"] == "二、推动民生消费质量升级"
+
+
+def test_parse_table():
+    result = run("parse", SEED_001, "--format", "table", catch_exceptions=False)
+    assert result.exit_code == 0
+    assert "（二十二）" in result.output and "市场监管总局" in result.output
+
+
+def test_parse_news_is_an_error():
+    result = run("parse", NEWS[0], "--format", "json")
+    assert result.exit_code == 1 and result.output.startswith("Error: ")
+
+
+def test_parse_missing_file_is_a_usage_error():
+    result = run("parse", ROOT / "no-such-file.txt")
+    assert result.exit_code == 2
+
+
+def test_undecodable_file_is_a_clear_error(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\xff\xfe\x00\xd8" * 3 + bytes(range(256)) * 4)
+    result = run("parse", bad, "--format", "json")
+    assert result.exit_code == 1
+    assert "Error:" in result.output and "bad.txt" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("args", [[], ["build"], ["parse"]])
+def test_help(args):
+    result = run(*args, "--help")
+    assert result.exit_code == 0
+    assert "Usage:" in result.output
+
+
+def test_python_dash_m_matrix_help():
+    result = subprocess.run([sys.executable, "-m", "matrix", "--help"], capture_output=True,
+                            text=True, cwd=ROOT, check=False)
+    assert result.returncode == 0 and "build" in result.stdout
+
+
+def test_seed_003_workbook_lists_clauses_and_says_no_departments(tmp_path):
+    out = tmp_path / "003.xlsx"
+    result = run("build", SEED_003, "-o", out, catch_exceptions=False)
+    assert result.exit_code == 0
+    wb = openpyxl.load_workbook(out)
+    text = "\n".join(str(c.value) for row in wb["说明"].iter_rows() for c in row if c.value)
+    assert "未列明责任单位" in text
+    matrix_text = "\n".join(str(c.value) for row in wb["矩阵"].iter_rows() for c in row if c.value)
+    assert "增强质量发展创新动能" in matrix_text
