@@ -1,0 +1,1 @@
+"""Data files shipped with dutymatrix (canonical department names in ``departments.toml``)."""

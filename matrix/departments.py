@@ -1,0 +1,370 @@
+"""Canonical department names: data in ``matrix/data/departments.toml`` plus a lookup.
+
+A plan prints the same body in several ways (国家发展改革委, 发展改革委, 国家发改委, 國家發展改革委);
+:func:`canonical` maps every spelling in the data to one :class:`~matrix.models.Department`.
+A name that is not in the data comes back as ``Department(name=<printed>, known=False)``: it is
+never dropped and never guessed.  :meth:`Registry.suggest` offers close names for a warning
+message, but nothing uses them silently.
+
+Users extend the data with their own TOML files, named in the environment variable
+``DUTYMATRIX_DEPARTMENTS`` (several files separated by :data:`os.pathsep`), in the same format as
+the packaged file.  A user entry that repeats an existing ``name`` adds aliases to that entry or
+overrides its fields.
+
+Example::
+
+    >>> canonical("国家市场监督管理总局").name
+    '市场监管总局'
+    >>> canonical("某某办公室").known
+    False
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+from .errors import MatrixInputError
+from .models import Department
+
+__all__ = ["ENV_VAR", "Registry", "canonical", "default_registry", "packaged_data"]
+
+ENV_VAR = "DUTYMATRIX_DEPARTMENTS"
+
+_KEYS = {"name", "full_name", "category", "aliases", "successor", "successor_since", "parent",
+         "generic", "note"}
+_STRING_KEYS = _KEYS - {"aliases", "generic"}
+_PRC = "中华人民共和国"
+# Longest first: "人民银行等有关部门" must lose the whole suffix, not only "等".
+_TRAILING = ("等有关部门和单位", "等部门和单位", "等有关部门", "等有关单位", "等部门", "等单位", "等")
+_WHITESPACE = re.compile(r"\s+")
+_TOML_POSITION = re.compile(r"\(at (?:line (\d+), column (\d+)|end of document)\)")
+# Trailers repeat the same few dozen names; remembering answers makes a repeat a dict hit.
+_MEMO_SIZE = 50_000
+
+
+def _clean(name: str) -> str:
+    """Fold width (NFKC), drop all whitespace and a trailing 等/等部门/等有关部门."""
+    # NFKC turns full-width ASCII and the ideographic space into their plain forms; PDF
+    # extraction often puts spaces between characters, and no body's name contains one.
+    text = _WHITESPACE.sub("", unicodedata.normalize("NFKC", name))
+    return _strip_trailing(text)
+
+
+def _strip_trailing(text: str) -> str:
+    for suffix in _TRAILING:
+        if text.endswith(suffix) and len(text) > len(suffix):
+            return text[: -len(suffix)]
+    return text
+
+
+@functools.cache
+def _t2s():
+    """The traditional → simplified converter, created once on first use (it loads dictionaries)."""
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def _simplified(text: str) -> str:
+    return _t2s().convert(text)
+
+
+@dataclass
+class _Entry:
+    """One [[department]] table while files are being merged."""
+
+    name: str
+    source: str  # file that introduced the entry, for error messages
+    fields: dict[str, Any] = field(default_factory=dict)
+    aliases: list[str] = field(default_factory=list)
+    alias_source: dict[str, str] = field(default_factory=dict)  # alias -> file that added it
+    field_source: dict[str, str] = field(default_factory=dict)
+
+
+def packaged_data() -> Traversable:
+    """The departments file shipped inside the package."""
+    return resources.files("matrix") / "data" / "departments.toml"
+
+
+class Registry:
+    """Departments read from one or more TOML files; later files extend or override earlier ones.
+
+    Every file is validated on load: unknown keys, wrong types, a ``successor`` or ``parent``
+    that names no entry, a successor cycle, and a spelling claimed by two entries raise
+    :class:`~matrix.errors.MatrixInputError` naming the file and the offending name.
+    """
+
+    def __init__(self, sources: Iterable[str | os.PathLike[str] | Traversable]) -> None:
+        """Load and merge ``sources`` in order (paths or ``importlib.resources`` objects)."""
+        entries: dict[str, _Entry] = {}
+        self.sources: tuple[str, ...] = ()
+        for source in sources:
+            label = str(source)
+            self.sources += (label,)
+            self._merge(entries, label, _read_toml(source, label))
+        self._build(entries)
+        self._memo: dict[str, Department] = {}
+
+    # ── loading ──────────────────────────────────────────────────────────────────────────
+
+    @staticmethod
+    def _merge(entries: dict[str, _Entry], label: str, data: dict[str, Any]) -> None:
+        extra = set(data) - {"department"}
+        if extra:
+            raise MatrixInputError(f"{label}: unknown top-level key {sorted(extra)[0]!r} "
+                                   "(expected only [[department]] tables)")
+        tables = data.get("department", [])
+        if not isinstance(tables, list):
+            raise MatrixInputError(f"{label}: 'department' must be an array of tables "
+                                   "([[department]])")
+        seen_here: set[str] = set()
+        for number, table in enumerate(tables, 1):
+            where = f"{label}: [[department]] #{number}"
+            if not isinstance(table, dict):
+                raise MatrixInputError(f"{where}: expected a table")
+            name = table.get("name")
+            if not isinstance(name, str) or not name.strip():
+                raise MatrixInputError(f"{where}: missing 'name'")
+            name = name.strip()
+            where = f"{label}: department {name!r}"
+            unknown = set(table) - _KEYS
+            if unknown:
+                raise MatrixInputError(f"{where}: unknown key {sorted(unknown)[0]!r} "
+                                       f"(allowed: {', '.join(sorted(_KEYS))})")
+            for key in _STRING_KEYS & set(table):
+                if not isinstance(table[key], str):
+                    raise MatrixInputError(f"{where}: {key!r} must be a string")
+            if "generic" in table and not isinstance(table["generic"], bool):
+                raise MatrixInputError(f"{where}: 'generic' must be true or false")
+            aliases = table.get("aliases", [])
+            if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+                raise MatrixInputError(f"{where}: 'aliases' must be a list of strings")
+            if name in seen_here:
+                raise MatrixInputError(f"{where}: listed twice in the same file")
+            seen_here.add(name)
+            entry = entries.get(name)
+            if entry is None:
+                entry = entries[name] = _Entry(name=name, source=label)
+            for key, value in table.items():
+                if key not in ("name", "aliases"):
+                    entry.fields[key] = value.strip() if isinstance(value, str) else value
+                    entry.field_source[key] = label
+            for alias in aliases:
+                alias = alias.strip()
+                if alias and alias not in entry.alias_source:
+                    entry.aliases.append(alias)
+                    entry.alias_source[alias] = label
+
+    def _build(self, entries: dict[str, _Entry]) -> None:
+        self._index: dict[str, str] = {}  # cleaned spelling -> canonical name
+        self._spellings: dict[str, set[str]] = {}
+        self._parent: dict[str, str] = {}
+        for entry in entries.values():
+            spellings = [(entry.name, entry.source)]
+            full_name = entry.fields.get("full_name")
+            if full_name:
+                spellings.append((full_name, entry.field_source["full_name"]))
+            spellings += [(a, entry.alias_source[a]) for a in entry.aliases]
+            for spelling, label in spellings:
+                key = _clean(spelling)
+                if not key:
+                    raise MatrixInputError(f"{label}: department {entry.name!r}: empty name")
+                owner = self._index.setdefault(key, entry.name)
+                if owner != entry.name:
+                    raise MatrixInputError(
+                        f"{label}: department {entry.name!r}: {spelling!r} already names "
+                        f"{owner!r}; every spelling must belong to exactly one entry")
+            self._spellings[entry.name] = {s for s, _ in spellings}
+        for entry in entries.values():
+            for key in ("successor", "parent"):
+                target = entry.fields.get(key)
+                if target is not None and target not in entries:
+                    hint = self._index.get(_clean(target))
+                    hint = f" (use the canonical name {hint!r})" if hint else ""
+                    raise MatrixInputError(
+                        f"{entry.field_source[key]}: department {entry.name!r}: {key} "
+                        f"{target!r} names no department{hint}")
+            if entry.fields.get("parent"):
+                self._parent[entry.name] = entry.fields["parent"]
+        self._by_name: dict[str, Department] = {
+            e.name: Department(
+                name=e.name,
+                full_name=e.fields.get("full_name"),
+                category=e.fields.get("category"),
+                successor=e.fields.get("successor"),
+                successor_since=e.fields.get("successor_since"),
+                generic=e.fields.get("generic", False),
+            )
+            for e in entries.values()
+        }
+        for entry in entries.values():
+            self._check_cycle(entry)
+
+    def _check_cycle(self, entry: _Entry) -> None:
+        seen = [entry.name]
+        dept = self._by_name[entry.name]
+        while dept.successor is not None:
+            if dept.successor in seen:
+                raise MatrixInputError(
+                    f"{entry.field_source['successor']}: department {entry.name!r}: successor "
+                    f"cycle {' → '.join(seen + [dept.successor])}")
+            seen.append(dept.successor)
+            dept = self._by_name[dept.successor]
+
+    # ── lookup ───────────────────────────────────────────────────────────────────────────
+
+    def _key(self, name: str) -> str | None:
+        """The canonical name ``name`` spells, or None."""
+        cleaned = _clean(name)
+        found = self._index.get(cleaned)
+        if found is None:
+            # Only a miss is converted: simplified hits, the common case, never touch opencc.
+            simplified = _simplified(cleaned)
+            if simplified != cleaned:
+                found = self._index.get(simplified)
+                cleaned = simplified
+        if found is None and cleaned.startswith(_PRC):
+            found = self._index.get(cleaned[len(_PRC):])
+        return found
+
+    def lookup(self, name: str) -> Department | None:
+        """The department ``name`` spells, or None when the data does not know it."""
+        key = self._key(name)
+        return None if key is None else self._by_name[key]
+
+    def canonical(self, name: str) -> Department:
+        """The department ``name`` spells; unknown names come back as printed, ``known=False``.
+
+        The lookup is exact after light cleanup: surrounding and inner whitespace removed,
+        full-width characters folded, a trailing 等/等部门/等有关部门 dropped, traditional
+        characters converted to simplified.  The unknown name keeps the printed spelling
+        (stripped, in simplified script, without the trailing 等…).
+        """
+        found = self._memo.get(name)
+        if found is None:
+            key = self._key(name)
+            if key is not None:
+                found = self._by_name[key]
+            else:
+                found = Department(name=_simplified(_strip_trailing(name.strip())), known=False)
+            if len(self._memo) >= _MEMO_SIZE:
+                self._memo.clear()
+            self._memo[name] = found
+        return found
+
+    def suggest(self, name: str, limit: int = 3) -> list[str]:
+        """Up to ``limit`` canonical names close to ``name``, best first, for a warning message.
+
+        Uses rapidfuzz over every spelling in the data (names, full names, aliases).
+        """
+        from rapidfuzz import fuzz, process
+
+        query = _simplified(_clean(name))
+        if not query:
+            return []
+        choices = {spelling: canon for canon, spellings in self._spellings.items()
+                   for spelling in spellings}
+        matches = process.extract(query, list(choices), scorer=fuzz.ratio, score_cutoff=60,
+                                  limit=max(limit * 8, 20))
+        out: list[str] = []
+        for spelling, _score, _index in matches:
+            canon = choices[spelling]
+            if canon not in out:
+                out.append(canon)
+            if len(out) == limit:
+                break
+        return out
+
+    def successor_chain(self, name: str) -> list[Department]:
+        """The bodies that took over from ``name`` in order, newest last; [] if none or unknown.
+
+        ``successor_chain("银监会")`` is ``[银保监会, 金融监管总局]``.
+        """
+        dept = self.lookup(name)
+        chain: list[Department] = []
+        while dept is not None and dept.successor is not None:
+            dept = self._by_name[dept.successor]
+            chain.append(dept)
+        return chain
+
+    def current(self, name: str) -> Department:
+        """The body that holds ``name``'s duties today: the end of its successor chain."""
+        chain = self.successor_chain(name)
+        return chain[-1] if chain else self.canonical(name)
+
+    def parent(self, name: str) -> Department | None:
+        """The body that manages ``name`` or carries its plate, if the data records one."""
+        key = self._key(name)
+        parent = self._parent.get(key) if key is not None else None
+        return None if parent is None else self._by_name[parent]
+
+    def names(self) -> list[str]:
+        """Every canonical name, in data order."""
+        return list(self._by_name)
+
+    def all(self) -> list[Department]:
+        """Every department, in data order."""
+        return list(self._by_name.values())
+
+    def aliases(self, name: str) -> set[str]:
+        """All spellings of the body ``name`` spells: name, full name, aliases; empty if unknown."""
+        key = self._key(name)
+        return set() if key is None else set(self._spellings[key])
+
+    def __contains__(self, name: object) -> bool:
+        """True when ``name`` is a spelling the data knows."""
+        return isinstance(name, str) and self._key(name) is not None
+
+    def __len__(self) -> int:
+        """Number of canonical entries."""
+        return len(self._by_name)
+
+
+def _read_toml(source: str | os.PathLike[str] | Traversable, label: str) -> dict[str, Any]:
+    """Parse one TOML file, turning every failure into MatrixInputError naming the file."""
+    try:
+        path = Path(source) if isinstance(source, (str, os.PathLike)) else source
+        raw = path.read_bytes()
+    except OSError as e:
+        raise MatrixInputError(f"{label}: cannot read departments file: "
+                               f"{e.strerror or e}") from e
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        raise MatrixInputError(f"{label}: departments file is not UTF-8 "
+                               f"(byte {e.start})") from e
+    except tomllib.TOMLDecodeError as e:
+        # Python 3.11–3.13 give the position only inside the message: "… (at line 3, column 9)".
+        message = str(e)
+        where = label
+        m = _TOML_POSITION.search(message)
+        if m:
+            # "end of file" as MatrixParseError words Lark's line -1.
+            where += f":{m.group(1)}:{m.group(2)}" if m.group(1) else ":end of file"
+            message = message[: m.start()].rstrip()
+        raise MatrixInputError(f"{where}: invalid TOML: {message}") from e
+
+
+@functools.cache
+def default_registry() -> Registry:
+    """The packaged data plus the files named in ``$DUTYMATRIX_DEPARTMENTS``, loaded once.
+
+    Call ``default_registry.cache_clear()`` after changing the variable.
+    """
+    extra = [p for p in os.environ.get(ENV_VAR, "").split(os.pathsep) if p.strip()]
+    return Registry([packaged_data(), *extra])
+
+
+def canonical(name: str) -> Department:
+    """``default_registry().canonical(name)``: the department a printed name spells."""
+    return default_registry().canonical(name)
