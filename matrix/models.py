@@ -105,6 +105,7 @@ class Clause(Frozen):
     title: str
     line: int
     contains_tasks: bool = False  # a heading whose sub-clauses hold the tasks
+    text: str = ""  # the clause's own text, without number (sub-clauses not included)
 
 
 class ParseWarning(Frozen):

@@ -424,8 +424,9 @@ class _DocumentBuilder:
             child_made |= self.add_unit(child, child_section, unit if unit is not section
                                         and unit.level >= 1 else parent)
         if not made:
+            text = _clean_text("".join("\n" if t.type == "NL" else str(t) for t in unit.body))
             self.unassigned.append(Clause(number=unit.number, section=section_text, title=title,
-                                          line=line, contains_tasks=child_made))
+                                          line=line, contains_tasks=child_made, text=text))
         return made or child_made
 
     def _cut_tasks(self, unit: Unit, line: int, title: str, section: str | None,
