@@ -432,7 +432,8 @@ def _document_labels(plan: Plan) -> list[str]:
 def _notice(document: Document) -> str | None:
     """What a reader must know before filling the matrix by hand, if anything."""
     if not document.tasks:
-        return NO_TASKS
+        # Its clauses are still listed (pivot), to be filled in by hand.
+        return NO_ASSIGNMENTS if document.unassigned else NO_TASKS
     if not any(t.assignments for t in document.tasks):
         return NO_ASSIGNMENTS
     return None

@@ -106,6 +106,12 @@ class Clause(Frozen):
     line: int
     contains_tasks: bool = False  # a heading whose sub-clauses hold the tasks
     text: str = ""  # the clause's own text, without number (sub-clauses not included)
+    subclauses: int = 0  # numbered units directly under it
+
+    def as_task(self) -> Task:
+        """The clause as a task with no assignment: a row an office fills in by hand."""
+        return Task(number=self.number, section=self.section, title=self.title, text=self.text,
+                    line=self.line)
 
 
 class ParseWarning(Frozen):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .models import ROLE_RANK, Assignment, Plan, Role, Task
+from .models import ROLE_RANK, Assignment, Document, Plan, Role, Task
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +81,14 @@ def _cells(task: Task) -> dict[str, Cell]:
     return {d: Cell(a.role, a.inherited, a.lead_by_rule) for d, a in best.items()}
 
 
+def _rows_of(document: Document) -> tuple[Task, ...]:
+    # A document that names no department at all (the 质量强国建设纲要 in seed 003) still gets
+    # a row per innermost clause, so that an office can fill the matrix in by hand.
+    if document.tasks:
+        return document.tasks
+    return tuple(c.as_task() for c in document.unassigned if c.subclauses == 0)
+
+
 def build_matrix(plan: Plan) -> Matrix:
     """Pivot ``plan`` into one row per task and one column per canonical department.
 
@@ -100,7 +108,8 @@ def build_matrix(plan: Plan) -> Matrix:
         | （二） | 牵头   |          | 参与   |
         | （三） |       |          |       |
 
-    Rows keep plan order (every task of every document). Columns are ordered by how many
+    Rows keep plan order (every task of every document; for a document with no task at all,
+    its innermost unassigned clauses, with no assignment). Columns are ordered by how many
     tasks a department holds, most first, then by first appearance: 财政部 holds two tasks,
     发展改革委 and 教育部 one each and 发展改革委 is named first. A department named twice on one
     task keeps its strongest role (``models.ROLE_RANK``: 牵头 > 负责 > 指导 > 参与), so 财政部 is
@@ -111,7 +120,7 @@ def build_matrix(plan: Plan) -> Matrix:
     held: dict[str, int] = {}  # insertion order is first appearance
     counts: dict[str, dict[Role, int]] = {}
     for index, document in enumerate(plan.documents):
-        for task in document.tasks:
+        for task in _rows_of(document):
             cells = _cells(task)
             rows.append(Row(task, document.title, index, cells))
             for department, cell in cells.items():

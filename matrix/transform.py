@@ -426,7 +426,8 @@ class _DocumentBuilder:
         if not made:
             text = _clean_text("".join("\n" if t.type == "NL" else str(t) for t in unit.body))
             self.unassigned.append(Clause(number=unit.number, section=section_text, title=title,
-                                          line=line, contains_tasks=child_made, text=text))
+                                          line=line, contains_tasks=child_made, text=text,
+                                          subclauses=len(unit.children)))
         return made or child_made
 
     def _cut_tasks(self, unit: Unit, line: int, title: str, section: str | None,
