@@ -169,6 +169,146 @@ def parse(input: Path, fmt: str | None) -> None:
     print_plan(plan)
 
 
+ROLE_CHOICES = ["lead", "responsible", "support", "guide"]
+
+
+def _load_plans(files: list[Path]):
+    """Every file as a Plan; the first error stops (it names the file)."""
+    from .errors import MatrixError
+    from .sources import load_plan
+
+    plans = []
+    for path in files:
+        try:
+            plans.append(load_plan(path))
+        except MatrixError as e:
+            raise _fail(e) from None
+    return plans
+
+
+def _emit(text: str, output: Path | None) -> None:
+    """Text to stdout, or atomically to ``output``; CSV/JSON carry UTF-8."""
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    from .errors import MatrixError
+    from .output import write_atomic
+
+    try:
+        write_atomic(output, text.encode("utf-8"))
+    except MatrixError as e:
+        raise _fail(e) from None
+
+
+@cli.command(name="filter")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("-d", "--dept", "depts", multiple=True,
+              help="Department, any known name or alias, either script (repeat: OR).")
+@click.option("-r", "--role", "roles", multiple=True, type=click.Choice(ROLE_CHOICES),
+              help="Only tasks where the department has this role (repeat: OR).")
+@click.option("-s", "--section", help="Section number (二, 二、, 2) or part of its heading.")
+@click.option("-m", "--match", "match", help="Task title or text contains this.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx"]),
+              default=None, help="Default: table on a terminal, json otherwise.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Write to this file (json, csv, xlsx) or folder (--split-by-dept).")
+@click.option("--split-by-dept", is_flag=True,
+              help="One task list workbook per department, and an index, into -o DIR.")
+def filter_command(inputs: tuple[Path, ...], depts: tuple[str, ...], roles: tuple[str, ...],
+                   section: str | None, match: str | None, fmt: str | None,
+                   output: Path | None, split_by_dept: bool) -> None:
+    """List the tasks of one or more departments: which are ours, where do we lead.
+
+    INPUTS are plan documents, workbooks written by `dutymatrix build` (edits made in Excel
+    count), or folders of either. Filters combine with AND; repeated --dept or --role with OR.
+    A name that matches no department is an error with suggestions; a department with no task
+    in the plan gives an empty list.
+
+    Example:
+
+        dutymatrix filter seeds/001_5afa0209a0ae242f.txt --dept 国家卫健委
+
+        dutymatrix filter output/001_5afa0209a0ae242f.xlsx --dept 市场监管总局 --role lead --format csv -o out.csv
+
+        dutymatrix filter seeds/001_5afa0209a0ae242f.txt --split-by-dept -o output/清单/
+    """
+    from .errors import MatrixError
+    from .filter import filter_tasks
+    from .sources import expand
+
+    files = expand(inputs)
+    if not files:
+        raise click.UsageError("no plan or workbook file in the inputs")
+    plans = _load_plans(files)
+    if split_by_dept:
+        if output is None:
+            raise click.UsageError("--split-by-dept needs -o DIR")
+        _split(plans, output)
+        return
+    try:
+        hits = filter_tasks(plans, depts, roles, section, match)
+    except MatrixError as e:
+        raise _fail(e) from None
+    if not hits:
+        asked = "、".join(depts) if depts else "the filters"
+        click.echo(f"no task for {asked} in {len(files)} file(s)", err=True)
+    if fmt is None:
+        fmt = "xlsx" if output is not None and output.suffix.lower() == ".xlsx" else (
+            "table" if sys.stdout.isatty() and output is None else "json")
+    from . import tabular
+
+    if fmt == "table":
+        tabular.render_table(hits)
+    elif fmt == "json":
+        _emit(tabular.to_json(hits), output)
+    elif fmt == "csv":
+        if output is None:
+            # A BOM on a pipe helps no program; it is for files that Excel/WPS will open.
+            _emit(tabular.to_csv(hits).lstrip("\ufeff"), None)
+        else:
+            _emit(tabular.to_csv(hits), output)
+    else:
+        from .excel import write_task_list
+
+        name = "、".join(depts) if depts else "筛选"
+        target = output or DEFAULT_OUTPUT / f"{name}任务清单.xlsx"
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_task_list(hits, target, title=f"{name}任务清单",
+                            department=depts[0] if len(depts) == 1 else None)
+        except MatrixError as e:
+            raise _fail(e) from None
+        click.echo(f"wrote {target} ({len(hits)} tasks)", err=True)
+
+
+def _split(plans, folder: Path) -> None:
+    """--split-by-dept: one workbook per department and an index workbook."""
+    from .errors import MatrixError
+    from .excel import write_index, write_task_list
+    from .filter import department_index, split_by_department
+
+    split = split_by_department(plans)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        rows = []
+        for row in department_index(split):
+            name = row["department"]
+            file_name = f"{_safe_file_name(name)}.xlsx"
+            write_task_list(split[name], folder / file_name, title=f"{name}任务清单",
+                            department=name)
+            rows.append({**row, "file": file_name})
+        write_index(rows, folder / "索引.xlsx", title="各单位任务数")
+    except OSError as e:
+        raise click.ClickException(f"{folder}: {e.strerror or e}") from None
+    except MatrixError as e:
+        raise _fail(e) from None
+    click.echo(f"wrote {len(rows)} department lists and 索引.xlsx to {folder}", err=True)
+
+
+def _safe_file_name(name: str) -> str:
+    return "".join("_" if c in '\\/:*?"<>|' or ord(c) < 32 else c for c in name).strip(". ") or "_"
+
+
 def main() -> None:
     """Console entry point: like ``cli()``, but Ctrl-C exits 130 with one line."""
     try:
