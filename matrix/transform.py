@@ -21,6 +21,7 @@ from lark.exceptions import UnexpectedInput
 
 from .models import Assignment, Clause, Department, Document, ParseWarning, Role, Task
 
+MAX_WARNINGS_PER_KIND = 50
 LEVELS = {"section": 0, "clause": 1, "item": 2, "subitem": 3, "point": 4}
 _HAN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
                "七": 7, "八": 8, "九": 9}
@@ -381,9 +382,21 @@ class _DocumentBuilder:
         self.unassigned: list[Clause] = []
         self.rules: list[str] = []
         self.warnings: list[ParseWarning] = []
+        self.per_kind: dict[str, int] = {}
 
     def warn(self, line: int | None, kind: str, message: str, column: int | None = None) -> None:
-        self.warnings.append(ParseWarning(line=line, column=column, kind=kind, message=message))
+        # A broken file can raise a warning per character; a reader needs the first few.
+        seen = self.per_kind.get(kind, 0)
+        self.per_kind[kind] = seen + 1
+        if seen < MAX_WARNINGS_PER_KIND:
+            self.warnings.append(ParseWarning(line=line, column=column, kind=kind, message=message))
+
+    def finish_warnings(self) -> None:
+        """Add one line per kind that was cut short."""
+        for kind, count in self.per_kind.items():
+            if count > MAX_WARNINGS_PER_KIND:
+                self.warnings.append(ParseWarning(
+                    kind=kind, message=f"… and {count - MAX_WARNINGS_PER_KIND} more {kind} warnings"))
 
     # -- assignments --------------------------------------------------------------------------
     def _assignment(self, name: str, role: Role, line: int, **flags: bool) -> Assignment:
@@ -511,12 +524,13 @@ def build_documents(units: Sequence[Unit], canonical: Canonical, line_of: LineMa
             builder.warn(line_of(tops[0].line), "no-departments",
                          "this document names no responsible departments: its clauses are "
                          "listed so that an office can fill the matrix by hand")
+        builder.finish_warnings()
         order = {id(c): i for i, c in enumerate(builder.unassigned)}
         unassigned = sorted(builder.unassigned, key=lambda c: (c.line, order[id(c)]))
         documents.append(Document(
             title=title, doc_number=number, line=line_of(tops[0].line), tasks=tuple(builder.tasks),
             unassigned=tuple(unassigned), rules=tuple(builder.rules),
-            warnings=tuple(sorted(builder.warnings, key=lambda w: (w.line or 0))),
+            warnings=tuple(sorted(builder.warnings, key=lambda w: w.line or 1 << 30)),
         ))
     return documents
 

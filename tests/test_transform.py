@@ -159,3 +159,12 @@ def test_no_clauses_is_an_error():
 
     with pytest.raises(NoClausesError, match="no numbered clause"):
         parse("这是一篇新闻。\n市场监管总局负责人表示。\n")
+
+
+def test_warnings_of_one_kind_are_capped():
+    from matrix.transform import MAX_WARNINGS_PER_KIND
+
+    plan = parse("（一）甲" + "（" * 500 + "。（A负责）\n")
+    warnings = [w for w in plan.documents[0].warnings if w.kind == "unbalanced-parenthesis"]
+    assert len(warnings) == MAX_WARNINGS_PER_KIND + 1
+    assert warnings[-1].message == f"… and {500 - MAX_WARNINGS_PER_KIND} more unbalanced-parenthesis warnings"
