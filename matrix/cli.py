@@ -70,7 +70,12 @@ def cli() -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Workbook file (one input) or folder. Default: output/")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
-def build(inputs: tuple[Path, ...], output: Path | None, quiet: bool) -> None:
+@click.option("--force", is_flag=True,
+              help="Replace an existing workbook even if it was edited since dutymatrix wrote it.")
+@click.option("--strict", is_flag=True, help="Treat warnings (unknown departments, unread "
+              "trailers, unbalanced parentheses, odd numbering) as errors.")
+def build(inputs: tuple[Path, ...], output: Path | None, quiet: bool, force: bool,
+          strict: bool) -> None:
     """Build responsibility-matrix workbooks from plan files or folders.
 
     With no INPUTS, builds the bundled sample documents (seeds/) into output/. A folder is
@@ -82,9 +87,13 @@ def build(inputs: tuple[Path, ...], output: Path | None, quiet: bool) -> None:
         dutymatrix build seeds/001_5afa0209a0ae242f.txt        # → output/001_5afa0209a0ae242f.xlsx
 
         dutymatrix build seeds/ -o output/
+
+    An existing workbook is replaced only when dutymatrix wrote it and nobody has saved it
+    since; a workbook an office has edited needs --force.
     """
     from .errors import MatrixError, NoClausesError
     from .excel import write_workbook
+    from .output import replaceable
     from .pipeline import parse_file
 
     if not inputs:
@@ -104,6 +113,11 @@ def build(inputs: tuple[Path, ...], output: Path | None, quiet: bool) -> None:
             if source.resolve() == target.resolve():
                 raise MatrixError(f"{source}: the output would overwrite the input")
             plan = parse_file(source)
+            if strict:
+                _check_strict(plan)
+            ok, why = replaceable(target)
+            if not ok and not force:
+                raise MatrixError(f"{target}: not replaced: {why} (use --force to replace it)")
             target.parent.mkdir(parents=True, exist_ok=True)
             write_workbook(plan, target)
         except NoClausesError as e:
@@ -134,12 +148,24 @@ def build(inputs: tuple[Path, ...], output: Path | None, quiet: bool) -> None:
         sys.exit(1)
 
 
+def _check_strict(plan) -> None:
+    """--strict: the first warnings become an error."""
+    from .errors import MatrixError
+
+    warnings = [w for d in plan.documents for w in d.warnings]
+    if warnings:
+        lines = [f"{plan.source.path}:{w.line or '?'}: {w.kind}: {w.message}" for w in warnings[:10]]
+        more = f"\n… and {len(warnings) - 10} more" if len(warnings) > 10 else ""
+        raise MatrixError(f"{len(warnings)} warning(s) with --strict:\n" + "\n".join(lines) + more)
+
+
 @cli.command()
 @click.argument("input", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-f", "--format", "fmt", type=click.Choice(["json", "table"]), default=None,
               help="json: the records; table: a readable list. Default: table on a terminal, "
                    "json otherwise.")
-def parse(input: Path, fmt: str | None) -> None:
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def parse(input: Path, fmt: str | None, strict: bool) -> None:
     """Print the tasks and departments read from one plan.
 
     The JSON keys are a stable contract: source, documents[].title, .tasks[] (number, section,
@@ -155,6 +181,8 @@ def parse(input: Path, fmt: str | None) -> None:
 
     try:
         plan = parse_file(input)
+        if strict:
+            _check_strict(plan)
     except MatrixError as e:
         raise _fail(e) from None
     if fmt is None:

@@ -2,12 +2,16 @@
 
 Every output goes to a temporary file in the target's folder and is moved into place with
 ``os.replace`` only when complete: a crash or Ctrl-C mid-write leaves the previous file intact.
+An existing workbook is replaced only when dutymatrix wrote it and nobody has saved it since
+(``replaceable``), or when the user says ``--force``.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+import zipfile
 from pathlib import Path
 
 from .errors import MatrixOutputError
@@ -42,3 +46,34 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+_CREATOR = re.compile(rb"<dc:creator[^>]{0,200}>([^<]{0,200})</dc:creator>")
+_MODIFIER = re.compile(rb"<cp:lastModifiedBy[^>]{0,200}>([^<]{0,200})</cp:lastModifiedBy>")
+
+
+def replaceable(path: Path) -> tuple[bool, str]:
+    """May ``path`` be replaced without ``--force``? And if not, why not.
+
+    Only a workbook that dutymatrix wrote and nobody has saved since (Excel and WPS record the
+    user in ``lastModifiedBy``): a workbook an office has edited by hand is never lost to a
+    rebuild.
+    """
+    if not path.exists():
+        return True, ""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo("docProps/core.xml")
+            if info.file_size > 1 << 20:
+                return False, "it is not a workbook dutymatrix wrote"
+            core = archive.read(info)
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False, "it is not a workbook dutymatrix wrote"
+    creator = _CREATOR.search(core)
+    if not creator or not creator.group(1).startswith(b"dutymatrix"):
+        return False, "it is not a workbook dutymatrix wrote"
+    modifier = _MODIFIER.search(core)
+    if modifier and modifier.group(1).strip() and not modifier.group(1).startswith(b"dutymatrix"):
+        who = modifier.group(1).decode("utf-8", "replace")
+        return False, f"it was saved by {who} after dutymatrix wrote it"
+    return True, ""
