@@ -1,34 +1,67 @@
-"""The pipeline as library calls: read → normalise → parse → records.
+"""The pipeline as library calls: read → reflow → normalise → parse → records.
 
-``parse_text`` and ``parse_file`` are what the CLI and a Python user call; each stage is a pure
-function from the one before, so that any of them can be used alone.
+``parse_file`` (a path, or ``-`` for standard input), ``parse_stream`` (an open file),
+``parse_bytes`` and ``parse_text`` are what the CLI and a Python user call; each stage is a pure
+function from the one before, so that any of them can be used alone:
+
+* ``reader.read_bytes``: bytes of a text file, HTML page or .docx → ``RawText``;
+* ``reflow.reflow``: hard line breaks of text copied from a PDF joined back;
+* ``normalise.normalise``: clean text;
+* ``parser.plan_parser`` and ``transform``: records.
+
+Each stage keeps a map from its lines back to the lines of its input, and the maps are composed,
+so that every line number in a record, warning or error points into the file the user has open
+(for HTML, the line of the page; for .docx, the paragraph). Every error is a ``MatrixError``
+naming the file.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import MatrixParseError, NoClausesError
 from .models import Plan, Source
 
 
+def _compose(norm_lines: Sequence[int], reflow_lines: Sequence[int],
+             source_lines: Sequence[int] | None) -> tuple[int, ...]:
+    """normalised line → reflowed line → text line → the user's line."""
+    def through(line: int, table: Sequence[int] | None) -> int:
+        """One step of the map; no table means the lines are the same."""
+        if not table or line < 1:
+            return line
+        return table[min(line, len(table)) - 1]
+
+    return tuple(through(through(n, reflow_lines), source_lines) for n in norm_lines)
+
+
 def parse_text(text: str, path: str = "<text>", *, sha256: str | None = None,
-               format: str = "text", encoding: str | None = None, canonical=None) -> Plan:
+               format: str = "text", encoding: str | None = None, canonical=None,
+               reflow: bool | None = None, lines: Sequence[int] | None = None) -> Plan:
     """Parse the text of a plan into a ``Plan``.
+
+    ``reflow`` decides whether hard line breaks are joined back (``None``: when the text looks
+    hard-wrapped, see ``matrix.reflow``). ``lines`` maps each line of ``text`` to the user's line
+    when the text was extracted from another format (HTML, .docx).
 
     Raises ``NoClausesError`` when the text has no numbered clause (a news article, say) and
     ``MatrixParseError`` for anything else that stops the parse, with the user's line number.
     """
     from lark.exceptions import UnexpectedInput, VisitError
 
-    from .normalise import normalise
+    from .normalise import Normalised, normalise
     from .parser import plan_parser
+    from .reflow import reflow as reflow_text
     from .transform import build_documents, tree_to_units
 
-    norm = normalise(text)
     if sha256 is None:
-        sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        sha256 = hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
+    flowed = reflow_text(text, hard_wrapped=reflow)
+    norm = normalise(flowed.text)
+    norm = Normalised(norm.text, _compose(norm.lines, flowed.lines, lines))
     try:
         tree = plan_parser().parse(norm.text)
         units = tree_to_units(tree)
@@ -51,11 +84,43 @@ def parse_text(text: str, path: str = "<text>", *, sha256: str | None = None,
                 documents=tuple(documents))
 
 
-def parse_file(path: Path | str, *, encoding: str | None = None, canonical=None) -> Plan:
-    """Read and parse one plan file (see ``parse_text``)."""
-    from .reader import read_path
+def parse_bytes(data: bytes, path: str = "<input>", *, encoding: str | None = None,
+                format: str | None = None, canonical=None, reflow: bool | None = None) -> Plan:
+    """Read and parse the content of one file (text in any encoding, HTML or .docx)."""
+    from .reader import read_bytes
 
+    raw = read_bytes(data, path, encoding, format=format)
+    return _parse_raw(data, raw, path, canonical, reflow)
+
+
+def _parse_raw(data: bytes, raw, path: str, canonical, reflow: bool | None) -> Plan:
+    return parse_text(raw.text, path, sha256=hashlib.sha256(data).hexdigest(), format=raw.format,
+                      encoding=raw.encoding, canonical=canonical, reflow=reflow, lines=raw.lines)
+
+
+def parse_stream(stream: BinaryIO | None = None, name: str | None = None, *, encoding: str | None = None,
+                 format: str | None = None, canonical=None, reflow: bool | None = None) -> Plan:
+    """Read and parse everything from an open file, binary or text (``sys.stdin`` by default)."""
+    import sys
+
+    from .reader import STDIN_NAME, read_stream
+
+    if stream is None:
+        stream = sys.stdin
+    name = name or STDIN_NAME
+    data, raw = read_stream(stream, name, encoding, format=format)
+    return _parse_raw(data, raw, name, canonical, reflow)
+
+
+def parse_file(path: Path | str, *, encoding: str | None = None, canonical=None,
+               format: str | None = None, reflow: bool | None = None) -> Plan:
+    """Read and parse one plan file; ``-`` reads standard input (see ``parse_text``)."""
+    from .reader import STDIN, STDIN_NAME, read_path
+
+    if str(path) == STDIN:
+        data, raw = read_path(STDIN, encoding, format=format)
+        return _parse_raw(data, raw, STDIN_NAME, canonical, reflow)
     path = Path(path)
-    data, raw = read_path(path, encoding)
-    return parse_text(raw.text, str(path), sha256=hashlib.sha256(data).hexdigest(),
-                      format=raw.format, encoding=raw.encoding, canonical=canonical)
+    data, raw = read_path(path, encoding, format=format)
+    return _parse_raw(data, raw, str(path), canonical, reflow)
+

@@ -1,0 +1,430 @@
+"""Word .docx → plain text of the plan, one paragraph per line (python-docx).
+
+``docx_to_text(data, path)`` returns the text and, for each of its lines, the number of the body
+block (paragraph or table row, counted from 1) it came from. What it guarantees:
+
+1. Body paragraphs and tables in document order; headers, footers, footnotes and comments are
+   not body text and are left out. A manual line break inside a paragraph starts a new line.
+2. Automatic numbering is written out: a paragraph that Word numbers itself (directly or
+   through its style, e.g. ``List Number``) gets the number Word shows (``一、``, ``（一）``, ``1.``,
+   ``①`` …, from the list's ``numFmt`` and ``lvlText``), so that the clause structure survives.
+3. A table of duties (任务分工表) becomes plan text (``division_lines``): each row a numbered
+   clause ending in a trailer the trailer grammar reads, e.g.
+   ``1.推进农机装备创新（牵头单位：工业和信息化部；配合单位：农业农村部；2020年底前完成）``.
+4. Any other table gives the text of each of its cells, one per line, merged cells once.
+
+``division_lines`` is shared with ``htmltext`` for duty tables in web pages.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+
+from .errors import MatrixInputError
+
+# ---------------------------------------------------------------------------------------------
+# Duty tables (任务分工表), shared by .docx and HTML
+
+_HEAD = {
+    "number": re.compile(r"^(?:序号|编号|序|排序|No\.?)$", re.IGNORECASE),
+    "category": re.compile(r"^(?:任务)?(?:类别|分类|类型)$|^(?:重点)?领域$|^方面$|^板块$|^所属领域$"),
+    "lead": re.compile(r"^(?:牵头|主办|主责)(?:单位|部门)?$"),
+    "support": re.compile(r"^(?:配合|参与|协办|协助|协同)(?:单位|部门)$"),
+    "guide": re.compile(r"^指导(?:单位|部门)$"),
+    "responsible": re.compile(r"^(?:责任|负责|承办|实施|落实)(?:单位|部门|主体)$"),
+    "deadline": re.compile(r"^(?:完成)?(?:时限|时间|期限)$|^时间(?:节点|安排|要求)$|^进度安排$|^完成时间节点$"),
+    "task": re.compile(r"任务|工作内容|工作事项|主要内容|具体内容|政策措施|具体措施|改革举措|^措施$|^举措$|^事项$|^内容$"),
+}
+_DETAIL = re.compile(r"措施|内容|举措|要求|目标|成果|标志|事项|任务")
+_FIELD_LABEL = {"lead": "牵头单位", "responsible": "责任单位", "support": "配合单位",
+                "guide": "指导单位"}
+_NAME_SPLIT = re.compile(r"[、，,；;/／\s\u3000]+")
+_EMPTY = re.compile(r"^[\s\u3000—–\-－/／无]*$")
+_NUMBERED = re.compile(r"^(?:[一二三四五六七八九十百零〇两]+、|[（(][一二三四五六七八九十百零〇两]+[）)]|"
+                       r"\d{1,3}[.．、](?!\d)|[（(]\d{1,3}[）)]|[①-⑳])")
+_END_PUNCT = "。；！？：，、.;!?:"
+_LEAD_MARK = re.compile(r"[（(]牵头[）)]$|牵头$")
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"[\s\u3000\xa0]+", "", text)
+
+
+def _kind(header: str) -> str | None:
+    label = _compact(header).rstrip("：:")
+    if not label:
+        return None
+    for kind, pattern in _HEAD.items():
+        if pattern.search(label):
+            return kind
+    return None
+
+
+def _header(rows: Sequence[Sequence[str]]) -> tuple[int, list[str | None]] | None:
+    """(index of the last header row, kind of each column) of a duty table, or None."""
+    for h in range(min(3, len(rows))):
+        kinds = [_kind(c) for c in rows[h]]
+        if "task" not in kinds or not {"lead", "responsible", "support", "guide"} & set(kinds):
+            continue
+        # A second header row under a merged one (责任单位 over 牵头单位 | 配合单位).
+        if h + 1 < len(rows):
+            below = [_kind(c) for c in rows[h + 1]]
+            if any(k in _FIELD_LABEL for k in below) and all(
+                    b is not None or rows[h + 1][i] == rows[h][i] or not _compact(rows[h + 1][i])
+                    for i, b in enumerate(below) if i < len(rows[h])):
+                kinds = [b if b is not None else (kinds[i] if i < len(kinds) else None)
+                         for i, b in enumerate(below)]
+                h += 1
+        # Only the first task-like column is the task; later ones are details of it.
+        seen_task = False
+        for i, k in enumerate(kinds):
+            if k == "task":
+                if seen_task:
+                    kinds[i] = "detail"
+                seen_task = True
+            elif k is None and seen_task and _DETAIL.search(_compact(rows[h][i])):
+                kinds[i] = "detail"
+        return h, kinds
+    return None
+
+
+_HAN = "零一二三四五六七八九"
+_HAN_NUMERALS = set("零一二三四五六七八九十百〇两")
+
+
+def chinese_number(n: int) -> str:
+    """12 → 十二, 30 → 三十, 105 → 一百零五 (as plans number their sections)."""
+    if n < 10:
+        return _HAN[n]
+    if n < 20:
+        return "十" + (_HAN[n % 10] if n % 10 else "")
+    if n < 100:
+        return _HAN[n // 10] + "十" + (_HAN[n % 10] if n % 10 else "")
+    rest = n % 100
+    tail = "" if not rest else ("零" + _HAN[rest] if rest < 10 else
+                                ("一" + chinese_number(rest) if rest < 20 else chinese_number(rest)))
+    return _HAN[n // 100] + "百" + tail
+
+
+def _names(cell: str) -> tuple[list[str], list[str]]:
+    """(names, names marked 牵头) of one unit cell."""
+    names, leads = [], []
+    for name in _NAME_SPLIT.split(cell.strip()):
+        if not name or _EMPTY.match(name):
+            continue
+        if _LEAD_MARK.search(name):
+            leads.append(_LEAD_MARK.sub("", name))
+        else:
+            names.append(name)
+    return names, leads
+
+
+_CJK_SPACE = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”])[ \xa0]+"
+                        r"|[ \xa0]+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”])")
+
+
+def _sentences(text: str) -> str:
+    """Paragraphs of one cell as one line: a paragraph without end punctuation gets a 。;
+    spaces next to hanzi (a line break in a web page's source) go."""
+    parts = [_CJK_SPACE.sub("", p).strip() for p in text.split("\n") if p.strip()]
+    out = ""
+    for i, part in enumerate(parts):
+        out += part
+        if i + 1 < len(parts) and not part.endswith(tuple(_END_PUNCT)):
+            out += "。"
+    return out
+
+
+def division_lines(rows: Sequence[Sequence[str]]) -> list[tuple[int, str]] | None:
+    """Plan text of a duty table: ``(row index, line)`` pairs; ``None`` if it is not one.
+
+    ``rows`` are the cell texts aligned on the column grid (a merged cell repeated in every
+    column and row it covers). A duty table has a header row (among its first three) with a task
+    column (重点任务, 工作任务, 任务 …) and at least one column of units (牵头单位, 责任单位,
+    配合单位, 参与单位 …). Each data row becomes::
+
+        <number><task>。<details>（牵头单位：A；责任单位：B、C；配合单位：D；<deadline>）
+
+    where the number is the row's 序号 (``3.``; ``（三）`` when printed in hanzi), or its running
+    count when it has none; a task cell that starts with its own number keeps it. Names in a
+    unit cell are split on 、，；/ and white space and joined with 、; a name marked "（牵头）"
+    moves to 牵头单位.
+    A 完成时限 cell is put in the trailer as printed: the trailer grammar reads it as the task's
+    deadline (2025年底前, 长期坚持, 年内完成 …) or reports it as unread. A category column (类别,
+    领域), a row merged across the table or a row with one short cell and no units starts a
+    section ``一、<category>`` (its own number kept when it has one).
+    """
+    found = _header(rows)
+    if found is None:
+        return None
+    h, kinds = found
+    out: list[tuple[int, str]] = []
+    count = section_count = 0
+    category = None
+    for index in range(h + 1, len(rows)):
+        row = list(rows[index]) + [""] * (len(kinds) - len(rows[index]))
+        texts = [c.strip() for c in row]
+        filled = [t for t in texts if t and not _EMPTY.match(t)]
+        if not filled:
+            continue
+        units = any(k in _FIELD_LABEL and t and not _EMPTY.match(t) for k, t in zip(kinds, texts))
+        lone = {k for k, t in zip(kinds, texts) if t and not _EMPTY.match(t)}
+        spanning = len(filled) > 1 and len(set(filled)) == 1
+        alone = len(filled) == 1 and not units and lone <= {"task", "category", "detail", None}
+        if (spanning or alone) and re.search(r"[^\d\W]", filled[0]):
+            # A row merged across the table, or a lone cell: a heading of the rows below.
+            heading = filled[0].replace("\n", "")
+            if len(heading) <= 60 and not heading.startswith(("注", "备注")):
+                section_count += 1
+                heading = heading if _NUMBERED.match(heading) else \
+                    f"{chinese_number(section_count)}、{heading}"
+            out.append((index, heading))
+            continue
+        fields: dict[str, list[str]] = {}
+        task = number = deadline = ""
+        details: list[str] = []
+        for kind, text in zip(kinds, texts):
+            if not text or _EMPTY.match(text):
+                continue
+            if kind == "task" and not task:
+                task = _sentences(text)
+            elif kind == "detail":
+                details.append(_sentences(text))
+            elif kind == "number":
+                number = _compact(text).rstrip(".．、")
+            elif kind == "deadline":
+                deadline = "，".join(p.strip() for p in text.split("\n") if p.strip())
+            elif kind == "category":
+                if text != category:
+                    category = text
+                    section_count += 1
+                    heading = text.replace("\n", "")
+                    out.append((index, heading if _NUMBERED.match(heading)
+                                else f"{chinese_number(section_count)}、{heading}"))
+            elif kind in _FIELD_LABEL:
+                names, leads = _names(text)
+                for role, found in ((kind, names), ("lead", leads)):
+                    listed = fields.setdefault(role, [])
+                    listed.extend(n for n in found if n not in listed)
+        if not task:
+            continue
+        count += 1
+        if not _NUMBERED.match(task):
+            if number.isdigit():
+                label = f"{number}."
+            elif number and all(ch in _HAN_NUMERALS for ch in number):
+                label = f"（{number}）"
+            else:
+                label = f"{count}."
+            task = label + task
+        for detail in details:
+            task += ("" if task.endswith(tuple(_END_PUNCT)) else "。") + detail
+        parts = [f"{_FIELD_LABEL[k]}：{'、'.join(fields[k])}"
+                 for k in ("lead", "responsible", "support", "guide") if fields.get(k)]
+        if deadline:
+            parts.append(deadline)
+        if parts:
+            task = task.rstrip("。") + "（" + "；".join(parts) + "）"
+        out.append((index, task))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# .docx
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _val(el, tag: str) -> str | None:
+    child = el.find(f"{_W}{tag}") if el is not None else None
+    return child.get(f"{_W}val") if child is not None else None
+
+
+class _Numbering:
+    """Writes out Word's automatic numbering (numbering.xml), as Word displays it.
+
+    Counters are kept per list (abstract numbering); a level restarts when a shallower level of
+    the same list moves on. Formats: decimal, Chinese counting, enclosed circles, letters,
+    Roman numerals; a bullet gives no number.
+    """
+
+    def __init__(self, document) -> None:
+        self.nums: dict[str, tuple[str, dict[int, int]]] = {}
+        self.levels: dict[tuple[str, int], tuple[int, str, str]] = {}
+        self.counters: dict[str, dict[int, int]] = {}
+        self.used: set[str] = set()
+        self.styles: dict[str, tuple[str | None, str | None, str | None]] = {}
+        try:
+            root = document.part.numbering_part.element
+        except (KeyError, NotImplementedError, AttributeError):
+            root = None
+        if root is not None:
+            for absnum in root.findall(f"{_W}abstractNum"):
+                aid = absnum.get(f"{_W}abstractNumId")
+                for lvl in absnum.findall(f"{_W}lvl"):
+                    ilvl = _int(lvl.get(f"{_W}ilvl"), 0)
+                    start = _int(_val(lvl, "start"), 1)
+                    self.levels[(aid, ilvl)] = (start, _val(lvl, "numFmt") or "decimal",
+                                                _val(lvl, "lvlText") or "")
+            for num in root.findall(f"{_W}num"):
+                overrides = {}
+                for ov in num.findall(f"{_W}lvlOverride"):
+                    start = _val(ov, "startOverride")
+                    if start is not None:
+                        overrides[_int(ov.get(f"{_W}ilvl"), 0)] = _int(start, 1)
+                self.nums[num.get(f"{_W}numId")] = (_val(num, "abstractNumId"), overrides)
+        try:
+            for style in document.styles.element.findall(f"{_W}style"):
+                ppr = style.find(f"{_W}pPr")
+                numpr = ppr.find(f"{_W}numPr") if ppr is not None else None
+                based = _val(style, "basedOn")
+                self.styles[style.get(f"{_W}styleId")] = (
+                    _val(numpr, "numId"), _val(numpr, "ilvl"), based)
+        except (KeyError, AttributeError):
+            pass
+
+    def _style_num(self, style_id: str | None) -> tuple[str | None, str | None]:
+        seen = set()
+        while style_id and style_id not in seen:
+            seen.add(style_id)
+            num_id, ilvl, based = self.styles.get(style_id, (None, None, None))
+            if num_id is not None:
+                return num_id, ilvl
+            style_id = based
+        return None, None
+
+    def number(self, p) -> str:
+        """The number Word shows before paragraph element ``p`` ('' when it has none)."""
+        ppr = p.find(f"{_W}pPr")
+        numpr = ppr.find(f"{_W}numPr") if ppr is not None else None
+        num_id, ilvl = _val(numpr, "numId"), _val(numpr, "ilvl")
+        if num_id is None:
+            style_num, style_lvl = self._style_num(_val(ppr, "pStyle") if ppr is not None else None)
+            num_id = style_num
+            ilvl = ilvl if ilvl is not None else style_lvl
+        if num_id is None or num_id == "0" or num_id not in self.nums:
+            return ""
+        aid, overrides = self.nums[num_id]
+        level = _int(ilvl, 0)
+        if (aid, level) not in self.levels:
+            return ""
+        counters = self.counters.setdefault(aid, {})
+        if num_id not in self.used:  # a list that restarts numbering (startOverride) starts here
+            self.used.add(num_id)
+            for lvl_no in overrides:
+                counters.pop(lvl_no, None)
+        start, fmt, text = self.levels[(aid, level)]
+        counters[level] = counters[level] + 1 if level in counters else overrides.get(level, start)
+        for deeper in [k for k in counters if k > level]:
+            del counters[deeper]
+        if fmt in ("bullet", "none"):
+            return ""
+
+        def repl(m: re.Match[str]) -> str:
+            """%k → the counter of level k in that level's format."""
+            k = int(m.group(1)) - 1
+            k_start, k_fmt, _ = self.levels.get((aid, k), (1, "decimal", ""))
+            return _format(counters.get(k, k_start), k_fmt)
+
+        return re.sub(r"%(\d)", repl, text)
+
+
+def _int(value: str | None, default: int) -> int:
+    """An integer attribute of numbering.xml; a damaged one counts as its default."""
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
+
+
+def _format(n: int, fmt: str) -> str:
+    if fmt in ("chineseCounting", "chineseCountingThousand", "chineseLegalSimplified",
+               "ideographTraditional", "japaneseCounting", "taiwaneseCounting",
+               "taiwaneseCountingThousand", "koreanCounting"):
+        return chinese_number(n)
+    if fmt in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese") and 1 <= n <= 20:
+        return chr(ord("①") + n - 1)
+    if fmt in ("lowerLetter", "upperLetter"):
+        letter = chr(ord("a") + (n - 1) % 26)
+        return letter.upper() if fmt == "upperLetter" else letter
+    if fmt in ("lowerRoman", "upperRoman"):
+        roman = _roman(n)
+        return roman if fmt == "upperRoman" else roman.lower()
+    if fmt == "decimalZero":
+        return f"{n:02d}"
+    return str(n)
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for value, letters in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"),
+                           (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"),
+                           (4, "IV"), (1, "I")):
+        while n >= value:
+            out += letters
+            n -= value
+    return out
+
+
+def _grid(table) -> tuple[list[list[str]], list[tuple[int, str]]]:
+    """(grid-aligned cell texts, (row, text) of each distinct cell in order) of a table.
+
+    python-docx repeats a merged cell in every grid position it covers, down and across: the
+    grid keeps the repeats (a 牵头单位 merged over three rows leads all three), the list of
+    cells gives each once.
+    """
+    grid: list[list[str]] = []
+    cells: list[tuple[int, str]] = []
+    seen: dict[int, object] = {}  # id → element, kept alive so that ids stay unique
+    for i, row in enumerate(table.rows):
+        row_cells = row.cells
+        grid.append([""] * row.grid_cols_before + [c.text for c in row_cells]
+                    + [""] * row.grid_cols_after)
+        for c in row_cells:
+            if id(c._tc) in seen:
+                continue
+            seen[id(c._tc)] = c._tc
+            cells.append((i, c.text))
+    return grid, cells
+
+
+def docx_to_text(data: bytes, path: str = "<input>") -> tuple[str, tuple[int, ...]]:
+    """(text, body block number of each line) of a .docx, as the module docstring promises."""
+    import zipfile
+
+    from docx import Document
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError) as e:
+        raise MatrixInputError(f"{path}: not a readable Word .docx ({e})") from None
+    except Exception as e:  # lxml.etree.XMLSyntaxError and friends from a damaged file
+        raise MatrixInputError(f"{path}: not a readable Word .docx "
+                               f"({type(e).__name__}: {e})") from None
+    numbering = _Numbering(document)
+    lines: list[tuple[str, int]] = []
+    block = 0
+    for item in document.iter_inner_content():
+        block += 1
+        if isinstance(item, Paragraph):
+            text = numbering.number(item._p) + item.text
+            for piece in text.split("\n"):
+                lines.append((piece, block))
+        elif isinstance(item, Table):
+            grid, cells = _grid(item)
+            division = division_lines(grid)
+            if division is not None:
+                lines.extend((text, block + i) for i, text in division)
+            else:
+                for i, text in cells:
+                    lines.extend((piece, block + i) for piece in text.split("\n"))
+            block += max(len(grid) - 1, 0)
+    while lines and not lines[-1][0].strip():
+        lines.pop()
+    if not lines:
+        return "", ()
+    return "\n".join(t for t, _ in lines) + "\n", tuple(b for _, b in lines)
