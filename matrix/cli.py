@@ -17,7 +17,6 @@ import click
 
 from . import __version__
 
-PLAN_SUFFIXES = (".txt", ".text", ".md")
 DEFAULT_OUTPUT = Path("output")
 
 
@@ -34,16 +33,11 @@ def _fail(error: Exception) -> click.ClickException:
     return click.ClickException(str(error))
 
 
-def _plan_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir()
-                  if p.is_file() and p.suffix.lower() in PLAN_SUFFIXES and not p.name.startswith("."))
-
-
 def _output_for(source: Path, output: Path | None, many: bool, used: set[Path]) -> Path:
     if output is not None and not many and output.suffix.lower() == ".xlsx":
         return output
     folder = output if output is not None else DEFAULT_OUTPUT
-    target = folder / f"{source.stem}.xlsx"
+    target = folder / f"{'stdin' if str(source) == '-' else source.stem}.xlsx"
     if target in used:  # a.txt and a.md in one folder: keep both
         target = folder / f"{source.name}.xlsx"
     used.add(target)
@@ -66,7 +60,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("inputs", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.argument("inputs", nargs=-1, type=click.Path(exists=True, allow_dash=True, path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Workbook file (one input) or folder. Default: output/")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
@@ -98,9 +92,9 @@ def build(inputs: tuple[Path, ...], output: Path | None, quiet: bool, force: boo
 
     if not inputs:
         inputs = (bundled_seeds(),)
-    jobs: list[Path] = []
-    for item in inputs:
-        jobs.extend(_plan_files(item) if item.is_dir() else [item])
+    from .sources import expand
+
+    jobs = expand(inputs, workbooks=False)
     many = len(jobs) > 1 or any(item.is_dir() for item in inputs)
     if many and output is not None and output.suffix.lower() == ".xlsx":
         raise click.UsageError("several inputs need an output folder, not an .xlsx file")
@@ -110,7 +104,7 @@ def build(inputs: tuple[Path, ...], output: Path | None, quiet: bool, force: boo
     for source in jobs:
         target = _output_for(source, output, many, used)
         try:
-            if source.resolve() == target.resolve():
+            if str(source) != "-" and source.resolve() == target.resolve():
                 raise MatrixError(f"{source}: the output would overwrite the input")
             plan = parse_file(source)
             if strict:
@@ -160,7 +154,8 @@ def _check_strict(plan) -> None:
 
 
 @cli.command()
-@click.argument("input", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("input", type=click.Path(exists=True, dir_okay=False, allow_dash=True,
+                                         path_type=Path))
 @click.option("-f", "--format", "fmt", type=click.Choice(["json", "table"]), default=None,
               help="json: the records; table: a readable list. Default: table on a terminal, "
                    "json otherwise.")
@@ -175,6 +170,8 @@ def parse(input: Path, fmt: str | None, strict: bool) -> None:
     Example:
 
         dutymatrix parse seeds/001_5afa0209a0ae242f.txt --format json
+
+        cat plan.txt | dutymatrix parse - --format table
     """
     from .errors import MatrixError
     from .pipeline import parse_file
@@ -229,7 +226,8 @@ def _emit(text: str, output: Path | None) -> None:
 
 
 @cli.command(name="filter")
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("inputs", nargs=-1, required=True,
+                type=click.Path(exists=True, allow_dash=True, path_type=Path))
 @click.option("-d", "--dept", "depts", multiple=True,
               help="Department, any known name or alias, either script (repeat: OR).")
 @click.option("-r", "--role", "roles", multiple=True, type=click.Choice(ROLE_CHOICES),

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .models import Plan
+if TYPE_CHECKING:  # the CLI imports this module before it knows it needs pydantic
+    from .models import Plan
 
 PLAN_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".docx")
 WORKBOOK_SUFFIXES = (".xlsx",)
@@ -41,6 +43,10 @@ def expand(inputs: Iterable[Path], *, workbooks: bool = True) -> list[Path]:
 
 def load_plan(path: Path, *, encoding: str | None = None) -> Plan:
     """Read one plan document or dutymatrix workbook into a ``Plan``."""
+    if str(path) == "-":
+        from .pipeline import parse_file
+
+        return parse_file("-", encoding=encoding)
     if is_workbook(path):
         from .excel import read_workbook
 

@@ -138,3 +138,21 @@ def test_seed_003_workbook_lists_clauses_and_says_no_departments(tmp_path):
     assert "未列明责任单位" in text
     matrix_text = "\n".join(str(c.value) for row in wb["矩阵"].iter_rows() for c in row if c.value)
     assert "增强质量发展创新动能" in matrix_text
+
+
+def test_parse_reads_standard_input():
+    result = CliRunner().invoke(cli, ["parse", "-", "--format", "json"],
+                                input=SEED_001.read_bytes(), catch_exceptions=False)
+    assert result.exit_code == 0
+    assert len(json.loads(result.output)["documents"][0]["tasks"]) == 22
+
+
+def test_build_folder_reads_html_pages_too(tmp_path):
+    from tests.conftest import CORPUS
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(CORPUS / "guofa_2018_42_nongye_jixiehua.html", folder)
+    result = run("build", folder, "-o", tmp_path / "out", catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "guofa_2018_42_nongye_jixiehua.xlsx").is_file()

@@ -94,3 +94,13 @@ def test_names_never_split_on_he():
 def test_trailer_grammar_rejects_what_is_not_a_trailer(text):
     with pytest.raises(UnexpectedInput):
         trailer_parser().parse(text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("（一）甲。〔市场监管总局负责〕\n", [("TRAILER", "〔市场监管总局负责〕")]),
+    ("（一）甲。【牵头单位：市场监管总局；责任单位：财政部】\n", [("TRAILER", "【牵头单位：市场监管总局；责任单位：财政部】")]),
+    ("【热点关注】甲。\n", []),
+    ("国发〔2018〕42号\n", []),
+])
+def test_other_trailer_brackets(text, expected):
+    assert tokens(text) == expected

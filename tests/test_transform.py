@@ -51,6 +51,9 @@ def test_trailer_forms(inner, expected):
     ("X负责，2025年底前完成", "deadline", "2025年底前完成"),
     ("牵头单位：X；责任单位：Y，6月底前完成", "deadline", "6月底前完成"),
     ("X负责，长期坚持", "deadline", "长期坚持"),
+    ("X负责，2025年12月", "deadline", "2025年12月"),
+    ("X负责，每年", "deadline", "每年"),
+    ("X牵头，Y配合，2024年6月底前完成", "deadline", "2024年6月底前完成"),
     ("X等负责。列第一位者为牵头单位，下同", "lead_rule", "列第一位者为牵头单位，下同"),
     ("X等负责。排在第一位的部门为牵头部门，下同", "lead_rule", "排在第一位的部门为牵头部门，下同"),
     ("X负责。以下均需地方各级人民政府落实，不再列出", "inherit_bodies", ("地方各级人民政府",)),
@@ -82,6 +85,18 @@ def stub(name: str) -> Department:
 
 def parse(text: str):
     return parse_text(text, "t.txt", canonical=stub)
+
+
+@pytest.mark.parametrize("text", [
+    "（一）甲。〔A牵头，B负责〕\n",
+    "（一）甲。【A牵头，B负责】\n",
+    "（一）甲。（A牵头，B负责）\n",
+    "（一）甲。(A牵头,B负责)\n",
+])
+def test_trailer_brackets_give_the_same_task(text):
+    task, = parse(text).tasks
+    assert [(a.department, a.role) for a in task.assignments] == [("A", L), ("B", R)]
+    assert task.trailer == "A牵头，B负责"
 
 
 def test_several_trailers_in_one_clause_make_several_tasks():
