@@ -22,8 +22,11 @@ Example::
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import os
 import re
+import tempfile
 import tomllib
 import unicodedata
 from collections.abc import Iterable
@@ -197,7 +200,7 @@ class Registry:
             if entry.fields.get("parent"):
                 self._parent[entry.name] = entry.fields["parent"]
         self._by_name: dict[str, Department] = {
-            e.name: Department(
+            e.name: Department.make(  # values checked by the loader above
                 name=e.name,
                 full_name=e.fields.get("full_name"),
                 category=e.fields.get("category"),
@@ -256,7 +259,7 @@ class Registry:
             if key is not None:
                 found = self._by_name[key]
             else:
-                found = Department(name=_simplified(_strip_trailing(name.strip())), known=False)
+                found = Department.make(name=_simplified(_strip_trailing(name.strip())), known=False)
             if len(self._memo) >= _MEMO_SIZE:
                 self._memo.clear()
             self._memo[name] = found
@@ -330,6 +333,36 @@ class Registry:
         return len(self._by_name)
 
 
+def _cache_file(raw: bytes) -> Path:
+    digest = hashlib.sha256(raw).hexdigest()[:32]
+    return Path(tempfile.gettempdir()) / "dutymatrix-cache" / f"departments-{digest}.json"
+
+
+def _cache_get(raw: bytes) -> dict[str, Any] | None:
+    """The parsed TOML of ``raw`` from an earlier run, if any.
+
+    tomllib is pure Python and takes tens of milliseconds on the packaged data, every run; the
+    cache is JSON (C-parsed) keyed by a hash of the file's bytes, so an edited file is re-read.
+    """
+    try:
+        data = json.loads(_cache_file(raw).read_bytes())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _cache_put(raw: bytes, data: dict[str, Any]) -> None:
+    target = _cache_file(raw)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, ensure_ascii=False)
+        os.replace(tmp, target)
+    except (OSError, TypeError, ValueError):
+        pass  # a cache that cannot be written only costs time
+
+
 def _read_toml(source: str | os.PathLike[str] | Traversable, label: str) -> dict[str, Any]:
     """Parse one TOML file, turning every failure into MatrixInputError naming the file."""
     try:
@@ -338,8 +371,13 @@ def _read_toml(source: str | os.PathLike[str] | Traversable, label: str) -> dict
     except OSError as e:
         raise MatrixInputError(f"{label}: cannot read departments file: "
                                f"{e.strerror or e}") from e
+    cached = _cache_get(raw)
+    if cached is not None:
+        return cached
     try:
-        return tomllib.loads(raw.decode("utf-8"))
+        data = tomllib.loads(raw.decode("utf-8"))
+        _cache_put(raw, data)
+        return data
     except UnicodeDecodeError as e:
         raise MatrixInputError(f"{label}: departments file is not UTF-8 "
                                f"(byte {e.start})") from e

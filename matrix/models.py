@@ -8,15 +8,41 @@ contract other tools read, so add keys freely but never rename or drop one.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
 
 class Frozen(BaseModel):
-    """Base of every record: immutable, hashable, no unknown fields."""
+    """Base of every record: immutable, hashable, no unknown fields.
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    Building a pydantic validator costs milliseconds per class, which a command-line tool pays on
+    every run; ``defer_build`` postpones it to the first validated construction. The parser
+    builds records it has typed itself with ``make`` (no validation, same frozen record), and
+    ``as_json`` serialises without the pydantic serializer. Records from outside (a workbook, a
+    user's code) go through the normal, validating constructor.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+    @classmethod
+    def make(cls, **data: Any) -> Self:
+        """Construct from trusted, already typed values (defaults filled, no validation)."""
+        return cls.model_construct(**data)
+
+    def as_json(self) -> dict[str, Any]:
+        """The record as JSON-ready values: enums by value, nested records as dicts."""
+        return {name: _json_value(getattr(self, name)) for name in type(self).model_fields}
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Frozen):
+        return value.as_json()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (tuple, list)):
+        return [_json_value(v) for v in value]
+    return value
 
 
 class Role(str, Enum):
@@ -110,8 +136,8 @@ class Clause(Frozen):
 
     def as_task(self) -> Task:
         """The clause as a task with no assignment: a row an office fills in by hand."""
-        return Task(number=self.number, section=self.section, title=self.title, text=self.text,
-                    line=self.line)
+        return Task.make(number=self.number, section=self.section, title=self.title,
+                         text=self.text, line=self.line)
 
 
 class ParseWarning(Frozen):
@@ -163,23 +189,23 @@ class Plan(Frozen):
     def to_json(self) -> dict[str, Any]:
         """The stable JSON contract of ``dutymatrix parse --format json``."""
         return {
-            "source": {"path": self.source.path, "sha256": self.source.sha256,
-                       "format": self.source.format, "encoding": self.source.encoding},
+            "source": self.source.as_json(),
             "documents": [
                 {
                     "title": d.title,
                     "doc_number": d.doc_number,
-                    "tasks": [_task_json(t) for t in d.tasks],
-                    "unassigned": [c.model_dump(mode="json") for c in d.unassigned],
+                    "tasks": [task_json(t) for t in d.tasks],
+                    "unassigned": [c.as_json() for c in d.unassigned],
                     "rules": list(d.rules),
-                    "warnings": [w.model_dump(mode="json") for w in d.warnings],
+                    "warnings": [w.as_json() for w in d.warnings],
                 }
                 for d in self.documents
             ],
         }
 
 
-def _task_json(t: Task) -> dict[str, Any]:
-    data = t.model_dump(mode="json")
+def task_json(t: Task) -> dict[str, Any]:
+    """A task as the ``parse`` JSON contract writes it (the record plus its ``label``)."""
+    data = t.as_json()
     data["label"] = t.label
     return data

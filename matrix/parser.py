@@ -29,7 +29,7 @@ def grammar_text(name: str) -> str:
 def _build(name: str, **options: object) -> Lark:
     # cache=True stores the built tables in the temp folder, keyed by a hash of the grammar,
     # the options and the Lark version, so start-up does not rebuild them on every run.
-    return Lark(grammar_text(name), parser="lalr", lexer="contextual", cache=True, **options)
+    return Lark(grammar_text(name), parser="lalr", cache=True, **options)
 
 
 @functools.cache
@@ -40,10 +40,16 @@ def plan_parser() -> Lark:
     ``column``); ``propagate_positions`` is left off because computing ``meta`` for every
     reduction costs a tenth of the parse and nothing reads it.
     """
-    return _build("plan.lark")
+    # Every terminal of plan.lark is acceptable in every state, so one scanner (the basic
+    # lexer) does what the contextual lexer would, without compiling a scanner per state.
+    return _build("plan.lark", lexer="basic")
 
 
 @functools.cache
 def trailer_parser() -> Lark:
-    """The parser for the inner text of one responsibility trailer."""
-    return _build("trailer.lark")
+    """The parser for the inner text of one responsibility trailer.
+
+    Contextual lexer: "，" separates bodies or clauses and SCOPE_TEXT overlaps DEPT, which only
+    the parser state can tell apart.
+    """
+    return _build("trailer.lark", lexer="contextual")

@@ -80,7 +80,7 @@ def parse_text(text: str, path: str = "<text>", *, sha256: str | None = None,
     if canonical is None:
         from .departments import canonical
     documents = build_documents(units, canonical, norm.original_line)
-    return Plan(source=Source(path=path, sha256=sha256, format=format, encoding=encoding),
+    return Plan.make(source=Source.make(path=path, sha256=sha256, format=format, encoding=encoding),
                 documents=tuple(documents))
 
 

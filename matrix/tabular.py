@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .filter import TaskHit
+from .models import task_json
 
 __all__ = ["ROW_KEYS", "hit_json", "hit_rows", "render_table", "role_text", "to_csv", "to_json"]
 
@@ -71,7 +72,7 @@ def hit_rows(hits: Sequence[TaskHit]) -> list[dict[str, Any]]:
 
 def hit_json(hit: TaskHit) -> dict[str, Any]:
     """The task object of the ``parse`` JSON contract plus where it comes from and the role."""
-    data = hit.task.model_dump(mode="json")
+    data = task_json(hit.task)
     data["label"] = hit.task.label
     data.update({
         "source": hit.source,

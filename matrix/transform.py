@@ -389,13 +389,13 @@ class _DocumentBuilder:
         seen = self.per_kind.get(kind, 0)
         self.per_kind[kind] = seen + 1
         if seen < MAX_WARNINGS_PER_KIND:
-            self.warnings.append(ParseWarning(line=line, column=column, kind=kind, message=message))
+            self.warnings.append(ParseWarning.make(line=line, column=column, kind=kind, message=message))
 
     def finish_warnings(self) -> None:
         """Add one line per kind that was cut short."""
         for kind, count in self.per_kind.items():
             if count > MAX_WARNINGS_PER_KIND:
-                self.warnings.append(ParseWarning(
+                self.warnings.append(ParseWarning.make(
                     kind=kind, message=f"… and {count - MAX_WARNINGS_PER_KIND} more {kind} warnings"))
 
     # -- assignments --------------------------------------------------------------------------
@@ -404,7 +404,7 @@ class _DocumentBuilder:
         if not dept.known:
             self.warn(line, "unknown-department",
                       f"department {name!r} is not in the canonical data; kept as printed")
-        return Assignment(department=dept.name, as_printed=name, role=role, known=dept.known,
+        return Assignment.make(department=dept.name, as_printed=name, role=role, known=dept.known,
                           **flags)
 
     def _assignments(self, info: TrailerInfo, line: int) -> tuple[Assignment, ...]:
@@ -438,7 +438,7 @@ class _DocumentBuilder:
                                         and unit.level >= 1 else parent)
         if not made:
             text = _clean_text("".join("\n" if t.type == "NL" else str(t) for t in unit.body))
-            self.unassigned.append(Clause(number=unit.number, section=section_text, title=title,
+            self.unassigned.append(Clause.make(number=unit.number, section=section_text, title=title,
                                           line=line, contains_tasks=child_made, text=text,
                                           subclauses=len(unit.children)))
         return made or child_made
@@ -476,7 +476,7 @@ class _DocumentBuilder:
             if not assignments:
                 self.warn(tok_line, "no-department",
                           f"the trailer of {unit.number} names no department")
-            self.tasks.append(Task(
+            self.tasks.append(Task.make(
                 number=unit.number, part=part, section=section, subsection=subsection,
                 title=title, text=_clean_text("".join(text)), trailer=inner,
                 line=line if part == 1 else tok_line, assignments=assignments,
@@ -527,7 +527,7 @@ def build_documents(units: Sequence[Unit], canonical: Canonical, line_of: LineMa
         builder.finish_warnings()
         order = {id(c): i for i, c in enumerate(builder.unassigned)}
         unassigned = sorted(builder.unassigned, key=lambda c: (c.line, order[id(c)]))
-        documents.append(Document(
+        documents.append(Document.make(
             title=title, doc_number=number, line=line_of(tops[0].line), tasks=tuple(builder.tasks),
             unassigned=tuple(unassigned), rules=tuple(builder.rules),
             warnings=tuple(sorted(builder.warnings, key=lambda w: w.line or 1 << 30)),
