@@ -35,9 +35,12 @@ _SYLLABLE = rf"[a-zü{_TONED}]{{1,6}}"
 # Neutral-tone syllables that carry no mark but leak just the same ("獲得(de)感").
 _NEUTRAL = {"de", "le", "me", "men", "ne", "ma", "ba", "zi", "zhe", "ge", "li", "shang", "xia",
             "tou", "mo", "a", "ya", "wa", "la", "er", "jia", "zhao", "yi"}
-_GLOSS = re.compile(rf"(?<=[{_CJK}])[(（]({_SYLLABLE})[)）]")
+# A run of glosses right after a Chinese character: "部(mén)", "分(fēn)(fēn)". The pattern
+# starts at the parenthesis (a fast scan) and looks back one character from there.
+_GLOSS_RUN = re.compile(rf"[(（](?<=[{_CJK}][(（]){_SYLLABLE}[)）](?:[(（]{_SYLLABLE}[)）])*")
+_ONE_GLOSS = re.compile(rf"[(（]({_SYLLABLE})[)）]")
 
-_WIDTH = str.maketrans({
+_WIDTH_PAIRS = {
     "(": "（", ")": "）", ":": "：", ";": "；", "?": "？", "!": "！",
     "\u3000": " ", "\t": " ", "\xa0": " ", "\u2002": " ", "\u2003": " ", "\u2009": " ",
     "\u200b": "", "\u200c": "", "\u200d": "", "\u2060": "", "\ufeff": "", "\r": "",
@@ -45,8 +48,8 @@ _WIDTH = str.maketrans({
     **{chr(0xFF21 + i): chr(0x41 + i) for i in range(26)},
     **{chr(0xFF41 + i): chr(0x61 + i) for i in range(26)},
     "．": ".",  # full-width full stop only appears as a number separator (１．) in plans
-})
-_COMMA = re.compile(rf"(?<=[{_CJK}）”])\s*,\s*|\s*,\s*(?=[{_CJK}“（])")
+}
+_CJK_OR_QUOTE = re.compile(rf"[{_CJK}“”（）]")
 _SPACES = re.compile(r" {2,}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -73,18 +76,48 @@ def _converter():
     return opencc.OpenCC("t2s")
 
 
-def _strip_glosses(line: str) -> str:
-    def keep_or_drop(m: re.Match[str]) -> str:
-        syllable = m.group(1)
-        if any(c in _TONED for c in syllable) or syllable in _NEUTRAL:
-            return ""
-        return m.group(0)
+def _is_pinyin(syllable: str) -> bool:
+    return syllable in _NEUTRAL or any(c in _TONED for c in syllable)
 
-    while True:  # "部(mén)(mén)": the second gloss is only next to a character after the first goes
-        new = _GLOSS.sub(keep_or_drop, line)
-        if new == line:
-            return line
-        line = new
+
+def _strip_glosses(text: str) -> str:
+    def drop_leading_pinyin(m: re.Match[str]) -> str:
+        # Drop glosses from the start of the run; the first parenthesis that is not pinyin
+        # ("(abc)") stays, and so does everything after it, which is then not next to a
+        # character any more: what one pass leaves, a second pass leaves too.
+        run = m.group(0)
+        for gloss in _ONE_GLOSS.finditer(run):
+            if not _is_pinyin(gloss.group(1)):
+                return run[gloss.start():]
+        return ""
+
+    return _GLOSS_RUN.sub(drop_leading_pinyin, text)
+
+
+def _fold_width(text: str) -> str:
+    # str.translate with a dict walks every character in Python-level lookups; replacing the
+    # few characters that occur is a C-speed scan per character present.
+    for old, new in _WIDTH_PAIRS.items():
+        if old in text:
+            text = text.replace(old, new)
+    return text
+
+
+def _fold_commas(text: str) -> str:
+    """"," next to a Chinese character (or a Chinese bracket or quote) → "，", spaces around it
+    dropped; "1,000" and "a, b" stay."""
+    parts = text.split(",")
+    out = [parts[0]]
+    for right in parts[1:]:
+        left = out[-1]
+        before, after = left.rstrip(" "), right.lstrip(" ")
+        if (before and _CJK_OR_QUOTE.match(before[-1]) and before[-1] not in "“（") or (
+                after and _CJK_OR_QUOTE.match(after[0]) and after[0] not in "”）"):
+            out[-1] = before
+            out.append("，" + after)
+        else:
+            out.append("," + right)
+    return "".join(out)
 
 
 def _unescape(text: str) -> str:
@@ -96,15 +129,27 @@ def _unescape(text: str) -> str:
     return text
 
 
+def _clean(text: str) -> str:
+    """Rules 2, 4 and 5 (but line stripping) on a text of any number of lines.
+
+    Each step runs over the whole text in one regular-expression call (C speed) and never
+    touches a newline, so lines keep their numbers; the checks in front of them skip the work
+    on the text that needs none, which is most text after the first pass.
+    """
+    text = _fold_width(text)
+    text = _CONTROL.sub("", text)
+    if "（" in text:
+        text = _strip_glosses(text)
+    if "," in text:
+        text = _fold_commas(text)
+    if "  " in text:
+        text = _SPACES.sub(" ", text)
+    return text
+
+
 def normalise_line(line: str) -> str:
-    """Normalise one line (no newline in it); the building block of ``normalise``."""
-    line = _unescape(line)
-    line = line.translate(_WIDTH)
-    line = _CONTROL.sub("", line)
-    line = _strip_glosses(line)
-    line = _COMMA.sub("，", line)
-    line = _SPACES.sub(" ", line)
-    return line.strip()
+    """Normalise one line (no newline in it) except for the script conversion."""
+    return _clean(_unescape(line)).strip()
 
 
 def normalise(text: str) -> Normalised:
@@ -113,11 +158,11 @@ def normalise(text: str) -> Normalised:
     text = _unescape(text)  # entities may encode newlines (&#10;); decode before splitting
     text = _SURROGATE.sub("\ufffd", text.replace("\r\n", "\n").replace("\r", "\n"))
     # One OpenCC call for the whole text: it keeps newlines and is much faster than per line.
-    text = _converter().convert(text)
+    text = _clean(_converter().convert(text))
     out: list[str] = []
     lines: list[int] = []
     for number, raw in enumerate(text.split("\n"), start=1):
-        line = normalise_line(raw)
+        line = raw.strip()
         if line:
             out.append(line)
             lines.append(number)

@@ -12,6 +12,7 @@ Two steps, both pure:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -240,11 +241,13 @@ class TrailerReader(Transformer):
         return TrailerInfo(**merged)
 
 
+@functools.lru_cache(maxsize=4096)
 def read_trailer(inner: str) -> TrailerInfo:
     """Read the inner text of a trailer; what the grammar cannot read is returned as ``unread``.
 
     When the whole text does not parse, the longest prefix that ends before a separator and
-    parses is used, and the rest is reported: never guessed at.
+    parses is used, and the rest is reported: never guessed at. The result depends on the text
+    alone and is frozen, so it is cached: plans repeat their trailers ("体育总局负责").
     """
     from .parser import trailer_parser
 
@@ -383,6 +386,7 @@ class _DocumentBuilder:
         self.rules: list[str] = []
         self.warnings: list[ParseWarning] = []
         self.per_kind: dict[str, int] = {}
+        self.made: dict[tuple, Assignment] = {}
 
     def warn(self, line: int | None, kind: str, message: str, column: int | None = None) -> None:
         # A broken file can raise a warning per character; a reader needs the first few.
@@ -399,21 +403,29 @@ class _DocumentBuilder:
                     kind=kind, message=f"… and {count - MAX_WARNINGS_PER_KIND} more {kind} warnings"))
 
     # -- assignments --------------------------------------------------------------------------
-    def _assignment(self, name: str, role: Role, line: int, **flags: bool) -> Assignment:
-        dept = self.canonical(name)
-        if not dept.known:
+    def _assignment(self, name: str, role: Role, line: int, inherited: bool = False,
+                    lead_by_rule: bool = False) -> Assignment:
+        key = (name, role, inherited, lead_by_rule)
+        made = self.made.get(key)
+        if made is None:
+            # Records are frozen, so one Assignment serves every task that prints the same
+            # name with the same role: a long plan repeats a few dozen departments.
+            dept = self.canonical(name)
+            made = self.made[key] = Assignment.make(
+                department=dept.name, as_printed=name, role=role, known=dept.known,
+                inherited=inherited, lead_by_rule=lead_by_rule)
+        if not made.known:
             self.warn(line, "unknown-department",
                       f"department {name!r} is not in the canonical data; kept as printed")
-        return Assignment.make(department=dept.name, as_printed=name, role=role, known=dept.known,
-                          **flags)
+        return made
 
     def _assignments(self, info: TrailerInfo, line: int) -> tuple[Assignment, ...]:
         out = [self._assignment(d.name, d.role, line) for d in info.duties]
         if self.state.lead_rule and out and not any(d.explicit_lead for d in info.duties):
             first = next((i for i, a in enumerate(out) if a.role is Role.responsible), None)
             if first is not None:
-                out[first] = out[first].model_copy(update={"role": Role.lead,
-                                                           "lead_by_rule": True})
+                out[first] = self._assignment(out[first].as_printed, Role.lead, line,
+                                              lead_by_rule=True)
         present = {a.department for a in out}
         for name in self.state.inherit:
             a = self._assignment(name, Role.responsible, line, inherited=True)

@@ -6,6 +6,7 @@ import json
 import re
 
 import openpyxl
+import pytest
 import opencc
 
 from matrix.excel import write_workbook
@@ -98,3 +99,18 @@ def test_seed_003_workbook_lists_leaf_clauses(plan_003):
     assert "增强质量发展创新动能" in titles and "开展督察评估" in titles
     assert "推动经济质量效益型发展" not in titles  # a heading with clauses under it is no row
     assert matrix.departments == ()
+
+
+def test_make_equals_the_validating_constructor():
+    from matrix.models import Assignment, Clause, Role, Task
+
+    fields = dict(number="（一）", title="甲", text="甲。", line=3,
+                  assignments=(Assignment(department="财政部", as_printed="财政部", role=Role.lead),))
+    made, built = Task.make(**fields), Task(**fields)
+    assert made == built and hash(made) == hash(built)
+    assert made.as_json() == built.model_dump(mode="json")
+    assert Clause.make(number="一、", title="总则", line=1) == Clause(number="一、", title="总则", line=1)
+    with pytest.raises(TypeError):
+        Task.make(numbr="（一）")
+    with pytest.raises(Exception):
+        made.title = "乙"  # frozen

@@ -1,0 +1,70 @@
+"""Generated inputs for the benchmarks: big plans made from the real seed and corpus texts.
+
+Clauses are repeated and renumbered, so the text is realistic (the same trailer forms, the
+same sentence lengths) but as long as asked for.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = [ROOT / "seeds" / "001_5afa0209a0ae242f.txt",
+           *sorted((ROOT / "tests" / "corpus").glob("*.txt"))]
+
+_CLAUSE = re.compile(r"^\s*[（(][一二三四五六七八九十百]+[）)]", re.M)
+_SECTION = re.compile(r"^\s*[一二三四五六七八九十百]+、", re.M)
+_DIGITS = "零一二三四五六七八九"
+
+
+def han(n: int) -> str:
+    """1 → 一, 12 → 十二, 345 → 三百四十五 (enough for numbering generated plans)."""
+    if n < 10:
+        return _DIGITS[n]
+    if n < 20:
+        return "十" + (_DIGITS[n % 10] if n % 10 else "")
+    if n < 100:
+        return _DIGITS[n // 10] + "十" + (_DIGITS[n % 10] if n % 10 else "")
+    rest = n % 100
+    head = _DIGITS[n // 100] + "百"
+    if rest == 0:
+        return head
+    return head + ("零" + _DIGITS[rest] if rest < 10 else han(rest) if rest >= 20 else "一" + han(rest))
+
+
+def clauses() -> list[str]:
+    """Every numbered clause with a trailer from the sources, number stripped, one line each."""
+    out = []
+    for path in SOURCES:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            line = line.strip()
+            m = _CLAUSE.match(line)
+            if m and ("负责" in line or "牵头" in line or "負責" in line):
+                out.append(line[m.end():])
+    return out
+
+
+def plan_text(tasks: int, per_section: int = 20) -> str:
+    """A plan of about ``tasks`` tasks: sections of ``per_section`` clauses, numbering restarting
+    at （一） in each section (as many real plans do)."""
+    pool = clauses()
+    lines = ["关于印发《基准测试行动方案》的通知", "一、总体要求", "（一）指导思想。坚持稳中求进。"]
+    section = 1
+    n = 0
+    while n < tasks:
+        section += 1
+        lines.append(f"{han(section % 999 or 1)}、重点任务第{section}部分")
+        for k in range(1, per_section + 1):
+            if n >= tasks:
+                break
+            lines.append(f"（{han(k)}）{pool[n % len(pool)]}")
+            n += 1
+    return "\n".join(lines) + "\n"
+
+
+def plan_of_size(megabytes: float) -> str:
+    """A plan of about ``megabytes`` MB of UTF-8."""
+    sample = plan_text(200)
+    per_task = len(sample.encode("utf-8")) / 200
+    return plan_text(int(megabytes * 1_000_000 / per_task))
