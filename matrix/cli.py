@@ -335,6 +335,129 @@ def _safe_file_name(name: str) -> str:
     return "".join("_" if c in '\\/:*?"<>|' or ord(c) < 32 else c for c in name).strip(". ") or "_"
 
 
+class DiffTrouble(click.ClickException):
+    """An error in `diff`: exit 2, as diff(1) does, so that 1 keeps meaning "differences"."""
+
+    exit_code = 2
+
+
+def _read_matches(pairs: tuple[str, ...], files: tuple[Path, ...]) -> dict[str, str]:
+    """--match OLD=NEW and --matches FILE (one OLD=NEW a line, # comments) → a mapping."""
+    lines = [(f"--match {p}", p) for p in pairs]
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as e:
+            raise DiffTrouble(f"{path}: cannot read matches: {e}") from None
+        lines += [(f"{path}:{n}", line) for n, line in enumerate(text.splitlines(), 1)]
+    matches: dict[str, str] = {}
+    for where, line in lines:
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        old, sep, new = line.partition("=")
+        if not sep or not old.strip() or not new.strip():
+            raise DiffTrouble(f"{where}: expected OLD=NEW, e.g. （三）=（四）, got {line!r}")
+        matches[old.strip()] = new.strip()
+    return matches
+
+
+@cli.command(name="diff")
+@click.argument("old", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json", "xlsx"]), default=None,
+              help="table: a summary (default); json: every change; xlsx: a workbook of the "
+                   "changes (default when -o ends in .xlsx).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file.")
+@click.option("-d", "--dept", help="Only what changed for this department (any alias).")
+@click.option("--match", "pairs", multiple=True, metavar="OLD=NEW",
+              help="Match these two tasks whatever the automatic matching says (repeatable), "
+                   "e.g. --match （三）=（五） or 二、/（三）=三、/（一）.")
+@click.option("--matches", "match_files", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A file of OLD=NEW lines decided by a person.")
+@click.option("--all-renumbered", is_flag=True, help="List every renumbered task in the summary.")
+def diff_command(old: Path, new: Path, fmt: str | None, output: Path | None, dept: str | None,
+                 pairs: tuple[str, ...], match_files: tuple[Path, ...],
+                 all_renumbered: bool) -> None:
+    """Compare two versions of a plan: tasks added, removed, reworded, renumbered, moved,
+    split or merged, and which departments gained or lost which task.
+
+    OLD and NEW are plan documents or workbooks written by `dutymatrix build`, in any
+    combination and either script. Exit status as diff(1): 0 no differences, 1 differences,
+    2 trouble.
+
+    Example:
+
+        dutymatrix diff old.txt new.txt
+
+        dutymatrix diff old.xlsx new.docx -o output/diff.xlsx
+
+        dutymatrix diff old.txt new.txt --dept 财政部 --format json
+    """
+    from .errors import MatrixError
+    from .sources import load_plan
+
+    matches = _read_matches(pairs, match_files)
+    try:
+        plans = [load_plan(path) for path in (old, new)]
+        from .diff import diff_plans, filter_diff
+
+        result = diff_plans(plans[0], plans[1], matches=matches or None)
+        if dept:
+            result = filter_diff(result, dept)
+    except MatrixError as e:
+        raise DiffTrouble(str(e)) from None
+    if fmt is None:
+        fmt = "xlsx" if output is not None and output.suffix.lower() == ".xlsx" else (
+            "json" if output is not None else "table")
+    try:
+        if fmt == "table":
+            from .diff import render_summary
+
+            if output is not None:
+                from io import StringIO
+
+                from rich.console import Console
+
+                buffer = StringIO()
+                render_summary(result, Console(file=buffer, width=120, no_color=True),
+                               all_renumbered=all_renumbered)
+                _write_text(buffer.getvalue(), output)
+            else:
+                render_summary(result, all_renumbered=all_renumbered)
+        elif fmt == "json":
+            import json
+
+            text = json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n"
+            if output is None:
+                click.echo(text, nl=False)
+            else:
+                _write_text(text, output)
+        else:
+            from .excel import write_diff_workbook
+
+            target = output or DEFAULT_OUTPUT / f"diff_{_stem(old)}_{_stem(new)}.xlsx"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_diff_workbook(result, plans[0], plans[1], target)
+            click.echo(f"wrote {target}", err=True)
+    except MatrixError as e:
+        raise DiffTrouble(str(e)) from None
+    except OSError as e:
+        raise DiffTrouble(f"{output}: {e.strerror or e}") from None
+    sys.exit(0 if result.is_empty() else 1)
+
+
+def _stem(path: Path) -> str:
+    return "stdin" if str(path) == "-" else path.stem
+
+
+def _write_text(text: str, output: Path) -> None:
+    from .output import write_atomic
+
+    write_atomic(output, text.encode("utf-8"))
+
+
 def main() -> None:
     """Console entry point: like ``cli()``, but Ctrl-C exits 130 with one line."""
     try:

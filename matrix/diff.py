@@ -62,7 +62,7 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from .errors import MatrixError
-from .models import ROLE_RANK, Plan, Role, Source, Task
+from .models import ROLE_RANK, Plan, Role, Source, Task, task_rows
 
 __all__ = [
     "KIND_LABELS", "KIND_ORDER", "KIND_STYLES", "PASSES", "Candidate", "DeptChanges", "DeptRole",
@@ -610,7 +610,7 @@ def _flatten(plan: Plan) -> list[tuple[int, Task]]:
     """
     out = []
     for d, doc in enumerate(plan.documents):
-        tasks = doc.tasks or tuple(c.as_task() for c in doc.unassigned if c.subclauses == 0)
+        tasks = task_rows(doc)
         out.extend((d, t) for t in tasks)
     return out
 
@@ -1201,8 +1201,9 @@ def render_summary(diff: PlanDiff, console: Any = None, *, all_renumbered: bool 
     table.add_column("变化", no_wrap=True)
     table.add_column("原编号", no_wrap=True)
     table.add_column("新编号", no_wrap=True)
-    table.add_column("任务", ratio=2)
-    table.add_column("部门变化", ratio=2)
+    # "fold": Chinese has no spaces to wrap at, and the default ellipsis cuts names in half.
+    table.add_column("任务", ratio=2, overflow="fold")
+    table.add_column("部门变化", ratio=2, overflow="fold")
     only_renumbered = []
     for e in diff.entries:
         if e.kinds == ("renumbered",) and not all_renumbered:
@@ -1226,7 +1227,8 @@ def render_summary(diff: PlanDiff, console: Any = None, *, all_renumbered: bool 
     if diff.departments:
         dept = Table(title="部门变化", expand=False)
         for name in ("部门", "新增任务", "减少任务", "新增牵头", "取消牵头", "角色变化", "职能承继"):
-            dept.add_column(name, justify="left" if name == "部门" else "right")
+            dept.add_column(name, justify="left" if name == "部门" else "right",
+                            overflow="fold", min_width=4 if name != "部门" else 8)
         for d in diff.departments:
             dept.add_row(d.department, *(str(n) if n else "" for n in (
                 d.tasks_gained, d.tasks_lost, d.lead_gained, d.lead_lost, d.role_changed,

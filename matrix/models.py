@@ -182,6 +182,15 @@ class Document(Frozen):
     warnings: tuple[ParseWarning, ...] = ()
 
 
+def task_rows(document: Document) -> tuple[Task, ...]:
+    """The rows a matrix shows for a document: its tasks, or, when it names no department at
+    all (the 质量强国建设纲要 in seed 003), its innermost clauses as tasks with no assignment, so
+    that an office can fill them in by hand and a diff can still compare them."""
+    if document.tasks:
+        return document.tasks
+    return tuple(c.as_task() for c in document.unassigned if c.subclauses == 0)
+
+
 class Source(Frozen):
     """Where a plan came from."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .models import ROLE_RANK, Assignment, Document, Plan, Role, Task
+from .models import ROLE_RANK, Assignment, Plan, Role, Task, task_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,14 +81,6 @@ def _cells(task: Task) -> dict[str, Cell]:
     return {d: Cell(a.role, a.inherited, a.lead_by_rule) for d, a in best.items()}
 
 
-def _rows_of(document: Document) -> tuple[Task, ...]:
-    # A document that names no department at all (the 质量强国建设纲要 in seed 003) still gets
-    # a row per innermost clause, so that an office can fill the matrix in by hand.
-    if document.tasks:
-        return document.tasks
-    return tuple(c.as_task() for c in document.unassigned if c.subclauses == 0)
-
-
 def build_matrix(plan: Plan) -> Matrix:
     """Pivot ``plan`` into one row per task and one column per canonical department.
 
@@ -120,7 +112,7 @@ def build_matrix(plan: Plan) -> Matrix:
     held: dict[str, int] = {}  # insertion order is first appearance
     counts: dict[str, dict[Role, int]] = {}
     for index, document in enumerate(plan.documents):
-        for task in _rows_of(document):
+        for task in task_rows(document):
             cells = _cells(task)
             rows.append(Row(task, document.title, index, cells))
             for department, cell in cells.items():
