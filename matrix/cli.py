@@ -85,72 +85,71 @@ def build(inputs: tuple[Path, ...], output: Path | None, quiet: bool, force: boo
     An existing workbook is replaced only when dutymatrix wrote it and nobody has saved it
     since; a workbook an office has edited needs --force.
     """
-    from .errors import MatrixError, NoClausesError
-    from .excel import write_workbook
-    from .output import replaceable
-    from .pipeline import parse_file
+    from .batch import build_many, build_one, summary
+    from .sources import expand
 
     if not inputs:
         inputs = (bundled_seeds(),)
-    from .sources import expand
-
-    jobs = expand(inputs, workbooks=False)
-    many = len(jobs) > 1 or any(item.is_dir() for item in inputs)
+    sources = expand(inputs, workbooks=False)
+    many = len(sources) > 1 or any(item.is_dir() for item in inputs)
     if many and output is not None and output.suffix.lower() == ".xlsx":
         raise click.UsageError("several inputs need an output folder, not an .xlsx file")
-    single = not many
-    built, skipped, failed = 0, 0, 0
     used: set[Path] = set()
-    for source in jobs:
-        target = _output_for(source, output, many, used)
-        try:
-            if str(source) != "-" and source.resolve() == target.resolve():
-                raise MatrixError(f"{source}: the output would overwrite the input")
-            plan = parse_file(source)
-            if strict:
-                _check_strict(plan)
-            ok, why = replaceable(target)
-            if not ok and not force:
-                raise MatrixError(f"{target}: not replaced: {why} (use --force to replace it)")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            write_workbook(plan, target)
-        except NoClausesError as e:
-            if single:
-                raise _fail(e) from None
-            skipped += 1
-            click.echo(f"skipped {source}: {e.message}", err=True)
-            continue
-        except MatrixError as e:
-            if single:
-                raise _fail(e) from None
-            failed += 1
-            click.echo(f"Error: {e}", err=True)
-            continue
-        except OSError as e:
-            if single:
-                raise click.ClickException(f"{target}: {e.strerror or e}") from None
-            failed += 1
-            click.echo(f"Error: {target}: {e.strerror or e}", err=True)
-            continue
-        built += 1
+    jobs = [(source, _output_for(source, output, many, used)) for source in sources]
+    if not many:
+        outcome = build_one(*jobs[0], force=force, strict=strict)
+        if outcome.status != "built":
+            raise click.ClickException(outcome.message if outcome.status == "failed"
+                                       else f"{outcome.source}: {outcome.message}")
         if not quiet:
-            tasks = len(plan.tasks)
-            click.echo(f"built {target} ({tasks} tasks, {len(plan.documents)} document(s))")
-    if many and not quiet:
-        click.echo(f"{built} built, {skipped} skipped, {failed} failed", err=True)
-    if failed or not built:
+            click.echo(outcome.line())
+        return
+    outcomes = []
+    with _progress(len(jobs), quiet) as advance:
+        for outcome in build_many(jobs, force=force, strict=strict):
+            outcomes.append(outcome)
+            if outcome.status != "built":
+                advance(outcome.line(), err=True)
+            elif not quiet:
+                advance(outcome.line(), err=False)
+            else:
+                advance(None, err=False)
+    if not quiet:
+        click.echo(summary(outcomes), err=True)
+    if any(o.status == "failed" for o in outcomes) or not any(o.status == "built" for o in outcomes):
         sys.exit(1)
 
 
-def _check_strict(plan) -> None:
-    """--strict: the first warnings become an error."""
-    from .errors import MatrixError
+class _progress:
+    """A rich progress bar on a terminal (stderr), plain lines otherwise or with --quiet."""
 
-    warnings = [w for d in plan.documents for w in d.warnings]
-    if warnings:
-        lines = [f"{plan.source.path}:{w.line or '?'}: {w.kind}: {w.message}" for w in warnings[:10]]
-        more = f"\n… and {len(warnings) - 10} more" if len(warnings) > 10 else ""
-        raise MatrixError(f"{len(warnings)} warning(s) with --strict:\n" + "\n".join(lines) + more)
+    def __init__(self, total: int, quiet: bool) -> None:
+        self.total, self.quiet, self.bar = total, quiet, None
+
+    def __enter__(self):
+        if not self.quiet and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+            self.bar = Progress("[progress.description]{task.description}", BarColumn(),
+                                MofNCompleteColumn(), TimeRemainingColumn(),
+                                console=Console(stderr=True), transient=True)
+            self.bar.__enter__()
+            self.task = self.bar.add_task("building", total=self.total)
+        return self.advance
+
+    def advance(self, line: str | None, err: bool) -> None:
+        """Print ``line`` (above the bar, if any) and move the bar one file on."""
+        if self.bar is not None:
+            if line and (err or not self.quiet):
+                self.bar.console.print(line, highlight=False, markup=False)
+            self.bar.advance(self.task)
+        elif line:
+            click.echo(line, err=err)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
 
 
 @cli.command()
@@ -179,7 +178,9 @@ def parse(input: Path, fmt: str | None, strict: bool) -> None:
     try:
         plan = parse_file(input)
         if strict:
-            _check_strict(plan)
+            from .batch import check_strict
+
+            check_strict(plan)
     except MatrixError as e:
         raise _fail(e) from None
     if fmt is None:

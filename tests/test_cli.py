@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -156,3 +157,32 @@ def test_build_folder_reads_html_pages_too(tmp_path):
     result = run("build", folder, "-o", tmp_path / "out", catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out" / "guofa_2018_42_nongye_jixiehua.xlsx").is_file()
+
+
+def test_folder_build_uses_a_pool_and_keeps_order(tmp_path):
+    from matrix.batch import POOL_THRESHOLD
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    names = [f"p{i:02d}.txt" for i in range(POOL_THRESHOLD + 2)]
+    for name in names:
+        shutil.copy(ROOT / "tests" / "corpus" / "guobanfa_2018_117_zhenzhua_shigan_jili.txt", folder / name)
+    shutil.copy(NEWS[0], folder / "zz_news.txt")
+    (folder / "zz_bad.txt").write_bytes(b"\xff\xfe\x00\xd8garbage")
+    result = run("build", folder, "-o", tmp_path / "out")
+    assert result.exit_code == 1  # one file failed
+    built = [line for line in result.output.splitlines() if line.startswith("built ")]
+    assert [Path(line.split()[1]).stem for line in built] == [n[:-4] for n in names]
+    last = result.output.strip().splitlines()[-1]
+    assert last.startswith(f"{len(names)} built, 1 skipped, 1 failed")
+    assert "skipped: 1 × no numbered clause found" in last
+
+
+def test_quiet_folder_build_prints_only_problems(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEED_001, folder)
+    shutil.copy(NEWS[0], folder)
+    result = run("build", folder, "-o", tmp_path / "out", "--quiet")
+    assert result.exit_code == 0
+    assert "built" not in result.output and "skipped" in result.output

@@ -1,0 +1,124 @@
+"""Build many workbooks: one pure job per file, run on every core.
+
+``build_one(source, target)`` reads, parses and writes one plan and returns an ``Outcome``
+(built, skipped or failed, with the reason) instead of raising, so that one bad file never
+stops a batch. ``build_many`` runs the jobs in a process pool when there are enough of them to
+pay for it, and yields the outcomes in the order of the jobs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+# Below this many files a pool costs more (forking, importing) than it saves.
+POOL_THRESHOLD = 8
+# Each worker is replaced after this many files, so that whatever a file leaves behind
+# (caches, fragmentation) cannot grow with the size of the batch.
+TASKS_PER_WORKER = 250
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one file."""
+
+    source: str
+    target: str
+    status: str  # built | skipped | failed
+    message: str = ""
+    tasks: int = 0
+    documents: int = 0
+
+    def line(self) -> str:
+        """One line for the user."""
+        if self.status == "built":
+            return f"built {self.target} ({self.tasks} tasks, {self.documents} document(s))"
+        if self.status == "skipped":
+            return f"skipped {self.source}: {self.message}"
+        return f"Error: {self.message}"
+
+
+def check_strict(plan) -> None:
+    """--strict: a plan with warnings is an error that lists the first ten."""
+    from .errors import MatrixError
+
+    warnings = [w for d in plan.documents for w in d.warnings]
+    if warnings:
+        lines = [f"{plan.source.path}:{w.line or '?'}: {w.kind}: {w.message}" for w in warnings[:10]]
+        more = f"\n… and {len(warnings) - 10} more" if len(warnings) > 10 else ""
+        raise MatrixError(f"{len(warnings)} warning(s) with --strict:\n" + "\n".join(lines) + more)
+
+
+def build_one(source: Path, target: Path, *, force: bool = False, strict: bool = False) -> Outcome:
+    """Read ``source``, write its workbook to ``target``; every failure becomes an Outcome."""
+    from .errors import MatrixError, NoClausesError
+    from .excel import write_workbook
+    from .output import replaceable
+    from .pipeline import parse_file
+
+    try:
+        if str(source) != "-" and source.resolve() == target.resolve():
+            raise MatrixError(f"{source}: the output would overwrite the input")
+        plan = parse_file(source)
+        if strict:
+            check_strict(plan)
+        ok, why = replaceable(target)
+        if not ok and not force:
+            raise MatrixError(f"{target}: not replaced: {why} (use --force to replace it)")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_workbook(plan, target)
+    except NoClausesError as e:
+        return Outcome(str(source), str(target), "skipped", e.message)
+    except MatrixError as e:
+        return Outcome(str(source), str(target), "failed", str(e))
+    except OSError as e:
+        return Outcome(str(source), str(target), "failed", f"{target}: {e.strerror or e}")
+    return Outcome(str(source), str(target), "built", tasks=len(plan.tasks),
+                   documents=len(plan.documents))
+
+
+def _job(args: tuple[Path, Path, bool, bool]) -> Outcome:
+    source, target, force, strict = args
+    return build_one(source, target, force=force, strict=strict)
+
+
+def build_many(jobs: Sequence[tuple[Path, Path]], *, force: bool = False, strict: bool = False,
+               workers: int | None = None) -> Iterator[Outcome]:
+    """Outcomes of every (source, target) job, in job order; on every core when worth it."""
+    args = [(s, t, force, strict) for s, t in jobs]
+    workers = workers or os.cpu_count() or 1
+    if workers == 1 or len(args) < POOL_THRESHOLD or any(str(s) == "-" for s, _ in jobs):
+        yield from map(_job, args)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunk = max(1, min(16, len(args) // (workers * 8)))
+    with ProcessPoolExecutor(max_workers=workers,
+                             max_tasks_per_child=TASKS_PER_WORKER) as pool:
+        try:
+            yield from pool.map(_job, args, chunksize=chunk)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+def summary(outcomes: Iterable[Outcome]) -> str:
+    """"12 built, 3 skipped, 1 failed" and, for skips and failures, the reasons counted."""
+    counts = {"built": 0, "skipped": 0, "failed": 0}
+    reasons: dict[tuple[str, str], int] = {}
+    for o in outcomes:
+        counts[o.status] += 1
+        if o.status != "built":
+            # The reason without the file name and position, short: "no numbered clause found".
+            text = o.message.splitlines()[0] if o.message else ""
+            if o.status == "failed" and text.startswith(o.source):
+                text = text[len(o.source):].lstrip(":0123456789 ")
+            reason = text.split(" (", 1)[0].split("：", 1)[0][:60]
+            reasons[(o.status, reason)] = reasons.get((o.status, reason), 0) + 1
+    line = f"{counts['built']} built, {counts['skipped']} skipped, {counts['failed']} failed"
+    if reasons:
+        line += " (" + "; ".join(f"{status}: {n} × {reason}"
+                                 for (status, reason), n in reasons.items()) + ")"
+    return line
