@@ -31,26 +31,12 @@ from matrix.diff import diff_plans  # noqa: E402
 from matrix.models import Assignment, Document, Plan, Role, Source, Task  # noqa: E402
 from matrix.pipeline import parse_file  # noqa: E402
 
+from bench.plans import han  # noqa: E402
+
 TASKS = 10_000
 PER_SECTION = 25
 TARGET_SECONDS = 2.0
 RUNS = 5
-_DIGITS = "零一二三四五六七八九"
-
-
-def han(n: int) -> str:
-    """Chinese numeral for 1 … 9999 (十二, 二十, 一百零五)."""
-    out, zero = "", False
-    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
-        digit, n = divmod(n, value)
-        if digit:
-            if zero:
-                out += "零"
-            out += ("" if (value == 10 and digit == 1 and not out) else _DIGITS[digit]) + unit
-            zero = False
-        elif out:
-            zero = True
-    return out
 
 
 def corpus() -> tuple[list[str], list[str], list[str]]:

@@ -19,18 +19,18 @@ _DIGITS = "零一二三四五六七八九"
 
 
 def han(n: int) -> str:
-    """1 → 一, 12 → 十二, 345 → 三百四十五 (enough for numbering generated plans)."""
-    if n < 10:
-        return _DIGITS[n]
-    if n < 20:
-        return "十" + (_DIGITS[n % 10] if n % 10 else "")
-    if n < 100:
-        return _DIGITS[n // 10] + "十" + (_DIGITS[n % 10] if n % 10 else "")
-    rest = n % 100
-    head = _DIGITS[n // 100] + "百"
-    if rest == 0:
-        return head
-    return head + ("零" + _DIGITS[rest] if rest < 10 else han(rest) if rest >= 20 else "一" + han(rest))
+    """Chinese numeral for 1 … 9999 (十二, 二十, 一百零五)."""
+    out, zero = "", False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit, n = divmod(n, value)
+        if digit:
+            if zero:
+                out += "零"
+            out += ("" if (value == 10 and digit == 1 and not out) else _DIGITS[digit]) + unit
+            zero = False
+        elif out:
+            zero = True
+    return out
 
 
 def clauses() -> list[str]:
@@ -54,7 +54,7 @@ def plan_text(tasks: int, per_section: int = 20) -> str:
     n = 0
     while n < tasks:
         section += 1
-        lines.append(f"{han(section % 999 or 1)}、重点任务第{section}部分")
+        lines.append(f"{han(section)}、重点任务第{section}部分")
         for k in range(1, per_section + 1):
             if n >= tasks:
                 break

@@ -1,0 +1,209 @@
+"""dutymatrix benchmark suite: every figure of the speed issue, measured and checked.
+
+Not part of the tests (timings depend on the machine). Run from the repository root::
+
+    python bench/bench.py            # everything (a few minutes)
+    python bench/bench.py --quick    # fewer runs and smaller batches
+
+It generates its inputs (plans of 22, 1,000 and 10,000 tasks made by repeating and renumbering
+the seed and corpus documents; a folder of plan files), and prints one table: median wall time
+over several runs, peak memory (resident set of the measured process), throughput, the target
+and PASS/FAIL. Commands are timed as whole processes, as a user runs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.plans import plan_of_size, plan_text  # noqa: E402
+
+SEED = ROOT / "seeds" / "001_5afa0209a0ae242f.txt"
+CORPUS = sorted((ROOT / "tests" / "corpus").glob("*.txt"))
+
+
+@dataclass
+class Row:
+    """One line of the table."""
+
+    name: str
+    value: float
+    unit: str
+    target: str
+    ok: bool | None
+    memory_mb: float | None = None
+    note: str = ""
+
+
+def run_process(args: list[str], cwd: Path = ROOT) -> tuple[float, float]:
+    """Wall time (s) and peak RSS (MB, the process and the children it waited for)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"{args} exited {proc.returncode}: {err[-500:]}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def median_process(args: list[str], runs: int) -> tuple[float, float]:
+    """Median wall time and the largest peak RSS of ``runs`` runs (after one warm-up)."""
+    run_process(args)
+    results = [run_process(args) for _ in range(runs)]
+    return statistics.median(t for t, _ in results), max(m for _, m in results)
+
+
+def dutymatrix(*args: str) -> list[str]:
+    """The console script when installed, else ``python -m matrix``."""
+    script = shutil.which("dutymatrix")
+    return [script, *args] if script else [sys.executable, "-m", "matrix", *args]
+
+
+def in_process(code: str, runs: int) -> tuple[float, float]:
+    """Median seconds of ``code`` run in a fresh interpreter (after its set-up), and peak RSS."""
+    probe = f"""
+import resource, statistics, sys, time
+sys.path.insert(0, {str(ROOT)!r})
+{code}
+times = []
+for _ in range({runs}):
+    start = time.perf_counter(); work(); times.append(time.perf_counter() - start)
+print(statistics.median(times), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                         text=True, check=True).stdout.split()
+    return float(out[0]), float(out[1])
+
+
+def bench_startup(runs: int, tmp: Path) -> list[Row]:
+    """--help, parse, build of seed 001 as whole processes."""
+    rows = []
+    t, m = median_process(dutymatrix("--help"), runs)
+    rows.append(Row("dutymatrix --help", t * 1000, "ms", "< 80 ms", t < 0.080, m))
+    t, m = median_process(dutymatrix("parse", str(SEED), "--format", "json"), runs)
+    rows.append(Row("parse seed 001 --format json", t * 1000, "ms", "< 150 ms", t < 0.150, m))
+    out = tmp / "001.xlsx"
+    t, m = median_process(dutymatrix("build", str(SEED), "-o", str(out)), runs)
+    rows.append(Row("build seed 001", t * 1000, "ms", "< 250 ms", t < 0.250, m))
+    return rows
+
+
+def bench_throughput(runs: int, tmp: Path) -> list[Row]:
+    """normalise + parse + records on plans of 22, 1,000, 10,000 tasks and 10 MB."""
+    rows = []
+    for label, text in (("22 tasks", plan_text(22)), ("1,000 tasks", plan_text(1000)),
+                        ("10,000 tasks", plan_text(10_000)), ("10 MB", plan_of_size(10))):
+        path = tmp / f"plan-{len(text)}.txt"
+        path.write_text(text, encoding="utf-8")
+        mb = len(text.encode("utf-8")) / 1e6
+        code = (f"from matrix.pipeline import parse_file\n"
+                f"def work(): parse_file({str(path)!r})\nwork()")
+        t, m = in_process(code, runs)
+        check = label == "10 MB"
+        rows.append(Row(f"parse {label} ({mb:.2f} MB)", mb / t, "MB/s",
+                        ">= 20 MB/s" if check else "", (mb / t >= 20) if check else None, m,
+                        f"{t:.3f} s"))
+    return rows
+
+
+def bench_workbook(runs: int, tmp: Path) -> list[Row]:
+    """A 10,000 × 200 workbook written; then read back."""
+    out = tmp / "big.xlsx"
+    setup = f"""
+import random
+from matrix.models import Assignment, Document, Plan, Role, Source, Task
+from matrix.excel import write_workbook
+rng = random.Random(7)
+depts = [f"部门{{i:03d}}委员会" for i in range(200)]
+tasks = [Task(number=f"（{{i}}）", section=f"第{{i // 100}}部分", title=f"推进第{{i}}项重点工作",
+              text="加快推进农机装备创新，研发适合国情、农民需要、先进适用的各类农机。" * 4,
+              line=i + 1, deadline="2025年底前",
+              assignments=tuple(Assignment(department=d, as_printed=d, role=rng.choice(list(Role)))
+                                for d in rng.sample(depts, 5)))
+         for i in range(10_000)]
+plan = Plan(source=Source(path="big.txt", sha256="0" * 64), documents=(Document(title="大计划", tasks=tuple(tasks)),))
+def work(): write_workbook(plan, {str(out)!r})
+"""
+    t, m = in_process(setup, runs)
+    rows = [Row("write workbook 10,000 tasks × 200 depts", t, "s", "< 3 s, < 300 MB",
+                t < 3 and m < 300, m)]
+    try:
+        code = (f"from matrix.excel import read_workbook\n"
+                f"def work(): read_workbook({str(out)!r})\nwork()")
+        t, m = in_process(code, runs)
+        rows.append(Row("read workbook 10,000 tasks back", t, "s", "", None, m))
+    except subprocess.CalledProcessError as e:
+        rows.append(Row("read workbook 10,000 tasks back", float("nan"), "s", "", None,
+                        note=e.stderr.strip().splitlines()[-1][:60] if e.stderr else "failed"))
+    return rows
+
+
+def bench_diff() -> list[Row]:
+    """The diff benchmark of bench/bench_diff.py, in its own process."""
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_diff.py")], cwd=ROOT,
+                         capture_output=True, text=True).stdout.strip().splitlines()
+    last = out[-1] if out else ""
+    value = float(last.split(": ")[1].split(" s")[0]) if ": " in last else float("nan")
+    return [Row("diff 10,000 tasks, 20% changed", value, "s", "< 2 s", value < 2)]
+
+
+def bench_batch(files: int, small: int, tmp: Path) -> list[Row]:
+    """``build DIR`` over many plan files: documents/s, and memory against a small batch."""
+    sources = CORPUS + [SEED]
+
+    def folder(n: int) -> Path:
+        path = tmp / f"batch-{n}"
+        path.mkdir()
+        for i in range(n):
+            shutil.copy(sources[i % len(sources)], path / f"plan{i:05d}.txt")
+        return path
+
+    big, little = folder(files), folder(small)
+    t, m_big = run_process(dutymatrix("build", str(big), "-o", str(tmp / "out-big"), "--quiet"))
+    _, m_small = run_process(dutymatrix("build", str(little), "-o", str(tmp / "out-small"),
+                                        "--quiet"))
+    rate = files / t
+    return [Row(f"build folder of {files:,} plans", rate, "docs/s", ">= 50 docs/s", rate >= 50,
+                m_big, f"{t:.1f} s"),
+            Row(f"peak memory {files:,} vs {small} plans", m_big / m_small, "×", "<= 1.5×",
+                m_big / m_small <= 1.5, m_big, f"{m_small:.0f} MB for {small}")]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer runs, smaller batch")
+    args = parser.parse_args()
+    runs = 3 if args.quick else 7
+    files = 200 if args.quick else 1000
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        rows = (bench_startup(runs * 2, tmp) + bench_throughput(max(1, runs // 2), tmp)
+                + bench_workbook(max(1, runs // 2), tmp) + bench_diff()
+                + bench_batch(files, 10, tmp))
+    print(f"dutymatrix benchmark — {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print(f"| {'measure':44s} | {'median':>10s} | {'peak RSS':>9s} | {'target':16s} | result |")
+    print(f"|{'-' * 46}|{'-' * 12}|{'-' * 11}|{'-' * 18}|--------|")
+    for r in rows:
+        value = f"{r.value:.2f} {r.unit}" if r.unit not in ("ms",) else f"{r.value:.0f} ms"
+        memory = f"{r.memory_mb:.0f} MB" if r.memory_mb else ""
+        verdict = "" if r.ok is None else ("PASS" if r.ok else "FAIL")
+        note = f" ({r.note})" if r.note else ""
+        print(f"| {r.name + note:44s} | {value:>10s} | {memory:>9s} | {r.target:16s} | {verdict:6s} |")
+    return 0 if all(r.ok is not False for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
