@@ -1,6 +1,8 @@
-"""Write a plan as an Excel workbook: 矩阵, 分工表, 部门统计 and 说明.
+"""Plans as Excel workbooks: write them (矩阵, 分工表, 部门统计, 说明), read them back, and
+write one department's task list and the index of a split.
 
-The only module that imports openpyxl, and the only place that makes formatting decisions.
+The only module that imports openpyxl (it reads with python-calamine where it can, see
+below), and the only place that makes formatting decisions.
 
 Two guarantees matter more than looks:
 
@@ -22,19 +24,66 @@ settings, styles, the package). That leans on openpyxl internals (a write-only s
 ``_writer``, ``WorksheetWriter.get_stream`` and ``write_rows``), so it is used only with the
 openpyxl series it was tested on and with lxml (:data:`_FAST_ROWS`); otherwise rows go through
 openpyxl's public ``append``, and the tests check that both paths give the same cells.
+
+Reading a workbook
+------------------
+:func:`read_workbook` turns a workbook written by :func:`write_workbook` back into a ``Plan``,
+with whatever a person changed in Excel or WPS since (a mark added, removed or changed, a row
+deleted, inserted, sorted or renumbered, a title edited).
+
+* **The 矩阵 sheet is the truth** for tasks and assignments. Each row with a 编号 or 任务 is a
+  task; each marked department column an assignment (the column header is the department).
+  ★ ● ○ ◇ and the role words (牵头 负责 参与 配合 指导 …, :data:`MARK_WORDS`) are read as
+  their role; any other mark (√, x, 1) as 负责 with a warning naming the cell. A header the
+  workbook did not have (a column a person added) goes through the department registry.
+* **What cells cannot say travels in hidden records.** Below the 合计 row, in hidden rows of a
+  hidden column after 任务全文, the writer leaves JSON (:func:`_records_json`): the source, the
+  documents (title, 文号, rules, warnings) and per task its 序号, fingerprints of its 编号,
+  title and text, section and subsection, line, deadline, scope, trailer and every assignment
+  with its flags. They sit outside the autofilter range, so that sorting and deleting task rows
+  never moves them, and each row finds its own record by 序号 and fingerprint
+  (:func:`_match_records`), never by position.
+* **Inherited marks**: a mark still showing the role it was written with gets back every
+  assignment it stood for (``inherited``, ``lead_by_rule``, the printed name); a mark a person
+  changed is a plain assignment (no longer inherited). Fonts are not read: a grey italic cell
+  someone typed a new mark into is still grey and italic, but no longer inherited.
+* **Deadlines** are edited in 分工表 (完成时限), so that is where they are read, by 序号, 编号 and
+  title — but only once the file has been saved by another program: the writer signs the zip
+  with the CRC-32 of the 分工表 part (:func:`_sign`), and while the signature holds the records
+  say the same and the sheet is not parsed. Everything else in 分工表, 部门统计 and 说明 is a
+  view and not read (说明 only for the source of a workbook without records).
+* ``plan.source`` is the workbook (``format="xlsx"``, SHA-256 of its bytes), so that a filter
+  over workbooks names the file the user gave; the plan file it was built from is
+  :attr:`WorkbookContents.origin` (:func:`read_workbook_contents`).
+* **Untrusted input.** Before any XML is read the zip's end record, directory and every member
+  are checked against :data:`MAX_ENTRIES` (10,000), :data:`MAX_UNCOMPRESSED` (200 MB in all,
+  and for the file itself), :data:`MAX_DIRECTORY` (16 MB) and :data:`MAX_RATIO` (100:1 for a
+  member over 1 MB); encrypted members and compression other than deflate are refused; each
+  XML member is inflated once in
+  1 MB steps to prove it holds no more than it declares (a reader in another language may not
+  stop at the declared size). Values are read with python-calamine (5–20× faster than
+  openpyxl), whose XML parser expands no DTD entities; without it, with openpyxl, which parses
+  through defusedxml (``openpyxl.DEFUSEDXML``). Every failure is a
+  :class:`~matrix.errors.MatrixInputError` naming the file, and the sheet where known.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import shutil
+import struct
 import tempfile
-from collections.abc import Iterable, Sequence
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from itertools import compress
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 import openpyxl
 from openpyxl import Workbook
@@ -56,12 +105,16 @@ except ImportError:  # pragma: no cover
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+    from .filter import TaskHit
+
 from . import __version__
-from .errors import MatrixOutputError
-from .models import Document, Plan, Role
+from .errors import MatrixError, MatrixInputError, MatrixOutputError
+from .models import ROLE_RANK, Assignment, Document, ParseWarning, Plan, Role, Source, Task
 from .pivot import Matrix, Row, build_matrix, department_counts
 
-__all__ = ["MARKS", "NO_ASSIGNMENTS", "SHEET_NAMES", "write_workbook"]
+__all__ = ["MARKS", "MARK_WORDS", "MAX_ENTRIES", "MAX_RATIO", "MAX_UNCOMPRESSED",
+           "NO_ASSIGNMENTS", "SHEET_NAMES", "WorkbookContents", "read_workbook",
+           "read_workbook_contents", "write_index", "write_task_list", "write_workbook"]
 
 SHEET_NAMES = ("矩阵", "分工表", "部门统计", "说明")
 MARKS = {Role.lead: "★", Role.responsible: "●", Role.support: "○", Role.guide: "◇"}
@@ -97,7 +150,8 @@ def write_workbook(plan: Plan, path: str | os.PathLike[str], *, matrix: Matrix |
     Sheets, in order: 矩阵 (tasks × departments, one mark per role), 分工表 (the list offices
     circulate), 部门统计 (roles per department) and 说明 (source, checksum, rules, warnings).
     ``matrix`` defaults to ``build_matrix(plan)``; pass a filtered one to write only its rows
-    (说明 still describes the whole plan). ``generated_at`` defaults to now.
+    (说明 still describes the whole plan). ``generated_at`` defaults to now. Below 矩阵's table
+    go the hidden records :func:`read_workbook` reads back (module docstring).
 
     Raises :class:`~matrix.errors.MatrixOutputError` when the folder is missing or not
     writable, or the file cannot be replaced; an existing file is then left as it was.
@@ -106,11 +160,28 @@ def write_workbook(plan: Plan, path: str | os.PathLike[str], *, matrix: Matrix |
 
         write_workbook(parse_file("plan.txt"), "output/plan.xlsx")
     """
-    path = Path(path)
     if matrix is None:
         matrix = build_matrix(plan)
     if generated_at is None:
         generated_at = datetime.now().astimezone()
+    return _save_atomically(
+        path, SHEET_NAMES, lambda book: _fill(book, plan, matrix, generated_at, tool_version),
+        finish=_sign)
+
+
+def _save_atomically(path: str | os.PathLike[str], sheet_titles: Sequence[str],
+                     fill: Callable[[_Book], None],
+                     finish: Callable[[Path], None] | None = None) -> Path:
+    """Create a workbook of ``sheet_titles``, ``fill`` it, save it to ``path`` whole or not at all.
+
+    ``finish`` may touch up the saved file before it is moved into place.
+
+    The workbook is saved to a temporary file next to ``path`` and moved into place with
+    ``os.replace``; on any failure the temporary file is removed and an existing file is left
+    as it was. Raises :class:`~matrix.errors.MatrixOutputError` for a missing or unwritable
+    folder or a file that cannot be replaced.
+    """
+    path = Path(path)
     folder = path.parent
     if not folder.is_dir():
         raise MatrixOutputError(f"{path}: the output folder {folder} does not exist")
@@ -123,11 +194,13 @@ def write_workbook(plan: Plan, path: str | os.PathLike[str], *, matrix: Matrix |
             temp = Path(handle.name)
     except OSError as e:
         raise MatrixOutputError(f"{path}: cannot write in {folder}: {e.strerror or e}") from None
-    book = _Book()
+    book = _Book(sheet_titles)
     try:
-        _fill(book, plan, matrix, generated_at, tool_version)
+        fill(book)
         try:
             book.save(temp)
+            if finish is not None:
+                finish(temp)
             os.chmod(temp, _file_mode(path))  # mkstemp creates 0600; give the usual mode
             os.replace(temp, path)
         except OSError as e:
@@ -247,10 +320,14 @@ def _letters(columns: int) -> list[str]:
     return _LETTERS
 
 
-def _row_xml(row_idx: int, cells: Sequence[_Cell], height: float | None) -> str:
+def _row_xml(row_idx: int, cells: Sequence[_Cell], height: float | None,
+             hidden: bool = False) -> str:
     """One ``<row>`` of SpreadsheetML; every string is an inline string, never a formula."""
     r = str(row_idx)
-    parts = [f'<row r="{r}" ht="{height}" customHeight="1">' if height else f'<row r="{r}">']
+    attrs = f' ht="{height}" customHeight="1"' if height else ""
+    if hidden:
+        attrs += ' hidden="1"'
+    parts = [f'<row r="{r}"{attrs}>']
     letters = _letters(cells[-1][0] if cells else 0)
     for column, value, style in cells:
         ref = letters[column] + r
@@ -333,14 +410,17 @@ class _Sheet:
         for i in hidden:
             self.ws.column_dimensions[get_column_letter(i)].hidden = True
 
-    def append(self, cells: Sequence[_Cell], height: float | None = None) -> int:
+    def append(self, cells: Sequence[_Cell], height: float | None = None,
+               hidden: bool = False) -> int:
         """Write the next row; return its 1-based number."""
         self.rows += 1
         if self._xml is not None:
-            self._xml.write(_row_xml(self.rows, cells, height).encode())
+            self._xml.write(_row_xml(self.rows, cells, height, hidden).encode())
         else:
             if height is not None:
                 self.ws.row_dimensions[self.rows].height = height
+            if hidden:
+                self.ws.row_dimensions[self.rows].hidden = True
             self.ws.append(self._dense(cells))
         return self.rows
 
@@ -379,10 +459,10 @@ class _Sheet:
 class _Book:
     """A write-only workbook with its sheets created in order and its styles registered."""
 
-    def __init__(self) -> None:
+    def __init__(self, sheet_titles: Sequence[str] = SHEET_NAMES) -> None:
         self.wb = Workbook(write_only=True)
-        self.sheets = {title: _Sheet(self, title) for title in SHEET_NAMES}
-        anchor = self.sheets[SHEET_NAMES[0]].ws
+        self.sheets = {title: _Sheet(self, title) for title in sheet_titles}
+        anchor = self.sheets[sheet_titles[0]].ws
         self._styles = {name: _Style(look, anchor) for name, look in _LOOKS.items()}
 
     def style(self, name: str) -> _Style:
@@ -414,7 +494,8 @@ def _fill(book: _Book, plan: Plan, matrix: Matrix, generated_at: datetime,
     props.created = _utc_naive(generated_at)
     labels = _document_labels(plan)
     several = len(plan.documents) > 1
-    _matrix_sheet(book.sheets["矩阵"], plan, matrix, title, labels, several)
+    _matrix_sheet(book.sheets["矩阵"], plan, matrix, title, labels, several, generated_at,
+                  tool_version)
     _list_sheet(book.sheets["分工表"], matrix, labels, several)
     _count_sheet(book.sheets["部门统计"], matrix)
     _notes_sheet(book.sheets["说明"], plan, matrix, labels, generated_at, tool_version)
@@ -449,9 +530,12 @@ def _notices(plan: Plan, labels: list[str]) -> list[str]:
 
 
 def _section(row: Row) -> str:
-    task = row.task
-    parts = [p for p in (task.section, task.subsection) if p]
-    return _clean("\n".join(parts))
+    return _task_section(row.task)
+
+
+def _task_section(task: Task) -> str:
+    """The 章节 cell: the section heading, and the （一） subheading on a second line."""
+    return _clean("\n".join(p for p in (task.section, task.subsection) if p))
 
 
 def _legend() -> CellRichText:
@@ -462,7 +546,7 @@ def _legend() -> CellRichText:
 
 
 def _matrix_sheet(sheet: _Sheet, plan: Plan, matrix: Matrix, title: str, labels: list[str],
-                  several: bool) -> None:
+                  several: bool, generated_at: datetime, tool_version: str) -> None:
     book, ws = sheet.book, sheet.ws
     lead_heads = ["序号", *(["文件"] if several else []), "章节", "编号", "任务"]
     lead_widths = [6, *([22] if several else []), 18, 10, 36]
@@ -470,6 +554,7 @@ def _matrix_sheet(sheet: _Sheet, plan: Plan, matrix: Matrix, title: str, labels:
     departments = matrix.departments
     total_col = first_dept + len(departments)
     full_col = total_col + 1
+    data_col = full_col + 1  # hidden: the records behind the sheet (see "Reading a workbook")
     column_of = {d: first_dept + i for i, d in enumerate(departments)}
 
     notices = _notices(plan, labels)
@@ -477,7 +562,8 @@ def _matrix_sheet(sheet: _Sheet, plan: Plan, matrix: Matrix, title: str, labels:
     head_row = legend_row + 1
     last_row = head_row + len(matrix.rows)
 
-    sheet.widths([*lead_widths, *[4.5] * len(departments), 7, 60], hidden=[full_col])
+    sheet.widths([*lead_widths, *[4.5] * len(departments), 7, 60, 10],
+                 hidden=[full_col, data_col])
     ws.freeze_panes = f"{get_column_letter(first_dept)}{head_row + 1}"
     _print_setup(ws, landscape=True, wide=len(departments) > 20)
     ws.print_title_rows = f"{legend_row}:{head_row}"
@@ -521,6 +607,10 @@ def _matrix_sheet(sheet: _Sheet, plan: Plan, matrix: Matrix, title: str, labels:
     total = book.style("total")
     sheet.append([(1, "合计", total), *((c, n, total) for c, n in totals.items()),
                   (total_col, sum(totals.values()), total)])
+    # Below the table, in hidden rows of a hidden column, outside the autofilter range (so that
+    # sorting and deleting task rows never touch them): what the cells cannot say.
+    for chunk in _chunks(_records_json(plan, matrix, labels, generated_at, tool_version)):
+        sheet.append([(data_col, chunk, None)], hidden=True)
 
 
 def _document_label(labels: list[str], row: Row) -> str:
@@ -634,6 +724,1016 @@ def _print_setup(ws: WriteOnlyWorksheet, *, landscape: bool, wide: bool) -> None
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+# --------------------------------------------------------------------------- hidden records
+
+RECORDS_MAGIC = '{"dutymatrix":'  # how the first cell of the hidden records starts
+RECORDS_VERSION = 1
+_CHUNK = 16_000  # characters per cell: within Excel's 32,767 UTF-16 units even for non-BMP text
+_INHERITED, _LEAD_BY_RULE, _UNKNOWN = 1, 2, 4  # bits of an assignment's flags
+
+
+def _digest(text: str) -> str:
+    """A short fingerprint of a cell's text (to recognise a task row, not to secure it)."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
+def _records_json(plan: Plan, matrix: Matrix, labels: list[str], generated_at: datetime,
+                  tool_version: str) -> str:
+    """What :func:`read_workbook` needs beyond the cells of 矩阵, as compact JSON.
+
+    ``{"dutymatrix": 1, "tool", "generated_at", "source": {path, sha256, format, encoding},
+    "documents": [{title, doc_number, line, label, rules, warnings: [[line, column, kind,
+    message]]}], "assignments": [[department, as_printed or null, role, flags]], "tasks":
+    [[序号, document index, label, title digest, text digest, section, subsection, line,
+    deadline, scope, trailer, [assignment index, …]]]}``: one task per row written, keyed by
+    its 序号. Each distinct assignment is listed once (a plan of 10,000 tasks holds a few
+    thousand); flags are 1 inherited, 2 lead by rule, 4 unknown name.
+    """
+    documents = [{"title": d.title, "doc_number": d.doc_number, "line": d.line, "label": label,
+                  "rules": list(d.rules),
+                  "warnings": [[w.line, w.column, w.kind, w.message] for w in d.warnings]}
+                 for label, d in zip(labels, plan.documents)]
+    # Keyed by the fields, not the record: a pydantic model hashes three times slower.
+    table: dict[tuple[Any, ...], int] = {}
+    tasks = []
+    for i, row in enumerate(matrix.rows, 1):
+        t = row.task
+        ids = []
+        for a in t.assignments:
+            key = (a.department, a.as_printed, a.role, a.inherited, a.lead_by_rule, a.known)
+            index = table.get(key)
+            if index is None:
+                index = table[key] = len(table)
+            ids.append(index)
+        tasks.append([i, row.document_index, t.label, _digest(_clean(t.title)),
+                      _digest(_clean(t.text)), t.section, t.subsection, t.line, t.deadline,
+                      t.scope, t.trailer, ids])
+    assignments = [[department, None if printed == department else printed, role.value,
+                    (_INHERITED if inherited else 0) | (_LEAD_BY_RULE if lead_by_rule else 0)
+                    | (0 if known else _UNKNOWN)]
+                   for department, printed, role, inherited, lead_by_rule, known in table]
+    source = plan.source
+    data = {"dutymatrix": RECORDS_VERSION, "tool": tool_version,
+            "generated_at": generated_at.isoformat(timespec="seconds"),
+            "source": {"path": source.path, "sha256": source.sha256, "format": source.format,
+                       "encoding": source.encoding},
+            "documents": documents, "assignments": assignments, "tasks": tasks}
+    # JSON escapes control characters itself; what is left that XML cannot carry goes.
+    return _NOT_XML.sub("", json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+
+
+def _chunks(text: str) -> list[str]:
+    return [text[i:i + _CHUNK] for i in range(0, len(text), _CHUNK)]
+
+
+_LIST_PART = "xl/worksheets/sheet2.xml"  # 分工表: openpyxl numbers the sheets in order
+_SIGNATURE = re.compile(r"dutymatrix (\d+) (\S+) ([0-9a-f]{8})")
+
+
+def _sign(path: Path) -> None:
+    """Put the CRC-32 of the 分工表 part in the zip comment of a workbook just saved.
+
+    A spreadsheet program (or openpyxl) that saves the file again writes a new zip without
+    this comment; one that kept it would change the CRC with any edit. So while the signature
+    holds, 分工表 is exactly as written and :func:`read_workbook` need not parse it (its
+    deadlines are in the hidden records too): half the reading time of a large plan.
+    """
+    with zipfile.ZipFile(path, "a") as zf:
+        if _LIST_PART in zf.NameToInfo:
+            crc = zf.getinfo(_LIST_PART).CRC
+            zf.comment = f"dutymatrix {RECORDS_VERSION} {_LIST_PART} {crc:08x}".encode()
+
+
+def _signed(comment: bytes, infos: list[zipfile.ZipInfo]) -> bool:
+    """True when the zip comment written by :func:`_sign` still matches its part."""
+    m = _SIGNATURE.fullmatch(comment.decode("ascii", "replace"))
+    if m is None:
+        return False
+    crcs = [i.CRC for i in infos if i.filename == m.group(2)]
+    return len(crcs) == 1 and f"{crcs[0]:08x}" == m.group(3)
+
+
+# --------------------------------------------------------------------------- reading a workbook
+
+MAX_UNCOMPRESSED = 200 * 1024 * 1024  # bytes, all members together, checked before any XML
+MAX_ENTRIES = 10_000  # members of the zip
+MAX_RATIO = 100  # uncompressed / compressed size of one member (Apache POI's default)
+RATIO_GRACE = 1024 * 1024  # members smaller than this uncompressed are not ratio-checked
+MAX_DIRECTORY = 16 * 1024 * 1024  # bytes of the zip's central directory
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and any password-protected .xlsx
+_CALAMINE = True  # tests turn it off to check the openpyxl path
+_MATRIX_SHEET, _LIST_SHEET, _NOTES_SHEET = SHEET_NAMES[0], SHEET_NAMES[1], SHEET_NAMES[3]
+_LEAD_HEADS = ("序号", "文件", "章节", "编号", "任务", "合计", "任务全文")
+_HEADER_SEARCH = 50  # rows searched for the header row
+
+# What a person may type in a department cell. Anything else non-empty is read as 负责, with a
+# warning naming the cell.
+MARK_WORDS = {
+    **{mark: role for role, mark in MARKS.items()},
+    "牵头": Role.lead, "牵头单位": Role.lead, "牽頭": Role.lead,
+    "负责": Role.responsible, "责任": Role.responsible, "负责单位": Role.responsible,
+    "责任单位": Role.responsible, "負責": Role.responsible, "責任": Role.responsible,
+    "参与": Role.support, "配合": Role.support, "协助": Role.support, "参与单位": Role.support,
+    "配合单位": Role.support, "參與": Role.support, "協助": Role.support,
+    "指导": Role.guide, "指导单位": Role.guide, "指導": Role.guide,
+}
+
+
+@dataclass(frozen=True)
+class WorkbookContents:
+    """Everything :func:`read_workbook_contents` found in a workbook.
+
+    ``plan.source`` is the workbook itself (``format="xlsx"``, the SHA-256 of its bytes), so
+    that a task read from it names the file the user gave; ``origin`` is the plan file the
+    workbook was built from, as the workbook records it (``None`` when it does not say).
+    ``records`` tells whether the hidden records were found: without them inherited marks,
+    deadlines, scopes, trailers and source lines cannot be restored (the plan's warnings say so).
+    """
+
+    plan: Plan
+    origin: Source | None
+    generated_at: str | None
+    tool_version: str | None
+    records: bool
+
+
+def read_workbook(path: str | os.PathLike[str]) -> Plan:
+    """Read a workbook written by :func:`write_workbook` — edits included — back into a ``Plan``.
+
+    The 矩阵 sheet is the truth: one task per row (编号 → number and part, 章节 → section and
+    subsection, 任务 → title, the hidden 任务全文 → text) and one assignment per marked
+    department column. ★ ● ○ ◇ and the words 牵头 负责 参与 配合 指导 are read as their role;
+    any other mark as 负责, with a warning naming the cell. What the cells cannot say comes
+    from the records :func:`write_workbook` hides below the table: a mark still showing the
+    role it was written with gets back its original assignments (``inherited``,
+    ``lead_by_rule``, the printed name); a changed or new mark is a plain assignment. Deadlines
+    come from 分工表's 完成时限 once a spreadsheet program has saved the file, else from the
+    records. See the module docstring, "Reading a workbook".
+
+    The file is untrusted: it is refused with :class:`~matrix.errors.MatrixInputError` when it
+    is not an .xlsx, exceeds :data:`MAX_UNCOMPRESSED`, :data:`MAX_ENTRIES` or
+    :data:`MAX_RATIO` (checked before any XML is parsed), or has no 矩阵 sheet with a
+    序号/编号/任务 header row. Every other failure is a ``MatrixInputError`` naming the file.
+
+    Example::
+
+        plan = read_workbook("output/001_5afa0209a0ae242f.xlsx")
+    """
+    return read_workbook_contents(path).plan
+
+
+def read_workbook_contents(path: str | os.PathLike[str]) -> WorkbookContents:
+    """:func:`read_workbook`, plus the original source and when and by what it was written."""
+    path = Path(path)
+    reader = _WorkbookReader(path, _check_package(path))
+    try:
+        return reader.read()
+    except (MatrixError, KeyboardInterrupt, SystemExit):
+        raise
+    # Never a traceback: damaged XML, odd values, a reader's own error. BaseException, because
+    # a Rust panic inside calamine arrives as pyo3's PanicException, which derives from it.
+    except BaseException as e:
+        detail = str(e) or type(e).__name__
+        raise MatrixInputError(f"{path}: cannot read the workbook{reader.where}: {detail}") from e
+
+
+# -- the package: refuse what is not an .xlsx or too big, before any XML is read
+
+
+class _Package(NamedTuple):
+    names: set[str]  # member names
+    signed: bool  # 分工表 is exactly as write_workbook wrote it (see _sign)
+
+
+def _check_package(path: Path) -> _Package:
+    """Check ``path`` is a zip holding an xlsx within the limits; say what it holds."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+            if head.startswith(_OLE_MAGIC):
+                raise MatrixInputError(
+                    f"{path}: not an .xlsx workbook (an old .xls file, or a workbook saved with "
+                    "a password: save it as .xlsx without one)")
+            if not head.startswith(b"PK\x03\x04"):
+                raise MatrixInputError(f"{path}: not an .xlsx workbook")
+            _check_directory(path, f)
+            try:
+                with zipfile.ZipFile(f) as zf:
+                    infos, comment = zf.infolist(), zf.comment
+            except OSError:
+                raise
+            # BadZipFile, but also NotImplementedError ("zip file version 21.1"), ValueError …
+            except Exception as e:
+                raise MatrixInputError(
+                    f"{path}: not an .xlsx workbook (damaged zip: {e})") from None
+            names = _check_members(path, infos)
+            for info in infos:
+                if info.filename.lower().endswith((".xml", ".rels")):
+                    _check_stream(path, f, info)
+    except FileNotFoundError:
+        raise MatrixInputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise MatrixInputError(f"{path}: is a folder, not a workbook") from None
+    except OSError as e:
+        raise MatrixInputError(f"{path}: cannot read: {e.strerror or e}") from None
+    return _Package(names, _signed(comment, infos))
+
+
+def _check_directory(path: Path, f: IO[bytes]) -> None:
+    """Entry count and directory size from the end record, before zipfile builds its list."""
+    f.seek(0, os.SEEK_END)
+    size = f.tell()
+    if size > MAX_UNCOMPRESSED:  # a zip is never much bigger than what it holds
+        raise MatrixInputError(f"{path}: refused: the file is {size:,} bytes, more than the "
+                               f"limit of {MAX_UNCOMPRESSED:,}")
+    tail_size = min(size, 22 + 65535)  # end record plus the longest comment
+    f.seek(size - tail_size)
+    tail = f.read(tail_size)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) < at + 22:
+        raise MatrixInputError(f"{path}: not an .xlsx workbook (damaged zip: no end record)")
+    entries, directory = struct.unpack("<H4xI", tail[at + 10:at + 20])
+    if entries == 0xFFFF or directory == 0xFFFFFFFF:  # Zip64: the real figures are elsewhere
+        locator = tail[at - 20:at] if at >= 20 else b""
+        if not locator.startswith(b"PK\x06\x07"):
+            raise MatrixInputError(f"{path}: not an .xlsx workbook (damaged zip64 record)")
+        (offset,) = struct.unpack("<Q", locator[8:16])
+        f.seek(offset)
+        record = f.read(56)
+        if len(record) < 56 or not record.startswith(b"PK\x06\x06"):
+            raise MatrixInputError(f"{path}: not an .xlsx workbook (damaged zip64 record)")
+        entries, directory = struct.unpack("<QQ", record[32:48])
+    if entries > MAX_ENTRIES:
+        raise MatrixInputError(f"{path}: refused: the workbook holds {entries:,} parts, more "
+                               f"than the limit of {MAX_ENTRIES:,}")
+    if directory > MAX_DIRECTORY:
+        raise MatrixInputError(f"{path}: refused: the zip directory is {directory:,} bytes, "
+                               f"more than the limit of {MAX_DIRECTORY:,}")
+    f.seek(0)
+
+
+def _check_members(path: Path, infos: list[zipfile.ZipInfo]) -> set[str]:
+    if len(infos) > MAX_ENTRIES:
+        raise MatrixInputError(f"{path}: refused: the workbook holds {len(infos):,} parts, more "
+                               f"than the limit of {MAX_ENTRIES:,}")
+    total = 0
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise MatrixInputError(f"{path}: refused: {info.filename} is encrypted")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise MatrixInputError(f"{path}: refused: {info.filename} uses an unsupported "
+                                   f"compression method ({info.compress_type})")
+        total += info.file_size
+        if info.file_size > RATIO_GRACE and info.file_size > MAX_RATIO * info.compress_size:
+            raise MatrixInputError(
+                f"{path}: refused: {info.filename} expands {info.file_size:,} bytes from "
+                f"{info.compress_size:,} (more than {MAX_RATIO}:1: a zip bomb?)")
+    if total > MAX_UNCOMPRESSED:
+        raise MatrixInputError(f"{path}: refused: the workbook expands to {total:,} bytes, "
+                               f"more than the limit of {MAX_UNCOMPRESSED:,}")
+    names = {info.filename for info in infos}
+    if "xl/workbook.xml" not in names:
+        raise MatrixInputError(f"{path}: not an .xlsx workbook (no xl/workbook.xml)")
+    return names
+
+
+def _check_stream(path: Path, f: IO[bytes], info: zipfile.ZipInfo) -> None:
+    """Inflate one member and check it holds exactly the size it declares, in bounded memory.
+
+    A member may declare a small size and hold a deflate stream that expands far beyond it:
+    Python's zipfile stops at the declared size, but another reader (calamine's, in Rust) may
+    not. So the stream itself is measured, in 1 MB steps, and refused as soon as it outgrows
+    the declaration.
+    """
+    f.seek(info.header_offset)
+    header = f.read(30)
+    if len(header) < 30 or not header.startswith(b"PK\x03\x04"):
+        raise MatrixInputError(f"{path}: not an .xlsx workbook (damaged zip entry "
+                               f"{info.filename})")
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    f.seek(info.header_offset + 30 + name_length + extra_length)
+    if info.compress_type == zipfile.ZIP_STORED:
+        if info.compress_size != info.file_size:
+            raise MatrixInputError(f"{path}: not an .xlsx workbook (damaged zip entry "
+                                   f"{info.filename})")
+        return
+    inflate = zlib.decompressobj(-15)
+    left, produced = info.compress_size, 0
+    step = 1024 * 1024
+    while left > 0 and not inflate.eof:
+        data = f.read(min(left, 64 * 1024))
+        if not data:
+            break
+        left -= len(data)
+        while data and not inflate.eof:
+            try:
+                produced += len(inflate.decompress(data, step))
+            except zlib.error:
+                raise MatrixInputError(f"{path}: not an .xlsx workbook (damaged zip entry "
+                                       f"{info.filename})") from None
+            if produced > info.file_size:
+                raise MatrixInputError(
+                    f"{path}: refused: {info.filename} declares {info.file_size:,} bytes but "
+                    "expands to more (damaged, or a zip bomb)")
+            data = inflate.unconsumed_tail
+    if not inflate.eof or produced != info.file_size:
+        raise MatrixInputError(f"{path}: not an .xlsx workbook (damaged zip entry "
+                               f"{info.filename})")
+
+
+# -- cell values
+
+
+class _Values:
+    """Sheets of a workbook as lists of rows of values, from A1 on ("" for an empty cell)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._calamine = None
+        self._openpyxl = None
+        if _CALAMINE:
+            try:
+                from python_calamine import CalamineWorkbook
+            except ImportError:  # pragma: no cover - a dependency; openpyxl still works
+                pass
+            else:
+                self._calamine = CalamineWorkbook.from_path(str(path))
+                self.sheet_names = list(self._calamine.sheet_names)
+                return
+        # openpyxl parses XML with defusedxml when it is installed (openpyxl.DEFUSEDXML).
+        self._openpyxl = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        self.sheet_names = list(self._openpyxl.sheetnames)
+
+    def rows(self, name: str) -> list[list[Any]]:
+        """Every row of sheet ``name``, all padded to the same width."""
+        if self._calamine is not None:
+            return self._calamine.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        ws = self._openpyxl[name]
+        ws.reset_dimensions()  # trust the cells, not the dimension the file claims
+        rows = [["" if v is None else v for v in row] for row in ws.iter_rows(values_only=True)]
+        width = max((len(r) for r in rows), default=0)
+        for r in rows:
+            r.extend([""] * (width - len(r)))
+        return rows
+
+    def close(self) -> None:
+        """Release the file."""
+        if self._calamine is not None:
+            self._calamine.close()
+        if self._openpyxl is not None:
+            self._openpyxl.close()
+
+
+def _text(value: Any) -> str:
+    """A cell value as text: "" for empty, 3 for 3.0, ISO for dates."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, str):
+        return value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _int(value: Any) -> int | None:
+    text = _text(value).strip()
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+def _split_label(label: str) -> tuple[str, int]:
+    """（十）#2 → ("（十）", 2); anything without a trailing #N is part 1."""
+    number, sep, part = label.strip().rpartition("#")
+    if sep and part.isdigit() and number and len(part) < 6:
+        return number, int(part)
+    return label.strip(), 1
+
+
+def _cell_ref(row: int, column: int) -> str:
+    """0-based row and column → A1."""
+    return f"{get_column_letter(column + 1)}{row + 1}"
+
+
+# -- the hidden records
+
+
+class _TaskRecord(NamedTuple):
+    seq: int
+    document: int
+    label: str
+    title: str  # digest of the 任务 cell as written
+    text: str  # digest of the 任务全文 cell as written
+    section: str | None
+    subsection: str | None
+    line: int
+    deadline: str | None
+    scope: str | None
+    trailer: str | None
+    assignments: tuple[Assignment, ...]
+
+
+@dataclass
+class _DocumentRecord:
+    title: str | None
+    doc_number: str | None
+    line: int
+    label: str
+    rules: tuple[str, ...]
+    warnings: list[ParseWarning]
+
+
+@dataclass(frozen=True)
+class _Records:
+    origin: Source | None
+    generated_at: str | None
+    tool: str | None
+    documents: list[_DocumentRecord]
+    tasks: list[_TaskRecord]
+
+
+def _opt_str(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise ValueError(f"not a string: {value!r}")
+
+
+def _parse_records(text: str) -> _Records:
+    """The hidden records; raises ValueError, TypeError, KeyError … when they are malformed."""
+    data = json.loads(text)
+    if not isinstance(data, dict) or data.get("dutymatrix") != RECORDS_VERSION:
+        raise ValueError("unknown records version")
+    source = data.get("source")
+    origin = Source(**source) if isinstance(source, dict) else None
+    documents = []
+    for d in data["documents"]:
+        warnings = [ParseWarning(line=w[0], column=w[1], kind=w[2], message=w[3])
+                    for w in d.get("warnings", ())]
+        documents.append(_DocumentRecord(
+            _opt_str(d.get("title")), _opt_str(d.get("doc_number")), int(d.get("line", 1)),
+            str(d.get("label", "")), tuple(str(r) for r in d.get("rules", ())), warnings))
+    roles = {r.value: r for r in Role}
+    table = [Assignment(department=department,
+                        as_printed=department if printed is None else printed, role=roles[role],
+                        inherited=bool(flags & _INHERITED),
+                        lead_by_rule=bool(flags & _LEAD_BY_RULE), known=not flags & _UNKNOWN)
+             for department, printed, role, flags in data["assignments"]]
+    pick = table.__getitem__
+    tasks = []
+    for (seq, document, label, title, digest, section, subsection, line, deadline, scope,
+         trailer, ids) in data["tasks"]:
+        if type(seq) is not int or type(document) is not int or type(line) is not int:
+            raise ValueError(f"bad task record {seq!r}")
+        tasks.append(_TaskRecord(seq, document, str(label), str(title), str(digest),
+                                 _opt_str(section), _opt_str(subsection), line,
+                                 _opt_str(deadline), _opt_str(scope), _opt_str(trailer),
+                                 tuple(map(pick, ids))))
+    return _Records(origin, _opt_str(data.get("generated_at")), _opt_str(data.get("tool")),
+                    documents, tasks)
+
+
+# -- 矩阵 rows
+
+
+@dataclass
+class _MatrixRow:
+    index: int  # 0-based row in the sheet
+    seq: int | None
+    document: str | None  # the 文件 cell
+    section: str
+    label: str
+    title: str
+    text: str | None  # None when the sheet has no 任务全文 column or the cell is empty
+    marks: dict[str, Role]
+    record: _TaskRecord | None = None
+
+    def key(self) -> tuple[str, str, str]:
+        """(label, title digest, text digest): how a row is recognised among the records."""
+        return self.label, _digest(self.title), _digest(self.text or "")
+
+
+def _match_records(rows: list[_MatrixRow], records: list[_TaskRecord]) -> None:
+    """Give each row the record written for it, if any, in three passes.
+
+    A row keeps its record when its 序号, 编号, title and text are unchanged; then a row whose
+    序号 changed (rows renumbered after a deletion) finds it by 编号, title and text; last, a
+    row with its old 序号 and two of the three unchanged (the title or text was edited). Sorting
+    and deleting rows never pairs a row with another task's record.
+    """
+    by_seq = {r.seq: r for r in records}
+    by_key: dict[tuple[str, str, str], list[_TaskRecord]] = {}
+    for r in records:
+        by_key.setdefault((r.label, r.title, r.text), []).append(r)
+    used: set[int] = set()
+
+    def take(row: _MatrixRow, record: _TaskRecord | None) -> bool:
+        if record is None or id(record) in used:
+            return False
+        row.record = record
+        used.add(id(record))
+        return True
+
+    keys = {id(row): row.key() for row in rows}
+    for row in rows:
+        record = by_seq.get(row.seq)
+        if record is not None and (record.label, record.title, record.text) == keys[id(row)]:
+            take(row, record)
+    for row in rows:
+        if row.record is None:
+            for record in by_key.get(keys[id(row)], ()):
+                if take(row, record):
+                    break
+    for row in rows:
+        if row.record is None:
+            record = by_seq.get(row.seq)
+            if record is not None:
+                same = sum(a == b for a, b in zip((record.label, record.title, record.text),
+                                                  keys[id(row)]))
+                if same >= 2:
+                    take(row, record)
+
+
+def _shown(assignments: Sequence[Assignment]) -> dict[str, Role]:
+    """Department → the role its mark shows: its strongest (as pivot and Task.roles() rank)."""
+    out: dict[str, Role] = {}
+    for a in assignments:
+        old = out.get(a.department)
+        if old is None or ROLE_RANK[a.role] < ROLE_RANK[old]:
+            out[a.department] = a.role
+    return out
+
+
+def _assignments(marks: dict[str, Role], record: _TaskRecord | None,
+                 known: Callable[[str], tuple[str, bool]]) -> tuple[Assignment, ...]:
+    """The row's assignments: unchanged marks get their records back, others are new.
+
+    A department whose mark still shows the role the matrix was written with keeps every
+    recorded assignment (flags and printed name included, in their order); a changed mark
+    becomes one plain assignment where the department first stood; a removed mark drops the
+    department; marks on departments the record does not name come last, in column order.
+    """
+    if record is None:
+        shown: dict[str, Role] = {}
+        out: list[Assignment] = []
+    else:
+        shown = _shown(record.assignments)
+        if shown == marks:  # the row as written: the common case
+            return record.assignments
+        out = []
+        changed: set[str] = set()
+        for a in record.assignments:
+            role = marks.get(a.department)
+            if role is None:
+                continue  # the mark was removed
+            if role is shown[a.department]:
+                out.append(a)
+            elif a.department not in changed:
+                changed.add(a.department)
+                out.append(Assignment(department=a.department, as_printed=a.department,
+                                      role=role, known=a.known))
+    for department, role in marks.items():
+        if department not in shown:
+            name, is_known = known(department)
+            out.append(Assignment(department=name, as_printed=department, role=role,
+                                  known=is_known))
+    return tuple(out)
+
+
+class _WorkbookReader:
+    """One read of one workbook (internal); ``where`` says what is being read, for errors."""
+
+    def __init__(self, path: Path, package: _Package) -> None:
+        self.path = path
+        self.package = package
+        self.where = ""
+        self.notes: list[tuple[int | None, ParseWarning]] = []  # (document index, warning)
+
+    def warn(self, document: int | None, kind: str, message: str, row: int | None = None,
+             column: int | None = None) -> None:
+        """A warning for the plan, on ``document`` (the first one when None)."""
+        self.notes.append((document, ParseWarning(
+            line=None if row is None else row + 1, column=None if column is None else column + 1,
+            kind=kind, message=message)))
+
+    def read(self) -> WorkbookContents:
+        """Read the workbook (see :func:`read_workbook`)."""
+        digest = hashlib.sha256()
+        with open(self.path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+        values = _Values(self.path)
+        try:
+            return self._read(values, digest.hexdigest())
+        finally:
+            values.close()
+
+    def _read(self, values: _Values, sha256: str) -> WorkbookContents:
+        path = self.path
+        if _MATRIX_SHEET not in values.sheet_names:
+            raise MatrixInputError(
+                f"{path}: not a workbook written by dutymatrix: it has no {_MATRIX_SHEET} sheet "
+                f"(sheets: {'、'.join(values.sheet_names) or 'none'})")
+        self.where = f" (sheet {_MATRIX_SHEET})"
+        grid = values.rows(_MATRIX_SHEET)
+        head = _find_header(grid, ("序号", "编号", "任务"))
+        if head is None:
+            raise MatrixInputError(
+                f"{path}: not a workbook dutymatrix can read: sheet {_MATRIX_SHEET} has no header "
+                "row with 序号, 编号 and 任务")
+        columns = _header_columns(grid[head])
+        records = self._records(grid, head, columns)
+        departments = self._department_columns(grid, head, columns)
+        rows = self._rows(grid, head, columns, departments)
+        if records is not None:
+            _match_records(rows, records.tasks)
+        deadlines = None
+        # 完成时限 is edited in 分工表; while the zip's signature holds (see _sign) the sheet is
+        # as written and the records say the same, so it is not parsed (it costs as much as 矩阵).
+        if not self.package.signed and _LIST_SHEET in values.sheet_names:
+            self.where = f" (sheet {_LIST_SHEET})"
+            deadlines = _deadlines(values.rows(_LIST_SHEET))
+        self.where = f" (sheet {_MATRIX_SHEET})"
+        documents = self._documents(rows, records, deadlines)
+        origin = generated = tool = None
+        if records is not None:
+            origin, generated, tool = records.origin, records.generated_at, records.tool
+        elif _NOTES_SHEET in values.sheet_names:
+            self.where = f" (sheet {_NOTES_SHEET})"
+            origin, generated, tool = _notes(values.rows(_NOTES_SHEET))
+        plan = Plan(source=Source(path=str(path), sha256=sha256, format="xlsx"),
+                    documents=documents)
+        return WorkbookContents(plan, origin, generated, tool, records is not None)
+
+    def _records(self, grid: list[list[Any]], head: int,
+                 columns: dict[str, int]) -> _Records | None:
+        width = len(grid[head])
+        candidates = [width - 1]
+        if "任务全文" in columns and columns["任务全文"] + 1 < width:
+            candidates.insert(0, columns["任务全文"] + 1)
+        for column in dict.fromkeys(candidates):
+            for r in range(head + 1, len(grid)):
+                first = grid[r][column]
+                if isinstance(first, str) and first.startswith(RECORDS_MAGIC):
+                    parts = [first]
+                    for row in grid[r + 1:]:
+                        value = row[column]
+                        if not isinstance(value, str) or not value:
+                            break
+                        parts.append(value)
+                    try:
+                        return _parse_records("".join(parts))
+                    except Exception as e:  # untrusted: any shape at all
+                        self.warn(None, "workbook-records",
+                                  f"{_MATRIX_SHEET}!{_cell_ref(r, column)}: the hidden records "
+                                  f"cannot be read ({type(e).__name__}); inherited marks, "
+                                  "deadlines, scopes and trailers are not restored")
+                        return None
+        self.warn(None, "workbook-records",
+                  f"{_MATRIX_SHEET}: no hidden records below the table (not written by this "
+                  "version of dutymatrix, or the rows were deleted); inherited marks, "
+                  "deadlines, scopes and trailers are not restored")
+        return None
+
+    def _department_columns(self, grid: list[list[Any]], head: int,
+                            columns: dict[str, int]) -> dict[int, str]:
+        """Column → department name, from the header cells between 任务 and 合计."""
+        header = grid[head]
+        start = columns["任务"] + 1
+        ends = [c for c in (columns.get("合计"), columns.get("任务全文"))
+                if c is not None and c >= start]
+        end = min(ends) if ends else len(header)
+        out: dict[int, str] = {}
+        seen: set[str] = set()
+        for c in range(start, end):
+            name = _text(header[c])  # as written: the records name it so
+            if name.strip() in _LEAD_HEADS:
+                continue
+            if not name.strip():
+                if any(_text(row[c]).strip() for row in grid[head + 1:]):
+                    self.warn(None, "workbook-column",
+                              f"{_MATRIX_SHEET}!{_cell_ref(head, c)}: marks under a column "
+                              "without a department name are ignored", head, c)
+                continue
+            if name in seen:
+                self.warn(None, "workbook-column",
+                          f"{_MATRIX_SHEET}!{_cell_ref(head, c)}: a second column for {name}; "
+                          "the stronger mark of the two counts", head, c)
+            seen.add(name)
+            out[c] = name
+        return out
+
+    def _rows(self, grid: list[list[Any]], head: int, columns: dict[str, int],
+              departments: dict[int, str]) -> list[_MatrixRow]:
+        c_seq, c_label, c_title = columns["序号"], columns["编号"], columns["任务"]
+        c_doc, c_section, c_text = (columns.get(k) for k in ("文件", "章节", "任务全文"))
+        first = min(departments, default=0)
+        last = max(departments, default=-1) + 1
+        rows = []
+        for r in range(head + 1, len(grid)):
+            cells = grid[r]
+            seq = cells[c_seq]
+            if seq == "合计":
+                continue
+            label, title = _text(cells[c_label]), _text(cells[c_title])
+            text = _text(cells[c_text]) if c_text is not None else ""
+            marks: dict[str, Role] = {}
+            # Most of a row is empty: compress() finds the marked cells in C, not bytecode
+            # (a 10,000 × 200 matrix has two million cells). 0 and "" are both no mark.
+            for c in compress(range(first, last), cells[first:last]):
+                department = departments.get(c)
+                if department is None:
+                    continue
+                raw = cells[c]
+                role = MARK_WORDS.get(raw) if isinstance(raw, str) else None
+                if role is None:
+                    role = self._mark(raw, r, c)
+                    if role is None:
+                        continue
+                old = marks.get(department)
+                if old is None or ROLE_RANK[role] < ROLE_RANK[old]:
+                    marks[department] = role
+            if not (label.strip() or title.strip() or text.strip()):
+                if _text(seq).strip() == "合计":
+                    continue
+                if marks:
+                    self.warn(None, "workbook-row",
+                              f"{_MATRIX_SHEET}!{_cell_ref(r, 0)}: marks in a row without 编号 "
+                              "or 任务 are ignored", r, 0)
+                continue
+            rows.append(_MatrixRow(
+                index=r, seq=_int(seq),
+                document=_text(cells[c_doc]).strip() if c_doc is not None else None,
+                section=_text(cells[c_section]) if c_section is not None else "",
+                label=label.strip(), title=title, text=text or None, marks=marks))
+        return rows
+
+    def _mark(self, raw: Any, r: int, c: int) -> Role | None:
+        text = _text(raw).strip()
+        if not text:
+            return None
+        role = MARK_WORDS.get(text)
+        if role is None:
+            role = Role.responsible
+            self.warn(None, "workbook-mark",
+                      f"{_MATRIX_SHEET}!{_cell_ref(r, c)}: mark {text!r} is not one of "
+                      "★ ● ○ ◇ 牵头 负责 参与 指导; read as 负责 (responsible)", r, c)
+        return role
+
+    def _documents(self, rows: list[_MatrixRow], records: _Records | None,
+                   deadlines: dict[Any, str | None] | None) -> tuple[Document, ...]:
+        documents = list(records.documents) if records is not None else []
+        by_label: dict[str, int] = {}
+        for i, d in enumerate(documents):
+            by_label.setdefault(d.label, i)
+        tasks: list[list[Task]] = [[] for _ in documents]
+        known_names: dict[str, bool] = {}
+        if records is not None:
+            for record in records.tasks:
+                for a in record.assignments:
+                    known_names.setdefault(a.department, a.known)
+
+        def known(name: str) -> tuple[str, bool]:
+            if name in known_names:
+                return name, known_names[name]
+            from .departments import canonical  # only for a column the records do not name
+
+            department = canonical(name)
+            return department.name, department.known
+
+        def document_of(row: _MatrixRow) -> int:
+            record = row.record
+            if row.document:  # a 文件 column: what it says counts
+                if record is not None and 0 <= record.document < len(documents) and \
+                        documents[record.document].label == row.document:
+                    return record.document
+                if row.document in by_label:
+                    return by_label[row.document]
+                documents.append(_DocumentRecord(row.document or None, None, 1, row.document,
+                                                 (), []))
+                tasks.append([])
+                by_label[row.document] = len(documents) - 1
+                return len(documents) - 1
+            if record is not None and 0 <= record.document < len(documents):
+                return record.document
+            if not documents:
+                documents.append(_DocumentRecord(None, None, 1, "", (), []))
+                tasks.append([])
+            return 0
+
+        for row in rows:
+            index = document_of(row)
+            self.where = f" (sheet {_MATRIX_SHEET}, row {row.index + 1})"
+            tasks[index].append(self._task(row, deadlines, known))
+        if not documents and self.notes:
+            documents.append(_DocumentRecord(None, None, 1, "", (), []))
+            tasks.append([])
+        for index, warning in self.notes:
+            documents[index or 0].warnings.append(warning)
+        return tuple(Document(title=d.title, doc_number=d.doc_number, line=d.line,
+                              tasks=tuple(t), rules=d.rules, warnings=tuple(d.warnings))
+                     for d, t in zip(documents, tasks))
+
+    def _task(self, row: _MatrixRow, deadlines: dict[Any, str | None] | None,
+              known: Callable[[str], tuple[str, bool]]) -> Task:
+        record = row.record
+        number, part = _split_label(row.label)
+        section, subsection = _sections(row.section, record)
+        deadline = record.deadline if record is not None else None
+        if deadlines is not None:
+            key = (row.seq, row.label, row.title)
+            if key in deadlines:
+                deadline = deadlines[key]
+            elif deadlines.get((row.label, row.title), _AMBIGUOUS) is not _AMBIGUOUS:
+                deadline = deadlines[(row.label, row.title)]
+        text = row.text
+        if text is None:
+            text = "" if record is not None else row.title
+        return Task(number=number, part=part, section=section, subsection=subsection,
+                    title=row.title, text=text,
+                    trailer=record.trailer if record is not None else None,
+                    line=record.line if record is not None else row.index + 1,
+                    assignments=_assignments(row.marks, record, known), deadline=deadline,
+                    scope=record.scope if record is not None else None)
+
+
+_AMBIGUOUS = object()
+
+
+def _sections(cell: str, record: _TaskRecord | None) -> tuple[str | None, str | None]:
+    """章节 → (section, subsection): the recorded pair while the cell still shows it."""
+    if record is not None:
+        shown = "\n".join(p for p in (record.section, record.subsection) if p)
+        if _clean(shown) == cell:
+            return record.section, record.subsection
+    first, _, rest = cell.strip().partition("\n")
+    return first.strip() or None, rest.strip() or None
+
+
+def _find_header(grid: list[list[Any]], required: Sequence[str]) -> int | None:
+    for r, row in enumerate(grid[:_HEADER_SEARCH]):
+        found = {_text(v).strip() for v in row}
+        if all(h in found for h in required):
+            return r
+    return None
+
+
+def _header_columns(header: list[Any]) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    for c, value in enumerate(header):
+        name = _text(value).strip()
+        if name in _LEAD_HEADS:
+            columns.setdefault(name, c)
+    return columns
+
+
+def _deadlines(grid: list[list[Any]]) -> dict[Any, str | None] | None:
+    """分工表's 完成时限 by (序号, 编号, 重点任务), and by (编号, 重点任务) when that is unique."""
+    head = _find_header(grid, ("序号", "编号", "重点任务", "完成时限"))
+    if head is None:
+        return None
+    columns = {}
+    for c, value in enumerate(grid[head]):
+        columns.setdefault(_text(value).strip(), c)
+    c_seq, c_label, c_title, c_deadline = (columns[k] for k in ("序号", "编号", "重点任务",
+                                                                 "完成时限"))
+    out: dict[Any, Any] = {}
+    for row in grid[head + 1:]:
+        label, title = _text(row[c_label]).strip(), _text(row[c_title])
+        if not (label or title):
+            continue
+        deadline = _text(row[c_deadline]) or None
+        out[(_int(row[c_seq]), label, title)] = deadline
+        pair = (label, title)
+        out[pair] = _AMBIGUOUS if pair in out and out[pair] != deadline else deadline
+    return out
+
+
+def _notes(grid: list[list[Any]]) -> tuple[Source | None, str | None, str | None]:
+    """Source, generation time and tool from 说明, for a workbook without hidden records."""
+    pairs: dict[str, str] = {}
+    for row in grid:
+        if len(row) >= 2:
+            pairs.setdefault(_text(row[0]).strip(), _text(row[1]))
+    origin = None
+    if pairs.get("源文件"):
+        fmt = pairs.get("格式", "") or "text"
+        fmt, _, encoding = fmt.partition("（编码 ")
+        origin = Source(path=pairs["源文件"], sha256=pairs.get("SHA-256", ""),
+                        format=fmt.strip() or "text", encoding=encoding.rstrip("）") or None)
+    tool = pairs.get("工具版本", "").removeprefix("dutymatrix ").strip() or None
+    return origin, pairs.get("生成时间") or None, tool
+
+
+# --------------------------------------------------------------------------- department task lists
+
+TASK_LIST_SHEET = "任务清单"
+INDEX_SHEET = "部门索引"
+_PAGE_HEADER_MAX = 200  # Excel refuses headers and footers longer than 255 characters in all
+
+
+def write_task_list(hits: Sequence[TaskHit], path: str | os.PathLike[str], *, title: str,
+                    department: str | None = None) -> Path:
+    """Write one department's task list (``dutymatrix filter --format xlsx``) and return the path.
+
+    One sheet, 任务清单, in the 分工表 layout: a title row (``title``, or
+    "<department>任务清单" when ``title`` is empty), then 序号 | 来源 (only when the hits come
+    from several files) | 章节 | 编号 | 重点任务 | 任务内容 | 本单位角色 | 牵头单位 | 其他单位 |
+    完成时限. 本单位角色 is the hit's role as :func:`matrix.tabular.role_text` words it
+    (负责（统一规定）…); 牵头单位 lists every department leading the task; 其他单位 the other
+    departments on it. The department's name is the printed page header. Written as
+    :func:`write_workbook` writes: text is never a formula, and the file appears whole or not at
+    all (:class:`~matrix.errors.MatrixOutputError` otherwise).
+
+    Example::
+
+        hits = filter_tasks([plan], departments=["市场监管总局"])
+        write_task_list(hits, "output/市场监管总局.xlsx", title="", department="市场监管总局")
+    """
+    heading = title or (f"{department}任务清单" if department else "任务清单")
+    return _save_atomically(path, (TASK_LIST_SHEET,),
+                            lambda book: _task_list_sheet(book, hits, heading, department))
+
+
+def write_index(rows: Sequence[dict[str, Any]], path: str | os.PathLike[str], *,
+                title: str) -> Path:
+    """Write the index of a split (``dutymatrix filter --split-by-dept``) and return the path.
+
+    ``rows`` are :func:`matrix.filter.department_index` rows — keys department, lead,
+    responsible, support, guide, total, inherited — each with an optional ``file``: the file
+    name of that department's list. One sheet, 部门索引: a title row, then 序号 | 部门 | 牵头 |
+    负责 | 参与 | 指导 | 合计 | 其中统一规定 | 任务清单, one row per department in the order
+    given. Written as :func:`write_workbook` writes.
+    """
+    return _save_atomically(path, (INDEX_SHEET,), lambda book: _index_sheet(book, rows, title))
+
+
+def _page_header(text: str) -> str:
+    # "&" starts a control code in a page header; "&&" prints one.
+    return _clean(text)[:_PAGE_HEADER_MAX].replace("&", "&&")
+
+
+def _properties(book: _Book, title: str) -> None:
+    props = book.wb.properties
+    props.title = _clean(title)
+    props.creator = f"dutymatrix {__version__}"
+
+
+def _task_list_sheet(book: _Book, hits: Sequence[TaskHit], heading: str,
+                     department: str | None) -> None:
+    from .tabular import SEPARATOR, role_text
+
+    sheet = book.sheets[TASK_LIST_SHEET]
+    ws = sheet.ws
+    several = len({hit.source for hit in hits}) > 1
+    heads = ["序号", *(["来源"] if several else []), "章节", "编号", "重点任务", "任务内容",
+             "本单位角色", "牵头单位", "其他单位", "完成时限"]
+    sheet.widths([6, *([20] if several else []), 16, 9, 26, 60, 12, 16, 24, 12])
+    ws.freeze_panes = "A3"
+    _print_setup(ws, landscape=True, wide=False)
+    ws.print_title_rows = "2:2"
+    ws.auto_filter.ref = f"A2:{get_column_letter(len(heads))}{len(hits) + 2}"
+    if department:
+        ws.oddHeader.center.text = _page_header(department)
+    _properties(book, heading)
+    sheet.text(_clean(heading), style="title", height=24)
+    sheet.text(*heads, style="head", height=28)
+    number, text = book.style("number_box"), book.style("text_top")
+    for i, hit in enumerate(hits, 1):
+        task = hit.task
+        leads = [d for d, role in task.roles().items() if role is Role.lead]
+        others = [d for d in hit.others if d not in leads]
+        values = [*([hit.source] if several else []), _task_section(task), task.label,
+                  task.title, task.text, role_text(hit), SEPARATOR.join(leads),
+                  SEPARATOR.join(others), task.deadline or ""]
+        sheet.append([(1, i, number),
+                      *((c, _clean(v) or None, text) for c, v in enumerate(values, 2))])
+
+
+_INDEX_HEADS = ("序号", "部门", "牵头", "负责", "参与", "指导", "合计", "其中统一规定", "任务清单")
+_INDEX_KEYS = ("lead", "responsible", "support", "guide", "total", "inherited")
+
+
+def _index_sheet(book: _Book, rows: Sequence[dict[str, Any]], title: str) -> None:
+    sheet = book.sheets[INDEX_SHEET]
+    ws = sheet.ws
+    sheet.widths([6, 24, 8, 8, 8, 8, 8, 12, 30])
+    ws.freeze_panes = "A3"
+    _print_setup(ws, landscape=False, wide=False)
+    ws.print_title_rows = "2:2"
+    ws.auto_filter.ref = f"A2:{get_column_letter(len(_INDEX_HEADS))}{len(rows) + 2}"
+    _properties(book, title)
+    sheet.text(_clean(title), style="title", height=24)
+    sheet.text(*_INDEX_HEADS, style="head", height=22)
+    number, text = book.style("number_box"), book.style("text_top")
+    for i, row in enumerate(rows, 1):
+        counts = [int(row.get(k) or 0) for k in _INDEX_KEYS]
+        file = row.get("file")
+        sheet.append([(1, i, number), (2, _clean(str(row["department"])), text),
+                      *((c, n, number) for c, n in enumerate(counts, 3)),
+                      (9, _clean(os.fspath(file)) if file else None, text)])
 
 
 # --------------------------------------------------------------------------- helpers
