@@ -216,6 +216,18 @@ class Plan(Frozen):
         """All tasks of all documents, in order."""
         return tuple(t for d in self.documents for t in d.tasks)
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Plan:
+        """Records back from ``to_json()`` output (validated; computed keys such as a task's
+        ``label`` are dropped)."""
+        documents = []
+        for doc in data.get("documents", []):
+            doc = dict(doc)
+            doc["tasks"] = [{k: v for k, v in t.items() if k != "label"}
+                            for t in doc.get("tasks", [])]
+            documents.append(doc)
+        return cls.model_validate({**data, "documents": documents})
+
     def to_json(self) -> dict[str, Any]:
         """The stable JSON contract of ``dutymatrix parse --format json``."""
         return {
@@ -224,6 +236,7 @@ class Plan(Frozen):
                 {
                     "title": d.title,
                     "doc_number": d.doc_number,
+                    "line": d.line,
                     "tasks": [task_json(t) for t in d.tasks],
                     "unassigned": [c.as_json() for c in d.unassigned],
                     "rules": list(d.rules),

@@ -114,3 +114,16 @@ def test_make_equals_the_validating_constructor():
         Task.make(numbr="（一）")
     with pytest.raises(Exception):
         made.title = "乙"  # frozen
+
+
+@pytest.mark.parametrize("name", ["001_5afa0209a0ae242f.txt", "003_b00b7e78f4f7e31f.txt"])
+def test_json_round_trip(name):
+    import json as json_module
+
+    from matrix.models import Plan
+    from matrix.pipeline import parse_file
+    from tests.conftest import SEEDS
+
+    plan = parse_file(SEEDS / name)
+    again = Plan.from_json(json_module.loads(json_module.dumps(plan.to_json(), ensure_ascii=False)))
+    assert again == plan
