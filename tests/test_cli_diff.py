@@ -91,3 +91,32 @@ def test_unreadable_input_is_trouble(tmp_path):
     news.write_text("这是一篇新闻。\n", encoding="utf-8")
     result = run("diff", news, NONGJI)
     assert result.exit_code == 2 and "no numbered clause" in result.output
+
+
+@pytest.mark.parametrize("source", [SEED_001, NONGJI, CORPUS / "guobanfa_2018_121_tiyu_saishi.txt"],
+                         ids=lambda p: p.name)
+def test_plan_against_its_own_workbook_is_no_change(source, tmp_path):
+    book = tmp_path / "plan.xlsx"
+    assert run("build", source, "-o", book).exit_code == 0
+    result = run("diff", source, book)
+    assert result.exit_code == 0, result.output
+    assert run("diff", book, book).exit_code == 0
+
+
+def test_edited_workbook_against_plan_reports_the_edit(tmp_path):
+    import openpyxl
+
+    book = tmp_path / "plan.xlsx"
+    run("build", NONGJI, "-o", book)
+    wb = openpyxl.load_workbook(book)
+    ws = wb["矩阵"]
+    header_row = next(r for r in ws.iter_rows(min_row=1, max_row=10) if r[0].value == "序号")
+    columns = {c.value: c.column for c in header_row}
+    first_task_row = header_row[0].row + 1
+    ws.cell(first_task_row, columns["财政部"]).value = "●"  # 财政部 now responsible for （三）
+    wb.save(book)
+    result = run("diff", NONGJI, book, "--format", "json")
+    assert result.exit_code == 1
+    task, = json.loads(result.output)["tasks"]
+    assert task["old"]["label"] == "（三）"
+    assert [d["department"] for d in task["departments"]["gained"]] == ["财政部"]
