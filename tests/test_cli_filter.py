@@ -88,3 +88,53 @@ def test_split_by_dept_writes_one_workbook_per_department(tmp_path):
 def test_split_by_dept_needs_an_output_folder():
     result = run("filter", SEED_001, "--split-by-dept")
     assert result.exit_code == 2
+
+
+def _edit(book, change):
+    import openpyxl
+
+    wb = openpyxl.load_workbook(book)
+    ws = wb["矩阵"]
+    header = next(r for r in ws.iter_rows(min_row=1, max_row=10) if r[0].value == "序号")
+    columns = {c.value: c.column for c in header}
+    rows = {ws.cell(r, columns["编号"]).value: r for r in range(header[0].row + 1, ws.max_row + 1)}
+    change(ws, columns, rows)
+    wb.save(book)
+
+
+def test_filter_reads_an_edited_workbook(tmp_path):
+    book = tmp_path / "001.xlsx"
+    assert run("build", SEED_001, "-o", book).exit_code == 0
+
+    def change(ws, columns, rows):
+        ws.cell(rows["（十一）"], columns["国家卫生健康委"]).value = None  # mark removed
+        ws.cell(rows["（五）"], columns["国家卫生健康委"]).value = "★"  # mark added, as lead
+        ws.delete_rows(rows["（一）"])  # row deleted
+
+    _edit(book, change)
+    result = run("filter", book, "--dept", "国家卫健委", "--format", "json")
+    assert result.exit_code == 0, result.output
+    hits = json.loads(result.output)
+    assert [h["label"] for h in hits] == ["（二）", "（三）", "（五）", "（十三）"]
+    assert [h["role"] for h in hits if h["label"] == "（五）"] == ["lead"]
+
+
+def test_filter_over_plan_and_workbook_says_where_each_task_came_from(tmp_path):
+    book = tmp_path / "001.xlsx"
+    run("build", SEED_001, "-o", book)
+    result = run("filter", SEED_001, book, "--dept", "民政部", "--format", "json")
+    sources = {h["source"] for h in json.loads(result.output)}
+    assert sources == {str(SEED_001), str(book)}
+    table = run("filter", SEED_001, book, "--dept", "民政部", "--format", "table")
+    assert "来源" in table.output
+
+
+def test_filter_xlsx_format_writes_the_department_list(tmp_path):
+    import openpyxl
+
+    out = tmp_path / "卫健委.xlsx"
+    result = run("filter", SEED_001, "--dept", "国家卫健委", "-o", out)
+    assert result.exit_code == 0, result.output
+    values = [c for row in openpyxl.load_workbook(out).active.iter_rows(values_only=True)
+              for c in row if isinstance(c, str)]
+    assert sum(1 for v in values if v in NHC_TASKS) == 5
