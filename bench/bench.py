@@ -119,6 +119,25 @@ def bench_throughput(runs: int, tmp: Path) -> list[Row]:
     return rows
 
 
+def bench_long_lines(tmp: Path) -> list[Row]:
+    """Hostile shapes: a 1 MB single line must not hang the parser (issue 6)."""
+    shapes = {
+        "plain text": "（一）" + "甲乙丙丁" * 250_000,
+        "many parentheses": "（一）" + "（甲）" * 333_333,
+        "unclosed parentheses": "（一）" + "（甲" * 500_000,
+        "trailer words, no closing": "（一）。" + "（市场监管总局负责、" * 100_000,
+    }
+    rows = []
+    for label, line in shapes.items():
+        path = tmp / f"line-{len(rows)}.txt"
+        path.write_text(line + "\n", encoding="utf-8")
+        code = (f"from matrix.pipeline import parse_file\n"
+                f"def work(): parse_file({str(path)!r})")
+        t, m = in_process(code, 1)
+        rows.append(Row(f"1 MB single line: {label}", t, "s", "finishes", True, m))
+    return rows
+
+
 def bench_workbook(runs: int, tmp: Path) -> list[Row]:
     """A 10,000 × 200 workbook written; then read back."""
     out = tmp / "big.xlsx"
@@ -191,7 +210,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         rows = (bench_startup(runs * 2, tmp) + bench_throughput(max(1, runs // 2), tmp)
-                + bench_workbook(max(1, runs // 2), tmp) + bench_diff()
+                + bench_long_lines(tmp) + bench_workbook(max(1, runs // 2), tmp) + bench_diff()
                 + bench_batch(files, 10, tmp))
     print(f"dutymatrix benchmark — {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     print(f"| {'measure':44s} | {'median':>10s} | {'peak RSS':>9s} | {'target':16s} | result |")

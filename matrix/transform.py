@@ -86,7 +86,7 @@ class Unit:
         for tok in self.body:
             if tok.type == "NL" or tok.type == "TRAILER":
                 break
-            if tok.type == "TEXT" and "。" in tok:
+            if tok.type in ("TEXT", "STRAY") and "。" in tok:
                 out.append(tok.split("。", 1)[0])
                 break
             out.append(str(tok))
@@ -462,7 +462,7 @@ class _DocumentBuilder:
         for tok in unit.body:
             if tok.type == "STRAY":
                 self.warn(self.line_of(tok.line), "unbalanced-parenthesis",
-                          f"unbalanced parenthesis {str(tok)!r} in {unit.number}",
+                          f"unbalanced parenthesis {str(tok)[0]!r} in {unit.number}",
                           column=tok.column)
             if tok.type != "TRAILER":
                 text.append("\n" if tok.type == "NL" else str(tok))

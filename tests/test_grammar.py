@@ -67,7 +67,7 @@ def tokens(text: str) -> list[tuple[str, str]]:
     ("（一）甲（由省级政府负责审批）丙。\n", [("PAREN", "（由省级政府负责审批）")]),
     ("（一）甲。（省（区、市）人民政府负责）\n", [("TRAILER", "（省（区、市）人民政府负责）")]),
     ("（一）甲（2022-2025年）。\n", [("PAREN", "（2022-2025年）")]),
-    ("（一）甲（乙。\n", [("STRAY", "（")]),
+    ("（一）甲（乙。\n", [("STRAY", "（乙。")]),
 ])
 def test_trailers_and_other_parentheses(text, expected):
     assert tokens(text) == expected
