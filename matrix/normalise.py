@@ -50,6 +50,7 @@ _WIDTH_PAIRS = {
     "．": ".",  # full-width full stop only appears as a number separator (１．) in plans
 }
 _CJK_OR_QUOTE = re.compile(rf"[{_CJK}“”（）]")
+_NEEDS_FOLD = re.compile("[" + re.escape("".join(_WIDTH_PAIRS)) + "]")
 _SPACES = re.compile(r" {2,}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -96,7 +97,10 @@ def _strip_glosses(text: str) -> str:
 
 def _fold_width(text: str) -> str:
     # str.translate with a dict walks every character in Python-level lookups; replacing the
-    # few characters that occur is a C-speed scan per character present.
+    # few characters that occur is a C-speed scan per character present. One scan first tells
+    # whether there is anything to fold at all (most lines of a clean text have nothing).
+    if not _NEEDS_FOLD.search(text):
+        return text
     for old, new in _WIDTH_PAIRS.items():
         if old in text:
             text = text.replace(old, new)
