@@ -1,5 +1,6 @@
-"""Plans as Excel workbooks: write them (矩阵, 分工表, 部门统计, 说明), read them back, and
-write one department's task list and the index of a split.
+"""Plans as Excel workbooks: write them (矩阵, 分工表, 部门统计, 说明), read them back, write one
+department's task list and the index of a split, and the changes between two versions of a
+plan (:func:`write_diff_workbook`: 概要, 任务变化, 部门变化, 矩阵对比).
 
 The only module that imports openpyxl (it reads with python-calamine where it can, see
 below), and the only place that makes formatting decisions.
@@ -24,6 +25,41 @@ settings, styles, the package). That leans on openpyxl internals (a write-only s
 ``_writer``, ``WorksheetWriter.get_stream`` and ``write_rows``), so it is used only with the
 openpyxl series it was tested on and with lxml (:data:`_FAST_ROWS`); otherwise rows go through
 openpyxl's public ``append``, and the tests check that both paths give the same cells.
+
+A workbook to hand out
+----------------------
+What a careful 办公厅 clerk would prepare, checked by rendering it in LibreOffice
+(``tests/test_office.py``; the PNGs in ``docs/``):
+
+* **Type.** 宋体 for text, 黑体 for headings, set by name with the GB2312 charset; 宋体 11 is also
+  the workbook's default font (:func:`_default_font`), which spreadsheet programs measure
+  column widths in.
+* **Above each table** a title row (the plan's name, 黑体 16) and, on 矩阵, a line with the
+  generation date, source and counts, any notice, and the legend: each merged across the
+  table's width and wrapped there (:meth:`_Sheet.banner`), so that nothing runs off the page.
+* **矩阵**: department names stacked vertically (rotation 255) in columns 3.6 characters wide,
+  so that 40 departments fit the width of one A3 landscape page (A4 up to 20; beyond 60 the
+  pages go side by side, each repeating the task columns, rather than shrinking to
+  illegibility); marks centred; task rows at least 20 points high.
+* **Row heights** are computed, since openpyxl sets none and Excel keeps what the file says:
+  :func:`_row_height` estimates the lines of every wrapped cell from its display width (a
+  Chinese character counts two) and the column width. It is cheap (a length, and an encode
+  for a text longer than one line: about 0.1 s for the 分工表 of 10,000 tasks), so it is done
+  for every row of every size.
+* **Banding and heat** are conditional formatting: a light band on every other row
+  (``MOD(ROW()-header,2)=0``: free per cell, and still regular after a sort) and a white →
+  orange colour scale on the 合计 row (department load) and column. 部门统计 adds a stacked bar
+  chart of the 25 busiest departments by role.
+* **Printing**: landscape (说明, 概要 and the index portrait), fit to the page width, the
+  header row(s) repeated on every page, a print area on 矩阵 that leaves out the hidden
+  columns and records; page header with the plan (left), a department's name (centre, its
+  task list) and the date (right); footer with the sheet and 第 N 页，共 M 页.
+* **Sorting and filtering without breaking the layout**: an autofilter over each table, plus
+  the workbook-wide defined names 任务矩阵 and 任务分工 over header and task rows. Not an Excel
+  table: a table brings its own autofilter (Excel calls a sheet with both damaged), its own
+  style that would fight the banding, forbids merged cells in its range, and WPS and
+  LibreOffice keep table features unevenly; a named range and a sheet autofilter behave the
+  same in all three.
 
 Reading a workbook
 ------------------
@@ -90,8 +126,10 @@ from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
+from openpyxl.formatting.rule import ColorScaleRule, FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml import LXML
 from openpyxl.xml.constants import SHEET_MAIN_NS
@@ -105,6 +143,7 @@ except ImportError:  # pragma: no cover
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+    from .diff import DiffEntry, PlanDiff, TaskRef
     from .filter import TaskHit
 
 from . import __version__
@@ -112,9 +151,10 @@ from .errors import MatrixError, MatrixInputError, MatrixOutputError
 from .models import ROLE_RANK, Assignment, Document, ParseWarning, Plan, Role, Source, Task
 from .pivot import Matrix, Row, build_matrix, department_counts
 
-__all__ = ["MARKS", "MARK_WORDS", "MAX_ENTRIES", "MAX_RATIO", "MAX_UNCOMPRESSED",
-           "NO_ASSIGNMENTS", "SHEET_NAMES", "WorkbookContents", "read_workbook",
-           "read_workbook_contents", "write_index", "write_task_list", "write_workbook"]
+__all__ = ["DIFF_SHEET_NAMES", "MARKS", "MARK_WORDS", "MAX_ENTRIES", "MAX_RATIO",
+           "MAX_UNCOMPRESSED", "NO_ASSIGNMENTS", "SHEET_NAMES", "WorkbookContents",
+           "read_workbook", "read_workbook_contents", "write_diff_workbook", "write_index",
+           "write_task_list", "write_workbook"]
 
 SHEET_NAMES = ("矩阵", "分工表", "部门统计", "说明")
 MARKS = {Role.lead: "★", Role.responsible: "●", Role.support: "○", Role.guide: "◇"}
@@ -123,11 +163,17 @@ NO_TASKS = "本文件未识别出任务条款"
 INHERITED_SUFFIX = "（统一规定）"  # after a department name in 分工表
 LEGEND = "图例：★ 牵头　● 负责　○ 参与/配合　◇ 指导　"
 LEGEND_INHERITED = ("灰色斜体（承）", "：继承自文件统一规定")
+LEGEND_HEAT = "　合计：底色越深，任务越多"
 
 _MAX_CELL_TEXT = 32767  # Excel's limit on characters in one cell
 # Characters XML 1.0 cannot carry (lxml refuses them); tab, LF and CR are allowed.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+_LINE_SPACING = 1.35  # points of row height per point of font size, per line of text
+_ONE_LINE = 15.0  # the default row height (points): enough for one line of a 10–11 pt font
+_MAX_ROW_HEIGHT = 409.0  # Excel's limit
+_DEFAULT_ROOM = 8.43 - 0.5  # display units of a line of a column without a width of its own
 
 _BODY = "宋体"
 _HEADING = "黑体"
@@ -228,15 +274,21 @@ class _Look:
 
 
 class _Style:
-    """A look registered in one workbook: style ids for plain and quote-prefixed text."""
+    """A look registered in one workbook: style ids for plain and quote-prefixed text.
 
-    __slots__ = ("id", "quoted_id", "plain", "quoted")
+    ``wrap`` and ``line`` (points per line of text) are what :meth:`_Sheet.append` needs to
+    size a row for wrapped text.
+    """
+
+    __slots__ = ("id", "quoted_id", "plain", "quoted", "wrap", "line")
 
     def __init__(self, look: _Look, ws: WriteOnlyWorksheet) -> None:
         # Two cells: openpyxl keeps the registered style array itself, so it must not change.
         plain, quoted = _styled_cell(ws, look), _styled_cell(ws, look, quoted=True)
         self.id, self.quoted_id = str(plain.style_id), str(quoted.style_id)
         self.plain, self.quoted = plain._style, quoted._style  # shared by cells, never changed
+        self.wrap = bool(look.alignment is not None and look.alignment.wrap_text)
+        self.line = (look.font.sz or 11) * _LINE_SPACING
 
 
 def _styled_cell(ws: WriteOnlyWorksheet, look: _Look, quoted: bool = False) -> Any:
@@ -264,12 +316,16 @@ _TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
 _WRAP = Alignment(wrap_text=True, vertical="center")
 _WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 _CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_MIDDLE = Alignment(horizontal="center", vertical="center")
+_BAND = "EEF3FA"  # every other table row (conditional formatting, so that sorting keeps it)
+_HEAT = ("FFFFFF", "F4A582")  # colour scale of the 合计 row and column: fewest → most tasks
 
 _LOOKS = {
-    "title": _Look(_font(_HEADING, 16)),
-    "info": _Look(_font(color="404040")),
-    "notice": _Look(_font(_HEADING, 11, color="C00000")),
-    "legend": _Look(_font()),
+    # Lines above a table: merged across its width and wrapped there (_Sheet.banner).
+    "title": _Look(_font(_HEADING, 16), _WRAP),
+    "info": _Look(_font(color="404040"), _WRAP),
+    "notice": _Look(_font(_HEADING, 11, color="C00000"), _WRAP),
+    "legend": _Look(_font(), _WRAP),
     "head": _Look(_font(_HEADING), _CENTRE, _HEAD_FILL, _BOX),
     # Stacked vertical text (rotation 255) keeps 200 department columns narrow.
     "head_vertical": _Look(_font(_HEADING), Alignment(horizontal="center", vertical="top",
@@ -277,16 +333,16 @@ _LOOKS = {
                            _HEAD_FILL, _BOX),
     "text": _Look(_font(), _WRAP),
     "text_top": _Look(_font(), _WRAP_TOP, None, _BOX),
-    "number": _Look(_font(), Alignment(horizontal="center", vertical="center")),
+    "number": _Look(_font(), _MIDDLE),
     "number_box": _Look(_font(), Alignment(horizontal="center", vertical="top"), None, _BOX),
-    "mark": _Look(_font(size=11), Alignment(horizontal="center", vertical="center")),
-    "mark_inherited": _Look(_font(size=11, italic=True, color=_GREY),
-                            Alignment(horizontal="center", vertical="center")),
-    "total": _Look(_font(_HEADING), Alignment(horizontal="center", vertical="center"),
-                   _TOTAL_FILL, _BOX),
+    "mark": _Look(_font(size=11), _MIDDLE),
+    "mark_inherited": _Look(_font(size=11, italic=True, color=_GREY), _MIDDLE),
+    "total": _Look(_font(_HEADING), _MIDDLE, _TOTAL_FILL, _BOX),
     "full_text": _Look(_font()),
     "key": _Look(_font(_HEADING), _WRAP_TOP),
-    "value": _Look(_font(), _WRAP_TOP),
+    "value": _Look(_font(), Alignment(horizontal="left", vertical="top", wrap_text=True)),
+    # Not wrapped: runs on over the empty cells to its right.
+    "value_flow": _Look(_font(), Alignment(horizontal="left", vertical="top")),
 }
 
 
@@ -303,6 +359,62 @@ def _clean(text: str) -> str:
     if len(text) > _MAX_CELL_TEXT:
         text = text[:_MAX_CELL_TEXT - 1] + "…"
     return text
+
+
+def _room(width: float) -> float:
+    """Display units (a Chinese character is two) one line of a column ``width`` wide holds.
+
+    A column width counts digits of the default font (宋体 11, see :func:`_default_font`); a
+    Chinese character of a 10–11 pt font is as wide as two of them, a Latin letter or digit
+    about one. Less half a digit of padding (Excel's, with 宋体; LibreOffice fits a little
+    more).
+    """
+    return max(2.0, width - 0.5)
+
+
+def _lines(text: str, room: float) -> int:
+    """Lines ``text`` takes when wrapped in a column whose lines hold ``room`` units.
+
+    The display width is the number of characters plus one more for every character outside
+    ASCII, which the UTF-8 length gives without a Python loop per character (two more bytes
+    per CJK character); each LF starts a line.
+    """
+    lines = 0
+    for part in text.split("\n"):
+        n = len(part)
+        units = n + (len(part.encode("utf-8", "surrogatepass")) - n) / 2
+        lines += max(1, -int(-units // room))
+    return lines
+
+
+def _row_height(cells: Sequence[_Cell], rooms: dict[int, float]) -> float | None:
+    """Points a row needs to show all its wrapped text, or None when one line is enough.
+
+    An estimate (openpyxl, and Excel when it opens a file, size no rows): the wrapped cell
+    needing the most lines times the line height of its font (1.35 × the size, as 宋体 in
+    Excel; LibreOffice's Noto CJK stand-in needs a little less), plus padding; at most
+    Excel's 409 points. ``rooms`` is :func:`_room` per column. Cheap enough for every row of a
+    10,000-task plan: a text short enough for one line costs a length, a longer one an encode
+    (about 15 ms per 1,000 rows of 分工表).
+    """
+    best = 0.0
+    for column, value, style in cells:
+        if style is None or not value or not style.wrap:
+            continue
+        if type(value) is not str:
+            if not isinstance(value, CellRichText):
+                continue
+            value = str(value)
+        room = rooms.get(column, _DEFAULT_ROOM)
+        if len(value) * 2 <= room and "\n" not in value:
+            need = style.line
+        else:
+            need = _lines(value, room) * style.line
+        if need > best:
+            best = need
+    if best <= _ONE_LINE:
+        return None
+    return min(_MAX_ROW_HEIGHT, round(best + 4, 1))
 
 
 def _escape(text: str) -> str:
@@ -400,6 +512,10 @@ class _Sheet:
         self.book = book
         self.ws: WriteOnlyWorksheet = book.wb.create_sheet(title)
         self.rows = 0  # rows written so far
+        self.fit = True  # size rows to their wrapped text (see append)
+        self.min_height: float | None = None  # points, for rows sized by append
+        self._widths: dict[int, float] = {}
+        self._rooms: dict[int, float] = {}  # column → _room(width)
         # An anonymous temporary file: gone when closed or when the process dies.
         self._xml: IO[bytes] | None = tempfile.TemporaryFile() if _FAST_ROWS else None
 
@@ -407,12 +523,23 @@ class _Sheet:
         """Column widths in characters."""
         for i, width in enumerate(widths, 1):
             self.ws.column_dimensions[get_column_letter(i)].width = width
+            self._widths[i] = width
+            self._rooms[i] = _room(width)
         for i in hidden:
             self.ws.column_dimensions[get_column_letter(i)].hidden = True
 
     def append(self, cells: Sequence[_Cell], height: float | None = None,
                hidden: bool = False) -> int:
-        """Write the next row; return its 1-based number."""
+        """Write the next row; return its 1-based number.
+
+        Without a ``height``, a row whose wrapped text needs more than one line gets the height
+        :func:`_row_height` estimates (Excel and WPS keep the height a file gives, and openpyxl
+        computes none), unless :attr:`fit` is off.
+        """
+        if height is None and self.fit:
+            height = _row_height(cells, self._rooms)
+            if self.min_height is not None and (height is None or height < self.min_height):
+                height = self.min_height
         self.rows += 1
         if self._xml is not None:
             self._xml.write(_row_xml(self.rows, cells, height, hidden).encode())
@@ -423,6 +550,26 @@ class _Sheet:
                 self.ws.row_dimensions[self.rows].hidden = True
             self.ws.append(self._dense(cells))
         return self.rows
+
+    def banner(self, value: Any, style: str, last: int, height: float = _ONE_LINE, *,
+               first: int = 1, before: Sequence[_Cell] = ()) -> int:
+        """A line above a table: one cell merged over columns ``first`` to ``last`` (the
+        table's width), its text wrapped there, so that nothing runs past the printed page.
+        ``before`` are cells left of ``first``.
+
+        Merged cells sit outside the autofilter range and the defined names, so sorting and
+        filtering never meet them. The row is at least ``height`` points.
+        """
+        look = self.book.style(style)
+        width = sum(self._widths.get(c, _DEFAULT_ROOM + 0.5) for c in range(first, last + 1))
+        text = str(value)
+        need = _lines(text, _room(width)) * look.line + 4 if text else 0
+        row = self.append([*before, (first, value, look)],
+                          height=min(_MAX_ROW_HEIGHT, max(height, need)))
+        if last > first:
+            self.ws.merged_cells.add(
+                f"{get_column_letter(first)}{row}:{get_column_letter(last)}{row}")
+        return row
 
     def text(self, *values: Any, style: str = "text", height: float | None = None) -> int:
         """Write a row of values from column A on, all in one style."""
@@ -456,18 +603,41 @@ class _Sheet:
         return row
 
 
+def _default_font(wb: Workbook) -> None:
+    """Make 宋体 11 the workbook's default font (the Normal style), as in a Chinese Excel.
+
+    Spreadsheet programs measure column widths in digits of this font and give empty cells
+    its look. openpyxl's default is Calibri, which LibreOffice replaces on a machine without
+    it by a wider font, making every column wider than in Excel. No public API sets it: font
+    0 and the Normal style are replaced before any other style is registered.
+    """
+    font = _font(_BODY, 11)
+    fonts = getattr(wb, "_fonts", None)
+    if fonts is not None and len(fonts) == 1:
+        wb._fonts = type(fonts)([font])
+        for style in wb._named_styles:
+            if style.name == "Normal":
+                style.font = font
+
+
 class _Book:
     """A write-only workbook with its sheets created in order and its styles registered."""
 
     def __init__(self, sheet_titles: Sequence[str] = SHEET_NAMES) -> None:
         self.wb = Workbook(write_only=True)
+        _default_font(self.wb)
         self.sheets = {title: _Sheet(self, title) for title in sheet_titles}
-        anchor = self.sheets[sheet_titles[0]].ws
-        self._styles = {name: _Style(look, anchor) for name, look in _LOOKS.items()}
+        self._anchor = self.sheets[sheet_titles[0]].ws
+        self._styles: dict[str | _Look, _Style] = {}
 
-    def style(self, name: str) -> _Style:
-        """The registered style called ``name`` (a key of ``_LOOKS``)."""
-        return self._styles[name]
+    def style(self, name: str | _Look) -> _Style:
+        """The style called ``name`` (a key of ``_LOOKS``) or of a look, registered on first
+        use."""
+        style = self._styles.get(name)
+        if style is None:
+            look = _LOOKS[name] if isinstance(name, str) else name
+            style = self._styles[name] = _Style(look, self._anchor)
+        return style
 
     def save(self, path: Path) -> None:
         """Save to ``path``; the sheets cannot be written to afterwards."""
@@ -494,11 +664,24 @@ def _fill(book: _Book, plan: Plan, matrix: Matrix, generated_at: datetime,
     props.created = _utc_naive(generated_at)
     labels = _document_labels(plan)
     several = len(plan.documents) > 1
-    _matrix_sheet(book.sheets["矩阵"], plan, matrix, title, labels, several, generated_at,
+    page = _Page(title, _date(generated_at))
+    _matrix_sheet(book.sheets["矩阵"], plan, matrix, page, labels, several, generated_at,
                   tool_version)
-    _list_sheet(book.sheets["分工表"], matrix, labels, several)
-    _count_sheet(book.sheets["部门统计"], matrix)
-    _notes_sheet(book.sheets["说明"], plan, matrix, labels, generated_at, tool_version)
+    heading = f"《{plan.title}》任务分工表" if plan.title else f"{title} 任务分工表"
+    _list_sheet(book.sheets["分工表"], matrix, labels, several, page, heading)
+    _count_sheet(book.sheets["部门统计"], matrix, page)
+    _notes_sheet(book.sheets["说明"], plan, matrix, labels, generated_at, tool_version, page)
+
+
+class _Page(NamedTuple):
+    """What every printed page of a workbook says in its header."""
+
+    title: str  # left
+    date: str  # right, as 生成日期：…
+
+
+def _date(moment: datetime) -> str:
+    return f"{moment.year}年{moment.month}月{moment.day}日"
 
 
 def _document_labels(plan: Plan) -> list[str]:
@@ -538,45 +721,63 @@ def _task_section(task: Task) -> str:
     return _clean("\n".join(p for p in (task.section, task.subsection) if p))
 
 
-def _legend() -> CellRichText:
+def _legend(heat: bool = True) -> CellRichText:
     plain = InlineFont(rFont=_BODY, charset=_GB2312, sz=10)
     grey = InlineFont(rFont=_BODY, charset=_GB2312, sz=10, i=True, color=_GREY)
-    return CellRichText(TextBlock(plain, LEGEND), TextBlock(grey, LEGEND_INHERITED[0]),
-                        TextBlock(plain, LEGEND_INHERITED[1]))
+    blocks = [TextBlock(plain, LEGEND), TextBlock(grey, LEGEND_INHERITED[0]),
+              TextBlock(plain, LEGEND_INHERITED[1])]
+    if heat:
+        blocks.append(TextBlock(plain, LEGEND_HEAT))
+    return CellRichText(*blocks)
 
 
-def _matrix_sheet(sheet: _Sheet, plan: Plan, matrix: Matrix, title: str, labels: list[str],
+# Column widths (characters of the default font; a Chinese character takes two).
+_MATRIX_ROW = 20.0  # points: the least height of a task row of the matrix
+_MARK_WIDTH = 3.6  # one stacked character of the vertical header, one mark
+_FIT_DEPARTMENTS = 60  # up to this many department columns print on one page width
+_MATRIX_NAME, _LIST_NAME = "任务矩阵", "任务分工"  # defined names over the two tables
+
+
+def _matrix_sheet(sheet: _Sheet, plan: Plan, matrix: Matrix, page: _Page, labels: list[str],
                   several: bool, generated_at: datetime, tool_version: str) -> None:
     book, ws = sheet.book, sheet.ws
     lead_heads = ["序号", *(["文件"] if several else []), "章节", "编号", "任务"]
-    lead_widths = [6, *([22] if several else []), 18, 10, 36]
+    lead_widths = [5, *([18] if several else []), 18, 11, 30]
     first_dept = len(lead_heads) + 1
     departments = matrix.departments
     total_col = first_dept + len(departments)
     full_col = total_col + 1
     data_col = full_col + 1  # hidden: the records behind the sheet (see "Reading a workbook")
     column_of = {d: first_dept + i for i, d in enumerate(departments)}
+    letter = get_column_letter
 
     notices = _notices(plan, labels)
     legend_row = 3 + len(notices)
     head_row = legend_row + 1
     last_row = head_row + len(matrix.rows)
+    total_row = last_row + 1
 
-    sheet.widths([*lead_widths, *[4.5] * len(departments), 7, 60, 10],
+    sheet.widths([*lead_widths, *[_MARK_WIDTH] * len(departments), 6, 60, 10],
                  hidden=[full_col, data_col])
-    ws.freeze_panes = f"{get_column_letter(first_dept)}{head_row + 1}"
-    _print_setup(ws, landscape=True, wide=len(departments) > 20)
+    ws.freeze_panes = f"{letter(first_dept)}{head_row + 1}"
+    fit = len(departments) <= _FIT_DEPARTMENTS
+    _print_setup(ws, landscape=True, wide=len(departments) > 20, page=page, fit_width=fit)
     ws.print_title_rows = f"{legend_row}:{head_row}"
+    if not fit:  # pages side by side, each repeating the task columns
+        ws.print_title_cols = f"A:{letter(first_dept - 1)}"
+    ws.print_area = f"A1:{letter(total_col)}{total_row}"
     ws.print_options.gridLines = True  # empty grid cells are not written, so no borders
-    ws.auto_filter.ref = f"A{head_row}:{get_column_letter(full_col)}{last_row}"
+    ws.auto_filter.ref = f"A{head_row}:{letter(full_col)}{last_row}"
 
     source = plan.source
-    sheet.text(_clean(title), style="title", height=24)
-    sheet.text(_clean(f"来源：{source.path}　SHA-256：{source.sha256[:16]}…　"
-                      f"任务 {len(matrix.rows)} 项　部门 {len(departments)} 个"), style="info")
+    sheet.banner(_clean(page.title), "title", total_col, height=24)
+    sheet.banner(_clean(f"生成日期：{page.date}　来源：{source.path}　"
+                        f"SHA-256：{source.sha256[:16]}…　"
+                        f"任务 {len(matrix.rows)} 项　部门 {len(departments)} 个"), "info",
+                 total_col)
     for notice in notices:
-        sheet.text(_clean(notice), style="notice")
-    sheet.append([(1, _legend(), book.style("legend"))])
+        sheet.banner(_clean(notice), "notice", total_col)
+    sheet.banner(_legend(), "legend", total_col)
 
     longest = max((len(d) for d in departments), default=2)
     head, vertical = book.style("head"), book.style("head_vertical")
@@ -584,11 +785,12 @@ def _matrix_sheet(sheet: _Sheet, plan: Plan, matrix: Matrix, title: str, labels:
         [*((i, h, head) for i, h in enumerate(lead_heads, 1)),
          *((column_of[d], _clean(d), vertical) for d in departments),
          (total_col, "合计", head), (full_col, "任务全文", head)],
-        height=min(409, max(30, 13.5 * longest + 8)))
+        height=min(_MAX_ROW_HEIGHT, max(30, 14.5 * longest + 10)))
 
     number, text, mark = book.style("number"), book.style("text"), book.style("mark")
     inherited, full = book.style("mark_inherited"), book.style("full_text")
     totals = dict.fromkeys(column_of.values(), 0)  # counted from the marks actually written
+    sheet.min_height = _MATRIX_ROW  # rows of even height, with air around the marks
     for i, row in enumerate(matrix.rows, 1):
         task = row.task
         cells: list[_Cell] = [(1, i, number)]
@@ -604,6 +806,7 @@ def _matrix_sheet(sheet: _Sheet, plan: Plan, matrix: Matrix, title: str, labels:
         cells += [(total_col, len(marks), number), (full_col, _clean(task.text), full)]
         sheet.append(cells)
 
+    sheet.min_height = None
     total = book.style("total")
     sheet.append([(1, "合计", total), *((c, n, total) for c, n in totals.items()),
                   (total_col, sum(totals.values()), total)])
@@ -611,6 +814,13 @@ def _matrix_sheet(sheet: _Sheet, plan: Plan, matrix: Matrix, title: str, labels:
     # sorting and deleting task rows never touch them): what the cells cannot say.
     for chunk in _chunks(_records_json(plan, matrix, labels, generated_at, tool_version)):
         sheet.append([(data_col, chunk, None)], hidden=True)
+
+    if matrix.rows:
+        _heat(ws, f"{letter(total_col)}{head_row + 1}:{letter(total_col)}{last_row}")
+        _banding(ws, f"A{head_row + 1}:{letter(total_col - 1)}{last_row}", head_row)
+    if departments:  # department load: the 合计 row
+        _heat(ws, f"{letter(first_dept)}{total_row}:{letter(total_col - 1)}{total_row}")
+    _define(book, _MATRIX_NAME, sheet, f"$A${head_row}:${letter(full_col)}${last_row}")
 
 
 def _document_label(labels: list[str], row: Row) -> str:
@@ -622,17 +832,19 @@ def _document_label(labels: list[str], row: Row) -> str:
 _ROLE_COLUMNS = (Role.lead, Role.responsible, Role.support, Role.guide)
 
 
-def _list_sheet(sheet: _Sheet, matrix: Matrix, labels: list[str], several: bool) -> None:
+def _list_sheet(sheet: _Sheet, matrix: Matrix, labels: list[str], several: bool, page: _Page,
+                heading: str) -> None:
     book, ws = sheet.book, sheet.ws
     heads = ["序号", *(["文件"] if several else []), "章节", "编号", "重点任务", "任务内容",
              "牵头单位", "责任单位", "参与单位", "指导单位", "完成时限"]
-    widths = [6, *([22] if several else []), 16, 9, 26, 60, 16, 20, 20, 14, 12]
-    sheet.widths(widths)
-    ws.freeze_panes = "A2"
-    _print_setup(ws, landscape=True, wide=False)
-    ws.print_title_rows = "1:1"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(heads))}{len(matrix.rows) + 1}"
-    sheet.text(*heads, style="head", height=28)
+    sheet.widths([5, *([16] if several else []), 14, 11, 18, 50, 12, 16, 14, 10, 10])
+    last = f"{get_column_letter(len(heads))}{len(matrix.rows) + 2}"
+    ws.freeze_panes = "A3"
+    _print_setup(ws, landscape=True, page=page)
+    ws.print_title_rows = "2:2"
+    ws.auto_filter.ref = f"A2:{last}"
+    sheet.banner(_clean(heading), "title", len(heads), height=24)
+    sheet.text(*heads, style="head", height=22)
 
     number, text = book.style("number_box"), book.style("text_top")
     for i, row in enumerate(matrix.rows, 1):
@@ -648,28 +860,82 @@ def _list_sheet(sheet: _Sheet, matrix: Matrix, labels: list[str], several: bool)
         # Empty strings are written as empty styled cells so that every cell has its border.
         sheet.append([(1, i, number),
                       *((c, v or None, text) for c, v in enumerate(values, 2))])
+    if matrix.rows:
+        _banding(ws, f"A3:{last}", 2)
+    _define(book, _LIST_NAME, sheet, f"$A$2:${last.rstrip('0123456789')}${len(matrix.rows) + 2}")
 
 
-def _count_sheet(sheet: _Sheet, matrix: Matrix) -> None:
+_CHART_DEPARTMENTS = 25  # bars in the 部门统计 chart: the busiest departments
+_ROLE_COLOURS = ("C0504D", "4F81BD", "9BBB59", "8064A2")  # 牵头 负责 参与 指导
+
+
+def _count_sheet(sheet: _Sheet, matrix: Matrix, page: _Page) -> None:
     ws = sheet.ws
     heads = ["部门", "牵头", "负责", "参与", "指导", "合计"]
-    sheet.widths([24, 8, 8, 8, 8, 8])
+    sheet.widths([22, 7, 7, 7, 7, 7])
+    counts = department_counts(matrix)
     ws.freeze_panes = "A2"
-    _print_setup(ws, landscape=False, wide=False)
+    _print_setup(ws, landscape=True, page=page)
     ws.print_title_rows = "1:1"
-    ws.auto_filter.ref = f"A1:F{len(matrix.departments) + 1}"
+    ws.auto_filter.ref = f"A1:F{len(counts) + 1}"
     sheet.text(*heads, style="head", height=22)
     text, number = sheet.book.style("text_top"), sheet.book.style("number_box")
-    for c in department_counts(matrix):
+    for c in counts:
         sheet.append([(1, _clean(c.department), text),
                       *((i, n, number) for i, n in enumerate(c[1:], 2))])
+    if counts:
+        _heat(ws, f"F2:F{len(counts) + 1}")
+        _banding(ws, f"A2:E{len(counts) + 1}", 1)
+        ws.add_chart(_load_chart(ws, len(counts)), "H2")
+
+
+def _load_chart(ws: WriteOnlyWorksheet, departments: int) -> Any:
+    """Stacked bars of tasks per role for the busiest departments, the busiest on top."""
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.chart.text import RichText, Text
+    from openpyxl.chart.title import Title
+    from openpyxl.drawing.text import (CharacterProperties, Font as TextFont, Paragraph,
+                                       ParagraphProperties, RegularTextRun)
+
+    def text(size: int, bold: bool = False) -> CharacterProperties:  # size in 1/100 pt
+        face = TextFont(typeface=_HEADING if bold else _BODY)
+        return CharacterProperties(sz=size, b=bold, latin=face, ea=face)
+
+    def rich(size: int) -> RichText:
+        return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=text(size)),
+                                     endParaRPr=text(size))])
+
+    shown = min(departments, _CHART_DEPARTMENTS)
+    chart = BarChart()
+    chart.type, chart.grouping, chart.overlap, chart.gapWidth = "bar", "stacked", 100, 40
+    caption = "各部门承担任务数" + (f"（前 {shown} 个部门）" if shown < departments else "")
+    chart.title = Title(overlay=False, tx=Text(rich=RichText(p=[Paragraph(
+        pPr=ParagraphProperties(defRPr=text(1200, True)),
+        r=[RegularTextRun(rPr=text(1200, True), t=caption)])])))
+    chart.add_data(Reference(ws, min_col=2, max_col=5, min_row=1, max_row=shown + 1),
+                   titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=shown + 1))
+    for series, colour in zip(chart.series, _ROLE_COLOURS):
+        series.graphicalProperties.solidFill = colour
+        series.graphicalProperties.line.solidFill = colour
+    chart.x_axis.scaling.orientation = "maxMin"  # categories run down from the first row
+    chart.x_axis.tickLblSkip = 1  # every department named, not every other one
+    chart.x_axis.txPr, chart.y_axis.txPr = rich(800), rich(800)
+    chart.x_axis.delete = chart.y_axis.delete = False  # else newer Excel hides the axes
+    chart.y_axis.crosses = "max"  # the value axis at the bottom, under the last bar
+    chart.y_axis.majorGridlines = None
+    chart.legend.position = "b"
+    chart.legend.txPr = rich(900)
+    # cm: one A4 landscape page holds the chart beside the table's first rows
+    chart.width, chart.height = 15, min(16.0, 0.5 * shown + 3.5)
+    return chart
 
 
 def _notes_sheet(sheet: _Sheet, plan: Plan, matrix: Matrix, labels: list[str],
-                 generated_at: datetime, tool_version: str) -> None:
+                 generated_at: datetime, tool_version: str, page: _Page) -> None:
     ws = sheet.ws
-    sheet.widths([16, 80, 24, 30])
-    _print_setup(ws, landscape=False, wide=False)
+    sheet.widths([12, 60, 16, 24])
+    _print_setup(ws, landscape=False, page=page)
     source = plan.source
 
     key, value = sheet.book.style("key"), sheet.book.style("value")
@@ -715,15 +981,63 @@ def _notes_sheet(sheet: _Sheet, plan: Plan, matrix: Matrix, labels: list[str],
                       (4, label, value)])
 
 
-def _print_setup(ws: WriteOnlyWorksheet, *, landscape: bool, wide: bool) -> None:
+def _print_setup(ws: WriteOnlyWorksheet, *, landscape: bool, wide: bool = False,
+                 page: _Page | None = None, centre: str | None = None,
+                 fit_width: bool = True) -> None:
+    """Paper, margins, fit to the page width, and the page header and footer.
+
+    The header shows the plan (left), ``centre`` (a department's list) and the generation
+    date (right); the footer the sheet (left) and 第 N 页，共 M 页.
+    """
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.paperSize = Worksheet.PAPERSIZE_A3 if wide else Worksheet.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0  # as many pages down as needed
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if fit_width:
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0  # as many pages down as needed
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.header = ws.page_margins.footer = 0.25
+    if page is not None:
+        if page.title:
+            ws.oddHeader.left.text = _page_header(page.title, 80)
+        ws.oddHeader.right.text = _page_header(f"生成日期：{page.date}", 40)
+    if centre:
+        ws.oddHeader.center.text = _page_header(centre, 80)
+    ws.oddFooter.left.text = "&A"  # the sheet's name
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+def _page_header(text: str, limit: int = 80) -> str:
+    # "&" starts a control code in a page header; "&&" prints one. Excel refuses a header
+    # longer than 255 characters in all, so each of its three parts gets at most ``limit``.
+    text = _clean(text)
+    if len(text) > limit:
+        text = text[:limit - 1] + "…"
+    return text.replace("&", "&&")
+
+
+def _banding(ws: WriteOnlyWorksheet, ref: str, head_row: int) -> None:
+    """Light banding of every other row of ``ref``, counted from the header ``head_row``.
+
+    Conditional formatting rather than cell fills: it costs nothing per cell (most cells of
+    the matrix are never written) and stays regular when a user sorts or filters the rows.
+    """
+    fill = PatternFill("solid", start_color=_BAND, end_color=_BAND)
+    ws.conditional_formatting.add(
+        ref, FormulaRule(formula=[f"MOD(ROW()-{head_row},2)=0"], fill=fill))
+
+
+def _heat(ws: WriteOnlyWorksheet, ref: str) -> None:
+    """A white → orange colour scale on the counts of ``ref``: the load at a glance."""
+    ws.conditional_formatting.add(ref, ColorScaleRule(
+        start_type="min", start_color=_HEAT[0], end_type="max", end_color=_HEAT[1]))
+
+
+def _define(book: _Book, name: str, sheet: _Sheet, ref: str) -> None:
+    """A workbook-wide defined name for a range of ``sheet`` (absolute ``ref``)."""
+    book.wb.defined_names.add(DefinedName(name, attr_text=f"'{sheet.ws.title}'!{ref}"))
 
 
 # --------------------------------------------------------------------------- hidden records
@@ -1627,11 +1941,439 @@ def _notes(grid: list[list[Any]]) -> tuple[Source | None, str | None, str | None
     return origin, pairs.get("生成时间") or None, tool
 
 
+# --------------------------------------------------------------------------- the diff workbook
+
+DIFF_SHEET_NAMES = ("概要", "任务变化", "部门变化", "矩阵对比")
+MATCH_LABELS = {"manual": "人工指定", "text": "全文相同", "title": "标题相同",
+                "number": "编号相同", "similar": "文字相似", "contained": "包含关系"}
+KIND_HELP = {
+    "added": "新版本新增的任务", "removed": "新版本删去的任务",
+    "split": "一项任务拆分为几项（每一部分一行）", "merged": "几项任务合并为一项（每一部分一行）",
+    "ambiguous": "有几项相近的候选，未自动匹配，需人工确认（可用 --match 指定）",
+    "moved": "移到另一章节", "text_changed": "文字有修改", "renumbered": "编号改变",
+    "departments_changed": "仅责任单位变化"}
+# Light fills of a change's row, by its main kind (任务变化, and the 变化 cell of 矩阵对比).
+KIND_FILLS = {"added": "E2EFDA", "removed": "F8D7DA", "split": "EAD9F2", "merged": "EAD9F2",
+              "ambiguous": "FFE699", "moved": "DDEBF7", "text_changed": "FFF6D5",
+              "renumbered": "DDF2F2", "departments_changed": "E6E6F7"}
+# Fills of a changed department cell in 矩阵对比.
+CHANGE_FILLS = {"gained": "A9D08E", "lost": "F4A6A6", "role_changed": "FFD966",
+                "succession": "9DC3E6"}
+_RED, _GREEN, _DARK_RED = "FFC00000", "FF00802B", "FF9C0006"
+_EQUAL_KEEP = 40  # characters kept at each end of a long unchanged stretch in 文字变化
+
+
+def write_diff_workbook(diff: PlanDiff, old: Plan, new: Plan, path: str | os.PathLike[str],
+                        *, generated_at: datetime | None = None,
+                        tool_version: str = __version__) -> Path:
+    """Write the changes between two versions of a plan as a workbook; return the path.
+
+    ``diff`` is ``diff_plans(old, new)`` (or a :func:`~matrix.diff.filter_diff` of it); the
+    workbook only shows it and compares nothing itself. Sheets:
+
+    * 概要 — the two versions, the department filter if any, the number of changes of each kind
+      (each in its colour) and the diff's notes.
+    * 任务变化 — one row per change (``diff.entries``), coloured by its kind: 变化, 原编号 and
+      原章节, 新编号 and 新章节, 任务, 匹配方式 (the pass that matched the pair), 相似度, 文字变化
+      (the word-level diff: deletions struck through in red, insertions underlined in green;
+      long unchanged stretches shortened to their ends) and 部门变化.
+    * 部门变化 — per department: tasks gained and lost, lead gained and lost, role changes,
+      successions, and which tasks.
+    * 矩阵对比 — the new plan's matrix with every changed cell coloured: a department gained
+      green, lost red (its old mark, struck through), role changed amber (the new mark),
+      succession blue (the new department's mark; the old one's struck through); each removed
+      task as a struck-through red row where it stood; a legend above the header.
+
+    Written as :func:`write_workbook` writes: text is never a formula, 宋体/黑体, print setup
+    on every sheet, and the file appears whole or not at all
+    (:class:`~matrix.errors.MatrixOutputError` otherwise).
+
+    Example::
+
+        old, new = parse_file("draft.txt"), parse_file("final.txt")
+        write_diff_workbook(diff_plans(old, new), old, new, "output/diff.xlsx")
+    """
+    if generated_at is None:
+        generated_at = datetime.now().astimezone()
+    return _save_atomically(path, DIFF_SHEET_NAMES, lambda book: _fill_diff(
+        book, diff, old, new, generated_at, tool_version))
+
+
+def _plan_name(plan: Plan) -> str:
+    return plan.title or Path(plan.source.path).name or "（无标题）"
+
+
+def _fill_diff(book: _Book, diff: PlanDiff, old: Plan, new: Plan, generated_at: datetime,
+               tool_version: str) -> None:
+    old_name, new_name = _plan_name(old), _plan_name(new)
+    title = (f"《{new_name}》版本比较" if old_name == new_name
+             else f"《{old_name}》与《{new_name}》比较")
+    props = book.wb.properties
+    props.title = _clean(title)
+    props.creator = f"dutymatrix {tool_version}"
+    props.description = _clean(f"{old.source.path} → {new.source.path}")
+    props.created = _utc_naive(generated_at)
+    page = _Page(title, _date(generated_at))
+    _diff_summary_sheet(book.sheets["概要"], diff, old, new, title, page, generated_at,
+                        tool_version)
+    _diff_tasks_sheet(book.sheets["任务变化"], diff, page)
+    _diff_departments_sheet(book.sheets["部门变化"], diff, page)
+    _diff_matrix_sheet(book.sheets["矩阵对比"], diff, old, new, page)
+
+
+def _filled(name: str, colour: str, *, strike: bool = False,
+            font_colour: str | None = None) -> _Look:
+    """The look ``name`` with a solid fill (and a struck-through, coloured font)."""
+    base = _LOOKS[name]
+    font = base.font
+    if strike or font_colour:
+        font = _font(font.name, font.sz, italic=bool(font.i), strike=strike or None,
+                     color=font_colour or (font.color.rgb if font.color is not None else None))
+    return _Look(font, base.alignment, PatternFill("solid", fgColor=colour), base.border)
+
+
+def _diff_summary_sheet(sheet: _Sheet, diff: PlanDiff, old: Plan, new: Plan, title: str,
+                        page: _Page, generated_at: datetime, tool_version: str) -> None:
+    from .diff import KIND_LABELS
+
+    book, ws = sheet.book, sheet.ws
+    sheet.widths([16, 10, 64])
+    _print_setup(ws, landscape=False, page=page)
+    key, value, number = book.style("key"), book.style("value_flow"), book.style("number_box")
+
+    def kv(k: str, v: str) -> None:
+        sheet.banner(_clean(v), "value", 3, first=2, before=[(1, k, key)])
+
+    sheet.banner(_clean(title), "title", 3, height=24)
+    for label, plan in (("原版本", old), ("新版本", new)):
+        kv(label, f"{plan.source.path}（{_plan_name(plan)}）")
+        kv(f"{label} SHA-256", plan.source.sha256)
+    if diff.department:
+        kv("部门筛选", f"只列出与{diff.department}有关的变化")
+    kv("工具版本", f"dutymatrix {tool_version}")
+    kv("生成时间", generated_at.isoformat(timespec="seconds"))
+    sheet.append([])
+    if diff.is_empty():
+        who = f"（{diff.department}）" if diff.department else ""
+        sheet.banner(f"两个版本没有差别{who}。", "notice", 3)
+    else:
+        sheet.text("变化", "项数", "说明", style="head", height=22)
+        for kind, count in diff.counts().items():
+            fill = book.style(_filled("text_top", KIND_FILLS[kind]))
+            sheet.append([(1, KIND_LABELS[kind], fill), (2, count, number),
+                          (3, KIND_HELP[kind], book.style("text_top"))])
+        sheet.append([(1, "合计", book.style("total")), (2, len(diff.entries),
+                                                       book.style("total"))])
+        sheet.append([])
+        kv("部门", f"{len(diff.departments)} 个部门的任务有变化（见“部门变化”）")
+    for note in diff.notes:
+        kv("注意", note)
+    sheet.append([])
+    # The colours of 矩阵对比, each a sample cell.
+    samples = (("gained", "●", "新增单位"), ("lost", "●", "取消单位（原标记，删除线）"),
+               ("role_changed", "★", "角色变化（新角色的标记）"),
+               ("succession", "●", "机构改革承继（新单位；原单位的标记加删除线）"))
+    for n, (kind, mark, words) in enumerate(samples):
+        sample = _filled("mark", CHANGE_FILLS[kind], strike=kind == "lost",
+                         font_colour=_DARK_RED if kind == "lost" else None)
+        sheet.append([(1, "矩阵对比图例" if n == 0 else None, key),
+                      (2, mark, book.style(sample)), (3, words, value)])
+    sheet.append([(2, "●", book.style(_filled("mark", KIND_FILLS["removed"], strike=True,
+                                                font_colour=_DARK_RED))),
+                  (3, "已删除的任务（整行删除线，列在原来的位置）", value)])
+
+
+def _change_legend() -> CellRichText:
+    plain = InlineFont(rFont=_BODY, charset=_GB2312, sz=10)
+
+    def square(colour: str) -> TextBlock:
+        return TextBlock(InlineFont(rFont=_BODY, charset=_GB2312, sz=10,
+                                    color="FF" + colour), "■")
+
+    struck = InlineFont(rFont=_BODY, charset=_GB2312, sz=10, strike=True, color=_RED)
+    return CellRichText(
+        TextBlock(plain, "图例："), square(CHANGE_FILLS["gained"]), TextBlock(plain, "新增单位　"),
+        square(CHANGE_FILLS["lost"]), TextBlock(plain, "取消单位（原标记，"),
+        TextBlock(struck, "删除线"), TextBlock(plain, "）　"),
+        square(CHANGE_FILLS["role_changed"]), TextBlock(plain, "角色变化（新角色）　"),
+        square(CHANGE_FILLS["succession"]), TextBlock(plain, "机构改革承继　"),
+        TextBlock(struck, "整行删除线"), TextBlock(plain, "：已删除的任务　"),
+        TextBlock(plain, LEGEND.removeprefix("图例：")))
+
+
+def _ref_section(ref: TaskRef | None) -> str:
+    if ref is None:
+        return ""
+    return _clean("\n".join(p for p in (ref.section, ref.subsection) if p))
+
+
+_SECTION_NUMBER = re.compile(r"^\s*(第[^章节部分\s]{1,6}[章节部分]|[一二三四五六七八九十百零〇两]+、)")
+
+
+def _ref_where(ref: TaskRef | None) -> str:
+    """三、（五）: the section's number and the task's label, enough to find it."""
+    if ref is None:
+        return ""
+    m = _SECTION_NUMBER.match(ref.section or "")
+    return (m.group(1) if m else "") + ref.label
+
+
+def _diff_text(segments: Sequence[tuple[str, str, str]]) -> CellRichText:
+    """Word-level diff as rich text: deletions struck through in red, insertions underlined in
+    green; an unchanged stretch longer than twice ``_EQUAL_KEEP`` keeps only its two ends."""
+    plain = InlineFont(rFont=_BODY, charset=_GB2312, sz=10)
+    gone = InlineFont(rFont=_BODY, charset=_GB2312, sz=10, strike=True, color=_RED)
+    added = InlineFont(rFont=_BODY, charset=_GB2312, sz=10, u="single", color=_GREEN)
+    blocks: list[TextBlock] = []
+    left = _MAX_CELL_TEXT - 1
+
+    def add(font: InlineFont, text: str) -> None:
+        nonlocal left
+        text = _NOT_XML.sub("", text)[:max(left, 0)]
+        if text:
+            blocks.append(TextBlock(font, text))
+            left -= len(text)
+
+    last = len(segments) - 1
+    for n, (op, a, b) in enumerate(segments):
+        if op == "equal":
+            head = a[:_EQUAL_KEEP] if n else ""
+            tail = a[-_EQUAL_KEEP:] if n < last else ""
+            if len(a) > 2 * _EQUAL_KEEP + 1 or (not head and len(a) > _EQUAL_KEEP + 1) or (
+                    not tail and len(a) > _EQUAL_KEEP + 1):
+                add(plain, f"{head}…{tail}")
+            else:
+                add(plain, a)
+            continue
+        if op in ("delete", "replace"):
+            add(gone, a)
+        if op in ("insert", "replace"):
+            add(added, b)
+    if left <= 0:
+        blocks.append(TextBlock(plain, "…"))
+    return CellRichText(*blocks)
+
+
+def _candidates(entry: DiffEntry) -> str:
+    return "候选：" + "；".join(f"{_ref_where(c.old)}→{_ref_where(c.new)}（{c.score:.0f}）"
+                              for c in entry.candidates)
+
+
+def _diff_tasks_sheet(sheet: _Sheet, diff: PlanDiff, page: _Page) -> None:
+    from .diff import KIND_LABELS, describe_departments
+
+    book, ws = sheet.book, sheet.ws
+    heads = ["序号", "变化", "原编号", "原章节", "新编号", "新章节", "任务", "匹配方式", "相似度",
+             "文字变化", "部门变化"]
+    sheet.widths([5, 12, 10, 14, 10, 14, 22, 9, 7, 48, 28])
+    last = f"{get_column_letter(len(heads))}{len(diff.entries) + 2}"
+    ws.freeze_panes = "C3"
+    _print_setup(ws, landscape=True, page=page)
+    ws.print_title_rows = "2:2"
+    ws.auto_filter.ref = f"A2:{last}"
+    sheet.banner("任务变化" + (f"（{diff.department}）" if diff.department else ""), "title",
+                 len(heads), height=24)
+    sheet.text(*heads, style="head", height=22)
+    for i, e in enumerate(diff.entries, 1):
+        text = book.style(_filled("text_top", KIND_FILLS[e.kind]))
+        number = book.style(_filled("number_box", KIND_FILLS[e.kind]))
+        task = e.new or e.old
+        departments = (_candidates(e) if e.kind == "ambiguous"
+                       else describe_departments(e.departments))
+        values: list[Any] = [
+            "、".join(KIND_LABELS[k] for k in e.kinds),
+            e.old.label if e.old else "", _ref_section(e.old),
+            e.new.label if e.new else "", _ref_section(e.new),
+            _clean(task.title) if task else "",
+            MATCH_LABELS.get(e.matched_by or "", e.matched_by or "")]
+        cells: list[_Cell] = [(1, i, number),
+                              *((c, _clean(v) or None, text) for c, v in enumerate(values, 2))]
+        cells.append((9, round(e.score) if e.score is not None else None, number))
+        cells.append((10, _diff_text(e.text_diff) if e.text_diff else None, text))
+        cells.append((11, _clean(departments) or None, text))
+        sheet.append(cells)
+
+
+def _diff_departments_sheet(sheet: _Sheet, diff: PlanDiff, page: _Page) -> None:
+    book, ws = sheet.book, sheet.ws
+    heads = ["部门", "新增任务", "减少任务", "新增牵头", "取消牵头", "角色变化", "机构改革承继",
+             "合计", "明细"]
+    sheet.widths([18, 6, 6, 6, 6, 6, 7, 6, 70])
+    last = f"I{len(diff.departments) + 2}"
+    ws.freeze_panes = "B3"
+    _print_setup(ws, landscape=True, page=page)
+    ws.print_title_rows = "2:2"
+    ws.auto_filter.ref = f"A2:{last}"
+    sheet.banner("部门变化" + (f"（{diff.department}）" if diff.department else ""), "title",
+                 len(heads), height=24)
+    sheet.text(*heads, style="head", height=36)
+
+    details: dict[str, list[str]] = {}
+    for e in diff.entries:
+        new_at, old_at = _ref_where(e.new), _ref_where(e.old)
+        ch = e.departments
+        for d in ch.gained:
+            details.setdefault(d.department, []).append(f"+{new_at}（{d.role.label}）")
+        for d in ch.lost:
+            details.setdefault(d.department, []).append(f"−{old_at}（{d.role.label}）")
+        for c in ch.role_changed:
+            details.setdefault(c.department, []).append(
+                f"{new_at}（{c.old.label}→{c.new.label}）")
+        for s in ch.succession:
+            for name in (s.old, s.new):
+                details.setdefault(name, []).append(f"{new_at}（{s.old}→{s.new}）")
+
+    text, number, total = book.style("text_top"), book.style("number_box"), book.style("total")
+    colours = (CHANGE_FILLS["gained"], CHANGE_FILLS["lost"], CHANGE_FILLS["gained"],
+               CHANGE_FILLS["lost"], CHANGE_FILLS["role_changed"], CHANGE_FILLS["succession"])
+    for d in diff.departments:
+        counts = (d.tasks_gained, d.tasks_lost, d.lead_gained, d.lead_lost, d.role_changed,
+                  d.succession)
+        sheet.append([(1, _clean(d.department), text),
+                      *((c, n or None, book.style(_filled("number_box", colour)) if n
+                         else number) for c, (n, colour) in enumerate(zip(counts, colours), 2)),
+                      (8, d.total, total),
+                      (9, _clean("　".join(details.get(d.department, ()))) or None, text)])
+
+
+def _diff_matrix_sheet(sheet: _Sheet, diff: PlanDiff, old: Plan, new: Plan,
+                       page: _Page) -> None:
+    from .diff import KIND_LABELS, KIND_ORDER, describe_departments
+
+    book, ws = sheet.book, sheet.ws
+    new_matrix, old_matrix = build_matrix(new), build_matrix(old)
+    # Departments of the new plan, then those only the old one names (lost everywhere).
+    departments = new_matrix.departments + tuple(
+        d for d in old_matrix.departments if d not in new_matrix.counts)
+    lead_heads = ["序号", "变化", "章节", "编号", "任务"]
+    first_dept = len(lead_heads) + 1
+    column_of = {d: first_dept + i for i, d in enumerate(departments)}
+    note_col = first_dept + len(departments)
+    letter = get_column_letter
+
+    by_new: dict[int, list[DiffEntry]] = {}
+    removed: list[DiffEntry] = []
+    for e in diff.entries:
+        if e.new is not None:
+            by_new.setdefault(e.new.index, []).append(e)
+        elif e.old is not None:
+            removed.append(e)
+    # A removed task goes after the new row matched to the nearest old task before it.
+    paired = {i: j for i, j, _ in diff.pairs}
+    after: dict[int, list[DiffEntry]] = {}
+    for e in sorted(removed, key=lambda e: e.old.index if e.old else 0):
+        k = (e.old.index if e.old else 0) - 1
+        while k >= 0 and k not in paired:
+            k -= 1
+        after.setdefault(paired[k] if k >= 0 else -1, []).append(e)
+
+    legend_row, head_row = 3, 4
+    rows = len(new_matrix.rows) + len(removed)
+    last_row = head_row + rows
+    sheet.widths([5, 10, 18, 11, 26, *[_MARK_WIDTH] * len(departments), 30])
+    ws.freeze_panes = f"{letter(first_dept)}{head_row + 1}"
+    fit = len(departments) <= _FIT_DEPARTMENTS
+    _print_setup(ws, landscape=True, wide=len(departments) > 20, page=page, fit_width=fit)
+    ws.print_title_rows = f"{legend_row}:{head_row}"
+    if not fit:
+        ws.print_title_cols = f"A:{letter(first_dept - 1)}"
+    ws.print_options.gridLines = True
+    ws.auto_filter.ref = f"A{head_row}:{letter(note_col)}{last_row}"
+
+    sheet.banner(_clean(f"矩阵对比：{_plan_name(new)}"), "title", note_col, height=24)
+    sheet.banner(_clean(f"新版本 {new.source.path} 的责任矩阵，标出相对原版本 "
+                        f"{old.source.path} 的变化" + (f"（只标与{diff.department}有关的变化）"
+                                                     if diff.department else "")), "info",
+                 note_col)
+    sheet.banner(_change_legend(), "legend", note_col)
+    longest = max((len(d) for d in departments), default=2)
+    head, vertical = book.style("head"), book.style("head_vertical")
+    sheet.append([*((i, h, head) for i, h in enumerate(lead_heads, 1)),
+                  *((column_of[d], _clean(d), vertical) for d in departments),
+                  (note_col, "部门变化", head)],
+                 height=min(_MAX_ROW_HEIGHT, max(30, 14.5 * longest + 10)))
+
+    looks = {name: book.style(name) for name in ("number", "text", "mark", "mark_inherited")}
+    change = {k: book.style(_filled("mark", colour)) for k, colour in CHANGE_FILLS.items()}
+    change["lost"] = book.style(_filled("mark", CHANGE_FILLS["lost"], strike=True,
+                                        font_colour=_DARK_RED))
+    change["succession_old"] = book.style(_filled("mark", CHANGE_FILLS["succession"],
+                                                  strike=True))
+    gone = {name: book.style(_filled(name, KIND_FILLS["removed"], strike=True,
+                                     font_colour=_DARK_RED))
+            for name in ("number", "text", "mark")}
+    sheet.min_height = _MATRIX_ROW
+
+    def kinds_cell(entries: Sequence[DiffEntry], style_of: Callable[[str], _Style]) -> _Cell:
+        kinds = list(dict.fromkeys(k for e in entries for k in e.kinds))
+        kinds.sort(key=KIND_ORDER.index)
+        return (2, "、".join(KIND_LABELS[k] for k in kinds), style_of(kinds[0]))
+
+    def kind_style(kind: str) -> _Style:
+        return book.style(_filled("text", KIND_FILLS[kind]))
+
+    def removed_row(e: DiffEntry) -> None:
+        row = old_matrix.rows[e.old.index] if e.old and e.old.index < len(old_matrix.rows) \
+            else None
+        cells: list[_Cell] = [(1, None, gone["number"]), (2, "删除", kind_style("removed"))]
+        if row is not None:
+            task = row.task
+            cells += [(3, _section(row), gone["text"]), (4, task.label, gone["text"]),
+                      (5, _clean(task.title), gone["text"])]
+            cells += sorted((column_of[d], MARKS[c.role], gone["mark"])
+                            for d, c in row.cells.items() if d in column_of)
+        sheet.append(cells)
+
+    for e in after.get(-1, ()):
+        removed_row(e)
+    for j, row in enumerate(new_matrix.rows):
+        task = row.task
+        entries = by_new.get(j, [])
+        cells = [(1, j + 1, looks["number"])]
+        if entries:
+            cells.append(kinds_cell(entries, kind_style))
+        cells += [(3, _section(row), looks["text"]), (4, task.label, looks["text"]),
+                  (5, _clean(task.title), looks["text"])]
+        added = any(e.kind == "added" for e in entries)
+        gained = {d.department for e in entries for d in e.departments.gained}
+        role = {c.department for e in entries for c in e.departments.role_changed}
+        heirs = {s.new for e in entries for s in e.departments.succession}
+        marks: dict[int, tuple[str, _Style]] = {}
+        for d, c in row.cells.items():
+            if added or d in gained:
+                style = change["gained"]
+            elif d in role:
+                style = change["role_changed"]
+            elif d in heirs:
+                style = change["succession"]
+            else:
+                style = looks["mark_inherited"] if c.inherited else looks["mark"]
+            marks[column_of[d]] = (MARKS[c.role], style)
+        for e in entries:
+            for lost in e.departments.lost:
+                if lost.department not in row.cells:
+                    marks.setdefault(column_of[lost.department],
+                                     (MARKS[lost.role], change["lost"]))
+            for s in e.departments.succession:
+                if s.old not in row.cells and s.old in column_of:
+                    marks.setdefault(column_of[s.old],
+                                     (MARKS[s.old_role], change["succession_old"]))
+        cells += [(c, mark, style) for c, (mark, style) in sorted(marks.items())]
+        note = "　".join(filter(None, (
+            _candidates(e) if e.kind == "ambiguous" else describe_departments(e.departments)
+            for e in entries)))
+        cells.append((note_col, _clean(note) or None, looks["text"]))
+        sheet.append(cells)
+        for e in after.get(j, ()):
+            removed_row(e)
+    sheet.min_height = None
+    ws.print_area = f"A1:{letter(note_col)}{max(last_row, head_row)}"
+
+
 # --------------------------------------------------------------------------- department task lists
 
 TASK_LIST_SHEET = "任务清单"
 INDEX_SHEET = "部门索引"
-_PAGE_HEADER_MAX = 200  # Excel refuses headers and footers longer than 255 characters in all
 
 
 def write_task_list(hits: Sequence[TaskHit], path: str | os.PathLike[str], *, title: str,
@@ -1670,11 +2412,6 @@ def write_index(rows: Sequence[dict[str, Any]], path: str | os.PathLike[str], *,
     return _save_atomically(path, (INDEX_SHEET,), lambda book: _index_sheet(book, rows, title))
 
 
-def _page_header(text: str) -> str:
-    # "&" starts a control code in a page header; "&&" prints one.
-    return _clean(text)[:_PAGE_HEADER_MAX].replace("&", "&&")
-
-
 def _properties(book: _Book, title: str) -> None:
     props = book.wb.properties
     props.title = _clean(title)
@@ -1690,16 +2427,19 @@ def _task_list_sheet(book: _Book, hits: Sequence[TaskHit], heading: str,
     several = len({hit.source for hit in hits}) > 1
     heads = ["序号", *(["来源"] if several else []), "章节", "编号", "重点任务", "任务内容",
              "本单位角色", "牵头单位", "其他单位", "完成时限"]
-    sheet.widths([6, *([20] if several else []), 16, 9, 26, 60, 12, 16, 24, 12])
+    sheet.widths([5, *([18] if several else []), 14, 11, 18, 44, 12, 14, 20, 10])
+    last = f"{get_column_letter(len(heads))}{len(hits) + 2}"
     ws.freeze_panes = "A3"
-    _print_setup(ws, landscape=True, wide=False)
+    # Each department's list is a workbook of its own, so it prints on pages of its own; its
+    # name heads every page.
+    date = _date(datetime.now())
+    _print_setup(ws, landscape=True, page=_Page("" if department else heading, date),
+                 centre=department)
     ws.print_title_rows = "2:2"
-    ws.auto_filter.ref = f"A2:{get_column_letter(len(heads))}{len(hits) + 2}"
-    if department:
-        ws.oddHeader.center.text = _page_header(department)
+    ws.auto_filter.ref = f"A2:{last}"
     _properties(book, heading)
-    sheet.text(_clean(heading), style="title", height=24)
-    sheet.text(*heads, style="head", height=28)
+    sheet.banner(_clean(heading), "title", len(heads), height=24)
+    sheet.text(*heads, style="head", height=22)
     number, text = book.style("number_box"), book.style("text_top")
     for i, hit in enumerate(hits, 1):
         task = hit.task
@@ -1710,6 +2450,8 @@ def _task_list_sheet(book: _Book, hits: Sequence[TaskHit], heading: str,
                   SEPARATOR.join(others), task.deadline or ""]
         sheet.append([(1, i, number),
                       *((c, _clean(v) or None, text) for c, v in enumerate(values, 2))])
+    if hits:
+        _banding(ws, f"A3:{last}", 2)
 
 
 _INDEX_HEADS = ("序号", "部门", "牵头", "负责", "参与", "指导", "合计", "其中统一规定", "任务清单")
@@ -1719,13 +2461,14 @@ _INDEX_KEYS = ("lead", "responsible", "support", "guide", "total", "inherited")
 def _index_sheet(book: _Book, rows: Sequence[dict[str, Any]], title: str) -> None:
     sheet = book.sheets[INDEX_SHEET]
     ws = sheet.ws
-    sheet.widths([6, 24, 8, 8, 8, 8, 8, 12, 30])
+    sheet.widths([5, 22, 6, 6, 6, 6, 6, 12, 30])
+    last = f"{get_column_letter(len(_INDEX_HEADS))}{len(rows) + 2}"
     ws.freeze_panes = "A3"
-    _print_setup(ws, landscape=False, wide=False)
+    _print_setup(ws, landscape=False, page=_Page(title, _date(datetime.now())))
     ws.print_title_rows = "2:2"
-    ws.auto_filter.ref = f"A2:{get_column_letter(len(_INDEX_HEADS))}{len(rows) + 2}"
+    ws.auto_filter.ref = f"A2:{last}"
     _properties(book, title)
-    sheet.text(_clean(title), style="title", height=24)
+    sheet.banner(_clean(title), "title", len(_INDEX_HEADS), height=24)
     sheet.text(*_INDEX_HEADS, style="head", height=22)
     number, text = book.style("number_box"), book.style("text_top")
     for i, row in enumerate(rows, 1):
@@ -1734,6 +2477,10 @@ def _index_sheet(book: _Book, rows: Sequence[dict[str, Any]], title: str) -> Non
         sheet.append([(1, i, number), (2, _clean(str(row["department"])), text),
                       *((c, n, number) for c, n in enumerate(counts, 3)),
                       (9, _clean(os.fspath(file)) if file else None, text)])
+    if rows:
+        _heat(ws, f"G3:G{len(rows) + 2}")
+        _banding(ws, f"A3:F{len(rows) + 2}", 2)
+        _banding(ws, f"H3:{last}", 2)
 
 
 # --------------------------------------------------------------------------- helpers

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import zipfile
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -186,15 +187,16 @@ def test_several_documents_get_a_file_column(tmp_path: Path) -> None:
     assert wb["矩阵"].freeze_panes == f"F{head + 1}"
     assert rows[-1]["科技部"] == "★"
     listing = wb["分工表"]
-    assert listing.cell(1, 2).value == "文件" and listing.cell(6, 2).value == "第二个文件"
+    assert listing.cell(2, 2).value == "文件" and listing.cell(7, 2).value == "第二个文件"
 
 
 def test_list_sheet(tmp_path: Path) -> None:
     ws = load(write(tmp_path))["分工表"]
-    heads = [c.value for c in ws[1]]
+    assert ws["A1"].value == f"《{DOCUMENT.title}》任务分工表"
+    heads = [c.value for c in ws[2]]
     assert heads == ["序号", "章节", "编号", "重点任务", "任务内容", "牵头单位", "责任单位",
                      "参与单位", "指导单位", "完成时限"]
-    rows = [dict(zip(heads, (c.value for c in r))) for r in ws.iter_rows(min_row=2)]
+    rows = [dict(zip(heads, (c.value for c in r))) for r in ws.iter_rows(min_row=3)]
     assert len(rows) == 4
     assert rows[0] == {
         "序号": 1, "章节": "二、加快推动农机装备产业高质量发展", "编号": "（一）",
@@ -205,7 +207,8 @@ def test_list_sheet(tmp_path: Path) -> None:
     assert rows[1]["参与单位"] == "商务部"
     assert (rows[2]["指导单位"], rows[2]["参与单位"]) == ("农业农村部", "发展改革委")
     assert rows[3]["牵头单位"] is None and rows[3]["重点任务"] == "开展宣传"
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:J5"
+    assert ws.freeze_panes == "A3" and ws.auto_filter.ref == "A2:J6"
+    assert ws.print_title_rows == "$2:$2"
 
 
 def test_count_sheet_sorted(tmp_path: Path) -> None:
@@ -301,7 +304,7 @@ def test_formula_like_text_stays_text(tmp_path: Path) -> None:
         assert [r["任务"] for r in rows] == [r["任务全文"] for r in rows] == NASTY
         assert [r["章节"] for r in rows] == NASTY
         assert list(columns)[4:-2] == [f"{s}部" for s in NASTY]
-        listing = [[c.value for c in r] for r in wb["分工表"].iter_rows(min_row=2)]
+        listing = [[c.value for c in r] for r in wb["分工表"].iter_rows(min_row=3)]
         assert [r[3] for r in listing] == [r[4] for r in listing] == NASTY
         assert [r[5] for r in listing] == [f"{s}部" for s in NASTY]
         assert [r[9] for r in listing] == NASTY
@@ -328,7 +331,7 @@ def test_text_is_cleaned_but_not_changed(tmp_path: Path) -> None:
     long = "长" * 40_000
     t = task("1.", "控制\x00字符\x1f", a("甲\x07部"), text=long, deadline="a\rb\tc\nd")
     wb = load(write(tmp_path, Plan(source=PLAN.source, documents=(Document(tasks=(t,)),))))
-    row = [c.value for c in wb["分工表"][2]]
+    row = [c.value for c in wb["分工表"][3]]
     assert row[3] == "控制字符" and row[6] == "甲部"
     assert len(row[4]) == 32767 and row[4].endswith("…")
     assert row[9] == "a\rb\tc\nd"
@@ -454,4 +457,144 @@ def test_given_matrix_is_used(tmp_path: Path) -> None:
     head, columns, rows = matrix_table(wb["矩阵"])
     assert len(rows) == 1 and list(columns)[4:6] == list(full.departments[:2])
     assert rows[0]["合计"] == 2  # marks outside the given columns are not counted
-    assert wb["分工表"].max_row == 2
+    assert wb["分工表"].max_row == 3
+
+
+# ------------------------------------------------------------------------ a workbook to hand out
+
+
+def test_every_sheet_prints_with_header_footer_and_titles(tmp_path: Path) -> None:
+    wb = load(write(tmp_path))
+    for ws in wb:
+        assert ws.oddHeader.left.text == DOCUMENT.title, ws.title
+        assert ws.oddHeader.right.text == "生成日期：2024年5月1日", ws.title
+        assert ws.oddFooter.center.text == "第 &P 页，共 &N 页", ws.title
+        assert ws.oddFooter.left.text == "&A", ws.title  # the sheet's name
+        assert ws.page_setup.paperSize == 9  # A4 (A3, 8, only for a matrix of > 20 departments)
+    head, columns, rows = matrix_table(wb["矩阵"])
+    total = openpyxl.utils.get_column_letter(columns["合计"])
+    assert wb["矩阵"].print_area == f"'矩阵'!$A$1:${total}${head + len(rows) + 1}"
+    assert (wb["分工表"].print_title_rows, wb["部门统计"].print_title_rows) == ("$2:$2", "$1:$1")
+    assert (wb["分工表"].freeze_panes, wb["部门统计"].freeze_panes) == ("A3", "A2")
+
+
+def test_title_row_names_the_plan_and_the_date(tmp_path: Path) -> None:
+    ws = load(write(tmp_path))["矩阵"]
+    assert ws["A1"].value == DOCUMENT.title and ws["A1"].font.name == "黑体"
+    assert ws["A1"].font.sz == 16
+    assert ws["A2"].value.startswith("生成日期：2024年5月1日")
+
+
+def test_workbook_metadata_and_default_font(tmp_path: Path) -> None:
+    wb = load(write(tmp_path))
+    assert wb.properties.title == DOCUMENT.title
+    assert wb.properties.creator.startswith("dutymatrix ")  # output.replaceable relies on it
+    normal = next(s for s in wb._named_styles if s.name == "Normal")
+    assert normal.font.name == "宋体"  # column widths are measured in its digits
+
+
+def test_defined_names_over_the_tables(tmp_path: Path) -> None:
+    wb = load(write(tmp_path))
+    head, columns, rows = matrix_table(wb["矩阵"])
+    full = openpyxl.utils.get_column_letter(columns["任务全文"])
+    assert wb.defined_names["任务矩阵"].attr_text == (
+        f"'矩阵'!$A${head}:${full}${head + len(rows)}")
+    assert wb.defined_names["任务分工"].attr_text == "'分工表'!$A$2:$J$6"
+    # The names cover what the autofilter covers: header and task rows, not 合计 nor records.
+    assert wb["矩阵"].auto_filter.ref == f"A{head}:{full}{head + len(rows)}"
+
+
+def rules(ws: Any) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for cf in ws.conditional_formatting:
+        for rule in cf.rules:
+            out.setdefault(rule.type, []).append(str(cf.sqref))
+    return out
+
+
+def test_heat_colouring_and_banding(tmp_path: Path) -> None:
+    wb = load(write(tmp_path))
+    head, columns, rows = matrix_table(wb["矩阵"])
+    letter = openpyxl.utils.get_column_letter
+    total_row = head + len(rows) + 1
+    first, last = letter(columns["发展改革委"]), letter(columns["合计"] - 1)
+    found = rules(wb["矩阵"])
+    assert f"{first}{total_row}:{last}{total_row}" in found["colorScale"]  # department load
+    total = letter(columns["合计"])
+    assert f"{total}{head + 1}:{total}{head + len(rows)}" in found["colorScale"]
+    assert found["expression"] == [f"A{head + 1}:{last}{head + len(rows)}"]  # banding
+    banding = next(r for cf in wb["矩阵"].conditional_formatting for r in cf.rules
+                   if r.type == "expression")
+    assert banding.formula == [f"MOD(ROW()-{head},2)=0"]
+    assert rules(wb["部门统计"])["colorScale"] == ["F2:F7"]
+    assert rules(wb["分工表"])["expression"] == ["A3:J6"]
+
+
+def test_count_sheet_has_a_bar_chart_of_the_busiest(tmp_path: Path) -> None:
+    wb = load(write(tmp_path))
+    chart, = wb["部门统计"]._charts
+    assert chart.tagname == "barChart" and chart.type == "bar" and chart.grouping == "stacked"
+    assert len(chart.series) == 4  # 牵头 负责 参与 指导
+    with zipfile.ZipFile(tmp_path / "out.xlsx") as zf:
+        xml = zf.read("xl/charts/chart1.xml").decode()
+    assert "'部门统计'!$A$2:$A$7" in xml and "各部门承担任务数" in xml
+
+
+def test_chart_shows_at_most_the_25_busiest(tmp_path: Path) -> None:
+    tasks = tuple(task(f"{i}.", f"任务{i}", a(f"部门{i:02d}", Role.lead)) for i in range(40))
+    plan = Plan(source=PLAN.source, documents=(Document(title="大", tasks=tasks),))
+    wb = load(write(tmp_path, plan))
+    chart, = wb["部门统计"]._charts
+    with zipfile.ZipFile(tmp_path / "out.xlsx") as zf:
+        xml = zf.read("xl/charts/chart1.xml").decode()
+    assert "$A$2:$A$26" in xml and "前 25 个部门" in xml
+    assert wb["部门统计"].max_row == 41  # the table still lists every department
+
+
+def test_no_sheet_holds_a_formula(tmp_path: Path) -> None:
+    wb = load(write(tmp_path))
+    assert not [c.coordinate for c in all_cells(wb) if c.data_type == "f"]
+
+
+def test_many_departments_print_on_pages_side_by_side(tmp_path: Path) -> None:
+    tasks = tuple(task(f"{i}.", f"任务{i}", a(f"部门{i:02d}")) for i in range(70))
+    plan = Plan(source=PLAN.source, documents=(Document(title="大", tasks=tasks),))
+    ws = load(write(tmp_path, plan))["矩阵"]
+    assert ws.page_setup.paperSize == 8  # A3
+    assert not ws.sheet_properties.pageSetUpPr.fitToPage  # too small to read on one page
+    assert ws.print_title_cols == "$A:$D"  # the task columns repeat on every page
+
+
+@pytest.mark.parametrize(("text", "width", "lines"), [
+    ("短", 10, 1),
+    ("一二三四五六七八九十", 20.5, 1),  # 20 units in a line of 20
+    ("一二三四五六七八九十", 20, 2),
+    ("abcdefghij" * 3, 10.5, 3),  # Latin letters are half as wide
+    ("第一行\n第二行\n", 20, 3),  # every LF starts a line, even the last
+    ("一" * 100, 50.5, 4),
+])
+def test_lines_of_wrapped_text(text: str, width: float, lines: int) -> None:
+    assert excel._lines(text, excel._room(width)) == lines
+
+
+def test_rows_are_as_tall_as_their_wrapped_text(tmp_path: Path) -> None:
+    long = "推进农业机械化和农机装备产业转型升级，" * 12  # 228 characters
+    tasks = (task("（一）", "短", a("科技部"), text="短。"),
+             task("（二）", "长", a("科技部"), text=long))
+    plan = Plan(source=PLAN.source, documents=(Document(title="T", tasks=tasks),))
+    wb = load(write(tmp_path, plan))
+    listing = wb["分工表"]
+    assert listing.row_dimensions[3].height is None  # one line: the default height
+    width = listing.column_dimensions["E"].width  # 任务内容
+    need = -(-len(long) * 2 // (width - 0.5))
+    assert listing.row_dimensions[4].height >= need * 13.5
+    matrix = wb["矩阵"]
+    head, _, _ = matrix_table(matrix)
+    assert matrix.row_dimensions[head].height > 30  # the vertical department names
+    assert matrix.row_dimensions[head + 1].height == 20  # even rows, air around the marks
+
+
+def test_text_rows_never_exceed_excels_limit(tmp_path: Path) -> None:
+    t = task("1.", "长", a("甲部"), text="长" * 30_000)
+    ws = load(write(tmp_path, Plan(source=PLAN.source, documents=(Document(tasks=(t,)),))))["分工表"]
+    assert ws.row_dimensions[3].height == 409

@@ -356,11 +356,11 @@ def test_deadlines_edited_in_the_list_sheet_count(tmp_path: Path) -> None:
     path = write(tmp_path)
     wb = openpyxl.load_workbook(path)
     ws = wb["分工表"]
-    heads = [c.value for c in ws[1]]
+    heads = [c.value for c in ws[2]]  # row 1 is the title
     deadline = heads.index("完成时限") + 1
-    assert ws.cell(2, deadline).value == "2025年底前"
-    ws.cell(2, deadline).value = "2026年6月底前"
-    ws.cell(3, deadline).value = "长期坚持"
+    assert ws.cell(3, deadline).value == "2025年底前"
+    ws.cell(3, deadline).value = "2026年6月底前"
+    ws.cell(4, deadline).value = "长期坚持"
     wb.save(path)
     back = read_workbook(path)
     assert [t.deadline for t in back.tasks[:3]] == ["2026年6月底前", "长期坚持", None]
@@ -743,3 +743,30 @@ def test_index_in_memory_round_trip_is_not_bytes(tmp_path: Path) -> None:
     values = [[[c.value for c in r] for r in openpyxl.load_workbook(io.BytesIO(p.read_bytes()))
                [INDEX_SHEET].iter_rows()] for p in (first, second)]
     assert values[0] == values[1]
+
+
+def test_task_list_prints_on_pages_of_its_own_headed_by_the_department(
+        tmp_path: Path, plan_001: Plan) -> None:
+    hits = filter_tasks([plan_001], departments=["国家卫健委"])
+    out = write_task_list(hits, tmp_path / "l.xlsx", title="", department="国家卫生健康委")
+    ws = openpyxl.load_workbook(out)[TASK_LIST_SHEET]
+    assert ws.oddHeader.center.text == "国家卫生健康委"
+    assert ws.oddHeader.right.text.startswith("生成日期：")
+    assert ws.oddFooter.center.text == "第 &P 页，共 &N 页"
+    assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws["A1"].font.name == "黑体" and ws["A1"].font.sz == 16
+    # long task texts get rows tall enough for them; the banding is conditional formatting
+    assert all((ws.row_dimensions[r].height or 0) > 15 for r in range(3, 3 + len(hits)))
+    assert [str(cf.sqref) for cf in ws.conditional_formatting] == [f"A3:I{len(hits) + 2}"]
+
+
+def test_index_prints_with_its_title_and_colours_the_load(tmp_path: Path,
+                                                          plan_001: Plan) -> None:
+    index = department_index(split_by_department([plan_001]))
+    ws = openpyxl.load_workbook(write_index(index, tmp_path / "i.xlsx", title="各单位任务数"))[
+        INDEX_SHEET]
+    assert ws.oddHeader.left.text == "各单位任务数"
+    assert ws.print_title_rows == "$2:$2"
+    scales = [str(cf.sqref) for cf in ws.conditional_formatting
+              if any(r.type == "colorScale" for r in cf.rules)]
+    assert scales == [f"G3:G{len(index) + 2}"]  # 合计
