@@ -16,12 +16,22 @@ encoding it was read with and the format it came in.
   Latin-1 letters, kana, hangul, replacement characters where a Chinese plan has hanzi — is
   refused the same way rather than parsed.
 
+* **Size.** An input larger than ``MAX_INPUT_BYTES`` (64 MB; the environment variable
+  ``DUTYMATRIX_MAX_INPUT_MB`` sets another limit in megabytes of 2**20 bytes) is refused before it
+  is read: a file by its size on disk, standard input as soon as more than the limit has come in.
+  The largest real plans are a few hundred kilobytes; a file far over that is not a plan, and
+  parsing it would hold several times its size in memory. A ``.docx`` is also refused when what
+  it unpacks to is over the limit (a zip bomb), from the sizes its zip directory declares, which
+  bound what unpacking can produce.
+
 Every error is a ``MatrixInputError`` whose message starts with the file name.
 """
 
 from __future__ import annotations
 
 import codecs
+import io
+import os
 import re
 import sys
 from dataclasses import dataclass
@@ -32,6 +42,11 @@ from .errors import MatrixInputError
 
 STDIN = "-"  # the file name that means standard input
 STDIN_NAME = "<stdin>"  # how standard input is named in messages and records
+
+MB = 2**20
+MAX_INPUT_BYTES = 64 * MB  # the default limit on one input (see the module docstring)
+LIMIT_VARIABLE = "DUTYMATRIX_MAX_INPUT_MB"
+_CHUNK = MB  # inputs are read in pieces this size, so that the limit is checked as they come
 
 
 @dataclass(frozen=True)
@@ -57,7 +72,10 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
 _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "cp936": "gb18030", "euc_cn": "gb18030"}
 
 _HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".shtm"}
-_HTML_START = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|div|p|table|meta|"
+# The comments are matched possessively (``*+``): "<!---->" repeated can be cut into comments in
+# exponentially many ways, and a plain ``*`` tried them all before failing (seconds for 22 of them).
+_HTML_START = re.compile(r"\s*(?:<!--.*?-->\s*)*+"
+                         r"<(?:!doctype\s+html|html|head|body|div|p|table|meta|"
                          r"title|span|section|article|h[1-6])\b", re.IGNORECASE | re.DOTALL)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
@@ -234,16 +252,54 @@ def sniff_format(data: bytes, name: str = "", *, label: str | None = None) -> st
     return "text"
 
 
+def max_input_bytes(path: str = "<input>") -> int:
+    """The largest input read, in bytes: ``DUTYMATRIX_MAX_INPUT_MB`` megabytes when it is set,
+    else ``MAX_INPUT_BYTES``. A value that is not a positive number is an error naming ``path``."""
+    value = os.environ.get(LIMIT_VARIABLE, "").strip()
+    if not value:
+        return MAX_INPUT_BYTES
+    try:
+        megabytes = float(value)
+    except ValueError:
+        megabytes = float("nan")
+    if not megabytes > 0 or megabytes == float("inf"):  # also refuses nan
+        raise MatrixInputError(f"{path}: {LIMIT_VARIABLE}={value!r}: expected a positive number of "
+                               "megabytes, e.g. 256")
+    return int(megabytes * MB)
+
+
+def check_size(size: int, path: str, limit: int | None = None) -> None:
+    """Refuse an input of ``size`` bytes when it is over the limit (``max_input_bytes``)."""
+    limit = max_input_bytes(path) if limit is None else limit
+    if size > limit:
+        raise MatrixInputError(
+            f"{path}: {_size(size)} is over the {_megabytes(limit)} MB limit; split the file "
+            f"or raise {LIMIT_VARIABLE}")
+
+
+def _megabytes(limit: int) -> str:
+    """64, 0.5, 0.01: a limit in megabytes as the user set it."""
+    return f"{round(limit / MB, 3):g}"
+
+
+def _size(size: int) -> str:
+    """100.0 MB, 0.3 MB, 29.4 KB: a size as a person reads it."""
+    return f"{size / MB:.1f} MB" if size >= MB / 10 else f"{size / 1024:.1f} KB"
+
+
 def read_bytes(data: bytes, path: str = "<input>", encoding: str | None = None, *,
                format: str | None = None) -> RawText:
     """Read the content of one input in any supported format; errors name ``path``.
 
-    ``format`` (``text``, ``html``, ``docx``) overrides sniffing.
+    ``format`` (``text``, ``html``, ``docx``) overrides sniffing. Content over the size limit
+    (``max_input_bytes``) is refused.
     """
+    check_size(len(data), path)
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
         raise MatrixInputError(f"{path}: the file is empty")
     fmt = format or sniff_format(data, "" if path == STDIN_NAME else path, label=path)
     if fmt == "docx":
+        _check_unpacked_size(data, path)
         from .docxtext import docx_to_text
 
         text, lines = docx_to_text(data, path)
@@ -260,14 +316,39 @@ def read_bytes(data: bytes, path: str = "<input>", encoding: str | None = None, 
     return decode(data, path, encoding)
 
 
+def _check_unpacked_size(data: bytes, path: str) -> None:
+    """Refuse a zip (.docx) whose members unpack to more than the size limit.
+
+    ``zipfile`` never returns more than a member's declared size, so the declared sizes bound
+    the memory that reading the .docx takes. A damaged zip is left to ``docx_to_text``.
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except Exception:  # any damage (BadZipFile, NotImplementedError for an unknown zip
+        return  # version, UnicodeDecodeError in a name …) is docx_to_text's to report
+    limit = max_input_bytes(path)
+    if unpacked > limit:
+        raise MatrixInputError(
+            f"{path}: the .docx unpacks to {_size(unpacked)}, over the {_megabytes(limit)} MB "
+            f"limit; split the document or raise {LIMIT_VARIABLE}")
+
+
 def read_path(path: Path | str, encoding: str | None = None, *,
               format: str | None = None) -> tuple[bytes, RawText]:
     """Read a file from disk (``-`` is standard input) and decode it; errors name the file."""
     if str(path) == STDIN:
         return read_stream(sys.stdin, STDIN_NAME, encoding, format=format)
     path = Path(path)
+    limit = max_input_bytes(str(path))
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            # The size on disk first, so that a huge file is refused without reading it; then
+            # no more than the limit is read, in case the file grows or is not a regular file.
+            check_size(os.fstat(handle.fileno()).st_size, str(path), limit)
+            data = _read_limited(handle, str(path), limit)
     except FileNotFoundError:
         raise MatrixInputError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -275,6 +356,30 @@ def read_path(path: Path | str, encoding: str | None = None, *,
     except OSError as e:
         raise MatrixInputError(f"{path}: cannot read: {e.strerror or e}") from None
     return data, read_bytes(data, str(path), encoding, format=format)
+
+
+def _read_limited(source, name: str, limit: int) -> bytes | str:
+    """Everything from ``source`` (bytes, or str from a text stream), refused as soon as more
+    than ``limit`` has come in: a pipe that never ends does not fill the memory."""
+    chunks: list = []
+    total = 0
+    while True:
+        chunk = source.read(min(_CHUNK, limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        # A text stream yields characters: count them as UTF-8 bytes, as they will be encoded.
+        if isinstance(chunk, str):
+            total += len(chunk.encode("utf-8", "surrogatepass"))
+        else:
+            total += len(chunk)
+        if total > limit:
+            raise MatrixInputError(
+                f"{name}: the input is over the {_megabytes(limit)} MB limit; split it or raise "
+                f"{LIMIT_VARIABLE}")
+    if not chunks:
+        return b""
+    return chunks[0][:0].join(chunks)
 
 
 def read_stream(stream: BinaryIO, name: str = STDIN_NAME, encoding: str | None = None, *,
@@ -286,9 +391,9 @@ def read_stream(stream: BinaryIO, name: str = STDIN_NAME, encoding: str | None =
     """
     source = getattr(stream, "buffer", stream)
     try:
-        data = source.read()
+        data = _read_limited(source, name, max_input_bytes(name))
     except OSError as e:
         raise MatrixInputError(f"{name}: cannot read: {e.strerror or e}") from None
     if isinstance(data, str):  # a text stream without a buffer (io.StringIO): already decoded
-        data = data.encode("utf-8")
+        data = data.encode("utf-8", "surrogatepass")
     return data, read_bytes(data, name, encoding, format=format)
