@@ -227,37 +227,21 @@ def _save_atomically(path: str | os.PathLike[str], sheet_titles: Sequence[str],
     as it was. Raises :class:`~matrix.errors.MatrixOutputError` for a missing or unwritable
     folder or a file that cannot be replaced.
     """
-    path = Path(path)
-    folder = path.parent
-    if not folder.is_dir():
-        raise MatrixOutputError(f"{path}: the output folder {folder} does not exist")
-    if path.is_dir():
-        raise MatrixOutputError(f"{path}: is a folder, not a file")
-    try:
-        # A temporary file next to the target, so that os.replace is a rename on one disk.
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=f".{path.stem}.", suffix=".xlsx",
-                                         delete=False) as handle:
-            temp = Path(handle.name)
-    except OSError as e:
-        raise MatrixOutputError(f"{path}: cannot write in {folder}: {e.strerror or e}") from None
+    from .output import replace_atomically
+
     book = _Book(sheet_titles)
-    try:
+
+    def write(temp: Path) -> None:
         fill(book)
-        try:
-            book.save(temp)
-            if finish is not None:
-                finish(temp)
-            os.chmod(temp, _file_mode(path))  # mkstemp creates 0600; give the usual mode
-            os.replace(temp, path)
-        except OSError as e:
-            raise MatrixOutputError(f"{path}: cannot write the workbook: {e.strerror or e}"
-                                    " (is the file open in another program?)") from e
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+        book.save(temp)
+        if finish is not None:
+            finish(temp)
+
+    try:
+        return replace_atomically(path, write, suffix=".xlsx",
+                                  hint=" (is the file open in another program?)")
     finally:
         book.close()
-    return path
 
 
 # --------------------------------------------------------------------------- styles
@@ -2489,23 +2473,3 @@ def _index_sheet(book: _Book, rows: Sequence[dict[str, Any]], title: str) -> Non
 def _utc_naive(moment: datetime) -> datetime:
     # Workbook properties hold UTC without a zone; a naive datetime is taken as local time.
     return moment.astimezone(timezone.utc).replace(tzinfo=None)
-
-
-def _file_mode(path: Path) -> int:
-    """Mode for the new file: the old file's, else what a plain open() would give."""
-    try:
-        return path.stat().st_mode & 0o7777
-    except OSError:
-        return 0o666 & ~_umask()
-
-
-def _umask() -> int:
-    try:  # Linux ≥ 4.7 reports it without the race of setting it
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask

@@ -12,13 +12,21 @@ import os
 import re
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from .errors import MatrixOutputError
 
 
-def write_atomic(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically; errors name the path."""
+def replace_atomically(path: str | os.PathLike[str], write: Callable[[Path], None], *,
+                       suffix: str = ".tmp", hint: str = "") -> Path:
+    """Call ``write(temp)`` on a temporary file next to ``path``, then move it into place.
+
+    On any failure the temporary file is removed and an existing ``path`` is left as it was.
+    The new file gets the old file's mode, else what a plain ``open()`` would give (mkstemp
+    creates 0600). Raises ``MatrixOutputError`` naming the path for a missing or unwritable
+    folder or a file that cannot be replaced; ``hint`` is added to that message.
+    """
     path = Path(path)
     folder = path.parent
     if not folder.is_dir():
@@ -26,24 +34,45 @@ def write_atomic(path: Path, data: bytes) -> Path:
     if path.is_dir():
         raise MatrixOutputError(f"{path}: is a folder, not a file")
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+        # Next to the target, so that os.replace is a rename on one disk.
+        fd, name = tempfile.mkstemp(dir=folder, prefix=f".{path.stem}.", suffix=suffix)
     except OSError as e:
-        raise MatrixOutputError(f"{path}: cannot write in {folder}: {e.strerror}") from None
+        raise MatrixOutputError(f"{path}: cannot write in {folder}: {e.strerror or e}") from None
+    os.close(fd)
+    temp = Path(name)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
+        write(temp)
+        os.chmod(temp, _file_mode(path))
+        os.replace(temp, path)
     except BaseException as e:
-        Path(tmp).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         if isinstance(e, OSError):
-            raise MatrixOutputError(f"{path}: cannot write: {e.strerror or e}") from None
+            raise MatrixOutputError(f"{path}: cannot write: {e.strerror or e}{hint}") from None
         raise
     return path
 
 
+def write_atomic(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically; errors name the path."""
+    return replace_atomically(path, lambda temp: temp.write_bytes(data))
+
+
+def _file_mode(path: Path) -> int:
+    """Mode for the new file: the old file's, else what a plain open() would give."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        return 0o666 & ~_umask()
+
+
 def _umask() -> int:
-    mask = os.umask(0)
+    try:  # Linux ≥ 4.7 reports it without the race of setting it
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
     os.umask(mask)
     return mask
 

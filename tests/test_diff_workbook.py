@@ -4,6 +4,7 @@ read back with openpyxl (values, fills, fonts, rich text), and through `dutymatr
 from __future__ import annotations
 
 import os
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -246,9 +247,13 @@ def test_fast_and_public_row_paths_write_the_same_cells(
     if not excel._FAST_ROWS:
         pytest.skip("openpyxl without the fast row path")
     old, new, diff = pair
-    fast = openpyxl.load_workbook(write_diff_workbook(diff, old, new, tmp_path / "f.xlsx"))
+    # One moment for both: the generation time is written in the workbook.
+    moment = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    fast = openpyxl.load_workbook(write_diff_workbook(diff, old, new, tmp_path / "f.xlsx",
+                                                      generated_at=moment))
     monkeypatch.setattr(excel, "_FAST_ROWS", False)
-    slow = openpyxl.load_workbook(write_diff_workbook(diff, old, new, tmp_path / "s.xlsx"))
+    slow = openpyxl.load_workbook(write_diff_workbook(diff, old, new, tmp_path / "s.xlsx",
+                                                      generated_at=moment))
     for f, s in zip(fast, slow):
         assert (f.max_row, f.max_column, f.freeze_panes) == (s.max_row, s.max_column,
                                                              s.freeze_panes), f.title
