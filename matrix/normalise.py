@@ -124,7 +124,15 @@ def _fold_commas(text: str) -> str:
     return "".join(out)
 
 
+# "&amp;amp;amp;lt;": an ampersand escaped again and again. Each html.unescape pass peels one
+# level, so a long chain would take a pass per level over the whole text; collapse it first.
+_AMPERSANDS = re.compile(r"&(?:amp;|#0*38;|#[xX]0*26;)+")
+
+
 def _unescape(text: str) -> str:
+    if "&" not in text:
+        return text
+    text = _AMPERSANDS.sub("&", text)
     while "&" in text:  # "&amp;ldquo;" decodes in two steps; stop at a fixed point
         new = html.unescape(text)
         if new == text:
@@ -156,16 +164,36 @@ def normalise_line(line: str) -> str:
     return _clean(_unescape(line)).strip()
 
 
+def _entity_lines(text: str) -> tuple[list[str], list[int]]:
+    """Lines of ``text`` with entities decoded, and each one's line in ``text``.
+
+    Entities are decoded line by line: one that encodes a line break (&#10;) splits its line,
+    and both parts keep the number of the line the user sees.
+    """
+    pieces: list[str] = []
+    numbers: list[int] = []
+    for number, raw in enumerate(text.split("\n"), start=1):
+        if "&" in raw:
+            raw = _unescape(raw).replace("\r\n", "\n").replace("\r", "\n")
+            raw = _SURROGATE.sub("\ufffd", raw)
+            for piece in raw.split("\n"):
+                pieces.append(piece)
+                numbers.append(number)
+        else:
+            pieces.append(raw)
+            numbers.append(number)
+    return pieces, numbers
+
+
 def normalise(text: str) -> Normalised:
     """Clean ``text`` as the module docstring promises and keep the line map."""
     text = _SURROGATE.sub("\ufffd", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = _unescape(text)  # entities may encode newlines (&#10;); decode before splitting
-    text = _SURROGATE.sub("\ufffd", text.replace("\r\n", "\n").replace("\r", "\n"))
+    pieces, numbers = _entity_lines(text)
     # One OpenCC call for the whole text: it keeps newlines and is much faster than per line.
-    text = _clean(_converter().convert(text))
+    text = _clean(_converter().convert("\n".join(pieces)))
     out: list[str] = []
     lines: list[int] = []
-    for number, raw in enumerate(text.split("\n"), start=1):
+    for number, raw in zip(numbers, text.split("\n")):
         line = raw.strip()
         if line:
             out.append(line)

@@ -171,16 +171,6 @@ def starts_unit(s: str) -> bool:
     return bool(_NUMBERED.match(s) or _BULLET.match(s))
 
 
-def _open_parens(s: str) -> int:
-    depth = 0
-    for ch in s:
-        if ch == "（":
-            depth += 1
-        elif ch == "）" and depth:
-            depth -= 1
-    return depth
-
-
 def _open_tail(s: str) -> bool:
     """Whether ``s`` leaves a parenthesis open near its end (a trailer cut by a line break)."""
     depth, start = 0, None
@@ -268,16 +258,51 @@ def _furniture(lines: list[_Line], shape: _Shape) -> list[int]:
     return sorted(drop)
 
 
-def _join(left: str, right: str) -> str:
-    """Two pieces of one line: no space between them (Chinese has none), unless the left piece
-    ended in white space between two Latin words."""
-    spaced = left[-1:] in (" ", "\t")
-    left = left.rstrip(" \t\f\v\xa0")
+def _join(parts: list[str], right: str) -> None:
+    """Append ``right`` to the line whose pieces are ``parts``: no space between them (Chinese
+    has none), unless the left piece ended in white space between two Latin words.
+
+    The line is kept as a list of pieces, joined once at the end: a paragraph of many wrapped
+    lines is then built in linear time, not copied again for every line.
+    """
+    spaced = parts[-1][-1:] in (" ", "\t")
+    while parts:  # the left piece without its trailing white space
+        stripped = parts[-1].rstrip(" \t\f\v\xa0")
+        if stripped:
+            parts[-1] = stripped
+            break
+        parts.pop()
+    left_end = parts[-1][-1:] if parts else ""
     right = right.lstrip(" \t\f\v\xa0\u3000")
-    if spaced and left[-1:].isascii() and left[-1:].isalnum() and right[:1].isascii() \
+    if spaced and left_end.isascii() and left_end.isalnum() and right[:1].isascii() \
             and right[:1].isalnum():
-        return f"{left} {right}"
-    return left + right
+        right = " " + right
+    parts.append(right)
+
+
+class _Parens:
+    """Parenthesis depth of a growing line, fed piece by piece: what ``_open_tail`` says of the
+    whole line, without rescanning it for every piece."""
+
+    def __init__(self, s: str) -> None:
+        self.depth, self.start, self.length = 0, None, 0
+        self.feed(s)
+
+    def feed(self, s: str) -> None:
+        """Take the next piece of the line into account."""
+        if "（" in s or "）" in s:
+            for i, ch in enumerate(s):
+                if ch == "（":
+                    if self.depth == 0:
+                        self.start = self.length + i
+                    self.depth += 1
+                elif ch == "）" and self.depth:
+                    self.depth -= 1
+        self.length += len(s)
+
+    def open_tail(self) -> bool:
+        """``_open_tail`` of the line so far."""
+        return self.depth > 0 and self.start is not None and self.length - self.start <= _MAX_TRAILER
 
 
 def reflow(text: str, *, hard_wrapped: bool | None = None) -> Reflowed:
@@ -314,11 +339,11 @@ def reflow(text: str, *, hard_wrapped: bool | None = None) -> Reflowed:
         if not keep[i]:
             i += 1
             continue
-        current, current_norm = lines[i].raw, lines[i].norm
+        current, parens = [lines[i].raw], _Parens(lines[i].norm)
         origin.append(i + 1)
         last = i  # the last original line in ``current``
         paren_joins = 0
-        while current_norm:
+        while lines[i].norm:
             j = last + 1
             while j < n and (not keep[j] or (not lines[j].norm and hard and not blanks_are_breaks)):
                 j += 1
@@ -329,11 +354,11 @@ def reflow(text: str, *, hard_wrapped: bool | None = None) -> Reflowed:
                 break
             join = False
             if (paren_joins < _MAX_PAREN_JOINS and _closes_soon(lines, j, _MAX_PAREN_JOINS - paren_joins)
-                    and (_open_tail(lines[last].norm) or (paren_joins and _open_parens(current_norm)))):
+                    and (_open_tail(lines[last].norm) or (paren_joins and parens.depth))):
                 join = True
                 paren_joins += 1
             elif hard and shape.full(lines[last]):
-                if nxt[0] in _CLOSING or _open_tail(current_norm):
+                if nxt[0] in _CLOSING or parens.open_tail():
                     join = True
                 elif indent_marks_paragraph and indented[j]:
                     join = False
@@ -343,9 +368,9 @@ def reflow(text: str, *, hard_wrapped: bool | None = None) -> Reflowed:
                     join = True
             if not join:
                 break
-            current = _join(current, lines[j].raw)
-            current_norm += nxt
+            _join(current, lines[j].raw)
+            parens.feed(nxt)
             last = j
-        out.append(current)
+        out.append("".join(current))
         i = last + 1
     return Reflowed("\n".join(out), tuple(origin), hard, tuple(i + 1 for i in dropped))

@@ -243,18 +243,11 @@ def _finishes_within(data: str | bytes, seconds: float, folder, name: str = "lin
     return process.returncode == 0
 
 
-@pytest.mark.xfail(reason="quadratic: matrix/normalise.py _unescape decodes one level of "
-                          "'&amp;amp;…' per pass over the whole text (and reflow runs it per "
-                          "line again); a 1 MB line of it takes minutes", strict=False)
 def test_nested_entities_on_a_long_line_are_linear(tmp_path):
     """256 KB of '&amp;amp;amp;…' on one line: linear work is well under a second."""
     assert _finishes_within(_line("（一）甲&", "amp;", 256 * 1024), 5, tmp_path)
 
 
-@pytest.mark.xfail(reason="quadratic: matrix/reflow.py reflow() calls _open_tail(current_norm) "
-                          "on the whole paragraph joined so far for every hard-wrapped line it "
-                          "joins; 1 MB of hard-wrapped lines takes about half an hour",
-                   strict=False)
 def test_a_long_hard_wrapped_paragraph_is_linear(tmp_path):
     """256 KB of lines of equal width that never end a sentence (a PDF copy of one long
     paragraph): linear work is well under a second."""

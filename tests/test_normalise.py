@@ -79,3 +79,14 @@ def test_line_map_has_one_entry_per_line(text):
     result = normalise(text)
     assert len(result.lines) == result.text.count("\n")
     assert list(result.lines) == sorted(set(result.lines))
+
+
+def test_an_entity_that_encodes_a_line_break_keeps_line_numbers():
+    result = normalise("甲&#10;乙&#10;丙\n丁\n戊\n")
+    assert result.text == "甲\n乙\n丙\n丁\n戊\n"
+    assert result.lines == (1, 1, 1, 2, 3)
+
+
+def test_a_long_chain_of_escaped_ampersands_decodes_at_once():
+    assert normalise("“&" + "amp;" * 5000 + "ldquo;”").text == "““”\n"
+    assert normalise("“" + "&amp;" * 3 + "ldquo;”").text == "“&&“”\n"  # as decoding twice gives
