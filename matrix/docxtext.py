@@ -368,18 +368,40 @@ def _roman(n: int) -> str:
     return out
 
 
+# A real table has a few dozen columns; a span beyond this is damage (or an attack: python-docx
+# repeats the cell once per column it spans, so gridSpan="1000000" in a 2 KB file takes minutes).
+MAX_GRID_SPAN = 512
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+class DamagedTable(ValueError):
+    """A table python-docx cannot lay out; ``str()`` says where and why."""
+
+
+def _check_spans(row, number: int) -> None:
+    for tc in row._tr.iterchildren(f"{_W}tc"):
+        for span in tc.iter(f"{_W}gridSpan"):
+            value = span.get(f"{_W}val", "")
+            if not value.isdigit() or not 1 <= int(value) <= MAX_GRID_SPAN:
+                raise DamagedTable(f"row {number}: a cell spans {value!r} columns")
+
+
 def _grid(table) -> tuple[list[list[str]], list[tuple[int, str]]]:
     """(grid-aligned cell texts, (row, text) of each distinct cell in order) of a table.
 
     python-docx repeats a merged cell in every grid position it covers, down and across: the
     grid keeps the repeats (a 牵头单位 merged over three rows leads all three), the list of
-    cells gives each once.
+    cells gives each once. Raises ``DamagedTable`` for a table it cannot lay out.
     """
     grid: list[list[str]] = []
     cells: list[tuple[int, str]] = []
     seen: dict[int, object] = {}  # id → element, kept alive so that ids stay unique
     for i, row in enumerate(table.rows):
-        row_cells = row.cells
+        _check_spans(row, i + 1)
+        try:
+            row_cells = row.cells
+        except ValueError as e:  # a vMerge in the first row, rows that do not fill the grid …
+            raise DamagedTable(f"row {i + 1}: {e}") from None
         grid.append([""] * row.grid_cols_before + [c.text for c in row_cells]
                     + [""] * row.grid_cols_after)
         for c in row_cells:
@@ -415,7 +437,10 @@ def docx_to_text(data: bytes, path: str = "<input>") -> tuple[str, tuple[int, ..
             for piece in text.split("\n"):
                 lines.append((piece, block))
         elif isinstance(item, Table):
-            grid, cells = _grid(item)
+            try:
+                grid, cells = _grid(item)
+            except DamagedTable as e:
+                raise MatrixInputError(f"{path}: a damaged table in block {block}: {e}") from None
             division = division_lines(grid)
             if division is not None:
                 lines.extend((text, block + i) for i, text in division)

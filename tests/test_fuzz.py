@@ -156,9 +156,6 @@ def _table(*rows: list[tuple[str, str]]) -> str:
         + "</w:tr>" for row in rows) + "</w:tbl>"
 
 
-@pytest.mark.xfail(reason="matrix/docxtext.py _grid (line 382, row.cells): python-docx raises "
-                          "ValueError for a table it cannot lay out, and nothing catches it "
-                          "(fuzz.KNOWN_ISSUES['docx-table'])", raises=ValueError, strict=False)
 @pytest.mark.parametrize("table", [
     _table([("<w:tcPr><w:gridSpan w:val=\"abc\"/></w:tcPr>", "序号")]),
     _table([("<w:tcPr><w:gridSpan w:val=\"1.5\"/></w:tcPr>", "序号")]),
