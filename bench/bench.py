@@ -33,6 +33,12 @@ SEED = ROOT / "seeds" / "001_5afa0209a0ae242f.txt"
 CORPUS = sorted((ROOT / "tests" / "corpus").glob("*.txt"))
 
 
+# Python caches compiled modules (__pycache__) unless PYTHONDONTWRITEBYTECODE is set, as it is
+# on some CI and sandbox machines; a user's machine caches them, so the measured processes do
+# (the warm-up run writes the cache). Without it every run recompiles every module it imports.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 @dataclass
 class Row:
     """One line of the table."""
@@ -49,7 +55,8 @@ class Row:
 def run_process(args: list[str], cwd: Path = ROOT) -> tuple[float, float]:
     """Wall time (s) and peak RSS (MB, the process and the children it waited for)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            env=ENV)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -84,7 +91,7 @@ for _ in range({runs}):
 print(statistics.median(times), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 """
     out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
-                         text=True, check=True).stdout.split()
+                         text=True, check=True, env=ENV).stdout.split()
     return float(out[0]), float(out[1])
 
 
@@ -204,14 +211,23 @@ def bench_batch(files: int, small: int, tmp: Path) -> list[Row]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs, smaller batch")
+    parser.add_argument("--only", choices=["startup", "throughput", "lines", "workbook", "diff",
+                                           "batch"], help="run one group of measures")
     args = parser.parse_args()
     runs = 3 if args.quick else 7
     files = 200 if args.quick else 1000
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        rows = (bench_startup(runs * 2, tmp) + bench_throughput(max(1, runs // 2), tmp)
-                + bench_long_lines(tmp) + bench_workbook(max(1, runs // 2), tmp) + bench_diff()
-                + bench_batch(files, 10, tmp))
+        groups = {
+            "startup": lambda: bench_startup(runs * 2, tmp),
+            "throughput": lambda: bench_throughput(max(1, runs // 2), tmp),
+            "lines": lambda: bench_long_lines(tmp),
+            "workbook": lambda: bench_workbook(max(1, runs // 2), tmp),
+            "diff": bench_diff,
+            "batch": lambda: bench_batch(files, 10, tmp),
+        }
+        rows = [row for name, group in groups.items() if args.only in (None, name)
+                for row in group()]
     print(f"dutymatrix benchmark — {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     print(f"| {'measure':44s} | {'median':>10s} | {'peak RSS':>9s} | {'target':16s} | result |")
     print(f"|{'-' * 46}|{'-' * 12}|{'-' * 11}|{'-' * 18}|--------|")
