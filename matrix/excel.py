@@ -2143,21 +2143,28 @@ def _candidates(entry: DiffEntry) -> str:
                               for c in entry.candidates)
 
 
+def _diff_list_head(sheet: _Sheet, diff: PlanDiff, page: _Page, title: str, heads: list[str],
+                    widths: list[float], freeze: str, rows: int, head_height: float) -> None:
+    """Widths, print set-up, filter, title banner and header row of a list sheet of a diff."""
+    ws = sheet.ws
+    sheet.widths(widths)
+    ws.freeze_panes = freeze
+    _print_setup(ws, landscape=True, page=page)
+    ws.print_title_rows = "2:2"
+    ws.auto_filter.ref = f"A2:{get_column_letter(len(heads))}{rows + 2}"
+    sheet.banner(title + (f"（{diff.department}）" if diff.department else ""), "title",
+                 len(heads), height=24)
+    sheet.text(*heads, style="head", height=head_height)
+
+
 def _diff_tasks_sheet(sheet: _Sheet, diff: PlanDiff, page: _Page) -> None:
     from .diff import KIND_LABELS, describe_departments
 
-    book, ws = sheet.book, sheet.ws
-    heads = ["序号", "变化", "原编号", "原章节", "新编号", "新章节", "任务", "匹配方式", "相似度",
-             "文字变化", "部门变化"]
-    sheet.widths([5, 12, 10, 14, 10, 14, 22, 9, 7, 48, 28])
-    last = f"{get_column_letter(len(heads))}{len(diff.entries) + 2}"
-    ws.freeze_panes = "C3"
-    _print_setup(ws, landscape=True, page=page)
-    ws.print_title_rows = "2:2"
-    ws.auto_filter.ref = f"A2:{last}"
-    sheet.banner("任务变化" + (f"（{diff.department}）" if diff.department else ""), "title",
-                 len(heads), height=24)
-    sheet.text(*heads, style="head", height=22)
+    book = sheet.book
+    _diff_list_head(sheet, diff, page, "任务变化",
+                    ["序号", "变化", "原编号", "原章节", "新编号", "新章节", "任务", "匹配方式",
+                     "相似度", "文字变化", "部门变化"],
+                    [5, 12, 10, 14, 10, 14, 22, 9, 7, 48, 28], "C3", len(diff.entries), 22)
     for i, e in enumerate(diff.entries, 1):
         text = book.style(_filled("text_top", KIND_FILLS[e.kind]))
         number = book.style(_filled("number_box", KIND_FILLS[e.kind]))
@@ -2179,18 +2186,11 @@ def _diff_tasks_sheet(sheet: _Sheet, diff: PlanDiff, page: _Page) -> None:
 
 
 def _diff_departments_sheet(sheet: _Sheet, diff: PlanDiff, page: _Page) -> None:
-    book, ws = sheet.book, sheet.ws
-    heads = ["部门", "新增任务", "减少任务", "新增牵头", "取消牵头", "角色变化", "机构改革承继",
-             "合计", "明细"]
-    sheet.widths([18, 6, 6, 6, 6, 6, 7, 6, 70])
-    last = f"I{len(diff.departments) + 2}"
-    ws.freeze_panes = "B3"
-    _print_setup(ws, landscape=True, page=page)
-    ws.print_title_rows = "2:2"
-    ws.auto_filter.ref = f"A2:{last}"
-    sheet.banner("部门变化" + (f"（{diff.department}）" if diff.department else ""), "title",
-                 len(heads), height=24)
-    sheet.text(*heads, style="head", height=36)
+    book = sheet.book
+    _diff_list_head(sheet, diff, page, "部门变化",
+                    ["部门", "新增任务", "减少任务", "新增牵头", "取消牵头", "角色变化",
+                     "机构改革承继", "合计", "明细"],
+                    [18, 6, 6, 6, 6, 6, 7, 6, 70], "B3", len(diff.departments), 36)
 
     details: dict[str, list[str]] = {}
     for e in diff.entries:
