@@ -147,7 +147,7 @@ if TYPE_CHECKING:
     from .filter import TaskHit
 
 from . import __version__
-from .errors import MatrixError, MatrixInputError, MatrixOutputError
+from .errors import MatrixError, MatrixInputError
 from .models import ROLE_RANK, Assignment, Document, ParseWarning, Plan, Role, Source, Task
 from .pivot import Matrix, Row, build_matrix, department_counts
 

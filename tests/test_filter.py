@@ -16,7 +16,7 @@ from rich.console import Console
 from matrix.errors import UnknownDepartmentError
 from matrix.filter import (INDEX_KEYS, TaskHit, department_index, filter_tasks,
                            resolve_departments, split_by_department)
-from matrix.models import Plan, Role, Source, Task
+from matrix.models import Role, Task
 from matrix.pipeline import parse_file, parse_text
 from matrix.tabular import ROW_KEYS, hit_rows, render_table, role_text, to_csv, to_json
 

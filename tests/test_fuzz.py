@@ -22,7 +22,6 @@ import os
 import re
 import sys
 import time
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
