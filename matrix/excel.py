@@ -2143,18 +2143,28 @@ def _candidates(entry: DiffEntry) -> str:
                               for c in entry.candidates)
 
 
-def _diff_list_head(sheet: _Sheet, diff: PlanDiff, page: _Page, title: str, heads: list[str],
-                    widths: list[float], freeze: str, rows: int, head_height: float) -> None:
-    """Widths, print set-up, filter, title banner and header row of a list sheet of a diff."""
+def _list_head(sheet: _Sheet, title: str, heads: Sequence[str], widths: Sequence[float], *,
+               freeze: str, rows: int, page: _Page, head_height: float = 22,
+               landscape: bool = True, centre: str | None = None) -> str:
+    """Widths, print set-up, filter, title banner and header row of a list sheet (a title in
+    row 1, the header in row 2, ``rows`` rows below); returns the last cell of the list."""
     ws = sheet.ws
     sheet.widths(widths)
+    last = f"{get_column_letter(len(heads))}{rows + 2}"
     ws.freeze_panes = freeze
-    _print_setup(ws, landscape=True, page=page)
+    _print_setup(ws, landscape=landscape, page=page, centre=centre)
     ws.print_title_rows = "2:2"
-    ws.auto_filter.ref = f"A2:{get_column_letter(len(heads))}{rows + 2}"
-    sheet.banner(title + (f"（{diff.department}）" if diff.department else ""), "title",
-                 len(heads), height=24)
+    ws.auto_filter.ref = f"A2:{last}"
+    sheet.banner(title, "title", len(heads), height=24)
     sheet.text(*heads, style="head", height=head_height)
+    return last
+
+
+def _diff_list_head(sheet: _Sheet, diff: PlanDiff, page: _Page, title: str, heads: list[str],
+                    widths: list[float], freeze: str, rows: int, head_height: float) -> None:
+    """The head of a list sheet of a diff: its title names the department filter, if any."""
+    _list_head(sheet, title + (f"（{diff.department}）" if diff.department else ""), heads,
+               widths, freeze=freeze, rows=rows, page=page, head_height=head_height)
 
 
 def _diff_tasks_sheet(sheet: _Sheet, diff: PlanDiff, page: _Page) -> None:
@@ -2411,19 +2421,13 @@ def _task_list_sheet(book: _Book, hits: Sequence[TaskHit], heading: str,
     several = len({hit.source for hit in hits}) > 1
     heads = ["序号", *(["来源"] if several else []), "章节", "编号", "重点任务", "任务内容",
              "本单位角色", "牵头单位", "其他单位", "完成时限"]
-    sheet.widths([5, *([18] if several else []), 14, 11, 18, 44, 12, 14, 20, 10])
-    last = f"{get_column_letter(len(heads))}{len(hits) + 2}"
-    ws.freeze_panes = "A3"
     # Each department's list is a workbook of its own, so it prints on pages of its own; its
     # name heads every page.
-    date = _date(datetime.now())
-    _print_setup(ws, landscape=True, page=_Page("" if department else heading, date),
-                 centre=department)
-    ws.print_title_rows = "2:2"
-    ws.auto_filter.ref = f"A2:{last}"
+    last = _list_head(sheet, _clean(heading), heads,
+                      [5, *([18] if several else []), 14, 11, 18, 44, 12, 14, 20, 10],
+                      freeze="A3", rows=len(hits), centre=department,
+                      page=_Page("" if department else heading, _date(datetime.now())))
     _properties(book, heading)
-    sheet.banner(_clean(heading), "title", len(heads), height=24)
-    sheet.text(*heads, style="head", height=22)
     number, text = book.style("number_box"), book.style("text_top")
     for i, hit in enumerate(hits, 1):
         task = hit.task
@@ -2445,15 +2449,10 @@ _INDEX_KEYS = ("lead", "responsible", "support", "guide", "total", "inherited")
 def _index_sheet(book: _Book, rows: Sequence[dict[str, Any]], title: str) -> None:
     sheet = book.sheets[INDEX_SHEET]
     ws = sheet.ws
-    sheet.widths([5, 22, 6, 6, 6, 6, 6, 12, 30])
-    last = f"{get_column_letter(len(_INDEX_HEADS))}{len(rows) + 2}"
-    ws.freeze_panes = "A3"
-    _print_setup(ws, landscape=False, page=_Page(title, _date(datetime.now())))
-    ws.print_title_rows = "2:2"
-    ws.auto_filter.ref = f"A2:{last}"
+    last = _list_head(sheet, _clean(title), _INDEX_HEADS, [5, 22, 6, 6, 6, 6, 6, 12, 30],
+                      freeze="A3", rows=len(rows), landscape=False,
+                      page=_Page(title, _date(datetime.now())))
     _properties(book, title)
-    sheet.banner(_clean(title), "title", len(_INDEX_HEADS), height=24)
-    sheet.text(*_INDEX_HEADS, style="head", height=22)
     number, text = book.style("number_box"), book.style("text_top")
     for i, row in enumerate(rows, 1):
         counts = [int(row.get(k) or 0) for k in _INDEX_KEYS]
