@@ -43,6 +43,15 @@ class MatrixInputError(MatrixError):
     """A file that cannot be read at all: missing, undecodable, unsupported format."""
 
 
+def unreadable(path: object, error: OSError, what: str = "file") -> MatrixInputError:
+    """The message for a file the system would not let us read: missing, a folder, no access."""
+    if isinstance(error, FileNotFoundError):
+        return MatrixInputError(f"{path}: no such file")
+    if isinstance(error, IsADirectoryError):
+        return MatrixInputError(f"{path}: is a folder, not a {what}")
+    return MatrixInputError(f"{path}: cannot read: {error.strerror or error}")
+
+
 class MatrixOutputError(MatrixError):
     """An output that cannot be written safely."""
 

@@ -147,7 +147,7 @@ if TYPE_CHECKING:
     from .filter import TaskHit
 
 from . import __version__
-from .errors import MatrixError, MatrixInputError
+from .errors import MatrixError, MatrixInputError, unreadable
 from .models import ROLE_RANK, Assignment, Document, ParseWarning, Plan, Role, Source, Task
 from .pivot import Matrix, Row, build_matrix, department_counts
 
@@ -1231,12 +1231,8 @@ def _check_package(path: Path) -> _Package:
             for info in infos:
                 if info.filename.lower().endswith((".xml", ".rels")):
                     _check_stream(path, f, info)
-    except FileNotFoundError:
-        raise MatrixInputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise MatrixInputError(f"{path}: is a folder, not a workbook") from None
     except OSError as e:
-        raise MatrixInputError(f"{path}: cannot read: {e.strerror or e}") from None
+        raise unreadable(path, e, "workbook") from None
     return _Package(names, _signed(comment, infos))
 
 

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import MatrixInputError
+from .errors import MatrixInputError, unreadable
 
 STDIN = "-"  # the file name that means standard input
 STDIN_NAME = "<stdin>"  # how standard input is named in messages and records
@@ -349,12 +349,8 @@ def read_path(path: Path | str, encoding: str | None = None, *,
             # no more than the limit is read, in case the file grows or is not a regular file.
             check_size(os.fstat(handle.fileno()).st_size, str(path), limit)
             data = _read_limited(handle, str(path), limit)
-    except FileNotFoundError:
-        raise MatrixInputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise MatrixInputError(f"{path}: is a folder, not a file") from None
     except OSError as e:
-        raise MatrixInputError(f"{path}: cannot read: {e.strerror or e}") from None
+        raise unreadable(path, e) from None
     return data, read_bytes(data, str(path), encoding, format=format)
 
 
