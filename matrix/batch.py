@@ -61,7 +61,7 @@ def build_one(source: Path, target: Path, *, force: bool = False, strict: bool =
     try:
         if str(source) != "-" and source.resolve() == target.resolve():
             raise MatrixError(f"{source}: the output would overwrite the input")
-        plan = parse_file(source)
+        plan = parse_file(source, lean=True)  # pydantic is not needed to write a workbook
         if strict:
             check_strict(plan)
         ok, why = replaceable(target)

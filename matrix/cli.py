@@ -176,7 +176,7 @@ def parse(input: Path, fmt: str | None, strict: bool) -> None:
     from .pipeline import parse_file
 
     try:
-        plan = parse_file(input)
+        plan = parse_file(input, lean=True)  # same records and JSON, without importing pydantic
         if strict:
             from .batch import check_strict
 

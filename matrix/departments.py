@@ -1,7 +1,7 @@
 """Canonical department names: data in ``matrix/data/departments.toml`` plus a lookup.
 
 A plan prints the same body in several ways (国家发展改革委, 发展改革委, 国家发改委, 國家發展改革委);
-:func:`canonical` maps every spelling in the data to one :class:`~matrix.models.Department`.
+:func:`canonical` maps every spelling in the data to one :class:`~matrix.records.Department`.
 A name that is not in the data comes back as ``Department(name=<printed>, known=False)``: it is
 never dropped and never guessed.  :meth:`Registry.suggest` offers close names for a warning
 message, but nothing uses them silently.
@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import MatrixInputError
-from .models import Department
+from .records import Department
 
 __all__ = ["ENV_VAR", "Registry", "canonical", "default_registry", "packaged_data"]
 

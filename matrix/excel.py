@@ -148,7 +148,7 @@ if TYPE_CHECKING:
 
 from . import __version__
 from .errors import MatrixError, MatrixInputError, unreadable
-from .models import ROLE_RANK, Assignment, Document, ParseWarning, Plan, Role, Source, Task
+from .records import ROLE_RANK, Assignment, Document, ParseWarning, Plan, Role, Source, Task
 from .pivot import Matrix, Row, build_matrix, department_counts
 
 __all__ = ["DIFF_SHEET_NAMES", "MARKS", "MARK_WORDS", "MAX_ENTRIES", "MAX_RATIO",
@@ -1457,20 +1457,22 @@ def _opt_str(value: Any) -> str | None:
 
 def _parse_records(text: str) -> _Records:
     """The hidden records; raises ValueError, TypeError, KeyError … when they are malformed."""
+    from . import models  # pydantic, for what is read back (build never needs it)
+
     data = json.loads(text)
     if not isinstance(data, dict) or data.get("dutymatrix") != RECORDS_VERSION:
         raise ValueError("unknown records version")
     source = data.get("source")
-    origin = Source(**source) if isinstance(source, dict) else None
+    origin = models.Source(**source) if isinstance(source, dict) else None
     documents = []
     for d in data["documents"]:
-        warnings = [ParseWarning(line=w[0], column=w[1], kind=w[2], message=w[3])
+        warnings = [models.ParseWarning(line=w[0], column=w[1], kind=w[2], message=w[3])
                     for w in d.get("warnings", ())]
         documents.append(_DocumentRecord(
             _opt_str(d.get("title")), _opt_str(d.get("doc_number")), int(d.get("line", 1)),
             str(d.get("label", "")), tuple(str(r) for r in d.get("rules", ())), warnings))
     roles = {r.value: r for r in Role}
-    table = [Assignment(department=department,
+    table = [models.Assignment(department=department,
                         as_printed=department if printed is None else printed, role=roles[role],
                         inherited=bool(flags & _INHERITED),
                         lead_by_rule=bool(flags & _LEAD_BY_RULE), known=not flags & _UNKNOWN)
@@ -1569,6 +1571,8 @@ def _assignments(marks: dict[str, Role], record: _TaskRecord | None,
     becomes one plain assignment where the department first stood; a removed mark drops the
     department; marks on departments the record does not name come last, in column order.
     """
+    from . import models  # pydantic, for what is read back (build never needs it)
+
     if record is None:
         shown: dict[str, Role] = {}
         out: list[Assignment] = []
@@ -1586,12 +1590,12 @@ def _assignments(marks: dict[str, Role], record: _TaskRecord | None,
                 out.append(a)
             elif a.department not in changed:
                 changed.add(a.department)
-                out.append(Assignment(department=a.department, as_printed=a.department,
+                out.append(models.Assignment(department=a.department, as_printed=a.department,
                                       role=role, known=a.known))
     for department, role in marks.items():
         if department not in shown:
             name, is_known = known(department)
-            out.append(Assignment(department=name, as_printed=department, role=role,
+            out.append(models.Assignment(department=name, as_printed=department, role=role,
                                   known=is_known))
     return tuple(out)
 
@@ -1608,7 +1612,9 @@ class _WorkbookReader:
     def warn(self, document: int | None, kind: str, message: str, row: int | None = None,
              column: int | None = None) -> None:
         """A warning for the plan, on ``document`` (the first one when None)."""
-        self.notes.append((document, ParseWarning(
+        from . import models  # pydantic, for what is read back (build never needs it)
+
+        self.notes.append((document, models.ParseWarning(
             line=None if row is None else row + 1, column=None if column is None else column + 1,
             kind=kind, message=message)))
 
@@ -1625,6 +1631,8 @@ class _WorkbookReader:
             values.close()
 
     def _read(self, values: _Values, sha256: str) -> WorkbookContents:
+        from . import models  # pydantic, for what is read back (build never needs it)
+
         path = self.path
         if _MATRIX_SHEET not in values.sheet_names:
             raise MatrixInputError(
@@ -1657,7 +1665,7 @@ class _WorkbookReader:
         elif _NOTES_SHEET in values.sheet_names:
             self.where = f" (sheet {_NOTES_SHEET})"
             origin, generated, tool = _notes(values.rows(_NOTES_SHEET))
-        plan = Plan(source=Source(path=str(path), sha256=sha256, format="xlsx"),
+        plan = models.Plan(source=models.Source(path=str(path), sha256=sha256, format="xlsx"),
                     documents=documents)
         return WorkbookContents(plan, origin, generated, tool, records is not None)
 
@@ -1778,6 +1786,9 @@ class _WorkbookReader:
 
     def _documents(self, rows: list[_MatrixRow], records: _Records | None,
                    deadlines: dict[Any, str | None] | None) -> tuple[Document, ...]:
+        from . import models  # pydantic, for what is read back (build never needs it)
+
+
         documents = list(records.documents) if records is not None else []
         by_label: dict[str, int] = {}
         for i, d in enumerate(documents):
@@ -1826,12 +1837,14 @@ class _WorkbookReader:
             tasks.append([])
         for index, warning in self.notes:
             documents[index or 0].warnings.append(warning)
-        return tuple(Document(title=d.title, doc_number=d.doc_number, line=d.line,
+        return tuple(models.Document(title=d.title, doc_number=d.doc_number, line=d.line,
                               tasks=tuple(t), rules=d.rules, warnings=tuple(d.warnings))
                      for d, t in zip(documents, tasks))
 
     def _task(self, row: _MatrixRow, deadlines: dict[Any, str | None] | None,
               known: Callable[[str], tuple[str, bool]]) -> Task:
+        from . import models  # pydantic, for what is read back (build never needs it)
+
         record = row.record
         number, part = _split_label(row.label)
         section, subsection = _sections(row.section, record)
@@ -1845,7 +1858,7 @@ class _WorkbookReader:
         text = row.text
         if text is None:
             text = "" if record is not None else row.title
-        return Task(number=number, part=part, section=section, subsection=subsection,
+        return models.Task(number=number, part=part, section=section, subsection=subsection,
                     title=row.title, text=text,
                     trailer=record.trailer if record is not None else None,
                     line=record.line if record is not None else row.index + 1,
@@ -1907,6 +1920,8 @@ def _deadlines(grid: list[list[Any]]) -> dict[Any, str | None] | None:
 
 def _notes(grid: list[list[Any]]) -> tuple[Source | None, str | None, str | None]:
     """Source, generation time and tool from 说明, for a workbook without hidden records."""
+    from . import models  # pydantic, for what is read back (build never needs it)
+
     pairs: dict[str, str] = {}
     for row in grid:
         if len(row) >= 2:
@@ -1915,7 +1930,7 @@ def _notes(grid: list[list[Any]]) -> tuple[Source | None, str | None, str | None
     if pairs.get("源文件"):
         fmt = pairs.get("格式", "") or "text"
         fmt, _, encoding = fmt.partition("（编码 ")
-        origin = Source(path=pairs["源文件"], sha256=pairs.get("SHA-256", ""),
+        origin = models.Source(path=pairs["源文件"], sha256=pairs.get("SHA-256", ""),
                         format=fmt.strip() or "text", encoding=encoding.rstrip("）") or None)
     tool = pairs.get("工具版本", "").removeprefix("dutymatrix ").strip() or None
     return origin, pairs.get("生成时间") or None, tool

@@ -40,7 +40,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .errors import UnknownDepartmentError
-from .models import ROLE_RANK, Assignment, Department, Plan, Role, Task
+from .records import ROLE_RANK, Assignment, Department, Plan, Role, Task
 from .transform import number_value
 
 __all__ = ["TaskHit", "department_index", "filter_tasks", "resolve_departments",

@@ -164,6 +164,18 @@ def normalise_line(line: str) -> str:
     return _clean(_unescape(line)).strip()
 
 
+def clean_lines(lines: list[str]) -> list[str]:
+    """``normalise_line`` of each of ``lines`` (none holding a newline), in one pass over their
+    text: ``_clean`` never moves a newline, so only the lines with an entity need their own."""
+    if not lines:
+        return []
+    cleaned = [line.strip() for line in _clean("\n".join(lines)).split("\n")]
+    for i, line in enumerate(lines):
+        if "&" in line:
+            cleaned[i] = normalise_line(line)
+    return cleaned
+
+
 def _entity_lines(text: str) -> tuple[list[str], list[int]]:
     """Lines of ``text`` with entities decoded, and each one's line in ``text``.
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .errors import MatrixParseError, NoClausesError
-from .models import Plan, Source
+from .records import Plan
 
 
 def _compose(norm_lines: Sequence[int], reflow_lines: Sequence[int],
@@ -40,8 +40,13 @@ def _compose(norm_lines: Sequence[int], reflow_lines: Sequence[int],
 
 def parse_text(text: str, path: str = "<text>", *, sha256: str | None = None,
                format: str = "text", encoding: str | None = None, canonical=None,
-               reflow: bool | None = None, lines: Sequence[int] | None = None) -> Plan:
+               reflow: bool | None = None, lines: Sequence[int] | None = None,
+               lean: bool = False) -> Plan:
     """Parse the text of a plan into a ``Plan``.
+
+    The records are ``matrix.models`` (pydantic) records; ``lean=True`` gives the same records
+    as ``matrix.records`` classes, without importing pydantic (what the command line does to
+    start fast; ``models.validated`` turns them into pydantic records).
 
     ``reflow`` decides whether hard line breaks are joined back (``None``: when the text looks
     hard-wrapped, see ``matrix.reflow``). ``lines`` maps each line of ``text`` to the user's line
@@ -79,27 +84,34 @@ def parse_text(text: str, path: str = "<text>", *, sha256: str | None = None,
                              "a plan, nothing to build")
     if canonical is None:
         from .departments import canonical
-    documents = build_documents(units, canonical, norm.original_line)
-    return Plan.make(source=Source.make(path=path, sha256=sha256, format=format, encoding=encoding),
-                documents=tuple(documents))
+    if lean:
+        from . import records as kinds
+    else:
+        from . import models as kinds
+    documents = build_documents(units, canonical, norm.original_line, kinds)
+    source = kinds.Source.make(path=path, sha256=sha256, format=format, encoding=encoding)
+    return kinds.Plan.make(source=source, documents=tuple(documents))
 
 
 def parse_bytes(data: bytes, path: str = "<input>", *, encoding: str | None = None,
-                format: str | None = None, canonical=None, reflow: bool | None = None) -> Plan:
+                format: str | None = None, canonical=None, reflow: bool | None = None,
+                lean: bool = False) -> Plan:
     """Read and parse the content of one file (text in any encoding, HTML or .docx)."""
     from .reader import read_bytes
 
     raw = read_bytes(data, path, encoding, format=format)
-    return _parse_raw(data, raw, path, canonical, reflow)
+    return _parse_raw(data, raw, path, canonical, reflow, lean)
 
 
-def _parse_raw(data: bytes, raw, path: str, canonical, reflow: bool | None) -> Plan:
+def _parse_raw(data: bytes, raw, path: str, canonical, reflow: bool | None, lean: bool) -> Plan:
     return parse_text(raw.text, path, sha256=hashlib.sha256(data).hexdigest(), format=raw.format,
-                      encoding=raw.encoding, canonical=canonical, reflow=reflow, lines=raw.lines)
+                      encoding=raw.encoding, canonical=canonical, reflow=reflow, lines=raw.lines,
+                      lean=lean)
 
 
-def parse_stream(stream: BinaryIO | None = None, name: str | None = None, *, encoding: str | None = None,
-                 format: str | None = None, canonical=None, reflow: bool | None = None) -> Plan:
+def parse_stream(stream: BinaryIO | None = None, name: str | None = None, *,
+                 encoding: str | None = None, format: str | None = None, canonical=None,
+                 reflow: bool | None = None, lean: bool = False) -> Plan:
     """Read and parse everything from an open file, binary or text (``sys.stdin`` by default)."""
     import sys
 
@@ -109,18 +121,18 @@ def parse_stream(stream: BinaryIO | None = None, name: str | None = None, *, enc
         stream = sys.stdin
     name = name or STDIN_NAME
     data, raw = read_stream(stream, name, encoding, format=format)
-    return _parse_raw(data, raw, name, canonical, reflow)
+    return _parse_raw(data, raw, name, canonical, reflow, lean)
 
 
 def parse_file(path: Path | str, *, encoding: str | None = None, canonical=None,
-               format: str | None = None, reflow: bool | None = None) -> Plan:
+               format: str | None = None, reflow: bool | None = None, lean: bool = False) -> Plan:
     """Read and parse one plan file; ``-`` reads standard input (see ``parse_text``)."""
     from .reader import STDIN, STDIN_NAME, read_path
 
     if str(path) == STDIN:
         data, raw = read_path(STDIN, encoding, format=format)
-        return _parse_raw(data, raw, STDIN_NAME, canonical, reflow)
+        return _parse_raw(data, raw, STDIN_NAME, canonical, reflow, lean)
     path = Path(path)
     data, raw = read_path(path, encoding, format=format)
-    return _parse_raw(data, raw, str(path), canonical, reflow)
+    return _parse_raw(data, raw, str(path), canonical, reflow, lean)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .models import ROLE_RANK, Assignment, Plan, Role, Task, task_rows
+from .records import ROLE_RANK, Assignment, Plan, Role, Task, task_rows
 
 
 @dataclass(frozen=True, slots=True)

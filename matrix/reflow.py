@@ -36,7 +36,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .normalise import normalise_line
+from .normalise import clean_lines, normalise_line
 
 _NUMBERED = re.compile(r"^(?:[一二三四五六七八九十百零〇两]+、|（[一二三四五六七八九十百零〇两]+）|"
                        r"\d{1,3}[.、](?!\d)|（\d{1,3}）|[①-⑳]|第[一二三四五六七八九十百零〇两\d]+[章节条部分篇])")
@@ -49,6 +49,7 @@ _SENTENCE_END = "。！？"  # ； and ： end clauses, not paragraphs: a wrap a
 _CLOSING = "。，、；：！？）”』」》】〕"
 _TRAILER_WORD = re.compile(r"负责|牵头|参与|配合|指导|会同|责任|协办|单位|部门")
 _INDENT = re.compile(r"^(?:[ \t\u3000\xa0]{2,}|\u3000)")
+_PAREN = re.compile("[（）]")
 _FULL = 0.85
 _MAX_PAREN_JOINS = 3
 _MAX_TRAILER = 120  # characters from an unclosed （ to the line end that can still be a trailer
@@ -112,9 +113,10 @@ class _Line:
     columns: int  # display columns (hanzi two) as printed, the indentation included
 
     @classmethod
-    def of(cls, raw: str) -> _Line:
-        """Measure one line of the user's text."""
-        norm = normalise_line(raw)
+    def of(cls, raw: str, norm: str | None = None) -> _Line:
+        """Measure one line of the user's text (``norm``: its ``normalise_line``, if known)."""
+        if norm is None:
+            norm = normalise_line(raw)
         # Measured as printed (glosses, half-width punctuation and indentation take room on the
         # page), without trailing padding.
         printed = raw.replace("\f", "").replace("\t", "    ").rstrip(" \xa0\u3000\v") if norm else ""
@@ -174,12 +176,12 @@ def starts_unit(s: str) -> bool:
 def _open_tail(s: str) -> bool:
     """Whether ``s`` leaves a parenthesis open near its end (a trailer cut by a line break)."""
     depth, start = 0, None
-    for i, ch in enumerate(s):
-        if ch == "（":
+    for m in _PAREN.finditer(s):  # the parentheses only: a C-speed scan between them
+        if m.group() == "（":
             if depth == 0:
-                start = i
+                start = m.start()
             depth += 1
-        elif ch == "）" and depth:
+        elif depth:
             depth -= 1
     return depth > 0 and start is not None and len(s) - start <= _MAX_TRAILER
 
@@ -192,12 +194,12 @@ def _closes_soon(lines: list[_Line], j: int, most: int) -> bool:
         s = lines[k].norm
         if not s or (k > j and starts_unit(s)):
             return False
-        for ch in s:
-            if ch == "（":
+        for m in _PAREN.finditer(s):
+            if m.group() == "（":
                 depth += 1
-            elif ch == "）":
-                if depth == 0:
-                    return True
+            elif depth == 0:
+                return True
+            else:
                 depth -= 1
     return False
 
@@ -290,14 +292,13 @@ class _Parens:
 
     def feed(self, s: str) -> None:
         """Take the next piece of the line into account."""
-        if "（" in s or "）" in s:
-            for i, ch in enumerate(s):
-                if ch == "（":
-                    if self.depth == 0:
-                        self.start = self.length + i
-                    self.depth += 1
-                elif ch == "）" and self.depth:
-                    self.depth -= 1
+        for m in _PAREN.finditer(s):
+            if m.group() == "（":
+                if self.depth == 0:
+                    self.start = self.length + m.start()
+                self.depth += 1
+            elif self.depth:
+                self.depth -= 1
         self.length += len(s)
 
     def open_tail(self) -> bool:
@@ -311,7 +312,8 @@ def reflow(text: str, *, hard_wrapped: bool | None = None) -> Reflowed:
     ``hard_wrapped`` forces the decision of rule 1: ``True`` reflows every text, ``False`` only
     repairs split trailers (rule 4), ``None`` (the default) detects.
     """
-    lines = [_Line.of(raw) for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    raws = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = [_Line.of(raw, norm) for raw, norm in zip(raws, clean_lines(raws))]
     hard = _hard_wrapped(lines) if hard_wrapped is None else hard_wrapped
     shape = _shape(lines)
     n = len(lines)
@@ -353,8 +355,9 @@ def reflow(text: str, *, hard_wrapped: bool | None = None) -> Reflowed:
             if starts_unit(nxt):
                 break
             join = False
-            if (paren_joins < _MAX_PAREN_JOINS and _closes_soon(lines, j, _MAX_PAREN_JOINS - paren_joins)
-                    and (_open_tail(lines[last].norm) or (paren_joins and parens.depth))):
+            if (paren_joins < _MAX_PAREN_JOINS
+                    and (_open_tail(lines[last].norm) or (paren_joins and parens.depth))
+                    and _closes_soon(lines, j, _MAX_PAREN_JOINS - paren_joins)):
                 join = True
                 paren_joins += 1
             elif hard and shape.full(lines[last]):

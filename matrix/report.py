@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .models import Plan, Role
+from .records import Plan, Role
 
 MARKS = {Role.lead: "★", Role.responsible: "●", Role.support: "○", Role.guide: "◇"}
 

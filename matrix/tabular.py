@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .filter import TaskHit
-from .models import task_json
+from .records import task_json
 
 __all__ = ["ROW_KEYS", "hit_json", "hit_rows", "render_table", "role_text", "to_csv", "to_json"]
 

@@ -16,11 +16,13 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from types import ModuleType
 
 from lark import Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedInput
 
-from .models import Assignment, Clause, Department, Document, ParseWarning, Role, Task
+from . import records
+from .records import Assignment, Clause, Department, Document, ParseWarning, Role, Task
 
 MAX_WARNINGS_PER_KIND = 50
 LEVELS = {"section": 0, "clause": 1, "item": 2, "subitem": 3, "point": 4}
@@ -378,8 +380,8 @@ class _RuleState:
 class _DocumentBuilder:
     """Cuts the units of one document into tasks and applies its rules (internal)."""
 
-    def __init__(self, canonical: Canonical, line_of: LineMap) -> None:
-        self.canonical, self.line_of = canonical, line_of
+    def __init__(self, canonical: Canonical, line_of: LineMap, kinds: ModuleType) -> None:
+        self.canonical, self.line_of, self.kinds = canonical, line_of, kinds
         self.state = _RuleState()
         self.tasks: list[Task] = []
         self.unassigned: list[Clause] = []
@@ -393,13 +395,13 @@ class _DocumentBuilder:
         seen = self.per_kind.get(kind, 0)
         self.per_kind[kind] = seen + 1
         if seen < MAX_WARNINGS_PER_KIND:
-            self.warnings.append(ParseWarning.make(line=line, column=column, kind=kind, message=message))
+            self.warnings.append(self.kinds.ParseWarning.make(line=line, column=column, kind=kind, message=message))
 
     def finish_warnings(self) -> None:
         """Add one line per kind that was cut short."""
         for kind, count in self.per_kind.items():
             if count > MAX_WARNINGS_PER_KIND:
-                self.warnings.append(ParseWarning.make(
+                self.warnings.append(self.kinds.ParseWarning.make(
                     kind=kind, message=f"… and {count - MAX_WARNINGS_PER_KIND} more {kind} warnings"))
 
     # -- assignments --------------------------------------------------------------------------
@@ -411,7 +413,7 @@ class _DocumentBuilder:
             # Records are frozen, so one Assignment serves every task that prints the same
             # name with the same role: a long plan repeats a few dozen departments.
             dept = self.canonical(name)
-            made = self.made[key] = Assignment.make(
+            made = self.made[key] = self.kinds.Assignment.make(
                 department=dept.name, as_printed=name, role=role, known=dept.known,
                 inherited=inherited, lead_by_rule=lead_by_rule)
         if not made.known:
@@ -450,7 +452,7 @@ class _DocumentBuilder:
                                         and unit.level >= 1 else parent)
         if not made:
             text = _clean_text("".join("\n" if t.type == "NL" else str(t) for t in unit.body))
-            self.unassigned.append(Clause.make(number=unit.number, section=section_text, title=title,
+            self.unassigned.append(self.kinds.Clause.make(number=unit.number, section=section_text, title=title,
                                           line=line, contains_tasks=child_made, text=text,
                                           subclauses=len(unit.children)))
         return made or child_made
@@ -488,7 +490,7 @@ class _DocumentBuilder:
             if not assignments:
                 self.warn(tok_line, "no-department",
                           f"the trailer of {unit.number} names no department")
-            self.tasks.append(Task.make(
+            self.tasks.append(self.kinds.Task.make(
                 number=unit.number, part=part, section=section, subsection=subsection,
                 title=title, text=_clean_text("".join(text)), trailer=inner,
                 line=line if part == 1 else tok_line, assignments=assignments,
@@ -515,14 +517,19 @@ def _clean_text(text: str) -> str:
     return "\n".join(p.strip() for p in text.split("\n") if p.strip())
 
 
-def build_documents(units: Sequence[Unit], canonical: Canonical, line_of: LineMap) -> list[Document]:
-    """Units (preamble first) → documents with tasks, unassigned clauses, rules and warnings."""
+def build_documents(units: Sequence[Unit], canonical: Canonical, line_of: LineMap,
+                    kinds: ModuleType = records) -> list[Document]:
+    """Units (preamble first) → documents with tasks, unassigned clauses, rules and warnings.
+
+    ``kinds`` is the module whose record classes are built: ``matrix.records`` (lean) or
+    ``matrix.models`` (pydantic); both have the same classes with the same fields.
+    """
     documents = []
     for opening, tops in split_documents(units):
         if not tops:
             continue
         title, number = find_title(opening)
-        builder = _DocumentBuilder(canonical, line_of)
+        builder = _DocumentBuilder(canonical, line_of, kinds)
         outer = min(u.level for u in tops)
         for unit in tops:
             builder.add_unit(unit, unit if unit.level == outer and unit.children else None, None)
@@ -539,7 +546,7 @@ def build_documents(units: Sequence[Unit], canonical: Canonical, line_of: LineMa
         builder.finish_warnings()
         order = {id(c): i for i, c in enumerate(builder.unassigned)}
         unassigned = sorted(builder.unassigned, key=lambda c: (c.line, order[id(c)]))
-        documents.append(Document.make(
+        documents.append(kinds.Document.make(
             title=title, doc_number=number, line=line_of(tops[0].line), tasks=tuple(builder.tasks),
             unassigned=tuple(unassigned), rules=tuple(builder.rules),
             warnings=tuple(sorted(builder.warnings, key=lambda w: w.line or 1 << 30)),

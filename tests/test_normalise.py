@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matrix.normalise import normalise, normalise_line
+from matrix.normalise import clean_lines, normalise, normalise_line
 
 
 @pytest.mark.parametrize(("raw", "clean"), [
@@ -79,6 +79,14 @@ def test_line_map_has_one_entry_per_line(text):
     result = normalise(text)
     assert len(result.lines) == result.text.count("\n")
     assert list(result.lines) == sorted(set(result.lines))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(_mixed, max_size=30).map(lambda s: s.replace("\n", "").replace("\r", "")),
+                max_size=8))
+def test_clean_lines_equals_normalise_line_on_each_line(lines):
+    # reflow cleans all lines in one pass; it must see what normalise_line sees line by line
+    assert clean_lines(lines) == [normalise_line(line) for line in lines]
 
 
 def test_an_entity_that_encodes_a_line_break_keeps_line_numbers():
