@@ -49,7 +49,8 @@ def plan_parser() -> Lark:
 def trailer_parser() -> Lark:
     """The parser for the inner text of one responsibility trailer.
 
-    Contextual lexer: "，" separates bodies or clauses and SCOPE_TEXT overlaps DEPT, which only
-    the parser state can tell apart.
+    Basic lexer: its terminals never need the parser state to be told apart (the grammar says
+    why), and one scanner is compiled instead of one per parser state (~9 in seed 001, each
+    several milliseconds of regular-expression compiling on every run).
     """
-    return _build("trailer.lark", lexer="contextual")
+    return _build("trailer.lark", lexer="basic")

@@ -210,9 +210,9 @@ class TrailerReader(Transformer):
         role = _FIELD_ROLE.get(str(label)[:2], Role.responsible)
         return {"duties": [PrintedDuty(n, role, role is Role.lead) for g in groups for n in g]}
 
-    def scope(self, _label: Token, text: Token) -> dict:
+    def scope(self, tok: Token) -> dict:
         """适用范围：Y."""
-        return {"scope": str(text)}
+        return {"scope": str(tok).split("：", 1)[1]}
 
     def deadline(self, tok: Token) -> dict:
         """年内持续推进 / 2025年底前完成."""
