@@ -94,22 +94,34 @@ def test_pydantic_records_still_validate():
     assert "Assignment" in models.Plan.model_json_schema()["$defs"]
 
 
+def _modules_imported_by(args: list[str]) -> tuple[subprocess.CompletedProcess, set[str]]:
+    """Run the CLI with ``args`` in a fresh interpreter; its result and the top-level packages
+    it imported."""
+    probe = ("import json, sys\nfrom matrix.cli import cli\n"
+             f"try:\n    cli.main({args!r}, standalone_mode=False)\n"
+             "finally:\n    print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})), "
+             "file=sys.stderr)\n")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120)
+    return result, set(json.loads(result.stderr.strip().splitlines()[-1]))
+
+
 @pytest.mark.parametrize("command", [
     ["parse", str(SEED_001), "--format", "json"],
     ["build", str(SEED_001), "-o", "{tmp}/001.xlsx"],
 ])
 def test_parse_and_build_do_not_import_pydantic(command, tmp_path):
     # importing pydantic costs more than parsing a plan; the hot path must not pay for it
-    args = [a.replace("{tmp}", str(tmp_path)) for a in command]
-    probe = ("import sys\nfrom matrix.cli import cli\n"
-             f"try:\n    cli.main({args!r}, standalone_mode=False)\n"
-             "finally:\n    print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] == "
-             "'pydantic')), file=sys.stderr)\n")
-    result = subprocess.run([sys.executable, "-c", "import json\n" + probe], cwd=ROOT,
-                            capture_output=True, text=True, timeout=120)
+    result, modules = _modules_imported_by([a.replace("{tmp}", str(tmp_path)) for a in command])
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stderr.strip().splitlines()[-1]) == []
+    assert "pydantic" not in modules
     if command[0] == "parse":
         assert json.loads(result.stdout) == parse_file(SEED_001).to_json()
     else:
         assert Path(tmp_path / "001.xlsx").is_file()
+
+
+def test_help_imports_only_click():
+    result, modules = _modules_imported_by(["--help"])
+    assert "Usage:" in result.stdout
+    assert not modules & {"pathlib", "lark", "pydantic", "openpyxl", "opencc", "rich"}
