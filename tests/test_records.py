@@ -110,11 +110,12 @@ def _modules_imported_by(args: list[str]) -> tuple[subprocess.CompletedProcess, 
     ["parse", str(SEED_001), "--format", "json"],
     ["build", str(SEED_001), "-o", "{tmp}/001.xlsx"],
 ])
-def test_parse_and_build_do_not_import_pydantic(command, tmp_path):
+def test_parse_and_build_do_not_import_pydantic_or_numpy(command, tmp_path):
     # importing pydantic costs more than parsing a plan; the hot path must not pay for it
     result, modules = _modules_imported_by([a.replace("{tmp}", str(tmp_path)) for a in command])
     assert result.returncode == 0, result.stderr
     assert "pydantic" not in modules
+    assert "numpy" not in modules  # openpyxl would import it (excel.py hides it)
     if command[0] == "parse":
         assert json.loads(result.stdout) == parse_file(SEED_001).to_json()
     else:
