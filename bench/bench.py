@@ -201,6 +201,10 @@ def bench_batch(files: int, small: int, tmp: Path) -> list[Row]:
     t, m_big = run_process(dutymatrix("build", str(big), "-o", str(tmp / "out-big"), "--quiet"))
     _, m_small = run_process(dutymatrix("build", str(little), "-o", str(tmp / "out-small"),
                                         "--quiet"))
+    for out, n in ((tmp / "out-big", files), (tmp / "out-small", small)):
+        built = len(list(out.glob("*.xlsx"))) if out.is_dir() else 0
+        if built != n:  # a fast failure is not a fast build
+            raise RuntimeError(f"batch built {built} of {n} workbooks in {out}")
     rate = files / t
     return [Row(f"build folder of {files:,} plans", rate, "docs/s", ">= 50 docs/s", rate >= 50,
                 m_big, f"{t:.1f} s"),

@@ -35,10 +35,15 @@ _SYLLABLE = rf"[a-zü{_TONED}]{{1,6}}"
 # Neutral-tone syllables that carry no mark but leak just the same ("獲得(de)感").
 _NEUTRAL = {"de", "le", "me", "men", "ne", "ma", "ba", "zi", "zhe", "ge", "li", "shang", "xia",
             "tou", "mo", "a", "ya", "wa", "la", "er", "jia", "zhao", "yi"}
-# A run of glosses right after a Chinese character: "部(mén)", "分(fēn)(fēn)". The pattern
-# starts at the parenthesis (a fast scan) and looks back one character from there.
-_GLOSS_RUN = re.compile(rf"[(（](?<=[{_CJK}][(（]){_SYLLABLE}[)）](?:[(（]{_SYLLABLE}[)）])*")
-_ONE_GLOSS = re.compile(rf"[(（]({_SYLLABLE})[)）]")
+# One gloss: a pinyin syllable in parentheses, either with a tone mark somewhere in it or one of
+# the unmarked neutral syllables.
+_PINYIN = (rf"(?:(?=[a-zü{_TONED}]{{1,6}}[)）])[a-zü]*[{_TONED}][a-zü{_TONED}]*"
+           rf"|(?:{'|'.join(sorted(_NEUTRAL, key=len, reverse=True))})(?=[)）]))")
+# The glosses right after a Chinese character: "部(mén)", "分(fēn)(fēn)". The run stops at the
+# first parenthesis that is not pinyin ("部(mén)(abc)" keeps "(abc)", which is then not next to
+# a character: what one pass leaves, a second pass leaves too). The pattern starts at the
+# parenthesis (a fast scan) and looks back one character from there.
+_GLOSSES = re.compile(rf"[(（](?<=[{_CJK}][(（]){_PINYIN}[)）](?:[(（]{_PINYIN}[)）])*")
 
 _WIDTH_PAIRS = {
     "(": "（", ")": "）", ":": "：", ";": "；", "?": "？", "!": "！",
@@ -77,22 +82,8 @@ def _converter():
     return opencc.OpenCC("t2s")
 
 
-def _is_pinyin(syllable: str) -> bool:
-    return syllable in _NEUTRAL or any(c in _TONED for c in syllable)
-
-
 def _strip_glosses(text: str) -> str:
-    def drop_leading_pinyin(m: re.Match[str]) -> str:
-        # Drop glosses from the start of the run; the first parenthesis that is not pinyin
-        # ("(abc)") stays, and so does everything after it, which is then not next to a
-        # character any more: what one pass leaves, a second pass leaves too.
-        run = m.group(0)
-        for gloss in _ONE_GLOSS.finditer(run):
-            if not _is_pinyin(gloss.group(1)):
-                return run[gloss.start():]
-        return ""
-
-    return _GLOSS_RUN.sub(drop_leading_pinyin, text)
+    return _GLOSSES.sub("", text)
 
 
 def _fold_width(text: str) -> str:

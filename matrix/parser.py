@@ -46,6 +46,15 @@ def plan_parser() -> Lark:
 
 
 @functools.cache
+def plan_reader() -> Lark:
+    """``plan_parser`` with ``transform.UnitBuilder`` applied during the parse: ``parse`` gives
+    the units directly, without building the tree first (what the pipeline uses)."""
+    from .transform import UnitBuilder
+
+    return _build("plan.lark", lexer="basic", transformer=UnitBuilder())
+
+
+@functools.cache
 def trailer_parser() -> Lark:
     """The parser for the inner text of one responsibility trailer.
 

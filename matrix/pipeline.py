@@ -7,7 +7,8 @@ function from the one before, so that any of them can be used alone:
 * ``reader.read_bytes``: bytes of a text file, HTML page or .docx → ``RawText``;
 * ``reflow.reflow``: hard line breaks of text copied from a PDF joined back;
 * ``normalise.normalise``: clean text;
-* ``parser.plan_parser`` and ``transform``: records.
+* ``parser.plan_reader`` (``plan.lark`` with ``transform.UnitBuilder``) and ``transform``:
+  records.
 
 Each stage keeps a map from its lines back to the lines of its input, and the maps are composed,
 so that every line number in a record, warning or error points into the file the user has open
@@ -58,9 +59,9 @@ def parse_text(text: str, path: str = "<text>", *, sha256: str | None = None,
     from lark.exceptions import UnexpectedInput, VisitError
 
     from .normalise import Normalised, normalise
-    from .parser import plan_parser
+    from .parser import plan_reader
     from .reflow import reflow as reflow_text
-    from .transform import build_documents, tree_to_units
+    from .transform import build_documents
 
     if sha256 is None:
         sha256 = hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
@@ -68,8 +69,7 @@ def parse_text(text: str, path: str = "<text>", *, sha256: str | None = None,
     norm = normalise(flowed.text)
     norm = Normalised(norm.text, _compose(norm.lines, flowed.lines, lines))
     try:
-        tree = plan_parser().parse(norm.text)
-        units = tree_to_units(tree)
+        units = plan_reader().parse(norm.text)
     except UnexpectedInput as e:
         line = norm.original_line(e.line) if e.line and e.line > 0 else e.line
         raise MatrixParseError(path, line, e.column, "cannot parse the document structure",

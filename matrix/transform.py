@@ -108,7 +108,7 @@ class Unit:
 class UnitBuilder(Transformer):
     """``plan.lark`` tree → a preamble ``Unit`` followed by the top-level units."""
 
-    def _unit(self, kind: str, children: list) -> Unit:
+    def _make(self, kind: str, children: list) -> Unit:
         number = children[0]
         body = [c for c in children[1:] if isinstance(c, Token)]
         kids = [c for c in children[1:] if isinstance(c, Unit)]
@@ -116,23 +116,23 @@ class UnitBuilder(Transformer):
 
     def section(self, children: list) -> Unit:
         """一、 heading."""
-        return self._unit("section", children)
+        return self._make("section", children)
 
     def clause(self, children: list) -> Unit:
         """（一） clause."""
-        return self._unit("clause", children)
+        return self._make("clause", children)
 
     def item(self, children: list) -> Unit:
         """1. item."""
-        return self._unit("item", children)
+        return self._make("item", children)
 
     def subitem(self, children: list) -> Unit:
         """（1） item."""
-        return self._unit("subitem", children)
+        return self._make("subitem", children)
 
     def point(self, children: list) -> Unit:
         """① point."""
-        return self._unit("point", children)
+        return self._make("point", children)
 
     def start(self, children: list) -> list[Unit]:
         """Unnumbered lines first (the preamble), then the units."""

@@ -89,6 +89,43 @@ def test_clean_lines_equals_normalise_line_on_each_line(lines):
     assert clean_lines(lines) == [normalise_line(line) for line in lines]
 
 
+def _strip_glosses_reference(text: str) -> str:
+    """The gloss rule as first written (a callback per run), kept to check the single
+    regular expression that replaced it."""
+    import re
+
+    from matrix.normalise import _CJK, _NEUTRAL, _TONED
+
+    syllable = rf"[a-zü{_TONED}]{{1,6}}"
+    run = re.compile(rf"[(（](?<=[{_CJK}][(（]){syllable}[)）](?:[(（]{syllable}[)）])*")
+    one = re.compile(rf"[(（]({syllable})[)）]")
+
+    def drop(m):
+        for gloss in one.finditer(m.group(0)):
+            s = gloss.group(1)
+            if not (s in _NEUTRAL or any(c in _TONED for c in s)):
+                return m.group(0)[gloss.start():]
+        return ""
+
+    return run.sub(drop, text)
+
+
+_gloss_text = st.lists(st.one_of(
+    st.sampled_from(["部", "門", "a", "(", ")", "（", "）", "de", "ü", "x"]),
+    st.sampled_from(["de", "mén", "fēn", "abc", "men", "lē", "zhōngg", "zhōnggg", "ǘ", "", "Mén",
+                     "shang", "xiàng", "ya", "yi", "de1"]).flatmap(
+        lambda s: st.sampled_from([f"({s})", f"（{s}）", f"({s}）"])),
+    _cjk), max_size=25).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_gloss_text)
+def test_gloss_rule_equals_the_reference(text):
+    from matrix.normalise import _strip_glosses
+
+    assert _strip_glosses(text) == _strip_glosses_reference(text)
+
+
 def test_an_entity_that_encodes_a_line_break_keeps_line_numbers():
     result = normalise("甲&#10;乙&#10;丙\n丁\n戊\n")
     assert result.text == "甲\n乙\n丙\n丁\n戊\n"

@@ -1,0 +1,14 @@
+"""Imported by the batch's fork server (``batch._context``): everything a worker needs to build
+a workbook, imported and built once, so that every worker forked from the server starts warm."""
+
+from __future__ import annotations
+
+from . import excel, pipeline  # noqa: F401
+from .departments import canonical
+from .normalise import normalise
+from .parser import plan_reader, trailer_parser
+
+plan_reader()
+trailer_parser()
+canonical("国务院")
+normalise("國")
