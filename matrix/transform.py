@@ -110,9 +110,8 @@ class UnitBuilder(Transformer):
 
     def _make(self, kind: str, children: list) -> Unit:
         number = children[0]
-        body = [c for c in children[1:] if isinstance(c, Token)]
-        kids = [c for c in children[1:] if isinstance(c, Unit)]
-        return Unit(kind, str(number), number.line, body, kids)
+        return Unit(kind, str(number), number.line, _body(children[1:]),
+                    [c for c in children[1:] if isinstance(c, Unit)])
 
     def section(self, children: list) -> Unit:
         """一、 heading."""
@@ -136,9 +135,21 @@ class UnitBuilder(Transformer):
 
     def start(self, children: list) -> list[Unit]:
         """Unnumbered lines first (the preamble), then the units."""
-        body = [c for c in children if isinstance(c, Token)]
         units = [c for c in children if isinstance(c, Unit)]
-        return [Unit("preamble", "", 1, body), *units]
+        return [Unit("preamble", "", 1, _body(children)), *units]
+
+
+def _body(children: list) -> list[Token]:
+    """The body tokens among ``children``, a line's pieces unpacked (``parser.LineLexer``)."""
+    body: list[Token] = []
+    for c in children:
+        if isinstance(c, Token):
+            pieces = getattr(c, "pieces", None)
+            if pieces is None:
+                body.append(c)
+            else:
+                body.extend(pieces)
+    return body
 
 
 # ---------------------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lark import Lark
 from lark.exceptions import UnexpectedInput
 
@@ -104,3 +106,65 @@ def test_trailer_grammar_rejects_what_is_not_a_trailer(text):
 ])
 def test_other_trailer_brackets(text, expected):
     assert tokens(text) == expected
+
+
+# ---- the pipeline's line lexer: the same tokens as Lark's, the same units as the tree ----------
+
+def _flat(text: str) -> list[tuple[str, str, int, int]]:
+    """LineLexer's tokens with each line's pieces unpacked."""
+    from lark.lexer import LexerState
+    from lark.utils import TextSlice
+
+    from matrix.parser import LineLexer, plan_reader
+
+    lexer = LineLexer(plan_reader().lexer_conf)
+    out = []
+    for tok in lexer.lex(LexerState(TextSlice.cast_from(text)), None):
+        for piece in getattr(tok, "pieces", None) or [tok]:
+            out.append((piece.type, str(piece), piece.line, piece.column))
+    return out
+
+
+def _lark(text: str) -> list[tuple[str, str, int, int]]:
+    return [(t.type, str(t), t.line, t.column) for t in plan_parser().lex(text)]
+
+
+def _units(units) -> list:
+    return [(u.kind, u.number, u.line, [(t.type, str(t), t.line, t.column) for t in u.body],
+             _units(u.children)) for u in units]
+
+
+def _documents():
+    from tests.conftest import CORPUS, SEEDS
+
+    from matrix.normalise import normalise
+    from matrix.reader import read_path
+    from matrix.reflow import reflow
+
+    for path in sorted(SEEDS.glob("*.txt")) + sorted(CORPUS.glob("*.txt")):
+        _, raw = read_path(path, None)
+        yield path.name, normalise(reflow(raw.text).text).text
+
+
+@pytest.mark.parametrize(("name", "text"), list(_documents()), ids=lambda v: v if len(v) < 60 else "")
+def test_line_lexer_gives_lark_tokens_and_the_same_units(name, text):
+    from matrix.parser import plan_reader
+    from matrix.transform import tree_to_units
+
+    assert _flat(text) == _lark(text)
+    assert _units(plan_reader().parse(text)) == _units(tree_to_units(plan_parser().parse(text)))
+
+
+_plan_alphabet = st.sampled_from(["一、", "二、", "（一）", "（二）", "1.", "2、", "（1）", "①", "\n", "\n",
+                                  "甲", "。", "（", "）", "〔", "〕", "【", "】", "负责", "牵头", "A",
+                                  "（市场监管总局负责）", "（区、市）", "财政部", "1.5", " "])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_plan_alphabet, max_size=40).map(lambda parts: "".join(parts) + "\n"))
+def test_line_lexer_agrees_with_lark_on_any_text(text):
+    from matrix.parser import plan_reader
+    from matrix.transform import tree_to_units
+
+    assert _flat(text) == _lark(text)
+    assert _units(plan_reader().parse(text)) == _units(tree_to_units(plan_parser().parse(text)))
