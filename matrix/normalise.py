@@ -87,14 +87,13 @@ def _strip_glosses(text: str) -> str:
 
 
 def _fold_width(text: str) -> str:
-    # str.translate with a dict walks every character in Python-level lookups; replacing the
-    # few characters that occur is a C-speed scan per character present. One scan first tells
-    # whether there is anything to fold at all (most lines of a clean text have nothing).
-    if not _NEEDS_FOLD.search(text):
-        return text
-    for old, new in _WIDTH_PAIRS.items():
-        if old in text:
-            text = text.replace(old, new)
+    # One scan finds which of the characters occur (most texts hold a few of them, and most
+    # lines none); only those are replaced, each by a C-speed str.replace. (str.translate
+    # would look every character up in Python, and testing every pair with ``in`` scans a long
+    # text once per pair.)
+    present = set(_NEEDS_FOLD.findall(text))
+    for old in present:
+        text = text.replace(old, _WIDTH_PAIRS[old])
     return text
 
 

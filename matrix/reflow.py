@@ -113,14 +113,31 @@ class _Line:
     columns: int  # display columns (hanzi two) as printed, the indentation included
 
     @classmethod
-    def of(cls, raw: str, norm: str | None = None) -> _Line:
-        """Measure one line of the user's text (``norm``: its ``normalise_line``, if known)."""
+    def of(cls, raw: str, norm: str | None = None, wide: int | None = None) -> _Line:
+        """Measure one line of the user's text (``norm``: its ``normalise_line``, and ``wide``:
+        how many wide characters it holds, if known)."""
         if norm is None:
             norm = normalise_line(raw)
+        if not norm:
+            return cls(raw, norm, 0, 0)
         # Measured as printed (glosses, half-width punctuation and indentation take room on the
         # page), without trailing padding.
-        printed = raw.replace("\f", "").replace("\t", "    ").rstrip(" \xa0\u3000\v") if norm else ""
-        return cls(raw, norm, len(printed), _width(printed))
+        printed = raw.replace("\f", "").replace("\t", "    ").rstrip(" \xa0\u3000\v")
+        if wide is None:
+            return cls(raw, norm, len(printed), _width(printed))
+        # The padding stripped from the end may hold ideographic spaces, which are wide.
+        padding = raw[len(raw.rstrip(_PADDING)):]
+        return cls(raw, norm, len(printed), len(printed) + wide - padding.count("\u3000"))
+
+
+_PADDING = " \xa0\u3000\v\t\f"
+
+
+def _wide_counts(raws: list[str]) -> list[int]:
+    """How many wide characters each line holds: one regular-expression pass over the text
+    (rather than one call per line) removes them, and each line is shorter by that many."""
+    narrow = _WIDE.sub("", "\n".join(raws)).split("\n")
+    return [len(raw) - len(rest) for raw, rest in zip(raws, narrow)]
 
 
 @dataclass(frozen=True)
@@ -284,26 +301,39 @@ def _join(parts: list[str], right: str) -> None:
 
 class _Parens:
     """Parenthesis depth of a growing line, fed piece by piece: what ``_open_tail`` says of the
-    whole line, without rescanning it for every piece."""
+    whole line, without rescanning it for every piece. Pieces are scanned only when asked
+    about: most lines never are."""
 
     def __init__(self, s: str) -> None:
-        self.depth, self.start, self.length = 0, None, 0
-        self.feed(s)
+        self._depth, self.start, self.length = 0, None, 0
+        self._pending = [s]
 
     def feed(self, s: str) -> None:
         """Take the next piece of the line into account."""
-        for m in _PAREN.finditer(s):
-            if m.group() == "（":
-                if self.depth == 0:
-                    self.start = self.length + m.start()
-                self.depth += 1
-            elif self.depth:
-                self.depth -= 1
-        self.length += len(s)
+        self._pending.append(s)
+
+    def _settle(self) -> None:
+        for s in self._pending:
+            for m in _PAREN.finditer(s):
+                if m.group() == "（":
+                    if self._depth == 0:
+                        self.start = self.length + m.start()
+                    self._depth += 1
+                elif self._depth:
+                    self._depth -= 1
+            self.length += len(s)
+        self._pending.clear()
+
+    @property
+    def depth(self) -> int:
+        """Parentheses left open by the line so far."""
+        self._settle()
+        return self._depth
 
     def open_tail(self) -> bool:
         """``_open_tail`` of the line so far."""
-        return self.depth > 0 and self.start is not None and self.length - self.start <= _MAX_TRAILER
+        depth = self.depth
+        return depth > 0 and self.start is not None and self.length - self.start <= _MAX_TRAILER
 
 
 def reflow(text: str, *, hard_wrapped: bool | None = None) -> Reflowed:
@@ -313,7 +343,8 @@ def reflow(text: str, *, hard_wrapped: bool | None = None) -> Reflowed:
     repairs split trailers (rule 4), ``None`` (the default) detects.
     """
     raws = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    lines = [_Line.of(raw, norm) for raw, norm in zip(raws, clean_lines(raws))]
+    lines = [_Line.of(raw, norm, wide)
+             for raw, norm, wide in zip(raws, clean_lines(raws), _wide_counts(raws))]
     hard = _hard_wrapped(lines) if hard_wrapped is None else hard_wrapped
     shape = _shape(lines)
     n = len(lines)

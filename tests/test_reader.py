@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from matrix.errors import MatrixError, MatrixInputError, NoClausesError
 from matrix.pipeline import parse_bytes, parse_file, parse_stream, parse_text
@@ -625,3 +627,20 @@ def test_any_input_gives_a_plan_or_a_matrix_error():
             assert str(e).startswith(name)
 
     check()
+
+
+_line_text = st.lists(st.sampled_from(["甲", "（", "）", "\u3000", " ", "\t", "\f", "\v", "\xa0", "a",
+                                       "“", "—", "１", "😀", "&amp;", "(mén)", "，", "。"]),
+                      max_size=30).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_line_text, max_size=6))
+def test_reflow_measures_lines_in_bulk_as_one_by_one(raws):
+    # reflow cleans and measures all lines in one pass each; a line alone must measure the same
+    from matrix.normalise import clean_lines
+    from matrix.reflow import _Line, _wide_counts
+
+    bulk = [_Line.of(raw, norm, wide)
+            for raw, norm, wide in zip(raws, clean_lines(raws), _wide_counts(raws))]
+    assert bulk == [_Line.of(raw) for raw in raws]
