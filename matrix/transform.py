@@ -82,8 +82,15 @@ class Unit:
             out.append(str(tok))
         return "".join(out).strip()
 
+    @functools.cached_property
+    def _title(self) -> str:
+        return self._first_sentence()
+
     def title(self) -> str:
         """First sentence up to the first 。 outside parentheses; trailers never count."""
+        return self._title
+
+    def _first_sentence(self) -> str:
         out = []
         for tok in self.body:
             if tok.type == "NL" or tok.type == "TRAILER":
@@ -400,6 +407,7 @@ class _DocumentBuilder:
         self.warnings: list[ParseWarning] = []
         self.per_kind: dict[str, int] = {}
         self.made: dict[tuple, Assignment] = {}
+        self.by_trailer: dict[tuple, tuple[TrailerInfo, tuple[Assignment, ...], tuple[str, ...]]] = {}
 
     def warn(self, line: int | None, kind: str, message: str, column: int | None = None) -> None:
         # A broken file can raise a warning per character; a reader needs the first few.
@@ -416,7 +424,7 @@ class _DocumentBuilder:
                     kind=kind, message=f"… and {count - MAX_WARNINGS_PER_KIND} more {kind} warnings"))
 
     # -- assignments --------------------------------------------------------------------------
-    def _assignment(self, name: str, role: Role, line: int, inherited: bool = False,
+    def _assignment(self, name: str, role: Role, unknown: list[str], inherited: bool = False,
                     lead_by_rule: bool = False) -> Assignment:
         key = (name, role, inherited, lead_by_rule)
         made = self.made.get(key)
@@ -428,20 +436,33 @@ class _DocumentBuilder:
                 department=dept.name, as_printed=name, role=role, known=dept.known,
                 inherited=inherited, lead_by_rule=lead_by_rule)
         if not made.known:
-            self.warn(line, "unknown-department",
-                      f"department {name!r} is not in the canonical data; kept as printed")
+            unknown.append(name)
         return made
 
     def _assignments(self, info: TrailerInfo, line: int) -> tuple[Assignment, ...]:
-        out = [self._assignment(d.name, d.role, line) for d in info.duties]
+        # The same trailer under the same rules gives the same assignments (a long plan repeats
+        # its trailers): made once; only the warnings, which carry the line, are given again.
+        key = (id(info), self.state.lead_rule, self.state.inherit)
+        known = self.by_trailer.get(key)
+        if known is None or known[0] is not info:
+            unknown: list[str] = []
+            known = self.by_trailer[key] = (info, self._make_assignments(info, unknown),
+                                            tuple(dict.fromkeys(unknown)))  # each name once
+        for name in known[2]:
+            self.warn(line, "unknown-department",
+                      f"department {name!r} is not in the canonical data; kept as printed")
+        return known[1]
+
+    def _make_assignments(self, info: TrailerInfo, unknown: list[str]) -> tuple[Assignment, ...]:
+        out = [self._assignment(d.name, d.role, unknown) for d in info.duties]
         if self.state.lead_rule and out and not any(d.explicit_lead for d in info.duties):
             first = next((i for i, a in enumerate(out) if a.role is Role.responsible), None)
             if first is not None:
-                out[first] = self._assignment(out[first].as_printed, Role.lead, line,
+                out[first] = self._assignment(out[first].as_printed, Role.lead, unknown,
                                               lead_by_rule=True)
         present = {a.department for a in out}
         for name in self.state.inherit:
-            a = self._assignment(name, Role.responsible, line, inherited=True)
+            a = self._assignment(name, Role.responsible, unknown, inherited=True)
             if a.department not in present:
                 out.append(a)
                 present.add(a.department)

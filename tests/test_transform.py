@@ -163,6 +163,21 @@ def test_unknown_department_is_kept_and_warned():
                for w in plan.documents[0].warnings)
 
 
+def test_a_repeated_trailer_warns_on_each_of_its_lines_and_follows_the_rules():
+    # assignments of a trailer seen before are reused; its warnings and the rules still apply
+    from matrix.departments import canonical
+
+    plan = parse_text("（一）甲。（火星开发署、财政部负责）\n（二）乙。（火星开发署、财政部负责）\n"
+                      "（三）丙。（A负责。列第一位者为牵头单位，下同）\n"
+                      "（四）丁。（火星开发署、财政部负责）\n", "t.txt", canonical=canonical)
+    warned = [w.line for w in plan.documents[0].warnings if w.kind == "unknown-department"
+              and "火星开发署" in w.message]
+    assert warned == [1, 2, 4]
+    roles = [[(a.as_printed, a.role, a.lead_by_rule) for a in t.assignments] for t in plan.tasks]
+    assert roles[0] == roles[1] == [("火星开发署", R, False), ("财政部", R, False)]
+    assert roles[3] == [("火星开发署", L, True), ("财政部", R, False)]
+
+
 def test_numbering_that_skips_is_warned():
     plan = parse("（一）甲。（A负责）\n（三）乙。（B负责）\n")
     assert any(w.kind == "numbering" and "（一）" in w.message and "（三）" in w.message
