@@ -51,8 +51,9 @@ def plan_parser() -> Lark:
 
 
 class LineToken(Token):
-    """One line's run of body tokens (TEXT, PAREN, TRAILER, STRAY and its NL), handed to the
-    parser as a single TEXT token; ``pieces`` are the tokens themselves."""
+    """A token that stands for the rest of its line: ``pieces`` are the line's body tokens
+    (TEXT, PAREN, TRAILER, STRAY and its NL). Either the line's number (SECTION_NUM …) with
+    what follows it, or a ``TEXT`` token for an unnumbered line."""
 
     __slots__ = ("pieces",)
 
@@ -62,11 +63,12 @@ class LineLexer(Lexer):
 
     It matches exactly what Lark's basic lexer matches (the grammar's terminals, tried in the
     order Lark tries them, in one regular expression run by ``re.finditer``; a test checks the
-    tokens are identical), but the body tokens of a line reach the parser as one ``TEXT`` token
-    (a :class:`LineToken`): in ``plan.lark`` a body is a flat run of segments that never affects
-    the structure, so the parse is the same, and the parser does a step per line instead of one
-    per segment. ``transform.UnitBuilder`` unpacks the pieces. On a long plan this is most of
-    the parse time (the parser costs ~10 µs a token in pure Python).
+    tokens are identical), but each line reaches the parser as one token (a
+    :class:`LineToken`): its number, when it has one, else a ``TEXT``, carrying the line's body
+    tokens. In ``plan.lark`` a body is a flat run of segments after a number that never
+    affects the structure, so the parse is the same, and the parser does a step per line
+    instead of one per segment. ``transform.UnitBuilder`` unpacks the pieces. On a long plan
+    this is most of the parse time (the parser costs ~10 µs a token in pure Python).
     """
 
     __future_interface__ = 2
@@ -81,12 +83,13 @@ class LineLexer(Lexer):
         self.numbers = frozenset(t.name for t in terminals if t.name.endswith("_NUM"))
 
     def lex(self, lexer_state: LexerState, parser_state: Any) -> Iterator[Token]:
-        """Number tokens as they are; the rest of each line as one ``LineToken``."""
+        """One ``LineToken`` a line."""
         text = lexer_state.text.text
         if not lexer_state.text.is_complete_text():
             text = text[lexer_state.text.start:lexer_state.text.end]
         numbers = self.numbers
         line, line_start, pos = 1, 0, 0
+        head: LineToken | None = None  # the line's number
         pieces: list[Token] = []
         for m in self.pattern.finditer(text):
             start, kind = m.start(), m.lastgroup
@@ -94,30 +97,30 @@ class LineLexer(Lexer):
                 raise UnexpectedCharacters(text, pos, line, pos - line_start + 1)
             value = m.group()
             pos = m.end()
-            token = _token(Token, kind, value, start, line, start - line_start + 1)
-            if kind in numbers:
-                if pieces:
-                    yield self._line(pieces)
+            if kind in numbers:  # only ever at the start of a line (the terminals say so)
+                if head is not None or pieces:
+                    yield self._line(head, pieces)
                     pieces = []
-                yield token
+                head = _token(LineToken, kind, value, start, line, start - line_start + 1)
                 continue
-            pieces.append(token)
+            pieces.append(_token(Token, kind, value, start, line, start - line_start + 1))
             if kind == "NL":
-                yield self._line(pieces)
-                pieces = []
+                yield self._line(head, pieces)
+                head, pieces = None, []
                 line, line_start = line + 1, pos
         if pos != len(text):
             raise UnexpectedCharacters(text, pos, line, pos - line_start + 1)
-        if pieces:
-            yield self._line(pieces)
+        if head is not None or pieces:
+            yield self._line(head, pieces)
 
     @staticmethod
-    def _line(pieces: list[Token]) -> LineToken:
-        first = pieces[0]
-        token = _token(LineToken, "TEXT", "".join(pieces), first.start_pos, first.line,
-                       first.column)
-        token.pieces = pieces
-        return token
+    def _line(head: LineToken | None, pieces: list[Token]) -> LineToken:
+        if head is None:
+            first = pieces[0]
+            head = _token(LineToken, "TEXT", "".join(pieces), first.start_pos, first.line,
+                          first.column)
+        head.pieces = pieces
+        return head
 
 
 def _token(cls: type[Token], kind: str, value: str, start: int, line: int, column: int) -> Token:

@@ -82,13 +82,12 @@ class Unit:
             out.append(str(tok))
         return "".join(out).strip()
 
-    @functools.cached_property
-    def _title(self) -> str:
-        return self._first_sentence()
-
     def title(self) -> str:
         """First sentence up to the first 。 outside parentheses; trailers never count."""
-        return self._title
+        title = self.__dict__.get("_title")  # computed once: every child asks for its parent's
+        if title is None:
+            title = self.__dict__["_title"] = self._first_sentence()
+        return title
 
     def _first_sentence(self) -> str:
         out = []
@@ -117,7 +116,9 @@ class UnitBuilder(Transformer):
 
     def _make(self, kind: str, children: list) -> Unit:
         number = children[0]
-        return Unit(kind, str(number), number.line, _body(children[1:]),
+        body = list(getattr(number, "pieces", ()))  # what follows the number on its line
+        body += _body(children[1:])
+        return Unit(kind, str(number), number.line, body,
                     [c for c in children[1:] if isinstance(c, Unit)])
 
     def section(self, children: list) -> Unit:

@@ -120,7 +120,10 @@ def _flat(text: str) -> list[tuple[str, str, int, int]]:
     lexer = LineLexer(plan_reader().lexer_conf)
     out = []
     for tok in lexer.lex(LexerState(TextSlice.cast_from(text)), None):
-        for piece in getattr(tok, "pieces", None) or [tok]:
+        pieces = list(tok.pieces)
+        if tok.type != "TEXT":  # a number, then the rest of its line
+            pieces.insert(0, tok)
+        for piece in pieces:
             out.append((piece.type, str(piece), piece.line, piece.column))
     return out
 
