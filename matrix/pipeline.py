@@ -43,7 +43,7 @@ def _compose(norm_lines: Sequence[int], reflow_lines: Sequence[int],
 
 @contextlib.contextmanager
 def collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while a plan is parsed or written, back as it was after.
+    """Python's cycle collector off while a plan is parsed, back as it was after.
 
     Parsing allocates an object per token and per record and frees almost none of them, so the
     collector, which runs every few hundred allocations and walks every object young enough,
