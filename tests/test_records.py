@@ -126,3 +126,13 @@ def test_help_imports_only_click():
     result, modules = _modules_imported_by(["--help"])
     assert "Usage:" in result.stdout
     assert not modules & {"pathlib", "lark", "pydantic", "openpyxl", "opencc", "rich"}
+
+
+def test_lean_records_pickle_and_copy():
+    import copy
+    import pickle
+
+    lean = parse_file(SEED_001, lean=True)
+    assert pickle.loads(pickle.dumps(lean)) == lean
+    assert copy.deepcopy(lean) == lean
+    assert hash(copy.deepcopy(lean.tasks[0])) == hash(lean.tasks[0])
