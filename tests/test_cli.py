@@ -178,6 +178,23 @@ def test_folder_build_uses_a_pool_and_keeps_order(tmp_path):
     assert "skipped: 1 × no numbered clause found" in last
 
 
+def test_batch_workers_start_warm():
+    # the fork server imports matrix.warm and ignores any error in it: check it imports here
+    import multiprocessing
+
+    from matrix import batch
+
+    context = batch._context(multiprocessing)
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        assert context is not None and context.get_start_method() == "forkserver"
+    code = ("import sys, matrix.warm; from matrix.parser import plan_reader, trailer_parser; "
+            "print(plan_reader.cache_info().currsize, trailer_parser.cache_info().currsize)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["1", "1"]
+
+
 def test_quiet_folder_build_prints_only_problems(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
