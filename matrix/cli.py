@@ -222,7 +222,7 @@ def _load_plans(files: list[Path]):
     plans = []
     for path in files:
         try:
-            plans.append(load_plan(path))
+            plans.append(load_plan(path, lean=True))
         except MatrixError as e:
             raise _fail(e) from None
     return plans
@@ -419,7 +419,7 @@ def diff_command(old: Path, new: Path, fmt: str | None, output: Path | None, dep
 
     matches = _read_matches(pairs, match_files)
     try:
-        plans = [load_plan(path) for path in (old, new)]
+        plans = [load_plan(path, lean=True) for path in (old, new)]
         from .diff import diff_plans, filter_diff
 
         result = diff_plans(plans[0], plans[1], matches=matches or None)

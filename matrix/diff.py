@@ -62,7 +62,7 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from .errors import MatrixError
-from .models import ROLE_RANK, Plan, Role, Source, Task, task_rows
+from .records import ROLE_RANK, Plan, Role, Source, Task, task_rows
 
 __all__ = [
     "KIND_LABELS", "KIND_ORDER", "KIND_STYLES", "PASSES", "Candidate", "DeptChanges", "DeptRole",

@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # the CLI imports this module before it knows it needs pydantic
-    from .models import Plan
+if TYPE_CHECKING:  # the CLI imports this module before it knows what it reads
+    from .records import Plan
 
 PLAN_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".docx")
 WORKBOOK_SUFFIXES = (".xlsx",)
@@ -41,16 +41,16 @@ def expand(inputs: Iterable[Path], *, workbooks: bool = True) -> list[Path]:
     return files
 
 
-def load_plan(path: Path, *, encoding: str | None = None) -> Plan:
-    """Read one plan document or dutymatrix workbook into a ``Plan``."""
-    if str(path) == "-":
-        from .pipeline import parse_file
+def load_plan(path: Path, *, encoding: str | None = None, lean: bool = False) -> Plan:
+    """Read one plan document or dutymatrix workbook into a ``Plan``.
 
-        return parse_file("-", encoding=encoding)
-    if is_workbook(path):
+    A workbook is read into pydantic records (what it holds is validated); a plan document too,
+    unless ``lean`` (``pipeline.parse_file``: the same records without pydantic).
+    """
+    if is_workbook(path) and str(path) != "-":
         from .excel import read_workbook
 
         return read_workbook(path)
     from .pipeline import parse_file
 
-    return parse_file(path, encoding=encoding)
+    return parse_file(path, encoding=encoding, lean=lean)

@@ -109,8 +109,9 @@ def _modules_imported_by(args: list[str]) -> tuple[subprocess.CompletedProcess, 
 @pytest.mark.parametrize("command", [
     ["parse", str(SEED_001), "--format", "json"],
     ["build", str(SEED_001), "-o", "{tmp}/001.xlsx"],
+    ["filter", str(SEED_001), "--dept", "国家卫健委", "--format", "json"],
 ])
-def test_parse_and_build_do_not_import_pydantic_or_numpy(command, tmp_path):
+def test_commands_on_text_plans_do_not_import_pydantic_or_numpy(command, tmp_path):
     # importing pydantic costs more than parsing a plan; the hot path must not pay for it
     result, modules = _modules_imported_by([a.replace("{tmp}", str(tmp_path)) for a in command])
     assert result.returncode == 0, result.stderr
@@ -118,6 +119,9 @@ def test_parse_and_build_do_not_import_pydantic_or_numpy(command, tmp_path):
     assert "numpy" not in modules  # openpyxl would import it (excel.py hides it)
     if command[0] == "parse":
         assert json.loads(result.stdout) == parse_file(SEED_001).to_json()
+    elif command[0] == "filter":
+        assert [t["number"] for t in json.loads(result.stdout)] == [
+            "（一）", "（二）", "（三）", "（十一）", "（十三）"]
     else:
         assert Path(tmp_path / "001.xlsx").is_file()
 
