@@ -172,7 +172,10 @@ def _entity_lines(text: str) -> tuple[list[str], list[int]]:
     Entities are decoded line by line: one that encodes a line break (&#10;) splits its line,
     and both parts keep the number of the line the user sees.
     """
-    pieces: list[str] = []
+    if "&" not in text:
+        pieces = text.split("\n")
+        return pieces, list(range(1, len(pieces) + 1))
+    pieces = []
     numbers: list[int] = []
     for number, raw in enumerate(text.split("\n"), start=1):
         if "&" in raw:

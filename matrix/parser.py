@@ -103,7 +103,10 @@ class LineLexer(Lexer):
                     pieces = []
                 head = _token(LineToken, kind, value, start, line, start - line_start + 1)
                 continue
-            pieces.append(_token(Token, kind, value, start, line, start - line_start + 1))
+            piece = str.__new__(Token, value)  # as _token, less the end positions, never read
+            piece.type, piece.value, piece.start_pos, piece.line, piece.column = (
+                kind, value, start, line, start - line_start + 1)
+            pieces.append(piece)
             if kind == "NL":
                 yield self._line(head, pieces)
                 head, pieces = None, []
