@@ -7,8 +7,9 @@ Not part of the tests (timings depend on the machine). Run from the repository r
 
 It generates its inputs (plans of 22, 1,000 and 10,000 tasks made by repeating and renumbering
 the seed and corpus documents; a folder of plan files), and prints one table: median wall time
-over several runs, peak memory (resident set of the measured process; for a batch, of all its
-processes together), throughput, the target and PASS/FAIL on this machine. Commands are timed
+over several runs, peak memory (resident set of the measured process; for a batch, the
+proportional set size of all its processes together, sampled), throughput, the target and
+PASS/FAIL on this machine. Commands are timed
 as whole processes, as a user runs them.
 
 The targets were set on a machine where ``python -c pass`` took ~7 ms and ``import click``
@@ -90,7 +91,9 @@ def calibrate(runs: int) -> tuple[float, list[str]]:
 
 
 def _tree_rss_mb(root: int) -> float:
-    """Resident memory (MB) of ``root`` and all its descendants now (Linux /proc; 0 elsewhere)."""
+    """Memory (MB) of ``root`` and all its descendants now: their proportional set sizes, so
+    that pages the workers share with the server they were forked from count once (Linux
+    /proc; resident sizes where smaps_rollup is missing; 0 elsewhere)."""
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
     for entry in os.scandir("/proc") if os.path.isdir("/proc") else ():
@@ -102,19 +105,31 @@ def _tree_rss_mb(root: int) -> float:
         except OSError:
             continue
         pid = int(entry.name)
-        parents[pid], rss[pid] = int(fields[1]), int(fields[21])
+        parents[pid], rss[pid] = int(fields[1]), int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
     total = 0
     for pid in rss:
         p = pid
         while p and p != root:
             p = parents.get(p, 0)
         if p == root:
-            total += rss[pid]
-    return total * os.sysconf("SC_PAGE_SIZE") / 2**20
+            total += _pss(pid, rss[pid])
+    return total / 2**20
+
+
+def _pss(pid: int, rss: int) -> int:
+    """Proportional set size of ``pid`` in bytes, or ``rss`` when the kernel does not say."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+            for line in f:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return rss
 
 
 class _TreeWatch:
-    """Samples the resident memory of a process tree every 20 ms: the peak of all its processes
+    """Samples the memory of a process tree every 20 ms: the peak of all its processes
     together (a batch's workers are not the measured process's waited-for children when they
     come from a fork server, so ``ru_maxrss`` of children misses them)."""
 

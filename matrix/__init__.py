@@ -18,6 +18,11 @@ import importlib
 
 __version__ = "0.1.0"
 
+# True in a process that runs only dutymatrix (the command line, the batch's worker server):
+# excel.py then imports openpyxl with numpy hidden, which saves a third of a build's start-up.
+# A library user's process keeps openpyxl's support for numpy values in cells.
+_own_process = False
+
 _EXPORTS = {
     "parse_file": "pipeline",
     "parse_text": "pipeline",

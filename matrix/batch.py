@@ -79,15 +79,37 @@ def build_one(source: Path, target: Path, *, force: bool = False, strict: bool =
                    documents=len(plan.documents))
 
 
-def _job(args: tuple[Path, Path, bool, bool]) -> Outcome:
-    source, target, force, strict = args
+def _job(args: tuple[Path, Path, bool, bool, dict[str, str]]) -> Outcome:
+    source, target, force, strict, settings = args
+    _adopt(settings)
     return build_one(source, target, force=force, strict=strict)
+
+
+def _settings() -> dict[str, str]:
+    """The ``DUTYMATRIX_*`` environment variables (input limit, department data) now."""
+    return {k: v for k, v in os.environ.items() if k.startswith("DUTYMATRIX_")}
+
+
+def _adopt(settings: dict[str, str]) -> None:
+    """Take the caller's ``DUTYMATRIX_*`` settings: a worker forked from a server started by an
+    earlier batch has the environment of that time, not the caller's now."""
+    current = _settings()
+    if current == settings:
+        return
+    for key in current.keys() - settings.keys():
+        del os.environ[key]
+    os.environ.update(settings)
+    from .departments import ENV_VAR, default_registry
+
+    if current.get(ENV_VAR) != settings.get(ENV_VAR):
+        default_registry.cache_clear()
 
 
 def build_many(jobs: Sequence[tuple[Path, Path]], *, force: bool = False, strict: bool = False,
                workers: int | None = None) -> Iterator[Outcome]:
     """Outcomes of every (source, target) job, in job order; on every core when worth it."""
-    args = [(s, t, force, strict) for s, t in jobs]
+    settings = _settings()
+    args = [(s, t, force, strict, settings) for s, t in jobs]
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(args) < POOL_THRESHOLD or any(str(s) == "-" for s, _ in jobs):
         yield from map(_job, args)
@@ -111,6 +133,9 @@ def _context(multiprocessing):
     Each worker is then forked from it ready to work, instead of importing everything again
     (spawn, the default with ``max_tasks_per_child``; plain fork is not allowed with it): that
     import was most of a small batch's time, and was paid again every ``TASKS_PER_WORKER``.
+    The fork server is the process's own (multiprocessing keeps one), started by the first
+    batch and kept until the process ends; its workers take each job's ``DUTYMATRIX_*``
+    settings from the job (``_adopt``), not from the server's environment.
     """
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return None

@@ -481,6 +481,9 @@ def _write_text(text: str, output: Path) -> None:
 
 def main() -> None:
     """Console entry point: like ``cli()``, but Ctrl-C exits 130 with one line."""
+    import matrix
+
+    matrix._own_process = True  # this process runs only dutymatrix (see matrix/excel.py)
     try:
         result = cli.main(prog_name="dutymatrix", standalone_mode=False)
     except (click.exceptions.Abort, KeyboardInterrupt):

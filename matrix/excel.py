@@ -122,12 +122,16 @@ from itertools import compress
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
+from . import _own_process
+
 # openpyxl imports numpy, when it is installed, only to accept numpy numbers in cells: that is
 # 40% of openpyxl's import time (~130 of ~330 ms here), paid by every ``build``. dutymatrix
-# never writes a numpy value (diff turns its scores into Python numbers), so openpyxl is
-# imported with numpy hidden; numpy stays importable for everything else.
-_numpy = sys.modules.get("numpy", _ABSENT := object())
-sys.modules["numpy"] = None  # type: ignore[assignment]  # "import numpy" raises ImportError
+# never writes a numpy value (diff turns its scores into Python numbers), so in a process of
+# its own (``matrix._own_process``: single-threaded at this point, nobody else's workbooks)
+# openpyxl is imported with numpy hidden; numpy stays importable for everything else.
+_HIDE_NUMPY = _own_process and "numpy" not in sys.modules
+if _HIDE_NUMPY:
+    sys.modules["numpy"] = None  # type: ignore[assignment]  # "import numpy" raises ImportError
 try:
     import openpyxl
     from openpyxl import Workbook
@@ -148,10 +152,8 @@ try:
     except ImportError:  # pragma: no cover
         WorksheetWriter = object
 finally:
-    if _numpy is _ABSENT:
+    if _HIDE_NUMPY:
         del sys.modules["numpy"]
-    else:
-        sys.modules["numpy"] = _numpy
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -1800,7 +1802,6 @@ class _WorkbookReader:
     def _documents(self, rows: list[_MatrixRow], records: _Records | None,
                    deadlines: dict[Any, str | None] | None) -> tuple[Document, ...]:
         from . import models  # pydantic, for what is read back (build never needs it)
-
 
         documents = list(records.documents) if records is not None else []
         by_label: dict[str, int] = {}

@@ -150,8 +150,8 @@ def plan_reader() -> Lark:
 def trailer_parser() -> Lark:
     """The parser for the inner text of one responsibility trailer.
 
-    Basic lexer: its terminals never need the parser state to be told apart (the grammar says
-    why), and one scanner is compiled instead of one per parser state (~9 in seed 001, each
-    several milliseconds of regular-expression compiling on every run).
+    Contextual lexer: a department name may begin with what is elsewhere a word of the grammar
+    (前海管理局 begins with the 前 of a deadline such as "2025年底前"), which only the parser
+    state can tell apart: after 、 or 会同 only a name is expected.
     """
-    return _build("trailer.lark", lexer="basic")
+    return _build("trailer.lark", lexer="contextual")

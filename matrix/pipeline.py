@@ -85,7 +85,7 @@ def parse_text(text: str, path: str = "<text>", *, sha256: str | None = None,
 
 def _parse(text: str, path: str, sha256: str, format: str, encoding: str | None, canonical,
            reflow: bool | None, lines: Sequence[int] | None, lean: bool) -> Plan:
-    from lark.exceptions import UnexpectedInput, VisitError
+    from lark.exceptions import UnexpectedInput
 
     from .normalise import Normalised, normalise
     from .parser import plan_reader
@@ -101,10 +101,6 @@ def _parse(text: str, path: str, sha256: str, format: str, encoding: str | None,
         line = norm.original_line(e.line) if e.line and e.line > 0 else e.line
         raise MatrixParseError(path, line, e.column, "cannot parse the document structure",
                                e.get_context(norm.text)) from e
-    except VisitError as e:
-        line = getattr(getattr(e.obj, "meta", None), "line", None)
-        raise MatrixParseError(path, norm.original_line(line) if line else None, None,
-                               str(e.orig_exc)) from e.orig_exc
     if len(units) <= 1:
         raise NoClausesError(path, None, None,
                              "no numbered clause found (一、 （一） 1. …): this does not look like "

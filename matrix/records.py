@@ -9,8 +9,9 @@ The classes here are also usable on their own, as lean records: frozen, compared
 built with ``make`` from values already typed (no validation) and serialised by ``as_json``.
 The command line builds these on its hot path (``dutymatrix parse`` and ``build``), because
 importing pydantic and building its model classes costs more than parsing a plan; it gives
-identical JSON and workbooks (tests check). Everything that reads records (``pivot``,
-``excel``, ``filter``, ``diff``) takes either kind. Records from outside (a workbook, JSON, a
+identical JSON and workbooks (tests check), and a lean record equals (and hashes like) the
+pydantic record with the same fields. Everything that reads records (``pivot``, ``excel``,
+``filter``, ``diff``) takes either kind. Records from outside (a workbook, JSON, a
 user's code) go through ``matrix.models``, which validates.
 
 The JSON written by ``dutymatrix parse --format json`` is ``Plan.to_json()``: its keys are a
@@ -82,12 +83,18 @@ class Record:
         raise AttributeError(f"{type(self).__name__} is frozen")
 
     def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
+        # A lean record equals the pydantic record of the same kind with the same fields
+        # (pydantic's __eq__ gives way to this one for a record that is not a pydantic model).
+        if type(other) is type(self):
+            return self.__dict__ == other.__dict__
+        if not isinstance(other, Record) or _kind(type(other)) is not _kind(type(self)):
             return NotImplemented
-        return self.__dict__ == other.__dict__
+        return all(getattr(self, f) == getattr(other, f) for f in layout(type(self)).fields)
 
     def __hash__(self) -> int:
-        return hash((type(self).__name__, *self.__dict__.values()))
+        # What pydantic hashes a frozen model by (its field values in order), so that equal
+        # records of either kind hash alike.
+        return hash(tuple(self.__dict__.values()))
 
     def __repr__(self) -> str:
         body = ", ".join(f"{k}={v!r}" for k, v in self.__dict__.items())
@@ -127,6 +134,14 @@ def layout(cls: type) -> Layout:
     result = _LAYOUTS[cls] = Layout(tuple(names), frozenset(names),
                                     frozenset(n for n in names if n not in defaults), defaults)
     return result
+
+
+def _kind(cls: type) -> type:
+    """The record class of this module that ``cls`` is or extends (models.Task → Task)."""
+    for base in cls.__mro__:
+        if base.__module__ == __name__ and base is not Record and issubclass(base, Record):
+            return base
+    return cls
 
 
 def _fill(record: Record, shape: Layout, data: dict[str, Any]) -> None:

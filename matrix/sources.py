@@ -47,7 +47,7 @@ def load_plan(path: Path, *, encoding: str | None = None, lean: bool = False) ->
     A workbook is read into pydantic records (what it holds is validated); a plan document too,
     unless ``lean`` (``pipeline.parse_file``: the same records without pydantic).
     """
-    if is_workbook(path) and str(path) != "-":
+    if str(path) != "-" and is_workbook(Path(path)):
         from .excel import read_workbook
 
         return read_workbook(path)

@@ -2,8 +2,9 @@
 
 Two steps, both pure:
 
-* ``UnitBuilder`` (a Lark ``Transformer``) turns the ``plan.lark`` tree into ``Unit`` values: one per
-  numbered section, clause, item …, with its body tokens and its children.
+* ``UnitBuilder`` (a Lark ``Transformer``) makes ``Unit`` values from ``plan.lark``: one per
+  numbered section, clause, item …, with its body tokens and its children. The pipeline runs it
+  inside the parse (``parser.plan_reader``); ``tree_to_units`` runs it over a parse tree.
 * ``build_documents`` walks the units in order, splits them into documents where the numbering
   restarts, cuts each unit's body into tasks at its trailers, reads each trailer with
   ``trailer.lark`` (``TrailerReader``), applies the document-wide rules (列第一位者为牵头单位，下同;
@@ -21,7 +22,6 @@ from types import ModuleType
 from lark import Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedInput
 
-from . import records
 from .records import Assignment, Clause, Department, Document, ParseWarning, Role, Task
 
 MAX_WARNINGS_PER_KIND = 50
@@ -551,12 +551,14 @@ def _clean_text(text: str) -> str:
 
 
 def build_documents(units: Sequence[Unit], canonical: Canonical, line_of: LineMap,
-                    kinds: ModuleType = records) -> list[Document]:
+                    kinds: ModuleType | None = None) -> list[Document]:
     """Units (preamble first) → documents with tasks, unassigned clauses, rules and warnings.
 
-    ``kinds`` is the module whose record classes are built: ``matrix.records`` (lean) or
-    ``matrix.models`` (pydantic); both have the same classes with the same fields.
+    ``kinds`` is the module whose record classes are built: ``matrix.models`` (pydantic, the
+    default) or ``matrix.records`` (lean); both have the same classes with the same fields.
     """
+    if kinds is None:
+        from . import models as kinds
     documents = []
     for opening, tops in split_documents(units):
         if not tops:

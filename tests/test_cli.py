@@ -195,6 +195,23 @@ def test_batch_workers_start_warm():
     assert out.stdout.split() == ["1", "1"]
 
 
+def test_pooled_batches_follow_the_callers_settings(tmp_path, monkeypatch):
+    # workers fork from a server started by the first batch; a later batch's settings still hold
+    from matrix.batch import POOL_THRESHOLD, build_many
+
+    jobs = []
+    for i in range(POOL_THRESHOLD + 1):
+        source = tmp_path / f"p{i}.txt"
+        shutil.copy(SEED_001, source)
+        jobs.append((source, tmp_path / f"p{i}.xlsx"))
+    assert {o.status for o in build_many(jobs, workers=2)} == {"built"}
+    monkeypatch.setenv("DUTYMATRIX_MAX_INPUT_MB", "0.0001")
+    again = [(s, t.with_name("again-" + t.name)) for s, t in jobs]
+    outcomes = list(build_many(again, workers=2))
+    assert {o.status for o in outcomes} == {"failed"}
+    assert "DUTYMATRIX_MAX_INPUT_MB" in outcomes[0].message or "limit" in outcomes[0].message
+
+
 def test_quiet_folder_build_prints_only_problems(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()

@@ -644,3 +644,13 @@ def test_reflow_measures_lines_in_bulk_as_one_by_one(raws):
     bulk = [_Line.of(raw, norm, wide)
             for raw, norm, wide in zip(raws, clean_lines(raws), _wide_counts(raws))]
     assert bulk == [_Line.of(raw) for raw in raws]
+
+
+def test_load_plan_reads_stdin_given_as_a_string(monkeypatch):
+    from matrix.sources import load_plan
+
+    path = CORPUS / "guofa_2018_42_nongye_jixiehua.txt"
+    for lean in (False, True):
+        monkeypatch.setattr(sys, "stdin", _Stdin(corpus_text(path).encode("utf-8")))
+        plan = load_plan("-", lean=lean)
+        assert plan.source.path == "<stdin>" and plan.tasks

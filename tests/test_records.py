@@ -44,6 +44,8 @@ def test_lean_and_pydantic_parse_give_the_same_records(path):
     lean = parse_file(path, lean=True)
     assert type(lean) is records.Plan and type(lean.documents[0]) is records.Document
     assert lean.to_json() == validated.to_json()
+    assert lean == validated and validated == lean and hash(lean) == hash(validated)
+    assert len({lean, validated}) == 1
     assert models.validated(lean) == validated
     assert models.validated(validated) is validated
 
@@ -82,6 +84,17 @@ def test_lean_records_are_frozen_and_compared_by_value():
     assert repr(a).startswith("Assignment(department='财政部'")
 
 
+def test_a_library_process_keeps_openpyxl_numpy_support():
+    # only the command line hides numpy from openpyxl (matrix._own_process)
+    code = ("import matrix.excel, numpy, openpyxl  # matrix.excel first: it imports openpyxl\n"
+            "wb = openpyxl.Workbook(); wb.active['A1'] = numpy.int64(3)\n"
+            "print(wb.active['A1'].value)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "3"
+
+
 def test_pydantic_records_still_validate():
     with pytest.raises(ValidationError):
         models.Task(number="（一）", title="t", text="", line="not a line")
@@ -95,10 +108,11 @@ def test_pydantic_records_still_validate():
 
 
 def _modules_imported_by(args: list[str]) -> tuple[subprocess.CompletedProcess, set[str]]:
-    """Run the CLI with ``args`` in a fresh interpreter; its result and the top-level packages
-    it imported."""
-    probe = ("import json, sys\nfrom matrix.cli import cli\n"
-             f"try:\n    cli.main({args!r}, standalone_mode=False)\n"
+    """Run the console command with ``args`` in a fresh interpreter; its result and the
+    top-level packages it imported."""
+    probe = ("import json, sys\nfrom matrix.cli import main\n"
+             f"sys.argv = ['dutymatrix', *{args!r}]\n"
+             "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
              "finally:\n    print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})), "
              "file=sys.stderr)\n")
     result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,

@@ -87,6 +87,22 @@ def parse(text: str):
     return parse_text(text, "t.txt", canonical=stub)
 
 
+@pytest.mark.parametrize(("trailer", "expected"), [
+    ("广东省人民政府、前海管理局负责", [("广东省人民政府", "responsible"), ("前海管理局", "responsible")]),
+    ("负责单位：前海管理局", [("前海管理局", "responsible")]),
+    ("X会同前海管理局负责", [("X", "lead"), ("前海管理局", "support")]),
+    ("由前海管理局负责", [("前海管理局", "responsible")]),
+    ("前海管理局牵头，X参与", [("前海管理局", "lead"), ("X", "support")]),
+    ("X负责，2025年底前完成", [("X", "responsible")]),
+])
+def test_names_that_begin_like_a_grammar_word(trailer, expected):
+    # 前 also ends deadlines (2025年底前): only the parser state tells a name from a deadline
+    plan = parse(f"（一）推进合作区建设。（{trailer}）\n")
+    task, = plan.tasks
+    assert [(a.department, a.role.value) for a in task.assignments] == expected
+    assert not plan.documents[0].warnings
+
+
 @pytest.mark.parametrize("text", [
     "（一）甲。〔A牵头，B负责〕\n",
     "（一）甲。【A牵头，B负责】\n",
