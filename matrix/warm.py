@@ -3,6 +3,8 @@ a workbook, imported and built once, so that every worker forked from the server
 
 from __future__ import annotations
 
+import gc
+
 from . import excel, pipeline  # noqa: F401
 from .departments import canonical
 from .normalise import normalise
@@ -12,3 +14,7 @@ plan_reader()
 trailer_parser()
 canonical("国务院")
 normalise("國")
+
+# Everything above lives as long as the server: out of the collector's sight, so that workers do
+# not walk it (nor copy its pages, written by the walk) on every full collection.
+gc.freeze()
