@@ -93,7 +93,7 @@ def _parse(text: str, path: str, sha256: str, format: str, encoding: str | None,
     from .transform import build_documents
 
     flowed = reflow_text(text, hard_wrapped=reflow)
-    norm = normalise(flowed.text)
+    norm = normalise(flowed.text, cleaned=flowed.cleaned)
     norm = Normalised(norm.text, _compose(norm.lines, flowed.lines, lines))
     try:
         units = plan_reader().parse(norm.text)

@@ -37,7 +37,7 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .normalise import clean_lines, normalise_line
+from .normalise import clean_lines, has_entity_or_surrogate, normalise_line
 
 _NUMBERED = re.compile(r"^(?:[一二三四五六七八九十百零〇两]+、|（[一二三四五六七八九十百零〇两]+）|"
                        r"\d{1,3}[.、](?!\d)|（\d{1,3}）|[①-⑳]|第[一二三四五六七八九十百零〇两\d]+[章节条部分篇])")
@@ -64,6 +64,9 @@ class Reflowed:
     lines: tuple[int, ...]
     hard_wrapped: bool = False
     dropped: tuple[int, ...] = ()  # original lines dropped as page numbers or running headers
+    # normalise_line of each line, when the text came back as it was given and holds no entity
+    # or lone surrogate (normalise then has only the script conversion to do)
+    cleaned: tuple[str, ...] | None = None
 
     def original_line(self, line: int) -> int:
         """Map a 1-based line of the reflowed text to the line of the text given."""
@@ -410,4 +413,7 @@ def reflow(text: str, *, hard_wrapped: bool | None = None) -> Reflowed:
             last = j
         out.append("".join(current))
         i = last + 1
-    return Reflowed("\n".join(out), tuple(origin), hard, tuple(i + 1 for i in dropped))
+    cleaned = None
+    if len(out) == n and not dropped and not has_entity_or_surrogate(text):
+        cleaned = tuple(line.norm for line in lines)
+    return Reflowed("\n".join(out), tuple(origin), hard, tuple(i + 1 for i in dropped), cleaned)

@@ -654,3 +654,9 @@ def test_load_plan_reads_stdin_given_as_a_string(monkeypatch):
         monkeypatch.setattr(sys, "stdin", _Stdin(corpus_text(path).encode("utf-8")))
         plan = load_plan("-", lean=lean)
         assert plan.source.path == "<stdin>" and plan.tasks
+
+
+def test_reflow_hands_on_its_cleaned_lines_only_when_it_changed_nothing():
+    assert reflow("（一）甲(mén)。\n乙\n").cleaned == ("（一）甲。", "乙", "")
+    assert reflow("（一）甲。（农业农村部、\n工业和信息化部负责）\n").cleaned is None  # joined
+    assert reflow("（一）甲&amp;乙\n").cleaned is None  # entities are decoded by normalise
