@@ -79,7 +79,7 @@ class Unit:
         for tok in self.body:
             if tok.type == "NL":
                 break
-            out.append(str(tok))
+            out.append(tok)
         return "".join(out).strip()
 
     def title(self) -> str:
@@ -97,7 +97,7 @@ class Unit:
             if tok.type in ("TEXT", "STRAY") and "。" in tok:
                 out.append(tok.split("。", 1)[0])
                 break
-            out.append(str(tok))
+            out.append(tok)
         return "".join(out).strip().rstrip("：:；，").strip()
 
     def heading(self) -> str:
@@ -309,7 +309,7 @@ def _paragraphs(tokens: Sequence[Token]) -> list[str]:
             lines.append("".join(cur).strip())
             cur = []
         else:
-            cur.append(str(tok))
+            cur.append(tok)
     if cur:
         lines.append("".join(cur).strip())
     return [line for line in lines if line]
@@ -484,7 +484,7 @@ class _DocumentBuilder:
             child_made |= self.add_unit(child, child_section, unit if unit is not section
                                         and unit.level >= 1 else parent)
         if not made:
-            text = _clean_text("".join("\n" if t.type == "NL" else str(t) for t in unit.body))
+            text = _clean_text("".join(unit.body))
             self.unassigned.append(self.kinds.Clause.make(number=unit.number, section=section_text, title=title,
                                           line=line, contains_tasks=child_made, text=text,
                                           subclauses=len(unit.children)))
@@ -495,15 +495,16 @@ class _DocumentBuilder:
         part = 0
         text: list[str] = []
         for tok in unit.body:
-            if tok.type == "STRAY":
-                self.warn(self.line_of(tok.line), "unbalanced-parenthesis",
-                          f"unbalanced parenthesis {str(tok)[0]!r} in {unit.number}",
-                          column=tok.column)
-            if tok.type != "TRAILER":
-                text.append("\n" if tok.type == "NL" else str(tok))
+            kind = tok.type
+            if kind != "TRAILER":
+                if kind == "STRAY":
+                    self.warn(self.line_of(tok.line), "unbalanced-parenthesis",
+                              f"unbalanced parenthesis {tok[0]!r} in {unit.number}",
+                              column=tok.column)
+                text.append(tok)  # a token is its text (NL is "\n"); join copies it once
                 continue
             part += 1
-            inner = str(tok)[1:-1]
+            inner = tok[1:-1]
             tok_line = self.line_of(tok.line)
             info = read_trailer(inner)
             if info.unread:
