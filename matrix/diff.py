@@ -1236,3 +1236,8 @@ def render_summary(diff: PlanDiff, console: Any = None, *, all_renumbered: bool 
         console.print(dept)
     for note in diff.notes:
         console.print(f"note: {note}", highlight=False)
+
+
+def task_place(ref: TaskRef | None) -> str:
+    """Where a task stands, as the summary table cites it: 二、（三）; "" for no task."""
+    return _where(ref)

@@ -1,0 +1,149 @@
+"""责任矩阵 and 下载: one uploaded plan as the matrix in the page, and the files the CLI writes.
+
+The matrix is ``pivot.build_matrix``'s; a department is found by any alias through
+``filter.resolve_departments`` and ``filter.filter_tasks`` (the canonical data: 国家卫健委 finds
+国家卫生健康委); the downloads are written by the same library functions as the CLI's files.
+"""
+
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ...errors import MatrixError
+from ..app import render
+from .common import XLSX, Upload, attachment, in_private_folder
+
+HEAT_LEVELS = 6  # classes h0 … h5 in app.css: white → the workbook's orange
+
+
+def _upload(request: Request) -> Upload:
+    upload = request.app.state.store.get(request.path_params["token"])
+    if not isinstance(upload, Upload):
+        raise HTTPException(404)
+    return upload
+
+
+def heat(value: int, low: int, high: int) -> int:
+    """The colour step of a count between the smallest and the largest (as the workbook's
+    white → orange colour scale of 合计)."""
+    if high <= low:
+        return 0
+    return round((value - low) * (HEAT_LEVELS - 1) / (high - low))
+
+
+def _department_query(upload: Upload, query: str) -> dict:
+    """The department ``query`` names, its tasks and roles, or the CLI's message why not."""
+    from ...departments import default_registry
+    from ...filter import filter_tasks, resolve_departments
+    from ...tabular import role_text
+
+    plan = upload.plan
+    try:
+        present = {a.department for t in plan.tasks for a in t.assignments if not a.known}
+        department = resolve_departments([query], default_registry(), present=present)[0]
+        hits = filter_tasks([plan], departments=[query])
+    except MatrixError as e:
+        return {"query": query, "error": str(e)}
+    return {"query": query, "name": department.name, "full_name": department.full_name,
+            "hits": [(hit, role_text(hit)) for hit in hits],
+            "tasks": {id(hit.task) for hit in hits}}
+
+
+def _lead(task) -> list[str]:
+    from ...records import Role
+
+    return list(dict.fromkeys(a.department for a in task.assignments if a.role == Role.lead))
+
+
+async def matrix_page(request: Request) -> Response:
+    """GET /plan/{token}: the matrix, the department finder, the task details and warnings."""
+    from ...excel import LEGEND, LEGEND_HEAT, LEGEND_INHERITED, MARKS
+
+    upload = _upload(request)
+    matrix = upload.matrix
+    query = request.query_params.get("dept", "").strip()[:100]
+    found = _department_query(upload, query) if query else None
+    shown = found.get("tasks") if found else None
+    totals = matrix.column_totals()
+    row_totals = [row.total for row in matrix.rows]
+    low_c, high_c = min(totals.values(), default=0), max(totals.values(), default=0)
+    low_r, high_r = min(row_totals, default=0), max(row_totals, default=0)
+    rows = []
+    for index, row in enumerate(matrix.rows, 1):
+        if shown is not None and id(row.task) not in shown:
+            continue
+        cells = []
+        for department in matrix.departments:
+            cell = row.cells.get(department)
+            cells.append(None if cell is None else (MARKS[cell.role], cell.inherited))
+        rows.append({"index": index, "row": row, "task": row.task, "cells": cells,
+                     "total": row.total, "heat": heat(row.total, low_r, high_r),
+                     "lead": _lead(row.task)})
+    columns = [{"name": d, "total": totals[d], "heat": heat(totals[d], low_c, high_c)}
+               for d in matrix.departments]
+    warnings = [(document.title, w) for document in upload.plan.documents for w in document.warnings]
+    task_at: dict[int, int] = {}  # a source line → the first row of a task starting there
+    for index, row in enumerate(matrix.rows, 1):
+        task_at.setdefault(row.task.line, index)
+    return render(request, "matrix.html", {
+        "upload": upload, "plan": upload.plan, "matrix": matrix, "rows": rows,
+        "columns": columns, "found": found, "query": query, "warnings": warnings,
+        "task_at": task_at, "several": len(upload.plan.documents) > 1,
+        "legend": LEGEND, "legend_inherited": LEGEND_INHERITED, "legend_heat": LEGEND_HEAT,
+        "token": request.path_params["token"], "page": "matrix"})
+
+
+DOWNLOADS = {
+    # kind: (file name pattern, what it is, the CLI command that writes the same file)
+    "xlsx": ("{stem}.xlsx", "责任矩阵工作簿（矩阵、分工表、部门统计、说明）",
+             "dutymatrix build {name}"),
+    "csv": ("{stem}.csv", "全部任务 CSV（UTF-8，Excel 和 WPS 可直接打开）",
+            "dutymatrix filter {name} --format csv -o {stem}.csv"),
+    "json": ("{stem}.json", "解析记录 JSON", "dutymatrix parse {name} --format json"),
+    "lists": ("{stem}_各单位任务清单.zip", "各单位任务清单（每个部门一个工作簿，另附索引.xlsx）",
+              "dutymatrix filter {name} --split-by-dept -o 清单/"),
+}
+
+
+async def downloads_page(request: Request) -> Response:
+    """GET /plan/{token}/downloads: the files, each with the command that writes it."""
+    upload = _upload(request)
+    files = [(kind, pattern.format(stem=upload.stem), what, command.format(name=upload.name,
+                                                                             stem=upload.stem))
+             for kind, (pattern, what, command) in DOWNLOADS.items()]
+    return render(request, "downloads.html", {"upload": upload, "files": files,
+                                              "token": request.path_params["token"],
+                                              "page": "downloads"})
+
+
+async def download(request: Request) -> Response:
+    """GET /plan/{token}/download/{kind}: one of :data:`DOWNLOADS`."""
+    from ... import exports
+
+    upload = _upload(request)
+    kind = request.path_params["kind"]
+    if kind not in DOWNLOADS:
+        raise HTTPException(404)
+    filename = DOWNLOADS[kind][0].format(stem=upload.stem)
+    plan = upload.plan
+    if kind == "json":
+        return attachment(exports.plan_json(plan).encode("utf-8"), filename,
+                          "application/json; charset=utf-8")
+    if kind == "csv":
+        return attachment(exports.tasks_csv([plan]).encode("utf-8"), filename,
+                          "text/csv; charset=utf-8")
+    if kind == "xlsx":
+        def work(folder):
+            from ...excel import write_workbook
+
+            return write_workbook(plan, folder / "plan.xlsx", matrix=upload.matrix).read_bytes()
+
+        return attachment(await in_private_folder(work), filename, XLSX)
+
+    def lists(folder):
+        exports.write_department_lists([plan], folder / "lists")
+        return exports.zip_folder(folder / "lists")
+
+    return attachment(await in_private_folder(lists), filename, "application/zip")
