@@ -1,0 +1,455 @@
+"""The web page through Starlette's TestClient: routes, the files offered, and the safety rules.
+
+The browser test (a real Chromium) is tests/test_web_browser.py.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import tempfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("starlette", reason="the web extra (starlette) is not installed")
+pytest.importorskip("httpx", reason="httpx (Starlette's TestClient) is not installed")
+
+from click.testing import CliRunner  # noqa: E402
+from starlette.testclient import TestClient  # noqa: E402
+
+from matrix.cli import cli  # noqa: E402
+from matrix.web import create_app  # noqa: E402
+from tests.conftest import NEWS, SEED_001  # noqa: E402
+from tests.web_support import EXPECTED_CHANGES, HOSTILE, edited_001  # noqa: E402
+
+BASE = "http://127.0.0.1:8000"
+
+
+@pytest.fixture()
+def client():
+    with TestClient(create_app(), base_url=BASE, raise_server_exceptions=False) as c:
+        yield c
+
+
+def upload(client, *files, text=None, follow=True):
+    data = {"text": text} if text is not None else None
+    return client.post("/upload", files=[("files", f) for f in files], data=data,
+                       follow_redirects=follow)
+
+
+def seed_upload(client):
+    response = upload(client, (SEED_001.name, SEED_001.read_bytes(), "text/plain"))
+    assert response.status_code == 200, response.text
+    return response
+
+
+def token_of(response) -> str:
+    return re.search(r"/plan/([\w-]+)", str(response.url)).group(1)
+
+
+def rows(html: str) -> list[str]:
+    return re.findall(r'<tr class="task" id="t\d+">', html)
+
+
+def inline_code(html: str) -> list[str]:
+    """Inline scripts, style attributes and elements, event handler attributes in ``html``."""
+    found = re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html)
+    found += re.findall(r"<style\b", html)
+    found += re.findall(r"<[a-z][^>]*\s(?:style|on[a-z]+)\s*=", html)
+    return found
+
+
+# ── pages ────────────────────────────────────────────────────────────────────────────────────
+
+
+def test_upload_page_in_chinese_offers_every_reader_format(client):
+    from matrix.sources import PLAN_SUFFIXES, WORKBOOK_SUFFIXES
+
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "上传方案" in page.text and 'lang="zh-CN"' in page.text
+    accept = re.search(r'accept="([^"]*)"', page.text).group(1).split(",")
+    assert set(accept) == set(PLAN_SUFFIXES + WORKBOOK_SUFFIXES)
+    assert 'name="text"' in page.text and "multiple" in page.text
+
+
+def test_seed_001_matrix_has_22_tasks_and_40_departments(client):
+    page = seed_upload(client)
+    assert "/plan/" in str(page.url)
+    assert len(rows(page.text)) == 22
+    assert len(re.findall(r'<th class="dept[" ]', page.text)) == 40
+    assert "图例：★ 牵头" in page.text  # the workbook's legend
+    assert re.search(r'class="tot h5">22<', page.text)  # the busiest column at full heat
+
+
+def test_task_details_show_text_trailer_deadline_lead_and_line(client, plan_001):
+    page = seed_upload(client)
+    first = plan_001.tasks[0]
+    assert first.text in page.text
+    assert first.trailer in page.text
+    assert f"第 {first.line} 行" in page.text
+    assert "完成时限" in page.text and "牵头单位" in page.text
+
+
+def test_warnings_listed_with_their_lines(client, plan_001):
+    page = seed_upload(client)
+    warning = plan_001.documents[0].warnings[0]
+    assert 'id="warnings"' in page.text
+    assert f"第 {warning.line} 行" in page.text and warning.message in page.text
+
+
+def test_department_found_by_alias(client):
+    token = token_of(seed_upload(client))
+    page = client.get(f"/plan/{token}", params={"dept": "国家卫健委"})
+    assert page.status_code == 200
+    assert len(rows(page.text)) == 5
+    assert "国家卫生健康委" in page.text and "任务 5 项" in page.text
+    assert '<th class="dept hit">' in page.text
+
+
+def test_unknown_department_gets_the_cli_message(client):
+    from matrix.departments import default_registry
+    from matrix.errors import UnknownDepartmentError
+
+    token = token_of(seed_upload(client))
+    page = client.get(f"/plan/{token}", params={"dept": "国家卫建委"})
+    assert page.status_code == 200
+    message = str(UnknownDepartmentError("国家卫建委", default_registry().suggest("国家卫建委")))
+    assert message.replace("'", "&#39;") in page.text
+    assert len(rows(page.text)) == 22  # the whole matrix stays, under the message
+
+
+def test_pasted_text_is_a_plan(client):
+    text = SEED_001.read_text(encoding="utf-8")
+    page = upload(client, text=text)
+    assert page.status_code == 200 and len(rows(page.text)) == 22
+    assert "粘贴的文本" in page.text
+
+
+def test_a_workbook_written_by_build_is_read(client, tmp_path):
+    from matrix import write_workbook
+    from matrix.pipeline import parse_file
+
+    target = write_workbook(parse_file(SEED_001), tmp_path / "book.xlsx")
+    page = upload(client, ("分工.xlsx", target.read_bytes(), "application/octet-stream"))
+    assert page.status_code == 200 and len(rows(page.text)) == 22
+
+
+def test_several_files_each_with_its_outcome(client):
+    page = upload(client, (SEED_001.name, SEED_001.read_bytes(), "text/plain"),
+                  (NEWS[0].name, NEWS[0].read_bytes(), "text/plain"),
+                  ("scan.pdf", b"%PDF-1.7 rest", "application/pdf"))
+    assert page.status_code == 200 and "/batch/" in str(page.url)
+    assert "生成 1 个，跳过 1 个，失败 1 个" in page.text
+    assert "no numbered clause found" in page.text
+    assert "PDF is not read directly" in page.text
+    link = re.search(r'href="(/plan/[\w-]+)"', page.text).group(1)
+    assert len(rows(client.get(link).text)) == 22
+
+
+def test_unknown_token_is_a_chinese_404(client):
+    page = client.get("/plan/nothing-here")
+    assert page.status_code == 404 and "找不到页面" in page.text
+
+
+# ── downloads: the files the CLI writes ─────────────────────────────────────────────────────
+
+
+def download(client, token, kind):
+    response = client.get(f"/plan/{token}/download/{kind}")
+    assert response.status_code == 200
+    assert response.headers["content-disposition"].startswith("attachment;")
+    return response
+
+
+def test_downloads_page_lists_the_four_files(client):
+    token = token_of(seed_upload(client))
+    page = client.get(f"/plan/{token}/downloads")
+    stem = SEED_001.stem
+    for name in (f"{stem}.xlsx", f"{stem}.csv", f"{stem}.json", f"{stem}_各单位任务清单.zip"):
+        assert name in page.text
+    assert "dutymatrix build" in page.text
+
+
+def test_workbook_download_reads_back(client, plan_001):
+    from matrix.excel import SHEET_NAMES, read_workbook
+
+    token = token_of(seed_upload(client))
+    response = download(client, token, "xlsx")
+    assert f"filename*=UTF-8''{SEED_001.stem}.xlsx" in response.headers["content-disposition"]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "w.xlsx"
+        path.write_bytes(response.content)
+        import openpyxl
+
+        assert tuple(openpyxl.load_workbook(path, read_only=True).sheetnames) == SHEET_NAMES
+        back = read_workbook(path)
+    assert [t.title for t in back.tasks] == [t.title for t in plan_001.tasks]
+
+
+def test_json_download_is_what_parse_prints(client, tmp_path):
+    token = token_of(seed_upload(client))
+    body = download(client, token, "json").content.decode("utf-8")
+    copy = tmp_path / SEED_001.name
+    copy.write_bytes(SEED_001.read_bytes())
+    result = CliRunner().invoke(cli, ["parse", str(copy), "--format", "json"])
+    web, cli_json = json.loads(body), json.loads(result.output)
+    assert web["documents"] == cli_json["documents"]
+    assert web["source"]["sha256"] == cli_json["source"]["sha256"]
+
+
+def test_csv_download_is_what_filter_writes(client, tmp_path):
+    token = token_of(seed_upload(client))
+    body = download(client, token, "csv").content
+    copy = tmp_path / SEED_001.name
+    copy.write_bytes(SEED_001.read_bytes())
+    out = tmp_path / "out.csv"
+    result = CliRunner().invoke(cli, ["filter", str(copy), "--format", "csv", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    # The source column names the file: the upload's name on the page, the path in the CLI.
+    assert body.decode("utf-8") == out.read_bytes().decode("utf-8").replace(str(copy), SEED_001.name)
+    assert body.startswith("\ufeff".encode("utf-8"))
+
+
+def test_department_lists_zip_holds_what_split_by_dept_writes(client, tmp_path):
+    from matrix.excel import read_workbook
+
+    token = token_of(seed_upload(client))
+    body = download(client, token, "lists").content
+    folder = tmp_path / "清单"
+    result = CliRunner().invoke(cli, ["filter", str(SEED_001), "--split-by-dept", "-o", str(folder)])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        names = sorted(archive.namelist())
+        assert names == sorted(p.name for p in folder.iterdir())
+        assert "索引.xlsx" in names and "国家卫生健康委.xlsx" in names
+    assert len(names) == 41  # 40 departments and the index
+    del read_workbook
+
+
+def test_downloads_leave_no_temporary_folder(client):
+    before = set(Path(tempfile.gettempdir()).glob("dutymatrix-*"))
+    token = token_of(seed_upload(client))
+    for kind in ("xlsx", "lists"):
+        download(client, token, kind)
+    assert set(Path(tempfile.gettempdir()).glob("dutymatrix-*")) == before
+
+
+# ── 版本对比 ────────────────────────────────────────────────────────────────────────────────
+
+
+def compare(client, old, new, dept=None, follow=True):
+    return client.post("/compare", files=[("old", old), ("new", new)],
+                       data={"dept": dept} if dept else None, follow_redirects=follow)
+
+
+def test_comparison_shows_each_change(client):
+    from matrix.diff import KIND_LABELS
+
+    page = compare(client, ("旧版.txt", SEED_001.read_bytes(), "text/plain"),
+                   ("新版.txt", edited_001().encode("utf-8"), "text/plain"))
+    assert page.status_code == 200 and "/diff/" in str(page.url)
+    changes = re.findall(r'<tr class="change k-(\w+)">\s*<td class="kinds">.*?</td>\s*'
+                         r"<td>([^<]*)</td>", page.text, re.S)
+    assert {old.split("、")[-1]: kind for kind, old in changes} == EXPECTED_CHANGES
+    assert "<ins>老年人等</ins>" in page.text  # changed text highlighted
+    assert "−财政部(负责)" in page.text and "+应急管理部(负责)" in page.text
+    assert "共 3 处变化" in page.text and KIND_LABELS["removed"] in page.text
+    assert 'id="dept-changes"' in page.text and "应急管理部" in page.text
+
+
+def test_comparison_for_one_department(client):
+    page = compare(client, ("旧版.txt", SEED_001.read_bytes(), "text/plain"),
+                   ("新版.txt", edited_001().encode("utf-8"), "text/plain"), dept="财政部")
+    assert page.status_code == 200
+    assert "只看：财政部" in page.text and "共 1 处变化" in page.text
+
+
+def test_comparison_downloads_the_diff_workbook_and_json(client, tmp_path):
+    from matrix.excel import DIFF_SHEET_NAMES
+
+    page = compare(client, ("旧版.txt", SEED_001.read_bytes(), "text/plain"),
+                   ("新版.txt", edited_001().encode("utf-8"), "text/plain"))
+    token = re.search(r"/diff/([\w-]+)", str(page.url)).group(1)
+    book = client.get(f"/diff/{token}/download/xlsx")
+    assert book.status_code == 200
+    assert "diff_%E6%97%A7%E7%89%88_%E6%96%B0%E7%89%88.xlsx" in book.headers["content-disposition"]
+    path = tmp_path / "diff.xlsx"
+    path.write_bytes(book.content)
+    import openpyxl
+
+    assert tuple(openpyxl.load_workbook(path, read_only=True).sheetnames) == DIFF_SHEET_NAMES
+    old, new = tmp_path / "旧版.txt", tmp_path / "新版.txt"
+    old.write_bytes(SEED_001.read_bytes())
+    new.write_text(edited_001(), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["diff", str(old), str(new), "--format", "json"])
+    web = json.loads(client.get(f"/diff/{token}/download/json").content)
+    assert web["tasks"] == json.loads(result.output)["tasks"]
+
+
+def test_comparison_needs_two_files(client):
+    page = client.post("/compare", files=[("old", ("a.txt", SEED_001.read_bytes(), "text/plain"))])
+    assert page.status_code == 400 and "需要两个版本" in page.text
+
+
+# ── safety ──────────────────────────────────────────────────────────────────────────────────
+
+
+def test_every_response_carries_a_strict_csp(client):
+    token = token_of(seed_upload(client))
+    for path in ("/", "/compare", f"/plan/{token}", f"/plan/{token}/downloads", "/nothing",
+                 "/static/app.css"):
+        csp = client.get(path).headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "style-src 'self'" in csp
+        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+        assert "frame-ancestors 'none'" in csp
+
+
+def test_no_page_has_inline_script_or_style(client):
+    seed = seed_upload(client)
+    token = token_of(seed)
+    hostile = upload(client, ("hostile.txt", HOSTILE.encode("utf-8"), "text/plain"))
+    diff = compare(client, ("a.txt", SEED_001.read_bytes(), "text/plain"),
+                   ("b.txt", edited_001().encode("utf-8"), "text/plain"))
+    pages = [client.get("/").text, client.get("/compare").text, seed.text, hostile.text,
+             diff.text, client.get(f"/plan/{token}/downloads").text,
+             client.get(f"/plan/{token}", params={"dept": "国家卫健委"}).text]
+    for html in pages:
+        assert inline_code(html) == []
+
+
+def test_hostile_plan_is_shown_as_text(client):
+    page = upload(client, ("hostile.txt", HOSTILE.encode("utf-8"), "text/plain"))
+    assert page.status_code == 200
+    assert "&lt;script&gt;window.HACKED=3&lt;/script&gt;" in page.text
+    assert "&lt;img src=x onerror=&#34;window.HACKED=2&#34;&gt;" in page.text
+    assert "<script>window" not in page.text and "<img src=x" not in page.text
+    assert "<b onmouseover" not in page.text
+
+
+def test_host_header_must_be_the_served_address(client):
+    assert client.get("/", headers={"host": "evil.example"}).status_code == 400
+    assert client.get("/", headers={"host": "rebound.attacker.test:8000"}).status_code == 400
+    assert client.get("/", headers={"host": "localhost:8000"}).status_code == 200
+
+
+def test_posts_from_another_site_are_refused(client):
+    files = [("files", (SEED_001.name, SEED_001.read_bytes(), "text/plain"))]
+    for headers in ({"origin": "http://evil.example"}, {"origin": "null"},
+                    {"sec-fetch-site": "cross-site"}):
+        response = client.post("/upload", files=files, headers=headers)
+        assert response.status_code == 403
+    same = client.post("/upload", files=files, headers={"origin": BASE,
+                                                        "sec-fetch-site": "same-origin"},
+                       follow_redirects=False)
+    assert same.status_code == 303
+
+
+def test_uploaded_names_never_reach_the_file_system(client, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    page = upload(client, ("../../etc/passwd.txt", SEED_001.read_bytes(), "text/plain"))
+    assert page.status_code == 200
+    assert "来源：passwd.txt" in page.text and "../" not in page.text.split("来源：")[1][:40]
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name, data, message", [
+    ("scan.pdf", b"%PDF-1.7\n...", "PDF is not read directly"),
+    ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "old binary Word .doc"),
+    ("empty.txt", b"   \n", "the file is empty"),
+    ("news.txt", NEWS[0].read_bytes(), "no numbered clause found"),
+])
+def test_bad_input_gets_a_friendly_page_with_the_cli_message(client, tmp_path, name, data,
+                                                              message):
+    page = upload(client, (name, data, "application/octet-stream"))
+    assert page.status_code == 400
+    assert message in page.text and "Traceback" not in page.text
+    path = tmp_path / name
+    path.write_bytes(data)
+    result = CliRunner().invoke(cli, ["parse", str(path), "--format", "json"])
+    assert result.exit_code == 1
+    cli_message = result.output.removeprefix("Error: ").strip().replace(str(path), name)
+    assert cli_message.splitlines()[0] in page.text
+
+
+def test_the_cli_input_limit_applies(client, monkeypatch):
+    monkeypatch.setenv("DUTYMATRIX_MAX_INPUT_MB", "0.01")
+    page = upload(client, (SEED_001.name, SEED_001.read_bytes(), "text/plain"))
+    assert page.status_code == 400
+    assert "is over the 0.01 MB limit" in page.text
+    big = b"x" * (2 * 10_486 + 2**20 + 1000)  # over the request's limit (two inputs and the form)
+    page = upload(client, ("big.txt", big, "text/plain"))
+    assert page.status_code == 413 and "超过一次上传的上限" in page.text
+
+
+def test_unexpected_errors_show_no_stack_trace(client, monkeypatch):
+    from matrix.web.views import plan
+
+    token = token_of(seed_upload(client))
+
+    def broken(*args):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(plan, "heat", broken)
+    page = client.get(f"/plan/{token}")
+    assert page.status_code == 500
+    assert "服务器内部错误" in page.text
+    assert "secret internals" not in page.text and "Traceback" not in page.text
+
+
+def test_store_keeps_a_bounded_number_of_uploads():
+    from matrix.web.store import Store
+
+    store = Store(max_entries=2)
+    a, b = store.put("a"), store.put("b")
+    assert store.get(a) == "a"  # used: b is now the oldest
+    c = store.put("c")
+    assert store.get(b) is None and store.get(a) == "a" and store.get(c) == "c"
+    assert len(store) == 2 and len({a, b, c}) == 3
+
+
+def test_served_names_for_an_office_network():
+    import socket
+
+    from matrix.web.app import allowed_hosts
+
+    assert allowed_hosts("127.0.0.1") == ["127.0.0.1", "localhost"]
+    shared = allowed_hosts("0.0.0.0", ["matrix.office.lan"])
+    assert socket.gethostname() in shared and "matrix.office.lan" in shared
+
+
+# ── dutymatrix serve ────────────────────────────────────────────────────────────────────────
+
+
+def test_serve_binds_loopback_by_default(monkeypatch):
+    import uvicorn
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append(kw))
+    result = CliRunner().invoke(cli, ["serve"])
+    assert result.exit_code == 0, result.output
+    assert calls[0]["host"] == "127.0.0.1" and calls[0]["port"] == 8000
+    assert "Warning" not in result.output
+
+
+def test_serve_on_all_interfaces_warns(monkeypatch):
+    import uvicorn
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append(kw))
+    result = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--port", "8080"])
+    assert result.exit_code == 0
+    assert calls[0]["host"] == "0.0.0.0" and calls[0]["port"] == 8080
+    assert "Warning: serving on 0.0.0.0" in result.output
+
+
+def test_serve_without_the_web_extra_says_how_to_install_it(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # import uvicorn → ImportError
+    result = CliRunner().invoke(cli, ["serve"])
+    assert result.exit_code == 1
+    assert "pip install 'dutymatrix[web]'" in result.output
