@@ -55,10 +55,21 @@ def rows(html: str) -> list[str]:
 
 
 def inline_code(html: str) -> list[str]:
-    """Inline scripts, style attributes and elements, event handler attributes in ``html``."""
-    found = re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html)
-    found += re.findall(r"<style\b", html)
-    found += re.findall(r"<[a-z][^>]*\s(?:style|on[a-z]+)\s*=", html)
+    """Inline scripts, style elements and attributes, event handler attributes in ``html``
+    (parsed as a browser would: markup shown as text is not code)."""
+    from html.parser import HTMLParser
+
+    found: list[str] = []
+
+    class Finder(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            names = {name for name, _ in attrs}
+            if tag == "script" and "src" not in names or tag == "style":
+                found.append(f"<{tag}>")
+            found.extend(f"<{tag} {name}=>" for name in names
+                         if name == "style" or name.startswith("on"))
+
+    Finder().feed(html)
     return found
 
 
@@ -86,12 +97,38 @@ def test_seed_001_matrix_has_22_tasks_and_40_departments(client):
 
 
 def test_task_details_show_text_trailer_deadline_lead_and_line(client, plan_001):
-    page = seed_upload(client)
+    token = token_of(seed_upload(client))
+    page = client.get(f"/plan/{token}/task/1")
+    part = client.get(f"/plan/{token}/task/1", params={"part": "1"})
+    assert part.text.lstrip().startswith('<section class="task-detail"')
+    assert part.text.strip() in page.text
     first = plan_001.tasks[0]
     assert first.text in page.text
     assert first.trailer in page.text
     assert f"第 {first.line} 行" in page.text
-    assert "完成时限" in page.text and "牵头单位" in page.text
+    assert "完成时限" in page.text and "牵头单位" in page.text and "责任领导" in page.text
+
+
+def test_task_leaders_are_shown(client):
+    text = ("关于测试的行动方案\n一、重点任务\n"
+            "（一）加强管理。（工业和信息化部牵头，财政部参与；2025年底前完成）\n")
+    from matrix.web.views import common
+
+    upload_ = common.load("plan.txt", text.encode("utf-8"))
+    task = upload_.plan.tasks[0]
+    with_leaders = type(task).make(**{**{k: getattr(task, k) for k in task.as_json()},
+                                      "assignments": task.assignments,
+                                      "leaders": ("张三", "李四")})
+    document = type(upload_.plan.documents[0]).make(
+        **{**{k: getattr(upload_.plan.documents[0], k) for k in ("title", "doc_number", "line",
+                                                                  "unassigned", "rules",
+                                                                  "warnings")},
+           "tasks": (with_leaders,)})
+    plan = type(upload_.plan).make(source=upload_.plan.source, documents=(document,))
+    token = client.app.state.store.put(common.Upload(plan, "plan.txt"))
+    page = client.get(f"/plan/{token}/task/1")
+    assert "张三、李四" in page.text
+    assert "2025年底前完成" in page.text and "工业和信息化部" in page.text
 
 
 def test_warnings_listed_with_their_lines(client, plan_001):
@@ -153,6 +190,34 @@ def test_several_files_each_with_its_outcome(client):
 def test_unknown_token_is_a_chinese_404(client):
     page = client.get("/plan/nothing-here")
     assert page.status_code == 404 and "找不到页面" in page.text
+    token = token_of(seed_upload(client))
+    for index in ("0", "23", "x"):
+        assert client.get(f"/plan/{token}/task/{index}").status_code == 404
+
+
+def test_whole_matrix_page_is_rendered_once(client, monkeypatch):
+    from matrix.web.views import plan
+
+    seed = seed_upload(client)
+    monkeypatch.setattr(plan, "_matrix_page", None)  # would fail if called again
+    assert client.get(str(seed.url)).text == seed.text
+
+
+def test_marks_are_placed_in_their_department_columns(client, plan_001):
+    from matrix.excel import MARKS
+    from matrix.pivot import build_matrix
+    from matrix.web.views.plan import MAX_COLUMNS, columns_css
+
+    page = seed_upload(client).text
+    matrix = build_matrix(plan_001)
+    heads = re.findall(r'<th class="dept[^"]*"><a [^>]*>([^<]*)</a>', page)
+    assert heads == list(matrix.departments)
+    first = re.search(r'<tr class="task" id="t1">.*?<td class="marks"[^>]*>(.*?)</td>', page).group(1)
+    placed = {heads[int(c)]: mark for c, mark in re.findall(r'<b class="c(\d+)[^"]*">(.)</b>', first)}
+    assert placed == {d: MARKS[cell.role] for d, cell in matrix.rows[0].cells.items()}
+    css = client.get("/static/columns.css")
+    assert css.headers["content-type"].startswith("text/css") and css.text == columns_css()
+    assert ".marks .c12{left:21.6rem}" in css.text and f".c{MAX_COLUMNS - 1}{{" in css.text
 
 
 # ── downloads: the files the CLI writes ─────────────────────────────────────────────────────
@@ -394,7 +459,7 @@ def test_unexpected_errors_show_no_stack_trace(client, monkeypatch):
         raise RuntimeError("secret internals")
 
     monkeypatch.setattr(plan, "heat", broken)
-    page = client.get(f"/plan/{token}")
+    page = client.get(f"/plan/{token}", params={"dept": "财政部"})
     assert page.status_code == 500
     assert "服务器内部错误" in page.text
     assert "secret internals" not in page.text and "Traceback" not in page.text

@@ -74,10 +74,14 @@ def test_seed_001_matrix_in_the_browser(page, server):
     page.eval_on_selector(".scroller", "el => { el.scrollTop = 400; el.scrollLeft = 600; }")
     assert head.bounding_box()["y"] == pytest.approx(top, abs=1)
     assert task.bounding_box()["x"] == pytest.approx(left, abs=1)
-    # A task opens to its full text, trailer and line.
-    page.locator("#matrix tbody tr.task summary").first.click()
-    detail = page.locator("#matrix tbody tr.task dl.detail").first
-    assert detail.is_visible() and "第 27 行" in detail.inner_text()
+    # A click on a task shows its full text, trailer and line beside the matrix.
+    page.locator("#matrix tbody tr.task a.task-link").first.click()
+    page.wait_for_selector("#panel dl.detail")
+    detail = page.inner_text("#panel")
+    assert "第 27 行" in detail and "扩大安全优质农产品食品供给。强化农业投入品" in detail
+    assert "国家粮食和储备局" in detail  # the trailer
+    page.click("#panel button.close")
+    assert page.locator("#panel").is_hidden()
 
 
 def test_find_a_department_by_alias(page, server):
@@ -138,10 +142,13 @@ def test_a_hostile_plan_runs_no_script(page, server, tmp_path):
     page.set_input_files("#files", str(hostile))
     page.click("form.upload button[type=submit]")
     page.wait_for_url("**/plan/*")
-    for summary in page.locator("#matrix summary").all():
-        summary.click()
-        summary.hover()
+    for link in page.locator("#matrix a.task-link").all():
+        link.hover()
+        link.click()
+        page.wait_for_selector("#panel dl.detail")
+        page.locator("#panel").hover()
     page.locator("#matrix").hover()
+    assert '<img src=x onerror="window.HACKED=5">牵头' in page.inner_text("#panel")
     assert page.evaluate("typeof window.HACKED") == "undefined"
     assert page.locator("main img").count() == 0
     assert page.locator("main script").count() == 0

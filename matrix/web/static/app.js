@@ -76,7 +76,40 @@ function setUpProgress(form) {
   });
 }
 
+function setUpTaskPanel() {
+  // A click on a task shows its details beside the matrix (the link itself opens them as a page).
+  const matrix = document.getElementById("matrix");
+  const panel = document.getElementById("panel");
+  if (!matrix || !panel) return;
+  let open = null;
+  const close = () => {
+    panel.hidden = true;
+    if (open) open.classList.remove("open");
+    open = null;
+  };
+  matrix.addEventListener("click", async (event) => {
+    const link = event.target.closest("a.task-link");
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    event.preventDefault();
+    const response = await fetch(link.href + "?part=1");
+    if (!response.ok) { window.location.assign(link.href); return; }
+    const part = new DOMParser().parseFromString(await response.text(), "text/html");
+    const button = document.createElement("button");
+    button.className = "close";
+    button.type = "button";
+    button.textContent = "关闭";
+    button.addEventListener("click", close);
+    panel.replaceChildren(button, ...Array.from(part.body.childNodes, (n) => document.adoptNode(n)));
+    panel.hidden = false;
+    if (open) open.classList.remove("open");
+    open = link.closest("tr");
+    open.classList.add("open");
+  });
+  document.addEventListener("keydown", (event) => { if (event.key === "Escape") close(); });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   setUpDrop();
+  setUpTaskPanel();
   for (const form of document.querySelectorAll("form[data-progress]")) setUpProgress(form);
 });

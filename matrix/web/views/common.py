@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -41,6 +41,7 @@ class Upload:
 
     plan: Any
     name: str
+    pages: dict[str, bytes] = field(default_factory=dict)  # rendered pages that never change
 
     @cached_property
     def matrix(self):

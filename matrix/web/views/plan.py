@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
 from ...errors import MatrixError
 from ..app import render
@@ -57,30 +57,67 @@ def _lead(task) -> list[str]:
     return list(dict.fromkeys(a.department for a in task.assignments if a.role == Role.lead))
 
 
+COLUMN_REM = 1.8  # width of a department column (app.css: col.w-dept)
+MAX_COLUMNS = 1000
+
+
+def columns_css() -> str:
+    """The style sheet placing a mark in its department column: ``.marks .c12 { left: … }``.
+
+    A row of the matrix holds its marks in one cell spanning every department column, each
+    mark positioned by its column's class, and the grid lines are that cell's background: a
+    1,000-task plan with 60 departments is then some 10,000 elements for the browser to lay
+    out rather than 70,000 table cells (see bench/bench_web.py). Served as a static file
+    would be (``/static/columns.css``), made once.
+    """
+    return "".join(f".marks .c{i}{{left:{i * COLUMN_REM:.1f}rem}}\n" for i in range(MAX_COLUMNS))
+
+
+_COLUMNS_CSS: str | None = None
+
+
+async def columns_stylesheet(request: Request) -> Response:
+    """GET /static/columns.css."""
+    global _COLUMNS_CSS
+    if _COLUMNS_CSS is None:
+        _COLUMNS_CSS = columns_css()
+    return Response(_COLUMNS_CSS, media_type="text/css",
+                    headers={"cache-control": "public, max-age=86400"})
+
+
 async def matrix_page(request: Request) -> Response:
     """GET /plan/{token}: the matrix, the department finder, the task details and warnings."""
+    upload = _upload(request)
+    query = request.query_params.get("dept", "").strip()[:100]
+    if not query and "matrix" in upload.pages:  # the whole matrix: the same page every time
+        return HTMLResponse(upload.pages["matrix"])
+    response = _matrix_page(request, upload, query)
+    if not query:
+        upload.pages["matrix"] = response.body
+    return response
+
+
+def _matrix_page(request: Request, upload: Upload, query: str) -> HTMLResponse:
     from ...excel import LEGEND, LEGEND_HEAT, LEGEND_INHERITED, MARKS
 
-    upload = _upload(request)
     matrix = upload.matrix
-    query = request.query_params.get("dept", "").strip()[:100]
     found = _department_query(upload, query) if query else None
     shown = found.get("tasks") if found else None
     totals = matrix.column_totals()
     row_totals = [row.total for row in matrix.rows]
     low_c, high_c = min(totals.values(), default=0), max(totals.values(), default=0)
     low_r, high_r = min(row_totals, default=0), max(row_totals, default=0)
+    column_of = {d: i for i, d in enumerate(matrix.departments)}
     rows = []
     for index, row in enumerate(matrix.rows, 1):
         if shown is not None and id(row.task) not in shown:
             continue
-        cells = []
-        for department in matrix.departments:
-            cell = row.cells.get(department)
-            cells.append(None if cell is None else (MARKS[cell.role], cell.inherited))
-        rows.append({"index": index, "row": row, "task": row.task, "cells": cells,
-                     "total": row.total, "heat": heat(row.total, low_r, high_r),
-                     "lead": _lead(row.task)})
+        # Only the marked cells: each is placed in its column by its class (c0, c1 …), so the
+        # page holds a few elements per task instead of one per department (see columns_css).
+        marks = sorted((column_of[d], MARKS[cell.role], cell.inherited)
+                       for d, cell in row.cells.items() if d in column_of)
+        rows.append({"index": index, "row": row, "task": row.task, "marks": marks,
+                     "total": row.total, "heat": heat(row.total, low_r, high_r)})
     columns = [{"name": d, "total": totals[d], "heat": heat(totals[d], low_c, high_c)}
                for d in matrix.departments]
     warnings = [(document.title, w) for document in upload.plan.documents for w in document.warnings]
@@ -90,9 +127,27 @@ async def matrix_page(request: Request) -> Response:
     return render(request, "matrix.html", {
         "upload": upload, "plan": upload.plan, "matrix": matrix, "rows": rows,
         "columns": columns, "found": found, "query": query, "warnings": warnings,
-        "task_at": task_at, "several": len(upload.plan.documents) > 1,
+        "task_at": task_at, "too_many_columns": len(columns) > MAX_COLUMNS, "several": len(upload.plan.documents) > 1,
         "legend": LEGEND, "legend_inherited": LEGEND_INHERITED, "legend_heat": LEGEND_HEAT,
         "token": request.path_params["token"], "page": "matrix"})
+
+
+async def task_page(request: Request) -> Response:
+    """GET /plan/{token}/task/{index}: one task in full (``?part=1``: only the details, which
+    the matrix page's script shows beside the matrix)."""
+    upload = _upload(request)
+    try:
+        index = int(request.path_params["index"])
+        row = upload.matrix.rows[index - 1]
+    except (ValueError, IndexError):
+        raise HTTPException(404) from None
+    if index < 1:
+        raise HTTPException(404)
+    context = {"upload": upload, "row": row, "task": row.task, "index": index,
+               "lead": _lead(row.task), "several": len(upload.plan.documents) > 1,
+               "token": request.path_params["token"], "page": "matrix"}
+    name = "task_part.html" if request.query_params.get("part") else "task.html"
+    return render(request, name, context)
 
 
 DOWNLOADS = {
