@@ -48,7 +48,9 @@ SCROLL = """async () => {
   box.scrollTop = box.scrollHeight;
   box.scrollLeft = box.scrollWidth;
   await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
-  return performance.now() - start;
+  const elapsed = performance.now() - start;
+  const rows = document.querySelectorAll('#matrix tbody tr.task');
+  return [elapsed, rows[rows.length - 1].id, rows.length];
 }"""
 
 
@@ -93,10 +95,12 @@ def big_plan_in_browser(location: str, runs: int) -> tuple[float, float, int, in
     from playwright.sync_api import sync_playwright
 
     shown, scrolled = [], []
+    tasks = None
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.goto(location)  # warm: the style sheet and script in the cache, as on a second visit
+        tasks = int(re.search(r"任务 (\d+) 项", page.inner_text(".info")).group(1))
         for _ in range(runs):
             page.goto("about:blank")
             page.goto(location, wait_until="load")
@@ -106,11 +110,12 @@ def big_plan_in_browser(location: str, runs: int) -> tuple[float, float, int, in
                 print({k: round(timing[k]) for k in ("responseStart", "responseEnd",
                                                      "domInteractive", "domContentLoadedEventEnd",
                                                      "loadEventEnd")})
-            scrolled.append(page.evaluate(SCROLL))
-        rows = page.locator("#matrix tbody tr.task").count()
+            elapsed, last, in_table = page.evaluate(SCROLL)
+            assert last == f"t{tasks}", (last, tasks)  # the last task is in the table, in view
+            scrolled.append(elapsed)
         columns = page.locator("#matrix thead th.dept").count()
         browser.close()
-    return statistics.median(shown), statistics.median(scrolled), rows, columns
+    return statistics.median(shown), statistics.median(scrolled), tasks, columns
 
 
 def main() -> None:
@@ -138,7 +143,7 @@ def main() -> None:
             big, args.browser_runs)
         total = shown + scrolled
         ok = "PASS" if total < BROWSER_TARGET_MS else "FAIL"
-        print(f"1,000-task plan in Chromium ({rows} rows × {columns} departments, "
+        print(f"1,000-task plan in Chromium ({rows} tasks × {columns} departments, "
               f"{size / 1024:.0f} KB of HTML): shown {shown:.0f} ms + scrolled {scrolled:.0f} ms "
               f"= {total:.0f} ms (target < {BROWSER_TARGET_MS} ms) {ok}")
     finally:

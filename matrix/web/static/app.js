@@ -108,8 +108,64 @@ function setUpTaskPanel() {
   document.addEventListener("keydown", (event) => { if (event.key === "Escape") close(); });
 }
 
+function setUpLongMatrix() {
+  // A long plan: the page holds the first rows and the data of all of them; only the rows in
+  // view (and some around them) are kept in the table, between two spacer rows of the height
+  // of the rows left out. Rows are all one height (titles are cut to one line).
+  const data = document.getElementById("rows-data");
+  const scroller = document.querySelector(".scroller");
+  if (!data || !scroller) return;
+  const lines = JSON.parse(data.dataset.rows);
+  data.remove();
+  const body = document.querySelector("#matrix tbody");
+  const rowHeight = body.getBoundingClientRect().height / body.rows.length;
+  const columns = document.querySelectorAll("#matrix colgroup col").length;
+  const spacer = () => {
+    const row = document.createElement("tr");
+    row.className = "spacer";
+    const cell = document.createElement("td");
+    cell.colSpan = columns;
+    row.appendChild(cell);
+    return row;
+  };
+  const above = spacer();
+  const below = spacer();
+  const where = new Map(); // task row id → its line
+  lines.forEach((line, n) => {
+    const id = /^<tr class="task" id="(t\d+)"/.exec(line);
+    if (id) where.set(id[1], n);
+  });
+  const extra = 40;
+  let shown = -1;
+  const render = () => {
+    const visible = Math.ceil(scroller.clientHeight / rowHeight);
+    const first = Math.max(0, Math.floor(scroller.scrollTop / rowHeight) - extra);
+    if (first === shown) return;
+    shown = first;
+    const last = Math.min(lines.length, first + visible + 2 * extra);
+    body.innerHTML = lines.slice(first, last).join("");
+    above.style.height = first * rowHeight + "px";
+    below.style.height = (lines.length - last) * rowHeight + "px";
+    body.prepend(above);
+    body.append(below);
+  };
+  scroller.addEventListener("scroll", () => requestAnimationFrame(render), { passive: true });
+  render();
+  const partial = document.getElementById("partial");
+  if (partial) partial.hidden = true;
+  // Links to a row (the warnings) scroll to it, whether it is in the table or not.
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a[href^='#t']");
+    if (!link || !where.has(link.hash.slice(1))) return;
+    event.preventDefault();
+    scroller.scrollTop = where.get(link.hash.slice(1)) * rowHeight;
+    scroller.scrollIntoView();
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   setUpDrop();
+  setUpLongMatrix();
   setUpTaskPanel();
   for (const form of document.querySelectorAll("form[data-progress]")) setUpProgress(form);
 });

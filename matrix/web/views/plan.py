@@ -57,6 +57,11 @@ def _lead(task) -> list[str]:
     return list(dict.fromkeys(a.department for a in task.assignments if a.role == Role.lead))
 
 
+# A plan of more lines than VIRTUAL_ROWS is sent as its first FIRST_ROWS lines plus the data of
+# every line, and app.js keeps only the lines in view (and some around them) in the table: the
+# browser lays out a hundred rows whether the plan has 300 tasks or 10,000.
+VIRTUAL_ROWS = 300
+FIRST_ROWS = 60
 COLUMN_REM = 1.8  # width of a department column (app.css: col.w-dept)
 MAX_COLUMNS = 1000
 
@@ -118,6 +123,16 @@ def _matrix_page(request: Request, upload: Upload, query: str) -> HTMLResponse:
                        for d, cell in row.cells.items() if d in column_of)
         rows.append({"index": index, "row": row, "task": row.task, "marks": marks,
                      "total": row.total, "heat": heat(row.total, low_r, high_r)})
+    span = len(matrix.departments)
+    macros = request.app.state.templates.get_template("_rows.html").module
+    token = request.path_params["token"]
+    lines, section = [], None
+    for r in rows:
+        if r["task"].section != section:
+            section = r["task"].section
+            if section:
+                lines.append(macros.section_row(section, span))
+        lines.append(macros.task_row(r, token, span))
     columns = [{"name": d, "total": totals[d], "heat": heat(totals[d], low_c, high_c)}
                for d in matrix.departments]
     warnings = [(document.title, w) for document in upload.plan.documents for w in document.warnings]
@@ -126,6 +141,7 @@ def _matrix_page(request: Request, upload: Upload, query: str) -> HTMLResponse:
         task_at.setdefault(row.task.line, index)
     return render(request, "matrix.html", {
         "upload": upload, "plan": upload.plan, "matrix": matrix, "rows": rows,
+        "lines": lines, "first_lines": len(lines) if len(lines) <= VIRTUAL_ROWS else FIRST_ROWS,
         "columns": columns, "found": found, "query": query, "warnings": warnings,
         "task_at": task_at, "too_many_columns": len(columns) > MAX_COLUMNS, "several": len(upload.plan.documents) > 1,
         "legend": LEGEND, "legend_inherited": LEGEND_INHERITED, "legend_heat": LEGEND_HEAT,
