@@ -518,3 +518,35 @@ def test_serve_without_the_web_extra_says_how_to_install_it(monkeypatch):
     result = CliRunner().invoke(cli, ["serve"])
     assert result.exit_code == 1
     assert "pip install 'dutymatrix[web]'" in result.output
+
+
+def test_serve_open_starts_the_browser(monkeypatch):
+    import threading
+    import webbrowser
+
+    import uvicorn
+
+    opened = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: None)
+    monkeypatch.setattr(webbrowser, "open", opened.append)
+    monkeypatch.setattr(threading, "Timer", lambda delay, call, args: type(
+        "Now", (), {"start": lambda self: call(*args)})())
+    result = CliRunner().invoke(cli, ["serve", "--open", "--port", "8123"])
+    assert result.exit_code == 0
+    assert opened == ["http://127.0.0.1:8123/"]
+
+
+def test_a_long_plan_sends_its_first_rows_and_the_data_of_all(client):
+    from bench.plans import plan_text
+    from matrix.web.views.plan import FIRST_ROWS
+
+    text = plan_text(400).replace("第2部分\n（一）", "第2部分\n（一）测试<script>x()</script>。", 1)
+    page = upload(client, ("long.txt", text.encode("utf-8"), "text/plain"))
+    assert page.status_code == 200
+    shown = rows(page.text)
+    data = re.search(r"<div id=\"rows-data\" hidden data-rows='([^']*)'>", page.text).group(1)
+    lines = json.loads(data)
+    assert len(shown) < FIRST_ROWS + 1 and len([x for x in lines if 'class="task"' in x]) >= 400
+    assert "<" not in data and "'" not in data and "&" not in data  # tojson escaped them
+    assert any("测试&lt;script&gt;x（）&lt;/script&gt;" in line for line in lines)
+    assert "<script>x" not in page.text and inline_code("".join(lines)) == []

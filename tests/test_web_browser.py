@@ -155,3 +155,48 @@ def test_a_hostile_plan_runs_no_script(page, server, tmp_path):
     text = page.inner_text("main")
     assert "<script>window.HACKED=3</script>" in text
     assert '<img src=x onerror="window.HACKED=2">' in text
+
+
+def test_drop_a_file_on_the_page(page, server):
+    page.goto(server + "/")
+    page.evaluate("""text => {
+        const data = new DataTransfer();
+        data.items.add(new File([text], "拖入的方案.txt", {type: "text/plain"}));
+        document.getElementById("drop").dispatchEvent(
+            new DragEvent("drop", {dataTransfer: data, bubbles: true, cancelable: true}));
+    }""", SEED_001.read_text(encoding="utf-8"))
+    assert "拖入的方案.txt" in page.inner_text("#chosen")
+    page.click("form.upload button[type=submit]")
+    page.wait_for_url("**/plan/*")
+    assert page.locator("#matrix tbody tr.task").count() == 22
+    assert "拖入的方案.txt" in page.inner_text(".info")
+
+
+def test_bad_input_shows_the_message_in_the_page(page, server):
+    page.goto(server + "/")
+    page.set_input_files("#files", [{"name": "scan.pdf", "mimeType": "application/pdf",
+                                     "buffer": b"%PDF-1.7 ..."}])
+    page.click("form.upload button[type=submit]")
+    page.wait_for_selector("section.error")
+    assert "无法处理该文件" in page.inner_text("main")
+    assert "PDF is not read directly" in page.inner_text("main")
+
+
+def test_a_long_plan_keeps_only_the_rows_in_view(page, server):
+    from bench.plans import plan_text
+
+    page.goto(server + "/")
+    page.set_input_files("#files", [{"name": "long.txt", "mimeType": "text/plain",
+                                     "buffer": plan_text(400).encode("utf-8")}])
+    page.click("form.upload button[type=submit]")
+    page.wait_for_url("**/plan/*")
+    tasks = int(page.inner_text(".info").split("任务 ")[1].split(" 项")[0])
+    assert tasks >= 400
+    assert page.locator("#matrix tbody tr.task").count() < 200
+    assert page.locator("#partial").is_hidden()
+    page.eval_on_selector(".scroller", "el => { el.scrollTop = el.scrollHeight; }")
+    page.wait_for_selector(f"#t{tasks}")
+    assert page.locator(f"#t{tasks}").is_visible()
+    page.eval_on_selector(".scroller", "el => { el.scrollTop = 0; }")
+    page.wait_for_selector("#t1")
+    assert page.locator("#t1").is_visible() and page.locator(f"#t{tasks}").count() == 0
