@@ -550,3 +550,10 @@ def test_a_long_plan_sends_its_first_rows_and_the_data_of_all(client):
     assert "<" not in data and "'" not in data and "&" not in data  # tojson escaped them
     assert any("测试&lt;script&gt;x（）&lt;/script&gt;" in line for line in lines)
     assert "<script>x" not in page.text and inline_code("".join(lines)) == []
+
+
+def test_known_department_without_tasks(client):
+    token = token_of(seed_upload(client))
+    page = client.get(f"/plan/{token}", params={"dept": "外交部"})
+    assert page.status_code == 200
+    assert "本方案没有分配给该部门的任务" in page.text and len(rows(page.text)) == 0

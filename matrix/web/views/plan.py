@@ -36,17 +36,16 @@ def heat(value: int, low: int, high: int) -> int:
 def _department_query(upload: Upload, query: str) -> dict:
     """The department ``query`` names, its tasks and roles, or the CLI's message why not."""
     from ...departments import default_registry
-    from ...filter import filter_tasks, resolve_departments
+    from ...filter import filter_tasks
     from ...tabular import role_text
 
-    plan = upload.plan
     try:
-        present = {a.department for t in plan.tasks for a in t.assignments if not a.known}
-        department = resolve_departments([query], default_registry(), present=present)[0]
-        hits = filter_tasks([plan], departments=[query])
-    except MatrixError as e:
+        hits = filter_tasks([upload.plan], departments=[query])
+    except MatrixError as e:  # a name that matches no department: the message has suggestions
         return {"query": query, "error": str(e)}
-    return {"query": query, "name": department.name, "full_name": department.full_name,
+    department = default_registry().canonical(query)
+    return {"query": query, "name": hits[0].department if hits else department.name,
+            "full_name": department.full_name,
             "hits": [(hit, role_text(hit)) for hit in hits],
             "tasks": {id(hit.task) for hit in hits}}
 
