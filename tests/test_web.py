@@ -557,3 +557,16 @@ def test_known_department_without_tasks(client):
     page = client.get(f"/plan/{token}", params={"dept": "外交部"})
     assert page.status_code == 200
     assert "本方案没有分配给该部门的任务" in page.text and len(rows(page.text)) == 0
+
+
+@pytest.mark.parametrize("filename, shown", [
+    ("C:\\Users\\办公室\\方案.txt", "方案.txt"),
+    ("../../etc/passwd", "passwd"),
+    ("a\u202etxt.exe", "atxt.exe"),
+    ("\x00\n", "上传的文件"),
+    ("..", "上传的文件"),
+])
+def test_display_name_is_a_label_only(filename, shown):
+    from matrix.web.views.common import display_name
+
+    assert display_name(filename) == shown

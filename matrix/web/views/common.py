@@ -24,7 +24,8 @@ from starlette.responses import Response
 
 MAX_FILES = 50  # files in one upload
 PASTED = "粘贴的文本"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Control characters, and the bidirectional overrides that can make "exe.txt" look like "txt.exe".
+_CONTROL = re.compile("[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
 class UploadRefused(Exception):
