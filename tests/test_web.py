@@ -570,3 +570,19 @@ def test_display_name_is_a_label_only(filename, shown):
     from matrix.web.views.common import display_name
 
     assert display_name(filename) == shown
+
+
+def test_a_batch_sent_file_by_file_collects_its_outcomes(client):
+    first = client.post("/upload", files=[("files", (SEED_001.name, SEED_001.read_bytes(), "text/plain"))],
+                        data={"batch": "new"})
+    assert first.status_code == 200
+    token = first.json()["batch"]
+    assert first.json()["outcomes"] == [{"name": SEED_001.name, "status": "built"}]
+    second = client.post("/upload", files=[("files", ("scan.pdf", b"%PDF-1.4", "application/pdf"))],
+                         data={"batch": token})
+    assert second.json()["batch"] == token and second.json()["outcomes"][0]["status"] == "failed"
+    page = client.get(second.json()["url"])
+    assert "生成 1 个，跳过 0 个，失败 1 个" in page.text
+    lost = client.post("/upload", files=[("files", ("a.txt", b"x", "text/plain"))],
+                       data={"batch": "no-such-batch"})
+    assert lost.status_code == 404

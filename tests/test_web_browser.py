@@ -200,3 +200,19 @@ def test_a_long_plan_keeps_only_the_rows_in_view(page, server):
     page.eval_on_selector(".scroller", "el => { el.scrollTop = 0; }")
     page.wait_for_selector("#t1")
     assert page.locator("#t1").is_visible() and page.locator(f"#t{tasks}").count() == 0
+
+
+def test_a_batch_shows_its_progress_file_by_file(page, server):
+    page.goto(server + "/")
+    files = [{"name": f"方案{n}.txt", "mimeType": "text/plain", "buffer": SEED_001.read_bytes()}
+             for n in range(3)]
+    files.append({"name": "scan.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4"})
+    page.set_input_files("#files", files)
+    seen = []
+    page.on("request", lambda request: seen.append(request.method) if "/upload" in request.url
+            else None)
+    page.click("form.upload button[type=submit]")
+    page.wait_for_url("**/batch/*")
+    assert seen == ["POST"] * 4  # one request a file
+    assert "生成 3 个，跳过 0 个，失败 1 个" in page.inner_text("main")
+    assert page.locator("main table tbody tr").count() == 4

@@ -40,39 +40,70 @@ function showPage(html) {
   document.title = page.title;
 }
 
-function setUpProgress(form) {
-  const box = form.querySelector(".progress");
-  const bar = box.querySelector("progress");
-  const text = box.querySelector(".progress-text");
-  const button = form.querySelector("button[type=submit]");
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
+function send(form, data, bar, text) {
+  // POST ``data`` to the form's action; resolves with the XMLHttpRequest when it is answered.
+  return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
     request.open("POST", form.action);
+    request.upload.addEventListener("progress", (e) => {
+      if (e.lengthComputable && bar) bar(e.loaded / e.total);
+    });
+    request.upload.addEventListener("load", () => text("正在解析，请稍候…"));
+    request.addEventListener("load", () => resolve(request));
+    request.addEventListener("error", reject);
+    request.send(data);
+  });
+}
+
+function setUpProgress(form) {
+  const box = form.querySelector(".progress");
+  const progress = box.querySelector("progress");
+  const label = box.querySelector(".progress-text");
+  const button = form.querySelector("button[type=submit]");
+  const text = (words) => { label.textContent = words; };
+  const answered = (request) => {
+    if (request.status < 400 && request.responseURL) window.location.assign(request.responseURL);
+    else showPage(request.responseText);
+  };
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
     box.hidden = false;
     button.disabled = true;
-    request.upload.addEventListener("progress", (e) => {
-      if (e.lengthComputable) {
-        bar.value = Math.round((e.loaded / e.total) * 100);
-        text.textContent = "正在上传… " + bar.value + "%";
+    const input = form.querySelector("input[type=file][multiple]");
+    const pasted = form.querySelector("textarea");
+    const files = input ? Array.from(input.files) : [];
+    try {
+      if (files.length < 2 || (pasted && pasted.value.trim())) {
+        // One request: the bar shows the bytes sent, then the server reads.
+        answered(await send(form, new FormData(form), (part) => {
+          progress.value = Math.round(part * 100);
+          text("正在上传… " + progress.value + "%");
+        }, (words) => { progress.removeAttribute("value"); text(words); }));
+        return;
       }
-    });
-    request.upload.addEventListener("load", () => {
-      bar.removeAttribute("value"); // indeterminate while the server reads the files
-      text.textContent = "正在解析，请稍候…";
-    });
-    request.addEventListener("load", () => {
-      if (request.status < 400 && request.responseURL) {
-        window.location.assign(request.responseURL);
-      } else {
-        showPage(request.responseText);
+      // A batch: file by file, the bar counting the files read.
+      let batch = "new";
+      let url = null;
+      for (const [n, file] of files.entries()) {
+        const data = new FormData();
+        data.append("files", file);
+        data.append("batch", batch);
+        text(`正在处理第 ${n + 1} / ${files.length} 个文件：${file.name}`);
+        const request = await send(form, data, (part) => {
+          progress.value = Math.round(((n + part) / files.length) * 100);
+        }, () => {});
+        if (request.status >= 400) { showPage(request.responseText); return; }
+        const answer = JSON.parse(request.responseText);
+        batch = answer.batch;
+        url = answer.url;
+        progress.value = Math.round(((n + 1) / files.length) * 100);
       }
-    });
-    request.addEventListener("error", () => {
-      text.textContent = "上传失败：无法连接服务器。";
+      text("全部处理完毕");
+      window.location.assign(url);
+    } catch (error) {
+      text("上传失败：无法连接服务器。");
       button.disabled = false;
-    });
-    request.send(new FormData(form));
+    }
   });
 }
 

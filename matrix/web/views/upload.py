@@ -2,7 +2,9 @@
 
 Files of every format the readers take (plan documents and workbooks written by ``build``)
 and pasted text; each is parsed by ``sources.load_plan_bytes``, as the CLI parses a file, and
-one bad file does not stop the others.
+one bad file does not stop the others. Without script the form sends every file at once; the
+page's script sends a batch file by file (a ``batch`` field: ``new``, then the token it got
+back), so that its progress bar counts files read, not only bytes sent.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from dataclasses import dataclass
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.exceptions import HTTPException
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from ...errors import MatrixError, NoClausesError
 from ..app import error_page, render
@@ -87,22 +90,40 @@ async def receive(request: Request) -> Response:
         return error_page(request, "没有收到内容", "请选择或拖入至少一个文件，或粘贴方案全文。")
     store = request.app.state.store
     outcomes = await run_in_threadpool(_outcomes, items, store)
+    if "batch" in fields:  # the page's script sends a batch file by file, to show its progress
+        return _add_to_batch(request, fields["batch"][0][1].decode("utf-8"), outcomes)
     if len(outcomes) == 1:
         only = outcomes[0]
         if only.status == "built":
             return RedirectResponse(request.url_for("matrix", token=only.token), 303)
         title = "未找到编号条款" if only.status == "skipped" else "无法处理该文件"
         return error_page(request, title, only.message)
-    token = store.put(outcomes)
+    token = store.put(Batch(outcomes))
     return RedirectResponse(request.url_for("batch", token=token), 303)
+
+
+class Batch(list):
+    """The outcomes of the files of one batch upload, in the order they came."""
+
+
+def _add_to_batch(request: Request, token: str, outcomes: list[Outcome]) -> Response:
+    """Add ``outcomes`` to the batch ``token`` (``new``: a new batch); JSON for the script."""
+    store = request.app.state.store
+    batch = store.get(token)
+    if not isinstance(batch, Batch):
+        if token != "new":
+            raise HTTPException(404)
+        batch = Batch()
+        token = store.put(batch)
+    batch.extend(outcomes)
+    return JSONResponse({"batch": token, "url": str(request.url_for("batch", token=token)),
+                         "outcomes": [{"name": o.name, "status": o.status} for o in outcomes]})
 
 
 async def batch(request: Request) -> Response:
     """The outcome of an upload of several files."""
     outcomes = request.app.state.store.get(request.path_params["token"])
-    if not isinstance(outcomes, list):
-        from starlette.exceptions import HTTPException
-
+    if not isinstance(outcomes, Batch):
         raise HTTPException(404)
     counts = {s: sum(o.status == s for o in outcomes) for s in ("built", "skipped", "failed")}
     return render(request, "batch.html", {"outcomes": outcomes, "counts": counts,
