@@ -54,7 +54,7 @@ def check_strict(plan) -> None:
 def build_one(source: Path, target: Path, *, force: bool = False, strict: bool = False) -> Outcome:
     """Read ``source``, write its workbook to ``target``; every failure becomes an Outcome."""
     from .errors import MatrixError, NoClausesError
-    from .excel import write_workbook
+    from .workbook import write_workbook
     from .output import replaceable
     from .pipeline import parse_file
 

@@ -313,7 +313,7 @@ def filter_command(inputs: tuple[Path, ...], depts: tuple[str, ...], roles: tupl
     else:
         from pathlib import Path
 
-        from .excel import write_task_list
+        from .workbook import write_task_list
 
         name = "、".join(depts) if depts else "筛选"
         target = output or Path(DEFAULT_OUTPUT) / f"{name}任务清单.xlsx"
@@ -329,7 +329,7 @@ def filter_command(inputs: tuple[Path, ...], depts: tuple[str, ...], roles: tupl
 def _split(plans, folder: Path) -> None:
     """--split-by-dept: one workbook per department and an index workbook."""
     from .errors import MatrixError
-    from .excel import write_index, write_task_list
+    from .workbook import write_index, write_task_list
     from .filter import department_index, split_by_department
 
     split = split_by_department(plans)
@@ -454,7 +454,7 @@ def diff_command(old: Path, new: Path, fmt: str | None, output: Path | None, dep
             else:
                 _write_text(text, output)
         else:
-            from .excel import write_diff_workbook
+            from .workbook import write_diff_workbook
 
             from pathlib import Path
 
@@ -483,7 +483,7 @@ def main() -> None:
     """Console entry point: like ``cli()``, but Ctrl-C exits 130 with one line."""
     import matrix
 
-    matrix._own_process = True  # this process runs only dutymatrix (see matrix/excel.py)
+    matrix._own_process = True  # this process runs only dutymatrix (see matrix/workbook/book.py)
     try:
         result = cli.main(prog_name="dutymatrix", standalone_mode=False)
     except (click.exceptions.Abort, KeyboardInterrupt):

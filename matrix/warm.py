@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gc
 
-from . import excel, pipeline  # noqa: F401
+from . import pipeline, workbook  # noqa: F401
 from .departments import canonical
 from .normalise import normalise
 from .parser import plan_reader, trailer_parser

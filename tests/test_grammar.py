@@ -141,8 +141,8 @@ def _documents():
     from tests.conftest import CORPUS, SEEDS
 
     from matrix.normalise import normalise
-    from matrix.reader import read_path
-    from matrix.reflow import reflow
+    from matrix.read import read_path
+    from matrix.read.reflow import reflow
 
     for path in sorted(SEEDS.glob("*.txt")) + sorted(CORPUS.glob("*.txt")):
         _, raw = read_path(path, None)
