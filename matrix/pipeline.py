@@ -7,8 +7,8 @@ function from the one before, so that any of them can be used alone:
 * ``read.read_bytes``: bytes of a text file, HTML page or .docx → ``RawText``;
 * ``read.reflow.reflow``: hard line breaks of text copied from a PDF joined back;
 * ``normalise.normalise``: clean text;
-* ``parser.plan_reader`` (``plan.lark`` with ``transform.UnitBuilder``) and ``transform``:
-  records.
+* ``transform.plan_reader`` (the ``parser``'s ``plan.lark`` with ``transform.UnitBuilder``)
+  and ``transform``: records.
 
 Each stage keeps a map from its lines back to the lines of its input, and the maps are composed,
 so that every line number in a record, warning or error points into the file the user has open
@@ -88,9 +88,8 @@ def _parse(text: str, path: str, sha256: str, format: str, encoding: str | None,
     from lark.exceptions import UnexpectedInput
 
     from .normalise import Normalised, normalise
-    from .parser import plan_reader
     from .read.reflow import reflow as reflow_text
-    from .transform import build_documents
+    from .transform import build_documents, plan_reader
 
     flowed = reflow_text(text, hard_wrapped=reflow)
     norm = normalise(flowed.text, cleaned=flowed.cleaned)

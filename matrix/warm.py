@@ -8,7 +8,8 @@ import gc
 from . import pipeline, workbook  # noqa: F401
 from .departments import canonical
 from .normalise import normalise
-from .parser import plan_reader, trailer_parser
+from .parser import trailer_parser
+from .transform import plan_reader
 
 plan_reader()
 trailer_parser()
