@@ -329,20 +329,10 @@ def filter_command(inputs: tuple[Path, ...], depts: tuple[str, ...], roles: tupl
 def _split(plans, folder: Path) -> None:
     """--split-by-dept: one workbook per department and an index workbook."""
     from .errors import MatrixError
-    from .workbook import write_index, write_task_list
-    from .filter import department_index, split_by_department
+    from .workbook import write_split
 
-    split = split_by_department(plans)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        rows = []
-        for row in department_index(split):
-            name = row["department"]
-            file_name = f"{_safe_file_name(name)}.xlsx"
-            write_task_list(split[name], folder / file_name, title=f"{name}任务清单",
-                            department=name)
-            rows.append({**row, "file": file_name})
-        write_index(rows, folder / "索引.xlsx", title="各单位任务数")
+        rows = write_split(plans, folder)
     except OSError as e:
         raise click.ClickException(f"{folder}: {e.strerror or e}") from None
     except MatrixError as e:
@@ -350,35 +340,10 @@ def _split(plans, folder: Path) -> None:
     click.echo(f"wrote {len(rows)} department lists and 索引.xlsx to {folder}", err=True)
 
 
-def _safe_file_name(name: str) -> str:
-    return "".join("_" if c in '\\/:*?"<>|' or ord(c) < 32 else c for c in name).strip(". ") or "_"
-
-
 class DiffTrouble(click.ClickException):
     """An error in `diff`: exit 2, as diff(1) does, so that 1 keeps meaning "differences"."""
 
     exit_code = 2
-
-
-def _read_matches(pairs: tuple[str, ...], files: tuple[Path, ...]) -> dict[str, str]:
-    """--match OLD=NEW and --matches FILE (one OLD=NEW a line, # comments) → a mapping."""
-    lines = [(f"--match {p}", p) for p in pairs]
-    for path in files:
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as e:
-            raise DiffTrouble(f"{path}: cannot read matches: {e}") from None
-        lines += [(f"{path}:{n}", line) for n, line in enumerate(text.splitlines(), 1)]
-    matches: dict[str, str] = {}
-    for where, line in lines:
-        line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
-        old, sep, new = line.partition("=")
-        if not sep or not old.strip() or not new.strip():
-            raise DiffTrouble(f"{where}: expected OLD=NEW, e.g. （三）=（四）, got {line!r}")
-        matches[old.strip()] = new.strip()
-    return matches
 
 
 @cli.command(name="diff")
@@ -414,11 +379,12 @@ def diff_command(old: Path, new: Path, fmt: str | None, output: Path | None, dep
 
         dutymatrix diff old.txt new.txt --dept 财政部 --format json
     """
+    from .diff import read_matches
     from .errors import MatrixError
     from .sources import load_plan
 
-    matches = _read_matches(pairs, match_files)
     try:
+        matches = read_matches(pairs, match_files)
         plans = [load_plan(path, lean=True) for path in (old, new)]
         from .diff import diff_plans, filter_diff
 

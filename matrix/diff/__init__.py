@@ -16,7 +16,7 @@ workbook) reads a :class:`PlanDiff` and compares nothing itself.
 
 from __future__ import annotations
 
-from .match import MatchError, diff_plans, filter_diff
+from .match import MatchError, diff_plans, filter_diff, read_matches
 from .report import KIND_LABELS, KIND_STYLES, describe_departments, render_summary
 from .result import (KIND_ORDER, PASSES, Candidate, DeptChanges, DeptRole, DeptSummary, DiffEntry, PlanDiff,
                      RoleChange, Succession, TaskRef)
@@ -25,5 +25,6 @@ from .text import text_diff
 __all__ = [
     "KIND_LABELS", "KIND_ORDER", "KIND_STYLES", "PASSES", "Candidate", "DeptChanges", "DeptRole",
     "DeptSummary", "DiffEntry", "MatchError", "PlanDiff", "RoleChange", "Succession", "TaskRef",
-    "describe_departments", "diff_plans", "filter_diff", "render_summary", "text_diff",
+    "describe_departments", "diff_plans", "filter_diff", "read_matches", "render_summary",
+    "text_diff",
 ]

@@ -53,12 +53,14 @@ successor in the registry (银保监会 → 金融监管总局) is one ``success
 from __future__ import annotations
 
 import gc
+import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
-from ..errors import MatrixError
+from ..errors import MatrixError, MatrixInputError
 from ..records import ROLE_RANK, Plan, Role, Task, task_rows
 from .result import (NO_CHANGE, Candidate, DeptChanges, DeptRole, DeptSummary, DiffEntry, PlanDiff,
                      RoleChange, Succession, TaskRef)
@@ -673,6 +675,33 @@ def _by_side(scores: Mapping[tuple[int, int], float]) -> tuple[dict[int, dict[in
 
 # ---------------------------------------------------------------------------------------------
 # Public API
+
+
+def read_matches(pairs: Iterable[str] = (), files: Iterable[str | os.PathLike[str]] = ()
+                 ) -> dict[str, str]:
+    """The ``matches`` of :func:`diff_plans` from what a person wrote: ``OLD=NEW`` strings (the
+    ``--match`` option) and files of ``OLD=NEW`` lines (``--matches``; ``#`` starts a comment).
+
+    Raises :class:`~matrix.errors.MatrixInputError` for a file that cannot be read and
+    :class:`MatchError` for a line that is not ``OLD=NEW``, naming where it is.
+    """
+    lines = [(f"--match {p}", p) for p in pairs]
+    for path in files:
+        try:
+            text = Path(path).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as e:
+            raise MatrixInputError(f"{path}: cannot read matches: {e}") from None
+        lines += [(f"{path}:{n}", line) for n, line in enumerate(text.splitlines(), 1)]
+    matches: dict[str, str] = {}
+    for where, line in lines:
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        old, sep, new = line.partition("=")
+        if not sep or not old.strip() or not new.strip():
+            raise MatchError(f"{where}: expected OLD=NEW, e.g. （三）=（四）, got {line!r}")
+        matches[old.strip()] = new.strip()
+    return matches
 
 
 def diff_plans(old: Plan, new: Plan, *, matches: Mapping[str, str] | None = None,

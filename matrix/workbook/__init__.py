@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from .book import MARKS  # first: book imports openpyxl (with numpy hidden, see its docstring)
 from .diff import CHANGE_FILLS, DIFF_SHEET_NAMES, KIND_FILLS, write_diff_workbook
-from .lists import INDEX_SHEET, TASK_LIST_SHEET, write_index, write_task_list
+from .lists import INDEX_SHEET, TASK_LIST_SHEET, write_index, write_split, write_task_list
 from .plan import NO_ASSIGNMENTS, SHEET_NAMES, write_workbook
 from .read import MARK_WORDS, WorkbookContents, read_workbook, read_workbook_contents
 from .untrusted import MAX_ENTRIES, MAX_RATIO, MAX_UNCOMPRESSED
@@ -32,4 +32,4 @@ from .untrusted import MAX_ENTRIES, MAX_RATIO, MAX_UNCOMPRESSED
 __all__ = ["CHANGE_FILLS", "DIFF_SHEET_NAMES", "INDEX_SHEET", "KIND_FILLS", "MARKS", "MARK_WORDS",
            "MAX_ENTRIES", "MAX_RATIO", "MAX_UNCOMPRESSED", "NO_ASSIGNMENTS", "SHEET_NAMES",
            "TASK_LIST_SHEET", "WorkbookContents", "read_workbook", "read_workbook_contents",
-           "write_diff_workbook", "write_index", "write_task_list", "write_workbook"]
+           "write_diff_workbook", "write_index", "write_split", "write_task_list", "write_workbook"]

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from ..filter import TaskHit
 
 from .. import __version__
-from ..records import Role
+from ..records import Plan, Role
 from .book import (Book, Page, banding, clean_text, date_text, heat_scale, list_head,
                    save_atomically, task_section_text)
 
@@ -118,3 +118,31 @@ def _index_sheet(book: Book, rows: Sequence[dict[str, Any]], title: str) -> None
         heat_scale(ws, f"G3:G{len(rows) + 2}")
         banding(ws, f"A3:F{len(rows) + 2}", 2)
         banding(ws, f"H3:{last}", 2)
+
+
+def write_split(plans: Sequence[Plan], folder: str | os.PathLike[str]) -> list[dict[str, Any]]:
+    """One task list per department named in ``plans`` (``<department>.xlsx``, as
+    :func:`write_task_list`) and their index ``索引.xlsx`` (:func:`write_index`), in ``folder``,
+    which is created; returns the rows of the index, each with its list's ``file``.
+
+    Raises ``OSError`` when the folder cannot be made and
+    :class:`~matrix.errors.MatrixOutputError` when a workbook cannot be written.
+    """
+    from ..filter import department_index, split_by_department
+
+    folder = Path(folder)
+    split = split_by_department(plans)
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for row in department_index(split):
+        name = row["department"]
+        file_name = f"{_safe_file_name(name)}.xlsx"
+        write_task_list(split[name], folder / file_name, title=f"{name}任务清单",
+                        department=name)
+        rows.append({**row, "file": file_name})
+    write_index(rows, folder / "索引.xlsx", title="各单位任务数")
+    return rows
+
+
+def _safe_file_name(name: str) -> str:
+    return "".join("_" if c in '\\/:*?"<>|' or ord(c) < 32 else c for c in name).strip(". ") or "_"
