@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from .match import MatchError, diff_plans, filter_diff, read_matches
 from .report import KIND_LABELS, KIND_STYLES, describe_departments, render_summary
-from .result import (KIND_ORDER, PASSES, Candidate, DeptChanges, DeptRole, DeptSummary, DiffEntry, PlanDiff,
-                     RoleChange, Succession, TaskRef)
+from .result import (KIND_ORDER, PASSES, Candidate, DeptChanges, DeptRole, DeptSummary, DiffEntry,
+                     PlanDiff, RoleChange, Succession, TaskRef)
 from .text import text_diff
 
 __all__ = [

@@ -740,8 +740,8 @@ def _diff(old: Plan, new: Plan, matches: Mapping[str, str] | None, registry: Any
     if matches:
         m.manual(matches)
     m.by_key("text", m.old_text.__getitem__, m.new_text.__getitem__, unique=False)
-    m.by_key("title", lambda i: norm_text(m.old[i][1].title), lambda j: norm_text(m.new[j][1].title),
-             unique=True)
+    m.by_key("title", lambda i: norm_text(m.old[i][1].title),
+             lambda j: norm_text(m.new[j][1].title), unique=True)
 
     rows, cols = m.free_old(), m.free_new()
     sample = [m.old_text[i] for i in rows] + [m.new_text[j] for j in cols]

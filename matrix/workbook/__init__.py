@@ -32,4 +32,5 @@ from .untrusted import MAX_ENTRIES, MAX_RATIO, MAX_UNCOMPRESSED
 __all__ = ["CHANGE_FILLS", "DIFF_SHEET_NAMES", "INDEX_SHEET", "KIND_FILLS", "MARKS", "MARK_WORDS",
            "MAX_ENTRIES", "MAX_RATIO", "MAX_UNCOMPRESSED", "NO_ASSIGNMENTS", "SHEET_NAMES",
            "TASK_LIST_SHEET", "WorkbookContents", "read_workbook", "read_workbook_contents",
-           "write_diff_workbook", "write_index", "write_split", "write_task_list", "write_workbook"]
+           "write_diff_workbook", "write_index", "write_split", "write_task_list",
+           "write_workbook"]

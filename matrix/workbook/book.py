@@ -139,8 +139,8 @@ _FAST_ROWS = (LXML and openpyxl.__version__.startswith("3.1.")
 
 
 def save_atomically(path: str | os.PathLike[str], sheet_titles: Sequence[str],
-                     fill: Callable[[Book], None],
-                     finish: Callable[[Path], None] | None = None) -> Path:
+                    fill: Callable[[Book], None],
+                    finish: Callable[[Path], None] | None = None) -> Path:
     """Create a workbook of ``sheet_titles``, ``fill`` it, save it to ``path`` whole or not at all.
 
     ``finish`` may touch up the saved file before it is moved into place.
@@ -237,7 +237,7 @@ LOOKS = {
     # Stacked vertical text (rotation 255) keeps 200 department columns narrow.
     "head_vertical": Look(make_font(HEADING), Alignment(horizontal="center", vertical="top",
                                                         text_rotation=255, wrap_text=True),
-                           _HEAD_FILL, _BOX),
+                          _HEAD_FILL, _BOX),
     "text": Look(make_font(), _WRAP),
     "text_top": Look(make_font(), _WRAP_TOP, None, _BOX),
     "number": Look(make_font(), _MIDDLE),
@@ -585,8 +585,8 @@ FIT_DEPARTMENTS = 60  # up to this many department columns print on one page wid
 
 
 def print_setup(ws: WriteOnlyWorksheet, *, landscape: bool, wide: bool = False,
-                 page: Page | None = None, centre: str | None = None,
-                 fit_width: bool = True) -> None:
+                page: Page | None = None, centre: str | None = None,
+                fit_width: bool = True) -> None:
     """Paper, margins, fit to the page width, and the page header and footer.
 
     The header shows the plan (left), ``centre`` (a department's list) and the generation
@@ -639,8 +639,8 @@ def heat_scale(ws: WriteOnlyWorksheet, ref: str) -> None:
 
 
 def list_head(sheet: Sheet, title: str, heads: Sequence[str], widths: Sequence[float], *,
-               freeze: str, rows: int, page: Page, head_height: float = 22,
-               landscape: bool = True, centre: str | None = None) -> str:
+              freeze: str, rows: int, page: Page, head_height: float = 22,
+              landscape: bool = True, centre: str | None = None) -> str:
     """Widths, print set-up, filter, title banner and header row of a list sheet (a title in
     row 1, the header in row 2, ``rows`` rows below); returns the last cell of the list."""
     ws = sheet.ws

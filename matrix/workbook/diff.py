@@ -115,7 +115,7 @@ def _filled(name: str, colour: str, *, strike: bool = False,
     font = base.font
     if strike or font_colour:
         font = make_font(font.name, font.sz, italic=bool(font.i), strike=strike or None,
-                     color=font_colour or (font.color.rgb if font.color is not None else None))
+                         color=font_colour or (font.color.rgb if font.color is not None else None))
     return Look(font, base.alignment, PatternFill("solid", fgColor=colour), base.border)
 
 
@@ -250,7 +250,7 @@ def _diff_list_head(sheet: Sheet, diff: PlanDiff, page: Page, title: str, heads:
                     widths: list[float], freeze: str, rows: int, head_height: float) -> None:
     """The head of a list sheet of a diff: its title names the department filter, if any."""
     list_head(sheet, title + (f"（{diff.department}）" if diff.department else ""), heads,
-               widths, freeze=freeze, rows=rows, page=page, head_height=head_height)
+              widths, freeze=freeze, rows=rows, page=page, head_height=head_height)
 
 
 def _diff_tasks_sheet(sheet: Sheet, diff: PlanDiff, page: Page) -> None:
@@ -273,8 +273,8 @@ def _diff_tasks_sheet(sheet: Sheet, diff: PlanDiff, page: Page) -> None:
             e.new.label if e.new else "", _ref_section(e.new),
             clean_text(task.title) if task else "",
             MATCH_LABELS.get(e.matched_by or "", e.matched_by or "")]
-        cells: list[RowCell] = [(1, i, number),
-                              *((c, clean_text(v) or None, text) for c, v in enumerate(values, 2))]
+        cells: list[RowCell] = [
+            (1, i, number), *((c, clean_text(v) or None, text) for c, v in enumerate(values, 2))]
         cells.append((9, round(e.score) if e.score is not None else None, number))
         cells.append((10, _diff_text(e.text_diff) if e.text_diff else None, text))
         cells.append((11, clean_text(departments) or None, text))
@@ -362,7 +362,7 @@ def _diff_matrix_sheet(sheet: Sheet, diff: PlanDiff, old: Plan, new: Plan,
 
     sheet.banner(clean_text(f"矩阵对比：{_plan_name(new)}"), "title", note_col, height=24)
     sheet.banner(clean_text(f"新版本 {new.source.path} 的责任矩阵，标出相对原版本 "
-                        f"{old.source.path} 的变化" + (f"（只标与{diff.department}有关的变化）"
+                            f"{old.source.path} 的变化" + (f"（只标与{diff.department}有关的变化）"
                                                      if diff.department else "")), "info",
                  note_col)
     sheet.banner(_change_legend(), "legend", note_col)

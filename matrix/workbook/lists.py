@@ -1,5 +1,6 @@
 """One department's task list (:func:`write_task_list`: 任务清单) and the index of a split
-(:func:`write_index`: 部门索引), the workbooks of ``dutymatrix filter`` and ``split``.
+(:func:`write_index`: 部门索引): the workbooks of ``dutymatrix filter`` (``-f xlsx``, and
+``--split-by-dept``: :func:`write_split`, one list per department and the index).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def write_task_list(hits: Sequence[TaskHit], path: str | os.PathLike[str], *, ti
     """
     heading = title or (f"{department}任务清单" if department else "任务清单")
     return save_atomically(path, (TASK_LIST_SHEET,),
-                            lambda book: _task_list_sheet(book, hits, heading, department))
+                           lambda book: _task_list_sheet(book, hits, heading, department))
 
 
 def write_index(rows: Sequence[dict[str, Any]], path: str | os.PathLike[str], *,
@@ -78,9 +79,9 @@ def _task_list_sheet(book: Book, hits: Sequence[TaskHit], heading: str,
     # Each department's list is a workbook of its own, so it prints on pages of its own; its
     # name heads every page.
     last = list_head(sheet, clean_text(heading), heads,
-                      [5, *([18] if several else []), 14, 11, 18, 44, 12, 14, 20, 10],
-                      freeze="A3", rows=len(hits), centre=department,
-                      page=Page("" if department else heading, date_text(datetime.now())))
+                     [5, *([18] if several else []), 14, 11, 18, 44, 12, 14, 20, 10],
+                     freeze="A3", rows=len(hits), centre=department,
+                     page=Page("" if department else heading, date_text(datetime.now())))
     _properties(book, heading)
     number, text = book.style("number_box"), book.style("text_top")
     for i, hit in enumerate(hits, 1):
@@ -104,8 +105,8 @@ def _index_sheet(book: Book, rows: Sequence[dict[str, Any]], title: str) -> None
     sheet = book.sheets[INDEX_SHEET]
     ws = sheet.ws
     last = list_head(sheet, clean_text(title), _INDEX_HEADS, [5, 22, 6, 6, 6, 6, 6, 12, 30],
-                      freeze="A3", rows=len(rows), landscape=False,
-                      page=Page(title, date_text(datetime.now())))
+                     freeze="A3", rows=len(rows), landscape=False,
+                     page=Page(title, date_text(datetime.now())))
     _properties(book, title)
     number, text = book.style("number_box"), book.style("text_top")
     for i, row in enumerate(rows, 1):

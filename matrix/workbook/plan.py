@@ -93,7 +93,7 @@ def _document_labels(plan: Plan) -> list[str]:
     for i, d in enumerate(plan.documents, 1):
         name = d.title or d.doc_number or f"文件{i}"
         labels.append(clean_text(name if d.title is None or d.doc_number is None
-                             else f"{d.title}（{d.doc_number}）"))
+                                 else f"{d.title}（{d.doc_number}）"))
     return labels
 
 
@@ -161,8 +161,8 @@ def _matrix_sheet(sheet: Sheet, plan: Plan, matrix: Matrix, page: Page, labels: 
     source = plan.source
     sheet.banner(clean_text(page.title), "title", total_col, height=24)
     sheet.banner(clean_text(f"生成日期：{page.date}　来源：{source.path}　"
-                        f"SHA-256：{source.sha256[:16]}…　"
-                        f"任务 {len(matrix.rows)} 项　部门 {len(departments)} 个"), "info",
+                            f"SHA-256：{source.sha256[:16]}…　"
+                            f"任务 {len(matrix.rows)} 项　部门 {len(departments)} 个"), "info",
                  total_col)
     for notice in notices:
         sheet.banner(clean_text(notice), "notice", total_col)

@@ -3,8 +3,6 @@
 The file is first checked by ``untrusted`` (:func:`~matrix.workbook.untrusted.check_package`);
 the hidden records written by ``stamp`` say what the cells cannot.
 
-Reading a workbook
-------------------
 :func:`read_workbook` turns a workbook written by :func:`write_workbook` back into a ``Plan``,
 with whatever a person changed in Excel or WPS since (a mark added, removed or changed, a row
 deleted, inserted, sorted or renumbered, a title edited).
@@ -270,7 +268,8 @@ def _parse_records(text: str) -> _Records:
     table = [models.Assignment(department=department,
                         as_printed=department if printed is None else printed, role=roles[role],
                         inherited=bool(flags & FLAG_INHERITED),
-                        lead_by_rule=bool(flags & FLAG_LEAD_BY_RULE), known=not flags & FLAG_UNKNOWN)
+                        lead_by_rule=bool(flags & FLAG_LEAD_BY_RULE),
+                        known=not flags & FLAG_UNKNOWN)
              for department, printed, role, flags in data["assignments"]]
     pick = table.__getitem__
     tasks = []

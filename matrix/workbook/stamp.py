@@ -35,7 +35,7 @@ def fingerprint(text: str) -> str:
 
 
 def records_json(plan: Plan, matrix: Matrix, labels: list[str], generated_at: datetime,
-                  tool_version: str) -> str:
+                 tool_version: str) -> str:
     """What :func:`read_workbook` needs beyond the cells of 矩阵, as compact JSON.
 
     ``{"dutymatrix": 1, "tool", "generated_at", "source": {path, sha256, format, encoding},
@@ -66,7 +66,8 @@ def records_json(plan: Plan, matrix: Matrix, labels: list[str], generated_at: da
                       fingerprint(clean_text(t.text)), t.section, t.subsection, t.line, t.deadline,
                       t.scope, t.trailer, ids])
     assignments = [[department, None if printed == department else printed, role.value,
-                    (FLAG_INHERITED if inherited else 0) | (FLAG_LEAD_BY_RULE if lead_by_rule else 0)
+                    (FLAG_INHERITED if inherited else 0)
+                    | (FLAG_LEAD_BY_RULE if lead_by_rule else 0)
                     | (0 if known else FLAG_UNKNOWN)]
                    for department, printed, role, inherited, lead_by_rule, known in table]
     source = plan.source

@@ -27,7 +27,7 @@ from typing import IO, NamedTuple
 from ..errors import MatrixInputError, unreadable
 from .stamp import is_signed
 
-# --------------------------------------------------------------------------- reading a workbook
+# --------------------------------------------------------------------------- limits
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # bytes, all members together, checked before any XML
 MAX_ENTRIES = 10_000  # members of the zip
