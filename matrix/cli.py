@@ -48,19 +48,6 @@ def _fail(error: Exception) -> click.ClickException:
     return click.ClickException(str(error))
 
 
-def _output_for(source: Path, output: Path | None, many: bool, used: set[Path]) -> Path:
-    if output is not None and not many and output.suffix.lower() == ".xlsx":
-        return output
-    from pathlib import Path
-
-    folder = output if output is not None else Path(DEFAULT_OUTPUT)
-    target = folder / f"{'stdin' if str(source) == '-' else source.stem}.xlsx"
-    if target in used:  # a.txt and a.md in one folder: keep both
-        target = folder / f"{source.name}.xlsx"
-    used.add(target)
-    return target
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dutymatrix")
 def cli() -> None:
@@ -102,7 +89,7 @@ def build(inputs: tuple[Path, ...], output: Path | None, quiet: bool, force: boo
     An existing workbook is replaced only when dutymatrix wrote it and nobody has saved it
     since; a workbook an office has edited needs --force.
     """
-    from .batch import build_many, build_one, summary
+    from .batch import build_many, build_one, plan_jobs, summary
     from .sources import expand
 
     if not inputs:
@@ -111,8 +98,7 @@ def build(inputs: tuple[Path, ...], output: Path | None, quiet: bool, force: boo
     many = len(sources) > 1 or any(item.is_dir() for item in inputs)
     if many and output is not None and output.suffix.lower() == ".xlsx":
         raise click.UsageError("several inputs need an output folder, not an .xlsx file")
-    used: set[Path] = set()
-    jobs = [(source, _output_for(source, output, many, used)) for source in sources]
+    jobs = plan_jobs(sources, output, many, DEFAULT_OUTPUT)
     if not many:
         outcome = build_one(*jobs[0], force=force, strict=strict)
         if outcome.status != "built":
