@@ -6,13 +6,13 @@ page is the file ``dutymatrix`` writes:
 =========================== ======================================================================
 ``plan_json(plan)``         ``dutymatrix parse PLAN --format json``
 ``tasks_csv(plans)``        ``dutymatrix filter PLAN --format csv -o FILE`` (no filter: every task)
-``write_department_lists``  ``dutymatrix filter PLAN --split-by-dept -o DIR``: one 任务清单 per
-                            department and 索引.xlsx
 ``diff_json(diff)``         ``dutymatrix diff OLD NEW --format json``
 =========================== ======================================================================
 
-The workbooks themselves are ``write_workbook`` and ``write_diff_workbook``. ``zip_folder``
-packs a folder of such files into one archive (the page's download of every department's list).
+The workbooks themselves are ``workbook.write_workbook``, ``workbook.write_diff_workbook`` and,
+for ``dutymatrix filter PLAN --split-by-dept -o DIR`` (one 任务清单 per department and
+索引.xlsx), ``workbook.write_split``. ``zip_folder`` packs a folder of such files into one
+archive (the page's download of every department's list).
 """
 
 from __future__ import annotations
@@ -22,16 +22,13 @@ import json
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .diff import PlanDiff
     from .records import Plan
 
-__all__ = ["INDEX_FILE", "diff_json", "plan_json", "safe_file_name", "tasks_csv",
-           "write_department_lists", "zip_folder"]
-
-INDEX_FILE = "索引.xlsx"  # the index workbook of --split-by-dept
+__all__ = ["diff_json", "plan_json", "tasks_csv", "zip_folder"]
 
 
 def plan_json(plan: Plan) -> str:
@@ -50,32 +47,6 @@ def tasks_csv(plans: Sequence[Plan]) -> str:
 def diff_json(diff: PlanDiff) -> str:
     """The changes as ``diff --format json`` writes them."""
     return json.dumps(diff.to_json(), ensure_ascii=False, indent=2) + "\n"
-
-
-def safe_file_name(name: str) -> str:
-    """A department name as a file name on Windows, macOS and Linux (``/`` and the like → _)."""
-    return "".join("_" if c in '\\/:*?"<>|' or ord(c) < 32 else c for c in name).strip(". ") or "_"
-
-
-def write_department_lists(plans: Sequence[Plan], folder: Path) -> list[dict[str, Any]]:
-    """Write one task list workbook per department and :data:`INDEX_FILE` into ``folder``.
-
-    Returns the index rows (``filter.department_index`` rows, each with its ``file``). The
-    folder is created when missing; ``OSError`` and ``MatrixError`` reach the caller.
-    """
-    from .excel import write_index, write_task_list
-    from .filter import department_index, split_by_department
-
-    split = split_by_department(plans)
-    folder.mkdir(parents=True, exist_ok=True)
-    rows = []
-    for row in department_index(split):
-        name = row["department"]
-        file_name = f"{safe_file_name(name)}.xlsx"
-        write_task_list(split[name], folder / file_name, title=f"{name}任务清单", department=name)
-        rows.append({**row, "file": file_name})
-    write_index(rows, folder / INDEX_FILE, title="各单位任务数")
-    return rows
 
 
 def zip_folder(folder: Path) -> bytes:

@@ -2,7 +2,7 @@
 
 ``expand`` turns the user's arguments (files and folders) into a list of files; ``load_plan``
 reads one of them into a ``Plan`` — a plan document through the pipeline, an ``.xlsx`` through
-``excel.read_workbook`` (so that an office's edits to a workbook count).
+``workbook.read_workbook`` (so that an office's edits to a workbook count).
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def load_plan(path: Path, *, encoding: str | None = None, lean: bool = False) ->
     unless ``lean`` (``pipeline.parse_file``: the same records without pydantic).
     """
     if str(path) != "-" and is_workbook(Path(path)):
-        from .excel import read_workbook
+        from .workbook import read_workbook
 
         return read_workbook(path)
     from .pipeline import parse_file
@@ -64,14 +64,14 @@ def load_plan_bytes(data: bytes, name: str, *, lean: bool = False) -> Plan:
     applies as to a file. A workbook is read from a private temporary folder (its reader works
     on files), under a fixed name, and the folder is removed before this returns.
     """
-    from .reader import check_size
+    from .read import check_size
 
     check_size(len(data), name)
     if is_workbook(Path(name)) or (data.startswith(b"PK\x03\x04") and b"xl/" in data[:65536]):
         import tempfile
 
         from .errors import MatrixInputError
-        from .excel import read_workbook
+        from .workbook import read_workbook
 
         with tempfile.TemporaryDirectory(prefix="dutymatrix-") as folder:
             path = Path(folder) / "upload.xlsx"

@@ -26,18 +26,22 @@ def test_tasks_csv_lists_every_task(plan_001):
     assert len(text.strip().split("\r\n")) == 1 + len(plan_001.tasks)
 
 
-def test_department_lists_and_their_zip(plan_001, tmp_path):
-    rows = exports.write_department_lists([plan_001], tmp_path / "lists")
+def test_zip_folder_holds_the_department_lists(plan_001, tmp_path):
+    from matrix.workbook import write_split
+
+    rows = write_split([plan_001], tmp_path / "lists")
     files = sorted(p.name for p in (tmp_path / "lists").iterdir())
-    assert files == sorted([exports.INDEX_FILE, *(row["file"] for row in rows)])
+    assert files == sorted(["索引.xlsx", *(row["file"] for row in rows)])
     with zipfile.ZipFile(io.BytesIO(exports.zip_folder(tmp_path / "lists"))) as archive:
         assert archive.namelist() == files
-        assert archive.read(exports.INDEX_FILE) == (tmp_path / "lists" / exports.INDEX_FILE).read_bytes()
+        assert archive.read("索引.xlsx") == (tmp_path / "lists" / "索引.xlsx").read_bytes()
 
 
-def test_safe_file_name():
-    assert exports.safe_file_name('国务院/办公厅:*?"<>|') == "国务院_办公厅_______"
-    assert exports.safe_file_name("...") == "_"
+def test_download_names_are_safe_file_names():
+    from matrix.web.views.common import Upload
+
+    assert Upload(None, '国务院/办公厅:*?"<>|.txt').stem == "办公厅_______"
+    assert Upload(None, "....txt").stem == "_"
 
 
 def test_diff_json_is_what_diff_writes(plan_001, tmp_path):

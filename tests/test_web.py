@@ -204,7 +204,7 @@ def test_whole_matrix_page_is_rendered_once(client, monkeypatch):
 
 
 def test_marks_are_placed_in_their_department_columns(client, plan_001):
-    from matrix.excel import MARKS
+    from matrix.workbook import MARKS
     from matrix.pivot import build_matrix
     from matrix.web.views.plan import MAX_COLUMNS, columns_css
 
@@ -240,7 +240,7 @@ def test_downloads_page_lists_the_four_files(client):
 
 
 def test_workbook_download_reads_back(client, plan_001):
-    from matrix.excel import SHEET_NAMES, read_workbook
+    from matrix.workbook import SHEET_NAMES, read_workbook
 
     token = token_of(seed_upload(client))
     response = download(client, token, "xlsx")
@@ -280,7 +280,7 @@ def test_csv_download_is_what_filter_writes(client, tmp_path):
 
 
 def test_department_lists_zip_holds_what_split_by_dept_writes(client, tmp_path):
-    from matrix.excel import read_workbook
+    from matrix.workbook import read_workbook
 
     token = token_of(seed_upload(client))
     body = download(client, token, "lists").content
@@ -334,7 +334,7 @@ def test_comparison_for_one_department(client):
 
 
 def test_comparison_downloads_the_diff_workbook_and_json(client, tmp_path):
-    from matrix.excel import DIFF_SHEET_NAMES
+    from matrix.workbook import DIFF_SHEET_NAMES
 
     page = compare(client, ("旧版.txt", SEED_001.read_bytes(), "text/plain"),
                    ("新版.txt", edited_001().encode("utf-8"), "text/plain"))

@@ -99,7 +99,7 @@ def test_find_a_department_by_alias(page, server):
 
 
 def test_download_the_workbook_and_read_it_back(page, server, tmp_path):
-    from matrix.excel import read_workbook
+    from matrix.workbook import read_workbook
 
     upload_seed(page, server)
     page.click("header nav >> text=下载")

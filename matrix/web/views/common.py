@@ -54,9 +54,12 @@ class Upload:
     @property
     def stem(self) -> str:
         """The name without its suffix, fit for a downloaded file's name."""
-        from ...exports import safe_file_name
+        return _safe_file_name(PurePosixPath(self.name).stem or self.name)
 
-        return safe_file_name(PurePosixPath(self.name).stem or self.name)
+
+def _safe_file_name(name: str) -> str:
+    """A name fit for a downloaded file on Windows, macOS and Linux (``/`` and the like → _)."""
+    return "".join("_" if c in '\\/:*?"<>|' or ord(c) < 32 else c for c in name).strip(". ") or "_"
 
 
 def display_name(filename: str | None, default: str = "上传的文件") -> str:
@@ -74,7 +77,7 @@ def request_limit(limit: int) -> int:
 
 def check_length(request: Request, limit: int) -> None:
     """Refuse a request without a length or longer than ``request_limit`` before reading it."""
-    from ...reader import LIMIT_VARIABLE, MB
+    from ...read import LIMIT_VARIABLE, MB
 
     length = request.headers.get("content-length")
     if length is None or not length.isdigit():

@@ -55,7 +55,7 @@ def _compare(old: tuple[str, bytes], new: tuple[str, bytes], dept: str) -> Compa
 
 async def receive(request: Request) -> Response:
     """POST /compare: read both versions and compare them."""
-    from ...reader import max_input_bytes
+    from ...read import max_input_bytes
 
     limit = max_input_bytes()
     try:
@@ -125,7 +125,7 @@ async def download(request: Request) -> Response:
         raise HTTPException(404)
 
     def work(folder):
-        from ...excel import write_diff_workbook
+        from ...workbook import write_diff_workbook
 
         return write_diff_workbook(comparison.diff, comparison.old.plan, comparison.new.plan,
                                    folder / "diff.xlsx").read_bytes()

@@ -102,7 +102,8 @@ async def matrix_page(request: Request) -> Response:
 
 
 def _matrix_page(request: Request, upload: Upload, query: str) -> HTMLResponse:
-    from ...excel import LEGEND, LEGEND_HEAT, LEGEND_INHERITED, MARKS
+    from ...workbook.book import LEGEND, MARKS
+    from ...workbook.plan import LEGEND_HEAT, LEGEND_INHERITED
 
     matrix = upload.matrix
     found = _department_query(upload, query) if query else None
@@ -206,14 +207,16 @@ async def download(request: Request) -> Response:
                           "text/csv; charset=utf-8")
     if kind == "xlsx":
         def work(folder):
-            from ...excel import write_workbook
+            from ...workbook import write_workbook
 
             return write_workbook(plan, folder / "plan.xlsx", matrix=upload.matrix).read_bytes()
 
         return attachment(await in_private_folder(work), filename, XLSX)
 
     def lists(folder):
-        exports.write_department_lists([plan], folder / "lists")
+        from ...workbook import write_split
+
+        write_split([plan], folder / "lists")
         return exports.zip_folder(folder / "lists")
 
     return attachment(await in_private_folder(lists), filename, "application/zip")

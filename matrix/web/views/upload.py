@@ -44,7 +44,7 @@ def accepted_suffixes() -> list[str]:
 
 
 def _limit_mb() -> str:
-    from ...reader import MB, max_input_bytes
+    from ...read import MB, max_input_bytes
 
     return f"{max_input_bytes() / MB:g}"
 
@@ -78,7 +78,7 @@ def _outcomes(items: list[tuple[str, bytes]], store) -> list[Outcome]:
 
 async def receive(request: Request) -> Response:
     """POST /upload: parse every file and the pasted text."""
-    from ...reader import max_input_bytes
+    from ...read import max_input_bytes
 
     limit = max_input_bytes()
     try:
