@@ -3,13 +3,17 @@
 Not a test (timings depend on the machine): run it by hand and read the last lines::
 
     python bench/bench_web.py
-    # → matrix page of seed 001, warm server: median 19 ms, p95 25 ms (target < 100 ms) PASS
-    # → 1,000-task plan in Chromium: shown 420 ms + scrolled 60 ms = 480 ms (target < 1 s) PASS
+    # → matrix page of seed 001, warm server: median 1 ms, p95 6 ms (target < 100 ms) PASS
+    # →   the same page found by 国家卫健委 (rendered every time): median 9 ms, p95 11 ms PASS
+    # → 1,000-task plan in Chromium (1045 tasks × 57 departments, 1039 KB of HTML): shown 533 ms
+    #   + scrolled 84 ms = 618 ms (target < 1000 ms) PASS
 
 1. **Matrix page of seed 001 on a warm server.** ``dutymatrix serve`` runs as its own process
    (``python -m matrix serve``); seed 001 is uploaded once, the page is fetched 10 times to warm
    up, then timed over ``--runs`` requests (one connection, as a browser keeps it): the median
-   and the 95th percentile of the whole request as the client sees it.
+   and the 95th percentile of the whole request as the client sees it. The whole matrix is
+   rendered once per upload and kept, so the same is measured for the page of one department
+   (国家卫健委), which is rendered on every request.
 2. **A 1,000-task plan in the browser.** A plan of 1,000 tasks generated from the real seed and
    corpus clauses (``bench.plans.plan_text``) is uploaded; Chromium (the system's, driven by
    Playwright, as in tests/test_web_browser.py) opens its matrix page. *Shown*: the navigation's
@@ -78,16 +82,16 @@ def upload(client, name: str, data: bytes) -> str:
     return response.headers["location"]
 
 
-def matrix_page(client, location: str, runs: int) -> tuple[float, float]:
+def matrix_page(client, location: str, runs: int, params=None) -> tuple[float, float]:
     for _ in range(10):
-        client.get(location)
+        client.get(location, params=params)
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        response = client.get(location)
+        response = client.get(location, params=params)
         times.append((time.perf_counter() - start) * 1000)
         assert response.status_code == 200
-    assert len(re.findall(r'<tr class="task"', response.text)) == 22
+    assert len(re.findall(r'<tr class="task"', response.text)) == (5 if params else 22)
     return statistics.median(times), statistics.quantiles(times, n=20)[-1]
 
 
@@ -131,11 +135,17 @@ def main() -> None:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
             seed = upload(client, SEED_001.name, SEED_001.read_bytes())
             median, p95 = matrix_page(client, seed, args.runs)
+            # The whole matrix is rendered once per upload and kept; a department's view is
+            # rendered on every request: the page's own cost.
+            d_median, d_p95 = matrix_page(client, seed, args.runs, {"dept": "国家卫健委"})
             big = upload(client, "plan_1000.txt", plan_text(1000).encode("utf-8"))
             size = len(client.get(big).content)
         ok = "PASS" if median < PAGE_TARGET_MS else "FAIL"
         print(f"matrix page of seed 001, warm server: median {median:.0f} ms, p95 {p95:.0f} ms "
               f"(target < {PAGE_TARGET_MS} ms) {ok}")
+        ok = "PASS" if d_median < PAGE_TARGET_MS else "FAIL"
+        print(f"  the same page found by 国家卫健委 (rendered every time): median {d_median:.0f} ms, "
+              f"p95 {d_p95:.0f} ms {ok}")
         if not os.path.exists(CHROMIUM):
             print(f"1,000-task plan in the browser: skipped ({CHROMIUM} not found)")
             return
