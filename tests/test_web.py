@@ -295,11 +295,13 @@ def test_department_lists_zip_holds_what_split_by_dept_writes(client, tmp_path):
     del read_workbook
 
 
-def test_downloads_leave_no_temporary_folder(client):
+def test_uploads_and_downloads_leave_no_temporary_folder(client):
     before = set(Path(tempfile.gettempdir()).glob("dutymatrix-*"))
     token = token_of(seed_upload(client))
     for kind in ("xlsx", "lists"):
         download(client, token, kind)
+    book = download(client, token, "xlsx").content
+    assert len(rows(upload(client, ("book.xlsx", book, "application/octet-stream")).text)) == 22
     assert set(Path(tempfile.gettempdir()).glob("dutymatrix-*")) == before
 
 

@@ -3,8 +3,10 @@
 An upload is parsed from the request's bytes and only its records are kept, under a random
 token (``secrets.token_urlsafe``: unguessable, never derived from anything the request said),
 so that the matrix, the downloads and the comparison can be shown by later requests. At most
-``MAX_ENTRIES`` are kept (the oldest go first); nothing is ever written to disk, and everything
-is gone when the server stops.
+``MAX_ENTRIES`` are kept (the least recently used go first); nothing here is written to disk,
+and everything is gone when the server stops. (While a request is read, Starlette's form parser
+keeps a file part over 1 MB in an unnamed temporary file, which is gone when the request ends;
+a workbook is read from a private temporary folder removed at once: ``sources.load_plan_bytes``.)
 """
 
 from __future__ import annotations
