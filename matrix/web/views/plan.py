@@ -1,8 +1,9 @@
 """责任矩阵 and 下载: one uploaded plan as the matrix in the page, and the files the CLI writes.
 
 The matrix is ``pivot.build_matrix``'s; a department is found by any alias through
-``filter.resolve_departments`` and ``filter.filter_tasks`` (the canonical data: 国家卫健委 finds
-国家卫生健康委); the downloads are written by the same library functions as the CLI's files.
+``filter.filter_tasks`` (the canonical data: 国家卫健委 finds 国家卫生健康委, an unknown name
+gets the CLI's message with suggestions); the downloads are written by the same library
+functions as the CLI's files.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def _lead(task) -> list[str]:
 VIRTUAL_ROWS = 300
 FIRST_ROWS = 60
 COLUMN_REM = 1.8  # width of a department column (app.css: col.w-dept)
-MAX_COLUMNS = 1000
+MAX_COLUMNS = 1000  # department columns columns.css places marks in (the page says if more)
 
 
 def columns_css() -> str:
