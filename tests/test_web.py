@@ -212,8 +212,10 @@ def test_marks_are_placed_in_their_department_columns(client, plan_001):
     matrix = build_matrix(plan_001)
     heads = re.findall(r'<th class="dept[^"]*"><a [^>]*>([^<]*)</a>', page)
     assert heads == list(matrix.departments)
-    first = re.search(r'<tr class="task" id="t1">.*?<td class="marks"[^>]*>(.*?)</td>', page).group(1)
-    placed = {heads[int(c)]: mark for c, mark in re.findall(r'<b class="c(\d+)[^"]*">(.)</b>', first)}
+    first = re.search(r'<tr class="task" id="t1">.*?<td class="marks"[^>]*>(.*?)</td>',
+                      page).group(1)
+    placed = {heads[int(c)]: mark
+              for c, mark in re.findall(r'<b class="c(\d+)[^"]*">(.)</b>', first)}
     assert placed == {d: MARKS[cell.role] for d, cell in matrix.rows[0].cells.items()}
     css = client.get("/static/columns.css")
     assert css.headers["content-type"].startswith("text/css") and css.text == columns_css()
@@ -275,7 +277,8 @@ def test_csv_download_is_what_filter_writes(client, tmp_path):
     result = CliRunner().invoke(cli, ["filter", str(copy), "--format", "csv", "-o", str(out)])
     assert result.exit_code == 0, result.output
     # The source column names the file: the upload's name on the page, the path in the CLI.
-    assert body.decode("utf-8") == out.read_bytes().decode("utf-8").replace(str(copy), SEED_001.name)
+    written = out.read_bytes().decode("utf-8")
+    assert body.decode("utf-8") == written.replace(str(copy), SEED_001.name)
     assert body.startswith("\ufeff".encode("utf-8"))
 
 
@@ -285,7 +288,8 @@ def test_department_lists_zip_holds_what_split_by_dept_writes(client, tmp_path):
     token = token_of(seed_upload(client))
     body = download(client, token, "lists").content
     folder = tmp_path / "清单"
-    result = CliRunner().invoke(cli, ["filter", str(SEED_001), "--split-by-dept", "-o", str(folder)])
+    result = CliRunner().invoke(cli, ["filter", str(SEED_001), "--split-by-dept",
+                                      "-o", str(folder)])
     assert result.exit_code == 0, result.output
     with zipfile.ZipFile(io.BytesIO(body)) as archive:
         names = sorted(archive.namelist())
@@ -575,8 +579,8 @@ def test_display_name_is_a_label_only(filename, shown):
 
 
 def test_a_batch_sent_file_by_file_collects_its_outcomes(client):
-    first = client.post("/upload", files=[("files", (SEED_001.name, SEED_001.read_bytes(), "text/plain"))],
-                        data={"batch": "new"})
+    seed = ("files", (SEED_001.name, SEED_001.read_bytes(), "text/plain"))
+    first = client.post("/upload", files=[seed], data={"batch": "new"})
     assert first.status_code == 200
     token = first.json()["batch"]
     assert first.json()["outcomes"] == [{"name": SEED_001.name, "status": "built"}]

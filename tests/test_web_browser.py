@@ -15,7 +15,8 @@ import pytest
 CHROMIUM = os.environ.get("DUTYMATRIX_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 if not os.path.exists(CHROMIUM):
     pytest.skip("chromium is not installed (apt-get install chromium)", allow_module_level=True)
-pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+pytest.importorskip("playwright.sync_api",
+                    reason="playwright is not installed (pip install playwright)")
 pytest.importorskip("uvicorn", reason="the web extra (uvicorn) is not installed")
 
 from playwright.sync_api import sync_playwright  # noqa: E402

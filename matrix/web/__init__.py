@@ -1,4 +1,5 @@
-"""The web page (``dutymatrix serve``): the command line's work for people who never open a terminal.
+"""The web page (``dutymatrix serve``): the command line's work, for people who never open a
+terminal.
 
 An ASGI application in the shape of datasette's: ``app.create_app`` wires the routes (one module
 per page kind in ``views/``), Jinja2 templates with autoescaping in ``templates/`` and the style

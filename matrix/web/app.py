@@ -94,7 +94,8 @@ class SameOrigin:
             origin = headers.get("origin")
             foreign = site not in (None, "same-origin", "none")
             if origin is not None:
-                foreign = foreign or origin == "null" or urlsplit(origin).netloc != headers.get("host")
+                foreign = (foreign or origin == "null"
+                           or urlsplit(origin).netloc != headers.get("host"))
             if foreign:
                 response = HTMLResponse("<!doctype html><meta charset=utf-8><title>拒绝</title>"
                                         "<p>拒绝：请求来自其他网站。请在本工具自己的页面上操作。</p>",

@@ -136,7 +136,8 @@ def _matrix_page(request: Request, upload: Upload, query: str) -> HTMLResponse:
         lines.append(macros.task_row(r, token, span))
     columns = [{"name": d, "total": totals[d], "heat": heat(totals[d], low_c, high_c)}
                for d in matrix.departments]
-    warnings = [(document.title, w) for document in upload.plan.documents for w in document.warnings]
+    warnings = [(document.title, w) for document in upload.plan.documents
+                for w in document.warnings]
     task_at: dict[int, int] = {}  # a source line → the first row of a task starting there
     for index, row in enumerate(matrix.rows, 1):
         task_at.setdefault(row.task.line, index)
@@ -144,7 +145,8 @@ def _matrix_page(request: Request, upload: Upload, query: str) -> HTMLResponse:
         "upload": upload, "plan": upload.plan, "matrix": matrix, "rows": rows,
         "lines": lines, "first_lines": len(lines) if len(lines) <= VIRTUAL_ROWS else FIRST_ROWS,
         "columns": columns, "found": found, "query": query, "warnings": warnings,
-        "task_at": task_at, "too_many_columns": len(columns) > MAX_COLUMNS, "several": len(upload.plan.documents) > 1,
+        "task_at": task_at, "too_many_columns": len(columns) > MAX_COLUMNS,
+        "several": len(upload.plan.documents) > 1,
         "legend": LEGEND, "legend_inherited": LEGEND_INHERITED, "legend_heat": LEGEND_HEAT,
         "token": request.path_params["token"], "page": "matrix"})
 
