@@ -38,6 +38,7 @@ from typing import Any
 
 from .errors import MatrixInputError
 from .records import Department
+from .textsafe import strip_invisible
 
 __all__ = ["ENV_VAR", "Registry", "canonical", "default_registry", "packaged_data"]
 
@@ -59,7 +60,7 @@ def _clean(name: str) -> str:
     """Fold width (NFKC), drop all whitespace and a trailing 等/等部门/等有关部门."""
     # NFKC turns full-width ASCII and the ideographic space into their plain forms; PDF
     # extraction often puts spaces between characters, and no body's name contains one.
-    text = _WHITESPACE.sub("", unicodedata.normalize("NFKC", name))
+    text = _WHITESPACE.sub("", unicodedata.normalize("NFKC", strip_invisible(name)))
     return _strip_trailing(text)
 
 
@@ -259,7 +260,8 @@ class Registry:
             if key is not None:
                 found = self._by_name[key]
             else:
-                found = Department.make(name=_simplified(_strip_trailing(name.strip())), known=False)
+                printed = strip_invisible(name).strip()
+                found = Department.make(name=_simplified(_strip_trailing(printed)), known=False)
             if len(self._memo) >= _MEMO_SIZE:
                 self._memo.clear()
             self._memo[name] = found
