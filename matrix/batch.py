@@ -2,14 +2,17 @@
 
 ``build_one(source, target)`` reads, parses and writes one plan and returns an ``Outcome``
 (built, skipped or failed, with the reason) instead of raising, so that one bad file never
-stops a batch. ``build_many`` runs the jobs in a process pool when there are enough of them to
-pay for it, and yields the outcomes in the order of the jobs.
+stops a batch: not an error in the file, not a RecursionError or MemoryError in a library.
+``build_many`` runs the jobs in a process pool when there are enough of them to pay for it,
+and yields the outcomes in the order of the jobs; a worker that dies (a crash in a C
+extension, the kernel's OOM killer) fails its file only: the jobs it took down with it are run
+again, one worker each, so that the file that kills a worker is found and the others build.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,7 +58,7 @@ def build_one(source: Path, target: Path, *, force: bool = False, strict: bool =
     """Read ``source``, write its workbook to ``target``; every failure becomes an Outcome."""
     from .errors import MatrixError, NoClausesError
     from .excel import write_workbook
-    from .output import replaceable
+    from .output import make_folder, replaceable
     from .pipeline import parse_file
 
     try:
@@ -67,7 +70,7 @@ def build_one(source: Path, target: Path, *, force: bool = False, strict: bool =
         ok, why = replaceable(target)
         if not ok and not force:
             raise MatrixError(f"{target}: not replaced: {why} (use --force to replace it)")
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(target.parent)
         write_workbook(plan, target)
     except NoClausesError as e:
         return Outcome(str(source), str(target), "skipped", e.message)
@@ -75,6 +78,14 @@ def build_one(source: Path, target: Path, *, force: bool = False, strict: bool =
         return Outcome(str(source), str(target), "failed", str(e))
     except OSError as e:
         return Outcome(str(source), str(target), "failed", f"{target}: {e.strerror or e}")
+    except RecursionError:
+        return Outcome(str(source), str(target), "failed",
+                       f"{source}: too deeply nested to read (RecursionError)")
+    except MemoryError:
+        return Outcome(str(source), str(target), "failed", f"{source}: out of memory reading it")
+    except Exception as e:  # a bug or a library's surprise: this file fails, the batch goes on
+        return Outcome(str(source), str(target), "failed",
+                       f"{source}: internal error: {type(e).__name__}: {e}")
     return Outcome(str(source), str(target), "built", tasks=len(plan.tasks),
                    documents=len(plan.documents))
 
@@ -106,25 +117,62 @@ def _adopt(settings: dict[str, str]) -> None:
 
 
 def build_many(jobs: Sequence[tuple[Path, Path]], *, force: bool = False, strict: bool = False,
-               workers: int | None = None) -> Iterator[Outcome]:
-    """Outcomes of every (source, target) job, in job order; on every core when worth it."""
+               workers: int | None = None, job: Callable[[tuple], Outcome] | None = None
+               ) -> Iterator[Outcome]:
+    """Outcomes of every (source, target) job, in job order; on every core when worth it.
+
+    ``job`` replaces the function run for each file (tests use it to kill a worker)."""
+    job = job or _job
     settings = _settings()
     args = [(s, t, force, strict, settings) for s, t in jobs]
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(args) < POOL_THRESHOLD or any(str(s) == "-" for s, _ in jobs):
-        yield from map(_job, args)
+        yield from map(job, args)
         return
+    yield from _pooled(args, workers, job)
+
+
+def _pooled(args: list, workers: int, job: Callable[[tuple], Outcome]) -> Iterator[Outcome]:
+    """``job`` of every ``args`` in a process pool, in order; a dead worker fails one file."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
-    chunk = max(1, min(16, len(args) // (workers * 8)))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_context(multiprocessing),
-                             max_tasks_per_child=TASKS_PER_WORKER) as pool:
-        try:
-            yield from pool.map(_job, args, chunksize=chunk)
-        except BaseException:
+    context = _context(multiprocessing)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                               max_tasks_per_child=TASKS_PER_WORKER)
+    futures = [pool.submit(job, a) for a in args]
+    try:
+        for i, future in enumerate(futures):
+            try:
+                yield future.result()
+                continue
+            except BrokenProcessPool:
+                pass
+            # The pool is gone; each job it had not finished runs again in a worker of its
+            # own, so that only the file that kills a worker fails.
             pool.shutdown(wait=False, cancel_futures=True)
-            raise
+            pool = ProcessPoolExecutor(max_workers=1, mp_context=context,
+                                       max_tasks_per_child=1)
+            for k in range(i, len(args)):
+                if k > i and futures[k].done() and not futures[k].exception():
+                    yield futures[k].result()
+                    continue
+                try:
+                    yield pool.submit(job, args[k]).result()
+                except BrokenProcessPool:
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    pool = ProcessPoolExecutor(max_workers=1, mp_context=context,
+                                               max_tasks_per_child=1)
+                    source, target = args[k][0], args[k][1]
+                    yield Outcome(str(source), str(target), "failed",
+                                  f"{source}: the worker reading it died (a crash or out of "
+                                  f"memory); the other files are not affected")
+            break
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 def _context(multiprocessing):

@@ -111,3 +111,121 @@ def test_parse_table_prints_no_markup_or_controls(tmp_path):
     console = Console(record=True, width=100)
     print_plan(parse_file(source, lean=True), console)
     assert "[bold]甲[/bold]" in console.export_text()
+
+
+# ── 1 (batch part). one file that kills its worker never stops a folder build ──────────────
+
+def crashing_job(args):
+    """The batch's job, but a file named bad*.txt kills the worker process outright."""
+    from matrix import batch
+
+    if Path(args[0]).name.startswith("bad"):
+        os._exit(3)
+    return batch._job(args)
+
+
+def test_a_worker_that_dies_fails_only_its_file(tmp_path):
+    from matrix.batch import build_many
+
+    jobs = []
+    for i in range(10):
+        name = "bad.txt" if i == 3 else f"g{i}.txt"
+        source = plan(tmp_path, ["财政部"], name=name)
+        jobs.append((source, tmp_path / "out" / f"{source.stem}.xlsx"))
+    (tmp_path / "out").mkdir()
+    outcomes = list(build_many(jobs, workers=2, job=crashing_job))
+    assert [o.status for o in outcomes] == ["built"] * 3 + ["failed"] + ["built"] * 6
+    assert "bad.txt" in outcomes[3].message and "died" in outcomes[3].message
+
+
+def test_a_recursion_error_is_a_failure_line(tmp_path, monkeypatch):
+    from matrix import batch
+
+    source = plan(tmp_path, ["财政部"])
+    monkeypatch.setattr("matrix.pipeline.parse_file",
+                        lambda *a, **k: (_ for _ in ()).throw(RecursionError("deep")))
+    outcome = batch.build_one(source, tmp_path / "p.xlsx")
+    assert outcome.status == "failed" and "p.txt" in outcome.message
+
+
+# ── 7. department cache poisoning ────────────────────────────────────────────────────────
+
+def _registry_for(toml: Path):
+    from matrix.departments import Registry
+
+    return Registry([toml])
+
+
+@pytest.fixture
+def user_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    toml = tmp_path / "d.toml"
+    toml.write_text('[[department]]\nname = "财政部"\n\n[[department]]\nname = "人民银行"\n',
+                    encoding="utf-8")
+    return toml
+
+
+def _poison(folder: Path, toml: Path, data) -> Path:
+    import hashlib
+
+    raw = toml.read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"departments-{digest[:32]}.json"
+    target.write_text(json.dumps({"version": 2, "sha256": digest, "data": data}), encoding="utf-8")
+    return target
+
+
+def test_the_cache_lives_in_the_users_cache_folder_mode_0700(user_cache, tmp_path):
+    import tempfile
+
+    _registry_for(user_cache)
+    folder = tmp_path / "cache" / "dutymatrix" / "departments"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert len(list(folder.glob("departments-*.json"))) == 1
+    assert not (Path(tempfile.gettempdir()) / "dutymatrix-cache" / "x").exists()
+
+
+def test_a_planted_cache_in_tmp_is_not_read(user_cache, tmp_path):
+    import hashlib
+    import tempfile
+
+    raw = user_cache.read_bytes()
+    old = Path(tempfile.gettempdir()) / "dutymatrix-cache"
+    old.mkdir(exist_ok=True)
+    planted = old / f"departments-{hashlib.sha256(raw).hexdigest()[:32]}.json"
+    planted.write_text(json.dumps({"department": [{"name": "财政部", "aliases": ["人民银行"]}]}))
+    try:
+        assert _registry_for(user_cache).canonical("人民银行").name == "人民银行"
+    finally:
+        planted.unlink()
+
+
+def test_a_cache_that_does_not_match_its_source_is_ignored(user_cache, tmp_path):
+    folder = tmp_path / "cache" / "dutymatrix" / "departments"
+    _registry_for(user_cache)  # creates the folder, 0700
+    # Well formed, right hash, but one table fewer than the source: not what it was built from.
+    _poison(folder, user_cache, {"department": [{"name": "财政部", "aliases": ["人民银行"]}]})
+    assert _registry_for(user_cache).canonical("人民银行").name == "人民银行"
+    _poison(folder, user_cache, {"department": "nonsense"})
+    assert _registry_for(user_cache).canonical("人民银行").name == "人民银行"
+
+
+def test_a_cache_folder_others_can_write_is_not_trusted(user_cache, tmp_path):
+    folder = tmp_path / "cache" / "dutymatrix" / "departments"
+    target = _poison(folder, user_cache, {"department": [
+        {"name": "财政部", "aliases": ["人民银行"]}, {"name": "央行"}]})
+    os.chmod(folder, 0o777)
+    assert _registry_for(user_cache).canonical("人民银行").name == "人民银行"
+    os.chmod(folder, 0o700)
+    os.chmod(target, 0o666)
+    assert _registry_for(user_cache).canonical("人民银行").name == "人民银行"
+
+
+def test_a_departments_file_is_read_within_its_limit(monkeypatch):
+    from matrix.departments import Registry
+    from matrix.errors import MatrixInputError
+
+    monkeypatch.setattr("matrix.limits.MAX_DEPARTMENTS_BYTES", 1000)
+    with pytest.raises(MatrixInputError, match="/dev/zero: departments file larger"):
+        Registry(["/dev/zero"])
