@@ -49,7 +49,9 @@ def _fail(error: Exception) -> click.ClickException:
 
 
 def _output_for(source: Path, output: Path | None, many: bool, used: set[Path]) -> Path:
-    if output is not None and not many and output.suffix.lower() == ".xlsx":
+    if output is not None and not many and (
+            output.suffix.lower() == ".xlsx" or str(output) == "-"
+            or (output.exists() and not output.is_dir())):  # /dev/stdout, a FIFO, a file
         return output
     from pathlib import Path
 
@@ -78,8 +80,8 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("inputs", nargs=-1, type=_Path(exists=True, allow_dash=True))
-@click.option("-o", "--output", type=_Path(),
-              help="Workbook file (one input) or folder. Default: output/")
+@click.option("-o", "--output", type=_Path(allow_dash=True),
+              help="Workbook file (one input; - for standard output) or folder. Default: output/")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 @click.option("--force", is_flag=True,
               help="Replace an existing workbook even if it was edited since dutymatrix wrote it.")
@@ -121,14 +123,16 @@ def build(inputs: tuple[Path, ...], output: Path | None, quiet: bool, force: boo
         if not quiet:
             click.echo(outcome.line())
         return
+    from .textsafe import for_terminal
+
     outcomes = []
     with _progress(len(jobs), quiet) as advance:
         for outcome in build_many(jobs, force=force, strict=strict):
             outcomes.append(outcome)
             if outcome.status != "built":
-                advance(outcome.line(), err=True)
+                advance(for_terminal(outcome.line()), err=True)
             elif not quiet:
-                advance(outcome.line(), err=False)
+                advance(for_terminal(outcome.line()), err=False)
             else:
                 advance(None, err=False)
     if not quiet:
@@ -228,15 +232,16 @@ def _load_plans(files: list[Path]):
     return plans
 
 
-def _emit(text: str, output: Path | None) -> None:
+def _emit(text: str, output: Path | None, inputs=(), force: bool = False) -> None:
     """Text to stdout, or atomically to ``output``; CSV/JSON carry UTF-8."""
-    if output is None:
+    if output is None or str(output) == "-":
         click.echo(text, nl=not text.endswith("\n"))
         return
     from .errors import MatrixError
-    from .output import write_atomic
+    from .output import check_target, write_atomic
 
     try:
+        check_target(output, inputs, force=force, workbook=False)
         write_atomic(output, text.encode("utf-8"))
     except MatrixError as e:
         raise _fail(e) from None
@@ -253,13 +258,16 @@ def _emit(text: str, output: Path | None) -> None:
 @click.option("-m", "--match", "match", help="Task title or text contains this.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx"]),
               default=None, help="Default: table on a terminal, json otherwise.")
-@click.option("-o", "--output", type=_Path(),
-              help="Write to this file (json, csv, xlsx) or folder (--split-by-dept).")
+@click.option("-o", "--output", type=_Path(allow_dash=True),
+              help="Write to this file (json, csv, xlsx; - for standard output) or folder "
+                   "(--split-by-dept).")
 @click.option("--split-by-dept", is_flag=True,
               help="One task list workbook per department, and an index, into -o DIR.")
+@click.option("--force", is_flag=True,
+              help="Replace an existing workbook even if it was edited or is open elsewhere.")
 def filter_command(inputs: tuple[Path, ...], depts: tuple[str, ...], roles: tuple[str, ...],
                    section: str | None, match: str | None, fmt: str | None,
-                   output: Path | None, split_by_dept: bool) -> None:
+                   output: Path | None, split_by_dept: bool, force: bool) -> None:
     """List the tasks of one or more departments: which are ours, where do we lead.
 
     INPUTS are plan documents, workbooks written by `dutymatrix build` (edits made in Excel
@@ -286,7 +294,7 @@ def filter_command(inputs: tuple[Path, ...], depts: tuple[str, ...], roles: tupl
     if split_by_dept:
         if output is None:
             raise click.UsageError("--split-by-dept needs -o DIR")
-        _split(plans, output)
+        _split(plans, output, files, force)
         return
     try:
         hits = filter_tasks(plans, depts, roles, section, match)
@@ -300,25 +308,31 @@ def filter_command(inputs: tuple[Path, ...], depts: tuple[str, ...], roles: tupl
             "table" if sys.stdout.isatty() and output is None else "json")
     from . import tabular
 
+    if output is not None and str(output) == "-" and fmt != "xlsx":
+        output = None  # -o -: standard output
     if fmt == "table":
         tabular.render_table(hits)
     elif fmt == "json":
-        _emit(tabular.to_json(hits), output)
+        _emit(tabular.to_json(hits), output, files, force)
     elif fmt == "csv":
         if output is None:
             # A BOM on a pipe helps no program; it is for files that Excel/WPS will open.
             _emit(tabular.to_csv(hits).lstrip("\ufeff"), None)
         else:
-            _emit(tabular.to_csv(hits), output)
+            _emit(tabular.to_csv(hits), output, files, force)
     else:
         from pathlib import Path
 
         from .excel import write_task_list
+        from .output import check_target, make_folder
 
         name = "、".join(depts) if depts else "筛选"
-        target = output or Path(DEFAULT_OUTPUT) / f"{name}任务清单.xlsx"
+        # A department name as typed (or printed in a plan) never becomes a path of its own.
+        target = output or Path(DEFAULT_OUTPUT) / safe_file_name(f"{name}任务清单", ".xlsx")
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            check_target(target, files, force=force)
+            if str(target) != "-":
+                make_folder(target.parent)
             write_task_list(hits, target, title=f"{name}任务清单",
                             department=depts[0] if len(depts) == 1 else None)
         except MatrixError as e:
@@ -326,32 +340,75 @@ def filter_command(inputs: tuple[Path, ...], depts: tuple[str, ...], roles: tupl
         click.echo(f"wrote {target} ({len(hits)} tasks)", err=True)
 
 
-def _split(plans, folder: Path) -> None:
-    """--split-by-dept: one workbook per department and an index workbook."""
+def _split(plans, folder: Path, inputs=(), force: bool = False) -> None:
+    """--split-by-dept: one workbook per department and an index workbook.
+
+    File names are made from department names (``safe_file_name``) and kept unique, ignoring
+    case: a|b, a_b and a*b get a_b.xlsx, a_b_2.xlsx, a_b_3.xlsx, and the index says which
+    file is whose. A department that cannot be written is reported, the others and the index
+    are still written (exit 1).
+    """
     from .errors import MatrixError
     from .excel import write_index, write_task_list
     from .filter import department_index, split_by_department
+    from .output import check_target, make_folder
 
     split = split_by_department(plans)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        rows = []
-        for row in department_index(split):
-            name = row["department"]
-            file_name = f"{_safe_file_name(name)}.xlsx"
-            write_task_list(split[name], folder / file_name, title=f"{name}任务清单",
-                            department=name)
-            rows.append({**row, "file": file_name})
-        write_index(rows, folder / "索引.xlsx", title="各单位任务数")
-    except OSError as e:
-        raise click.ClickException(f"{folder}: {e.strerror or e}") from None
+        make_folder(folder)
     except MatrixError as e:
         raise _fail(e) from None
-    click.echo(f"wrote {len(rows)} department lists and 索引.xlsx to {folder}", err=True)
+    rows, failed = [], []
+    used = {INDEX_FILE.casefold()}
+    for row in department_index(split):
+        name = row["department"]
+        file_name = unique_file_name(name, ".xlsx", used)
+        try:
+            check_target(folder / file_name, inputs, force=force)
+            write_task_list(split[name], folder / file_name, title=f"{name}任务清单",
+                            department=name)
+        except MatrixError as e:
+            failed.append(str(e))
+            click.echo(f"Error: {e}", err=True)
+            file_name = None
+        rows.append({**row, "file": file_name})
+    try:
+        check_target(folder / INDEX_FILE, inputs, force=force)
+        write_index(rows, folder / INDEX_FILE, title="各单位任务数")
+    except MatrixError as e:
+        raise _fail(e) from None
+    written = sum(1 for r in rows if r["file"])
+    click.echo(f"wrote {written} department lists and {INDEX_FILE} to {folder}", err=True)
+    if failed:
+        raise click.ClickException(f"{len(failed)} department list(s) not written (see above)")
 
 
-def _safe_file_name(name: str) -> str:
-    return "".join("_" if c in '\\/:*?"<>|' or ord(c) < 32 else c for c in name).strip(". ") or "_"
+INDEX_FILE = "索引.xlsx"
+
+
+def safe_file_name(name: str, suffix: str = "") -> str:
+    """``name`` as one file name: no separator, no control or invisible character, not
+    hidden, within NAME_MAX bytes with ``suffix``; never empty, never ``..``."""
+    from .output import fit_name
+    from .textsafe import strip_invisible
+
+    cleaned = "".join("_" if c in '\\/:*?"<>|' or ord(c) < 32 or c == "\x7f" else c
+                      for c in strip_invisible(name)).strip(". ") or "_"
+    return fit_name(cleaned, suffix)
+
+
+def unique_file_name(name: str, suffix: str, used: set[str]) -> str:
+    """``safe_file_name`` not yet in ``used`` (compared ignoring case), added to it."""
+    from .output import fit_name
+
+    candidate = safe_file_name(name, suffix)
+    base = candidate[: len(candidate) - len(suffix)]
+    number = 1
+    while candidate.casefold() in used:
+        number += 1
+        candidate = fit_name(base, f"_{number}{suffix}")
+    used.add(candidate.casefold())
+    return candidate
 
 
 class DiffTrouble(click.ClickException):
@@ -363,11 +420,16 @@ class DiffTrouble(click.ClickException):
 def _read_matches(pairs: tuple[str, ...], files: tuple[Path, ...]) -> dict[str, str]:
     """--match OLD=NEW and --matches FILE (one OLD=NEW a line, # comments) → a mapping."""
     lines = [(f"--match {p}", p) for p in pairs]
+    from .errors import MatrixError
+    from .limits import MAX_MATCHES_BYTES, read_bounded
+
     for path in files:
         try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as e:
-            raise DiffTrouble(f"{path}: cannot read matches: {e}") from None
+            text = read_bounded(path, MAX_MATCHES_BYTES, "matches file").decode("utf-8-sig")
+        except MatrixError as e:
+            raise DiffTrouble(str(e)) from None
+        except UnicodeDecodeError as e:
+            raise DiffTrouble(f"{path}: cannot read matches: not UTF-8 (byte {e.start})") from None
         lines += [(f"{path}:{n}", line) for n, line in enumerate(text.splitlines(), 1)]
     matches: dict[str, str] = {}
     for where, line in lines:
@@ -387,7 +449,8 @@ def _read_matches(pairs: tuple[str, ...], files: tuple[Path, ...]) -> dict[str, 
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json", "xlsx"]), default=None,
               help="table: a summary (default); json: every change; xlsx: a workbook of the "
                    "changes (default when -o ends in .xlsx).")
-@click.option("-o", "--output", type=_Path(), help="Write to this file.")
+@click.option("-o", "--output", type=_Path(allow_dash=True),
+              help="Write to this file (- for standard output).")
 @click.option("-d", "--dept", help="Only what changed for this department (any alias).")
 @click.option("--match", "pairs", multiple=True, metavar="OLD=NEW",
               help="Match these two tasks whatever the automatic matching says (repeatable), "
@@ -396,9 +459,11 @@ def _read_matches(pairs: tuple[str, ...], files: tuple[Path, ...]) -> dict[str, 
               type=_Path(exists=True, dir_okay=False),
               help="A file of OLD=NEW lines decided by a person.")
 @click.option("--all-renumbered", is_flag=True, help="List every renumbered task in the summary.")
+@click.option("--force", is_flag=True,
+              help="Replace an existing workbook even if it was edited or is open elsewhere.")
 def diff_command(old: Path, new: Path, fmt: str | None, output: Path | None, dept: str | None,
                  pairs: tuple[str, ...], match_files: tuple[Path, ...],
-                 all_renumbered: bool) -> None:
+                 all_renumbered: bool, force: bool) -> None:
     """Compare two versions of a plan: tasks added, removed, reworded, renumbered, moved,
     split or merged, and which departments gained or lost which task.
 
@@ -429,8 +494,14 @@ def diff_command(old: Path, new: Path, fmt: str | None, output: Path | None, dep
         raise DiffTrouble(str(e)) from None
     if fmt is None:
         fmt = "xlsx" if output is not None and output.suffix.lower() == ".xlsx" else (
-            "json" if output is not None else "table")
+            "json" if output is not None and str(output) != "-" else "table")
+    if output is not None and str(output) == "-" and fmt != "xlsx":
+        output = None  # -o -: standard output
+    from .output import check_target, make_folder
+
     try:
+        if output is not None:
+            check_target(output, (old, new), force=force, workbook=fmt == "xlsx")
         if fmt == "table":
             from .diff import render_summary
 
@@ -458,8 +529,12 @@ def diff_command(old: Path, new: Path, fmt: str | None, output: Path | None, dep
 
             from pathlib import Path
 
-            target = output or Path(DEFAULT_OUTPUT) / f"diff_{_stem(old)}_{_stem(new)}.xlsx"
-            target.parent.mkdir(parents=True, exist_ok=True)
+            target = output or Path(DEFAULT_OUTPUT) / safe_file_name(
+                f"diff_{_stem(old)}_{_stem(new)}", ".xlsx")
+            if output is None:
+                check_target(target, (old, new), force=force)
+            if str(target) != "-":
+                make_folder(target.parent)
             write_diff_workbook(result, plans[0], plans[1], target)
             click.echo(f"wrote {target}", err=True)
     except MatrixError as e:
@@ -483,13 +558,18 @@ def main() -> None:
     """Console entry point: like ``cli()``, but Ctrl-C exits 130 with one line."""
     import matrix
 
+    from .output import install_signal_cleanup
+    from .textsafe import for_terminal
+
     matrix._own_process = True  # this process runs only dutymatrix (see matrix/excel.py)
+    install_signal_cleanup()  # SIGTERM, SIGHUP: temporary files removed, exit 128 + signal
     try:
         result = cli.main(prog_name="dutymatrix", standalone_mode=False)
     except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("Interrupted.", err=True)
         sys.exit(130)
     except click.ClickException as e:
+        e.message = for_terminal(e.message)  # a name from a file is printable text only
         e.show()
         sys.exit(e.exit_code)
     except click.exceptions.Exit as e:

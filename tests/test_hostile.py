@@ -229,3 +229,260 @@ def test_a_departments_file_is_read_within_its_limit(monkeypatch):
     monkeypatch.setattr("matrix.limits.MAX_DEPARTMENTS_BYTES", 1000)
     with pytest.raises(MatrixInputError, match="/dev/zero: departments file larger"):
         Registry(["/dev/zero"])
+
+
+# ── 3. special files as outputs ──────────────────────────────────────────────────────────
+
+def test_dash_is_standard_output(tmp_path):
+    source = plan(tmp_path, ["财政部"])
+    result = run("filter", source, "--format", "json", "-o", "-")
+    assert result.exit_code == 0 and json.loads(result.output)[0]["department"] is None
+    assert not (Path.cwd() / "-").exists()
+    result = CliRunner().invoke(cli, ["filter", str(source), "--format", "xlsx", "-o", "-"])
+    assert result.exit_code == 0 and result.stdout_bytes.startswith(b"PK\x03\x04")
+
+
+def test_a_symlink_is_never_replaced_by_a_regular_file(tmp_path):
+    source = plan(tmp_path, ["财政部"])
+    real = tmp_path / "real.json"
+    real.write_text("old")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    assert run("filter", source, "--format", "json", "-o", link).exit_code == 0
+    assert link.is_symlink() and json.loads(real.read_text())
+    dangling = tmp_path / "dangling.json"
+    dangling.symlink_to(tmp_path / "nowhere" / "x.json")
+    result = run("filter", source, "--format", "json", "-o", dangling)
+    assert result.exit_code == 1 and "dangling.json" in result.output and dangling.is_symlink()
+
+
+def test_a_fifo_is_written_as_a_stream_not_replaced(tmp_path):
+    import threading
+
+    source = plan(tmp_path, ["财政部"])
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    result = run("filter", source, "--format", "json", "-o", fifo)
+    reader.join(10)
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISFIFO(fifo.lstat().st_mode) and json.loads(got[0])
+
+
+def test_a_character_device_is_written_as_a_stream(tmp_path):
+    source = plan(tmp_path, ["财政部"])
+    assert run("filter", source, "--format", "json", "-o", "/dev/null").exit_code == 0
+    assert stat.S_ISCHR(os.lstat("/dev/null").st_mode)
+    assert run("build", source, "-o", "/dev/null").exit_code == 0
+    assert stat.S_ISCHR(os.lstat("/dev/null").st_mode)
+
+
+def test_a_socket_is_refused(tmp_path):
+    import socket
+
+    source = plan(tmp_path, ["财政部"])
+    path = tmp_path / "s"
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(path))
+    try:
+        result = run("filter", source, "--format", "json", "-o", path)
+        assert result.exit_code == 1 and "special file" in result.output
+        assert stat.S_ISSOCK(path.lstat().st_mode)
+    finally:
+        sock.close()
+
+
+# ── 4. an output that is an input, an edited workbook: filter and diff refuse ───────────
+
+def test_filter_never_overwrites_its_input(tmp_path):
+    source = plan(tmp_path, ["财政部"])
+    before = source.read_bytes()
+    for fmt in ("json", "csv"):
+        result = run("filter", source, "--format", fmt, "-o", source, "--force")
+        assert result.exit_code == 1 and "overwrite the input" in result.output
+    assert source.read_bytes() == before
+
+
+def _edited(built, tmp_path, name="edited.xlsx"):
+    wb = openpyxl.load_workbook(built)
+    wb.properties.lastModifiedBy = "张三"
+    out = tmp_path / name
+    wb.save(out)
+    return out
+
+
+def test_filter_and_diff_never_overwrite_an_input_workbook(built, tmp_path):
+    edited = _edited(built, tmp_path)
+    before = edited.read_bytes()
+    result = run("filter", edited, "--format", "xlsx", "-o", edited)
+    assert result.exit_code == 1 and "overwrite the input" in result.output
+    result = run("diff", edited, SEED_001, "-o", edited)
+    assert result.exit_code == 2 and "overwrite the input" in result.output
+    assert edited.read_bytes() == before
+
+
+def test_filter_and_diff_keep_an_office_edited_workbook_without_force(built, tmp_path):
+    edited = _edited(built, tmp_path, "other.xlsx")
+    before = edited.read_bytes()
+    result = run("filter", SEED_001, "--format", "xlsx", "-o", edited)
+    assert result.exit_code == 1 and "张三" in result.output and "--force" in result.output
+    result = run("diff", SEED_001, SEED_001, "-o", edited)
+    assert result.exit_code == 2 and "张三" in result.output
+    result = run("filter", SEED_001, "--format", "json", "-o", edited)
+    assert result.exit_code == 1 and edited.read_bytes() == before
+    assert run("filter", SEED_001, "--format", "xlsx", "-o", edited, "--force").exit_code == 0
+
+
+# ── 5. --split-by-dept: unique file names ────────────────────────────────────────────────
+
+def test_split_gives_every_department_its_own_file(tmp_path):
+    names = ["a/b", "a_b", "a|b", "a*b", 'a"b', "a<b", "a>b", "索引", "A_B"]
+    source = plan(tmp_path, names)
+    out = tmp_path / "split"
+    result = run("filter", source, "--split-by-dept", "-o", out)
+    assert result.exit_code == 0, result.output
+    files = sorted(p.name for p in out.iterdir())
+    assert len(files) == len(names) + 1 and "索引.xlsx" in files
+    index = openpyxl.load_workbook(out / "索引.xlsx").active
+    listed = {row[1]: row[8] for row in index.iter_rows(min_row=3, values_only=True) if row[1]}
+    assert len(set(listed.values())) == len(names)
+    for department, file in listed.items():
+        ws = openpyxl.load_workbook(out / file).active
+        assert department in str(ws["A1"].value)
+
+
+# ── 6. path traversal through --dept ─────────────────────────────────────────────────────
+
+def test_a_department_name_never_becomes_a_path(tmp_path, monkeypatch):
+    source = plan(tmp_path, ["../../escaped", "/tmp/h13abs/x"])
+    work = tmp_path / "a" / "b"
+    work.mkdir(parents=True)
+    monkeypatch.chdir(work)
+    for name in ("../../escaped", "/tmp/h13abs/x"):
+        result = run("filter", source, "--dept", name, "--format", "xlsx")
+        no_traceback(result)
+    assert not list(tmp_path.glob("escaped*")) and not list((tmp_path / "a").glob("escaped*"))
+    assert not Path("/tmp/h13abs").exists()
+    written = list((work / "output").iterdir())
+    assert written and all(p.parent == work / "output" for p in written)
+
+
+# ── 12. bounded reads ────────────────────────────────────────────────────────────────────
+
+def test_matches_from_dev_zero_is_refused(tmp_path):
+    source = plan(tmp_path, ["财政部"])
+    result = run("diff", source, source, "--matches", "/dev/zero")
+    assert result.exit_code == 2 and "/dev/zero" in result.output and "larger" in result.output
+
+
+# ── 18. a parent that is a file, a read-only folder ──────────────────────────────────────
+
+def test_an_output_under_a_file_is_a_message(tmp_path):
+    source = plan(tmp_path, ["财政部"])
+    result = run("filter", source, "--format", "xlsx", "-o", source.parent / "p.txt" / "x.xlsx")
+    no_traceback(result)
+    assert result.exit_code == 1 and "p.txt" in result.output and "not a folder" in result.output
+    result = run("diff", source, source, "--format", "xlsx", "-o", source / "x.xlsx")
+    no_traceback(result)
+    assert result.exit_code == 2 and "not a folder" in result.output
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes in a read-only folder")
+def test_a_read_only_folder_is_a_message(tmp_path):
+    source = plan(tmp_path, ["财政部"])
+    folder = tmp_path / "ro"
+    folder.mkdir(mode=0o500)
+    result = run("filter", source, "--format", "xlsx", "-o", folder / "sub" / "x.xlsx")
+    no_traceback(result)
+    assert result.exit_code == 1 and "ro" in result.output
+
+
+# ── 19. long names ───────────────────────────────────────────────────────────────────────
+
+def test_an_81_character_name_is_written(tmp_path):
+    source = plan(tmp_path, ["财政部"])
+    out = tmp_path / ("长" * 81 + ".xlsx")  # 248 bytes: the temporary name used to be 258
+    result = run("filter", source, "--format", "xlsx", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert out.exists() and [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_split_with_very_long_department_names_completes(tmp_path):
+    names = ["部" * 120 + "甲", "部" * 120 + "乙", "财政部"]
+    out = tmp_path / "split"
+    result = run("filter", plan(tmp_path, names), "--split-by-dept", "-o", out)
+    assert result.exit_code == 0, result.output
+    files = list(out.iterdir())
+    assert len(files) == 4 and all(len(p.name.encode()) <= 255 for p in files)
+
+
+# ── 20. SIGTERM and SIGHUP leave no temporary file ───────────────────────────────────────
+
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGHUP"])
+def test_a_signal_mid_write_leaves_no_temporary_file(tmp_path, name):
+    script = f"""
+import os, signal, sys, time
+from pathlib import Path
+from matrix.output import install_signal_cleanup, replace_atomically
+install_signal_cleanup()
+def write(temp):
+    temp.write_bytes(b"half")
+    os.kill(os.getpid(), signal.{name})
+    time.sleep(5)
+replace_atomically(Path(sys.argv[1]) / "out.xlsx", write, suffix=".xlsx")
+"""
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=30)
+    assert done.returncode == 128 + getattr(signal, name)
+    assert list(tmp_path.iterdir()) == []
+
+
+# ── 21. a full disk ──────────────────────────────────────────────────────────────────────
+
+def test_a_full_disk_says_so_and_prints_nothing_else(tmp_path):
+    script = """
+import errno, io, sys, zipfile
+from pathlib import Path
+from matrix.errors import MatrixError
+from matrix.output import replace_atomically
+target = Path(sys.argv[1]) / "out.xlsx"
+target.write_bytes(b"previous")
+class Full(io.FileIO):
+    def write(self, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+def write(temp):
+    archive = zipfile.ZipFile(Full(temp, "w"), "w")
+    archive.writestr("a", b"x" * 100000)
+try:
+    replace_atomically(target, write, suffix=".xlsx", hint=" (is the file open in another program?)")
+except MatrixError as e:
+    print(e)
+"""
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], cwd=ROOT, text=True,
+                          capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                          timeout=30)
+    assert "disk is full" in done.stdout and "another program" not in done.stdout
+    assert done.stderr == ""
+    assert (tmp_path / "out.xlsx").read_bytes() == b"previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.xlsx"]
+
+
+# ── 22. office lock files ────────────────────────────────────────────────────────────────
+
+@pytest.mark.parametrize("lock", ["~$m.xlsx", ".~lock.m.xlsx#"])
+def test_a_workbook_open_in_an_office_is_not_replaced(tmp_path, lock):
+    out = tmp_path / "m.xlsx"
+    assert run("build", SEED_001, "-o", out).exit_code == 0
+    before = out.read_bytes()
+    (tmp_path / lock).write_bytes(b"\x05someone")
+    result = run("build", SEED_001, "-o", out)
+    assert result.exit_code == 1 and lock in result.output and "--force" in result.output
+    assert out.read_bytes() == before
+    result = run("filter", SEED_001, "--format", "csv", "-o", tmp_path / "m.csv")
+    assert result.exit_code == 0
+    (tmp_path / "~$m.csv").write_bytes(b"x")
+    result = run("filter", SEED_001, "--format", "csv", "-o", tmp_path / "m.csv")
+    assert result.exit_code == 1 and "~$m.csv" in result.output
+    assert run("build", SEED_001, "-o", out, "--force").exit_code == 0
