@@ -42,3 +42,7 @@ def read_traversable(source, limit: int, what: str = "file") -> bytes:
     if len(data) > limit:
         raise MatrixInputError(f"{source}: {what} larger than {limit:,} bytes: refused")
     return data
+
+# Grid positions of one table (rows × columns, a spanned cell counted in every position it
+# covers), in HTML and .docx alike: real duty tables have a few thousand.
+MAX_TABLE_CELLS = 200_000

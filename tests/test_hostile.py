@@ -486,3 +486,167 @@ def test_a_workbook_open_in_an_office_is_not_replaced(tmp_path, lock):
     result = run("filter", SEED_001, "--format", "csv", "-o", tmp_path / "m.csv")
     assert result.exit_code == 1 and "~$m.csv" in result.output
     assert run("build", SEED_001, "-o", out, "--force").exit_code == 0
+
+
+# ── Word and HTML files built by hand ────────────────────────────────────────────────────
+
+_W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.wordprocessingml.document.main+xml"/></Types>')
+_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/officeDocument" Target="word/document.xml"/></Relationships>')
+
+
+def _p(text):
+    return f'<w:p><w:r><w:t xml:space="preserve">{text}</w:t></w:r></w:p>'
+
+
+def _tc(text="", merge=None, inner=""):
+    pr = ""
+    if merge == "restart":
+        pr = '<w:tcPr><w:vMerge w:val="restart"/></w:tcPr>'
+    elif merge:
+        pr = "<w:tcPr><w:vMerge/></w:tcPr>"
+    return f"<w:tc>{pr}{inner}{_p(text)}</w:tc>"
+
+
+def _tbl(rows, columns):
+    return ("<w:tbl><w:tblGrid>" + "<w:gridCol/>" * columns + "</w:tblGrid>"
+            + "".join("<w:tr>" + "".join(r) + "</w:tr>" for r in rows) + "</w:tbl>")
+
+
+def docx(body, doctype="", document=None):
+    import io
+    import zipfile
+
+    xml = document or (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>{doctype}'
+                       f'<w:document {_W}><w:body>{body}</w:body></w:document>')
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        archive.writestr("_rels/.rels", _RELS)
+        archive.writestr("word/document.xml", xml)
+    return out.getvalue()
+
+
+def merged_duty_table(rows):
+    """A 任务分工表 whose 牵头单位 cell is merged down ``rows`` rows."""
+    table = [[_tc("序号"), _tc("重点任务"), _tc("牵头单位")]]
+    for i in range(rows):
+        table.append([_tc(str(i + 1)), _tc(f"推进第{i + 1}项工作。"),
+                      _tc("财政部" if i == 0 else "", "restart" if i == 0 else "continue")])
+    return _tbl(table, 3)
+
+
+def _depth():
+    frame, depth = sys._getframe(), 0
+    while frame:
+        frame, depth = frame.f_back, depth + 1
+    return depth
+
+
+# ── 1. a .docx column merged down many rows ──────────────────────────────────────────────
+
+def test_a_long_vertical_merge_is_read_without_recursion(tmp_path):
+    from matrix.pipeline import parse_bytes
+
+    data = docx(merged_duty_table(400))
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(_depth() + 150)  # python-docx recursed once per merged row
+    try:
+        parsed = parse_bytes(data, "merged.docx", lean=True)
+    finally:
+        sys.setrecursionlimit(limit)
+    assert len(parsed.tasks) == 400
+    assert all(t.assignments[0].department == "财政部" for t in parsed.tasks)
+
+
+def test_a_folder_with_a_merged_docx_still_builds_the_good_files(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "merged.docx").write_bytes(docx(merged_duty_table(1200)))
+    plan(folder, ["财政部"], name="good.txt")
+    result = run("build", folder, "-o", tmp_path / "out")
+    no_traceback(result)
+    assert (tmp_path / "out" / "good.xlsx").exists()
+    assert (tmp_path / "out" / "merged.xlsx").exists()
+
+
+# ── 17. a duty table inside a one-cell layout table ──────────────────────────────────────
+
+def test_a_duty_table_nested_in_a_layout_table_is_read():
+    from matrix.pipeline import parse_bytes
+
+    inner = _tbl([[_tc("序号"), _tc("重点任务"), _tc("牵头单位")],
+                  [_tc("1"), _tc("推进农机装备创新。"), _tc("工业和信息化部")]], 3)
+    layout = _tbl([[f"<w:tc>{_p('附件')}{inner}{_p('')}</w:tc>"]], 1)
+    parsed = parse_bytes(docx(layout), "nested.docx", lean=True)
+    assert [a.department for t in parsed.tasks for a in t.assignments] == ["工业和信息化部"]
+
+
+# ── 11. one zip-safety check for every zip-based input ───────────────────────────────────
+
+def test_a_docx_bomb_is_refused_by_its_ratio():
+    from matrix.errors import MatrixInputError
+    from matrix.pipeline import parse_bytes
+
+    data = docx(_p("（一）甲。（财政部负责）") + _p("x" * 8 * 1024 * 1024))
+    assert len(data) < 100_000
+    with pytest.raises(MatrixInputError, match=r"^bomb\.docx: .*(zip bomb|1)"):
+        parse_bytes(data, "bomb.docx", lean=True)
+
+
+# ── 24. messages ─────────────────────────────────────────────────────────────────────────
+
+def test_an_entity_in_a_docx_is_not_cut_silently():
+    from matrix.errors import MatrixInputError
+    from matrix.pipeline import parse_bytes
+
+    doctype = '<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+    data = docx(_p("（一）甲乙&xxe;丙丁。（财政部负责）"), doctype=doctype)
+    with pytest.raises(MatrixInputError, match="^x.docx: .*DTD"):
+        parse_bytes(data, "x.docx", lean=True)
+
+
+def test_a_workbook_named_docx_says_what_it_is(built, tmp_path):
+    target = tmp_path / "w.docx"
+    target.write_bytes(built.read_bytes())
+    result = run("parse", target)
+    assert result.exit_code == 1 and "BytesIO" not in result.output
+    assert "w.docx" in result.output and "Excel" in result.output
+
+
+def test_nul_bytes_are_not_an_empty_file(tmp_path):
+    target = tmp_path / "z.txt"
+    target.write_bytes(b"\x00" * 100_000)
+    result = run("parse", target)
+    assert result.exit_code == 1 and "empty" not in result.output and "NUL" in result.output
+
+
+@pytest.mark.parametrize("data", [
+    "（一）甲。（财政部负责）".encode() + "（二）乙。（人民银行负责）".encode("gbk"),
+    "（一）甲。（财政部负责）".encode("utf-16-le")[:-1]])
+def test_undecodable_text_advises_no_option_that_does_not_exist(tmp_path, data):
+    target = tmp_path / "m.txt"
+    target.write_bytes(data * 20)
+    result = run("parse", target)
+    assert result.exit_code == 1 and "m.txt" in result.output
+    assert "--encoding" not in result.output
+
+
+# ── 10. HTML rowspan/colspan bomb ────────────────────────────────────────────────────────
+
+def test_an_html_span_bomb_is_refused_or_read_quickly(tmp_path):
+    target = tmp_path / "bomb.html"
+    target.write_text("<table>" + "<tr><td colspan=50 rowspan=500>x</td></tr>" * 500)
+    result = run("parse", target, "--format", "json")
+    no_traceback(result)
+    assert result.exit_code == 1 and "bomb.html" in result.output
