@@ -516,7 +516,9 @@ def docx_to_text(data: bytes, path: str = "<input>") -> tuple[str, tuple[int, ..
     try:
         document = Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as e:
-        raise MatrixInputError(f"{path}: not a readable Word .docx ({e})") from None
+        # python-docx names the stream it was given: "<_io.BytesIO object at 0x…>".
+        detail = re.sub(r"'?<_io\.BytesIO object at 0x[0-9a-f]+>'?", "it", str(e))
+        raise MatrixInputError(f"{path}: not a readable Word .docx ({detail})") from None
     except Exception as e:  # lxml.etree.XMLSyntaxError and friends from a damaged file
         raise MatrixInputError(f"{path}: not a readable Word .docx "
                                f"({type(e).__name__}: {e})") from None

@@ -127,7 +127,7 @@ def _check_chinese(text: str, path: str, encoding: str, how: str) -> None:
         raise MatrixInputError(
             f"{path}: read as {encoding} ({how}), the text is mostly not Chinese "
             f"(only {share:.0%} of its non-ASCII characters are hanzi or Chinese punctuation, "
-            f"e.g. {sample!r}): wrong encoding? name the right one with --encoding")
+            f"e.g. {sample!r}): wrong encoding? Open it in an editor and save it as UTF-8")
 
 
 def _where(data: bytes, start: int, encoding: str) -> str:
@@ -161,8 +161,8 @@ def _check_damaged_utf8(data: bytes, path: str, error: UnicodeDecodeError) -> No
     if replaced and replaced * 200 <= non_ascii:
         raise MatrixInputError(
             f"{path}: the file is UTF-8 except for {replaced} byte sequence(s), the first at "
-            f"{_where(data, error.start, 'utf-8')}: a damaged file? Repair it, or name the "
-            "encoding with --encoding") from None
+            f"{_where(data, error.start, 'utf-8')}: a damaged file, or text of "
+            "two encodings pasted together? Repair it and save it as UTF-8") from None
 
 
 def decode(data: bytes, path: str = "<input>", encoding: str | None = None, *,
@@ -204,7 +204,7 @@ def decode(data: bytes, path: str = "<input>", encoding: str | None = None, *,
     if best is None or best.encoding is None:
         raise MatrixInputError(
             f"{path}: cannot decode as utf-8 ({_where(data, utf8_error.start, 'utf-8')} is not "
-            "utf-8) and no other encoding fits: name one with --encoding") from None
+            "utf-8) and no other encoding fits: open it in an editor and save it as UTF-8") from None
     name = codecs.lookup(best.encoding).name
     name = _SUPERSETS.get(name, name)
     text = _strict(data, name, path, "detected")
@@ -223,6 +223,10 @@ def sniff_format(data: bytes, name: str = "", *, label: str | None = None) -> st
     suffix = Path(name).suffix.lower() if name else ""
     label = label or name or "<input>"
     if data.startswith(b"PK\x03\x04"):
+        if b"word/" not in data[:65536] and b"xl/" in data[:65536]:
+            raise MatrixInputError(f"{label}: this is an Excel workbook"
+                                   f"{' named ' + suffix if suffix else ''}, not a plan: give "
+                                   "workbooks to filter or diff, plan documents to build or parse")
         if b"word/" in data[:65536] or suffix in (".docx", ".docm", ".dotx"):
             return "docx"
         what = "an Excel workbook" if b"xl/" in data[:65536] else "a zip archive"
@@ -296,6 +300,9 @@ def read_bytes(data: bytes, path: str = "<input>", encoding: str | None = None, 
     """
     check_size(len(data), path)
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        if data.count(0) > len(data) // 2:
+            raise MatrixInputError(f"{path}: the file holds only NUL bytes (and blanks), not "
+                                   "text: a damaged or unwritten file?")
         raise MatrixInputError(f"{path}: the file is empty")
     fmt = format or sniff_format(data, "" if path == STDIN_NAME else path, label=path)
     if fmt == "docx":
@@ -307,9 +314,12 @@ def read_bytes(data: bytes, path: str = "<input>", encoding: str | None = None, 
     if fmt == "html":
         m = _META_CHARSET.search(data[:4096])
         raw = decode(data, path, encoding, declared=m.group(1).decode("ascii") if m else None)
-        from .htmltext import html_to_text
+        from .htmltext import TableTooLarge, html_to_text
 
-        text, lines = html_to_text(raw.text)
+        try:
+            text, lines = html_to_text(raw.text)
+        except TableTooLarge as e:
+            raise MatrixInputError(f"{path}: {e}") from None
         return RawText(text, raw.encoding, "html", lines)
     if fmt != "text":
         raise MatrixInputError(f"{path}: unknown input format {fmt!r} (text, html or docx)")
@@ -334,6 +344,10 @@ def _check_unpacked_size(data: bytes, path: str) -> None:
         raise MatrixInputError(
             f"{path}: the .docx unpacks to {_size(unpacked)}, over the {_megabytes(limit)} MB "
             f"limit; split the document or raise {LIMIT_VARIABLE}")
+    # The checks every zip-based input gets (ratio, streams, DTDs): zipsafety.
+    from .zipsafety import check_zip
+
+    check_zip(io.BytesIO(data), path, "a Word .docx", max_unpacked=limit)
 
 
 def read_path(path: Path | str, encoding: str | None = None, *,
