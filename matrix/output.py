@@ -151,14 +151,38 @@ def _write_stream(path: Path, write: Callable[[Path], None], suffix: str) -> Pat
                     shutil.copyfileobj(source, target)
                     target.flush()
                 else:
-                    # No O_CREAT: the FIFO or device must still be there; never a new file.
-                    fd = os.open(path, os.O_WRONLY)
-                    with os.fdopen(fd, "wb") as target:
+                    with os.fdopen(_open_stream(path), "wb") as target:
                         shutil.copyfileobj(source, target)
         except OSError as e:
             _release(e)
             raise MatrixOutputError(f"{path}: cannot write: {_reason(e)}") from None
     return path
+
+
+# How long to wait for a program to open a FIFO for reading before saying nobody does.
+FIFO_WAIT_SECONDS = 5.0
+
+
+def _open_stream(path: Path) -> int:
+    """A descriptor writing to the FIFO or device ``path``: no O_CREAT (it must still be
+    there; never a new file), and for a FIFO no wait for ever when nobody reads it."""
+    import fcntl
+    import time
+
+    deadline = time.monotonic() + FIFO_WAIT_SECONDS
+    while True:
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+            break
+        except OSError as e:
+            if e.errno != errno.ENXIO:  # ENXIO: a FIFO with no reader (yet)
+                raise
+            if time.monotonic() > deadline:
+                raise MatrixOutputError(f"{path}: a FIFO that no program reads: nothing written")
+            time.sleep(0.05)
+    flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+    fcntl.fcntl(fd, fcntl.F_SETFL, flags & ~os.O_NONBLOCK)
+    return fd
 
 
 def make_folder(folder: Path) -> None:

@@ -186,7 +186,8 @@ def test_fuzzer_makes_every_kind_of_damage():
             for step in fuzz.make_case(SEED, i, sources).steps}
     for kind in ("to_docx", "flip_bytes", "truncate_bytes", "truncate_text", "delete_parens",
                  "duplicate_parens", "shuffle_lines", "long_line", "insert_nul", "splice_gb18030",
-                 "bom_in_middle", "bom_bytes", "delete_newlines", "random_unicode"):
+                 "bom_in_middle", "bom_bytes", "delete_newlines", "random_unicode",
+                 "invisible_chars", "long_names"):
         assert kind in seen, kind
 
 

@@ -806,3 +806,12 @@ def test_filter_on_an_output_folder_skips_our_other_workbooks(tmp_path):
     assert result.exit_code == 0, result.output
     assert "list.xlsx" in result.stderr and "d.xlsx" in result.stderr
     assert json.loads(result.stdout)
+
+
+def test_a_fifo_nobody_reads_is_a_message_not_a_hang(tmp_path, monkeypatch):
+    monkeypatch.setattr("matrix.output.FIFO_WAIT_SECONDS", 0.2)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    result = run("filter", plan(tmp_path, ["财政部"]), "--format", "json", "-o", fifo)
+    assert result.exit_code == 1 and "no program reads" in result.output
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
