@@ -478,6 +478,58 @@ def docx_from_xml(body: str, numbering: str | None = None) -> bytes:
 
 
 # ---------------------------------------------------------------------------------------------
+# Output targets (issue 13): what ``-o`` may point at
+
+
+TARGET_KINDS = ["missing", "symlink", "dangling", "loop", "fifo", "device", "folder",
+                "file-parent", "long-name", "invisible-name", "existing-text", "foreign-zip"]
+
+
+def hostile_target(rng: random.Random, folder: Path, suffix: str) -> tuple[Path, str]:
+    """Make one kind of output target in ``folder`` (which must be empty of it): a symbolic
+    link (to a file, to nothing, to itself), a FIFO (nobody reads it), a device node (a null
+    device of its own, when allowed), a folder, a path under a file, a name of 250+ bytes, a
+    name with invisible characters, an existing text file or a zip that dutymatrix did not
+    write. Returns (path, kind)."""
+    import stat as stat_module
+
+    kind = rng.choice(TARGET_KINDS)
+    target = folder / f"out{suffix}"
+    if kind == "symlink":
+        real = folder / f"real{suffix}"
+        real.write_bytes(b"before")
+        target.symlink_to(real)
+    elif kind == "dangling":
+        target.symlink_to(folder / "nowhere" / f"x{suffix}")
+    elif kind == "loop":
+        target.symlink_to(target)
+    elif kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "device":
+        try:
+            os.mknod(target, 0o666 | stat_module.S_IFCHR, os.makedev(1, 3))
+        except OSError:
+            kind = "missing"
+    elif kind == "folder":
+        target.mkdir()
+    elif kind == "file-parent":
+        (folder / "file").write_bytes(b"x")
+        target = folder / "file" / f"out{suffix}"
+    elif kind == "long-name":
+        target = folder / ("长" * rng.randint(78, 90) + suffix)
+    elif kind == "invisible-name":
+        target = folder / ("out" + "".join(rng.choices(INVISIBLE, k=3)) + suffix)
+    elif kind == "existing-text":
+        target.write_bytes(b"someone's notes")
+    elif kind == "foreign-zip":
+        import zipfile
+
+        with zipfile.ZipFile(target, "w") as archive:
+            archive.writestr("a.txt", "x")
+    return target, kind
+
+
+# ---------------------------------------------------------------------------------------------
 # Cases
 
 
