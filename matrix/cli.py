@@ -218,13 +218,22 @@ def parse(input: Path, fmt: str | None, strict: bool) -> None:
 ROLE_CHOICES = ["lead", "responsible", "support", "guide"]
 
 
-def _load_plans(files: list[Path]):
-    """Every file as a Plan; the first error stops (it names the file)."""
+def _load_plans(files: list[Path], named: set[Path] | None = None):
+    """Every file as a Plan; the first error stops (it names the file).
+
+    A workbook found in a folder (not in ``named``, the files the user gave) that is one of
+    dutymatrix's other kinds (a task list, an index, a diff) is skipped with one line.
+    """
     from .errors import MatrixError
-    from .sources import load_plan
+    from .sources import is_workbook, load_plan, workbook_kind
 
     plans = []
     for path in files:
+        if named is not None and path not in named and is_workbook(path):
+            kind = workbook_kind(path)
+            if kind not in (None, "plan"):
+                click.echo(f"skipped {path}: {kind}, not a plan workbook", err=True)
+                continue
         try:
             plans.append(load_plan(path, lean=True))
         except MatrixError as e:
@@ -290,7 +299,9 @@ def filter_command(inputs: tuple[Path, ...], depts: tuple[str, ...], roles: tupl
     files = expand(inputs)
     if not files:
         raise click.UsageError("no plan or workbook file in the inputs")
-    plans = _load_plans(files)
+    plans = _load_plans(files, {item for item in inputs if not item.is_dir()})
+    if not plans:
+        raise click.UsageError("no plan or plan workbook in the inputs")
     if split_by_dept:
         if output is None:
             raise click.UsageError("--split-by-dept needs -o DIR")

@@ -20,6 +20,7 @@ It returns the ``ZipInfo`` list. ``kind`` names the format in messages ("an .xls
 from __future__ import annotations
 
 import os
+import re
 import struct
 import zipfile
 import zlib
@@ -163,3 +164,58 @@ def check_stream(f: IO[bytes], info: zipfile.ZipInfo, path: object, kind: str) -
     if not inflate.eof or produced != info.file_size:
         raise damaged
     return prolog
+
+
+# Excel's grid, and what a sheet we read may cover: calamine allocates the used range densely
+# (rows × columns), so one cell at XFD1048576 would ask for 512 GiB.
+EXCEL_MAX_ROWS = 1_048_576
+EXCEL_MAX_COLUMNS = 16_384
+MAX_SHEET_CELLS = 16_000_000  # rows × columns of one sheet's used range (~0.5 GB in calamine)
+_REF = re.compile(rb'<(?:c|row|dimension|mergeCell)\b[^>]*?\b(?:r|ref)="([A-Z]{0,4})(\d{0,8})'
+                  rb'(?::([A-Z]{0,4})(\d{0,8}))?"')
+
+
+def column_number(letters: bytes | str) -> int:
+    """A1-style column letters → 1-based number (A → 1, XFD → 16,384); 0 for none."""
+    n = 0
+    for ch in letters if isinstance(letters, str) else letters.decode("ascii"):
+        n = n * 26 + (ord(ch) - 64)
+    return n
+
+
+def check_sheet_extent(f: IO[bytes], info: zipfile.ZipInfo, path: object, sheet: str) -> None:
+    """Refuse a worksheet whose cells, rows, dimension or merges reach beyond Excel's grid or
+    cover more than :data:`MAX_SHEET_CELLS`, before any reader allocates them.
+
+    The part is inflated in steps (bounded memory) and scanned for references; a reference
+    cut by a step boundary is seen whole in the next step's overlap."""
+    f.seek(info.header_offset)
+    header = f.read(30)
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    f.seek(info.header_offset + 30 + name_length + extra_length)
+    inflate = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    left = info.compress_size
+    rows = columns = 0
+    carry = b""
+    while left > 0:
+        data = f.read(min(left, 256 * 1024))
+        if not data:
+            break
+        left -= len(data)
+        chunk = inflate.decompress(data) if inflate is not None else data
+        text = carry + chunk
+        for m in _REF.finditer(text):
+            for letters, digits in ((m.group(1), m.group(2)), (m.group(3), m.group(4))):
+                if letters:
+                    columns = max(columns, column_number(letters))
+                if digits:
+                    rows = max(rows, int(digits))
+        carry = text[-200:]
+    if rows > EXCEL_MAX_ROWS or columns > EXCEL_MAX_COLUMNS:
+        raise MatrixInputError(f"{path}: refused: sheet {sheet} has a cell beyond Excel's grid "
+                               f"(row {rows:,}, column {columns:,})")
+    if rows * columns > MAX_SHEET_CELLS:
+        raise MatrixInputError(
+            f"{path}: refused: sheet {sheet} spans {rows:,} rows × {columns:,} columns, more "
+            f"than the {MAX_SHEET_CELLS:,} cells read (MAX_SHEET_CELLS): a stray far cell?")
+    f.seek(0)

@@ -795,7 +795,6 @@ def test_a_full_row_merge_is_read(built, tmp_path):
 
 # ── 23. a folder with our other workbook kinds ───────────────────────────────────────────
 
-@PENDING
 def test_filter_on_an_output_folder_skips_our_other_workbooks(tmp_path):
     out = tmp_path / "output"
     assert run("build", SEED_001, "-o", out / "m.xlsx").exit_code == 0
