@@ -238,7 +238,22 @@ def _load_plans(files: list[Path], named: set[Path] | None = None):
             plans.append(load_plan(path, lean=True))
         except MatrixError as e:
             raise _fail(e) from None
+        _show_reading_warnings(plans[-1], path)
     return plans
+
+
+def _show_reading_warnings(plan, path: Path) -> None:
+    """What reading a workbook noticed (a mark read as 负责, a column not understood), on
+    stderr: the user edited that workbook and should know how the edit was read."""
+    from .sources import is_workbook
+    from .textsafe import for_terminal
+
+    if str(path) == "-" or not is_workbook(path):
+        return
+    for document in plan.documents:
+        for warning in document.warnings:
+            if warning.kind.startswith("workbook-"):
+                click.echo(for_terminal(f"warning: {path}: {warning.message}"), err=True)
 
 
 def _emit(text: str, output: Path | None, inputs=(), force: bool = False) -> None:
@@ -496,6 +511,8 @@ def diff_command(old: Path, new: Path, fmt: str | None, output: Path | None, dep
     matches = _read_matches(pairs, match_files)
     try:
         plans = [load_plan(path, lean=True) for path in (old, new)]
+        for plan, path in zip(plans, (old, new)):
+            _show_reading_warnings(plan, path)
         from .diff import diff_plans, filter_diff
 
         result = diff_plans(plans[0], plans[1], matches=matches or None)

@@ -1155,6 +1155,11 @@ MARK_WORDS = {
 }
 
 
+# What a person types in a department cell to say "no": read as no assignment.
+NO_MARKS = frozenset({"无", "没有", "否", "不", "—", "——", "－", "-", "–", "−", "×", "✗", "✘",
+                      "╳", "/", "／", "\\", "N", "n", "No", "NO", "no"})
+
+
 @dataclass(frozen=True)
 class WorkbookContents:
     """Everything :func:`read_workbook_contents` found in a workbook.
@@ -1246,6 +1251,11 @@ def _check_package(path: Path) -> _Package:
             for info in infos:
                 if info.filename.lower().endswith((".xml", ".rels")):
                     _check_stream(path, f, info)
+            from .zipsafety import check_sheet_extent
+
+            for info in infos:  # a far cell would make the reader allocate the whole range
+                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                    check_sheet_extent(f, info, path, info.filename.rsplit("/", 1)[-1])
     except OSError as e:
         raise unreadable(path, e, "workbook") from None
     return _Package(names, _signed(comment, infos))
@@ -1264,7 +1274,8 @@ def _check_directory(path: Path, f: IO[bytes]) -> None:
     at = tail.rfind(b"PK\x05\x06")
     if at < 0 or len(tail) < at + 22:
         raise MatrixInputError(f"{path}: not an .xlsx workbook (damaged zip: no end record)")
-    entries, directory = struct.unpack("<H4xI", tail[at + 10:at + 20])
+    # entries (2 bytes at 10), then the directory's size (4 at 12) — not its offset (4 at 16)
+    entries, directory = struct.unpack("<HI", tail[at + 10:at + 16])
     if entries == 0xFFFF or directory == 0xFFFFFFFF:  # Zip64: the real figures are elsewhere
         locator = tail[at - 20:at] if at >= 20 else b""
         if not locator.startswith(b"PK\x06\x07"):
@@ -1789,7 +1800,7 @@ class _WorkbookReader:
 
     def _mark(self, raw: Any, r: int, c: int) -> Role | None:
         text = _text(raw).strip()
-        if not text:
+        if not text or text in NO_MARKS:  # 无, —, ×, 否, /: a person wrote "not this one"
             return None
         role = MARK_WORDS.get(text)
         if role is None:
