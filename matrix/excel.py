@@ -1390,7 +1390,18 @@ class _Values:
     def rows(self, name: str) -> list[list[Any]]:
         """Every row of sheet ``name``, all padded to the same width."""
         if self._calamine is not None:
-            return self._calamine.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            try:
+                return self._calamine.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            except Exception as e:
+                # calamine (and openpyxl) refuse a merge of whole rows (ref="1:1"), which
+                # LibreOffice writes; merges hold no values, so they are read without them.
+                if "Range" not in str(e):
+                    raise
+                from python_calamine import CalamineWorkbook
+
+                self._calamine.close()
+                self._calamine = CalamineWorkbook.from_filelike(_without_merges(self.path))
+                return self._calamine.get_sheet_by_name(name).to_python(skip_empty_area=False)
         ws = self._openpyxl[name]
         ws.reset_dimensions()  # trust the cells, not the dimension the file claims
         rows = [["" if v is None else v for v in row] for row in ws.iter_rows(values_only=True)]
@@ -1405,6 +1416,22 @@ class _Values:
             self._calamine.close()
         if self._openpyxl is not None:
             self._openpyxl.close()
+
+
+def _without_merges(path: Path) -> IO[bytes]:
+    """The workbook at ``path`` (checked already) in memory, without its sheets' merges."""
+    import io
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as old, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            data = old.read(info)
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                data = re.sub(rb"<mergeCells\b.*?</mergeCells>|<mergeCells\b[^>]*/>", b"", data,
+                              flags=re.S)
+            new.writestr(info.filename, data)
+    out.seek(0)
+    return out
 
 
 def _text(value: Any) -> str:

@@ -780,7 +780,6 @@ def test_too_many_tasks_for_excel_is_a_clear_error(tmp_path, monkeypatch):
     assert not (tmp_path / "tall.xlsx").exists()
 
 
-@PENDING
 def test_a_full_row_merge_is_read(built, tmp_path):
     from matrix.excel import read_workbook
 
