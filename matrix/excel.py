@@ -162,7 +162,8 @@ if TYPE_CHECKING:
     from .filter import TaskHit
 
 from . import __version__
-from .errors import MatrixError, MatrixInputError, unreadable
+from .errors import MatrixError, MatrixInputError, MatrixOutputError, unreadable
+from .zipsafety import EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS
 from .records import ROLE_RANK, Assignment, Document, ParseWarning, Plan, Role, Source, Task
 from .pivot import Matrix, Row, build_matrix, department_counts
 
@@ -223,11 +224,38 @@ def write_workbook(plan: Plan, path: str | os.PathLike[str], *, matrix: Matrix |
     """
     if matrix is None:
         matrix = build_matrix(plan)
+    _check_grid(plan, matrix, path)
     if generated_at is None:
         generated_at = datetime.now().astimezone()
     return _save_atomically(
         path, SHEET_NAMES, lambda book: _fill(book, plan, matrix, generated_at, tool_version),
         finish=_sign)
+
+
+# Columns of 矩阵 besides the departments (序号, 文件, 章节, 编号, 任务, 合计, 任务全文, records)
+# and rows besides the tasks (title, lines above the table, header, 合计, the hidden records).
+_FIXED_COLUMNS = 8
+_FIXED_ROWS = 16
+
+
+def _check_grid(plan: Plan, matrix: Matrix, path: str | os.PathLike[str]) -> None:
+    """Refuse, before writing, a matrix Excel cannot hold: more than ``EXCEL_MAX_COLUMNS``
+    columns (Excel and LibreOffice drop what lies beyond XFD, 合计 and the hidden records
+    with it) or ``EXCEL_MAX_ROWS`` rows."""
+    columns = len(matrix.departments) + _FIXED_COLUMNS
+    if columns > EXCEL_MAX_COLUMNS:
+        raise MatrixOutputError(
+            f"{path}: {plan.source.path} names {len(matrix.departments):,} departments; a "
+            f"worksheet holds {EXCEL_MAX_COLUMNS:,} columns (Excel, WPS and LibreOffice), so "
+            f"at most {EXCEL_MAX_COLUMNS - _FIXED_COLUMNS:,}: nothing written (filter the plan "
+            "with `dutymatrix filter --split-by-dept` for one list per department)")
+    records = sum(len(t.text) + len(t.title) + 200 for t in plan.tasks) // _CHUNK + 1
+    rows = len(matrix.rows) + _FIXED_ROWS + records
+    if rows > EXCEL_MAX_ROWS:
+        raise MatrixOutputError(
+            f"{path}: {plan.source.path} has {len(matrix.rows):,} tasks; with the lines around "
+            f"them that is {rows:,} rows, more than the {EXCEL_MAX_ROWS:,} rows a worksheet "
+            "holds: nothing written (split the plan into several files)")
 
 
 def _save_atomically(path: str | os.PathLike[str], sheet_titles: Sequence[str],
