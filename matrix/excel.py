@@ -388,6 +388,18 @@ def _clean(text: str) -> str:
     return text
 
 
+def _cut_warnings(task: Task) -> list[ParseWarning]:
+    """A warning for each of the task's title and text that a cell cannot hold whole."""
+    out = []
+    for what, value in (("标题", task.title), ("全文", task.text)):
+        if len(value) > _MAX_CELL_TEXT:
+            out.append(ParseWarning(
+                line=task.line, kind="cell-limit",
+                message=f"{task.label} 的{what}有 {len(value):,} 字，超过 Excel 单元格上限 "
+                        f"{_MAX_CELL_TEXT:,} 字：表中截断，隐藏记录保留全文"))
+    return out
+
+
 def _room(width: float) -> float:
     """Display units (a Chinese character is two) one line of a column ``width`` wide holds.
 
@@ -998,6 +1010,8 @@ def _notes_sheet(sheet: _Sheet, plan: Plan, matrix: Matrix, labels: list[str],
 
     sheet.append([])
     warnings = [(label, w) for label, d in zip(labels, plan.documents) for w in d.warnings]
+    warnings += [(labels[row.document_index] if row.document_index < len(labels) else "", w)
+                 for row in matrix.rows for w in _cut_warnings(row.task)]
     if not warnings:
         kv("警告", "无")
         return
@@ -1121,6 +1135,14 @@ def _records_json(plan: Plan, matrix: Matrix, labels: list[str], generated_at: d
             "source": {"path": source.path, "sha256": source.sha256, "format": source.format,
                        "encoding": source.encoding},
             "documents": documents, "assignments": assignments, "tasks": tasks}
+    # A title or text over Excel's cell limit is cut in the cells; the records keep it whole
+    # ({序号: [title or null, text or null]}), so that reading the workbook gives the plan back.
+    full = {str(i): [t.title if len(t.title) > _MAX_CELL_TEXT else None,
+                     t.text if len(t.text) > _MAX_CELL_TEXT else None]
+            for i, t in enumerate((row.task for row in matrix.rows), 1)
+            if len(t.title) > _MAX_CELL_TEXT or len(t.text) > _MAX_CELL_TEXT}
+    if full:
+        data["full"] = full
     # JSON escapes control characters itself; what is left that XML cannot carry goes.
     return _NOT_XML.sub("", json.dumps(data, ensure_ascii=False, separators=(",", ":")))
 
@@ -1509,6 +1531,8 @@ class _TaskRecord(NamedTuple):
     scope: str | None
     trailer: str | None
     assignments: tuple[Assignment, ...]
+    full_title: str | None = None  # the whole title when the cell holds it cut
+    full_text: str | None = None  # the whole text when the cell holds it cut
 
 
 @dataclass
@@ -1559,15 +1583,18 @@ def _parse_records(text: str) -> _Records:
                         lead_by_rule=bool(flags & _LEAD_BY_RULE), known=not flags & _UNKNOWN)
              for department, printed, role, flags in data["assignments"]]
     pick = table.__getitem__
+    full = data.get("full") if isinstance(data.get("full"), dict) else {}
     tasks = []
     for (seq, document, label, title, digest, section, subsection, line, deadline, scope,
          trailer, ids) in data["tasks"]:
         if type(seq) is not int or type(document) is not int or type(line) is not int:
             raise ValueError(f"bad task record {seq!r}")
+        whole = full.get(str(seq))
+        whole = whole if isinstance(whole, list) and len(whole) == 2 else [None, None]
         tasks.append(_TaskRecord(seq, document, str(label), str(title), str(digest),
                                  _opt_str(section), _opt_str(subsection), line,
                                  _opt_str(deadline), _opt_str(scope), _opt_str(trailer),
-                                 tuple(map(pick, ids))))
+                                 tuple(map(pick, ids)), _opt_str(whole[0]), _opt_str(whole[1])))
     return _Records(origin, _opt_str(data.get("generated_at")), _opt_str(data.get("tool")),
                     documents, tasks)
 
@@ -1938,8 +1965,14 @@ class _WorkbookReader:
         text = row.text
         if text is None:
             text = "" if record is not None else row.title
+        title = row.title
+        if record is not None:  # a cell cut at Excel's limit and left as written: the whole
+            if record.full_text and _digest(text) == record.text:
+                text = record.full_text
+            if record.full_title and _digest(title) == record.title:
+                title = record.full_title
         return models.Task(number=number, part=part, section=section, subsection=subsection,
-                    title=row.title, text=text,
+                    title=title, text=text,
                     trailer=record.trailer if record is not None else None,
                     line=record.line if record is not None else row.index + 1,
                     assignments=_assignments(row.marks, record, known), deadline=deadline,

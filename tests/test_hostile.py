@@ -20,10 +20,6 @@ from matrix.cli import cli
 from tests.conftest import ROOT, SEED_001
 
 
-# The workbook items wait for the workbook package of the layout branch (see COMMON.md).
-PENDING = pytest.mark.xfail(strict=True, reason="issue 13: workbook items, after the layout merge")
-
-
 def run(*args, input=None):
     return CliRunner().invoke(cli, [str(a) for a in args], input=input)
 
@@ -721,7 +717,6 @@ def test_a_workbook_whose_directory_starts_past_16_mb_is_read(built, tmp_path):
 
 # ── 14. text over 32,767 characters ──────────────────────────────────────────────────────
 
-@PENDING
 def test_a_long_text_warns_and_survives_the_round_trip(tmp_path):
     source = tmp_path / "long.txt"
     source.write_text("（一）" + "推进质量提升工作。" * 4000 + "（财政部负责）\n"
