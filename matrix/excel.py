@@ -163,6 +163,7 @@ if TYPE_CHECKING:
 
 from . import __version__
 from .errors import MatrixError, MatrixInputError, MatrixOutputError, unreadable
+from .textsafe import strip_bidi
 from .zipsafety import EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS
 from .records import ROLE_RANK, Assignment, Document, ParseWarning, Plan, Role, Source, Task
 from .pivot import Matrix, Row, build_matrix, department_counts
@@ -381,8 +382,9 @@ _Cell = tuple[int, Any, "_Style | None"]
 
 
 def _clean(text: str) -> str:
-    """Text as a cell can hold it: no XML-illegal characters, at most 32,767 characters."""
-    text = _NOT_XML.sub("", text)
+    """Text as a cell can hold it: no XML-illegal characters, no bidi control (a cell must
+    not show its text in another order), at most 32,767 characters."""
+    text = strip_bidi(_NOT_XML.sub("", text))
     if len(text) > _MAX_CELL_TEXT:
         text = text[:_MAX_CELL_TEXT - 1] + "…"
     return text
@@ -1144,7 +1146,7 @@ def _records_json(plan: Plan, matrix: Matrix, labels: list[str], generated_at: d
     if full:
         data["full"] = full
     # JSON escapes control characters itself; what is left that XML cannot carry goes.
-    return _NOT_XML.sub("", json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+    return strip_bidi(_NOT_XML.sub("", json.dumps(data, ensure_ascii=False, separators=(",", ":"))))
 
 
 def _chunks(text: str) -> list[str]:

@@ -805,3 +805,27 @@ def test_a_fifo_nobody_reads_is_a_message_not_a_hang(tmp_path, monkeypatch):
     result = run("filter", plan(tmp_path, ["财政部"]), "--format", "json", "-o", fifo)
     assert result.exit_code == 1 and "no program reads" in result.output
     assert stat.S_ISFIFO(fifo.lstat().st_mode)
+
+
+def test_diff_summary_prints_no_controls_or_markup(built, tmp_path):
+    wb = openpyxl.load_workbook(built)
+    wb["矩阵"]["E4"] = "_x001B_]0;pwned_x0007_[bold]某局[/bold]"
+    wb.save(tmp_path / "e.xlsx")
+    result = run("diff", built, tmp_path / "e.xlsx")
+    assert result.exit_code == 1, result.output
+    assert "[bold]" in result.output and "\\x1b" in result.output
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", result.output)
+
+
+def test_workbooks_carry_no_bidi_control(built, tmp_path):
+    import zipfile
+
+    wb = openpyxl.load_workbook(built)
+    wb["矩阵"]["D5"] = "标题\u202e甲乙\u202c丙"
+    wb.save(tmp_path / "e.xlsx")
+    out = tmp_path / "list.xlsx"
+    assert run("filter", tmp_path / "e.xlsx", "--format", "xlsx", "-o", out).exit_code == 0
+    with zipfile.ZipFile(out) as archive:
+        text = "".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist())
+    assert "标题甲乙丙" in text
+    assert not re.search("[\u202a-\u202e\u2066-\u2069\u200e\u200f]", text)
