@@ -48,21 +48,6 @@ def _fail(error: Exception) -> click.ClickException:
     return click.ClickException(str(error))
 
 
-def _output_for(source: Path, output: Path | None, many: bool, used: set[Path]) -> Path:
-    if output is not None and not many and (
-            output.suffix.lower() == ".xlsx" or str(output) == "-"
-            or (output.exists() and not output.is_dir())):  # /dev/stdout, a FIFO, a file
-        return output
-    from pathlib import Path
-
-    folder = output if output is not None else Path(DEFAULT_OUTPUT)
-    target = folder / f"{'stdin' if str(source) == '-' else source.stem}.xlsx"
-    if target in used:  # a.txt and a.md in one folder: keep both
-        target = folder / f"{source.name}.xlsx"
-    used.add(target)
-    return target
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dutymatrix")
 def cli() -> None:
@@ -104,7 +89,7 @@ def build(inputs: tuple[Path, ...], output: Path | None, quiet: bool, force: boo
     An existing workbook is replaced only when dutymatrix wrote it and nobody has saved it
     since; a workbook an office has edited needs --force.
     """
-    from .batch import build_many, build_one, summary
+    from .batch import build_many, build_one, plan_jobs, summary
     from .sources import expand
 
     if not inputs:
@@ -113,8 +98,7 @@ def build(inputs: tuple[Path, ...], output: Path | None, quiet: bool, force: boo
     many = len(sources) > 1 or any(item.is_dir() for item in inputs)
     if many and output is not None and output.suffix.lower() == ".xlsx":
         raise click.UsageError("several inputs need an output folder, not an .xlsx file")
-    used: set[Path] = set()
-    jobs = [(source, _output_for(source, output, many, used)) for source in sources]
+    jobs = plan_jobs(sources, output, many, DEFAULT_OUTPUT)
     if not many:
         outcome = build_one(*jobs[0], force=force, strict=strict)
         if outcome.status != "built":
@@ -349,8 +333,8 @@ def filter_command(inputs: tuple[Path, ...], depts: tuple[str, ...], roles: tupl
     else:
         from pathlib import Path
 
-        from .excel import write_task_list
-        from .output import check_target, make_folder
+        from .output import check_target, make_folder, safe_file_name
+        from .workbook import write_task_list
 
         name = "、".join(depts) if depts else "筛选"
         # A department name as typed (or printed in a plan) never becomes a path of its own.
@@ -367,40 +351,14 @@ def filter_command(inputs: tuple[Path, ...], depts: tuple[str, ...], roles: tupl
 
 
 def _split(plans, folder: Path, inputs=(), force: bool = False) -> None:
-    """--split-by-dept: one workbook per department and an index workbook.
-
-    File names are made from department names (``safe_file_name``) and kept unique, ignoring
-    case: a|b, a_b and a*b get a_b.xlsx, a_b_2.xlsx, a_b_3.xlsx, and the index says which
-    file is whose. A department that cannot be written is reported, the others and the index
-    are still written (exit 1).
-    """
+    """--split-by-dept: one workbook per department and an index workbook (write_split)."""
     from .errors import MatrixError
-    from .excel import write_index, write_task_list
-    from .filter import department_index, split_by_department
-    from .output import check_target, make_folder
+    from .output import INDEX_FILE
+    from .workbook import write_split
 
-    split = split_by_department(plans)
     try:
-        make_folder(folder)
-    except MatrixError as e:
-        raise _fail(e) from None
-    rows, failed = [], []
-    used = {INDEX_FILE.casefold()}
-    for row in department_index(split):
-        name = row["department"]
-        file_name = unique_file_name(name, ".xlsx", used)
-        try:
-            check_target(folder / file_name, inputs, force=force)
-            write_task_list(split[name], folder / file_name, title=f"{name}任务清单",
-                            department=name)
-        except MatrixError as e:
-            failed.append(str(e))
-            click.echo(f"Error: {e}", err=True)
-            file_name = None
-        rows.append({**row, "file": file_name})
-    try:
-        check_target(folder / INDEX_FILE, inputs, force=force)
-        write_index(rows, folder / INDEX_FILE, title="各单位任务数")
+        rows, failed = write_split(plans, folder, inputs=inputs, force=force,
+                                   report=lambda message: click.echo(f"Error: {message}", err=True))
     except MatrixError as e:
         raise _fail(e) from None
     written = sum(1 for r in rows if r["file"])
@@ -409,64 +367,10 @@ def _split(plans, folder: Path, inputs=(), force: bool = False) -> None:
         raise click.ClickException(f"{len(failed)} department list(s) not written (see above)")
 
 
-INDEX_FILE = "索引.xlsx"
-
-
-def safe_file_name(name: str, suffix: str = "") -> str:
-    """``name`` as one file name: no separator, no control or invisible character, not
-    hidden, within NAME_MAX bytes with ``suffix``; never empty, never ``..``."""
-    from .output import fit_name
-    from .textsafe import strip_invisible
-
-    cleaned = "".join("_" if c in '\\/:*?"<>|' or ord(c) < 32 or c == "\x7f" else c
-                      for c in strip_invisible(name)).strip(". ") or "_"
-    return fit_name(cleaned, suffix)
-
-
-def unique_file_name(name: str, suffix: str, used: set[str]) -> str:
-    """``safe_file_name`` not yet in ``used`` (compared ignoring case), added to it."""
-    from .output import fit_name
-
-    candidate = safe_file_name(name, suffix)
-    base = candidate[: len(candidate) - len(suffix)]
-    number = 1
-    while candidate.casefold() in used:
-        number += 1
-        candidate = fit_name(base, f"_{number}{suffix}")
-    used.add(candidate.casefold())
-    return candidate
-
-
 class DiffTrouble(click.ClickException):
     """An error in `diff`: exit 2, as diff(1) does, so that 1 keeps meaning "differences"."""
 
     exit_code = 2
-
-
-def _read_matches(pairs: tuple[str, ...], files: tuple[Path, ...]) -> dict[str, str]:
-    """--match OLD=NEW and --matches FILE (one OLD=NEW a line, # comments) → a mapping."""
-    lines = [(f"--match {p}", p) for p in pairs]
-    from .errors import MatrixError
-    from .limits import MAX_MATCHES_BYTES, read_bounded
-
-    for path in files:
-        try:
-            text = read_bounded(path, MAX_MATCHES_BYTES, "matches file").decode("utf-8-sig")
-        except MatrixError as e:
-            raise DiffTrouble(str(e)) from None
-        except UnicodeDecodeError as e:
-            raise DiffTrouble(f"{path}: cannot read matches: not UTF-8 (byte {e.start})") from None
-        lines += [(f"{path}:{n}", line) for n, line in enumerate(text.splitlines(), 1)]
-    matches: dict[str, str] = {}
-    for where, line in lines:
-        line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
-        old, sep, new = line.partition("=")
-        if not sep or not old.strip() or not new.strip():
-            raise DiffTrouble(f"{where}: expected OLD=NEW, e.g. （三）=（四）, got {line!r}")
-        matches[old.strip()] = new.strip()
-    return matches
 
 
 @cli.command(name="diff")
@@ -505,11 +409,12 @@ def diff_command(old: Path, new: Path, fmt: str | None, output: Path | None, dep
 
         dutymatrix diff old.txt new.txt --dept 财政部 --format json
     """
+    from .diff import read_matches
     from .errors import MatrixError
     from .sources import load_plan
 
-    matches = _read_matches(pairs, match_files)
     try:
+        matches = read_matches(pairs, match_files)
         plans = [load_plan(path, lean=True) for path in (old, new)]
         for plan, path in zip(plans, (old, new)):
             _show_reading_warnings(plan, path)
@@ -525,7 +430,7 @@ def diff_command(old: Path, new: Path, fmt: str | None, output: Path | None, dep
             "json" if output is not None and str(output) != "-" else "table")
     if output is not None and str(output) == "-" and fmt != "xlsx":
         output = None  # -o -: standard output
-    from .output import check_target, make_folder
+    from .output import check_target, make_folder, safe_file_name
 
     try:
         if output is not None:
@@ -553,7 +458,7 @@ def diff_command(old: Path, new: Path, fmt: str | None, output: Path | None, dep
             else:
                 _write_text(text, output)
         else:
-            from .excel import write_diff_workbook
+            from .workbook import write_diff_workbook
 
             from pathlib import Path
 
@@ -589,7 +494,7 @@ def main() -> None:
     from .output import install_signal_cleanup
     from .textsafe import for_terminal
 
-    matrix._own_process = True  # this process runs only dutymatrix (see matrix/excel.py)
+    matrix._own_process = True  # this process runs only dutymatrix (see matrix/workbook/book.py)
     install_signal_cleanup()  # SIGTERM, SIGHUP: temporary files removed, exit 128 + signal
     try:
         result = cli.main(prog_name="dutymatrix", standalone_mode=False)

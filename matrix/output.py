@@ -50,6 +50,32 @@ def fit_name(stem: str, suffix: str = "", limit: int = NAME_MAX) -> str:
     return stem + suffix
 
 
+INDEX_FILE = "索引.xlsx"  # the index of a --split-by-dept folder
+
+
+def safe_file_name(name: str, suffix: str = "") -> str:
+    """``name`` (a department's, say) as one file name: no separator, no control or invisible
+    character, not hidden, within NAME_MAX bytes with ``suffix``; never empty, never ``..``."""
+    from .textsafe import strip_invisible
+
+    cleaned = "".join("_" if c in '\\/:*?"<>|' or ord(c) < 32 or c == "\x7f" else c
+                      for c in strip_invisible(name)).strip(". ") or "_"
+    return fit_name(cleaned, suffix)
+
+
+def unique_file_name(name: str, suffix: str, used: set[str]) -> str:
+    """``safe_file_name`` not yet in ``used`` (compared ignoring case, as Windows and macOS
+    compare names), added to it: a|b, a_b and a*b give a_b, a_b_2, a_b_3."""
+    candidate = safe_file_name(name, suffix)
+    base = candidate[: len(candidate) - len(suffix)]
+    number = 1
+    while candidate.casefold() in used:
+        number += 1
+        candidate = fit_name(base, f"_{number}{suffix}")
+    used.add(candidate.casefold())
+    return candidate
+
+
 def replace_atomically(path: str | os.PathLike[str], write: Callable[[Path], None], *,
                        suffix: str = ".tmp", hint: str = "") -> Path:
     """Call ``write(temp)`` on a temporary file next to ``path``, then move it into place.

@@ -36,10 +36,13 @@ MAX_DIRECTORY = 16 * 1024 * 1024  # bytes of the zip's central directory
 _DTD_SCAN = 64 * 1024  # the prolog of an XML part, where a DOCTYPE would stand
 
 
-def check_zip(f: IO[bytes], path: object, kind: str, *,
-              max_unpacked: int = MAX_UNPACKED) -> list[zipfile.ZipInfo]:
-    """Check the zip in ``f`` (seekable) as the module docstring says; its members."""
-    check_directory(f, path, kind, max_file=max_unpacked)
+def check_zip(f: IO[bytes], path: object, kind: str, *, max_unpacked: int = MAX_UNPACKED,
+              max_entries: int | None = None) -> list[zipfile.ZipInfo]:
+    """Check the zip in ``f`` (seekable) as the module docstring says; its members.
+
+    ``max_entries`` defaults to :data:`MAX_ENTRIES` (looked up when called)."""
+    max_entries = MAX_ENTRIES if max_entries is None else max_entries
+    check_directory(f, path, kind, max_file=max_unpacked, max_entries=max_entries)
     try:
         with zipfile.ZipFile(f) as zf:
             infos = zf.infolist()
@@ -48,7 +51,7 @@ def check_zip(f: IO[bytes], path: object, kind: str, *,
     # BadZipFile, but also NotImplementedError ("zip file version 21.1"), ValueError …
     except Exception as e:
         raise MatrixInputError(f"{path}: not {kind} (damaged zip: {e})") from None
-    check_members(infos, path, kind, max_unpacked=max_unpacked)
+    check_members(infos, path, kind, max_unpacked=max_unpacked, max_entries=max_entries)
     for info in infos:
         if info.filename.lower().endswith((".xml", ".rels")):
             prolog = check_stream(f, info, path, kind)
@@ -60,8 +63,8 @@ def check_zip(f: IO[bytes], path: object, kind: str, *,
     return infos
 
 
-def check_directory(f: IO[bytes], path: object, kind: str, *,
-                    max_file: int = MAX_UNPACKED) -> None:
+def check_directory(f: IO[bytes], path: object, kind: str, *, max_file: int = MAX_UNPACKED,
+                    max_entries: int = MAX_ENTRIES) -> None:
     """Entry count and directory size from the end record, before zipfile builds its list."""
     f.seek(0, os.SEEK_END)
     size = f.tell()
@@ -87,9 +90,9 @@ def check_directory(f: IO[bytes], path: object, kind: str, *,
         if len(record) < 56 or not record.startswith(b"PK\x06\x06"):
             raise MatrixInputError(f"{path}: not {kind} (damaged zip64 record)")
         entries, directory = struct.unpack("<QQ", record[32:48])
-    if entries > MAX_ENTRIES:
+    if entries > max_entries:
         raise MatrixInputError(f"{path}: refused: the file holds {entries:,} parts, more "
-                               f"than the limit of {MAX_ENTRIES:,}")
+                               f"than the limit of {max_entries:,}")
     if directory > MAX_DIRECTORY:
         raise MatrixInputError(f"{path}: refused: the zip directory is {directory:,} bytes, "
                                f"more than the limit of {MAX_DIRECTORY:,}")
@@ -97,11 +100,11 @@ def check_directory(f: IO[bytes], path: object, kind: str, *,
 
 
 def check_members(infos: list[zipfile.ZipInfo], path: object, kind: str, *,
-                  max_unpacked: int = MAX_UNPACKED) -> None:
+                  max_unpacked: int = MAX_UNPACKED, max_entries: int = MAX_ENTRIES) -> None:
     """Count, encryption, compression method, ratio and total size of the members."""
-    if len(infos) > MAX_ENTRIES:
+    if len(infos) > max_entries:
         raise MatrixInputError(f"{path}: refused: the file holds {len(infos):,} parts, more "
-                               f"than the limit of {MAX_ENTRIES:,}")
+                               f"than the limit of {max_entries:,}")
     total = 0
     for info in infos:
         if info.flag_bits & 0x1:

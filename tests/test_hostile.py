@@ -767,9 +767,7 @@ def test_too_many_departments_for_excel_is_a_clear_error(tmp_path):
 
 
 def test_too_many_tasks_for_excel_is_a_clear_error(tmp_path, monkeypatch):
-    from matrix import excel
-
-    monkeypatch.setattr(excel, "EXCEL_MAX_ROWS", 20)
+    monkeypatch.setattr("matrix.zipsafety.EXCEL_MAX_ROWS", 20)
     result = run("build", SEED_001, "-o", tmp_path / "tall.xlsx")
     assert result.exit_code == 1 and "rows" in result.output
     assert not (tmp_path / "tall.xlsx").exists()
