@@ -569,37 +569,33 @@ class _Matcher:
         # Split: a free new task mostly contained in an old one.
         found = self.containment(self.free_new(), places.new_block, old_by_block,
                                  self.new_text, self.old_text, self.new_folded, self.old_folded)
-        by_whole: dict[int, list[int]] = defaultdict(list)
-        for j, (i, _) in found.items():
-            by_whole[i].append(j)
-        for i, js in sorted(by_whole.items()):
-            if i in self.consumed_old:
-                continue
-            if i not in self.pair_of_old and len(js) == 1:
-                self.pair(i, js[0], "contained", found[js[0]][1])
-                continue
-            if i not in self.pair_of_old:
-                self.consumed_old.add(i)
-            for j in sorted(js):
-                self.consumed_new.add(j)
-                self.add_pair_entry("split", i, j, found[j][1])
-
+        self.absorb(found, "split", self.consumed_old, self.pair_of_old, self.consumed_new,
+                    lambda whole, part: (whole, part))
         # Merge: a free old task mostly contained in a new one.
         found = self.containment(self.free_old(), places.old_block, new_by_block,
                                  self.old_text, self.new_text, self.old_folded, self.new_folded)
-        by_whole = defaultdict(list)
-        for i, (j, _) in found.items():
-            if j not in self.consumed_new:
-                by_whole[j].append(i)
-        for j, is_ in sorted(by_whole.items()):
-            if j not in self.pair_of_new and len(is_) == 1:
-                self.pair(is_[0], j, "contained", found[is_[0]][1])
+        self.absorb(found, "merged", self.consumed_new, self.pair_of_new, self.consumed_old,
+                    lambda whole, part: (part, whole))
+
+    def absorb(self, found: dict[int, tuple[int, float]], kind: str, whole_consumed: set[int],
+               whole_paired: dict[int, int], part_consumed: set[int],
+               old_new: Callable[[int, int], tuple[int, int]]) -> None:
+        """Record the parts ``found`` inside a whole (part → (whole, score)): a whole with one
+        free part is a plain pair; otherwise each part is a ``kind`` entry (split or merged).
+        ``old_new`` turns (whole, part) into (old index, new index)."""
+        by_whole: dict[int, list[int]] = defaultdict(list)
+        for part, (whole, _) in found.items():
+            if whole not in whole_consumed:
+                by_whole[whole].append(part)
+        for whole, parts in sorted(by_whole.items()):
+            if whole not in whole_paired and len(parts) == 1:
+                self.pair(*old_new(whole, parts[0]), "contained", found[parts[0]][1])
                 continue
-            if j not in self.pair_of_new:
-                self.consumed_new.add(j)
-            for i in sorted(is_):
-                self.consumed_old.add(i)
-                self.add_pair_entry("merged", i, j, found[i][1])
+            if whole not in whole_paired:
+                whole_consumed.add(whole)
+            for part in sorted(parts):
+                part_consumed.add(part)
+                self.add_pair_entry(kind, *old_new(whole, part), found[part][1])
 
     # entries ----------------------------------------------------------------------------------
 
