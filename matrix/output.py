@@ -41,6 +41,19 @@ def is_stdout(path: str | os.PathLike[str]) -> bool:
     return os.fspath(path) == "-"
 
 
+def is_stream_link(path: str | os.PathLike[str]) -> bool:
+    """A link to one of this process's open files (``/dev/stdout``, ``/dev/fd/N``, links into
+    ``/proc``): written through as a stream, never replaced, whatever the file is."""
+    try:
+        if not stat.S_ISLNK(os.lstat(path).st_mode):
+            return False
+    except OSError:
+        return False
+    text = os.path.abspath(path)
+    return (text in ("/dev/stdout", "/dev/stderr") or text.startswith(("/dev/fd/", "/proc/"))
+            or os.readlink(path).startswith("/proc/"))
+
+
 def fit_name(stem: str, suffix: str = "", limit: int = NAME_MAX) -> str:
     """``stem + suffix`` cut (at a character boundary, in UTF-8 bytes) to at most ``limit``."""
     room = limit - len(suffix.encode("utf-8"))
@@ -95,12 +108,17 @@ def replace_atomically(path: str | os.PathLike[str], write: Callable[[Path], Non
     except OSError:
         mode = None
     if mode is not None and stat.S_ISLNK(mode):
+        if is_stream_link(path):  # /dev/stdout, /dev/fd/3: whatever the shell opened
+            return _write_stream(path, write, suffix)
         real = Path(os.path.realpath(path))
-        if not real.exists() and not real.is_symlink():
-            raise MatrixOutputError(f"{path}: is a symbolic link to {real}, which does not exist")
-        if real.is_symlink():
-            raise MatrixOutputError(f"{path}: is a symbolic link that loops")
-        replace_atomically(real, write, suffix=suffix, hint=hint)
+        try:
+            os.stat(path)
+        except OSError:
+            if real.is_symlink():
+                raise MatrixOutputError(f"{path}: is a symbolic link that loops") from None
+            raise MatrixOutputError(
+                f"{path}: is a symbolic link to {real}, which does not exist") from None
+        replace_atomically(real, write, suffix=suffix, hint=hint)  # the link stays a link
         return path
     if mode is not None and (stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)):
         return _write_stream(path, write, suffix)
@@ -196,9 +214,13 @@ def _open_stream(path: Path) -> int:
     import time
 
     deadline = time.monotonic() + FIFO_WAIT_SECONDS
+    try:  # a regular file behind /dev/stdout (a shell's > redirect) is written from its start
+        truncate = os.O_TRUNC if stat.S_ISREG(os.stat(path).st_mode) else 0
+    except OSError:
+        truncate = 0
     while True:
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+            fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | truncate)
             break
         except OSError as e:
             if e.errno != errno.ENXIO:  # ENXIO: a FIFO with no reader (yet)
@@ -244,7 +266,7 @@ def check_target(target: Path, inputs: Iterable[Path], *, force: bool = False,
     for source in inputs:
         if not is_stdout(source) and _same_file(source, target):
             raise MatrixOutputError(f"{target}: the output would overwrite the input {source}")
-    if force or not os.path.lexists(target):
+    if force or not os.path.lexists(target) or is_stream_link(target):
         return
     if workbook or _is_zip(target):
         ok, why = replaceable(target)
@@ -335,7 +357,7 @@ def replaceable(path: Path) -> tuple[bool, str]:
     regular file (a FIFO, a device) is written as a stream, never read here.
     """
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
+        if not stat.S_ISREG(os.stat(path).st_mode) or is_stream_link(path):
             return True, ""
     except OSError:
         return True, ""

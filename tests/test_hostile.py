@@ -827,3 +827,23 @@ def test_workbooks_carry_no_bidi_control(built, tmp_path):
         text = "".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist())
     assert "标题甲乙丙" in text
     assert not re.search("[\u202a-\u202e\u2066-\u2069\u200e\u200f]", text)
+
+
+@pytest.mark.parametrize("fmt", ["json", "xlsx"])
+def test_dev_stdout_into_a_pipe_and_a_redirected_file(tmp_path, fmt):
+    if not os.path.islink("/dev/stdout"):
+        pytest.skip("/dev/stdout is not a symbolic link here")
+    source = plan(tmp_path, ["财政部"])
+    args = [sys.executable, "-m", "matrix", "filter", str(source), "--format", fmt,
+            "-o", "/dev/stdout"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(b"PK" if fmt == "xlsx" else b"[")
+    redirected = tmp_path / f"out.{fmt}"
+    with open(redirected, "wb") as handle:
+        done = subprocess.run(args, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.PIPE,
+                              timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert redirected.read_bytes().startswith(b"PK" if fmt == "xlsx" else b"[")
+    assert os.path.islink("/dev/stdout")
