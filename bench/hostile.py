@@ -124,7 +124,7 @@ def measure(command: list[str]) -> tuple[int, float, float, str]:
     m = re.search(r"__peak_kb=(\d+)", err)
     if m:
         peak = int(m.group(1)) / 1024
-        err = err[:m.start()]
+        err = re.sub(r"Command exited with non-zero status \d+\n?", "", err[:m.start()])
     else:
         peak = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024
     return done.returncode, seconds, peak, err
