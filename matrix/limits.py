@@ -46,3 +46,7 @@ def read_traversable(source, limit: int, what: str = "file") -> bytes:
 # Grid positions of one table (rows × columns, a spanned cell counted in every position it
 # covers), in HTML and .docx alike: real duty tables have a few thousand.
 MAX_TABLE_CELLS = 200_000
+
+# Paragraphs of a Word .docx, table cells' included (``<w:p>``): python-docx takes ~0.1 ms a
+# paragraph and a real plan has a few thousand; 50,000 is read in a few seconds.
+MAX_DOCX_PARAGRAPHS = 50_000

@@ -847,3 +847,14 @@ def test_dev_stdout_into_a_pipe_and_a_redirected_file(tmp_path, fmt):
     assert done.returncode == 0, done.stderr
     assert redirected.read_bytes().startswith(b"PK" if fmt == "xlsx" else b"[")
     assert os.path.islink("/dev/stdout")
+
+
+def test_a_docx_of_very_many_tiny_paragraphs_is_refused(monkeypatch):
+    from matrix.errors import MatrixInputError
+    from matrix.pipeline import parse_bytes
+
+    monkeypatch.setattr("matrix.limits.MAX_DOCX_PARAGRAPHS", 1_000)
+    data = docx("".join(_p("甲乙") for _ in range(1_500)))
+    with pytest.raises(MatrixInputError, match=r"^many\.docx: .*1,000 paragraphs"):
+        parse_bytes(data, "many.docx", lean=True)
+    assert parse_bytes(docx(_p("（一）甲。（财政部负责）") * 900), "few.docx", lean=True).tasks
