@@ -173,7 +173,11 @@ def check_stream(f: IO[bytes], info: zipfile.ZipInfo, path: object, kind: str) -
 # (rows × columns), so one cell at XFD1048576 would ask for 512 GiB.
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_COLUMNS = 16_384
-MAX_SHEET_CELLS = 16_000_000  # rows × columns of one sheet's used range (~0.5 GB in calamine)
+# Rows × columns of one sheet's used range: at most MAX_SHEET_CELLS (~340 MB in calamine), or
+# SHEET_CELLS_PER_BYTE per byte of the file for a big workbook of our own (180,000 tasks ×
+# 150 departments is 27 million cells in 17.7 MB): a stray far cell in a small file is refused.
+MAX_SHEET_CELLS = 8_000_000
+SHEET_CELLS_PER_BYTE = 4
 _REF = re.compile(rb'<(?:c|row|dimension|mergeCell)\b[^>]*?\b(?:r|ref)="([A-Z]{0,4})(\d{0,8})'
                   rb'(?::([A-Z]{0,4})(\d{0,8}))?"')
 
@@ -188,10 +192,13 @@ def column_number(letters: bytes | str) -> int:
 
 def check_sheet_extent(f: IO[bytes], info: zipfile.ZipInfo, path: object, sheet: str) -> None:
     """Refuse a worksheet whose cells, rows, dimension or merges reach beyond Excel's grid or
-    cover more than :data:`MAX_SHEET_CELLS`, before any reader allocates them.
+    cover more than :data:`MAX_SHEET_CELLS` (or :data:`SHEET_CELLS_PER_BYTE` per byte of the
+    file, when that is more), before any reader allocates them.
 
     The part is inflated in steps (bounded memory) and scanned for references; a reference
     cut by a step boundary is seen whole in the next step's overlap."""
+    size = f.seek(0, os.SEEK_END)
+    allowed = max(MAX_SHEET_CELLS, SHEET_CELLS_PER_BYTE * size)
     f.seek(info.header_offset)
     header = f.read(30)
     name_length, extra_length = struct.unpack("<HH", header[26:30])
@@ -217,8 +224,9 @@ def check_sheet_extent(f: IO[bytes], info: zipfile.ZipInfo, path: object, sheet:
     if rows > EXCEL_MAX_ROWS or columns > EXCEL_MAX_COLUMNS:
         raise MatrixInputError(f"{path}: refused: sheet {sheet} has a cell beyond Excel's grid "
                                f"(row {rows:,}, column {columns:,})")
-    if rows * columns > MAX_SHEET_CELLS:
+    if rows * columns > allowed:
         raise MatrixInputError(
             f"{path}: refused: sheet {sheet} spans {rows:,} rows × {columns:,} columns, more "
-            f"than the {MAX_SHEET_CELLS:,} cells read (MAX_SHEET_CELLS): a stray far cell?")
+            f"than the {allowed:,} cells read for a file of this size (MAX_SHEET_CELLS): a "
+            "stray far cell?")
     f.seek(0)
