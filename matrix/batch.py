@@ -121,6 +121,24 @@ def _job(args: tuple[Path, Path, bool, bool, dict[str, str]]) -> Outcome:
     return build_one(source, target, force=force, strict=strict)
 
 
+_SIGNALS_SET = False
+
+
+def _clean_up_on_signals() -> None:
+    """In a pool worker, SIGTERM and SIGHUP (a whole process group stopped) end the job by an
+    exception, as in the main process, so that its temporary file is removed."""
+    global _SIGNALS_SET
+    if _SIGNALS_SET:
+        return
+    _SIGNALS_SET = True
+    import multiprocessing
+
+    if multiprocessing.parent_process() is not None:
+        from .output import install_signal_cleanup
+
+        install_signal_cleanup()
+
+
 def _settings() -> dict[str, str]:
     """The ``DUTYMATRIX_*`` environment variables (input limit, department data) now."""
     return {k: v for k, v in os.environ.items() if k.startswith("DUTYMATRIX_")}
@@ -166,7 +184,7 @@ def _pooled(args: list, workers: int, job: Callable[[tuple], Outcome]) -> Iterat
     context = _context(multiprocessing)
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                max_tasks_per_child=TASKS_PER_WORKER)
-    futures = [pool.submit(job, a) for a in args]
+    futures = [pool.submit(_in_worker, job, a) for a in args]
     try:
         for i, future in enumerate(futures):
             try:
@@ -184,7 +202,7 @@ def _pooled(args: list, workers: int, job: Callable[[tuple], Outcome]) -> Iterat
                     yield futures[k].result()
                     continue
                 try:
-                    yield pool.submit(job, args[k]).result()
+                    yield pool.submit(_in_worker, job, args[k]).result()
                 except BrokenProcessPool:
                     pool.shutdown(wait=False, cancel_futures=True)
                     pool = ProcessPoolExecutor(max_workers=1, mp_context=context,
@@ -198,6 +216,17 @@ def _pooled(args: list, workers: int, job: Callable[[tuple], Outcome]) -> Iterat
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
+
+
+def _in_worker(job: Callable[[tuple], Outcome], args: tuple) -> Outcome:
+    """``job(args)`` in a pool worker. A SIGTERM or SIGHUP there ends the job by SystemExit
+    (``output.install_signal_cleanup``: its temporary file is removed on the way out); the
+    worker then exits as a stopped process does, and the pool fails that file alone."""
+    _clean_up_on_signals()
+    try:
+        return job(args)
+    except SystemExit as e:
+        os._exit(e.code if isinstance(e.code, int) else 1)
 
 
 def _context(multiprocessing):

@@ -858,3 +858,30 @@ def test_a_docx_of_very_many_tiny_paragraphs_is_refused(monkeypatch):
     with pytest.raises(MatrixInputError, match=r"^many\.docx: .*1,000 paragraphs"):
         parse_bytes(data, "many.docx", lean=True)
     assert parse_bytes(docx(_p("（一）甲。（财政部负责）") * 900), "few.docx", lean=True).tasks
+
+
+def terminated_job(args):
+    """A batch job whose worker is sent SIGTERM in the middle of writing its workbook."""
+    from matrix import batch
+    from matrix.output import replace_atomically
+
+    def write(temp):
+        temp.write_bytes(b"half")
+        os.kill(os.getpid(), signal.SIGTERM)
+        import time
+
+        time.sleep(5)
+
+    replace_atomically(Path(args[1]), write, suffix=".xlsx")
+    return batch._job(args)
+
+
+def test_a_worker_stopped_by_sigterm_leaves_no_temporary_file(tmp_path):
+    from matrix.batch import build_many
+
+    out = tmp_path / "out"
+    out.mkdir()
+    jobs = [(plan(tmp_path, ["财政部"], name=f"g{i}.txt"), out / f"g{i}.xlsx") for i in range(8)]
+    outcomes = list(build_many(jobs, workers=2, job=terminated_job))
+    assert [o.status for o in outcomes] == ["failed"] * 8
+    assert list(out.iterdir()) == []
