@@ -176,46 +176,69 @@ def build_many(jobs: Sequence[tuple[Path, Path]], *, force: bool = False, strict
 
 
 def _pooled(args: list, workers: int, job: Callable[[tuple], Outcome]) -> Iterator[Outcome]:
-    """``job`` of every ``args`` in a process pool, in order; a dead worker fails one file."""
+    """``job`` of every ``args`` in a process pool, in order; a dead worker fails one file.
+
+    Jobs go to the workers in chunks (fewer round trips). When a worker dies, the pool is
+    gone: the chunks it had not finished run again one job per worker of its own, so that the
+    file that kills a worker is found and fails alone."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
     context = _context(multiprocessing)
+    size = max(1, min(16, len(args) // (workers * 8)))
+    chunks = [args[i:i + size] for i in range(0, len(args), size)]
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                max_tasks_per_child=TASKS_PER_WORKER)
-    futures = [pool.submit(_in_worker, job, a) for a in args]
+    futures = [pool.submit(_in_worker_many, job, chunk) for chunk in chunks]
     try:
         for i, future in enumerate(futures):
             try:
-                yield future.result()
+                yield from future.result()
                 continue
             except BrokenProcessPool:
                 pass
-            # The pool is gone; each job it had not finished runs again in a worker of its
-            # own, so that only the file that kills a worker fails.
             pool.shutdown(wait=False, cancel_futures=True)
-            pool = ProcessPoolExecutor(max_workers=1, mp_context=context,
-                                       max_tasks_per_child=1)
-            for k in range(i, len(args)):
-                if k > i and futures[k].done() and not futures[k].exception():
-                    yield futures[k].result()
+            pool = None
+            # The chunks that may have been running (one per worker, and one queued) run job
+            # by job, each in a worker of its own; the rest in a new pool, as before.
+            suspects = range(i, min(len(chunks), i + workers + 1))
+            for k in suspects:
+                done = futures[k]
+                if k > i and done.done() and not done.cancelled() and not done.exception():
+                    yield from done.result()
                     continue
-                try:
-                    yield pool.submit(_in_worker, job, args[k]).result()
-                except BrokenProcessPool:
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    pool = ProcessPoolExecutor(max_workers=1, mp_context=context,
-                                               max_tasks_per_child=1)
-                    source, target = args[k][0], args[k][1]
-                    yield Outcome(str(source), str(target), "failed",
-                                  f"{source}: the worker reading it died (a crash or out of "
-                                  f"memory); the other files are not affected")
+                for one in chunks[k]:
+                    yield _alone(job, one, context)
+            rest = [one for chunk in chunks[suspects.stop:] for one in chunk]
+            if rest:
+                yield from _pooled(rest, workers, job)
             break
     except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
         raise
-    pool.shutdown(wait=True)
+    if pool is not None:
+        pool.shutdown(wait=True)
+
+
+def _alone(job: Callable[[tuple], Outcome], args: tuple, context) -> Outcome:
+    """``job(args)`` in a worker of its own; a failed Outcome when that worker dies."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        try:
+            return pool.submit(_in_worker, job, args).result()
+        except BrokenProcessPool:
+            source, target = args[0], args[1]
+            return Outcome(str(source), str(target), "failed",
+                           f"{source}: the worker reading it died (a crash, a signal or out of "
+                           "memory); the other files are not affected")
+
+
+def _in_worker_many(job: Callable[[tuple], Outcome], chunk: list) -> list[Outcome]:
+    return [_in_worker(job, args) for args in chunk]
 
 
 def _in_worker(job: Callable[[tuple], Outcome], args: tuple) -> Outcome:

@@ -124,18 +124,20 @@ def crashing_job(args):
     return batch._job(args)
 
 
-def test_a_worker_that_dies_fails_only_its_file(tmp_path):
+@pytest.mark.parametrize("count, bad", [(10, 3), (40, 21)])  # chunks of 1 and of 2 jobs
+def test_a_worker_that_dies_fails_only_its_file(tmp_path, count, bad):
     from matrix.batch import build_many
 
     jobs = []
-    for i in range(10):
-        name = "bad.txt" if i == 3 else f"g{i}.txt"
+    for i in range(count):
+        name = "bad.txt" if i == bad else f"g{i}.txt"
         source = plan(tmp_path, ["财政部"], name=name)
         jobs.append((source, tmp_path / "out" / f"{source.stem}.xlsx"))
     (tmp_path / "out").mkdir()
     outcomes = list(build_many(jobs, workers=2, job=crashing_job))
-    assert [o.status for o in outcomes] == ["built"] * 3 + ["failed"] + ["built"] * 6
-    assert "bad.txt" in outcomes[3].message and "died" in outcomes[3].message
+    assert [o.status for o in outcomes] == ["built"] * bad + ["failed"] + ["built"] * (count - bad - 1)
+    assert [o.source for o in outcomes] == [str(s) for s, _ in jobs]
+    assert "bad.txt" in outcomes[bad].message and "died" in outcomes[bad].message
 
 
 def test_a_recursion_error_is_a_failure_line(tmp_path, monkeypatch):
