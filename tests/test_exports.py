@@ -29,7 +29,8 @@ def test_tasks_csv_lists_every_task(plan_001):
 def test_zip_folder_holds_the_department_lists(plan_001, tmp_path):
     from matrix.workbook import write_split
 
-    rows = write_split([plan_001], tmp_path / "lists")
+    rows, failed = write_split([plan_001], tmp_path / "lists")
+    assert failed == []
     files = sorted(p.name for p in (tmp_path / "lists").iterdir())
     assert files == sorted(["索引.xlsx", *(row["file"] for row in rows)])
     with zipfile.ZipFile(io.BytesIO(exports.zip_folder(tmp_path / "lists"))) as archive:

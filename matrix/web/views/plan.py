@@ -217,9 +217,12 @@ async def download(request: Request) -> Response:
         return attachment(await in_private_folder(work), filename, XLSX)
 
     def lists(folder):
+        from ...errors import MatrixOutputError
         from ...workbook import write_split
 
-        write_split([plan], folder / "lists")
+        _, failed = write_split([plan], folder / "lists")
+        if failed:  # in a new private folder only a full disk or the like: not a partial zip
+            raise MatrixOutputError("; ".join(failed))
         return exports.zip_folder(folder / "lists")
 
     return attachment(await in_private_folder(lists), filename, "application/zip")
