@@ -592,3 +592,14 @@ def test_a_batch_sent_file_by_file_collects_its_outcomes(client):
     lost = client.post("/upload", files=[("files", ("a.txt", b"x", "text/plain"))],
                        data={"batch": "no-such-batch"})
     assert lost.status_code == 404
+
+
+def test_department_lists_that_cannot_all_be_written_are_not_zipped(client, monkeypatch):
+    import matrix.workbook
+
+    token = token_of(seed_upload(client))
+    monkeypatch.setattr(matrix.workbook, "write_split",
+                        lambda plans, folder: ([], [f"{folder}/x.xlsx: cannot write: disk full"]))
+    page = client.get(f"/plan/{token}/download/lists")
+    assert page.status_code == 400 and "disk full" in page.text
+    assert "content-disposition" not in page.headers
