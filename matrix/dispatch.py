@@ -1,0 +1,198 @@
+"""下发: one list per department from a plan — task lists (``filter --split-by-dept``) or return
+forms (``dispatch``), through one mechanism.
+
+:func:`department_lists` is the pure part: the plan split per department
+(:func:`matrix.filter.split_by_department`), each list with its file name, its tasks' ids and,
+for a return form, the :class:`Stamp` hidden in the workbook. :func:`write_lists` writes them
+and the 索引 workbook; :func:`dispatch` is ``write_lists`` with return forms.
+
+A task's id is ``<document number>-<label>`` (``1-（三）``, ``2-（十）#2``): the same plan gives
+the same ids, so a return names its tasks whatever rows were moved. The stamp carries the
+plan's SHA-256, the department, the round, the due date and the ids; ``collect`` reads it back
+and refuses a return for another plan or round.
+
+Example::
+
+    plan = parse_file("plan.txt")
+    result = dispatch(plan, "output/下发/", round="2026年第四季度", due="2026-12-20")
+    print(result.files)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .filter import TaskHit, department_index, split_by_department
+from .records import Plan, Task
+
+__all__ = ["DepartmentList", "DispatchResult", "STAMP_MAGIC", "Stamp", "department_lists",
+           "dispatch", "safe_file_name", "task_ids", "write_lists"]
+
+STAMP_MAGIC = '{"dutymatrix-return":'  # how the hidden stamp's cell starts
+STAMP_VERSION = 1
+INDEX_FILE = "索引.xlsx"
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """What a return form says about itself, hidden in the workbook (see module docstring)."""
+
+    plan_sha256: str
+    department: str
+    task_ids: tuple[str, ...]
+    round: str | None = None
+    due: str | None = None
+    plan_title: str | None = None
+    kind: str = "department"  # or "leader"
+
+    def to_text(self) -> str:
+        """The stamp as the one-line JSON the hidden cell holds."""
+        return json.dumps({"dutymatrix-return": STAMP_VERSION, "plan": self.plan_sha256,
+                           "title": self.plan_title, "department": self.department,
+                           "kind": self.kind, "round": self.round, "due": self.due,
+                           "tasks": list(self.task_ids)},
+                          ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_text(cls, text: str) -> Stamp | None:
+        """The stamp in ``text``, or ``None`` when it is not one (damaged, edited, other)."""
+        if not isinstance(text, str) or not text.startswith(STAMP_MAGIC):
+            return None
+        try:
+            data = json.loads(text)
+            ids = tuple(str(i) for i in data["tasks"])
+            return cls(plan_sha256=str(data["plan"]), department=str(data["department"]),
+                       task_ids=ids, round=_opt(data.get("round")), due=_opt(data.get("due")),
+                       plan_title=_opt(data.get("title")),
+                       kind=str(data.get("kind") or "department"))
+        except (ValueError, KeyError, TypeError):
+            return None
+
+
+def _opt(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class DepartmentList:
+    """One department's list: its hits (tasks with its role), their ids, its file name."""
+
+    department: str
+    hits: tuple[TaskHit, ...]
+    ids: tuple[str, ...]
+    file_name: str
+    stamp: Stamp | None = None  # set for a return form
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchResult:
+    """What :func:`write_lists` wrote: the folder, the files per department, the index."""
+
+    folder: Path
+    files: dict[str, Path]
+    index: Path
+
+
+def task_ids(plan: Plan) -> dict[int, str]:
+    """``id(task)`` → the task's id (``<document number>-<label>``), for every task of ``plan``."""
+    return {id(task): f"{d}-{task.label}"
+            for d, document in enumerate(plan.documents, 1) for task in document.tasks}
+
+
+def task_index(plan: Plan) -> dict[str, tuple[Task, str | None]]:
+    """Task id → (task, document title), in plan order."""
+    return {f"{d}-{task.label}": (task, document.title)
+            for d, document in enumerate(plan.documents, 1) for task in document.tasks}
+
+
+def safe_file_name(name: str) -> str:
+    """A department's name as a file name on every system (\\/:*?"<>| and controls → _)."""
+    return "".join("_" if c in '\\/:*?"<>|' or ord(c) < 32 else c for c in name).strip(". ") or "_"
+
+
+def department_lists(plans: Sequence[Plan], *, returns: bool = False, round: str | None = None,
+                     due: str | None = None) -> list[DepartmentList]:
+    """The plans split per department, busiest first (as :func:`department_index` orders).
+
+    With ``returns``, ``plans`` is one plan and each list carries its :class:`Stamp`.
+    """
+    if returns and len(plans) != 1:
+        raise ValueError("return forms are made from one plan")
+    split = split_by_department(plans)
+    ids: dict[int, str] = {}
+    for plan in plans:
+        ids.update(task_ids(plan))
+    used: set[str] = set()
+    out = []
+    for row in department_index(split):
+        name = row["department"]
+        hits = tuple(split[name])
+        stem = safe_file_name(name)
+        file_name = f"{stem}.xlsx"
+        n = 2
+        while file_name.lower() in used:  # two names that differ only in characters made _
+            file_name, n = f"{stem}_{n}.xlsx", n + 1
+        used.add(file_name.lower())
+        hit_ids = tuple(ids[id(hit.task)] for hit in hits)
+        stamp = None
+        if returns:
+            plan = plans[0]
+            stamp = Stamp(plan_sha256=plan.source.sha256, department=name, task_ids=hit_ids,
+                          round=round, due=due, plan_title=plan.title)
+        out.append(DepartmentList(name, hits, hit_ids, file_name, stamp))
+    return out
+
+
+def write_lists(plans: Sequence[Plan], folder: str | os.PathLike[str], *, returns: bool = False,
+                round: str | None = None, due: str | None = None) -> DispatchResult:
+    """Write one workbook per department and 索引.xlsx into ``folder`` (created if missing).
+
+    Task lists (``filter --split-by-dept``), or with ``returns`` the return forms of
+    :mod:`matrix.workbook.returns`. Raises :class:`~matrix.errors.MatrixOutputError` when
+    the folder cannot be written.
+    """
+    from .errors import MatrixOutputError
+    from .excel import write_index, write_task_list
+
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise MatrixOutputError(f"{folder}: {e.strerror or e}") from None
+    lists = department_lists(plans, returns=returns, round=round, due=due)
+    split = {item.department: list(item.hits) for item in lists}
+    files: dict[str, Path] = {}
+    rows = []
+    for item, row in zip(lists, department_index(split)):
+        target = folder / item.file_name
+        if returns:
+            from .workbook.returns import write_return_form
+
+            write_return_form(item, target)
+        else:
+            write_task_list(list(item.hits), target, title=f"{item.department}任务清单",
+                            department=item.department)
+        files[item.department] = target
+        rows.append({**row, "file": item.file_name})
+    title = "各单位任务数"
+    if returns:
+        title = "任务下发索引" + (f"（{round}）" if round else "")
+    index = write_index(rows, folder / INDEX_FILE, title=title)
+    return DispatchResult(folder, files, index)
+
+
+def dispatch(plan: Plan, folder: str | os.PathLike[str], *, round: str | None = None,
+             due: str | None = None) -> DispatchResult:
+    """下发: a return form per department of ``plan`` and the 索引, into ``folder``.
+
+    Each form lists the department's tasks (role, 完成时限, full text; locked) and the columns it
+    fills in (完成状态 from a drop-down, 进展情况, 存在问题, 下步计划), a header for 报送单位,
+    联系人, 电话, 报送日期, a 填报说明 sheet and the hidden :class:`Stamp`. ``round`` names the
+    round (2026年第四季度), ``due`` the date returns are due (shown on the form).
+    """
+    return write_lists([plan], folder, returns=True, round=round, due=due)
