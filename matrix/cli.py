@@ -328,30 +328,111 @@ def filter_command(inputs: tuple[Path, ...], depts: tuple[str, ...], roles: tupl
 
 def _split(plans, folder: Path) -> None:
     """--split-by-dept: one workbook per department and an index workbook."""
+    from .dispatch import write_lists
     from .errors import MatrixError
-    from .excel import write_index, write_task_list
-    from .filter import department_index, split_by_department
 
-    split = split_by_department(plans)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        rows = []
-        for row in department_index(split):
-            name = row["department"]
-            file_name = f"{_safe_file_name(name)}.xlsx"
-            write_task_list(split[name], folder / file_name, title=f"{name}任务清单",
-                            department=name)
-            rows.append({**row, "file": file_name})
-        write_index(rows, folder / "索引.xlsx", title="各单位任务数")
-    except OSError as e:
-        raise click.ClickException(f"{folder}: {e.strerror or e}") from None
+        result = write_lists(plans, folder)
     except MatrixError as e:
         raise _fail(e) from None
-    click.echo(f"wrote {len(rows)} department lists and 索引.xlsx to {folder}", err=True)
+    click.echo(f"wrote {len(result.files)} department lists and {result.index.name} to {folder}",
+               err=True)
 
 
-def _safe_file_name(name: str) -> str:
-    return "".join("_" if c in '\\/:*?"<>|' or ord(c) < 32 else c for c in name).strip(". ") or "_"
+@cli.command(name="dispatch")
+@click.argument("plan", type=_Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", type=_Path(), required=True, help="Folder for the forms.")
+@click.option("--round", "round_", metavar="NAME", help="The round, e.g. 2026年第四季度.")
+@click.option("--due", metavar="DATE", help="When returns are due, e.g. 2026-12-20.")
+def dispatch_command(plan: Path, output: Path, round_: str | None, due: str | None) -> None:
+    """下发: one return form per department of PLAN, and an index, into -o DIR.
+
+    Each form lists the department's tasks (locked) and the columns it fills in: 完成状态
+    (a drop-down), 进展情况, 存在问题, 下步计划, and 报送单位, 联系人, 电话, 报送日期. A hidden
+    stamp (plan, department, round, tasks) lets `collect` recognise a return whatever its
+    file is called. The forms are the lists of `filter --split-by-dept`, with return columns.
+
+    Example:
+
+        dutymatrix dispatch seeds/001_5afa0209a0ae242f.txt -o output/下发/ --round 2026年第四季度 --due 2026-12-20
+    """
+    from .dispatch import dispatch
+    from .errors import MatrixError
+
+    (loaded,) = _load_plans([plan])
+    try:
+        result = dispatch(loaded, output, round=round_, due=due)
+    except MatrixError as e:
+        raise _fail(e) from None
+    click.echo(f"wrote {len(result.files)} return forms and {result.index.name} to {output}",
+               err=True)
+
+
+@cli.command(name="collect")
+@click.argument("plan", type=_Path(exists=True, dir_okay=False))
+@click.argument("returns", nargs=-1, required=True, type=_Path(exists=True))
+@click.option("-o", "--output", type=_Path(), help="The 汇总 workbook to write (.xlsx).")
+@click.option("--as-of", "as_of", metavar="DATE",
+              help="Count deadlines as of this day (YYYY-MM-DD). Default: today.")
+@click.option("--since", type=_Path(exists=True, dir_okay=False),
+              help="The previous round's 汇总: mark what changed since.")
+@click.option("--round", "round_", metavar="NAME",
+              help="The round collected; returns for another are refused. Default: the round "
+                   "most returns carry.")
+@click.option("--year", type=int, help="The plan's year for deadlines such as 6月底前 "
+              "(default: from its 文号 or title).")
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              help="table: a summary on the terminal (default); json: everything, on stdout.")
+def collect_command(plan: Path, returns: tuple[Path, ...], output: Path | None,
+                    as_of: str | None, since: Path | None, round_: str | None,
+                    year: int | None, fmt: str) -> None:
+    """汇总: gather the returns of a round against PLAN, show who is behind.
+
+    RETURNS are files or folders of returns, in any order, with any names. Each is
+    recognised by its stamp (or, when it is gone, by its tasks' text); a return for another
+    plan or round is refused with the reason, a damaged file gets one line and the rest are
+    still collected. Exit 1 when a file could not be read (the 汇总 is still written).
+
+    Example:
+
+        dutymatrix collect seeds/001_5afa0209a0ae242f.txt returns/ -o 汇总.xlsx --as-of 2026-12-21
+
+        dutymatrix collect plan.txt returns/ -o 汇总2.xlsx --since 汇总1.xlsx --format json
+    """
+    from datetime import date
+
+    from .collect import collect_files
+    from .errors import MatrixError
+
+    day = None
+    if as_of is not None:
+        try:
+            day = date.fromisoformat(as_of)
+        except ValueError:
+            raise click.BadParameter(f"{as_of!r} is not a date (YYYY-MM-DD)",
+                                     param_hint="--as-of") from None
+    (loaded,) = _load_plans([plan])
+    try:
+        result = collect_files(loaded, returns, output=output, as_of=day, round=round_,
+                               year=year, since=since)
+    except MatrixError as e:
+        raise _fail(e) from None
+    for r in result.received:
+        if r.outcome in ("拒收", "无法读取"):
+            click.echo(f"{r.outcome}: {r.path}: {r.reason}" if r.outcome == "拒收"
+                       else f"{r.outcome}: {r.reason}", err=True)
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        from .report import print_collection
+
+        print_collection(result)
+    if output is not None:
+        click.echo(f"wrote {output}", err=True)
+    if any(r.outcome == "无法读取" for r in result.received):
+        sys.exit(1)
 
 
 class DiffTrouble(click.ClickException):

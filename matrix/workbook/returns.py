@@ -106,10 +106,20 @@ def write_return_form(item: DepartmentList, path: str | os.PathLike[str]) -> Pat
                                lambda book: _fill_form(book, item))
 
 
-def _fill_form(book: Any, item: DepartmentList) -> None:
+def form_values(hit: Any) -> dict[str, str]:
+    """The task columns 章节 … 完成时限 of a hit's row, as the form writes them."""
     from ..records import Role
     from ..tabular import SEPARATOR, role_text
 
+    task = hit.task
+    leads = [d for d, role in task.roles().items() if role is Role.lead]
+    others = [d for d in hit.others if d not in leads]
+    values = (_x._task_section(task), task.label, task.title, task.text, role_text(hit),
+              SEPARATOR.join(leads), SEPARATOR.join(others), task.deadline or "")
+    return {head: _x._clean(v) for head, v in zip(TASK_HEADS[1:], values)}
+
+
+def _fill_form(book: Any, item: DepartmentList) -> None:
     stamp = item.stamp
     assert stamp is not None
     sheet = book.sheets[FORM_SHEET]
@@ -141,11 +151,7 @@ def _fill_form(book: Any, item: DepartmentList) -> None:
     sheet.text(*heads, style="head", height=30)
     number, text = book.style("number_box"), book.style("text_top")
     for i, (hit, task_id) in enumerate(zip(item.hits, item.ids), 1):
-        task = hit.task
-        leads = [d for d, role in task.roles().items() if role is Role.lead]
-        others = [d for d in hit.others if d not in leads]
-        values = [_x._task_section(task), task.label, task.title, task.text, role_text(hit),
-                  SEPARATOR.join(leads), SEPARATOR.join(others), task.deadline or ""]
+        values = list(form_values(hit).values())
         sheet.append([(1, i, number),
                       *((c, _x._clean(v) or None, text) for c, v in enumerate(values, 2)),
                       *((c, None, entry) for c in range(10, 14)),
@@ -396,7 +402,7 @@ class ReturnRow:
     task_id: str | None
     task: dict[str, str]  # the task columns as the return holds them (序号 … 完成时限)
     values: dict[str, str]  # 完成状态 进展情况 存在问题 下步计划: non-empty only
-    cells: dict[str, str]  # cell reference → text of every non-empty cell of the row
+    refs: dict[str, str]  # column head → the cell reference it was read from
 
 
 @dataclass(frozen=True, slots=True)
@@ -475,7 +481,7 @@ def read_return(path: str | os.PathLike[str]) -> ReturnFile:
     by_column = {c: name for name, c in columns.items()}
     table = []
     for r, cells in rows.items():
-        task, values, all_cells = {}, {}, {}
+        task, values, refs = {}, {}, {}
         task_id = None
         for (_, c), text in cells.items():
             name = by_column.get(c)
@@ -485,13 +491,13 @@ def read_return(path: str | os.PathLike[str]) -> ReturnFile:
             if name == ID_HEAD:
                 task_id = text.strip() or None
                 continue
-            all_cells[_ref(r, c)] = text
+            refs[name] = _ref(r, c)
             if name in RETURN_HEADS:
                 values[name] = text
             else:
                 task[name] = text
         if task or values or task_id:
-            table.append(ReturnRow(r, task_id, task, values, all_cells))
+            table.append(ReturnRow(r, task_id, task, values, refs))
     for sheet in book.sheets:
         if sheet is form or sheet.name in (GUIDE_SHEET,) or (
                 sheet.cells.get((1, 1), "").startswith(STAMP_MAGIC)):
