@@ -471,7 +471,7 @@ def _with_change(report: Report, before: str | None) -> Report:
     from dataclasses import replace
 
     now = report.status
-    if before is None:
+    if not before:
         change = "首次报送" if now else ""
     elif before != now:
         change = f"{before or '未报'}→{now or '未报'}"
