@@ -23,6 +23,9 @@ How a return is taken:
   not 已完成. A department is late on a task when the deadline has passed and it does not
   report 已完成. A 完成时限 that cannot be read is listed in ``unread_deadlines``, never
   guessed.
+* **Leaders**: a return from a leader's form (``dispatch`` writes one per leader the plan names)
+  is taken like a department's; its reports follow the departments' as 姓名（分管领导）. Leaders
+  are not counted in 未报送 or 报送情况.
 * **Rounds**: given the previous round's :class:`PreviousRound` (read from its 汇总), each report
   says how its status moved, and tasks newly late or newly done are marked.
 
@@ -45,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from .deadline import Deadline, plan_year, read_deadline
-from .dispatch import department_lists, task_index
+from .dispatch import department_lists, leader_lists, task_index
 from .records import ROLE_RANK, Plan, Role
 
 __all__ = ["Added", "Collection", "DepartmentCount", "Edit", "PreviousRound", "Received",
@@ -305,6 +308,8 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
     year = year if year is not None else plan_year(plan)
     lists = department_lists([plan])
     expected = {item.department: dict(zip(item.ids, item.hits)) for item in lists}
+    leaders = {leader_key(item.department): dict(zip(item.ids, item.hits))
+               for item in leader_lists(plan)}
     tasks = task_index(plan)
     received: list[Received] = []
     readable = []
@@ -336,6 +341,15 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
                                          round=stamp.round, matched_by=BY_STAMP,
                                          reason=f"为{stamp.round or '未标明'}轮次填报，"
                                                 f"本次汇总为{round}"))
+                continue
+            if stamp.kind == "leader":
+                key = leader_key(stamp.department)
+                if key not in leaders:
+                    received.append(Received(**base, outcome=REFUSED, department=key,
+                                             round=stamp.round, matched_by=BY_STAMP,
+                                             reason="该领导在本计划中没有分管任务"))
+                    continue
+                candidates.setdefault(key, []).append((ret, BY_STAMP, ""))
                 continue
             if stamp.department not in expected:
                 received.append(Received(**base, outcome=REFUSED, department=stamp.department,
@@ -372,7 +386,7 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
     other: list[tuple[str, str, str, str]] = []
     text_ids = {_squash(t.text): i for i, (t, _) in reversed(tasks.items()) if t.text}
     for department, (ret, by) in taken.items():
-        mine = expected[department]
+        mine = expected.get(department) or leaders[department]
         name = Path(ret.path).name
         seen: set[str] = set()
         for row in ret.rows:
@@ -423,6 +437,8 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
         order = {d: i for i, a in enumerate(task.assignments) for d in [a.department]}
         holders.sort(key=lambda h: (ROLE_RANK.get(h[1], 9) if h[1] else 9,
                                     order.get(h[0], 1 << 20)))
+        # a leader's return (分管领导) follows the departments, when one came back
+        holders += [(key, None) for key in leaders if task_id in leaders[key] and key in taken]
         line_reports = []
         for department, role in holders:
             report = reports.get((task_id, department)) or Report(department, role)
@@ -461,6 +477,11 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
                       tuple(item.department for item in lists), tuple(counts), missing,
                       tuple(received), tuple(added), tuple(edits), tuple(other),
                       tuple(unread), previous.path if previous is not None else None)
+
+
+def leader_key(name: str) -> str:
+    """How a leader's return is named among the departments' (张三（分管领导）)."""
+    return f"{name}（分管领导）"
 
 
 def _has_content(report: Report) -> bool:

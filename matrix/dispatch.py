@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +31,12 @@ from .filter import TaskHit, department_index, split_by_department
 from .records import Plan, Task
 
 __all__ = ["DepartmentList", "DispatchResult", "STAMP_MAGIC", "Stamp", "department_lists",
-           "dispatch", "safe_file_name", "task_ids", "write_lists"]
+           "dispatch", "leader_lists", "safe_file_name", "task_ids", "write_lists"]
 
 STAMP_MAGIC = '{"dutymatrix-return":'  # how the hidden stamp's cell starts
 STAMP_VERSION = 1
 INDEX_FILE = "索引.xlsx"
+LEADER_FOLDER = "分管领导"  # the leaders' forms, beside the departments'
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,11 +92,13 @@ class DepartmentList:
 
 @dataclass(frozen=True, slots=True)
 class DispatchResult:
-    """What :func:`write_lists` wrote: the folder, the files per department, the index."""
+    """What :func:`write_lists` wrote: the folder, the files per department, the index, and
+    the forms per leader (in :data:`LEADER_FOLDER`; empty when the plan names no leader)."""
 
     folder: Path
     files: dict[str, Path]
     index: Path
+    leaders: dict[str, Path] = field(default_factory=dict)
 
 
 def task_ids(plan: Plan) -> dict[int, str]:
@@ -148,6 +151,34 @@ def department_lists(plans: Sequence[Plan], *, returns: bool = False, round: str
     return out
 
 
+def leader_lists(plan: Plan, *, round: str | None = None,
+                 due: str | None = None) -> list[DepartmentList]:
+    """One return form's list per leader the plan names (``Task.leaders``: 牵头负责领导, 分管市领导),
+    in order of first appearance; each hit lists every department on the task."""
+    ids = task_ids(plan)
+    found: dict[str, list[tuple[TaskHit, str]]] = {}
+    for document in plan.documents:
+        for task in document.tasks:
+            for leader in getattr(task, "leaders", ()) or ():
+                hit = TaskHit(task, document.title, plan.source.path,
+                              others=tuple(task.roles()))
+                found.setdefault(leader, []).append((hit, ids[id(task)]))
+    out = []
+    used: set[str] = set()
+    for leader, pairs in found.items():
+        stem = safe_file_name(leader)
+        file_name, n = f"{stem}.xlsx", 2
+        while file_name.lower() in used:
+            file_name, n = f"{stem}_{n}.xlsx", n + 1
+        used.add(file_name.lower())
+        hits = tuple(h for h, _ in pairs)
+        hit_ids = tuple(i for _, i in pairs)
+        stamp = Stamp(plan_sha256=plan.source.sha256, department=leader, task_ids=hit_ids,
+                      round=round, due=due, plan_title=plan.title, kind="leader")
+        out.append(DepartmentList(leader, hits, hit_ids, file_name, stamp))
+    return out
+
+
 def write_lists(plans: Sequence[Plan], folder: str | os.PathLike[str], *, returns: bool = False,
                 round: str | None = None, due: str | None = None) -> DispatchResult:
     """Write one workbook per department and 索引.xlsx into ``folder`` (created if missing).
@@ -183,7 +214,15 @@ def write_lists(plans: Sequence[Plan], folder: str | os.PathLike[str], *, return
     if returns:
         title = "任务下发索引" + (f"（{round}）" if round else "")
     index = write_index(rows, folder / INDEX_FILE, title=title)
-    return DispatchResult(folder, files, index)
+    leaders: dict[str, Path] = {}
+    if returns:
+        from .workbook.returns import write_return_form
+
+        for item in leader_lists(plans[0], round=round, due=due):
+            target = folder / LEADER_FOLDER / item.file_name
+            target.parent.mkdir(exist_ok=True)
+            leaders[item.department] = write_return_form(item, target)
+    return DispatchResult(folder, files, index, leaders)
 
 
 def dispatch(plan: Plan, folder: str | os.PathLike[str], *, round: str | None = None,
@@ -193,6 +232,8 @@ def dispatch(plan: Plan, folder: str | os.PathLike[str], *, round: str | None = 
     Each form lists the department's tasks (role, 完成时限, full text; locked) and the columns it
     fills in (完成状态 from a drop-down, 进展情况, 存在问题, 下步计划), a header for 报送单位,
     联系人, 电话, 报送日期, a 填报说明 sheet and the hidden :class:`Stamp`. ``round`` names the
-    round (2026年第四季度), ``due`` the date returns are due (shown on the form).
+    round (2026年第四季度), ``due`` the date returns are due (shown on the form). Where the plan
+    names leaders (``Task.leaders``), each leader gets a form of the tasks they oversee too, in
+    the subfolder 分管领导.
     """
     return write_lists([plan], folder, returns=True, round=round, due=due)

@@ -530,3 +530,42 @@ def test_cli_collect_table(tmp_path, seed_round):
                                       "--as-of", "2026-12-21"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "报送情况" in result.output and "late as of 2026-12-21" in result.output
+
+
+# --------------------------------------------------------------------------- leaders
+
+
+def _with_leaders(plan):
+    """The plan with leaders on two tasks (Task.leaders, as the local-plan reader fills it)."""
+    documents = []
+    for document in plan.documents:
+        tasks = []
+        for task in document.tasks:
+            leaders = {"（一）": ("王副市长",), "（二）": ("王副市长", "李副市长")}.get(task.label, ())
+            tasks.append(type(task).make(**{**task.__dict__, "leaders": leaders}))
+        documents.append(type(document).make(**{**document.__dict__, "tasks": tuple(tasks)}))
+    return type(plan).make(source=plan.source, documents=tuple(documents))
+
+
+def test_leaders_get_forms_and_their_returns_are_collected(tmp_path):
+    plan = _with_leaders(parse_text(DEADLINE_PLAN, "plan.txt", lean=True))
+    result = dispatch(plan, tmp_path / "out", round=ROUND)
+    assert sorted(result.leaders) == ["李副市长", "王副市长"]
+    assert result.leaders["王副市长"].parent.name == "分管领导"
+    wb = openpyxl.load_workbook(result.leaders["王副市长"])
+    assert wb["报送表"]["A1"].value.startswith("王副市长分管任务落实情况报送表")
+    stamp = Stamp.from_text(wb["填报标识"]["A1"].value)
+    assert stamp.kind == "leader" and stamp.task_ids == ("1-（一）", "1-（二）")
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    fill(result.leaders["王副市长"], returns / "w.xlsx", statuses={0: "需协调", 1: "推进中"})
+    got = collect(plan, read_returns([returns / "w.xlsx"]), as_of=date(2025, 1, 1))
+    first = got.tasks[0]
+    assert first.reports[-1].department == "王副市长（分管领导）"
+    assert first.reports[-1].status == "需协调"
+    assert "王副市长（分管领导）" not in got.missing
+    write_summary_path = tmp_path / "h.xlsx"
+    from matrix.workbook.summary import write_summary
+
+    write_summary(got, write_summary_path)
+    assert occurrences(cells(write_summary_path), "王副市长·1-（一）·进展") == 1

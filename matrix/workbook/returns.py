@@ -126,7 +126,8 @@ def _fill_form(book: Any, item: DepartmentList) -> None:
     ws = sheet.ws
     heads = (*TASK_HEADS, *RETURN_HEADS, ID_HEAD)
     sheet.widths(_WIDTHS, hidden=(len(heads),))
-    title = f"{item.department}任务落实情况报送表"
+    title = item.department + ("分管任务落实情况报送表" if stamp.kind == "leader"
+                               else "任务落实情况报送表")
     round_text = f"（{stamp.round}）" if stamp.round else ""
     ws.freeze_panes = f"A{_HEAD_ROW + 1}"
     _x._print_setup(ws, landscape=True, wide=True, centre=item.department,

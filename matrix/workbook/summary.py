@@ -198,7 +198,8 @@ def _matrix(book: Any, result: Collection, page: Any) -> None:
     for i, line in enumerate(result.tasks, 1):
         cells = [(1, i, number), (2, _x._clean(line.label), text),
                  (3, _x._clean(line.title), text), (4, _x._clean(line.deadline.text) or None, text)]
-        for r in sorted(line.reports, key=lambda r: column[r.department]):
+        for r in sorted((r for r in line.reports if r.department in column),  # not leaders
+                        key=lambda r: column[r.department]):
             word = r.status or (NOT_FILLED if r.file else NOT_REPORTED)
             tally.setdefault(word, {}).setdefault(r.department, 0)
             tally[word][r.department] += 1
