@@ -385,6 +385,7 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
     edits: list[Edit] = []
     other: list[tuple[str, str, str, str]] = []
     text_ids = {_squash(t.text): i for i, (t, _) in reversed(tasks.items()) if t.text}
+    shared: dict[str, dict[str, str]] = {}  # per task: the columns every department's row shares
     for department, (ret, by) in taken.items():
         mine = expected.get(department) or leaders[department]
         name = Path(ret.path).name
@@ -409,12 +410,13 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
                 continue
             seen.add(task_id)
             hit = mine[task_id]
-            plan_values = form_values(hit)
+            plan_values = form_values(hit, shared.setdefault(task_id, {}))
             refs = row.refs
             for head, text in row.task.items():
                 if head == "序号":
                     continue
-                if _squash(text) != _squash(plan_values.get(head, "")):
+                expected_text = plan_values.get(head, "")
+                if text != expected_text and _squash(text) != _squash(expected_text):
                     edits.append(Edit(department, name, task_id, head, plan_values.get(head, ""),
                                       text, refs.get(head, "")))
             for head, plan_text in plan_values.items():  # a locked cell emptied

@@ -106,17 +106,29 @@ def write_return_form(item: DepartmentList, path: str | os.PathLike[str]) -> Pat
                                lambda book: _fill_form(book, item))
 
 
-def form_values(hit: Any) -> dict[str, str]:
-    """The task columns 章节 … 完成时限 of a hit's row, as the form writes them."""
+def form_values(hit: Any, shared: dict[str, str] | None = None) -> dict[str, str]:
+    """The task columns 章节 … 完成时限 of a hit's row, as the form writes them.
+
+    ``shared`` caches what every department's row of the task shows alike (pass the same dict
+    for one task's hits): a plan of 50 tasks × 100 departments computes them 50 times, not 5,000.
+    """
     from ..records import Role
     from ..tabular import SEPARATOR, role_text
 
     task = hit.task
-    leads = [d for d, role in task.roles().items() if role is Role.lead]
+    if not shared:
+        leads = [d for d, role in task.roles().items() if role is Role.lead]
+        shared = shared if shared is not None else {}
+        shared.update({"章节": _x._task_section(task), "编号": _x._clean(task.label),
+                       "重点任务": _x._clean(task.title), "任务内容": _x._clean(task.text),
+                       "牵头单位": _x._clean(SEPARATOR.join(leads)),
+                       "完成时限": _x._clean(task.deadline or "")})
+    leads = shared["牵头单位"].split(SEPARATOR) if shared["牵头单位"] else []
     others = [d for d in hit.others if d not in leads]
-    values = (_x._task_section(task), task.label, task.title, task.text, role_text(hit),
-              SEPARATOR.join(leads), SEPARATOR.join(others), task.deadline or "")
-    return {head: _x._clean(v) for head, v in zip(TASK_HEADS[1:], values)}
+    return {"章节": shared["章节"], "编号": shared["编号"], "重点任务": shared["重点任务"],
+            "任务内容": shared["任务内容"], "本单位角色": _x._clean(role_text(hit)),
+            "牵头单位": shared["牵头单位"], "其他单位": _x._clean(SEPARATOR.join(others)),
+            "完成时限": shared["完成时限"]}
 
 
 def _fill_form(book: Any, item: DepartmentList) -> None:
@@ -203,6 +215,7 @@ def _guide_sheet(sheet: Any, stamp: Stamp) -> None:
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_T = f"{_NS}t"
 _REF = re.compile(r"([A-Z]{1,3})(\d{1,7})$")
 _SEARCH_ROWS = 30  # rows searched for the head row of 报送表
 
@@ -253,6 +266,8 @@ def _number(text: str) -> str:
 
 def _joined(node: Any) -> str:
     """The text of an ``<si>`` or ``<is>``: its runs, without phonetic (rPh) runs."""
+    if len(node) == 1 and node[0].tag == _T:  # plain text: the usual case
+        return node[0].text or ""
     parts = []
     for t in node.iter(f"{_NS}t"):
         parent = t.getparent()
@@ -344,25 +359,39 @@ def _read_cells(path: Path, zf: zipfile.ZipFile, names: set[str]) -> WorkbookCel
     return WorkbookCells(path, tuple(sheets), saved_at, application)
 
 
+_C, _F, _V, _IS = f"{_NS}c", f"{_NS}f", f"{_NS}v", f"{_NS}is"
+
+
 def _sheet_cells(zf: zipfile.ZipFile, part: str, names: set[str],
                  strings: list[str]) -> dict[tuple[int, int], str]:
     root = _parse(zf.read(part))
     cells: dict[tuple[int, int], str] = {}
     row_no = 0
     for row in root.iter(f"{_NS}row"):
-        row_no = int(row.get("r") or row_no + 1)
+        r = row.get("r")
+        row_no = int(r) if r else row_no + 1
         col_no = 0
-        for c in row.iter(f"{_NS}c"):
+        for c in row:
+            if c.tag != _C:
+                continue
             m = _REF.match(c.get("r") or "")
             col_no = _column(m.group(1)) if m else col_no + 1
+            if not len(c):  # an empty cell that only carries a style
+                continue
+            f = v = inline = None
+            for child in c:
+                tag = child.tag
+                if tag == _V:
+                    v = child
+                elif tag == _F:
+                    f = child
+                elif tag == _IS:
+                    inline = child
             kind = c.get("t", "n")
-            f = c.find(f"{_NS}f")
-            v = c.find(f"{_NS}v")
             if f is not None and f.text:
                 text = "=" + f.text  # a formula is kept as its text, never evaluated
             elif kind == "inlineStr":
-                node = c.find(f"{_NS}is")
-                text = _joined(node) if node is not None else ""
+                text = _joined(inline) if inline is not None else ""
             elif v is None or v.text is None:
                 continue
             elif kind == "s":
