@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import json
 import os
+import sys
+import types
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -237,3 +239,13 @@ def dispatch(plan: Plan, folder: str | os.PathLike[str], *, round: str | None = 
     the subfolder 分管领导.
     """
     return write_lists([plan], folder, returns=True, round=round, due=due)
+
+
+class _CallableModule(types.ModuleType):
+    """This module, callable: ``matrix.dispatch(…)`` is ``dispatch(plan, folder, …)``."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return dispatch(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -569,3 +569,15 @@ def test_leaders_get_forms_and_their_returns_are_collected(tmp_path):
 
     write_summary(got, write_summary_path)
     assert occurrences(cells(write_summary_path), "王副市长·1-（一）·进展") == 1
+
+
+def test_library_calls_matrix_dispatch_and_matrix_collect(tmp_path):
+    import matrix
+
+    plan = parse_text(DEADLINE_PLAN, "plan.txt")
+    result = matrix.dispatch(plan, tmp_path / "out", round=ROUND)
+    fill(result.files["商务部"], tmp_path / "r.xlsx")
+    got = matrix.collect(plan, [tmp_path / "r.xlsx"], output=tmp_path / "h.xlsx",
+                         as_of=date(2025, 1, 1))
+    assert set(got.missing) == {"国家发展改革委", "财政部"}
+    assert matrix.collect.collect is collect and matrix.dispatch.write_lists is write_lists
