@@ -291,28 +291,39 @@ def small(tmp_path):
     return plan, result.files, returns
 
 
-def test_libreoffice_resaved_return_is_collected(small, tmp_path):
+def test_libreoffice_resaved_returns_are_collected(seed_round, tmp_path, plan_001):
+    """A sample of seed 001's returns opened and re-saved by headless LibreOffice (shared
+    strings, its own styles and docProps): recognised by the stamp, every cell still there."""
     if SOFFICE is None:
         pytest.skip("LibreOffice is not installed (no soffice on PATH)")
-    plan, files, returns = small
+    result = seed_round[0]
+    written = {}
+    sample = ["国家卫生健康委", "商务部", "财政部"]
     filled = tmp_path / "filled"
     filled.mkdir()
-    written = fill(files["商务部"], filled / "商务部.xlsx")
+    for name in sample:
+        written[name] = fill(result.files[name], filled / f"{name}.xlsx")
     out = tmp_path / "lo"
     subprocess.run([SOFFICE, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
                     "--headless", "--norestore", "--convert-to", "xlsx:Calc MS Excel 2007 XML",
-                    "--outdir", str(out), str(filled / "商务部.xlsx")],
+                    "--outdir", str(out), *(str(filled / f"{n}.xlsx") for n in sample)],
                    check=True, capture_output=True, timeout=240)
     resaved = read_return(out / "商务部.xlsx")
     assert resaved.stamp is not None and resaved.stamp.department == "商务部"
-    got = collect_files(plan, [out], output=tmp_path / "h.xlsx", as_of=date(2025, 1, 1))
-    (taken,) = [r for r in got.received if r.outcome == "采用"]
-    assert taken.department == "商务部" and taken.matched_by == "标识"
+    assert "LibreOffice" in (resaved.application or "")
+    got = collect_files(plan_001, [out], output=tmp_path / "h.xlsx", as_of=date(2026, 12, 21))
+    taken = sorted(r.department for r in got.received if r.outcome == "采用")
+    assert taken == sorted(sample)
+    assert all(r.matched_by == "标识" for r in got.received)
     book = cells(tmp_path / "h.xlsx")
-    for ref, value in written.items():
-        if not ref.startswith("J"):
-            assert occurrences(book, value) == 1, (ref, value)
-    assert not got.edits
+    for name in sample:
+        for ref, value in written[name].items():
+            if not ref.startswith("J"):
+                assert occurrences(book, value) == 1, (name, ref, value)
+        statuses = [v for ref, v in written[name].items() if ref.startswith("J")]
+        reported = [r.status for t in got.tasks for r in t.reports if r.department == name]
+        assert sorted(statuses) == sorted(s for s in reported if s)
+    assert not got.edits and not got.added and not got.other
 
 
 def test_two_returns_from_one_department_later_saved_wins(small, tmp_path):
@@ -581,3 +592,28 @@ def test_library_calls_matrix_dispatch_and_matrix_collect(tmp_path):
                          as_of=date(2025, 1, 1))
     assert set(got.missing) == {"国家发展改革委", "财政部"}
     assert matrix.collect.collect is collect and matrix.dispatch.write_lists is write_lists
+
+
+def test_entities_in_a_return_are_never_expanded(small, tmp_path):
+    plan, files, returns = small
+    fill(files["商务部"], returns / "r.xlsx")
+    bomb = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "AAAAAAAAAA">'
+            '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]>')
+
+    poisoned = []
+
+    target = "商务部·1-（二）·进展"
+    escaped = "".join(f"&#{ord(c)};" if ord(c) > 127 else c for c in target)  # as openpyxl writes
+
+    def poison(name: str, text: str) -> str:
+        for form in (target, escaped):
+            if form in text:
+                poisoned.append(name)
+                body = text.split("?>", 1)[1] if text.startswith("<?xml") else text
+                return bomb + body.replace(form, "&c;", 1)
+        return text
+
+    rewrite(returns / "r.xlsx", poison)
+    assert poisoned
+    (got,) = read_returns([returns / "r.xlsx"])
+    assert "refused" in str(got) and "DTD" in str(got)  # never read, never expanded

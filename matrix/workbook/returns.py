@@ -244,7 +244,15 @@ def _parse(data: bytes) -> Any:
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                              huge_tree=True, remove_comments=True)
-    return etree.fromstring(data, parser)
+    root = etree.fromstring(data, parser)
+    if root.getroottree().docinfo.internalDTD is not None:
+        # Excel, WPS and LibreOffice never write one; entities are never expanded anyway.
+        raise _Refused("its XML declares a DTD (entities): refused unread")
+    return root
+
+
+class _Refused(Exception):
+    """A part of a return we will not read (turned into a MatrixInputError naming the file)."""
 
 
 def _column(letters: str) -> int:
@@ -315,6 +323,8 @@ def read_cells(path: str | os.PathLike[str]) -> WorkbookCells:
             return _read_cells(path, zf, package.names)
     except MatrixInputError:
         raise
+    except _Refused as e:
+        raise MatrixInputError(f"{path}: refused: {e}") from None
     except OSError as e:
         from ..errors import unreadable
 
