@@ -22,7 +22,6 @@ Target: < 5 s for 100 returns × 50 tasks.
 from __future__ import annotations
 
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -121,10 +120,10 @@ def main() -> None:
     print(f"dutymatrix collect benchmark — {os.cpu_count()} cores, Python "
           f"{sys.version.split()[0]}")
     print(f"  python -c pass: {t_pass * 1000:.0f} ms")
-    print(f"| measure                                            | median  | target | result |")
-    print(f"|----------------------------------------------------|---------|--------|--------|")
+    print("| measure                                            | median  | target | result |")
+    print("|----------------------------------------------------|---------|--------|--------|")
     for label, t in ((f"collect_files: {DEPARTMENTS} returns × {TASKS} tasks → 汇总", t_lib),
-                     (f"dutymatrix collect (whole process), same input", t_cli)):
+                     ("dutymatrix collect (whole process), same input", t_cli)):
         print(f"| {label:<50} | {t:5.2f} s | < {TARGET_SECONDS:.0f} s  | "
               f"{'PASS' if t < TARGET_SECONDS else 'FAIL':<6} |")
     print(f"  汇总 workbook: {size / 1024:.0f} KB")

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from matrix.cli import cli
 from matrix.collect import collect, collect_files, read_returns
 from matrix.dispatch import Stamp, department_lists, dispatch, write_lists
-from matrix.pipeline import parse_file, parse_text
+from matrix.pipeline import parse_text
 from matrix.workbook.returns import read_return
 from matrix.workbook.summary import SUMMARY_SHEETS, read_previous
 

@@ -493,7 +493,6 @@ def read_return(path: str | os.PathLike[str]) -> ReturnFile:
         if r == head and text.strip() in (*TASK_HEADS, *RETURN_HEADS, ID_HEAD):
             columns.setdefault(text.strip(), c)
     header, header_cells, other = {}, {}, []
-    known = set(columns.values())
     # Above the head row: our title and info lines (rows 1-2), the labels, what follows them.
     labels = {}
     for (r, c), text in form.cells.items():
