@@ -28,7 +28,7 @@ from __future__ import annotations
 import os
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -94,7 +94,7 @@ def _input_style(book: Any) -> Any:
     key = "return_input"
     style = book._styles.get(key)
     if style is None:
-        look = _x._Look(_x._font(), _x._WRAP_TOP, _INPUT_FILL, _x._BOX)
+        look = replace(_x._LOOKS["text_top"], fill=_INPUT_FILL)
         style = book._styles[key] = _UnlockedStyle(look, book._anchor)
     return style
 

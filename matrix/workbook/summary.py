@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -75,8 +76,9 @@ class _Long:
 
 
 def _look(fill: str | None = None, **font: Any) -> Any:
-    return _x._Look(_x._font(**font), _x._MIDDLE,
-                    PatternFill("solid", fgColor=fill) if fill else None, _x._BOX)
+    """A boxed, centred cell (as the 合计 cells) in the body font, filled with ``fill``."""
+    return replace(_x._LOOKS["total"], font=_x._font(**font),
+                   fill=PatternFill("solid", fgColor=fill) if fill else None)
 
 
 def write_summary(result: Collection, path: str | os.PathLike[str]) -> Path:
