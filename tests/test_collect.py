@@ -409,6 +409,7 @@ def test_formulas_hyperlinks_and_huge_text_kept_as_text(small, tmp_path):
     full = "".join(f"满格{i:05d}。" for i in range(32767 // 8)) + "末"
     ws["K7"] = full
     ws["Q5"] = "表格外的备注"
+    wb["填报说明"]["A12"] = "说明页上写的话"
     wb.save(returns / "商务部.xlsx")
     rewrite(returns / "商务部.xlsx", lambda name, text: text.replace("HUGE-MARKER", huge))
     got = collect_files(plan, [returns], output=tmp_path / "h.xlsx", as_of=date(2025, 1, 1))
@@ -429,7 +430,8 @@ def test_formulas_hyperlinks_and_huge_text_kept_as_text(small, tmp_path):
     assert "".join(row[3] for row in pieces if row[0] == 1) == huge
     assert "".join(row[3] for row in pieces if row[0] == 2) == full
     assert any("全文见“超长文字”表第1项" in str(v) for v in values)
-    assert [text for _, _, _, text in got.other] == ["表格外的备注"]
+    assert [(cell, text) for _, _, cell, text in got.other] == [
+        ("报送表!Q5", "表格外的备注"), ("填报说明!A12", "说明页上写的话")]
 
 
 def test_damaged_file_one_line_others_collected(small, tmp_path):

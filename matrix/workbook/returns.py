@@ -538,10 +538,12 @@ def read_return(path: str | os.PathLike[str]) -> ReturnFile:
         if task or values or task_id:
             table.append(ReturnRow(r, task_id, task, values, refs))
     for sheet in book.sheets:
-        if sheet is form or sheet.name in (GUIDE_SHEET,) or (
-                sheet.cells.get((1, 1), "").startswith(STAMP_MAGIC)):
+        if sheet is form or sheet.cells.get((1, 1), "").startswith(STAMP_MAGIC):
             continue
+        ours = sheet.name == GUIDE_SHEET  # our guide: only what was added to it counts
         for (r, c), text in sorted(sheet.cells.items()):
+            if ours and (text in GUIDE or text.startswith("报送截止日期：")):
+                continue
             other.append((f"{sheet.name}!{_ref(r, c)}", text))
     if "报送日期" in header:
         header["报送日期"] = _as_date(header["报送日期"])
