@@ -3,8 +3,9 @@ forms (``dispatch``), through one mechanism.
 
 :func:`department_lists` is the pure part: the plan split per department
 (:func:`matrix.filter.split_by_department`), each list with its file name, its tasks' ids and,
-for a return form, the :class:`Stamp` hidden in the workbook. :func:`write_lists` writes them
-and the 索引 workbook; :func:`dispatch` is ``write_lists`` with return forms.
+for a return form, the :class:`Stamp` hidden in the workbook. ``workbook.write_split`` writes
+them and the 索引 workbook (task lists, or with ``returns=True`` return forms);
+:func:`dispatch` is ``write_split`` with return forms, plus a form per leader the plan names.
 
 A task's id is ``<document number>-<label>`` (``1-（三）``, ``2-（十）#2``): the same plan gives
 the same ids, so a return names its tasks whatever rows were moved. The stamp carries the
@@ -33,7 +34,7 @@ from .filter import TaskHit, department_index, split_by_department
 from .records import Plan, Task
 
 __all__ = ["DepartmentList", "DispatchResult", "STAMP_MAGIC", "Stamp", "department_lists",
-           "dispatch", "leader_lists", "safe_file_name", "task_ids", "write_lists"]
+           "dispatch", "leader_lists", "safe_file_name", "task_ids"]
 
 STAMP_MAGIC = '{"dutymatrix-return":'  # how the hidden stamp's cell starts
 STAMP_VERSION = 1
@@ -94,7 +95,7 @@ class DepartmentList:
 
 @dataclass(frozen=True, slots=True)
 class DispatchResult:
-    """What :func:`write_lists` wrote: the folder, the files per department, the index, and
+    """What :func:`dispatch` wrote: the folder, the files per department, the index, and
     the forms per leader (in :data:`LEADER_FOLDER`; empty when the plan names no leader)."""
 
     folder: Path
@@ -181,52 +182,6 @@ def leader_lists(plan: Plan, *, round: str | None = None,
     return out
 
 
-def write_lists(plans: Sequence[Plan], folder: str | os.PathLike[str], *, returns: bool = False,
-                round: str | None = None, due: str | None = None) -> DispatchResult:
-    """Write one workbook per department and 索引.xlsx into ``folder`` (created if missing).
-
-    Task lists (``filter --split-by-dept``), or with ``returns`` the return forms of
-    :mod:`matrix.workbook.returns`. Raises :class:`~matrix.errors.MatrixOutputError` when
-    the folder cannot be written.
-    """
-    from .errors import MatrixOutputError
-    from .excel import write_index, write_task_list
-
-    folder = Path(folder)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise MatrixOutputError(f"{folder}: {e.strerror or e}") from None
-    lists = department_lists(plans, returns=returns, round=round, due=due)
-    split = {item.department: list(item.hits) for item in lists}
-    files: dict[str, Path] = {}
-    rows = []
-    for item, row in zip(lists, department_index(split)):
-        target = folder / item.file_name
-        if returns:
-            from .workbook.returns import write_return_form
-
-            write_return_form(item, target)
-        else:
-            write_task_list(list(item.hits), target, title=f"{item.department}任务清单",
-                            department=item.department)
-        files[item.department] = target
-        rows.append({**row, "file": item.file_name})
-    title = "各单位任务数"
-    if returns:
-        title = "任务下发索引" + (f"（{round}）" if round else "")
-    index = write_index(rows, folder / INDEX_FILE, title=title)
-    leaders: dict[str, Path] = {}
-    if returns:
-        from .workbook.returns import write_return_form
-
-        for item in leader_lists(plans[0], round=round, due=due):
-            target = folder / LEADER_FOLDER / item.file_name
-            target.parent.mkdir(exist_ok=True)
-            leaders[item.department] = write_return_form(item, target)
-    return DispatchResult(folder, files, index, leaders)
-
-
 def dispatch(plan: Plan, folder: str | os.PathLike[str], *, round: str | None = None,
              due: str | None = None) -> DispatchResult:
     """下发: a return form per department of ``plan`` and the 索引, into ``folder``.
@@ -238,7 +193,22 @@ def dispatch(plan: Plan, folder: str | os.PathLike[str], *, round: str | None = 
     names leaders (``Task.leaders``), each leader gets a form of the tasks they oversee too, in
     the subfolder 分管领导.
     """
-    return write_lists([plan], folder, returns=True, round=round, due=due)
+    from .errors import MatrixOutputError
+    from .workbook.lists import write_split
+    from .workbook.returns import write_return_form
+
+    folder = Path(folder)
+    try:
+        rows = write_split([plan], folder, returns=True, round=round, due=due)
+        leaders: dict[str, Path] = {}
+        for item in leader_lists(plan, round=round, due=due):
+            target = folder / LEADER_FOLDER / item.file_name
+            target.parent.mkdir(exist_ok=True)
+            leaders[item.department] = write_return_form(item, target)
+    except OSError as e:
+        raise MatrixOutputError(f"{folder}: {e.strerror or e}") from None
+    files = {row["department"]: folder / row["file"] for row in rows}
+    return DispatchResult(folder, files, folder / INDEX_FILE, leaders)
 
 
 class _CallableModule(types.ModuleType):

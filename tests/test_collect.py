@@ -16,8 +16,9 @@ from click.testing import CliRunner
 
 from matrix.cli import cli
 from matrix.collect import collect, collect_files, read_returns
-from matrix.dispatch import Stamp, department_lists, dispatch, write_lists
+from matrix.dispatch import Stamp, department_lists, dispatch
 from matrix.pipeline import parse_text
+from matrix.workbook import write_split
 from matrix.workbook.returns import read_return
 from matrix.workbook.summary import SUMMARY_SHEETS, read_previous
 
@@ -145,8 +146,8 @@ def seed_round(tmp_path_factory, plan_001):
 def test_dispatch_writes_one_form_per_department_as_split_by_dept(seed_round, tmp_path,
                                                                   plan_001):
     result = seed_round[0]
-    lists = write_lists([plan_001], tmp_path / "lists")  # filter --split-by-dept
-    assert [p.name for p in result.files.values()] == [p.name for p in lists.files.values()]
+    rows = write_split([plan_001], tmp_path / "lists")  # filter --split-by-dept
+    assert [p.name for p in result.files.values()] == [row["file"] for row in rows]
     assert result.index.name == "索引.xlsx"
     index = cells(result.index)["部门索引"]
     assert "任务下发索引（2026年第四季度）" in index[0][0]
@@ -593,7 +594,7 @@ def test_library_calls_matrix_dispatch_and_matrix_collect(tmp_path):
     got = matrix.collect(plan, [tmp_path / "r.xlsx"], output=tmp_path / "h.xlsx",
                          as_of=date(2025, 1, 1))
     assert set(got.missing) == {"国家发展改革委", "财政部"}
-    assert matrix.collect.collect is collect and matrix.dispatch.write_lists is write_lists
+    assert matrix.collect.collect is collect and matrix.dispatch.department_lists is department_lists
 
 
 def test_entities_in_a_return_are_never_expanded(small, tmp_path):

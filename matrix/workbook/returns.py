@@ -15,7 +15,7 @@ Written (:func:`write_return_form`), sheets in order:
   when long), so that a return is recognised whatever its file is called.
 
 Read (:func:`read_return`): a return is untrusted. The package passes the zip and size checks
-of :mod:`matrix.excel` before any XML is read; the XML is then read with lxml, entities never
+of :mod:`matrix.workbook.untrusted` before any XML is read; the XML is then read with lxml, entities never
 expanded, no network. Cells are read as text: a formula as its text (=SUM(…), never
 evaluated), a hyperlink as its text and its target, a number as written. Columns are found by
 their heads, so a re-saved or re-arranged return still reads; every non-empty cell that is not
@@ -33,12 +33,16 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from openpyxl.styles import PatternFill, Protection
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
+from .book import (LOOKS, Book, Page, clean_text, date_text, print_setup, save_atomically,
+                   task_section_text)  # first: book imports openpyxl (see its docstring)
+from openpyxl.styles import PatternFill, Protection  # noqa: E402
+from openpyxl.utils import get_column_letter  # noqa: E402
+from openpyxl.worksheet.datavalidation import DataValidation  # noqa: E402
 
-from .. import excel as _x
-from ..errors import MatrixInputError
+from .. import __version__  # noqa: E402
+from ..errors import MatrixInputError  # noqa: E402
+from .stamp import chunks  # noqa: E402
+from .untrusted import check_package  # noqa: E402
 
 if TYPE_CHECKING:
     from ..dispatch import DepartmentList, Stamp
@@ -78,31 +82,23 @@ GUIDE = (
 # --------------------------------------------------------------------------- writing
 
 
-class _UnlockedStyle(_x._Style):
-    """A registered style whose cells stay editable on a protected sheet."""
-
-    def __init__(self, look: Any, ws: Any) -> None:  # as _Style.__init__, plus the protection
-        plain, quoted = _x._styled_cell(ws, look), _x._styled_cell(ws, look, quoted=True)
-        plain.protection = quoted.protection = Protection(locked=False)
-        self.id, self.quoted_id = str(plain.style_id), str(quoted.style_id)
-        self.plain, self.quoted = plain._style, quoted._style
-        self.wrap = bool(look.alignment is not None and look.alignment.wrap_text)
-        self.line = (look.font.sz or 11) * _x._LINE_SPACING
+def _input_style(book: Book) -> Any:
+    """The cells to fill: pale yellow, open on the protected sheet."""
+    return book.style(replace(LOOKS["text_top"], fill=_INPUT_FILL,
+                              protection=Protection(locked=False)))
 
 
-def _input_style(book: Any) -> Any:
-    key = "return_input"
-    style = book._styles.get(key)
-    if style is None:
-        look = replace(_x._LOOKS["text_top"], fill=_INPUT_FILL)
-        style = book._styles[key] = _UnlockedStyle(look, book._anchor)
-    return style
+def properties(book: Book, title: str) -> None:
+    """The workbook's title and creator (what Excel and WPS show under 属性)."""
+    props = book.wb.properties
+    props.title = clean_text(title)
+    props.creator = f"dutymatrix {__version__}"
 
 
 def write_return_form(item: DepartmentList, path: str | os.PathLike[str]) -> Path:
     """Write the return form of one department (:class:`~matrix.dispatch.DepartmentList` with
     its stamp) to ``path`` and return the path; written whole or not at all."""
-    return _x._save_atomically(path, (FORM_SHEET, GUIDE_SHEET, STAMP_SHEET),
+    return save_atomically(path, (FORM_SHEET, GUIDE_SHEET, STAMP_SHEET),
                                lambda book: _fill_form(book, item))
 
 
@@ -119,15 +115,15 @@ def form_values(hit: Any, shared: dict[str, str] | None = None) -> dict[str, str
     if not shared:
         leads = [d for d, role in task.roles().items() if role is Role.lead]
         shared = shared if shared is not None else {}
-        shared.update({"章节": _x._task_section(task), "编号": _x._clean(task.label),
-                       "重点任务": _x._clean(task.title), "任务内容": _x._clean(task.text),
-                       "牵头单位": _x._clean(SEPARATOR.join(leads)),
-                       "完成时限": _x._clean(task.deadline or "")})
+        shared.update({"章节": task_section_text(task), "编号": clean_text(task.label),
+                       "重点任务": clean_text(task.title), "任务内容": clean_text(task.text),
+                       "牵头单位": clean_text(SEPARATOR.join(leads)),
+                       "完成时限": clean_text(task.deadline or "")})
     leads = shared["牵头单位"].split(SEPARATOR) if shared["牵头单位"] else []
     others = [d for d in hit.others if d not in leads]
     return {"章节": shared["章节"], "编号": shared["编号"], "重点任务": shared["重点任务"],
-            "任务内容": shared["任务内容"], "本单位角色": _x._clean(role_text(hit)),
-            "牵头单位": shared["牵头单位"], "其他单位": _x._clean(SEPARATOR.join(others)),
+            "任务内容": shared["任务内容"], "本单位角色": clean_text(role_text(hit)),
+            "牵头单位": shared["牵头单位"], "其他单位": clean_text(SEPARATOR.join(others)),
             "完成时限": shared["完成时限"]}
 
 
@@ -142,19 +138,19 @@ def _fill_form(book: Any, item: DepartmentList) -> None:
                                else "任务落实情况报送表")
     round_text = f"（{stamp.round}）" if stamp.round else ""
     ws.freeze_panes = f"A{_HEAD_ROW + 1}"
-    _x._print_setup(ws, landscape=True, wide=True, centre=item.department,
-                    page=_x._Page(stamp.plan_title or "", _x._date(datetime.now())))
+    print_setup(ws, landscape=True, wide=True, centre=item.department,
+                    page=Page(stamp.plan_title or "", date_text(datetime.now())))
     ws.print_title_rows = f"{_HEAD_ROW}:{_HEAD_ROW}"
-    _x._properties(book, title + round_text)
+    properties(book, title + round_text)
     last_column = len(heads) - 1
-    sheet.banner(_x._clean(title + round_text), "title", last_column, height=26)
+    sheet.banner(clean_text(title + round_text), "title", last_column, height=26)
     info = [f"计划：{stamp.plan_title or '（无标题）'}"]
     if stamp.round:
         info.append(f"报送轮次：{stamp.round}")
     if stamp.due:
         info.append(f"报送截止：{stamp.due}")
     info.append("黄色单元格为填报内容；计划外新增事项请填在表格下方空行")
-    sheet.banner(_x._clean("　".join(info)), "info", last_column, height=18)
+    sheet.banner(clean_text("　".join(info)), "info", last_column, height=18)
     label, entry = book.style("key"), _input_style(book)
     cells = []
     for name, (at, first, last) in zip(HEADER_FIELDS, _HEADER_CELLS):
@@ -166,7 +162,7 @@ def _fill_form(book: Any, item: DepartmentList) -> None:
     for i, (hit, task_id) in enumerate(zip(item.hits, item.ids), 1):
         values = list(form_values(hit).values())
         sheet.append([(1, i, number),
-                      *((c, _x._clean(v) or None, text) for c, v in enumerate(values, 2)),
+                      *((c, clean_text(v) or None, text) for c, v in enumerate(values, 2)),
                       *((c, None, entry) for c in range(10, 14)),
                       (14, task_id, text)])
     first_task = _HEAD_ROW + 1
@@ -186,7 +182,7 @@ def _fill_form(book: Any, item: DepartmentList) -> None:
     stamp_sheet.ws.sheet_state = "hidden"
     stamp_sheet.widths([60])
     stamp_sheet.fit = False
-    for chunk in _x._chunks(stamp.to_text()):
+    for chunk in chunks(stamp.to_text()):
         stamp_sheet.text(chunk)
     _protect(stamp_sheet.ws)
 
@@ -317,7 +313,7 @@ def read_cells(path: str | os.PathLike[str]) -> WorkbookCells:
     is over the limits, or cannot be read.
     """
     path = Path(path)
-    package = _x._check_package(path)  # before any XML is read
+    package = check_package(path)  # before any XML is read
     try:
         with zipfile.ZipFile(path) as zf:
             return _read_cells(path, zf, package.names)

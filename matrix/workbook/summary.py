@@ -31,17 +31,20 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import replace
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from openpyxl.styles import PatternFill
-from openpyxl.utils import get_column_letter
+from .book import (GREY, LOOKS, NOT_XML, Page, clean_text, date_text, make_font, print_setup,
+                   save_atomically)  # first: book imports openpyxl
+from openpyxl.styles import PatternFill  # noqa: E402
+from openpyxl.utils import get_column_letter  # noqa: E402
 
-from .. import excel as _x
-from ..errors import MatrixInputError
+from ..errors import MatrixInputError  # noqa: E402
+from .returns import properties  # noqa: E402
+from .stamp import chunks  # noqa: E402
 
 if TYPE_CHECKING:
     from ..collect import Collection, PreviousRound
@@ -70,27 +73,27 @@ class _Long:
     def cell(self, text: str, where: str) -> str:
         """``text``, or a pointer to 超长文字 when it is too long for one cell."""
         if len(text) <= LONG_TEXT:
-            return _x._NOT_XML.sub("", text)
+            return NOT_XML.sub("", text)
         self.texts.append((where, text))
         return f"（内容超长，共{len(text)}字，全文见“超长文字”表第{len(self.texts)}项）"
 
 
 def _look(fill: str | None = None, **font: Any) -> Any:
     """A boxed, centred cell (as the 合计 cells) in the body font, filled with ``fill``."""
-    return replace(_x._LOOKS["total"], font=_x._font(**font),
+    return replace(LOOKS["total"], font=make_font(**font),
                    fill=PatternFill("solid", fgColor=fill) if fill else None)
 
 
 def write_summary(result: Collection, path: str | os.PathLike[str]) -> Path:
     """Write the 汇总 workbook of ``result`` to ``path`` (whole or not at all) and return it."""
-    return _x._save_atomically(path, SUMMARY_SHEETS, lambda book: _fill(book, result))
+    return save_atomically(path, SUMMARY_SHEETS, lambda book: _fill(book, result))
 
 
 def _fill(book: Any, result: Collection) -> None:
     long = _Long()
     title = "任务落实情况汇总" + (f"（{result.round}）" if result.round else "")
-    page = _x._Page(result.plan_title or "", _x._date(datetime.now()))
-    _x._properties(book, title)
+    page = Page(result.plan_title or "", date_text(datetime.now()))
+    properties(book, title)
     _progress(book, result, title, page, long)
     _matrix(book, result, page)
     _late(book, result, page)
@@ -122,10 +125,10 @@ def _progress(book: Any, result: Collection, title: str, page: Any, long: _Long)
              "进展情况", "存在问题", "下步计划", "来源文件", "本轮变化"]
     sheet.widths([5, 9, 20, 12, 9, 14, 8, 9, 40, 28, 28, 16, 14])
     ws.freeze_panes = "F4"
-    _x._print_setup(ws, landscape=True, wide=True, page=page)
+    print_setup(ws, landscape=True, wide=True, page=page)
     ws.print_title_rows = "3:3"
-    sheet.banner(_x._clean(title), "title", len(heads), height=26)
-    sheet.banner(_x._clean(_info(result)), "info", len(heads), height=18)
+    sheet.banner(clean_text(title), "title", len(heads), height=26)
+    sheet.banner(clean_text(_info(result)), "info", len(heads), height=18)
     sheet.text(*heads, style="head", height=22)
     number, text = book.style("number_box"), book.style("text_top")
     late = book.style(_look("FFC7CE"))
@@ -137,9 +140,9 @@ def _progress(book: Any, result: Collection, title: str, page: Any, long: _Long)
         first = sheet.rows + 1
         reports = line.reports or (None,)
         for k, r in enumerate(reports):
-            task_cells = [(1, i, number), (2, _x._clean(line.label), text),
-                          (3, _x._clean(line.title), text),
-                          (4, _x._clean(line.deadline.text) or None, text),
+            task_cells = [(1, i, number), (2, clean_text(line.label), text),
+                          (3, clean_text(line.title), text),
+                          (4, clean_text(line.deadline.text) or None, text),
                           (5, state, late if line.late else text)] if k == 0 else [
                 (c, None, text) for c in range(1, 6)]
             if r is None:
@@ -148,7 +151,7 @@ def _progress(book: Any, result: Collection, title: str, page: Any, long: _Long)
                 continue
             where = f"进展汇总 {line.label} {r.department}"
             sheet.append([
-                *task_cells, (6, _x._clean(r.department), text),
+                *task_cells, (6, clean_text(r.department), text),
                 (7, r.role.label if r.role else "", text),
                 (8, long.cell(r.status, where + " 完成状态") if r.status
                  else NOT_REPORTED if not r.file else None,
@@ -157,7 +160,7 @@ def _progress(book: Any, result: Collection, title: str, page: Any, long: _Long)
                 (9, long.cell(r.progress, where + " 进展情况") or None, text),
                 (10, long.cell(r.problems, where + " 存在问题") or None, text),
                 (11, long.cell(r.next_steps, where + " 下步计划") or None, text),
-                (12, _x._clean(r.file) or None, text), (13, r.change or None, text)])
+                (12, clean_text(r.file) or None, text), (13, r.change or None, text)])
         last = sheet.rows
         if last > first:
             for c in range(1, 6):
@@ -167,7 +170,7 @@ def _progress(book: Any, result: Collection, title: str, page: Any, long: _Long)
 
 def _status_styles(book: Any) -> dict[str | None, Any]:
     styles: dict[str | None, Any] = {s: book.style(_look(f)) for s, f in STATUS_FILLS.items()}
-    styles[None] = book.style(_look(None, italic=True, color=_x._GREY))  # 未报
+    styles[None] = book.style(_look(None, italic=True, color=GREY))  # 未报
     styles["*"] = book.style(_look(_OTHER_FILL))
     return _StatusStyles(styles)
 
@@ -186,11 +189,11 @@ def _matrix(book: Any, result: Collection, page: Any) -> None:
     heads = ["序号", "编号", "重点任务", "完成时限", *departments]
     sheet.widths([5, 9, 24, 12, *([5.5] * len(departments))])
     ws.freeze_panes = "E3"
-    _x._print_setup(ws, landscape=True, wide=len(departments) > 20, page=page)
+    print_setup(ws, landscape=True, wide=len(departments) > 20, page=page)
     sheet.banner("任务完成状态矩阵", "title", min(len(heads), 12), height=26)
     head, vertical = book.style("head"), book.style("head_vertical")
     sheet.append([*((c, h, head) for c, h in enumerate(heads[:4], 1)),
-                  *((c, _x._clean(d), vertical) for c, d in enumerate(departments, 5))],
+                  *((c, clean_text(d), vertical) for c, d in enumerate(departments, 5))],
                  height=min(409.0, max(60.0, 13.5 * max((len(d) for d in departments),
                                                           default=4))))
     styles = _status_styles(book)
@@ -198,15 +201,15 @@ def _matrix(book: Any, result: Collection, page: Any) -> None:
     column = {d: c for c, d in enumerate(departments, 5)}
     tally: dict[str, dict[str, int]] = {}
     for i, line in enumerate(result.tasks, 1):
-        cells = [(1, i, number), (2, _x._clean(line.label), text),
-                 (3, _x._clean(line.title), text), (4, _x._clean(line.deadline.text) or None, text)]
+        cells = [(1, i, number), (2, clean_text(line.label), text),
+                 (3, clean_text(line.title), text), (4, clean_text(line.deadline.text) or None, text)]
         for r in sorted((r for r in line.reports if r.department in column),  # not leaders
                         key=lambda r: column[r.department]):
             word = r.status or (NOT_FILLED if r.file else NOT_REPORTED)
             tally.setdefault(word, {}).setdefault(r.department, 0)
             tally[word][r.department] += 1
-            cells.append((column[r.department], _x._clean(word) if len(word) < 200 else
-                          _x._clean(word[:200]), styles.get(r.status, styles[None])))
+            cells.append((column[r.department], clean_text(word) if len(word) < 200 else
+                          clean_text(word[:200]), styles.get(r.status, styles[None])))
         sheet.append(cells, height=30)
     sheet.append([])
     total = book.style("total")
@@ -223,7 +226,7 @@ def _late(book: Any, result: Collection, page: Any) -> None:
     ws = sheet.ws
     heads = ["序号", "编号", "重点任务", "完成时限", "到期日", "逾期天数", "未完成单位（状态）", "本轮变化"]
     sheet.widths([5, 9, 26, 14, 11, 8, 50, 12])
-    _x._print_setup(ws, landscape=True, page=page)
+    print_setup(ws, landscape=True, page=page)
     ws.freeze_panes = "A3"
     as_of = result.as_of
     sheet.banner(f"逾期未完成任务（截至{as_of.year}年{as_of.month}月{as_of.day}日）", "title",
@@ -234,11 +237,11 @@ def _late(book: Any, result: Collection, page: Any) -> None:
         due = line.deadline.due
         behind = "、".join(f"{r.department}（{(r.status or NOT_REPORTED)[:20]}）"
                           for r in line.reports if r.status != "已完成")
-        sheet.append([(1, i, number), (2, _x._clean(line.label), text),
-                      (3, _x._clean(line.title), text), (4, _x._clean(line.deadline.text), text),
+        sheet.append([(1, i, number), (2, clean_text(line.label), text),
+                      (3, clean_text(line.title), text), (4, clean_text(line.deadline.text), text),
                       (5, due.isoformat() if due else None, text),
                       (6, (as_of - due).days if due else None, number),
-                      (7, _x._clean(behind) or None, text),
+                      (7, clean_text(behind) or None, text),
                       (8, "、".join(line.change) or None, text)])
     if not result.late:
         sheet.text(None, "无逾期任务")
@@ -247,8 +250,8 @@ def _late(book: Any, result: Collection, page: Any) -> None:
     sheet.text("序号", "编号", "完成时限", "原因", style="head")
     labels = {t.task_id: t.label for t in result.tasks}
     for i, (task_id, deadline, reason) in enumerate(result.unread_deadlines, 1):
-        sheet.append([(1, i, number), (2, _x._clean(labels.get(task_id, task_id)), text),
-                      (3, _x._clean(deadline), text), (4, _x._clean(reason), text)])
+        sheet.append([(1, i, number), (2, clean_text(labels.get(task_id, task_id)), text),
+                      (3, clean_text(deadline), text), (4, clean_text(reason), text)])
     if not result.unread_deadlines:
         sheet.text(None, "无")
 
@@ -257,14 +260,14 @@ def _missing(book: Any, result: Collection, page: Any) -> None:
     sheet = book.sheets["未报送"]
     heads = ["序号", "单位", "任务数", "其中逾期"]
     sheet.widths([5, 30, 8, 8])
-    _x._print_setup(sheet.ws, landscape=False, page=page)
+    print_setup(sheet.ws, landscape=False, page=page)
     sheet.banner("未报送单位", "title", len(heads), height=26)
     sheet.text(*heads, style="head", height=22)
     number, text = book.style("number_box"), book.style("text_top")
     counts = {c.department: c for c in result.counts}
     for i, department in enumerate(result.missing, 1):
         c = counts[department]
-        sheet.append([(1, i, number), (2, _x._clean(department), text), (3, c.tasks, number),
+        sheet.append([(1, i, number), (2, clean_text(department), text), (3, c.tasks, number),
                       (4, c.late, number)])
     if not result.missing:
         sheet.text(None, "各单位均已报送")
@@ -276,15 +279,15 @@ def _counts(book: Any, result: Collection, page: Any) -> None:
     heads = ["单位", "任务数", "已报送", "已完成", "逾期", "报送文件", "联系人", "电话", "报送日期"]
     sheet.widths([22, 7, 7, 7, 7, 20, 10, 14, 12])
     ws.freeze_panes = "A2"
-    _x._print_setup(ws, landscape=True, page=page)
+    print_setup(ws, landscape=True, page=page)
     ws.auto_filter.ref = f"A1:I{len(result.counts) + 1}"
     sheet.text(*heads, style="head", height=22)
     number, text = book.style("number_box"), book.style("text_top")
     for c in result.counts:
-        sheet.append([(1, _x._clean(c.department), text),
+        sheet.append([(1, clean_text(c.department), text),
                       *((k, n, number) for k, n in enumerate((c.tasks, c.returned, c.done,
                                                               c.late), 2)),
-                      *((k, _x._clean(v) or None, text) for k, v in enumerate(
+                      *((k, clean_text(v) or None, text) for k, v in enumerate(
                           (c.file or "未报送", c.contact, c.phone, c.date), 6))])
     if result.counts:
         ws.add_chart(_chart(ws, len(result.counts)), "K2")
@@ -316,7 +319,7 @@ def _list(book: Any, name: str, title: str, heads: Sequence[str], widths: Sequen
           page: Any) -> Any:
     sheet = book.sheets[name]
     sheet.widths(widths)
-    _x._print_setup(sheet.ws, landscape=True, page=page)
+    print_setup(sheet.ws, landscape=True, page=page)
     sheet.ws.freeze_panes = "A3"
     sheet.banner(title, "title", len(heads), height=26)
     sheet.text(*heads, style="head", height=22)
@@ -335,11 +338,11 @@ def _added(book: Any, result: Collection, page: Any, long: _Long) -> None:
     text, number = book.style("text_top"), book.style("number_box")
     for a in result.added:
         where = f"新增事项 {a.department} 第{a.row}行"
-        sheet.append([(1, _x._clean(a.department), text), (2, _x._clean(a.file), text),
+        sheet.append([(1, clean_text(a.department), text), (2, clean_text(a.file), text),
                       (3, a.row, number),
                       *((c, long.cell(a.cells.get(h, ""), f"{where} {h}") or None, text)
                         for c, h in enumerate(_ADDED_HEADS, 4)),
-                      (4 + len(_ADDED_HEADS), _x._clean(a.note) or None, text)])
+                      (4 + len(_ADDED_HEADS), clean_text(a.note) or None, text)])
     if not result.added:
         sheet.text("无")
 
@@ -352,7 +355,7 @@ def _edits(book: Any, result: Collection, page: Any, long: _Long) -> None:
     for e in result.edits:
         where = f"任务文字修改 {e.department} {e.cell}"
         sheet.append([(c, v, text) for c, v in enumerate(
-            (_x._clean(e.department), _x._clean(e.file), _x._clean(e.task_id),
+            (clean_text(e.department), clean_text(e.file), clean_text(e.task_id),
              e.column, e.cell, long.cell(e.plan_text, where + " 计划原文") or None,
              long.cell(e.return_text, where) or "（已清空）"), 1)])
     if not result.edits:
@@ -364,8 +367,8 @@ def _other(book: Any, result: Collection, page: Any, long: _Long) -> None:
     sheet = _list(book, "其他填报内容", "报送表中表格以外填写的内容", heads, [14, 16, 16, 60], page)
     text = book.style("text_top")
     for department, file, cell, value in result.other:
-        sheet.append([(1, _x._clean(department), text), (2, _x._clean(file), text),
-                      (3, _x._clean(cell), text),
+        sheet.append([(1, clean_text(department), text), (2, clean_text(file), text),
+                      (3, clean_text(cell), text),
                       (4, long.cell(value, f"其他填报内容 {department} {cell}"), text)])
     if not result.other:
         sheet.text("无")
@@ -379,9 +382,9 @@ def _received(book: Any, result: Collection, page: Any) -> None:
     refused = book.style(_look("FFC7CE"))
     for i, r in enumerate(result.received, 1):
         unit = r.header.get("报送单位", "") if r.outcome == "采用" else ""
-        sheet.append([(1, i, number), (2, _x._clean(r.path), text),
+        sheet.append([(1, i, number), (2, clean_text(r.path), text),
                       (3, r.outcome, text if r.outcome in ("采用", "被替代") else refused),
-                      *((c, _x._clean(v) if v else None, text) for c, v in enumerate(
+                      *((c, clean_text(v) if v else None, text) for c, v in enumerate(
                           (r.department, r.round, r.saved_at, r.application, r.matched_by,
                            unit, r.reason), 4))])
 
@@ -392,9 +395,9 @@ def _long(book: Any, long: _Long, page: Any) -> None:
     sheet.fit = False
     text, number = book.style("text_top"), book.style("number_box")
     for i, (where, value) in enumerate(long.texts, 1):
-        value = _x._NOT_XML.sub("", value)
+        value = NOT_XML.sub("", value)
         for k in range(0, len(value), _PIECE):
-            sheet.append([(1, i, number), (2, _x._clean(where), text),
+            sheet.append([(1, i, number), (2, clean_text(where), text),
                           (3, k // _PIECE + 1, number), (4, value[k:k + _PIECE], text)])
     if not long.texts:
         sheet.text("无")
@@ -410,8 +413,8 @@ def _data(book: Any, result: Collection) -> None:
                          for r in t.reports],
             "late": [t.task_id for t in result.tasks if t.late],
             "done": [t.task_id for t in result.tasks if t.done]}
-    text = _x._NOT_XML.sub("", json.dumps(data, ensure_ascii=False, separators=(",", ":")))
-    for chunk in _x._chunks(text):
+    text = NOT_XML.sub("", json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+    for chunk in chunks(text):
         sheet.text(chunk)
 
 
