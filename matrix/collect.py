@@ -261,7 +261,14 @@ def expand_returns(inputs: Iterable[str | os.PathLike[str]]) -> list[Path]:
                 and not p.name.startswith((".", "~$"))))
         else:
             files.append(item)
-    return files
+    seen: set[Path] = set()
+    unique = []
+    for path in files:  # a file named and also inside a folder named: read once
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(path)
+    return unique
 
 
 def collect_files(plan: Plan, inputs: Iterable[str | os.PathLike[str]], *,

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from matrix.cli import cli
-from matrix.collect import collect, collect_files, read_returns
+from matrix.collect import collect, collect_files, expand_returns, read_returns
 from matrix.dispatch import Stamp, department_lists, dispatch
 from matrix.pipeline import parse_text
 from matrix.workbook import write_split
@@ -333,8 +333,8 @@ def test_two_returns_from_one_department_later_saved_wins(small, tmp_path):
     saved_at(returns / "a.xlsx", "2026-12-10T09:00:00Z")
     fill(files["财政部"], returns / "b.xlsx", statuses={0: "已完成", 1: "已完成", 2: "已完成"})
     saved_at(returns / "b.xlsx", "2026-12-01T09:00:00Z")
-    got = collect(plan, read_returns([returns / "b.xlsx", returns / "a.xlsx"]),
-                  as_of=date(2025, 1, 1))
+    got = collect(plan, read_returns(expand_returns([returns / "b.xlsx", returns])),
+                  as_of=date(2025, 1, 1))  # b.xlsx named twice: read once
     outcomes = {Path(r.path).name: r.outcome for r in got.received}
     assert outcomes == {"a.xlsx": "采用", "b.xlsx": "被替代"}
     statuses = {r.status for t in got.tasks for r in t.reports if r.department == "财政部"}
