@@ -620,3 +620,21 @@ def test_entities_in_a_return_are_never_expanded(small, tmp_path):
     assert poisoned
     (got,) = read_returns([returns / "r.xlsx"])
     assert "refused" in str(got) and "DTD" in str(got)  # never read, never expanded
+
+
+def test_a_column_inserted_by_a_department_still_reads(small, tmp_path):
+    plan, files, returns = small
+    written = fill(files["商务部"], tmp_path / "filled.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "filled.xlsx")
+    ws = wb["报送表"]
+    ws.protection.sheet = False
+    ws.insert_cols(11)  # a column of its own between 完成状态 and 进展情况
+    ws["K4"] = "备注"
+    ws["K5"] = "本单位的备注"
+    wb.save(returns / "商务部.xlsx")
+    got = collect(plan, read_returns([returns / "商务部.xlsx"]), as_of=date(2025, 1, 1))
+    reports = {t.label: r for t in got.tasks for r in t.reports if r.department == "商务部"}
+    assert reports["（二）"].progress == written["K5"]  # read by its head, not its place
+    assert reports["（二）"].next_steps == written["M5"]
+    assert ("报送表!K4", "备注") in [(c, t) for _, _, c, t in got.other]
+    assert ("报送表!K5", "本单位的备注") in [(c, t) for _, _, c, t in got.other]

@@ -513,6 +513,8 @@ def read_return(path: str | os.PathLike[str]) -> ReturnFile:
                 other.append((f"{form.name}!{_ref(r, c)}", text))
         elif r > head:
             rows.setdefault(r, {})[(r, c)] = text
+        elif columns.get(text.strip()) != c:  # a head of its own (or one repeated)
+            other.append((f"{form.name}!{_ref(r, c)}", text))
     by_column = {c: name for name, c in columns.items()}
     table = []
     for r, cells in rows.items():
