@@ -54,7 +54,8 @@ from .dispatch import department_lists, leader_lists, task_index
 from .records import ROLE_RANK, Plan, Role
 
 __all__ = ["Added", "Collection", "DepartmentCount", "Edit", "PreviousRound", "Received",
-           "Report", "TaskLine", "collect", "collect_files", "read_returns"]
+           "Report", "TaskLine", "Unreadable", "collect", "collect_files", "expand_returns",
+           "read_returns"]
 
 DONE = "已完成"
 ACCEPTED, SUPERSEDED, REFUSED, UNREADABLE = "采用", "被替代", "拒收", "无法读取"
@@ -134,6 +135,14 @@ class Received:
     matched_by: str | None = None  # 标识 / 任务文字
     reason: str = ""
     header: dict[str, str] = field(default_factory=dict)  # 报送单位 联系人 电话 报送日期
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A file given as a return that could not be read, and why (one line)."""
+
+    path: str
+    message: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,9 +241,8 @@ class Collection:
 
 
 def read_returns(paths: Iterable[str | os.PathLike[str]]) -> list[Any]:
-    """Each file as a :class:`~matrix.workbook.returns.ReturnFile`, or the
-    :class:`~matrix.errors.MatrixInputError` that says why it cannot be read (never raised:
-    one bad file never stops the rest)."""
+    """Each file as a :class:`~matrix.workbook.returns.ReturnFile`, or as :class:`Unreadable`
+    with the message that says why (nothing is raised: one bad file never stops the rest)."""
     from .errors import MatrixInputError
     from .workbook.returns import read_return
 
@@ -243,7 +251,7 @@ def read_returns(paths: Iterable[str | os.PathLike[str]]) -> list[Any]:
         try:
             out.append(read_return(path))
         except MatrixInputError as e:
-            out.append(e)
+            out.append(Unreadable(str(path), str(e)))
     return out
 
 
@@ -301,7 +309,8 @@ def _saved(ret: Any) -> datetime:
 
 def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | None = None,
             year: int | None = None, previous: PreviousRound | None = None) -> Collection:
-    """Gather ``returns`` (``ReturnFile`` or the error a file gave) against ``plan``.
+    """Gather ``returns`` (``ReturnFile``, or ``Unreadable`` for a file that gave an error)
+    against ``plan``.
 
     ``round`` is the round being collected; when ``None``, the round most stamped returns for
     this plan carry. ``year`` overrides :func:`~matrix.deadline.plan_year` for relative
@@ -323,9 +332,8 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
     received: list[Received] = []
     readable = []
     for ret in returns:
-        if isinstance(ret, MatrixInputError):
-            path = str(ret).split(": ", 1)[0]
-            received.append(Received(path, UNREADABLE, reason=str(ret)))
+        if isinstance(ret, Unreadable):
+            received.append(Received(ret.path, UNREADABLE, reason=ret.message))
         else:
             readable.append(ret)
     if round is None:
