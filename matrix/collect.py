@@ -255,9 +255,15 @@ def read_returns(paths: Iterable[str | os.PathLike[str]]) -> list[Any]:
     return out
 
 
+# Spreadsheets a department may send back: .xlsx is read; the others get one line each saying
+# so (an old .xls, WPS's .et, LibreOffice's .ods) rather than being passed over in silence.
+RETURN_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ods")
+
+
 def expand_returns(inputs: Iterable[str | os.PathLike[str]]) -> list[Path]:
-    """Files named by ``inputs``: a file as given, a folder as its .xlsx files (sorted,
-    recursively; hidden files, Excel's lock files ~$… and 索引.xlsx left out)."""
+    """Files named by ``inputs``: a file as given, a folder as its spreadsheets
+    (:data:`RETURN_SUFFIXES`, sorted, recursively; hidden files, Excel's lock files ~$… and
+    索引.xlsx left out)."""
     from .dispatch import INDEX_FILE
 
     files: list[Path] = []
@@ -265,7 +271,7 @@ def expand_returns(inputs: Iterable[str | os.PathLike[str]]) -> list[Path]:
         if item.is_dir():
             files.extend(sorted(
                 p for p in item.rglob("*")
-                if p.is_file() and p.suffix.lower() == ".xlsx" and p.name != INDEX_FILE
+                if p.is_file() and p.suffix.lower() in RETURN_SUFFIXES and p.name != INDEX_FILE
                 and not p.name.startswith((".", "~$"))))
         else:
             files.append(item)

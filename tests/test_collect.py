@@ -441,10 +441,14 @@ def test_damaged_file_one_line_others_collected(small, tmp_path):
     data = (returns / "good.xlsx").read_bytes()
     (returns / "broken.xlsx").write_bytes(data[: len(data) // 2])
     (returns / "notes.xlsx").write_bytes(b"not a workbook at all")
+    (returns / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
+    (returns / "readme.txt").write_text("not a return")
     got = collect_files(plan, [returns], output=tmp_path / "h.xlsx", as_of=date(2025, 1, 1))
     outcomes = sorted((Path(r.path).name, r.outcome) for r in got.received)
     assert outcomes == [("broken.xlsx", "无法读取"), ("good.xlsx", "采用"),
-                        ("notes.xlsx", "无法读取")]
+                        ("notes.xlsx", "无法读取"), ("old.xls", "无法读取")]
+    (old,) = [r for r in got.received if r.path.endswith("old.xls")]
+    assert ".xls" in old.reason and "save it as .xlsx" in old.reason
     assert all("\n" not in r.reason for r in got.received)
     runner = CliRunner()
     result = runner.invoke(cli, ["collect", str(SEED_001), str(returns / "broken.xlsx"),
