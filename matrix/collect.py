@@ -264,7 +264,7 @@ def expand_returns(inputs: Iterable[str | os.PathLike[str]]) -> list[Path]:
     """Files named by ``inputs``: a file as given, a folder as its spreadsheets
     (:data:`RETURN_SUFFIXES`, sorted, recursively; hidden files, Excel's lock files ~$… and
     索引.xlsx left out)."""
-    from .dispatch import INDEX_FILE
+    from .output import INDEX_FILE
 
     files: list[Path] = []
     for item in map(Path, inputs):

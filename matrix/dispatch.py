@@ -31,14 +31,14 @@ from pathlib import Path
 from typing import Any
 
 from .filter import TaskHit, department_index, split_by_department
+from .output import INDEX_FILE, unique_file_name
 from .records import Plan, Task
 
 __all__ = ["DepartmentList", "DispatchResult", "STAMP_MAGIC", "Stamp", "department_lists",
-           "dispatch", "leader_lists", "safe_file_name", "task_ids"]
+           "dispatch", "leader_lists", "task_ids"]
 
 STAMP_MAGIC = '{"dutymatrix-return":'  # how the hidden stamp's cell starts
 STAMP_VERSION = 1
-INDEX_FILE = "索引.xlsx"
 LEADER_FOLDER = "分管领导"  # the leaders' forms, beside the departments'
 
 
@@ -102,6 +102,7 @@ class DispatchResult:
     files: dict[str, Path]
     index: Path
     leaders: dict[str, Path] = field(default_factory=dict)
+    failed: tuple[str, ...] = ()  # why a form could not be written, one message each
 
 
 def task_ids(plan: Plan) -> dict[int, str]:
@@ -116,11 +117,6 @@ def task_index(plan: Plan) -> dict[str, tuple[Task, str | None]]:
             for d, document in enumerate(plan.documents, 1) for task in document.tasks}
 
 
-def safe_file_name(name: str) -> str:
-    """A department's name as a file name on every system (\\/:*?"<>| and controls → _)."""
-    return "".join("_" if c in '\\/:*?"<>|' or ord(c) < 32 else c for c in name).strip(". ") or "_"
-
-
 def department_lists(plans: Sequence[Plan], *, returns: bool = False, round: str | None = None,
                      due: str | None = None) -> list[DepartmentList]:
     """The plans split per department, busiest first (as :func:`department_index` orders).
@@ -133,17 +129,12 @@ def department_lists(plans: Sequence[Plan], *, returns: bool = False, round: str
     ids: dict[int, str] = {}
     for plan in plans:
         ids.update(task_ids(plan))
-    used: set[str] = set()
+    used = {INDEX_FILE.casefold()}  # a department called 索引 does not replace the index
     out = []
     for row in department_index(split):
         name = row["department"]
         hits = tuple(split[name])
-        stem = safe_file_name(name)
-        file_name = f"{stem}.xlsx"
-        n = 2
-        while file_name.lower() in used:  # two names that differ only in characters made _
-            file_name, n = f"{stem}_{n}.xlsx", n + 1
-        used.add(file_name.lower())
+        file_name = unique_file_name(name, ".xlsx", used)
         hit_ids = tuple(ids[id(hit.task)] for hit in hits)
         stamp = None
         if returns:
@@ -169,11 +160,7 @@ def leader_lists(plan: Plan, *, round: str | None = None,
     out = []
     used: set[str] = set()
     for leader, pairs in found.items():
-        stem = safe_file_name(leader)
-        file_name, n = f"{stem}.xlsx", 2
-        while file_name.lower() in used:
-            file_name, n = f"{stem}_{n}.xlsx", n + 1
-        used.add(file_name.lower())
+        file_name = unique_file_name(leader, ".xlsx", used)
         hits = tuple(h for h, _ in pairs)
         hit_ids = tuple(i for _, i in pairs)
         stamp = Stamp(plan_sha256=plan.source.sha256, department=leader, task_ids=hit_ids,
@@ -183,7 +170,8 @@ def leader_lists(plan: Plan, *, round: str | None = None,
 
 
 def dispatch(plan: Plan, folder: str | os.PathLike[str], *, round: str | None = None,
-             due: str | None = None) -> DispatchResult:
+             due: str | None = None, inputs: Sequence[str | os.PathLike[str]] = (),
+             force: bool = False, report: Any = None) -> DispatchResult:
     """下发: a return form per department of ``plan`` and the 索引, into ``folder``.
 
     Each form lists the department's tasks (role, 完成时限, full text; locked) and the columns it
@@ -192,23 +180,32 @@ def dispatch(plan: Plan, folder: str | os.PathLike[str], *, round: str | None = 
     round (2026年第四季度), ``due`` the date returns are due (shown on the form). Where the plan
     names leaders (``Task.leaders``), each leader gets a form of the tasks they oversee too, in
     the subfolder 分管领导.
+
+    Written as ``workbook.write_split`` writes (``inputs``, ``force``, ``report``: a form an
+    office has edited is not replaced without ``force``; one that cannot be written is
+    reported and listed in ``failed``, the others are still written).
     """
     from .errors import MatrixOutputError
+    from .output import check_target, make_folder
     from .workbook.lists import write_split
     from .workbook.returns import write_return_form
 
     folder = Path(folder)
-    try:
-        rows = write_split([plan], folder, returns=True, round=round, due=due)
-        leaders: dict[str, Path] = {}
-        for item in leader_lists(plan, round=round, due=due):
-            target = folder / LEADER_FOLDER / item.file_name
-            target.parent.mkdir(exist_ok=True)
+    rows, failed = write_split([plan], folder, inputs=inputs, force=force, report=report,
+                               returns=True, round=round, due=due)
+    leaders: dict[str, Path] = {}
+    for item in leader_lists(plan, round=round, due=due):
+        target = folder / LEADER_FOLDER / item.file_name
+        try:
+            make_folder(target.parent)
+            check_target(target, [Path(p) for p in inputs], force=force)
             leaders[item.department] = write_return_form(item, target)
-    except OSError as e:
-        raise MatrixOutputError(f"{folder}: {e.strerror or e}") from None
-    files = {row["department"]: folder / row["file"] for row in rows}
-    return DispatchResult(folder, files, folder / INDEX_FILE, leaders)
+        except MatrixOutputError as e:
+            failed.append(str(e))
+            if report is not None:
+                report(str(e))
+    files = {row["department"]: folder / row["file"] for row in rows if row["file"]}
+    return DispatchResult(folder, files, folder / INDEX_FILE, leaders, tuple(failed))
 
 
 class _CallableModule(types.ModuleType):

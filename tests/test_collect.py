@@ -146,7 +146,8 @@ def seed_round(tmp_path_factory, plan_001):
 def test_dispatch_writes_one_form_per_department_as_split_by_dept(seed_round, tmp_path,
                                                                   plan_001):
     result = seed_round[0]
-    rows = write_split([plan_001], tmp_path / "lists")  # filter --split-by-dept
+    rows, failed = write_split([plan_001], tmp_path / "lists")  # filter --split-by-dept
+    assert not failed
     assert [p.name for p in result.files.values()] == [row["file"] for row in rows]
     assert result.index.name == "索引.xlsx"
     index = cells(result.index)["部门索引"]
@@ -642,3 +643,20 @@ def test_a_column_inserted_by_a_department_still_reads(small, tmp_path):
     assert reports["（二）"].next_steps == written["M5"]
     assert ("报送表!K4", "备注") in [(c, t) for _, _, c, t in got.other]
     assert ("报送表!K5", "本单位的备注") in [(c, t) for _, _, c, t in got.other]
+
+
+def test_dispatch_again_keeps_a_form_an_office_has_filled(tmp_path):
+    plan = parse_text(DEADLINE_PLAN, "plan.txt")
+    first = dispatch(plan, tmp_path / "out", round=ROUND)
+    form = first.files["财政部"]
+    written = fill(form, form)  # a department filled it in place, in Excel:
+    wb = openpyxl.load_workbook(form)
+    wb.properties.lastModifiedBy = "财政部办公厅"  # as Excel and WPS record who saved it
+    wb.save(form)
+    again = dispatch(plan, tmp_path / "out", round=ROUND)
+    assert len(again.failed) == 1 and "财政部" in again.failed[0]
+    assert sorted(again.files) == ["商务部", "国家发展改革委"]
+    kept = openpyxl.load_workbook(form)["报送表"]
+    assert kept["K5"].value == written["K5"]  # nothing the department wrote is lost
+    forced = dispatch(plan, tmp_path / "out", round=ROUND, force=True)
+    assert not forced.failed and "财政部" in forced.files
