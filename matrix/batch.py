@@ -3,15 +3,18 @@
 ``build_one(source, target)`` reads, parses and writes one plan and returns an ``Outcome``
 (built, skipped or failed, with the reason) instead of raising, so that one bad file never
 stops a batch. ``build_many`` runs the jobs in a process pool when there are enough of them to
-pay for it, and yields the outcomes in the order of the jobs.
+pay for it, and yields the outcomes in the order of the jobs; ``run_many`` is that pool for any
+such job (``export`` runs its per-file job on it).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 # Below this many files a pool costs more (forking, importing) than it saves.
 POOL_THRESHOLD = 8
@@ -79,10 +82,10 @@ def build_one(source: Path, target: Path, *, force: bool = False, strict: bool =
                    documents=len(plan.documents))
 
 
-def _job(args: tuple[Path, Path, bool, bool, dict[str, str]]) -> Outcome:
-    source, target, force, strict, settings = args
+def _job(args: tuple[Callable[..., Any], tuple, dict[str, str]]) -> Any:
+    function, arguments, settings = args
     _adopt(settings)
-    return build_one(source, target, force=force, strict=strict)
+    return function(*arguments)
 
 
 def _settings() -> dict[str, str]:
@@ -108,10 +111,20 @@ def _adopt(settings: dict[str, str]) -> None:
 def build_many(jobs: Sequence[tuple[Path, Path]], *, force: bool = False, strict: bool = False,
                workers: int | None = None) -> Iterator[Outcome]:
     """Outcomes of every (source, target) job, in job order; on every core when worth it."""
+    return run_many(partial(build_one, force=force, strict=strict), jobs, workers=workers)
+
+
+def run_many(function: Callable[..., Any], jobs: Sequence[tuple], *,
+             workers: int | None = None) -> Iterator[Any]:
+    """``function(*job)`` for every job, in job order: in a process pool (the fork server
+    below) when there are enough jobs to pay for it, else here. ``function`` must be picklable
+    (a module-level function or a ``functools.partial`` of one) and must not raise: it returns
+    what became of its job. A job whose first item is ``-`` (standard input) keeps the whole
+    batch in this process."""
     settings = _settings()
-    args = [(s, t, force, strict, settings) for s, t in jobs]
+    args = [(function, tuple(job), settings) for job in jobs]
     workers = workers or os.cpu_count() or 1
-    if workers == 1 or len(args) < POOL_THRESHOLD or any(str(s) == "-" for s, _ in jobs):
+    if workers == 1 or len(args) < POOL_THRESHOLD or any(str(job[0]) == "-" for job in jobs):
         yield from map(_job, args)
         return
     import multiprocessing
@@ -144,20 +157,21 @@ def _context(multiprocessing):
     return context
 
 
-def summary(outcomes: Iterable[Outcome]) -> str:
-    """"12 built, 3 skipped, 1 failed" and, for skips and failures, the reasons counted."""
-    counts = {"built": 0, "skipped": 0, "failed": 0}
+def summary(outcomes: Iterable[Outcome], done: str = "built") -> str:
+    """"12 built, 3 skipped, 1 failed" and, for skips and failures, the reasons counted
+    (``done``: the status of a file that succeeded, ``exported`` for ``export``)."""
+    counts = {done: 0, "skipped": 0, "failed": 0}
     reasons: dict[tuple[str, str], int] = {}
     for o in outcomes:
         counts[o.status] += 1
-        if o.status != "built":
+        if o.status != done:
             # The reason without the file name and position, short: "no numbered clause found".
             text = o.message.splitlines()[0] if o.message else ""
             if o.status == "failed" and text.startswith(o.source):
                 text = text[len(o.source):].lstrip(":0123456789 ")
             reason = text.split(" (", 1)[0].split("：", 1)[0][:60]
             reasons[(o.status, reason)] = reasons.get((o.status, reason), 0) + 1
-    line = f"{counts['built']} built, {counts['skipped']} skipped, {counts['failed']} failed"
+    line = f"{counts[done]} {done}, {counts['skipped']} skipped, {counts['failed']} failed"
     if reasons:
         line += " (" + "; ".join(f"{status}: {n} × {reason}"
                                  for (status, reason), n in reasons.items()) + ")"
