@@ -1,0 +1,158 @@
+"""Benchmark of ``dutymatrix export`` over 1,000 plans, and of the same map on dask.
+
+Not a test (timings depend on the machine): run it by hand from the repository root::
+
+    python bench/bench_export.py             # 1,000 plans
+    python bench/bench_export.py --files 200
+
+The folder holds copies of seed 001 and the corpus documents (.txt), as ``bench.py``'s batch
+does. Measured, each as a whole process (start-up included) with the peak memory of its whole
+process tree (proportional set sizes, sampled every 20 ms, as ``bench.py`` does):
+
+* ``dutymatrix export DIR -o tasks.parquet`` and ``-o tasks.csv``: documents/s, peak memory;
+* the process pool alone (``batch.run_many(export.export_one, …)``, rows collected, nothing
+  written) on 2 workers;
+* the README's ``dask.bag`` recipe on a ``dask.distributed`` ``LocalCluster`` of 2 worker
+  processes (one thread each), rows collected in the client; and on dask's own local process
+  scheduler (``scheduler="processes"``, 2 workers), which needs no ``distributed``.
+
+Each process also prints the time of the map alone (after imports, cluster start-up and
+file listing), shown in the last column. ``python -c pass`` is timed in the same run, to say
+how slow this machine is at the time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.bench import ENV, _TreeWatch, median_process  # noqa: E402
+
+SOURCES = [ROOT / "seeds" / "001_5afa0209a0ae242f.txt",
+           *sorted((ROOT / "tests" / "corpus").glob("*.txt"))]
+
+# Each script prints "<rows> <seconds of the map alone>" on its last line.
+POOL = """
+import sys, time
+sys.path.insert(0, {root!r})
+from pathlib import Path
+from matrix.batch import run_many
+from matrix.export import export_one
+from matrix.sources import expand
+paths = expand([Path({folder!r})], workbooks=False)
+start = time.perf_counter()
+rows = [r for o in run_many(export_one, [(p,) for p in paths], workers=2) for r in o.rows]
+print(len(rows), time.perf_counter() - start)
+"""
+
+DASK = """
+import sys, time
+sys.path.insert(0, {root!r})
+from pathlib import Path
+from matrix.sources import expand
+paths = [str(p) for p in expand([Path({folder!r})], workbooks=False)]
+{setup}
+{recipe}
+start = time.perf_counter()
+table = bag.compute({compute})
+print(len(table), time.perf_counter() - start)
+{teardown}
+"""
+
+DISTRIBUTED_SETUP = """
+from dask.distributed import Client, LocalCluster
+cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                       dashboard_address=None)
+client = Client(cluster)
+"""
+
+
+def readme_recipe() -> str:
+    """The README's dask.bag block (the one tests/test_export.py runs), without its compute."""
+    import re
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- recipe: dask -->\n```python\n(.*?)```", text, re.S).group(1)
+    return "\n".join(line for line in block.splitlines() if not line.startswith("table ="))
+
+
+def measure(args: list[str]) -> tuple[float, float, str]:
+    """Wall time, peak memory (MB) of the process tree, and the last line it printed."""
+    env = {**ENV, "PYTHONPATH": str(ROOT)}
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=env)
+    watch = _TreeWatch(proc.pid)
+    out, err = proc.communicate()
+    elapsed = time.perf_counter() - start
+    peak = watch.stop()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{args[:4]} exited {proc.returncode}: {err.decode()[-800:]}")
+    lines = out.decode().strip().splitlines()
+    return elapsed, peak, lines[-1] if lines else ""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=1000)
+    options = parser.parse_args()
+    n = options.files
+    with tempfile.TemporaryDirectory(prefix="dutymatrix-bench-export-") as tmp:
+        folder = Path(tmp) / "plans"
+        folder.mkdir()
+        for i in range(n):
+            shutil.copy(SOURCES[i % len(SOURCES)], folder / f"plan{i:05d}.txt")
+        pass_time, _ = median_process([sys.executable, "-c", "pass"], 5)
+        rows_expected = None
+        results = []
+        for fmt in ("parquet", "csv"):
+            out = Path(tmp) / f"tasks.{fmt}"
+            # this checkout's code (python -m matrix with PYTHONPATH), whatever is installed
+            t, mem, _ = measure([sys.executable, "-m", "matrix", "export", str(folder), "-o",
+                                 str(out), "--quiet"])
+            results.append((f"dutymatrix export → {fmt}", t, mem, None))
+        import duckdb
+
+        rows_expected = duckdb.sql(f"SELECT count(*) FROM '{Path(tmp) / 'tasks.parquet'}'"
+                                   ).fetchall()[0][0]
+        code = POOL.format(root=str(ROOT), folder=str(folder))
+        t, mem, last = measure([sys.executable, "-c", code])
+        results.append(("process pool, 2 workers (rows only)", t, mem, last))
+        recipe = readme_recipe()
+        for name, setup, compute, teardown in (
+                ("dask.distributed LocalCluster, 2 workers", DISTRIBUTED_SETUP, "",
+                 "client.close(); cluster.close()"),
+                ("dask.bag scheduler='processes', 2 workers", "",
+                 "scheduler='processes', num_workers=2", "")):
+            code = DASK.format(root=str(ROOT), folder=str(folder), setup=setup, recipe=recipe,
+                               compute=compute, teardown=teardown)
+            t, mem, last = measure([sys.executable, "-c", code])
+            results.append((name, t, mem, last))
+    print(f"dutymatrix export benchmark — {os.cpu_count()} cores, Python "
+          f"{sys.version.split()[0]}, {n:,} plans, {rows_expected:,} rows")
+    print(f"  python -c pass: {pass_time * 1000:.0f} ms in this run")
+    print(f"| {'measure':<42} | {'wall':>8} | {'docs/s':>7} | {'peak mem':>8} | "
+          f"{'map alone':>10} |")
+    print(f"|{'-' * 44}|{'-' * 10}|{'-' * 9}|{'-' * 10}|{'-' * 12}|")
+    for name, t, mem, last in results:
+        alone = ""
+        if last:
+            rows, seconds = last.split()
+            if int(rows) != rows_expected:  # a fast failure is not a fast run
+                raise RuntimeError(f"{name}: {rows} rows, expected {rows_expected}")
+            alone = f"{float(seconds):.1f} s"
+        print(f"| {name:<42} | {t:>6.1f} s | {n / t:>7.1f} | {mem:>5.0f} MB | {alone:>10} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
