@@ -31,6 +31,7 @@ _EXPORTS = {
     "default_registry": "departments",
     "build_matrix": "pivot",
     "write_workbook": "excel",
+    "export_rows": "export",
     "Plan": "models",
     "Document": "models",
     "Task": "models",

@@ -351,10 +351,12 @@ def export_command(inputs: tuple[Path, ...], output: Path, fmt: str | None, quie
     """
     from .batch import run_many, summary
     from .errors import MatrixError
-    from .export import FORMATS, export_one, format_for, is_export, write_rows
+    from .export import FORMATS, check_target, export_one, format_for, write_rows
     from .output import replace_atomically
     from .sources import expand
 
+    if str(output) == "-":
+        raise click.UsageError("export writes a file: name it with -o")
     fmt = fmt or format_for(output)
     if fmt is None:
         raise click.UsageError(f"cannot tell the format from {output.name}: name a .csv, .jsonl "
@@ -362,14 +364,10 @@ def export_command(inputs: tuple[Path, ...], output: Path, fmt: str | None, quie
     sources = expand(inputs, workbooks=False)
     if not sources:
         raise click.UsageError("no plan file in the inputs")
-    if str(output) == "-":
-        raise click.UsageError("export writes a file: name it with -o")
-    target = output.resolve()
-    if any(str(s) != "-" and s.resolve() == target for s in sources):
-        raise click.ClickException(f"{output}: the output would overwrite an input")
-    if output.exists() and not output.is_dir() and not force and not is_export(output):
-        raise click.ClickException(f"{output}: not replaced: it is not a file dutymatrix export "
-                                   "wrote (use --force to replace it)")
+    try:
+        check_target(output, sources, force=force)
+    except MatrixError as e:
+        raise _fail(e) from None
     outcomes = []
 
     def batches():
@@ -382,19 +380,17 @@ def export_command(inputs: tuple[Path, ...], output: Path, fmt: str | None, quie
         if not any(o.status == "exported" for o in outcomes):
             raise MatrixError(f"{output}: not written: no file gave any task")
 
+    written = []  # the number of rows, once the file is complete
     try:
-        rows = 0
-        def write(temp):
-            nonlocal rows
-            rows = write_rows(batches(), temp, fmt)
-        replace_atomically(output, write, suffix=f".{fmt}")
+        replace_atomically(output, lambda temp: written.append(write_rows(batches(), temp, fmt)),
+                           suffix=f".{fmt}")
     except MatrixError as e:
         if outcomes and not quiet:
             click.echo(summary(outcomes, "exported"), err=True)
         raise _fail(e) from None
     if not quiet:
         click.echo(summary(outcomes, "exported"), err=True)
-        click.echo(f"wrote {output} ({rows} rows, {fmt})", err=True)
+        click.echo(f"wrote {output} ({written[0]} rows, {fmt})", err=True)
     if any(o.status == "failed" for o in outcomes):
         sys.exit(1)
 

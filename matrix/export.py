@@ -34,8 +34,8 @@ from typing import Any, NamedTuple
 
 from .records import Plan, task_rows
 
-__all__ = ["COLUMNS", "FORMATS", "Column", "Exported", "export_one", "export_rows",
-           "format_for", "is_export", "plan_rows", "write_rows"]
+__all__ = ["COLUMNS", "FORMATS", "Column", "Exported", "check_target", "export_one",
+           "export_rows", "format_for", "is_export", "plan_rows", "write_rows"]
 
 
 class Column(NamedTuple):
@@ -269,6 +269,19 @@ def _write_parquet(batches: Iterable[list[dict[str, Any]]], path: Path) -> int:
             writer.write_table(pa.Table.from_pylist(pending, schema=schema))
             count += len(pending)
     return count
+
+
+def check_target(output: Path, sources: Iterable[Path], *, force: bool = False) -> None:
+    """Raise ``MatrixOutputError`` when writing ``output`` would lose something: when it is one
+    of the ``sources``, or an existing file this module did not write (unless ``force``)."""
+    from .errors import MatrixOutputError
+
+    target = output.resolve()
+    if any(str(s) != "-" and Path(s).resolve() == target for s in sources):
+        raise MatrixOutputError(f"{output}: the output would overwrite an input")
+    if output.is_file() and not force and not is_export(output):
+        raise MatrixOutputError(f"{output}: not replaced: it is not a file dutymatrix export "
+                                "wrote (use --force to replace it)")
 
 
 def is_export(path: Path) -> bool:

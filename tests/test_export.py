@@ -80,6 +80,17 @@ def test_parquet_schema_has_the_pinned_types(tmp_path):
     assert [(f.name, f.type) for f in schema] == [(n, kinds[t]) for n, t in PINNED]
 
 
+def test_export_rows_is_public_plain_and_picklable():
+    import pickle
+
+    import matrix
+
+    assert matrix.export_rows is export_rows
+    assert pickle.loads(pickle.dumps(export_rows)) is export_rows
+    rows = export_rows(str(SEED_001))
+    assert pickle.loads(pickle.dumps(rows)) == rows == json.loads(json.dumps(rows))
+
+
 # ── rows equal the records, one for one ──────────────────────────────────────────────────────
 
 
