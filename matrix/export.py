@@ -247,7 +247,8 @@ def _pyarrow():
         import pyarrow  # noqa: F401
         import pyarrow.parquet
     except ImportError:
-        raise MatrixOutputError("Parquet needs pyarrow: pip install 'dutymatrix[parquet]'") from None
+        raise MatrixOutputError(
+            "Parquet needs pyarrow: pip install 'dutymatrix[parquet]'") from None
     return pyarrow
 
 

@@ -17,7 +17,8 @@ from typing import Any
 from .filter import TaskHit
 from .records import task_json
 
-__all__ = ["ROW_KEYS", "guard", "hit_json", "hit_rows", "render_table", "role_text", "to_csv", "to_json"]
+__all__ = ["ROW_KEYS", "guard", "hit_json", "hit_rows", "render_table", "role_text", "to_csv",
+           "to_json"]
 
 ROW_KEYS = ("source", "document", "number", "section", "title", "text", "department", "role",
             "inherited", "via", "departments", "deadline")
