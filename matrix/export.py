@@ -257,18 +257,23 @@ _ROW_GROUP = 50_000
 
 
 def _write_parquet(batches: Iterable[list[dict[str, Any]]], path: Path) -> int:
+    # Each file's rows become an Arrow record batch at once (columnar: a fraction of the
+    # memory of the dicts); a row group is written every _ROW_GROUP rows.
     pa = _pyarrow()
     schema = arrow_schema()
-    count, pending = 0, []
+    count, pending, size = 0, [], 0
     with pa.parquet.ParquetWriter(path, schema, compression="zstd") as writer:
         for batch in batches:
-            pending.extend(batch)
-            if len(pending) >= _ROW_GROUP:
-                writer.write_table(pa.Table.from_pylist(pending, schema=schema))
-                count, pending = count + len(pending), []
+            if batch:
+                pending.append(pa.RecordBatch.from_pylist(batch, schema=schema))
+                size += len(batch)
+            if size >= _ROW_GROUP:
+                writer.write_table(pa.Table.from_batches(pending, schema=schema),
+                                   row_group_size=size)
+                count, pending, size = count + size, [], 0
         if pending or not count:
-            writer.write_table(pa.Table.from_pylist(pending, schema=schema))
-            count += len(pending)
+            writer.write_table(pa.Table.from_batches(pending, schema=schema))
+            count += size
     return count
 
 

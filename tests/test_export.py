@@ -220,6 +220,20 @@ def test_parquet_read_by_duckdb_equals_the_csv(tmp_path, exported):
     assert from_parquet == from_csv
 
 
+def test_parquet_in_several_row_groups_reads_back_as_written(tmp_path, monkeypatch):
+    pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    from matrix import export as module
+
+    monkeypatch.setattr(module, "_ROW_GROUP", 100)
+    batches = [export_rows(SEED_001), [], export_rows(SEED_003), export_rows(SEED_001)]
+    out = tmp_path / "t.parquet"
+    assert write_rows(batches, out, "parquet") == sum(map(len, batches))
+    assert pq.ParquetFile(out).num_row_groups == 2  # 154 rows, then 82 + 154
+    assert pq.read_table(out).to_pylist() == [r for b in batches for r in b]
+
+
 # ── the command ──────────────────────────────────────────────────────────────────────────────
 
 
