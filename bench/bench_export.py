@@ -111,6 +111,7 @@ def main() -> int:
         folder.mkdir()
         for i in range(n):
             shutil.copy(SOURCES[i % len(SOURCES)], folder / f"plan{i:05d}.txt")
+        load_before = os.getloadavg()[0]
         pass_time, _ = median_process([sys.executable, "-c", "pass"], 5)
         rows_expected = None
         results = []
@@ -139,7 +140,9 @@ def main() -> int:
             results.append((name, t, mem, last))
     print(f"dutymatrix export benchmark — {os.cpu_count()} cores, Python "
           f"{sys.version.split()[0]}, {n:,} plans, {rows_expected:,} rows")
-    print(f"  python -c pass: {pass_time * 1000:.0f} ms in this run")
+    print(f"  python -c pass: {pass_time * 1000:.0f} ms in this run; load average "
+          f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after (other processes on the "
+          "machine)")
     print(f"| {'measure':<42} | {'wall':>8} | {'docs/s':>7} | {'peak mem':>8} | "
           f"{'map alone':>10} |")
     print(f"|{'-' * 44}|{'-' * 10}|{'-' * 9}|{'-' * 10}|{'-' * 12}|")
