@@ -186,24 +186,28 @@ def write_rows(batches: Iterable[list[dict[str, Any]]], path: Path, fmt: str) ->
     raise ValueError(f"unknown export format {fmt!r}; one of {', '.join(FORMATS)}")
 
 
-def csv_cell(value: Any) -> str:
-    """A value as CSV text: null empty, booleans true/false (DuckDB, pandas and Excel read them
-    as booleans), leaders joined with 、, and text that a spreadsheet would run as a formula
-    prefixed with ' (``tabular.guard``)."""
-    from .tabular import guard
-
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return guard(SEPARATOR.join(value))
-    if isinstance(value, int):
+def _csv_cells(guard):
+    """A function from a row to its CSV cells: null empty, booleans true/false (DuckDB, pandas
+    and Excel read them as booleans), leaders joined with 、, and text that a spreadsheet would
+    run as a formula prefixed with ' (``guard``: ``tabular.guard``, as ``filter`` writes CSV)."""
+    def cell(value: Any) -> str:
+        if value is None:
+            return ""
+        if value is True or value is False:
+            return "true" if value else "false"
+        if isinstance(value, str):
+            return guard(value)
+        if isinstance(value, list):
+            return guard(SEPARATOR.join(value))
         return str(value)
-    return guard(value)
+
+    return lambda row: [cell(row[name]) for name in NAMES]
 
 
 def _write_csv(batches: Iterable[list[dict[str, Any]]], path: Path) -> int:
+    from .tabular import guard
+
+    cells = _csv_cells(guard)
     # utf-8-sig: the BOM that makes Excel and WPS read UTF-8 instead of the local code page.
     # Rows end with CRLF (RFC 4180, the csv module's default), as `filter --format csv`.
     count = 0
@@ -211,7 +215,7 @@ def _write_csv(batches: Iterable[list[dict[str, Any]]], path: Path) -> int:
         writer = csv.writer(stream)
         writer.writerow(NAMES)
         for batch in batches:
-            writer.writerows([csv_cell(row[name]) for name in NAMES] for row in batch)
+            writer.writerows(map(cells, batch))
             count += len(batch)
     return count
 
