@@ -270,6 +270,27 @@ def test_pooled_export_gives_the_rows_in_file_order(tmp_path):
     assert jsonl(out) == expected
 
 
+def test_a_workbook_named_as_input_gives_its_tasks_with_the_office_edits(tmp_path):
+    import openpyxl
+
+    book = tmp_path / "s1.xlsx"
+    assert run("build", SEED_001, "-o", book).exit_code == 0
+    key = ("task", "title", "department", "role", "inherited")
+    assert [tuple(r[k] for k in key) for r in export_rows(book)] == \
+        [tuple(r[k] for k in key) for r in export_rows(SEED_001)]
+    # a mark removed in Excel: the office's edit counts
+    wb = openpyxl.load_workbook(book)
+    ws = wb["矩阵"]
+    header = next(r for r in ws.iter_rows(min_row=1, max_row=10) if r[0].value == "序号")
+    columns = {c.value: c.column for c in header}
+    rows = {ws.cell(r, columns["编号"]).value: r for r in range(header[0].row + 1, ws.max_row + 1)}
+    ws.cell(rows["（十一）"], columns["国家卫生健康委"]).value = None
+    wb.save(book)
+    held = {(r["task"], r["department"]) for r in export_rows(book)}
+    assert ("（十一）", "国家卫生健康委") not in held and ("（十三）", "国家卫生健康委") in held
+    assert len(export_rows(book)) == len(export_rows(SEED_001)) - 1
+
+
 def test_nothing_exported_writes_nothing(tmp_path):
     out = tmp_path / "t.csv"
     result = run("export", NEWS[0], "-o", out)
