@@ -13,8 +13,10 @@ process tree (proportional set sizes, sampled every 20 ms, as ``bench.py`` does)
 * the process pool alone (``batch.run_many(export.export_one, …)``, rows collected, nothing
   written) on 2 workers;
 * the README's ``dask.bag`` recipe on a ``dask.distributed`` ``LocalCluster`` of 2 worker
-  processes (one thread each), rows collected in the client; and on dask's own local process
-  scheduler (``scheduler="processes"``, 2 workers), which needs no ``distributed``.
+  processes (one thread each): rows collected in the client (``bag.compute()``), and rows
+  written as JSON lines by the workers (``to_textfiles``, the README's archive recipe); and on
+  dask's own local process scheduler (``scheduler="processes"``, 2 workers, rows collected),
+  which needs no ``distributed``.
 
 Each process also prints the time of the map alone (after imports, cluster start-up and
 file listing), shown in the last column. ``python -c pass`` is timed in the same run, to say
@@ -63,10 +65,16 @@ paths = [str(p) for p in expand([Path({folder!r})], workbooks=False)]
 {setup}
 {recipe}
 start = time.perf_counter()
-table = bag.compute({compute})
-print(len(table), time.perf_counter() - start)
+{action}
+print(rows, time.perf_counter() - start)
 {teardown}
 """
+
+COLLECT = "rows = len(bag.compute({compute}))"
+# The README's archive recipe: JSON lines written by the workers, nothing sent to the client.
+WRITE = """import json
+bag.map(json.dumps, ensure_ascii=False).to_textfiles({out!r} + "/*.jsonl")
+rows = sum(len(f.read_text().splitlines()) for f in Path({out!r}).glob("*.jsonl"))"""
 
 DISTRIBUTED_SETUP = """
 from dask.distributed import Client, LocalCluster
@@ -129,13 +137,16 @@ def main() -> int:
         t, mem, last = measure([sys.executable, "-c", code])
         results.append(("process pool, 2 workers (rows only)", t, mem, last))
         recipe = readme_recipe()
-        for name, setup, compute, teardown in (
-                ("dask.distributed LocalCluster, 2 workers", DISTRIBUTED_SETUP, "",
-                 "client.close(); cluster.close()"),
+        close = "client.close(); cluster.close()"
+        for name, setup, action, teardown in (
+                ("dask.distributed, 2 workers, rows to client", DISTRIBUTED_SETUP,
+                 COLLECT.format(compute=""), close),
+                ("dask.distributed, 2 workers, JSONL on workers", DISTRIBUTED_SETUP,
+                 WRITE.format(out=str(Path(tmp) / "jsonl")), close),
                 ("dask.bag scheduler='processes', 2 workers", "",
-                 "scheduler='processes', num_workers=2", "")):
+                 COLLECT.format(compute="scheduler='processes', num_workers=2"), "")):
             code = DASK.format(root=str(ROOT), folder=str(folder), setup=setup, recipe=recipe,
-                               compute=compute, teardown=teardown)
+                               action=action, teardown=teardown)
             t, mem, last = measure([sys.executable, "-c", code])
             results.append((name, t, mem, last))
     print(f"dutymatrix export benchmark — {os.cpu_count()} cores, Python "
@@ -143,9 +154,9 @@ def main() -> int:
     print(f"  python -c pass: {pass_time * 1000:.0f} ms in this run; load average "
           f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after (other processes on the "
           "machine)")
-    print(f"| {'measure':<42} | {'wall':>8} | {'docs/s':>7} | {'peak mem':>8} | "
+    print(f"| {'measure':<46} | {'wall':>8} | {'docs/s':>7} | {'peak mem':>8} | "
           f"{'map alone':>10} |")
-    print(f"|{'-' * 44}|{'-' * 10}|{'-' * 9}|{'-' * 10}|{'-' * 12}|")
+    print(f"|{'-' * 48}|{'-' * 10}|{'-' * 9}|{'-' * 10}|{'-' * 12}|")
     for name, t, mem, last in results:
         alone = ""
         if last:
@@ -153,7 +164,7 @@ def main() -> int:
             if int(rows) != rows_expected:  # a fast failure is not a fast run
                 raise RuntimeError(f"{name}: {rows} rows, expected {rows_expected}")
             alone = f"{float(seconds):.1f} s"
-        print(f"| {name:<42} | {t:>6.1f} s | {n / t:>7.1f} | {mem:>5.0f} MB | {alone:>10} |")
+        print(f"| {name:<46} | {t:>6.1f} s | {n / t:>7.1f} | {mem:>5.0f} MB | {alone:>10} |")
     return 0
 
 
