@@ -33,8 +33,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .records import Plan, task_rows
+from .textsafe import strip_bidi
 
-__all__ = ["COLUMNS", "FORMATS", "Column", "Exported", "check_target", "export_one",
+__all__ = ["COLUMNS", "FORMATS", "Column", "Exported", "check_target", "died", "export_one",
            "export_rows", "format_for", "is_export", "plan_rows", "write_rows"]
 
 
@@ -90,32 +91,42 @@ _ASSIGNMENT_COLUMNS = ("department", "as_printed", "role", "inherited", "lead_by
 
 
 def plan_rows(plan: Plan) -> list[dict[str, Any]]:
-    """The export rows of one plan (either kind of records), keys ``NAMES`` in that order."""
+    """The export rows of one plan (either kind of records), keys ``NAMES`` in that order.
+
+    Text carries no bidirectional control character (``textsafe.strip_bidi``, as every output
+    of dutymatrix): a file name or a workbook's cell cannot make a row show in another order.
+    """
     rows: list[dict[str, Any]] = []
     source = plan.source
+    path = strip_bidi(source.path)
     for number, document in enumerate(plan.documents, 1):
         where = document.jurisdiction
-        head = {"source_path": source.path, "source_sha256": source.sha256,
+        head = {"source_path": path, "source_sha256": source.sha256,
                 "jurisdiction_level": where.level if where else None,
-                "jurisdiction_name": where.name if where else None,
-                "document": number, "document_title": document.title,
-                "doc_number": document.doc_number}
+                "jurisdiction_name": _clean(where.name) if where else None,
+                "document": number, "document_title": _clean(document.title),
+                "doc_number": _clean(document.doc_number)}
         tasks = task_rows(document)
         if not tasks:
             rows.append({**head, **dict.fromkeys(_TASK_COLUMNS), "leaders": [],
                          **dict.fromkeys(_ASSIGNMENT_COLUMNS)})
         for task_no, task in enumerate(tasks, 1):
-            row = {**head, "task_no": task_no, "task": task.label, "line": task.line,
-                   "section": task.section, "subsection": task.subsection, "title": task.title,
-                   "deadline": task.deadline, "leaders": list(task.leaders)}
+            row = {**head, "task_no": task_no, "task": _clean(task.label), "line": task.line,
+                   "section": _clean(task.section), "subsection": _clean(task.subsection),
+                   "title": _clean(task.title), "deadline": _clean(task.deadline),
+                   "leaders": [strip_bidi(name) for name in task.leaders]}
             if not task.assignments:
                 rows.append({**row, **dict.fromkeys(_ASSIGNMENT_COLUMNS)})
             for a in task.assignments:
-                rows.append({**row, "department": a.department, "as_printed": a.as_printed,
-                             "role": a.role.value, "inherited": a.inherited,
-                             "lead_by_rule": a.lead_by_rule, "known": a.known,
-                             "counterpart": a.counterpart})
+                rows.append({**row, "department": strip_bidi(a.department),
+                             "as_printed": strip_bidi(a.as_printed), "role": a.role.value,
+                             "inherited": a.inherited, "lead_by_rule": a.lead_by_rule,
+                             "known": a.known, "counterpart": _clean(a.counterpart)})
     return rows
+
+
+def _clean(text: str | None) -> str | None:
+    return None if text is None else strip_bidi(text)
 
 
 def export_rows(path: str | Path) -> list[dict[str, Any]]:
@@ -161,6 +172,21 @@ def export_one(source: Path) -> Exported:
         return Exported(str(source), "failed", str(e))
     except OSError as e:
         return Exported(str(source), "failed", f"{source}: {e.strerror or e}")
+    except RecursionError:
+        return Exported(str(source), "failed",
+                        f"{source}: too deeply nested to read (RecursionError)")
+    except MemoryError:
+        return Exported(str(source), "failed", f"{source}: out of memory reading it")
+    except Exception as e:  # a bug or a library's surprise: this file fails, the batch goes on
+        return Exported(str(source), "failed",
+                        f"{source}: internal error: {type(e).__name__}: {e}")
+
+
+def died(job: tuple) -> Exported:
+    """What became of a file whose pool worker died (``batch.run_many``)."""
+    source = job[0]
+    return Exported(str(source), "failed", f"{source}: the worker reading it died (a crash, a "
+                    "signal or out of memory); the other files are not affected")
 
 
 def format_for(path: Path) -> str | None:
@@ -282,14 +308,17 @@ def _write_parquet(batches: Iterable[list[dict[str, Any]]], path: Path) -> int:
 
 
 def check_target(output: Path, sources: Iterable[Path], *, force: bool = False) -> None:
-    """Raise ``MatrixOutputError`` when writing ``output`` would lose something: when it is one
-    of the ``sources``, or an existing file this module did not write (unless ``force``)."""
+    """Raise ``MatrixOutputError`` when writing ``output`` would lose something:
+    ``output.check_target``'s refusals (one of the ``sources``, always; a file an office
+    application holds open), and, unless ``force``, an existing file that is not an export
+    (``is_export``)."""
     from .errors import MatrixOutputError
+    from .output import check_target as check_output
+    from .output import is_stream_link
 
-    target = output.resolve()
-    if any(str(s) != "-" and Path(s).resolve() == target for s in sources):
-        raise MatrixOutputError(f"{output}: the output would overwrite an input")
-    if output.is_file() and not force and not is_export(output):
+    check_output(output, sources, force=force, workbook=False)
+    if (not force and output.is_file() and not is_stream_link(output)
+            and not is_export(output)):
         raise MatrixOutputError(f"{output}: not replaced: it is not a file dutymatrix export "
                                 "wrote (use --force to replace it)")
 

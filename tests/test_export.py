@@ -291,6 +291,41 @@ def test_a_workbook_named_as_input_gives_its_tasks_with_the_office_edits(tmp_pat
     assert len(export_rows(book)) == len(export_rows(SEED_001)) - 1
 
 
+def crashing_export(source):
+    """``export_one``, but a file named bad*.txt kills the worker process outright."""
+    import os
+
+    from matrix.export import export_one
+
+    if Path(source).name.startswith("bad"):
+        os._exit(3)
+    return export_one(source)
+
+
+def test_a_worker_that_dies_fails_only_its_file(tmp_path):
+    from matrix.batch import POOL_THRESHOLD, run_many
+    from matrix.export import died
+
+    sources = []
+    for i in range(POOL_THRESHOLD + 2):
+        sources.append(tmp_path / ("bad.txt" if i == 4 else f"g{i}.txt"))
+        shutil.copy(SEED_003, sources[-1])
+    outcomes = list(run_many(crashing_export, [(s,) for s in sources], died=died, workers=2))
+    assert [o.source for o in outcomes] == [str(s) for s in sources]
+    assert [o.status for o in outcomes] == ["exported"] * 4 + ["failed"] + ["exported"] * 5
+    assert "bad.txt" in outcomes[4].message and "died" in outcomes[4].message
+    assert outcomes[5].rows == export_rows(sources[5])
+
+
+def test_bidi_controls_never_reach_a_row(tmp_path):
+    name = tmp_path / "plan\u202egpj.txt"
+    shutil.copy(SEED_001, name)
+    out = tmp_path / "t.csv"
+    assert run("export", name, "-o", out).exit_code == 0
+    assert "\u202e" not in out.read_text(encoding="utf-8-sig")
+    assert all("\u202e" not in str(v) for r in export_rows(name) for v in r.values())
+
+
 def test_nothing_exported_writes_nothing(tmp_path):
     out = tmp_path / "t.csv"
     result = run("export", NEWS[0], "-o", out)
@@ -313,7 +348,7 @@ def test_never_replaces_an_input(tmp_path):
     before = (tmp_path / "plan.txt").read_bytes()
     result = run("export", tmp_path / "plan.txt", "-o", tmp_path / "plan.txt", "--format", "csv",
                  "--force")
-    assert result.exit_code == 1 and "would overwrite an input" in result.output
+    assert result.exit_code == 1 and "would overwrite the input" in result.output
     assert (tmp_path / "plan.txt").read_bytes() == before and not source.exists()
 
 
