@@ -51,11 +51,12 @@ import sys, time
 sys.path.insert(0, {root!r})
 from pathlib import Path
 from matrix.batch import run_many
-from matrix.export import export_one
+from matrix.export import died, export_one
 from matrix.sources import expand
 paths = expand([Path({folder!r})], workbooks=False)
 start = time.perf_counter()
-rows = [r for o in run_many(export_one, [(p,) for p in paths], workers=2) for r in o.rows]
+rows = [r for o in run_many(export_one, [(p,) for p in paths], died=died, workers=2)
+        for r in o.rows]
 print(len(rows), time.perf_counter() - start)
 """
 
