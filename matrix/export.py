@@ -9,8 +9,8 @@ BOM, for Excel and WPS; formula-like cells guarded as ``tabular`` does), JSON li
 
 Which rows (the matrix's rows, nothing dropped):
 
-* a task gives one row per assignment, in the order of its assignments, so a department that
-  holds two roles on one task (负责 and, by a document-wide rule, 负责 again) gives two rows;
+* a task gives one row per assignment, in the order of its assignments, so a department
+  named twice on one task (printed, and again by a document-wide rule) gives two rows;
 * a task with no department gives one row whose department columns are null (empty in CSV);
 * a document that names no department at all (the 质量强国建设纲要 in seed 003) gives the rows its
   matrix shows: its innermost clauses as tasks with no department (``records.task_rows``);
@@ -200,7 +200,8 @@ def format_for(path: Path) -> str | None:
 def write_rows(batches: Iterable[list[dict[str, Any]]], path: Path, fmt: str) -> int:
     """Write batches of rows to ``path`` (replacing it) as ``fmt``; the number of rows.
 
-    The batches are written as they come, so memory holds one batch, not the archive. Callers
+    The batches are written as they come, so memory holds one batch (for Parquet, one row
+    group), not the archive. Callers
     that must not lose an existing file write to a temporary one (``output.replace_atomically``).
     """
     if fmt == "csv":
