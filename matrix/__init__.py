@@ -32,6 +32,7 @@ _EXPORTS = {
     "default_registry": "departments",
     "build_matrix": "pivot",
     "write_workbook": "workbook",
+    "export_rows": "export",
     "Plan": "models",
     "Document": "models",
     "Task": "models",

@@ -128,8 +128,8 @@ def build(inputs: tuple[Path, ...], output: Path | None, quiet: bool, force: boo
 class _progress:
     """A rich progress bar on a terminal (stderr), plain lines otherwise or with --quiet."""
 
-    def __init__(self, total: int, quiet: bool) -> None:
-        self.total, self.quiet, self.bar = total, quiet, None
+    def __init__(self, total: int, quiet: bool, what: str = "building") -> None:
+        self.total, self.quiet, self.bar, self.what = total, quiet, None, what
 
     def __enter__(self):
         if not self.quiet and sys.stderr.isatty():
@@ -140,7 +140,7 @@ class _progress:
                                 MofNCompleteColumn(), TimeRemainingColumn(),
                                 console=Console(stderr=True), transient=True)
             self.bar.__enter__()
-            self.task = self.bar.add_task("building", total=self.total)
+            self.task = self.bar.add_task(self.what, total=self.total)
         return self.advance
 
     def advance(self, line: str | None, err: bool) -> None:
@@ -348,6 +348,77 @@ def filter_command(inputs: tuple[Path, ...], depts: tuple[str, ...], roles: tupl
         except MatrixError as e:
             raise _fail(e) from None
         click.echo(f"wrote {target} ({len(hits)} tasks)", err=True)
+
+
+@cli.command(name="export")
+@click.argument("inputs", nargs=-1, required=True, type=_Path(exists=True, allow_dash=True))
+@click.option("-o", "--output", type=_Path(), required=True,
+              help="The file to write (.csv, .jsonl or .parquet).")
+@click.option("-f", "--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet"]),
+              default=None, help="Default: from the output's suffix.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+@click.option("--force", is_flag=True,
+              help="Replace an existing output file that dutymatrix export did not write.")
+def export_command(inputs: tuple[Path, ...], output: Path, fmt: str | None, quiet: bool,
+                   force: bool) -> None:
+    """Write the tasks of many plans as one table: a row per (document, task, department, role).
+
+    INPUTS are plan files or folders of them (a workbook written by `dutymatrix build` may be
+    named too). Folders are read on every core, with a progress bar; a file that fails is
+    reported and the others are still exported. The columns are a stable contract (README).
+
+    Example:
+
+        dutymatrix export seeds/ tests/corpus/ -o tasks.parquet
+
+        dutymatrix export plans/ -o tasks.csv          # UTF-8 with BOM, for Excel and WPS
+    """
+    from .batch import run_many, summary
+    from .errors import MatrixError
+    from .export import FORMATS, check_target, died, export_one, format_for, write_rows
+    from .output import replace_atomically
+    from .sources import expand
+    from .textsafe import for_terminal
+
+    if str(output) == "-":
+        raise click.UsageError("export writes a file: name it with -o")
+    fmt = fmt or format_for(output)
+    if fmt is None:
+        raise click.UsageError(f"cannot tell the format from {output.name}: name a .csv, .jsonl "
+                               f"or .parquet file, or say --format ({'|'.join(FORMATS)})")
+    sources = expand(inputs, workbooks=False)
+    if not sources:
+        raise click.UsageError("no plan file in the inputs")
+    try:
+        check_target(output, sources, force=force)
+    except MatrixError as e:
+        raise _fail(e) from None
+    outcomes = []
+
+    def batches():
+        with _progress(len(sources), quiet, "exporting") as advance:
+            for outcome in run_many(export_one, [(s,) for s in sources], died=died):
+                outcomes.append(outcome)
+                ok = outcome.status == "exported"
+                advance(for_terminal(outcome.line()) if not (ok and quiet) else None,
+                        err=not ok)
+                yield outcome.rows
+        if not any(o.status == "exported" for o in outcomes):
+            raise MatrixError(f"{output}: not written: no file gave any task")
+
+    written = []  # the number of rows, once the file is complete
+    try:
+        replace_atomically(output, lambda temp: written.append(write_rows(batches(), temp, fmt)),
+                           suffix=f".{fmt}")
+    except MatrixError as e:
+        if outcomes and not quiet:
+            click.echo(summary(outcomes, "exported"), err=True)
+        raise _fail(e) from None
+    if not quiet:
+        click.echo(summary(outcomes, "exported"), err=True)
+        click.echo(f"wrote {output} ({written[0]} rows, {fmt})", err=True)
+    if any(o.status == "failed" for o in outcomes):
+        sys.exit(1)
 
 
 def _split(plans, folder: Path, inputs=(), force: bool = False) -> None:
