@@ -116,3 +116,36 @@ def _renamed(plan: Plan, name: str) -> Plan:
     """``plan`` with its source named ``name`` (a workbook read from a temporary file)."""
     source = type(plan.source).make(**{**plan.source.as_json(), "path": name})
     return type(plan).make(source=source, documents=plan.documents)
+
+
+def read_returns_bytes(items: Iterable[tuple[str, bytes]]) -> list:
+    """``collect.read_returns`` for uploaded returns: each (name, content) as a
+    ``ReturnFile`` named ``name``, or an ``Unreadable`` with the reason (nothing is raised).
+
+    Each is checked against the input limit, then read from a private temporary folder under a
+    fixed name (the return reader works on files), removed before this returns; ``name`` is
+    only the label the 汇总 shows.
+    """
+    import dataclasses
+    import tempfile
+
+    from .collect import Unreadable
+    from .errors import MatrixInputError
+    from .read import check_size
+    from .workbook.returns import read_return
+
+    out: list = []
+    with tempfile.TemporaryDirectory(prefix="dutymatrix-") as folder:
+        for n, (name, data) in enumerate(items):
+            path = Path(folder) / f"return-{n}.xlsx"
+            try:
+                check_size(len(data), name)
+                path.write_bytes(data)
+                ret = read_return(path)
+            except MatrixInputError as e:
+                out.append(Unreadable(name, str(e).replace(str(path), name)))
+                continue
+            finally:
+                path.unlink(missing_ok=True)
+            out.append(dataclasses.replace(ret, path=Path(name)))
+    return out

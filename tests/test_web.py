@@ -371,8 +371,8 @@ def test_comparison_needs_two_files(client):
 
 def test_every_response_carries_a_strict_csp(client):
     token = token_of(seed_upload(client))
-    for path in ("/", "/compare", f"/plan/{token}", f"/plan/{token}/downloads", "/nothing",
-                 "/static/app.css"):
+    for path in ("/", "/compare", "/summary", f"/plan/{token}", f"/plan/{token}/downloads",
+                 "/nothing", "/static/app.css"):
         csp = client.get(path).headers["content-security-policy"]
         assert "script-src 'self'" in csp and "style-src 'self'" in csp
         assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
@@ -385,7 +385,8 @@ def test_no_page_has_inline_script_or_style(client):
     hostile = upload(client, ("hostile.txt", HOSTILE.encode("utf-8"), "text/plain"))
     diff = compare(client, ("a.txt", SEED_001.read_bytes(), "text/plain"),
                    ("b.txt", edited_001().encode("utf-8"), "text/plain"))
-    pages = [client.get("/").text, client.get("/compare").text, seed.text, hostile.text,
+    pages = [client.get("/").text, client.get("/compare").text, client.get("/summary").text,
+             seed.text, hostile.text,
              diff.text, client.get(f"/plan/{token}/downloads").text,
              client.get(f"/plan/{token}", params={"dept": "国家卫健委"}).text]
     for html in pages:
@@ -603,3 +604,51 @@ def test_department_lists_that_cannot_all_be_written_are_not_zipped(client, monk
     page = client.get(f"/plan/{token}/download/lists")
     assert page.status_code == 400 and "disk full" in page.text
     assert "content-disposition" not in page.headers
+
+
+# ── 汇总 ────────────────────────────────────────────────────────────────────────────────────
+
+
+def test_summary_of_returns(client, plan_001, tmp_path):
+    from datetime import date
+
+    from matrix.collect import collect
+    from matrix.dispatch import dispatch
+    from matrix.sources import read_returns_bytes
+    from matrix.workbook.summary import SUMMARY_SHEETS
+    from tests.test_collect import fill
+
+    forms = dispatch(plan_001, tmp_path / "下发", round="2026年第四季度").files
+    sent = {}
+    for department in ("市场监管总局", "国家卫生健康委"):
+        target = tmp_path / f"{department}报送.xlsx"
+        fill(forms[department], target)
+        sent[department] = target
+    files = [("returns", (p.name, p.read_bytes(), "application/octet-stream"))
+             for p in sent.values()]
+    files.append(("returns", ("坏文件.xlsx", b"PK\x03\x04 broken", "application/octet-stream")))
+    files.append(("plan", (SEED_001.name, SEED_001.read_bytes(), "text/plain")))
+    page = client.post("/summary", files=files, data={"as_of": "2026-12-21"})
+    assert page.status_code == 200 and "/summary/" in str(page.url)
+    returns = read_returns_bytes([(p.name, p.read_bytes()) for p in sent.values()])
+    expected = collect(plan_001, returns, as_of=date(2026, 12, 21))
+    assert f"未报送单位 {len(expected.missing)} 个" in page.text
+    missing = re.search(r'<p class="notice" id="missing">未报送：(.*?)</p>', page.text).group(1)
+    assert missing.split("、") == list(expected.missing)
+    assert "国家卫生健康委" not in missing and "市场监管总局" not in missing
+    assert "<td>市场监管总局报送.xlsx</td><td>采用</td>" in page.text
+    assert "<td>坏文件.xlsx</td><td>无法读取</td>" in page.text
+    token = re.search(r"/summary/([\w-]+)", str(page.url)).group(1)
+    book = client.get(f"/summary/{token}/download")
+    assert book.status_code == 200
+    path = tmp_path / "汇总.xlsx"
+    path.write_bytes(book.content)
+    import openpyxl
+
+    assert tuple(openpyxl.load_workbook(path, read_only=True).sheetnames) == tuple(SUMMARY_SHEETS)
+
+
+def test_summary_needs_a_plan_and_returns(client):
+    page = client.post("/summary", files=[("plan", ("a.txt", SEED_001.read_bytes(), "text/plain"))])
+    assert page.status_code == 400 and "需要方案和报送材料" in page.text
+    assert "汇总" in client.get("/summary").text

@@ -182,7 +182,7 @@ async def _server_error(request: Request, exc: Exception) -> Response:
 def create_app(host: str = "127.0.0.1", port: int = 8000, *,
                extra_hosts: Iterable[str] = ()) -> Starlette:
     """The application served by ``dutymatrix serve`` on ``host``:``port``."""
-    from .views import compare, plan, upload
+    from .views import compare, plan, summary, upload
 
     routes = [
         Route("/", upload.form, name="home"),
@@ -196,6 +196,10 @@ def create_app(host: str = "127.0.0.1", port: int = 8000, *,
         Route("/compare", compare.receive, methods=["POST"], name="compare_post"),
         Route("/diff/{token}", compare.diff_page, name="diff"),
         Route("/diff/{token}/download/{kind}", compare.download, name="diff_download"),
+        Route("/summary", summary.form, name="summary"),
+        Route("/summary", summary.receive, methods=["POST"], name="summary_post"),
+        Route("/summary/{token}", summary.summary_page, name="summary_page"),
+        Route("/summary/{token}/download", summary.download, name="summary_download"),
         Route("/static/columns.css", plan.columns_stylesheet),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
