@@ -61,6 +61,9 @@ class RawText:
     encoding: str | None
     format: str = "text"
     lines: tuple[int, ...] | None = None
+    # For a paged source (PDF, scan): the page of each line; ``lines`` is then the line on it.
+    pages: tuple[int, ...] | None = None
+    confidence: tuple[float | None, ...] | None = None  # OCR confidence of each line
 
 
 # UTF-32 first: its little-endian BOM starts with the UTF-16 one.
@@ -222,20 +225,14 @@ def sniff_format(data: bytes, name: str = "", *, label: str | None = None) -> st
     """
     suffix = Path(name).suffix.lower() if name else ""
     label = label or name or "<input>"
+    other = _sniff_other(data, suffix)  # PDF, scans, office files, OFD, workbooks
+    if other:
+        return other
     if data.startswith(b"PK\x03\x04"):
         if b"word/" in data[:65536] or suffix in (".docx", ".docm", ".dotx"):
             return "docx"
-        what = "an Excel workbook" if b"xl/" in data[:65536] else "a zip archive"
-        raise MatrixInputError(f"{label}: this is {what}, not a plan: dutymatrix reads plain text, "
-                               "HTML pages and Word .docx files")
-    if data.startswith(b"%PDF"):
-        raise MatrixInputError(f"{label}: PDF is not read directly: copy the text out of the PDF "
-                               "into a .txt file (hard line breaks and page numbers are handled)")
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise MatrixInputError(f"{label}: this is an old binary Word .doc (or another Office 97 "
-                               "file): save it as .docx in Word or WPS and read that")
-    if data.startswith(b"{\\rtf"):
-        raise MatrixInputError(f"{label}: RTF is not read: save it as .docx or plain text")
+        raise MatrixInputError(f"{label}: this is a zip archive, not a plan: dutymatrix reads "
+                               "plain text, HTML pages, Word, PDF, OFD and scans")
     if suffix in (".docx", ".docm"):
         raise MatrixInputError(f"{label}: named .docx but is not a Word .docx (no zip inside)")
     if suffix in _HTML_SUFFIXES:
@@ -311,9 +308,27 @@ def read_bytes(data: bytes, path: str = "<input>", encoding: str | None = None, 
 
         text, lines = html_to_text(raw.text)
         return RawText(text, raw.encoding, "html", lines)
+    if fmt in _OTHER_FORMATS:
+        return _read_other(data, path, fmt)
     if fmt != "text":
         raise MatrixInputError(f"{path}: unknown input format {fmt!r} (text, html or docx)")
     return decode(data, path, encoding)
+
+
+_OTHER_FORMATS = ("pdf", "image", "office", "ofd", "sheet")
+
+
+def _sniff_other(data: bytes, suffix: str) -> str | None:
+    """The format of a published attachment (``matrix.read``), or None for text, HTML, .docx."""
+    from .read.formats import sniff
+
+    return sniff(data, suffix)
+
+
+def _read_other(data: bytes, path: str, fmt: str) -> RawText:
+    from .read.formats import read
+
+    return read(data, path, fmt)
 
 
 def _check_unpacked_size(data: bytes, path: str) -> None:

@@ -198,6 +198,8 @@ class Task(Record):
     assignments: tuple[Assignment, ...] = ()
     deadline: str | None = None
     scope: str | None = None
+    page: int | None = None  # page of ``line`` in a paged source (PDF, scan, OFD), else None
+    confidence: float | None = None  # OCR confidence of the trailer (a scan), else None
 
     @property
     def label(self) -> str:
@@ -221,6 +223,7 @@ class Clause(Record):
     section: str | None = None
     title: str
     line: int
+    page: int | None = None
     contains_tasks: bool = False  # a heading whose sub-clauses hold the tasks
     text: str = ""  # the clause's own text, without number (sub-clauses not included)
     subclauses: int = 0  # numbered units directly under it
@@ -230,13 +233,14 @@ class Clause(Record):
     def as_task(self) -> Task:
         """The clause as a task with no assignment: a row an office fills in by hand."""
         return self._task.make(number=self.number, section=self.section, title=self.title,
-                               text=self.text, line=self.line)
+                               text=self.text, line=self.line, page=self.page)
 
 
 class ParseWarning(Record):
     """Something the user should look at; the result is still usable."""
 
     line: int | None = None
+    page: int | None = None
     column: int | None = None
     kind: str = "warning"  # unknown-department, no-trailer, unbalanced-parenthesis …
     message: str
@@ -248,6 +252,7 @@ class Document(Record):
     title: str | None = None
     doc_number: str | None = None  # 文号, e.g. 国发〔2018〕42号
     line: int = 1
+    page: int | None = None
     tasks: tuple[Task, ...] = ()
     unassigned: tuple[Clause, ...] = ()
     rules: tuple[str, ...] = ()
@@ -297,6 +302,7 @@ class Plan(Record):
                     "title": d.title,
                     "doc_number": d.doc_number,
                     "line": d.line,
+                    "page": d.page,
                     "tasks": [task_json(t) for t in d.tasks],
                     "unassigned": [c.as_json() for c in d.unassigned],
                     "rules": list(d.rules),
