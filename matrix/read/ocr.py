@@ -79,7 +79,8 @@ def group_lines(boxes: Sequence) -> list[tuple[str, float]]:
 
 def ocr_lines(image, path: str = "<input>") -> list[tuple[str, float]]:
     """The lines of text in ``image`` (a BGR numpy array), with their confidence."""
-    result, _elapsed = engine(path)(image)
+    # Pages are upright: the angle classifier (a third model, run on every box) is skipped.
+    result, _elapsed = engine(path)(image, use_cls=False)
     return group_lines(result or [])
 
 

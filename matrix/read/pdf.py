@@ -8,7 +8,9 @@ nothing is downloaded at run time) and returns a ``Paged`` text. What it guarant
 2. **Page furniture dropped**: a stand-alone page number (``- 3 -``, ``第3页``, ``3/10``) among
    the first or last lines of a page, and a running header or footer — a line among the first
    or last two of a page that recurs, digits aside, on at least half of the pages (two pages at
-   least) — are left out, so that a clause split over a page break is one clause again.
+   least) and is neither a sentence nor numbered — are left out, so that a clause split over a
+   page break is one clause again. Spaces that the layout puts between hanzi and Latin letters
+   or digits (``内 1 家``) are removed.
 3. **Page and line**: ``Paged.pages[i]`` and ``Paged.lines[i]`` are the page (from 1) and the
    line on that page (from 1, counted in what PDFium extracts, furniture included) of line
    ``i + 1`` of the text; the pipeline turns every line number of a record or message into
@@ -31,7 +33,7 @@ from ..errors import MatrixInputError
 
 # A page whose text layer has fewer characters than this (spaces aside) is taken for a scan.
 MIN_TEXT_CHARS = 20
-OCR_DPI = 200  # resolution a scanned page is rendered at for OCR
+OCR_DPI = 150  # resolution a scanned page is rendered at for OCR (body text ~30 px high)
 _EDGE = 2  # how many lines at the top and at the bottom of a page can be furniture
 
 _PAGE_NUMBER = re.compile(
@@ -40,6 +42,8 @@ _PAGE_NUMBER = re.compile(
     r"共\s*\d{1,4}\s*页\s*第\s*\d{1,4}\s*页)$", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
 _SENTENCE_END = ("。", "！", "？", "）")
+_BODY_END = ("。", "！", "？", "；", "：", "，", "）", ")")  # a running head is not a sentence
+_NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、])")
 _SPACE = re.compile(r"[\s\u3000]+")
 # The gap a layout puts between hanzi and Latin letters or digits ("内 1 家"), which PDFium
 # extracts as a space that the source text did not have.
@@ -80,7 +84,9 @@ def drop_furniture(pages: list[list[str]]) -> list[list[tuple[int, str]]]:
             stripped = lines[i].strip()
             key = _furniture_key(stripped)
             if _PAGE_NUMBER.match(stripped) or (len(pages) >= 2 and counts[key] >= need
-                                                and len(stripped) <= 40):
+                                                and len(stripped) <= 40
+                                                and not stripped.endswith(_BODY_END)
+                                                and not _NUMBERED.match(stripped)):
                 drop.add(i)
         out.append([(i + 1, line) for i, line in enumerate(lines) if i not in drop])
     return out

@@ -73,6 +73,31 @@ def table_lines(rows: list[list[str]]) -> list[tuple[int, str]] | None:
     return None
 
 
+def written_by_dutymatrix(path) -> bool:
+    """True when the .xlsx at ``path`` has dutymatrix's 矩阵 sheet (``excel.read_workbook`` reads
+    it), or cannot be told apart here (that reader then says what is wrong with it); False for
+    an office's own workbook, read as a plan by ``sheet_to_text``."""
+    from python_calamine import CalamineWorkbook
+
+    from ..reader import max_input_bytes
+
+    try:
+        if path.stat().st_size > max_input_bytes(str(path)):
+            return True
+        data = path.read_bytes()
+        if not data.startswith(b"PK\x03\x04"):
+            return True
+        from .zipsafe import open_zip
+
+        open_zip(data, str(path), "an .xlsx workbook").close()
+        names = CalamineWorkbook.from_filelike(io.BytesIO(data)).sheet_names
+    except BaseException as e:  # calamine's errors and panics, MatrixError, OSError
+        if isinstance(e, KeyboardInterrupt | SystemExit):
+            raise
+        return True
+    return "矩阵" in names
+
+
 def sheet_to_text(data: bytes, path: str = "<input>") -> tuple[str, tuple[int, ...]]:
     """The plan text of every duty table in the workbook, and each line's worksheet row."""
     from python_calamine import CalamineWorkbook
