@@ -167,11 +167,17 @@ def test_damaged_and_encrypted_pdf_are_clear_messages():
 
 def test_pdf_without_text_and_without_ocr_says_how_to_install(monkeypatch, tmp_path):
     import pypdfium2 as pdfium
+    from PIL import Image
 
     import matrix.read.ocr as ocr
 
     document = pdfium.PdfDocument.new()
-    document.new_page(595, 842)
+    page = document.new_page(595, 842)
+    image = pdfium.PdfImage.new(document)
+    image.set_bitmap(pdfium.PdfBitmap.from_pil(Image.new("RGB", (60, 80), "white")))
+    image.set_matrix(pdfium.PdfMatrix().scale(60, 80))
+    page.insert_obj(image)
+    page.gen_content()
     blank = tmp_path / "scan.pdf"
     document.save(blank)
 
@@ -184,6 +190,19 @@ def test_pdf_without_text_and_without_ocr_says_how_to_install(monkeypatch, tmp_p
         parse_file(blank)
     assert "pip install 'dutymatrix[ocr]'" in str(e.value)
     assert str(e.value).startswith(f"{blank}: ")
+
+
+def test_blank_page_is_not_ocred_and_an_empty_pdf_is_a_message(monkeypatch, tmp_path):
+    import pypdfium2 as pdfium
+
+    import matrix.read.ocr as ocr
+
+    monkeypatch.setattr(ocr, "ocr_pdf_pages", lambda *a, **k: pytest.fail("OCR of a blank page"))
+    document = pdfium.PdfDocument.new()
+    document.new_page(595, 842)
+    document.save(tmp_path / "blank.pdf")
+    with pytest.raises(MatrixInputError, match=r"blank\.pdf: the PDF holds no text"):
+        parse_file(tmp_path / "blank.pdf")
 
 
 def test_parse_error_in_a_pdf_names_page_and_line():

@@ -38,17 +38,24 @@ def engine(path: str):
     """The OCR engine (loaded once), or a ``MatrixInputError`` saying how to install it."""
     try:
         return _engine()
-    except ImportError:
+    except ImportError as e:
+        import importlib.util
+
+        if importlib.util.find_spec("rapidocr_onnxruntime") is not None:  # there, but broken
+            raise MatrixInputError(f"{path}: this is a scan (no text layer) and the OCR engine "
+                                   f"does not load ({e}); reinstall it: {INSTALL}") from None
         raise MatrixInputError(
             f"{path}: this is a scan (no text layer): reading it needs OCR, which is not "
             f"installed: {INSTALL}") from None
 
 
 def available() -> bool:
-    """True when the OCR engine can be imported."""
-    import importlib.util
-
-    return importlib.util.find_spec("rapidocr_onnxruntime") is not None
+    """True when the OCR engine loads (installed, and its libraries found)."""
+    try:
+        _engine()
+    except ImportError:
+        return False
+    return True
 
 
 def group_lines(boxes: Sequence) -> list[tuple[str, float]]:

@@ -127,6 +127,14 @@ def _layout(textpage, text: str) -> tuple[list[str], set[int]]:
     return lines, starts
 
 
+def _has_image(page) -> bool:
+    """True when the page shows an image (a scan); a blank page is not OCRed."""
+    import pypdfium2.raw as pdfium_c
+
+    return next(iter(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2)),
+                None) is not None
+
+
 def _open(data: bytes, path: str):
     import pypdfium2 as pdfium
 
@@ -159,20 +167,23 @@ def pdf_to_text(data: bytes, path: str = "<input>", *,
         for index in range(count):
             try:
                 page = pdf[index]
-                text = page.get_textpage().get_text_range()
+                textpage = page.get_textpage()
+                text = textpage.get_text_range()
             except Exception as e:  # PdfiumError or worse on a damaged page
                 raise MatrixInputError(f"{path}: page {index + 1} of the PDF is damaged and "
                                        f"cannot be read ({e})") from None
-            if len(_SPACE.sub("", text)) < MIN_TEXT_CHARS:
+            if len(_SPACE.sub("", text)) < MIN_TEXT_CHARS and _has_image(page):
                 scans.append(index)
                 texts.append([])
                 confidences.append([])
                 starts.append(set())
             else:
-                lines, marks = _layout(page.get_textpage(), text)
+                lines, marks = _layout(textpage, text)
                 texts.append(lines)
                 confidences.append([None] * len(lines))
                 starts.append(marks)
+            textpage.close()
+            page.close()
         if scans:
             from .ocr import ocr_pdf_pages
 
