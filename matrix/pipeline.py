@@ -41,6 +41,16 @@ def _compose(norm_lines: Sequence[int], reflow_lines: Sequence[int],
     return tuple(through(through(n, reflow_lines), source_lines) for n in norm_lines)
 
 
+def _through(table: Sequence[int], column: Sequence | None) -> tuple | None:
+    """``column`` (a value per line of a text) for the lines of a text made from it, whose
+    ``table`` gives the 1-based line each came from."""
+    if column is None:
+        return None
+    if not column:
+        return tuple(column)
+    return tuple(column[min(line, len(column)) - 1] for line in table)
+
+
 @contextlib.contextmanager
 def collector_paused() -> Iterator[None]:
     """Python's cycle collector off while a plan is parsed, back as it was after.
@@ -96,9 +106,15 @@ def _parse(text: str, path: str, sha256: str, format: str, encoding: str | None,
 
     from .normalise import Normalised, normalise
     from .parser import plan_reader
+    from .read.celltable import cell_tables
     from .reflow import reflow as reflow_text
     from .transform import build_documents
 
+    tabled = cell_tables(text)  # a duty table copied cell by cell, one cell per line
+    if tabled is not None:
+        text, table_lines = tabled
+        lines = _through(table_lines, lines) or table_lines
+        pages, confidence = (_through(table_lines, column) for column in (pages, confidence))
     flowed = reflow_text(text, hard_wrapped=reflow)
     norm = normalise(flowed.text, cleaned=flowed.cleaned)
     paged = None

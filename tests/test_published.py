@@ -557,3 +557,83 @@ def test_workbook_without_a_task_table_is_a_message(tmp_path):
     book.save(path)
     with pytest.raises(MatrixInputError, match="no sheet holds a task table"):
         parse_file(path)
+
+
+# ---------------------------------------------------------------------------------------------
+# 6. Tables keep what they say
+
+
+def test_scope_column_becomes_the_tasks_scope():
+    from matrix.docxtext import division_lines
+    from matrix.pipeline import parse_text
+
+    rows = [["序号", "改革举措", "具体内容", "推广范围", "负责单位"],
+            ["1", "推进投资便利化", "放宽准入。", "8个改革试验区域", "商务部、国家发展改革委"],
+            ["2", "优化政务服务", "简化流程。", "", "市场监管总局"]]
+    text = "\n".join(line for _, line in division_lines(rows))
+    plan = parse_text("一、改革举措\n" + text, "annex.txt")
+    assert [(t.title, t.scope) for t in plan.tasks] == [("推进投资便利化", "8个改革试验区域"),
+                                                       ("优化政务服务", None)]
+
+
+def test_scope_column_in_a_division_workbook(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["序号", "改革事项", "适用范围", "牵头单位"])
+    sheet.append([1, "开展跨境贸易便利化试点", "8个改革试验区域，自贸试验区", "海关总署"])
+    book.save(tmp_path / "annex.xlsx")
+    task = parse_file(tmp_path / "annex.xlsx").tasks[0]
+    assert (task.scope, task.assignments[0].department) == ("8个改革试验区域、自贸试验区", "海关总署")
+
+
+CELLS = """关于推进某项改革的实施方案
+一、重点任务
+序号
+重点任务
+牵头单位
+配合单位
+完成时限
+1
+推进农机装备创新
+工业和信息化部
+农业农村部
+2025年底前
+2
+完善农机购置补贴政策，
+加大支持力度
+财政部
+农业农村部、工业和信息化部
+长期坚持
+3
+加强组织实施
+国家发展改革委
+各省级人民政府
+2024年底前
+二、保障措施
+（一）加强组织领导。各地要高度重视。
+"""
+
+
+def test_table_extracted_cell_by_cell_is_read_as_a_table():
+    from matrix.pipeline import parse_text
+
+    plan = parse_text(CELLS, "cells.txt")
+    got = [(t.title, t.line, t.deadline, [(a.department, a.role.value) for a in t.assignments])
+           for t in plan.tasks]
+    assert got == [
+        ("推进农机装备创新", 8, "2025年底前", [("工业和信息化部", "lead"), ("农业农村部", "support")]),
+        ("完善农机购置补贴政策，加大支持力度", 13, "长期坚持",
+         [("财政部", "lead"), ("农业农村部", "support"), ("工业和信息化部", "support")]),
+        ("加强组织实施", 19, "2024年底前",
+         [("国家发展改革委", "lead"), ("各省级人民政府", "support")])]
+    assert not any(w.kind == "no-departments" for d in plan.documents for w in d.warnings)
+    assert [c.number for c in plan.documents[0].unassigned] == ["一、", "二、", "（一）"]
+
+
+def test_text_without_a_cell_table_is_unchanged():
+    from matrix.read.celltable import cell_tables
+
+    assert cell_tables("序号\n姓名\n电话\n1\n张三\n123\n") is None
+    assert cell_tables((SEED_001).read_text(encoding="utf-8")) is None
