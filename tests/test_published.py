@@ -637,3 +637,31 @@ def test_text_without_a_cell_table_is_unchanged():
 
     assert cell_tables("序号\n姓名\n电话\n1\n张三\n123\n") is None
     assert cell_tables((SEED_001).read_text(encoding="utf-8")) is None
+
+
+def test_progress_bar_per_page_on_a_terminal_only():
+    from matrix.read.ocr import terminal_progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen = Terminal()
+    show = terminal_progress("scan.pdf", screen)
+    for done in (1, 2, 3):
+        show(done, 3)
+    assert screen.getvalue().count("\r") == 3 and "page 3/3" in screen.getvalue()
+    assert screen.getvalue().endswith("\n")
+    quiet = io.StringIO()
+    terminal_progress("scan.pdf", quiet)(1, 3)
+    assert quiet.getvalue() == ""
+
+
+def test_strict_warnings_of_a_pdf_say_page_and_line(monkeypatch):
+    from matrix.batch import check_strict
+
+    plan = _parse_scan(monkeypatch, [("关于加强某项工作的通知", 0.99),
+                                     ("一、加强统筹协调。建立工作机制（财攻部负责）", 0.97),
+                                     ("二、强化资金保障。加大投入（财政部负责）", 0.97)])
+    with pytest.raises(MatrixError, match=r"scan\.png: page 1, line 2: unknown-department"):
+        check_strict(plan)
