@@ -65,29 +65,60 @@ def _suffix(data: bytes, path: str) -> str:
     return ".doc"
 
 
-def read(data: bytes, path: str, fmt: str):
-    """The ``RawText`` of ``data`` in format ``fmt`` (one of the formats ``sniff`` names)."""
+def _raw():
     from ..reader import RawText
 
-    if fmt in ("pdf", "image", "ofd"):
-        if fmt == "pdf":
-            from .pdf import pdf_to_text as read_paged
-        elif fmt == "image":
-            from .ocr import image_to_text as read_paged
-        else:
-            from .ofd import ofd_to_text as read_paged
-        paged = read_paged(data, path)
-        return RawText(paged.text, None, fmt, paged.lines, paged.pages, paged.confidence)
-    if fmt == "office":
-        from ..docxtext import docx_to_text
-        from .office import convert
+    return RawText
 
-        suffix = _suffix(data, path)
-        text, lines = docx_to_text(convert(data, path, suffix), path)
-        return RawText(text, None, suffix.lstrip("."), lines)
-    if fmt == "sheet":
-        from .sheet import sheet_to_text
 
-        text, lines = sheet_to_text(data, path)
-        return RawText(text, None, "sheet", lines)
-    raise ValueError(fmt)
+def _paged(paged, fmt: str):
+    return _raw()(paged.text, None, fmt, paged.lines, paged.pages, paged.confidence)
+
+
+def read_pdf(data: bytes, path: str, encoding: str | None = None):
+    """A PDF: its text layer, scanned pages by OCR (``pdf``)."""
+    from .pdf import pdf_to_text
+
+    return _paged(pdf_to_text(data, path), "pdf")
+
+
+def read_image(data: bytes, path: str, encoding: str | None = None):
+    """A .png, .jpg or .tif by OCR (``ocr``)."""
+    from .ocr import image_to_text
+
+    return _paged(image_to_text(data, path), "image")
+
+
+def read_ofd(data: bytes, path: str, encoding: str | None = None):
+    """An OFD file (``ofd``)."""
+    from .ofd import ofd_to_text
+
+    return _paged(ofd_to_text(data, path), "ofd")
+
+
+def read_office(data: bytes, path: str, encoding: str | None = None):
+    """.doc, .wps, .odt, .rtf: converted to .docx by LibreOffice (``office``), read as .docx."""
+    from ..docxtext import docx_to_text
+    from .office import convert
+
+    suffix = _suffix(data, path)
+    text, lines = docx_to_text(convert(data, path, suffix), path)
+    return _raw()(text, None, suffix.lstrip("."), lines)
+
+
+def read_sheet(data: bytes, path: str, encoding: str | None = None):
+    """An office's own 分工表 workbook (``sheet``)."""
+    from .sheet import sheet_to_text
+
+    text, lines = sheet_to_text(data, path)
+    return _raw()(text, None, "sheet", lines)
+
+
+# format → reader, each taking (data, path, encoding) and returning a RawText
+READERS = {"pdf": read_pdf, "image": read_image, "ofd": read_ofd, "office": read_office,
+           "sheet": read_sheet}
+
+
+def read(data: bytes, path: str, fmt: str):
+    """The ``RawText`` of ``data`` in format ``fmt`` (one of the formats ``sniff`` names)."""
+    return READERS[fmt](data, path)
