@@ -2,7 +2,7 @@
 
 ``expand`` turns the user's arguments (files and folders) into a list of files; ``load_plan``
 reads one of them into a ``Plan`` — a plan document through the pipeline, an ``.xlsx`` that
-dutymatrix wrote through ``excel.read_workbook`` (so that an office's edits to a workbook
+dutymatrix wrote through ``workbook.read_workbook`` (so that an office's edits to a workbook
 count), any other ``.xlsx`` (an office's own 分工表) through the pipeline as a plan.
 """
 
@@ -55,7 +55,7 @@ def load_plan(path: Path, *, encoding: str | None = None, lean: bool = False) ->
         from .read.sheet import written_by_dutymatrix
 
         if written_by_dutymatrix(Path(path)):
-            from .excel import read_workbook
+            from .workbook import read_workbook
 
             return read_workbook(path)
         # An office's own 分工表: read as a plan (matrix.read.sheet)

@@ -14,9 +14,9 @@ Text copied out of a PDF or a web page often gives a 任务分工表 as one cell
     …
 
 ``cell_tables(text)`` finds such a table — a run of at least three lines that are each a
-column header (``docxtext``'s header words) and include a task column and a unit column
+column header (``docx``'s header words) and include a task column and a unit column
 (牵头单位, 责任单位 …), followed by rows that each open with the next 序号 (1, 2, 3 …) — and
-turns it into the plan text ``docxtext.division_lines`` makes of any duty table, one numbered
+turns it into the plan text ``docx.division_lines`` makes of any duty table, one numbered
 clause with its trailer per row. A row with more lines than columns has its task cell broken
 over several lines (they are joined); a row with fewer has empty cells at its end; the last
 row has no more lines than columns. Only tables
@@ -36,7 +36,7 @@ _UNITS = {"lead", "responsible", "support", "guide"}
 
 
 def _header_at(lines: list[str], start: int) -> list[str | None] | None:
-    from ..docxtext import _kind
+    from .docx import _kind
 
     kinds: list[str | None] = []
     i = start
@@ -71,7 +71,7 @@ def cell_tables(text: str) -> tuple[str, tuple[int, ...]] | None:
     """The text with each cell-by-cell duty table made rows (see the module docstring)."""
     if "\n" not in text:
         return None
-    from ..docxtext import division_lines
+    from .docx import division_lines
 
     lines = text.split("\n")
     out: list[str] = []

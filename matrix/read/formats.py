@@ -66,7 +66,7 @@ def _suffix(data: bytes, path: str) -> str:
 
 
 def _raw():
-    from ..reader import RawText
+    from . import RawText
 
     return RawText
 
@@ -98,7 +98,7 @@ def read_ofd(data: bytes, path: str, encoding: str | None = None):
 
 def read_office(data: bytes, path: str, encoding: str | None = None):
     """.doc, .wps, .odt, .rtf: converted to .docx by LibreOffice (``office``), read as .docx."""
-    from ..docxtext import docx_to_text
+    from .docx import docx_to_text
     from .office import convert
 
     suffix = _suffix(data, path)

@@ -11,7 +11,7 @@ input in a throw-away folder, with:
 * a timeout (``TIMEOUT`` seconds, ``DUTYMATRIX_SOFFICE_TIMEOUT`` sets another), after which the
   process is killed and the file refused with a message.
 
-The .docx is then read by ``docxtext`` like any other. Without ``soffice`` on ``PATH`` the
+The .docx is then read by ``docx`` like any other. Without ``soffice`` on ``PATH`` the
 input is refused with a message saying how to install LibreOffice.
 """
 

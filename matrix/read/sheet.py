@@ -1,7 +1,7 @@
 """An office's own 任务分工表 (a workbook nobody here wrote, .xlsx or .xls) → plan text.
 
 ``sheet_to_text(data, path)`` reads every sheet of the workbook with calamine and turns each one
-that holds a duty table into plan text with ``docxtext.division_lines``, the same code that reads
+that holds a duty table into plan text with ``docx.division_lines``, the same code that reads
 duty tables in .docx files and web pages, so that each row becomes a numbered clause whose
 department cells are read by the trailer grammar::
 
@@ -62,7 +62,7 @@ def sheet_rows(sheet) -> list[list[str]]:
 
 def table_lines(rows: list[list[str]]) -> list[tuple[int, str]] | None:
     """``division_lines`` of the first duty table among the first rows, or None."""
-    from ..docxtext import division_lines
+    from .docx import division_lines
 
     for start in range(min(MAX_HEADER_ROW, len(rows))):
         if not any(cell for cell in rows[start]):
@@ -79,7 +79,7 @@ def written_by_dutymatrix(path) -> bool:
     an office's own workbook, read as a plan by ``sheet_to_text``."""
     from python_calamine import CalamineWorkbook
 
-    from ..reader import max_input_bytes
+    from . import max_input_bytes
 
     try:
         if path.stat().st_size > max_input_bytes(str(path)):

@@ -22,7 +22,7 @@ RATIO_GRACE = 1024 * 1024
 def open_zip(data: bytes, path: str, what: str) -> zipfile.ZipFile:
     """``data`` as an open ``ZipFile`` once its directory passes the checks; ``what`` names the
     format in messages (``an OFD file``)."""
-    from ..reader import max_input_bytes
+    from . import max_input_bytes
 
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
