@@ -665,3 +665,17 @@ def test_strict_warnings_of_a_pdf_say_page_and_line(monkeypatch):
                                      ("二、强化资金保障。加大投入（财政部负责）", 0.97)])
     with pytest.raises(MatrixError, match=r"scan\.png: page 1, line 2: unknown-department"):
         check_strict(plan)
+
+
+def test_workbook_of_a_pdf_names_page_and_line_of_each_warning(monkeypatch, tmp_path):
+    from openpyxl import load_workbook
+
+    from matrix.workbook import write_workbook
+
+    plan = _parse_scan(monkeypatch, [("关于加强某项工作的通知", 0.99),
+                                     ("一、加强统筹协调。建立工作机制（财攻部负责）", 0.97),
+                                     ("二、强化资金保障。加大投入（财政部负责）", 0.97)])
+    write_workbook(plan, tmp_path / "scan.xlsx")
+    cells = [c.value for row in load_workbook(tmp_path / "scan.xlsx")["说明"].iter_rows()
+             for c in row]
+    assert "第1页第2行" in cells
