@@ -89,9 +89,11 @@ def main() -> None:
             return
         from matrix.read.ocr import available
 
-        if not available():
+        started = time.perf_counter()
+        if not available():  # loads the models
             print("OCR: not installed (pip install 'dutymatrix[ocr]')")
             return
+        load = time.perf_counter() - started
         source = pdfium.PdfDocument(pdfs[-1])
         text = pdfium.PdfDocument.new()
         text.import_pages(source, list(range(1, min(1 + args.ocr_pages, len(source)))))
@@ -100,11 +102,6 @@ def main() -> None:
                         str(folder / "page")], check=True)
         subprocess.run(["img2pdf", *map(str, sorted(folder.glob("page*.png"))), "-o",
                         str(folder / "scan.pdf")], check=True)
-        from matrix.read.ocr import engine
-
-        started = time.perf_counter()
-        engine("bench")
-        load = time.perf_counter() - started
         started = time.perf_counter()
         parse_file(folder / "scan.pdf", lean=True)
         ocr = time.perf_counter() - started
