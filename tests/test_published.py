@@ -335,13 +335,12 @@ def test_department_one_character_from_a_known_one_is_a_warning_with_the_suggest
 
 @pytest.fixture(scope="session")
 def saved(tmp_path_factory) -> Path:
-    """Two corpus documents as .docx, and that .docx saved by LibreOffice as .doc, .odt, .rtf."""
+    """The four corpus documents as .docx, and each .docx saved by LibreOffice as .doc, .odt,
+    .rtf."""
     if SOFFICE is None:
         pytest.skip("LibreOffice is not installed (no soffice on PATH)")
     root = tmp_path_factory.mktemp("saved")
-    sources = [CORPUS / "guobanfa_2018_117_zhenzhua_shigan_jili.txt",
-               CORPUS / "guofa_2018_38_zimaoqu_gaige.txt"]
-    soffice_convert(sources, "docx:MS Word 2007 XML", root, root / "profile")
+    soffice_convert(TEXTS, "docx:MS Word 2007 XML", root, root / "profile")
     docx = sorted(root.glob("*.docx"))
     for target in ("doc:MS Word 97", "odt", "rtf"):
         soffice_convert(docx, target, root, root / "profile")
@@ -349,8 +348,7 @@ def saved(tmp_path_factory) -> Path:
 
 
 @pytest.mark.parametrize("suffix", [".doc", ".odt", ".rtf"])
-@pytest.mark.parametrize("stem", ["guobanfa_2018_117_zhenzhua_shigan_jili",
-                                  "guofa_2018_38_zimaoqu_gaige"])
+@pytest.mark.parametrize("stem", [t.stem for t in TEXTS])
 def test_office_files_give_the_records_of_the_docx(saved, stem, suffix):
     want = parse_file(saved / f"{stem}.docx")
     got = parse_file(saved / f"{stem}{suffix}")
