@@ -677,3 +677,36 @@ def test_workbook_of_a_pdf_names_page_and_line_of_each_warning(monkeypatch, tmp_
     cells = [c.value for row in load_workbook(tmp_path / "scan.xlsx")["说明"].iter_rows()
              for c in row]
     assert "第1页第2行" in cells
+
+
+@needs_soffice
+def test_duty_table_in_a_pdf_is_read_from_the_positions_of_its_text(tmp_path):
+    from docx import Document
+
+    document = Document()
+    document.add_paragraph("关于推进农业机械化的实施方案")
+    document.add_paragraph("一、重点任务")
+    table = document.add_table(rows=1, cols=5)
+    for cell, text in zip(table.rows[0].cells, ["序号", "重点任务", "牵头单位", "配合单位", "完成时限"]):
+        cell.text = text
+    rows = [("1", "推进农机装备创新，加快研发适合国情的各类农机", "工业和信息化部", "农业农村部", "2025年底前"),
+            ("2", "完善农机购置补贴政策", "财政部", "农业农村部、工业和信息化部", "长期坚持"),
+            ("3", "加强组织实施", "国家发展改革委", "各省级人民政府", "2024年底前")]
+    for row in rows:
+        for cell, text in zip(table.add_row().cells, row):
+            cell.text = text
+    document.add_paragraph("二、保障措施")
+    document.add_paragraph("（一）加强组织领导。各地要高度重视。")
+    document.save(tmp_path / "table.docx")
+    soffice_convert([tmp_path / "table.docx"], "pdf", tmp_path, tmp_path / "profile")
+    plan = parse_file(tmp_path / "table.pdf")
+    got = [(t.title, t.deadline, [(a.department, a.role.value) for a in t.assignments])
+           for t in plan.tasks]
+    assert got == [
+        ("推进农机装备创新，加快研发适合国情的各类农机", "2025年底前",
+         [("工业和信息化部", "lead"), ("农业农村部", "support")]),
+        ("完善农机购置补贴政策", "长期坚持",
+         [("财政部", "lead"), ("农业农村部", "support"), ("工业和信息化部", "support")]),
+        ("加强组织实施", "2024年底前", [("国家发展改革委", "lead"), ("各省级人民政府", "support")])]
+    assert not any(w.kind == "no-departments" for d in plan.documents for w in d.warnings)
+    assert all(t.page == 1 for t in plan.tasks)

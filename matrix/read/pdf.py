@@ -18,7 +18,10 @@ nothing is downloaded at run time) and returns a ``Paged`` text. What it guarant
 4. **Pages without a text layer** (a scan) are read by OCR (``matrix.read.ocr``, the optional
    ``dutymatrix[ocr]`` extra); without it, a message says how to install it. ``Paged.confidence``
    then holds, for each line, the OCR confidence (``None`` for a line from a text layer).
-5. **Bad files**: an encrypted (password-protected) or damaged PDF is a ``MatrixInputError``
+5. **Tables**: a duty table (序号 / 重点任务 / 牵头单位 … columns) is read from the positions
+   of its text, not line by line across the page (``pdftable``): each row becomes a numbered
+   clause with its trailer, at the line where the row starts.
+6. **Bad files**: an encrypted (password-protected) or damaged PDF is a ``MatrixInputError``
    naming the file and what to do.
 """
 
@@ -41,6 +44,7 @@ _PAGE_NUMBER = re.compile(
     r"\d{1,4}\s*/\s*\d{1,4}|(?:page|p\.)\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?|"
     r"共\s*\d{1,4}\s*页\s*第\s*\d{1,4}\s*页)$", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
+_TABLE_HINT = re.compile(r"序\s*号|编\s*号")  # a duty table's number column
 _SENTENCE_END = ("。", "！", "？", "）")
 _BODY_END = ("。", "！", "？", "；", "：", "，", "）", ")")  # a running head is not a sentence
 _NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、])")
@@ -101,6 +105,7 @@ def _layout(textpage, text: str) -> tuple[list[str], set[int]]:
     if len(text) != textpage.count_chars():  # no 1:1 map from text to boxes: text only
         return lines, set()
     boxes: list[tuple[float, float, float] | None] = []
+    heights: list[float | None] = []  # bottom of each line's first character
     position = 0
     for line in raw:
         first = next((k for k, ch in enumerate(line) if ch.isalnum()), None)
@@ -109,7 +114,12 @@ def _layout(textpage, text: str) -> tuple[list[str], set[int]]:
             left, bottom, right, top = textpage.get_charbox(position + first)
             box = (left, bottom, max(top - bottom, right - left))
         boxes.append(box)
+        shown = next((k for k, ch in enumerate(line) if not ch.isspace()), None)
+        heights.append(box[1] if box else None if shown is None else
+                       textpage.get_charbox(position + shown)[1])
         position += len(line) + 2
+    if _TABLE_HINT.search(text):  # reading a page's text runs costs more than its lines
+        _put_tables(textpage, lines, heights)
     placed = [(i, b) for i, b in enumerate(boxes) if b is not None]
     steps = sorted(a[1][1] - b[1][1] for a, b in zip(placed, placed[1:]) if a[1][1] > b[1][1])
     starts: set[int] = set()
@@ -125,6 +135,25 @@ def _layout(textpage, text: str) -> tuple[list[str], set[int]]:
             if box[0] > margin + 1.5 * size and box[0] < margin + 4 * size:
                 lines[i] = "\u3000\u3000" + lines[i].lstrip()
     return lines, starts
+
+
+def _put_tables(textpage, lines: list[str], heights: list[float | None]) -> None:
+    """Replace the lines of each duty table on the page (``pdftable``) with its rows as plan
+    text, each at the line where its row starts; the other lines of the table become blank."""
+    from .pdftable import page_tables
+
+    for table in page_tables(textpage):
+        inside = [i for i, y in enumerate(heights)
+                  if y is not None and table.bottom - 2 <= y <= table.top + 2]
+        if not inside:
+            continue
+        for i in inside:
+            lines[i] = ""
+        for y, text in table.lines:
+            free = [i for i in inside if not lines[i]]
+            if not free:
+                break
+            lines[min(free, key=lambda i: (abs(heights[i] - y), i))] = text
 
 
 def _has_image(page) -> bool:
