@@ -710,3 +710,30 @@ def test_duty_table_in_a_pdf_is_read_from_the_positions_of_its_text(tmp_path):
         ("加强组织实施", "2024年底前", [("国家发展改革委", "lead"), ("各省级人民政府", "support")])]
     assert not any(w.kind == "no-departments" for d in plan.documents for w in d.warnings)
     assert all(t.page == 1 for t in plan.tasks)
+
+
+@needs_soffice
+def test_duty_table_in_a_pdf_goes_on_over_the_pages(tmp_path):
+    from docx import Document
+
+    departments = ["工业和信息化部", "财政部", "农业农村部", "国家发展改革委", "科技部", "商务部"]
+    document = Document()
+    document.add_paragraph("关于推进农业机械化的实施方案")
+    document.add_paragraph("一、重点任务")
+    table = document.add_table(rows=1, cols=4)
+    for cell, text in zip(table.rows[0].cells, ["序号", "重点任务", "牵头单位", "配合单位"]):
+        cell.text = text
+    for n in range(1, 41):
+        row = [str(n), f"推进第{n}项重点工作，加快建立健全相关制度机制并抓好落实",
+               departments[n % 6], departments[(n + 1) % 6]]
+        for cell, text in zip(table.add_row().cells, row):
+            cell.text = text
+    document.add_paragraph("二、保障措施")
+    document.add_paragraph("（一）加强组织领导。各地要高度重视。")
+    document.save(tmp_path / "long.docx")
+    soffice_convert([tmp_path / "long.docx"], "pdf", tmp_path, tmp_path / "profile")
+    plan = parse_file(tmp_path / "long.pdf")
+    assert [(t.label, [(a.department, a.role.value) for a in t.assignments]) for t in plan.tasks] \
+        == [(f"{n}.", [(departments[n % 6], "lead"), (departments[(n + 1) % 6], "support")])
+            for n in range(1, 41)]
+    assert len({t.page for t in plan.tasks}) > 1

@@ -96,14 +96,16 @@ def drop_furniture(pages: list[list[str]]) -> list[list[tuple[int, str]]]:
     return out
 
 
-def _layout(textpage, text: str) -> tuple[list[str], set[int]]:
+def _layout(textpage, text: str, carry=None) -> tuple[list[str], set[int], object]:
     """The lines of a page's text layer, indented lines marked with two ideographic spaces, and
     the indices of the lines that follow a paragraph gap (more than 1.5 times the usual line
-    pitch), from the boxes of the first characters of each line."""
+    pitch), from the boxes of the first characters of each line; duty tables are put back into
+    rows (``_put_tables``: ``carry`` is the table the previous page ended in, and the third
+    value the one this page ends in)."""
     raw = text.split("\r\n") if "\r\n" in text else text.split("\n")
     lines = [_AUTOSPACE.sub("", line.replace("\r", "").replace("\x02", "")) for line in raw]
     if len(text) != textpage.count_chars():  # no 1:1 map from text to boxes: text only
-        return lines, set()
+        return lines, set(), None
     boxes: list[tuple[float, float, float] | None] = []
     heights: list[float | None] = []  # bottom of each line's first character
     position = 0
@@ -118,8 +120,10 @@ def _layout(textpage, text: str) -> tuple[list[str], set[int]]:
         heights.append(box[1] if box else None if shown is None else
                        textpage.get_charbox(position + shown)[1])
         position += len(line) + 2
-    if _TABLE_HINT.search(text):  # reading a page's text runs costs more than its lines
-        _put_tables(textpage, lines, heights)
+    if carry is not None or _TABLE_HINT.search(text):  # text runs cost more than lines
+        carry = _put_tables(textpage, lines, heights, carry)
+    else:
+        carry = None
     placed = [(i, b) for i, b in enumerate(boxes) if b is not None]
     steps = sorted(a[1][1] - b[1][1] for a, b in zip(placed, placed[1:]) if a[1][1] > b[1][1])
     starts: set[int] = set()
@@ -132,17 +136,19 @@ def _layout(textpage, text: str) -> tuple[list[str], set[int]]:
         margin = lefts[len(lefts) // 4]  # most lines start at the margin
         size = sorted(b[2] for _, b in placed)[len(placed) // 2]
         for i, box in placed:
-            if box[0] > margin + 1.5 * size and box[0] < margin + 4 * size:
+            if margin + 1.5 * size < box[0] < margin + 4 * size and lines[i].strip():
                 lines[i] = "\u3000\u3000" + lines[i].lstrip()
-    return lines, starts
+    return lines, starts, carry
 
 
-def _put_tables(textpage, lines: list[str], heights: list[float | None]) -> None:
+def _put_tables(textpage, lines: list[str], heights: list[float | None], carry):
     """Replace the lines of each duty table on the page (``pdftable``) with its rows as plan
-    text, each at the line where its row starts; the other lines of the table become blank."""
+    text, each at the line where its row starts; the other lines of the table become blank.
+    ``carry`` is the table the previous page ended in; the one this page ends in is returned."""
     from .pdftable import page_tables
 
-    for table in page_tables(textpage):
+    tables, carry = page_tables(textpage, carry)
+    for table in tables:
         inside = [i for i, y in enumerate(heights)
                   if y is not None and table.bottom - 2 <= y <= table.top + 2]
         if not inside:
@@ -154,6 +160,7 @@ def _put_tables(textpage, lines: list[str], heights: list[float | None]) -> None
             if not free:
                 break
             lines[min(free, key=lambda i: (abs(heights[i] - y), i))] = text
+    return carry
 
 
 def _has_image(page) -> bool:
@@ -193,6 +200,7 @@ def pdf_to_text(data: bytes, path: str = "<input>", *,
         confidences: list[list[float | None]] = []
         scans = []
         starts: list[set[int]] = []  # lines after a paragraph gap, per page
+        carry = None  # the duty table the last page ended in (pdftable.Columns)
         for index in range(count):
             try:
                 page = pdf[index]
@@ -203,11 +211,12 @@ def pdf_to_text(data: bytes, path: str = "<input>", *,
                                        f"cannot be read ({e})") from None
             if len(_SPACE.sub("", text)) < MIN_TEXT_CHARS and _has_image(page):
                 scans.append(index)
+                carry = None
                 texts.append([])
                 confidences.append([])
                 starts.append(set())
             else:
-                lines, marks = _layout(textpage, text)
+                lines, marks, carry = _layout(textpage, text, carry)
                 texts.append(lines)
                 confidences.append([None] * len(lines))
                 starts.append(marks)
