@@ -74,9 +74,10 @@ def table_lines(rows: list[list[str]]) -> list[tuple[int, str]] | None:
 
 
 def written_by_dutymatrix(path) -> bool:
-    """True when the .xlsx at ``path`` has dutymatrix's 矩阵 sheet (``excel.read_workbook`` reads
-    it), or cannot be told apart here (that reader then says what is wrong with it); False for
-    an office's own workbook, read as a plan by ``sheet_to_text``."""
+    """True when the .xlsx at ``path`` is one dutymatrix wrote (a 矩阵 sheet, which
+    ``workbook.read_workbook`` reads, or the first sheet of a task list, index or diff, which it
+    refuses with a message) or cannot be told apart here (that reader then says what is wrong
+    with it); False for an office's own workbook, read as a plan by ``sheet_to_text``."""
     from python_calamine import CalamineWorkbook
 
     from . import max_input_bytes
@@ -95,7 +96,9 @@ def written_by_dutymatrix(path) -> bool:
         if isinstance(e, KeyboardInterrupt | SystemExit):
             raise
         return True
-    return "矩阵" in names
+    from ..sources import OTHER_WORKBOOKS  # task lists, indexes, diffs: read_workbook refuses
+
+    return "矩阵" in names or bool(names) and names[0] in OTHER_WORKBOOKS
 
 
 def sheet_to_text(data: bytes, path: str = "<input>") -> tuple[str, tuple[int, ...]]:
