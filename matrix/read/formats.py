@@ -27,6 +27,7 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _IMAGES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 _WORKBOOK_STREAMS = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le"))
 _ODF = b"application/vnd.oasis.opendocument."
+_WORD_SUFFIXES = (".docx", ".docm", ".dotx")
 
 
 def sniff(data: bytes, suffix: str = "") -> str | None:
@@ -47,6 +48,8 @@ def sniff(data: bytes, suffix: str = "") -> str | None:
             return "ofd"
         if _ODF + b"text" in head[:200]:
             return "office"
+        if suffix in _WORD_SUFFIXES:  # a workbook named .docx: reader says what it is
+            return None
         if _ODF + b"spreadsheet" in head[:200] or b"xl/" in head or suffix in (".xlsx", ".xlsm"):
             return "sheet"
     return None
