@@ -1,8 +1,9 @@
 """Which files a command reads, and how: plan documents or workbooks written by ``build``.
 
 ``expand`` turns the user's arguments (files and folders) into a list of files; ``load_plan``
-reads one of them into a ``Plan`` — a plan document through the pipeline, an ``.xlsx`` through
-``workbook.read_workbook`` (so that an office's edits to a workbook count).
+reads one of them into a ``Plan`` — a plan document through the pipeline, an ``.xlsx`` that
+dutymatrix wrote through ``workbook.read_workbook`` (so that an office's edits to a workbook
+count), any other ``.xlsx`` (an office's own 分工表) through the pipeline as a plan.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # the CLI imports this module before it knows what it reads
     from .records import Plan
 
-PLAN_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".docx")
+PLAN_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".docx",
+                 # published attachments (matrix.read): PDF, scans, office files, OFD, 分工表
+                 ".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".doc", ".wps", ".odt",
+                 ".rtf", ".ofd", ".xls")
 # The first sheet of the other workbooks dutymatrix writes, and what they are.
 OTHER_WORKBOOKS = {"任务清单": "a task list (filter --format xlsx)",
                    "部门索引": "a department index (filter --split-by-dept)",
@@ -74,9 +78,13 @@ def load_plan(path: Path, *, encoding: str | None = None, lean: bool = False) ->
     unless ``lean`` (``pipeline.parse_file``: the same records without pydantic).
     """
     if str(path) != "-" and is_workbook(Path(path)):
-        from .workbook import read_workbook
+        from .read.sheet import written_by_dutymatrix
 
-        return read_workbook(path)
+        if written_by_dutymatrix(Path(path)):
+            from .workbook import read_workbook
+
+            return read_workbook(path)
+        # An office's own 分工表: read as a plan (matrix.read.sheet)
     from .pipeline import parse_file
 
     return parse_file(path, encoding=encoding, lean=lean)
