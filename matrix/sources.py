@@ -107,7 +107,7 @@ def load_plan_bytes(data: bytes, name: str, *, lean: bool = False) -> Plan:
         from .errors import MatrixInputError
         from .workbook import read_workbook
 
-        with tempfile.TemporaryDirectory(prefix="dutymatrix-") as folder:
+        with tempfile.TemporaryDirectory(prefix="dutymatrix-upload-") as folder:
             path = Path(folder) / "upload.xlsx"
             path.write_bytes(data)
             try:
@@ -143,7 +143,7 @@ def read_returns_bytes(items: Iterable[tuple[str, bytes]]) -> list:
     from .workbook.returns import read_return
 
     out: list = []
-    with tempfile.TemporaryDirectory(prefix="dutymatrix-") as folder:
+    with tempfile.TemporaryDirectory(prefix="dutymatrix-upload-") as folder:
         for n, (name, data) in enumerate(items):
             path = Path(folder) / f"return-{n}.xlsx"
             try:

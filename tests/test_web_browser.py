@@ -180,7 +180,7 @@ def test_bad_input_shows_the_message_in_the_page(page, server):
     page.click("form.upload button[type=submit]")
     page.wait_for_selector("section.error")
     assert "无法处理该文件" in page.inner_text("main")
-    assert "PDF is not read directly" in page.inner_text("main")
+    assert "the PDF is damaged" in page.inner_text("main")
 
 
 def test_a_long_plan_keeps_only_the_rows_in_view(page, server):
@@ -217,3 +217,27 @@ def test_a_batch_shows_its_progress_file_by_file(page, server):
     assert seen == ["POST"] * 4  # one request a file
     assert "生成 3 个，跳过 0 个，失败 1 个" in page.inner_text("main")
     assert page.locator("main table tbody tr").count() == 4
+
+
+def test_summary_of_returns_in_the_browser(page, server, tmp_path):
+    from matrix.dispatch import dispatch
+    from matrix.pipeline import parse_file
+    from tests.test_collect import fill
+
+    forms = dispatch(parse_file(SEED_001), tmp_path / "下发", round="R").files
+    sent = []
+    for department in ("市场监管总局", "国家卫生健康委"):
+        target = tmp_path / f"{department}.xlsx"
+        fill(forms[department], target)
+        sent.append(str(target))
+    page.goto(server + "/summary")
+    page.set_input_files("#plan", str(SEED_001))
+    page.set_input_files("#returns", sent)
+    page.click("form.summary-form button[type=submit]")
+    page.wait_for_url("**/summary/*")
+    received = page.inner_text("#received")
+    assert "市场监管总局.xlsx" in received and "国家卫生健康委.xlsx" in received
+    assert "市场监管总局" not in page.inner_text("#missing")
+    with page.expect_download() as info:
+        page.click("#download-summary")
+    assert info.value.suggested_filename.endswith("_汇总.xlsx")

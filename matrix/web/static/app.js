@@ -69,7 +69,8 @@ function setUpProgress(form) {
     event.preventDefault();
     box.hidden = false;
     button.disabled = true;
-    const input = form.querySelector("input[type=file][multiple]");
+    // Only the upload form (data-progress="batch") sends its files one by one.
+    const input = form.dataset.progress === "batch" ? form.querySelector("#files") : null;
     const pasted = form.querySelector("textarea");
     const files = input ? Array.from(input.files) : [];
     try {
