@@ -62,6 +62,7 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from .errors import MatrixError
+from .messages import render
 from .records import ROLE_RANK, Plan, Role, Source, Task, task_rows
 
 __all__ = [
@@ -296,8 +297,9 @@ class PlanDiff:
     old_source: Source | None = None
     new_source: Source | None = None
     pairs: tuple[tuple[int, int, str], ...] = ()
-    notes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # English, for machines
     department: str | None = None  # set by filter_diff
+    notes_zh: tuple[str, ...] = ()  # the same notes in Chinese, for the workbook
 
     def is_empty(self) -> bool:
         """True when nothing changed (diff(1) exit status 0)."""
@@ -320,6 +322,7 @@ class PlanDiff:
             "tasks": [e.to_json() for e in self.entries],
             "departments": [d.to_json() for d in self.departments],
             "notes": list(self.notes),
+            "notes_zh": list(self.notes_zh),
         }
 
 
@@ -749,7 +752,7 @@ class _Matcher:
         self.consumed_new: set[int] = set()
         self.entries: list[DiffEntry] = []
         self.positions: list[tuple[int | None, int | None]] = []  # (old, new) index per entry
-        self.notes: list[str] = []
+        self.notes: list[tuple[str, dict[str, Any]]] = []  # (kind, params): matrix.messages
         # Folded texts (see ``_fold``), set once the exact passes are done.
         self.old_folded: list[str] = []
         self.new_folded: list[str] = []
@@ -1093,8 +1096,7 @@ def _diff(old: Plan, new: Plan, matches: Mapping[str, str] | None, registry: Any
         else:
             scores = {k: s for k, s in local.items()
                       if k[0] not in m.pair_of_old and k[1] not in m.pair_of_new}
-            m.notes.append(f"{len(rows)} old and {len(cols)} new tasks were left after the exact "
-                           "passes: similar texts were looked for within each section only")
+            m.notes.append(("diff-section-only", {"old": len(rows), "new": len(cols)}))
         m.similar(scores, final=True)
 
     m.split_and_merge()
@@ -1109,7 +1111,9 @@ def _diff(old: Plan, new: Plan, matches: Mapping[str, str] | None, registry: Any
     entries = m.sorted_entries()
     pairs = tuple(sorted((i, j, m.how[i][0]) for i, j in m.pair_of_old.items()))
     return PlanDiff(entries=entries, departments=_summarise(entries), old_source=old.source,
-                    new_source=new.source, pairs=pairs, notes=tuple(m.notes))
+                    new_source=new.source, pairs=pairs,
+                    notes=tuple(render(kind, params, "en") for kind, params in m.notes),
+                    notes_zh=tuple(render(kind, params, "zh") for kind, params in m.notes))
 
 
 def filter_diff(diff: PlanDiff, department: str, *, registry: Any = None) -> PlanDiff:

@@ -116,7 +116,7 @@ import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from itertools import compress
 from pathlib import Path
@@ -163,6 +163,7 @@ if TYPE_CHECKING:
 
 from . import __version__
 from .errors import MatrixError, MatrixInputError, unreadable
+from .messages import title
 from .records import ROLE_RANK, Assignment, Document, ParseWarning, Plan, Role, Source, Task
 from .pivot import Matrix, Row, build_matrix, department_counts
 
@@ -205,7 +206,7 @@ _FAST_ROWS = (LXML and openpyxl.__version__.startswith("3.1.")
 
 def write_workbook(plan: Plan, path: str | os.PathLike[str], *, matrix: Matrix | None = None,
                    generated_at: datetime | None = None,
-                   tool_version: str = __version__) -> Path:
+                   tool_version: str = __version__, record_path: bool = False) -> Path:
     """Write ``plan`` to ``path`` as an ``.xlsx`` workbook and return the path.
 
     Sheets, in order: 矩阵 (tasks × departments, one mark per role), 分工表 (the list offices
@@ -213,6 +214,9 @@ def write_workbook(plan: Plan, path: str | os.PathLike[str], *, matrix: Matrix |
     ``matrix`` defaults to ``build_matrix(plan)``; pass a filtered one to write only its rows
     (说明 still describes the whole plan). ``generated_at`` defaults to now. Below 矩阵's table
     go the hidden records :func:`read_workbook` reads back (module docstring).
+
+    A workbook is sent out: it names its source file by name and SHA-256 only, never its folder
+    (a home folder, an office's folder structure), unless ``record_path`` (see :func:`sent_out`).
 
     Raises :class:`~matrix.errors.MatrixOutputError` when the folder is missing or not
     writable, or the file cannot be replaced; an existing file is then left as it was.
@@ -225,9 +229,32 @@ def write_workbook(plan: Plan, path: str | os.PathLike[str], *, matrix: Matrix |
         matrix = build_matrix(plan)
     if generated_at is None:
         generated_at = datetime.now().astimezone()
+    plan = sent_out(plan, record_path)
     return _save_atomically(
         path, SHEET_NAMES, lambda book: _fill(book, plan, matrix, generated_at, tool_version),
         finish=_sign)
+
+
+def sent_out_path(path: str, record_path: bool = False) -> str:
+    """How a workbook names a source file: its name only (``plan.txt``), or with
+    ``record_path`` its absolute path. Standard input (``<stdin>``) stays as it is."""
+    if path.startswith("<") or not path:
+        return path
+    if record_path:
+        return str(Path(path).absolute())
+    return Path(path).name or path
+
+
+def sent_out(plan: Plan, record_path: bool = False) -> Plan:
+    """``plan`` with its source named as a workbook that is sent out may name it
+    (:func:`sent_out_path`): the SHA-256 identifies the file, the name tells a reader which it
+    is, and no folder (a user name, an office's folder structure) leaves the machine."""
+    source = plan.source
+    path = sent_out_path(source.path, record_path)
+    if path == source.path:
+        return plan
+    return type(plan).make(source=type(source).make(**{**source.__dict__, "path": path}),
+                           documents=plan.documents)
 
 
 def _save_atomically(path: str | os.PathLike[str], sheet_titles: Sequence[str],
@@ -976,7 +1003,7 @@ def _notes_sheet(sheet: _Sheet, plan: Plan, matrix: Matrix, labels: list[str],
     sheet.text("行号", "警告", "类型", "文件", style="head")
     for label, w in warnings:
         sheet.append([(1, w.line if w.line is not None else "—", value),
-                      (2, _clean(w.message), value), (3, _clean(w.kind), value),
+                      (2, _clean(w.message_zh), value), (3, title(w.kind), value),
                       (4, label, value)])
 
 
@@ -1058,7 +1085,7 @@ def _records_json(plan: Plan, matrix: Matrix, labels: list[str], generated_at: d
 
     ``{"dutymatrix": 1, "tool", "generated_at", "source": {path, sha256, format, encoding},
     "documents": [{title, doc_number, line, label, rules, warnings: [[line, column, kind,
-    message]]}], "assignments": [[department, as_printed or null, role, flags]], "tasks":
+    message, params]]}], "assignments": [[department, as_printed or null, role, flags]], "tasks":
     [[序号, document index, label, title digest, text digest, section, subsection, line,
     deadline, scope, trailer, [assignment index, …]]]}``: one task per row written, keyed by
     its 序号. Each distinct assignment is listed once (a plan of 10,000 tasks holds a few
@@ -1066,7 +1093,8 @@ def _records_json(plan: Plan, matrix: Matrix, labels: list[str], generated_at: d
     """
     documents = [{"title": d.title, "doc_number": d.doc_number, "line": d.line, "label": label,
                   "rules": list(d.rules),
-                  "warnings": [[w.line, w.column, w.kind, w.message] for w in d.warnings]}
+                  "warnings": [[w.line, w.column, w.kind, w.message, dict(w.params)]
+                               for w in d.warnings]}
                  for label, d in zip(labels, plan.documents)]
     # Keyed by the fields, not the record: a pydantic model hashes three times slower.
     table: dict[tuple[Any, ...], int] = {}
@@ -1481,7 +1509,8 @@ def _parse_records(text: str) -> _Records:
     origin = models.Source(**source) if isinstance(source, dict) else None
     documents = []
     for d in data["documents"]:
-        warnings = [models.ParseWarning(line=w[0], column=w[1], kind=w[2], message=w[3])
+        warnings = [models.ParseWarning(line=w[0], column=w[1], kind=w[2], message=w[3],
+                                        params=w[4] if len(w) > 4 else ())
                     for w in d.get("warnings", ())]
         documents.append(_DocumentRecord(
             _opt_str(d.get("title")), _opt_str(d.get("doc_number")), int(d.get("line", 1)),
@@ -1624,14 +1653,16 @@ class _WorkbookReader:
         self.where = ""
         self.notes: list[tuple[int | None, ParseWarning]] = []  # (document index, warning)
 
-    def warn(self, document: int | None, kind: str, message: str, row: int | None = None,
-             column: int | None = None) -> None:
-        """A warning for the plan, on ``document`` (the first one when None)."""
+    def warn(self, document: int | None, kind: str, row: int | None = None,
+             column: int | None = None, **params: Any) -> None:
+        """A warning for the plan, on ``document`` (the first one when None); its text in both
+        languages comes from ``matrix.messages``."""
         from . import models  # pydantic, for what is read back (build never needs it)
+        from .messages import warning
 
-        self.notes.append((document, models.ParseWarning(
-            line=None if row is None else row + 1, column=None if column is None else column + 1,
-            kind=kind, message=message)))
+        self.notes.append((document, warning(
+            models.ParseWarning, kind, None if row is None else row + 1,
+            None if column is None else column + 1, **params)))
 
     def read(self) -> WorkbookContents:
         """Read the workbook (see :func:`read_workbook`)."""
@@ -1703,15 +1734,11 @@ class _WorkbookReader:
                     try:
                         return _parse_records("".join(parts))
                     except Exception as e:  # untrusted: any shape at all
-                        self.warn(None, "workbook-records",
-                                  f"{_MATRIX_SHEET}!{_cell_ref(r, column)}: the hidden records "
-                                  f"cannot be read ({type(e).__name__}); inherited marks, "
-                                  "deadlines, scopes and trailers are not restored")
+                        self.warn(None, "workbook-records", form="unreadable",
+                                  cell=f"{_MATRIX_SHEET}!{_cell_ref(r, column)}",
+                                  error=type(e).__name__)
                         return None
-        self.warn(None, "workbook-records",
-                  f"{_MATRIX_SHEET}: no hidden records below the table (not written by this "
-                  "version of dutymatrix, or the rows were deleted); inherited marks, "
-                  "deadlines, scopes and trailers are not restored")
+        self.warn(None, "workbook-records", form="missing", sheet=_MATRIX_SHEET)
         return None
 
     def _department_columns(self, grid: list[list[Any]], head: int,
@@ -1730,14 +1757,12 @@ class _WorkbookReader:
                 continue
             if not name.strip():
                 if any(_text(row[c]).strip() for row in grid[head + 1:]):
-                    self.warn(None, "workbook-column",
-                              f"{_MATRIX_SHEET}!{_cell_ref(head, c)}: marks under a column "
-                              "without a department name are ignored", head, c)
+                    self.warn(None, "workbook-column", head, c, form="unnamed",
+                              cell=f"{_MATRIX_SHEET}!{_cell_ref(head, c)}")
                 continue
             if name in seen:
-                self.warn(None, "workbook-column",
-                          f"{_MATRIX_SHEET}!{_cell_ref(head, c)}: a second column for {name}; "
-                          "the stronger mark of the two counts", head, c)
+                self.warn(None, "workbook-column", head, c, form="twice",
+                          cell=f"{_MATRIX_SHEET}!{_cell_ref(head, c)}", name=name)
             seen.add(name)
             out[c] = name
         return out
@@ -1776,9 +1801,8 @@ class _WorkbookReader:
                 if _text(seq).strip() == "合计":
                     continue
                 if marks:
-                    self.warn(None, "workbook-row",
-                              f"{_MATRIX_SHEET}!{_cell_ref(r, 0)}: marks in a row without 编号 "
-                              "or 任务 are ignored", r, 0)
+                    self.warn(None, "workbook-row", r, 0,
+                              cell=f"{_MATRIX_SHEET}!{_cell_ref(r, 0)}")
                 continue
             rows.append(_MatrixRow(
                 index=r, seq=_int(seq),
@@ -1794,9 +1818,8 @@ class _WorkbookReader:
         role = MARK_WORDS.get(text)
         if role is None:
             role = Role.responsible
-            self.warn(None, "workbook-mark",
-                      f"{_MATRIX_SHEET}!{_cell_ref(r, c)}: mark {text!r} is not one of "
-                      "★ ● ○ ◇ 牵头 负责 参与 指导; read as 负责 (responsible)", r, c)
+            self.warn(None, "workbook-mark", r, c, cell=f"{_MATRIX_SHEET}!{_cell_ref(r, c)}",
+                      mark=text)
         return role
 
     def _documents(self, rows: list[_MatrixRow], records: _Records | None,
@@ -1974,7 +1997,7 @@ _EQUAL_KEEP = 40  # characters kept at each end of a long unchanged stretch in �
 
 def write_diff_workbook(diff: PlanDiff, old: Plan, new: Plan, path: str | os.PathLike[str],
                         *, generated_at: datetime | None = None,
-                        tool_version: str = __version__) -> Path:
+                        tool_version: str = __version__, record_path: bool = False) -> Path:
     """Write the changes between two versions of a plan as a workbook; return the path.
 
     ``diff`` is ``diff_plans(old, new)`` (or a :func:`~matrix.diff.filter_diff` of it); the
@@ -2004,6 +2027,7 @@ def write_diff_workbook(diff: PlanDiff, old: Plan, new: Plan, path: str | os.Pat
     """
     if generated_at is None:
         generated_at = datetime.now().astimezone()
+    old, new = sent_out(old, record_path), sent_out(new, record_path)
     return _save_atomically(path, DIFF_SHEET_NAMES, lambda book: _fill_diff(
         book, diff, old, new, generated_at, tool_version))
 
@@ -2075,7 +2099,7 @@ def _diff_summary_sheet(sheet: _Sheet, diff: PlanDiff, old: Plan, new: Plan, tit
                                                        book.style("total"))])
         sheet.append([])
         kv("部门", f"{len(diff.departments)} 个部门的任务有变化（见“部门变化”）")
-    for note in diff.notes:
+    for note in diff.notes_zh:
         kv("注意", note)
     sheet.append([])
     # The colours of 矩阵对比, each a sample cell.
@@ -2396,7 +2420,7 @@ INDEX_SHEET = "部门索引"
 
 
 def write_task_list(hits: Sequence[TaskHit], path: str | os.PathLike[str], *, title: str,
-                    department: str | None = None) -> Path:
+                    department: str | None = None, record_path: bool = False) -> Path:
     """Write one department's task list (``dutymatrix filter --format xlsx``) and return the path.
 
     One sheet, 任务清单, in the 分工表 layout: a title row (``title``, or
@@ -2414,6 +2438,7 @@ def write_task_list(hits: Sequence[TaskHit], path: str | os.PathLike[str], *, ti
         write_task_list(hits, "output/市场监管总局.xlsx", title="", department="市场监管总局")
     """
     heading = title or (f"{department}任务清单" if department else "任务清单")
+    hits = [replace(h, source=sent_out_path(h.source, record_path)) for h in hits]
     return _save_atomically(path, (TASK_LIST_SHEET,),
                             lambda book: _task_list_sheet(book, hits, heading, department))
 
