@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import click
 
 from . import __version__
+from .i18n import _, ngettext
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -30,7 +31,14 @@ class _Path(click.Path):
     def convert(self, value, param, ctx):
         from pathlib import Path
 
-        return Path(super().convert(value, param, ctx))
+        # click names the kind ("file", "path") when it is set up, before the language is
+        # known: named again here, in the user's language ("路径 'x.txt' 不存在").
+        named = self.name
+        self.name = _(named)
+        try:
+            return Path(super().convert(value, param, ctx))
+        finally:
+            self.name = named
 
 
 def bundled_seeds() -> Path:
@@ -41,7 +49,7 @@ def bundled_seeds() -> Path:
     for candidate in (here.parent / "seeds", here / "seeds"):
         if candidate.is_dir():
             return candidate
-    raise click.ClickException("the bundled seeds/ folder is missing from this installation")
+    raise click.ClickException(_("the bundled seeds/ folder is missing from this installation"))
 
 
 def _fail(error: Exception) -> click.ClickException:
@@ -61,8 +69,73 @@ def _output_for(source: Path, output: Path | None, many: bool, used: set[Path]) 
     return target
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Translated:
+    """Help texts in the user's language, looked up when they are shown (the language is known
+    only then: ``--lang``, or the environment of the run). The catalog holds each text as click
+    shows it (``inspect.cleandoc``); ``matrix.i18n.extract`` puts them there."""
+
+    def format_help_text(self, ctx, formatter):
+        with _helps_translated([self]):
+            super().format_help_text(ctx, formatter)
+
+    def format_options(self, ctx, formatter):
+        with _helps_translated(self.get_params(ctx)):
+            super().format_options(ctx, formatter)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        with _helps_translated([self]):
+            return super().get_short_help_str(limit)
+
+    def get_help_option(self, ctx):
+        # click makes --help once per command, its text translated then: kept as click's
+        # message instead (matrix.i18n.CLICK_MESSAGES), translated when shown.
+        new = getattr(self, "_help_option", None) is None
+        option = super().get_help_option(ctx)
+        if option is not None and new:
+            option.help = "Show this message and exit."
+        return option
+
+
+class _helps_translated:
+    """Swap the ``help`` of commands or options for its translation while it is shown."""
+
+    def __init__(self, items) -> None:
+        self.items = [i for i in items if getattr(i, "help", None)]
+
+    def __enter__(self) -> None:
+        import inspect
+
+        self.saved = [i.help for i in self.items]
+        for item in self.items:
+            item.help = _(inspect.cleandoc(item.help))
+
+    def __exit__(self, *exc) -> None:
+        for item, text in zip(self.items, self.saved):
+            item.help = text
+
+
+class _Command(_Translated, click.Command):
+    """A dutymatrix command: help in the user's language."""
+
+
+class _Group(_Translated, click.Group):
+    """The ``dutymatrix`` group: reads ``--lang`` before click parses anything, so that click's
+    own messages (an unknown option) are in that language too; its commands are ``_Command``."""
+
+    command_class = _Command
+
+    def parse_args(self, ctx, args):
+        from .i18n import lang_from_args, use
+
+        use(lang_from_args(args))
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dutymatrix")
+@click.option("--lang", type=click.Choice(["zh", "en"]), expose_value=False, is_eager=True,
+              help="Language of the messages: zh (中文) or en. Default: from the locale "
+                   "(LANG, LC_ALL, LC_MESSAGES: zh_* is Chinese).")
 def cli() -> None:
     """Turn Chinese government action plans into responsibility matrices.
 
@@ -85,8 +158,10 @@ def cli() -> None:
               help="Replace an existing workbook even if it was edited since dutymatrix wrote it.")
 @click.option("--strict", is_flag=True, help="Treat warnings (unknown departments, unread "
               "trailers, unbalanced parentheses, odd numbering) as errors.")
+@click.option("--record-path", is_flag=True, help="Record the source file's full path in the "
+              "workbook (by default only its name and SHA-256: a workbook is sent out).")
 def build(inputs: tuple[Path, ...], output: Path | None, quiet: bool, force: bool,
-          strict: bool) -> None:
+          strict: bool, record_path: bool) -> None:
     """Build responsibility-matrix workbooks from plan files or folders.
 
     With no INPUTS, builds the bundled sample documents (seeds/) into output/. A folder is
@@ -110,11 +185,11 @@ def build(inputs: tuple[Path, ...], output: Path | None, quiet: bool, force: boo
     sources = expand(inputs, workbooks=False)
     many = len(sources) > 1 or any(item.is_dir() for item in inputs)
     if many and output is not None and output.suffix.lower() == ".xlsx":
-        raise click.UsageError("several inputs need an output folder, not an .xlsx file")
+        raise click.UsageError(_("several inputs need an output folder, not an .xlsx file"))
     used: set[Path] = set()
     jobs = [(source, _output_for(source, output, many, used)) for source in sources]
     if not many:
-        outcome = build_one(*jobs[0], force=force, strict=strict)
+        outcome = build_one(*jobs[0], force=force, strict=strict, record_path=record_path)
         if outcome.status != "built":
             raise click.ClickException(outcome.message if outcome.status == "failed"
                                        else f"{outcome.source}: {outcome.message}")
@@ -123,7 +198,7 @@ def build(inputs: tuple[Path, ...], output: Path | None, quiet: bool, force: boo
         return
     outcomes = []
     with _progress(len(jobs), quiet) as advance:
-        for outcome in build_many(jobs, force=force, strict=strict):
+        for outcome in build_many(jobs, force=force, strict=strict, record_path=record_path):
             outcomes.append(outcome)
             if outcome.status != "built":
                 advance(outcome.line(), err=True)
@@ -152,7 +227,7 @@ class _progress:
                                 MofNCompleteColumn(), TimeRemainingColumn(),
                                 console=Console(stderr=True), transient=True)
             self.bar.__enter__()
-            self.task = self.bar.add_task("building", total=self.total)
+            self.task = self.bar.add_task(_("building"), total=self.total)
         return self.advance
 
     def advance(self, line: str | None, err: bool) -> None:
@@ -257,9 +332,11 @@ def _emit(text: str, output: Path | None) -> None:
               help="Write to this file (json, csv, xlsx) or folder (--split-by-dept).")
 @click.option("--split-by-dept", is_flag=True,
               help="One task list workbook per department, and an index, into -o DIR.")
+@click.option("--record-path", is_flag=True, help="Record the source file's full path in the "
+              "workbook (by default only its name and SHA-256: a workbook is sent out).")
 def filter_command(inputs: tuple[Path, ...], depts: tuple[str, ...], roles: tuple[str, ...],
                    section: str | None, match: str | None, fmt: str | None,
-                   output: Path | None, split_by_dept: bool) -> None:
+                   output: Path | None, split_by_dept: bool, record_path: bool) -> None:
     """List the tasks of one or more departments: which are ours, where do we lead.
 
     INPUTS are plan documents, workbooks written by `dutymatrix build` (edits made in Excel
@@ -281,20 +358,26 @@ def filter_command(inputs: tuple[Path, ...], depts: tuple[str, ...], roles: tupl
 
     files = expand(inputs)
     if not files:
-        raise click.UsageError("no plan or workbook file in the inputs")
+        raise click.UsageError(_("no plan or workbook file in the inputs"))
     plans = _load_plans(files)
     if split_by_dept:
         if output is None:
-            raise click.UsageError("--split-by-dept needs -o DIR")
-        _split(plans, output)
+            raise click.UsageError(_("--split-by-dept needs -o DIR"))
+        _split(plans, output, record_path)
         return
     try:
         hits = filter_tasks(plans, depts, roles, section, match)
     except MatrixError as e:
         raise _fail(e) from None
     if not hits:
-        asked = "、".join(depts) if depts else "the filters"
-        click.echo(f"no task for {asked} in {len(files)} file(s)", err=True)
+        if depts:
+            click.echo(ngettext("no task for {departments} in {count} file",
+                                "no task for {departments} in {count} files", len(files))
+                       .format(departments="、".join(depts), count=len(files)), err=True)
+        else:
+            click.echo(ngettext("no task for the filters in {count} file",
+                                "no task for the filters in {count} files", len(files))
+                       .format(count=len(files)), err=True)
     if fmt is None:
         fmt = "xlsx" if output is not None and output.suffix.lower() == ".xlsx" else (
             "table" if sys.stdout.isatty() and output is None else "json")
@@ -320,13 +403,15 @@ def filter_command(inputs: tuple[Path, ...], depts: tuple[str, ...], roles: tupl
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             write_task_list(hits, target, title=f"{name}任务清单",
-                            department=depts[0] if len(depts) == 1 else None)
+                            department=depts[0] if len(depts) == 1 else None,
+                            record_path=record_path)
         except MatrixError as e:
             raise _fail(e) from None
-        click.echo(f"wrote {target} ({len(hits)} tasks)", err=True)
+        click.echo(ngettext("wrote {path} ({count} task)", "wrote {path} ({count} tasks)",
+                            len(hits)).format(path=target, count=len(hits)), err=True)
 
 
-def _split(plans, folder: Path) -> None:
+def _split(plans, folder: Path, record_path: bool = False) -> None:
     """--split-by-dept: one workbook per department and an index workbook."""
     from .errors import MatrixError
     from .excel import write_index, write_task_list
@@ -340,14 +425,16 @@ def _split(plans, folder: Path) -> None:
             name = row["department"]
             file_name = f"{_safe_file_name(name)}.xlsx"
             write_task_list(split[name], folder / file_name, title=f"{name}任务清单",
-                            department=name)
+                            department=name, record_path=record_path)
             rows.append({**row, "file": file_name})
         write_index(rows, folder / "索引.xlsx", title="各单位任务数")
     except OSError as e:
         raise click.ClickException(f"{folder}: {e.strerror or e}") from None
     except MatrixError as e:
         raise _fail(e) from None
-    click.echo(f"wrote {len(rows)} department lists and 索引.xlsx to {folder}", err=True)
+    click.echo(ngettext("wrote {count} department list and 索引.xlsx to {folder}",
+                        "wrote {count} department lists and 索引.xlsx to {folder}", len(rows))
+               .format(count=len(rows), folder=folder), err=True)
 
 
 def _safe_file_name(name: str) -> str:
@@ -367,7 +454,8 @@ def _read_matches(pairs: tuple[str, ...], files: tuple[Path, ...]) -> dict[str, 
         try:
             text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as e:
-            raise DiffTrouble(f"{path}: cannot read matches: {e}") from None
+            raise DiffTrouble(_("{path}: cannot read matches: {error}").format(
+                path=path, error=e)) from None
         lines += [(f"{path}:{n}", line) for n, line in enumerate(text.splitlines(), 1)]
     matches: dict[str, str] = {}
     for where, line in lines:
@@ -376,7 +464,8 @@ def _read_matches(pairs: tuple[str, ...], files: tuple[Path, ...]) -> dict[str, 
             continue
         old, sep, new = line.partition("=")
         if not sep or not old.strip() or not new.strip():
-            raise DiffTrouble(f"{where}: expected OLD=NEW, e.g. （三）=（四）, got {line!r}")
+            raise DiffTrouble(_("{where}: expected OLD=NEW, e.g. （三）=（四）, got {line!r}")
+                              .format(where=where, line=line))
         matches[old.strip()] = new.strip()
     return matches
 
@@ -396,9 +485,11 @@ def _read_matches(pairs: tuple[str, ...], files: tuple[Path, ...]) -> dict[str, 
               type=_Path(exists=True, dir_okay=False),
               help="A file of OLD=NEW lines decided by a person.")
 @click.option("--all-renumbered", is_flag=True, help="List every renumbered task in the summary.")
+@click.option("--record-path", is_flag=True, help="Record the source file's full path in the "
+              "workbook (by default only its name and SHA-256: a workbook is sent out).")
 def diff_command(old: Path, new: Path, fmt: str | None, output: Path | None, dept: str | None,
                  pairs: tuple[str, ...], match_files: tuple[Path, ...],
-                 all_renumbered: bool) -> None:
+                 all_renumbered: bool, record_path: bool) -> None:
     """Compare two versions of a plan: tasks added, removed, reworded, renumbered, moved,
     split or merged, and which departments gained or lost which task.
 
@@ -460,8 +551,8 @@ def diff_command(old: Path, new: Path, fmt: str | None, output: Path | None, dep
 
             target = output or Path(DEFAULT_OUTPUT) / f"diff_{_stem(old)}_{_stem(new)}.xlsx"
             target.parent.mkdir(parents=True, exist_ok=True)
-            write_diff_workbook(result, plans[0], plans[1], target)
-            click.echo(f"wrote {target}", err=True)
+            write_diff_workbook(result, plans[0], plans[1], target, record_path=record_path)
+            click.echo(_("wrote {path}").format(path=target), err=True)
     except MatrixError as e:
         raise DiffTrouble(str(e)) from None
     except OSError as e:
@@ -487,7 +578,7 @@ def main() -> None:
     try:
         result = cli.main(prog_name="dutymatrix", standalone_mode=False)
     except (click.exceptions.Abort, KeyboardInterrupt):
-        click.echo("Interrupted.", err=True)
+        click.echo(_("Interrupted."), err=True)
         sys.exit(130)
     except click.ClickException as e:
         e.show()

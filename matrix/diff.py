@@ -1189,16 +1189,24 @@ def render_summary(diff: PlanDiff, console: Any = None, *, all_renumbered: bool 
     from rich.table import Table
     from rich.text import Text
 
+    from .i18n import _, ngettext, requested
+
     console = console or Console()
     if diff.is_empty():
-        who = f" for {diff.department}" if diff.department else ""
-        console.print(f"No differences{who}.", highlight=False)
+        if diff.department:
+            console.print(_("No differences for {department}.").format(
+                department=diff.department), highlight=False)
+        else:
+            console.print(_("No differences."), highlight=False)
         return
-    line = Text(f"{len(diff.entries)} changes: ")
+    zh = requested() == "zh"
+    line = Text(ngettext("{count} change: ", "{count} changes: ", len(diff.entries)).format(
+        count=len(diff.entries)))
     for n, (kind, count) in enumerate(diff.counts().items()):
         if n:
-            line.append(", ")
-        line.append(f"{count} {kind.replace('_', ' ')}", style=KIND_STYLES[kind])
+            line.append(_(", "))
+        word = KIND_LABELS[kind] if zh else kind.replace("_", " ")
+        line.append(f"{count} {word}", style=KIND_STYLES[kind])
     console.print(line)
 
     table = Table(title="任务变化", expand=True)
@@ -1238,5 +1246,5 @@ def render_summary(diff: PlanDiff, console: Any = None, *, all_renumbered: bool 
                 d.tasks_gained, d.tasks_lost, d.lead_gained, d.lead_lost, d.role_changed,
                 d.succession)))
         console.print(dept)
-    for note in diff.notes:
-        console.print(f"note: {note}", highlight=False)
+    for note in (diff.notes_zh or diff.notes) if zh else diff.notes:
+        console.print(_("note: {note}").format(note=note), highlight=False)

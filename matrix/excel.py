@@ -163,6 +163,7 @@ if TYPE_CHECKING:
 
 from . import __version__
 from .errors import MatrixError, MatrixInputError, unreadable
+from .i18n import N_, _
 from .messages import title
 from .records import ROLE_RANK, Assignment, Document, ParseWarning, Plan, Role, Source, Task
 from .pivot import Matrix, Row, build_matrix, department_counts
@@ -281,7 +282,7 @@ def _save_atomically(path: str | os.PathLike[str], sheet_titles: Sequence[str],
 
     try:
         return replace_atomically(path, write, suffix=".xlsx",
-                                  hint=" (is the file open in another program?)")
+                                  hint=_(" (is the file open in another program?)"))
     finally:
         book.close()
 
@@ -1238,7 +1239,8 @@ def read_workbook_contents(path: str | os.PathLike[str]) -> WorkbookContents:
     # a Rust panic inside calamine arrives as pyo3's PanicException, which derives from it.
     except BaseException as e:
         detail = str(e) or type(e).__name__
-        raise MatrixInputError(f"{path}: cannot read the workbook{reader.where}: {detail}") from e
+        raise MatrixInputError(_("{path}: cannot read the workbook{where}: {detail}").format(
+            path=path, where=reader.where, detail=detail)) from e
 
 
 # -- the package: refuse what is not an .xlsx or too big, before any XML is read
@@ -1255,11 +1257,11 @@ def _check_package(path: Path) -> _Package:
         with open(path, "rb") as f:
             head = f.read(8)
             if head.startswith(_OLE_MAGIC):
-                raise MatrixInputError(
-                    f"{path}: not an .xlsx workbook (an old .xls file, or a workbook saved with "
-                    "a password: save it as .xlsx without one)")
+                raise MatrixInputError(_(
+                    "{path}: not an .xlsx workbook (an old .xls file, or a workbook saved with "
+                    "a password: save it as .xlsx without one)").format(path=path))
             if not head.startswith(b"PK\x03\x04"):
-                raise MatrixInputError(f"{path}: not an .xlsx workbook")
+                raise MatrixInputError(_("{path}: not an .xlsx workbook").format(path=path))
             _check_directory(path, f)
             try:
                 with zipfile.ZipFile(f) as zf:
@@ -1268,14 +1270,14 @@ def _check_package(path: Path) -> _Package:
                 raise
             # BadZipFile, but also NotImplementedError ("zip file version 21.1"), ValueError …
             except Exception as e:
-                raise MatrixInputError(
-                    f"{path}: not an .xlsx workbook (damaged zip: {e})") from None
+                raise MatrixInputError(_("{path}: not an .xlsx workbook ({why})").format(
+                    path=path, why=_("damaged zip: {error}").format(error=e))) from None
             names = _check_members(path, infos)
             for info in infos:
                 if info.filename.lower().endswith((".xml", ".rels")):
                     _check_stream(path, f, info)
     except OSError as e:
-        raise unreadable(path, e, "workbook") from None
+        raise unreadable(path, e, N_("workbook")) from None
     return _Package(names, _signed(comment, infos))
 
 
@@ -1284,56 +1286,69 @@ def _check_directory(path: Path, f: IO[bytes]) -> None:
     f.seek(0, os.SEEK_END)
     size = f.tell()
     if size > MAX_UNCOMPRESSED:  # a zip is never much bigger than what it holds
-        raise MatrixInputError(f"{path}: refused: the file is {size:,} bytes, more than the "
-                               f"limit of {MAX_UNCOMPRESSED:,}")
+        raise MatrixInputError(_("{path}: refused: the file is {size:,} bytes, more than the "
+                                 "limit of {limit:,}").format(path=path, size=size,
+                                                              limit=MAX_UNCOMPRESSED))
     tail_size = min(size, 22 + 65535)  # end record plus the longest comment
     f.seek(size - tail_size)
     tail = f.read(tail_size)
     at = tail.rfind(b"PK\x05\x06")
     if at < 0 or len(tail) < at + 22:
-        raise MatrixInputError(f"{path}: not an .xlsx workbook (damaged zip: no end record)")
+        raise MatrixInputError(_("{path}: not an .xlsx workbook ({why})").format(
+            path=path, why=_("damaged zip: no end record")))
     entries, directory = struct.unpack("<H4xI", tail[at + 10:at + 20])
     if entries == 0xFFFF or directory == 0xFFFFFFFF:  # Zip64: the real figures are elsewhere
         locator = tail[at - 20:at] if at >= 20 else b""
         if not locator.startswith(b"PK\x06\x07"):
-            raise MatrixInputError(f"{path}: not an .xlsx workbook (damaged zip64 record)")
+            raise MatrixInputError(_("{path}: not an .xlsx workbook ({why})").format(
+                path=path, why=_("damaged zip64 record")))
         (offset,) = struct.unpack("<Q", locator[8:16])
         f.seek(offset)
         record = f.read(56)
         if len(record) < 56 or not record.startswith(b"PK\x06\x06"):
-            raise MatrixInputError(f"{path}: not an .xlsx workbook (damaged zip64 record)")
+            raise MatrixInputError(_("{path}: not an .xlsx workbook ({why})").format(
+                path=path, why=_("damaged zip64 record")))
         entries, directory = struct.unpack("<QQ", record[32:48])
     if entries > MAX_ENTRIES:
-        raise MatrixInputError(f"{path}: refused: the workbook holds {entries:,} parts, more "
-                               f"than the limit of {MAX_ENTRIES:,}")
+        raise MatrixInputError(_("{path}: refused: the workbook holds {count:,} parts, more "
+                                 "than the limit of {limit:,}").format(path=path, count=entries,
+                                                                       limit=MAX_ENTRIES))
     if directory > MAX_DIRECTORY:
-        raise MatrixInputError(f"{path}: refused: the zip directory is {directory:,} bytes, "
-                               f"more than the limit of {MAX_DIRECTORY:,}")
+        raise MatrixInputError(_("{path}: refused: the zip directory is {size:,} bytes, more "
+                                 "than the limit of {limit:,}").format(path=path, size=directory,
+                                                                       limit=MAX_DIRECTORY))
     f.seek(0)
 
 
 def _check_members(path: Path, infos: list[zipfile.ZipInfo]) -> set[str]:
     if len(infos) > MAX_ENTRIES:
-        raise MatrixInputError(f"{path}: refused: the workbook holds {len(infos):,} parts, more "
-                               f"than the limit of {MAX_ENTRIES:,}")
+        raise MatrixInputError(_("{path}: refused: the workbook holds {count:,} parts, more "
+                                 "than the limit of {limit:,}").format(path=path, count=len(infos),
+                                                                       limit=MAX_ENTRIES))
     total = 0
     for info in infos:
         if info.flag_bits & 0x1:
-            raise MatrixInputError(f"{path}: refused: {info.filename} is encrypted")
+            raise MatrixInputError(_("{path}: refused: {part} is encrypted").format(
+                path=path, part=info.filename))
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise MatrixInputError(f"{path}: refused: {info.filename} uses an unsupported "
-                                   f"compression method ({info.compress_type})")
+            raise MatrixInputError(_("{path}: refused: {part} uses an unsupported compression "
+                                     "method ({method})").format(path=path, part=info.filename,
+                                                                 method=info.compress_type))
         total += info.file_size
         if info.file_size > RATIO_GRACE and info.file_size > MAX_RATIO * info.compress_size:
-            raise MatrixInputError(
-                f"{path}: refused: {info.filename} expands {info.file_size:,} bytes from "
-                f"{info.compress_size:,} (more than {MAX_RATIO}:1: a zip bomb?)")
+            raise MatrixInputError(_(
+                "{path}: refused: {part} expands {size:,} bytes from {compressed:,} (more than "
+                "{ratio}:1: a zip bomb?)").format(path=path, part=info.filename,
+                                                  size=info.file_size,
+                                                  compressed=info.compress_size, ratio=MAX_RATIO))
     if total > MAX_UNCOMPRESSED:
-        raise MatrixInputError(f"{path}: refused: the workbook expands to {total:,} bytes, "
-                               f"more than the limit of {MAX_UNCOMPRESSED:,}")
+        raise MatrixInputError(_("{path}: refused: the workbook expands to {size:,} bytes, more "
+                                 "than the limit of {limit:,}").format(path=path, size=total,
+                                                                       limit=MAX_UNCOMPRESSED))
     names = {info.filename for info in infos}
     if "xl/workbook.xml" not in names:
-        raise MatrixInputError(f"{path}: not an .xlsx workbook (no xl/workbook.xml)")
+        raise MatrixInputError(_("{path}: not an .xlsx workbook ({why})").format(
+            path=path, why=_("no xl/workbook.xml")))
     return names
 
 
@@ -1348,14 +1363,14 @@ def _check_stream(path: Path, f: IO[bytes], info: zipfile.ZipInfo) -> None:
     f.seek(info.header_offset)
     header = f.read(30)
     if len(header) < 30 or not header.startswith(b"PK\x03\x04"):
-        raise MatrixInputError(f"{path}: not an .xlsx workbook (damaged zip entry "
-                               f"{info.filename})")
+        raise MatrixInputError(_("{path}: not an .xlsx workbook ({why})").format(
+                               path=path, why=_("damaged zip entry {part}").format(part=info.filename)))
     name_length, extra_length = struct.unpack("<HH", header[26:30])
     f.seek(info.header_offset + 30 + name_length + extra_length)
     if info.compress_type == zipfile.ZIP_STORED:
         if info.compress_size != info.file_size:
-            raise MatrixInputError(f"{path}: not an .xlsx workbook (damaged zip entry "
-                                   f"{info.filename})")
+            raise MatrixInputError(_("{path}: not an .xlsx workbook ({why})").format(
+                                   path=path, why=_("damaged zip entry {part}").format(part=info.filename)))
         return
     inflate = zlib.decompressobj(-15)
     left, produced = info.compress_size, 0
@@ -1369,16 +1384,17 @@ def _check_stream(path: Path, f: IO[bytes], info: zipfile.ZipInfo) -> None:
             try:
                 produced += len(inflate.decompress(data, step))
             except zlib.error:
-                raise MatrixInputError(f"{path}: not an .xlsx workbook (damaged zip entry "
-                                       f"{info.filename})") from None
+                raise MatrixInputError(_("{path}: not an .xlsx workbook ({why})").format(
+                                       path=path, why=_("damaged zip entry {part}").format(part=info.filename))) from None
             if produced > info.file_size:
-                raise MatrixInputError(
-                    f"{path}: refused: {info.filename} declares {info.file_size:,} bytes but "
-                    "expands to more (damaged, or a zip bomb)")
+                raise MatrixInputError(_(
+                    "{path}: refused: {part} declares {size:,} bytes but expands to more "
+                    "(damaged, or a zip bomb)").format(path=path, part=info.filename,
+                                                       size=info.file_size))
             data = inflate.unconsumed_tail
     if not inflate.eof or produced != info.file_size:
-        raise MatrixInputError(f"{path}: not an .xlsx workbook (damaged zip entry "
-                               f"{info.filename})")
+        raise MatrixInputError(_("{path}: not an .xlsx workbook ({why})").format(
+                               path=path, why=_("damaged zip entry {part}").format(part=info.filename)))
 
 
 # -- cell values
@@ -1681,16 +1697,17 @@ class _WorkbookReader:
 
         path = self.path
         if _MATRIX_SHEET not in values.sheet_names:
-            raise MatrixInputError(
-                f"{path}: not a workbook written by dutymatrix: it has no {_MATRIX_SHEET} sheet "
-                f"(sheets: {'、'.join(values.sheet_names) or 'none'})")
-        self.where = f" (sheet {_MATRIX_SHEET})"
+            raise MatrixInputError(_(
+                "{path}: not a workbook written by dutymatrix: it has no {sheet} sheet (sheets: "
+                "{sheets})").format(path=path, sheet=_MATRIX_SHEET,
+                                    sheets="、".join(values.sheet_names) or _("none")))
+        self.where = _(" (sheet {sheet})").format(sheet=_MATRIX_SHEET)
         grid = values.rows(_MATRIX_SHEET)
         head = _find_header(grid, ("序号", "编号", "任务"))
         if head is None:
-            raise MatrixInputError(
-                f"{path}: not a workbook dutymatrix can read: sheet {_MATRIX_SHEET} has no header "
-                "row with 序号, 编号 and 任务")
+            raise MatrixInputError(_(
+                "{path}: not a workbook dutymatrix can read: sheet {sheet} has no header row "
+                "with 序号, 编号 and 任务").format(path=path, sheet=_MATRIX_SHEET))
         columns = _header_columns(grid[head])
         records = self._records(grid, head, columns)
         departments = self._department_columns(grid, head, columns)
@@ -1701,15 +1718,15 @@ class _WorkbookReader:
         # 完成时限 is edited in 分工表; while the zip's signature holds (see _sign) the sheet is
         # as written and the records say the same, so it is not parsed (it costs as much as 矩阵).
         if not self.package.signed and _LIST_SHEET in values.sheet_names:
-            self.where = f" (sheet {_LIST_SHEET})"
+            self.where = _(" (sheet {sheet})").format(sheet=_LIST_SHEET)
             deadlines = _deadlines(values.rows(_LIST_SHEET))
-        self.where = f" (sheet {_MATRIX_SHEET})"
+        self.where = _(" (sheet {sheet})").format(sheet=_MATRIX_SHEET)
         documents = self._documents(rows, records, deadlines)
         origin = generated = tool = None
         if records is not None:
             origin, generated, tool = records.origin, records.generated_at, records.tool
         elif _NOTES_SHEET in values.sheet_names:
-            self.where = f" (sheet {_NOTES_SHEET})"
+            self.where = _(" (sheet {sheet})").format(sheet=_NOTES_SHEET)
             origin, generated, tool = _notes(values.rows(_NOTES_SHEET))
         plan = models.Plan(source=models.Source(path=str(path), sha256=sha256, format="xlsx"),
                     documents=documents)
@@ -1867,7 +1884,8 @@ class _WorkbookReader:
 
         for row in rows:
             index = document_of(row)
-            self.where = f" (sheet {_MATRIX_SHEET}, row {row.index + 1})"
+            self.where = _(" (sheet {sheet}, row {row})").format(sheet=_MATRIX_SHEET,
+                                                                    row=row.index + 1)
             tasks[index].append(self._task(row, deadlines, known))
         if not documents and self.notes:
             documents.append(_DocumentRecord(None, None, 1, "", (), []))

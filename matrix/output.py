@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .errors import MatrixOutputError
+from .i18n import _
 
 
 def replace_atomically(path: str | os.PathLike[str], write: Callable[[Path], None], *,
@@ -30,14 +31,16 @@ def replace_atomically(path: str | os.PathLike[str], write: Callable[[Path], Non
     path = Path(path)
     folder = path.parent
     if not folder.is_dir():
-        raise MatrixOutputError(f"{path}: the output folder {folder} does not exist")
+        raise MatrixOutputError(_("{path}: the output folder {folder} does not exist").format(
+            path=path, folder=folder))
     if path.is_dir():
-        raise MatrixOutputError(f"{path}: is a folder, not a file")
+        raise MatrixOutputError(_("{path}: is a folder, not a file").format(path=path))
     try:
         # Next to the target, so that os.replace is a rename on one disk.
         fd, name = tempfile.mkstemp(dir=folder, prefix=f".{path.stem}.", suffix=suffix)
     except OSError as e:
-        raise MatrixOutputError(f"{path}: cannot write in {folder}: {e.strerror or e}") from None
+        raise MatrixOutputError(_("{path}: cannot write in {folder}: {reason}").format(
+            path=path, folder=folder, reason=e.strerror or e)) from None
     os.close(fd)
     temp = Path(name)
     try:
@@ -47,7 +50,8 @@ def replace_atomically(path: str | os.PathLike[str], write: Callable[[Path], Non
     except BaseException as e:
         temp.unlink(missing_ok=True)
         if isinstance(e, OSError):
-            raise MatrixOutputError(f"{path}: cannot write: {e.strerror or e}{hint}") from None
+            raise MatrixOutputError(_("{path}: cannot write: {reason}").format(
+                path=path, reason=e.strerror or e) + hint) from None
         raise
     return path
 
@@ -94,15 +98,15 @@ def replaceable(path: Path) -> tuple[bool, str]:
         with zipfile.ZipFile(path) as archive:
             info = archive.getinfo("docProps/core.xml")
             if info.file_size > 1 << 20:
-                return False, "it is not a workbook dutymatrix wrote"
+                return False, _("it is not a workbook dutymatrix wrote")
             core = archive.read(info)
     except (OSError, KeyError, zipfile.BadZipFile):
-        return False, "it is not a workbook dutymatrix wrote"
+        return False, _("it is not a workbook dutymatrix wrote")
     creator = _CREATOR.search(core)
     if not creator or not creator.group(1).startswith(b"dutymatrix"):
-        return False, "it is not a workbook dutymatrix wrote"
+        return False, _("it is not a workbook dutymatrix wrote")
     modifier = _MODIFIER.search(core)
     if modifier and modifier.group(1).strip() and not modifier.group(1).startswith(b"dutymatrix"):
         who = modifier.group(1).decode("utf-8", "replace")
-        return False, f"it was saved by {who} after dutymatrix wrote it"
+        return False, _("it was saved by {who} after dutymatrix wrote it").format(who=who)
     return True, ""

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .errors import MatrixInputError, unreadable
+from .i18n import _, ngettext
 
 STDIN = "-"  # the file name that means standard input
 STDIN_NAME = "<stdin>"  # how standard input is named in messages and records
@@ -124,18 +125,20 @@ def _check_chinese(text: str, path: str, encoding: str, how: str) -> None:
     share = chinese_share(text)
     if share is not None and share < _MIN_CHINESE_SHARE:
         sample = next((line.strip() for line in text.splitlines() if line.strip()), "")[:30]
-        raise MatrixInputError(
-            f"{path}: read as {encoding} ({how}), the text is mostly not Chinese "
-            f"(only {share:.0%} of its non-ASCII characters are hanzi or Chinese punctuation, "
-            f"e.g. {sample!r}): wrong encoding? name the right one with --encoding")
+        raise MatrixInputError(_(
+            "{path}: read as {encoding} ({how}), the text is mostly not Chinese (only {share} of "
+            "its non-ASCII characters are hanzi or Chinese punctuation, e.g. {sample!r}): wrong "
+            "encoding? name the right one with --encoding").format(
+                path=path, encoding=encoding, how=how, share=f"{share:.0%}", sample=sample))
 
 
 def _where(data: bytes, start: int, encoding: str) -> str:
     """'line 3, byte 0xff at offset 40' for a decoding error (lines only where bytes show them)."""
-    where = f"byte 0x{data[start]:02x} at offset {start}" if start < len(data) else "at the end"
+    where = (_("byte 0x{byte:02x} at offset {offset}").format(byte=data[start], offset=start)
+             if start < len(data) else _("at the end"))
     if not encoding.replace("-", "_").lower().startswith(("utf_16", "utf_32", "utf16", "utf32")):
         line = data.count(b"\n", 0, start) + 1
-        where = f"line {line}, {where}"
+        where = _("line {line}, {where}").format(line=line, where=where)
     return where
 
 
@@ -143,15 +146,18 @@ def _strict(data: bytes, encoding: str, path: str, why: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as e:
-        raise MatrixInputError(f"{path}: cannot decode as {encoding} ({why}): "
-                               f"{_where(data, e.start, encoding)} is not {encoding}") from None
+        raise MatrixInputError(_("{path}: cannot decode as {encoding} ({why}): {where} is not "
+                                 "{encoding}").format(path=path, encoding=encoding, why=why,
+                                                      where=_where(data, e.start, encoding))
+                               ) from None
 
 
 def _lookup(name: str, path: str) -> str:
     try:
         return codecs.lookup(name).name
     except LookupError:
-        raise MatrixInputError(f"{path}: unknown encoding {name!r}") from None
+        raise MatrixInputError(_("{path}: unknown encoding {name!r}").format(
+            path=path, name=name)) from None
 
 
 def _check_damaged_utf8(data: bytes, path: str, error: UnicodeDecodeError) -> None:
@@ -159,10 +165,12 @@ def _check_damaged_utf8(data: bytes, path: str, error: UnicodeDecodeError) -> No
     replaced = data.decode("utf-8", errors="replace").count("\ufffd")
     non_ascii = sum(1 for b in data if b >= 0x80)
     if replaced and replaced * 200 <= non_ascii:
-        raise MatrixInputError(
-            f"{path}: the file is UTF-8 except for {replaced} byte sequence(s), the first at "
-            f"{_where(data, error.start, 'utf-8')}: a damaged file? Repair it, or name the "
-            "encoding with --encoding") from None
+        raise MatrixInputError(ngettext(
+            "{path}: the file is UTF-8 except for {count} byte sequence, the first at {where}: "
+            "a damaged file? Repair it, or name the encoding with --encoding",
+            "{path}: the file is UTF-8 except for {count} byte sequences, the first at {where}: "
+            "a damaged file? Repair it, or name the encoding with --encoding", replaced).format(
+                path=path, count=replaced, where=_where(data, error.start, "utf-8"))) from None
 
 
 def decode(data: bytes, path: str = "<input>", encoding: str | None = None, *,
@@ -175,13 +183,15 @@ def decode(data: bytes, path: str = "<input>", encoding: str | None = None, *,
     if encoding:
         name = _lookup(encoding, path)
         wide = _SUPERSETS.get(name, name)
-        why = "as asked" if wide == name else f"as asked; read with {wide}, its superset"
+        why = (_("as asked") if wide == name
+               else _("as asked; read with {encoding}, its superset").format(encoding=wide))
         text = _strict(data, wide, path, why)
-        _check_chinese(text, path, encoding, "as asked")
+        _check_chinese(text, path, encoding, _("as asked"))
         return RawText(text, wide)
     for bom, name in _BOMS:
         if data.startswith(bom):
-            return RawText(_strict(data, name, path, f"the file starts with a {name} BOM"), name)
+            why = _("the file starts with a {encoding} BOM").format(encoding=name)
+            return RawText(_strict(data, name, path, why), name)
     try:
         return RawText(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError as e:
@@ -202,13 +212,14 @@ def decode(data: bytes, path: str = "<input>", encoding: str | None = None, *,
 
     best = from_bytes(data).best()
     if best is None or best.encoding is None:
-        raise MatrixInputError(
-            f"{path}: cannot decode as utf-8 ({_where(data, utf8_error.start, 'utf-8')} is not "
-            "utf-8) and no other encoding fits: name one with --encoding") from None
+        raise MatrixInputError(_(
+            "{path}: cannot decode as utf-8 ({where} is not utf-8) and no other encoding fits: "
+            "name one with --encoding").format(
+                path=path, where=_where(data, utf8_error.start, "utf-8"))) from None
     name = codecs.lookup(best.encoding).name
     name = _SUPERSETS.get(name, name)
-    text = _strict(data, name, path, "detected")
-    _check_chinese(text, path, name, "detected, since the file is not utf-8")
+    text = _strict(data, name, path, _("detected"))
+    _check_chinese(text, path, name, _("detected, since the file is not utf-8"))
     return RawText(text, name)
 
 
@@ -225,19 +236,24 @@ def sniff_format(data: bytes, name: str = "", *, label: str | None = None) -> st
     if data.startswith(b"PK\x03\x04"):
         if b"word/" in data[:65536] or suffix in (".docx", ".docm", ".dotx"):
             return "docx"
-        what = "an Excel workbook" if b"xl/" in data[:65536] else "a zip archive"
-        raise MatrixInputError(f"{label}: this is {what}, not a plan: dutymatrix reads plain text, "
-                               "HTML pages and Word .docx files")
+        what = _("an Excel workbook") if b"xl/" in data[:65536] else _("a zip archive")
+        raise MatrixInputError(_("{path}: this is {what}, not a plan: dutymatrix reads plain "
+                                 "text, HTML pages and Word .docx files").format(path=label,
+                                                                                 what=what))
     if data.startswith(b"%PDF"):
-        raise MatrixInputError(f"{label}: PDF is not read directly: copy the text out of the PDF "
-                               "into a .txt file (hard line breaks and page numbers are handled)")
+        raise MatrixInputError(_("{path}: PDF is not read directly: copy the text out of the PDF "
+                                 "into a .txt file (hard line breaks and page numbers are "
+                                 "handled)").format(path=label))
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise MatrixInputError(f"{label}: this is an old binary Word .doc (or another Office 97 "
-                               "file): save it as .docx in Word or WPS and read that")
+        raise MatrixInputError(_("{path}: this is an old binary Word .doc (or another Office 97 "
+                                 "file): save it as .docx in Word or WPS and read that").format(
+                                     path=label))
     if data.startswith(b"{\\rtf"):
-        raise MatrixInputError(f"{label}: RTF is not read: save it as .docx or plain text")
+        raise MatrixInputError(_("{path}: RTF is not read: save it as .docx or plain text")
+                               .format(path=label))
     if suffix in (".docx", ".docm"):
-        raise MatrixInputError(f"{label}: named .docx but is not a Word .docx (no zip inside)")
+        raise MatrixInputError(_("{path}: named .docx but is not a Word .docx (no zip inside)")
+                               .format(path=label))
     if suffix in _HTML_SUFFIXES:
         return "html"
     head = data[:4096]
@@ -263,8 +279,9 @@ def max_input_bytes(path: str = "<input>") -> int:
     except ValueError:
         megabytes = float("nan")
     if not megabytes > 0 or megabytes == float("inf"):  # also refuses nan
-        raise MatrixInputError(f"{path}: {LIMIT_VARIABLE}={value!r}: expected a positive number of "
-                               "megabytes, e.g. 256")
+        raise MatrixInputError(_("{path}: {variable}={value!r}: expected a positive number of "
+                                 "megabytes, e.g. 256").format(path=path, variable=LIMIT_VARIABLE,
+                                                               value=value))
     return int(megabytes * MB)
 
 
@@ -272,9 +289,10 @@ def check_size(size: int, path: str, limit: int | None = None) -> None:
     """Refuse an input of ``size`` bytes when it is over the limit (``max_input_bytes``)."""
     limit = max_input_bytes(path) if limit is None else limit
     if size > limit:
-        raise MatrixInputError(
-            f"{path}: {_size(size)} is over the {_megabytes(limit)} MB limit; split the file "
-            f"or raise {LIMIT_VARIABLE}")
+        raise MatrixInputError(_(
+            "{path}: {size} is over the {limit} MB limit; split the file or raise {variable}")
+            .format(path=path, size=_size(size), limit=_megabytes(limit),
+                    variable=LIMIT_VARIABLE))
 
 
 def _megabytes(limit: int) -> str:
@@ -296,7 +314,7 @@ def read_bytes(data: bytes, path: str = "<input>", encoding: str | None = None, 
     """
     check_size(len(data), path)
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
-        raise MatrixInputError(f"{path}: the file is empty")
+        raise MatrixInputError(_("{path}: the file is empty").format(path=path))
     fmt = format or sniff_format(data, "" if path == STDIN_NAME else path, label=path)
     if fmt == "docx":
         _check_unpacked_size(data, path)
@@ -312,7 +330,8 @@ def read_bytes(data: bytes, path: str = "<input>", encoding: str | None = None, 
         text, lines = html_to_text(raw.text)
         return RawText(text, raw.encoding, "html", lines)
     if fmt != "text":
-        raise MatrixInputError(f"{path}: unknown input format {fmt!r} (text, html or docx)")
+        raise MatrixInputError(_("{path}: unknown input format {format!r} (text, html or docx)")
+                               .format(path=path, format=fmt))
     return decode(data, path, encoding)
 
 
@@ -331,9 +350,10 @@ def _check_unpacked_size(data: bytes, path: str) -> None:
         return  # version, UnicodeDecodeError in a name …) is docx_to_text's to report
     limit = max_input_bytes(path)
     if unpacked > limit:
-        raise MatrixInputError(
-            f"{path}: the .docx unpacks to {_size(unpacked)}, over the {_megabytes(limit)} MB "
-            f"limit; split the document or raise {LIMIT_VARIABLE}")
+        raise MatrixInputError(_(
+            "{path}: the .docx unpacks to {size}, over the {limit} MB limit; split the document "
+            "or raise {variable}").format(path=path, size=_size(unpacked),
+                                          limit=_megabytes(limit), variable=LIMIT_VARIABLE))
 
 
 def read_path(path: Path | str, encoding: str | None = None, *,
@@ -370,9 +390,9 @@ def _read_limited(source, name: str, limit: int) -> bytes | str:
         else:
             total += len(chunk)
         if total > limit:
-            raise MatrixInputError(
-                f"{name}: the input is over the {_megabytes(limit)} MB limit; split it or raise "
-                f"{LIMIT_VARIABLE}")
+            raise MatrixInputError(_(
+                "{path}: the input is over the {limit} MB limit; split it or raise {variable}")
+                .format(path=name, limit=_megabytes(limit), variable=LIMIT_VARIABLE))
     if not chunks:
         return b""
     return chunks[0][:0].join(chunks)
@@ -389,7 +409,8 @@ def read_stream(stream: BinaryIO, name: str = STDIN_NAME, encoding: str | None =
     try:
         data = _read_limited(source, name, max_input_bytes(name))
     except OSError as e:
-        raise MatrixInputError(f"{name}: cannot read: {e.strerror or e}") from None
+        raise MatrixInputError(_("{path}: cannot read: {reason}").format(
+            path=name, reason=e.strerror or e)) from None
     if isinstance(data, str):  # a text stream without a buffer (io.StringIO): already decoded
         data = data.encode("utf-8", "surrogatepass")
     return data, read_bytes(data, name, encoding, format=format)

@@ -19,7 +19,10 @@ def assignments_text(task) -> str:
 def print_plan(plan: Plan, console=None) -> None:
     """One table per document: number, section, title, departments with their marks."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
+
+    from .i18n import _, requested
 
     console = console or Console()
     for doc in plan.documents:
@@ -30,7 +33,10 @@ def print_plan(plan: Plan, console=None) -> None:
         for task in doc.tasks:
             table.add_row(task.label, task.title, assignments_text(task))
         console.print(table)
+        zh = requested() == "zh"  # a warning's own text in the user's language
         for warning in doc.warnings:
-            where = f"line {warning.line}: " if warning.line else ""
-            console.print(f"[yellow]warning[/yellow] {where}{warning.message}", markup=True,
+            where = _("line {line}: ").format(line=warning.line) if warning.line else ""
+            text = escape(warning.message_zh if zh else warning.message)
+            label = _("warning")
+            console.print(f"[yellow]{label}[/yellow] {where}{text}", markup=True,
                           highlight=False)
