@@ -37,6 +37,7 @@ _EXPORTS = {
     "Assignment": "models",
     "Clause": "models",
     "Department": "models",
+    "Jurisdiction": "models",
     "Role": "models",
     "MatrixError": "errors",
     "MatrixParseError": "errors",

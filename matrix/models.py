@@ -22,7 +22,7 @@ from . import records
 from .records import ROLE_LABELS, ROLE_RANK, Role, task_json, task_rows
 
 __all__ = ["ROLE_LABELS", "ROLE_RANK", "Assignment", "Clause", "Department", "Document", "Frozen",
-           "ParseWarning", "Plan", "Role", "Source", "Task", "task_json", "task_rows"]
+           "Jurisdiction", "ParseWarning", "Plan", "Role", "Source", "Task", "task_json", "task_rows"]
 
 
 class Frozen(BaseModel):
@@ -93,9 +93,14 @@ class ParseWarning(Frozen, records.ParseWarning):
         return tuple(value.items()) if isinstance(value, dict) else value
 
 
+class Jurisdiction(Frozen, records.Jurisdiction):
+    """Whose plan a document is: the government that issued it."""
+
+
 class Document(Frozen, records.Document):
     """One plan inside a file (a bulletin may hold several)."""
 
+    jurisdiction: Jurisdiction | None = None
     tasks: tuple[Task, ...] = ()
     unassigned: tuple[Clause, ...] = ()
     warnings: tuple[ParseWarning, ...] = ()

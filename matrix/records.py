@@ -182,6 +182,7 @@ class Assignment(Record):
     inherited: bool = False  # added by a rule such as 以下均需…落实，不再列出
     lead_by_rule: bool = False  # lead only because of 列第一位者为牵头单位，下同
     known: bool = True  # False when the name is not in the canonical data
+    counterpart: str | None = None  # a local body's national counterpart (省工业和信息化厅 → 工业和信息化部)
 
 
 class Task(Record):
@@ -198,6 +199,7 @@ class Task(Record):
     assignments: tuple[Assignment, ...] = ()
     deadline: str | None = None
     scope: str | None = None
+    leaders: tuple[str, ...] = ()  # people named as responsible (牵头负责领导, 分管市领导 …), never departments
 
     @property
     def label(self) -> str:
@@ -257,11 +259,19 @@ class ParseWarning(Record):
                 "params": dict(self.params)}
 
 
+class Jurisdiction(Record):
+    """Whose plan a document is: the government that issued it."""
+
+    level: str  # central, province, city, county, district
+    name: str | None = None  # 广东省, 滁州市, 立山区; None for the central government
+
+
 class Document(Record):
     """One plan inside a file (a bulletin may hold several)."""
 
     title: str | None = None
     doc_number: str | None = None  # 文号, e.g. 国发〔2018〕42号
+    jurisdiction: Jurisdiction | None = None  # None: not determined
     line: int = 1
     tasks: tuple[Task, ...] = ()
     unassigned: tuple[Clause, ...] = ()
@@ -311,6 +321,7 @@ class Plan(Record):
                 {
                     "title": d.title,
                     "doc_number": d.doc_number,
+                    "jurisdiction": d.jurisdiction.as_json() if d.jurisdiction else None,
                     "line": d.line,
                     "tasks": [task_json(t) for t in d.tasks],
                     "unassigned": [c.as_json() for c in d.unassigned],
