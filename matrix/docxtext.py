@@ -23,6 +23,7 @@ import re
 from collections.abc import Sequence
 
 from .errors import MatrixInputError
+from .i18n import _
 
 # ---------------------------------------------------------------------------------------------
 # Duty tables (任务分工表), shared by .docx and HTML
@@ -383,7 +384,8 @@ def _check_spans(row, number: int) -> None:
         for span in tc.iter(f"{_W}gridSpan"):
             value = span.get(f"{_W}val", "")
             if not value.isdigit() or not 1 <= int(value) <= MAX_GRID_SPAN:
-                raise DamagedTable(f"row {number}: a cell spans {value!r} columns")
+                raise DamagedTable(_("row {row}: a cell spans {value!r} columns").format(
+                    row=number, value=value))
 
 
 def _grid(table) -> tuple[list[list[str]], list[tuple[int, str]]]:
@@ -401,7 +403,7 @@ def _grid(table) -> tuple[list[list[str]], list[tuple[int, str]]]:
         try:
             row_cells = row.cells
         except ValueError as e:  # a vMerge in the first row, rows that do not fill the grid …
-            raise DamagedTable(f"row {i + 1}: {e}") from None
+            raise DamagedTable(_("row {row}: {error}").format(row=i + 1, error=e)) from None
         grid.append([""] * row.grid_cols_before + [c.text for c in row_cells]
                     + [""] * row.grid_cols_after)
         for c in row_cells:
@@ -423,10 +425,11 @@ def docx_to_text(data: bytes, path: str = "<input>") -> tuple[str, tuple[int, ..
     try:
         document = Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as e:
-        raise MatrixInputError(f"{path}: not a readable Word .docx ({e})") from None
+        raise MatrixInputError(_("{path}: not a readable Word .docx ({error})").format(
+            path=path, error=e)) from None
     except Exception as e:  # lxml.etree.XMLSyntaxError and friends from a damaged file
-        raise MatrixInputError(f"{path}: not a readable Word .docx "
-                               f"({type(e).__name__}: {e})") from None
+        raise MatrixInputError(_("{path}: not a readable Word .docx ({error})").format(
+            path=path, error=f"{type(e).__name__}: {e}")) from None
     numbering = _Numbering(document)
     lines: list[tuple[str, int]] = []
     block = 0
@@ -440,7 +443,8 @@ def docx_to_text(data: bytes, path: str = "<input>") -> tuple[str, tuple[int, ..
             try:
                 grid, cells = _grid(item)
             except DamagedTable as e:
-                raise MatrixInputError(f"{path}: a damaged table in block {block}: {e}") from None
+                raise MatrixInputError(_("{path}: a damaged table in block {block}: {error}")
+                                       .format(path=path, block=block, error=e)) from None
             division = division_lines(grid)
             if division is not None:
                 lines.extend((text, block + i) for i, text in division)
