@@ -958,6 +958,11 @@ def _load_chart(ws: WriteOnlyWorksheet, departments: int) -> Any:
     return chart
 
 
+# How 说明 names a source's format (``Source.format``), and back when it is read.
+FORMAT_LABELS = {"text": "纯文本", "html": "网页", "docx": "Word文档", "xlsx": "Excel工作簿"}
+_FORMAT_CODES = {label: code for code, label in FORMAT_LABELS.items()}
+
+
 def _notes_sheet(sheet: _Sheet, plan: Plan, matrix: Matrix, labels: list[str],
                  generated_at: datetime, tool_version: str, page: _Page) -> None:
     ws = sheet.ws
@@ -974,7 +979,8 @@ def _notes_sheet(sheet: _Sheet, plan: Plan, matrix: Matrix, labels: list[str],
     sheet.text("说明", style="title", height=24)
     kv("源文件", source.path)
     kv("SHA-256", source.sha256)
-    kv("格式", source.format + (f"（编码 {source.encoding}）" if source.encoding else ""))
+    kv("格式", FORMAT_LABELS.get(source.format, source.format)
+       + (f"（编码 {source.encoding}）" if source.encoding else ""))
     kv("工具版本", f"dutymatrix {tool_version}")
     kv("生成时间", generated_at.isoformat(timespec="seconds"))
     kv("任务数", len(matrix.rows))
@@ -1985,6 +1991,7 @@ def _notes(grid: list[list[Any]]) -> tuple[Source | None, str | None, str | None
     if pairs.get("源文件"):
         fmt = pairs.get("格式", "") or "text"
         fmt, _, encoding = fmt.partition("（编码 ")
+        fmt = _FORMAT_CODES.get(fmt.strip(), fmt)  # 纯文本 → text (older workbooks: text)
         origin = models.Source(path=pairs["源文件"], sha256=pairs.get("SHA-256", ""),
                         format=fmt.strip() or "text", encoding=encoding.rstrip("）") or None)
     tool = pairs.get("工具版本", "").removeprefix("dutymatrix ").strip() or None

@@ -95,6 +95,8 @@ def test_plan_workbook_with_warnings_holds_no_english_sentence(tmp_path):
     assert english_in(out) == []
     notes = [[c.value for c in r] for r in openpyxl.load_workbook(out)["说明"].iter_rows()]
     assert [4, "部门“省科技厅”不在部门名录中，按原文保留", "部门不在名录中"] in [r[:3] for r in notes]
+    pairs = {r[0]: r[1] for r in notes if r[0]}
+    assert pairs["源文件"] == "warnings_plan.txt" and pairs["格式"] == "纯文本（编码 utf-8）"
     # read back, the warnings keep their parameters (the hidden records)
     back = read_workbook(out)
     assert back.documents[0].warnings[0].message_zh == "部门“省科技厅”不在部门名录中，按原文保留"
