@@ -90,9 +90,16 @@ def lang_from_args(args: list[str]) -> str | None:
 
 
 def _translations() -> _gettext.NullTranslations:
-    if requested() != "zh":
-        return _gettext.NullTranslations()
-    return _gettext.translation(DOMAIN, LOCALEDIR, languages=[LANGUAGES["zh"]], fallback=True)
+    language = requested()
+    known = _loaded.get(language)
+    if known is None:
+        known = _loaded[language] = (
+            _gettext.translation(DOMAIN, LOCALEDIR, languages=[LANGUAGES["zh"]], fallback=True)
+            if language == "zh" else _gettext.NullTranslations())
+    return known
+
+
+_loaded: dict[str, _gettext.NullTranslations] = {}  # per language, read once
 
 
 def _(message: str) -> str:
