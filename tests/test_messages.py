@@ -114,3 +114,45 @@ def test_diff_notes_in_both_languages():
     diff = PlanDiff(entries=(), departments=(), notes=("n",), notes_zh=("注",))
     assert diff.to_json()["notes"] == ["n"] and diff.to_json()["notes_zh"] == ["注"]
     assert "只在同一章节内查找" in messages.render("diff-section-only", {"old": 3, "new": 4})
+
+
+def workbook_strings(path: Path) -> list[str]:
+    """Every string in the workbook's XML parts (cells, hidden records, properties)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        return [z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith(".xml")]
+
+
+def test_commands_record_the_folder_only_with_record_path(tmp_path):
+    from click.testing import CliRunner
+
+    from matrix.cli import cli
+
+    folder = tmp_path / "张三的文件夹" / "督查室"
+    folder.mkdir(parents=True)
+    plan = folder / "plan.txt"
+    plan.write_bytes(WARNINGS_PLAN.read_bytes())
+    runner = CliRunner()
+    out = tmp_path / "out"
+    for args in (["build", str(plan), "-o", str(out / "a.xlsx")],
+                 ["diff", str(SEED), str(plan), "-o", str(out / "d.xlsx")],
+                 ["filter", str(plan), str(SEED), "--dept", "科技部", "-o", str(out / "f.xlsx")],
+                 ["filter", str(plan), "--split-by-dept", "-o", str(out / "lists")]):
+        result = runner.invoke(cli, args)
+        assert result.exit_code in (0, 1), result.output
+    written = sorted(out.rglob("*.xlsx"))
+    assert len(written) > 4
+    for path in written:
+        assert not [s for s in workbook_strings(path) if "张三的文件夹" in s], path
+    notes = {r[0].value: r[1].value for r in openpyxl.load_workbook(out / "a.xlsx")["说明"].iter_rows()
+             if r[0].value}
+    assert notes["源文件"] == "plan.txt"
+    result = runner.invoke(cli, ["build", str(plan), "-o", str(out / "b.xlsx"), "--record-path"])
+    assert result.exit_code == 0
+    notes = {r[0].value: r[1].value for r in openpyxl.load_workbook(out / "b.xlsx")["说明"].iter_rows()
+             if r[0].value}
+    assert notes["源文件"] == str(plan.absolute())
+    result = runner.invoke(cli, ["diff", str(SEED), str(plan), "-o", str(out / "e.xlsx"),
+                                 "--record-path"])
+    assert any("张三的文件夹" in s for s in workbook_strings(out / "e.xlsx"))
