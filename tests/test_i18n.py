@@ -237,3 +237,21 @@ def test_catalog_is_in_the_package():
     ignored = subprocess.run(["git", "check-ignore", str(MO)], cwd=ROOT, capture_output=True)
     assert ignored.returncode == 1, ".mo is git-ignored"
     assert Path(i18n.LOCALEDIR) == MO.parent.parent.parent
+
+
+def test_a_batch_on_every_core_reports_in_chinese(tmp_path):
+    # the workers (forked from a server started earlier, perhaps in English) take the caller's
+    # locale with each job, so their reasons are in the caller's language too
+    news = (ROOT / "seeds" / "000_f6a61dca5885da8e.txt").read_bytes()
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in range(9):  # over the pool threshold
+        (folder / f"n{n}.txt").write_bytes(news)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["build", str(folder), "-o", str(tmp_path / "out")],
+                           env={"LANG": "C"})
+    assert "no numbered clause found" in result.output
+    result = runner.invoke(cli, ["build", str(folder), "-o", str(tmp_path / "out")],
+                           env={"LANG": "zh_CN.UTF-8"})
+    assert result.output.count("没有找到编号条款") >= 9, result.output
+    assert "生成 0 个，跳过 9 个，失败 0 个" in result.output
