@@ -220,8 +220,11 @@ def main(argv: list[str] | None = None) -> int:
 
     args = sys.argv[1:] if argv is None else argv
     if args[:1] == ["update"]:
+        from . import __version__
+
         _run("extract", "-F", "babel.cfg", "-o", os.path.relpath(TEMPLATE, _ROOT),
-             "-k", "Nn_:1,2", "--project", "dutymatrix", "--sort-by-file", "--width", "100",
+             "-k", "Nn_:1,2", "--project", "dutymatrix", "--version", __version__,
+             "--sort-by-file", "--width", "100",
              "--msgid-bugs-address", "", "--copyright-holder", "dutymatrix", "matrix")
         _run("update", "-D", DOMAIN, "-i", os.path.relpath(TEMPLATE, _ROOT),
              "-d", os.path.relpath(LOCALEDIR, _ROOT), "--width", "100", "--ignore-obsolete",
