@@ -62,6 +62,7 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from .errors import MatrixError
+from .i18n import N_, _
 from .messages import render
 from .records import ROLE_RANK, Plan, Role, Source, Task, task_rows
 
@@ -627,7 +628,7 @@ def _ref(flat: Sequence[tuple[int, Task]], index: int) -> TaskRef:
 
 def _resolve(key: str, flat: Sequence[tuple[int, Task]], side: str) -> int:
     """Index of the one task a manual-match key names: "（三）", "（十）#2" or "section/label"."""
-    section, _, label = key.rpartition("/")
+    section, _sep, label = key.rpartition("/")
     want = _norm_label(label)
     hits = [i for i, (_, t) in enumerate(flat) if _norm_label(t.label) == want]
     if section:
@@ -646,10 +647,13 @@ def _resolve(key: str, flat: Sequence[tuple[int, Task]], side: str) -> int:
     if len(hits) == 1:
         return hits[0]
     if not hits:
-        raise MatchError(f"match {key!r}: no task with that label in the {side} plan")
-    where = "; ".join(f"{flat[i][1].section or '(no section)'}/{flat[i][1].label}" for i in hits)
-    raise MatchError(f"match {key!r}: {len(hits)} tasks in the {side} plan have that label "
-                     f"({where}); write it as section/label")
+        raise MatchError(_("match {key!r}: no task with that label in the {side} plan").format(
+            key=key, side=_(side)))
+    no_section = _("(no section)")
+    where = "; ".join(f"{flat[i][1].section or no_section}/{flat[i][1].label}" for i in hits)
+    raise MatchError(_("match {key!r}: {count} tasks in the {side} plan have that label "
+                       "({where}); write it as section/label").format(
+                           key=key, count=len(hits), side=_(side), where=where))
 
 
 def _fold(texts: Sequence[str], frequent_in: Sequence[str]) -> list[str]:
@@ -775,9 +779,10 @@ class _Matcher:
 
     def manual(self, matches: Mapping[str, str]) -> None:
         for okey, nkey in matches.items():
-            i, j = _resolve(okey, self.old, "old"), _resolve(nkey, self.new, "new")
+            i, j = _resolve(okey, self.old, N_("old")), _resolve(nkey, self.new, N_("new"))
             if i in self.pair_of_old or j in self.pair_of_new:
-                raise MatchError(f"match {okey!r}={nkey!r}: a task is already matched")
+                raise MatchError(_("match {old!r}={new!r}: a task is already matched").format(
+                    old=okey, new=nkey))
             self.pair(i, j, "manual")
 
     def by_key(self, how: str, old_key: Callable[[int], Any], new_key: Callable[[int], Any],

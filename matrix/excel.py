@@ -164,7 +164,7 @@ if TYPE_CHECKING:
 from . import __version__
 from .errors import MatrixError, MatrixInputError, unreadable
 from .i18n import N_, _
-from .messages import title
+from .messages import title as kind_title
 from .records import ROLE_RANK, Assignment, Document, ParseWarning, Plan, Role, Source, Task
 from .pivot import Matrix, Row, build_matrix, department_counts
 
@@ -1010,7 +1010,7 @@ def _notes_sheet(sheet: _Sheet, plan: Plan, matrix: Matrix, labels: list[str],
     sheet.text("行号", "警告", "类型", "文件", style="head")
     for label, w in warnings:
         sheet.append([(1, w.line if w.line is not None else "—", value),
-                      (2, _clean(w.message_zh), value), (3, title(w.kind), value),
+                      (2, _clean(w.message_zh), value), (3, kind_title(w.kind), value),
                       (4, label, value)])
 
 
@@ -1370,13 +1370,13 @@ def _check_stream(path: Path, f: IO[bytes], info: zipfile.ZipInfo) -> None:
     header = f.read(30)
     if len(header) < 30 or not header.startswith(b"PK\x03\x04"):
         raise MatrixInputError(_("{path}: not an .xlsx workbook ({why})").format(
-                               path=path, why=_("damaged zip entry {part}").format(part=info.filename)))
+            path=path, why=_("damaged zip entry {part}").format(part=info.filename)))
     name_length, extra_length = struct.unpack("<HH", header[26:30])
     f.seek(info.header_offset + 30 + name_length + extra_length)
     if info.compress_type == zipfile.ZIP_STORED:
         if info.compress_size != info.file_size:
             raise MatrixInputError(_("{path}: not an .xlsx workbook ({why})").format(
-                                   path=path, why=_("damaged zip entry {part}").format(part=info.filename)))
+                path=path, why=_("damaged zip entry {part}").format(part=info.filename)))
         return
     inflate = zlib.decompressobj(-15)
     left, produced = info.compress_size, 0
@@ -1391,7 +1391,8 @@ def _check_stream(path: Path, f: IO[bytes], info: zipfile.ZipInfo) -> None:
                 produced += len(inflate.decompress(data, step))
             except zlib.error:
                 raise MatrixInputError(_("{path}: not an .xlsx workbook ({why})").format(
-                                       path=path, why=_("damaged zip entry {part}").format(part=info.filename))) from None
+                    path=path, why=_("damaged zip entry {part}").format(part=info.filename))
+                ) from None
             if produced > info.file_size:
                 raise MatrixInputError(_(
                     "{path}: refused: {part} declares {size:,} bytes but expands to more "
@@ -1400,7 +1401,7 @@ def _check_stream(path: Path, f: IO[bytes], info: zipfile.ZipInfo) -> None:
             data = inflate.unconsumed_tail
     if not inflate.eof or produced != info.file_size:
         raise MatrixInputError(_("{path}: not an .xlsx workbook ({why})").format(
-                               path=path, why=_("damaged zip entry {part}").format(part=info.filename)))
+            path=path, why=_("damaged zip entry {part}").format(part=info.filename)))
 
 
 # -- cell values
