@@ -12,7 +12,7 @@ import pytest
 
 from matrix import messages
 from matrix.diff import diff_plans
-from matrix.excel import read_workbook, write_diff_workbook, write_workbook
+from matrix.workbook import read_workbook, write_diff_workbook, write_workbook
 from matrix.pipeline import parse_file
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -79,7 +79,7 @@ def test_chinese_readme_shares_the_screenshots():
 
 
 def test_chinese_readme_explains_every_sheet_and_warning():
-    from matrix.excel import DIFF_SHEET_NAMES, SHEET_NAMES
+    from matrix.workbook import DIFF_SHEET_NAMES, SHEET_NAMES
     from matrix.messages import MESSAGES
 
     for sheet in (*SHEET_NAMES, *DIFF_SHEET_NAMES):
