@@ -22,7 +22,8 @@ imports openpyxl first (it hides numpy while doing so), which is why it is impor
 
 from __future__ import annotations
 
-from .book import MARKS, sent_out, sent_out_path  # first: book imports openpyxl (with numpy hidden, see its docstring)
+from .book import MARKS  # first: book imports openpyxl (with numpy hidden, see its docstring)
+from .book import sent_out, sent_out_path
 from .diff import CHANGE_FILLS, DIFF_SHEET_NAMES, KIND_FILLS, write_diff_workbook
 from .lists import INDEX_SHEET, TASK_LIST_SHEET, write_index, write_split, write_task_list
 from .plan import NO_ASSIGNMENTS, SHEET_NAMES, write_workbook

@@ -24,9 +24,10 @@ from .. import __version__
 from ..pivot import Matrix, Row, build_matrix, department_counts
 from ..messages import title as kind_title
 from ..records import Document, Plan, Role
-from .book import (sent_out, BODY, Book, FIT_DEPARTMENTS, GB2312, GREY, HEADING, LEGEND, MARKS, MARK_WIDTH,
+from .book import (BODY, Book, FIT_DEPARTMENTS, GB2312, GREY, HEADING, LEGEND, MARKS, MARK_WIDTH,
                    MATRIX_ROW, MAX_ROW_HEIGHT, Page, RowCell, Sheet, banding, clean_text,
-                   date_text, heat_scale, print_setup, save_atomically, section_text, utc_naive)
+                   date_text, heat_scale, print_setup, save_atomically, section_text, sent_out,
+                   utc_naive)
 from .stamp import chunks, records_json, sign
 
 SHEET_NAMES = ("矩阵", "分工表", "部门统计", "说明")

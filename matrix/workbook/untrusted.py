@@ -181,7 +181,8 @@ def _check_stream(path: Path, f: IO[bytes], info: zipfile.ZipInfo) -> None:
                 produced += len(inflate.decompress(data, step))
             except zlib.error:
                 raise MatrixInputError(_("{path}: not an .xlsx workbook ({why})").format(
-                                       path=path, why=_("damaged zip entry {part}").format(part=info.filename))) from None
+                    path=path, why=_("damaged zip entry {part}").format(part=info.filename))
+                ) from None
             if produced > info.file_size:
                 raise MatrixInputError(_(
                     "{path}: refused: {part} declares {size:,} bytes but expands to more "
@@ -190,4 +191,4 @@ def _check_stream(path: Path, f: IO[bytes], info: zipfile.ZipInfo) -> None:
             data = inflate.unconsumed_tail
     if not inflate.eof or produced != info.file_size:
         raise MatrixInputError(_("{path}: not an .xlsx workbook ({why})").format(
-                               path=path, why=_("damaged zip entry {part}").format(part=info.filename)))
+            path=path, why=_("damaged zip entry {part}").format(part=info.filename)))
