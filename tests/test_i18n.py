@@ -234,7 +234,13 @@ def test_catalog_is_in_the_package():
     # hatch packs every file under matrix/ (packages = ["matrix"]); the .mo must be there and
     # not ignored by git, or the wheel and a clean clone would lack it
     assert MO.is_file()
-    ignored = subprocess.run(["git", "check-ignore", str(MO)], cwd=ROOT, capture_output=True)
+    try:
+        ignored = subprocess.run(["git", "check-ignore", "-q", str(MO)], cwd=ROOT,
+                                 capture_output=True)
+    except FileNotFoundError:
+        pytest.skip("git not installed")
+    if ignored.returncode == 128:
+        pytest.skip("not a git checkout")
     assert ignored.returncode == 1, ".mo is git-ignored"
     assert Path(i18n.LOCALEDIR) == MO.parent.parent.parent
 
