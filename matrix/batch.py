@@ -200,7 +200,7 @@ def summary(outcomes: Iterable[Outcome]) -> str:
             # The reason without the file name and position, short: "no numbered clause found".
             text = o.message.splitlines()[0] if o.message else ""
             if o.status == "failed" and text.startswith(o.source):
-                text = text[len(o.source):].lstrip(":0123456789 ")
+                text = text[len(o.source):].lstrip(":：0123456789 ")
             reason = text.split(" (", 1)[0].split("：", 1)[0][:60]
             reasons[(o.status, reason)] = reasons.get((o.status, reason), 0) + 1
     from .i18n import _

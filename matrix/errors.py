@@ -22,16 +22,16 @@ class MatrixParseError(MatrixError, ValueError):
         super().__init__(self.__str__())
 
     def __str__(self) -> str:
+        from .i18n import _
+
         where = self.path
         if self.line == -1:
-            from .i18n import _
-
             where += ":" + _("end of file")
         elif self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        text = f"{where}: {self.message}"
+        text = _("{where}: {message}").format(where=where, message=self.message)
         if self.context:
             text += "\n" + self.context.rstrip("\n")
         return text
