@@ -56,10 +56,33 @@ def _fail(error: Exception) -> click.ClickException:
     return click.ClickException(str(error))
 
 
+class _Formatter(click.HelpFormatter):
+    """click's help layout, with Chinese punctuation when the words are Chinese: "用法：" and
+    "选项：" rather than "用法： " and "选项:"."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        if prefix is None:
+            word = _("Usage:")
+            prefix = word if word.endswith("：") else f"{word} "
+        super().write_usage(prog, args, prefix)
+
+    def write_heading(self, heading: str) -> None:
+        if heading and "\u4e00" <= heading[0] <= "\u9fff":
+            self.write(f"{'':>{self.current_indent}}{heading}：\n")
+        else:
+            super().write_heading(heading)
+
+
+class _Context(click.Context):
+    formatter_class = _Formatter
+
+
 class _Translated:
     """Help texts in the user's language, looked up when they are shown (the language is known
     only then: ``--lang``, or the environment of the run). The catalog holds each text as click
     shows it (``inspect.cleandoc``); ``matrix.i18n.extract`` puts them there."""
+
+    context_class = _Context
 
     def format_help_text(self, ctx, formatter):
         with _helps_translated([self]):
