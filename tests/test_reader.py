@@ -119,7 +119,7 @@ def test_undecodable_bytes_are_refused_naming_the_encoding():
 def test_damaged_utf8_is_not_read_as_another_encoding():
     data = bytearray(TEXTS[3].read_bytes())
     data[5000] = 0xFF
-    with pytest.raises(MatrixInputError, match=r"UTF-8 except for \d+ byte sequences?, the first at "
+    with pytest.raises(MatrixInputError, match=r"UTF-8 except for \d+ byte sequence\(s\), the first at "
                                                r"line \d+, byte 0xff at offset 5000"):
         parse_bytes(bytes(data), "damaged.txt")
 

@@ -92,7 +92,7 @@ def _check_chinese(text: str, path: str, encoding: str, how: str) -> None:
         raise MatrixInputError(_(
             "{path}: read as {encoding} ({how}), the text is mostly not Chinese (only {share} of "
             "its non-ASCII characters are hanzi or Chinese punctuation, e.g. {sample!r}): wrong "
-            "encoding? name the right one with --encoding").format(
+            "encoding? Open it in an editor and save it as UTF-8").format(
                 path=path, encoding=encoding, how=how, share=f"{share:.0%}", sample=sample))
 
 
@@ -129,12 +129,11 @@ def _check_damaged_utf8(data: bytes, path: str, error: UnicodeDecodeError) -> No
     replaced = data.decode("utf-8", errors="replace").count("\ufffd")
     non_ascii = sum(1 for b in data if b >= 0x80)
     if replaced and replaced * 200 <= non_ascii:
-        raise MatrixInputError(ngettext(
-            "{path}: the file is UTF-8 except for {count} byte sequence, the first at {where}: "
-            "a damaged file? Repair it, or name the encoding with --encoding",
-            "{path}: the file is UTF-8 except for {count} byte sequences, the first at {where}: "
-            "a damaged file? Repair it, or name the encoding with --encoding", replaced).format(
-                path=path, count=replaced, where=_where(data, error.start, "utf-8"))) from None
+        raise MatrixInputError(_(
+            "{path}: the file is UTF-8 except for {count} byte sequence(s), the first at {where}: "
+            "a damaged file, or text of two encodings pasted together? Repair it and save it as "
+            "UTF-8").format(path=path, count=replaced, where=_where(data, error.start, "utf-8"))
+        ) from None
 
 
 def decode(data: bytes, path: str = "<input>", encoding: str | None = None, *,
@@ -178,7 +177,7 @@ def decode(data: bytes, path: str = "<input>", encoding: str | None = None, *,
     if best is None or best.encoding is None:
         raise MatrixInputError(_(
             "{path}: cannot decode as utf-8 ({where} is not utf-8) and no other encoding fits: "
-            "name one with --encoding").format(
+            "open it in an editor and save it as UTF-8").format(
                 path=path, where=_where(data, utf8_error.start, "utf-8"))) from None
     name = codecs.lookup(best.encoding).name
     name = _SUPERSETS.get(name, name)

@@ -19,7 +19,8 @@ from typing import Any
 
 from ..pivot import Matrix
 from ..records import Plan
-from .book import NOT_XML, clean_text
+from ..textsafe import strip_bidi
+from .book import MAX_CELL_TEXT, NOT_XML, clean_text
 
 # --------------------------------------------------------------------------- hidden records
 
@@ -44,7 +45,8 @@ def records_json(plan: Plan, matrix: Matrix, labels: list[str], generated_at: da
     [[序号, document index, label, title digest, text digest, section, subsection, line,
     deadline, scope, trailer, [assignment index, …]]]}``: one task per row written, keyed by
     its 序号. Each distinct assignment is listed once (a plan of 10,000 tasks holds a few
-    thousand); flags are 1 inherited, 2 lead by rule, 4 unknown name.
+    thousand); flags are 1 inherited, 2 lead by rule, 4 unknown name. ``"full": {序号: [title,
+    text]}`` holds (only) what a cell could not hold whole (null for what it could).
     """
     documents = [{"title": d.title, "doc_number": d.doc_number, "line": d.line, "label": label,
                   "rules": list(d.rules),
@@ -77,8 +79,16 @@ def records_json(plan: Plan, matrix: Matrix, labels: list[str], generated_at: da
             "source": {"path": source.path, "sha256": source.sha256, "format": source.format,
                        "encoding": source.encoding},
             "documents": documents, "assignments": assignments, "tasks": tasks}
+    # A title or text over Excel's cell limit is cut in the cells; the records keep it whole
+    # ({序号: [title or null, text or null]}), so that reading the workbook gives the plan back.
+    full = {str(i): [t.title if len(t.title) > MAX_CELL_TEXT else None,
+                     t.text if len(t.text) > MAX_CELL_TEXT else None]
+            for i, t in enumerate((row.task for row in matrix.rows), 1)
+            if len(t.title) > MAX_CELL_TEXT or len(t.text) > MAX_CELL_TEXT}
+    if full:
+        data["full"] = full
     # JSON escapes control characters itself; what is left that XML cannot carry goes.
-    return NOT_XML.sub("", json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+    return strip_bidi(NOT_XML.sub("", json.dumps(data, ensure_ascii=False, separators=(",", ":"))))
 
 
 def chunks(text: str) -> list[str]:
