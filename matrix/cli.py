@@ -314,7 +314,8 @@ def _load_plans(files: list[Path], named: set[Path] | None = None):
         if named is not None and path not in named and is_workbook(path):
             kind = workbook_kind(path)
             if kind not in (None, "plan"):
-                click.echo(f"skipped {path}: {kind}, not a plan workbook", err=True)
+                click.echo(_("skipped {path}: {kind}, not a plan workbook").format(
+                    path=path, kind=_(kind)), err=True)
                 continue
         try:
             plans.append(load_plan(path, lean=True))

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import MatrixInputError
-from .i18n import _
+from .i18n import N_, _
 from .records import Department
 from .textsafe import strip_invisible
 
@@ -452,10 +452,10 @@ def _read_toml(source: str | os.PathLike[str] | Traversable, label: str) -> dict
     from .limits import MAX_DEPARTMENTS_BYTES, read_traversable
 
     try:
-        raw = read_traversable(source, MAX_DEPARTMENTS_BYTES, "departments file")
+        raw = read_traversable(source, MAX_DEPARTMENTS_BYTES, N_("departments file"))
     except MatrixInputError:
-        raise MatrixInputError(f"{label}: departments file larger than "
-                               f"{MAX_DEPARTMENTS_BYTES:,} bytes: refused") from None
+        raise MatrixInputError(_("{file}: departments file larger than {limit:,} bytes: refused")
+                               .format(file=label, limit=MAX_DEPARTMENTS_BYTES)) from None
     except OSError as e:
         raise MatrixInputError(_("{file}: cannot read departments file: {reason}").format(
             file=label, reason=e.strerror or e)) from e

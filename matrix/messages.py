@@ -72,6 +72,17 @@ MESSAGES: dict[str, Text] = {
         "office can fill the matrix by hand",
         "本文件未列明责任单位：已列出各条款，请手工填写责任单位",
         "全文未列责任单位"),
+    # -- writing a workbook ------------------------------------------------------------------
+    "cell-limit/title": Text(
+        "the title of {label} has {count:,} characters, more than an Excel cell holds "
+        "({limit:,}): cut in the sheet, whole in the hidden records",
+        "{label}的标题有{count:,}字，超过Excel单元格上限{limit:,}字：表中截断，隐藏记录保留全文",
+        "单元格容量不足"),
+    "cell-limit/text": Text(
+        "the text of {label} has {count:,} characters, more than an Excel cell holds "
+        "({limit:,}): cut in the sheet, whole in the hidden records",
+        "{label}的全文有{count:,}字，超过Excel单元格上限{limit:,}字：表中截断，隐藏记录保留全文",
+        "单元格容量不足"),
     # -- reading a workbook back -------------------------------------------------------------
     "workbook-records/unreadable": Text(
         "{cell}: the hidden records cannot be read ({error}); inherited marks, deadlines, "

@@ -116,17 +116,21 @@ def replace_atomically(path: str | os.PathLike[str], write: Callable[[Path], Non
             os.stat(path)
         except OSError:
             if real.is_symlink():
-                raise MatrixOutputError(f"{path}: is a symbolic link that loops") from None
+                raise MatrixOutputError(_("{path}: is a symbolic link that loops").format(
+                    path=path)) from None
             raise MatrixOutputError(
-                f"{path}: is a symbolic link to {real}, which does not exist") from None
+                _("{path}: is a symbolic link to {real}, which does not exist").format(
+                    path=path, real=real)) from None
         replace_atomically(real, write, suffix=suffix, hint=hint)  # the link stays a link
         return path
     if mode is not None and (stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)):
         return _write_stream(path, write, suffix)
     if mode is not None and stat.S_ISDIR(mode):
-        raise MatrixOutputError(f"{path}: is a folder, not a file")
+        raise MatrixOutputError(_("{path}: is a folder, not a file").format(
+            path=path))
     if mode is not None and not stat.S_ISREG(mode):
-        raise MatrixOutputError(f"{path}: is a special file (not a regular file): not replaced")
+        raise MatrixOutputError(_("{path}: is a special file (not a regular file): not replaced").format(
+            path=path))
     folder = path.parent
     if not folder.is_dir():
         if folder.exists():
@@ -204,7 +208,8 @@ def _write_stream(path: Path, write: Callable[[Path], None], suffix: str) -> Pat
                         shutil.copyfileobj(source, target)
         except OSError as e:
             _release(e)
-            raise MatrixOutputError(f"{path}: cannot write: {_reason(e)}") from None
+            raise MatrixOutputError(_("{path}: cannot write: {reason}").format(
+                path=path, reason=_reason(e))) from None
     return path
 
 
@@ -231,7 +236,8 @@ def _open_stream(path: Path) -> int:
             if e.errno != errno.ENXIO:  # ENXIO: a FIFO with no reader (yet)
                 raise
             if time.monotonic() > deadline:
-                raise MatrixOutputError(f"{path}: a FIFO that no program reads: nothing written")
+                raise MatrixOutputError(_("{path}: a FIFO that no program reads: nothing written").format(
+                    path=path))
             time.sleep(0.05)
     flags = fcntl.fcntl(fd, fcntl.F_GETFL)
     fcntl.fcntl(fd, fcntl.F_SETFL, flags & ~os.O_NONBLOCK)
@@ -243,11 +249,14 @@ def make_folder(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
-        raise MatrixOutputError(f"{folder}: is a file, not a folder") from None
+        raise MatrixOutputError(_("{folder}: is a file, not a folder").format(
+            folder=folder)) from None
     except NotADirectoryError:
-        raise MatrixOutputError(f"{folder}: a part of this path is a file, not a folder") from None
+        raise MatrixOutputError(_("{folder}: a part of this path is a file, not a folder").format(
+            folder=folder)) from None
     except OSError as e:
-        raise MatrixOutputError(f"{folder}: cannot create the folder: {_reason(e)}") from None
+        raise MatrixOutputError(_("{folder}: cannot create the folder: {reason}").format(
+            folder=folder, reason=_reason(e))) from None
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -270,7 +279,8 @@ def check_target(target: Path, inputs: Iterable[Path], *, force: bool = False,
         return
     for source in inputs:
         if not is_stdout(source) and _same_file(source, target):
-            raise MatrixOutputError(f"{target}: the output would overwrite the input {source}")
+            raise MatrixOutputError(_("{target}: the output would overwrite the input {source}").format(
+                target=target, source=source))
     if force or not os.path.lexists(target) or is_stream_link(target):
         return
     if workbook or _is_zip(target):
@@ -278,7 +288,8 @@ def check_target(target: Path, inputs: Iterable[Path], *, force: bool = False,
     else:
         ok, why = _unlocked(target)
     if not ok:
-        raise MatrixOutputError(f"{target}: not replaced: {why} (use --force to replace it)")
+        raise MatrixOutputError(_("{target}: not replaced: {why} (use --force to replace it)").format(
+            target=target, why=why))
 
 
 def _is_zip(path: Path) -> bool:

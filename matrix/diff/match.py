@@ -692,7 +692,7 @@ def read_matches(pairs: Iterable[str] = (), files: Iterable[str | os.PathLike[st
 
     for path in files:
         # Bounded: a --matches /dev/zero must not read for ever (MatrixInputError naming it).
-        data = read_bounded(path, MAX_MATCHES_BYTES, "matches file")
+        data = read_bounded(path, MAX_MATCHES_BYTES, N_("matches file"))
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as e:

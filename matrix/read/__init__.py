@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import MatrixInputError, unreadable
-from ..i18n import _
+from ..i18n import N_, _
 from .text import BOMS, RawText
 
 __all__ = ["LIMIT_VARIABLE", "MAX_INPUT_BYTES", "READERS", "STDIN", "STDIN_NAME", "RawText",
@@ -91,9 +91,9 @@ def sniff_format(data: bytes, name: str = "", *, label: str | None = None) -> st
     label = label or name or "<input>"
     if data.startswith(b"PK\x03\x04"):
         if b"word/" not in data[:65536] and b"xl/" in data[:65536]:
-            raise MatrixInputError(f"{label}: this is an Excel workbook"
-                                   f"{' named ' + suffix if suffix else ''}, not a plan: give "
-                                   "workbooks to filter or diff, plan documents to build or parse")
+            raise MatrixInputError(_(
+                "{path}: this is an Excel workbook, not a plan: give workbooks to filter or diff, "
+                "plan documents to build or parse").format(path=label))
         if b"word/" in data[:65536] or suffix in (".docx", ".docm", ".dotx"):
             return "docx"
         what = _("an Excel workbook") if b"xl/" in data[:65536] else _("a zip archive")
@@ -212,7 +212,7 @@ def _check_unpacked_size(data: bytes, path: str) -> None:
     # The checks every zip-based input gets (ratio, streams, DTDs): zipsafety.
     from ..zipsafety import check_zip
 
-    check_zip(io.BytesIO(data), path, "a Word .docx", max_unpacked=limit)
+    check_zip(io.BytesIO(data), path, N_("a Word .docx"), max_unpacked=limit)
     _check_paragraphs(data, path)
 
 

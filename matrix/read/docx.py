@@ -439,7 +439,8 @@ def _cell_props(tc, row: int) -> tuple[int, str | None]:
     for element in pr.iterfind(f"{_W}gridSpan"):
         value = element.get(f"{_W}val", "")
         if not value.isdigit() or not 1 <= int(value) <= MAX_GRID_SPAN:
-            raise DamagedTable(f"row {row + 1}: a cell spans {value!r} columns")
+            raise DamagedTable(_("row {number}: a cell spans {value!r} columns").format(
+                number=row + 1, value=value))
         span = int(value)
     merge = None
     element = pr.find(f"{_W}vMerge")
@@ -455,7 +456,8 @@ def _grid_skip(tr, name: str, row: int) -> int:
         return 0
     value = element.get(f"{_W}val", "0")
     if not value.isdigit() or int(value) > MAX_GRID_SPAN:
-        raise DamagedTable(f"row {row + 1}: {name} {value!r}")
+        raise DamagedTable(_("row {number}: {name} {value!r}").format(
+            number=row + 1, name=name, value=value))
     return int(value)
 
 

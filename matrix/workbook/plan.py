@@ -21,9 +21,11 @@ if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from .. import __version__
+from ..i18n import _
 from ..pivot import Matrix, Row, build_matrix, department_counts
 from ..errors import MatrixOutputError
 from ..messages import title as kind_title
+from ..messages import warning
 from ..records import Document, ParseWarning, Plan, Role
 from .book import (BODY, Book, FIT_DEPARTMENTS, GB2312, GREY, HEADING, LEGEND, MARKS, MARK_WIDTH,
                    MATRIX_ROW, MAX_CELL_TEXT, MAX_ROW_HEIGHT, Page, RowCell, Sheet, banding,
@@ -90,28 +92,30 @@ def check_grid(plan: Plan, matrix: Matrix, path: str | os.PathLike[str]) -> None
     columns = len(matrix.departments) + _FIXED_COLUMNS
     if columns > zipsafety.EXCEL_MAX_COLUMNS:
         raise MatrixOutputError(
-            f"{path}: {plan.source.path} names {len(matrix.departments):,} departments; a "
-            f"worksheet holds {zipsafety.EXCEL_MAX_COLUMNS:,} columns (Excel, WPS and "
-            f"LibreOffice), so at most {zipsafety.EXCEL_MAX_COLUMNS - _FIXED_COLUMNS:,}: nothing "
-            "written (`dutymatrix filter --split-by-dept` gives one list per department)")
+            _("{path}: {source} names {count:,} departments; a worksheet holds {columns:,} "
+              "columns (Excel, WPS and LibreOffice), so at most {most:,}: nothing written "
+              "(`dutymatrix filter --split-by-dept` gives one list per department)").format(
+                path=path, source=plan.source.path, count=len(matrix.departments),
+                columns=zipsafety.EXCEL_MAX_COLUMNS,
+                most=zipsafety.EXCEL_MAX_COLUMNS - _FIXED_COLUMNS))
     records = sum(len(t.text) + len(t.title) + 200 for t in plan.tasks) // _RECORDS_CHUNK + 1
     rows = len(matrix.rows) + _FIXED_ROWS + records
     if rows > zipsafety.EXCEL_MAX_ROWS:
         raise MatrixOutputError(
-            f"{path}: {plan.source.path} has {len(matrix.rows):,} tasks; with the lines around "
-            f"them that is {rows:,} rows, more than the {zipsafety.EXCEL_MAX_ROWS:,} rows a "
-            "worksheet holds: nothing written (split the plan into several files)")
+            _("{path}: {source} has {count:,} tasks; with the lines around them that is "
+              "{rows:,} rows, more than the {limit:,} rows a worksheet holds: nothing written "
+              "(split the plan into several files)").format(
+                path=path, source=plan.source.path, count=len(matrix.rows), rows=rows,
+                limit=zipsafety.EXCEL_MAX_ROWS))
 
 
 def cut_warnings(task) -> list[ParseWarning]:
     """A warning for each of the task's title and text that a cell cannot hold whole."""
     out = []
-    for what, value in (("标题", task.title), ("全文", task.text)):
+    for what, value in (("title", task.title), ("text", task.text)):
         if len(value) > MAX_CELL_TEXT:
-            out.append(ParseWarning(
-                line=task.line, kind="cell-limit",
-                message=f"{task.label} 的{what}有 {len(value):,} 字，超过 Excel 单元格上限 "
-                        f"{MAX_CELL_TEXT:,} 字：表中截断，隐藏记录保留全文"))
+            out.append(warning(ParseWarning, "cell-limit", task.line, form=what,
+                               label=task.label, count=len(value), limit=MAX_CELL_TEXT))
     return out
 
 

@@ -66,7 +66,7 @@ def check_package(path: Path) -> Package:
                     "a password: save it as .xlsx without one)").format(path=path))
             if not head.startswith(b"PK\x03\x04"):
                 raise MatrixInputError(_("{path}: not an .xlsx workbook").format(path=path))
-            infos = check_zip(f, path, "an .xlsx workbook", max_unpacked=MAX_UNCOMPRESSED,
+            infos = check_zip(f, path, N_("an .xlsx workbook"), max_unpacked=MAX_UNCOMPRESSED,
                               max_entries=MAX_ENTRIES)
             names = {info.filename for info in infos}
             if "xl/workbook.xml" not in names:
