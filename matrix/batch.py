@@ -77,6 +77,13 @@ class Outcome:
         return _("Error: {message}").format(message=self.message)
 
 
+def _where(warning) -> str:
+    """``12``, or ``page 3, line 12`` in a paged source (PDF, scan, OFD)."""
+    if getattr(warning, "page", None) is not None:
+        return f" page {warning.page}, line {warning.line}"
+    return str(warning.line or "?")
+
+
 def check_strict(plan) -> None:
     """--strict: a plan with warnings is an error that lists the first ten."""
     from .errors import MatrixError
@@ -85,7 +92,7 @@ def check_strict(plan) -> None:
     warnings = [w for d in plan.documents for w in d.warnings]
     if warnings:
         zh = requested() == "zh"  # the warning's own text in the user's language
-        lines = [f"{plan.source.path}:{w.line or '?'}: {w.kind}: "
+        lines = [f"{plan.source.path}:{_where(w)}: {w.kind}: "
                  f"{w.message_zh if zh else w.message}" for w in warnings[:10]]
         more = ("\n" + _("… and {count} more").format(count=len(warnings) - 10)
                 if len(warnings) > 10 else "")

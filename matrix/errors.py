@@ -16,8 +16,8 @@ class MatrixParseError(MatrixError, ValueError):
     """
 
     def __init__(self, path: str, line: int | None, column: int | None, message: str,
-                 context: str | None = None) -> None:
-        self.path, self.line, self.column = str(path), line, column
+                 context: str | None = None, *, page: int | None = None) -> None:
+        self.path, self.line, self.column, self.page = str(path), line, column, page
         self.message, self.context = message, context
         super().__init__(self.__str__())
 
@@ -25,7 +25,9 @@ class MatrixParseError(MatrixError, ValueError):
         from .i18n import _
 
         where = self.path
-        if self.line == -1:
+        if self.page is not None:  # a paged source (PDF, scan): page and line on it
+            where += _(": page {page}, line {line}").format(page=self.page, line=self.line)
+        elif self.line == -1:
             where += ":" + _("end of file")
         elif self.line is not None:
             where += f":{self.line}"

@@ -72,6 +72,17 @@ MESSAGES: dict[str, Text] = {
         "office can fill the matrix by hand",
         "本文件未列明责任单位：已列出各条款，请手工填写责任单位",
         "全文未列责任单位"),
+    # -- reading a scan (OCR) ----------------------------------------------------------------
+    "ocr-confidence": Text(
+        "the trailer of {label} was read by OCR with confidence {confidence}: check it against "
+        "the scan",
+        "{label}的责任分工括注由文字识别（OCR）读出，可信度为{confidence}：请对照扫描件核对",
+        "识别可信度低"),
+    "ocr-department": Text(
+        "department {name!r} in {label} is one character from {close!r}: misread by OCR? kept "
+        "as printed, not added as a department",
+        "{label}中的部门“{name}”与“{close}”只差一个字：是否识别有误？已按原文保留，未作为部门列入",
+        "部门名称疑似识别有误"),
     # -- writing a workbook ------------------------------------------------------------------
     "cell-limit/title": Text(
         "the title of {label} has {count:,} characters, more than an Excel cell holds "
@@ -165,12 +176,13 @@ def chinese(kind: str, params: Mapping[str, Any], message: str) -> str:
         return title(kind)
 
 
-def warning(cls: type, kind: str, line: int | None = None, column: int | None = None,
-            **params: Any) -> Any:
+def warning(cls: type, kind: str, line: int | None = None, column: int | None = None, *,
+            page: int | None = None, **params: Any) -> Any:
     """A ``ParseWarning`` of record class ``cls`` (lean or pydantic): ``message`` is the English
-    text, ``params`` what both languages are made from."""
+    text, ``params`` what both languages are made from; ``page`` for a paged source (PDF, scan)."""
+    where = {"page": page} if page is not None else {}
     return cls.make(line=line, column=column, kind=kind, message=render(kind, params, "en"),
-                    params=tuple(params.items()))
+                    params=tuple(params.items()), **where)
 
 
 def located(kind: str, params: Mapping[str, Any], line: int | None, lang: str = "zh") -> str:

@@ -55,7 +55,7 @@ def test_warnings_carry_kind_params_and_both_texts():
     assert w.message_zh == "部门“省科技厅”不在部门名录中，按原文保留"
     assert found["numbering"].message_zh == "编号从（一）跳到（三）"
     data = plan.to_json()["documents"][0]["warnings"][0]
-    assert set(data) == {"line", "column", "kind", "message", "message_zh", "params"}
+    assert set(data) == {"line", "page", "column", "kind", "message", "message_zh", "params"}
 
 
 def test_json_round_trips_through_the_validated_records():

@@ -36,8 +36,9 @@ _HEAD = {
     "support": re.compile(r"^(?:配合|参与|协办|协助|协同)(?:单位|部门)$"),
     "guide": re.compile(r"^指导(?:单位|部门)$"),
     "responsible": re.compile(r"^(?:责任|负责|承办|实施|落实)(?:单位|部门|主体)$"),
+    "scope": re.compile(r"^(?:推广|适用|实施)(?:范围|区域|地区)$"),
     "deadline": re.compile(r"^(?:完成)?(?:时限|时间|期限)$|^时间(?:节点|安排|要求)$|^进度安排$|^完成时间节点$"),
-    "task": re.compile(r"任务|工作内容|工作事项|主要内容|具体内容|政策措施|具体措施|改革举措|^措施$|^举措$|^事项$|^内容$"),
+    "task": re.compile(r"任务|工作内容|工作事项|主要内容|具体内容|政策措施|具体措施|改革举措|^措施$|^举措$|事项$|^内容$"),
 }
 _DETAIL = re.compile(r"措施|内容|举措|要求|目标|成果|标志|事项|任务")
 _FIELD_LABEL = {"lead": "牵头单位", "responsible": "责任单位", "support": "配合单位",
@@ -153,6 +154,7 @@ def division_lines(rows: Sequence[Sequence[str]]) -> list[tuple[int, str]] | Non
     count when it has none; a task cell that starts with its own number keeps it. Names in a
     unit cell are split on 、，；/ and white space and joined with 、; a name marked "（牵头）"
     moves to 牵头单位.
+    A 推广范围 / 适用范围 cell goes in the trailer as ``适用范围：…``: the task's scope.
     A 完成时限 cell is put in the trailer as printed: the trailer grammar reads it as the task's
     deadline (2025年底前, 长期坚持, 年内完成 …) or reports it as unread. A category column (类别,
     领域), a row merged across the table or a row with one short cell and no units starts a
@@ -185,7 +187,7 @@ def division_lines(rows: Sequence[Sequence[str]]) -> list[tuple[int, str]] | Non
             out.append((index, heading))
             continue
         fields: dict[str, list[str]] = {}
-        task = number = deadline = ""
+        task = number = deadline = scope = ""
         details: list[str] = []
         for kind, text in zip(kinds, texts):
             if not text or _EMPTY.match(text):
@@ -198,6 +200,8 @@ def division_lines(rows: Sequence[Sequence[str]]) -> list[tuple[int, str]] | Non
                 number = _compact(text).rstrip(".．、")
             elif kind == "deadline":
                 deadline = "，".join(p.strip() for p in text.split("\n") if p.strip())
+            elif kind == "scope":  # the trailer grammar's 适用范围：Y (no ，；。 inside Y)
+                scope = re.sub(r"[，；。,;\s\u3000]+", "、", text.strip()).strip("、")
             elif kind == "category":
                 if text != category:
                     category = text
@@ -225,6 +229,8 @@ def division_lines(rows: Sequence[Sequence[str]]) -> list[tuple[int, str]] | Non
             task += ("" if task.endswith(tuple(_END_PUNCT)) else "。") + detail
         parts = [f"{_FIELD_LABEL[k]}：{'、'.join(fields[k])}"
                  for k in ("lead", "responsible", "support", "guide") if fields.get(k)]
+        if scope:
+            parts.append(f"适用范围：{scope}")
         if deadline:
             parts.append(deadline)
         if parts:
