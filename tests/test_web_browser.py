@@ -180,7 +180,7 @@ def test_bad_input_shows_the_message_in_the_page(page, server):
     page.click("form.upload button[type=submit]")
     page.wait_for_selector("section.error")
     assert "无法处理该文件" in page.inner_text("main")
-    assert "PDF is not read directly" in page.inner_text("main")
+    assert "the PDF is damaged" in page.inner_text("main")
 
 
 def test_a_long_plan_keeps_only_the_rows_in_view(page, server):
