@@ -63,11 +63,18 @@ class Outcome:
 
     def line(self) -> str:
         """One line for the user."""
+        from .i18n import _, ngettext
+
         if self.status == "built":
-            return f"built {self.target} ({self.tasks} tasks, {self.documents} document(s))"
+            return _("built {path} ({tasks}, {documents})").format(
+                path=self.target,
+                tasks=ngettext("{count} task", "{count} tasks", self.tasks).format(
+                    count=self.tasks),
+                documents=ngettext("{count} document", "{count} documents",
+                                   self.documents).format(count=self.documents))
         if self.status == "skipped":
-            return f"skipped {self.source}: {self.message}"
-        return f"Error: {self.message}"
+            return _("skipped {path}: {reason}").format(path=self.source, reason=self.message)
+        return _("Error: {message}").format(message=self.message)
 
 
 def _where(warning) -> str:
@@ -80,32 +87,43 @@ def _where(warning) -> str:
 def check_strict(plan) -> None:
     """--strict: a plan with warnings is an error that lists the first ten."""
     from .errors import MatrixError
+    from .i18n import _, ngettext, requested
 
     warnings = [w for d in plan.documents for w in d.warnings]
     if warnings:
-        lines = [f"{plan.source.path}:{_where(w)}: {w.kind}: {w.message}" for w in warnings[:10]]
-        more = f"\n… and {len(warnings) - 10} more" if len(warnings) > 10 else ""
-        raise MatrixError(f"{len(warnings)} warning(s) with --strict:\n" + "\n".join(lines) + more)
+        zh = requested() == "zh"  # the warning's own text in the user's language
+        lines = [f"{plan.source.path}:{_where(w)}: {w.kind}: "
+                 f"{w.message_zh if zh else w.message}" for w in warnings[:10]]
+        more = ("\n" + _("… and {count} more").format(count=len(warnings) - 10)
+                if len(warnings) > 10 else "")
+        head = ngettext("{count} warning with --strict:", "{count} warnings with --strict:",
+                        len(warnings)).format(count=len(warnings))
+        raise MatrixError(head + "\n" + "\n".join(lines) + more)
 
 
-def build_one(source: Path, target: Path, *, force: bool = False, strict: bool = False) -> Outcome:
-    """Read ``source``, write its workbook to ``target``; every failure becomes an Outcome."""
+def build_one(source: Path, target: Path, *, force: bool = False, strict: bool = False,
+              record_path: bool = False) -> Outcome:
+    """Read ``source``, write its workbook to ``target``; every failure becomes an Outcome.
+    ``record_path`` records the source's full path in the workbook (not only its name)."""
     from .errors import MatrixError, NoClausesError
     from .output import make_folder, replaceable
     from .workbook import write_workbook
+    from .i18n import _
     from .pipeline import parse_file
 
     try:
         if str(source) != "-" and source.resolve() == target.resolve():
-            raise MatrixError(f"{source}: the output would overwrite the input")
+            raise MatrixError(_("{path}: the output would overwrite the input").format(
+                path=source))
         plan = parse_file(source, lean=True)  # pydantic is not needed to write a workbook
         if strict:
             check_strict(plan)
         ok, why = replaceable(target)
         if not ok and not force:
-            raise MatrixError(f"{target}: not replaced: {why} (use --force to replace it)")
+            raise MatrixError(_("{path}: not replaced: {reason} (use --force to replace it)")
+                              .format(path=target, reason=why))
         make_folder(target.parent)
-        write_workbook(plan, target)
+        write_workbook(plan, target, record_path=record_path)
     except NoClausesError as e:
         return Outcome(str(source), str(target), "skipped", e.message)
     except MatrixError as e:
@@ -124,10 +142,14 @@ def build_one(source: Path, target: Path, *, force: bool = False, strict: bool =
                    documents=len(plan.documents))
 
 
-def _job(args: tuple[Path, Path, bool, bool, dict[str, str]]) -> Outcome:
-    source, target, force, strict, settings = args
+def _job(args: tuple[Path, Path, bool, bool, bool, dict[str, str]]) -> Outcome:
+    source, target, force, strict, record_path, settings = args
     _adopt(settings)
-    return build_one(source, target, force=force, strict=strict)
+    return build_one(source, target, force=force, strict=strict, record_path=record_path)
+
+
+# The locale variables gettext reads: a worker's messages are in the caller's language.
+_LOCALE = frozenset(("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"))
 
 
 _SIGNALS_SET = False
@@ -149,8 +171,9 @@ def _clean_up_on_signals() -> None:
 
 
 def _settings() -> dict[str, str]:
-    """The ``DUTYMATRIX_*`` environment variables (input limit, department data) now."""
-    return {k: v for k, v in os.environ.items() if k.startswith("DUTYMATRIX_")}
+    """The ``DUTYMATRIX_*`` environment variables (input limit, department data) and the
+    locale variables now."""
+    return {k: v for k, v in os.environ.items() if k.startswith("DUTYMATRIX_") or k in _LOCALE}
 
 
 def _adopt(settings: dict[str, str]) -> None:
@@ -169,14 +192,14 @@ def _adopt(settings: dict[str, str]) -> None:
 
 
 def build_many(jobs: Sequence[tuple[Path, Path]], *, force: bool = False, strict: bool = False,
-               workers: int | None = None, job: Callable[[tuple], Outcome] | None = None
-               ) -> Iterator[Outcome]:
+               workers: int | None = None, job: Callable[[tuple], Outcome] | None = None,
+               record_path: bool = False) -> Iterator[Outcome]:
     """Outcomes of every (source, target) job, in job order; on every core when worth it.
 
     ``job`` replaces the function run for each file (tests use it to kill a worker)."""
     job = job or _job
     settings = _settings()
-    args = [(s, t, force, strict, settings) for s, t in jobs]
+    args = [(s, t, force, strict, record_path, settings) for s, t in jobs]
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(args) < POOL_THRESHOLD or any(str(s) == "-" for s, _ in jobs):
         yield from map(job, args)
@@ -320,11 +343,20 @@ def summary(outcomes: Iterable[Outcome], done: str = "built") -> str:
             # The reason without the file name and position, short: "no numbered clause found".
             text = o.message.splitlines()[0] if o.message else ""
             if o.status == "failed" and text.startswith(o.source):
-                text = text[len(o.source):].lstrip(":0123456789 ")
+                text = text[len(o.source):].lstrip(":：0123456789 ")
             reason = text.split(" (", 1)[0].split("：", 1)[0][:60]
             reasons[(o.status, reason)] = reasons.get((o.status, reason), 0) + 1
-    line = f"{counts[done]} {done}, {counts['skipped']} skipped, {counts['failed']} failed"
+    from .i18n import _
+
+    if done == "exported":
+        line = _("{done} exported, {skipped} skipped, {failed} failed")
+    else:
+        line = _("{done} built, {skipped} skipped, {failed} failed")
+    line = line.format(done=counts[done], skipped=counts["skipped"], failed=counts["failed"])
+    words = {"skipped": _("skipped"), "failed": _("failed")}
     if reasons:
-        line += " (" + "; ".join(f"{status}: {n} × {reason}"
-                                 for (status, reason), n in reasons.items()) + ")"
+        line += _(" ({reasons})").format(reasons=_("; ").join(
+            _("{status}: {count} × {reason}").format(status=words[status], count=n,
+                                                     reason=reason)
+            for (status, reason), n in reasons.items()))
     return line

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import click
 
 from . import __version__
+from .i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -30,7 +31,14 @@ class _Path(click.Path):
     def convert(self, value, param, ctx):
         from pathlib import Path
 
-        return Path(super().convert(value, param, ctx))
+        # click names the kind ("file", "path") when it is set up, before the language is
+        # known: named again here, in the user's language ("路径 'x.txt' 不存在").
+        named = self.name
+        self.name = _(named)
+        try:
+            return Path(super().convert(value, param, ctx))
+        finally:
+            self.name = named
 
 
 def bundled_seeds() -> Path:
@@ -41,15 +49,103 @@ def bundled_seeds() -> Path:
     for candidate in (here.parent / "seeds", here / "seeds"):
         if candidate.is_dir():
             return candidate
-    raise click.ClickException("the bundled seeds/ folder is missing from this installation")
+    raise click.ClickException(_("the bundled seeds/ folder is missing from this installation"))
 
 
 def _fail(error: Exception) -> click.ClickException:
     return click.ClickException(str(error))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Formatter(click.HelpFormatter):
+    """click's help layout, with Chinese punctuation when the words are Chinese: "用法：" and
+    "选项：" rather than "用法： " and "选项:"."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        if prefix is None:
+            word = _("Usage:")
+            prefix = word if word.endswith("：") else f"{word} "
+        super().write_usage(prog, args, prefix)
+
+    def write_heading(self, heading: str) -> None:
+        if heading and "\u4e00" <= heading[0] <= "\u9fff":
+            self.write(f"{'':>{self.current_indent}}{heading}：\n")
+        else:
+            super().write_heading(heading)
+
+
+class _Context(click.Context):
+    formatter_class = _Formatter
+
+
+class _Translated:
+    """Help texts in the user's language, looked up when they are shown (the language is known
+    only then: ``--lang``, or the environment of the run). The catalog holds each text as click
+    shows it (``inspect.cleandoc``); ``matrix.i18n.extract`` puts them there."""
+
+    context_class = _Context
+
+    def format_help_text(self, ctx, formatter):
+        with _helps_translated([self]):
+            super().format_help_text(ctx, formatter)
+
+    def format_options(self, ctx, formatter):
+        with _helps_translated(self.get_params(ctx)):
+            super().format_options(ctx, formatter)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        with _helps_translated([self]):
+            return super().get_short_help_str(limit)
+
+    def get_help_option(self, ctx):
+        # click makes --help once per command, its text translated then: kept as click's
+        # message instead (matrix.i18n.CLICK_MESSAGES), translated when shown.
+        new = getattr(self, "_help_option", None) is None
+        option = super().get_help_option(ctx)
+        if option is not None and new:
+            option.help = "Show this message and exit."
+        return option
+
+
+class _helps_translated:
+    """Swap the ``help`` of commands or options for its translation while it is shown."""
+
+    def __init__(self, items) -> None:
+        self.items = [i for i in items if getattr(i, "help", None)]
+
+    def __enter__(self) -> None:
+        import inspect
+
+        self.saved = [i.help for i in self.items]
+        for item in self.items:
+            item.help = _(inspect.cleandoc(item.help))
+
+    def __exit__(self, *exc) -> None:
+        for item, text in zip(self.items, self.saved):
+            item.help = text
+
+
+class _Command(_Translated, click.Command):
+    """A dutymatrix command: help in the user's language."""
+
+
+class _Group(_Translated, click.Group):
+    """The ``dutymatrix`` group: reads ``--lang`` before click parses anything, so that click's
+    own messages (an unknown option) are in that language too; its commands are ``_Command``."""
+
+    command_class = _Command
+
+    def parse_args(self, ctx, args):
+        from .i18n import lang_from_args, use
+
+        use(lang_from_args(args))
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dutymatrix")
+@click.option("--lang", type=click.Choice(["zh", "en"]), expose_value=False, is_eager=True,
+              help="Language of the messages: zh (中文) or en. Default: from the locale "
+                   "(LANG, LC_ALL, LC_MESSAGES: zh_* is Chinese).")
 def cli() -> None:
     """Turn Chinese government action plans into responsibility matrices.
 
@@ -72,8 +168,10 @@ def cli() -> None:
               help="Replace an existing workbook even if it was edited since dutymatrix wrote it.")
 @click.option("--strict", is_flag=True, help="Treat warnings (unknown departments, unread "
               "trailers, unbalanced parentheses, odd numbering) as errors.")
+@click.option("--record-path", is_flag=True, help="Record the source file's full path in the "
+              "workbook (by default only its name and SHA-256: a workbook is sent out).")
 def build(inputs: tuple[Path, ...], output: Path | None, quiet: bool, force: bool,
-          strict: bool) -> None:
+          strict: bool, record_path: bool) -> None:
     """Build responsibility-matrix workbooks from plan files or folders.
 
     With no INPUTS, builds the bundled sample documents (seeds/) into output/. A folder is
@@ -97,10 +195,10 @@ def build(inputs: tuple[Path, ...], output: Path | None, quiet: bool, force: boo
     sources = expand(inputs, workbooks=False)
     many = len(sources) > 1 or any(item.is_dir() for item in inputs)
     if many and output is not None and output.suffix.lower() == ".xlsx":
-        raise click.UsageError("several inputs need an output folder, not an .xlsx file")
+        raise click.UsageError(_("several inputs need an output folder, not an .xlsx file"))
     jobs = plan_jobs(sources, output, many, DEFAULT_OUTPUT)
     if not many:
-        outcome = build_one(*jobs[0], force=force, strict=strict)
+        outcome = build_one(*jobs[0], force=force, strict=strict, record_path=record_path)
         if outcome.status != "built":
             raise click.ClickException(outcome.message if outcome.status == "failed"
                                        else f"{outcome.source}: {outcome.message}")
@@ -111,7 +209,7 @@ def build(inputs: tuple[Path, ...], output: Path | None, quiet: bool, force: boo
 
     outcomes = []
     with _progress(len(jobs), quiet) as advance:
-        for outcome in build_many(jobs, force=force, strict=strict):
+        for outcome in build_many(jobs, force=force, strict=strict, record_path=record_path):
             outcomes.append(outcome)
             if outcome.status != "built":
                 advance(for_terminal(outcome.line()), err=True)
@@ -128,7 +226,7 @@ def build(inputs: tuple[Path, ...], output: Path | None, quiet: bool, force: boo
 class _progress:
     """A rich progress bar on a terminal (stderr), plain lines otherwise or with --quiet."""
 
-    def __init__(self, total: int, quiet: bool, what: str = "building") -> None:
+    def __init__(self, total: int, quiet: bool, what: str = N_("building")) -> None:
         self.total, self.quiet, self.bar, self.what = total, quiet, None, what
 
     def __enter__(self):
@@ -140,7 +238,7 @@ class _progress:
                                 MofNCompleteColumn(), TimeRemainingColumn(),
                                 console=Console(stderr=True), transient=True)
             self.bar.__enter__()
-            self.task = self.bar.add_task(self.what, total=self.total)
+            self.task = self.bar.add_task(_(self.what), total=self.total)
         return self.advance
 
     def advance(self, line: str | None, err: bool) -> None:
@@ -216,7 +314,8 @@ def _load_plans(files: list[Path], named: set[Path] | None = None):
         if named is not None and path not in named and is_workbook(path):
             kind = workbook_kind(path)
             if kind not in (None, "plan"):
-                click.echo(f"skipped {path}: {kind}, not a plan workbook", err=True)
+                click.echo(_("skipped {path}: {kind}, not a plan workbook").format(
+                    path=path, kind=_(kind)), err=True)
                 continue
         try:
             plans.append(load_plan(path, lean=True))
@@ -273,9 +372,12 @@ def _emit(text: str, output: Path | None, inputs=(), force: bool = False) -> Non
               help="One task list workbook per department, and an index, into -o DIR.")
 @click.option("--force", is_flag=True,
               help="Replace an existing workbook even if it was edited or is open elsewhere.")
+@click.option("--record-path", is_flag=True, help="Record the source file's full path in the "
+              "workbook (by default only its name and SHA-256: a workbook is sent out).")
 def filter_command(inputs: tuple[Path, ...], depts: tuple[str, ...], roles: tuple[str, ...],
                    section: str | None, match: str | None, fmt: str | None,
-                   output: Path | None, split_by_dept: bool, force: bool) -> None:
+                   output: Path | None, split_by_dept: bool, force: bool,
+                   record_path: bool) -> None:
     """List the tasks of one or more departments: which are ours, where do we lead.
 
     INPUTS are plan documents, workbooks written by `dutymatrix build` (edits made in Excel
@@ -297,22 +399,28 @@ def filter_command(inputs: tuple[Path, ...], depts: tuple[str, ...], roles: tupl
 
     files = expand(inputs)
     if not files:
-        raise click.UsageError("no plan or workbook file in the inputs")
+        raise click.UsageError(_("no plan or workbook file in the inputs"))
     plans = _load_plans(files, {item for item in inputs if not item.is_dir()})
     if not plans:
-        raise click.UsageError("no plan or plan workbook in the inputs")
+        raise click.UsageError(_("no plan or plan workbook in the inputs"))
     if split_by_dept:
         if output is None:
-            raise click.UsageError("--split-by-dept needs -o DIR")
-        _split(plans, output, files, force)
+            raise click.UsageError(_("--split-by-dept needs -o DIR"))
+        _split(plans, output, files, force, record_path)
         return
     try:
         hits = filter_tasks(plans, depts, roles, section, match)
     except MatrixError as e:
         raise _fail(e) from None
     if not hits:
-        asked = "、".join(depts) if depts else "the filters"
-        click.echo(f"no task for {asked} in {len(files)} file(s)", err=True)
+        if depts:
+            click.echo(ngettext("no task for {departments} in {count} file",
+                                "no task for {departments} in {count} files", len(files))
+                       .format(departments="、".join(depts), count=len(files)), err=True)
+        else:
+            click.echo(ngettext("no task for the filters in {count} file",
+                                "no task for the filters in {count} files", len(files))
+                       .format(count=len(files)), err=True)
     if fmt is None:
         fmt = "xlsx" if output is not None and output.suffix.lower() == ".xlsx" else (
             "table" if sys.stdout.isatty() and output is None else "json")
@@ -344,10 +452,12 @@ def filter_command(inputs: tuple[Path, ...], depts: tuple[str, ...], roles: tupl
             if str(target) != "-":
                 make_folder(target.parent)
             write_task_list(hits, target, title=f"{name}任务清单",
-                            department=depts[0] if len(depts) == 1 else None)
+                            department=depts[0] if len(depts) == 1 else None,
+                            record_path=record_path)
         except MatrixError as e:
             raise _fail(e) from None
-        click.echo(f"wrote {target} ({len(hits)} tasks)", err=True)
+        click.echo(ngettext("wrote {path} ({count} task)", "wrote {path} ({count} tasks)",
+                            len(hits)).format(path=target, count=len(hits)), err=True)
 
 
 @cli.command(name="export")
@@ -396,7 +506,7 @@ def export_command(inputs: tuple[Path, ...], output: Path, fmt: str | None, quie
     outcomes = []
 
     def batches():
-        with _progress(len(sources), quiet, "exporting") as advance:
+        with _progress(len(sources), quiet, N_("exporting")) as advance:
             for outcome in run_many(export_one, [(s,) for s in sources], died=died):
                 outcomes.append(outcome)
                 ok = outcome.status == "exported"
@@ -421,7 +531,7 @@ def export_command(inputs: tuple[Path, ...], output: Path, fmt: str | None, quie
         sys.exit(1)
 
 
-def _split(plans, folder: Path, inputs=(), force: bool = False) -> None:
+def _split(plans, folder: Path, inputs=(), force: bool = False, record_path: bool = False) -> None:
     """--split-by-dept: one workbook per department and an index workbook (write_split)."""
     from .errors import MatrixError
     from .output import INDEX_FILE
@@ -429,13 +539,19 @@ def _split(plans, folder: Path, inputs=(), force: bool = False) -> None:
 
     try:
         rows, failed = write_split(plans, folder, inputs=inputs, force=force,
-                                   report=lambda message: click.echo(f"Error: {message}", err=True))
+                                   record_path=record_path,
+                                   report=lambda message: click.echo(
+                                       _("Error: {message}").format(message=message), err=True))
     except MatrixError as e:
         raise _fail(e) from None
     written = sum(1 for r in rows if r["file"])
-    click.echo(f"wrote {written} department lists and {INDEX_FILE} to {folder}", err=True)
+    click.echo(ngettext("wrote {count} department list and {index} to {folder}",
+                        "wrote {count} department lists and {index} to {folder}", written)
+               .format(count=written, index=INDEX_FILE, folder=folder), err=True)
     if failed:
-        raise click.ClickException(f"{len(failed)} department list(s) not written (see above)")
+        raise click.ClickException(ngettext("{count} department list not written (see above)",
+                                            "{count} department lists not written (see above)",
+                                            len(failed)).format(count=len(failed)))
 
 
 @cli.command(name="dispatch")
@@ -565,9 +681,12 @@ class DiffTrouble(click.ClickException):
 @click.option("--all-renumbered", is_flag=True, help="List every renumbered task in the summary.")
 @click.option("--force", is_flag=True,
               help="Replace an existing workbook even if it was edited or is open elsewhere.")
+@click.option("--record-path", is_flag=True, help="Record the source file's full path in the "
+              "workbook (by default only its name and SHA-256: a workbook is sent out).")
 def diff_command(old: Path, new: Path, fmt: str | None, output: Path | None, dept: str | None,
                  pairs: tuple[str, ...], match_files: tuple[Path, ...],
-                 all_renumbered: bool, force: bool) -> None:
+                 all_renumbered: bool, force: bool,
+                 record_path: bool) -> None:
     """Compare two versions of a plan: tasks added, removed, reworded, renumbered, moved,
     split or merged, and which departments gained or lost which task.
 
@@ -642,8 +761,8 @@ def diff_command(old: Path, new: Path, fmt: str | None, output: Path | None, dep
                 check_target(target, (old, new), force=force)
             if str(target) != "-":
                 make_folder(target.parent)
-            write_diff_workbook(result, plans[0], plans[1], target)
-            click.echo(f"wrote {target}", err=True)
+            write_diff_workbook(result, plans[0], plans[1], target, record_path=record_path)
+            click.echo(_("wrote {path}").format(path=target), err=True)
     except MatrixError as e:
         raise DiffTrouble(str(e)) from None
     except OSError as e:
@@ -720,7 +839,7 @@ def main() -> None:
     try:
         result = cli.main(prog_name="dutymatrix", standalone_mode=False)
     except (click.exceptions.Abort, KeyboardInterrupt):
-        click.echo("Interrupted.", err=True)
+        click.echo(_("Interrupted."), err=True)
         sys.exit(130)
     except click.ClickException as e:
         e.message = for_terminal(e.message)  # a name from a file is printable text only

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import MatrixInputError
+from .i18n import N_, _
 from .records import Department
 from .textsafe import strip_invisible
 
@@ -125,36 +126,42 @@ class Registry:
     def _merge(entries: dict[str, _Entry], label: str, data: dict[str, Any]) -> None:
         extra = set(data) - {"department"}
         if extra:
-            raise MatrixInputError(f"{label}: unknown top-level key {sorted(extra)[0]!r} "
-                                   "(expected only [[department]] tables)")
+            raise MatrixInputError(_("{where}: unknown top-level key {key!r} (expected only "
+                                     "[[department]] tables)").format(where=label,
+                                                                      key=sorted(extra)[0]))
         tables = data.get("department", [])
         if not isinstance(tables, list):
-            raise MatrixInputError(f"{label}: 'department' must be an array of tables "
-                                   "([[department]])")
+            raise MatrixInputError(_("{where}: 'department' must be an array of tables "
+                                     "([[department]])").format(where=label))
         seen_here: set[str] = set()
         for number, table in enumerate(tables, 1):
             where = f"{label}: [[department]] #{number}"
             if not isinstance(table, dict):
-                raise MatrixInputError(f"{where}: expected a table")
+                raise MatrixInputError(_("{where}: expected a table").format(where=where))
             name = table.get("name")
             if not isinstance(name, str) or not name.strip():
-                raise MatrixInputError(f"{where}: missing 'name'")
+                raise MatrixInputError(_("{where}: missing 'name'").format(where=where))
             name = name.strip()
-            where = f"{label}: department {name!r}"
+            where = _("{file}: department {name!r}").format(file=label, name=name)
             unknown = set(table) - _KEYS
             if unknown:
-                raise MatrixInputError(f"{where}: unknown key {sorted(unknown)[0]!r} "
-                                       f"(allowed: {', '.join(sorted(_KEYS))})")
+                raise MatrixInputError(_("{where}: unknown key {key!r} (allowed: {allowed})")
+                                       .format(where=where, key=sorted(unknown)[0],
+                                               allowed=", ".join(sorted(_KEYS))))
             for key in _STRING_KEYS & set(table):
                 if not isinstance(table[key], str):
-                    raise MatrixInputError(f"{where}: {key!r} must be a string")
+                    raise MatrixInputError(_("{where}: {key!r} must be a string").format(
+                        where=where, key=key))
             if "generic" in table and not isinstance(table["generic"], bool):
-                raise MatrixInputError(f"{where}: 'generic' must be true or false")
+                raise MatrixInputError(_("{where}: 'generic' must be true or false").format(
+                    where=where))
             aliases = table.get("aliases", [])
             if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-                raise MatrixInputError(f"{where}: 'aliases' must be a list of strings")
+                raise MatrixInputError(_("{where}: 'aliases' must be a list of strings").format(
+                    where=where))
             if name in seen_here:
-                raise MatrixInputError(f"{where}: listed twice in the same file")
+                raise MatrixInputError(_("{where}: listed twice in the same file").format(
+                    where=where))
             seen_here.add(name)
             entry = entries.get(name)
             if entry is None:
@@ -182,22 +189,26 @@ class Registry:
             for spelling, label in spellings:
                 key = _clean(spelling)
                 if not key:
-                    raise MatrixInputError(f"{label}: department {entry.name!r}: empty name")
+                    raise MatrixInputError(_("{file}: department {name!r}: empty name").format(
+                        file=label, name=entry.name))
                 owner = self._index.setdefault(key, entry.name)
                 if owner != entry.name:
-                    raise MatrixInputError(
-                        f"{label}: department {entry.name!r}: {spelling!r} already names "
-                        f"{owner!r}; every spelling must belong to exactly one entry")
+                    raise MatrixInputError(_(
+                        "{file}: department {name!r}: {spelling!r} already names {owner!r}; "
+                        "every spelling must belong to exactly one entry").format(
+                            file=label, name=entry.name, spelling=spelling, owner=owner))
             self._spellings[entry.name] = {s for s, _ in spellings}
         for entry in entries.values():
             for key in ("successor", "parent"):
                 target = entry.fields.get(key)
                 if target is not None and target not in entries:
                     hint = self._index.get(_clean(target))
-                    hint = f" (use the canonical name {hint!r})" if hint else ""
-                    raise MatrixInputError(
-                        f"{entry.field_source[key]}: department {entry.name!r}: {key} "
-                        f"{target!r} names no department{hint}")
+                    hint = (_(" (use the canonical name {name!r})").format(name=hint)
+                            if hint else "")
+                    raise MatrixInputError(_(
+                        "{file}: department {name!r}: {key} {target!r} names no department")
+                        .format(file=entry.field_source[key], name=entry.name, key=key,
+                                target=target) + hint)
             if entry.fields.get("parent"):
                 self._parent[entry.name] = entry.fields["parent"]
         self._by_name: dict[str, Department] = {
@@ -219,9 +230,10 @@ class Registry:
         dept = self._by_name[entry.name]
         while dept.successor is not None:
             if dept.successor in seen:
-                raise MatrixInputError(
-                    f"{entry.field_source['successor']}: department {entry.name!r}: successor "
-                    f"cycle {' → '.join(seen + [dept.successor])}")
+                raise MatrixInputError(_(
+                    "{file}: department {name!r}: successor cycle {cycle}").format(
+                        file=entry.field_source["successor"], name=entry.name,
+                        cycle=" → ".join(seen + [dept.successor])))
             seen.append(dept.successor)
             dept = self._by_name[dept.successor]
 
@@ -440,13 +452,13 @@ def _read_toml(source: str | os.PathLike[str] | Traversable, label: str) -> dict
     from .limits import MAX_DEPARTMENTS_BYTES, read_traversable
 
     try:
-        raw = read_traversable(source, MAX_DEPARTMENTS_BYTES, "departments file")
+        raw = read_traversable(source, MAX_DEPARTMENTS_BYTES, N_("departments file"))
     except MatrixInputError:
-        raise MatrixInputError(f"{label}: departments file larger than "
-                               f"{MAX_DEPARTMENTS_BYTES:,} bytes: refused") from None
+        raise MatrixInputError(_("{file}: departments file larger than {limit:,} bytes: refused")
+                               .format(file=label, limit=MAX_DEPARTMENTS_BYTES)) from None
     except OSError as e:
-        raise MatrixInputError(f"{label}: cannot read departments file: "
-                               f"{e.strerror or e}") from e
+        raise MatrixInputError(_("{file}: cannot read departments file: {reason}").format(
+            file=label, reason=e.strerror or e)) from e
     cached = _cache_get(raw)
     if cached is not None:
         return cached
@@ -455,8 +467,8 @@ def _read_toml(source: str | os.PathLike[str] | Traversable, label: str) -> dict
         _cache_put(raw, data)
         return data
     except UnicodeDecodeError as e:
-        raise MatrixInputError(f"{label}: departments file is not UTF-8 "
-                               f"(byte {e.start})") from e
+        raise MatrixInputError(_("{file}: departments file is not UTF-8 (byte {offset})")
+                               .format(file=label, offset=e.start)) from e
     except tomllib.TOMLDecodeError as e:
         # Python 3.11–3.13 give the position only inside the message: "… (at line 3, column 9)".
         message = str(e)
@@ -464,9 +476,10 @@ def _read_toml(source: str | os.PathLike[str] | Traversable, label: str) -> dict
         m = _TOML_POSITION.search(message)
         if m:
             # "end of file" as MatrixParseError words Lark's line -1.
-            where += f":{m.group(1)}:{m.group(2)}" if m.group(1) else ":end of file"
+            where += f":{m.group(1)}:{m.group(2)}" if m.group(1) else ":" + _("end of file")
             message = message[: m.start()].rstrip()
-        raise MatrixInputError(f"{where}: invalid TOML: {message}") from e
+        raise MatrixInputError(_("{where}: invalid TOML: {message}").format(
+            where=where, message=message)) from e
 
 
 @functools.cache

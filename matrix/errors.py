@@ -22,16 +22,18 @@ class MatrixParseError(MatrixError, ValueError):
         super().__init__(self.__str__())
 
     def __str__(self) -> str:
+        from .i18n import _
+
         where = self.path
         if self.page is not None:  # a paged source (PDF, scan): page and line on it
-            where += f": page {self.page}, line {self.line}"
+            where += _(": page {page}, line {line}").format(page=self.page, line=self.line)
         elif self.line == -1:
-            where += ":end of file"
+            where += ":" + _("end of file")
         elif self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        text = f"{where}: {self.message}"
+        text = _("{where}: {message}").format(where=where, message=self.message)
         if self.context:
             text += "\n" + self.context.rstrip("\n")
         return text
@@ -47,11 +49,15 @@ class MatrixInputError(MatrixError):
 
 def unreadable(path: object, error: OSError, what: str = "file") -> MatrixInputError:
     """The message for a file the system would not let us read: missing, a folder, no access."""
+    from .i18n import _
+
     if isinstance(error, FileNotFoundError):
-        return MatrixInputError(f"{path}: no such file")
+        return MatrixInputError(_("{path}: no such file").format(path=path))
     if isinstance(error, IsADirectoryError):
-        return MatrixInputError(f"{path}: is a folder, not a {what}")
-    return MatrixInputError(f"{path}: cannot read: {error.strerror or error}")
+        return MatrixInputError(_("{path}: is a folder, not a {what}").format(path=path,
+                                                                            what=_(what)))
+    return MatrixInputError(_("{path}: cannot read: {reason}").format(
+        path=path, reason=error.strerror or error))
 
 
 class MatrixOutputError(MatrixError):
@@ -63,5 +69,11 @@ class UnknownDepartmentError(MatrixError):
 
     def __init__(self, name: str, suggestions: list[str]) -> None:
         self.name, self.suggestions = name, suggestions
-        hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
-        super().__init__(f"unknown department {name!r}{hint}")
+        from .i18n import _
+
+        if suggestions:
+            message = _("unknown department {name!r}; did you mean {suggestions}?").format(
+                name=name, suggestions=", ".join(suggestions))
+        else:
+            message = _("unknown department {name!r}").format(name=name)
+        super().__init__(message)

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from .errors import MatrixInputError, unreadable
+from .i18n import _
 
 # A --matches file (OLD=NEW lines decided by a person): a few hundred lines in practice.
 MAX_MATCHES_BYTES = 1 << 20
@@ -28,7 +29,8 @@ def read_bounded(path: str | os.PathLike[str], limit: int, what: str = "file") -
     except OSError as e:
         raise unreadable(path, e, what) from None
     if len(data) > limit:
-        raise MatrixInputError(f"{path}: {what} larger than {limit:,} bytes: refused")
+        raise MatrixInputError(_("{path}: {what} larger than {limit:,} bytes: refused").format(
+            path=path, what=_(what), limit=limit))
     return data
 
 
@@ -40,7 +42,8 @@ def read_traversable(source, limit: int, what: str = "file") -> bytes:
     with source.open("rb") as handle:
         data = handle.read(limit + 1)
     if len(data) > limit:
-        raise MatrixInputError(f"{source}: {what} larger than {limit:,} bytes: refused")
+        raise MatrixInputError(_("{source}: {what} larger than {limit:,} bytes: refused").format(
+            source=source, what=_(what), limit=limit))
     return data
 
 # Grid positions of one table (rows × columns, a spanned cell counted in every position it

@@ -16,7 +16,7 @@ from __future__ import annotations
 import warnings
 from typing import Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from . import records
 from .records import ROLE_LABELS, ROLE_RANK, Role, task_json, task_rows
@@ -86,6 +86,12 @@ class Clause(Frozen, records.Clause):
 class ParseWarning(Frozen, records.ParseWarning):
     """Something the user should look at; the result is still usable."""
 
+    @field_validator("params", mode="before")
+    @classmethod
+    def _params_from_json(cls, value: Any) -> Any:
+        # The JSON writes the parameters as an object.
+        return tuple(value.items()) if isinstance(value, dict) else value
+
 
 class Jurisdiction(Frozen, records.Jurisdiction):
     """Whose plan a document is: the government that issued it."""
@@ -119,6 +125,8 @@ class Plan(Frozen, records.Plan):
             doc = dict(doc)
             doc["tasks"] = [{k: v for k, v in t.items() if k != "label"}
                             for t in doc.get("tasks", [])]
+            doc["warnings"] = [{k: v for k, v in w.items() if k != "message_zh"}
+                               for w in doc.get("warnings", [])]
             documents.append(doc)
         return cls.model_validate({**data, "documents": documents})
 

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .errors import MatrixOutputError
+from .i18n import _
 
 # Bytes in one file name (Linux, macOS, Windows' 255 UTF-16 units hold at least as much):
 # output and temporary names are kept within it.
@@ -115,29 +116,36 @@ def replace_atomically(path: str | os.PathLike[str], write: Callable[[Path], Non
             os.stat(path)
         except OSError:
             if real.is_symlink():
-                raise MatrixOutputError(f"{path}: is a symbolic link that loops") from None
+                raise MatrixOutputError(_("{path}: is a symbolic link that loops").format(
+                    path=path)) from None
             raise MatrixOutputError(
-                f"{path}: is a symbolic link to {real}, which does not exist") from None
+                _("{path}: is a symbolic link to {real}, which does not exist").format(
+                    path=path, real=real)) from None
         replace_atomically(real, write, suffix=suffix, hint=hint)  # the link stays a link
         return path
     if mode is not None and (stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)):
         return _write_stream(path, write, suffix)
     if mode is not None and stat.S_ISDIR(mode):
-        raise MatrixOutputError(f"{path}: is a folder, not a file")
+        raise MatrixOutputError(_("{path}: is a folder, not a file").format(
+            path=path))
     if mode is not None and not stat.S_ISREG(mode):
-        raise MatrixOutputError(f"{path}: is a special file (not a regular file): not replaced")
+        raise MatrixOutputError(_("{path}: is a special file (not a regular file): not replaced").format(
+            path=path))
     folder = path.parent
     if not folder.is_dir():
         if folder.exists():
-            raise MatrixOutputError(f"{path}: {folder} is a file, not a folder")
-        raise MatrixOutputError(f"{path}: the output folder {folder} does not exist")
+            raise MatrixOutputError(_("{path}: {folder} is a file, not a folder").format(
+                path=path, folder=folder))
+        raise MatrixOutputError(_("{path}: the output folder {folder} does not exist").format(
+            path=path, folder=folder))
     try:
         # Next to the target, so that os.replace is a rename on one disk; the name within
         # NAME_MAX however long the target's name is.
         prefix = "." + fit_name(path.stem, "", NAME_MAX - _TEMP_EXTRA - len(suffix.encode()))
         fd, name = tempfile.mkstemp(dir=folder, prefix=prefix + ".", suffix=suffix)
     except OSError as e:
-        raise MatrixOutputError(f"{path}: cannot write in {folder}: {_reason(e)}") from None
+        raise MatrixOutputError(_("{path}: cannot write in {folder}: {reason}").format(
+            path=path, folder=folder, reason=_reason(e))) from None
     os.close(fd)
     temp = Path(name)
     try:
@@ -147,7 +155,8 @@ def replace_atomically(path: str | os.PathLike[str], write: Callable[[Path], Non
     except BaseException as e:
         temp.unlink(missing_ok=True)
         if isinstance(e, OSError):
-            message = f"{path}: cannot write: {_reason(e)}{'' if _full(e) else hint}"
+            message = _("{path}: cannot write: {reason}").format(path=path, reason=_reason(e))
+            message += "" if _full(e) else hint
             _release(e)
             raise MatrixOutputError(message) from None
         raise
@@ -199,7 +208,8 @@ def _write_stream(path: Path, write: Callable[[Path], None], suffix: str) -> Pat
                         shutil.copyfileobj(source, target)
         except OSError as e:
             _release(e)
-            raise MatrixOutputError(f"{path}: cannot write: {_reason(e)}") from None
+            raise MatrixOutputError(_("{path}: cannot write: {reason}").format(
+                path=path, reason=_reason(e))) from None
     return path
 
 
@@ -226,7 +236,8 @@ def _open_stream(path: Path) -> int:
             if e.errno != errno.ENXIO:  # ENXIO: a FIFO with no reader (yet)
                 raise
             if time.monotonic() > deadline:
-                raise MatrixOutputError(f"{path}: a FIFO that no program reads: nothing written")
+                raise MatrixOutputError(_("{path}: a FIFO that no program reads: nothing written").format(
+                    path=path))
             time.sleep(0.05)
     flags = fcntl.fcntl(fd, fcntl.F_GETFL)
     fcntl.fcntl(fd, fcntl.F_SETFL, flags & ~os.O_NONBLOCK)
@@ -238,11 +249,14 @@ def make_folder(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
-        raise MatrixOutputError(f"{folder}: is a file, not a folder") from None
+        raise MatrixOutputError(_("{folder}: is a file, not a folder").format(
+            folder=folder)) from None
     except NotADirectoryError:
-        raise MatrixOutputError(f"{folder}: a part of this path is a file, not a folder") from None
+        raise MatrixOutputError(_("{folder}: a part of this path is a file, not a folder").format(
+            folder=folder)) from None
     except OSError as e:
-        raise MatrixOutputError(f"{folder}: cannot create the folder: {_reason(e)}") from None
+        raise MatrixOutputError(_("{folder}: cannot create the folder: {reason}").format(
+            folder=folder, reason=_reason(e))) from None
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -265,7 +279,8 @@ def check_target(target: Path, inputs: Iterable[Path], *, force: bool = False,
         return
     for source in inputs:
         if not is_stdout(source) and _same_file(source, target):
-            raise MatrixOutputError(f"{target}: the output would overwrite the input {source}")
+            raise MatrixOutputError(_("{target}: the output would overwrite the input {source}").format(
+                target=target, source=source))
     if force or not os.path.lexists(target) or is_stream_link(target):
         return
     if workbook or _is_zip(target):
@@ -273,7 +288,8 @@ def check_target(target: Path, inputs: Iterable[Path], *, force: bool = False,
     else:
         ok, why = _unlocked(target)
     if not ok:
-        raise MatrixOutputError(f"{target}: not replaced: {why} (use --force to replace it)")
+        raise MatrixOutputError(_("{target}: not replaced: {why} (use --force to replace it)").format(
+            target=target, why=why))
 
 
 def _is_zip(path: Path) -> bool:
@@ -368,15 +384,15 @@ def replaceable(path: Path) -> tuple[bool, str]:
         with zipfile.ZipFile(path) as archive:
             info = archive.getinfo("docProps/core.xml")
             if info.file_size > 1 << 20:
-                return False, "it is not a workbook dutymatrix wrote"
+                return False, _("it is not a workbook dutymatrix wrote")
             core = archive.read(info)
     except (OSError, KeyError, zipfile.BadZipFile):
-        return False, "it is not a workbook dutymatrix wrote"
+        return False, _("it is not a workbook dutymatrix wrote")
     creator = _CREATOR.search(core)
     if not creator or not creator.group(1).startswith(b"dutymatrix"):
-        return False, "it is not a workbook dutymatrix wrote"
+        return False, _("it is not a workbook dutymatrix wrote")
     modifier = _MODIFIER.search(core)
     if modifier and modifier.group(1).strip() and not modifier.group(1).startswith(b"dutymatrix"):
         who = modifier.group(1).decode("utf-8", "replace")
-        return False, f"it was saved by {who} after dutymatrix wrote it"
+        return False, _("it was saved by {who} after dutymatrix wrote it").format(who=who)
     return True, ""

@@ -23,6 +23,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .messages import warning
+
 LOW_CONFIDENCE = 0.85
 _SPACE = re.compile(r"[\s\u3000]+")
 
@@ -119,21 +121,18 @@ def locate(documents: Sequence, source: PagedSource, kinds,
                 changes["confidence"] = confidence
                 page, line = source.where(task.line)
                 if confidence is not None and confidence < LOW_CONFIDENCE:
-                    warnings.append(kinds.ParseWarning.make(
-                        line=line, page=page, kind="ocr-confidence",
-                        message=f"the trailer of {task.label} was read by OCR with confidence "
-                                f"{confidence:.2f}: check it against the scan"))
+                    warnings.append(warning(kinds.ParseWarning, "ocr-confidence", line,
+                                            page=page, label=task.label,
+                                            confidence=f"{confidence:.2f}"))
                 for a in task.assignments:
                     if a.known:
                         continue
                     close = [s for s in suggest(a.as_printed) if _one_character_apart(
                         a.as_printed, s)]
                     if close:
-                        warnings.append(kinds.ParseWarning.make(
-                            line=line, page=page, kind="ocr-department",
-                            message=f"department {a.as_printed!r} in {task.label} is one "
-                                    f"character from {close[0]!r}: misread by OCR? kept as "
-                                    "printed, not added as a department"))
+                        warnings.append(warning(kinds.ParseWarning, "ocr-department", line,
+                                                page=page, name=a.as_printed, label=task.label,
+                                                close=close[0]))
             page, line = source.where(task.line)
             tasks.append(_remake(task, page=page, line=line, **changes))
         warnings.sort(key=lambda w: (w.line is None, w.page or 0, w.line or 0))

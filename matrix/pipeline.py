@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .errors import MatrixParseError, NoClausesError
+from .i18n import _
 from .records import Plan
 
 
@@ -128,12 +129,12 @@ def _parse(text: str, path: str, sha256: str, format: str, encoding: str | None,
     except UnexpectedInput as e:
         line = norm.original_line(e.line) if e.line and e.line > 0 else e.line
         page, line = paged.where(line) if paged else (None, line)
-        raise MatrixParseError(path, line, e.column, "cannot parse the document structure",
+        raise MatrixParseError(path, line, e.column, _("cannot parse the document structure"),
                                e.get_context(norm.text), page=page) from e
     if len(units) <= 1:
         raise NoClausesError(path, None, None,
-                             "no numbered clause found (一、 （一） 1. …): this does not look like "
-                             "a plan, nothing to build")
+                             _("no numbered clause found (一、 （一） 1. …): this does not look "
+                               "like a plan, nothing to build"))
     if canonical is None:
         from .departments import canonical
     if lean:

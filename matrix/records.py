@@ -245,7 +245,22 @@ class ParseWarning(Record):
     page: int | None = None
     column: int | None = None
     kind: str = "warning"  # unknown-department, no-trailer, unbalanced-parenthesis …
-    message: str
+    message: str  # English, for machines (``matrix.messages`` makes it from kind and params)
+    params: tuple[tuple[str, Any], ...] = ()  # what the text is made from: (("name", "省科技厅"),)
+
+    @property
+    def message_zh(self) -> str:
+        """The warning in Chinese, as a workbook shows it (``matrix.messages``)."""
+        from .messages import chinese
+
+        return chinese(self.kind, dict(self.params), self.message)
+
+    def as_json(self) -> dict[str, Any]:
+        """The JSON of the contract (line, page, column, kind, message) plus ``message_zh`` and
+        ``params`` as an object."""
+        return {"line": self.line, "page": self.page, "column": self.column, "kind": self.kind,
+                "message": self.message, "message_zh": self.message_zh,
+                "params": dict(self.params)}
 
 
 class Jurisdiction(Record):

@@ -9,6 +9,8 @@ count), any other ``.xlsx`` (an office's own 分工表) through the pipeline as 
 from __future__ import annotations
 
 import re
+
+from .i18n import N_
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,9 +23,10 @@ PLAN_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".docx",
                  ".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".doc", ".wps", ".odt",
                  ".rtf", ".ofd", ".xls")
 # The first sheet of the other workbooks dutymatrix writes, and what they are.
-OTHER_WORKBOOKS = {"任务清单": "a task list (filter --format xlsx)",
-                   "部门索引": "a department index (filter --split-by-dept)",
-                   "概要": "a diff workbook (diff --format xlsx)"}
+# (marked for the catalog: the command line shows them with ``_``)
+OTHER_WORKBOOKS = {"任务清单": N_("a task list (filter --format xlsx)"),
+                   "部门索引": N_("a department index (filter --split-by-dept)"),
+                   "概要": N_("a diff workbook (diff --format xlsx)")}
 _SHEET_NAME = re.compile(rb'<sheet\b[^>]*?\bname="([^"]*)"')
 WORKBOOK_SUFFIXES = (".xlsx",)
 

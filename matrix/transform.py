@@ -22,6 +22,7 @@ from types import ModuleType
 from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedInput
 
+from .messages import warning
 from .records import Assignment, Clause, Department, Document, ParseWarning, Role, Task
 
 MAX_WARNINGS_PER_KIND = 50
@@ -443,19 +444,20 @@ class _DocumentBuilder:
         self.made: dict[tuple, Assignment] = {}
         self.by_trailer: dict[tuple, tuple[TrailerInfo, tuple[Assignment, ...], tuple[str, ...]]] = {}
 
-    def warn(self, line: int | None, kind: str, message: str, column: int | None = None) -> None:
+    def warn(self, line: int | None, kind: str, column: int | None = None, **params) -> None:
+        """Record a warning of ``kind`` (its text in both languages: ``matrix.messages``)."""
         # A broken file can raise a warning per character; a reader needs the first few.
         seen = self.per_kind.get(kind, 0)
         self.per_kind[kind] = seen + 1
         if seen < MAX_WARNINGS_PER_KIND:
-            self.warnings.append(self.kinds.ParseWarning.make(line=line, column=column, kind=kind, message=message))
+            self.warnings.append(warning(self.kinds.ParseWarning, kind, line, column, **params))
 
     def finish_warnings(self) -> None:
         """Add one line per kind that was cut short."""
         for kind, count in self.per_kind.items():
             if count > MAX_WARNINGS_PER_KIND:
-                self.warnings.append(self.kinds.ParseWarning.make(
-                    kind=kind, message=f"… and {count - MAX_WARNINGS_PER_KIND} more {kind} warnings"))
+                self.warnings.append(warning(self.kinds.ParseWarning, kind,
+                                             more=count - MAX_WARNINGS_PER_KIND))
 
     # -- assignments --------------------------------------------------------------------------
     def _assignment(self, name: str, role: Role, unknown: list[str], inherited: bool = False,
@@ -483,8 +485,7 @@ class _DocumentBuilder:
             known = self.by_trailer[key] = (info, self._make_assignments(info, unknown),
                                             tuple(dict.fromkeys(unknown)))  # each name once
         for name in known[2]:
-            self.warn(line, "unknown-department",
-                      f"department {name!r} is not in the canonical data; kept as printed")
+            self.warn(line, "unknown-department", name=name)
         return known[1]
 
     def _make_assignments(self, info: TrailerInfo, unknown: list[str]) -> tuple[Assignment, ...]:
@@ -532,8 +533,7 @@ class _DocumentBuilder:
             if kind != "TRAILER":
                 if kind == "STRAY":
                     self.warn(self.line_of(tok.line), "unbalanced-parenthesis",
-                              f"unbalanced parenthesis {tok[0]!r} in {unit.number}",
-                              column=tok.column)
+                              column=tok.column, char=tok[0], number=unit.number)
                 text.append(tok)  # a token is its text (NL is "\n"); join copies it once
                 continue
             part += 1
@@ -541,9 +541,8 @@ class _DocumentBuilder:
             tok_line = self.line_of(tok.line)
             info = read_trailer(inner)
             if info.unread:
-                self.warn(tok_line, "unread-trailer",
-                          f"could not read {info.unread!r} in the trailer of {unit.number}",
-                          column=tok.column)
+                self.warn(tok_line, "unread-trailer", column=tok.column, part=info.unread,
+                          number=unit.number)
             for rule in (info.lead_rule, info.inherit_rule, info.scope_rule):
                 if rule and rule not in self.rules:
                     self.rules.append(rule)
@@ -555,8 +554,7 @@ class _DocumentBuilder:
             if info.scope_default:
                 self.state.scope_default = info.scope_default
             if not assignments:
-                self.warn(tok_line, "no-department",
-                          f"the trailer of {unit.number} names no department")
+                self.warn(tok_line, "no-department", number=unit.number)
             self.tasks.append(self.kinds.Task.make(
                 number=unit.number, part=part, section=section, subsection=subsection,
                 title=title, text=_clean_text("".join(text)), trailer=inner,
@@ -575,8 +573,7 @@ class _DocumentBuilder:
                 continue
             prev = last.get(unit.kind)
             if prev is not None and value not in (prev[0] + 1, 1):
-                self.warn(self.line_of(unit.line), "numbering",
-                          f"numbering goes from {prev[1]} to {unit.number}")
+                self.warn(self.line_of(unit.line), "numbering", old=prev[1], new=unit.number)
             last[unit.kind] = (value, unit.number)
 
 
@@ -606,12 +603,10 @@ def build_documents(units: Sequence[Unit], canonical: Canonical, line_of: LineMa
         if builder.tasks:
             for clause in builder.unassigned:
                 if not clause.contains_tasks:
-                    builder.warn(clause.line, "no-trailer",
-                                 f"{clause.number}{clause.title} has no responsibility trailer")
+                    builder.warn(clause.line, "no-trailer", number=clause.number,
+                                 title=clause.title)
         else:
-            builder.warn(line_of(tops[0].line), "no-departments",
-                         "this document names no responsible departments: its clauses are "
-                         "listed so that an office can fill the matrix by hand")
+            builder.warn(line_of(tops[0].line), "no-departments")
         builder.finish_warnings()
         order = {id(c): i for i, c in enumerate(builder.unassigned)}
         unassigned = sorted(builder.unassigned, key=lambda c: (c.line, order[id(c)]))

@@ -27,6 +27,7 @@ import zlib
 from typing import IO
 
 from .errors import MatrixInputError
+from .i18n import _
 
 MAX_UNPACKED = 200 * 1024 * 1024  # bytes, all members together (the default)
 MAX_ENTRIES = 10_000  # members of the zip
@@ -50,15 +51,16 @@ def check_zip(f: IO[bytes], path: object, kind: str, *, max_unpacked: int = MAX_
         raise
     # BadZipFile, but also NotImplementedError ("zip file version 21.1"), ValueError …
     except Exception as e:
-        raise MatrixInputError(f"{path}: not {kind} (damaged zip: {e})") from None
+        raise MatrixInputError(_("{path}: not {kind} (damaged zip: {e})").format(
+            path=path, kind=_(kind), e=e)) from None
     check_members(infos, path, kind, max_unpacked=max_unpacked, max_entries=max_entries)
     for info in infos:
         if info.filename.lower().endswith((".xml", ".rels")):
             prolog = check_stream(f, info, path, kind)
             if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
                 raise MatrixInputError(
-                    f"{path}: refused: {info.filename} declares a DTD (<!DOCTYPE>), which Office "
-                    "never writes; its entities would be expanded or cut from the text")
+                    _("{path}: refused: {part} declares a DTD (<!DOCTYPE>), which Office never writes; its entities would be expanded or cut from the text").format(
+                        path=path, part=info.filename))
     f.seek(0)
     return infos
 
@@ -69,33 +71,36 @@ def check_directory(f: IO[bytes], path: object, kind: str, *, max_file: int = MA
     f.seek(0, os.SEEK_END)
     size = f.tell()
     if size > max_file:  # a zip is never much bigger than what it holds
-        raise MatrixInputError(f"{path}: refused: the file is {size:,} bytes, more than the "
-                               f"limit of {max_file:,}")
+        raise MatrixInputError(_("{path}: refused: the file is {size:,} bytes, more than the limit of {max_file:,}").format(
+            path=path, size=size, max_file=max_file))
     tail_size = min(size, 22 + 65535)  # end record plus the longest comment
     f.seek(size - tail_size)
     tail = f.read(tail_size)
     at = tail.rfind(b"PK\x05\x06")
     if at < 0 or len(tail) < at + 22:
-        raise MatrixInputError(f"{path}: not {kind} (damaged zip: no end record)")
+        raise MatrixInputError(_("{path}: not {kind} (damaged zip: no end record)").format(
+            path=path, kind=_(kind)))
     # End of central directory: signature, disk, disk of the directory, entries on this disk,
     # entries (offset 10, 2 bytes), directory size (12, 4 bytes), directory offset (16, 4).
     entries, directory = struct.unpack("<HI", tail[at + 10:at + 16])
     if entries == 0xFFFF or directory == 0xFFFFFFFF:  # Zip64: the real figures are elsewhere
         locator = tail[at - 20:at] if at >= 20 else b""
         if not locator.startswith(b"PK\x06\x07"):
-            raise MatrixInputError(f"{path}: not {kind} (damaged zip64 record)")
+            raise MatrixInputError(_("{path}: not {kind} (damaged zip64 record)").format(
+                path=path, kind=_(kind)))
         (offset,) = struct.unpack("<Q", locator[8:16])
         f.seek(offset)
         record = f.read(56)
         if len(record) < 56 or not record.startswith(b"PK\x06\x06"):
-            raise MatrixInputError(f"{path}: not {kind} (damaged zip64 record)")
+            raise MatrixInputError(_("{path}: not {kind} (damaged zip64 record)").format(
+                path=path, kind=_(kind)))
         entries, directory = struct.unpack("<QQ", record[32:48])
     if entries > max_entries:
-        raise MatrixInputError(f"{path}: refused: the file holds {entries:,} parts, more "
-                               f"than the limit of {max_entries:,}")
+        raise MatrixInputError(_("{path}: refused: the file holds {entries:,} parts, more than the limit of {max_entries:,}").format(
+            path=path, entries=entries, max_entries=max_entries))
     if directory > MAX_DIRECTORY:
-        raise MatrixInputError(f"{path}: refused: the zip directory is {directory:,} bytes, "
-                               f"more than the limit of {MAX_DIRECTORY:,}")
+        raise MatrixInputError(_("{path}: refused: the zip directory is {directory:,} bytes, more than the limit of {MAX_DIRECTORY:,}").format(
+            path=path, directory=directory, MAX_DIRECTORY=MAX_DIRECTORY))
     f.seek(0)
 
 
@@ -103,23 +108,24 @@ def check_members(infos: list[zipfile.ZipInfo], path: object, kind: str, *,
                   max_unpacked: int = MAX_UNPACKED, max_entries: int = MAX_ENTRIES) -> None:
     """Count, encryption, compression method, ratio and total size of the members."""
     if len(infos) > max_entries:
-        raise MatrixInputError(f"{path}: refused: the file holds {len(infos):,} parts, more "
-                               f"than the limit of {max_entries:,}")
+        raise MatrixInputError(_("{path}: refused: the file holds {count:,} parts, more than the limit of {max_entries:,}").format(
+            path=path, count=len(infos), max_entries=max_entries))
     total = 0
     for info in infos:
         if info.flag_bits & 0x1:
-            raise MatrixInputError(f"{path}: refused: {info.filename} is encrypted")
+            raise MatrixInputError(_("{path}: refused: {part} is encrypted").format(
+                path=path, part=info.filename))
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise MatrixInputError(f"{path}: refused: {info.filename} uses an unsupported "
-                                   f"compression method ({info.compress_type})")
+            raise MatrixInputError(_("{path}: refused: {part} uses an unsupported compression method ({compress_type})").format(
+                path=path, part=info.filename, compress_type=info.compress_type))
         total += info.file_size
         if info.file_size > RATIO_GRACE and info.file_size > MAX_RATIO * info.compress_size:
             raise MatrixInputError(
-                f"{path}: refused: {info.filename} expands {info.file_size:,} bytes from "
-                f"{info.compress_size:,} (more than {MAX_RATIO}:1: a zip bomb?)")
+                _("{path}: refused: {part} expands {file_size:,} bytes from {compress_size:,} (more than {MAX_RATIO}:1: a zip bomb?)").format(
+                    path=path, part=info.filename, file_size=info.file_size, compress_size=info.compress_size, MAX_RATIO=MAX_RATIO))
     if total > max_unpacked:
-        raise MatrixInputError(f"{path}: refused: the file expands to {total:,} bytes, "
-                               f"more than the limit of {max_unpacked:,}")
+        raise MatrixInputError(_("{path}: refused: the file expands to {total:,} bytes, more than the limit of {max_unpacked:,}").format(
+            path=path, total=total, max_unpacked=max_unpacked))
 
 
 def check_stream(f: IO[bytes], info: zipfile.ZipInfo, path: object, kind: str) -> bytes:
@@ -131,7 +137,8 @@ def check_stream(f: IO[bytes], info: zipfile.ZipInfo, path: object, kind: str) -
     not. So the stream itself is measured, in 1 MB steps, and refused as soon as it outgrows
     the declaration.
     """
-    damaged = MatrixInputError(f"{path}: not {kind} (damaged zip entry {info.filename})")
+    damaged = MatrixInputError(_("{path}: not {kind} (damaged zip entry {part})").format(
+        path=path, kind=_(kind), part=info.filename))
     f.seek(info.header_offset)
     header = f.read(30)
     if len(header) < 30 or not header.startswith(b"PK\x03\x04"):
@@ -161,8 +168,8 @@ def check_stream(f: IO[bytes], info: zipfile.ZipInfo, path: object, kind: str) -
             produced += len(out)
             if produced > info.file_size:
                 raise MatrixInputError(
-                    f"{path}: refused: {info.filename} declares {info.file_size:,} bytes but "
-                    "expands to more (damaged, or a zip bomb)")
+                    _("{path}: refused: {part} declares {file_size:,} bytes but expands to more (damaged, or a zip bomb)").format(
+                        path=path, part=info.filename, file_size=info.file_size))
             data = inflate.unconsumed_tail
     if not inflate.eof or produced != info.file_size:
         raise damaged
@@ -222,11 +229,10 @@ def check_sheet_extent(f: IO[bytes], info: zipfile.ZipInfo, path: object, sheet:
                     rows = max(rows, int(digits))
         carry = text[-200:]
     if rows > EXCEL_MAX_ROWS or columns > EXCEL_MAX_COLUMNS:
-        raise MatrixInputError(f"{path}: refused: sheet {sheet} has a cell beyond Excel's grid "
-                               f"(row {rows:,}, column {columns:,})")
+        raise MatrixInputError(_("{path}: refused: sheet {sheet} has a cell beyond Excel's grid (row {rows:,}, column {columns:,})").format(
+            path=path, sheet=sheet, rows=rows, columns=columns))
     if rows * columns > allowed:
         raise MatrixInputError(
-            f"{path}: refused: sheet {sheet} spans {rows:,} rows × {columns:,} columns, more "
-            f"than the {allowed:,} cells read for a file of this size (MAX_SHEET_CELLS): a "
-            "stray far cell?")
+            _("{path}: refused: sheet {sheet} spans {rows:,} rows × {columns:,} columns, more than the {allowed:,} cells read for a file of this size (MAX_SHEET_CELLS): a stray far cell?").format(
+                path=path, sheet=sheet, rows=rows, columns=columns, allowed=allowed))
     f.seek(0)

@@ -22,6 +22,16 @@ NEWS = [SEEDS / "000_f6a61dca5885da8e.txt", SEEDS / "002_93c3112e6567fd1e.txt",
         SEEDS / "004_db8fe32c73ad2d3b.txt"]
 
 
+@pytest.fixture(autouse=True)
+def english_locale(monkeypatch):
+    """Every test starts in an English locale, whatever the developer's: messages are compared
+    in English unless a test asks for Chinese (``LANG=zh_CN.UTF-8``, ``--lang zh``). Undone
+    after the test, with whatever ``--lang`` set meanwhile (``LANGUAGE``)."""
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
 def pytest_addoption(parser):
     """``--update-golden`` rewrites tests/expected/ from the current output."""
     parser.addoption("--update-golden", action="store_true", default=False,

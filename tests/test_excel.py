@@ -104,7 +104,7 @@ def test_matrix_title_area(tmp_path: Path) -> None:
     ws = load(write(tmp_path))["矩阵"]
     above = [ws.cell(r, 1).value for r in range(1, header_row(ws))]
     assert above[0] == DOCUMENT.title
-    assert PLAN.source.path in above[1]
+    assert "来源：国发2018-42.txt" in above[1]
     legend = above[-1]
     for mark, word in (("★", "牵头"), ("●", "负责"), ("○", "参与/配合"), ("◇", "指导")):
         assert f"{mark} {word}" in legend
@@ -228,7 +228,7 @@ def test_notes_sheet(tmp_path: Path) -> None:
     ws = load(write(tmp_path))["说明"]
     rows = [[c.value for c in r] for r in ws.iter_rows()]
     pairs = {r[0]: r[1] for r in rows if r[0]}
-    assert pairs["源文件"] == PLAN.source.path
+    assert pairs["源文件"] == "国发2018-42.txt"  # the name, never the folder (issue 19)
     assert pairs["SHA-256"] == SHA
     assert pairs["工具版本"] == "dutymatrix 9.9.9"
     assert pairs["生成时间"] == "2024-05-01T09:30:00+08:00"
@@ -237,9 +237,28 @@ def test_notes_sheet(tmp_path: Path) -> None:
     for rule in DOCUMENT.rules:
         assert rule in texts
     warnings = rows[next(i for i, r in enumerate(rows) if r[:3] == ["行号", "警告", "类型"]) + 1:]
-    assert [r[:3] for r in warnings] == [[12, "未知部门：农机办", "unknown-department"],
-                                         ["—", "条款（三）没有责任单位", "no-trailer"]]
+    assert [r[:3] for r in warnings] == [[12, "未知部门：农机办", "部门不在名录中"],
+                                         ["—", "条款（三）没有责任单位", "未标明责任单位"]]
     assert NO_ASSIGNMENTS not in texts
+
+
+def all_texts(path: Path) -> list[str]:
+    """Every string a workbook holds: cells (the hidden records too), comments, properties."""
+    wb = openpyxl.load_workbook(path)
+    texts = [c.value for c in all_cells(wb) if isinstance(c.value, str)]
+    texts += [c.comment.text for c in all_cells(wb) if c.comment]
+    props = wb.properties
+    return texts + [v for v in (props.title, props.description, props.subject) if v]
+
+
+def test_no_folder_of_the_source_in_the_workbook(tmp_path: Path) -> None:
+    # A workbook is sent out: the source is named by file name and SHA-256, never its folder.
+    texts = all_texts(write(tmp_path))
+    assert not [t for t in texts if "/data" in t]
+    assert any("国发2018-42.txt" in t for t in texts)
+    recorded = all_texts(write(tmp_path, name="with-path.xlsx", record_path=True))
+    pairs = [t for t in recorded if t == str(Path("/data/国发2018-42.txt").absolute())]
+    assert pairs, "record_path=True keeps the full path in 说明"
 
 
 def test_notes_without_warnings_or_rules(tmp_path: Path) -> None:
@@ -289,7 +308,7 @@ NASTY = ["=HYPERLINK(\"http://evil.example\",\"点我\")", "=1+1", "+1+1", "-1+1
 def test_formula_like_text_stays_text(tmp_path: Path) -> None:
     tasks = tuple(task(f"{i}.", s, a(f"{s}部", Role.lead), text=s, deadline=s, section=s)
                   for i, s in enumerate(NASTY, 1))
-    plan = Plan(source=Source(path="=cmd|' /C calc'!A0", sha256=SHA),
+    plan = Plan(source=Source(path="=cmd|' -C calc'!A0", sha256=SHA),
                 documents=(Document(title="=2*3", doc_number="@x", tasks=tasks,
                                     rules=("+rule",),
                                     warnings=(ParseWarning(kind="-k", message="=m"),)),))
@@ -310,7 +329,7 @@ def test_formula_like_text_stays_text(tmp_path: Path) -> None:
         assert [r[9] for r in listing] == NASTY
         assert wb["矩阵"]["A1"].value == "=2*3"
         values = {c.value for c in cells}
-        assert {"=cmd|' /C calc'!A0", "+rule", "-k", "=m"} <= values
+        assert {"=cmd|' -C calc'!A0", "+rule", "-k", "=m"} <= values
         # Excel keeps a quote-prefixed cell as text even after the user edits it.
         by_value = {c.value: c for c in all_cells(wb) if c.parent.title == "分工表"}
         assert by_value["=1+1"].quotePrefix and by_value["@SUM(A1)"].quotePrefix

@@ -41,3 +41,49 @@ def test_every_command_has_help_with_an_example(command):
     result = CliRunner().invoke(cli, [command, "--help"])
     assert result.exit_code == 0
     assert "Example:" in result.output
+
+
+ZH_README = (ROOT / "README.zh-CN.md").read_text(encoding="utf-8")
+
+
+def test_chinese_readme_is_linked_right_after_the_setup_commands():
+    block = re.search(r"```bash\n.*?```\n", README, re.S)
+    after = README[block.end():].lstrip("\n").split("\n", 1)[0]
+    assert "(README.zh-CN.md)" in after
+
+
+def test_chinese_readme_has_the_same_setup_commands():
+    block = re.search(r"```bash\n(.*?)```", ZH_README, re.S)
+    assert [line for line in block.group(1).splitlines() if line.strip()] == setup_commands()
+
+
+def test_chinese_readme_commands_are_the_readmes():
+    # every command line it shows is one the English README shows (and tests), as written
+    lines = [line.strip() for block in re.findall(r"```bash\n(.*?)```", ZH_README, re.S)
+             for line in block.splitlines() if line.strip()]
+    assert len(lines) > 4
+    english = {line.strip() for block in re.findall(r"```bash\n(.*?)```", README, re.S)
+               for line in block.splitlines()}
+    assert [line for line in lines if line not in english] == []
+    # commands named in its text exist and are in the README (those still being built —
+    # serve, dispatch, collect — are checked once the command exists)
+    for name in set(re.findall(r"`dutymatrix (\w+)", ZH_README)):
+        if name in cli.commands:
+            assert f"dutymatrix {name}" in README
+
+
+def test_chinese_readme_shares_the_screenshots():
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", ZH_README)
+    assert images and set(images) <= set(re.findall(r"!\[[^\]]*\]\(([^)]+)\)", README))
+    assert all((ROOT / image).is_file() for image in images)
+
+
+def test_chinese_readme_explains_every_sheet_and_warning():
+    from matrix.workbook import DIFF_SHEET_NAMES, SHEET_NAMES
+    from matrix.messages import MESSAGES
+
+    for sheet in (*SHEET_NAMES, *DIFF_SHEET_NAMES):
+        assert sheet in ZH_README
+    parse_kinds = [k for k in MESSAGES if not k.startswith(("workbook-", "diff-"))]
+    for kind in parse_kinds:
+        assert MESSAGES[kind].title in ZH_README, kind

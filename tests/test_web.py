@@ -135,7 +135,7 @@ def test_warnings_listed_with_their_lines(client, plan_001):
     page = seed_upload(client)
     warning = plan_001.documents[0].warnings[0]
     assert 'id="warnings"' in page.text
-    assert f"第 {warning.line} 行" in page.text and warning.message in page.text
+    assert f"第 {warning.line} 行" in page.text and warning.message_zh in page.text
 
 
 def test_department_found_by_alias(client):

@@ -61,6 +61,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import MatrixError, MatrixInputError
+from ..i18n import N_, _
+from ..messages import render
 from ..records import ROLE_RANK, Plan, Role, Task, task_rows
 from .result import (NO_CHANGE, Candidate, DeptChanges, DeptRole, DeptSummary, DiffEntry, PlanDiff,
                      RoleChange, Succession, TaskRef)
@@ -265,7 +267,7 @@ def _ref(flat: Sequence[tuple[int, Task]], index: int) -> TaskRef:
 
 def _resolve(key: str, flat: Sequence[tuple[int, Task]], side: str) -> int:
     """Index of the one task a manual-match key names: "（三）", "（十）#2" or "section/label"."""
-    section, _, label = key.rpartition("/")
+    section, _sep, label = key.rpartition("/")
     want = norm_label(label)
     hits = [i for i, (_, t) in enumerate(flat) if norm_label(t.label) == want]
     if section:
@@ -284,10 +286,13 @@ def _resolve(key: str, flat: Sequence[tuple[int, Task]], side: str) -> int:
     if len(hits) == 1:
         return hits[0]
     if not hits:
-        raise MatchError(f"match {key!r}: no task with that label in the {side} plan")
-    where = "; ".join(f"{flat[i][1].section or '(no section)'}/{flat[i][1].label}" for i in hits)
-    raise MatchError(f"match {key!r}: {len(hits)} tasks in the {side} plan have that label "
-                     f"({where}); write it as section/label")
+        raise MatchError(_("match {key!r}: no task with that label in the {side} plan").format(
+            key=key, side=_(side)))
+    no_section = _("(no section)")
+    where = "; ".join(f"{flat[i][1].section or no_section}/{flat[i][1].label}" for i in hits)
+    raise MatchError(_("match {key!r}: {count} tasks in the {side} plan have that label "
+                       "({where}); write it as section/label").format(
+                           key=key, count=len(hits), side=_(side), where=where))
 
 
 def _fold(texts: Sequence[str], frequent_in: Sequence[str]) -> list[str]:
@@ -390,7 +395,7 @@ class _Matcher:
         self.consumed_new: set[int] = set()
         self.entries: list[DiffEntry] = []
         self.positions: list[tuple[int | None, int | None]] = []  # (old, new) index per entry
-        self.notes: list[str] = []
+        self.notes: list[tuple[str, dict[str, Any]]] = []  # (kind, params): matrix.messages
         # Folded texts (see ``_fold``), set once the exact passes are done.
         self.old_folded: list[str] = []
         self.new_folded: list[str] = []
@@ -413,9 +418,10 @@ class _Matcher:
 
     def manual(self, matches: Mapping[str, str]) -> None:
         for okey, nkey in matches.items():
-            i, j = _resolve(okey, self.old, "old"), _resolve(nkey, self.new, "new")
+            i, j = _resolve(okey, self.old, N_("old")), _resolve(nkey, self.new, N_("new"))
             if i in self.pair_of_old or j in self.pair_of_new:
-                raise MatchError(f"match {okey!r}={nkey!r}: a task is already matched")
+                raise MatchError(_("match {old!r}={new!r}: a task is already matched").format(
+                    old=okey, new=nkey))
             self.pair(i, j, "manual")
 
     def by_key(self, how: str, old_key: Callable[[int], Any], new_key: Callable[[int], Any],
@@ -686,12 +692,12 @@ def read_matches(pairs: Iterable[str] = (), files: Iterable[str | os.PathLike[st
 
     for path in files:
         # Bounded: a --matches /dev/zero must not read for ever (MatrixInputError naming it).
-        data = read_bounded(path, MAX_MATCHES_BYTES, "matches file")
+        data = read_bounded(path, MAX_MATCHES_BYTES, N_("matches file"))
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as e:
-            raise MatrixInputError(f"{path}: cannot read matches: not UTF-8 "
-                                   f"(byte {e.start})") from None
+            raise MatrixInputError(_("{path}: cannot read matches: not UTF-8 (byte {offset})")
+                                   .format(path=path, offset=e.start)) from None
         lines += [(f"{path}:{n}", line) for n, line in enumerate(text.splitlines(), 1)]
     matches: dict[str, str] = {}
     for where, line in lines:
@@ -700,7 +706,8 @@ def read_matches(pairs: Iterable[str] = (), files: Iterable[str | os.PathLike[st
             continue
         old, sep, new = line.partition("=")
         if not sep or not old.strip() or not new.strip():
-            raise MatchError(f"{where}: expected OLD=NEW, e.g. （三）=（四）, got {line!r}")
+            raise MatchError(_("{where}: expected OLD=NEW, e.g. （三）=（四）, got {line!r}")
+                             .format(where=where, line=line))
         matches[old.strip()] = new.strip()
     return matches
 
@@ -762,8 +769,7 @@ def _diff(old: Plan, new: Plan, matches: Mapping[str, str] | None, registry: Any
         else:
             scores = {k: s for k, s in local.items()
                       if k[0] not in m.pair_of_old and k[1] not in m.pair_of_new}
-            m.notes.append(f"{len(rows)} old and {len(cols)} new tasks were left after the exact "
-                           "passes: similar texts were looked for within each section only")
+            m.notes.append(("diff-section-only", {"old": len(rows), "new": len(cols)}))
         m.similar(scores, final=True)
 
     m.split_and_merge()
@@ -778,7 +784,9 @@ def _diff(old: Plan, new: Plan, matches: Mapping[str, str] | None, registry: Any
     entries = m.sorted_entries()
     pairs = tuple(sorted((i, j, m.how[i][0]) for i, j in m.pair_of_old.items()))
     return PlanDiff(entries=entries, departments=_summarise(entries), old_source=old.source,
-                    new_source=new.source, pairs=pairs, notes=tuple(m.notes))
+                    new_source=new.source, pairs=pairs,
+                    notes=tuple(render(kind, params, "en") for kind, params in m.notes),
+                    notes_zh=tuple(render(kind, params, "zh") for kind, params in m.notes))
 
 
 def filter_diff(diff: PlanDiff, department: str, *, registry: Any = None) -> PlanDiff:

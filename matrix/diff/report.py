@@ -53,6 +53,7 @@ def render_summary(diff: PlanDiff, console: Any = None, *, all_renumbered: bool 
     from rich.table import Table
     from rich.text import Text
 
+    from ..i18n import _, ngettext, requested
     from ..textsafe import for_terminal
 
     def safe(value: str) -> Text:  # printable text from the plans, never read as rich markup
@@ -60,14 +61,20 @@ def render_summary(diff: PlanDiff, console: Any = None, *, all_renumbered: bool 
 
     console = console or Console()
     if diff.is_empty():
-        who = f" for {diff.department}" if diff.department else ""
-        console.print(safe(f"No differences{who}."), highlight=False)
+        if diff.department:
+            console.print(safe(_("No differences for {department}.").format(
+                department=diff.department)), highlight=False)
+        else:
+            console.print(safe(_("No differences.")), highlight=False)
         return
-    line = Text(f"{len(diff.entries)} changes: ")
+    zh = requested() == "zh"
+    line = Text(ngettext("{count} change: ", "{count} changes: ", len(diff.entries)).format(
+        count=len(diff.entries)))
     for n, (kind, count) in enumerate(diff.counts().items()):
         if n:
-            line.append(", ")
-        line.append(f"{count} {kind.replace('_', ' ')}", style=KIND_STYLES[kind])
+            line.append(_(", "))
+        word = KIND_LABELS[kind] if zh else kind.replace("_", " ")
+        line.append(f"{count} {word}", style=KIND_STYLES[kind])
     console.print(line)
 
     table = Table(title="任务变化", expand=True)
@@ -107,5 +114,5 @@ def render_summary(diff: PlanDiff, console: Any = None, *, all_renumbered: bool 
                 d.tasks_gained, d.tasks_lost, d.lead_gained, d.lead_lost, d.role_changed,
                 d.succession)))
         console.print(dept)
-    for note in diff.notes:
-        console.print(safe(f"note: {note}"), highlight=False)
+    for note in (diff.notes_zh or diff.notes) if zh else diff.notes:
+        console.print(safe(_("note: {note}").format(note=note)), highlight=False)

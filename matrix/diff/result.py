@@ -211,8 +211,9 @@ class PlanDiff:
     old_source: Source | None = None
     new_source: Source | None = None
     pairs: tuple[tuple[int, int, str], ...] = ()
-    notes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # English, for machines
     department: str | None = None  # set by filter_diff
+    notes_zh: tuple[str, ...] = ()  # the same notes in Chinese, for the workbook
 
     def is_empty(self) -> bool:
         """True when nothing changed (diff(1) exit status 0)."""
@@ -235,6 +236,7 @@ class PlanDiff:
             "tasks": [e.to_json() for e in self.entries],
             "departments": [d.to_json() for d in self.departments],
             "notes": list(self.notes),
+            "notes_zh": list(self.notes_zh),
         }
 
 

@@ -57,6 +57,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import MatrixInputError, unreadable
+from ..i18n import N_, _
 from .text import BOMS, RawText
 
 __all__ = ["LIMIT_VARIABLE", "MAX_INPUT_BYTES", "READERS", "STDIN", "STDIN_NAME", "RawText",
@@ -109,15 +110,17 @@ def sniff_format(data: bytes, name: str = "", *, label: str | None = None) -> st
         return other
     if data.startswith(b"PK\x03\x04"):
         if b"word/" not in data[:65536] and b"xl/" in data[:65536]:
-            raise MatrixInputError(f"{label}: this is an Excel workbook"
-                                   f"{' named ' + suffix if suffix else ''}, not a plan: give "
-                                   "workbooks to filter or diff, plan documents to build or parse")
+            raise MatrixInputError(_(
+                "{path}: this is an Excel workbook, not a plan: give workbooks to filter or diff, "
+                "plan documents to build or parse").format(path=label))
         if b"word/" in data[:65536] or suffix in (".docx", ".docm", ".dotx"):
             return "docx"
-        raise MatrixInputError(f"{label}: this is a zip archive, not a plan: dutymatrix reads "
-                               "plain text, HTML pages, Word, PDF, OFD and scans")
+        raise MatrixInputError(_("{path}: this is a zip archive, not a plan: dutymatrix reads "
+                                 "plain text, HTML pages, Word, PDF, OFD and scans").format(
+                                     path=label))
     if suffix in (".docx", ".docm"):
-        raise MatrixInputError(f"{label}: named .docx but is not a Word .docx (no zip inside)")
+        raise MatrixInputError(_("{path}: named .docx but is not a Word .docx (no zip inside)")
+                               .format(path=label))
     if suffix in _HTML_SUFFIXES:
         return "html"
     head = data[:4096]
@@ -143,8 +146,9 @@ def max_input_bytes(path: str = "<input>") -> int:
     except ValueError:
         megabytes = float("nan")
     if not megabytes > 0 or megabytes == float("inf"):  # also refuses nan
-        raise MatrixInputError(f"{path}: {LIMIT_VARIABLE}={value!r}: expected a positive number of "
-                               "megabytes, e.g. 256")
+        raise MatrixInputError(_("{path}: {variable}={value!r}: expected a positive number of "
+                                 "megabytes, e.g. 256").format(path=path, variable=LIMIT_VARIABLE,
+                                                               value=value))
     return int(megabytes * MB)
 
 
@@ -152,9 +156,10 @@ def check_size(size: int, path: str, limit: int | None = None) -> None:
     """Refuse an input of ``size`` bytes when it is over the limit (``max_input_bytes``)."""
     limit = max_input_bytes(path) if limit is None else limit
     if size > limit:
-        raise MatrixInputError(
-            f"{path}: {_size(size)} is over the {_megabytes(limit)} MB limit; split the file "
-            f"or raise {LIMIT_VARIABLE}")
+        raise MatrixInputError(_(
+            "{path}: {size} is over the {limit} MB limit; split the file or raise {variable}")
+            .format(path=path, size=_size(size), limit=_megabytes(limit),
+                    variable=LIMIT_VARIABLE))
 
 
 def _megabytes(limit: int) -> str:
@@ -177,14 +182,14 @@ def read_bytes(data: bytes, path: str = "<input>", encoding: str | None = None, 
     check_size(len(data), path)
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
         if data.count(0) > len(data) // 2:
-            raise MatrixInputError(f"{path}: the file holds only NUL bytes (and blanks), not "
-                                   "text: a damaged or unwritten file?")
-        raise MatrixInputError(f"{path}: the file is empty")
+            raise MatrixInputError(_("{path}: the file holds only NUL bytes (and blanks), not "
+                                     "text: a damaged or unwritten file?").format(path=path))
+        raise MatrixInputError(_("{path}: the file is empty").format(path=path))
     fmt = format or sniff_format(data, "" if path == STDIN_NAME else path, label=path)
     reader = READERS.get(fmt)
     if reader is None:
-        raise MatrixInputError(f"{path}: unknown input format {fmt!r} "
-                               f"({', '.join(READERS)})")
+        raise MatrixInputError(_("{path}: unknown input format {format!r} ({formats})").format(
+            path=path, format=fmt, formats=", ".join(READERS)))
     if fmt == "docx":
         _check_unpacked_size(data, path)
     module, function = reader
@@ -207,13 +212,14 @@ def _check_unpacked_size(data: bytes, path: str) -> None:
         return  # version, UnicodeDecodeError in a name …) is docx_to_text's to report
     limit = max_input_bytes(path)
     if unpacked > limit:
-        raise MatrixInputError(
-            f"{path}: the .docx unpacks to {_size(unpacked)}, over the {_megabytes(limit)} MB "
-            f"limit; split the document or raise {LIMIT_VARIABLE}")
+        raise MatrixInputError(_(
+            "{path}: the .docx unpacks to {size}, over the {limit} MB limit; split the document "
+            "or raise {variable}").format(path=path, size=_size(unpacked),
+                                          limit=_megabytes(limit), variable=LIMIT_VARIABLE))
     # The checks every zip-based input gets (ratio, streams, DTDs): zipsafety.
     from ..zipsafety import check_zip
 
-    check_zip(io.BytesIO(data), path, "a Word .docx", max_unpacked=limit)
+    check_zip(io.BytesIO(data), path, N_("a Word .docx"), max_unpacked=limit)
     _check_paragraphs(data, path)
 
 
@@ -234,9 +240,10 @@ def _check_paragraphs(data: bytes, path: str) -> None:
                 count += len(_PARAGRAPH.findall(text)) - len(_PARAGRAPH.findall(carry))
                 carry = text[-8:]
                 if count > MAX_DOCX_PARAGRAPHS:
-                    raise MatrixInputError(
-                        f"{path}: the .docx holds more than {MAX_DOCX_PARAGRAPHS:,} paragraphs "
-                        "(MAX_DOCX_PARAGRAPHS; a plan has a few thousand): refused")
+                    raise MatrixInputError(_(
+                        "{path}: the .docx holds more than {count:,} paragraphs "
+                        "(MAX_DOCX_PARAGRAPHS; a plan has a few thousand): refused").format(
+                            path=path, count=MAX_DOCX_PARAGRAPHS))
     except (KeyError, zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
         return  # no document part, damage: docx_to_text says what is wrong
 
@@ -278,9 +285,9 @@ def _read_limited(source, name: str, limit: int) -> bytes | str:
         else:
             total += len(chunk)
         if total > limit:
-            raise MatrixInputError(
-                f"{name}: the input is over the {_megabytes(limit)} MB limit; split it or raise "
-                f"{LIMIT_VARIABLE}")
+            raise MatrixInputError(_(
+                "{path}: the input is over the {limit} MB limit; split it or raise {variable}")
+                .format(path=name, limit=_megabytes(limit), variable=LIMIT_VARIABLE))
     if not chunks:
         return b""
     return chunks[0][:0].join(chunks)
@@ -297,7 +304,8 @@ def read_stream(stream: BinaryIO, name: str = STDIN_NAME, encoding: str | None =
     try:
         data = _read_limited(source, name, max_input_bytes(name))
     except OSError as e:
-        raise MatrixInputError(f"{name}: cannot read: {e.strerror or e}") from None
+        raise MatrixInputError(_("{path}: cannot read: {reason}").format(
+            path=name, reason=e.strerror or e)) from None
     if isinstance(data, str):  # a text stream without a buffer (io.StringIO): already decoded
         data = data.encode("utf-8", "surrogatepass")
     return data, read_bytes(data, name, encoding, format=format)

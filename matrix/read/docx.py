@@ -23,6 +23,7 @@ import re
 from collections.abc import Sequence
 
 from ..errors import MatrixInputError
+from ..i18n import _
 from .text import RawText
 
 # ---------------------------------------------------------------------------------------------
@@ -419,7 +420,8 @@ def _grid(tbl, paragraph) -> tuple[list[list[str]], list[tuple[int, str]]]:
         row.extend([""] * _grid_skip(tr, "gridAfter", i))
         total += len(row)
         if total > MAX_TABLE_CELLS:
-            raise DamagedTable(f"more than {MAX_TABLE_CELLS:,} cells (MAX_TABLE_CELLS)")
+            raise DamagedTable(_("more than {count:,} cells (MAX_TABLE_CELLS)").format(
+                count=MAX_TABLE_CELLS))
         above = here
         grid.append(row)
     return grid, cells
@@ -443,7 +445,8 @@ def _cell_props(tc, row: int) -> tuple[int, str | None]:
     for element in pr.iterfind(f"{_W}gridSpan"):
         value = element.get(f"{_W}val", "")
         if not value.isdigit() or not 1 <= int(value) <= MAX_GRID_SPAN:
-            raise DamagedTable(f"row {row + 1}: a cell spans {value!r} columns")
+            raise DamagedTable(_("row {number}: a cell spans {value!r} columns").format(
+                number=row + 1, value=value))
         span = int(value)
     merge = None
     element = pr.find(f"{_W}vMerge")
@@ -459,7 +462,8 @@ def _grid_skip(tr, name: str, row: int) -> int:
         return 0
     value = element.get(f"{_W}val", "0")
     if not value.isdigit() or int(value) > MAX_GRID_SPAN:
-        raise DamagedTable(f"row {row + 1}: {name} {value!r}")
+        raise DamagedTable(_("row {number}: {name} {value!r}").format(
+            number=row + 1, name=name, value=value))
     return int(value)
 
 
@@ -525,10 +529,11 @@ def docx_to_text(data: bytes, path: str = "<input>") -> tuple[str, tuple[int, ..
     except (zipfile.BadZipFile, KeyError, ValueError) as e:
         # python-docx names the stream it was given: "<_io.BytesIO object at 0x…>".
         detail = re.sub(r"'?<_io\.BytesIO object at 0x[0-9a-f]+>'?", "it", str(e))
-        raise MatrixInputError(f"{path}: not a readable Word .docx ({detail})") from None
+        raise MatrixInputError(_("{path}: not a readable Word .docx ({error})").format(
+            path=path, error=detail)) from None
     except Exception as e:  # lxml.etree.XMLSyntaxError and friends from a damaged file
-        raise MatrixInputError(f"{path}: not a readable Word .docx "
-                               f"({type(e).__name__}: {e})") from None
+        raise MatrixInputError(_("{path}: not a readable Word .docx ({error})").format(
+            path=path, error=f"{type(e).__name__}: {e}")) from None
     numbering = _Numbering(document)
     lines: list[tuple[str, int]] = []
     block = 0
@@ -546,7 +551,8 @@ def docx_to_text(data: bytes, path: str = "<input>") -> tuple[str, tuple[int, ..
             try:
                 grid, cells = _grid(item, paragraph)
             except DamagedTable as e:
-                raise MatrixInputError(f"{path}: a damaged table in block {block}: {e}") from None
+                raise MatrixInputError(_("{path}: a damaged table in block {block}: {error}")
+                                       .format(path=path, block=block, error=e)) from None
             division = division_lines(grid)
             if division is not None:
                 lines.extend((text, block + i) for i, text in division)

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from ..errors import MatrixInputError
+from ..i18n import _
 from .text import RawText, decode
 
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
@@ -488,5 +489,5 @@ def read_html(data: bytes, path: str, encoding: str | None = None) -> RawText:
     try:
         text, lines = html_to_text(raw.text)
     except TableTooLarge as e:
-        raise MatrixInputError(f"{path}: {e}") from None
+        raise MatrixInputError(_("{where}: {message}").format(where=path, message=e)) from None
     return RawText(text, raw.encoding, "html", lines)

@@ -19,6 +19,7 @@ import codecs
 from dataclasses import dataclass
 
 from ..errors import MatrixInputError
+from ..i18n import _, ngettext
 
 
 @dataclass(frozen=True)
@@ -91,18 +92,20 @@ def _check_chinese(text: str, path: str, encoding: str, how: str) -> None:
     share = chinese_share(text)
     if share is not None and share < _MIN_CHINESE_SHARE:
         sample = next((line.strip() for line in text.splitlines() if line.strip()), "")[:30]
-        raise MatrixInputError(
-            f"{path}: read as {encoding} ({how}), the text is mostly not Chinese "
-            f"(only {share:.0%} of its non-ASCII characters are hanzi or Chinese punctuation, "
-            f"e.g. {sample!r}): wrong encoding? Open it in an editor and save it as UTF-8")
+        raise MatrixInputError(_(
+            "{path}: read as {encoding} ({how}), the text is mostly not Chinese (only {share} of "
+            "its non-ASCII characters are hanzi or Chinese punctuation, e.g. {sample!r}): wrong "
+            "encoding? Open it in an editor and save it as UTF-8").format(
+                path=path, encoding=encoding, how=how, share=f"{share:.0%}", sample=sample))
 
 
 def _where(data: bytes, start: int, encoding: str) -> str:
     """'line 3, byte 0xff at offset 40' for a decoding error (lines only where bytes show them)."""
-    where = f"byte 0x{data[start]:02x} at offset {start}" if start < len(data) else "at the end"
+    where = (_("byte 0x{byte:02x} at offset {offset}").format(byte=data[start], offset=start)
+             if start < len(data) else _("at the end"))
     if not encoding.replace("-", "_").lower().startswith(("utf_16", "utf_32", "utf16", "utf32")):
         line = data.count(b"\n", 0, start) + 1
-        where = f"line {line}, {where}"
+        where = _("line {line}, {where}").format(line=line, where=where)
     return where
 
 
@@ -110,15 +113,18 @@ def _strict(data: bytes, encoding: str, path: str, why: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as e:
-        raise MatrixInputError(f"{path}: cannot decode as {encoding} ({why}): "
-                               f"{_where(data, e.start, encoding)} is not {encoding}") from None
+        raise MatrixInputError(_("{path}: cannot decode as {encoding} ({why}): {where} is not "
+                                 "{encoding}").format(path=path, encoding=encoding, why=why,
+                                                      where=_where(data, e.start, encoding))
+                               ) from None
 
 
 def _lookup(name: str, path: str) -> str:
     try:
         return codecs.lookup(name).name
     except LookupError:
-        raise MatrixInputError(f"{path}: unknown encoding {name!r}") from None
+        raise MatrixInputError(_("{path}: unknown encoding {name!r}").format(
+            path=path, name=name)) from None
 
 
 def _check_damaged_utf8(data: bytes, path: str, error: UnicodeDecodeError) -> None:
@@ -126,10 +132,11 @@ def _check_damaged_utf8(data: bytes, path: str, error: UnicodeDecodeError) -> No
     replaced = data.decode("utf-8", errors="replace").count("\ufffd")
     non_ascii = sum(1 for b in data if b >= 0x80)
     if replaced and replaced * 200 <= non_ascii:
-        raise MatrixInputError(
-            f"{path}: the file is UTF-8 except for {replaced} byte sequence(s), the first at "
-            f"{_where(data, error.start, 'utf-8')}: a damaged file, or text of "
-            "two encodings pasted together? Repair it and save it as UTF-8") from None
+        raise MatrixInputError(_(
+            "{path}: the file is UTF-8 except for {count} byte sequence(s), the first at {where}: "
+            "a damaged file, or text of two encodings pasted together? Repair it and save it as "
+            "UTF-8").format(path=path, count=replaced, where=_where(data, error.start, "utf-8"))
+        ) from None
 
 
 def decode(data: bytes, path: str = "<input>", encoding: str | None = None, *,
@@ -142,13 +149,15 @@ def decode(data: bytes, path: str = "<input>", encoding: str | None = None, *,
     if encoding:
         name = _lookup(encoding, path)
         wide = _SUPERSETS.get(name, name)
-        why = "as asked" if wide == name else f"as asked; read with {wide}, its superset"
+        why = (_("as asked") if wide == name
+               else _("as asked; read with {encoding}, its superset").format(encoding=wide))
         text = _strict(data, wide, path, why)
-        _check_chinese(text, path, encoding, "as asked")
+        _check_chinese(text, path, encoding, _("as asked"))
         return RawText(text, wide)
     for bom, name in BOMS:
         if data.startswith(bom):
-            return RawText(_strict(data, name, path, f"the file starts with a {name} BOM"), name)
+            why = _("the file starts with a {encoding} BOM").format(encoding=name)
+            return RawText(_strict(data, name, path, why), name)
     try:
         return RawText(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError as e:
@@ -169,11 +178,12 @@ def decode(data: bytes, path: str = "<input>", encoding: str | None = None, *,
 
     best = from_bytes(data).best()
     if best is None or best.encoding is None:
-        raise MatrixInputError(
-            f"{path}: cannot decode as utf-8 ({_where(data, utf8_error.start, 'utf-8')} is not "
-            "utf-8) and no other encoding fits: open it in an editor and save it as UTF-8") from None
+        raise MatrixInputError(_(
+            "{path}: cannot decode as utf-8 ({where} is not utf-8) and no other encoding fits: "
+            "open it in an editor and save it as UTF-8").format(
+                path=path, where=_where(data, utf8_error.start, "utf-8"))) from None
     name = codecs.lookup(best.encoding).name
     name = _SUPERSETS.get(name, name)
-    text = _strict(data, name, path, "detected")
-    _check_chinese(text, path, name, "detected, since the file is not utf-8")
+    text = _strict(data, name, path, _("detected"))
+    _check_chinese(text, path, name, _("detected, since the file is not utf-8"))
     return RawText(text, name)

@@ -25,6 +25,7 @@ imports openpyxl first (it hides numpy while doing so), which is why it is impor
 from __future__ import annotations
 
 from .book import MARKS  # first: book imports openpyxl (with numpy hidden, see its docstring)
+from .book import sent_out, sent_out_path
 from .diff import CHANGE_FILLS, DIFF_SHEET_NAMES, KIND_FILLS, write_diff_workbook
 from .lists import INDEX_SHEET, TASK_LIST_SHEET, write_index, write_split, write_task_list
 from .plan import NO_ASSIGNMENTS, SHEET_NAMES, write_workbook
@@ -36,5 +37,5 @@ from .untrusted import MAX_ENTRIES, MAX_RATIO, MAX_UNCOMPRESSED
 __all__ = ["CHANGE_FILLS", "DIFF_SHEET_NAMES", "INDEX_SHEET", "KIND_FILLS", "MARKS", "MARK_WORDS",
            "MAX_ENTRIES", "MAX_RATIO", "MAX_UNCOMPRESSED", "NO_ASSIGNMENTS", "SHEET_NAMES",
            "TASK_LIST_SHEET", "WorkbookContents", "read_previous", "read_return", "read_workbook",
-           "read_workbook_contents", "write_diff_workbook", "write_index", "write_return_form",
+           "read_workbook_contents", "sent_out", "sent_out_path", "write_diff_workbook", "write_index", "write_return_form",
            "write_split", "write_summary", "write_task_list", "write_workbook"]

@@ -72,12 +72,13 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from .. import _own_process
+from ..i18n import _
 
 # openpyxl imports numpy, when it is installed, only to accept numpy numbers in cells: that is
 # 40% of openpyxl's import time (~130 of ~330 ms here), paid by every ``build``. dutymatrix
@@ -111,7 +112,7 @@ finally:
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from ..records import Role, Task
+from ..records import Plan, Role, Task
 from ..textsafe import strip_bidi
 from ..pivot import Row
 
@@ -139,6 +140,29 @@ _FAST_ROWS = (LXML and openpyxl.__version__.startswith("3.1.")
               and WorksheetWriter is not object)
 
 
+
+def sent_out_path(path: str, record_path: bool = False) -> str:
+    """How a workbook names a source file: its name only (``plan.txt``), or with
+    ``record_path`` its absolute path. Standard input (``<stdin>``) stays as it is."""
+    if path.startswith("<") or not path:
+        return path
+    if record_path:
+        return str(Path(path).absolute())
+    return Path(path).name or path
+
+
+def sent_out(plan: Plan, record_path: bool = False) -> Plan:
+    """``plan`` with its source named as a workbook that is sent out may name it
+    (:func:`sent_out_path`): the SHA-256 identifies the file, the name tells a reader which it
+    is, and no folder (a user name, an office's folder structure) leaves the machine."""
+    source = plan.source
+    path = sent_out_path(source.path, record_path)
+    if path == source.path:
+        return plan
+    return type(plan).make(source=type(source).make(**{**source.__dict__, "path": path}),
+                           documents=plan.documents)
+
+
 def save_atomically(path: str | os.PathLike[str], sheet_titles: Sequence[str],
                     fill: Callable[[Book], None],
                     finish: Callable[[Path], None] | None = None) -> Path:
@@ -163,7 +187,7 @@ def save_atomically(path: str | os.PathLike[str], sheet_titles: Sequence[str],
 
     try:
         return replace_atomically(path, write, suffix=".xlsx",
-                                  hint=" (is the file open in another program?)")
+                                  hint=_(" (is the file open in another program?)"))
     finally:
         book.close()
 

@@ -26,7 +26,7 @@ from ..records import Plan
 from .book import (BODY, Book, FIT_DEPARTMENTS, GB2312, LEGEND, LOOKS, Look, MARKS, MARK_WIDTH,
                    MATRIX_ROW, MAX_CELL_TEXT, MAX_ROW_HEIGHT, NOT_XML, Page, RowCell, Sheet,
                    Style, clean_text, date_text, list_head, make_font, print_setup,
-                   save_atomically, section_text, utc_naive)
+                   save_atomically, section_text, sent_out, utc_naive)
 
 # --------------------------------------------------------------------------- the diff workbook
 
@@ -52,7 +52,7 @@ _EQUAL_KEEP = 40  # characters kept at each end of a long unchanged stretch in �
 
 def write_diff_workbook(diff: PlanDiff, old: Plan, new: Plan, path: str | os.PathLike[str],
                         *, generated_at: datetime | None = None,
-                        tool_version: str = __version__) -> Path:
+                        tool_version: str = __version__, record_path: bool = False) -> Path:
     """Write the changes between two versions of a plan as a workbook; return the path.
 
     ``diff`` is ``diff_plans(old, new)`` (or a :func:`~matrix.diff.filter_diff` of it); the
@@ -82,6 +82,7 @@ def write_diff_workbook(diff: PlanDiff, old: Plan, new: Plan, path: str | os.Pat
     """
     if generated_at is None:
         generated_at = datetime.now().astimezone()
+    old, new = sent_out(old, record_path), sent_out(new, record_path)
     return save_atomically(path, DIFF_SHEET_NAMES, lambda book: _fill_diff(
         book, diff, old, new, generated_at, tool_version))
 
@@ -153,7 +154,7 @@ def _diff_summary_sheet(sheet: Sheet, diff: PlanDiff, old: Plan, new: Plan, titl
                                                        book.style("total"))])
         sheet.append([])
         kv("部门", f"{len(diff.departments)} 个部门的任务有变化（见“部门变化”）")
-    for note in diff.notes:
+    for note in diff.notes_zh:
         kv("注意", note)
     sheet.append([])
     # The colours of 矩阵对比, each a sample cell.

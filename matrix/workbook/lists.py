@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 import os
 from collections.abc import Sequence
 from datetime import datetime
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 from .. import __version__
 from ..records import Plan, Role
 from .book import (Book, Page, banding, clean_text, date_text, heat_scale, list_head,
-                   save_atomically, task_section_text)
+                   save_atomically, sent_out_path, task_section_text)
 
 # --------------------------------------------------------------------------- department task lists
 
@@ -26,7 +27,7 @@ INDEX_SHEET = "部门索引"
 
 
 def write_task_list(hits: Sequence[TaskHit], path: str | os.PathLike[str], *, title: str,
-                    department: str | None = None) -> Path:
+                    department: str | None = None, record_path: bool = False) -> Path:
     """Write one department's task list (``dutymatrix filter --format xlsx``) and return the path.
 
     One sheet, 任务清单, in the 分工表 layout: a title row (``title``, or
@@ -44,6 +45,7 @@ def write_task_list(hits: Sequence[TaskHit], path: str | os.PathLike[str], *, ti
         write_task_list(hits, "output/市场监管总局.xlsx", title="", department="市场监管总局")
     """
     heading = title or (f"{department}任务清单" if department else "任务清单")
+    hits = [replace(h, source=sent_out_path(h.source, record_path)) for h in hits]
     return save_atomically(path, (TASK_LIST_SHEET,),
                            lambda book: _task_list_sheet(book, hits, heading, department))
 
@@ -124,7 +126,7 @@ def _index_sheet(book: Book, rows: Sequence[dict[str, Any]], title: str) -> None
 def write_split(plans: Sequence[Plan], folder: str | os.PathLike[str], *,
                 inputs: Sequence[str | os.PathLike[str]] = (), force: bool = False,
                 report: Any = None, returns: bool = False, round: str | None = None,
-                due: str | None = None) -> tuple[list[dict[str, Any]], list[str]]:
+                due: str | None = None, record_path: bool = False) -> tuple[list[dict[str, Any]], list[str]]:
     """One task list per department named in ``plans`` (as :func:`write_task_list`) and their
     index ``索引.xlsx`` (:func:`write_index`), in ``folder``, which is created; returns the
     rows of the index, each with its list's ``file`` (None when it could not be written), and
@@ -165,7 +167,7 @@ def write_split(plans: Sequence[Plan], folder: str | os.PathLike[str], *,
                 write_return_form(item, target)
             else:
                 write_task_list(list(item.hits), target, title=f"{item.department}任务清单",
-                                department=item.department)
+                                department=item.department, record_path=record_path)
         except MatrixOutputError as e:
             failed.append(str(e))
             if report is not None:

@@ -21,13 +21,16 @@ if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from .. import __version__
+from ..i18n import _
 from ..pivot import Matrix, Row, build_matrix, department_counts
 from ..errors import MatrixOutputError
+from ..messages import title as kind_title
+from ..messages import warning
 from ..records import Document, ParseWarning, Plan, Role
 from .book import (BODY, Book, FIT_DEPARTMENTS, GB2312, GREY, HEADING, LEGEND, MARKS, MARK_WIDTH,
-                   MATRIX_ROW, MAX_ROW_HEIGHT, Page, RowCell, Sheet, banding, clean_text,
-                   date_text, heat_scale, print_setup, save_atomically, section_text, utc_naive,
-                   MAX_CELL_TEXT)
+                   MATRIX_ROW, MAX_CELL_TEXT, MAX_ROW_HEIGHT, Page, RowCell, Sheet, banding,
+                   clean_text, date_text, heat_scale, print_setup, save_atomically, section_text,
+                   sent_out, utc_naive)
 from .stamp import chunks, records_json, sign
 
 SHEET_NAMES = ("矩阵", "分工表", "部门统计", "说明")
@@ -43,7 +46,7 @@ LEGEND_HEAT = "　合计：底色越深，任务越多"
 
 def write_workbook(plan: Plan, path: str | os.PathLike[str], *, matrix: Matrix | None = None,
                    generated_at: datetime | None = None,
-                   tool_version: str = __version__) -> Path:
+                   tool_version: str = __version__, record_path: bool = False) -> Path:
     """Write ``plan`` to ``path`` as an ``.xlsx`` workbook and return the path.
 
     Sheets, in order: 矩阵 (tasks × departments, one mark per role), 分工表 (the list offices
@@ -51,6 +54,9 @@ def write_workbook(plan: Plan, path: str | os.PathLike[str], *, matrix: Matrix |
     ``matrix`` defaults to ``build_matrix(plan)``; pass a filtered one to write only its rows
     (说明 still describes the whole plan). ``generated_at`` defaults to now. Below 矩阵's table
     go the hidden records :func:`read_workbook` reads back (module docstring).
+
+    A workbook is sent out: it names its source file by name and SHA-256 only, never its folder
+    (a home folder, an office's folder structure), unless ``record_path`` (see :func:`sent_out`).
 
     Raises :class:`~matrix.errors.MatrixOutputError` when the folder is missing or not
     writable, or the file cannot be replaced; an existing file is then left as it was.
@@ -64,6 +70,7 @@ def write_workbook(plan: Plan, path: str | os.PathLike[str], *, matrix: Matrix |
     check_grid(plan, matrix, path)
     if generated_at is None:
         generated_at = datetime.now().astimezone()
+    plan = sent_out(plan, record_path)
     return save_atomically(
         path, SHEET_NAMES, lambda book: _fill(book, plan, matrix, generated_at, tool_version),
         finish=sign)
@@ -85,28 +92,30 @@ def check_grid(plan: Plan, matrix: Matrix, path: str | os.PathLike[str]) -> None
     columns = len(matrix.departments) + _FIXED_COLUMNS
     if columns > zipsafety.EXCEL_MAX_COLUMNS:
         raise MatrixOutputError(
-            f"{path}: {plan.source.path} names {len(matrix.departments):,} departments; a "
-            f"worksheet holds {zipsafety.EXCEL_MAX_COLUMNS:,} columns (Excel, WPS and "
-            f"LibreOffice), so at most {zipsafety.EXCEL_MAX_COLUMNS - _FIXED_COLUMNS:,}: nothing "
-            "written (`dutymatrix filter --split-by-dept` gives one list per department)")
+            _("{path}: {source} names {count:,} departments; a worksheet holds {columns:,} "
+              "columns (Excel, WPS and LibreOffice), so at most {most:,}: nothing written "
+              "(`dutymatrix filter --split-by-dept` gives one list per department)").format(
+                path=path, source=plan.source.path, count=len(matrix.departments),
+                columns=zipsafety.EXCEL_MAX_COLUMNS,
+                most=zipsafety.EXCEL_MAX_COLUMNS - _FIXED_COLUMNS))
     records = sum(len(t.text) + len(t.title) + 200 for t in plan.tasks) // _RECORDS_CHUNK + 1
     rows = len(matrix.rows) + _FIXED_ROWS + records
     if rows > zipsafety.EXCEL_MAX_ROWS:
         raise MatrixOutputError(
-            f"{path}: {plan.source.path} has {len(matrix.rows):,} tasks; with the lines around "
-            f"them that is {rows:,} rows, more than the {zipsafety.EXCEL_MAX_ROWS:,} rows a "
-            "worksheet holds: nothing written (split the plan into several files)")
+            _("{path}: {source} has {count:,} tasks; with the lines around them that is "
+              "{rows:,} rows, more than the {limit:,} rows a worksheet holds: nothing written "
+              "(split the plan into several files)").format(
+                path=path, source=plan.source.path, count=len(matrix.rows), rows=rows,
+                limit=zipsafety.EXCEL_MAX_ROWS))
 
 
 def cut_warnings(task) -> list[ParseWarning]:
     """A warning for each of the task's title and text that a cell cannot hold whole."""
     out = []
-    for what, value in (("标题", task.title), ("全文", task.text)):
+    for what, value in (("title", task.title), ("text", task.text)):
         if len(value) > MAX_CELL_TEXT:
-            out.append(ParseWarning(
-                line=task.line, kind="cell-limit",
-                message=f"{task.label} 的{what}有 {len(value):,} 字，超过 Excel 单元格上限 "
-                        f"{MAX_CELL_TEXT:,} 字：表中截断，隐藏记录保留全文"))
+            out.append(warning(ParseWarning, "cell-limit", task.line, form=what,
+                               label=task.label, count=len(value), limit=MAX_CELL_TEXT))
     return out
 
 
@@ -364,6 +373,10 @@ def _load_chart(ws: WriteOnlyWorksheet, departments: int) -> Any:
     return chart
 
 
+# How 说明 names a source's format (``Source.format``), and back when it is read.
+FORMAT_LABELS = {"text": "纯文本", "html": "网页", "docx": "Word文档", "xlsx": "Excel工作簿"}
+
+
 def _notes_sheet(sheet: Sheet, plan: Plan, matrix: Matrix, labels: list[str],
                  generated_at: datetime, tool_version: str, page: Page) -> None:
     ws = sheet.ws
@@ -380,7 +393,8 @@ def _notes_sheet(sheet: Sheet, plan: Plan, matrix: Matrix, labels: list[str],
     sheet.text("说明", style="title", height=24)
     kv("源文件", source.path)
     kv("SHA-256", source.sha256)
-    kv("格式", source.format + (f"（编码 {source.encoding}）" if source.encoding else ""))
+    kv("格式", FORMAT_LABELS.get(source.format, source.format)
+       + (f"（编码 {source.encoding}）" if source.encoding else ""))
     kv("工具版本", f"dutymatrix {tool_version}")
     kv("生成时间", generated_at.isoformat(timespec="seconds"))
     kv("任务数", len(matrix.rows))
@@ -414,7 +428,7 @@ def _notes_sheet(sheet: Sheet, plan: Plan, matrix: Matrix, labels: list[str],
         where = "—" if w.line is None else (
             w.line if getattr(w, "page", None) is None else f"第{w.page}页第{w.line}行")
         sheet.append([(1, where, value),
-                      (2, clean_text(w.message), value), (3, clean_text(w.kind), value),
+                      (2, clean_text(w.message_zh), value), (3, kind_title(w.kind), value),
                       (4, label, value)])
 
 

@@ -48,9 +48,12 @@ import openpyxl
 from openpyxl.utils import get_column_letter
 
 from ..errors import MatrixError, MatrixInputError
+from ..i18n import _
 from ..records import Assignment, Document, ParseWarning, Plan, ROLE_RANK, Role, Source, Task
 from .book import MARKS, clean_text
-from .plan import SHEET_NAMES
+from .plan import FORMAT_LABELS, SHEET_NAMES
+
+_FORMAT_CODES = {label: code for code, label in FORMAT_LABELS.items()}  # 说明's 格式, read back
 from .stamp import (FLAG_INHERITED, FLAG_LEAD_BY_RULE, FLAG_UNKNOWN, RECORDS_MAGIC,
                     RECORDS_VERSION, fingerprint)
 from .untrusted import Package, check_package
@@ -133,7 +136,8 @@ def read_workbook_contents(path: str | os.PathLike[str]) -> WorkbookContents:
     # a Rust panic inside calamine arrives as pyo3's PanicException, which derives from it.
     except BaseException as e:
         detail = str(e) or type(e).__name__
-        raise MatrixInputError(f"{path}: cannot read the workbook{reader.where}: {detail}") from e
+        raise MatrixInputError(_("{path}: cannot read the workbook{where}: {detail}").format(
+            path=path, where=reader.where, detail=detail)) from e
 
 
 # -- cell values
@@ -295,7 +299,8 @@ def _parse_records(text: str) -> _Records:
     origin = models.Source(**source) if isinstance(source, dict) else None
     documents = []
     for d in data["documents"]:
-        warnings = [models.ParseWarning(line=w[0], column=w[1], kind=w[2], message=w[3])
+        warnings = [models.ParseWarning(line=w[0], column=w[1], kind=w[2], message=w[3],
+                                        params=w[4] if len(w) > 4 else ())
                     for w in d.get("warnings", ())]
         documents.append(_DocumentRecord(
             _opt_str(d.get("title")), _opt_str(d.get("doc_number")), int(d.get("line", 1)),
@@ -442,14 +447,16 @@ class _WorkbookReader:
         self.where = ""
         self.notes: list[tuple[int | None, ParseWarning]] = []  # (document index, warning)
 
-    def warn(self, document: int | None, kind: str, message: str, row: int | None = None,
-             column: int | None = None) -> None:
-        """A warning for the plan, on ``document`` (the first one when None)."""
+    def warn(self, document: int | None, kind: str, row: int | None = None,
+             column: int | None = None, **params: Any) -> None:
+        """A warning for the plan, on ``document`` (the first one when None); its text in both
+        languages comes from ``matrix.messages``."""
         from .. import models  # pydantic, for what is read back (build never needs it)
+        from ..messages import warning
 
-        self.notes.append((document, models.ParseWarning(
-            line=None if row is None else row + 1, column=None if column is None else column + 1,
-            kind=kind, message=message)))
+        self.notes.append((document, warning(
+            models.ParseWarning, kind, None if row is None else row + 1,
+            None if column is None else column + 1, **params)))
 
     def read(self) -> WorkbookContents:
         """Read the workbook (see :func:`read_workbook`)."""
@@ -468,16 +475,17 @@ class _WorkbookReader:
 
         path = self.path
         if _MATRIX_SHEET not in values.sheet_names:
-            raise MatrixInputError(
-                f"{path}: not a workbook written by dutymatrix: it has no {_MATRIX_SHEET} sheet "
-                f"(sheets: {'、'.join(values.sheet_names) or 'none'})")
-        self.where = f" (sheet {_MATRIX_SHEET})"
+            raise MatrixInputError(_(
+                "{path}: not a workbook written by dutymatrix: it has no {sheet} sheet (sheets: "
+                "{sheets})").format(path=path, sheet=_MATRIX_SHEET,
+                                    sheets="、".join(values.sheet_names) or _("none")))
+        self.where = _(" (sheet {sheet})").format(sheet=_MATRIX_SHEET)
         grid = values.rows(_MATRIX_SHEET)
         head = _find_header(grid, ("序号", "编号", "任务"))
         if head is None:
-            raise MatrixInputError(
-                f"{path}: not a workbook dutymatrix can read: sheet {_MATRIX_SHEET} has no header "
-                "row with 序号, 编号 and 任务")
+            raise MatrixInputError(_(
+                "{path}: not a workbook dutymatrix can read: sheet {sheet} has no header row "
+                "with 序号, 编号 and 任务").format(path=path, sheet=_MATRIX_SHEET))
         columns = _header_columns(grid[head])
         records = self._records(grid, head, columns)
         departments = self._department_columns(grid, head, columns)
@@ -488,15 +496,15 @@ class _WorkbookReader:
         # 完成时限 is edited in 分工表; while the zip's signature holds (see sign) the sheet is
         # as written and the records say the same, so it is not parsed (it costs as much as 矩阵).
         if not self.package.signed and _LIST_SHEET in values.sheet_names:
-            self.where = f" (sheet {_LIST_SHEET})"
+            self.where = _(" (sheet {sheet})").format(sheet=_LIST_SHEET)
             deadlines = _deadlines(values.rows(_LIST_SHEET))
-        self.where = f" (sheet {_MATRIX_SHEET})"
+        self.where = _(" (sheet {sheet})").format(sheet=_MATRIX_SHEET)
         documents = self._documents(rows, records, deadlines)
         origin = generated = tool = None
         if records is not None:
             origin, generated, tool = records.origin, records.generated_at, records.tool
         elif _NOTES_SHEET in values.sheet_names:
-            self.where = f" (sheet {_NOTES_SHEET})"
+            self.where = _(" (sheet {sheet})").format(sheet=_NOTES_SHEET)
             origin, generated, tool = _notes(values.rows(_NOTES_SHEET))
         plan = models.Plan(source=models.Source(path=str(path), sha256=sha256, format="xlsx"),
                     documents=documents)
@@ -521,15 +529,11 @@ class _WorkbookReader:
                     try:
                         return _parse_records("".join(parts))
                     except Exception as e:  # untrusted: any shape at all
-                        self.warn(None, "workbook-records",
-                                  f"{_MATRIX_SHEET}!{_cell_ref(r, column)}: the hidden records "
-                                  f"cannot be read ({type(e).__name__}); inherited marks, "
-                                  "deadlines, scopes and trailers are not restored")
+                        self.warn(None, "workbook-records", form="unreadable",
+                                  cell=f"{_MATRIX_SHEET}!{_cell_ref(r, column)}",
+                                  error=type(e).__name__)
                         return None
-        self.warn(None, "workbook-records",
-                  f"{_MATRIX_SHEET}: no hidden records below the table (not written by this "
-                  "version of dutymatrix, or the rows were deleted); inherited marks, "
-                  "deadlines, scopes and trailers are not restored")
+        self.warn(None, "workbook-records", form="missing", sheet=_MATRIX_SHEET)
         return None
 
     def _department_columns(self, grid: list[list[Any]], head: int,
@@ -548,14 +552,12 @@ class _WorkbookReader:
                 continue
             if not name.strip():
                 if any(_text(row[c]).strip() for row in grid[head + 1:]):
-                    self.warn(None, "workbook-column",
-                              f"{_MATRIX_SHEET}!{_cell_ref(head, c)}: marks under a column "
-                              "without a department name are ignored", head, c)
+                    self.warn(None, "workbook-column", head, c, form="unnamed",
+                              cell=f"{_MATRIX_SHEET}!{_cell_ref(head, c)}")
                 continue
             if name in seen:
-                self.warn(None, "workbook-column",
-                          f"{_MATRIX_SHEET}!{_cell_ref(head, c)}: a second column for {name}; "
-                          "the stronger mark of the two counts", head, c)
+                self.warn(None, "workbook-column", head, c, form="twice",
+                          cell=f"{_MATRIX_SHEET}!{_cell_ref(head, c)}", name=name)
             seen.add(name)
             out[c] = name
         return out
@@ -594,9 +596,8 @@ class _WorkbookReader:
                 if _text(seq).strip() == "合计":
                     continue
                 if marks:
-                    self.warn(None, "workbook-row",
-                              f"{_MATRIX_SHEET}!{_cell_ref(r, 0)}: marks in a row without 编号 "
-                              "or 任务 are ignored", r, 0)
+                    self.warn(None, "workbook-row", r, 0,
+                              cell=f"{_MATRIX_SHEET}!{_cell_ref(r, 0)}")
                 continue
             rows.append(_MatrixRow(
                 index=r, seq=_int(seq),
@@ -612,9 +613,8 @@ class _WorkbookReader:
         role = MARK_WORDS.get(text)
         if role is None:
             role = Role.responsible
-            self.warn(None, "workbook-mark",
-                      f"{_MATRIX_SHEET}!{_cell_ref(r, c)}: mark {text!r} is not one of "
-                      "★ ● ○ ◇ 牵头 负责 参与 指导; read as 负责 (responsible)", r, c)
+            self.warn(None, "workbook-mark", r, c, cell=f"{_MATRIX_SHEET}!{_cell_ref(r, c)}",
+                      mark=text)
         return role
 
     def _documents(self, rows: list[_MatrixRow], records: _Records | None,
@@ -662,7 +662,8 @@ class _WorkbookReader:
 
         for row in rows:
             index = document_of(row)
-            self.where = f" (sheet {_MATRIX_SHEET}, row {row.index + 1})"
+            self.where = _(" (sheet {sheet}, row {row})").format(sheet=_MATRIX_SHEET,
+                                                                    row=row.index + 1)
             tasks[index].append(self._task(row, deadlines, known))
         if not documents and self.notes:
             documents.append(_DocumentRecord(None, None, 1, "", (), []))
@@ -768,6 +769,7 @@ def _notes(grid: list[list[Any]]) -> tuple[Source | None, str | None, str | None
     if pairs.get("源文件"):
         fmt = pairs.get("格式", "") or "text"
         fmt, _, encoding = fmt.partition("（编码 ")
+        fmt = _FORMAT_CODES.get(fmt.strip(), fmt)  # 纯文本 → text (older workbooks: text)
         origin = models.Source(path=pairs["源文件"], sha256=pairs.get("SHA-256", ""),
                         format=fmt.strip() or "text", encoding=encoding.rstrip("）") or None)
     tool = pairs.get("工具版本", "").removeprefix("dutymatrix ").strip() or None

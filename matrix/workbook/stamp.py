@@ -41,7 +41,7 @@ def records_json(plan: Plan, matrix: Matrix, labels: list[str], generated_at: da
 
     ``{"dutymatrix": 1, "tool", "generated_at", "source": {path, sha256, format, encoding},
     "documents": [{title, doc_number, line, label, rules, warnings: [[line, column, kind,
-    message]]}], "assignments": [[department, as_printed or null, role, flags]], "tasks":
+    message, params]]}], "assignments": [[department, as_printed or null, role, flags]], "tasks":
     [[序号, document index, label, title digest, text digest, section, subsection, line,
     deadline, scope, trailer, [assignment index, …]]]}``: one task per row written, keyed by
     its 序号. Each distinct assignment is listed once (a plan of 10,000 tasks holds a few
@@ -50,7 +50,8 @@ def records_json(plan: Plan, matrix: Matrix, labels: list[str], generated_at: da
     """
     documents = [{"title": d.title, "doc_number": d.doc_number, "line": d.line, "label": label,
                   "rules": list(d.rules),
-                  "warnings": [[w.line, w.column, w.kind, w.message] for w in d.warnings]}
+                  "warnings": [[w.line, w.column, w.kind, w.message, dict(w.params)]
+                               for w in d.warnings]}
                  for label, d in zip(labels, plan.documents)]
     # Keyed by the fields, not the record: a pydantic model hashes three times slower.
     table: dict[tuple[Any, ...], int] = {}

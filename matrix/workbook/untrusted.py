@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import MatrixInputError, unreadable
+from ..i18n import N_, _
 from .stamp import is_signed
 
 # --------------------------------------------------------------------------- limits
@@ -60,16 +61,17 @@ def check_package(path: Path) -> Package:
         with open(path, "rb") as f:
             head = f.read(8)
             if head.startswith(_OLE_MAGIC):
-                raise MatrixInputError(
-                    f"{path}: not an .xlsx workbook (an old .xls file, or a workbook saved with "
-                    "a password: save it as .xlsx without one)")
+                raise MatrixInputError(_(
+                    "{path}: not an .xlsx workbook (an old .xls file, or a workbook saved with "
+                    "a password: save it as .xlsx without one)").format(path=path))
             if not head.startswith(b"PK\x03\x04"):
-                raise MatrixInputError(f"{path}: not an .xlsx workbook")
-            infos = check_zip(f, path, "an .xlsx workbook", max_unpacked=MAX_UNCOMPRESSED,
+                raise MatrixInputError(_("{path}: not an .xlsx workbook").format(path=path))
+            infos = check_zip(f, path, N_("an .xlsx workbook"), max_unpacked=MAX_UNCOMPRESSED,
                               max_entries=MAX_ENTRIES)
             names = {info.filename for info in infos}
             if "xl/workbook.xml" not in names:
-                raise MatrixInputError(f"{path}: not an .xlsx workbook (no xl/workbook.xml)")
+                raise MatrixInputError(_("{path}: not an .xlsx workbook ({why})").format(
+                    path=path, why=_("no xl/workbook.xml")))
             for info in infos:
                 if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
                     check_sheet_extent(f, info, path, info.filename.rsplit("/", 1)[-1])
@@ -77,5 +79,5 @@ def check_package(path: Path) -> Package:
             with zipfile.ZipFile(f) as zf:
                 comment = zf.comment
     except OSError as e:
-        raise unreadable(path, e, "workbook") from None
+        raise unreadable(path, e, N_("workbook")) from None
     return Package(names, is_signed(comment, infos))
