@@ -52,6 +52,7 @@ from typing import Any
 from .deadline import Deadline, plan_year, read_deadline
 from .dispatch import department_lists, leader_lists, task_index
 from .records import ROLE_RANK, Plan, Role
+from .i18n import _
 
 __all__ = ["Added", "Collection", "DepartmentCount", "Edit", "PreviousRound", "Received",
            "Report", "TaskLine", "Unreadable", "collect", "collect_files", "expand_returns",
@@ -327,8 +328,10 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
 
     sha = plan.source.sha256
     if previous is not None and previous.plan_sha256 != sha:
-        raise MatrixInputError(f"{previous.path}: the previous 汇总 is for another plan "
-                               f"(计划校验码 {previous.plan_sha256[:12]}…, this plan's {sha[:12]}…)")
+        raise MatrixInputError(_("{path}: the previous 汇总 is for another plan "
+                                 "(计划校验码 {previous}…, this plan's {current}…)").format(
+                                     path=previous.path, previous=previous.plan_sha256[:12],
+                                     current=sha[:12]))
     year = year if year is not None else plan_year(plan)
     lists = department_lists([plan])
     expected = {item.department: dict(zip(item.ids, item.hits)) for item in lists}

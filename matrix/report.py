@@ -62,6 +62,11 @@ def print_collection(result, console=None) -> None:
                       c.file or "未报送", style=style)
     console.print(table)
     taken = sum(1 for r in result.received if r.outcome == "采用")
-    console.print(f"{len(result.departments)} departments: {taken} returned, "
-                  f"{len(result.missing)} not; {len(result.late)} of {len(result.tasks)} tasks "
-                  f"late as of {result.as_of.isoformat()}", highlight=False, markup=False)
+    from .i18n import _
+
+    console.print(_("{departments} departments: {returned} returned, {missing} not; {late} of "
+                    "{tasks} tasks late as of {day}").format(
+                        departments=len(result.departments), returned=taken,
+                        missing=len(result.missing), late=len(result.late),
+                        tasks=len(result.tasks), day=result.as_of.isoformat()),
+                  highlight=False, markup=False)
