@@ -245,12 +245,16 @@ def read_returns(paths: Iterable[str | os.PathLike[str]]) -> list[Any]:
     """Each file as a :class:`~matrix.workbook.returns.ReturnFile`, or as :class:`Unreadable`
     with the message that says why (nothing is raised: one bad file never stops the rest)."""
     from .errors import MatrixInputError
+    from .i18n import speaking
     from .workbook.returns import read_return
 
     out: list[Any] = []
     for path in paths:
         try:
-            out.append(read_return(path))
+            # Chinese whatever the locale: the reason is recorded in the 汇总, as the reasons
+            # for refusing a return are (为另一份计划填报 …)
+            with speaking("zh"):
+                out.append(read_return(path))
         except MatrixInputError as e:
             out.append(Unreadable(str(path), str(e)))
     return out
