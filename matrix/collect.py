@@ -461,7 +461,7 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
     # Task lines, lead first; done and late.
     lines: list[TaskLine] = []
     unread: list[tuple[str, str, str]] = []
-    for task_id, (task, _) in tasks.items():
+    for task_id, (task, _title) in tasks.items():
         deadline = read_deadline(task.deadline, year)
         if deadline.kind == "unread":
             unread.append((task_id, deadline.text, deadline.reason or ""))

@@ -319,7 +319,7 @@ class _Extractor:
                 order.append(cell)
                 span = _int(td.attrs.get("colspan"), 1, 50)
                 down = _int(td.attrs.get("rowspan"), 1, 500)
-                for _ in range(span):
+                for _column in range(span):
                     row.append(cell)
                     if down > 1:
                         pending[col] = (cell, down - 1)

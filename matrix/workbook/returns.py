@@ -522,7 +522,7 @@ def read_return(path: str | os.PathLike[str]) -> ReturnFile:
     for r, cells in rows.items():
         task, values, refs = {}, {}, {}
         task_id = None
-        for (_, c), text in cells.items():
+        for (_row, c), text in cells.items():
             name = by_column.get(c)
             if name is None:
                 other.append((f"{form.name}!{_ref(r, c)}", text))
