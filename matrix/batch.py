@@ -87,11 +87,11 @@ def _where(warning) -> str:
 def check_strict(plan) -> None:
     """--strict: a plan with warnings is an error that lists the first ten."""
     from .errors import MatrixError
-    from .i18n import _, ngettext, requested
+    from .i18n import _, current, ngettext
 
     warnings = [w for d in plan.documents for w in d.warnings]
     if warnings:
-        zh = requested() == "zh"  # the warning's own text in the user's language
+        zh = current() == "zh"  # the warning's own text in the user's language
         lines = [f"{plan.source.path}:{_where(w)}: {w.kind}: "
                  f"{w.message_zh if zh else w.message}" for w in warnings[:10]]
         more = ("\n" + _("… and {count} more").format(count=len(warnings) - 10)

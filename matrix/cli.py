@@ -328,6 +328,7 @@ def _load_plans(files: list[Path], named: set[Path] | None = None):
 def _show_reading_warnings(plan, path: Path) -> None:
     """What reading a workbook noticed (a mark read as 负责, a column not understood), on
     stderr: the user edited that workbook and should know how the edit was read."""
+    from .i18n import current
     from .sources import is_workbook
     from .textsafe import for_terminal
 
@@ -336,7 +337,9 @@ def _show_reading_warnings(plan, path: Path) -> None:
     for document in plan.documents:
         for warning in document.warnings:
             if warning.kind.startswith("workbook-"):
-                click.echo(for_terminal(f"warning: {path}: {warning.message}"), err=True)
+                text = warning.message_zh if current() == "zh" else warning.message
+                click.echo(for_terminal(_("warning: {path}: {message}").format(
+                    path=path, message=text)), err=True)
 
 
 def _emit(text: str, output: Path | None, inputs=(), force: bool = False) -> None:

@@ -108,8 +108,14 @@ def speaking(language: str):
         _context_language.reset(token)
 
 
+def current() -> str:
+    """``zh`` or ``en``: the language spoken now (``speaking``'s, else the environment's);
+    what chooses a recorded warning's ``message_zh`` or ``message`` for the user."""
+    return _context_language.get() or requested()
+
+
 def _translations() -> _gettext.NullTranslations:
-    language = _context_language.get() or requested()
+    language = current()
     known = _loaded.get(language)
     if known is None:
         known = _loaded[language] = (

@@ -23,7 +23,7 @@ def print_plan(plan: Plan, console=None) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from .i18n import _, requested
+    from .i18n import _, current
 
     def cell(value: str) -> Text:  # printable, and never read as rich markup
         return Text(for_terminal(value))
@@ -37,7 +37,7 @@ def print_plan(plan: Plan, console=None) -> None:
         for task in doc.tasks:
             table.add_row(cell(task.label), cell(task.title), cell(assignments_text(task)))
         console.print(table)
-        zh = requested() == "zh"  # a warning's own text in the user's language
+        zh = current() == "zh"  # a warning's own text in the user's language
         for warning in doc.warnings:
             where = _("line {line}: ").format(line=warning.line) if warning.line else ""
             text = warning.message_zh if zh else warning.message
