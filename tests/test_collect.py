@@ -625,7 +625,7 @@ def test_entities_in_a_return_are_never_expanded(small, tmp_path):
     rewrite(returns / "r.xlsx", poison)
     assert poisoned
     (got,) = read_returns([returns / "r.xlsx"])
-    assert "refused" in got.message and "DTD" in got.message  # never read, never expanded
+    assert "拒绝读取" in got.message and "DTD" in got.message  # never read, never expanded
 
 
 def test_a_column_inserted_by_a_department_still_reads(small, tmp_path):
