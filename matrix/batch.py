@@ -30,11 +30,13 @@ class Outcome:
     message: str = ""
     tasks: int = 0
     documents: int = 0
+    notes: tuple[str, ...] = ()  # warnings a reader must see (unknown names, national names)
 
     def line(self) -> str:
-        """One line for the user."""
+        """One line for the user (and, for a built file, its warnings below it)."""
         if self.status == "built":
-            return f"built {self.target} ({self.tasks} tasks, {self.documents} document(s))"
+            head = f"built {self.target} ({self.tasks} tasks, {self.documents} document(s))"
+            return "\n".join([head, *(f"  warning: {n}" for n in self.notes)])
         if self.status == "skipped":
             return f"skipped {self.source}: {self.message}"
         return f"Error: {self.message}"
@@ -51,7 +53,25 @@ def check_strict(plan) -> None:
         raise MatrixError(f"{len(warnings)} warning(s) with --strict:\n" + "\n".join(lines) + more)
 
 
-def build_one(source: Path, target: Path, *, force: bool = False, strict: bool = False) -> Outcome:
+def warning_notes(plan) -> tuple[str, ...]:
+    """What ``build`` prints under a built file: per document, the names not in the data (once,
+    with their count) and every national name printed where a local body is likely meant."""
+    notes = []
+    for document in plan.documents:
+        unknown = list(dict.fromkeys(a.as_printed for t in document.tasks for a in t.assignments
+                                     if not a.known))
+        if unknown:
+            shown = "、".join(unknown[:20]) + (" …" if len(unknown) > 20 else "")
+            notes.append(f"{plan.source.path}: {len(unknown)} name(s) not in the department "
+                         f"data, kept as printed: {shown}")
+        for w in document.warnings:
+            if w.kind == "national-in-local":
+                notes.append(f"{plan.source.path}:{w.line or '?'}: {w.message}")
+    return tuple(notes)
+
+
+def build_one(source: Path, target: Path, *, force: bool = False, strict: bool = False,
+              jurisdiction: str | None = None) -> Outcome:
     """Read ``source``, write its workbook to ``target``; every failure becomes an Outcome."""
     from .errors import MatrixError, NoClausesError
     from .excel import write_workbook
@@ -61,7 +81,8 @@ def build_one(source: Path, target: Path, *, force: bool = False, strict: bool =
     try:
         if str(source) != "-" and source.resolve() == target.resolve():
             raise MatrixError(f"{source}: the output would overwrite the input")
-        plan = parse_file(source, lean=True)  # pydantic is not needed to write a workbook
+        # pydantic is not needed to write a workbook
+        plan = parse_file(source, lean=True, jurisdiction=jurisdiction)
         if strict:
             check_strict(plan)
         ok, why = replaceable(target)
@@ -76,13 +97,13 @@ def build_one(source: Path, target: Path, *, force: bool = False, strict: bool =
     except OSError as e:
         return Outcome(str(source), str(target), "failed", f"{target}: {e.strerror or e}")
     return Outcome(str(source), str(target), "built", tasks=len(plan.tasks),
-                   documents=len(plan.documents))
+                   documents=len(plan.documents), notes=warning_notes(plan))
 
 
-def _job(args: tuple[Path, Path, bool, bool, dict[str, str]]) -> Outcome:
-    source, target, force, strict, settings = args
+def _job(args: tuple[Path, Path, bool, bool, dict[str, str], str | None]) -> Outcome:
+    source, target, force, strict, settings, jurisdiction = args
     _adopt(settings)
-    return build_one(source, target, force=force, strict=strict)
+    return build_one(source, target, force=force, strict=strict, jurisdiction=jurisdiction)
 
 
 def _settings() -> dict[str, str]:
@@ -106,10 +127,10 @@ def _adopt(settings: dict[str, str]) -> None:
 
 
 def build_many(jobs: Sequence[tuple[Path, Path]], *, force: bool = False, strict: bool = False,
-               workers: int | None = None) -> Iterator[Outcome]:
+               workers: int | None = None, jurisdiction: str | None = None) -> Iterator[Outcome]:
     """Outcomes of every (source, target) job, in job order; on every core when worth it."""
     settings = _settings()
-    args = [(s, t, force, strict, settings) for s, t in jobs]
+    args = [(s, t, force, strict, settings, jurisdiction) for s, t in jobs]
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(args) < POOL_THRESHOLD or any(str(s) == "-" for s, _ in jobs):
         yield from map(_job, args)

@@ -61,6 +61,19 @@ def _output_for(source: Path, output: Path | None, many: bool, used: set[Path]) 
     return target
 
 
+def _jurisdiction(value: str | None) -> str | None:
+    """--jurisdiction: checked here, so that a bad value is a usage error (exit code 2)."""
+    if value is None:
+        return None
+    from .local import parse_jurisdiction
+
+    try:
+        parse_jurisdiction(value)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--jurisdiction") from None
+    return value
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dutymatrix")
 def cli() -> None:
@@ -85,8 +98,11 @@ def cli() -> None:
               help="Replace an existing workbook even if it was edited since dutymatrix wrote it.")
 @click.option("--strict", is_flag=True, help="Treat warnings (unknown departments, unread "
               "trailers, unbalanced parentheses, odd numbering) as errors.")
+@click.option("--jurisdiction", callback=lambda ctx, param, value: _jurisdiction(value),
+              help="Whose plans these are (广东省, 滁州市, 立山区, central), instead of what each "
+                   "document shows.")
 def build(inputs: tuple[Path, ...], output: Path | None, quiet: bool, force: bool,
-          strict: bool) -> None:
+          strict: bool, jurisdiction: str | None) -> None:
     """Build responsibility-matrix workbooks from plan files or folders.
 
     With no INPUTS, builds the bundled sample documents (seeds/) into output/. A folder is
@@ -114,7 +130,7 @@ def build(inputs: tuple[Path, ...], output: Path | None, quiet: bool, force: boo
     used: set[Path] = set()
     jobs = [(source, _output_for(source, output, many, used)) for source in sources]
     if not many:
-        outcome = build_one(*jobs[0], force=force, strict=strict)
+        outcome = build_one(*jobs[0], force=force, strict=strict, jurisdiction=jurisdiction)
         if outcome.status != "built":
             raise click.ClickException(outcome.message if outcome.status == "failed"
                                        else f"{outcome.source}: {outcome.message}")
@@ -123,7 +139,7 @@ def build(inputs: tuple[Path, ...], output: Path | None, quiet: bool, force: boo
         return
     outcomes = []
     with _progress(len(jobs), quiet) as advance:
-        for outcome in build_many(jobs, force=force, strict=strict):
+        for outcome in build_many(jobs, force=force, strict=strict, jurisdiction=jurisdiction):
             outcomes.append(outcome)
             if outcome.status != "built":
                 advance(outcome.line(), err=True)
@@ -175,7 +191,10 @@ class _progress:
               help="json: the records; table: a readable list. Default: table on a terminal, "
                    "json otherwise.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def parse(input: Path, fmt: str | None, strict: bool) -> None:
+@click.option("--jurisdiction", callback=lambda ctx, param, value: _jurisdiction(value),
+              help="Whose plan this is (广东省, 滁州市, 立山区, central), instead of what the "
+                   "document shows.")
+def parse(input: Path, fmt: str | None, strict: bool, jurisdiction: str | None) -> None:
     """Print the tasks and departments read from one plan.
 
     The JSON keys are a stable contract: source, documents[].title, .tasks[] (number, section,
@@ -192,7 +211,8 @@ def parse(input: Path, fmt: str | None, strict: bool) -> None:
     from .pipeline import parse_file
 
     try:
-        plan = parse_file(input, lean=True)  # same records and JSON, without importing pydantic
+        # same records and JSON, without importing pydantic
+        plan = parse_file(input, lean=True, jurisdiction=jurisdiction)
         if strict:
             from .batch import check_strict
 
@@ -257,9 +277,11 @@ def _emit(text: str, output: Path | None) -> None:
               help="Write to this file (json, csv, xlsx) or folder (--split-by-dept).")
 @click.option("--split-by-dept", is_flag=True,
               help="One task list workbook per department, and an index, into -o DIR.")
+@click.option("-l", "--leader", "leaders", multiple=True,
+              help="Only tasks this person leads (牵头负责领导, 牵头市领导 …; repeat: OR).")
 def filter_command(inputs: tuple[Path, ...], depts: tuple[str, ...], roles: tuple[str, ...],
                    section: str | None, match: str | None, fmt: str | None,
-                   output: Path | None, split_by_dept: bool) -> None:
+                   output: Path | None, split_by_dept: bool, leaders: tuple[str, ...]) -> None:
     """List the tasks of one or more departments: which are ours, where do we lead.
 
     INPUTS are plan documents, workbooks written by `dutymatrix build` (edits made in Excel
@@ -289,11 +311,11 @@ def filter_command(inputs: tuple[Path, ...], depts: tuple[str, ...], roles: tupl
         _split(plans, output)
         return
     try:
-        hits = filter_tasks(plans, depts, roles, section, match)
+        hits = filter_tasks(plans, depts, roles, section, match, leaders=leaders)
     except MatrixError as e:
         raise _fail(e) from None
     if not hits:
-        asked = "、".join(depts) if depts else "the filters"
+        asked = "、".join(depts + leaders) if depts or leaders else "the filters"
         click.echo(f"no task for {asked} in {len(files)} file(s)", err=True)
     if fmt is None:
         fmt = "xlsx" if output is not None and output.suffix.lower() == ".xlsx" else (

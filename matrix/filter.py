@@ -112,18 +112,27 @@ def _registry(registry):
 
 
 def resolve_departments(names: Sequence[str], registry, *,
-                        present: Iterable[str] = ()) -> list[Department]:
+                        present: Iterable[str] = (),
+                        local: dict[str, str] | None = None) -> list[Department]:
     """The department each query name spells, in query order, without repeats.
 
     Any spelling the registry knows works (alias, full name, traditional script). A name it
     does not know is accepted only when it is in ``present`` — the unknown names printed in the
     plans being searched, which the parser kept as printed — and comes back with
-    ``known=False``. Anything else raises ``UnknownDepartmentError(name, registry.suggest(name))``:
+    ``known=False``. ``local`` maps the names a local plan printed (市发改委) to the column of its
+    body (市发展改革委); a query found there means that body, before any national one. Anything
+    else raises ``UnknownDepartmentError(name, registry.suggest(name))``:
     a typo must never look like a department with no tasks.
     """
     present = set(present)
+    local = local or {}
     out: list[Department] = []
     for name in names:
+        if name.strip() in local:
+            dept = Department(name=local[name.strip()], known=True)
+            if all(d.name != dept.name for d in out):
+                out.append(dept)
+            continue
         dept = registry.lookup(name)
         if dept is None:
             # canonical() cleans an unknown name exactly as the parser stored it.
@@ -246,7 +255,8 @@ def _roles(roles: Iterable[Role | str]) -> set[Role]:
 
 def filter_tasks(plans: Sequence[Plan], departments: Sequence[str] = (),
                  roles: Sequence[Role | str] = (), section: str | None = None,
-                 match: str | None = None, registry=None) -> list[TaskHit]:
+                 match: str | None = None, registry=None,
+                 leaders: Sequence[str] = ()) -> list[TaskHit]:
     """Tasks of ``plans`` that pass every filter given, in plan and document order.
 
     ``departments`` (OR among them) are resolved with :func:`resolve_departments`, so an
@@ -256,9 +266,15 @@ def filter_tasks(plans: Sequence[Plan], departments: Sequence[str] = (),
     and ``match`` are described in the module docstring; empty strings are ignored. With no
     filter at all every task is a hit. ``registry`` defaults to
     :func:`matrix.departments.default_registry` and is loaded only for a department query.
+    ``leaders`` (OR among them) keeps the tasks whose ``leaders`` (牵头负责领导 …) name one of
+    them (a name within the printed one: 金力 finds 金力同志).
     """
     wanted_roles = _roles(roles)
     tests = []
+    wanted_leaders = [q.strip() for q in leaders if q.strip()]
+    if wanted_leaders:
+        tests.append(lambda task: any(q in person for q in wanted_leaders
+                                      for person in task.leaders))
     if section:
         tests.append(_section_test(section))
     if match:
@@ -268,8 +284,17 @@ def filter_tasks(plans: Sequence[Plan], departments: Sequence[str] = (),
         registry = _registry(registry)
         present = {a.department for p in plans for t in p.tasks for a in t.assignments
                    if not a.known}
-        matcher = _Matcher(resolve_departments(departments, registry, present=present),
-                           registry)
+        # a local plan's bodies: printed spelling and column name → column
+        local = {}
+        for p in plans:
+            for d in p.documents:
+                if d.jurisdiction is not None and d.jurisdiction.level != "central":
+                    for t in d.tasks:
+                        for a in t.assignments:
+                            local.setdefault(a.as_printed, a.department)
+                            local.setdefault(a.department, a.department)
+        matcher = _Matcher(resolve_departments(departments, registry, present=present,
+                                               local=local), registry)
 
     hits: list[TaskHit] = []
     for plan in plans:

@@ -274,6 +274,20 @@ class FunctionIndex:
 
 
 @functools.cache
+def _province_short_names(registry) -> frozenset[str]:
+    """广东, 内蒙古, 广西 …: the provincial governments of the data without their level."""
+    out = set()
+    for dept in registry.all():
+        if dept.category == "地方人民政府":
+            name = dept.name.removesuffix("人民政府")
+            for suffix in ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "省", "市"):
+                if name.endswith(suffix):
+                    out.add(name[: -len(suffix)])
+                    break
+    return frozenset(out)
+
+
+@functools.cache
 def _index_for(registry) -> FunctionIndex:
     return FunctionIndex(registry)
 
@@ -345,7 +359,8 @@ class LocalResolver:
             return self._elsewhere(name)
         dept = self.registry.lookup(name)
         if dept is None:
-            branch = self._placed_branch(name)
+            branch = self._placed_branch(name) or (
+                self._branch(name) if name.endswith(("分行", "分署", "分局")) else None)
             if branch is not None:
                 return branch
         if dept is not None and dept.category in ("组成部门",) and name.endswith("部") \
@@ -362,14 +377,14 @@ class LocalResolver:
             return Resolved(dept)
         return self._branch(name) or Resolved(Department.make(name=name, known=False))
 
-    def _branch(self, name: str) -> Resolved | None:
+    def _branch(self, name: str) -> Resolved | None:  # noqa: C901
         """A national body's local office: 人民银行广东省分行, 海关总署广东分署, 滁州海关,
         广东金融监管局, 中国证监会广东监管局. Kept as printed; its counterpart the national body."""
         if not _BRANCH.search(name):
             return None
         for end in range(len(name) - 1, 1, -1):
             dept = self.registry.lookup(name[:end])
-            if dept is not None and not dept.generic:
+            if dept is not None and not dept.generic and dept.category != "地方人民政府":
                 return Resolved(self._known(name, "中央驻地方机构"), counterpart=dept.name)
         tail = _PLACE_HEAD.sub("", name)
         function = self.index.function(tail)
@@ -378,13 +393,15 @@ class LocalResolver:
         return None
 
     def _placed_branch(self, name: str) -> Resolved | None:
-        """滁州海关, 广东金融监管局: a place (two to four characters) and a vertically managed
-        national body's local form."""
+        """滁州海关, 广东金融监管局, 广东海事局: a place and a national body's local office (a
+        vertically managed function, or a province's short name and a branch ending)."""
         for k in (2, 3, 4):
             if len(name) - k < 2:
                 break
             function = self.index.function(name[k:])
             if function in _VERTICAL and self.index.function(name[:k]) is None:
+                return Resolved(self._known(name, "中央驻地方机构"), counterpart=function)
+            if name[:k] in _province_short_names(self.registry) and _BRANCH.search(name):
                 return Resolved(self._known(name, "中央驻地方机构"), counterpart=function)
         return None
 

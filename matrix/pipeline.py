@@ -63,7 +63,7 @@ def collector_paused() -> Iterator[None]:
 def parse_text(text: str, path: str = "<text>", *, sha256: str | None = None,
                format: str = "text", encoding: str | None = None, canonical=None,
                reflow: bool | None = None, lines: Sequence[int] | None = None,
-               lean: bool = False) -> Plan:
+               lean: bool = False, jurisdiction=None) -> Plan:
     """Parse the text of a plan into a ``Plan``.
 
     The records are ``matrix.models`` (pydantic) records; ``lean=True`` gives the same records
@@ -74,17 +74,22 @@ def parse_text(text: str, path: str = "<text>", *, sha256: str | None = None,
     hard-wrapped, see ``matrix.reflow``). ``lines`` maps each line of ``text`` to the user's line
     when the text was extracted from another format (HTML, .docx).
 
+    ``jurisdiction`` (a ``Jurisdiction`` or its text: 广东省, 滁州市, central) overrides the
+    government each document is found to belong to (``matrix.local``).
+
     Raises ``NoClausesError`` when the text has no numbered clause (a news article, say) and
     ``MatrixParseError`` for anything else that stops the parse, with the user's line number.
     """
     if sha256 is None:
         sha256 = hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
     with collector_paused():
-        return _parse(text, path, sha256, format, encoding, canonical, reflow, lines, lean)
+        return _parse(text, path, sha256, format, encoding, canonical, reflow, lines, lean,
+                      jurisdiction)
 
 
 def _parse(text: str, path: str, sha256: str, format: str, encoding: str | None, canonical,
-           reflow: bool | None, lines: Sequence[int] | None, lean: bool) -> Plan:
+           reflow: bool | None, lines: Sequence[int] | None, lean: bool,
+           jurisdiction=None) -> Plan:
     from lark.exceptions import UnexpectedInput
 
     from .normalise import Normalised, normalise
@@ -111,30 +116,35 @@ def _parse(text: str, path: str, sha256: str, format: str, encoding: str | None,
         from . import records as kinds
     else:
         from . import models as kinds
-    documents = build_documents(units, canonical, norm.original_line, kinds)
+    if isinstance(jurisdiction, str):
+        from .local import parse_jurisdiction
+
+        jurisdiction = parse_jurisdiction(jurisdiction)
+    documents = build_documents(units, canonical, norm.original_line, kinds, jurisdiction)
     source = kinds.Source.make(path=path, sha256=sha256, format=format, encoding=encoding)
     return kinds.Plan.make(source=source, documents=tuple(documents))
 
 
 def parse_bytes(data: bytes, path: str = "<input>", *, encoding: str | None = None,
                 format: str | None = None, canonical=None, reflow: bool | None = None,
-                lean: bool = False) -> Plan:
+                lean: bool = False, jurisdiction=None) -> Plan:
     """Read and parse the content of one file (text in any encoding, HTML or .docx)."""
     from .reader import read_bytes
 
     raw = read_bytes(data, path, encoding, format=format)
-    return _parse_raw(data, raw, path, canonical, reflow, lean)
+    return _parse_raw(data, raw, path, canonical, reflow, lean, jurisdiction)
 
 
-def _parse_raw(data: bytes, raw, path: str, canonical, reflow: bool | None, lean: bool) -> Plan:
+def _parse_raw(data: bytes, raw, path: str, canonical, reflow: bool | None, lean: bool,
+               jurisdiction=None) -> Plan:
     return parse_text(raw.text, path, sha256=hashlib.sha256(data).hexdigest(), format=raw.format,
                       encoding=raw.encoding, canonical=canonical, reflow=reflow, lines=raw.lines,
-                      lean=lean)
+                      lean=lean, jurisdiction=jurisdiction)
 
 
 def parse_stream(stream: BinaryIO | None = None, name: str | None = None, *,
                  encoding: str | None = None, format: str | None = None, canonical=None,
-                 reflow: bool | None = None, lean: bool = False) -> Plan:
+                 reflow: bool | None = None, lean: bool = False, jurisdiction=None) -> Plan:
     """Read and parse everything from an open file, binary or text (``sys.stdin`` by default)."""
     import sys
 
@@ -144,18 +154,19 @@ def parse_stream(stream: BinaryIO | None = None, name: str | None = None, *,
         stream = sys.stdin
     name = name or STDIN_NAME
     data, raw = read_stream(stream, name, encoding, format=format)
-    return _parse_raw(data, raw, name, canonical, reflow, lean)
+    return _parse_raw(data, raw, name, canonical, reflow, lean, jurisdiction)
 
 
 def parse_file(path: Path | str, *, encoding: str | None = None, canonical=None,
-               format: str | None = None, reflow: bool | None = None, lean: bool = False) -> Plan:
+               format: str | None = None, reflow: bool | None = None, lean: bool = False,
+               jurisdiction=None) -> Plan:
     """Read and parse one plan file; ``-`` reads standard input (see ``parse_text``)."""
     from .reader import STDIN, STDIN_NAME, read_path
 
     if str(path) == STDIN:
         data, raw = read_path(STDIN, encoding, format=format)
-        return _parse_raw(data, raw, STDIN_NAME, canonical, reflow, lean)
+        return _parse_raw(data, raw, STDIN_NAME, canonical, reflow, lean, jurisdiction)
     path = Path(path)
     data, raw = read_path(path, encoding, format=format)
-    return _parse_raw(data, raw, str(path), canonical, reflow, lean)
+    return _parse_raw(data, raw, str(path), canonical, reflow, lean, jurisdiction)
 

@@ -11,7 +11,7 @@ import json
 import pytest
 
 from matrix.pipeline import parse_file
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, ROOT
 
 GOLD = sorted((CORPUS / "gold").glob("*.json"))
 
@@ -185,3 +185,24 @@ def test_no_local_body_becomes_a_national_one(gold_path):
                 assert a.as_printed == a.department or a.as_printed in registry.aliases(a.department)
                 assert a.as_printed.startswith(("国家", "国务院", "中国", "中央")) or \
                     a.as_printed.endswith(("部", "总局", "总署")), (a.as_printed, a.department)
+
+
+# Test plans of our own in the forms of issue 12 that the eleven excerpts do not show (a
+# provincial plan with national-by-form names and bare names, a city plan with line-trailer blocks,
+# 部门分工, 分别牵头, a heading trailer and a rule in the notice, a county plan with half-width
+# colons and indentation), annotated by hand in the same format.
+
+OWN = ROOT / "tests" / "fixtures" / "local"
+OWN_GOLD = sorted((OWN / "gold").glob("*.json"))
+
+
+@pytest.mark.parametrize("gold_path", OWN_GOLD, ids=lambda p: p.stem)
+def test_own_local_plans_match_gold(gold_path):
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    plan = parse_file(OWN / gold["document"])
+    doc = plan.documents[0]
+    assert (doc.jurisdiction.level, doc.jurisdiction.name) == (gold["level"], gold["government"])
+    assert list(doc.rules) == gold["rules"]
+    assert local_scores(gold, doc) == {
+        "found": len(gold["tasks"]), "tasks": len(gold["tasks"]), "extra": 0, "f1": 1.0,
+        "roles": 1.0, "leaders": True, "printed": True}
