@@ -253,6 +253,33 @@ def _roles(roles: Iterable[Role | str]) -> set[Role]:
     return out
 
 
+def _local_names(plans: Sequence[Plan], queries: Sequence[str], registry) -> dict[str, str]:
+    """Query → column for the queries that name a body of a local plan among ``plans``: as
+    printed there, as its column, or any spelling of it in that government (市发展和改革委员会
+    finds the column 市发展改革委)."""
+    from .departments import canonical
+    from .local import LocalResolver
+
+    out: dict[str, str] = {}
+    for plan in plans:
+        for document in plan.documents:
+            where = document.jurisdiction
+            if where is None or where.level == "central":
+                continue
+            columns = {a.department for t in document.tasks for a in t.assignments}
+            printed = {a.as_printed: a.department for t in document.tasks for a in t.assignments}
+            resolver = LocalResolver(registry, where, canonical)
+            for query in queries:
+                query = query.strip()
+                if query in out:
+                    continue
+                column = printed.get(query) or (query if query in columns else None) or \
+                    resolver.resolve(query).department.name
+                if column in columns:
+                    out[query] = column
+    return out
+
+
 def filter_tasks(plans: Sequence[Plan], departments: Sequence[str] = (),
                  roles: Sequence[Role | str] = (), section: str | None = None,
                  match: str | None = None, registry=None,
@@ -284,15 +311,7 @@ def filter_tasks(plans: Sequence[Plan], departments: Sequence[str] = (),
         registry = _registry(registry)
         present = {a.department for p in plans for t in p.tasks for a in t.assignments
                    if not a.known}
-        # a local plan's bodies: printed spelling and column name → column
-        local = {}
-        for p in plans:
-            for d in p.documents:
-                if d.jurisdiction is not None and d.jurisdiction.level != "central":
-                    for t in d.tasks:
-                        for a in t.assignments:
-                            local.setdefault(a.as_printed, a.department)
-                            local.setdefault(a.department, a.department)
+        local = _local_names(plans, departments, registry)
         matcher = _Matcher(resolve_departments(departments, registry, present=present,
                                                local=local), registry)
 

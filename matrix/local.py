@@ -43,9 +43,9 @@ PROVINCE_ABBREVIATIONS = {
 _HAN = "\u4e00-\u9fff"
 # A government's name: 广东省, 鞍山市, 立山区, 恩施土家族苗族自治州, 金乡县.
 _PLACE = rf"[{_HAN}]{{1,10}}?(?:自治区|自治州|自治县|省|市|县|旗|区)"
-# A name starts a line, follows a label (发文单位黄石市人民政府办公室) or punctuation: never
-# inside a sentence (经省政府同意 names no government).
-_START = rf"(?:(?<![{_HAN}])|(?<=发文单位)|(?<=发布机构)|(?<=发文机关)|(?<=制发机关)|(?<=成文机关))"
+# A name starts a line or follows punctuation (a label such as 发文单位 is blanked out first):
+# never inside a sentence (经省政府同意 names no government).
+_START = rf"(?<![{_HAN}])"
 _NOT_PLACE = "各有相全本我经已年在的为由将现请和及对向按据与从省市县区"
 _GOV_LINE = re.compile(rf"{_START}((?![{_NOT_PLACE}])(?:{_PLACE})+)(?:人民政府|政府)(?:办公厅|办公室)?(?:文件|关于|$)")
 _GOV_ANY = re.compile(rf"{_START}((?![{_NOT_PLACE}])(?:{_PLACE})+)(?:人民政府|政府)")
@@ -63,8 +63,8 @@ _GENERIC = re.compile(r"^(?:[省市县区州](?:级|直|属)?|全[省市县区�
                       r"|^全[省市县区州]|各(?:有关|相关)?(?:部门|单位|专班)")
 _GOVERNMENT = re.compile(r"(?:人民政府|政府|党委|党委和政府|管委会|管理委员会|办事处)$")
 _ZONE = re.compile(r"(?:开发区|高新区|经开区|园区|新区|产业园|示范区|自贸区|片区|街道|乡镇|[镇乡])$")
-_NATIONAL_HEAD = re.compile(r"^(?:国家|国务院|中央|中共中央|中国|中华人民共和国|全国)")
-_NATIONAL_TAIL = re.compile(r"(?:总局|总署|总队|总会)$")
+_NATIONAL_HEAD = re.compile(r"^(?:国家|国务院|中央|中共中央|中国|中华|全国)")
+_NATIONAL_TAIL = re.compile(r"(?:总局|总署|总队|总会|团中央)$")
 # Suffixes that name the kind of body: stripped to find the function (发改 + 局 = 发改委).
 _KIND_SUFFIX = re.compile(r"(?:委员会|管理局|总局|总署|分局|办公室|委|局|厅|署|办|部|中心)$")
 # Functions whose local offices belong to the national body (vertical management): a name with
@@ -146,7 +146,10 @@ def distribute_prefix(names: Sequence[str]) -> list[str]:
         if prefix is not None:
             current = prefix
             out.append(name)
-        elif current is not None and not _other_kind(name):
+        elif current is not None and not _other_kind(name) and (
+                not name.endswith("部") or current.endswith("委")):
+            # a 部 is the State Council's (工业和信息化部), unless a party committee's list
+            # runs on (市委宣传部、统战部)
             out.append(current + name)
         else:
             current = None
@@ -158,9 +161,13 @@ def distribute_prefix(names: Sequence[str]) -> list[str]:
 # Jurisdiction
 
 
+_LABELS = re.compile(r"发文单位|发布机构|发文机关|制发机关|成文机关|发文字号|文件名称|索\s*引\s*号")
+
+
 def _candidates(lines: Iterable[str]) -> Counter:
     found: Counter = Counter()
     for line in lines:
+        line = _LABELS.sub(" ", line)
         for pattern in (_GOV_LINE, _GOV_ANY, _OWN_PRACTICE, _QUOTED_PLACE):
             for m in pattern.finditer(line):
                 for part in _PART.findall(m.group(1)):
@@ -352,7 +359,8 @@ class LocalResolver:
             return self._local(prefix, rest, name)
         if _GOVERNMENT.search(name):
             dept = self.registry.lookup(name)
-            return Resolved(dept if dept is not None else self._known(name, "地方人民政府"))
+            if dept is None or dept.category == "地方人民政府":
+                return Resolved(dept if dept is not None else self._known(name, "地方人民政府"))
         if _ZONE.search(name):
             return Resolved(self._known(name, "园区"))
         if _PLACE_HEAD.match(name):
@@ -363,12 +371,12 @@ class LocalResolver:
                 self._branch(name) if name.endswith(("分行", "分署", "分局")) else None)
             if branch is not None:
                 return branch
-        if dept is not None and dept.category in ("组成部门",) and name.endswith("部") \
-                and name not in ("宣传部", "组织部", "统战部"):
-            # the State Council's own 部 printed in a local plan: kept, but said
+        if dept is not None and dept.category == "组成部门" and not name.endswith(("委", "委员会")):
+            # the State Council's own 部 (署, 人民银行) printed in a local plan: kept, but said;
+            # its 委 printed bare (发展改革委) are the local government's own
             return Resolved(dept, national_warning=True)
-        if dept is not None and dept.category in ("中央企业", "中央金融企业", "群团组织"):
-            return Resolved(dept)
+        if dept is not None and dept.category in ("中央企业", "中央金融企业"):
+            return Resolved(dept)  # a central enterprise or bank: a company, not a department
         return self._local(self.prefix, name, None if _KIND_SUFFIX.search(name) else name)
 
     def _national(self, name: str) -> Resolved:
