@@ -371,9 +371,10 @@ class LocalResolver:
                 self._branch(name) if name.endswith(("分行", "分署", "分局")) else None)
             if branch is not None:
                 return branch
-        if dept is not None and dept.category == "组成部门" and not name.endswith(("委", "委员会")):
+        if dept is not None and dept.category == "组成部门" and (
+                name.endswith(("部", "署")) or name == "人民银行"):
             # the State Council's own 部 (署, 人民银行) printed in a local plan: kept, but said;
-            # its 委 printed bare (发展改革委) are the local government's own
+            # its 委 printed bare (发展改革委) and short forms (人行) are the local government's
             return Resolved(dept, national_warning=True)
         if dept is not None and dept.category in ("中央企业", "中央金融企业"):
             return Resolved(dept)  # a central enterprise or bank: a company, not a department

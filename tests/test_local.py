@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matrix.departments import Registry, canonical, default_registry, packaged_data
@@ -261,7 +261,7 @@ def test_scoped_entries_conflict_within_their_jurisdiction(tmp_path):
 
 # ── property: no local body becomes a national one ──────────────────────────────────────────
 
-# National by form: the State Council's 部 and 署 (the local ones are 厅 and 局), 总局, 总署,
+# National by form: the State Council's 部 and 署 (the local ones are 厅 and 局), 总局, 总署, 总会,
 # and the heads 国家, 国务院, 中国, 中央, 中共, 中华, 全国.
 _NATIONAL_FORM = ("国家", "国务院", "中国", "中央", "中共", "中华", "全国")
 
@@ -270,11 +270,12 @@ def _spellings_without_national_form() -> list[str]:
     registry = default_registry()
     out = []
     for dept in registry.all():
-        if dept.generic or dept.category in ("地方人民政府", "泛指", "中央企业", "中央金融企业"):
-            continue  # groups, governments and companies are not departments
+        if dept.generic or dept.category in ("地方人民政府", "泛指", "中央企业", "中央金融企业",
+                                             "军队"):
+            continue  # groups, governments, companies and the army are not departments
         for spelling in registry.aliases(dept.name):
             if not spelling.startswith(_NATIONAL_FORM) and not spelling.endswith(
-                    ("部", "总局", "总署", "署", "团中央")) and spelling != "人民银行":
+                    ("部", "总局", "总署", "署", "总会", "团中央")) and spelling != "人民银行":
                 out.append(spelling)
     return sorted(set(out))
 
@@ -282,6 +283,7 @@ def _spellings_without_national_form() -> list[str]:
 SPELLINGS = _spellings_without_national_form()
 
 
+@settings(max_examples=500)
 @given(st.sampled_from(SPELLINGS), st.sampled_from(["", "省", "市", "县", "区"]),
        st.sampled_from([PROVINCE, CITY, Jurisdiction.make(level="district", name="立山区"),
                         Jurisdiction.make(level="county", name="金乡县")]))
