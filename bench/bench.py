@@ -253,7 +253,7 @@ def bench_workbook(runs: int, tmp: Path) -> list[Row]:
     setup = f"""
 import random
 from matrix.models import Assignment, Document, Plan, Role, Source, Task
-from matrix.excel import write_workbook
+from matrix.workbook import write_workbook
 rng = random.Random(7)
 depts = [f"部门{{i:03d}}委员会" for i in range(200)]
 tasks = [Task(number=f"（{{i}}）", section=f"第{{i // 100}}部分", title=f"推进第{{i}}项重点工作",
@@ -269,7 +269,7 @@ def work(): write_workbook(plan, {str(out)!r})
     rows = [Row("write workbook 10,000 tasks × 200 depts", t, "s", "< 3 s, < 300 MB",
                 t < 3 and m < 300, m, limit=3)]
     try:
-        code = (f"from matrix.excel import read_workbook\n"
+        code = (f"from matrix.workbook import read_workbook\n"
                 f"def work(): read_workbook({str(out)!r})\nwork()")
         t, m = in_process(code, runs)
         rows.append(Row("read workbook 10,000 tasks back", t, "s", "", None, m))

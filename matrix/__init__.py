@@ -19,7 +19,8 @@ import importlib
 __version__ = "0.1.0"
 
 # True in a process that runs only dutymatrix (the command line, the batch's worker server):
-# excel.py then imports openpyxl with numpy hidden, which saves a third of a build's start-up.
+# matrix/workbook/book.py then imports openpyxl with numpy hidden, which saves a third of a
+# build's start-up.
 # A library user's process keeps openpyxl's support for numpy values in cells.
 _own_process = False
 
@@ -30,7 +31,7 @@ _EXPORTS = {
     "canonical": "departments",
     "default_registry": "departments",
     "build_matrix": "pivot",
-    "write_workbook": "excel",
+    "write_workbook": "workbook",
     "Plan": "models",
     "Document": "models",
     "Task": "models",

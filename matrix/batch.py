@@ -20,6 +20,29 @@ POOL_THRESHOLD = 8
 TASKS_PER_WORKER = 250
 
 
+def plan_jobs(sources: Sequence[Path], output: Path | None, many: bool,
+              default_folder: str | Path = "output") -> list[tuple[Path, Path]]:
+    """The ``(source, workbook)`` jobs of ``build_many``, named as ``dutymatrix build`` names
+    them: ``output`` itself for a single input when it ends in ``.xlsx``; otherwise
+    ``<stem>.xlsx`` in ``output`` (a folder) or ``default_folder``, ``stdin.xlsx`` for ``-``,
+    and ``<name>.xlsx`` for a second file of the same stem (a.txt and a.md: keep both)."""
+    used: set[Path] = set()
+    return [(source, _output_for(source, output, many, used, default_folder))
+            for source in sources]
+
+
+def _output_for(source: Path, output: Path | None, many: bool, used: set[Path],
+                default_folder: str | Path) -> Path:
+    if output is not None and not many and output.suffix.lower() == ".xlsx":
+        return output
+    folder = output if output is not None else Path(default_folder)
+    target = folder / f"{'stdin' if str(source) == '-' else source.stem}.xlsx"
+    if target in used:  # a.txt and a.md in one folder: keep both
+        target = folder / f"{source.name}.xlsx"
+    used.add(target)
+    return target
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What became of one file."""
@@ -74,7 +97,7 @@ def build_one(source: Path, target: Path, *, force: bool = False, strict: bool =
               jurisdiction: str | None = None) -> Outcome:
     """Read ``source``, write its workbook to ``target``; every failure becomes an Outcome."""
     from .errors import MatrixError, NoClausesError
-    from .excel import write_workbook
+    from .workbook import write_workbook
     from .output import replaceable
     from .pipeline import parse_file
 

@@ -48,19 +48,6 @@ def _fail(error: Exception) -> click.ClickException:
     return click.ClickException(str(error))
 
 
-def _output_for(source: Path, output: Path | None, many: bool, used: set[Path]) -> Path:
-    if output is not None and not many and output.suffix.lower() == ".xlsx":
-        return output
-    from pathlib import Path
-
-    folder = output if output is not None else Path(DEFAULT_OUTPUT)
-    target = folder / f"{'stdin' if str(source) == '-' else source.stem}.xlsx"
-    if target in used:  # a.txt and a.md in one folder: keep both
-        target = folder / f"{source.name}.xlsx"
-    used.add(target)
-    return target
-
-
 def _jurisdiction(value: str | None) -> str | None:
     """--jurisdiction: checked here, so that a bad value is a usage error (exit code 2)."""
     if value is None:
@@ -118,7 +105,7 @@ def build(inputs: tuple[Path, ...], output: Path | None, quiet: bool, force: boo
     An existing workbook is replaced only when dutymatrix wrote it and nobody has saved it
     since; a workbook an office has edited needs --force.
     """
-    from .batch import build_many, build_one, summary
+    from .batch import build_many, build_one, plan_jobs, summary
     from .sources import expand
 
     if not inputs:
@@ -127,8 +114,7 @@ def build(inputs: tuple[Path, ...], output: Path | None, quiet: bool, force: boo
     many = len(sources) > 1 or any(item.is_dir() for item in inputs)
     if many and output is not None and output.suffix.lower() == ".xlsx":
         raise click.UsageError("several inputs need an output folder, not an .xlsx file")
-    used: set[Path] = set()
-    jobs = [(source, _output_for(source, output, many, used)) for source in sources]
+    jobs = plan_jobs(sources, output, many, DEFAULT_OUTPUT)
     if not many:
         outcome = build_one(*jobs[0], force=force, strict=strict, jurisdiction=jurisdiction)
         if outcome.status != "built":
@@ -335,7 +321,7 @@ def filter_command(inputs: tuple[Path, ...], depts: tuple[str, ...], roles: tupl
     else:
         from pathlib import Path
 
-        from .excel import write_task_list
+        from .workbook import write_task_list
 
         name = "、".join(depts) if depts else "筛选"
         target = output or Path(DEFAULT_OUTPUT) / f"{name}任务清单.xlsx"
@@ -351,20 +337,10 @@ def filter_command(inputs: tuple[Path, ...], depts: tuple[str, ...], roles: tupl
 def _split(plans, folder: Path) -> None:
     """--split-by-dept: one workbook per department and an index workbook."""
     from .errors import MatrixError
-    from .excel import write_index, write_task_list
-    from .filter import department_index, split_by_department
+    from .workbook import write_split
 
-    split = split_by_department(plans)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        rows = []
-        for row in department_index(split):
-            name = row["department"]
-            file_name = f"{_safe_file_name(name)}.xlsx"
-            write_task_list(split[name], folder / file_name, title=f"{name}任务清单",
-                            department=name)
-            rows.append({**row, "file": file_name})
-        write_index(rows, folder / "索引.xlsx", title="各单位任务数")
+        rows = write_split(plans, folder)
     except OSError as e:
         raise click.ClickException(f"{folder}: {e.strerror or e}") from None
     except MatrixError as e:
@@ -372,35 +348,10 @@ def _split(plans, folder: Path) -> None:
     click.echo(f"wrote {len(rows)} department lists and 索引.xlsx to {folder}", err=True)
 
 
-def _safe_file_name(name: str) -> str:
-    return "".join("_" if c in '\\/:*?"<>|' or ord(c) < 32 else c for c in name).strip(". ") or "_"
-
-
 class DiffTrouble(click.ClickException):
     """An error in `diff`: exit 2, as diff(1) does, so that 1 keeps meaning "differences"."""
 
     exit_code = 2
-
-
-def _read_matches(pairs: tuple[str, ...], files: tuple[Path, ...]) -> dict[str, str]:
-    """--match OLD=NEW and --matches FILE (one OLD=NEW a line, # comments) → a mapping."""
-    lines = [(f"--match {p}", p) for p in pairs]
-    for path in files:
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as e:
-            raise DiffTrouble(f"{path}: cannot read matches: {e}") from None
-        lines += [(f"{path}:{n}", line) for n, line in enumerate(text.splitlines(), 1)]
-    matches: dict[str, str] = {}
-    for where, line in lines:
-        line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
-        old, sep, new = line.partition("=")
-        if not sep or not old.strip() or not new.strip():
-            raise DiffTrouble(f"{where}: expected OLD=NEW, e.g. （三）=（四）, got {line!r}")
-        matches[old.strip()] = new.strip()
-    return matches
 
 
 @cli.command(name="diff")
@@ -436,11 +387,12 @@ def diff_command(old: Path, new: Path, fmt: str | None, output: Path | None, dep
 
         dutymatrix diff old.txt new.txt --dept 财政部 --format json
     """
+    from .diff import read_matches
     from .errors import MatrixError
     from .sources import load_plan
 
-    matches = _read_matches(pairs, match_files)
     try:
+        matches = read_matches(pairs, match_files)
         plans = [load_plan(path, lean=True) for path in (old, new)]
         from .diff import diff_plans, filter_diff
 
@@ -476,7 +428,7 @@ def diff_command(old: Path, new: Path, fmt: str | None, output: Path | None, dep
             else:
                 _write_text(text, output)
         else:
-            from .excel import write_diff_workbook
+            from .workbook import write_diff_workbook
 
             from pathlib import Path
 
@@ -505,7 +457,7 @@ def main() -> None:
     """Console entry point: like ``cli()``, but Ctrl-C exits 130 with one line."""
     import matrix
 
-    matrix._own_process = True  # this process runs only dutymatrix (see matrix/excel.py)
+    matrix._own_process = True  # this process runs only dutymatrix (see matrix/workbook/book.py)
     try:
         result = cli.main(prog_name="dutymatrix", standalone_mode=False)
     except (click.exceptions.Abort, KeyboardInterrupt):

@@ -3,6 +3,10 @@
 Two grammars live in ``grammar/``: ``plan.lark`` for the document structure (sections, clauses,
 items and the trailers that close tasks) and ``trailer.lark`` for the inside of one trailer.
 Both are LALR: Earley takes minutes and gigabytes on a real 200 KB plan.
+
+This module knows nothing of records: the parser that builds units while it parses (with
+``transform.UnitBuilder``) is ``transform.plan_reader``, and ``transform`` imports from here,
+never the other way round.
 """
 
 from __future__ import annotations
@@ -31,7 +35,9 @@ def grammar_text(name: str) -> str:
     return (Path(__file__).resolve().parent.parent / "grammar" / name).read_text(encoding="utf-8")
 
 
-def _build(name: str, **options: object) -> Lark:
+def build_parser(name: str, **options: object) -> Lark:
+    """An LALR parser of ``grammar/<name>`` with these Lark ``options`` (``transform.plan_reader``
+    builds one with its transformer)."""
     # cache=True stores the built tables in the temp folder, keyed by a hash of the grammar,
     # the options and the Lark version, so start-up does not rebuild them on every run.
     return Lark(grammar_text(name), parser="lalr", cache=True, **options)
@@ -47,7 +53,7 @@ def plan_parser() -> Lark:
     """
     # Every terminal of plan.lark is acceptable in every state, so one scanner (the basic
     # lexer) does what the contextual lexer would, without compiling a scanner per state.
-    return _build("plan.lark", lexer="basic")
+    return build_parser("plan.lark", lexer="basic")
 
 
 class LineToken(Token):
@@ -137,16 +143,6 @@ def _token(cls: type[Token], kind: str, value: str, start: int, line: int, colum
 
 
 @functools.cache
-def plan_reader() -> Lark:
-    """``plan_parser`` as the pipeline uses it: :class:`LineLexer` feeds it a line at a time and
-    ``transform.UnitBuilder`` runs during the parse, so ``parse`` gives the units directly
-    (no tree is built)."""
-    from .transform import UnitBuilder
-
-    return _build("plan.lark", lexer=LineLexer, transformer=UnitBuilder())
-
-
-@functools.cache
 def trailer_parser() -> Lark:
     """The parser for the inner text of one responsibility trailer.
 
@@ -154,4 +150,4 @@ def trailer_parser() -> Lark:
     (前海管理局 begins with the 前 of a deadline such as "2025年底前"), which only the parser
     state can tell apart: after 、 or 会同 only a name is expected.
     """
-    return _build("trailer.lark", lexer="contextual")
+    return build_parser("trailer.lark", lexer="contextual")

@@ -4,11 +4,11 @@
 ``parse_bytes`` and ``parse_text`` are what the CLI and a Python user call; each stage is a pure
 function from the one before, so that any of them can be used alone:
 
-* ``reader.read_bytes``: bytes of a text file, HTML page or .docx → ``RawText``;
-* ``reflow.reflow``: hard line breaks of text copied from a PDF joined back;
+* ``read.read_bytes``: bytes of a text file, HTML page or .docx → ``RawText``;
+* ``read.reflow.reflow``: hard line breaks of text copied from a PDF joined back;
 * ``normalise.normalise``: clean text;
-* ``parser.plan_reader`` (``plan.lark`` with ``transform.UnitBuilder``) and ``transform``:
-  records.
+* ``transform.plan_reader`` (the ``parser``'s ``plan.lark`` with ``transform.UnitBuilder``)
+  and ``transform``: records.
 
 Each stage keeps a map from its lines back to the lines of its input, and the maps are composed,
 so that every line number in a record, warning or error points into the file the user has open
@@ -71,7 +71,7 @@ def parse_text(text: str, path: str = "<text>", *, sha256: str | None = None,
     start fast; ``models.validated`` turns them into pydantic records).
 
     ``reflow`` decides whether hard line breaks are joined back (``None``: when the text looks
-    hard-wrapped, see ``matrix.reflow``). ``lines`` maps each line of ``text`` to the user's line
+    hard-wrapped, see ``matrix.read.reflow``). ``lines`` maps each line of ``text`` to the user's line
     when the text was extracted from another format (HTML, .docx).
 
     ``jurisdiction`` (a ``Jurisdiction`` or its text: 广东省, 滁州市, central) overrides the
@@ -93,9 +93,8 @@ def _parse(text: str, path: str, sha256: str, format: str, encoding: str | None,
     from lark.exceptions import UnexpectedInput
 
     from .normalise import Normalised, normalise
-    from .parser import plan_reader
-    from .reflow import reflow as reflow_text
-    from .transform import build_documents
+    from .read.reflow import reflow as reflow_text
+    from .transform import build_documents, plan_reader
 
     flowed = reflow_text(text, hard_wrapped=reflow)
     norm = normalise(flowed.text, cleaned=flowed.cleaned)
@@ -129,7 +128,7 @@ def parse_bytes(data: bytes, path: str = "<input>", *, encoding: str | None = No
                 format: str | None = None, canonical=None, reflow: bool | None = None,
                 lean: bool = False, jurisdiction=None) -> Plan:
     """Read and parse the content of one file (text in any encoding, HTML or .docx)."""
-    from .reader import read_bytes
+    from .read import read_bytes
 
     raw = read_bytes(data, path, encoding, format=format)
     return _parse_raw(data, raw, path, canonical, reflow, lean, jurisdiction)
@@ -148,7 +147,7 @@ def parse_stream(stream: BinaryIO | None = None, name: str | None = None, *,
     """Read and parse everything from an open file, binary or text (``sys.stdin`` by default)."""
     import sys
 
-    from .reader import STDIN_NAME, read_stream
+    from .read import STDIN_NAME, read_stream
 
     if stream is None:
         stream = sys.stdin
@@ -161,7 +160,7 @@ def parse_file(path: Path | str, *, encoding: str | None = None, canonical=None,
                format: str | None = None, reflow: bool | None = None, lean: bool = False,
                jurisdiction=None) -> Plan:
     """Read and parse one plan file; ``-`` reads standard input (see ``parse_text``)."""
-    from .reader import STDIN, STDIN_NAME, read_path
+    from .read import STDIN, STDIN_NAME, read_path
 
     if str(path) == STDIN:
         data, raw = read_path(STDIN, encoding, format=format)

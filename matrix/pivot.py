@@ -1,7 +1,7 @@
 """Pivot a plan's records into a responsibility matrix: tasks × departments → role.
 
 Pure functions from :class:`~matrix.models.Plan` to new values; nothing here mutates its input,
-and nothing here knows about spreadsheets (``excel.py`` turns a :class:`Matrix` into a workbook).
+and nothing here knows about spreadsheets (``workbook.plan`` turns a :class:`Matrix` into one).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ built with ``make`` from values already typed (no validation) and serialised by 
 The command line builds these on its hot path (``dutymatrix parse`` and ``build``), because
 importing pydantic and building its model classes costs more than parsing a plan; it gives
 identical JSON and workbooks (tests check), and a lean record equals (and hashes like) the
-pydantic record with the same fields. Everything that reads records (``pivot``, ``excel``,
+pydantic record with the same fields. Everything that reads records (``pivot``, ``workbook``,
 ``filter``, ``diff``) takes either kind. Records from outside (a workbook, JSON, a
 user's code) go through ``matrix.models``, which validates.
 

@@ -2,7 +2,7 @@
 
 ``expand`` turns the user's arguments (files and folders) into a list of files; ``load_plan``
 reads one of them into a ``Plan`` — a plan document through the pipeline, an ``.xlsx`` through
-``excel.read_workbook`` (so that an office's edits to a workbook count).
+``workbook.read_workbook`` (so that an office's edits to a workbook count).
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def load_plan(path: Path, *, encoding: str | None = None, lean: bool = False) ->
     unless ``lean`` (``pipeline.parse_file``: the same records without pydantic).
     """
     if str(path) != "-" and is_workbook(Path(path)):
-        from .excel import read_workbook
+        from .workbook import read_workbook
 
         return read_workbook(path)
     from .pipeline import parse_file

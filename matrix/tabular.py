@@ -1,9 +1,9 @@
 """Task hits → rows, JSON, CSV and a terminal table (the output formats of ``dutymatrix filter``).
 
-Pure functions of :class:`~matrix.filter.TaskHit` lists; workbooks are ``excel.py``'s business
-(this module never imports openpyxl). Every format carries the same facts: where the task comes
-from, what it asks, the queried department's role (and whether a document-wide rule, 统一规定,
-gives it) and the other departments on the task.
+Pure functions of :class:`~matrix.filter.TaskHit` lists; workbooks are ``matrix.workbook``'s
+business (this module never imports openpyxl). Every format carries the same facts: where the
+task comes from, what it asks, the queried department's role (and whether a document-wide
+rule, 统一规定, gives it) and the other departments on the task.
 """
 
 from __future__ import annotations

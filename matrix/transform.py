@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
 
-from lark import Token, Transformer, Tree, v_args
+from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedInput
 
 from .records import Assignment, Clause, Department, Document, ParseWarning, Role, Task
@@ -296,6 +296,16 @@ class TrailerReader(Transformer):
         merged["duties"] = tuple(merged["duties"])
         merged["leaders"] = tuple(dict.fromkeys(merged["leaders"]))
         return TrailerInfo(**merged)
+
+
+@functools.cache
+def plan_reader() -> Lark:
+    """``parser.plan_parser`` as the pipeline uses it: :class:`~matrix.parser.LineLexer` feeds
+    it a line at a time and :class:`UnitBuilder` runs during the parse, so ``parse`` gives the
+    units directly (no tree is built)."""
+    from .parser import LineLexer, build_parser
+
+    return build_parser("plan.lark", lexer=LineLexer, transformer=UnitBuilder())
 
 
 @functools.lru_cache(maxsize=4096)

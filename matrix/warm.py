@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import gc
 
-from . import excel, pipeline  # noqa: F401
+from . import pipeline, workbook  # noqa: F401
 from .departments import canonical
 from .normalise import normalise
-from .parser import plan_reader, trailer_parser
+from .parser import trailer_parser
+from .transform import plan_reader
 
 plan_reader()
 trailer_parser()

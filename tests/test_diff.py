@@ -622,7 +622,7 @@ def test_folded_scores_bound_the_true_ones(texts):
     from rapidfuzz import fuzz
     from rapidfuzz.distance import LCSseq
 
-    from matrix.diff import _fold
+    from matrix.diff.match import _fold
 
     folded = _fold(texts, texts[:1])  # few characters keep their own code: many collisions
     assert [len(f) for f in folded] == [len(t) for t in texts]
@@ -646,7 +646,7 @@ def test_a_plan_without_trailers_is_compared_on_its_clauses(plan_003):
 @pytest.mark.parametrize("path", [SEED_001, ROOT / "seeds" / "003_b00b7e78f4f7e31f.txt"],
                          ids=lambda p: p.name)
 def test_a_plan_against_its_own_workbook_is_empty(path, tmp_path):
-    from matrix import excel
+    from matrix import workbook as excel
 
     if not hasattr(excel, "read_workbook"):
         pytest.skip("excel.read_workbook is not there yet")

@@ -13,10 +13,11 @@ import pytest
 from click.testing import CliRunner
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 
-import matrix.excel as excel
+from matrix.workbook import book as wbbook
+from matrix.workbook import diff as wbdiff
 from matrix.cli import cli
 from matrix.diff import KIND_LABELS, PlanDiff, diff_plans, filter_diff
-from matrix.excel import CHANGE_FILLS, DIFF_SHEET_NAMES, KIND_FILLS, write_diff_workbook
+from matrix.workbook import CHANGE_FILLS, DIFF_SHEET_NAMES, KIND_FILLS, write_diff_workbook
 from matrix.models import Assignment, Document, Plan, Role, Source, Task
 from matrix.pipeline import parse_text
 
@@ -143,7 +144,7 @@ def test_word_diff_strikes_deletions_and_marks_insertions(book: Any) -> None:
 
 
 def test_long_unchanged_text_is_shortened_to_its_ends() -> None:
-    rich = excel._diff_text((("equal", "甲" * 100, "甲" * 100), ("insert", "", "新"),
+    rich = wbdiff._diff_text((("equal", "甲" * 100, "甲" * 100), ("insert", "", "新"),
                              ("equal", "乙" * 100, "乙" * 100)))
     text = str(rich)
     assert text == "…" + "甲" * 40 + "新" + "乙" * 40 + "…"
@@ -231,7 +232,7 @@ def test_no_cell_is_a_formula(tmp_path: Path) -> None:
     new = plan("+SUM(B2:B9)*100", "稳定", "-2")
     for fast in (True, False):
         with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(excel, "_FAST_ROWS", fast and excel._FAST_ROWS)
+            mp.setattr(wbbook, "_FAST_ROWS", fast and wbbook._FAST_ROWS)
             out = write_diff_workbook(diff_plans(old, new), old, new, tmp_path / f"{fast}.xlsx")
         wb = openpyxl.load_workbook(out)
         cells = [c for ws in wb for row in ws.iter_rows() for c in row]
@@ -244,14 +245,14 @@ def test_no_cell_is_a_formula(tmp_path: Path) -> None:
 def test_fast_and_public_row_paths_write_the_same_cells(
         tmp_path: Path, pair: tuple[Plan, Plan, PlanDiff],
         monkeypatch: pytest.MonkeyPatch) -> None:
-    if not excel._FAST_ROWS:
+    if not wbbook._FAST_ROWS:
         pytest.skip("openpyxl without the fast row path")
     old, new, diff = pair
     # One moment for both: the generation time is written in the workbook.
     moment = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
     fast = openpyxl.load_workbook(write_diff_workbook(diff, old, new, tmp_path / "f.xlsx",
                                                       generated_at=moment))
-    monkeypatch.setattr(excel, "_FAST_ROWS", False)
+    monkeypatch.setattr(wbbook, "_FAST_ROWS", False)
     slow = openpyxl.load_workbook(write_diff_workbook(diff, old, new, tmp_path / "s.xlsx",
                                                       generated_at=moment))
     for f, s in zip(fast, slow):
@@ -297,7 +298,7 @@ def test_written_whole_or_not_at_all(tmp_path: Path, pair: tuple[Plan, Plan, Pla
     def boom(*args: Any) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(excel, "_diff_matrix_sheet", boom)
+    monkeypatch.setattr(wbdiff, "_diff_matrix_sheet", boom)
     with pytest.raises(RuntimeError, match="disk on fire"):
         write_diff_workbook(diff, old, new, tmp_path / "diff.xlsx")
     assert os.listdir(tmp_path) == []

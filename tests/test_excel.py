@@ -13,9 +13,9 @@ from typing import Any
 import openpyxl
 import pytest
 
-import matrix.excel as excel
+from matrix.workbook import book, plan
 from matrix.errors import MatrixOutputError
-from matrix.excel import MARKS, NO_ASSIGNMENTS, SHEET_NAMES, write_workbook
+from matrix.workbook import MARKS, NO_ASSIGNMENTS, SHEET_NAMES, write_workbook
 from matrix.models import Assignment, Document, ParseWarning, Plan, Role, Source, Task
 from matrix.pivot import build_matrix
 
@@ -295,7 +295,7 @@ def test_formula_like_text_stays_text(tmp_path: Path) -> None:
                                     warnings=(ParseWarning(kind="-k", message="=m"),)),))
     for fast in (True, False):
         with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(excel, "_FAST_ROWS", fast and excel._FAST_ROWS)
+            mp.setattr(book, "_FAST_ROWS", fast and book._FAST_ROWS)
             wb = load(write(tmp_path, plan, name=f"nasty-{fast}.xlsx"))
         cells = all_cells(wb)
         assert not [c.coordinate for c in cells if c.data_type == "f"]
@@ -339,12 +339,12 @@ def test_text_is_cleaned_but_not_changed(tmp_path: Path) -> None:
 
 def test_fast_and_public_row_paths_write_the_same_cells(tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    if not excel._FAST_ROWS:
+    if not book._FAST_ROWS:
         pytest.skip("openpyxl without the fast row path")
     second = Document(title="第二个文件", tasks=(task("1.", "=另一项", a("科技部", Role.lead)),))
     plan = PLAN.model_copy(update={"documents": (DOCUMENT, second)})
     fast = load(write(tmp_path, plan, name="fast.xlsx"))
-    monkeypatch.setattr(excel, "_FAST_ROWS", False)
+    monkeypatch.setattr(book, "_FAST_ROWS", False)
     slow = load(write(tmp_path, plan, name="slow.xlsx"))
     assert fast.sheetnames == slow.sheetnames
     for f, s in zip(fast, slow):
@@ -367,7 +367,7 @@ def test_atomic_write_keeps_the_previous_file(tmp_path: Path,
     def boom(*args: Any) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(excel, "_list_sheet", boom)  # mid-way: 矩阵 is already written
+    monkeypatch.setattr(plan, "_list_sheet", boom)  # mid-way: 矩阵 is already written
     with pytest.raises(RuntimeError, match="disk on fire"):
         write(tmp_path, generated_at=WHEN + timedelta(days=1))
     assert out.read_bytes() == before
@@ -382,7 +382,7 @@ def test_failed_replace_is_an_output_error(tmp_path: Path, monkeypatch: pytest.M
     def refuse(src: Any, dst: Any) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(excel.os, "replace", refuse)
+    monkeypatch.setattr(book.os, "replace", refuse)
     with pytest.raises(MatrixOutputError, match="Permission denied"):
         write(tmp_path)
     assert out.read_bytes() == before
@@ -391,7 +391,7 @@ def test_failed_replace_is_an_output_error(tmp_path: Path, monkeypatch: pytest.M
 
 def test_first_write_leaves_nothing_on_failure(tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(excel, "_notes_sheet", lambda *args: 1 / 0)
+    monkeypatch.setattr(plan, "_notes_sheet", lambda *args: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         write(tmp_path)
     assert os.listdir(tmp_path) == []
@@ -576,7 +576,7 @@ def test_many_departments_print_on_pages_side_by_side(tmp_path: Path) -> None:
     ("一" * 100, 50.5, 4),
 ])
 def test_lines_of_wrapped_text(text: str, width: float, lines: int) -> None:
-    assert excel._lines(text, excel._room(width)) == lines
+    assert book._lines(text, book._room(width)) == lines
 
 
 def test_rows_are_as_tall_as_their_wrapped_text(tmp_path: Path) -> None:

@@ -115,7 +115,8 @@ def _flat(text: str) -> list[tuple[str, str, int, int]]:
     from lark.lexer import LexerState
     from lark.utils import TextSlice
 
-    from matrix.parser import LineLexer, plan_reader
+    from matrix.parser import LineLexer
+    from matrix.transform import plan_reader
 
     lexer = LineLexer(plan_reader().lexer_conf)
     out = []
@@ -141,8 +142,8 @@ def _documents():
     from tests.conftest import CORPUS, SEEDS
 
     from matrix.normalise import normalise
-    from matrix.reader import read_path
-    from matrix.reflow import reflow
+    from matrix.read import read_path
+    from matrix.read.reflow import reflow
 
     for path in sorted(SEEDS.glob("*.txt")) + sorted(CORPUS.glob("*.txt")):
         _, raw = read_path(path, None)
@@ -151,7 +152,7 @@ def _documents():
 
 @pytest.mark.parametrize(("name", "text"), list(_documents()), ids=lambda v: v if len(v) < 60 else "")
 def test_line_lexer_gives_lark_tokens_and_the_same_units(name, text):
-    from matrix.parser import plan_reader
+    from matrix.transform import plan_reader
     from matrix.transform import tree_to_units
 
     assert _flat(text) == _lark(text)
@@ -166,7 +167,7 @@ _plan_alphabet = st.sampled_from(["一、", "二、", "（一）", "（二）", 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_plan_alphabet, max_size=40).map(lambda parts: "".join(parts) + "\n"))
 def test_line_lexer_agrees_with_lark_on_any_text(text):
-    from matrix.parser import plan_reader
+    from matrix.transform import plan_reader
     from matrix.transform import tree_to_units
 
     assert _flat(text) == _lark(text)

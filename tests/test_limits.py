@@ -22,7 +22,7 @@ import tracemalloc
 import pytest
 from click.testing import CliRunner
 
-from matrix import reader
+from matrix import read as reader
 from matrix.cli import cli
 from matrix.errors import MatrixInputError
 from matrix.pipeline import parse_bytes, parse_file, parse_stream

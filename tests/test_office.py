@@ -26,7 +26,7 @@ from conftest import CORPUS, SEED_001, SEED_003
 
 from matrix.cli import cli
 from matrix.diff import KIND_LABELS, PlanDiff, diff_plans
-from matrix.excel import MARKS, write_diff_workbook, write_workbook
+from matrix.workbook import MARKS, write_diff_workbook, write_workbook
 from matrix.filter import department_index, split_by_department
 from matrix.models import Plan
 from matrix.pipeline import parse_file, parse_text

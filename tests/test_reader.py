@@ -18,8 +18,9 @@ from hypothesis import strategies as st
 
 from matrix.errors import MatrixError, MatrixInputError, NoClausesError
 from matrix.pipeline import parse_bytes, parse_file, parse_stream, parse_text
-from matrix.reader import chinese_share, decode, read_bytes, read_path, sniff_format
-from matrix.reflow import reflow
+from matrix.read import read_bytes, read_path, sniff_format
+from matrix.read.reflow import reflow
+from matrix.read.text import chinese_share, decode
 from tests.conftest import CORPUS, SEEDS
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -256,7 +257,7 @@ def test_portal_page_in_gb2312():
     ("<p>【打印本页】【关闭窗口】</p><p>字号：大 中 小</p><p>正文</p>", "正文\n"),
 ])
 def test_html_to_text(html, text):
-    from matrix.htmltext import html_to_text
+    from matrix.read.html import html_to_text
 
     assert html_to_text(html)[0] == text
 
@@ -329,7 +330,7 @@ def test_docx_duty_table():
 
 
 def test_docx_two_row_header_category_column_and_other_tables():
-    from matrix.docxtext import docx_to_text
+    from matrix.read.docx import docx_to_text
 
     data = _docx(
         ["某省重点任务分工"],
@@ -374,7 +375,7 @@ def test_docx_duty_table_with_heading_rows_and_hanzi_numbers():
     table.cell(2, 0).merge(table.cell(2, 3)).text = "一、强化基础支撑"
     buffer = io.BytesIO()
     document.save(buffer)
-    from matrix.docxtext import docx_to_text
+    from matrix.read.docx import docx_to_text
 
     assert docx_to_text(buffer.getvalue())[0].split("\n") == [
         "一、强化基础支撑",
@@ -414,7 +415,7 @@ def test_docx_chinese_automatic_numbering():
             f'<w:numPr {w}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'))
     buffer = io.BytesIO()
     document.save(buffer)
-    from matrix.docxtext import docx_to_text
+    from matrix.read.docx import docx_to_text
 
     assert docx_to_text(buffer.getvalue())[0].split("\n")[:4] == [
         "一、总体要求", "（一）指导思想。坚持创新驱动。", "二、重点任务", "（一）加快农机装备创新。（工业和信息化部负责）"]
@@ -639,7 +640,7 @@ _line_text = st.lists(st.sampled_from(["甲", "（", "）", "\u3000", " ", "\t",
 def test_reflow_measures_lines_in_bulk_as_one_by_one(raws):
     # reflow cleans and measures all lines in one pass each; a line alone must measure the same
     from matrix.normalise import clean_lines
-    from matrix.reflow import _Line, _wide_counts
+    from matrix.read.reflow import _Line, _wide_counts
 
     bulk = [_Line.of(raw, norm, wide)
             for raw, norm, wide in zip(raws, clean_lines(raws), _wide_counts(raws))]

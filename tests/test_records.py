@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from matrix import models, records
 from matrix.errors import NoClausesError
-from matrix.excel import read_workbook, write_workbook
+from matrix.workbook import read_workbook, write_workbook
 from matrix.pipeline import parse_file
 from tests.conftest import CORPUS, ROOT, SEED_001, SEED_003, SEEDS
 
@@ -86,7 +86,7 @@ def test_lean_records_are_frozen_and_compared_by_value():
 
 def test_a_library_process_keeps_openpyxl_numpy_support():
     # only the command line hides numpy from openpyxl (matrix._own_process)
-    code = ("import matrix.excel, numpy, openpyxl  # matrix.excel first: it imports openpyxl\n"
+    code = ("import matrix.workbook, numpy, openpyxl  # matrix.workbook first: it imports openpyxl\n"
             "wb = openpyxl.Workbook(); wb.active['A1'] = numpy.int64(3)\n"
             "print(wb.active['A1'].value)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
@@ -130,7 +130,7 @@ def test_commands_on_text_plans_do_not_import_pydantic_or_numpy(command, tmp_pat
     result, modules = _modules_imported_by([a.replace("{tmp}", str(tmp_path)) for a in command])
     assert result.returncode == 0, result.stderr
     assert "pydantic" not in modules
-    assert "numpy" not in modules  # openpyxl would import it (excel.py hides it)
+    assert "numpy" not in modules  # openpyxl would import it (matrix/workbook/book.py hides it)
     if command[0] == "parse":
         assert json.loads(result.stdout) == parse_file(SEED_001).to_json()
     elif command[0] == "filter":

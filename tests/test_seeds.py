@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 import opencc
 
-from matrix.excel import write_workbook
+from matrix.workbook import write_workbook
 from matrix.pipeline import parse_text
 from matrix.pivot import build_matrix
 from matrix.transform import number_value

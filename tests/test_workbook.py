@@ -17,9 +17,10 @@ import openpyxl
 import pytest
 from conftest import CORPUS, SEED_001
 
-import matrix.excel as excel
+from matrix.workbook import book, stamp, untrusted
+from matrix.workbook import read as wbread
 from matrix.errors import MatrixInputError
-from matrix.excel import (INDEX_SHEET, MAX_RATIO, TASK_LIST_SHEET, read_workbook,
+from matrix.workbook import (INDEX_SHEET, MAX_RATIO, TASK_LIST_SHEET, read_workbook,
                           read_workbook_contents, write_index, write_task_list, write_workbook)
 from matrix.filter import department_index, filter_tasks, split_by_department
 from matrix.models import Assignment, Document, ParseWarning, Plan, Role, Source, Task
@@ -159,9 +160,9 @@ def test_seed_001_inherited_marks_survive(tmp_path: Path, plan_001: Plan) -> Non
 @pytest.mark.parametrize("calamine", [True, False], ids=["calamine", "openpyxl-reader"])
 def test_writer_and_reader_paths_agree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                        fast_rows: bool, calamine: bool) -> None:
-    monkeypatch.setattr(excel, "_FAST_ROWS", fast_rows and excel._FAST_ROWS)
+    monkeypatch.setattr(book, "_FAST_ROWS", fast_rows and book._FAST_ROWS)
     out = write(tmp_path)
-    monkeypatch.setattr(excel, "_CALAMINE", calamine)
+    monkeypatch.setattr(wbread, "_CALAMINE", calamine)
     assert read_workbook(out).tasks == TASKS
 
 
@@ -232,7 +233,7 @@ def test_records_are_hidden_below_the_table_and_outside_the_filter(tmp_path: Pat
 
 
 def test_large_records_span_several_cells(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(excel, "_CHUNK", 50)
+    monkeypatch.setattr(stamp, "_CHUNK", 50)
     out = write(tmp_path)
     sheet = Matrix(out)
     data = sheet.columns["任务全文"] + 1
@@ -373,7 +374,7 @@ def test_a_fresh_workbook_does_not_read_the_list_sheet(tmp_path: Path,
     def fail(grid: Any) -> None:
         raise AssertionError("分工表 read")
 
-    monkeypatch.setattr(excel, "_deadlines", fail)
+    monkeypatch.setattr(wbread, "_deadlines", fail)
     assert read_workbook(out).tasks == TASKS
 
 
@@ -516,12 +517,12 @@ def test_limits_on_size_and_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     expanded = sum(i.file_size for i in zipfile.ZipFile(out).infolist())
     assert size < expanded
     limit = (size + expanded) // 2
-    monkeypatch.setattr(excel, "MAX_UNCOMPRESSED", limit)
+    monkeypatch.setattr(untrusted, "MAX_UNCOMPRESSED", limit)
     refused(out, f"expands to {expanded:,} bytes, more than the limit of {limit:,}")
-    monkeypatch.setattr(excel, "MAX_UNCOMPRESSED", size - 1)
+    monkeypatch.setattr(untrusted, "MAX_UNCOMPRESSED", size - 1)
     refused(out, f"the file is {size:,} bytes, more than the limit")
     monkeypatch.undo()
-    monkeypatch.setattr(excel, "MAX_ENTRIES", 5)
+    monkeypatch.setattr(untrusted, "MAX_ENTRIES", 5)
     refused(out, "holds 1[0-9] parts, more than the limit of 5")
 
 
@@ -659,7 +660,7 @@ def test_task_list_inherited_role(tmp_path: Path) -> None:
 @pytest.mark.parametrize("fast_rows", [True, False], ids=["fast-rows", "openpyxl-rows"])
 def test_task_list_text_is_never_a_formula(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                            fast_rows: bool) -> None:
-    monkeypatch.setattr(excel, "_FAST_ROWS", fast_rows and excel._FAST_ROWS)
+    monkeypatch.setattr(book, "_FAST_ROWS", fast_rows and book._FAST_ROWS)
     tasks = tuple(task(f"{i}.", s, a("科技部"), a(f"{s}部", Role.lead), text=s, deadline=s)
                   for i, s in enumerate(NASTY, 1))
     plan = Plan(source=Source(path="@src", sha256=SHA), documents=(Document(tasks=tasks),))

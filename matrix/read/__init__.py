@@ -1,21 +1,31 @@
-"""Bytes → text: the first stage of the pipeline.
+"""Bytes → text: the first stage of the pipeline, one module per input format.
 
-``read_bytes`` turns the content of one input into a ``RawText``: the plain text of the plan, the
-encoding it was read with and the format it came in.
+:func:`read_bytes` (and :func:`read_path`, :func:`read_stream` around it) is the one entry
+point: it checks the size, sniffs the format (:func:`sniff_format`: file name and first bytes)
+and hands the bytes to that format's reader, which returns a :class:`~matrix.read.text.RawText`
+(the plain text of the plan, the encoding, the format, and per line the line of the user's file
+it came from).
 
-* **Formats.** A Word ``.docx`` (a zip holding ``word/document.xml``) goes through
-  ``docxtext``; an HTML page (suffix ``.html``/``.htm``, or text that opens with a tag such as
-  ``<html`` or ``<div``) through ``htmltext``; anything else is plain text. Old binary ``.doc``,
-  PDF and other archives are refused with a message saying what to do instead.
-* **Encodings.** UTF-8 with or without BOM and UTF-16/UTF-32 with BOM are recognised directly;
-  an HTML page's own ``<meta charset>`` is believed when it decodes; anything else is detected
-  with charset-normalizer (GB18030, Big5, UTF-16 without BOM …) unless the caller names an
-  encoding. GB2312 and GBK are read with GB18030, their superset, so that nothing is lost.
-* **Never mojibake.** Bytes that do not decode raise ``MatrixInputError`` naming the encoding
-  tried and where it failed. A detected (or named) encoding whose result is mostly not Chinese —
-  Latin-1 letters, kana, hangul, replacement characters where a Chinese plan has hanzi — is
-  refused the same way rather than parsed.
+==========  ================================================================================
+``text``    plain text: encodings (BOMs, ``<meta charset>``, detection), never mojibake
+``html``    an HTML page saved from a portal
+``docx``    a Word ``.docx`` (and the duty tables in it, shared with ``html``)
+``reflow``  undo the hard line breaks of text copied out of a PDF (runs after reading, before
+            ``normalise``)
+==========  ================================================================================
 
+**Adding a reader** (PDF, OCR of a scan, .doc/.wps/.rtf through an office program, OFD, a
+foreign 分工表 workbook): write ``read/<format>.py`` with a function ``read_<format>(data, path,
+encoding) -> RawText`` (``lines`` mapping each output line to the user's page/paragraph/row),
+add it to :data:`READERS`, and teach :func:`sniff_format` to recognise the format (today it
+refuses PDF, .doc and RTF with a message: replace that refusal). Errors are
+``MatrixInputError`` whose message starts with the file name. A reader of a zip-based format
+checks what the zip unpacks to first (as :func:`_check_unpacked_size` does for .docx).
+
+* **Formats.** A Word ``.docx`` (a zip holding ``word/document.xml``) goes through ``docx``; an
+  HTML page (suffix ``.html``/``.htm``, or text that opens with a tag such as ``<html`` or
+  ``<div``) through ``html``; anything else is plain text (``text``). Old binary ``.doc``, PDF
+  and other archives are refused with a message saying what to do instead.
 * **Size.** An input larger than ``MAX_INPUT_BYTES`` (64 MB; the environment variable
   ``DUTYMATRIX_MAX_INPUT_MB`` sets another limit in megabytes of 2**20 bytes) is refused before it
   is read: a file by its size on disk, standard input as soon as more than the limit has come in.
@@ -29,16 +39,20 @@ Every error is a ``MatrixInputError`` whose message starts with the file name.
 
 from __future__ import annotations
 
-import codecs
+import importlib
 import io
 import os
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import MatrixInputError, unreadable
+from ..errors import MatrixInputError, unreadable
+from .text import BOMS, RawText
+
+__all__ = ["LIMIT_VARIABLE", "MAX_INPUT_BYTES", "READERS", "STDIN", "STDIN_NAME", "RawText",
+           "check_size", "max_input_bytes", "read_bytes", "read_path", "read_stream",
+           "sniff_format"]
 
 STDIN = "-"  # the file name that means standard input
 STDIN_NAME = "<stdin>"  # how standard input is named in messages and records
@@ -48,168 +62,20 @@ MAX_INPUT_BYTES = 64 * MB  # the default limit on one input (see the module docs
 LIMIT_VARIABLE = "DUTYMATRIX_MAX_INPUT_MB"
 _CHUNK = MB  # inputs are read in pieces this size, so that the limit is checked as they come
 
-
-@dataclass(frozen=True)
-class RawText:
-    """Decoded text of one input, with what was learnt while reading it.
-
-    ``lines[i]`` is the line (HTML) or paragraph (.docx) of the user's file that line ``i + 1`` of
-    ``text`` came from; ``None`` when ``text`` is the file itself, line for line.
-    """
-
-    text: str
-    encoding: str | None
-    format: str = "text"
-    lines: tuple[int, ...] | None = None
-
-
-# UTF-32 first: its little-endian BOM starts with the UTF-16 one.
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-         (codecs.BOM_UTF16_BE, "utf-16"))
-
-# Encodings read with a superset, so that a GBK character in a "GB2312" file is not an error.
-_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "cp936": "gb18030", "euc_cn": "gb18030"}
-
 _HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".shtm"}
 # The comments are matched possessively (``*+``): "<!---->" repeated can be cut into comments in
 # exponentially many ways, and a plain ``*`` tried them all before failing (seconds for 22 of them).
 _HTML_START = re.compile(r"\s*(?:<!--.*?-->\s*)*+"
                          r"<(?:!doctype\s+html|html|head|body|div|p|table|meta|"
                          r"title|span|section|article|h[1-6])\b", re.IGNORECASE | re.DOTALL)
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
-# What a correctly decoded Chinese plan is made of, besides ASCII.
-_GOOD_RANGES = (
-    (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F),  # hanzi
-    (0x3000, 0x303F), (0xFF01, 0xFF60), (0xFFE0, 0xFFE6), (0xFE30, 0xFE4F),  # full-width forms
-    (0x2000, 0x206F), (0x2100, 0x218F), (0x2190, 0x21FF), (0x2200, 0x22FF),  # “” — … ℃ Ⅱ → ≥
-    (0x2460, 0x24FF), (0x2500, 0x257F), (0x25A0, 0x25FF), (0x2600, 0x26FF),  # ① ─ ● ★
-    (0x3200, 0x33FF), (0x3100, 0x312F), (0x2E80, 0x2FDF),  # ㈠ ㎡, bopomofo, radicals
-)
-# Neither evidence for nor against: pinyin vowels, NBSP, middle dot, × ÷ °.
-_NEUTRAL_RANGES = ((0x00A0, 0x00A0), (0x00B7, 0x00B7), (0x00D7, 0x00D7), (0x00F7, 0x00F7),
-                   (0x00B0, 0x00B0), (0x00E0, 0x00FC), (0x0100, 0x024F), (0x01CD, 0x01DC),
-                   (0x0300, 0x036F), (0x0391, 0x03C9))
-_MIN_CHINESE_SHARE = 0.8
-
-
-def _in(code: int, ranges: tuple[tuple[int, int], ...]) -> bool:
-    return any(lo <= code <= hi for lo, hi in ranges)
-
-
-def chinese_share(text: str) -> float | None:
-    """Share of the non-ASCII, non-neutral characters of ``text`` that a Chinese text is made of.
-
-    ``None`` when there is nothing to judge (pure ASCII, say). Control characters other than
-    whitespace and U+FFFD count against the text.
-    """
-    good = bad = 0
-    for ch in text:
-        code = ord(ch)
-        if code < 0x80:
-            if code < 0x20 and ch not in "\t\n\r\f\v":
-                bad += 1
-            continue
-        if _in(code, _GOOD_RANGES):
-            good += 1
-        elif not _in(code, _NEUTRAL_RANGES):
-            bad += 1
-    if good + bad == 0:
-        return None
-    return good / (good + bad)
-
-
-def _check_chinese(text: str, path: str, encoding: str, how: str) -> None:
-    share = chinese_share(text)
-    if share is not None and share < _MIN_CHINESE_SHARE:
-        sample = next((line.strip() for line in text.splitlines() if line.strip()), "")[:30]
-        raise MatrixInputError(
-            f"{path}: read as {encoding} ({how}), the text is mostly not Chinese "
-            f"(only {share:.0%} of its non-ASCII characters are hanzi or Chinese punctuation, "
-            f"e.g. {sample!r}): wrong encoding? name the right one with --encoding")
-
-
-def _where(data: bytes, start: int, encoding: str) -> str:
-    """'line 3, byte 0xff at offset 40' for a decoding error (lines only where bytes show them)."""
-    where = f"byte 0x{data[start]:02x} at offset {start}" if start < len(data) else "at the end"
-    if not encoding.replace("-", "_").lower().startswith(("utf_16", "utf_32", "utf16", "utf32")):
-        line = data.count(b"\n", 0, start) + 1
-        where = f"line {line}, {where}"
-    return where
-
-
-def _strict(data: bytes, encoding: str, path: str, why: str) -> str:
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as e:
-        raise MatrixInputError(f"{path}: cannot decode as {encoding} ({why}): "
-                               f"{_where(data, e.start, encoding)} is not {encoding}") from None
-
-
-def _lookup(name: str, path: str) -> str:
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
-        raise MatrixInputError(f"{path}: unknown encoding {name!r}") from None
-
-
-def _check_damaged_utf8(data: bytes, path: str, error: UnicodeDecodeError) -> None:
-    """Refuse a UTF-8 file with a few bad bytes: another encoding would make mojibake of it."""
-    replaced = data.decode("utf-8", errors="replace").count("\ufffd")
-    non_ascii = sum(1 for b in data if b >= 0x80)
-    if replaced and replaced * 200 <= non_ascii:
-        raise MatrixInputError(
-            f"{path}: the file is UTF-8 except for {replaced} byte sequence(s), the first at "
-            f"{_where(data, error.start, 'utf-8')}: a damaged file? Repair it, or name the "
-            "encoding with --encoding") from None
-
-
-def decode(data: bytes, path: str = "<input>", encoding: str | None = None, *,
-           declared: str | None = None) -> RawText:
-    """Decode ``data`` as text (see the module docstring); ``encoding`` overrides detection.
-
-    ``declared`` is an encoding the content names for itself (an HTML ``<meta charset>``): used
-    when the bytes decode with it, ignored otherwise.
-    """
-    if encoding:
-        name = _lookup(encoding, path)
-        wide = _SUPERSETS.get(name, name)
-        why = "as asked" if wide == name else f"as asked; read with {wide}, its superset"
-        text = _strict(data, wide, path, why)
-        _check_chinese(text, path, encoding, "as asked")
-        return RawText(text, wide)
-    for bom, name in _BOMS:
-        if data.startswith(bom):
-            return RawText(_strict(data, name, path, f"the file starts with a {name} BOM"), name)
-    try:
-        return RawText(data.decode("utf-8"), "utf-8")
-    except UnicodeDecodeError as e:
-        utf8_error = e
-    _check_damaged_utf8(data, path, utf8_error)
-    if declared:
-        try:
-            name = codecs.lookup(declared).name
-            name = _SUPERSETS.get(name, name)
-            text = data.decode(name)
-        except (LookupError, UnicodeDecodeError):
-            pass
-        else:
-            share = chinese_share(text)
-            if share is None or share >= _MIN_CHINESE_SHARE:
-                return RawText(text, name)
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is None or best.encoding is None:
-        raise MatrixInputError(
-            f"{path}: cannot decode as utf-8 ({_where(data, utf8_error.start, 'utf-8')} is not "
-            "utf-8) and no other encoding fits: name one with --encoding") from None
-    name = codecs.lookup(best.encoding).name
-    name = _SUPERSETS.get(name, name)
-    text = _strict(data, name, path, "detected")
-    _check_chinese(text, path, name, "detected, since the file is not utf-8")
-    return RawText(text, name)
+# format → (module of this package, function): the function takes (data, path, encoding) and
+# returns a RawText. A new input format joins here (see the docstring).
+READERS = {
+    "text": ("text", "decode"),
+    "html": ("html", "read_html"),
+    "docx": ("docx", "read_docx"),
+}
 
 
 def sniff_format(data: bytes, name: str = "", *, label: str | None = None) -> str:
@@ -241,7 +107,7 @@ def sniff_format(data: bytes, name: str = "", *, label: str | None = None) -> st
     if suffix in _HTML_SUFFIXES:
         return "html"
     head = data[:4096]
-    for bom, enc in _BOMS:
+    for bom, enc in BOMS:
         if head.startswith(bom):
             head = head.decode(enc, errors="ignore").encode("utf-8")
             break
@@ -291,29 +157,21 @@ def read_bytes(data: bytes, path: str = "<input>", encoding: str | None = None, 
                format: str | None = None) -> RawText:
     """Read the content of one input in any supported format; errors name ``path``.
 
-    ``format`` (``text``, ``html``, ``docx``) overrides sniffing. Content over the size limit
-    (``max_input_bytes``) is refused.
+    ``format`` (``text``, ``html``, ``docx``: a key of :data:`READERS`) overrides sniffing.
+    Content over the size limit (``max_input_bytes``) is refused.
     """
     check_size(len(data), path)
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
         raise MatrixInputError(f"{path}: the file is empty")
     fmt = format or sniff_format(data, "" if path == STDIN_NAME else path, label=path)
+    reader = READERS.get(fmt)
+    if reader is None:
+        raise MatrixInputError(f"{path}: unknown input format {fmt!r} (text, html or docx)")
     if fmt == "docx":
         _check_unpacked_size(data, path)
-        from .docxtext import docx_to_text
-
-        text, lines = docx_to_text(data, path)
-        return RawText(text, None, "docx", lines)
-    if fmt == "html":
-        m = _META_CHARSET.search(data[:4096])
-        raw = decode(data, path, encoding, declared=m.group(1).decode("ascii") if m else None)
-        from .htmltext import html_to_text
-
-        text, lines = html_to_text(raw.text)
-        return RawText(text, raw.encoding, "html", lines)
-    if fmt != "text":
-        raise MatrixInputError(f"{path}: unknown input format {fmt!r} (text, html or docx)")
-    return decode(data, path, encoding)
+    module, function = reader
+    read = getattr(importlib.import_module(f".{module}", __name__), function)
+    return read(data, path, encoding)
 
 
 def _check_unpacked_size(data: bytes, path: str) -> None:

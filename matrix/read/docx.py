@@ -13,7 +13,7 @@ block (paragraph or table row, counted from 1) it came from. What it guarantees:
    ``1.推进农机装备创新（牵头单位：工业和信息化部；配合单位：农业农村部；2020年底前完成）``.
 4. Any other table gives the text of each of its cells, one per line, merged cells once.
 
-``division_lines`` is shared with ``htmltext`` for duty tables in web pages.
+``division_lines`` is shared with ``html`` for duty tables in web pages.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ import io
 import re
 from collections.abc import Sequence
 
-from .errors import MatrixInputError
+from ..errors import MatrixInputError
+from .text import RawText
 
 # ---------------------------------------------------------------------------------------------
 # Duty tables (任务分工表), shared by .docx and HTML
@@ -453,3 +454,9 @@ def docx_to_text(data: bytes, path: str = "<input>") -> tuple[str, tuple[int, ..
     if not lines:
         return "", ()
     return "\n".join(t for t, _ in lines) + "\n", tuple(b for _, b in lines)
+
+
+def read_docx(data: bytes, path: str, encoding: str | None = None) -> RawText:
+    """The reader of .docx files (see the package); ``encoding`` does not apply."""
+    text, lines = docx_to_text(data, path)
+    return RawText(text, None, "docx", lines)

@@ -1,9 +1,9 @@
 """Compare two versions of a plan: which tasks changed, and who gained or lost which task.
 
-``diff_plans(old, new)`` is a pure function from two :class:`~matrix.models.Plan` records to a
-:class:`PlanDiff`; the formatters (:func:`render_summary` here, :meth:`PlanDiff.to_json`, the
-workbook in ``excel.py``) only read a ``PlanDiff`` and never compare anything themselves, as in
-python-hcl2's ``query/diff.py``.
+The matcher. ``diff_plans(old, new)`` is a pure function from two :class:`~matrix.models.Plan`
+records to a :class:`~matrix.diff.result.PlanDiff`; the formatters (``report``,
+:meth:`PlanDiff.to_json`, the workbook in :mod:`matrix.workbook.diff`) only read a ``PlanDiff``
+and never compare anything themselves, as in python-hcl2's ``query/diff.py``.
 
 Tasks of all documents are flattened in order and matched in passes; each matched pair records
 the pass that matched it in ``matched_by``:
@@ -53,26 +53,19 @@ successor in the registry (银保监会 → 金融监管总局) is one ``success
 from __future__ import annotations
 
 import gc
-import re
-import unicodedata
+import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from difflib import SequenceMatcher
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
-from .errors import MatrixError
-from .records import ROLE_RANK, Plan, Role, Source, Task, task_rows
+from ..errors import MatrixError, MatrixInputError
+from ..records import ROLE_RANK, Plan, Role, Task, task_rows
+from .result import (NO_CHANGE, Candidate, DeptChanges, DeptRole, DeptSummary, DiffEntry, PlanDiff,
+                     RoleChange, Succession, TaskRef)
+from .text import norm_label, norm_text, split_heading, text_diff
 
-__all__ = [
-    "KIND_LABELS", "KIND_ORDER", "KIND_STYLES", "PASSES", "Candidate", "DeptChanges", "DeptRole",
-    "DeptSummary", "DiffEntry", "MatchError", "PlanDiff", "RoleChange", "Succession", "TaskRef",
-    "describe_departments", "diff_plans", "filter_diff", "render_summary", "text_diff",
-]
-
-KIND_ORDER = ("added", "removed", "split", "merged", "ambiguous", "moved", "text_changed",
-              "renumbered", "departments_changed")
-PASSES = ("manual", "text", "title", "number", "similar", "contained")
 
 SIMILAR_THRESHOLD = 70.0  # fuzz.ratio of the texts; unrelated clauses of one plan score < 50
 SIMILAR_MARGIN = 8.0  # the best must lead the runner-up by this much, on both sides
@@ -85,362 +78,10 @@ MAX_GLOBAL_CONTAIN_PAIRS = 250_000
 CHUNK_ROWS = 256  # rows of one cdist call: memory stays at CHUNK_ROWS × columns scores
 
 _CUTOFF = min(NUMBER_FLOOR, SIMILAR_THRESHOLD - SIMILAR_MARGIN)
-_SPACE = re.compile(r"\s+")
-_HEADING_NUMBER = re.compile(
-    r"^\s*(?:第[^章节条部分\s]{1,6}[章节条部分]|[一二三四五六七八九十百零〇两]+[、.．]"
-    r"|[（(][^）)]{1,6}[）)]|\d+[.、．]|[①-⑳])\s*")
-_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[.%][A-Za-z0-9]+)*%?|\s+|.", re.S)
 
 
 class MatchError(MatrixError, ValueError):
     """A manual match that names no task, several tasks, or a task already matched."""
-
-
-# ---------------------------------------------------------------------------------------------
-# Records
-
-
-@dataclass(frozen=True, slots=True)
-class TaskRef:
-    """Where a task stands in its plan: enough to cite it and to find it again."""
-
-    label: str  # （十） or （十）#2
-    section: str | None
-    subsection: str | None
-    title: str
-    document: int  # index in Plan.documents
-    index: int  # row in plan order: index in Plan.tasks (see ``_flatten`` for plans with none)
-    line: int
-    departments: tuple[str, ...] = ()  # canonical names holding any role, in trailer order
-
-    def to_json(self) -> dict[str, Any]:
-        """Plain JSON value."""
-        return {"label": self.label, "section": self.section, "subsection": self.subsection,
-                "title": self.title, "document": self.document, "index": self.index,
-                "line": self.line, "departments": list(self.departments)}
-
-
-@dataclass(frozen=True, slots=True)
-class DeptRole:
-    """A department gained or lost, with its role on the task."""
-
-    department: str
-    role: Role
-    inherited: bool = False  # the role comes from a document-wide rule (以下均需…落实)
-
-    def to_json(self) -> dict[str, Any]:
-        """Plain JSON value."""
-        return {"department": self.department, "role": self.role.value,
-                "inherited": self.inherited}
-
-
-@dataclass(frozen=True, slots=True)
-class RoleChange:
-    """A department that kept the task with another role (财政部 responsible → lead)."""
-
-    department: str
-    old: Role
-    new: Role
-
-    def to_json(self) -> dict[str, Any]:
-        """Plain JSON value."""
-        return {"department": self.department, "old": self.old.value, "new": self.new.value}
-
-
-@dataclass(frozen=True, slots=True)
-class Succession:
-    """A department replaced by the body that took over its duties (银保监会 → 金融监管总局)."""
-
-    old: str
-    new: str
-    old_role: Role
-    new_role: Role
-
-    def to_json(self) -> dict[str, Any]:
-        """Plain JSON value."""
-        return {"old": self.old, "new": self.new, "old_role": self.old_role.value,
-                "new_role": self.new_role.value}
-
-
-@dataclass(frozen=True, slots=True)
-class DeptChanges:
-    """What changed in the departments of one task (or pair of tasks)."""
-
-    gained: tuple[DeptRole, ...] = ()
-    lost: tuple[DeptRole, ...] = ()
-    role_changed: tuple[RoleChange, ...] = ()
-    succession: tuple[Succession, ...] = ()
-
-    def __bool__(self) -> bool:
-        return bool(self.gained or self.lost or self.role_changed or self.succession)
-
-    def names(self) -> set[str]:
-        """Every department this change concerns (both sides of a succession)."""
-        out = {d.department for d in self.gained} | {d.department for d in self.lost}
-        out |= {c.department for c in self.role_changed}
-        for s in self.succession:
-            out |= {s.old, s.new}
-        return out
-
-    def only(self, department: str) -> DeptChanges:
-        """The part of this change that concerns one department."""
-        return DeptChanges(
-            gained=tuple(d for d in self.gained if d.department == department),
-            lost=tuple(d for d in self.lost if d.department == department),
-            role_changed=tuple(c for c in self.role_changed if c.department == department),
-            succession=tuple(s for s in self.succession if department in (s.old, s.new)))
-
-    def to_json(self) -> dict[str, Any]:
-        """Plain JSON value with the stable keys gained, lost, role_changed, succession."""
-        return {"gained": [d.to_json() for d in self.gained],
-                "lost": [d.to_json() for d in self.lost],
-                "role_changed": [c.to_json() for c in self.role_changed],
-                "succession": [s.to_json() for s in self.succession]}
-
-
-NO_CHANGE = DeptChanges()
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """One of the pairs an ``ambiguous`` entry could not choose between."""
-
-    old: TaskRef
-    new: TaskRef
-    score: float
-
-    def to_json(self) -> dict[str, Any]:
-        """Plain JSON value."""
-        return {"old": self.old.to_json(), "new": self.new.to_json(),
-                "score": round(self.score, 1)}
-
-
-Segment = tuple[str, str, str]  # (op, old text, new text); op: equal, replace, delete, insert
-
-
-@dataclass(frozen=True, slots=True)
-class DiffEntry:
-    """One change: a task added, removed, rewritten, renumbered, moved, split, merged …
-
-    ``old`` and ``new`` are None for an added and a removed task respectively. For ``split``
-    ``old`` is the whole and ``new`` one part (one entry per part); for ``merged`` ``old`` is one
-    part and ``new`` the whole. For ``ambiguous``, ``old``/``new`` is the best-scoring pair and
-    ``candidates`` lists every pair that scored within the margin of it.
-    """
-
-    kinds: tuple[str, ...]
-    old: TaskRef | None
-    new: TaskRef | None
-    matched_by: str | None = None
-    text_diff: tuple[Segment, ...] | None = None
-    departments: DeptChanges = NO_CHANGE
-    candidates: tuple[Candidate, ...] = ()
-    score: float | None = None  # similarity of the pair (similar, number, contained passes)
-
-    @property
-    def kind(self) -> str:
-        """The main kind: the first of ``kinds`` in ``KIND_ORDER``."""
-        return self.kinds[0]
-
-    def to_json(self) -> dict[str, Any]:
-        """Plain JSON value; keys: kind, kinds, old, new, matched_by, score, text_diff,
-        departments, candidates."""
-        return {
-            "kind": self.kind,
-            "kinds": list(self.kinds),
-            "old": self.old.to_json() if self.old else None,
-            "new": self.new.to_json() if self.new else None,
-            "matched_by": self.matched_by,
-            "score": None if self.score is None else round(self.score, 1),
-            "text_diff": None if self.text_diff is None else [list(s) for s in self.text_diff],
-            "departments": self.departments.to_json(),
-            "candidates": [c.to_json() for c in self.candidates],
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class DeptSummary:
-    """One department's line of the summary: the table a department head reads first."""
-
-    department: str
-    tasks_gained: int = 0  # tasks it now holds and did not (added tasks included)
-    tasks_lost: int = 0
-    lead_gained: int = 0  # gained as lead, or changed to lead
-    lead_lost: int = 0
-    role_changed: int = 0
-    succession: int = 0  # successions it is either side of
-
-    @property
-    def total(self) -> int:
-        """Number of changes, the sort key of the summary."""
-        return self.tasks_gained + self.tasks_lost + self.role_changed + self.succession
-
-    def to_json(self) -> dict[str, Any]:
-        """Plain JSON value."""
-        return {"department": self.department, "tasks_gained": self.tasks_gained,
-                "tasks_lost": self.tasks_lost, "lead_gained": self.lead_gained,
-                "lead_lost": self.lead_lost, "role_changed": self.role_changed,
-                "succession": self.succession, "total": self.total}
-
-
-@dataclass(frozen=True, slots=True)
-class PlanDiff:
-    """The changes from one plan to another.
-
-    ``pairs`` lists every matched pair, changed or not, as (old index, new index, pass), indexes
-    into ``Plan.tasks``; ``notes`` says where matching was limited (very large remainders).
-    """
-
-    entries: tuple[DiffEntry, ...]
-    departments: tuple[DeptSummary, ...]
-    old_source: Source | None = None
-    new_source: Source | None = None
-    pairs: tuple[tuple[int, int, str], ...] = ()
-    notes: tuple[str, ...] = ()
-    department: str | None = None  # set by filter_diff
-
-    def is_empty(self) -> bool:
-        """True when nothing changed (diff(1) exit status 0)."""
-        return not self.entries
-
-    def counts(self) -> dict[str, int]:
-        """Entries per main kind, in ``KIND_ORDER``, kinds with no entry left out."""
-        out = dict.fromkeys(KIND_ORDER, 0)
-        for e in self.entries:
-            out[e.kind] += 1
-        return {k: n for k, n in out.items() if n}
-
-    def to_json(self) -> dict[str, Any]:
-        """Stable JSON: old_source, new_source, department, counts, tasks, departments, notes."""
-        return {
-            "old_source": _source_json(self.old_source),
-            "new_source": _source_json(self.new_source),
-            "department": self.department,
-            "counts": self.counts(),
-            "tasks": [e.to_json() for e in self.entries],
-            "departments": [d.to_json() for d in self.departments],
-            "notes": list(self.notes),
-        }
-
-
-def _source_json(source: Source | None) -> dict[str, Any] | None:
-    if source is None:
-        return None
-    return {"path": source.path, "sha256": source.sha256, "format": source.format}
-
-
-# ---------------------------------------------------------------------------------------------
-# Text helpers
-
-
-def _norm(text: str) -> str:
-    """Text as compared: as the normaliser left it (script, width and punctuation already
-    folded by ``normalise``), without whitespace."""
-    if " " in text or "\n" in text or "\t" in text or "\u3000" in text:
-        return _SPACE.sub("", text)
-    return text
-
-
-def _norm_label(text: str) -> str:
-    """A label or heading as a person may type it: width folded (NFKC), no whitespace."""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", text))
-
-
-def _split_heading(heading: str | None) -> tuple[str, str]:
-    """ "三、增强产业基础质量竞争力" → ("三、", "增强产业基础质量竞争力")."""
-    if not heading:
-        return "", ""
-    m = _HEADING_NUMBER.match(heading)
-    if not m:
-        return "", _norm_label(heading)
-    return _norm_label(m.group(0)), _norm_label(heading[m.end():])
-
-
-def _tokens(text: str) -> list[str]:
-    """Words for a Chinese text: a run of Latin letters and digits (IPv6, 2025, 60%) is one
-    token, every other character (a Han character, a punctuation mark) is one."""
-    return _TOKEN.findall(text)
-
-
-def _common_prefix(a: str, b: str) -> int:
-    """Length of the common prefix, by bisection on slices (compared in C, not char by char)."""
-    lo, hi = 0, min(len(a), len(b))
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if a[:mid] == b[:mid]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
-
-
-def _common_suffix(a: str, b: str, limit: int) -> int:
-    lo, hi = 0, limit
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if a[len(a) - mid:] == b[len(b) - mid:]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
-
-
-def _word_char(c: str) -> bool:
-    return c.isascii() and c.isalnum()
-
-
-def text_diff(old: str, new: str) -> tuple[Segment, ...]:
-    """Word-level diff of two texts as (op, old, new) segments; joining the old parts gives
-    ``old`` and joining the new parts gives ``new``.
-
-    ``difflib.SequenceMatcher`` runs over tokens (see ``_tokens``), after the common prefix and
-    suffix are set aside (edits are local, and this keeps long clauses fast); a lone equal token
-    between two changes is folded into them, so that 加强→强化 reads as one replacement rather
-    than three pieces around the shared 强.
-    """
-    start = _common_prefix(old, new)
-    while start and _word_char(old[start - 1]):  # never cut a word: 2025 → 2027 is one token
-        start -= 1
-    end = _common_suffix(old, new, min(len(old), len(new)) - start)
-    while end and _word_char(old[len(old) - end]):
-        end -= 1
-    mid_a = _tokens(old[start:len(old) - end])
-    mid_b = _tokens(new[start:len(new) - end])
-    raw: list[list[Any]] = []
-    if start:
-        raw.append(["equal", [old[:start]], [new[:start]]])
-    matcher = SequenceMatcher(None, mid_a, mid_b, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        raw.append([op, mid_a[i1:i2], mid_b[j1:j2]])
-    if end:
-        raw.append(["equal", [old[len(old) - end:]], [new[len(new) - end:]]])
-    # Fold a one-token equal between two changes into one replacement.
-    merged: list[list[Any]] = []
-    for i, (op, x, y) in enumerate(raw):
-        lonely = (op == "equal" and len(x) == 1 and 0 < i < len(raw) - 1
-                  and merged and merged[-1][0] != "equal" and raw[i + 1][0] != "equal")
-        if lonely or (op != "equal" and merged and merged[-1][0] != "equal"):
-            prev = merged[-1]
-            prev[0] = "replace"
-            prev[1] = prev[1] + x
-            prev[2] = prev[2] + y
-        elif op == "equal" and merged and merged[-1][0] == "equal":
-            merged[-1][1] += x
-            merged[-1][2] += y
-        else:
-            merged.append([op, list(x), list(y)])
-    out = []
-    for op, x, y in merged:
-        if op == "replace" and not x:
-            op = "insert"
-        elif op == "replace" and not y:
-            op = "delete"
-        out.append((op, "".join(x), "".join(y)))
-    return tuple(out)
-
-
-# ---------------------------------------------------------------------------------------------
-# Sections
 
 
 def _align(old_keys: Iterable[tuple[Any, str | None]],
@@ -463,7 +104,7 @@ def _align(old_keys: Iterable[tuple[Any, str | None]],
         def index(keys: list[tuple]) -> dict[tuple, list[tuple]]:
             by: dict[tuple, list[tuple]] = defaultdict(list)
             for k in keys:
-                piece = _split_heading(k[1])[part]
+                piece = split_heading(k[1])[part]
                 if piece:
                     by[(k[0], piece)].append(k)
             return by
@@ -625,18 +266,18 @@ def _ref(flat: Sequence[tuple[int, Task]], index: int) -> TaskRef:
 def _resolve(key: str, flat: Sequence[tuple[int, Task]], side: str) -> int:
     """Index of the one task a manual-match key names: "（三）", "（十）#2" or "section/label"."""
     section, _, label = key.rpartition("/")
-    want = _norm_label(label)
-    hits = [i for i, (_, t) in enumerate(flat) if _norm_label(t.label) == want]
+    want = norm_label(label)
+    hits = [i for i, (_, t) in enumerate(flat) if norm_label(t.label) == want]
     if section:
         # "二、推动民生消费质量升级", "推动民生消费质量升级" and "二、" all name the section.
-        num, title = _split_heading(section)
-        whole = _norm_label(section)
+        num, title = split_heading(section)
+        whole = norm_label(section)
 
         def names(heading: str | None) -> bool:
             if not heading:
                 return False
-            h_num, h_title = _split_heading(heading)
-            return (_norm_label(heading) == whole or (bool(title) and h_title == title)
+            h_num, h_title = split_heading(heading)
+            return (norm_label(heading) == whole or (bool(title) and h_title == title)
                     or (not title and h_num == num))
 
         hits = [i for i in hits if names(flat[i][1].section) or names(flat[i][1].subsection)]
@@ -739,8 +380,8 @@ class _Matcher:
     def __init__(self, old: Plan, new: Plan, successors: Callable[[str], tuple[str, ...]]) -> None:
         self.old, self.new = _flatten(old), _flatten(new)
         self.successors = successors
-        self.old_text = [_norm(t.text) for _, t in self.old]
-        self.new_text = [_norm(t.text) for _, t in self.new]
+        self.old_text = [norm_text(t.text) for _, t in self.old]
+        self.new_text = [norm_text(t.text) for _, t in self.new]
         self.places = _Places(self.old, self.new, _align_documents(old, new))
         self.pair_of_old: dict[int, int] = {}
         self.pair_of_new: dict[int, int] = {}
@@ -928,37 +569,33 @@ class _Matcher:
         # Split: a free new task mostly contained in an old one.
         found = self.containment(self.free_new(), places.new_block, old_by_block,
                                  self.new_text, self.old_text, self.new_folded, self.old_folded)
-        by_whole: dict[int, list[int]] = defaultdict(list)
-        for j, (i, _) in found.items():
-            by_whole[i].append(j)
-        for i, js in sorted(by_whole.items()):
-            if i in self.consumed_old:
-                continue
-            if i not in self.pair_of_old and len(js) == 1:
-                self.pair(i, js[0], "contained", found[js[0]][1])
-                continue
-            if i not in self.pair_of_old:
-                self.consumed_old.add(i)
-            for j in sorted(js):
-                self.consumed_new.add(j)
-                self.add_pair_entry("split", i, j, found[j][1])
-
+        self.absorb(found, "split", self.consumed_old, self.pair_of_old, self.consumed_new,
+                    lambda whole, part: (whole, part))
         # Merge: a free old task mostly contained in a new one.
         found = self.containment(self.free_old(), places.old_block, new_by_block,
                                  self.old_text, self.new_text, self.old_folded, self.new_folded)
-        by_whole = defaultdict(list)
-        for i, (j, _) in found.items():
-            if j not in self.consumed_new:
-                by_whole[j].append(i)
-        for j, is_ in sorted(by_whole.items()):
-            if j not in self.pair_of_new and len(is_) == 1:
-                self.pair(is_[0], j, "contained", found[is_[0]][1])
+        self.absorb(found, "merged", self.consumed_new, self.pair_of_new, self.consumed_old,
+                    lambda whole, part: (part, whole))
+
+    def absorb(self, found: dict[int, tuple[int, float]], kind: str, whole_consumed: set[int],
+               whole_paired: dict[int, int], part_consumed: set[int],
+               old_new: Callable[[int, int], tuple[int, int]]) -> None:
+        """Record the parts ``found`` inside a whole (part → (whole, score)): a whole with one
+        free part is a plain pair; otherwise each part is a ``kind`` entry (split or merged).
+        ``old_new`` turns (whole, part) into (old index, new index)."""
+        by_whole: dict[int, list[int]] = defaultdict(list)
+        for part, (whole, _) in found.items():
+            if whole not in whole_consumed:
+                by_whole[whole].append(part)
+        for whole, parts in sorted(by_whole.items()):
+            if whole not in whole_paired and len(parts) == 1:
+                self.pair(*old_new(whole, parts[0]), "contained", found[parts[0]][1])
                 continue
-            if j not in self.pair_of_new:
-                self.consumed_new.add(j)
-            for i in sorted(is_):
-                self.consumed_old.add(i)
-                self.add_pair_entry("merged", i, j, found[i][1])
+            if whole not in whole_paired:
+                whole_consumed.add(whole)
+            for part in sorted(parts):
+                part_consumed.add(part)
+                self.add_pair_entry(kind, *old_new(whole, part), found[part][1])
 
     # entries ----------------------------------------------------------------------------------
 
@@ -1036,6 +673,33 @@ def _by_side(scores: Mapping[tuple[int, int], float]) -> tuple[dict[int, dict[in
 # Public API
 
 
+def read_matches(pairs: Iterable[str] = (), files: Iterable[str | os.PathLike[str]] = ()
+                 ) -> dict[str, str]:
+    """The ``matches`` of :func:`diff_plans` from what a person wrote: ``OLD=NEW`` strings (the
+    ``--match`` option) and files of ``OLD=NEW`` lines (``--matches``; ``#`` starts a comment).
+
+    Raises :class:`~matrix.errors.MatrixInputError` for a file that cannot be read and
+    :class:`MatchError` for a line that is not ``OLD=NEW``, naming where it is.
+    """
+    lines = [(f"--match {p}", p) for p in pairs]
+    for path in files:
+        try:
+            text = Path(path).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as e:
+            raise MatrixInputError(f"{path}: cannot read matches: {e}") from None
+        lines += [(f"{path}:{n}", line) for n, line in enumerate(text.splitlines(), 1)]
+    matches: dict[str, str] = {}
+    for where, line in lines:
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        old, sep, new = line.partition("=")
+        if not sep or not old.strip() or not new.strip():
+            raise MatchError(f"{where}: expected OLD=NEW, e.g. （三）=（四）, got {line!r}")
+        matches[old.strip()] = new.strip()
+    return matches
+
+
 def diff_plans(old: Plan, new: Plan, *, matches: Mapping[str, str] | None = None,
                registry: Any = None) -> PlanDiff:
     """Compare two plans' tasks and departments (see the module docstring for the passes).
@@ -1052,7 +716,7 @@ def diff_plans(old: Plan, new: Plan, *, matches: Mapping[str, str] | None = None
         {'removed': 1, 'text_changed': 2, 'renumbered': 9}
     """
     if registry is None:
-        from .departments import default_registry
+        from ..departments import default_registry
 
         registry = default_registry()
     # A diff allocates many small acyclic objects; the cyclic collector would then walk both
@@ -1072,8 +736,8 @@ def _diff(old: Plan, new: Plan, matches: Mapping[str, str] | None, registry: Any
     if matches:
         m.manual(matches)
     m.by_key("text", m.old_text.__getitem__, m.new_text.__getitem__, unique=False)
-    m.by_key("title", lambda i: _norm(m.old[i][1].title), lambda j: _norm(m.new[j][1].title),
-             unique=True)
+    m.by_key("title", lambda i: norm_text(m.old[i][1].title),
+             lambda j: norm_text(m.new[j][1].title), unique=True)
 
     rows, cols = m.free_old(), m.free_new()
     sample = [m.old_text[i] for i in rows] + [m.new_text[j] for j in cols]
@@ -1121,7 +785,7 @@ def filter_diff(diff: PlanDiff, department: str, *, registry: Any = None) -> Pla
     The name is canonicalised with ``registry`` (default: the packaged one), so an alias works.
     """
     if registry is None:
-        from .departments import default_registry
+        from ..departments import default_registry
 
         registry = default_registry()
     try:
@@ -1141,98 +805,3 @@ def filter_diff(diff: PlanDiff, department: str, *, registry: Any = None) -> Pla
                                 ("added", "removed") else ())
         kept.append(replace(e, kinds=kinds or ("departments_changed",), departments=mine))
     return replace(diff, entries=tuple(kept), departments=_summarise(kept), department=name)
-
-
-# ---------------------------------------------------------------------------------------------
-# Formatting
-
-
-KIND_STYLES = {"added": "green", "removed": "red", "split": "magenta", "merged": "magenta",
-               "ambiguous": "bold yellow", "moved": "blue", "text_changed": "yellow",
-               "renumbered": "cyan", "departments_changed": "bright_blue"}
-KIND_LABELS = {"added": "新增", "removed": "删除", "split": "拆分", "merged": "合并",
-               "ambiguous": "待定", "moved": "移动", "text_changed": "文字修改",
-               "renumbered": "重新编号", "departments_changed": "部门变化"}
-
-
-def describe_departments(ch: DeptChanges) -> str:
-    """One line for a task's department changes: +财政部(负责) −广电总局(负责) 科技部 负责→牵头
-    银保监会→金融监管总局."""
-    parts = [f"+{d.department}({d.role.label}{'·统一规定' if d.inherited else ''})"
-             for d in ch.gained]
-    parts += [f"−{d.department}({d.role.label})" for d in ch.lost]
-    parts += [f"{c.department} {c.old.label}→{c.new.label}" for c in ch.role_changed]
-    parts += [f"{s.old}→{s.new}" for s in ch.succession]
-    return " ".join(parts)
-
-
-def _where(ref: TaskRef | None) -> str:
-    if ref is None:
-        return ""
-    section = _split_heading(ref.section)[0] if ref.section else ""
-    return f"{section}{ref.label}"
-
-
-def render_summary(diff: PlanDiff, console: Any = None, *, all_renumbered: bool = False) -> None:
-    """Print a counts line, a table of task changes coloured by kind and the per-department
-    table. Colour only on a terminal: rich's ``Console`` drops it for a file or a pipe and
-    honours ``NO_COLOR``; pass ``Console(file=io.StringIO())`` to capture the text.
-
-    Tasks that were only renumbered (usually every task after an insertion) are listed on one
-    line under the table rather than one row each, unless ``all_renumbered``.
-    """
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
-    console = console or Console()
-    if diff.is_empty():
-        who = f" for {diff.department}" if diff.department else ""
-        console.print(f"No differences{who}.", highlight=False)
-        return
-    line = Text(f"{len(diff.entries)} changes: ")
-    for n, (kind, count) in enumerate(diff.counts().items()):
-        if n:
-            line.append(", ")
-        line.append(f"{count} {kind.replace('_', ' ')}", style=KIND_STYLES[kind])
-    console.print(line)
-
-    table = Table(title="任务变化", expand=True)
-    table.add_column("变化", no_wrap=True)
-    table.add_column("原编号", no_wrap=True)
-    table.add_column("新编号", no_wrap=True)
-    # "fold": Chinese has no spaces to wrap at, and the default ellipsis cuts names in half.
-    table.add_column("任务", ratio=2, overflow="fold")
-    table.add_column("部门变化", ratio=2, overflow="fold")
-    only_renumbered = []
-    for e in diff.entries:
-        if e.kinds == ("renumbered",) and not all_renumbered:
-            only_renumbered.append(f"{e.old.label}→{e.new.label}")
-            continue
-        kinds = " ".join(KIND_LABELS[k] for k in e.kinds)
-        title = (e.new or e.old).title if (e.new or e.old) else ""
-        extra = describe_departments(e.departments)
-        if e.kind == "ambiguous":
-            extra = "候选: " + "; ".join(f"{_where(c.old)}→{_where(c.new)} ({c.score:.0f})"
-                                         for c in e.candidates)
-        table.add_row(Text(kinds, style=KIND_STYLES[e.kind]), _where(e.old), _where(e.new),
-                      title, extra)
-    if table.row_count:
-        console.print(table)
-    if only_renumbered:
-        text = Text(f"仅重新编号 {len(only_renumbered)} 项: ", style=KIND_STYLES["renumbered"])
-        text.append("、".join(only_renumbered))
-        console.print(text)
-
-    if diff.departments:
-        dept = Table(title="部门变化", expand=False)
-        for name in ("部门", "新增任务", "减少任务", "新增牵头", "取消牵头", "角色变化", "职能承继"):
-            dept.add_column(name, justify="left" if name == "部门" else "right",
-                            overflow="fold", min_width=4 if name != "部门" else 8)
-        for d in diff.departments:
-            dept.add_row(d.department, *(str(n) if n else "" for n in (
-                d.tasks_gained, d.tasks_lost, d.lead_gained, d.lead_lost, d.role_changed,
-                d.succession)))
-        console.print(dept)
-    for note in diff.notes:
-        console.print(f"note: {note}", highlight=False)

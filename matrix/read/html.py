@@ -21,7 +21,7 @@ What it guarantees:
    … and the article holds most of the page's Chinese text), only the article is read, so that
    menus and side lists of other documents cannot pass for numbered clauses.
 5. A table of duties (任务分工表: columns such as 重点任务 and 牵头单位/责任单位/完成时限) becomes
-   numbered clauses with trailers, exactly as in a .docx (``docxtext.division_lines``); other
+   numbered clauses with trailers, exactly as in a .docx (``docx.division_lines``); other
    leaf tables give their cells' text, one cell per line. Tables that hold tables are layout.
 6. Entities are decoded once here (``&nbsp;`` → NBSP); ``normalise`` decodes any left over.
 """
@@ -31,6 +31,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+
+from .text import RawText, decode
 
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
          "source", "track", "wbr", "keygen", "basefont", "frame"}
@@ -319,7 +321,7 @@ class _Extractor:
 
     def table(self, table: Node) -> None:
         """A leaf table: metadata (kept aside), a duty table (clauses) or cells (lines)."""
-        from .docxtext import division_lines
+        from .docx import division_lines
 
         grid, order = self._grid(table)
         if self._metadata(grid, order):
@@ -456,3 +458,15 @@ def html_to_text(page: str) -> tuple[str, tuple[int, ...]]:
     if not out:
         return "", ()
     return "\n".join(t for t, _ in out) + "\n", tuple(line for _, line in out)
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+
+
+def read_html(data: bytes, path: str, encoding: str | None = None) -> RawText:
+    """The reader of HTML pages (see the package): decode (believing the page's own ``<meta
+    charset>`` when it decodes), then :func:`html_to_text`."""
+    m = _META_CHARSET.search(data[:4096])
+    raw = decode(data, path, encoding, declared=m.group(1).decode("ascii") if m else None)
+    text, lines = html_to_text(raw.text)
+    return RawText(text, raw.encoding, "html", lines)
