@@ -327,3 +327,27 @@ def test_filter_by_leader_and_local_name(tmp_path):
     assert [h["number"] for h in json.loads(out.output)] == ["1."]
     bad = CliRunner().invoke(cli, ["parse", str(plan), "--jurisdiction", "某某"])
     assert bad.exit_code == 2
+
+
+def test_workbook_has_a_leader_column_and_the_jurisdiction(tmp_path):
+    import openpyxl
+
+    from matrix.pipeline import parse_file
+    from matrix.workbook import write_workbook
+    from tests.conftest import CORPUS
+
+    plan = parse_file(CORPUS / "local" / "06_chuzhou.txt")
+    path = write_workbook(plan, tmp_path / "p.xlsx")
+    wb = openpyxl.load_workbook(path)
+    rows = list(wb["分工表"].iter_rows(values_only=True))
+    heads = list(rows[1])
+    assert heads.index("牵头领导") == heads.index("牵头单位") - 1
+    assert rows[2][heads.index("牵头领导")] == "金力"
+    assert rows[2][heads.index("牵头单位")] == "市发展改革委"
+    notes = {r[0]: r[1] for r in wb["说明"].iter_rows(values_only=True) if r and r[0]}
+    assert notes["制发政府"] == "滁州市（市级）"
+    # a plan without people keeps the old layout
+    central = write_workbook(parse_file(CORPUS / "guofa_2018_42_nongye_jixiehua.txt"),
+                             tmp_path / "c.xlsx")
+    heads = list(list(openpyxl.load_workbook(central)["分工表"].iter_rows(values_only=True))[1])
+    assert "牵头领导" not in heads
