@@ -200,9 +200,11 @@ _VERB_ROLE = {"LEAD": Role.lead, "RESP": Role.responsible, "SUPPORT": Role.suppo
 _FIELD_ROLE = {"负责": Role.responsible, "责任": Role.responsible, "牵头": Role.lead,
                "主办": Role.lead, "配合": Role.support, "参与": Role.support,
                "协办": Role.support, "指导": Role.guide, "协同": Role.support,
-               "协助": Role.support}
-_INHERIT = re.compile(r"(?:以下(?:均|都)?需(.+?)落实|(?:均|都)涉及(.+?)，?不再)")
+               "协助": Role.support, "主责": Role.lead}
+_INHERIT = re.compile(r"(?:以下(?:任务|工作|各项任务)?(?:均|都)?(?:需|由)(.+?)(?:负责)?落实"
+                      r"|(?:均|都)涉及(.+?)，?不再)")
 _SCOPE_DEFAULT = re.compile(r"适用范围均为(.+)$")
+_LIST_DUN = re.compile(r"、(?![^（]*）)")  # a 、 between names, not inside 各县（市、区）
 _SEPARATORS = re.compile(r"[，；。]")
 _SPACED = re.compile(r" *([，；。：、（）]) *")
 # A comma before a label ends the field before it (负责部门：X，适用范围：Y): the grammar reads a
@@ -212,12 +214,14 @@ _COMMA_BEFORE_LABEL = re.compile(r"，(?=[^，；。（）]*：)")
 _ROLE_TAIL = re.compile(r"(?:要|应)?(?:结合实际|结合自身实际|按照要求|切实)$")
 
 
-Names = list[tuple[str, str]]  # (as printed, with the list prefix written out)
+# (as printed, with the list prefix written out, marked 牵头 in place: 市发改委（牵头）)
+Names = list[tuple[str, str, bool]]
 
 
 def _duties(groups: Iterable[Names], role: Role, explicit_lead: bool) -> list[PrintedDuty]:
-    return [PrintedDuty(n, role, explicit_lead, full if full != n else None)
-            for g in groups for n, full in g]
+    return [PrintedDuty(n, Role.lead, True, full if full != n else None) if marked
+            else PrintedDuty(n, role, explicit_lead, full if full != n else None)
+            for g in groups for n, full, marked in g]
 
 
 @v_args(inline=True)
@@ -228,8 +232,11 @@ class TrailerReader(Transformer):
         """X、Y、Z等 → [X, Y, Z], each with the list's prefix written out where it distributes."""
         from .local import distribute_prefix
 
-        printed = [_ROLE_TAIL.sub("", str(d)) or str(d) for d in depts]
-        return list(zip(printed, distribute_prefix(printed)))
+        marked = {i - 1 for i, d in enumerate(depts) if d.type == "LEAD_MARK"}
+        kept = [(i, d) for i, d in enumerate(depts) if d.type != "LEAD_MARK"]
+        printed = [_ROLE_TAIL.sub("", str(d)) or str(d) for _, d in kept]
+        return [(n, full, i in marked)
+                for (i, _), n, full in zip(kept, printed, distribute_prefix(printed))]
 
     def bodies(self, *groups: Names) -> Names:
         """Name lists joined by ， 及 等和 (a prefix never crosses them)."""
@@ -268,8 +275,9 @@ class TrailerReader(Transformer):
         return {"scope": str(tok).split("：", 1)[1]}
 
     def deadline(self, tok: Token) -> dict:
-        """年内持续推进 / 2025年底前完成."""
-        return {"deadline": str(tok)}
+        """年内持续推进 / 2025年底前完成 / 完成时限：2024年12月底."""
+        text = str(tok)
+        return {"deadline": text.split("：", 1)[1] if tok.type == "DEADLINE_FIELD" else text}
 
     def rule(self, tok: Token) -> dict:
         """A document-wide rule stated inside the trailer."""
@@ -278,7 +286,7 @@ class TrailerReader(Transformer):
             return {"lead_rule": text}
         if tok.type == "INHERIT_RULE":
             m = _INHERIT.search(text)
-            who = [w for w in ((m.group(1) or m.group(2)).split("、") if m else []) if w]
+            who = [w for w in (_LIST_DUN.split(m.group(1) or m.group(2)) if m else []) if w]
             return {"inherit_rule": text, "inherit_bodies": tuple(who),
                     "inherit_here": not text.startswith("以下")}
         m = _SCOPE_DEFAULT.search(text)

@@ -351,3 +351,22 @@ def test_workbook_has_a_leader_column_and_the_jurisdiction(tmp_path):
                              tmp_path / "c.xlsx")
     heads = list(list(openpyxl.load_workbook(central)["分工表"].iter_rows(values_only=True))[1])
     assert "牵头领导" not in heads
+
+
+def test_lead_marked_in_place_deadline_field_and_main_label():
+    info = read_trailer("责任单位：市发改委（牵头）、市财政局、住建局；完成时限：2024年12月底")
+    assert [(d.name, d.role.value, d.full) for d in info.duties] == [
+        ("市发改委", "lead", None), ("市财政局", "responsible", None),
+        ("住建局", "responsible", "市住建局")]
+    assert info.deadline == "2024年12月底"
+    info = read_trailer("主责单位：市发改委；协办单位：市财政局")
+    assert [(d.name, d.role.value) for d in info.duties] == [("市发改委", "lead"),
+                                                            ("市财政局", "support")]
+
+
+def test_inherit_rule_in_the_notice():
+    doc = parse("各单位：\n以下任务均由各县（市、区）政府负责落实，不再列出。\n一、甲\n"
+                "1.乙。（市发改委负责）\n").documents[0]
+    assert doc.rules == ("以下任务均由各县（市、区）政府负责落实，不再列出",)
+    assert [(a.department, a.inherited) for a in doc.tasks[0].assignments] == [
+        ("市发展改革委", False), ("各县（市、区）政府", True)]
