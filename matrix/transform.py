@@ -765,6 +765,7 @@ def build_documents(units: Sequence[Unit], canonical: Canonical, line_of: LineMa
         from . import models as kinds
     documents = []
     preamble = units[0] if units else None
+    carried: tuple[_RuleState, list[str]] | None = None  # a notice's rules, for its attachment
     for index, (opening, tops) in enumerate(split_documents(units)):
         if not tops:
             continue
@@ -779,6 +780,9 @@ def build_documents(units: Sequence[Unit], canonical: Canonical, line_of: LineMa
                 registry = default_registry()
             resolver = LocalResolver(registry, found, canonical)
         builder = _DocumentBuilder(canonical, line_of, kinds, resolver)
+        if carried is not None:
+            builder.state, builder.rules = carried[0], list(carried[1])
+            carried = None
         if index == 0 and preamble is not None:
             for tok in preamble.body:
                 if tok.type == "DOC_RULE":
@@ -797,6 +801,10 @@ def build_documents(units: Sequence[Unit], canonical: Canonical, line_of: LineMa
                          "this document names no responsible departments: its clauses are "
                          "listed so that an office can fill the matrix by hand")
         builder.finish_warnings()
+        if not builder.tasks and (builder.state.lead_rule or builder.state.inherit):
+            # 一、…二、责任分解中，列第一位的责任单位为牵头单位…: a notice's numbered requirements
+            # state the rule of the plan attached after it
+            carried = (builder.state, builder.rules)
         order = {id(c): i for i, c in enumerate(builder.unassigned)}
         unassigned = sorted(builder.unassigned, key=lambda c: (c.line, order[id(c)]))
         documents.append(kinds.Document.make(

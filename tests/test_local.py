@@ -370,3 +370,16 @@ def test_inherit_rule_in_the_notice():
     assert doc.rules == ("以下任务均由各县（市、区）政府负责落实，不再列出",)
     assert [(a.department, a.inherited) for a in doc.tasks[0].assignments] == [
         ("市发展改革委", False), ("各县（市、区）政府", True)]
+
+
+def test_a_rule_in_the_notices_numbered_requirements_holds_for_the_attached_plan():
+    text = ("各区、县（市）人民政府：\n一、各级各部门要强化责任。\n"
+            "二、责任分解中，列第一位的责任单位为牵头单位或汇总单位。\n杭州市人民政府办公厅\n"
+            "2020年政府工作报告重点工作责任分解\n一、全力稳企业\n1.落实减税降费政策。\n"
+            "责任单位：市经信局、市财政局\n")
+    plan = parse(text)
+    attached = plan.documents[-1]
+    assert attached.rules == ("列第一位的责任单位为牵头单位或汇总单位",)
+    assert [(a.as_printed, a.role.value, a.lead_by_rule)
+            for a in attached.tasks[0].assignments] == [("市经信局", "lead", True),
+                                                        ("市财政局", "responsible", False)]
