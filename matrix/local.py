@@ -71,8 +71,10 @@ _KIND_SUFFIX = re.compile(r"(?:委员会|管理局|总局|总署|分局|办公�
 # a place of its own and one of these is a central body's branch (滁州海关, 广东金融监管局).
 _VERTICAL = ("海关总署", "金融监管总局", "中国证监会", "人民银行", "国家外汇局", "国家统计局",
              "中国气象局", "中国地震局", "国家邮政局", "税务总局", "国家烟草局")
+_PARTY_INSIDE = re.compile(r".(?:省委|市委|县委|区委)")
 _PLACED_BRANCH = re.compile(r"^[^省市县区]{2,4}(?:海关|海事局|金融监管局|监管局|调查队)$|(?:分行|分署)$")
-_BRANCH = re.compile(r"(?:分行|分署|分局|监管局|调查队|海关|海事局|管理局|税务局|气象局|邮政管理局)$")
+_BRANCH = re.compile(r"(?:分行|分署|分局|监管局|监局|调查队|调查总队|海关|海事局|管理局|税务局|气象局|"
+                     r"邮政管理局)$")
 
 
 def level_of(name: str) -> str | None:
@@ -351,6 +353,11 @@ class LocalResolver:
                 break
         if _NATIONAL_HEAD.match(name) or _NATIONAL_TAIL.search(name):
             return self._national(name)
+        if _PARTY_INSIDE.search(name) and own_prefix(name) is None:
+            return Resolved(self._known(name, "地方党群机构"))  # 团省委, 团市委
+        for k in (2, 3):  # 湖北银保监局, 湖北日报: a place of its own (a province's short name)
+            if name[:k] in _province_short_names(self.registry) and len(name) > k + 1:
+                return self._placed_branch(name) or self._elsewhere(name)
         prefix = own_prefix(name)
         if prefix is not None:
             rest = name[len(prefix):]

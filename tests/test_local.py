@@ -267,13 +267,18 @@ _NATIONAL_FORM = ("国家", "国务院", "中国", "中央", "中共", "中华",
 
 
 def _spellings_without_national_form() -> list[str]:
+    from matrix.local import _province_short_names
+
     registry = default_registry()
+    places = _province_short_names(registry)
     out = []
     for dept in registry.all():
         if dept.generic or dept.category in ("地方人民政府", "泛指", "中央企业", "中央金融企业",
                                              "军队"):
             continue  # groups, governments, companies and the army are not departments
         for spelling in registry.aliases(dept.name):
+            if spelling[:2] in places or spelling[:3] in places:
+                continue  # a place of its own (北京冬奥组委): what it says, not a bare name
             if not spelling.startswith(_NATIONAL_FORM) and not spelling.endswith(
                     ("部", "总局", "总署", "署", "总会", "团中央")) and spelling != "人民银行":
                 out.append(spelling)
@@ -383,3 +388,15 @@ def test_a_rule_in_the_notices_numbered_requirements_holds_for_the_attached_plan
     assert [(a.as_printed, a.role.value, a.lead_by_rule)
             for a in attached.tasks[0].assignments] == [("市经信局", "lead", True),
                                                         ("市财政局", "responsible", False)]
+
+
+@pytest.mark.parametrize("name,column,counterpart", [
+    ("团省委", "团省委", None), ("湖北银保监局", "湖北银保监局", None),
+    ("国家统计局湖北调查总队", "国家统计局湖北调查总队", "国家统计局"),
+    ("武汉海关", "武汉海关", "海关总署"), ("省经信厅", "省工业和信息化厅", "工业和信息化部"),
+    ("省退役军人厅", "省退役军人事务厅", "退役军人事务部"), ("省委宣传部", "省委宣传部", None)])
+def test_provincial_names(name, column, counterpart):
+    resolver = LocalResolver(default_registry(), Jurisdiction.make(level="province", name="湖北省"),
+                             canonical)
+    resolved = resolver.resolve(name)
+    assert (resolved.department.name, resolved.counterpart) == (column, counterpart)
