@@ -685,6 +685,11 @@ def _segments(body: Sequence[Token]) -> Iterable[tuple[Token, tuple[str, str, st
             yield tok, None
             i += 1
             continue
+        if tok.startswith("。"):  # on the clause's own line: the 。 ends the clause's text
+            stop = str.__new__(Token, "。")
+            stop.type, stop.value = "TEXT", "。"
+            yield stop, None
+            tok = _token_tail(tok)
         lines, deadline, j = [str(tok)], None, i + 1
         while j < n:
             nxt = body[j]
@@ -712,6 +717,15 @@ def _segments(body: Sequence[Token]) -> Iterable[tuple[Token, tuple[str, str, st
         if newline is not None:
             yield newline, None
         i = j
+
+
+def _token_tail(tok: Token) -> Token:
+    """A LINE_TRAILER token without its leading 。 (same type and line)."""
+    tail = str.__new__(Token, tok[1:])
+    tail.type, tail.value, tail.line = tok.type, tok[1:], tok.line
+    tail.column = tok.column + 1 if tok.column is not None else None
+    tail.start_pos = tok.start_pos + 1 if tok.start_pos is not None else None
+    return tail
 
 
 def _names_bodies(line: str) -> bool:

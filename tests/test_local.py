@@ -400,3 +400,13 @@ def test_provincial_names(name, column, counterpart):
                              canonical)
     resolved = resolver.resolve(name)
     assert (resolved.department.name, resolved.counterpart) == (column, counterpart)
+
+
+def test_fields_after_the_clause_on_its_own_line():
+    doc = parse("一、甲\n（一）加强市场体系建设。推进建设。牵头单位：省发展改革委；责任单位：省市场监管局\n"
+                "（二）乙。明确责任单位：不是一个标签后的名单。\n").documents[0]
+    (task,) = doc.tasks
+    assert (task.label, task.text, task.trailer) == (
+        "（一）", "加强市场体系建设。推进建设。", "牵头单位：省发展改革委；责任单位：省市场监管局")
+    assert [(a.department, a.role.value) for a in task.assignments] == [
+        ("省发展改革委", "lead"), ("省市场监管局", "responsible")]
