@@ -525,7 +525,8 @@ class _DocumentBuilder:
                 dept = self.canonical(name)
             made = self.made[key] = self.kinds.Assignment.make(
                 department=dept.name, as_printed=name, role=role, known=dept.known,
-                inherited=inherited, lead_by_rule=lead_by_rule, counterpart=counterpart)
+                inherited=inherited, lead_by_rule=lead_by_rule, counterpart=counterpart,
+                generic=dept.generic)
         if not made.known:
             unknown.append(name)
         return made

@@ -51,7 +51,7 @@ from ..errors import MatrixError, MatrixInputError
 from ..records import Assignment, Document, ParseWarning, Plan, ROLE_RANK, Role, Source, Task
 from .book import MARKS, clean_text
 from .plan import SHEET_NAMES
-from .stamp import (FLAG_INHERITED, FLAG_LEAD_BY_RULE, FLAG_UNKNOWN, RECORDS_MAGIC,
+from .stamp import (FLAG_GENERIC, FLAG_INHERITED, FLAG_LEAD_BY_RULE, FLAG_UNKNOWN, RECORDS_MAGIC,
                     RECORDS_VERSION, fingerprint)
 from .untrusted import Package, check_package
 
@@ -221,6 +221,7 @@ class _TaskRecord(NamedTuple):
     scope: str | None
     trailer: str | None
     assignments: tuple[Assignment, ...]
+    leaders: tuple[str, ...] = ()
 
 
 @dataclass
@@ -231,6 +232,7 @@ class _DocumentRecord:
     label: str
     rules: tuple[str, ...]
     warnings: list[ParseWarning]
+    jurisdiction: Any = None  # models.Jurisdiction
 
 
 @dataclass(frozen=True)
@@ -261,26 +263,30 @@ def _parse_records(text: str) -> _Records:
     for d in data["documents"]:
         warnings = [models.ParseWarning(line=w[0], column=w[1], kind=w[2], message=w[3])
                     for w in d.get("warnings", ())]
+        where = d.get("jurisdiction")
         documents.append(_DocumentRecord(
             _opt_str(d.get("title")), _opt_str(d.get("doc_number")), int(d.get("line", 1)),
-            str(d.get("label", "")), tuple(str(r) for r in d.get("rules", ())), warnings))
+            str(d.get("label", "")), tuple(str(r) for r in d.get("rules", ())), warnings,
+            models.Jurisdiction(**where) if isinstance(where, dict) else None))
     roles = {r.value: r for r in Role}
     table = [models.Assignment(department=department,
                         as_printed=department if printed is None else printed, role=roles[role],
                         inherited=bool(flags & FLAG_INHERITED),
                         lead_by_rule=bool(flags & FLAG_LEAD_BY_RULE),
-                        known=not flags & FLAG_UNKNOWN)
-             for department, printed, role, flags in data["assignments"]]
+                        known=not flags & FLAG_UNKNOWN, generic=bool(flags & FLAG_GENERIC),
+                        counterpart=_opt_str(rest[0]) if rest else None)
+             for department, printed, role, flags, *rest in data["assignments"]]
     pick = table.__getitem__
     tasks = []
     for (seq, document, label, title, digest, section, subsection, line, deadline, scope,
-         trailer, ids) in data["tasks"]:
+         trailer, ids, *extra) in data["tasks"]:
         if type(seq) is not int or type(document) is not int or type(line) is not int:
             raise ValueError(f"bad task record {seq!r}")
         tasks.append(_TaskRecord(seq, document, str(label), str(title), str(digest),
                                  _opt_str(section), _opt_str(subsection), line,
                                  _opt_str(deadline), _opt_str(scope), _opt_str(trailer),
-                                 tuple(map(pick, ids))))
+                                 tuple(map(pick, ids)),
+                                 tuple(str(p) for p in extra[0]) if extra else ()))
     return _Records(origin, _opt_str(data.get("generated_at")), _opt_str(data.get("tool")),
                     documents, tasks)
 
@@ -631,7 +637,8 @@ class _WorkbookReader:
         for index, warning in self.notes:
             documents[index or 0].warnings.append(warning)
         return tuple(models.Document(title=d.title, doc_number=d.doc_number, line=d.line,
-                              tasks=tuple(t), rules=d.rules, warnings=tuple(d.warnings))
+                              tasks=tuple(t), rules=d.rules, warnings=tuple(d.warnings),
+                              jurisdiction=d.jurisdiction)
                      for d, t in zip(documents, tasks))
 
     def _task(self, row: _MatrixRow, deadlines: dict[Any, str | None] | None,
@@ -656,7 +663,8 @@ class _WorkbookReader:
                     trailer=record.trailer if record is not None else None,
                     line=record.line if record is not None else row.index + 1,
                     assignments=_assignments(row.marks, record, known), deadline=deadline,
-                    scope=record.scope if record is not None else None)
+                    scope=record.scope if record is not None else None,
+                    leaders=record.leaders if record is not None else ())
 
 
 _AMBIGUOUS = object()
