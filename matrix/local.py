@@ -66,7 +66,7 @@ _ZONE = re.compile(r"(?:开发区|高新区|经开区|园区|新区|产业园|�
 _NATIONAL_HEAD = re.compile(r"^(?:国家|国务院|中央|中共中央|中国|中华|全国)")
 _NATIONAL_TAIL = re.compile(r"(?:总局|总署|总队|总会|团中央)$")
 # Suffixes that name the kind of body: stripped to find the function (发改 + 局 = 发改委).
-_KIND_SUFFIX = re.compile(r"(?:委员会|管理局|总局|总署|分局|办公室|委|局|厅|署|办|部|中心)$")
+_KIND_SUFFIX = re.compile(r"(?:委员会|管理局|总局|总署|分局|办公室|委|局|厅|署|办|部)$")
 # Functions whose local offices belong to the national body (vertical management): a name with
 # a place of its own and one of these is a central body's branch (滁州海关, 广东金融监管局).
 _VERTICAL = ("海关总署", "金融监管总局", "中国证监会", "人民银行", "国家外汇局", "国家统计局",
@@ -301,10 +301,19 @@ def _index_for(registry) -> FunctionIndex:
     return FunctionIndex(registry)
 
 
-def local_label(prefix: str, national: str, level: str) -> str:
+def local_label(prefix: str, national: str, level: str, registry=None) -> str:
     """The column name of a local body: the prefix and the national body's name in the form a
     government of that level uses (工业和信息化部 → 省工业和信息化厅 / 市工业和信息化局)."""
     base = _strip_national(national)
+    if base.startswith("国") and len(base) <= 3 and not base.endswith("委"):
+        # 国管局: a national acronym; the function is in the full name (机关事务管理局)
+        if registry is None:
+            from .departments import default_registry
+
+            registry = default_registry()
+        full = registry.lookup(national)
+        if full is not None and full.full_name:
+            base = _strip_national(full.full_name)
     if base.endswith("总局"):
         base = base[:-2] + "局"
     elif base.endswith(("部", "署")) and not base.endswith("总部"):
@@ -440,6 +449,6 @@ class LocalResolver:
         if function is None:
             shown = printed or prefix + rest
             return Resolved(Department.make(name=shown, known=False))
-        label = local_label(prefix, function, self.jurisdiction.level)
+        label = local_label(prefix, function, self.jurisdiction.level, self.registry)
         return Resolved(Department.make(name=label, category="地方部门", known=True),
                         counterpart=function)

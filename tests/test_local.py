@@ -232,15 +232,16 @@ def test_state_council_document_is_central():
 
 def test_scoped_entry_may_reuse_a_national_spelling(tmp_path):
     user = tmp_path / "gd.toml"
-    user.write_text('[[department]]\nname = "省政务和数据局"\njurisdiction = "广东省"\n'
-                    'aliases = ["政务和数据局", "统计局"]\n', encoding="utf-8")
+    user.write_text('[[department]]\nname = "省政务服务中心"\njurisdiction = "广东省"\n'
+                    'aliases = ["政务服务中心", "统计局"]\n', encoding="utf-8")
     registry = Registry([packaged_data(), user])
     assert registry.lookup("统计局").name == "国家统计局"  # the national data is untouched
     resolver = LocalResolver(registry, PROVINCE, canonical)
-    assert resolver.resolve("政务和数据局").department.name == "省政务和数据局"
-    assert resolver.resolve("政务和数据局").department.known
+    assert resolver.resolve("政务服务中心").department.name == "省政务服务中心"
+    assert resolver.resolve("政务服务中心").department.known
+    assert resolver.resolve("统计局").department.name == "省政务服务中心"  # the user said so
     other = LocalResolver(registry, Jurisdiction.make(level="province", name="江苏省"), canonical)
-    assert not other.resolve("政务和数据局").department.known
+    assert not other.resolve("政务服务中心").department.known
 
 
 def test_unscoped_entry_still_conflicts(tmp_path):
