@@ -411,3 +411,17 @@ def test_fields_after_the_clause_on_its_own_line():
         "（一）", "加强市场体系建设。推进建设。", "牵头单位：省发展改革委；责任单位：省市场监管局")
     assert [(a.department, a.role.value) for a in task.assignments] == [
         ("省发展改革委", "lead"), ("省市场监管局", "responsible")]
+
+
+def test_a_duty_table_with_a_leader_column():
+    from matrix.pipeline import parse_bytes
+
+    page = ("<html><body><p>滁州市人民政府关于2024年重点工作责任分解的通知</p><table>"
+            "<tr><td>序号</td><td>重点工作</td><td>牵头市领导</td><td>牵头单位</td><td>责任单位</td>"
+            "<td>完成时限</td></tr><tr><td>1</td><td>地区生产总值增长8%以上</td><td>金力、姚志</td>"
+            "<td>市发改委</td><td>市经信局、市统计局</td><td>12月底</td></tr></table></body></html>")
+    (task,) = parse_bytes(page.encode(), "t.html").tasks
+    assert task.leaders == ("金力", "姚志")
+    assert task.deadline == "12月底"
+    assert [(a.department, a.role.value) for a in task.assignments] == [
+        ("市发展改革委", "lead"), ("市工业和信息化局", "responsible"), ("市统计局", "responsible")]
