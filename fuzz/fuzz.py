@@ -11,10 +11,11 @@ Case ``i`` of a run with seed ``S`` is made from ``(S, i)`` alone, so any case c
 without the others: a window of 200–3,000 characters of one of the seeds or corpus documents
 (``seeds/*.txt``, ``tests/corpus/*.txt`` and ``*.html``), then one to four mutations of its text
 (deleted and duplicated parentheses, shuffled lines, a very long line, NUL bytes, BOMs in the
-middle, deleted newlines, plan fragments, HTML entities and tags, random Unicode, other line
-endings, truncation) and of its bytes (random byte flips, truncation, a GB18030 piece spliced
+middle, deleted newlines, plan fragments, HTML entities, tags and table spans, random Unicode,
+invisible characters in department names, very long names, other line endings, truncation) and of its bytes (random byte flips, truncation, a GB18030 piece spliced
 into UTF-8, BOM bytes, random bytes), in one of several encodings or as a Word .docx (with a
-duty table, automatic numbering and odd attribute values). Most cases go through
+duty table — odd spans, a column merged down hundreds of rows, a one-cell layout table
+around it — automatic numbering and odd attribute values). Most cases go through
 ``matrix.pipeline.parse_bytes``, some through ``parse_text``.
 
 What must hold for every case (``run_case``): the parse returns a ``Plan`` or raises a
@@ -90,7 +91,14 @@ ENTITIES = ["&#10;", "&#13;", "&amp;", "&amp;amp;", "&ldquo;", "&nbsp;", "&#x4e0
             "&#0;", "&#1114112;", "&lt;p&gt;", "&"]
 TAGS = ["<p>", "</p>", "<br>", "<br/>", "<div>", "</div>", "<table><tr><td>", "</td><td>",
         "</td></tr></table>", "<!--", "-->", "<!---->", "<script>", "</script>", "<style>",
-        "<html>", "<meta charset=gbk>", "<meta charset=\"x-unknown\">", "<h1>", "<li>", "<"]
+        "<html>", "<meta charset=gbk>", "<meta charset=\"x-unknown\">", "<h1>", "<li>", "<",
+        # spans (issue 13): huge, zero, negative, not numbers
+        "<table><tr><td colspan=50 rowspan=500>", "<td rowspan=65535>", "<td colspan=\"1000\">",
+        "<tr><td rowspan=0 colspan=-1>", "<td rowspan=abc>", "</td></tr><tr><td rowspan=500>"]
+# Characters that print as nothing (issue 13): bidi controls, soft hyphen, fillers, tags …
+INVISIBLE = ["\u200e", "\u200f", "\u00ad", "\u202e", "\u202c", "\u2066", "\u2069", "\u034f",
+             "\u3164", "\u180e", "\u2063", "\ufe0f", "\U000e0041", "\U000e007f", "\u115f",
+             "\u1160", "\uffa0", "\U000e0100", "\u061c"]
 PINYIN = ["(mén)", "(de)", "（fēn）", "(zhe)(le)", "(abc)"]
 PIECES = (NUMBERS + TRAILERS + KEYWORDS + DEPARTMENTS + PUNCTUATION + PARENS + SPACES + ENTITIES
           + ["\n", "\n\n", "\r\n", "\r", "\x00", "\ufeff", "\ufffd", "加强监管", "推进改革。"])
@@ -275,12 +283,36 @@ def many_parens(rng: random.Random, text: str) -> tuple[str, str]:
     return text[:at] + unit * times + text[at:], f"many_parens({unit!r}x{times})"
 
 
+def invisible_chars(rng: random.Random, text: str) -> tuple[str, str]:
+    """Characters that print as nothing, inside department names (look-alikes) and anywhere."""
+    count = rng.randint(1, 12)
+    names = [m.start() + rng.randrange(1, len(m.group())) for m in
+             re.finditer("|".join(map(re.escape, DEPARTMENTS[:9])), text)]
+    out = text
+    for at in sorted(rng.sample(names, min(count, len(names))), reverse=True):
+        out = out[:at] + rng.choice(INVISIBLE) + out[at:]
+    out = _insert_at(rng, out, lambda: rng.choice(INVISIBLE), max(1, count - len(names)))
+    return out, f"invisible_chars({count})"
+
+
+def long_names(rng: random.Random, text: str) -> tuple[str, str]:
+    """A trailer naming a very long department, or very many (file names, columns)."""
+    if rng.random() < 0.5:
+        name = "".join(rng.choice("部委局办署会中心") for _ in range(rng.randint(80, 3_000)))
+        trailer = f"（{name}负责）"
+    else:
+        trailer = "（" + "、".join(f"{rng.choice('甲乙丙丁')}{i}办公室"
+                                  for i in range(rng.randint(50, 2_000))) + "负责）"
+    at = rng.randrange(len(text) + 1)
+    return text[:at] + "\n（一）推进工作。" + trailer + "\n" + text[at:], f"long_names({len(trailer)})"
+
+
 TEXT_MUTATIONS = [delete_parens, duplicate_parens, shuffle_lines, long_line, delete_newlines,
                   insert_nul, bom_in_middle, insert_pieces, insert_markup, random_unicode,
                   half_width, line_endings, truncate_text, delete_range, duplicate_range,
-                  many_parens]
+                  many_parens, invisible_chars, long_names]
 # Weights: the cheap, structure-breaking mutations more often than the slow long lines.
-TEXT_WEIGHTS = [6, 5, 4, 1, 4, 3, 3, 8, 4, 4, 3, 3, 3, 4, 4, 1]
+TEXT_WEIGHTS = [6, 5, 4, 1, 4, 3, 3, 8, 4, 4, 3, 3, 3, 4, 4, 1, 3, 1]
 
 
 def flip_bytes(rng: random.Random, data: bytes) -> tuple[bytes, str]:
@@ -371,21 +403,34 @@ def _docx_paragraph(rng: random.Random, line: str, numbered: bool) -> str:
 
 
 def _docx_table(rng: random.Random, lines: list[str]) -> str:
+    """A table of random heads and cells, some with odd spans; sometimes a column merged down
+    many rows (issue 13: python-docx took quadratic time and recursed once a row), sometimes
+    inside a one-cell layout table."""
     heads = rng.sample(["序号", "重点任务", "牵头单位", "配合单位", "责任单位", "完成时限", "内容", ""],
                        rng.randint(1, 5))
+    long_merge = rng.random() < 0.2
+    count = rng.randint(50, 600) if long_merge else rng.randint(0, 8)
+    merged = rng.randrange(len(heads)) if long_merge else -1
     rows = [heads] + [[rng.choice(lines + DEPARTMENTS + NUMBERS) for _ in heads]
-                      for _ in range(rng.randint(0, 8))]
+                      for _ in range(count)]
     out = ["<w:tbl>"]
-    for row in rows:
+    for r, row in enumerate(rows):
         out.append("<w:tr>")
-        for cell in row:
-            span = (f'<w:tcPr><w:gridSpan w:val="{rng.choice(_ODD_VALUES)}"/>'
-                    f'{"<w:vMerge/>" if rng.random() < 0.3 else ""}</w:tcPr>'
-                    if rng.random() < 0.15 else "")
+        for c, cell in enumerate(row):
+            if c == merged and r:
+                span = ('<w:tcPr><w:vMerge w:val="restart"/></w:tcPr>' if r == 1
+                        else "<w:tcPr><w:vMerge/></w:tcPr>")
+            else:
+                span = (f'<w:tcPr><w:gridSpan w:val="{rng.choice(_ODD_VALUES)}"/>'
+                        f'{"<w:vMerge/>" if rng.random() < 0.3 else ""}</w:tcPr>'
+                        if rng.random() < 0.15 else "")
             out.append(f'<w:tc>{span}<w:p><w:r><w:t>{_xml_text(cell)}</w:t></w:r></w:p></w:tc>')
         out.append("</w:tr>")
     out.append("</w:tbl>")
-    return "".join(out)
+    table = "".join(out)
+    if rng.random() < 0.2:  # a layout table of one cell around it
+        table = f"<w:tbl><w:tr><w:tc><w:p/>{table}<w:p/></w:tc></w:tr></w:tbl>"
+    return table
 
 
 def _docx_numbering(rng: random.Random) -> str:
@@ -430,6 +475,58 @@ def docx_from_xml(body: str, numbering: str | None = None) -> bytes:
             archive.writestr("word/_rels/document.xml.rels", _DOCX_NUMBERING_REL)
             archive.writestr("word/numbering.xml", numbering)
     return buffer.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------
+# Output targets (issue 13): what ``-o`` may point at
+
+
+TARGET_KINDS = ["missing", "symlink", "dangling", "loop", "fifo", "device", "folder",
+                "file-parent", "long-name", "invisible-name", "existing-text", "foreign-zip"]
+
+
+def hostile_target(rng: random.Random, folder: Path, suffix: str) -> tuple[Path, str]:
+    """Make one kind of output target in ``folder`` (which must be empty of it): a symbolic
+    link (to a file, to nothing, to itself), a FIFO (nobody reads it), a device node (a null
+    device of its own, when allowed), a folder, a path under a file, a name of 250+ bytes, a
+    name with invisible characters, an existing text file or a zip that dutymatrix did not
+    write. Returns (path, kind)."""
+    import stat as stat_module
+
+    kind = rng.choice(TARGET_KINDS)
+    target = folder / f"out{suffix}"
+    if kind == "symlink":
+        real = folder / f"real{suffix}"
+        real.write_bytes(b"before")
+        target.symlink_to(real)
+    elif kind == "dangling":
+        target.symlink_to(folder / "nowhere" / f"x{suffix}")
+    elif kind == "loop":
+        target.symlink_to(target)
+    elif kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "device":
+        try:
+            os.mknod(target, 0o666 | stat_module.S_IFCHR, os.makedev(1, 3))
+        except OSError:
+            kind = "missing"
+    elif kind == "folder":
+        target.mkdir()
+    elif kind == "file-parent":
+        (folder / "file").write_bytes(b"x")
+        target = folder / "file" / f"out{suffix}"
+    elif kind == "long-name":
+        target = folder / ("长" * rng.randint(78, 90) + suffix)
+    elif kind == "invisible-name":
+        target = folder / ("out" + "".join(rng.choices(INVISIBLE, k=3)) + suffix)
+    elif kind == "existing-text":
+        target.write_bytes(b"someone's notes")
+    elif kind == "foreign-zip":
+        import zipfile
+
+        with zipfile.ZipFile(target, "w") as archive:
+            archive.writestr("a.txt", "x")
+    return target, kind
 
 
 # ---------------------------------------------------------------------------------------------

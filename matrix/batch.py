@@ -2,14 +2,17 @@
 
 ``build_one(source, target)`` reads, parses and writes one plan and returns an ``Outcome``
 (built, skipped or failed, with the reason) instead of raising, so that one bad file never
-stops a batch. ``build_many`` runs the jobs in a process pool when there are enough of them to
-pay for it, and yields the outcomes in the order of the jobs.
+stops a batch: not an error in the file, not a RecursionError or MemoryError in a library.
+``build_many`` runs the jobs in a process pool when there are enough of them to pay for it,
+and yields the outcomes in the order of the jobs; a worker that dies (a crash in a C
+extension, the kernel's OOM killer) fails its file only: the jobs it took down with it are run
+again, one worker each, so that the file that kills a worker is found and the others build.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +36,9 @@ def plan_jobs(sources: Sequence[Path], output: Path | None, many: bool,
 
 def _output_for(source: Path, output: Path | None, many: bool, used: set[Path],
                 default_folder: str | Path) -> Path:
-    if output is not None and not many and output.suffix.lower() == ".xlsx":
+    if output is not None and not many and (
+            output.suffix.lower() == ".xlsx" or str(output) == "-"
+            or (output.exists() and not output.is_dir())):  # /dev/stdout, a FIFO, a file
         return output
     folder = output if output is not None else Path(default_folder)
     target = folder / f"{'stdin' if str(source) == '-' else source.stem}.xlsx"
@@ -97,8 +102,8 @@ def build_one(source: Path, target: Path, *, force: bool = False, strict: bool =
               jurisdiction: str | None = None) -> Outcome:
     """Read ``source``, write its workbook to ``target``; every failure becomes an Outcome."""
     from .errors import MatrixError, NoClausesError
+    from .output import make_folder, replaceable
     from .workbook import write_workbook
-    from .output import replaceable
     from .pipeline import parse_file
 
     try:
@@ -111,7 +116,7 @@ def build_one(source: Path, target: Path, *, force: bool = False, strict: bool =
         ok, why = replaceable(target)
         if not ok and not force:
             raise MatrixError(f"{target}: not replaced: {why} (use --force to replace it)")
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(target.parent)
         write_workbook(plan, target)
     except NoClausesError as e:
         return Outcome(str(source), str(target), "skipped", e.message)
@@ -119,6 +124,14 @@ def build_one(source: Path, target: Path, *, force: bool = False, strict: bool =
         return Outcome(str(source), str(target), "failed", str(e))
     except OSError as e:
         return Outcome(str(source), str(target), "failed", f"{target}: {e.strerror or e}")
+    except RecursionError:
+        return Outcome(str(source), str(target), "failed",
+                       f"{source}: too deeply nested to read (RecursionError)")
+    except MemoryError:
+        return Outcome(str(source), str(target), "failed", f"{source}: out of memory reading it")
+    except Exception as e:  # a bug or a library's surprise: this file fails, the batch goes on
+        return Outcome(str(source), str(target), "failed",
+                       f"{source}: internal error: {type(e).__name__}: {e}")
     return Outcome(str(source), str(target), "built", tasks=len(plan.tasks),
                    documents=len(plan.documents), notes=warning_notes(plan))
 
@@ -127,6 +140,24 @@ def _job(args: tuple[Path, Path, bool, bool, dict[str, str], str | None]) -> Out
     source, target, force, strict, settings, jurisdiction = args
     _adopt(settings)
     return build_one(source, target, force=force, strict=strict, jurisdiction=jurisdiction)
+
+
+_SIGNALS_SET = False
+
+
+def _clean_up_on_signals() -> None:
+    """In a pool worker, SIGTERM and SIGHUP (a whole process group stopped) end the job by an
+    exception, as in the main process, so that its temporary file is removed."""
+    global _SIGNALS_SET
+    if _SIGNALS_SET:
+        return
+    _SIGNALS_SET = True
+    import multiprocessing
+
+    if multiprocessing.parent_process() is not None:
+        from .output import install_signal_cleanup
+
+        install_signal_cleanup()
 
 
 def _settings() -> dict[str, str]:
@@ -150,25 +181,96 @@ def _adopt(settings: dict[str, str]) -> None:
 
 
 def build_many(jobs: Sequence[tuple[Path, Path]], *, force: bool = False, strict: bool = False,
-               workers: int | None = None, jurisdiction: str | None = None) -> Iterator[Outcome]:
-    """Outcomes of every (source, target) job, in job order; on every core when worth it."""
+               workers: int | None = None, job: Callable[[tuple], Outcome] | None = None,
+               jurisdiction: str | None = None) -> Iterator[Outcome]:
+    """Outcomes of every (source, target) job, in job order; on every core when worth it.
+
+    ``job`` replaces the function run for each file (tests use it to kill a worker)."""
+    job = job or _job
     settings = _settings()
     args = [(s, t, force, strict, settings, jurisdiction) for s, t in jobs]
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(args) < POOL_THRESHOLD or any(str(s) == "-" for s, _ in jobs):
-        yield from map(_job, args)
+        yield from map(job, args)
         return
+    yield from _pooled(args, workers, job)
+
+
+def _pooled(args: list, workers: int, job: Callable[[tuple], Outcome]) -> Iterator[Outcome]:
+    """``job`` of every ``args`` in a process pool, in order; a dead worker fails one file.
+
+    Jobs go to the workers in chunks (fewer round trips). When a worker dies, the pool is
+    gone: the chunks it had not finished run again one job per worker of its own, so that the
+    file that kills a worker is found and fails alone."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
-    chunk = max(1, min(16, len(args) // (workers * 8)))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_context(multiprocessing),
-                             max_tasks_per_child=TASKS_PER_WORKER) as pool:
-        try:
-            yield from pool.map(_job, args, chunksize=chunk)
-        except BaseException:
+    context = _context(multiprocessing)
+    size = max(1, min(16, len(args) // (workers * 8)))
+    chunks = [args[i:i + size] for i in range(0, len(args), size)]
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                               max_tasks_per_child=TASKS_PER_WORKER)
+    futures = [pool.submit(_in_worker_many, job, chunk) for chunk in chunks]
+    try:
+        for i, future in enumerate(futures):
+            try:
+                yield from future.result()
+                continue
+            except BrokenProcessPool:
+                pass
             pool.shutdown(wait=False, cancel_futures=True)
-            raise
+            pool = None
+            # The chunks that may have been running (one per worker, and one queued) run job
+            # by job, each in a worker of its own; the rest in a new pool, as before.
+            suspects = range(i, min(len(chunks), i + workers + 1))
+            for k in suspects:
+                done = futures[k]
+                if k > i and done.done() and not done.cancelled() and not done.exception():
+                    yield from done.result()
+                    continue
+                for one in chunks[k]:
+                    yield _alone(job, one, context)
+            rest = [one for chunk in chunks[suspects.stop:] for one in chunk]
+            if rest:
+                yield from _pooled(rest, workers, job)
+            break
+    except BaseException:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    if pool is not None:
+        pool.shutdown(wait=True)
+
+
+def _alone(job: Callable[[tuple], Outcome], args: tuple, context) -> Outcome:
+    """``job(args)`` in a worker of its own; a failed Outcome when that worker dies."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        try:
+            return pool.submit(_in_worker, job, args).result()
+        except BrokenProcessPool:
+            source, target = args[0], args[1]
+            return Outcome(str(source), str(target), "failed",
+                           f"{source}: the worker reading it died (a crash, a signal or out of "
+                           "memory); the other files are not affected")
+
+
+def _in_worker_many(job: Callable[[tuple], Outcome], chunk: list) -> list[Outcome]:
+    return [_in_worker(job, args) for args in chunk]
+
+
+def _in_worker(job: Callable[[tuple], Outcome], args: tuple) -> Outcome:
+    """``job(args)`` in a pool worker. A SIGTERM or SIGHUP there ends the job by SystemExit
+    (``output.install_signal_cleanup``: its temporary file is removed on the way out); the
+    worker then exits as a stopped process does, and the pool fails that file alone."""
+    _clean_up_on_signals()
+    try:
+        return job(args)
+    except SystemExit as e:
+        os._exit(e.code if isinstance(e.code, int) else 1)
 
 
 def _context(multiprocessing):

@@ -78,8 +78,8 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("inputs", nargs=-1, type=_Path(exists=True, allow_dash=True))
-@click.option("-o", "--output", type=_Path(),
-              help="Workbook file (one input) or folder. Default: output/")
+@click.option("-o", "--output", type=_Path(allow_dash=True),
+              help="Workbook file (one input; - for standard output) or folder. Default: output/")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 @click.option("--force", is_flag=True,
               help="Replace an existing workbook even if it was edited since dutymatrix wrote it.")
@@ -123,14 +123,16 @@ def build(inputs: tuple[Path, ...], output: Path | None, quiet: bool, force: boo
         if not quiet:
             click.echo(outcome.line())
         return
+    from .textsafe import for_terminal
+
     outcomes = []
     with _progress(len(jobs), quiet) as advance:
         for outcome in build_many(jobs, force=force, strict=strict, jurisdiction=jurisdiction):
             outcomes.append(outcome)
             if outcome.status != "built":
-                advance(outcome.line(), err=True)
+                advance(for_terminal(outcome.line()), err=True)
             elif not quiet:
-                advance(outcome.line(), err=False)
+                advance(for_terminal(outcome.line()), err=False)
             else:
                 advance(None, err=False)
     if not quiet:
@@ -220,29 +222,54 @@ def parse(input: Path, fmt: str | None, strict: bool, jurisdiction: str | None) 
 ROLE_CHOICES = ["lead", "responsible", "support", "guide"]
 
 
-def _load_plans(files: list[Path]):
-    """Every file as a Plan; the first error stops (it names the file)."""
+def _load_plans(files: list[Path], named: set[Path] | None = None):
+    """Every file as a Plan; the first error stops (it names the file).
+
+    A workbook found in a folder (not in ``named``, the files the user gave) that is one of
+    dutymatrix's other kinds (a task list, an index, a diff) is skipped with one line.
+    """
     from .errors import MatrixError
-    from .sources import load_plan
+    from .sources import is_workbook, load_plan, workbook_kind
 
     plans = []
     for path in files:
+        if named is not None and path not in named and is_workbook(path):
+            kind = workbook_kind(path)
+            if kind not in (None, "plan"):
+                click.echo(f"skipped {path}: {kind}, not a plan workbook", err=True)
+                continue
         try:
             plans.append(load_plan(path, lean=True))
         except MatrixError as e:
             raise _fail(e) from None
+        _show_reading_warnings(plans[-1], path)
     return plans
 
 
-def _emit(text: str, output: Path | None) -> None:
+def _show_reading_warnings(plan, path: Path) -> None:
+    """What reading a workbook noticed (a mark read as 负责, a column not understood), on
+    stderr: the user edited that workbook and should know how the edit was read."""
+    from .sources import is_workbook
+    from .textsafe import for_terminal
+
+    if str(path) == "-" or not is_workbook(path):
+        return
+    for document in plan.documents:
+        for warning in document.warnings:
+            if warning.kind.startswith("workbook-"):
+                click.echo(for_terminal(f"warning: {path}: {warning.message}"), err=True)
+
+
+def _emit(text: str, output: Path | None, inputs=(), force: bool = False) -> None:
     """Text to stdout, or atomically to ``output``; CSV/JSON carry UTF-8."""
-    if output is None:
+    if output is None or str(output) == "-":
         click.echo(text, nl=not text.endswith("\n"))
         return
     from .errors import MatrixError
-    from .output import write_atomic
+    from .output import check_target, write_atomic
 
     try:
+        check_target(output, inputs, force=force, workbook=False)
         write_atomic(output, text.encode("utf-8"))
     except MatrixError as e:
         raise _fail(e) from None
@@ -259,15 +286,19 @@ def _emit(text: str, output: Path | None) -> None:
 @click.option("-m", "--match", "match", help="Task title or text contains this.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx"]),
               default=None, help="Default: table on a terminal, json otherwise.")
-@click.option("-o", "--output", type=_Path(),
-              help="Write to this file (json, csv, xlsx) or folder (--split-by-dept).")
+@click.option("-o", "--output", type=_Path(allow_dash=True),
+              help="Write to this file (json, csv, xlsx; - for standard output) or folder "
+                   "(--split-by-dept).")
 @click.option("--split-by-dept", is_flag=True,
               help="One task list workbook per department, and an index, into -o DIR.")
+@click.option("--force", is_flag=True,
+              help="Replace an existing workbook even if it was edited or is open elsewhere.")
 @click.option("-l", "--leader", "leaders", multiple=True,
               help="Only tasks this person leads (牵头负责领导, 牵头市领导 …; repeat: OR).")
 def filter_command(inputs: tuple[Path, ...], depts: tuple[str, ...], roles: tuple[str, ...],
                    section: str | None, match: str | None, fmt: str | None,
-                   output: Path | None, split_by_dept: bool, leaders: tuple[str, ...]) -> None:
+                   output: Path | None, split_by_dept: bool, force: bool,
+                   leaders: tuple[str, ...]) -> None:
     """List the tasks of one or more departments: which are ours, where do we lead.
 
     INPUTS are plan documents, workbooks written by `dutymatrix build` (edits made in Excel
@@ -290,11 +321,13 @@ def filter_command(inputs: tuple[Path, ...], depts: tuple[str, ...], roles: tupl
     files = expand(inputs)
     if not files:
         raise click.UsageError("no plan or workbook file in the inputs")
-    plans = _load_plans(files)
+    plans = _load_plans(files, {item for item in inputs if not item.is_dir()})
+    if not plans:
+        raise click.UsageError("no plan or plan workbook in the inputs")
     if split_by_dept:
         if output is None:
             raise click.UsageError("--split-by-dept needs -o DIR")
-        _split(plans, output)
+        _split(plans, output, files, force)
         return
     try:
         hits = filter_tasks(plans, depts, roles, section, match, leaders=leaders)
@@ -308,25 +341,31 @@ def filter_command(inputs: tuple[Path, ...], depts: tuple[str, ...], roles: tupl
             "table" if sys.stdout.isatty() and output is None else "json")
     from . import tabular
 
+    if output is not None and str(output) == "-" and fmt != "xlsx":
+        output = None  # -o -: standard output
     if fmt == "table":
         tabular.render_table(hits)
     elif fmt == "json":
-        _emit(tabular.to_json(hits), output)
+        _emit(tabular.to_json(hits), output, files, force)
     elif fmt == "csv":
         if output is None:
             # A BOM on a pipe helps no program; it is for files that Excel/WPS will open.
             _emit(tabular.to_csv(hits).lstrip("\ufeff"), None)
         else:
-            _emit(tabular.to_csv(hits), output)
+            _emit(tabular.to_csv(hits), output, files, force)
     else:
         from pathlib import Path
 
+        from .output import check_target, make_folder, safe_file_name
         from .workbook import write_task_list
 
         name = "、".join(depts) if depts else "筛选"
-        target = output or Path(DEFAULT_OUTPUT) / f"{name}任务清单.xlsx"
+        # A department name as typed (or printed in a plan) never becomes a path of its own.
+        target = output or Path(DEFAULT_OUTPUT) / safe_file_name(f"{name}任务清单", ".xlsx")
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            check_target(target, files, force=force)
+            if str(target) != "-":
+                make_folder(target.parent)
             write_task_list(hits, target, title=f"{name}任务清单",
                             department=depts[0] if len(depts) == 1 else None)
         except MatrixError as e:
@@ -334,18 +373,21 @@ def filter_command(inputs: tuple[Path, ...], depts: tuple[str, ...], roles: tupl
         click.echo(f"wrote {target} ({len(hits)} tasks)", err=True)
 
 
-def _split(plans, folder: Path) -> None:
-    """--split-by-dept: one workbook per department and an index workbook."""
+def _split(plans, folder: Path, inputs=(), force: bool = False) -> None:
+    """--split-by-dept: one workbook per department and an index workbook (write_split)."""
     from .errors import MatrixError
+    from .output import INDEX_FILE
     from .workbook import write_split
 
     try:
-        rows = write_split(plans, folder)
-    except OSError as e:
-        raise click.ClickException(f"{folder}: {e.strerror or e}") from None
+        rows, failed = write_split(plans, folder, inputs=inputs, force=force,
+                                   report=lambda message: click.echo(f"Error: {message}", err=True))
     except MatrixError as e:
         raise _fail(e) from None
-    click.echo(f"wrote {len(rows)} department lists and 索引.xlsx to {folder}", err=True)
+    written = sum(1 for r in rows if r["file"])
+    click.echo(f"wrote {written} department lists and {INDEX_FILE} to {folder}", err=True)
+    if failed:
+        raise click.ClickException(f"{len(failed)} department list(s) not written (see above)")
 
 
 class DiffTrouble(click.ClickException):
@@ -360,7 +402,8 @@ class DiffTrouble(click.ClickException):
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json", "xlsx"]), default=None,
               help="table: a summary (default); json: every change; xlsx: a workbook of the "
                    "changes (default when -o ends in .xlsx).")
-@click.option("-o", "--output", type=_Path(), help="Write to this file.")
+@click.option("-o", "--output", type=_Path(allow_dash=True),
+              help="Write to this file (- for standard output).")
 @click.option("-d", "--dept", help="Only what changed for this department (any alias).")
 @click.option("--match", "pairs", multiple=True, metavar="OLD=NEW",
               help="Match these two tasks whatever the automatic matching says (repeatable), "
@@ -369,9 +412,11 @@ class DiffTrouble(click.ClickException):
               type=_Path(exists=True, dir_okay=False),
               help="A file of OLD=NEW lines decided by a person.")
 @click.option("--all-renumbered", is_flag=True, help="List every renumbered task in the summary.")
+@click.option("--force", is_flag=True,
+              help="Replace an existing workbook even if it was edited or is open elsewhere.")
 def diff_command(old: Path, new: Path, fmt: str | None, output: Path | None, dept: str | None,
                  pairs: tuple[str, ...], match_files: tuple[Path, ...],
-                 all_renumbered: bool) -> None:
+                 all_renumbered: bool, force: bool) -> None:
     """Compare two versions of a plan: tasks added, removed, reworded, renumbered, moved,
     split or merged, and which departments gained or lost which task.
 
@@ -394,6 +439,8 @@ def diff_command(old: Path, new: Path, fmt: str | None, output: Path | None, dep
     try:
         matches = read_matches(pairs, match_files)
         plans = [load_plan(path, lean=True) for path in (old, new)]
+        for plan, path in zip(plans, (old, new)):
+            _show_reading_warnings(plan, path)
         from .diff import diff_plans, filter_diff
 
         result = diff_plans(plans[0], plans[1], matches=matches or None)
@@ -403,8 +450,14 @@ def diff_command(old: Path, new: Path, fmt: str | None, output: Path | None, dep
         raise DiffTrouble(str(e)) from None
     if fmt is None:
         fmt = "xlsx" if output is not None and output.suffix.lower() == ".xlsx" else (
-            "json" if output is not None else "table")
+            "json" if output is not None and str(output) != "-" else "table")
+    if output is not None and str(output) == "-" and fmt != "xlsx":
+        output = None  # -o -: standard output
+    from .output import check_target, make_folder, safe_file_name
+
     try:
+        if output is not None:
+            check_target(output, (old, new), force=force, workbook=fmt == "xlsx")
         if fmt == "table":
             from .diff import render_summary
 
@@ -432,8 +485,12 @@ def diff_command(old: Path, new: Path, fmt: str | None, output: Path | None, dep
 
             from pathlib import Path
 
-            target = output or Path(DEFAULT_OUTPUT) / f"diff_{_stem(old)}_{_stem(new)}.xlsx"
-            target.parent.mkdir(parents=True, exist_ok=True)
+            target = output or Path(DEFAULT_OUTPUT) / safe_file_name(
+                f"diff_{_stem(old)}_{_stem(new)}", ".xlsx")
+            if output is None:
+                check_target(target, (old, new), force=force)
+            if str(target) != "-":
+                make_folder(target.parent)
             write_diff_workbook(result, plans[0], plans[1], target)
             click.echo(f"wrote {target}", err=True)
     except MatrixError as e:
@@ -457,13 +514,18 @@ def main() -> None:
     """Console entry point: like ``cli()``, but Ctrl-C exits 130 with one line."""
     import matrix
 
+    from .output import install_signal_cleanup
+    from .textsafe import for_terminal
+
     matrix._own_process = True  # this process runs only dutymatrix (see matrix/workbook/book.py)
+    install_signal_cleanup()  # SIGTERM, SIGHUP: temporary files removed, exit 128 + signal
     try:
         result = cli.main(prog_name="dutymatrix", standalone_mode=False)
     except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("Interrupted.", err=True)
         sys.exit(130)
     except click.ClickException as e:
+        e.message = for_terminal(e.message)  # a name from a file is printable text only
         e.show()
         sys.exit(e.exit_code)
     except click.exceptions.Exit as e:

@@ -38,6 +38,7 @@ from typing import Any
 
 from .errors import MatrixInputError
 from .records import Department
+from .textsafe import strip_invisible
 
 __all__ = ["ENV_VAR", "Registry", "canonical", "default_registry", "packaged_data"]
 
@@ -59,7 +60,7 @@ def _clean(name: str) -> str:
     """Fold width (NFKC), drop all whitespace and a trailing 等/等部门/等有关部门."""
     # NFKC turns full-width ASCII and the ideographic space into their plain forms; PDF
     # extraction often puts spaces between characters, and no body's name contains one.
-    text = _WHITESPACE.sub("", unicodedata.normalize("NFKC", name))
+    text = _WHITESPACE.sub("", unicodedata.normalize("NFKC", strip_invisible(name)))
     return _strip_trailing(text)
 
 
@@ -322,7 +323,8 @@ class Registry:
             if key is not None:
                 found = self._by_name[key]
             else:
-                found = Department.make(name=_simplified(_strip_trailing(name.strip())), known=False)
+                printed = strip_invisible(name).strip()
+                found = Department.make(name=_simplified(_strip_trailing(printed)), known=False)
             if len(self._memo) >= _MEMO_SIZE:
                 self._memo.clear()
             self._memo[name] = found
@@ -396,41 +398,115 @@ class Registry:
         return len(self._by_name)
 
 
-def _cache_file(raw: bytes) -> Path:
-    digest = hashlib.sha256(raw).hexdigest()[:32]
-    return Path(tempfile.gettempdir()) / "dutymatrix-cache" / f"departments-{digest}.json"
+# The cache of parsed TOML files: per user (platformdirs' user cache folder), in a folder of
+# mode 0700 owned by the user; a file is trusted only when it is the user's, writable by nobody
+# else, names the SHA-256 of the very bytes it was parsed from and has the shape of a parse.
+_CACHE_VERSION = 2
+
+
+def _cache_folder(create: bool = False) -> Path | None:
+    """The user's cache folder for parsed departments files, when it is safe to use."""
+    try:
+        import platformdirs
+    except ImportError:  # the cache only saves time
+        return None
+    folder = Path(platformdirs.user_cache_dir("dutymatrix", appauthor=False)) / "departments"
+    try:
+        if create:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = folder.lstat()
+    except OSError:
+        return None
+    import stat
+
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+        return None
+    if info.st_mode & 0o077:
+        if not create:
+            return None
+        try:
+            os.chmod(folder, 0o700)
+        except OSError:
+            return None
+    return folder
+
+
+def _cache_file(folder: Path, digest: str) -> Path:
+    return folder / f"departments-{digest[:32]}.json"
+
+
+def _well_formed(data: Any, raw: bytes) -> bool:
+    """Has ``data`` the shape ``tomllib`` gives the departments file ``raw``?"""
+    if not isinstance(data, dict) or set(data) - {"department"}:
+        return False
+    tables = data.get("department", [])
+    if not isinstance(tables, list) or len(tables) != raw.count(b"[[department]]"):
+        return False
+    for table in tables:
+        if not isinstance(table, dict) or set(table) - _KEYS:
+            return False
+        for key, value in table.items():
+            if key in _STRING_KEYS and not isinstance(value, (str, int)):
+                return False
+            if key not in _STRING_KEYS and not (
+                    isinstance(value, list) and all(isinstance(v, str) for v in value)):
+                return False
+    return True
 
 
 def _cache_get(raw: bytes) -> dict[str, Any] | None:
-    """The parsed TOML of ``raw`` from an earlier run, if any.
+    """The parsed TOML of ``raw`` from an earlier run, if any, and if it can be trusted.
 
     tomllib is pure Python and takes tens of milliseconds on the packaged data, every run; the
     cache is JSON (C-parsed) keyed by a hash of the file's bytes, so an edited file is re-read.
+    A cache file another user could have written, or that does not match ``raw``, is ignored.
     """
+    folder = _cache_folder()
+    if folder is None:
+        return None
+    digest = hashlib.sha256(raw).hexdigest()
+    path = _cache_file(folder, digest)
     try:
-        data = json.loads(_cache_file(raw).read_bytes())
+        import stat
+
+        with open(path, "rb", opener=lambda p, flags: os.open(p, flags | os.O_NOFOLLOW)) as f:
+            info = os.fstat(f.fileno())
+            if (not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid()
+                    or info.st_mode & 0o022 or info.st_size > 4 * len(raw) + 4096):
+                return None
+            cached = json.loads(f.read())
     except (OSError, ValueError):
         return None
-    return data if isinstance(data, dict) else None
+    if (not isinstance(cached, dict) or cached.get("version") != _CACHE_VERSION
+            or cached.get("sha256") != digest or not _well_formed(cached.get("data"), raw)):
+        return None
+    return cached["data"]
 
 
 def _cache_put(raw: bytes, data: dict[str, Any]) -> None:
-    target = _cache_file(raw)
+    folder = _cache_folder(create=True)
+    if folder is None:
+        return
+    digest = hashlib.sha256(raw).hexdigest()
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")  # mode 0600
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, ensure_ascii=False)
-        os.replace(tmp, target)
+            json.dump({"version": _CACHE_VERSION, "sha256": digest, "data": data}, handle,
+                      ensure_ascii=False)
+        os.replace(tmp, _cache_file(folder, digest))
     except (OSError, TypeError, ValueError):
         pass  # a cache that cannot be written only costs time
 
 
 def _read_toml(source: str | os.PathLike[str] | Traversable, label: str) -> dict[str, Any]:
     """Parse one TOML file, turning every failure into MatrixInputError naming the file."""
+    from .limits import MAX_DEPARTMENTS_BYTES, read_traversable
+
     try:
-        path = Path(source) if isinstance(source, (str, os.PathLike)) else source
-        raw = path.read_bytes()
+        raw = read_traversable(source, MAX_DEPARTMENTS_BYTES, "departments file")
+    except MatrixInputError:
+        raise MatrixInputError(f"{label}: departments file larger than "
+                               f"{MAX_DEPARTMENTS_BYTES:,} bytes: refused") from None
     except OSError as e:
         raise MatrixInputError(f"{label}: cannot read departments file: "
                                f"{e.strerror or e}") from e

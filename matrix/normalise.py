@@ -12,7 +12,9 @@
    full-width digits, Latin letters and the ideographic space become ASCII.
 5. Control characters are removed and lone surrogates become U+FFFD.
 6. Whitespace is tidied: tabs, NBSP and other spaces become one ASCII space; zero-width
-   characters and the BOM are removed; every line is stripped; blank lines are dropped; the
+   characters, the BOM and every other invisible character (format characters, Unicode
+   category Cf, such as bidi controls and tags; fillers; variation selectors:
+   ``textsafe.strip_invisible``) are removed; every line is stripped; blank lines are dropped; the
    text ends with exactly one newline (an empty text stays empty).
 7. Idempotent: ``normalise(normalise(t).text).text == normalise(t).text``.
 
@@ -27,6 +29,8 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from .textsafe import strip_invisible
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 
@@ -141,6 +145,7 @@ def _clean(text: str) -> str:
     """
     text = _fold_width(text)
     text = _CONTROL.sub("", text)
+    text = strip_invisible(text)  # 财\u2063政部 must be 财政部, not a look-alike department
     if "（" in text:
         text = _strip_glosses(text)
     if "," in text:

@@ -1,21 +1,92 @@
 """Writing files so that nothing the user had is lost or half-overwritten.
 
 Every output goes to a temporary file in the target's folder and is moved into place with
-``os.replace`` only when complete: a crash or Ctrl-C mid-write leaves the previous file intact.
-An existing workbook is replaced only when dutymatrix wrote it and nobody has saved it since
-(``replaceable``), or when the user says ``--force``.
+``os.replace`` only when complete: a crash, Ctrl-C, SIGTERM or SIGHUP mid-write leaves the
+previous file intact and no temporary file behind. An existing workbook is replaced only when
+dutymatrix wrote it, nobody has saved it since and no office application holds it open (its
+lock file, ``replaceable``), or when the user says ``--force``; an output that is one of the
+inputs is always refused (``check_target``).
+
+What is not a regular file is never replaced: ``-`` is standard output, a FIFO or a character
+device (``/dev/stdout``, a terminal) is written as a stream, a symbolic link is followed (its
+target is replaced, the link stays), anything else (a block device, a socket) is refused.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import shutil
+import signal
+import stat
+import sys
 import tempfile
+import traceback
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .errors import MatrixOutputError
+
+# Bytes in one file name (Linux, macOS, Windows' 255 UTF-16 units hold at least as much):
+# output and temporary names are kept within it.
+NAME_MAX = 255
+# The random part of a temporary name (mkstemp) and the dot in front of it.
+_TEMP_EXTRA = 1 + 8 + 1
+
+
+def is_stdout(path: str | os.PathLike[str]) -> bool:
+    """``-`` as an output: standard output."""
+    return os.fspath(path) == "-"
+
+
+def is_stream_link(path: str | os.PathLike[str]) -> bool:
+    """A link to one of this process's open files (``/dev/stdout``, ``/dev/fd/N``, links into
+    ``/proc``): written through as a stream, never replaced, whatever the file is."""
+    try:
+        if not stat.S_ISLNK(os.lstat(path).st_mode):
+            return False
+    except OSError:
+        return False
+    text = os.path.abspath(path)
+    return (text in ("/dev/stdout", "/dev/stderr") or text.startswith(("/dev/fd/", "/proc/"))
+            or os.readlink(path).startswith("/proc/"))
+
+
+def fit_name(stem: str, suffix: str = "", limit: int = NAME_MAX) -> str:
+    """``stem + suffix`` cut (at a character boundary, in UTF-8 bytes) to at most ``limit``."""
+    room = limit - len(suffix.encode("utf-8"))
+    data = stem.encode("utf-8")
+    if len(data) > room:
+        stem = data[:max(room, 0)].decode("utf-8", "ignore")
+    return stem + suffix
+
+
+INDEX_FILE = "索引.xlsx"  # the index of a --split-by-dept folder
+
+
+def safe_file_name(name: str, suffix: str = "") -> str:
+    """``name`` (a department's, say) as one file name: no separator, no control or invisible
+    character, not hidden, within NAME_MAX bytes with ``suffix``; never empty, never ``..``."""
+    from .textsafe import strip_invisible
+
+    cleaned = "".join("_" if c in '\\/:*?"<>|' or ord(c) < 32 or c == "\x7f" else c
+                      for c in strip_invisible(name)).strip(". ") or "_"
+    return fit_name(cleaned, suffix)
+
+
+def unique_file_name(name: str, suffix: str, used: set[str]) -> str:
+    """``safe_file_name`` not yet in ``used`` (compared ignoring case, as Windows and macOS
+    compare names), added to it: a|b, a_b and a*b give a_b, a_b_2, a_b_3."""
+    candidate = safe_file_name(name, suffix)
+    base = candidate[: len(candidate) - len(suffix)]
+    number = 1
+    while candidate.casefold() in used:
+        number += 1
+        candidate = fit_name(base, f"_{number}{suffix}")
+    used.add(candidate.casefold())
+    return candidate
 
 
 def replace_atomically(path: str | os.PathLike[str], write: Callable[[Path], None], *,
@@ -25,19 +96,48 @@ def replace_atomically(path: str | os.PathLike[str], write: Callable[[Path], Non
     On any failure the temporary file is removed and an existing ``path`` is left as it was.
     The new file gets the old file's mode, else what a plain ``open()`` would give (mkstemp
     creates 0600). Raises ``MatrixOutputError`` naming the path for a missing or unwritable
-    folder or a file that cannot be replaced; ``hint`` is added to that message.
+    folder or a file that cannot be replaced; ``hint`` is added to that message (but for a
+    full disk, which says so). ``-``, a FIFO and a character device are written as streams,
+    a symbolic link's target is replaced, other special files are refused (module docstring).
     """
+    if is_stdout(path):
+        return _write_stream(Path("-"), write, suffix)
     path = Path(path)
+    try:
+        mode = path.lstat().st_mode
+    except OSError:
+        mode = None
+    if mode is not None and stat.S_ISLNK(mode):
+        if is_stream_link(path):  # /dev/stdout, /dev/fd/3: whatever the shell opened
+            return _write_stream(path, write, suffix)
+        real = Path(os.path.realpath(path))
+        try:
+            os.stat(path)
+        except OSError:
+            if real.is_symlink():
+                raise MatrixOutputError(f"{path}: is a symbolic link that loops") from None
+            raise MatrixOutputError(
+                f"{path}: is a symbolic link to {real}, which does not exist") from None
+        replace_atomically(real, write, suffix=suffix, hint=hint)  # the link stays a link
+        return path
+    if mode is not None and (stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)):
+        return _write_stream(path, write, suffix)
+    if mode is not None and stat.S_ISDIR(mode):
+        raise MatrixOutputError(f"{path}: is a folder, not a file")
+    if mode is not None and not stat.S_ISREG(mode):
+        raise MatrixOutputError(f"{path}: is a special file (not a regular file): not replaced")
     folder = path.parent
     if not folder.is_dir():
+        if folder.exists():
+            raise MatrixOutputError(f"{path}: {folder} is a file, not a folder")
         raise MatrixOutputError(f"{path}: the output folder {folder} does not exist")
-    if path.is_dir():
-        raise MatrixOutputError(f"{path}: is a folder, not a file")
     try:
-        # Next to the target, so that os.replace is a rename on one disk.
-        fd, name = tempfile.mkstemp(dir=folder, prefix=f".{path.stem}.", suffix=suffix)
+        # Next to the target, so that os.replace is a rename on one disk; the name within
+        # NAME_MAX however long the target's name is.
+        prefix = "." + fit_name(path.stem, "", NAME_MAX - _TEMP_EXTRA - len(suffix.encode()))
+        fd, name = tempfile.mkstemp(dir=folder, prefix=prefix + ".", suffix=suffix)
     except OSError as e:
-        raise MatrixOutputError(f"{path}: cannot write in {folder}: {e.strerror or e}") from None
+        raise MatrixOutputError(f"{path}: cannot write in {folder}: {_reason(e)}") from None
     os.close(fd)
     temp = Path(name)
     try:
@@ -47,9 +147,176 @@ def replace_atomically(path: str | os.PathLike[str], write: Callable[[Path], Non
     except BaseException as e:
         temp.unlink(missing_ok=True)
         if isinstance(e, OSError):
-            raise MatrixOutputError(f"{path}: cannot write: {e.strerror or e}{hint}") from None
+            message = f"{path}: cannot write: {_reason(e)}{'' if _full(e) else hint}"
+            _release(e)
+            raise MatrixOutputError(message) from None
         raise
     return path
+
+
+def _full(error: OSError) -> bool:
+    return error.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+
+
+def _reason(error: OSError) -> str:
+    if _full(error):
+        return "the disk is full (the previous file, if any, is left as it was)"
+    return error.strerror or str(error)
+
+
+def _release(error: BaseException) -> None:
+    """Free what the failed writer left open (a half-written ``ZipFile``) now, quietly.
+
+    Its ``__del__`` would try to finish the file and, on a full disk, print "Exception ignored
+    in ZipFile.__del__ … OSError" at some later moment. The file is deleted already.
+    """
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: None
+    try:
+        traceback.clear_frames(error.__traceback__)
+        import gc
+
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+
+
+def _write_stream(path: Path, write: Callable[[Path], None], suffix: str) -> Path:
+    """Write to standard output (``-``), a FIFO or a device: built whole in a private
+    temporary folder first, then copied, so that a failure writes nothing."""
+    with tempfile.TemporaryDirectory(prefix="dutymatrix-") as folder:
+        temp = Path(folder) / f"out{suffix}"
+        try:
+            write(temp)
+            with open(temp, "rb") as source:
+                if is_stdout(path):
+                    target = sys.stdout.buffer
+                    sys.stdout.flush()
+                    shutil.copyfileobj(source, target)
+                    target.flush()
+                else:
+                    with os.fdopen(_open_stream(path), "wb") as target:
+                        shutil.copyfileobj(source, target)
+        except OSError as e:
+            _release(e)
+            raise MatrixOutputError(f"{path}: cannot write: {_reason(e)}") from None
+    return path
+
+
+# How long to wait for a program to open a FIFO for reading before saying nobody does.
+FIFO_WAIT_SECONDS = 5.0
+
+
+def _open_stream(path: Path) -> int:
+    """A descriptor writing to the FIFO or device ``path``: no O_CREAT (it must still be
+    there; never a new file), and for a FIFO no wait for ever when nobody reads it."""
+    import fcntl
+    import time
+
+    deadline = time.monotonic() + FIFO_WAIT_SECONDS
+    try:  # a regular file behind /dev/stdout (a shell's > redirect) is written from its start
+        truncate = os.O_TRUNC if stat.S_ISREG(os.stat(path).st_mode) else 0
+    except OSError:
+        truncate = 0
+    while True:
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | truncate)
+            break
+        except OSError as e:
+            if e.errno != errno.ENXIO:  # ENXIO: a FIFO with no reader (yet)
+                raise
+            if time.monotonic() > deadline:
+                raise MatrixOutputError(f"{path}: a FIFO that no program reads: nothing written")
+            time.sleep(0.05)
+    flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+    fcntl.fcntl(fd, fcntl.F_SETFL, flags & ~os.O_NONBLOCK)
+    return fd
+
+
+def make_folder(folder: Path) -> None:
+    """Create ``folder`` (and its parents); a message naming it when that is impossible."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise MatrixOutputError(f"{folder}: is a file, not a folder") from None
+    except NotADirectoryError:
+        raise MatrixOutputError(f"{folder}: a part of this path is a file, not a folder") from None
+    except OSError as e:
+        raise MatrixOutputError(f"{folder}: cannot create the folder: {_reason(e)}") from None
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.abspath(a) == os.path.abspath(b)
+
+
+def check_target(target: Path, inputs: Iterable[Path], *, force: bool = False,
+                 workbook: bool = True) -> None:
+    """Raise ``MatrixOutputError`` unless ``target`` may be written.
+
+    An output that is one of ``inputs`` is always refused, ``--force`` or not. Without
+    ``force``, an existing office file (a zip: a workbook, a .docx) must be ``replaceable``,
+    and no file is replaced while an office application's lock file says it is open. A text
+    output (CSV, JSON: ``workbook=False``) replaces an existing text file.
+    """
+    if is_stdout(target):
+        return
+    for source in inputs:
+        if not is_stdout(source) and _same_file(source, target):
+            raise MatrixOutputError(f"{target}: the output would overwrite the input {source}")
+    if force or not os.path.lexists(target) or is_stream_link(target):
+        return
+    if workbook or _is_zip(target):
+        ok, why = replaceable(target)
+    else:
+        ok, why = _unlocked(target)
+    if not ok:
+        raise MatrixOutputError(f"{target}: not replaced: {why} (use --force to replace it)")
+
+
+def _is_zip(path: Path) -> bool:
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False
+        with open(path, "rb") as handle:
+            return handle.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
+
+
+def lock_files(path: Path) -> list[Path]:
+    """The lock files of office applications that have ``path`` open.
+
+    Excel and WPS write ``~$name`` (Excel drops the first two characters of a long name:
+    ``~$me.xlsx`` for ``name.xlsx``), LibreOffice ``.~lock.name#``.
+    """
+    name = path.name
+    candidates = [f"~${name}", f"~${name[2:]}" if len(name) > 2 else None, f".~lock.{name}#"]
+    return [path.parent / c for c in candidates if c and os.path.lexists(path.parent / c)]
+
+
+def _unlocked(path: Path) -> tuple[bool, str]:
+    locks = lock_files(path)
+    if locks:
+        return False, f"it is open in an office application (lock file {locks[0].name})"
+    return True, ""
+
+
+def install_signal_cleanup() -> None:
+    """Make SIGTERM and SIGHUP end the process as Ctrl-C does: by an exception, so that a
+    write in progress removes its temporary file (``replace_atomically``). Exit 128 + signal."""
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            try:
+                signal.signal(number, stop)
+            except (ValueError, OSError):  # not the main thread, or not allowed here
+                pass
 
 
 def write_atomic(path: Path, data: bytes) -> Path:
@@ -86,10 +353,17 @@ def replaceable(path: Path) -> tuple[bool, str]:
 
     Only a workbook that dutymatrix wrote and nobody has saved since (Excel and WPS record the
     user in ``lastModifiedBy``): a workbook an office has edited by hand is never lost to a
-    rebuild.
+    rebuild. Nor is one an office application has open (``lock_files``). What is not a
+    regular file (a FIFO, a device) is written as a stream, never read here.
     """
-    if not path.exists():
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode) or is_stream_link(path):
+            return True, ""
+    except OSError:
         return True, ""
+    ok, why = _unlocked(Path(path))
+    if not ok:
+        return ok, why
     try:
         with zipfile.ZipFile(path) as archive:
             info = archive.getinfo("docProps/core.xml")

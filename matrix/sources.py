@@ -7,6 +7,7 @@ reads one of them into a ``Plan`` — a plan document through the pipeline, an `
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +16,11 @@ if TYPE_CHECKING:  # the CLI imports this module before it knows what it reads
     from .records import Plan
 
 PLAN_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".docx")
+# The first sheet of the other workbooks dutymatrix writes, and what they are.
+OTHER_WORKBOOKS = {"任务清单": "a task list (filter --format xlsx)",
+                   "部门索引": "a department index (filter --split-by-dept)",
+                   "概要": "a diff workbook (diff --format xlsx)"}
+_SHEET_NAME = re.compile(rb'<sheet\b[^>]*?\bname="([^"]*)"')
 WORKBOOK_SUFFIXES = (".xlsx",)
 
 
@@ -39,6 +45,26 @@ def expand(inputs: Iterable[Path], *, workbooks: bool = True) -> list[Path]:
         else:
             files.append(item)
     return files
+
+
+def workbook_kind(path: Path) -> str | None:
+    """``plan`` for a workbook ``build`` writes, what it is for the other workbooks dutymatrix
+    writes (:data:`OTHER_WORKBOOKS`), None for anything else — from its sheet names only."""
+    import html
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo("xl/workbook.xml")
+            if info.file_size > 1 << 20:
+                return None
+            names = [html.unescape(m.group(1).decode("utf-8", "replace"))
+                     for m in _SHEET_NAME.finditer(archive.read(info))]
+    except Exception:  # damaged, not a zip, no workbook part: read_workbook says what is wrong
+        return None
+    if "矩阵" in names:
+        return "plan"
+    return OTHER_WORKBOOKS.get(names[0]) if names else None
 
 
 def load_plan(path: Path, *, encoding: str | None = None, lean: bool = False) -> Plan:

@@ -16,6 +16,7 @@ from typing import Any
 
 from .filter import TaskHit
 from .records import task_json
+from .textsafe import for_terminal, strip_bidi
 
 __all__ = ["ROW_KEYS", "hit_json", "hit_rows", "render_table", "role_text", "to_csv", "to_json"]
 
@@ -89,13 +90,14 @@ def hit_json(hit: TaskHit) -> dict[str, Any]:
 
 def to_json(hits: Sequence[TaskHit]) -> str:
     """A JSON array of :func:`hit_json` objects, UTF-8 text (Chinese unescaped), newline-ended."""
-    return json.dumps([hit_json(h) for h in hits], ensure_ascii=False, indent=2) + "\n"
+    # A bidi control is never structural in JSON: dropping it from the text drops it from values.
+    return strip_bidi(json.dumps([hit_json(h) for h in hits], ensure_ascii=False, indent=2)) + "\n"
 
 
 def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
-    text = "" if value is None else str(value)
+    text = "" if value is None else strip_bidi(str(value))
     # Quote prefix, as OWASP recommends: the spreadsheet shows the text instead of running it.
     return "'" + text if text.startswith(_FORMULA_START) else text
 
@@ -133,7 +135,7 @@ def render_table(hits: Sequence[TaskHit], console=None) -> None:
     sources = list(dict.fromkeys(h.source for h in hits))
     documents = list(dict.fromkeys(h.document for h in hits))
     departments = list(dict.fromkeys(h.department for h in hits if h.department))
-    title = documents[0] if len(documents) == 1 and documents[0] else None
+    title = for_terminal(documents[0]) if len(documents) == 1 and documents[0] else None
     table = Table(title=title, expand=True, show_lines=True)
     if len(sources) > 1:
         table.add_column("来源", ratio=1, overflow="fold")
@@ -153,5 +155,6 @@ def render_table(hits: Sequence[TaskHit], console=None) -> None:
         if len(departments) > 1:
             cells.append(hit.department or "")
         cells += [role_text(hit), SEPARATOR.join(hit.others)]
-        table.add_row(*(Text(c) for c in cells))
+        # Printable text only: an ESC read from a workbook cell must not reach the terminal.
+        table.add_row(*(Text(for_terminal(c)) for c in cells))
     console.print(table)

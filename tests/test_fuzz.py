@@ -186,7 +186,8 @@ def test_fuzzer_makes_every_kind_of_damage():
             for step in fuzz.make_case(SEED, i, sources).steps}
     for kind in ("to_docx", "flip_bytes", "truncate_bytes", "truncate_text", "delete_parens",
                  "duplicate_parens", "shuffle_lines", "long_line", "insert_nul", "splice_gb18030",
-                 "bom_in_middle", "bom_bytes", "delete_newlines", "random_unicode"):
+                 "bom_in_middle", "bom_bytes", "delete_newlines", "random_unicode",
+                 "invisible_chars", "long_names"):
         assert kind in seen, kind
 
 
@@ -240,3 +241,49 @@ def test_mutated_inputs_through_the_cli_exit_0_or_1_without_traceback(tmp_path):
             assert result.output.startswith(f"Error: {path}"), (where, result.output[:500])
         exits[result.exit_code] += 1
     assert exits[0] and exits[1]
+
+
+# ---------------------------------------------------------------------------------------------
+# Output targets (issue 13)
+
+TARGET_SAMPLE = 60
+
+
+def test_hostile_output_targets_are_written_or_refused_never_replaced(tmp_path, monkeypatch):
+    """``filter`` and ``build`` to every kind of ``-o`` target of ``fuzz.hostile_target``: exit
+    0 or 1, no traceback, no special file replaced, nothing written outside the folder."""
+    import random
+    import stat
+
+    from matrix.cli import cli
+    from tests.conftest import SEED_001
+
+    runner = CliRunner()
+    monkeypatch.setattr("matrix.output.FIFO_WAIT_SECONDS", 0.1)  # nobody reads the FIFOs
+    kinds = set()
+    for i in range(TARGET_SAMPLE):
+        rng = random.Random(f"dutymatrix-targets:{i}")
+        folder = tmp_path / str(i)
+        folder.mkdir()
+        command, suffix = rng.choice([(["filter", str(SEED_001), "--format", "json"], ".json"),
+                                      (["filter", str(SEED_001), "--format", "csv"], ".csv"),
+                                      (["build", str(SEED_001)], ".xlsx")])
+        target, kind = fuzz.hostile_target(rng, folder, suffix)
+        kinds.add(kind)
+        before = {p: p.lstat() for p in folder.rglob("*")}
+        result = runner.invoke(cli, [*command, "-o", str(target)])
+        where = f"case {i}: {kind} {command[0]}"
+        assert result.exit_code in (0, 1), (where, result.output[-1000:])
+        assert result.exception is None or isinstance(result.exception, SystemExit), (
+            where, repr(result.exception))
+        assert "Traceback" not in result.output, where
+        for path, info in before.items():
+            if not stat.S_ISREG(info.st_mode):  # links, FIFOs, devices, folders stay what they were
+                assert stat.S_IFMT(path.lstat().st_mode) == stat.S_IFMT(info.st_mode), where
+        if kind in ("existing-text",) and suffix == ".xlsx":
+            assert result.exit_code == 1 and target.read_bytes() == b"someone's notes", where
+        if kind == "foreign-zip":
+            assert result.exit_code == 1, where
+        assert not list(folder.rglob(".*.tmp")) and not list(folder.rglob(".out.*")), where
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(map(str, range(TARGET_SAMPLE)))
+    assert kinds >= set(fuzz.TARGET_KINDS) - {"device", "missing"}

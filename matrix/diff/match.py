@@ -682,11 +682,16 @@ def read_matches(pairs: Iterable[str] = (), files: Iterable[str | os.PathLike[st
     :class:`MatchError` for a line that is not ``OLD=NEW``, naming where it is.
     """
     lines = [(f"--match {p}", p) for p in pairs]
+    from ..limits import MAX_MATCHES_BYTES, read_bounded
+
     for path in files:
+        # Bounded: a --matches /dev/zero must not read for ever (MatrixInputError naming it).
+        data = read_bounded(path, MAX_MATCHES_BYTES, "matches file")
         try:
-            text = Path(path).read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as e:
-            raise MatrixInputError(f"{path}: cannot read matches: {e}") from None
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            raise MatrixInputError(f"{path}: cannot read matches: not UTF-8 "
+                                   f"(byte {e.start})") from None
         lines += [(f"{path}:{n}", line) for n, line in enumerate(text.splitlines(), 1)]
     matches: dict[str, str] = {}
     for where, line in lines:

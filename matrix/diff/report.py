@@ -48,10 +48,15 @@ def render_summary(diff: PlanDiff, console: Any = None, *, all_renumbered: bool 
     from rich.table import Table
     from rich.text import Text
 
+    from ..textsafe import for_terminal
+
+    def safe(value: str) -> Text:  # printable text from the plans, never read as rich markup
+        return Text(for_terminal(value))
+
     console = console or Console()
     if diff.is_empty():
         who = f" for {diff.department}" if diff.department else ""
-        console.print(f"No differences{who}.", highlight=False)
+        console.print(safe(f"No differences{who}."), highlight=False)
         return
     line = Text(f"{len(diff.entries)} changes: ")
     for n, (kind, count) in enumerate(diff.counts().items()):
@@ -78,13 +83,13 @@ def render_summary(diff: PlanDiff, console: Any = None, *, all_renumbered: bool 
         if e.kind == "ambiguous":
             extra = "候选: " + "; ".join(f"{_where(c.old)}→{_where(c.new)} ({c.score:.0f})"
                                          for c in e.candidates)
-        table.add_row(Text(kinds, style=KIND_STYLES[e.kind]), _where(e.old), _where(e.new),
-                      title, extra)
+        table.add_row(Text(kinds, style=KIND_STYLES[e.kind]), safe(_where(e.old)),
+                      safe(_where(e.new)), safe(title), safe(extra))
     if table.row_count:
         console.print(table)
     if only_renumbered:
         text = Text(f"仅重新编号 {len(only_renumbered)} 项: ", style=KIND_STYLES["renumbered"])
-        text.append("、".join(only_renumbered))
+        text.append(for_terminal("、".join(only_renumbered)))
         console.print(text)
 
     if diff.departments:
@@ -93,9 +98,9 @@ def render_summary(diff: PlanDiff, console: Any = None, *, all_renumbered: bool 
             dept.add_column(name, justify="left" if name == "部门" else "right",
                             overflow="fold", min_width=4 if name != "部门" else 8)
         for d in diff.departments:
-            dept.add_row(d.department, *(str(n) if n else "" for n in (
+            dept.add_row(safe(d.department), *(str(n) if n else "" for n in (
                 d.tasks_gained, d.tasks_lost, d.lead_gained, d.lead_lost, d.role_changed,
                 d.succession)))
         console.print(dept)
     for note in diff.notes:
-        console.print(f"note: {note}", highlight=False)
+        console.print(safe(f"note: {note}"), highlight=False)

@@ -89,6 +89,10 @@ def sniff_format(data: bytes, name: str = "", *, label: str | None = None) -> st
     suffix = Path(name).suffix.lower() if name else ""
     label = label or name or "<input>"
     if data.startswith(b"PK\x03\x04"):
+        if b"word/" not in data[:65536] and b"xl/" in data[:65536]:
+            raise MatrixInputError(f"{label}: this is an Excel workbook"
+                                   f"{' named ' + suffix if suffix else ''}, not a plan: give "
+                                   "workbooks to filter or diff, plan documents to build or parse")
         if b"word/" in data[:65536] or suffix in (".docx", ".docm", ".dotx"):
             return "docx"
         what = "an Excel workbook" if b"xl/" in data[:65536] else "a zip archive"
@@ -162,6 +166,9 @@ def read_bytes(data: bytes, path: str = "<input>", encoding: str | None = None, 
     """
     check_size(len(data), path)
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        if data.count(0) > len(data) // 2:
+            raise MatrixInputError(f"{path}: the file holds only NUL bytes (and blanks), not "
+                                   "text: a damaged or unwritten file?")
         raise MatrixInputError(f"{path}: the file is empty")
     fmt = format or sniff_format(data, "" if path == STDIN_NAME else path, label=path)
     reader = READERS.get(fmt)
@@ -192,6 +199,38 @@ def _check_unpacked_size(data: bytes, path: str) -> None:
         raise MatrixInputError(
             f"{path}: the .docx unpacks to {_size(unpacked)}, over the {_megabytes(limit)} MB "
             f"limit; split the document or raise {LIMIT_VARIABLE}")
+    # The checks every zip-based input gets (ratio, streams, DTDs): zipsafety.
+    from ..zipsafety import check_zip
+
+    check_zip(io.BytesIO(data), path, "a Word .docx", max_unpacked=limit)
+    _check_paragraphs(data, path)
+
+
+def _check_paragraphs(data: bytes, path: str) -> None:
+    """Refuse a .docx of more than ``MAX_DOCX_PARAGRAPHS`` paragraphs, counted in the inflated
+    ``word/document.xml`` before python-docx builds a tree of them (time and memory grow with
+    the count: 900,000 tiny paragraphs in 1.2 MB took 1.5 GB and three minutes)."""
+    import zipfile
+
+    from ..limits import MAX_DOCX_PARAGRAPHS
+
+    count, carry = 0, b""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive, \
+                archive.open("word/document.xml") as stream:
+            while chunk := stream.read(1 << 20):
+                text = carry + chunk
+                count += len(_PARAGRAPH.findall(text)) - len(_PARAGRAPH.findall(carry))
+                carry = text[-8:]
+                if count > MAX_DOCX_PARAGRAPHS:
+                    raise MatrixInputError(
+                        f"{path}: the .docx holds more than {MAX_DOCX_PARAGRAPHS:,} paragraphs "
+                        "(MAX_DOCX_PARAGRAPHS; a plan has a few thousand): refused")
+    except (KeyError, zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+        return  # no document part, damage: docx_to_text says what is wrong
+
+
+_PARAGRAPH = re.compile(rb"<w:p[ >/]")
 
 
 def read_path(path: Path | str, encoding: str | None = None, *,

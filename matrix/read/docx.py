@@ -389,38 +389,132 @@ class DamagedTable(ValueError):
     """A table python-docx cannot lay out; ``str()`` says where and why."""
 
 
-def _check_spans(row, number: int) -> None:
-    for tc in row._tr.iterchildren(f"{_W}tc"):
-        for span in tc.iter(f"{_W}gridSpan"):
-            value = span.get(f"{_W}val", "")
-            if not value.isdigit() or not 1 <= int(value) <= MAX_GRID_SPAN:
-                raise DamagedTable(f"row {number}: a cell spans {value!r} columns")
+def _grid(tbl, paragraph) -> tuple[list[list[str]], list[tuple[int, str]]]:
+    """(grid-aligned cell texts, (row, text) of each distinct cell in order) of a ``w:tbl``.
 
-
-def _grid(table) -> tuple[list[list[str]], list[tuple[int, str]]]:
-    """(grid-aligned cell texts, (row, text) of each distinct cell in order) of a table.
-
-    python-docx repeats a merged cell in every grid position it covers, down and across: the
-    grid keeps the repeats (a 牵头单位 merged over three rows leads all three), the list of
-    cells gives each once. Raises ``DamagedTable`` for a table it cannot lay out.
+    A merged cell is repeated in every grid position it covers, down and across: the grid
+    keeps the repeats (a 牵头单位 merged over three rows leads all three), the list of cells
+    gives each once. Read from the XML in one pass, row by row: a ``vMerge`` continuation
+    takes the cell above it in the same column (python-docx's ``row.cells`` looks each one up
+    recursively, which took quadratic time and overflowed the stack on a column merged down
+    a thousand rows). ``paragraph(p)`` is the text of one ``w:p``. Raises ``DamagedTable`` for
+    a span out of range or a table over ``MAX_TABLE_CELLS`` grid positions.
     """
+    from ..limits import MAX_TABLE_CELLS
+
     grid: list[list[str]] = []
     cells: list[tuple[int, str]] = []
-    seen: dict[int, object] = {}  # id → element, kept alive so that ids stay unique
-    for i, row in enumerate(table.rows):
-        _check_spans(row, i + 1)
-        try:
-            row_cells = row.cells
-        except ValueError as e:  # a vMerge in the first row, rows that do not fill the grid …
-            raise DamagedTable(f"row {i + 1}: {e}") from None
-        grid.append([""] * row.grid_cols_before + [c.text for c in row_cells]
-                    + [""] * row.grid_cols_after)
-        for c in row_cells:
-            if id(c._tc) in seen:
-                continue
-            seen[id(c._tc)] = c._tc
-            cells.append((i, c.text))
+    above: dict[int, str] = {}  # grid column → text of the cell there in the row above
+    total = 0
+    for i, tr in enumerate(tbl.iterchildren(f"{_W}tr")):
+        row: list[str] = [""] * _grid_skip(tr, "gridBefore", i)
+        here: dict[int, str] = {}
+        for tc in _row_cells(tr):
+            span, merge = _cell_props(tc, i)
+            column = len(row)
+            if merge == "continue" and column in above:
+                text = above[column]
+            else:
+                text = "\n".join(paragraph(p) for p in tc.iterchildren(f"{_W}p"))
+                cells.append((i, text))
+            row.extend([text] * span)
+            for c in range(column, column + span):
+                here[c] = text
+        row.extend([""] * _grid_skip(tr, "gridAfter", i))
+        total += len(row)
+        if total > MAX_TABLE_CELLS:
+            raise DamagedTable(f"more than {MAX_TABLE_CELLS:,} cells (MAX_TABLE_CELLS)")
+        above = here
+        grid.append(row)
     return grid, cells
+
+
+def _row_cells(tr):
+    """The ``w:tc`` of a row, including those inside content controls (``w:sdt``)."""
+    for child in tr.iterchildren(f"{_W}tc", f"{_W}sdt"):
+        if child.tag == f"{_W}tc":
+            yield child
+        else:
+            yield from child.iterfind(f"{_W}sdtContent/{_W}tc")
+
+
+def _cell_props(tc, row: int) -> tuple[int, str | None]:
+    """(columns spanned, ``restart``/``continue``/None) of a ``w:tc``."""
+    pr = tc.find(f"{_W}tcPr")
+    if pr is None:
+        return 1, None
+    span = 1
+    for element in pr.iterfind(f"{_W}gridSpan"):
+        value = element.get(f"{_W}val", "")
+        if not value.isdigit() or not 1 <= int(value) <= MAX_GRID_SPAN:
+            raise DamagedTable(f"row {row + 1}: a cell spans {value!r} columns")
+        span = int(value)
+    merge = None
+    element = pr.find(f"{_W}vMerge")
+    if element is not None:
+        merge = "restart" if element.get(f"{_W}val") == "restart" else "continue"
+    return span, merge
+
+
+def _grid_skip(tr, name: str, row: int) -> int:
+    """``gridBefore`` / ``gridAfter`` of a row: grid columns left empty."""
+    element = tr.find(f"{_W}trPr/{_W}{name}")
+    if element is None:
+        return 0
+    value = element.get(f"{_W}val", "0")
+    if not value.isdigit() or int(value) > MAX_GRID_SPAN:
+        raise DamagedTable(f"row {row + 1}: {name} {value!r}")
+    return int(value)
+
+
+# A table holding a table holding a table …: deeper than this, inner tables are left out.
+MAX_TABLE_NESTING = 16
+
+
+def _blocks(container, depth: int = 0):
+    """The ``w:p`` and ``w:tbl`` of a body or cell, in order; a layout table of one cell (a
+    frame around the content, often around an 附件 duty table) gives the blocks inside it."""
+    for child in container.iterchildren(f"{_W}p", f"{_W}tbl", f"{_W}sdt"):
+        if child.tag == f"{_W}sdt":  # a content control: its content is body content
+            content = child.find(f"{_W}sdtContent")
+            if content is not None:
+                yield from _blocks(content, depth)
+            continue
+        if child.tag == f"{_W}tbl" and depth < MAX_TABLE_NESTING:
+            only = _only_cell(child)
+            if only is not None:
+                yield from _blocks(only, depth + 1)
+                continue
+            yield child
+            # Tables nested in the cells of a real table: read after it, as tables of their own.
+            for tc in child.iterfind(f"{_W}tr/{_W}tc"):
+                for inner in tc.iterchildren(f"{_W}tbl"):
+                    yield from _blocks_of_table(inner, depth + 1)
+            continue
+        if child.tag == f"{_W}tbl":
+            continue
+        yield child
+
+
+def _blocks_of_table(tbl, depth: int):
+    if depth >= MAX_TABLE_NESTING:
+        return
+    only = _only_cell(tbl)
+    if only is not None:
+        yield from _blocks(only, depth + 1)
+        return
+    yield tbl
+    for tc in tbl.iterfind(f"{_W}tr/{_W}tc"):
+        for inner in tc.iterchildren(f"{_W}tbl"):
+            yield from _blocks_of_table(inner, depth + 1)
+
+
+def _only_cell(tbl):
+    """The one ``w:tc`` of a one-cell table that holds a table, else None."""
+    cells = tbl.findall(f"{_W}tr/{_W}tc")
+    if len(cells) == 1 and cells[0].find(f"{_W}tbl") is not None:
+        return cells[0]
+    return None
 
 
 def docx_to_text(data: bytes, path: str = "<input>") -> tuple[str, tuple[int, ...]]:
@@ -428,28 +522,33 @@ def docx_to_text(data: bytes, path: str = "<input>") -> tuple[str, tuple[int, ..
     import zipfile
 
     from docx import Document
-    from docx.table import Table
     from docx.text.paragraph import Paragraph
 
     try:
         document = Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as e:
-        raise MatrixInputError(f"{path}: not a readable Word .docx ({e})") from None
+        # python-docx names the stream it was given: "<_io.BytesIO object at 0x…>".
+        detail = re.sub(r"'?<_io\.BytesIO object at 0x[0-9a-f]+>'?", "it", str(e))
+        raise MatrixInputError(f"{path}: not a readable Word .docx ({detail})") from None
     except Exception as e:  # lxml.etree.XMLSyntaxError and friends from a damaged file
         raise MatrixInputError(f"{path}: not a readable Word .docx "
                                f"({type(e).__name__}: {e})") from None
     numbering = _Numbering(document)
     lines: list[tuple[str, int]] = []
     block = 0
-    for item in document.iter_inner_content():
+
+    def paragraph(p) -> str:
+        return Paragraph(p, None).text
+
+    for item in _blocks(document.element.body):
         block += 1
-        if isinstance(item, Paragraph):
-            text = numbering.number(item._p) + item.text
+        if item.tag == f"{_W}p":
+            text = numbering.number(item) + paragraph(item)
             for piece in text.split("\n"):
                 lines.append((piece, block))
-        elif isinstance(item, Table):
+        else:
             try:
-                grid, cells = _grid(item)
+                grid, cells = _grid(item, paragraph)
             except DamagedTable as e:
                 raise MatrixInputError(f"{path}: a damaged table in block {block}: {e}") from None
             division = division_lines(grid)

@@ -32,6 +32,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from ..errors import MatrixInputError
 from .text import RawText, decode
 
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
@@ -47,6 +48,12 @@ _BLOCK = {"address", "article", "blockquote", "body", "center", "dd", "details",
 # Start tags that close an open <p> (HTML's "p end tag omission").
 _CLOSES_P = _BLOCK - {"body", "html", "td", "th", "tr", "tbody", "thead", "tfoot", "caption",
                       "li", "dd", "dt"}
+
+
+class TableTooLarge(ValueError):
+    """A table whose cells and spans cover more than ``limits.MAX_TABLE_CELLS`` positions."""
+
+
 _MAX_DEPTH = 200  # deeper, tags are ignored (text kept) so that walking the tree cannot overflow
 # Open elements an implied end tag may not cross.
 _SCOPE = {"table", "td", "th", "html", "body", "button", "object", "caption"}
@@ -276,8 +283,14 @@ class _Extractor:
         return _Cell(lines, lines[0][1] if lines else node.line)
 
     def _grid(self, table: Node) -> tuple[list[list[_Cell]], list[_Cell]]:
-        """Rows aligned on the column grid (spanned cells repeated) and the cells in order."""
+        """Rows aligned on the column grid (spanned cells repeated) and the cells in order.
+
+        Raises ``TableTooLarge`` past ``MAX_TABLE_CELLS`` grid positions: spans of a few
+        hundred rows each, stacked, would otherwise grow the grid quadratically."""
+        from ..limits import MAX_TABLE_CELLS
+
         rows = [n for n in table.iter() if n.tag == "tr" and not _hidden(n)]
+        total = 0
         grid: list[list[_Cell]] = []
         order: list[_Cell] = []
         pending: dict[int, tuple[_Cell, int]] = {}  # column → (cell, rows still to fill)
@@ -316,6 +329,10 @@ class _Extractor:
                     row.append(_Cell([], tr.line))
                     col += 1
                 fill_pending()
+            total += len(row)
+            if total > MAX_TABLE_CELLS:
+                raise TableTooLarge(f"a table (line {table.line}) spans more than "
+                                    f"{MAX_TABLE_CELLS:,} cells (MAX_TABLE_CELLS): refused")
             grid.append(row)
         return grid, order
 
@@ -468,5 +485,8 @@ def read_html(data: bytes, path: str, encoding: str | None = None) -> RawText:
     charset>`` when it decodes), then :func:`html_to_text`."""
     m = _META_CHARSET.search(data[:4096])
     raw = decode(data, path, encoding, declared=m.group(1).decode("ascii") if m else None)
-    text, lines = html_to_text(raw.text)
+    try:
+        text, lines = html_to_text(raw.text)
+    except TableTooLarge as e:
+        raise MatrixInputError(f"{path}: {e}") from None
     return RawText(text, raw.encoding, "html", lines)

@@ -91,7 +91,7 @@ def _check_chinese(text: str, path: str, encoding: str, how: str) -> None:
         raise MatrixInputError(
             f"{path}: read as {encoding} ({how}), the text is mostly not Chinese "
             f"(only {share:.0%} of its non-ASCII characters are hanzi or Chinese punctuation, "
-            f"e.g. {sample!r}): wrong encoding? name the right one with --encoding")
+            f"e.g. {sample!r}): wrong encoding? Open it in an editor and save it as UTF-8")
 
 
 def _where(data: bytes, start: int, encoding: str) -> str:
@@ -125,8 +125,8 @@ def _check_damaged_utf8(data: bytes, path: str, error: UnicodeDecodeError) -> No
     if replaced and replaced * 200 <= non_ascii:
         raise MatrixInputError(
             f"{path}: the file is UTF-8 except for {replaced} byte sequence(s), the first at "
-            f"{_where(data, error.start, 'utf-8')}: a damaged file? Repair it, or name the "
-            "encoding with --encoding") from None
+            f"{_where(data, error.start, 'utf-8')}: a damaged file, or text of "
+            "two encodings pasted together? Repair it and save it as UTF-8") from None
 
 
 def decode(data: bytes, path: str = "<input>", encoding: str | None = None, *,
@@ -168,7 +168,7 @@ def decode(data: bytes, path: str = "<input>", encoding: str | None = None, *,
     if best is None or best.encoding is None:
         raise MatrixInputError(
             f"{path}: cannot decode as utf-8 ({_where(data, utf8_error.start, 'utf-8')} is not "
-            "utf-8) and no other encoding fits: name one with --encoding") from None
+            "utf-8) and no other encoding fits: open it in an editor and save it as UTF-8") from None
     name = codecs.lookup(best.encoding).name
     name = _SUPERSETS.get(name, name)
     text = _strict(data, name, path, "detected")

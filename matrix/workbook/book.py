@@ -112,6 +112,7 @@ if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from ..records import Role, Task
+from ..textsafe import strip_bidi
 from ..pivot import Row
 
 
@@ -261,8 +262,9 @@ RowCell = tuple[int, Any, "Style | None"]
 
 
 def clean_text(text: str) -> str:
-    """Text as a cell can hold it: no XML-illegal characters, at most 32,767 characters."""
-    text = NOT_XML.sub("", text)
+    """Text as a cell can hold it: no XML-illegal characters, no bidi control (a cell must
+    not show its text in another order), at most 32,767 characters."""
+    text = strip_bidi(NOT_XML.sub("", text))
     if len(text) > MAX_CELL_TEXT:
         text = text[:MAX_CELL_TEXT - 1] + "…"
     return text

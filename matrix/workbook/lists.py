@@ -121,29 +121,43 @@ def _index_sheet(book: Book, rows: Sequence[dict[str, Any]], title: str) -> None
         banding(ws, f"H3:{last}", 2)
 
 
-def write_split(plans: Sequence[Plan], folder: str | os.PathLike[str]) -> list[dict[str, Any]]:
-    """One task list per department named in ``plans`` (``<department>.xlsx``, as
-    :func:`write_task_list`) and their index ``索引.xlsx`` (:func:`write_index`), in ``folder``,
-    which is created; returns the rows of the index, each with its list's ``file``.
+def write_split(plans: Sequence[Plan], folder: str | os.PathLike[str], *,
+                inputs: Sequence[str | os.PathLike[str]] = (), force: bool = False,
+                report: Any = None) -> tuple[list[dict[str, Any]], list[str]]:
+    """One task list per department named in ``plans`` (as :func:`write_task_list`) and their
+    index ``索引.xlsx`` (:func:`write_index`), in ``folder``, which is created; returns the
+    rows of the index, each with its list's ``file`` (None when it could not be written), and
+    the messages of the lists that could not be written.
 
-    Raises ``OSError`` when the folder cannot be made and
-    :class:`~matrix.errors.MatrixOutputError` when a workbook cannot be written.
+    File names come from department names (``output.unique_file_name``): never a path, unique
+    ignoring case (a|b, a_b → a_b.xlsx, a_b_2.xlsx; a department called 索引 does not replace
+    the index), within NAME_MAX. A list that cannot be written (``output.check_target``: an
+    input, an office-edited or open workbook without ``force``) is reported by
+    ``report(message)`` and the others and the index are still written. Raises
+    :class:`~matrix.errors.MatrixOutputError` when the folder or the index cannot be written.
     """
+    from ..errors import MatrixOutputError
     from ..filter import department_index, split_by_department
+    from ..output import INDEX_FILE, check_target, make_folder, unique_file_name
 
     folder = Path(folder)
     split = split_by_department(plans)
-    folder.mkdir(parents=True, exist_ok=True)
-    rows = []
+    make_folder(folder)
+    rows, failed = [], []
+    used = {INDEX_FILE.casefold()}
     for row in department_index(split):
         name = row["department"]
-        file_name = f"{_safe_file_name(name)}.xlsx"
-        write_task_list(split[name], folder / file_name, title=f"{name}任务清单",
-                        department=name)
+        file_name = unique_file_name(name, ".xlsx", used)
+        try:
+            check_target(folder / file_name, [Path(p) for p in inputs], force=force)
+            write_task_list(split[name], folder / file_name, title=f"{name}任务清单",
+                            department=name)
+        except MatrixOutputError as e:
+            failed.append(str(e))
+            if report is not None:
+                report(str(e))
+            file_name = None
         rows.append({**row, "file": file_name})
-    write_index(rows, folder / "索引.xlsx", title="各单位任务数")
-    return rows
-
-
-def _safe_file_name(name: str) -> str:
-    return "".join("_" if c in '\\/:*?"<>|' or ord(c) < 32 else c for c in name).strip(". ") or "_"
+    check_target(folder / INDEX_FILE, [Path(p) for p in inputs], force=force)
+    write_index(rows, folder / INDEX_FILE, title="各单位任务数")
+    return rows, failed

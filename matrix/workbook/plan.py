@@ -22,10 +22,12 @@ if TYPE_CHECKING:
 
 from .. import __version__
 from ..pivot import Matrix, Row, build_matrix, department_counts
-from ..records import Document, Plan, Role
+from ..errors import MatrixOutputError
+from ..records import Document, ParseWarning, Plan, Role
 from .book import (BODY, Book, FIT_DEPARTMENTS, GB2312, GREY, HEADING, LEGEND, MARKS, MARK_WIDTH,
                    MATRIX_ROW, MAX_ROW_HEIGHT, Page, RowCell, Sheet, banding, clean_text,
-                   date_text, heat_scale, print_setup, save_atomically, section_text, utc_naive)
+                   date_text, heat_scale, print_setup, save_atomically, section_text, utc_naive,
+                   MAX_CELL_TEXT)
 from .stamp import chunks, records_json, sign
 
 SHEET_NAMES = ("矩阵", "分工表", "部门统计", "说明")
@@ -59,11 +61,53 @@ def write_workbook(plan: Plan, path: str | os.PathLike[str], *, matrix: Matrix |
     """
     if matrix is None:
         matrix = build_matrix(plan)
+    check_grid(plan, matrix, path)
     if generated_at is None:
         generated_at = datetime.now().astimezone()
     return save_atomically(
         path, SHEET_NAMES, lambda book: _fill(book, plan, matrix, generated_at, tool_version),
         finish=sign)
+
+
+# Columns of 矩阵 besides the departments (序号, 文件, 章节, 编号, 任务, 合计, 任务全文, records)
+# and rows besides the tasks (title, lines above the table, header, 合计, the hidden records).
+_FIXED_COLUMNS = 8
+_FIXED_ROWS = 16
+_RECORDS_CHUNK = 16_000  # characters of the hidden records per cell (stamp.chunks)
+
+
+def check_grid(plan: Plan, matrix: Matrix, path: str | os.PathLike[str]) -> None:
+    """Refuse, before writing, a matrix a worksheet cannot hold: more than
+    ``EXCEL_MAX_COLUMNS`` columns (Excel and LibreOffice drop what lies beyond XFD, 合计 and
+    the hidden records with it) or ``EXCEL_MAX_ROWS`` rows. ``MatrixOutputError`` says why."""
+    from .. import zipsafety
+
+    columns = len(matrix.departments) + _FIXED_COLUMNS
+    if columns > zipsafety.EXCEL_MAX_COLUMNS:
+        raise MatrixOutputError(
+            f"{path}: {plan.source.path} names {len(matrix.departments):,} departments; a "
+            f"worksheet holds {zipsafety.EXCEL_MAX_COLUMNS:,} columns (Excel, WPS and "
+            f"LibreOffice), so at most {zipsafety.EXCEL_MAX_COLUMNS - _FIXED_COLUMNS:,}: nothing "
+            "written (`dutymatrix filter --split-by-dept` gives one list per department)")
+    records = sum(len(t.text) + len(t.title) + 200 for t in plan.tasks) // _RECORDS_CHUNK + 1
+    rows = len(matrix.rows) + _FIXED_ROWS + records
+    if rows > zipsafety.EXCEL_MAX_ROWS:
+        raise MatrixOutputError(
+            f"{path}: {plan.source.path} has {len(matrix.rows):,} tasks; with the lines around "
+            f"them that is {rows:,} rows, more than the {zipsafety.EXCEL_MAX_ROWS:,} rows a "
+            "worksheet holds: nothing written (split the plan into several files)")
+
+
+def cut_warnings(task) -> list[ParseWarning]:
+    """A warning for each of the task's title and text that a cell cannot hold whole."""
+    out = []
+    for what, value in (("标题", task.title), ("全文", task.text)):
+        if len(value) > MAX_CELL_TEXT:
+            out.append(ParseWarning(
+                line=task.line, kind="cell-limit",
+                message=f"{task.label} 的{what}有 {len(value):,} 字，超过 Excel 单元格上限 "
+                        f"{MAX_CELL_TEXT:,} 字：表中截断，隐藏记录保留全文"))
+    return out
 
 
 # --------------------------------------------------------------------------- sheets
@@ -367,6 +411,8 @@ def _notes_sheet(sheet: Sheet, plan: Plan, matrix: Matrix, labels: list[str],
 
     sheet.append([])
     warnings = [(label, w) for label, d in zip(labels, plan.documents) for w in d.warnings]
+    warnings += [(labels[row.document_index] if row.document_index < len(labels) else "", w)
+                 for row in matrix.rows for w in cut_warnings(row.task)]
     if not warnings:
         kv("警告", "无")
         return

@@ -73,6 +73,11 @@ MARK_WORDS = {
 }
 
 
+# What a person types in a department cell to say "no": read as no assignment.
+NO_MARKS = frozenset({"无", "没有", "否", "不", "—", "——", "－", "-", "–", "−", "×", "✗", "✘",
+                      "╳", "/", "／", "\\", "N", "n", "No", "NO", "no"})
+
+
 @dataclass(frozen=True)
 class WorkbookContents:
     """Everything :func:`read_workbook_contents` found in a workbook.
@@ -157,7 +162,18 @@ class _Values:
     def rows(self, name: str) -> list[list[Any]]:
         """Every row of sheet ``name``, all padded to the same width."""
         if self._calamine is not None:
-            return self._calamine.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            try:
+                return self._calamine.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            except Exception as e:
+                # calamine (and openpyxl) refuse a merge of whole rows (ref="1:1"), which
+                # LibreOffice writes; merges hold no values, so they are read without them.
+                if "Range" not in str(e):
+                    raise
+                from python_calamine import CalamineWorkbook
+
+                self._calamine.close()
+                self._calamine = CalamineWorkbook.from_filelike(_without_merges(self.path))
+                return self._calamine.get_sheet_by_name(name).to_python(skip_empty_area=False)
         ws = self._openpyxl[name]
         ws.reset_dimensions()  # trust the cells, not the dimension the file claims
         rows = [["" if v is None else v for v in row] for row in ws.iter_rows(values_only=True)]
@@ -172,6 +188,24 @@ class _Values:
             self._calamine.close()
         if self._openpyxl is not None:
             self._openpyxl.close()
+
+
+def _without_merges(path: Path):
+    """The workbook at ``path`` (checked already) in memory, without its sheets' merges."""
+    import io
+    import re
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as old, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            data = old.read(info)
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                data = re.sub(rb"<mergeCells\b.*?</mergeCells>|<mergeCells\b[^>]*/>", b"", data,
+                              flags=re.S)
+            new.writestr(info.filename, data)
+    out.seek(0)
+    return out
 
 
 def _text(value: Any) -> str:
@@ -221,6 +255,8 @@ class _TaskRecord(NamedTuple):
     scope: str | None
     trailer: str | None
     assignments: tuple[Assignment, ...]
+    full_title: str | None = None  # the whole title when the cell holds it cut
+    full_text: str | None = None  # the whole text when the cell holds it cut
     leaders: tuple[str, ...] = ()
 
 
@@ -250,6 +286,15 @@ def _opt_str(value: Any) -> str | None:
     raise ValueError(f"not a string: {value!r}")
 
 
+def _leaders(value: Any) -> tuple[str, ...]:
+    """A task's recorded leaders (people), or none."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise ValueError(f"bad leaders {value!r}")
+    return tuple(str(p) for p in value)
+
+
 def _parse_records(text: str) -> _Records:
     """The hidden records; raises ValueError, TypeError, KeyError … when they are malformed."""
     from .. import models  # pydantic, for what is read back (build never needs it)
@@ -269,24 +314,29 @@ def _parse_records(text: str) -> _Records:
             str(d.get("label", "")), tuple(str(r) for r in d.get("rules", ())), warnings,
             models.Jurisdiction(**where) if isinstance(where, dict) else None))
     roles = {r.value: r for r in Role}
+    counterparts = data.get("counterparts") if isinstance(data.get("counterparts"), dict) else {}
+    leaders = data.get("leaders") if isinstance(data.get("leaders"), dict) else {}
     table = [models.Assignment(department=department,
                         as_printed=department if printed is None else printed, role=roles[role],
                         inherited=bool(flags & FLAG_INHERITED),
                         lead_by_rule=bool(flags & FLAG_LEAD_BY_RULE),
                         known=not flags & FLAG_UNKNOWN, generic=bool(flags & FLAG_GENERIC),
-                        counterpart=_opt_str(rest[0]) if rest else None)
-             for department, printed, role, flags, *rest in data["assignments"]]
+                        counterpart=_opt_str(counterparts.get(str(i))))
+             for i, (department, printed, role, flags) in enumerate(data["assignments"])]
     pick = table.__getitem__
+    full = data.get("full") if isinstance(data.get("full"), dict) else {}
     tasks = []
     for (seq, document, label, title, digest, section, subsection, line, deadline, scope,
-         trailer, ids, *extra) in data["tasks"]:
+         trailer, ids) in data["tasks"]:
         if type(seq) is not int or type(document) is not int or type(line) is not int:
             raise ValueError(f"bad task record {seq!r}")
+        whole = full.get(str(seq))
+        whole = whole if isinstance(whole, list) and len(whole) == 2 else [None, None]
         tasks.append(_TaskRecord(seq, document, str(label), str(title), str(digest),
                                  _opt_str(section), _opt_str(subsection), line,
                                  _opt_str(deadline), _opt_str(scope), _opt_str(trailer),
-                                 tuple(map(pick, ids)),
-                                 tuple(str(p) for p in extra[0]) if extra else ()))
+                                 tuple(map(pick, ids)), _opt_str(whole[0]), _opt_str(whole[1]),
+                                 _leaders(leaders.get(str(seq)))))
     return _Records(origin, _opt_str(data.get("generated_at")), _opt_str(data.get("tool")),
                     documents, tasks)
 
@@ -574,7 +624,7 @@ class _WorkbookReader:
 
     def _mark(self, raw: Any, r: int, c: int) -> Role | None:
         text = _text(raw).strip()
-        if not text:
+        if not text or text in NO_MARKS:  # 无, —, ×, 否, /: a person wrote "not this one"
             return None
         role = MARK_WORDS.get(text)
         if role is None:
@@ -658,8 +708,14 @@ class _WorkbookReader:
         text = row.text
         if text is None:
             text = "" if record is not None else row.title
+        title = row.title
+        if record is not None:  # a cell cut at Excel's limit and left as written: the whole
+            if record.full_text and fingerprint(text) == record.text:
+                text = record.full_text
+            if record.full_title and fingerprint(title) == record.title:
+                title = record.full_title
         return models.Task(number=number, part=part, section=section, subsection=subsection,
-                    title=row.title, text=text,
+                    title=title, text=text,
                     trailer=record.trailer if record is not None else None,
                     line=record.line if record is not None else row.index + 1,
                     assignments=_assignments(row.marks, record, known), deadline=deadline,

@@ -19,7 +19,8 @@ from typing import Any
 
 from ..pivot import Matrix
 from ..records import Plan
-from .book import NOT_XML, clean_text
+from ..textsafe import strip_bidi
+from .book import MAX_CELL_TEXT, NOT_XML, clean_text
 
 # --------------------------------------------------------------------------- hidden records
 
@@ -45,10 +46,11 @@ def records_json(plan: Plan, matrix: Matrix, labels: list[str], generated_at: da
     [[序号, document index, label, title digest, text digest, section, subsection, line,
     deadline, scope, trailer, [assignment index, …]]]}``: one task per row written, keyed by
     its 序号. Each distinct assignment is listed once (a plan of 10,000 tasks holds a few
-    thousand); flags are 1 inherited, 2 lead by rule, 4 unknown name, 8 a group. Newer
-    optional tails (an older reader ignores them, an older workbook lacks them): an assignment's
-    national counterpart after its flags, a task's leaders after its assignment indexes, a
-    document's ``jurisdiction`` ({level, name}).
+    thousand); flags are 1 inherited, 2 lead by rule, 4 unknown name, 8 a group (an older reader
+    ignores the bit). ``"full": {序号: [title, text]}`` holds (only) what a cell could not hold
+    whole (null for what it could). Local plans add ``"counterparts": {assignment index: national
+    body}``, ``"leaders": {序号: [person, …]}`` and a document's ``"jurisdiction": {level,
+    name}``, each only when there is one (an older reader ignores them).
     """
     documents = [{"title": d.title, "doc_number": d.doc_number, "line": d.line, "label": label,
                   "rules": list(d.rules),
@@ -59,6 +61,7 @@ def records_json(plan: Plan, matrix: Matrix, labels: list[str], generated_at: da
     # Keyed by the fields, not the record: a pydantic model hashes three times slower.
     table: dict[tuple[Any, ...], int] = {}
     tasks = []
+    leaders: dict[str, list[str]] = {}
     for i, row in enumerate(matrix.rows, 1):
         t = row.task
         ids = []
@@ -71,23 +74,37 @@ def records_json(plan: Plan, matrix: Matrix, labels: list[str], generated_at: da
             ids.append(index)
         tasks.append([i, row.document_index, t.label, fingerprint(clean_text(t.title)),
                       fingerprint(clean_text(t.text)), t.section, t.subsection, t.line, t.deadline,
-                      t.scope, t.trailer, ids, *([list(t.leaders)] if t.leaders else [])])
+                      t.scope, t.trailer, ids])
+        if t.leaders:
+            leaders[str(i)] = list(t.leaders)
     assignments = [[department, None if printed == department else printed, role.value,
                     (FLAG_INHERITED if inherited else 0)
                     | (FLAG_LEAD_BY_RULE if lead_by_rule else 0)
                     | (0 if known else FLAG_UNKNOWN)
-                    | (FLAG_GENERIC if generic else 0),
-                    *([counterpart] if counterpart else [])]
+                    | (FLAG_GENERIC if generic else 0)]
                    for department, printed, role, inherited, lead_by_rule, known, generic,
-                   counterpart in table]
+                   _counterpart in table]
+    counterparts = {str(i): key[7] for i, key in enumerate(table) if key[7]}
     source = plan.source
     data = {"dutymatrix": RECORDS_VERSION, "tool": tool_version,
             "generated_at": generated_at.isoformat(timespec="seconds"),
             "source": {"path": source.path, "sha256": source.sha256, "format": source.format,
                        "encoding": source.encoding},
             "documents": documents, "assignments": assignments, "tasks": tasks}
+    # A title or text over Excel's cell limit is cut in the cells; the records keep it whole
+    # ({序号: [title or null, text or null]}), so that reading the workbook gives the plan back.
+    full = {str(i): [t.title if len(t.title) > MAX_CELL_TEXT else None,
+                     t.text if len(t.text) > MAX_CELL_TEXT else None]
+            for i, t in enumerate((row.task for row in matrix.rows), 1)
+            if len(t.title) > MAX_CELL_TEXT or len(t.text) > MAX_CELL_TEXT}
+    if full:
+        data["full"] = full
+    if counterparts:
+        data["counterparts"] = counterparts
+    if leaders:
+        data["leaders"] = leaders
     # JSON escapes control characters itself; what is left that XML cannot carry goes.
-    return NOT_XML.sub("", json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+    return strip_bidi(NOT_XML.sub("", json.dumps(data, ensure_ascii=False, separators=(",", ":"))))
 
 
 def chunks(text: str) -> list[str]:
