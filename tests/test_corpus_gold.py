@@ -171,11 +171,13 @@ def test_local_titles_match_gold(gold_path):
         assert (t.label, t.title) == (_norm(g["number"]), _norm(g["title"]))
 
 
-@pytest.mark.parametrize("gold_path", LOCAL_GOLD, ids=lambda p: p.stem)
-def test_no_local_body_becomes_a_national_one(gold_path):
+@pytest.mark.parametrize("path", sorted(LOCAL.glob("*.txt"))
+                         + sorted((ROOT / "tests" / "fixtures" / "local").glob("*.txt")),
+                         ids=lambda p: p.stem)
+def test_no_local_body_becomes_a_national_one(path):
     from matrix.departments import default_registry
 
-    gold, doc = load_local(gold_path)
+    (doc,) = parse_file(path).documents
     registry = default_registry()
     for t in doc.tasks:
         for a in t.assignments:
