@@ -66,13 +66,13 @@ _ZONE = re.compile(r"(?:开发区|高新区|经开区|园区|新区|产业园|�
 _NATIONAL_HEAD = re.compile(r"^(?:国家|国务院|中央|中共中央|中国|中华|全国)")
 _NATIONAL_TAIL = re.compile(r"(?:总局|总署|总队|总会|团中央)$")
 # Suffixes that name the kind of body: stripped to find the function (发改 + 局 = 发改委).
-_KIND_SUFFIX = re.compile(r"(?:委员会|管理局|总局|总署|分局|办公室|委|局|厅|署|办|部)$")
+_KIND_SUFFIX = re.compile(r"(?:委员会|管理局|总局|总署|分局|办公室|委|局|厅|署|办|部|会)$")
 # Functions whose local offices belong to the national body (vertical management): a name with
 # a place of its own and one of these is a central body's branch (滁州海关, 广东金融监管局).
 _VERTICAL = ("海关总署", "金融监管总局", "中国证监会", "人民银行", "国家外汇局", "国家统计局",
              "中国气象局", "中国地震局", "国家邮政局", "税务总局", "国家烟草局")
 _PARTY_INSIDE = re.compile(r".(?:省委|市委|县委|区委)")
-_PLACED_BRANCH = re.compile(r"^[^省市县区]{2,4}(?:海关|海事局|金融监管局|监管局|调查队)$|(?:分行|分署)$")
+_PLACED_BRANCH = re.compile(r"^(?!地方)[^省市县区]{2,4}(?:海关|海事局|监管局|监局|调查队|调查总队)$|(?:分行|分署)$")
 _BRANCH = re.compile(r"(?:分行|分署|分局|监管局|监局|调查队|调查总队|海关|海事局|管理局|税务局|气象局|"
                      r"邮政管理局)$")
 

@@ -266,7 +266,11 @@ class TrailerReader(Transformer):
 
     def field(self, label: Token, *groups) -> dict:
         """负责部门：X、Y / 牵头单位：X / 责任单位：X，Y按职责分工负责 (the label gives the role)."""
-        role = _FIELD_ROLE.get(str(label)[:2], Role.responsible)
+        role = _FIELD_ROLE.get(str(label).removeprefix("主要").removeprefix("其他")[:2],
+                               Role.responsible)
+        verb = next((g for g in groups if isinstance(g, Token)), None)
+        if verb is not None and verb.type != "RESP":
+            role = _VERB_ROLE[verb.type]  # 责任单位：X牵头 — the word after the names decides
         groups = [g for g in groups if isinstance(g, list)]
         return {"duties": _duties(groups, role, role is Role.lead)}
 

@@ -392,7 +392,7 @@ def test_a_rule_in_the_notices_numbered_requirements_holds_for_the_attached_plan
 
 
 @pytest.mark.parametrize("name,column,counterpart", [
-    ("团省委", "团省委", None), ("湖北银保监局", "湖北银保监局", None),
+    ("团省委", "团省委", None), ("湖北银保监局", "湖北银保监局", "银保监会"),
     ("国家统计局湖北调查总队", "国家统计局湖北调查总队", "国家统计局"),
     ("武汉海关", "武汉海关", "海关总署"), ("省经信厅", "省工业和信息化厅", "工业和信息化部"),
     ("省退役军人厅", "省退役军人事务厅", "退役军人事务部"), ("省委宣传部", "省委宣传部", None)])
@@ -425,3 +425,13 @@ def test_a_duty_table_with_a_leader_column():
     assert task.deadline == "12月底"
     assert [(a.department, a.role.value) for a in task.assignments] == [
         ("市发展改革委", "lead"), ("市工业和信息化局", "responsible"), ("市统计局", "responsible")]
+
+
+def test_a_role_word_after_a_field_and_main_and_other_labels():
+    info = read_trailer("责任单位：市数据局牵头，市发改委、市市场监管局配合")
+    assert [(d.name, d.role.value) for d in info.duties] == [
+        ("市数据局", "lead"), ("市发改委", "support"), ("市市场监管局", "support")]
+    (task,) = parse("一、甲\n（一）乙。\n主要责任单位：市市场监管局\n其他责任单位：市公安局、宁波证监局\n",
+                    jurisdiction="宁波市").documents[0].tasks
+    assert [(a.department, a.counterpart) for a in task.assignments] == [
+        ("市市场监管局", "市场监管总局"), ("市公安局", "公安部"), ("宁波证监局", "中国证监会")]
