@@ -108,6 +108,15 @@ def parse_jurisdiction(text: str) -> Jurisdiction:
     return Jurisdiction.make(level=level, name=name)
 
 
+def is_local_form(name: str) -> bool:
+    """A bare name in the form a local government gives a national function (财政局, 发改局,
+    商务厅): not a national spelling, but its function is known."""
+    from .departments import default_registry
+
+    registry = default_registry()
+    return registry.lookup(name) is None and _index_for(registry).function(name) is not None
+
+
 def own_prefix(name: str) -> str | None:
     """The level prefix a name begins with (市发改局 → 市, 省委宣传部 → 省委), else None.
 
@@ -180,12 +189,19 @@ def _candidates(lines: Iterable[str]) -> Counter:
 
 def detect_jurisdiction(opening: Sequence[str], title: str | None, doc_number: str | None,
                         body_lines: Sequence[str], prefixes: Counter,
-                        national_names: int) -> Jurisdiction | None:
+                        national_names: int, self_refs: Counter | None = None) -> Jurisdiction | None:
     """Whose plan a document is, or None when nothing tells.
 
     ``prefixes`` counts the level prefixes of the bodies its trailers name (市 → 12);
-    ``national_names`` how many names the national data knows without a prefix.
+    ``national_names`` how many names the national data knows without a prefix; ``self_refs``
+    how often the text speaks of itself as a level (我市, 全省, 本县: 市 → 3), which decides
+    when no body carries a prefix.
     """
+    if self_refs and not sum(n for p, n in prefixes.items() if p in _PREFIX_LEVEL):
+        spoken = sum(self_refs.values())
+        if spoken > national_names:
+            prefixes = Counter({p: n for p, n in self_refs.items() if p in _PREFIX_LEVEL})
+            national_names = 0  # bare names of a local plan (统计局) are its own bodies
     number_head = _DOC_NUMBER_HEAD.match(doc_number or "")
     central_mark = (number_head is not None and number_head.group(1).startswith("国")) or \
         any(p.startswith("国务院") for p in [title or "", *opening[:8]])
@@ -402,7 +418,7 @@ class LocalResolver:
             return Resolved(dept)
         return self._branch(name) or Resolved(Department.make(name=name, known=False))
 
-    def _branch(self, name: str) -> Resolved | None:  # noqa: C901
+    def _branch(self, name: str) -> Resolved | None:
         """A national body's local office: 人民银行广东省分行, 海关总署广东分署, 滁州海关,
         广东金融监管局, 中国证监会广东监管局. Kept as printed; its counterpart the national body."""
         if not _BRANCH.search(name):

@@ -842,9 +842,11 @@ def _jurisdiction(opening: Sequence[str], title: str | None, number: str | None,
     lines and the names its trailers print."""
     from collections import Counter
 
-    from .local import detect_jurisdiction, own_prefix
+    from .local import detect_jurisdiction, is_local_form, own_prefix
 
     prefixes: Counter = Counter()
+    duties = 0
+    self_refs: Counter = Counter(m for p in opening for m in _SELF_REF.findall(p))
     national = 0
     lines: list[str] = []
     for top in tops:
@@ -853,14 +855,24 @@ def _jurisdiction(opening: Sequence[str], title: str | None, number: str | None,
                 if trailer is None:
                     if tok.type == "TEXT" and ("《" in tok or "政府" in tok or "实际" in tok):
                         lines.append(tok)
+                    if tok.type == "TEXT" and ("我" in tok or "全" in tok or "本" in tok):
+                        self_refs.update(_SELF_REF.findall(tok))
                     continue
                 for duty in read_trailer(trailer[0]).duties:
+                    duties += 1
                     prefix = own_prefix(duty.name)
                     if prefix is not None:
                         prefixes[prefix[0]] += 1
                     elif canonical(duty.name).known:
                         national += 1
-    return detect_jurisdiction(opening, title, number, lines, prefixes, national)
+                    elif is_local_form(duty.name):
+                        self_refs["*"] += 1  # 财政局, 发改局: a local government's word for it
+    # how the text speaks of itself counts only in a plan that names bodies (not in a bulletin)
+    return detect_jurisdiction(opening, title, number, lines, prefixes, national,
+                               self_refs if duties else None)
+
+
+_SELF_REF = re.compile(r"(?:我|全|本)([省市县区])(?![场级委直属长])")  # 结合我市实际, 全区
 
 
 def tree_to_units(tree: Tree) -> list[Unit]:

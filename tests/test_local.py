@@ -435,3 +435,10 @@ def test_a_role_word_after_a_field_and_main_and_other_labels():
                     jurisdiction="宁波市").documents[0].tasks
     assert [(a.department, a.counterpart) for a in task.assignments] == [
         ("市市场监管局", "市场监管总局"), ("市公安局", "公安部"), ("宁波证监局", "中国证监会")]
+
+
+def test_a_plan_of_bare_names_that_speaks_of_itself_is_local():
+    doc = parse("县人民政府办公室：\n为加快发展，结合我县实际，制定本方案。\n一、甲\n"
+                "1.乙。（发改局牵头，财政局、统计局配合）\n").documents[0]
+    assert doc.jurisdiction.level == "county"
+    assert [a.department for a in doc.tasks[0].assignments] == ["县发展改革委", "县财政局", "县统计局"]
