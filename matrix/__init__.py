@@ -35,6 +35,7 @@ _EXPORTS = {
     "LocalResolver": "local",
     "build_matrix": "pivot",
     "write_workbook": "workbook",
+    "export_rows": "export",
     "Plan": "models",
     "Document": "models",
     "Task": "models",
@@ -50,11 +51,17 @@ _EXPORTS = {
     "NoClausesError": "errors",
 }
 
-__all__ = ["__version__", *_EXPORTS]
+# Modules that are also calls: ``matrix.dispatch(plan, "下发/")`` and
+# ``matrix.collect(plan, ["回收/"], output="汇总.xlsx")`` (each module is callable).
+_CALLABLE_MODULES = ("dispatch", "collect")
+
+__all__ = ["__version__", *_EXPORTS, *_CALLABLE_MODULES]
 
 
 def __getattr__(name: str) -> object:
     """Import a public name from its module on first use."""
+    if name in _CALLABLE_MODULES:
+        return importlib.import_module(f".{name}", __name__)
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'matrix' has no attribute {name!r}")

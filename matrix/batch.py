@@ -7,6 +7,7 @@ stops a batch: not an error in the file, not a RecursionError or MemoryError in 
 and yields the outcomes in the order of the jobs; a worker that dies (a crash in a C
 extension, the kernel's OOM killer) fails its file only: the jobs it took down with it are run
 again, one worker each, so that the file that kills a worker is found and the others build.
+``run_many`` is that pool for any such per-file job (``export`` runs its job on it).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 # Below this many files a pool costs more (forking, importing) than it saves.
 POOL_THRESHOLD = 8
@@ -196,7 +198,39 @@ def build_many(jobs: Sequence[tuple[Path, Path]], *, force: bool = False, strict
     yield from _pooled(args, workers, job)
 
 
-def _pooled(args: list, workers: int, job: Callable[[tuple], Outcome]) -> Iterator[Outcome]:
+def run_many(function: Callable[..., Any], jobs: Sequence[tuple], *,
+             died: Callable[[tuple], Any], workers: int | None = None) -> Iterator[Any]:
+    """``function(*job)`` for every job, in job order: in the pool of ``build_many`` (the fork
+    server, chunks, a dead worker failing its file only) when there are enough jobs to pay for
+    it, else here. ``function`` must be picklable (a module-level function or a
+    ``functools.partial`` of one) and must not raise: it returns what became of its job;
+    ``died(job)`` is what became of a job whose worker died. A job whose first item is ``-``
+    (standard input) keeps the whole batch in this process."""
+    settings = _settings()
+    args = [(function, tuple(job), settings) for job in jobs]
+    workers = workers or os.cpu_count() or 1
+    if workers == 1 or len(args) < POOL_THRESHOLD or any(str(job[0]) == "-" for job in jobs):
+        yield from map(_call, args)
+        return
+    yield from _pooled(args, workers, _call, lambda one: died(one[1]))
+
+
+def _call(args: tuple[Callable[..., Any], tuple, dict[str, str]]) -> Any:
+    function, arguments, settings = args
+    _adopt(settings)
+    return function(*arguments)
+
+
+def _died(args: tuple) -> Outcome:
+    """The Outcome of a build job whose worker died."""
+    source, target = args[0], args[1]
+    return Outcome(str(source), str(target), "failed",
+                   f"{source}: the worker reading it died (a crash, a signal or out of "
+                   "memory); the other files are not affected")
+
+
+def _pooled(args: list, workers: int, job: Callable[[tuple], Any],
+            died: Callable[[tuple], Any] = _died) -> Iterator[Any]:
     """``job`` of every ``args`` in a process pool, in order; a dead worker fails one file.
 
     Jobs go to the workers in chunks (fewer round trips). When a worker dies, the pool is
@@ -230,10 +264,10 @@ def _pooled(args: list, workers: int, job: Callable[[tuple], Outcome]) -> Iterat
                     yield from done.result()
                     continue
                 for one in chunks[k]:
-                    yield _alone(job, one, context)
+                    yield _alone(job, one, context, died)
             rest = [one for chunk in chunks[suspects.stop:] for one in chunk]
             if rest:
-                yield from _pooled(rest, workers, job)
+                yield from _pooled(rest, workers, job, died)
             break
     except BaseException:
         if pool is not None:
@@ -243,8 +277,10 @@ def _pooled(args: list, workers: int, job: Callable[[tuple], Outcome]) -> Iterat
         pool.shutdown(wait=True)
 
 
-def _alone(job: Callable[[tuple], Outcome], args: tuple, context) -> Outcome:
-    """``job(args)`` in a worker of its own; a failed Outcome when that worker dies."""
+def _alone(job: Callable[[tuple], Any], args: tuple, context,
+           died: Callable[[tuple], Any] = _died) -> Any:
+    """``job(args)`` in a worker of its own; ``died(args)`` (a failed Outcome) when that worker
+    dies."""
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
@@ -252,10 +288,7 @@ def _alone(job: Callable[[tuple], Outcome], args: tuple, context) -> Outcome:
         try:
             return pool.submit(_in_worker, job, args).result()
         except BrokenProcessPool:
-            source, target = args[0], args[1]
-            return Outcome(str(source), str(target), "failed",
-                           f"{source}: the worker reading it died (a crash, a signal or out of "
-                           "memory); the other files are not affected")
+            return died(args)
 
 
 def _in_worker_many(job: Callable[[tuple], Outcome], chunk: list) -> list[Outcome]:
@@ -290,20 +323,21 @@ def _context(multiprocessing):
     return context
 
 
-def summary(outcomes: Iterable[Outcome]) -> str:
-    """"12 built, 3 skipped, 1 failed" and, for skips and failures, the reasons counted."""
-    counts = {"built": 0, "skipped": 0, "failed": 0}
+def summary(outcomes: Iterable[Outcome], done: str = "built") -> str:
+    """"12 built, 3 skipped, 1 failed" and, for skips and failures, the reasons counted
+    (``done``: the status of a file that succeeded, ``exported`` for ``export``)."""
+    counts = {done: 0, "skipped": 0, "failed": 0}
     reasons: dict[tuple[str, str], int] = {}
     for o in outcomes:
         counts[o.status] += 1
-        if o.status != "built":
+        if o.status != done:
             # The reason without the file name and position, short: "no numbered clause found".
             text = o.message.splitlines()[0] if o.message else ""
             if o.status == "failed" and text.startswith(o.source):
                 text = text[len(o.source):].lstrip(":0123456789 ")
             reason = text.split(" (", 1)[0].split("：", 1)[0][:60]
             reasons[(o.status, reason)] = reasons.get((o.status, reason), 0) + 1
-    line = f"{counts['built']} built, {counts['skipped']} skipped, {counts['failed']} failed"
+    line = f"{counts[done]} {done}, {counts['skipped']} skipped, {counts['failed']} failed"
     if reasons:
         line += " (" + "; ".join(f"{status}: {n} × {reason}"
                                  for (status, reason), n in reasons.items()) + ")"

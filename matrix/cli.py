@@ -144,8 +144,8 @@ def build(inputs: tuple[Path, ...], output: Path | None, quiet: bool, force: boo
 class _progress:
     """A rich progress bar on a terminal (stderr), plain lines otherwise or with --quiet."""
 
-    def __init__(self, total: int, quiet: bool) -> None:
-        self.total, self.quiet, self.bar = total, quiet, None
+    def __init__(self, total: int, quiet: bool, what: str = "building") -> None:
+        self.total, self.quiet, self.bar, self.what = total, quiet, None, what
 
     def __enter__(self):
         if not self.quiet and sys.stderr.isatty():
@@ -156,7 +156,7 @@ class _progress:
                                 MofNCompleteColumn(), TimeRemainingColumn(),
                                 console=Console(stderr=True), transient=True)
             self.bar.__enter__()
-            self.task = self.bar.add_task("building", total=self.total)
+            self.task = self.bar.add_task(self.what, total=self.total)
         return self.advance
 
     def advance(self, line: str | None, err: bool) -> None:
@@ -373,6 +373,77 @@ def filter_command(inputs: tuple[Path, ...], depts: tuple[str, ...], roles: tupl
         click.echo(f"wrote {target} ({len(hits)} tasks)", err=True)
 
 
+@cli.command(name="export")
+@click.argument("inputs", nargs=-1, required=True, type=_Path(exists=True, allow_dash=True))
+@click.option("-o", "--output", type=_Path(), required=True,
+              help="The file to write (.csv, .jsonl or .parquet).")
+@click.option("-f", "--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet"]),
+              default=None, help="Default: from the output's suffix.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+@click.option("--force", is_flag=True,
+              help="Replace an existing output file that dutymatrix export did not write.")
+def export_command(inputs: tuple[Path, ...], output: Path, fmt: str | None, quiet: bool,
+                   force: bool) -> None:
+    """Write the tasks of many plans as one table: a row per (document, task, department, role).
+
+    INPUTS are plan files or folders of them (a workbook written by `dutymatrix build` may be
+    named too). Folders are read on every core, with a progress bar; a file that fails is
+    reported and the others are still exported. The columns are a stable contract (README).
+
+    Example:
+
+        dutymatrix export seeds/ tests/corpus/ -o tasks.parquet
+
+        dutymatrix export plans/ -o tasks.csv          # UTF-8 with BOM, for Excel and WPS
+    """
+    from .batch import run_many, summary
+    from .errors import MatrixError
+    from .export import FORMATS, check_target, died, export_one, format_for, write_rows
+    from .output import replace_atomically
+    from .sources import expand
+    from .textsafe import for_terminal
+
+    if str(output) == "-":
+        raise click.UsageError("export writes a file: name it with -o")
+    fmt = fmt or format_for(output)
+    if fmt is None:
+        raise click.UsageError(f"cannot tell the format from {output.name}: name a .csv, .jsonl "
+                               f"or .parquet file, or say --format ({'|'.join(FORMATS)})")
+    sources = expand(inputs, workbooks=False)
+    if not sources:
+        raise click.UsageError("no plan file in the inputs")
+    try:
+        check_target(output, sources, force=force)
+    except MatrixError as e:
+        raise _fail(e) from None
+    outcomes = []
+
+    def batches():
+        with _progress(len(sources), quiet, "exporting") as advance:
+            for outcome in run_many(export_one, [(s,) for s in sources], died=died):
+                outcomes.append(outcome)
+                ok = outcome.status == "exported"
+                advance(for_terminal(outcome.line()) if not (ok and quiet) else None,
+                        err=not ok)
+                yield outcome.rows
+        if not any(o.status == "exported" for o in outcomes):
+            raise MatrixError(f"{output}: not written: no file gave any task")
+
+    written = []  # the number of rows, once the file is complete
+    try:
+        replace_atomically(output, lambda temp: written.append(write_rows(batches(), temp, fmt)),
+                           suffix=f".{fmt}")
+    except MatrixError as e:
+        if outcomes and not quiet:
+            click.echo(summary(outcomes, "exported"), err=True)
+        raise _fail(e) from None
+    if not quiet:
+        click.echo(summary(outcomes, "exported"), err=True)
+        click.echo(f"wrote {output} ({written[0]} rows, {fmt})", err=True)
+    if any(o.status == "failed" for o in outcomes):
+        sys.exit(1)
+
+
 def _split(plans, folder: Path, inputs=(), force: bool = False) -> None:
     """--split-by-dept: one workbook per department and an index workbook (write_split)."""
     from .errors import MatrixError
@@ -388,6 +459,109 @@ def _split(plans, folder: Path, inputs=(), force: bool = False) -> None:
     click.echo(f"wrote {written} department lists and {INDEX_FILE} to {folder}", err=True)
     if failed:
         raise click.ClickException(f"{len(failed)} department list(s) not written (see above)")
+
+
+@cli.command(name="dispatch")
+@click.argument("plan", type=_Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", type=_Path(), required=True, help="Folder for the forms.")
+@click.option("--round", "round_", metavar="NAME", help="The round, e.g. 2026年第四季度.")
+@click.option("--due", metavar="DATE", help="When returns are due, e.g. 2026-12-20.")
+@click.option("--force", is_flag=True,
+              help="Replace forms even if they were edited since dutymatrix wrote them.")
+def dispatch_command(plan: Path, output: Path, round_: str | None, due: str | None,
+                     force: bool) -> None:
+    """下发: one return form per department of PLAN, and an index, into -o DIR.
+
+    Each form lists the department's tasks (locked) and the columns it fills in: 完成状态
+    (a drop-down), 进展情况, 存在问题, 下步计划, and 报送单位, 联系人, 电话, 报送日期. A hidden
+    stamp (plan, department, round, tasks) lets `collect` recognise a return whatever its
+    file is called. The forms are the lists of `filter --split-by-dept`, with return columns.
+
+    Example:
+
+        dutymatrix dispatch seeds/001_5afa0209a0ae242f.txt -o output/下发/ --round 2026年第四季度 --due 2026-12-20
+    """
+    from .dispatch import dispatch
+    from .errors import MatrixError
+
+    (loaded,) = _load_plans([plan])
+    try:
+        result = dispatch(loaded, output, round=round_, due=due, inputs=[plan], force=force,
+                          report=lambda message: click.echo(f"Error: {message}", err=True))
+    except MatrixError as e:
+        raise _fail(e) from None
+    leaders = f" and {len(result.leaders)} leaders' forms" if result.leaders else ""
+    click.echo(f"wrote {len(result.files)} return forms{leaders} and {result.index.name} to "
+               f"{output}", err=True)
+    if result.failed:
+        raise click.ClickException(f"{len(result.failed)} form(s) not written (see above)")
+
+
+@cli.command(name="collect")
+@click.argument("plan", type=_Path(exists=True, dir_okay=False))
+@click.argument("returns", nargs=-1, required=True, type=_Path(exists=True))
+@click.option("-o", "--output", type=_Path(), help="The 汇总 workbook to write (.xlsx).")
+@click.option("--as-of", "as_of", metavar="DATE",
+              help="Count deadlines as of this day (YYYY-MM-DD). Default: today.")
+@click.option("--since", type=_Path(exists=True, dir_okay=False),
+              help="The previous round's 汇总: mark what changed since.")
+@click.option("--round", "round_", metavar="NAME",
+              help="The round collected; returns for another are refused. Default: the round "
+                   "most returns carry.")
+@click.option("--year", type=int, help="The plan's year for deadlines such as 6月底前 "
+              "(default: from its 文号 or title).")
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              help="table: a summary on the terminal (default); json: everything, on stdout.")
+def collect_command(plan: Path, returns: tuple[Path, ...], output: Path | None,
+                    as_of: str | None, since: Path | None, round_: str | None,
+                    year: int | None, fmt: str) -> None:
+    """汇总: gather the returns of a round against PLAN, show who is behind.
+
+    RETURNS are files or folders of returns, in any order, with any names. Each is
+    recognised by its stamp (or, when it is gone, by its tasks' text); a return for another
+    plan or round is refused with the reason, a damaged file gets one line and the rest are
+    still collected. Exit 1 when a file could not be read (the 汇总 is still written).
+
+    Example:
+
+        dutymatrix collect seeds/001_5afa0209a0ae242f.txt returns/ -o 汇总.xlsx --as-of 2026-12-21
+
+        dutymatrix collect plan.txt returns/ -o 汇总2.xlsx --since 汇总1.xlsx --format json
+    """
+    from datetime import date
+
+    from .collect import collect_files
+    from .errors import MatrixError
+
+    day = None
+    if as_of is not None:
+        try:
+            day = date.fromisoformat(as_of)
+        except ValueError:
+            raise click.BadParameter(f"{as_of!r} is not a date (YYYY-MM-DD)",
+                                     param_hint="--as-of") from None
+    (loaded,) = _load_plans([plan])
+    try:
+        result = collect_files(loaded, returns, output=output, as_of=day, round=round_,
+                               year=year, since=since)
+    except MatrixError as e:
+        raise _fail(e) from None
+    for r in result.received:
+        if r.outcome in ("拒收", "无法读取"):
+            click.echo(f"{r.outcome}: {r.path}: {r.reason}" if r.outcome == "拒收"
+                       else f"{r.outcome}: {r.reason}", err=True)
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        from .report import print_collection
+
+        print_collection(result)
+    if output is not None:
+        click.echo(f"wrote {output}", err=True)
+    if any(r.outcome == "无法读取" for r in result.received):
+        sys.exit(1)
 
 
 class DiffTrouble(click.ClickException):

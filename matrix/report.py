@@ -39,3 +39,25 @@ def print_plan(plan: Plan, console=None) -> None:
             where = f"line {warning.line}: " if warning.line else ""
             console.print(Text("warning", style="yellow") + cell(f" {where}{warning.message}"),
                           highlight=False)
+
+
+def print_collection(result, console=None) -> None:
+    """The summary of a collected round: per department its tasks, reported, done, late; then
+    the files refused or unreadable, one line each."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = console or Console()
+    title = "报送情况" + (f"（{result.round}）" if result.round else "")
+    table = Table(title=title, expand=False)
+    for head in ("单位", "任务", "已报", "已完成", "逾期", "文件"):
+        table.add_column(head, justify="left" if head in ("单位", "文件") else "right")
+    for c in result.counts:
+        style = "red" if c.late else ("dim" if not c.file else None)
+        table.add_row(c.department, str(c.tasks), str(c.returned), str(c.done), str(c.late),
+                      c.file or "未报送", style=style)
+    console.print(table)
+    taken = sum(1 for r in result.received if r.outcome == "采用")
+    console.print(f"{len(result.departments)} departments: {taken} returned, "
+                  f"{len(result.missing)} not; {len(result.late)} of {len(result.tasks)} tasks "
+                  f"late as of {result.as_of.isoformat()}", highlight=False, markup=False)

@@ -18,7 +18,8 @@ from .filter import TaskHit
 from .records import task_json
 from .textsafe import for_terminal, strip_bidi
 
-__all__ = ["ROW_KEYS", "hit_json", "hit_rows", "render_table", "role_text", "to_csv", "to_json"]
+__all__ = ["ROW_KEYS", "guard", "hit_json", "hit_rows", "render_table", "role_text", "to_csv",
+           "to_json"]
 
 ROW_KEYS = ("source", "document", "number", "section", "title", "text", "department", "role",
             "inherited", "via", "departments", "deadline")
@@ -94,12 +95,18 @@ def to_json(hits: Sequence[TaskHit]) -> str:
     return strip_bidi(json.dumps([hit_json(h) for h in hits], ensure_ascii=False, indent=2)) + "\n"
 
 
+def guard(text: str) -> str:
+    """Text for a CSV cell: no bidi control, and prefixed with ' when a spreadsheet would run
+    it as a formula."""
+    text = strip_bidi(text)
+    # Quote prefix, as OWASP recommends: the spreadsheet shows the text instead of running it.
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
-    text = "" if value is None else strip_bidi(str(value))
-    # Quote prefix, as OWASP recommends: the spreadsheet shows the text instead of running it.
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return guard("" if value is None else str(value))
 
 
 def to_csv(hits: Sequence[TaskHit]) -> str:

@@ -9,7 +9,9 @@
 ``untrusted``   checks on a file we did not write, before any of its XML is read
 ``read``        reading a plan workbook back (:func:`read_workbook`)
 ``diff``        the diff workbook: 概要, 任务变化, 部门变化, 矩阵对比
-``lists``       one department's task list and the index of a split
+``lists``       one department's task list and the index of a split (or of a 下发 round)
+``returns``     the return form a department fills in (报送表), and reading one back
+``summary``     the 汇总 of a round's returns, and reading its data back (``--since``)
 ==============  ====================================================================
 
 **A new workbook kind** (the returns a department fills in, the 汇总 of returns) is a new
@@ -27,10 +29,12 @@ from .diff import CHANGE_FILLS, DIFF_SHEET_NAMES, KIND_FILLS, write_diff_workboo
 from .lists import INDEX_SHEET, TASK_LIST_SHEET, write_index, write_split, write_task_list
 from .plan import NO_ASSIGNMENTS, SHEET_NAMES, write_workbook
 from .read import MARK_WORDS, WorkbookContents, read_workbook, read_workbook_contents
+from .returns import read_return, write_return_form
+from .summary import read_previous, write_summary
 from .untrusted import MAX_ENTRIES, MAX_RATIO, MAX_UNCOMPRESSED
 
 __all__ = ["CHANGE_FILLS", "DIFF_SHEET_NAMES", "INDEX_SHEET", "KIND_FILLS", "MARKS", "MARK_WORDS",
            "MAX_ENTRIES", "MAX_RATIO", "MAX_UNCOMPRESSED", "NO_ASSIGNMENTS", "SHEET_NAMES",
-           "TASK_LIST_SHEET", "WorkbookContents", "read_workbook", "read_workbook_contents",
-           "write_diff_workbook", "write_index", "write_split", "write_task_list",
-           "write_workbook"]
+           "TASK_LIST_SHEET", "WorkbookContents", "read_previous", "read_return", "read_workbook",
+           "read_workbook_contents", "write_diff_workbook", "write_index", "write_return_form",
+           "write_split", "write_summary", "write_task_list", "write_workbook"]

@@ -93,7 +93,7 @@ try:
     from openpyxl.cell import Cell, WriteOnlyCell
     from openpyxl.cell.rich_text import CellRichText
     from openpyxl.formatting.rule import ColorScaleRule, FormulaRule
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.worksheet import Worksheet
     from openpyxl.xml import LXML
@@ -179,6 +179,7 @@ class Look:
     alignment: Alignment | None = None
     fill: PatternFill | None = None
     border: Border | None = None
+    protection: Protection | None = None  # Protection(locked=False): open on a protected sheet
 
 
 class Style:
@@ -208,6 +209,8 @@ def _styled_cell(ws: WriteOnlyWorksheet, look: Look, quoted: bool = False) -> An
         cell.fill = look.fill
     if look.border is not None:
         cell.border = look.border
+    if look.protection is not None:
+        cell.protection = look.protection
     if quoted:
         cell.quotePrefix = True
     return cell

@@ -123,41 +123,56 @@ def _index_sheet(book: Book, rows: Sequence[dict[str, Any]], title: str) -> None
 
 def write_split(plans: Sequence[Plan], folder: str | os.PathLike[str], *,
                 inputs: Sequence[str | os.PathLike[str]] = (), force: bool = False,
-                report: Any = None) -> tuple[list[dict[str, Any]], list[str]]:
+                report: Any = None, returns: bool = False, round: str | None = None,
+                due: str | None = None) -> tuple[list[dict[str, Any]], list[str]]:
     """One task list per department named in ``plans`` (as :func:`write_task_list`) and their
     index ``索引.xlsx`` (:func:`write_index`), in ``folder``, which is created; returns the
     rows of the index, each with its list's ``file`` (None when it could not be written), and
     the messages of the lists that could not be written.
 
-    File names come from department names (``output.unique_file_name``): never a path, unique
-    ignoring case (a|b, a_b → a_b.xlsx, a_b_2.xlsx; a department called 索引 does not replace
-    the index), within NAME_MAX. A list that cannot be written (``output.check_target``: an
-    input, an office-edited or open workbook without ``force``) is reported by
-    ``report(message)`` and the others and the index are still written. Raises
+    With ``returns`` (one plan: ``dutymatrix dispatch``), each list is the department's return
+    form (:func:`~matrix.workbook.returns.write_return_form`, stamped with ``round`` and
+    ``due``): the same split, the same file names, the same checks and index, with the columns
+    to fill in.
+
+    File names come from department names (``output.unique_file_name``, through
+    :func:`matrix.dispatch.department_lists`): never a path, unique ignoring case (a|b, a_b →
+    a_b.xlsx, a_b_2.xlsx; a department called 索引 does not replace the index), within
+    NAME_MAX. A list that cannot be written (``output.check_target``: an input, an
+    office-edited or open workbook without ``force``) is reported by ``report(message)`` and
+    the others and the index are still written. Raises
     :class:`~matrix.errors.MatrixOutputError` when the folder or the index cannot be written.
     """
+    from ..dispatch import department_lists
     from ..errors import MatrixOutputError
-    from ..filter import department_index, split_by_department
-    from ..output import INDEX_FILE, check_target, make_folder, unique_file_name
+    from ..filter import department_index
+    from ..output import INDEX_FILE, check_target, make_folder
 
     folder = Path(folder)
-    split = split_by_department(plans)
+    lists = department_lists(plans, returns=returns, round=round, due=due)
     make_folder(folder)
     rows, failed = [], []
-    used = {INDEX_FILE.casefold()}
-    for row in department_index(split):
-        name = row["department"]
-        file_name = unique_file_name(name, ".xlsx", used)
+    by_name = {item.department: item for item in lists}
+    for row in department_index({item.department: list(item.hits) for item in lists}):
+        item = by_name[row["department"]]
+        file_name: str | None = item.file_name
+        target = folder / item.file_name
         try:
-            check_target(folder / file_name, [Path(p) for p in inputs], force=force)
-            write_task_list(split[name], folder / file_name, title=f"{name}任务清单",
-                            department=name)
+            check_target(target, [Path(p) for p in inputs], force=force)
+            if returns:
+                from .returns import write_return_form
+
+                write_return_form(item, target)
+            else:
+                write_task_list(list(item.hits), target, title=f"{item.department}任务清单",
+                                department=item.department)
         except MatrixOutputError as e:
             failed.append(str(e))
             if report is not None:
                 report(str(e))
             file_name = None
         rows.append({**row, "file": file_name})
+    title = ("任务下发索引" + (f"（{round}）" if round else "")) if returns else "各单位任务数"
     check_target(folder / INDEX_FILE, [Path(p) for p in inputs], force=force)
-    write_index(rows, folder / INDEX_FILE, title="各单位任务数")
+    write_index(rows, folder / INDEX_FILE, title=title)
     return rows, failed
