@@ -72,13 +72,20 @@ class Outcome:
         return f"Error: {self.message}"
 
 
+def _where(warning) -> str:
+    """``12``, or ``page 3, line 12`` in a paged source (PDF, scan, OFD)."""
+    if getattr(warning, "page", None) is not None:
+        return f" page {warning.page}, line {warning.line}"
+    return str(warning.line or "?")
+
+
 def check_strict(plan) -> None:
     """--strict: a plan with warnings is an error that lists the first ten."""
     from .errors import MatrixError
 
     warnings = [w for d in plan.documents for w in d.warnings]
     if warnings:
-        lines = [f"{plan.source.path}:{w.line or '?'}: {w.kind}: {w.message}" for w in warnings[:10]]
+        lines = [f"{plan.source.path}:{_where(w)}: {w.kind}: {w.message}" for w in warnings[:10]]
         more = f"\n… and {len(warnings) - 10} more" if len(warnings) > 10 else ""
         raise MatrixError(f"{len(warnings)} warning(s) with --strict:\n" + "\n".join(lines) + more)
 

@@ -210,9 +210,9 @@ def parse(input: Path, fmt: str | None, strict: bool, jurisdiction: str | None) 
     if fmt is None:
         fmt = "table" if sys.stdout.isatty() else "json"
     if fmt == "json":
-        import json
+        from .exports import plan_json
 
-        click.echo(json.dumps(plan.to_json(), ensure_ascii=False, indent=2))
+        click.echo(plan_json(plan), nl=False)
         return
     from .report import print_plan
 
@@ -647,9 +647,9 @@ def diff_command(old: Path, new: Path, fmt: str | None, output: Path | None, dep
             else:
                 render_summary(result, all_renumbered=all_renumbered)
         elif fmt == "json":
-            import json
+            from .exports import diff_json
 
-            text = json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n"
+            text = diff_json(result)
             if output is None:
                 click.echo(text, nl=False)
             else:
@@ -682,6 +682,53 @@ def _write_text(text: str, output: Path) -> None:
     from .output import write_atomic
 
     write_atomic(output, text.encode("utf-8"))
+
+
+WEB_EXTRA_MISSING = ("the web page needs the 'web' extra (Starlette, uvicorn, Jinja2, "
+                     "python-multipart): pip install 'dutymatrix[web]' "
+                     "(from a checkout: pip install -e '.[web]')")
+
+
+@cli.command()
+@click.option("-p", "--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to serve on.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind. 0.0.0.0 shares the page with the office network.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in the browser.")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="Another host name the page may be reached by (repeatable).")
+def serve(port: int, host: str, open_browser: bool, allow_hosts: tuple[str, ...]) -> None:
+    """Serve the web page: upload plans, see the matrix, download, compare versions.
+
+    In Chinese, for people who never open a terminal; it calls the same library functions as
+    the commands. Bound to 127.0.0.1: only this computer can open it. Stop with Ctrl-C.
+
+    Example:
+
+        dutymatrix serve --open
+
+        dutymatrix serve --port 8080 --host 0.0.0.0     # share on the office network
+    """
+    try:
+        import uvicorn
+
+        from .web import create_app
+
+        app = create_app(host, port, extra_hosts=allow_hosts)
+    except ImportError:
+        raise click.ClickException(WEB_EXTRA_MISSING) from None
+    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::', '') else host}:{port}/"
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"Warning: serving on {host}: anyone who can reach this computer on port "
+                   f"{port} can use the page and see what is uploaded. Use it only on a "
+                   "network you trust.", err=True)
+    click.echo(f"dutymatrix: serving {url} (Ctrl-C to stop)", err=True)
+    if open_browser:
+        import threading
+        import webbrowser
+
+        threading.Timer(1.0, webbrowser.open, (url,)).start()
+    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
 
 
 def main() -> None:

@@ -16,14 +16,16 @@ class MatrixParseError(MatrixError, ValueError):
     """
 
     def __init__(self, path: str, line: int | None, column: int | None, message: str,
-                 context: str | None = None) -> None:
-        self.path, self.line, self.column = str(path), line, column
+                 context: str | None = None, *, page: int | None = None) -> None:
+        self.path, self.line, self.column, self.page = str(path), line, column, page
         self.message, self.context = message, context
         super().__init__(self.__str__())
 
     def __str__(self) -> str:
         where = self.path
-        if self.line == -1:
+        if self.page is not None:  # a paged source (PDF, scan): page and line on it
+            where += f": page {self.page}, line {self.line}"
+        elif self.line == -1:
             where += ":end of file"
         elif self.line is not None:
             where += f":{self.line}"

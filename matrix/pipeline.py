@@ -41,6 +41,16 @@ def _compose(norm_lines: Sequence[int], reflow_lines: Sequence[int],
     return tuple(through(through(n, reflow_lines), source_lines) for n in norm_lines)
 
 
+def _through(table: Sequence[int], column: Sequence | None) -> tuple | None:
+    """``column`` (a value per line of a text) for the lines of a text made from it, whose
+    ``table`` gives the 1-based line each came from."""
+    if column is None:
+        return None
+    if not column:
+        return tuple(column)
+    return tuple(column[min(line, len(column)) - 1] for line in table)
+
+
 @contextlib.contextmanager
 def collector_paused() -> Iterator[None]:
     """Python's cycle collector off while a plan is parsed, back as it was after.
@@ -63,7 +73,8 @@ def collector_paused() -> Iterator[None]:
 def parse_text(text: str, path: str = "<text>", *, sha256: str | None = None,
                format: str = "text", encoding: str | None = None, canonical=None,
                reflow: bool | None = None, lines: Sequence[int] | None = None,
-               lean: bool = False, jurisdiction=None) -> Plan:
+               lean: bool = False, pages: Sequence[int] | None = None,
+               confidence: Sequence[float | None] | None = None, jurisdiction=None) -> Plan:
     """Parse the text of a plan into a ``Plan``.
 
     The records are ``matrix.models`` (pydantic) records; ``lean=True`` gives the same records
@@ -72,7 +83,10 @@ def parse_text(text: str, path: str = "<text>", *, sha256: str | None = None,
 
     ``reflow`` decides whether hard line breaks are joined back (``None``: when the text looks
     hard-wrapped, see ``matrix.read.reflow``). ``lines`` maps each line of ``text`` to the user's line
-    when the text was extracted from another format (HTML, .docx).
+    when the text was extracted from another format (HTML, .docx). ``pages`` gives each line's
+    page for a paged source (PDF, scan, OFD; ``lines`` is then the line on the page): every
+    record and message then says page and line (``matrix.paged``); ``confidence`` is each
+    line's OCR confidence for a scan.
 
     ``jurisdiction`` (a ``Jurisdiction`` or its text: 广东省, 滁州市, central) overrides the
     government each document is found to belong to (``matrix.local``).
@@ -84,27 +98,41 @@ def parse_text(text: str, path: str = "<text>", *, sha256: str | None = None,
         sha256 = hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
     with collector_paused():
         return _parse(text, path, sha256, format, encoding, canonical, reflow, lines, lean,
-                      jurisdiction)
+                      pages, confidence, jurisdiction)
 
 
 def _parse(text: str, path: str, sha256: str, format: str, encoding: str | None, canonical,
            reflow: bool | None, lines: Sequence[int] | None, lean: bool,
-           jurisdiction=None) -> Plan:
+           pages: Sequence[int] | None = None,
+           confidence: Sequence[float | None] | None = None, jurisdiction=None) -> Plan:
     from lark.exceptions import UnexpectedInput
 
     from .normalise import Normalised, normalise
+    from .read.celltable import cell_tables
     from .read.reflow import reflow as reflow_text
     from .transform import build_documents, plan_reader
 
+    tabled = cell_tables(text)  # a duty table copied cell by cell, one cell per line
+    if tabled is not None:
+        text, table_lines = tabled
+        lines = _through(table_lines, lines) or table_lines
+        pages, confidence = (_through(table_lines, column) for column in (pages, confidence))
     flowed = reflow_text(text, hard_wrapped=reflow)
     norm = normalise(flowed.text, cleaned=flowed.cleaned)
+    paged = None
+    if pages:  # lines of the extracted text first; page and line come after (matrix.paged)
+        from .paged import PagedSource
+
+        paged = PagedSource(pages, lines or (), confidence, text.split("\n"))
+        lines = None
     norm = Normalised(norm.text, _compose(norm.lines, flowed.lines, lines))
     try:
         units = plan_reader().parse(norm.text)
     except UnexpectedInput as e:
         line = norm.original_line(e.line) if e.line and e.line > 0 else e.line
+        page, line = paged.where(line) if paged else (None, line)
         raise MatrixParseError(path, line, e.column, "cannot parse the document structure",
-                               e.get_context(norm.text)) from e
+                               e.get_context(norm.text), page=page) from e
     if len(units) <= 1:
         raise NoClausesError(path, None, None,
                              "no numbered clause found (一、 （一） 1. …): this does not look like "
@@ -120,6 +148,10 @@ def _parse(text: str, path: str, sha256: str, format: str, encoding: str | None,
 
         jurisdiction = parse_jurisdiction(jurisdiction)
     documents = build_documents(units, canonical, norm.original_line, kinds, jurisdiction)
+    if paged is not None:
+        from .paged import locate
+
+        documents = locate(documents, paged, kinds)
     source = kinds.Source.make(path=path, sha256=sha256, format=format, encoding=encoding)
     return kinds.Plan.make(source=source, documents=tuple(documents))
 
@@ -138,7 +170,8 @@ def _parse_raw(data: bytes, raw, path: str, canonical, reflow: bool | None, lean
                jurisdiction=None) -> Plan:
     return parse_text(raw.text, path, sha256=hashlib.sha256(data).hexdigest(), format=raw.format,
                       encoding=raw.encoding, canonical=canonical, reflow=reflow, lines=raw.lines,
-                      lean=lean, jurisdiction=jurisdiction)
+                      lean=lean, pages=raw.pages, confidence=raw.confidence,
+                      jurisdiction=jurisdiction)
 
 
 def parse_stream(stream: BinaryIO | None = None, name: str | None = None, *,

@@ -200,6 +200,8 @@ class Task(Record):
     assignments: tuple[Assignment, ...] = ()
     deadline: str | None = None
     scope: str | None = None
+    page: int | None = None  # page of ``line`` in a paged source (PDF, scan, OFD), else None
+    confidence: float | None = None  # OCR confidence of the trailer (a scan), else None
     leaders: tuple[str, ...] = ()  # people named as responsible (牵头负责领导, 分管市领导 …), never departments
 
     @property
@@ -224,6 +226,7 @@ class Clause(Record):
     section: str | None = None
     title: str
     line: int
+    page: int | None = None
     contains_tasks: bool = False  # a heading whose sub-clauses hold the tasks
     text: str = ""  # the clause's own text, without number (sub-clauses not included)
     subclauses: int = 0  # numbered units directly under it
@@ -233,13 +236,14 @@ class Clause(Record):
     def as_task(self) -> Task:
         """The clause as a task with no assignment: a row an office fills in by hand."""
         return self._task.make(number=self.number, section=self.section, title=self.title,
-                               text=self.text, line=self.line)
+                               text=self.text, line=self.line, page=self.page)
 
 
 class ParseWarning(Record):
     """Something the user should look at; the result is still usable."""
 
     line: int | None = None
+    page: int | None = None
     column: int | None = None
     kind: str = "warning"  # unknown-department, no-trailer, unbalanced-parenthesis …
     message: str
@@ -259,6 +263,7 @@ class Document(Record):
     doc_number: str | None = None  # 文号, e.g. 国发〔2018〕42号
     jurisdiction: Jurisdiction | None = None  # None: not determined
     line: int = 1
+    page: int | None = None
     tasks: tuple[Task, ...] = ()
     unassigned: tuple[Clause, ...] = ()
     rules: tuple[str, ...] = ()
@@ -309,6 +314,7 @@ class Plan(Record):
                     "doc_number": d.doc_number,
                     "jurisdiction": d.jurisdiction.as_json() if d.jurisdiction else None,
                     "line": d.line,
+                    "page": d.page,
                     "tasks": [task_json(t) for t in d.tasks],
                     "unassigned": [c.as_json() for c in d.unassigned],
                     "rules": list(d.rules),

@@ -438,8 +438,29 @@ def _tail_paragraphs(unit: Unit) -> list[str]:
     return _paragraphs(tokens)
 
 
+def stands_as_title(paragraphs: Sequence[str]) -> bool:
+    """True when one of ``paragraphs`` is a title standing on its own line: a metadata label
+    (标题：), a 文号, or a short line that ends like a plan title (…方案, 《…条例》), not a
+    sentence that cites one (依照《…条例》的规定：)."""
+    for para in paragraphs:
+        if _LABEL_TITLE.match(para) or _DOC_NUMBER.match(para):
+            return True
+        bare = _strip_trailing_paren(para.strip().strip("《》"))
+        if len(para) <= 60 and bare.endswith(_TITLE_WORDS) and not _QUOTED.search(
+                para.strip()[1:-1] if para.strip().startswith("《") else para):
+            return True
+        if len(para) <= 60 and para.startswith(("关于", "印发")) and _QUOTED.search(para):
+            return True
+    return False
+
+
 def split_documents(units: Sequence[Unit]) -> list[tuple[list[str], list[Unit]]]:
-    """Group top-level units into documents: a new one starts where the numbering restarts.
+    """Group top-level units into documents: a new one starts where the numbering restarts
+    under a new title.
+
+    A restart without a title standing before it (``stands_as_title``) stays in the same
+    document: a law's articles hold one （一） list after another, and a regulation one of them
+    cites is no new document.
 
     Returns (opening paragraphs, units) per document. Opening paragraphs of the first document
     are the preamble; of later ones, the paragraphs trailing the previous document.
@@ -452,8 +473,10 @@ def split_documents(units: Sequence[Unit]) -> list[tuple[list[str], list[Unit]]]
         prev = last_value.get(unit.level)
         shallower = [lvl for lvl in last_value if lvl < unit.level]
         if docs[-1][1] and prev is not None and value <= prev and not shallower:
-            docs.append((_tail_paragraphs(docs[-1][1][-1]), []))
-            last_value = {}
+            tail = _tail_paragraphs(docs[-1][1][-1])
+            if stands_as_title(tail):
+                docs.append((tail, []))
+                last_value = {}
         last_value[unit.level] = value
         docs[-1][1].append(unit)
     return docs

@@ -144,10 +144,10 @@ def test_seed_with_pinyin_and_traditional_script_is_not_mojibake():
 @pytest.mark.parametrize("data, message", [
     (b"", "the file is empty"),
     (b" \n\r\n", "the file is empty"),
-    (b"%PDF-1.7\n...", "PDF is not read directly"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1....", "old binary Word .doc"),
-    (b"PK\x03\x04....xl/workbook.xml", "Excel workbook"),
-    (b"{\\rtf1\\ansi ...", "RTF is not read"),
+    (b"%PDF-1.7\n...", "the PDF is damaged"),
+    (b"PK\x03\x04....xl/workbook.xml", "not an .xlsx workbook (damaged zip"),
+    (b"PK\x03\x04....OFD.xml", "not an OFD file (damaged zip"),
+    (b"PK\x03\x04....other", "this is a zip archive, not a plan"),
 ])
 def test_unreadable_formats(data, message):
     with pytest.raises(MatrixInputError, match=re.escape(message)):

@@ -169,6 +169,41 @@ def test_numbering_restart_starts_a_new_document():
     assert [len(d.tasks) for d in plan.documents] == [2, 1]
 
 
+LAW = """中华人民共和国某某管理条例
+第一章　总则
+第一条　为了加强某某管理，根据《中华人民共和国行政许可法》，制定本条例。
+第二条　国务院有关部门按照下列规定履行职责：
+（一）国务院发展改革部门负责统筹协调；
+（二）国务院财政部门负责资金保障；
+（三）国务院市场监管部门负责监督检查。
+第三条　县级以上地方人民政府应当依照《企业信息公示暂行条例》的规定，做好下列工作：
+（一）建立信息公示制度；
+（二）加强部门协同。
+第四条　有下列情形之一的，依照《中华人民共和国行政处罚法》处理：
+（一）未按规定公示信息的；
+（二）提供虚假材料的。
+"""
+
+
+def test_a_law_with_nested_lists_stays_one_document():
+    # each article's （一） list restarts the numbering; the regulations it cites are no titles
+    plan = parse(LAW)
+    assert [d.title for d in plan.documents] == ["中华人民共和国某某管理条例"]
+    assert [c.title for c in plan.documents[0].unassigned] == [
+        "国务院发展改革部门负责统筹协调", "国务院财政部门负责资金保障", "国务院市场监管部门负责监督检查",
+        "建立信息公示制度", "加强部门协同", "未按规定公示信息的", "提供虚假材料的"]
+
+
+def test_stands_as_title():
+    from matrix.transform import stands_as_title
+
+    assert stands_as_title(["《质量提升方案》"])
+    assert stands_as_title(["关于印发《乙实施意见》的通知"])
+    assert stands_as_title(["国办发〔2018〕117号"])
+    assert not stands_as_title(["第三条　县级以上地方人民政府应当依照《企业信息公示暂行条例》的规定："])
+    assert not stands_as_title(["第五条　本办法所称信息，是指《企业信息公示暂行条例》"])
+
+
 def test_unknown_department_is_kept_and_warned():
     from matrix.departments import canonical
 

@@ -17,7 +17,8 @@ workbook) reads a :class:`PlanDiff` and compares nothing itself.
 from __future__ import annotations
 
 from .match import MatchError, diff_plans, filter_diff, read_matches
-from .report import KIND_LABELS, KIND_STYLES, describe_departments, render_summary
+from .report import (KIND_LABELS, KIND_STYLES, describe_departments, render_summary,
+                     task_place)
 from .result import (KIND_ORDER, PASSES, Candidate, DeptChanges, DeptRole, DeptSummary, DiffEntry,
                      PlanDiff, RoleChange, Succession, TaskRef)
 from .text import text_diff
@@ -26,5 +27,5 @@ __all__ = [
     "KIND_LABELS", "KIND_ORDER", "KIND_STYLES", "PASSES", "Candidate", "DeptChanges", "DeptRole",
     "DeptSummary", "DiffEntry", "MatchError", "PlanDiff", "RoleChange", "Succession", "TaskRef",
     "describe_departments", "diff_plans", "filter_diff", "read_matches", "render_summary",
-    "text_diff",
+    "task_place", "text_diff",
 ]

@@ -36,6 +36,11 @@ def _where(ref: TaskRef | None) -> str:
     return f"{section}{ref.label}"
 
 
+def task_place(ref: TaskRef | None) -> str:
+    """Where a task stands, as the summary table cites it: 二、（三）; "" for no task."""
+    return _where(ref)
+
+
 def render_summary(diff: PlanDiff, console: Any = None, *, all_renumbered: bool = False) -> None:
     """Print a counts line, a table of task changes coloured by kind and the per-department
     table. Colour only on a terminal: rich's ``Console`` drops it for a file or a pipe and

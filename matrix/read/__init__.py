@@ -12,20 +12,29 @@ it came from).
 ``docx``    a Word ``.docx`` (and the duty tables in it, shared with ``html``)
 ``reflow``  undo the hard line breaks of text copied out of a PDF (runs after reading, before
             ``normalise``)
+``formats`` which of the readers below a published attachment needs (``formats.sniff``)
+``pdf``     a PDF: its text layer page by page, furniture dropped (pypdfium2)
+``ocr``     scanned PDF pages and .png/.jpg/.tif images (RapidOCR, the ``ocr`` extra)
+``office``  .doc, .wps, .odt, .rtf converted to .docx by LibreOffice headless
+``ofd``     OFD (GB/T 33190): the zip of XML pages, text in reading order
+``sheet``   an office's own 任务分工表 workbook (.xlsx, .xls) read as a plan
+``celltable`` a duty table whose text came out one cell per line, put back into rows (runs on
+            the text, before ``reflow``)
+``zipsafe`` the zip checks of ``ofd`` and ``sheet``
 ==========  ================================================================================
 
-**Adding a reader** (PDF, OCR of a scan, .doc/.wps/.rtf through an office program, OFD, a
-foreign 分工表 workbook): write ``read/<format>.py`` with a function ``read_<format>(data, path,
-encoding) -> RawText`` (``lines`` mapping each output line to the user's page/paragraph/row),
-add it to :data:`READERS`, and teach :func:`sniff_format` to recognise the format (today it
-refuses PDF, .doc and RTF with a message: replace that refusal). Errors are
-``MatrixInputError`` whose message starts with the file name. A reader of a zip-based format
-checks what the zip unpacks to first (as :func:`_check_unpacked_size` does for .docx).
+**Adding a reader**: write ``read/<format>.py`` with a function ``read_<format>(data, path,
+encoding) -> RawText`` (``lines`` mapping each output line to the user's page/paragraph/row;
+``pages`` for a paged format), add it to :data:`READERS`, and teach :func:`sniff_format` (or
+``formats.sniff``) to recognise the format. Errors are ``MatrixInputError`` whose message
+starts with the file name. A reader of a zip-based format checks what the zip unpacks to first
+(``zipsafe``, or :func:`_check_unpacked_size` for .docx).
 
 * **Formats.** A Word ``.docx`` (a zip holding ``word/document.xml``) goes through ``docx``; an
   HTML page (suffix ``.html``/``.htm``, or text that opens with a tag such as ``<html`` or
-  ``<div``) through ``html``; anything else is plain text (``text``). Old binary ``.doc``, PDF
-  and other archives are refused with a message saying what to do instead.
+  ``<div``) through ``html``; PDF, images, .doc/.wps/.odt/.rtf, OFD and workbooks through the
+  readers ``formats.sniff`` names; anything else is plain text (``text``). Other zip archives
+  are refused with a message.
 * **Size.** An input larger than ``MAX_INPUT_BYTES`` (64 MB; the environment variable
   ``DUTYMATRIX_MAX_INPUT_MB`` sets another limit in megabytes of 2**20 bytes) is refused before it
   is read: a file by its size on disk, standard input as soon as more than the limit has come in.
@@ -75,19 +84,29 @@ READERS = {
     "text": ("text", "decode"),
     "html": ("html", "read_html"),
     "docx": ("docx", "read_docx"),
+    # published attachments (formats.sniff tells them apart)
+    "pdf": ("formats", "read_pdf"),  # text layer (pdf), scanned pages by OCR (ocr)
+    "image": ("formats", "read_image"),  # .png .jpg .tif by OCR (ocr)
+    "office": ("formats", "read_office"),  # .doc .wps .odt .rtf through LibreOffice (office)
+    "ofd": ("formats", "read_ofd"),  # OFD, GB/T 33190 (ofd)
+    "sheet": ("formats", "read_sheet"),  # an office's own 分工表 workbook (sheet)
 }
 
 
 def sniff_format(data: bytes, name: str = "", *, label: str | None = None) -> str:
-    """``docx``, ``html`` or ``text`` from the file name and the first bytes.
+    """A key of :data:`READERS` from the file name and the first bytes.
 
     ``label`` names the input in messages (default: ``name``).
 
-    Raises ``MatrixInputError`` for formats that hold a plan but cannot be read (PDF, .doc, other
-    zip archives such as .xlsx), with what to do instead.
+    Raises ``MatrixInputError`` for a zip archive that is no format read here.
     """
     suffix = Path(name).suffix.lower() if name else ""
     label = label or name or "<input>"
+    from .formats import sniff  # PDF, scans, office files, OFD, 分工表 workbooks
+
+    other = sniff(data, suffix)
+    if other:
+        return other
     if data.startswith(b"PK\x03\x04"):
         if b"word/" not in data[:65536] and b"xl/" in data[:65536]:
             raise MatrixInputError(f"{label}: this is an Excel workbook"
@@ -95,17 +114,8 @@ def sniff_format(data: bytes, name: str = "", *, label: str | None = None) -> st
                                    "workbooks to filter or diff, plan documents to build or parse")
         if b"word/" in data[:65536] or suffix in (".docx", ".docm", ".dotx"):
             return "docx"
-        what = "an Excel workbook" if b"xl/" in data[:65536] else "a zip archive"
-        raise MatrixInputError(f"{label}: this is {what}, not a plan: dutymatrix reads plain text, "
-                               "HTML pages and Word .docx files")
-    if data.startswith(b"%PDF"):
-        raise MatrixInputError(f"{label}: PDF is not read directly: copy the text out of the PDF "
-                               "into a .txt file (hard line breaks and page numbers are handled)")
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise MatrixInputError(f"{label}: this is an old binary Word .doc (or another Office 97 "
-                               "file): save it as .docx in Word or WPS and read that")
-    if data.startswith(b"{\\rtf"):
-        raise MatrixInputError(f"{label}: RTF is not read: save it as .docx or plain text")
+        raise MatrixInputError(f"{label}: this is a zip archive, not a plan: dutymatrix reads "
+                               "plain text, HTML pages, Word, PDF, OFD and scans")
     if suffix in (".docx", ".docm"):
         raise MatrixInputError(f"{label}: named .docx but is not a Word .docx (no zip inside)")
     if suffix in _HTML_SUFFIXES:
@@ -173,7 +183,8 @@ def read_bytes(data: bytes, path: str = "<input>", encoding: str | None = None, 
     fmt = format or sniff_format(data, "" if path == STDIN_NAME else path, label=path)
     reader = READERS.get(fmt)
     if reader is None:
-        raise MatrixInputError(f"{path}: unknown input format {fmt!r} (text, html or docx)")
+        raise MatrixInputError(f"{path}: unknown input format {fmt!r} "
+                               f"({', '.join(READERS)})")
     if fmt == "docx":
         _check_unpacked_size(data, path)
     module, function = reader

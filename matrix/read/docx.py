@@ -38,8 +38,9 @@ _HEAD = {
     "leader": re.compile(r"^(?:(?:牵头|分管|责任|联系|包保|主抓)(?:负责)?(?:[省市县区]|省级|市级|县级|区级)?"
                          r"|[省市县区])领导(?:同志)?$"),
     "responsible": re.compile(r"^(?:责任|负责|承办|实施|落实)(?:单位|部门|主体)$"),
+    "scope": re.compile(r"^(?:推广|适用|实施)(?:范围|区域|地区)$"),
     "deadline": re.compile(r"^(?:完成)?(?:时限|时间|期限)$|^时间(?:节点|安排|要求)$|^进度安排$|^完成时间节点$"),
-    "task": re.compile(r"任务|工作内容|工作事项|主要内容|具体内容|政策措施|具体措施|改革举措|^措施$|^举措$|^事项$|^内容$"
+    "task": re.compile(r"任务|工作内容|工作事项|主要内容|具体内容|政策措施|具体措施|改革举措|^措施$|^举措$|事项$|^内容$"
                        r"|^(?:重点|主要|年度)?工作$|^(?:主要)?目标$"),
 }
 _DETAIL = re.compile(r"措施|内容|举措|要求|目标|成果|标志|事项|任务")
@@ -156,6 +157,7 @@ def division_lines(rows: Sequence[Sequence[str]]) -> list[tuple[int, str]] | Non
     count when it has none; a task cell that starts with its own number keeps it. Names in a
     unit cell are split on 、，；/ and white space and joined with 、; a name marked "（牵头）"
     moves to 牵头单位.
+    A 推广范围 / 适用范围 cell goes in the trailer as ``适用范围：…``: the task's scope.
     A 完成时限 cell is put in the trailer as printed: the trailer grammar reads it as the task's
     deadline (2025年底前, 长期坚持, 年内完成 …) or reports it as unread. A category column (类别,
     领域), a row merged across the table or a row with one short cell and no units starts a
@@ -188,7 +190,7 @@ def division_lines(rows: Sequence[Sequence[str]]) -> list[tuple[int, str]] | Non
             out.append((index, heading))
             continue
         fields: dict[str, list[str]] = {}
-        task = number = deadline = ""
+        task = number = deadline = scope = ""
         details: list[str] = []
         for kind, text in zip(kinds, texts):
             if not text or _EMPTY.match(text):
@@ -205,6 +207,8 @@ def division_lines(rows: Sequence[Sequence[str]]) -> list[tuple[int, str]] | Non
                 people = [n for n in _NAME_SPLIT.split(text) if n]
                 listed = fields.setdefault("leader", [])
                 listed.extend(n for n in people if n not in listed)
+            elif kind == "scope":  # the trailer grammar's 适用范围：Y (no ，；。 inside Y)
+                scope = re.sub(r"[，；。,;\s\u3000]+", "、", text.strip()).strip("、")
             elif kind == "category":
                 if text != category:
                     category = text
@@ -234,6 +238,8 @@ def division_lines(rows: Sequence[Sequence[str]]) -> list[tuple[int, str]] | Non
                  for k in ("lead", "responsible", "support", "guide") if fields.get(k)]
         if parts and fields.get("leader"):
             parts.insert(0, f"牵头领导：{'、'.join(fields['leader'])}")
+        if scope:
+            parts.append(f"适用范围：{scope}")
         if deadline:
             parts.append(deadline)
         if parts:

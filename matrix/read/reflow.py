@@ -13,7 +13,9 @@ returns the user's own characters, joined. What it guarantees:
    ``）`` closing a trailer; ``；`` and ``：`` end clauses, not paragraphs, and a first sentence cut
    there would lose the rest of the clause's title) is joined to the next line, unless the next line starts a
    numbered unit (``一、 （一） 1. （1） ①``, ``第一章``), a bullet (``——``, ``●``) or — where
-   lines are not indented as a rule — is indented. A short line (a title, a heading such as
+   lines are not indented as a rule — is indented. Where the text marks paragraph starts (some
+   lines, not most, are indented; or blank lines stand between paragraphs), a full line that
+   ends a sentence is joined too when the next line follows it directly and is not marked. A short line (a title, a heading such as
    ``一、总体要求``, a metadata line, the last line of a paragraph) is never joined to the next.
    A full line is also joined to a next line that starts with closing punctuation, or with a
    parenthesised group (a trailer that followed the sentence end at the wrap).
@@ -370,6 +372,9 @@ def reflow(text: str, *, hard_wrapped: bool | None = None) -> Reflowed:
     blanks_are_breaks = blank_between * 2 <= len(kept)
     indented = [bool(_INDENT.match(line.raw)) for line in lines]
     indent_marks_paragraph = hard and sum(indented[i] for i in kept) * 2 < len(kept)
+    blanks_mark_paragraphs = hard and blanks_are_breaks and blank_between * 8 >= len(kept)
+    indents_mark_paragraphs = (indent_marks_paragraph
+                               and sum(indented[i] for i in kept) * 20 >= len(kept))
 
     out: list[str] = []
     origin: list[int] = []
@@ -403,6 +408,10 @@ def reflow(text: str, *, hard_wrapped: bool | None = None) -> Reflowed:
                 elif indent_marks_paragraph and indented[j]:
                     join = False
                 elif not ends_sentence(lines[last].norm):
+                    join = True
+                elif (indents_mark_paragraphs or blanks_mark_paragraphs) and j == last + 1:
+                    # The text marks where paragraphs start (an indent, or a blank line before
+                    # them): a sentence that ends at the wrap goes on in the same paragraph.
                     join = True
                 elif nxt.startswith("（") and _TRAILER_WORD.search(nxt.split("）", 1)[0]):
                     join = True

@@ -33,6 +33,9 @@ class RawText:
     encoding: str | None
     format: str = "text"
     lines: tuple[int, ...] | None = None
+    # For a paged source (PDF, scan, OFD): the page of each line; ``lines`` is then the line on it.
+    pages: tuple[int, ...] | None = None
+    confidence: tuple[float | None, ...] | None = None  # OCR confidence of each line (a scan)
 
 
 # UTF-32 first: its little-endian BOM starts with the UTF-16 one.

@@ -418,7 +418,9 @@ def _notes_sheet(sheet: Sheet, plan: Plan, matrix: Matrix, labels: list[str],
         return
     sheet.text("行号", "警告", "类型", "文件", style="head")
     for label, w in warnings:
-        sheet.append([(1, w.line if w.line is not None else "—", value),
+        where = "—" if w.line is None else (
+            w.line if getattr(w, "page", None) is None else f"第{w.page}页第{w.line}行")
+        sheet.append([(1, where, value),
                       (2, clean_text(w.message), value), (3, clean_text(w.kind), value),
                       (4, label, value)])
 

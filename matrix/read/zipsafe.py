@@ -1,0 +1,36 @@
+"""Zip safety for the zip-based inputs read as plans (.xlsx 分工表, OFD): the project's one zip
+check (``matrix.zipsafety.check_zip``: member count, directory size, encryption, compression
+method and ratio, streams no longer than declared, no DTD in an XML part) before anything is
+unpacked, with the input size limit (``read.max_input_bytes``) as the bound on what all members
+unpack to.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from ..errors import MatrixInputError
+
+
+def open_zip(data: bytes, path: str, what: str) -> zipfile.ZipFile:
+    """``data`` as an open ``ZipFile`` once it passes the checks; ``what`` names the format in
+    messages (``an OFD file``)."""
+    from ..zipsafety import check_zip
+    from . import max_input_bytes
+
+    buffer = io.BytesIO(data)
+    check_zip(buffer, path, what, max_unpacked=max_input_bytes(path))
+    buffer.seek(0)
+    try:
+        return zipfile.ZipFile(buffer)
+    except Exception as e:  # checked above; a last guard
+        raise MatrixInputError(f"{path}: not {what} (damaged zip: {e})") from None
+
+
+def read_member(archive: zipfile.ZipFile, name: str, path: str) -> bytes:
+    """One member's bytes (never more than its declared size, which ``open_zip`` checked)."""
+    try:
+        return archive.read(name)
+    except Exception as e:
+        raise MatrixInputError(f"{path}: cannot unpack {name} ({e})") from None

@@ -1,0 +1,202 @@
+// dutymatrix page: drag and drop, chosen files listed, and an upload progress bar.
+// A static file (the Content-Security-Policy allows no inline script); the forms work without it.
+"use strict";
+
+function listChosen(input, list) {
+  list.textContent = "";
+  for (const file of input.files) {
+    const item = document.createElement("li");
+    item.textContent = file.name + "（" + (file.size / 1024).toFixed(1) + " KB）";
+    list.appendChild(item);
+  }
+}
+
+function setUpDrop() {
+  const drop = document.getElementById("drop");
+  const input = document.getElementById("files");
+  const list = document.getElementById("chosen");
+  if (!drop || !input) return;
+  input.addEventListener("change", () => listChosen(input, list));
+  for (const name of ["dragenter", "dragover"]) {
+    drop.addEventListener(name, (event) => { event.preventDefault(); drop.classList.add("over"); });
+  }
+  for (const name of ["dragleave", "drop"]) {
+    drop.addEventListener(name, () => drop.classList.remove("over"));
+  }
+  drop.addEventListener("drop", (event) => {
+    event.preventDefault();
+    if (event.dataTransfer && event.dataTransfer.files.length) {
+      input.files = event.dataTransfer.files;
+      listChosen(input, list);
+    }
+  });
+}
+
+function showPage(html) {
+  // An error page from the server: show its content here (its scripts do not run).
+  const page = new DOMParser().parseFromString(html, "text/html");
+  const main = page.querySelector("main");
+  document.querySelector("main").replaceWith(document.adoptNode(main));
+  document.title = page.title;
+}
+
+function send(form, data, bar, text) {
+  // POST ``data`` to the form's action; resolves with the XMLHttpRequest when it is answered.
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open("POST", form.action);
+    request.upload.addEventListener("progress", (e) => {
+      if (e.lengthComputable && bar) bar(e.loaded / e.total);
+    });
+    request.upload.addEventListener("load", () => text("正在解析，请稍候…"));
+    request.addEventListener("load", () => resolve(request));
+    request.addEventListener("error", reject);
+    request.send(data);
+  });
+}
+
+function setUpProgress(form) {
+  const box = form.querySelector(".progress");
+  const progress = box.querySelector("progress");
+  const label = box.querySelector(".progress-text");
+  const button = form.querySelector("button[type=submit]");
+  const text = (words) => { label.textContent = words; };
+  const answered = (request) => {
+    if (request.status < 400 && request.responseURL) window.location.assign(request.responseURL);
+    else showPage(request.responseText);
+  };
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    box.hidden = false;
+    button.disabled = true;
+    const input = form.querySelector("input[type=file][multiple]");
+    const pasted = form.querySelector("textarea");
+    const files = input ? Array.from(input.files) : [];
+    try {
+      if (files.length < 2 || (pasted && pasted.value.trim())) {
+        // One request: the bar shows the bytes sent, then the server reads.
+        answered(await send(form, new FormData(form), (part) => {
+          progress.value = Math.round(part * 100);
+          text("正在上传… " + progress.value + "%");
+        }, (words) => { progress.removeAttribute("value"); text(words); }));
+        return;
+      }
+      // A batch: file by file, the bar counting the files read.
+      let batch = "new";
+      let url = null;
+      for (const [n, file] of files.entries()) {
+        const data = new FormData();
+        data.append("files", file);
+        data.append("batch", batch);
+        text(`正在处理第 ${n + 1} / ${files.length} 个文件：${file.name}`);
+        const request = await send(form, data, (part) => {
+          progress.value = Math.round(((n + part) / files.length) * 100);
+        }, () => {});
+        if (request.status >= 400) { showPage(request.responseText); return; }
+        const answer = JSON.parse(request.responseText);
+        batch = answer.batch;
+        url = answer.url;
+        progress.value = Math.round(((n + 1) / files.length) * 100);
+      }
+      text("全部处理完毕");
+      window.location.assign(url);
+    } catch (error) {
+      text("上传失败：无法连接服务器。");
+      button.disabled = false;
+    }
+  });
+}
+
+function setUpTaskPanel() {
+  // A click on a task shows its details beside the matrix (the link itself opens them as a page).
+  const matrix = document.getElementById("matrix");
+  const panel = document.getElementById("panel");
+  if (!matrix || !panel) return;
+  let open = null;
+  const close = () => {
+    panel.hidden = true;
+    if (open) open.classList.remove("open");
+    open = null;
+  };
+  matrix.addEventListener("click", async (event) => {
+    const link = event.target.closest("a.task-link");
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    event.preventDefault();
+    const response = await fetch(link.href + "?part=1");
+    if (!response.ok) { window.location.assign(link.href); return; }
+    const part = new DOMParser().parseFromString(await response.text(), "text/html");
+    const button = document.createElement("button");
+    button.className = "close";
+    button.type = "button";
+    button.textContent = "关闭";
+    button.addEventListener("click", close);
+    panel.replaceChildren(button, ...Array.from(part.body.childNodes, (n) => document.adoptNode(n)));
+    panel.hidden = false;
+    if (open) open.classList.remove("open");
+    open = link.closest("tr");
+    open.classList.add("open");
+  });
+  document.addEventListener("keydown", (event) => { if (event.key === "Escape") close(); });
+}
+
+function setUpLongMatrix() {
+  // A long plan: the page holds the first rows and the data of all of them; only the rows in
+  // view (and some around them) are kept in the table, between two spacer rows of the height
+  // of the rows left out. Rows are all one height (titles are cut to one line).
+  const data = document.getElementById("rows-data");
+  const scroller = document.querySelector(".scroller");
+  if (!data || !scroller) return;
+  const lines = JSON.parse(data.dataset.rows);
+  data.remove();
+  const body = document.querySelector("#matrix tbody");
+  const rowHeight = body.getBoundingClientRect().height / body.rows.length;
+  const columns = document.querySelectorAll("#matrix colgroup col").length;
+  const spacer = () => {
+    const row = document.createElement("tr");
+    row.className = "spacer";
+    const cell = document.createElement("td");
+    cell.colSpan = columns;
+    row.appendChild(cell);
+    return row;
+  };
+  const above = spacer();
+  const below = spacer();
+  const where = new Map(); // task row id → its line
+  lines.forEach((line, n) => {
+    const id = /^<tr class="task" id="(t\d+)"/.exec(line);
+    if (id) where.set(id[1], n);
+  });
+  const extra = 40;
+  let shown = -1;
+  const render = () => {
+    const visible = Math.ceil(scroller.clientHeight / rowHeight);
+    const first = Math.max(0, Math.floor(scroller.scrollTop / rowHeight) - extra);
+    if (first === shown) return;
+    shown = first;
+    const last = Math.min(lines.length, first + visible + 2 * extra);
+    body.innerHTML = lines.slice(first, last).join("");
+    above.style.height = first * rowHeight + "px";
+    below.style.height = (lines.length - last) * rowHeight + "px";
+    body.prepend(above);
+    body.append(below);
+  };
+  scroller.addEventListener("scroll", () => requestAnimationFrame(render), { passive: true });
+  render();
+  const partial = document.getElementById("partial");
+  if (partial) partial.hidden = true;
+  // Links to a row (the warnings) scroll to it, whether it is in the table or not.
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a[href^='#t']");
+    if (!link || !where.has(link.hash.slice(1))) return;
+    event.preventDefault();
+    scroller.scrollTop = where.get(link.hash.slice(1)) * rowHeight;
+    scroller.scrollIntoView();
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  setUpDrop();
+  setUpLongMatrix();
+  setUpTaskPanel();
+  for (const form of document.querySelectorAll("form[data-progress]")) setUpProgress(form);
+});

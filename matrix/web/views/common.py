@@ -1,0 +1,141 @@
+"""What the views share: reading an upload within the limits, names for files, sending a file.
+
+Nothing here opens a file named by a request: an uploaded file's name is only a label
+(``display_name``), and files to download are written by the library into a private
+temporary folder under fixed names, read back and the folder removed before the response.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import quote
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+MAX_FILES = 50  # files in one upload
+PASTED = "粘贴的文本"
+# Control characters, and the bidirectional overrides that can make "exe.txt" look like "txt.exe".
+_CONTROL = re.compile("[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+class UploadRefused(Exception):
+    """An upload refused before anything was parsed; ``status`` and a Chinese message."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+@dataclass
+class Upload:
+    """One parsed plan, kept in the store: its records and the name it was uploaded under."""
+
+    plan: Any
+    name: str
+    pages: dict[str, bytes] = field(default_factory=dict)  # rendered pages that never change
+
+    @cached_property
+    def matrix(self):
+        """The plan's matrix (``pivot.build_matrix``), built once."""
+        from ...pivot import build_matrix
+
+        return build_matrix(self.plan)
+
+    @property
+    def stem(self) -> str:
+        """The name without its suffix, fit for a downloaded file's name."""
+        return _safe_file_name(PurePosixPath(self.name).stem or self.name)
+
+
+def _safe_file_name(name: str) -> str:
+    """A name fit for a downloaded file on Windows, macOS and Linux (``/`` and the like → _)."""
+    return "".join("_" if c in '\\/:*?"<>|' or ord(c) < 32 else c for c in name).strip(". ") or "_"
+
+
+def display_name(filename: str | None, default: str = "上传的文件") -> str:
+    """The last part of an uploaded file's name, without control characters; a label only."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = _CONTROL.sub("", name).strip()[:160]
+    return name if name.strip(". ") else default
+
+
+def request_limit(limit: int) -> int:
+    """The most bytes one request may carry: two inputs at the limit (a comparison) and room
+    for the form around them."""
+    return 2 * limit + 2**20
+
+
+def check_length(request: Request, limit: int) -> None:
+    """Refuse a request without a length or longer than ``request_limit`` before reading it."""
+    from ...read import LIMIT_VARIABLE, MB
+
+    length = request.headers.get("content-length")
+    if length is None or not length.isdigit():
+        raise UploadRefused(411, "上传请求缺少长度信息，请用本页面的表单上传。")
+    if int(length) > request_limit(limit):
+        raise UploadRefused(
+            413, f"上传的内容共 {int(length) / MB:.1f} MB，超过一次上传的上限 "
+                 f"{request_limit(limit) / MB:.0f} MB（每个文件上限 {limit / MB:g} MB，"
+                 f"可用环境变量 {LIMIT_VARIABLE} 调整）。请分批上传。")
+
+
+async def read_form(request: Request, limit: int) -> dict[str, list[tuple[str, bytes]]]:
+    """Field name → (label, bytes) of every non-empty file and text field of the form."""
+    check_length(request, limit)
+    out: dict[str, list[tuple[str, bytes]]] = {}
+    try:
+        async with request.form(max_files=MAX_FILES, max_fields=16,
+                                max_part_size=limit + 1) as form:
+            for key, value in form.multi_items():
+                if isinstance(value, UploadFile):
+                    if not value.filename:
+                        continue  # a file input left empty
+                    data = await value.read(limit + 1)
+                    out.setdefault(key, []).append((display_name(value.filename), data))
+                elif value.strip():
+                    out.setdefault(key, []).append((PASTED, value.encode("utf-8")))
+    except HTTPException as e:  # a malformed form, too many files, a field over the limit
+        raise UploadRefused(400, f"无法读取上传的表单：{e.detail}") from None
+    return out
+
+
+def load(name: str, data: bytes) -> Upload:
+    """Parse one upload (plan document of any format the readers take, or a workbook)."""
+    from ...sources import load_plan_bytes
+
+    return Upload(load_plan_bytes(data, name, lean=True), name)
+
+
+def attachment(data: bytes, filename: str, media_type: str) -> Response:
+    """``data`` sent as a download named ``filename`` (RFC 6266: an ASCII fallback and the
+    UTF-8 name)."""
+    suffix = PurePosixPath(filename).suffix
+    fallback = filename if filename.isascii() else f"dutymatrix{suffix}"
+    fallback = re.sub(r'[^A-Za-z0-9._-]', "_", fallback)
+    disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+    return Response(data, media_type=media_type,
+                    headers={"content-disposition": disposition, "cache-control": "no-store"})
+
+
+async def in_private_folder(work: Callable[[Path], bytes]) -> bytes:
+    """``work(folder)`` run off the event loop in a new private temporary folder (mode 0700),
+    which is removed, with whatever ``work`` wrote there, before this returns. The workbook
+    writers write files; ``work`` reads back the bytes to send."""
+    def run() -> bytes:
+        with tempfile.TemporaryDirectory(prefix="dutymatrix-web-") as folder:
+            return work(Path(folder))
+
+    return await run_in_threadpool(run)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,0 +1,75 @@
+"""Inputs and a live server shared by the web tests (tests/test_web*.py) and bench/bench_web.py."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+from tests.conftest import SEED_001
+
+# Three edits to seed 001 (traditional script, as the seed is), each a different kind of change.
+EDITS = (
+    ("圍繞特殊人群消費品發展需求", "圍繞老年人等特殊人群消費品發展需求"),  # （二）: text changed
+    ("财政部等按職責分(fēn)工負責)", "應急管理部等按職責分(fēn)工負責)"),  # （四）: 财政部 → 应急管理部
+)
+REMOVED = "(十三)"  # the clause (十三) removed
+
+EXPECTED_CHANGES = {  # label in the old plan → kind of change
+    "（二）": "text_changed",
+    "（四）": "departments_changed",
+    "（十三）": "removed",
+}
+
+# A plan whose text and trailer hold markup: the page must show it as text and run nothing.
+HOSTILE = """关于<script>window.HACKED=1</script>的行动方案
+一、重点任务
+（一）加强<img src=x onerror="window.HACKED=2">管理。推进工作。（<script>window.HACKED=3</script>、工业和信息化部等按职责分工负责）
+（二）完善制度<b onmouseover="window.HACKED=4">标准</b>。（<img src=x onerror="window.HACKED=5">牵头，财政部参与）
+"""
+
+
+def edited_001() -> str:
+    """Seed 001 with the changes of :data:`EXPECTED_CHANGES`."""
+    text = SEED_001.read_text(encoding="utf-8")
+    for old, new in EDITS:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    lines = text.splitlines(keepends=True)
+    kept = [line for line in lines if not line.lstrip().startswith(REMOVED)]
+    assert len(kept) == len(lines) - 1
+    return "".join(kept)
+
+
+def free_port() -> int:
+    """A port nobody listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def live_server(port: int | None = None) -> Iterator[str]:
+    """``dutymatrix serve``'s application on uvicorn in a thread; yields its base URL."""
+    import uvicorn
+
+    from matrix.web import create_app
+
+    port = port or free_port()
+    config = uvicorn.Config(create_app("127.0.0.1", port), host="127.0.0.1", port=port,
+                            log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
