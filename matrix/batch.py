@@ -60,18 +60,20 @@ class Outcome:
     message: str = ""
     tasks: int = 0
     documents: int = 0
+    notes: tuple[str, ...] = ()  # warnings a reader must see (unknown names, national names)
 
     def line(self) -> str:
-        """One line for the user."""
+        """One line for the user (and, for a built file, its warnings below it)."""
         from .i18n import _, ngettext
 
         if self.status == "built":
-            return _("built {path} ({tasks}, {documents})").format(
+            head = _("built {path} ({tasks}, {documents})").format(
                 path=self.target,
                 tasks=ngettext("{count} task", "{count} tasks", self.tasks).format(
                     count=self.tasks),
                 documents=ngettext("{count} document", "{count} documents",
                                    self.documents).format(count=self.documents))
+            return "\n".join([head, *(_("  warning: {note}").format(note=n) for n in self.notes)])
         if self.status == "skipped":
             return _("skipped {path}: {reason}").format(path=self.source, reason=self.message)
         return _("Error: {message}").format(message=self.message)
@@ -101,10 +103,35 @@ def check_strict(plan) -> None:
         raise MatrixError(head + "\n" + "\n".join(lines) + more)
 
 
+def warning_notes(plan) -> tuple[str, ...]:
+    """What ``build`` prints under a built file: per document, the names not in the data (once,
+    with their count) and every national name printed where a local body is likely meant, in
+    the user's language."""
+    from .i18n import _, ngettext, requested
+
+    zh = requested() == "zh"
+    notes = []
+    for document in plan.documents:
+        unknown = list(dict.fromkeys(a.as_printed for t in document.tasks for a in t.assignments
+                                     if not a.known))
+        if unknown:
+            shown = "、".join(unknown[:20]) + (" …" if len(unknown) > 20 else "")
+            notes.append(ngettext(
+                "{path}: {count} name not in the department data, kept as printed: {names}",
+                "{path}: {count} names not in the department data, kept as printed: {names}",
+                len(unknown)).format(path=plan.source.path, count=len(unknown), names=shown))
+        for w in document.warnings:
+            if w.kind == "national-in-local":
+                text = w.message_zh if zh else w.message
+                notes.append(f"{plan.source.path}:{w.line or '?'}: {text}")
+    return tuple(notes)
+
+
 def build_one(source: Path, target: Path, *, force: bool = False, strict: bool = False,
-              record_path: bool = False) -> Outcome:
+              record_path: bool = False, jurisdiction: str | None = None) -> Outcome:
     """Read ``source``, write its workbook to ``target``; every failure becomes an Outcome.
-    ``record_path`` records the source's full path in the workbook (not only its name)."""
+    ``record_path`` records the source's full path in the workbook (not only its name);
+    ``jurisdiction`` names the government whose plan it is (otherwise found in the text)."""
     from .errors import MatrixError, NoClausesError
     from .output import make_folder, replaceable
     from .workbook import write_workbook
@@ -115,7 +142,8 @@ def build_one(source: Path, target: Path, *, force: bool = False, strict: bool =
         if str(source) != "-" and source.resolve() == target.resolve():
             raise MatrixError(_("{path}: the output would overwrite the input").format(
                 path=source))
-        plan = parse_file(source, lean=True)  # pydantic is not needed to write a workbook
+        # pydantic is not needed to write a workbook
+        plan = parse_file(source, lean=True, jurisdiction=jurisdiction)
         if strict:
             check_strict(plan)
         ok, why = replaceable(target)
@@ -143,13 +171,14 @@ def build_one(source: Path, target: Path, *, force: bool = False, strict: bool =
                        _("{path}: internal error: {kind}: {error}").format(
                            path=source, kind=type(e).__name__, error=e))
     return Outcome(str(source), str(target), "built", tasks=len(plan.tasks),
-                   documents=len(plan.documents))
+                   documents=len(plan.documents), notes=warning_notes(plan))
 
 
-def _job(args: tuple[Path, Path, bool, bool, bool, dict[str, str]]) -> Outcome:
-    source, target, force, strict, record_path, settings = args
+def _job(args: tuple[Path, Path, bool, bool, bool, dict[str, str], str | None]) -> Outcome:
+    source, target, force, strict, record_path, settings, jurisdiction = args
     _adopt(settings)
-    return build_one(source, target, force=force, strict=strict, record_path=record_path)
+    return build_one(source, target, force=force, strict=strict, record_path=record_path,
+                     jurisdiction=jurisdiction)
 
 
 # The locale variables gettext reads: a worker's messages are in the caller's language.
@@ -197,13 +226,14 @@ def _adopt(settings: dict[str, str]) -> None:
 
 def build_many(jobs: Sequence[tuple[Path, Path]], *, force: bool = False, strict: bool = False,
                workers: int | None = None, job: Callable[[tuple], Outcome] | None = None,
-               record_path: bool = False) -> Iterator[Outcome]:
+               record_path: bool = False,
+               jurisdiction: str | None = None) -> Iterator[Outcome]:
     """Outcomes of every (source, target) job, in job order; on every core when worth it.
 
     ``job`` replaces the function run for each file (tests use it to kill a worker)."""
     job = job or _job
     settings = _settings()
-    args = [(s, t, force, strict, record_path, settings) for s, t in jobs]
+    args = [(s, t, force, strict, record_path, settings, jurisdiction) for s, t in jobs]
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(args) < POOL_THRESHOLD or any(str(s) == "-" for s, _ in jobs):
         yield from map(job, args)

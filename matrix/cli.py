@@ -56,6 +56,19 @@ def _fail(error: Exception) -> click.ClickException:
     return click.ClickException(str(error))
 
 
+def _jurisdiction(value: str | None) -> str | None:
+    """--jurisdiction: checked here, so that a bad value is a usage error (exit code 2)."""
+    if value is None:
+        return None
+    from .local import parse_jurisdiction
+
+    try:
+        parse_jurisdiction(value)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--jurisdiction") from None
+    return value
+
+
 class _Formatter(click.HelpFormatter):
     """click's help layout, with Chinese punctuation when the words are Chinese: "用法：" and
     "选项：" rather than "用法： " and "选项:"."""
@@ -170,8 +183,11 @@ def cli() -> None:
               "trailers, unbalanced parentheses, odd numbering) as errors.")
 @click.option("--record-path", is_flag=True, help="Record the source file's full path in the "
               "workbook (by default only its name and SHA-256: a workbook is sent out).")
+@click.option("--jurisdiction", callback=lambda ctx, param, value: _jurisdiction(value),
+              help="Whose plans these are (广东省, 滁州市, 立山区, central), instead of what each "
+                   "document shows.")
 def build(inputs: tuple[Path, ...], output: Path | None, quiet: bool, force: bool,
-          strict: bool, record_path: bool) -> None:
+          strict: bool, record_path: bool, jurisdiction: str | None) -> None:
     """Build responsibility-matrix workbooks from plan files or folders.
 
     With no INPUTS, builds the bundled sample documents (seeds/) into output/. A folder is
@@ -198,7 +214,8 @@ def build(inputs: tuple[Path, ...], output: Path | None, quiet: bool, force: boo
         raise click.UsageError(_("several inputs need an output folder, not an .xlsx file"))
     jobs = plan_jobs(sources, output, many, DEFAULT_OUTPUT)
     if not many:
-        outcome = build_one(*jobs[0], force=force, strict=strict, record_path=record_path)
+        outcome = build_one(*jobs[0], force=force, strict=strict, record_path=record_path,
+                            jurisdiction=jurisdiction)
         if outcome.status != "built":
             raise click.ClickException(outcome.message if outcome.status == "failed"
                                        else f"{outcome.source}: {outcome.message}")
@@ -209,7 +226,8 @@ def build(inputs: tuple[Path, ...], output: Path | None, quiet: bool, force: boo
 
     outcomes = []
     with _progress(len(jobs), quiet) as advance:
-        for outcome in build_many(jobs, force=force, strict=strict, record_path=record_path):
+        for outcome in build_many(jobs, force=force, strict=strict, record_path=record_path,
+                                  jurisdiction=jurisdiction):
             outcomes.append(outcome)
             if outcome.status != "built":
                 advance(for_terminal(outcome.line()), err=True)
@@ -261,7 +279,10 @@ class _progress:
               help="json: the records; table: a readable list. Default: table on a terminal, "
                    "json otherwise.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def parse(input: Path, fmt: str | None, strict: bool) -> None:
+@click.option("--jurisdiction", callback=lambda ctx, param, value: _jurisdiction(value),
+              help="Whose plan this is (广东省, 滁州市, 立山区, central), instead of what the "
+                   "document shows.")
+def parse(input: Path, fmt: str | None, strict: bool, jurisdiction: str | None) -> None:
     """Print the tasks and departments read from one plan.
 
     The JSON keys are a stable contract: source, documents[].title, .tasks[] (number, section,
@@ -278,7 +299,8 @@ def parse(input: Path, fmt: str | None, strict: bool) -> None:
     from .pipeline import parse_file
 
     try:
-        plan = parse_file(input, lean=True)  # same records and JSON, without importing pydantic
+        # same records and JSON, without importing pydantic
+        plan = parse_file(input, lean=True, jurisdiction=jurisdiction)
         if strict:
             from .batch import check_strict
 
@@ -377,10 +399,12 @@ def _emit(text: str, output: Path | None, inputs=(), force: bool = False) -> Non
               help="Replace an existing workbook even if it was edited or is open elsewhere.")
 @click.option("--record-path", is_flag=True, help="Record the source file's full path in the "
               "workbook (by default only its name and SHA-256: a workbook is sent out).")
+@click.option("-l", "--leader", "leaders", multiple=True,
+              help="Only tasks this person leads (牵头负责领导, 牵头市领导 …; repeat: OR).")
 def filter_command(inputs: tuple[Path, ...], depts: tuple[str, ...], roles: tuple[str, ...],
                    section: str | None, match: str | None, fmt: str | None,
                    output: Path | None, split_by_dept: bool, force: bool,
-                   record_path: bool) -> None:
+                   record_path: bool, leaders: tuple[str, ...]) -> None:
     """List the tasks of one or more departments: which are ours, where do we lead.
 
     INPUTS are plan documents, workbooks written by `dutymatrix build` (edits made in Excel
@@ -412,14 +436,14 @@ def filter_command(inputs: tuple[Path, ...], depts: tuple[str, ...], roles: tupl
         _split(plans, output, files, force, record_path)
         return
     try:
-        hits = filter_tasks(plans, depts, roles, section, match)
+        hits = filter_tasks(plans, depts, roles, section, match, leaders=leaders)
     except MatrixError as e:
         raise _fail(e) from None
     if not hits:
-        if depts:
+        if depts or leaders:
             click.echo(ngettext("no task for {departments} in {count} file",
                                 "no task for {departments} in {count} files", len(files))
-                       .format(departments="、".join(depts), count=len(files)), err=True)
+                       .format(departments="、".join(depts + leaders), count=len(files)), err=True)
         else:
             click.echo(ngettext("no task for the filters in {count} file",
                                 "no task for the filters in {count} files", len(files))

@@ -46,8 +46,8 @@ __all__ = ["ENV_VAR", "Registry", "canonical", "default_registry", "packaged_dat
 ENV_VAR = "DUTYMATRIX_DEPARTMENTS"
 
 _KEYS = {"name", "full_name", "category", "aliases", "successor", "successor_since", "parent",
-         "generic", "note"}
-_STRING_KEYS = _KEYS - {"aliases", "generic"}
+         "generic", "note", "local", "jurisdiction"}
+_STRING_KEYS = _KEYS - {"aliases", "generic", "local"}
 _PRC = "中华人民共和国"
 # Longest first: "人民银行等有关部门" must lose the whole suffix, not only "等".
 _TRAILING = ("等有关部门和单位", "等部门和单位", "等有关部门", "等有关单位", "等部门", "等单位", "等")
@@ -112,18 +112,21 @@ class Registry:
     def __init__(self, sources: Iterable[str | os.PathLike[str] | Traversable]) -> None:
         """Load and merge ``sources`` in order (paths or ``importlib.resources`` objects)."""
         entries: dict[str, _Entry] = {}
+        scoped: dict[str, dict[str, _Entry]] = {}
         self.sources: tuple[str, ...] = ()
         for source in sources:
             label = str(source)
             self.sources += (label,)
-            self._merge(entries, label, _read_toml(source, label))
+            self._merge(entries, label, _read_toml(source, label), scoped)
         self._build(entries)
+        self._build_scoped(scoped)
         self._memo: dict[str, Department] = {}
 
     # ── loading ──────────────────────────────────────────────────────────────────────────
 
     @staticmethod
-    def _merge(entries: dict[str, _Entry], label: str, data: dict[str, Any]) -> None:
+    def _merge(entries: dict[str, _Entry], label: str, data: dict[str, Any],
+               scoped: dict[str, dict[str, _Entry]] | None = None) -> None:
         extra = set(data) - {"department"}
         if extra:
             raise MatrixInputError(_("{where}: unknown top-level key {key!r} (expected only "
@@ -159,10 +162,30 @@ class Registry:
             if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
                 raise MatrixInputError(_("{where}: 'aliases' must be a list of strings").format(
                     where=where))
-            if name in seen_here:
+            local = table.get("local", [])
+            if not isinstance(local, list) or not all(isinstance(a, str) for a in local):
+                raise MatrixInputError(_("{where}: 'local' must be a list of strings").format(
+                    where=where))
+            jurisdiction = table.get("jurisdiction", "").strip()
+            if name in seen_here | ({f"{jurisdiction}/{name}"} if jurisdiction else set()):
                 raise MatrixInputError(_("{where}: listed twice in the same file").format(
                     where=where))
-            seen_here.add(name)
+            seen_here.add(f"{jurisdiction}/{name}" if jurisdiction else name)
+            # A scoped entry (jurisdiction = "广东省") is that government's body: its spellings
+            # are looked up only in that government's documents, so it may reuse a national one.
+            if jurisdiction and scoped is not None:
+                entry = scoped.setdefault(jurisdiction, {}).get(name)
+                if entry is None:
+                    entry = scoped[jurisdiction][name] = _Entry(name=name, source=label)
+                for key, value in table.items():
+                    if key not in ("name", "aliases"):
+                        entry.fields[key] = value.strip() if isinstance(value, str) else value
+                        entry.field_source[key] = label
+                for alias in aliases:
+                    if alias.strip() and alias.strip() not in entry.alias_source:
+                        entry.aliases.append(alias.strip())
+                        entry.alias_source[alias.strip()] = label
+                continue
             entry = entries.get(name)
             if entry is None:
                 entry = entries[name] = _Entry(name=name, source=label)
@@ -222,8 +245,49 @@ class Registry:
             )
             for e in entries.values()
         }
+        self._local: dict[str, list[str]] = {e.name: e.fields.get("local", []) for e in entries.values()
+                                             if e.fields.get("local")}
         for entry in entries.values():
             self._check_cycle(entry)
+
+    def _build_scoped(self, scoped: dict[str, dict[str, _Entry]]) -> None:
+        """Index the entries of each jurisdiction on their own (a spelling belongs to one entry
+        within a jurisdiction; a national entry may spell it too)."""
+        self._scoped: dict[str, dict[str, Department]] = {}
+        for jurisdiction, entries in scoped.items():
+            index: dict[str, Department] = {}
+            owners: dict[str, str] = {}
+            for entry in entries.values():
+                dept = Department.make(name=entry.name, full_name=entry.fields.get("full_name"),
+                                       category=entry.fields.get("category") or "地方部门",
+                                       generic=entry.fields.get("generic", False))
+                spellings = [(entry.name, entry.source)]
+                if entry.fields.get("full_name"):
+                    spellings.append((entry.fields["full_name"], entry.field_source["full_name"]))
+                spellings += [(a, entry.alias_source[a]) for a in entry.aliases]
+                for spelling, label in spellings:
+                    key = _clean(spelling)
+                    owner = owners.setdefault(key, entry.name)
+                    if owner != entry.name:
+                        raise MatrixInputError(
+                            f"{label}: department {entry.name!r} ({jurisdiction}): {spelling!r} "
+                            f"already names {owner!r} there; every spelling must belong to "
+                            "exactly one entry of a jurisdiction")
+                    index[key] = dept
+            self._scoped[jurisdiction] = index
+
+    def lookup_scoped(self, name: str, jurisdiction: str | None) -> Department | None:
+        """The body ``name`` spells among the user's entries scoped to ``jurisdiction``."""
+        index = self._scoped.get(jurisdiction) if jurisdiction else None
+        if not index:
+            return None
+        cleaned = _clean(name)
+        return index.get(cleaned) or index.get(_simplified(cleaned))
+
+    def local_spellings(self, name: str) -> list[str]:
+        """Extra spellings local governments give the function of ``name`` (经信 for
+        工业和信息化部): the ``local`` key of the data."""
+        return list(self._local.get(name, ()))
 
     def _check_cycle(self, entry: _Entry) -> None:
         seen = [entry.name]

@@ -112,18 +112,27 @@ def _registry(registry):
 
 
 def resolve_departments(names: Sequence[str], registry, *,
-                        present: Iterable[str] = ()) -> list[Department]:
+                        present: Iterable[str] = (),
+                        local: dict[str, str] | None = None) -> list[Department]:
     """The department each query name spells, in query order, without repeats.
 
     Any spelling the registry knows works (alias, full name, traditional script). A name it
     does not know is accepted only when it is in ``present`` — the unknown names printed in the
     plans being searched, which the parser kept as printed — and comes back with
-    ``known=False``. Anything else raises ``UnknownDepartmentError(name, registry.suggest(name))``:
+    ``known=False``. ``local`` maps the names a local plan printed (市发改委) to the column of its
+    body (市发展改革委); a query found there means that body, before any national one. Anything
+    else raises ``UnknownDepartmentError(name, registry.suggest(name))``:
     a typo must never look like a department with no tasks.
     """
     present = set(present)
+    local = local or {}
     out: list[Department] = []
     for name in names:
+        if name.strip() in local:
+            dept = Department(name=local[name.strip()], known=True)
+            if all(d.name != dept.name for d in out):
+                out.append(dept)
+            continue
         dept = registry.lookup(name)
         if dept is None:
             # canonical() cleans an unknown name exactly as the parser stored it.
@@ -244,9 +253,37 @@ def _roles(roles: Iterable[Role | str]) -> set[Role]:
     return out
 
 
+def _local_names(plans: Sequence[Plan], queries: Sequence[str], registry) -> dict[str, str]:
+    """Query → column for the queries that name a body of a local plan among ``plans``: as
+    printed there, as its column, or any spelling of it in that government (市发展和改革委员会
+    finds the column 市发展改革委)."""
+    from .departments import canonical
+    from .local import LocalResolver
+
+    out: dict[str, str] = {}
+    for plan in plans:
+        for document in plan.documents:
+            where = document.jurisdiction
+            if where is None or where.level == "central":
+                continue
+            columns = {a.department for t in document.tasks for a in t.assignments}
+            printed = {a.as_printed: a.department for t in document.tasks for a in t.assignments}
+            resolver = LocalResolver(registry, where, canonical)
+            for query in queries:
+                query = query.strip()
+                if query in out:
+                    continue
+                column = printed.get(query) or (query if query in columns else None) or \
+                    resolver.resolve(query).department.name
+                if column in columns:
+                    out[query] = column
+    return out
+
+
 def filter_tasks(plans: Sequence[Plan], departments: Sequence[str] = (),
                  roles: Sequence[Role | str] = (), section: str | None = None,
-                 match: str | None = None, registry=None) -> list[TaskHit]:
+                 match: str | None = None, registry=None,
+                 leaders: Sequence[str] = ()) -> list[TaskHit]:
     """Tasks of ``plans`` that pass every filter given, in plan and document order.
 
     ``departments`` (OR among them) are resolved with :func:`resolve_departments`, so an
@@ -256,9 +293,15 @@ def filter_tasks(plans: Sequence[Plan], departments: Sequence[str] = (),
     and ``match`` are described in the module docstring; empty strings are ignored. With no
     filter at all every task is a hit. ``registry`` defaults to
     :func:`matrix.departments.default_registry` and is loaded only for a department query.
+    ``leaders`` (OR among them) keeps the tasks whose ``leaders`` (牵头负责领导 …) name one of
+    them (a name within the printed one: 金力 finds 金力同志).
     """
     wanted_roles = _roles(roles)
     tests = []
+    wanted_leaders = [q.strip() for q in leaders if q.strip()]
+    if wanted_leaders:
+        tests.append(lambda task: any(q in person for q in wanted_leaders
+                                      for person in task.leaders))
     if section:
         tests.append(_section_test(section))
     if match:
@@ -268,8 +311,9 @@ def filter_tasks(plans: Sequence[Plan], departments: Sequence[str] = (),
         registry = _registry(registry)
         present = {a.department for p in plans for t in p.tasks for a in t.assignments
                    if not a.known}
-        matcher = _Matcher(resolve_departments(departments, registry, present=present),
-                           registry)
+        local = _local_names(plans, departments, registry)
+        matcher = _Matcher(resolve_departments(departments, registry, present=present,
+                                               local=local), registry)
 
     hits: list[TaskHit] = []
     for plan in plans:

@@ -47,6 +47,15 @@ MESSAGES: dict[str, Text] = {
         "department {name!r} is not in the canonical data; kept as printed",
         "部门“{name}”不在部门名录中，按原文保留",
         "部门不在名录中"),
+    "unknown-department/summary": Text(
+        "{count} names not in the canonical data, kept as printed: {names}",
+        "{count}个单位名称不在部门名录中，按原文保留：{names}",
+        "部门不在名录中"),
+    "national-in-local": Text(
+        "national body {name!r} named in a local plan; if the local body is meant, write "
+        "{local!r} (kept as the national body)",
+        "地方文件中出现国家部门“{name}”：如指本级部门，请写作“{local}”（现按国家部门处理）",
+        "地方文件中的国家部门"),
     "unbalanced-parenthesis": Text(
         "unbalanced parenthesis {char!r} in {number}",
         "{number}中括号“{char}”不成对",

@@ -75,7 +75,7 @@ def parse_text(text: str, path: str = "<text>", *, sha256: str | None = None,
                format: str = "text", encoding: str | None = None, canonical=None,
                reflow: bool | None = None, lines: Sequence[int] | None = None,
                lean: bool = False, pages: Sequence[int] | None = None,
-               confidence: Sequence[float | None] | None = None) -> Plan:
+               confidence: Sequence[float | None] | None = None, jurisdiction=None) -> Plan:
     """Parse the text of a plan into a ``Plan``.
 
     The records are ``matrix.models`` (pydantic) records; ``lean=True`` gives the same records
@@ -89,6 +89,9 @@ def parse_text(text: str, path: str = "<text>", *, sha256: str | None = None,
     record and message then says page and line (``matrix.paged``); ``confidence`` is each
     line's OCR confidence for a scan.
 
+    ``jurisdiction`` (a ``Jurisdiction`` or its text: 广东省, 滁州市, central) overrides the
+    government each document is found to belong to (``matrix.local``).
+
     Raises ``NoClausesError`` when the text has no numbered clause (a news article, say) and
     ``MatrixParseError`` for anything else that stops the parse, with the user's line number.
     """
@@ -96,13 +99,13 @@ def parse_text(text: str, path: str = "<text>", *, sha256: str | None = None,
         sha256 = hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
     with collector_paused():
         return _parse(text, path, sha256, format, encoding, canonical, reflow, lines, lean,
-                      pages, confidence)
+                      pages, confidence, jurisdiction)
 
 
 def _parse(text: str, path: str, sha256: str, format: str, encoding: str | None, canonical,
            reflow: bool | None, lines: Sequence[int] | None, lean: bool,
            pages: Sequence[int] | None = None,
-           confidence: Sequence[float | None] | None = None) -> Plan:
+           confidence: Sequence[float | None] | None = None, jurisdiction=None) -> Plan:
     from lark.exceptions import UnexpectedInput
 
     from .normalise import Normalised, normalise
@@ -141,7 +144,11 @@ def _parse(text: str, path: str, sha256: str, format: str, encoding: str | None,
         from . import records as kinds
     else:
         from . import models as kinds
-    documents = build_documents(units, canonical, norm.original_line, kinds)
+    if isinstance(jurisdiction, str):
+        from .local import parse_jurisdiction
+
+        jurisdiction = parse_jurisdiction(jurisdiction)
+    documents = build_documents(units, canonical, norm.original_line, kinds, jurisdiction)
     if paged is not None:
         from .paged import locate
 
@@ -152,23 +159,25 @@ def _parse(text: str, path: str, sha256: str, format: str, encoding: str | None,
 
 def parse_bytes(data: bytes, path: str = "<input>", *, encoding: str | None = None,
                 format: str | None = None, canonical=None, reflow: bool | None = None,
-                lean: bool = False) -> Plan:
+                lean: bool = False, jurisdiction=None) -> Plan:
     """Read and parse the content of one file (text in any encoding, HTML or .docx)."""
     from .read import read_bytes
 
     raw = read_bytes(data, path, encoding, format=format)
-    return _parse_raw(data, raw, path, canonical, reflow, lean)
+    return _parse_raw(data, raw, path, canonical, reflow, lean, jurisdiction)
 
 
-def _parse_raw(data: bytes, raw, path: str, canonical, reflow: bool | None, lean: bool) -> Plan:
+def _parse_raw(data: bytes, raw, path: str, canonical, reflow: bool | None, lean: bool,
+               jurisdiction=None) -> Plan:
     return parse_text(raw.text, path, sha256=hashlib.sha256(data).hexdigest(), format=raw.format,
                       encoding=raw.encoding, canonical=canonical, reflow=reflow, lines=raw.lines,
-                      lean=lean, pages=raw.pages, confidence=raw.confidence)
+                      lean=lean, pages=raw.pages, confidence=raw.confidence,
+                      jurisdiction=jurisdiction)
 
 
 def parse_stream(stream: BinaryIO | None = None, name: str | None = None, *,
                  encoding: str | None = None, format: str | None = None, canonical=None,
-                 reflow: bool | None = None, lean: bool = False) -> Plan:
+                 reflow: bool | None = None, lean: bool = False, jurisdiction=None) -> Plan:
     """Read and parse everything from an open file, binary or text (``sys.stdin`` by default)."""
     import sys
 
@@ -178,18 +187,19 @@ def parse_stream(stream: BinaryIO | None = None, name: str | None = None, *,
         stream = sys.stdin
     name = name or STDIN_NAME
     data, raw = read_stream(stream, name, encoding, format=format)
-    return _parse_raw(data, raw, name, canonical, reflow, lean)
+    return _parse_raw(data, raw, name, canonical, reflow, lean, jurisdiction)
 
 
 def parse_file(path: Path | str, *, encoding: str | None = None, canonical=None,
-               format: str | None = None, reflow: bool | None = None, lean: bool = False) -> Plan:
+               format: str | None = None, reflow: bool | None = None, lean: bool = False,
+               jurisdiction=None) -> Plan:
     """Read and parse one plan file; ``-`` reads standard input (see ``parse_text``)."""
     from .read import STDIN, STDIN_NAME, read_path
 
     if str(path) == STDIN:
         data, raw = read_path(STDIN, encoding, format=format)
-        return _parse_raw(data, raw, STDIN_NAME, canonical, reflow, lean)
+        return _parse_raw(data, raw, STDIN_NAME, canonical, reflow, lean, jurisdiction)
     path = Path(path)
     data, raw = read_path(path, encoding, format=format)
-    return _parse_raw(data, raw, str(path), canonical, reflow, lean)
+    return _parse_raw(data, raw, str(path), canonical, reflow, lean, jurisdiction)
 

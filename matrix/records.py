@@ -183,6 +183,7 @@ class Assignment(Record):
     lead_by_rule: bool = False  # lead only because of 列第一位者为牵头单位，下同
     known: bool = True  # False when the name is not in the canonical data
     counterpart: str | None = None  # a local body's national counterpart (省工业和信息化厅 → 工业和信息化部)
+    generic: bool = False  # a group (各县、市、区政府, 市级各有关部门, 有关部门), not one body
 
 
 class Task(Record):

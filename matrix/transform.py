@@ -93,7 +93,7 @@ class Unit:
     def _first_sentence(self) -> str:
         out = []
         for tok in self.body:
-            if tok.type == "NL" or tok.type == "TRAILER":
+            if tok.type in ("NL", "TRAILER", "LINE_TRAILER"):
                 break
             if tok.type in ("TEXT", "STRAY") and "。" in tok:
                 out.append(tok.split("。", 1)[0])
@@ -167,11 +167,16 @@ def _body(children: list) -> list[Token]:
 
 @dataclass(frozen=True)
 class PrintedDuty:
-    """One department named in a trailer, with the role the trailer gives it."""
+    """One department named in a trailer, with the role the trailer gives it.
+
+    ``full`` is the name with a list prefix written out (市发改局、住建局 → 市住建局; see
+    ``matrix.local.distribute_prefix``); the document's jurisdiction decides whether it is used.
+    """
 
     name: str
     role: Role
     explicit_lead: bool = False
+    full: str | None = None
 
 
 @dataclass(frozen=True)
@@ -182,10 +187,12 @@ class TrailerInfo:
     lead_rule: str | None = None
     inherit_rule: str | None = None
     inherit_bodies: tuple[str, ...] = ()
+    inherit_here: bool = False  # 具体任务均涉及X，不再做分工，下同: X is named for this task too
     scope: str | None = None
     scope_rule: str | None = None
     scope_default: str | None = None
     deadline: str | None = None
+    leaders: tuple[str, ...] = ()  # 牵头负责领导：<person>: people, never departments
     unread: str | None = None  # the part of the trailer the grammar could not read
 
 
@@ -193,50 +200,89 @@ _VERB_ROLE = {"LEAD": Role.lead, "RESP": Role.responsible, "SUPPORT": Role.suppo
               "GUIDE": Role.guide}
 _FIELD_ROLE = {"负责": Role.responsible, "责任": Role.responsible, "牵头": Role.lead,
                "主办": Role.lead, "配合": Role.support, "参与": Role.support,
-               "协办": Role.support, "指导": Role.guide}
-_INHERIT = re.compile(r"以下(?:均|都)?需(.+?)落实")
+               "协办": Role.support, "指导": Role.guide, "协同": Role.support,
+               "协助": Role.support, "主责": Role.lead}
+_INHERIT = re.compile(r"(?:以下(?:任务|工作|各项任务)?(?:均|都)?(?:需|由)(.+?)(?:负责)?落实"
+                      r"|(?:均|都)涉及(.+?)，?不再)")
 _SCOPE_DEFAULT = re.compile(r"适用范围均为(.+)$")
+_LIST_DUN = re.compile(r"、(?![^（]*）)")  # a 、 between names, not inside 各县（市、区）
 _SEPARATORS = re.compile(r"[，；。]")
+_SPACED = re.compile(r" *([，；。：、（）]) *")
+# A comma before a label ends the field before it (负责部门：X，适用范围：Y): the grammar reads a
+# comma inside a field as joining names (责任单位：X，各县（市、区）政府).
+_COMMA_BEFORE_LABEL = re.compile(r"，(?=[^，；。（）]*：)")
+# A role phrase printed inside a group's name: 各县（市、区）结合实际落实.
+_ROLE_TAIL = re.compile(r"(?:要|应)?(?:结合实际|结合自身实际|按照要求|切实)$")
+
+
+# (as printed, with the list prefix written out, marked 牵头 in place: 市发改委（牵头）)
+Names = list[tuple[str, str, bool]]
+
+
+def _duties(groups: Iterable[Names], role: Role, explicit_lead: bool) -> list[PrintedDuty]:
+    return [PrintedDuty(n, Role.lead, True, full if full != n else None) if marked
+            else PrintedDuty(n, role, explicit_lead, full if full != n else None)
+            for g in groups for n, full, marked in g]
 
 
 @v_args(inline=True)
 class TrailerReader(Transformer):
     """``trailer.lark`` tree → ``TrailerInfo``."""
 
-    def names(self, *depts: Token) -> list[str]:
-        """X、Y、Z等 → [X, Y, Z]."""
-        return [str(d) for d in depts]
+    def names(self, *depts: Token) -> Names:
+        """X、Y、Z等 → [X, Y, Z], each with the list's prefix written out where it distributes."""
+        from .local import distribute_prefix
 
-    def bodies(self, *groups: list[str]) -> list[str]:
-        """Name lists joined by ， 及 等和."""
+        marked = {i - 1 for i, d in enumerate(depts) if d.type == "LEAD_MARK"}
+        kept = [(i, d) for i, d in enumerate(depts) if d.type != "LEAD_MARK"]
+        printed = [_ROLE_TAIL.sub("", str(d)) or str(d) for _, d in kept]
+        return [(n, full, i in marked)
+                for (i, _), n, full in zip(kept, printed, distribute_prefix(printed))]
+
+    def bodies(self, *groups: Names) -> Names:
+        """Name lists joined by ， 及 等和 (a prefix never crosses them)."""
         return [n for g in groups for n in g]
 
     def verb(self, tok: Token) -> Token:
         """The role word."""
         return tok
 
-    def duty(self, bodies: list[str], verb: Token) -> dict:
-        """X、Y负责 / X牵头 / X指导 / X参与."""
+    def person(self, tok: Token) -> str:
+        """A person named as responsible."""
+        return str(tok)
+
+    def leader(self, label: Token, *people: str) -> dict:
+        """牵头负责领导：张三、李四."""
+        return {"leaders": list(people)}
+
+    def duty(self, bodies: Names, verb: Token) -> dict:
+        """X、Y负责 / X牵头 / X指导 / X参与 / X、Y分别牵头."""
         role = _VERB_ROLE[verb.type]
-        return {"duties": [PrintedDuty(n, role, role is Role.lead) for n in bodies]}
+        return {"duties": _duties([bodies], role, role is Role.lead)}
 
-    def cooperate(self, leads: list[str], partners: list[str], verb: Token | None = None) -> dict:
+    def cooperate(self, leads: Names, partners: Names, verb: Token | None = None) -> dict:
         """X会同Y负责: X leads, Y supports."""
-        return {"duties": [PrintedDuty(n, Role.lead, True) for n in leads]
-                + [PrintedDuty(n, Role.support) for n in partners]}
+        return {"duties": _duties([leads], Role.lead, True)
+                + _duties([partners], Role.support, False)}
 
-    def field(self, label: Token, *groups: list[str]) -> dict:
-        """负责部门：X、Y / 牵头单位：X."""
-        role = _FIELD_ROLE.get(str(label)[:2], Role.responsible)
-        return {"duties": [PrintedDuty(n, role, role is Role.lead) for g in groups for n in g]}
+    def field(self, label: Token, *groups) -> dict:
+        """负责部门：X、Y / 牵头单位：X / 责任单位：X，Y按职责分工负责 (the label gives the role)."""
+        role = _FIELD_ROLE.get(str(label).removeprefix("主要").removeprefix("其他")[:2],
+                               Role.responsible)
+        verb = next((g for g in groups if isinstance(g, Token)), None)
+        if verb is not None and verb.type != "RESP":
+            role = _VERB_ROLE[verb.type]  # 责任单位：X牵头 — the word after the names decides
+        groups = [g for g in groups if isinstance(g, list)]
+        return {"duties": _duties(groups, role, role is Role.lead)}
 
     def scope(self, tok: Token) -> dict:
         """适用范围：Y."""
         return {"scope": str(tok).split("：", 1)[1]}
 
     def deadline(self, tok: Token) -> dict:
-        """年内持续推进 / 2025年底前完成."""
-        return {"deadline": str(tok)}
+        """年内持续推进 / 2025年底前完成 / 完成时限：2024年12月底."""
+        text = str(tok)
+        return {"deadline": text.split("：", 1)[1] if tok.type == "DEADLINE_FIELD" else text}
 
     def rule(self, tok: Token) -> dict:
         """A document-wide rule stated inside the trailer."""
@@ -245,21 +291,23 @@ class TrailerReader(Transformer):
             return {"lead_rule": text}
         if tok.type == "INHERIT_RULE":
             m = _INHERIT.search(text)
-            who = [w for w in (m.group(1).split("、") if m else []) if w]
-            return {"inherit_rule": text, "inherit_bodies": tuple(who)}
+            who = [w for w in (_LIST_DUN.split(m.group(1) or m.group(2)) if m else []) if w]
+            return {"inherit_rule": text, "inherit_bodies": tuple(who),
+                    "inherit_here": not text.startswith("以下")}
         m = _SCOPE_DEFAULT.search(text)
         return {"scope_rule": text, "scope_default": m.group(1) if m else None}
 
     def start(self, *clauses: dict) -> TrailerInfo:
         """Merge the clauses of one trailer."""
-        merged: dict = {"duties": []}
+        merged: dict = {"duties": [], "leaders": []}
         for c in clauses:
             for key, value in c.items():
-                if key == "duties":
-                    merged["duties"].extend(value)
+                if key in ("duties", "leaders"):
+                    merged[key].extend(value)
                 elif merged.get(key) is None:
                     merged[key] = value
         merged["duties"] = tuple(merged["duties"])
+        merged["leaders"] = tuple(dict.fromkeys(merged["leaders"]))
         return TrailerInfo(**merged)
 
 
@@ -284,6 +332,7 @@ def read_trailer(inner: str) -> TrailerInfo:
     from .parser import trailer_parser
 
     parser = trailer_parser()
+    inner = _COMMA_BEFORE_LABEL.sub("；", _SPACED.sub(r"\1", inner.strip()))
     try:
         return TrailerReader().transform(parser.parse(inner))
     except UnexpectedInput:
@@ -294,7 +343,18 @@ def read_trailer(inner: str) -> TrailerInfo:
             info = TrailerReader().transform(parser.parse(inner[:cut]))
         except UnexpectedInput:
             continue
-        return TrailerInfo(**{**info.__dict__, "unread": inner[cut + 1:]})
+        # what follows is read on its own (责任单位：Y，6月底前完成: the grammar takes a comma
+        # in a field as joining names, so the deadline after it is read here)
+        rest = read_trailer(inner[cut + 1:]) if inner[cut + 1:] else TrailerInfo()
+        merged = {**info.__dict__}
+        for key, value in rest.__dict__.items():
+            if key in ("duties", "leaders"):
+                merged[key] = merged[key] + value
+            elif merged.get(key) is None:
+                merged[key] = value
+        if rest.unread == inner[cut + 1:]:
+            merged["unread"] = rest.unread
+        return TrailerInfo(**merged)
     return TrailerInfo(unread=inner)
 
 
@@ -369,7 +429,7 @@ def _tail_paragraphs(unit: Unit) -> list[str]:
     last = list(unit.walk())[-1]
     tokens = last.body
     for i in range(len(tokens) - 1, -1, -1):
-        if tokens[i].type == "TRAILER":
+        if tokens[i].type in ("TRAILER", "LINE_TRAILER"):
             tokens = tokens[i + 1:]
             break
     else:
@@ -433,8 +493,10 @@ class _RuleState:
 class _DocumentBuilder:
     """Cuts the units of one document into tasks and applies its rules (internal)."""
 
-    def __init__(self, canonical: Canonical, line_of: LineMap, kinds: ModuleType) -> None:
+    def __init__(self, canonical: Canonical, line_of: LineMap, kinds: ModuleType,
+                 resolver=None) -> None:
         self.canonical, self.line_of, self.kinds = canonical, line_of, kinds
+        self.resolver = resolver  # matrix.local.LocalResolver for a local document, else None
         self.state = _RuleState()
         self.tasks: list[Task] = []
         self.unassigned: list[Clause] = []
@@ -443,6 +505,8 @@ class _DocumentBuilder:
         self.per_kind: dict[str, int] = {}
         self.made: dict[tuple, Assignment] = {}
         self.by_trailer: dict[tuple, tuple[TrailerInfo, tuple[Assignment, ...], tuple[str, ...]]] = {}
+        self.unknown: dict[str, int] = {}  # local documents: unknown name → first line
+        self.national: dict[str, tuple[int, str]] = {}  # national name printed in a local plan
 
     def warn(self, line: int | None, kind: str, column: int | None = None, **params) -> None:
         """Record a warning of ``kind`` (its text in both languages: ``matrix.messages``)."""
@@ -453,24 +517,42 @@ class _DocumentBuilder:
             self.warnings.append(warning(self.kinds.ParseWarning, kind, line, column, **params))
 
     def finish_warnings(self) -> None:
-        """Add one line per kind that was cut short."""
+        """Add one line per kind that was cut short, and the local document's summaries."""
         for kind, count in self.per_kind.items():
             if count > MAX_WARNINGS_PER_KIND:
                 self.warnings.append(warning(self.kinds.ParseWarning, kind,
                                              more=count - MAX_WARNINGS_PER_KIND))
+        if self.unknown:
+            names = list(self.unknown)
+            self.warnings.append(warning(self.kinds.ParseWarning, "unknown-department",
+                                         min(self.unknown.values()), form="summary",
+                                         count=len(names), names="、".join(names)))
+        for name, (line, local) in self.national.items():
+            self.warnings.append(warning(self.kinds.ParseWarning, "national-in-local", line,
+                                         name=name, local=local))
 
     # -- assignments --------------------------------------------------------------------------
     def _assignment(self, name: str, role: Role, unknown: list[str], inherited: bool = False,
-                    lead_by_rule: bool = False) -> Assignment:
-        key = (name, role, inherited, lead_by_rule)
+                    lead_by_rule: bool = False, full: str | None = None) -> Assignment:
+        key = (name, role, inherited, lead_by_rule, full)
         made = self.made.get(key)
         if made is None:
             # Records are frozen, so one Assignment serves every task that prints the same
             # name with the same role: a long plan repeats a few dozen departments.
-            dept = self.canonical(name)
+            counterpart = None
+            if self.resolver is not None:
+                resolved = self.resolver.resolve(full or name)
+                dept, counterpart = resolved.department, resolved.counterpart
+                if resolved.national_warning:
+                    from .local import local_label
+                    self.national.setdefault(dept.name, (0, local_label(
+                        self.resolver.prefix, dept.name, self.resolver.jurisdiction.level)))
+            else:
+                dept = self.canonical(name)
             made = self.made[key] = self.kinds.Assignment.make(
                 department=dept.name, as_printed=name, role=role, known=dept.known,
-                inherited=inherited, lead_by_rule=lead_by_rule)
+                inherited=inherited, lead_by_rule=lead_by_rule, counterpart=counterpart,
+                generic=dept.generic)
         if not made.known:
             unknown.append(name)
         return made
@@ -484,18 +566,30 @@ class _DocumentBuilder:
             unknown: list[str] = []
             known = self.by_trailer[key] = (info, self._make_assignments(info, unknown),
                                             tuple(dict.fromkeys(unknown)))  # each name once
+        for a in known[1]:
+            if a.department in self.national and self.national[a.department][0] == 0:
+                self.national[a.department] = (line, self.national[a.department][1])
         for name in known[2]:
+            if self.resolver is not None:  # local plans: one summary per document
+                self.unknown.setdefault(name, line)
+                continue
             self.warn(line, "unknown-department", name=name)
         return known[1]
 
     def _make_assignments(self, info: TrailerInfo, unknown: list[str]) -> tuple[Assignment, ...]:
-        out = [self._assignment(d.name, d.role, unknown) for d in info.duties]
+        out = [self._assignment(d.name, d.role, unknown, full=d.full) for d in info.duties]
         if self.state.lead_rule and out and not any(d.explicit_lead for d in info.duties):
             first = next((i for i, a in enumerate(out) if a.role is Role.responsible), None)
             if first is not None:
                 out[first] = self._assignment(out[first].as_printed, Role.lead, unknown,
-                                              lead_by_rule=True)
+                                              lead_by_rule=True, full=info.duties[first].full)
         present = {a.department for a in out}
+        here = info.inherit_bodies if info.inherit_here else ()
+        for name in here:
+            a = self._assignment(name, Role.responsible, unknown)
+            if a.department not in present:
+                out.append(a)
+                present.add(a.department)
         for name in self.state.inherit:
             a = self._assignment(name, Role.responsible, unknown, inherited=True)
             if a.department not in present:
@@ -528,16 +622,18 @@ class _DocumentBuilder:
                    subsection: str | None) -> bool:
         part = 0
         text: list[str] = []
-        for tok in unit.body:
-            kind = tok.type
-            if kind != "TRAILER":
+        for tok, trailer in _segments(unit.body):
+            if trailer is None:
+                kind = tok.type
                 if kind == "STRAY":
                     self.warn(self.line_of(tok.line), "unbalanced-parenthesis",
                               column=tok.column, char=tok[0], number=unit.number)
+                elif kind == "DOC_RULE":
+                    self.apply_rule_line(tok)
                 text.append(tok)  # a token is its text (NL is "\n"); join copies it once
                 continue
             part += 1
-            inner = tok[1:-1]
+            inner, shown, deadline = trailer
             tok_line = self.line_of(tok.line)
             info = read_trailer(inner)
             if info.unread:
@@ -557,12 +653,24 @@ class _DocumentBuilder:
                 self.warn(tok_line, "no-department", number=unit.number)
             self.tasks.append(self.kinds.Task.make(
                 number=unit.number, part=part, section=section, subsection=subsection,
-                title=title, text=_clean_text("".join(text)), trailer=inner,
+                title=title, text=_clean_text("".join(text)), trailer=shown,
                 line=line if part == 1 else tok_line, assignments=assignments,
-                deadline=info.deadline, scope=info.scope or self.state.scope_default,
+                deadline=info.deadline or deadline, scope=info.scope or self.state.scope_default,
+                leaders=info.leaders,
             ))
             text = []
         return part > 0
+
+    def apply_rule_line(self, tok: Token) -> None:
+        """A document-wide rule stated in running text (排在首位的为牵头单位): from now on."""
+        for info in _rules_in(str(tok)):
+            for rule in (info.lead_rule, info.inherit_rule):
+                if rule and rule not in self.rules:
+                    self.rules.append(rule)
+            if info.lead_rule:
+                self.state.lead_rule = True
+            if info.inherit_rule:
+                self.state.inherit = info.inherit_bodies
 
     def check_numbering(self, units: Sequence[Unit]) -> None:
         """Warn where numbers of one level skip or repeat (restarting at 1 is fine)."""
@@ -577,25 +685,144 @@ class _DocumentBuilder:
             last[unit.kind] = (value, unit.number)
 
 
+_LINE_END = re.compile(r"[。；，\s]+$")
+
+
+def _segments(body: Sequence[Token]) -> Iterable[tuple[Token, tuple[str, str, str | None] | None]]:
+    """The body's tokens, with each trailer as ``(token, (inner, shown, deadline))``.
+
+    A bracketed TRAILER is one segment (inner = its text without the brackets). Consecutive
+    LINE_TRAILER lines (blank lines between them are gone after normalising) are one trailer:
+    read as their lines joined by ；, shown as the lines; a LINE_EXTRA line after them
+    (完成时限：…) gives the deadline.
+    """
+    i, n = 0, len(body)
+    while i < n:
+        tok = body[i]
+        if tok.type == "TRAILER":
+            yield tok, (tok[1:-1], tok[1:-1], None)
+            i += 1
+            continue
+        if tok.type != "LINE_TRAILER":
+            yield tok, None
+            i += 1
+            continue
+        if tok.startswith("。"):  # on the clause's own line: the 。 ends the clause's text
+            stop = str.__new__(Token, "。")
+            stop.type, stop.value = "TEXT", "。"
+            yield stop, None
+            tok = _token_tail(tok)
+        lines, deadline, j = [str(tok)], None, i + 1
+        while j < n:
+            nxt = body[j]
+            if nxt.type == "NL":
+                j += 1
+            elif nxt.type == "LINE_TRAILER" and deadline is None:
+                lines.append(str(nxt))
+                j += 1
+            elif nxt.type == "LINE_EXTRA":
+                deadline = deadline or str(nxt).split("：", 1)[1].strip() or None
+                lines.append(str(nxt))
+                j += 1
+            else:
+                break
+        read = "；".join(_LINE_END.sub("", line) for line in lines if not _is_extra(line))
+        if not any(_names_bodies(line) for line in lines):
+            # only people (牵头负责领导：…): no responsibility to read; running text
+            for t in body[i:j]:
+                yield t, None
+            i = j
+            continue
+        yield tok, (read, "\n".join(lines), deadline)
+        # the line breaks the block swallowed are given back as one, so the text stays lines
+        newline = next((t for t in body[i:j] if t.type == "NL"), None)
+        if newline is not None:
+            yield newline, None
+        i = j
+
+
+def _token_tail(tok: Token) -> Token:
+    """A LINE_TRAILER token without its leading 。 (same type and line)."""
+    tail = str.__new__(Token, tok[1:])
+    tail.type, tail.value, tail.line = tok.type, tok[1:], tok.line
+    tail.column = tok.column + 1 if tok.column is not None else None
+    tail.start_pos = tok.start_pos + 1 if tok.start_pos is not None else None
+    return tail
+
+
+def _names_bodies(line: str) -> bool:
+    """A line-trailer line that names bodies, not only people (牵头负责领导：…)."""
+    head = line.split("：", 1)[0]
+    return not _is_extra(line) and not head.endswith(("领导", "领导同志"))
+
+
+def _is_extra(line: str) -> bool:
+    return line.startswith(("完成时限", "完成时间", "时间节点", "时限要求"))
+
+
+@functools.cache
+def _rule_patterns() -> tuple[re.Pattern, re.Pattern]:
+    """LEAD_RULE and INHERIT_RULE of ``trailer.lark``: one definition of the rule wordings."""
+    from .parser import trailer_parser
+
+    parser = trailer_parser()
+    return tuple(re.compile(parser.get_terminal(name).pattern.to_regexp())
+                 for name in ("LEAD_RULE", "INHERIT_RULE"))
+
+
+def _rules_in(line: str) -> list[TrailerInfo]:
+    """The document-wide rules a running-text line states, each read by ``trailer.lark``."""
+    found = []
+    for pattern in _rule_patterns():
+        for m in pattern.finditer(line):
+            info = read_trailer(m.group(0))
+            if info.lead_rule or info.inherit_rule:
+                found.append(info)
+    return found
+
+
 def _clean_text(text: str) -> str:
     return "\n".join(p.strip() for p in text.split("\n") if p.strip())
 
 
 def build_documents(units: Sequence[Unit], canonical: Canonical, line_of: LineMap,
-                    kinds: ModuleType | None = None) -> list[Document]:
+                    kinds: ModuleType | None = None, jurisdiction=None,
+                    registry=None) -> list[Document]:
     """Units (preamble first) → documents with tasks, unassigned clauses, rules and warnings.
 
     ``kinds`` is the module whose record classes are built: ``matrix.models`` (pydantic, the
     default) or ``matrix.records`` (lean); both have the same classes with the same fields.
+    ``jurisdiction`` (a ``records.Jurisdiction``) overrides the one each document is found to
+    have (``matrix.local.detect_jurisdiction``); in a local document names are read by
+    ``matrix.local.LocalResolver`` over ``registry`` (default: the packaged data and the
+    user's files).
     """
     if kinds is None:
         from . import models as kinds
     documents = []
-    for opening, tops in split_documents(units):
+    preamble = units[0] if units else None
+    carried: tuple[_RuleState, list[str]] | None = None  # a notice's rules, for its attachment
+    for index, (opening, tops) in enumerate(split_documents(units)):
         if not tops:
             continue
         title, number = find_title(opening)
-        builder = _DocumentBuilder(canonical, line_of, kinds)
+        found = jurisdiction or _jurisdiction(opening, title, number, tops, canonical)
+        resolver = None
+        if found is not None and found.level != "central":
+            from .local import LocalResolver
+
+            if registry is None:
+                from .departments import default_registry
+                registry = default_registry()
+            resolver = LocalResolver(registry, found, canonical)
+        builder = _DocumentBuilder(canonical, line_of, kinds, resolver)
+        if carried is not None:
+            builder.state, builder.rules = carried[0], list(carried[1])
+            carried = None
+        if index == 0 and preamble is not None:
+            for tok in preamble.body:
+                if tok.type == "DOC_RULE":
+                    builder.apply_rule_line(tok)
         outer = min(u.level for u in tops)
         for unit in tops:
             builder.add_unit(unit, unit if unit.level == outer and unit.children else None, None)
@@ -608,14 +835,59 @@ def build_documents(units: Sequence[Unit], canonical: Canonical, line_of: LineMa
         else:
             builder.warn(line_of(tops[0].line), "no-departments")
         builder.finish_warnings()
+        if not builder.tasks and (builder.state.lead_rule or builder.state.inherit):
+            # 一、…二、责任分解中，列第一位的责任单位为牵头单位…: a notice's numbered requirements
+            # state the rule of the plan attached after it
+            carried = (builder.state, builder.rules)
         order = {id(c): i for i, c in enumerate(builder.unassigned)}
         unassigned = sorted(builder.unassigned, key=lambda c: (c.line, order[id(c)]))
         documents.append(kinds.Document.make(
             title=title, doc_number=number, line=line_of(tops[0].line), tasks=tuple(builder.tasks),
             unassigned=tuple(unassigned), rules=tuple(builder.rules),
             warnings=tuple(sorted(builder.warnings, key=lambda w: w.line or 1 << 30)),
+            jurisdiction=None if found is None else kinds.Jurisdiction.make(
+                level=found.level, name=found.name),
         ))
     return documents
+
+
+def _jurisdiction(opening: Sequence[str], title: str | None, number: str | None,
+                  tops: Sequence[Unit], canonical: Canonical):
+    """Whose plan the document is: ``matrix.local.detect_jurisdiction`` over its opening
+    lines and the names its trailers print."""
+    from collections import Counter
+
+    from .local import detect_jurisdiction, is_local_form, own_prefix
+
+    prefixes: Counter = Counter()
+    duties = 0
+    self_refs: Counter = Counter(m for p in opening for m in _SELF_REF.findall(p))
+    national = 0
+    lines: list[str] = []
+    for top in tops:
+        for unit in top.walk():
+            for tok, trailer in _segments(unit.body):
+                if trailer is None:
+                    if tok.type == "TEXT" and ("《" in tok or "政府" in tok or "实际" in tok):
+                        lines.append(tok)
+                    if tok.type == "TEXT" and ("我" in tok or "全" in tok or "本" in tok):
+                        self_refs.update(_SELF_REF.findall(tok))
+                    continue
+                for duty in read_trailer(trailer[0]).duties:
+                    duties += 1
+                    prefix = own_prefix(duty.name)
+                    if prefix is not None:
+                        prefixes[prefix[0]] += 1
+                    elif canonical(duty.name).known:
+                        national += 1
+                    elif is_local_form(duty.name):
+                        self_refs["*"] += 1  # 财政局, 发改局: a local government's word for it
+    # how the text speaks of itself counts only in a plan that names bodies (not in a bulletin)
+    return detect_jurisdiction(opening, title, number, lines, prefixes, national,
+                               self_refs if duties else None)
+
+
+_SELF_REF = re.compile(r"(?:我|全|本)([省市县区])(?![场级委直属长])")  # 结合我市实际, 全区
 
 
 def tree_to_units(tree: Tree) -> list[Unit]:

@@ -17,7 +17,8 @@ from matrix.pipeline import parse_file
 from tests.conftest import CORPUS, ROOT, SEEDS
 
 EXPECTED = Path(__file__).resolve().parent / "expected"
-DOCUMENTS = sorted(SEEDS.glob("*.txt")) + sorted(CORPUS.glob("*.txt"))
+DOCUMENTS = (sorted(SEEDS.glob("*.txt")) + sorted(CORPUS.glob("*.txt"))
+             + sorted((CORPUS / "local").glob("*.txt")))
 
 
 def render(path: Path) -> dict:
@@ -32,9 +33,11 @@ def render(path: Path) -> dict:
 @pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
 def test_golden(path, request):
     expected_file = EXPECTED / f"{path.name}.json"
+    if path.parent.name == "local":
+        expected_file = EXPECTED / "local" / f"{path.name}.json"
     got = render(path)
     if request.config.getoption("--update-golden"):
-        EXPECTED.mkdir(exist_ok=True)
+        expected_file.parent.mkdir(parents=True, exist_ok=True)
         expected_file.write_text(json.dumps(got, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     assert expected_file.exists(), f"no golden file for {path.name}: run with --update-golden"
     assert got == json.loads(expected_file.read_text(encoding="utf-8"))

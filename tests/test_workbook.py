@@ -28,7 +28,7 @@ from matrix.pivot import build_matrix
 
 SHA = "5c" * 32
 WHEN = datetime(2024, 5, 1, 9, 30, tzinfo=timezone(timedelta(hours=8)))
-ROUND_TRIP = [SEED_001, *sorted(CORPUS.glob("*.txt"))]
+ROUND_TRIP = [SEED_001, *sorted(CORPUS.glob("*.txt")), *sorted((CORPUS / "local").glob("*.txt"))]
 
 
 def a(department: str, role: Role = Role.responsible, **kw: Any) -> Assignment:
@@ -148,6 +148,7 @@ def test_round_trip_of_seed_and_corpus(tmp_path: Path, source: Path) -> None:
     assert back.tasks == tuple(expected)
     assert [d.title for d in back.documents] == [d.title for d in plan.documents]
     assert [d.warnings for d in back.documents] == [d.warnings for d in plan.documents]
+    assert [d.jurisdiction for d in back.documents] == [d.jurisdiction for d in plan.documents]
 
 
 def test_seed_001_inherited_marks_survive(tmp_path: Path, plan_001: Plan) -> None:

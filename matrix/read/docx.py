@@ -35,10 +35,14 @@ _HEAD = {
     "lead": re.compile(r"^(?:牵头|主办|主责)(?:单位|部门)?$"),
     "support": re.compile(r"^(?:配合|参与|协办|协助|协同)(?:单位|部门)$"),
     "guide": re.compile(r"^指导(?:单位|部门)$"),
+    # people (牵头市领导, 责任领导): they go to the task's leaders, never to a department
+    "leader": re.compile(r"^(?:(?:牵头|分管|责任|联系|包保|主抓)(?:负责)?(?:[省市县区]|省级|市级|县级|区级)?"
+                         r"|[省市县区])领导(?:同志)?$"),
     "responsible": re.compile(r"^(?:责任|负责|承办|实施|落实)(?:单位|部门|主体)$"),
     "scope": re.compile(r"^(?:推广|适用|实施)(?:范围|区域|地区)$"),
     "deadline": re.compile(r"^(?:完成)?(?:时限|时间|期限)$|^时间(?:节点|安排|要求)$|^进度安排$|^完成时间节点$"),
-    "task": re.compile(r"任务|工作内容|工作事项|主要内容|具体内容|政策措施|具体措施|改革举措|^措施$|^举措$|事项$|^内容$"),
+    "task": re.compile(r"任务|工作内容|工作事项|主要内容|具体内容|政策措施|具体措施|改革举措|^措施$|^举措$|事项$|^内容$"
+                       r"|^(?:重点|主要|年度)?工作$|^(?:主要)?目标$"),
 }
 _DETAIL = re.compile(r"措施|内容|举措|要求|目标|成果|标志|事项|任务")
 _FIELD_LABEL = {"lead": "牵头单位", "responsible": "责任单位", "support": "配合单位",
@@ -200,6 +204,10 @@ def division_lines(rows: Sequence[Sequence[str]]) -> list[tuple[int, str]] | Non
                 number = _compact(text).rstrip(".．、")
             elif kind == "deadline":
                 deadline = "，".join(p.strip() for p in text.split("\n") if p.strip())
+            elif kind == "leader":
+                people = [n for n in _NAME_SPLIT.split(text) if n]
+                listed = fields.setdefault("leader", [])
+                listed.extend(n for n in people if n not in listed)
             elif kind == "scope":  # the trailer grammar's 适用范围：Y (no ，；。 inside Y)
                 scope = re.sub(r"[，；。,;\s\u3000]+", "、", text.strip()).strip("、")
             elif kind == "category":
@@ -229,6 +237,8 @@ def division_lines(rows: Sequence[Sequence[str]]) -> list[tuple[int, str]] | Non
             task += ("" if task.endswith(tuple(_END_PUNCT)) else "。") + detail
         parts = [f"{_FIELD_LABEL[k]}：{'、'.join(fields[k])}"
                  for k in ("lead", "responsible", "support", "guide") if fields.get(k)]
+        if parts and fields.get("leader"):
+            parts.insert(0, f"牵头领导：{'、'.join(fields['leader'])}")
         if scope:
             parts.append(f"适用范围：{scope}")
         if deadline:

@@ -277,9 +277,13 @@ _ROLE_COLUMNS = (Role.lead, Role.responsible, Role.support, Role.guide)
 def _list_sheet(sheet: Sheet, matrix: Matrix, labels: list[str], several: bool, page: Page,
                 heading: str) -> None:
     book, ws = sheet.book, sheet.ws
+    # 牵头领导 (people: 牵头负责领导, 牵头市领导 …) only when a task names one (local plans)
+    leaders = any(row.task.leaders for row in matrix.rows)
     heads = ["序号", *(["文件"] if several else []), "章节", "编号", "重点任务", "任务内容",
+             *(["牵头领导"] if leaders else []),
              "牵头单位", "责任单位", "参与单位", "指导单位", "完成时限"]
-    sheet.widths([5, *([16] if several else []), 14, 11, 18, 50, 12, 16, 14, 10, 10])
+    sheet.widths([5, *([16] if several else []), 14, 11, 18, 50, *([10] if leaders else []),
+                  12, 16, 14, 10, 10])
     last = f"{get_column_letter(len(heads))}{len(matrix.rows) + 2}"
     ws.freeze_panes = "A3"
     print_setup(ws, landscape=True, page=page)
@@ -297,6 +301,7 @@ def _list_sheet(sheet: Sheet, matrix: Matrix, labels: list[str], several: bool, 
                                     else department)
         values = [*([_document_label(labels, row)] if several else []), section_text(row),
                   task.label, clean_text(task.title), clean_text(task.text),
+                  *([clean_text("、".join(task.leaders))] if leaders else []),
                   *(clean_text("、".join(names[r])) for r in _ROLE_COLUMNS),
                   clean_text(task.deadline or "")]
         # Empty strings are written as empty styled cells so that every cell has its border.
@@ -408,6 +413,8 @@ def _notes_sheet(sheet: Sheet, plan: Plan, matrix: Matrix, labels: list[str],
         sheet.append([])
         kv(f"文件{i}" if several else "文件", d.title or "（无标题）")
         kv("文号", d.doc_number or "（无）")
+        if d.jurisdiction is not None:
+            kv("制发政府", jurisdiction_text(d.jurisdiction))
         kv("任务数", len(d.tasks))
         if not d.rules:
             kv("统一规定", "（无）")
@@ -430,6 +437,18 @@ def _notes_sheet(sheet: Sheet, plan: Plan, matrix: Matrix, labels: list[str],
         sheet.append([(1, where, value),
                       (2, clean_text(w.message_zh), value), (3, kind_title(w.kind), value),
                       (4, label, value)])
+
+
+_LEVEL_WORDS = {"central": "中央", "province": "省级", "city": "市级", "county": "县级",
+                "district": "区级"}
+
+
+def jurisdiction_text(jurisdiction) -> str:
+    """说明's line for whose plan a document is: 广东省（省级）, 中央（国务院）, 市级（名称未识别）."""
+    level = _LEVEL_WORDS.get(jurisdiction.level, jurisdiction.level)
+    if jurisdiction.level == "central":
+        return "中央（国务院及其部门）"
+    return f"{jurisdiction.name}（{level}）" if jurisdiction.name else f"{level}（名称未识别）"
 
 
 def _define(book: Book, name: str, sheet: Sheet, ref: str) -> None:

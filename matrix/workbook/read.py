@@ -52,11 +52,11 @@ from ..i18n import _
 from ..records import Assignment, Document, ParseWarning, Plan, ROLE_RANK, Role, Source, Task
 from .book import MARKS, clean_text
 from .plan import FORMAT_LABELS, SHEET_NAMES
-
-_FORMAT_CODES = {label: code for code, label in FORMAT_LABELS.items()}  # 说明's 格式, read back
-from .stamp import (FLAG_INHERITED, FLAG_LEAD_BY_RULE, FLAG_UNKNOWN, RECORDS_MAGIC,
+from .stamp import (FLAG_GENERIC, FLAG_INHERITED, FLAG_LEAD_BY_RULE, FLAG_UNKNOWN, RECORDS_MAGIC,
                     RECORDS_VERSION, fingerprint)
 from .untrusted import Package, check_package
+
+_FORMAT_CODES = {label: code for code, label in FORMAT_LABELS.items()}  # 说明's 格式, read back
 
 _CALAMINE = True  # tests turn it off to check the openpyxl path
 _MATRIX_SHEET, _LIST_SHEET, _NOTES_SHEET = SHEET_NAMES[0], SHEET_NAMES[1], SHEET_NAMES[3]
@@ -261,6 +261,7 @@ class _TaskRecord(NamedTuple):
     assignments: tuple[Assignment, ...]
     full_title: str | None = None  # the whole title when the cell holds it cut
     full_text: str | None = None  # the whole text when the cell holds it cut
+    leaders: tuple[str, ...] = ()
 
 
 @dataclass
@@ -271,6 +272,7 @@ class _DocumentRecord:
     label: str
     rules: tuple[str, ...]
     warnings: list[ParseWarning]
+    jurisdiction: Any = None  # models.Jurisdiction
 
 
 @dataclass(frozen=True)
@@ -288,6 +290,15 @@ def _opt_str(value: Any) -> str | None:
     raise ValueError(f"not a string: {value!r}")
 
 
+def _leaders(value: Any) -> tuple[str, ...]:
+    """A task's recorded leaders (people), or none."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise ValueError(f"bad leaders {value!r}")
+    return tuple(str(p) for p in value)
+
+
 def _parse_records(text: str) -> _Records:
     """The hidden records; raises ValueError, TypeError, KeyError … when they are malformed."""
     from .. import models  # pydantic, for what is read back (build never needs it)
@@ -302,16 +313,21 @@ def _parse_records(text: str) -> _Records:
         warnings = [models.ParseWarning(line=w[0], column=w[1], kind=w[2], message=w[3],
                                         params=w[4] if len(w) > 4 else ())
                     for w in d.get("warnings", ())]
+        where = d.get("jurisdiction")
         documents.append(_DocumentRecord(
             _opt_str(d.get("title")), _opt_str(d.get("doc_number")), int(d.get("line", 1)),
-            str(d.get("label", "")), tuple(str(r) for r in d.get("rules", ())), warnings))
+            str(d.get("label", "")), tuple(str(r) for r in d.get("rules", ())), warnings,
+            models.Jurisdiction(**where) if isinstance(where, dict) else None))
     roles = {r.value: r for r in Role}
+    counterparts = data.get("counterparts") if isinstance(data.get("counterparts"), dict) else {}
+    leaders = data.get("leaders") if isinstance(data.get("leaders"), dict) else {}
     table = [models.Assignment(department=department,
                         as_printed=department if printed is None else printed, role=roles[role],
                         inherited=bool(flags & FLAG_INHERITED),
                         lead_by_rule=bool(flags & FLAG_LEAD_BY_RULE),
-                        known=not flags & FLAG_UNKNOWN)
-             for department, printed, role, flags in data["assignments"]]
+                        known=not flags & FLAG_UNKNOWN, generic=bool(flags & FLAG_GENERIC),
+                        counterpart=_opt_str(counterparts.get(str(i))))
+             for i, (department, printed, role, flags) in enumerate(data["assignments"])]
     pick = table.__getitem__
     full = data.get("full") if isinstance(data.get("full"), dict) else {}
     tasks = []
@@ -324,7 +340,8 @@ def _parse_records(text: str) -> _Records:
         tasks.append(_TaskRecord(seq, document, str(label), str(title), str(digest),
                                  _opt_str(section), _opt_str(subsection), line,
                                  _opt_str(deadline), _opt_str(scope), _opt_str(trailer),
-                                 tuple(map(pick, ids)), _opt_str(whole[0]), _opt_str(whole[1])))
+                                 tuple(map(pick, ids)), _opt_str(whole[0]), _opt_str(whole[1]),
+                                 _leaders(leaders.get(str(seq)))))
     return _Records(origin, _opt_str(data.get("generated_at")), _opt_str(data.get("tool")),
                     documents, tasks)
 
@@ -671,7 +688,8 @@ class _WorkbookReader:
         for index, warning in self.notes:
             documents[index or 0].warnings.append(warning)
         return tuple(models.Document(title=d.title, doc_number=d.doc_number, line=d.line,
-                              tasks=tuple(t), rules=d.rules, warnings=tuple(d.warnings))
+                              tasks=tuple(t), rules=d.rules, warnings=tuple(d.warnings),
+                              jurisdiction=d.jurisdiction)
                      for d, t in zip(documents, tasks))
 
     def _task(self, row: _MatrixRow, deadlines: dict[Any, str | None] | None,
@@ -702,7 +720,8 @@ class _WorkbookReader:
                     trailer=record.trailer if record is not None else None,
                     line=record.line if record is not None else row.index + 1,
                     assignments=_assignments(row.marks, record, known), deadline=deadline,
-                    scope=record.scope if record is not None else None)
+                    scope=record.scope if record is not None else None,
+                    leaders=record.leaders if record is not None else ())
 
 
 _AMBIGUOUS = object()

@@ -28,6 +28,7 @@ RECORDS_MAGIC = '{"dutymatrix":'  # how the first cell of the hidden records sta
 RECORDS_VERSION = 1
 _CHUNK = 16_000  # characters per cell: within Excel's 32,767 UTF-16 units even for non-BMP text
 FLAG_INHERITED, FLAG_LEAD_BY_RULE, FLAG_UNKNOWN = 1, 2, 4  # bits of an assignment's flags
+FLAG_GENERIC = 8  # a group (各县、市、区政府), not one body
 
 
 def fingerprint(text: str) -> str:
@@ -45,22 +46,29 @@ def records_json(plan: Plan, matrix: Matrix, labels: list[str], generated_at: da
     [[序号, document index, label, title digest, text digest, section, subsection, line,
     deadline, scope, trailer, [assignment index, …]]]}``: one task per row written, keyed by
     its 序号. Each distinct assignment is listed once (a plan of 10,000 tasks holds a few
-    thousand); flags are 1 inherited, 2 lead by rule, 4 unknown name. ``"full": {序号: [title,
-    text]}`` holds (only) what a cell could not hold whole (null for what it could).
+    thousand); flags are 1 inherited, 2 lead by rule, 4 unknown name, 8 a group (an older reader
+    ignores the bit). ``"full": {序号: [title, text]}`` holds (only) what a cell could not hold
+    whole (null for what it could). Local plans add ``"counterparts": {assignment index: national
+    body}``, ``"leaders": {序号: [person, …]}`` and a document's ``"jurisdiction": {level,
+    name}``, each only when there is one (an older reader ignores them).
     """
     documents = [{"title": d.title, "doc_number": d.doc_number, "line": d.line, "label": label,
                   "rules": list(d.rules),
                   "warnings": [[w.line, w.column, w.kind, w.message, dict(w.params)]
-                               for w in d.warnings]}
+                               for w in d.warnings],
+                  **({"jurisdiction": {"level": d.jurisdiction.level, "name": d.jurisdiction.name}}
+                     if d.jurisdiction is not None else {})}
                  for label, d in zip(labels, plan.documents)]
     # Keyed by the fields, not the record: a pydantic model hashes three times slower.
     table: dict[tuple[Any, ...], int] = {}
     tasks = []
+    leaders: dict[str, list[str]] = {}
     for i, row in enumerate(matrix.rows, 1):
         t = row.task
         ids = []
         for a in t.assignments:
-            key = (a.department, a.as_printed, a.role, a.inherited, a.lead_by_rule, a.known)
+            key = (a.department, a.as_printed, a.role, a.inherited, a.lead_by_rule, a.known,
+                   a.generic, a.counterpart)
             index = table.get(key)
             if index is None:
                 index = table[key] = len(table)
@@ -68,11 +76,16 @@ def records_json(plan: Plan, matrix: Matrix, labels: list[str], generated_at: da
         tasks.append([i, row.document_index, t.label, fingerprint(clean_text(t.title)),
                       fingerprint(clean_text(t.text)), t.section, t.subsection, t.line, t.deadline,
                       t.scope, t.trailer, ids])
+        if t.leaders:
+            leaders[str(i)] = list(t.leaders)
     assignments = [[department, None if printed == department else printed, role.value,
                     (FLAG_INHERITED if inherited else 0)
                     | (FLAG_LEAD_BY_RULE if lead_by_rule else 0)
-                    | (0 if known else FLAG_UNKNOWN)]
-                   for department, printed, role, inherited, lead_by_rule, known in table]
+                    | (0 if known else FLAG_UNKNOWN)
+                    | (FLAG_GENERIC if generic else 0)]
+                   for department, printed, role, inherited, lead_by_rule, known, generic,
+                   _counterpart in table]
+    counterparts = {str(i): key[7] for i, key in enumerate(table) if key[7]}
     source = plan.source
     data = {"dutymatrix": RECORDS_VERSION, "tool": tool_version,
             "generated_at": generated_at.isoformat(timespec="seconds"),
@@ -87,6 +100,10 @@ def records_json(plan: Plan, matrix: Matrix, labels: list[str], generated_at: da
             if len(t.title) > MAX_CELL_TEXT or len(t.text) > MAX_CELL_TEXT}
     if full:
         data["full"] = full
+    if counterparts:
+        data["counterparts"] = counterparts
+    if leaders:
+        data["leaders"] = leaders
     # JSON escapes control characters itself; what is left that XML cannot carry goes.
     return strip_bidi(NOT_XML.sub("", json.dumps(data, ensure_ascii=False, separators=(",", ":"))))
 
