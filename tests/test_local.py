@@ -14,7 +14,7 @@ from matrix.local import (LocalResolver, detect_jurisdiction, distribute_prefix,
                           parse_jurisdiction)
 from matrix.pipeline import parse_text
 from matrix.records import Jurisdiction
-from matrix.transform import read_trailer
+from matrix.trailer import read_trailer
 
 CITY = Jurisdiction.make(level="city", name="滁州市")
 PROVINCE = Jurisdiction.make(level="province", name="广东省")

@@ -6,7 +6,8 @@ import pytest
 
 from matrix.models import Department, Role
 from matrix.pipeline import parse_text
-from matrix.transform import number_value, read_trailer
+from matrix.trailer import read_trailer
+from matrix.transform import number_value
 
 L, R, S, G = Role.lead, Role.responsible, Role.support, Role.guide
 

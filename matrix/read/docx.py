@@ -490,23 +490,16 @@ def _blocks(container, depth: int = 0):
             if content is not None:
                 yield from _blocks(content, depth)
             continue
-        if child.tag == f"{_W}tbl" and depth < MAX_TABLE_NESTING:
-            only = _only_cell(child)
-            if only is not None:
-                yield from _blocks(only, depth + 1)
-                continue
-            yield child
-            # Tables nested in the cells of a real table: read after it, as tables of their own.
-            for tc in child.iterfind(f"{_W}tr/{_W}tc"):
-                for inner in tc.iterchildren(f"{_W}tbl"):
-                    yield from _blocks_of_table(inner, depth + 1)
-            continue
         if child.tag == f"{_W}tbl":
+            yield from _blocks_of_table(child, depth)
             continue
         yield child
 
 
 def _blocks_of_table(tbl, depth: int):
+    """A table as a block, or, for a one-cell layout table, the blocks inside it; tables nested
+    in the cells of a real table come after it, as tables of their own (nothing beyond
+    ``MAX_TABLE_NESTING``)."""
     if depth >= MAX_TABLE_NESTING:
         return
     only = _only_cell(tbl)

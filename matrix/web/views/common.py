@@ -109,6 +109,27 @@ async def read_form(request: Request, limit: int) -> dict[str, list[tuple[str, b
     return out
 
 
+async def receive_form(request: Request) -> dict[str, list[tuple[str, bytes]]] | Response:
+    """The fields of a POSTed form within the CLI's input limit (``read_form``), or the error
+    page that refuses it: a view returns a ``Response`` it is given as it is."""
+    from ...read import max_input_bytes
+    from ..app import error_page
+
+    try:
+        return await read_form(request, max_input_bytes())
+    except UploadRefused as e:
+        return error_page(request, "无法接收上传", e.message, e.status)
+
+
+def stored(request: Request, kind: type) -> Any:
+    """The value of kind ``kind`` the store keeps under the path's token; 404 otherwise (an
+    unknown or expired token, or a token of another page's kind)."""
+    value = request.app.state.store.get(request.path_params["token"])
+    if not isinstance(value, kind):
+        raise HTTPException(404)
+    return value
+
+
 def load(name: str, data: bytes) -> Upload:
     """Parse one upload (plan document of any format the readers take, or a workbook)."""
     from ...sources import load_plan_bytes

@@ -18,7 +18,7 @@ from starlette.responses import RedirectResponse, Response
 
 from ...errors import MatrixError
 from ..app import error_page, render
-from .common import XLSX, Upload, UploadRefused, attachment, in_private_folder, load, read_form
+from .common import XLSX, Upload, attachment, in_private_folder, load, receive_form, stored
 
 
 @dataclass(frozen=True)
@@ -55,13 +55,9 @@ def _compare(old: tuple[str, bytes], new: tuple[str, bytes], dept: str) -> Compa
 
 async def receive(request: Request) -> Response:
     """POST /compare: read both versions and compare them."""
-    from ...read import max_input_bytes
-
-    limit = max_input_bytes()
-    try:
-        fields = await read_form(request, limit)
-    except UploadRefused as e:
-        return error_page(request, "无法接收上传", e.message, e.status)
+    fields = await receive_form(request)
+    if isinstance(fields, Response):
+        return fields
     old, new = fields.get("old", []), fields.get("new", [])
     if len(old) != 1 or len(new) != 1:
         return error_page(request, "需要两个版本", "请选择原版本和新版本各一个文件。")
@@ -75,10 +71,7 @@ async def receive(request: Request) -> Response:
 
 
 def _comparison(request: Request) -> Comparison:
-    value = request.app.state.store.get(request.path_params["token"])
-    if not isinstance(value, Comparison):
-        raise HTTPException(404)
-    return value
+    return stored(request, Comparison)
 
 
 async def diff_page(request: Request) -> Response:

@@ -12,13 +12,12 @@ from datetime import date
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ...errors import MatrixError
 from ..app import error_page, render
-from .common import XLSX, Upload, UploadRefused, attachment, in_private_folder, load, read_form
+from .common import XLSX, Upload, attachment, in_private_folder, load, receive_form, stored
 
 
 @dataclass(frozen=True)
@@ -49,13 +48,9 @@ def _collect(plan: tuple[str, bytes], returns: list[tuple[str, bytes]], as_of: d
 
 async def receive(request: Request) -> Response:
     """POST /summary: read the plan and every return, and collect."""
-    from ...read import max_input_bytes
-
-    limit = max_input_bytes()
-    try:
-        fields = await read_form(request, limit)
-    except UploadRefused as e:
-        return error_page(request, "无法接收上传", e.message, e.status)
+    fields = await receive_form(request)
+    if isinstance(fields, Response):
+        return fields
     plan, returns = fields.get("plan", []), fields.get("returns", [])
     if len(plan) != 1 or not returns:
         return error_page(request, "需要方案和报送材料",
@@ -74,10 +69,7 @@ async def receive(request: Request) -> Response:
 
 
 def _summary(request: Request) -> Summary:
-    value = request.app.state.store.get(request.path_params["token"])
-    if not isinstance(value, Summary):
-        raise HTTPException(404)
-    return value
+    return stored(request, Summary)
 
 
 async def summary_page(request: Request) -> Response:

@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from ...errors import MatrixError, NoClausesError
 from ..app import error_page, render
-from .common import PASTED, UploadRefused, load, read_form
+from .common import PASTED, load, receive_form
 
 log = logging.getLogger("dutymatrix.web")
 
@@ -78,13 +78,9 @@ def _outcomes(items: list[tuple[str, bytes]], store) -> list[Outcome]:
 
 async def receive(request: Request) -> Response:
     """POST /upload: parse every file and the pasted text."""
-    from ...read import max_input_bytes
-
-    limit = max_input_bytes()
-    try:
-        fields = await read_form(request, limit)
-    except UploadRefused as e:
-        return error_page(request, "无法接收上传", e.message, e.status)
+    fields = await receive_form(request)
+    if isinstance(fields, Response):
+        return fields
     items = fields.get("files", []) + [(PASTED, data) for _, data in fields.get("text", [])]
     if not items:
         return error_page(request, "没有收到内容", "请选择或拖入至少一个文件，或粘贴方案全文。")
