@@ -107,7 +107,7 @@ def warning_notes(plan) -> tuple[str, ...]:
     """What ``build`` prints under a built file: per document, the names not in the data (once,
     with their count) and every national name printed where a local body is likely meant, in
     the user's language."""
-    from .i18n import _, ngettext, requested
+    from .i18n import ngettext, requested
 
     zh = requested() == "zh"
     notes = []
@@ -198,7 +198,7 @@ def _clean_up_on_signals() -> None:
     import multiprocessing
 
     if multiprocessing.parent_process() is not None:
-        from .output import install_signal_cleanup
+        from .signals import install_signal_cleanup
 
         install_signal_cleanup()
 

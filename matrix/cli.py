@@ -772,7 +772,7 @@ def main() -> None:
     """Console entry point: like ``cli()``, but Ctrl-C exits 130 with one line."""
     import matrix
 
-    from .output import install_signal_cleanup
+    from .signals import install_signal_cleanup
     from .textsafe import for_terminal
 
     matrix._own_process = True  # this process runs only dutymatrix (see matrix/workbook/book.py)

@@ -18,7 +18,6 @@ import errno
 import os
 import re
 import shutil
-import signal
 import stat
 import sys
 import tempfile
@@ -323,21 +322,6 @@ def _unlocked(path: Path) -> tuple[bool, str]:
         return False, _("it is open in an office application (lock file {name})").format(
             name=locks[0].name)
     return True, ""
-
-
-def install_signal_cleanup() -> None:
-    """Make SIGTERM and SIGHUP end the process as Ctrl-C does: by an exception, so that a
-    write in progress removes its temporary file (``replace_atomically``). Exit 128 + signal."""
-    def stop(signum, frame):
-        raise SystemExit(128 + signum)
-
-    for name in ("SIGTERM", "SIGHUP"):
-        number = getattr(signal, name, None)
-        if number is not None:
-            try:
-                signal.signal(number, stop)
-            except (ValueError, OSError):  # not the main thread, or not allowed here
-                pass
 
 
 def write_atomic(path: Path, data: bytes) -> Path:

@@ -434,7 +434,8 @@ def test_a_signal_mid_write_leaves_no_temporary_file(tmp_path, name):
     script = f"""
 import os, signal, sys, time
 from pathlib import Path
-from matrix.output import install_signal_cleanup, replace_atomically
+from matrix.output import replace_atomically
+from matrix.signals import install_signal_cleanup
 install_signal_cleanup()
 def write(temp):
     temp.write_bytes(b"half")
