@@ -89,11 +89,11 @@ def _where(warning) -> str:
 def check_strict(plan) -> None:
     """--strict: a plan with warnings is an error that lists the first ten."""
     from .errors import MatrixError
-    from .i18n import _, ngettext, requested
+    from .i18n import _, current, ngettext
 
     warnings = [w for d in plan.documents for w in d.warnings]
     if warnings:
-        zh = requested() == "zh"  # the warning's own text in the user's language
+        zh = current() == "zh"  # the warning's own text in the user's language
         lines = [f"{plan.source.path}:{_where(w)}: {w.kind}: "
                  f"{w.message_zh if zh else w.message}" for w in warnings[:10]]
         more = ("\n" + _("… and {count} more").format(count=len(warnings) - 10)
@@ -157,15 +157,19 @@ def build_one(source: Path, target: Path, *, force: bool = False, strict: bool =
     except MatrixError as e:
         return Outcome(str(source), str(target), "failed", str(e))
     except OSError as e:
-        return Outcome(str(source), str(target), "failed", f"{target}: {e.strerror or e}")
+        return Outcome(str(source), str(target), "failed",
+                       _("{path}: {error}").format(path=target, error=e.strerror or e))
     except RecursionError:
         return Outcome(str(source), str(target), "failed",
-                       f"{source}: too deeply nested to read (RecursionError)")
+                       _("{path}: too deeply nested to read (RecursionError)").format(
+                           path=source))
     except MemoryError:
-        return Outcome(str(source), str(target), "failed", f"{source}: out of memory reading it")
+        return Outcome(str(source), str(target), "failed",
+                       _("{path}: out of memory reading it").format(path=source))
     except Exception as e:  # a bug or a library's surprise: this file fails, the batch goes on
         return Outcome(str(source), str(target), "failed",
-                       f"{source}: internal error: {type(e).__name__}: {e}")
+                       _("{path}: internal error: {kind}: {error}").format(
+                           path=source, kind=type(e).__name__, error=e))
     return Outcome(str(source), str(target), "built", tasks=len(plan.tasks),
                    documents=len(plan.documents), notes=warning_notes(plan))
 
@@ -263,9 +267,11 @@ def _call(args: tuple[Callable[..., Any], tuple, dict[str, str]]) -> Any:
 def _died(args: tuple) -> Outcome:
     """The Outcome of a build job whose worker died."""
     source, target = args[0], args[1]
-    return Outcome(str(source), str(target), "failed",
-                   f"{source}: the worker reading it died (a crash, a signal or out of "
-                   "memory); the other files are not affected")
+    from .i18n import _
+
+    return Outcome(str(source), str(target), "failed", _(
+        "{path}: the worker reading it died (a crash, a signal or out of memory); the other "
+        "files are not affected").format(path=source))
 
 
 def _pooled(args: list, workers: int, job: Callable[[tuple], Any],

@@ -249,6 +249,7 @@ def _load_plans(files: list[Path], named: set[Path] | None = None):
 def _show_reading_warnings(plan, path: Path) -> None:
     """What reading a workbook noticed (a mark read as 负责, a column not understood), on
     stderr: the user edited that workbook and should know how the edit was read."""
+    from .i18n import current
     from .sources import is_workbook
     from .textsafe import for_terminal
 
@@ -257,7 +258,9 @@ def _show_reading_warnings(plan, path: Path) -> None:
     for document in plan.documents:
         for warning in document.warnings:
             if warning.kind.startswith("workbook-"):
-                click.echo(for_terminal(f"warning: {path}: {warning.message}"), err=True)
+                text = warning.message_zh if current() == "zh" else warning.message
+                click.echo(for_terminal(_("warning: {path}: {message}").format(
+                    path=path, message=text)), err=True)
 
 
 def _emit(text: str, output: Path | None, inputs=(), force: bool = False) -> None:
@@ -414,14 +417,15 @@ def export_command(inputs: tuple[Path, ...], output: Path, fmt: str | None, quie
     from .textsafe import for_terminal
 
     if str(output) == "-":
-        raise click.UsageError("export writes a file: name it with -o")
+        raise click.UsageError(_("export writes a file: name it with -o"))
     fmt = fmt or format_for(output)
     if fmt is None:
-        raise click.UsageError(f"cannot tell the format from {output.name}: name a .csv, .jsonl "
-                               f"or .parquet file, or say --format ({'|'.join(FORMATS)})")
+        raise click.UsageError(_("cannot tell the format from {name}: name a .csv, .jsonl "
+                                 "or .parquet file, or say --format ({formats})").format(
+                                     name=output.name, formats="|".join(FORMATS)))
     sources = expand(inputs, workbooks=False)
     if not sources:
-        raise click.UsageError("no plan file in the inputs")
+        raise click.UsageError(_("no plan file in the inputs"))
     try:
         check_target(output, sources, force=force)
     except MatrixError as e:
@@ -437,7 +441,8 @@ def export_command(inputs: tuple[Path, ...], output: Path, fmt: str | None, quie
                         err=not ok)
                 yield outcome.rows
         if not any(o.status == "exported" for o in outcomes):
-            raise MatrixError(f"{output}: not written: no file gave any task")
+            raise MatrixError(_("{path}: not written: no file gave any task").format(
+                path=output))
 
     written = []  # the number of rows, once the file is complete
     try:
@@ -449,7 +454,9 @@ def export_command(inputs: tuple[Path, ...], output: Path, fmt: str | None, quie
         raise _fail(e) from None
     if not quiet:
         click.echo(summary(outcomes, "exported"), err=True)
-        click.echo(f"wrote {output} ({written[0]} rows, {fmt})", err=True)
+        click.echo(ngettext("wrote {path} ({count} row, {format})",
+                            "wrote {path} ({count} rows, {format})", written[0]).format(
+                                path=output, count=written[0], format=fmt), err=True)
     if any(o.status == "failed" for o in outcomes):
         sys.exit(1)
 
@@ -503,14 +510,24 @@ def dispatch_command(plan: Path, output: Path, round_: str | None, due: str | No
     (loaded,) = _load_plans([plan])
     try:
         result = dispatch(loaded, output, round=round_, due=due, inputs=[plan], force=force,
-                          report=lambda message: click.echo(f"Error: {message}", err=True))
+                          report=lambda message: click.echo(
+                              _("Error: {message}").format(message=message), err=True))
     except MatrixError as e:
         raise _fail(e) from None
-    leaders = f" and {len(result.leaders)} leaders' forms" if result.leaders else ""
-    click.echo(f"wrote {len(result.files)} return forms{leaders} and {result.index.name} to "
-               f"{output}", err=True)
+    if result.leaders:
+        click.echo(_("wrote {count} return forms, {leaders} leaders' forms and {index} to "
+                     "{folder}").format(count=len(result.files), leaders=len(result.leaders),
+                                        index=result.index.name, folder=output), err=True)
+    else:
+        click.echo(ngettext("wrote {count} return form and {index} to {folder}",
+                            "wrote {count} return forms and {index} to {folder}",
+                            len(result.files)).format(count=len(result.files),
+                                                      index=result.index.name, folder=output),
+                   err=True)
     if result.failed:
-        raise click.ClickException(f"{len(result.failed)} form(s) not written (see above)")
+        raise click.ClickException(ngettext("{count} form not written (see above)",
+                                            "{count} forms not written (see above)",
+                                            len(result.failed)).format(count=len(result.failed)))
 
 
 @cli.command(name="collect")
@@ -554,7 +571,8 @@ def collect_command(plan: Path, returns: tuple[Path, ...], output: Path | None,
         try:
             day = date.fromisoformat(as_of)
         except ValueError:
-            raise click.BadParameter(f"{as_of!r} is not a date (YYYY-MM-DD)",
+            raise click.BadParameter(_("{value!r} is not a date (YYYY-MM-DD)").format(
+                                         value=as_of),
                                      param_hint="--as-of") from None
     (loaded,) = _load_plans([plan])
     try:
@@ -575,7 +593,7 @@ def collect_command(plan: Path, returns: tuple[Path, ...], output: Path | None,
 
         print_collection(result)
     if output is not None:
-        click.echo(f"wrote {output}", err=True)
+        click.echo(_("wrote {path}").format(path=output), err=True)
     if any(r.outcome == "无法读取" for r in result.received):
         sys.exit(1)
 
@@ -689,7 +707,7 @@ def diff_command(old: Path, new: Path, fmt: str | None, output: Path | None, dep
     except MatrixError as e:
         raise DiffTrouble(str(e)) from None
     except OSError as e:
-        raise DiffTrouble(f"{output}: {e.strerror or e}") from None
+        raise DiffTrouble(_("{path}: {error}").format(path=output, error=e.strerror or e)) from None
     sys.exit(0 if result.is_empty() else 1)
 
 
@@ -703,7 +721,7 @@ def _write_text(text: str, output: Path) -> None:
     write_atomic(output, text.encode("utf-8"))
 
 
-WEB_EXTRA_MISSING = ("the web page needs the 'web' extra (Starlette, uvicorn, Jinja2, "
+WEB_EXTRA_MISSING = N_("the web page needs the 'web' extra (Starlette, uvicorn, Jinja2, "
                      "python-multipart): pip install 'dutymatrix[web]' "
                      "(from a checkout: pip install -e '.[web]')")
 
@@ -735,13 +753,13 @@ def serve(port: int, host: str, open_browser: bool, allow_hosts: tuple[str, ...]
 
         app = create_app(host, port, extra_hosts=allow_hosts)
     except ImportError:
-        raise click.ClickException(WEB_EXTRA_MISSING) from None
+        raise click.ClickException(_(WEB_EXTRA_MISSING)) from None
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::', '') else host}:{port}/"
     if host not in ("127.0.0.1", "localhost", "::1"):
-        click.echo(f"Warning: serving on {host}: anyone who can reach this computer on port "
-                   f"{port} can use the page and see what is uploaded. Use it only on a "
-                   "network you trust.", err=True)
-    click.echo(f"dutymatrix: serving {url} (Ctrl-C to stop)", err=True)
+        click.echo(_("Warning: serving on {host}: anyone who can reach this computer on port "
+                     "{port} can use the page and see what is uploaded. Use it only on a "
+                     "network you trust.").format(host=host, port=port), err=True)
+    click.echo(_("dutymatrix: serving {url} (Ctrl-C to stop)").format(url=url), err=True)
     if open_browser:
         import threading
         import webbrowser

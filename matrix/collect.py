@@ -52,6 +52,7 @@ from typing import Any
 from .deadline import Deadline, plan_year, read_deadline
 from .dispatch import department_lists, leader_lists, task_index
 from .records import ROLE_RANK, Plan, Role
+from .i18n import _
 
 __all__ = ["Added", "Collection", "DepartmentCount", "Edit", "PreviousRound", "Received",
            "Report", "TaskLine", "Unreadable", "collect", "collect_files", "expand_returns",
@@ -244,12 +245,16 @@ def read_returns(paths: Iterable[str | os.PathLike[str]]) -> list[Any]:
     """Each file as a :class:`~matrix.workbook.returns.ReturnFile`, or as :class:`Unreadable`
     with the message that says why (nothing is raised: one bad file never stops the rest)."""
     from .errors import MatrixInputError
+    from .i18n import speaking
     from .workbook.returns import read_return
 
     out: list[Any] = []
     for path in paths:
         try:
-            out.append(read_return(path))
+            # Chinese whatever the locale: the reason is recorded in the 汇总, as the reasons
+            # for refusing a return are (为另一份计划填报 …)
+            with speaking("zh"):
+                out.append(read_return(path))
         except MatrixInputError as e:
             out.append(Unreadable(str(path), str(e)))
     return out
@@ -327,8 +332,10 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
 
     sha = plan.source.sha256
     if previous is not None and previous.plan_sha256 != sha:
-        raise MatrixInputError(f"{previous.path}: the previous 汇总 is for another plan "
-                               f"(计划校验码 {previous.plan_sha256[:12]}…, this plan's {sha[:12]}…)")
+        raise MatrixInputError(_("{path}: the previous 汇总 is for another plan "
+                                 "(计划校验码 {previous}…, this plan's {current}…)").format(
+                                     path=previous.path, previous=previous.plan_sha256[:12],
+                                     current=sha[:12]))
     year = year if year is not None else plan_year(plan)
     lists = department_lists([plan])
     expected = {item.department: dict(zip(item.ids, item.hits)) for item in lists}
@@ -454,7 +461,7 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
     # Task lines, lead first; done and late.
     lines: list[TaskLine] = []
     unread: list[tuple[str, str, str]] = []
-    for task_id, (task, _) in tasks.items():
+    for task_id, (task, _title) in tasks.items():
         deadline = read_deadline(task.deadline, year)
         if deadline.kind == "unread":
             unread.append((task_id, deadline.text, deadline.reason or ""))

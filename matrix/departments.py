@@ -269,10 +269,12 @@ class Registry:
                     key = _clean(spelling)
                     owner = owners.setdefault(key, entry.name)
                     if owner != entry.name:
-                        raise MatrixInputError(
-                            f"{label}: department {entry.name!r} ({jurisdiction}): {spelling!r} "
-                            f"already names {owner!r} there; every spelling must belong to "
-                            "exactly one entry of a jurisdiction")
+                        raise MatrixInputError(_(
+                            "{label}: department {name!r} ({jurisdiction}): {spelling!r} "
+                            "already names {owner!r} there; every spelling must belong to "
+                            "exactly one entry of a jurisdiction").format(
+                                label=label, name=entry.name, jurisdiction=jurisdiction,
+                                spelling=spelling, owner=owner))
                     index[key] = dept
             self._scoped[jurisdiction] = index
 

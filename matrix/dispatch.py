@@ -33,6 +33,7 @@ from typing import Any
 from .filter import TaskHit, department_index, split_by_department
 from .output import INDEX_FILE, unique_file_name
 from .records import Plan, Task
+from .i18n import _
 
 __all__ = ["DepartmentList", "DispatchResult", "STAMP_MAGIC", "Stamp", "department_lists",
            "dispatch", "leader_lists", "task_ids"]
@@ -124,7 +125,7 @@ def department_lists(plans: Sequence[Plan], *, returns: bool = False, round: str
     With ``returns``, ``plans`` is one plan and each list carries its :class:`Stamp`.
     """
     if returns and len(plans) != 1:
-        raise ValueError("return forms are made from one plan")
+        raise ValueError(_("return forms are made from one plan"))
     split = split_by_department(plans)
     ids: dict[int, str] = {}
     for plan in plans:

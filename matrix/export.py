@@ -34,6 +34,7 @@ from typing import Any, NamedTuple
 
 from .records import Plan, task_rows
 from .textsafe import strip_bidi
+from .i18n import _, ngettext
 
 __all__ = ["COLUMNS", "FORMATS", "Column", "Exported", "check_target", "died", "export_one",
            "export_rows", "format_for", "is_export", "plan_rows", "write_rows"]
@@ -154,10 +155,11 @@ class Exported:
     def line(self) -> str:
         """One line for the user."""
         if self.status == "exported":
-            return f"exported {self.source} ({len(self.rows)} rows)"
+            return ngettext("exported {path} ({count} row)", "exported {path} ({count} rows)",
+                            len(self.rows)).format(path=self.source, count=len(self.rows))
         if self.status == "skipped":
-            return f"skipped {self.source}: {self.message}"
-        return f"Error: {self.message}"
+            return _("skipped {path}: {message}").format(path=self.source, message=self.message)
+        return _("Error: {message}").format(message=self.message)
 
 
 def export_one(source: Path) -> Exported:
@@ -171,22 +173,27 @@ def export_one(source: Path) -> Exported:
     except MatrixError as e:
         return Exported(str(source), "failed", str(e))
     except OSError as e:
-        return Exported(str(source), "failed", f"{source}: {e.strerror or e}")
+        return Exported(str(source), "failed", _("{path}: {error}").format(
+            path=source, error=e.strerror or e))
     except RecursionError:
         return Exported(str(source), "failed",
-                        f"{source}: too deeply nested to read (RecursionError)")
+                        _("{path}: too deeply nested to read (RecursionError)").format(
+                            path=source))
     except MemoryError:
-        return Exported(str(source), "failed", f"{source}: out of memory reading it")
+        return Exported(str(source), "failed",
+                        _("{path}: out of memory reading it").format(path=source))
     except Exception as e:  # a bug or a library's surprise: this file fails, the batch goes on
         return Exported(str(source), "failed",
-                        f"{source}: internal error: {type(e).__name__}: {e}")
+                        _("{path}: internal error: {kind}: {error}").format(
+                            path=source, kind=type(e).__name__, error=e))
 
 
 def died(job: tuple) -> Exported:
     """What became of a file whose pool worker died (``batch.run_many``)."""
     source = job[0]
-    return Exported(str(source), "failed", f"{source}: the worker reading it died (a crash, a "
-                    "signal or out of memory); the other files are not affected")
+    return Exported(str(source), "failed", _(
+        "{path}: the worker reading it died (a crash, a signal or out of memory); the other "
+        "files are not affected").format(path=source))
 
 
 def format_for(path: Path) -> str | None:
@@ -210,7 +217,8 @@ def write_rows(batches: Iterable[list[dict[str, Any]]], path: Path, fmt: str) ->
         return _write_jsonl(batches, path)
     if fmt == "parquet":
         return _write_parquet(batches, path)
-    raise ValueError(f"unknown export format {fmt!r}; one of {', '.join(FORMATS)}")
+    raise ValueError(_("unknown export format {format!r}; one of {formats}").format(
+        format=fmt, formats=", ".join(FORMATS)))
 
 
 def _csv_cells(guard):
@@ -279,7 +287,8 @@ def _pyarrow():
         import pyarrow.parquet
     except ImportError:
         raise MatrixOutputError(
-            "Parquet needs pyarrow: pip install 'dutymatrix[parquet]'") from None
+            _("Parquet needs pyarrow: {install}").format(
+                install="pip install 'dutymatrix[parquet]'")) from None
     return pyarrow
 
 
@@ -320,8 +329,8 @@ def check_target(output: Path, sources: Iterable[Path], *, force: bool = False) 
     check_output(output, sources, force=force, workbook=False)
     if (not force and output.is_file() and not is_stream_link(output)
             and not is_export(output)):
-        raise MatrixOutputError(f"{output}: not replaced: it is not a file dutymatrix export "
-                                "wrote (use --force to replace it)")
+        raise MatrixOutputError(_("{path}: not replaced: it is not a file dutymatrix export "
+                                  "wrote (use --force to replace it)").format(path=output))
 
 
 def is_export(path: Path) -> bool:

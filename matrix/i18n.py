@@ -33,6 +33,8 @@ from __future__ import annotations
 
 import gettext as _gettext
 import os
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 DOMAIN = "dutymatrix"
 LOCALEDIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "locale")
@@ -89,8 +91,31 @@ def lang_from_args(args: list[str]) -> str | None:
     return None
 
 
+# A language for the current context only (a web request: the page is Chinese), whatever the
+# process speaks; ``None``: what the environment asks for. A ContextVar, so that another
+# thread or request is not affected (Starlette's thread pool copies the context).
+_context_language: ContextVar[str | None] = ContextVar("dutymatrix_language", default=None)
+
+
+@contextmanager
+def speaking(language: str):
+    """Within the block, ``_``/``ngettext`` answer in ``language`` (``zh``/``en``) for this
+    context (thread, task) only; the process's language and other threads are unchanged."""
+    token = _context_language.set(language if language in LANGUAGES else "en")
+    try:
+        yield
+    finally:
+        _context_language.reset(token)
+
+
+def current() -> str:
+    """``zh`` or ``en``: the language spoken now (``speaking``'s, else the environment's);
+    what chooses a recorded warning's ``message_zh`` or ``message`` for the user."""
+    return _context_language.get() or requested()
+
+
 def _translations() -> _gettext.NullTranslations:
-    language = requested()
+    language = current()
     known = _loaded.get(language)
     if known is None:
         known = _loaded[language] = (

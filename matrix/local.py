@@ -104,7 +104,10 @@ def parse_jurisdiction(text: str) -> Jurisdiction:
     name = parts[-1] if parts and "".join(parts) == text else text
     level = level_of(name)
     if level is None:
-        raise ValueError(f"cannot tell the level of {text!r}: end it with 省, 市, 县 or 区")
+        from .i18n import _
+
+        raise ValueError(_("cannot tell the level of {text!r}: end it with 省, 市, 县 or 区")
+                         .format(text=text))
     return Jurisdiction.make(level=level, name=name)
 
 

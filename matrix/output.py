@@ -168,7 +168,9 @@ def _full(error: OSError) -> bool:
 
 def _reason(error: OSError) -> str:
     if _full(error):
-        return "the disk is full (the previous file, if any, is left as it was)"
+        from .i18n import _
+
+        return _("the disk is full (the previous file, if any, is left as it was)")
     return error.strerror or str(error)
 
 
@@ -315,7 +317,10 @@ def lock_files(path: Path) -> list[Path]:
 def _unlocked(path: Path) -> tuple[bool, str]:
     locks = lock_files(path)
     if locks:
-        return False, f"it is open in an office application (lock file {locks[0].name})"
+        from .i18n import _
+
+        return False, _("it is open in an office application (lock file {name})").format(
+            name=locks[0].name)
     return True, ""
 
 

@@ -23,7 +23,7 @@ def print_plan(plan: Plan, console=None) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from .i18n import _, requested
+    from .i18n import _, current
 
     def cell(value: str) -> Text:  # printable, and never read as rich markup
         return Text(for_terminal(value))
@@ -37,7 +37,7 @@ def print_plan(plan: Plan, console=None) -> None:
         for task in doc.tasks:
             table.add_row(cell(task.label), cell(task.title), cell(assignments_text(task)))
         console.print(table)
-        zh = requested() == "zh"  # a warning's own text in the user's language
+        zh = current() == "zh"  # a warning's own text in the user's language
         for warning in doc.warnings:
             where = _("line {line}: ").format(line=warning.line) if warning.line else ""
             text = warning.message_zh if zh else warning.message
@@ -62,6 +62,11 @@ def print_collection(result, console=None) -> None:
                       c.file or "未报送", style=style)
     console.print(table)
     taken = sum(1 for r in result.received if r.outcome == "采用")
-    console.print(f"{len(result.departments)} departments: {taken} returned, "
-                  f"{len(result.missing)} not; {len(result.late)} of {len(result.tasks)} tasks "
-                  f"late as of {result.as_of.isoformat()}", highlight=False, markup=False)
+    from .i18n import _
+
+    console.print(_("{departments} departments: {returned} returned, {missing} not; {late} of "
+                    "{tasks} tasks late as of {day}").format(
+                        departments=len(result.departments), returned=taken,
+                        missing=len(result.missing), late=len(result.late),
+                        tasks=len(result.tasks), day=result.as_of.isoformat()),
+                  highlight=False, markup=False)

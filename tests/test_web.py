@@ -154,8 +154,11 @@ def test_unknown_department_gets_the_cli_message(client):
     token = token_of(seed_upload(client))
     page = client.get(f"/plan/{token}", params={"dept": "国家卫建委"})
     assert page.status_code == 200
-    message = str(UnknownDepartmentError("国家卫建委", default_registry().suggest("国家卫建委")))
-    assert message.replace("'", "&#39;") in page.text
+    from matrix.i18n import speaking
+
+    with speaking("zh"):  # the page speaks Chinese whatever the server's terminal does
+        message = str(UnknownDepartmentError("国家卫建委", default_registry().suggest("国家卫建委")))
+    assert message.replace("'", "&#39;").replace("\"", "&#34;") in page.text
     assert len(rows(page.text)) == 22  # the whole matrix stays, under the message
 
 
@@ -181,8 +184,9 @@ def test_several_files_each_with_its_outcome(client):
                   ("scan.pdf", b"%PDF-1.7 rest", "application/pdf"))
     assert page.status_code == 200 and "/batch/" in str(page.url)
     assert "生成 1 个，跳过 1 个，失败 1 个" in page.text
-    assert "no numbered clause found" in page.text
-    assert "the PDF is damaged" in page.text
+    assert "没有找到编号条款" in page.text
+    assert "该 PDF 已损坏，无法读取" in page.text
+    assert "the PDF is damaged" not in page.text
     link = re.search(r'href="(/plan/[\w-]+)"', page.text).group(1)
     assert len(rows(client.get(link).text)) == 22
 
@@ -433,21 +437,24 @@ def test_uploaded_names_never_reach_the_file_system(client, tmp_path, monkeypatc
 
 
 @pytest.mark.parametrize("name, data, message", [
-    ("scan.pdf", b"%PDF-1.7\n...", "the PDF is damaged"),
-    ("a.zip", b"PK\x03\x04" + b"junk" * 10, "this is a zip archive, not a plan"),
-    ("empty.txt", b"   \n", "the file is empty"),
-    ("news.txt", NEWS[0].read_bytes(), "no numbered clause found"),
-])
+    ("scan.pdf", b"%PDF-1.7\n...", "该 PDF 已损坏，无法读取"),
+    ("a.zip", b"PK\x03\x04" + b"junk" * 10, "这是 zip 压缩包，不是方案文件"),
+    ("empty.txt", b"   \n", "文件是空的"),
+    ("news.txt", NEWS[0].read_bytes(), "没有找到编号条款"),
+], ids=["damaged-pdf", "zip", "empty", "news"])
 def test_bad_input_gets_a_friendly_page_with_the_cli_message(client, tmp_path, name, data,
-                                                              message):
+                                                              message, monkeypatch):
+    # The server's terminal speaks English; the page still shows the Chinese message.
+    monkeypatch.setenv("LANGUAGE", "C")
     page = upload(client, (name, data, "application/octet-stream"))
     assert page.status_code == 400
     assert message in page.text and "Traceback" not in page.text
     path = tmp_path / name
     path.write_bytes(data)
-    result = CliRunner().invoke(cli, ["parse", str(path), "--format", "json"])
+    result = CliRunner().invoke(cli, ["--lang", "zh", "parse", str(path), "--format", "json"])
     assert result.exit_code == 1
-    cli_message = result.output.removeprefix("Error: ").strip().replace(str(path), name)
+    cli_message = result.output.removeprefix("错误：").strip().replace(str(path), name)
+    assert message in cli_message
     assert cli_message.splitlines()[0] in page.text
 
 
@@ -455,7 +462,7 @@ def test_the_cli_input_limit_applies(client, monkeypatch):
     monkeypatch.setenv("DUTYMATRIX_MAX_INPUT_MB", "0.01")
     page = upload(client, (SEED_001.name, SEED_001.read_bytes(), "text/plain"))
     assert page.status_code == 400
-    assert "is over the 0.01 MB limit" in page.text
+    assert "超过 0.01 MB 的上限" in page.text
     big = b"x" * (2 * 10_486 + 2**20 + 1000)  # over the request's limit (two inputs and the form)
     page = upload(client, ("big.txt", big, "text/plain"))
     assert page.status_code == 413 and "超过一次上传的上限" in page.text

@@ -180,7 +180,7 @@ def test_bad_input_shows_the_message_in_the_page(page, server):
     page.click("form.upload button[type=submit]")
     page.wait_for_selector("section.error")
     assert "无法处理该文件" in page.inner_text("main")
-    assert "the PDF is damaged" in page.inner_text("main")
+    assert "该 PDF 已损坏，无法读取" in page.inner_text("main")  # the page speaks Chinese
 
 
 def test_a_long_plan_keeps_only_the_rows_in_view(page, server):

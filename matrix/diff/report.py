@@ -53,7 +53,7 @@ def render_summary(diff: PlanDiff, console: Any = None, *, all_renumbered: bool 
     from rich.table import Table
     from rich.text import Text
 
-    from ..i18n import _, ngettext, requested
+    from ..i18n import _, current, ngettext
     from ..textsafe import for_terminal
 
     def safe(value: str) -> Text:  # printable text from the plans, never read as rich markup
@@ -67,7 +67,7 @@ def render_summary(diff: PlanDiff, console: Any = None, *, all_renumbered: bool 
         else:
             console.print(safe(_("No differences.")), highlight=False)
         return
-    zh = requested() == "zh"
+    zh = current() == "zh"
     line = Text(ngettext("{count} change: ", "{count} changes: ", len(diff.entries)).format(
         count=len(diff.entries)))
     for n, (kind, count) in enumerate(diff.counts().items()):

@@ -319,7 +319,7 @@ class _Extractor:
                 order.append(cell)
                 span = _int(td.attrs.get("colspan"), 1, 50)
                 down = _int(td.attrs.get("rowspan"), 1, 500)
-                for _ in range(span):
+                for _column in range(span):
                     row.append(cell)
                     if down > 1:
                         pending[col] = (cell, down - 1)
@@ -332,8 +332,9 @@ class _Extractor:
                 fill_pending()
             total += len(row)
             if total > MAX_TABLE_CELLS:
-                raise TableTooLarge(f"a table (line {table.line}) spans more than "
-                                    f"{MAX_TABLE_CELLS:,} cells (MAX_TABLE_CELLS): refused")
+                raise TableTooLarge(_("a table (line {line}) spans more than "
+                                      "{limit:,} cells (MAX_TABLE_CELLS): refused").format(
+                                          line=table.line, limit=MAX_TABLE_CELLS))
             grid.append(row)
         return grid, order
 

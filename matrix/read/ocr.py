@@ -23,6 +23,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 
 from ..errors import MatrixInputError
+from ..i18n import _
 
 INSTALL = "pip install 'dutymatrix[ocr]'"
 
@@ -42,11 +43,12 @@ def engine(path: str):
         import importlib.util
 
         if importlib.util.find_spec("rapidocr_onnxruntime") is not None:  # there, but broken
-            raise MatrixInputError(f"{path}: this is a scan (no text layer) and the OCR engine "
-                                   f"does not load ({e}); reinstall it: {INSTALL}") from None
-        raise MatrixInputError(
-            f"{path}: this is a scan (no text layer): reading it needs OCR, which is not "
-            f"installed: {INSTALL}") from None
+            raise MatrixInputError(_("{path}: this is a scan (no text layer) and the OCR engine "
+                                     "does not load ({error}); reinstall it: {install}").format(
+                                         path=path, error=e, install=INSTALL)) from None
+        raise MatrixInputError(_(
+            "{path}: this is a scan (no text layer): reading it needs OCR, which is not "
+            "installed: {install}").format(path=path, install=INSTALL)) from None
 
 
 def available() -> bool:
@@ -124,7 +126,8 @@ def image_to_text(data: bytes, path: str = "<input>", *,
         with Image.open(io.BytesIO(data)) as image:
             frames = [_bgr(frame) for frame in ImageSequence.Iterator(image)]
     except (UnidentifiedImageError, OSError, ValueError) as e:
-        raise MatrixInputError(f"{path}: the image is damaged or not an image ({e})") from None
+        raise MatrixInputError(_("{path}: the image is damaged or not an image ({error})").format(
+            path=path, error=e)) from None
     if progress is None:
         progress = terminal_progress(path)
     read = []
@@ -140,7 +143,7 @@ def image_to_text(data: bytes, path: str = "<input>", *,
             lines.append(line)
             conf.append(read[number - 1][line - 1][1])
     if not "".join(text).strip():
-        raise MatrixInputError(f"{path}: no text found in the image")
+        raise MatrixInputError(_("{path}: no text found in the image").format(path=path))
     return Paged("\n".join(text), tuple(pages), tuple(lines), tuple(conf), len(frames),
                  len(frames))
 
@@ -156,8 +159,9 @@ def terminal_progress(path: str, stream=None) -> Callable[[int, int], None]:
         width = 30
         filled = width * done // max(total, 1)
         end = "\n" if done >= total else ""
-        stream.write(f"\r{path}: OCR [{'#' * filled}{'.' * (width - filled)}] "
-                     f"page {done}/{total}{end}")
+        bar = "#" * filled + "." * (width - filled)
+        stream.write("\r" + _("{path}: OCR [{bar}] page {done}/{total}").format(
+            path=path, bar=bar, done=done, total=total) + end)
         stream.flush()
 
     return show

@@ -25,6 +25,7 @@ import posixpath
 import re
 
 from ..errors import MatrixInputError
+from ..i18n import N_, _
 
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 
@@ -57,8 +58,8 @@ def _parse(archive, name: str, path: str):
     try:
         return ElementTree.fromstring(read_member(archive, name, path))
     except (ElementTree.ParseError, DefusedXmlException, ValueError) as e:
-        raise MatrixInputError(f"{path}: {name} in the OFD file is damaged or unsafe XML "
-                               f"({e})") from None
+        raise MatrixInputError(_("{path}: {name} in the OFD file is damaged or unsafe XML "
+                                 "({error})").format(path=path, name=name, error=e)) from None
 
 
 def _resolve(base: str, location: str, names: set[str]) -> str:
@@ -104,11 +105,12 @@ def ofd_to_text(data: bytes, path: str = "<input>"):
     from .pdf import Paged, drop_furniture
     from .zipsafe import open_zip
 
-    archive = open_zip(data, path, "an OFD file")
+    archive = open_zip(data, path, N_("an OFD file"))
     with archive:
         names = set(archive.namelist())
         if "OFD.xml" not in names:
-            raise MatrixInputError(f"{path}: not an OFD file (no OFD.xml inside the zip)")
+            raise MatrixInputError(_("{path}: not an OFD file (no OFD.xml inside the zip)").format(
+                path=path))
         root = _parse(archive, "OFD.xml", path)
         pages: list[list[str]] = []
         for body in _children(root, "DocBody"):
@@ -117,8 +119,9 @@ def ofd_to_text(data: bytes, path: str = "<input>"):
                 continue
             doc_name = _resolve("OFD.xml", doc_root.text, names)
             if doc_name not in names:
-                raise MatrixInputError(f"{path}: the OFD file names {doc_root.text.strip()} "
-                                       "but does not hold it")
+                raise MatrixInputError(_("{path}: the OFD file names {name} "
+                                         "but does not hold it").format(
+                                             path=path, name=doc_root.text.strip()))
             document = _parse(archive, doc_name, path)
             for page in _children(_find(document, "Pages") or document, "Page"):
                 location = page.get("BaseLoc")
@@ -126,11 +129,12 @@ def ofd_to_text(data: bytes, path: str = "<input>"):
                     continue
                 page_name = _resolve(doc_name, location, names)
                 if page_name not in names:
-                    raise MatrixInputError(f"{path}: the OFD file names page {location} but "
-                                           "does not hold it")
+                    raise MatrixInputError(_("{path}: the OFD file names page {location} but "
+                                             "does not hold it").format(
+                                                 path=path, location=location))
                 pages.append(page_lines(_parse(archive, page_name, path)))
     if not pages:
-        raise MatrixInputError(f"{path}: the OFD file has no pages")
+        raise MatrixInputError(_("{path}: the OFD file has no pages").format(path=path))
     kept = drop_furniture(pages)
     text, numbers, lines = [], [], []
     for number, page in enumerate(kept, 1):
@@ -139,6 +143,6 @@ def ofd_to_text(data: bytes, path: str = "<input>"):
             numbers.append(number)
             lines.append(line)
     if not "".join(text).strip():
-        raise MatrixInputError(f"{path}: the OFD file holds no text (a scan inside an OFD is "
-                               "not read: print it to PDF and read that)")
+        raise MatrixInputError(_("{path}: the OFD file holds no text (a scan inside an OFD is "
+                                 "not read: print it to PDF and read that)").format(path=path))
     return Paged("\n".join(text), tuple(numbers), tuple(lines), None, len(pages), 0)

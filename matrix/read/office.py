@@ -24,6 +24,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import MatrixInputError
+from ..i18n import N_, _
 
 TIMEOUT = 120.0
 TIMEOUT_VARIABLE = "DUTYMATRIX_SOFFICE_TIMEOUT"
@@ -42,7 +43,7 @@ _PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
 </oor:items>
 """
 
-INSTALL = ("install LibreOffice (https://www.libreoffice.org; on Debian or Ubuntu: "
+INSTALL = N_("install LibreOffice (https://www.libreoffice.org; on Debian or Ubuntu: "
            "apt-get install libreoffice-writer) so that `soffice` is on PATH, or save the "
            "file as .docx in Word or WPS and read that")
 
@@ -65,8 +66,9 @@ def _timeout(path: str) -> float:
     except ValueError:
         seconds = float("nan")
     if not seconds > 0:
-        raise MatrixInputError(f"{path}: {TIMEOUT_VARIABLE}={value!r}: expected a positive "
-                               "number of seconds")
+        raise MatrixInputError(_("{path}: {variable}={value!r}: expected a positive "
+                                 "number of seconds").format(
+                                     path=path, variable=TIMEOUT_VARIABLE, value=value))
     return seconds
 
 
@@ -75,8 +77,9 @@ def convert(data: bytes, path: str, suffix: str, target: str = "docx") -> bytes:
     program = soffice()
     what = suffix.lstrip(".") or "office"
     if program is None:
-        raise MatrixInputError(f"{path}: reading a .{what} file needs LibreOffice, which is not "
-                               f"installed: {INSTALL}")
+        raise MatrixInputError(_("{path}: reading a .{what} file needs LibreOffice, which is "
+                                 "not installed: {install}").format(
+                                     path=path, what=what, install=_(INSTALL)))
     timeout = _timeout(path)
     with tempfile.TemporaryDirectory(prefix="dutymatrix-soffice-") as tmp:
         folder = Path(tmp)
@@ -95,16 +98,19 @@ def convert(data: bytes, path: str, suffix: str, target: str = "docx") -> bytes:
                                   timeout=timeout, check=False,
                                   env={**os.environ, "HOME": str(folder)})
         except subprocess.TimeoutExpired:
-            raise MatrixInputError(f"{path}: LibreOffice did not convert the file within "
-                                   f"{timeout:g} s (raise {TIMEOUT_VARIABLE} for a very large "
-                                   "file)") from None
+            raise MatrixInputError(_("{path}: LibreOffice did not convert the file within "
+                                     "{timeout:g} s (raise {variable} for a very large "
+                                     "file)").format(path=path, timeout=timeout,
+                                                     variable=TIMEOUT_VARIABLE)) from None
         except OSError as e:
-            raise MatrixInputError(f"{path}: cannot run LibreOffice ({program}): "
-                                   f"{e.strerror or e}") from None
+            raise MatrixInputError(_("{path}: cannot run LibreOffice ({program}): "
+                                     "{error}").format(path=path, program=program,
+                                                       error=e.strerror or e)) from None
         result = out / f"document.{target}"
         if not result.exists():
             detail = (done.stderr or done.stdout).decode("utf-8", "replace").strip()[-300:]
-            raise MatrixInputError(f"{path}: LibreOffice could not read the file as a .{what} "
-                                   f"(damaged, or protected by a password?)"
+            raise MatrixInputError(_("{path}: LibreOffice could not read the file as a .{what} "
+                                     "(damaged, or protected by a password?)").format(
+                                         path=path, what=what)
                                    + (f": {detail}" if detail else ""))
         return result.read_bytes()

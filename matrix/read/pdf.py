@@ -33,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import MatrixInputError
+from ..i18n import _
 
 # A page whose text layer has fewer characters than this (spaces aside) is taken for a scan.
 MIN_TEXT_CHARS = 20
@@ -179,12 +180,13 @@ def _open(data: bytes, path: str):
     except pdfium.PdfiumError as e:
         text = str(e).lower()
         if "password" in text:
-            raise MatrixInputError(
-                f"{path}: the PDF is encrypted (password-protected): open it with its password "
-                "and save or print it as a PDF without one, then read that") from None
-        raise MatrixInputError(
-            f"{path}: the PDF is damaged and cannot be read ({e}): get the file again or "
-            "save it again from the program that made it") from None
+            raise MatrixInputError(_(
+                "{path}: the PDF is encrypted (password-protected): open it with its password "
+                "and save or print it as a PDF without one, then read that").format(
+                    path=path)) from None
+        raise MatrixInputError(_(
+            "{path}: the PDF is damaged and cannot be read ({error}): get the file again or "
+            "save it again from the program that made it").format(path=path, error=e)) from None
 
 
 def pdf_to_text(data: bytes, path: str = "<input>", *,
@@ -195,7 +197,7 @@ def pdf_to_text(data: bytes, path: str = "<input>", *,
     try:
         count = len(pdf)
         if count == 0:
-            raise MatrixInputError(f"{path}: the PDF has no pages")
+            raise MatrixInputError(_("{path}: the PDF has no pages").format(path=path))
         texts: list[list[str]] = []
         confidences: list[list[float | None]] = []
         scans = []
@@ -207,8 +209,9 @@ def pdf_to_text(data: bytes, path: str = "<input>", *,
                 textpage = page.get_textpage()
                 text = textpage.get_text_range()
             except Exception as e:  # PdfiumError or worse on a damaged page
-                raise MatrixInputError(f"{path}: page {index + 1} of the PDF is damaged and "
-                                       f"cannot be read ({e})") from None
+                raise MatrixInputError(_("{path}: page {page} of the PDF is damaged and "
+                                         "cannot be read ({error})").format(
+                                             path=path, page=index + 1, error=e)) from None
             if len(_SPACE.sub("", text)) < MIN_TEXT_CHARS and _has_image(page):
                 scans.append(index)
                 carry = None
@@ -251,6 +254,6 @@ def pdf_to_text(data: bytes, path: str = "<input>", *,
             lines_on_page.append(line)
             conf.append(confidences[number - 1][line - 1])
     if not "".join(out_text).strip():
-        raise MatrixInputError(f"{path}: the PDF holds no text")
+        raise MatrixInputError(_("{path}: the PDF holds no text").format(path=path))
     return Paged("\n".join(out_text), tuple(pages), tuple(lines_on_page),
                  tuple(conf) if scans else None, count, len(scans))

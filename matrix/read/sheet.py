@@ -27,6 +27,7 @@ import datetime as dt
 import io
 
 from ..errors import MatrixError, MatrixInputError
+from ..i18n import N_, _
 
 MAX_HEADER_ROW = 10  # the header row must be among the first rows of a sheet
 
@@ -90,7 +91,7 @@ def written_by_dutymatrix(path) -> bool:
             return True
         from .zipsafe import open_zip
 
-        open_zip(data, str(path), "an .xlsx workbook").close()
+        open_zip(data, str(path), N_("an .xlsx workbook")).close()
         names = CalamineWorkbook.from_filelike(io.BytesIO(data)).sheet_names
     except BaseException as e:  # calamine's errors and panics, MatrixError, OSError
         if isinstance(e, KeyboardInterrupt | SystemExit):
@@ -108,7 +109,7 @@ def sheet_to_text(data: bytes, path: str = "<input>") -> tuple[str, tuple[int, .
     if data.startswith(b"PK\x03\x04"):
         from .zipsafe import open_zip
 
-        open_zip(data, path, "an .xlsx workbook").close()
+        open_zip(data, path, N_("an .xlsx workbook")).close()
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = [book.get_sheet_by_index(i) for i in range(len(book.sheet_names))]
@@ -120,8 +121,8 @@ def sheet_to_text(data: bytes, path: str = "<input>") -> tuple[str, tuple[int, .
     except BaseException as e:
         if isinstance(e, KeyboardInterrupt | SystemExit):
             raise
-        raise MatrixInputError(f"{path}: cannot read the workbook: {str(e) or type(e).__name__}"
-                               ) from None
+        raise MatrixInputError(_("{path}: cannot read the workbook: {error}").format(
+            path=path, error=str(e) or type(e).__name__)) from None
     text: list[str] = []
     lines: list[int] = []
     for found in tables:
@@ -129,8 +130,8 @@ def sheet_to_text(data: bytes, path: str = "<input>") -> tuple[str, tuple[int, .
             text.append(line)
             lines.append(index + 1)
     if not text:
-        raise MatrixInputError(
-            f"{path}: no sheet holds a task table: dutymatrix looks for a header row with a task "
+        raise MatrixInputError(_(
+            "{path}: no sheet holds a task table: dutymatrix looks for a header row with a task "
             "column (重点任务, 工作任务, 任务内容 …) and a unit column (牵头单位, 责任单位, "
-            "配合单位 …)")
+            "配合单位 …)").format(path=path))
     return "\n".join(text), tuple(lines)

@@ -11,6 +11,7 @@ import io
 import zipfile
 
 from ..errors import MatrixInputError
+from ..i18n import _
 
 
 def open_zip(data: bytes, path: str, what: str) -> zipfile.ZipFile:
@@ -25,7 +26,8 @@ def open_zip(data: bytes, path: str, what: str) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(buffer)
     except Exception as e:  # checked above; a last guard
-        raise MatrixInputError(f"{path}: not {what} (damaged zip: {e})") from None
+        raise MatrixInputError(_("{path}: not {what} (damaged zip: {error})").format(
+            path=path, what=_(what), error=e)) from None
 
 
 def read_member(archive: zipfile.ZipFile, name: str, path: str) -> bytes:
@@ -33,4 +35,5 @@ def read_member(archive: zipfile.ZipFile, name: str, path: str) -> bytes:
     try:
         return archive.read(name)
     except Exception as e:
-        raise MatrixInputError(f"{path}: cannot unpack {name} ({e})") from None
+        raise MatrixInputError(_("{path}: cannot unpack {name} ({error})").format(
+            path=path, name=name, error=e)) from None

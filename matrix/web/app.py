@@ -15,7 +15,8 @@
   or path from a request is ever used to open a file.
 * **Escaping**: Jinja2 autoescaping for every template; plan text is only ever rendered as
   text.
-* **Errors** are a page in Chinese with the CLI's message (``MatrixError``) or a plain apology
+* **Errors** are a page in Chinese with the CLI's message in Chinese (``MatrixError``; the
+  ``Chinese`` middleware makes every message of a request Chinese) or a plain apology
   (anything else, logged on the terminal), never a stack trace.
 """
 
@@ -40,6 +41,7 @@ from starlette.staticfiles import StaticFiles
 
 from .. import __version__
 from ..errors import MatrixError
+from ..i18n import speaking
 from .store import Store
 
 HERE = Path(__file__).resolve().parent
@@ -79,6 +81,19 @@ class SafetyHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class Chinese:
+    """Every message made while a request is answered is Chinese (the page is), whatever the
+    language of the terminal that started the server: ``i18n.speaking`` sets it for this
+    request's context only, so the process and other requests keep theirs."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        with speaking("zh"):
+            await self.app(scope, receive, send)
 
 
 class SameOrigin:
@@ -205,6 +220,7 @@ def create_app(host: str = "127.0.0.1", port: int = 8000, *,
     ]
     middleware = [
         Middleware(SafetyHeaders),
+        Middleware(Chinese),
         Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(host, extra_hosts)),
         Middleware(SameOrigin),
     ]

@@ -41,6 +41,7 @@ from openpyxl.worksheet.datavalidation import DataValidation  # noqa: E402
 
 from .. import __version__  # noqa: E402
 from ..errors import MatrixInputError  # noqa: E402
+from ..i18n import N_, _  # noqa: E402
 from .stamp import chunks  # noqa: E402
 from .untrusted import check_package  # noqa: E402
 
@@ -243,7 +244,7 @@ def _parse(data: bytes) -> Any:
     root = etree.fromstring(data, parser)
     if root.getroottree().docinfo.internalDTD is not None:
         # Excel, WPS and LibreOffice never write one; entities are never expanded anyway.
-        raise _Refused("its XML declares a DTD (entities): refused unread")
+        raise _Refused(N_("its XML declares a DTD (entities): refused unread"))
     return root
 
 
@@ -320,14 +321,15 @@ def read_cells(path: str | os.PathLike[str]) -> WorkbookCells:
     except MatrixInputError:
         raise
     except _Refused as e:
-        raise MatrixInputError(f"{path}: refused: {e}") from None
+        raise MatrixInputError(_("{path}: refused: {reason}").format(
+            path=path, reason=_(str(e)))) from None
     except OSError as e:
         from ..errors import unreadable
 
         raise unreadable(path, e, "workbook") from None
     except Exception as e:  # damaged XML, odd parts: one line, never a traceback
-        raise MatrixInputError(f"{path}: cannot read the workbook: "
-                               f"{str(e) or type(e).__name__}") from None
+        raise MatrixInputError(_("{path}: cannot read the workbook: {error}").format(
+            path=path, error=str(e) or type(e).__name__)) from None
 
 
 def _read_cells(path: Path, zf: zipfile.ZipFile, names: set[str]) -> WorkbookCells:
@@ -480,8 +482,8 @@ def read_return(path: str | os.PathLike[str]) -> ReturnFile:
         elif form is None and _head_row(sheet) is not None:
             form = sheet
     if form is None:
-        raise MatrixInputError(f"{path}: not a return form: no sheet has the heads "
-                               f"{'、'.join(RETURN_HEADS)}")
+        raise MatrixInputError(_("{path}: not a return form: no sheet has the heads "
+                                 "{heads}").format(path=path, heads="、".join(RETURN_HEADS)))
     head = _head_row(form)
     assert head is not None
     columns: dict[str, int] = {}
@@ -520,7 +522,7 @@ def read_return(path: str | os.PathLike[str]) -> ReturnFile:
     for r, cells in rows.items():
         task, values, refs = {}, {}, {}
         task_id = None
-        for (_, c), text in cells.items():
+        for (_row, c), text in cells.items():
             name = by_column.get(c)
             if name is None:
                 other.append((f"{form.name}!{_ref(r, c)}", text))

@@ -43,6 +43,7 @@ from openpyxl.styles import PatternFill  # noqa: E402
 from openpyxl.utils import get_column_letter  # noqa: E402
 
 from ..errors import MatrixInputError  # noqa: E402
+from ..i18n import _  # noqa: E402
 from .returns import properties  # noqa: E402
 from .stamp import chunks  # noqa: E402
 
@@ -437,5 +438,7 @@ def read_previous(path: str | os.PathLike[str]) -> PreviousRound:
                                      statuses, frozenset(map(str, data["late"])),
                                      frozenset(map(str, data["done"])), str(path))
             except (ValueError, KeyError, TypeError) as e:
-                raise MatrixInputError(f"{path}: the 汇总's hidden data is damaged ({e})") from None
-    raise MatrixInputError(f"{path}: not a 汇总 written by dutymatrix collect (no 汇总数据 sheet)")
+                raise MatrixInputError(_("{path}: the 汇总's hidden data is damaged ({error})")
+                                       .format(path=path, error=e)) from None
+    raise MatrixInputError(_("{path}: not a 汇总 written by dutymatrix collect (no 汇总数据 "
+                             "sheet)").format(path=path))
