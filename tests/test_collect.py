@@ -661,3 +661,18 @@ def test_dispatch_again_keeps_a_form_an_office_has_filled(tmp_path):
     assert kept["K5"].value == written["K5"]  # nothing the department wrote is lost
     forced = dispatch(plan, tmp_path / "out", round=ROUND, force=True)
     assert not forced.failed and "财政部" in forced.files
+
+
+def test_summary_workbook_names_files_never_their_folder(small, tmp_path):
+    """A 汇总 is sent out: 收文登记 shows each return by its file name, and a reason that
+    names the file (an unreadable return) does not reveal the folder it lay in (issue 19)."""
+    plan, files, returns = small
+    fill(files["商务部"], returns / "good.xlsx")
+    (returns / "broken.xlsx").write_bytes(b"not a workbook at all")
+    collect_files(plan, [returns], output=tmp_path / "h.xlsx", as_of=date(2025, 1, 1))
+    book = openpyxl.load_workbook(tmp_path / "h.xlsx")
+    cells = [str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row
+             if c.value is not None]
+    assert not [c for c in cells if str(returns) in c]
+    received = [[c.value for c in row] for row in book["收文登记"].iter_rows()]
+    assert any("broken.xlsx" in (row[1] or "") for row in received)

@@ -34,7 +34,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
 from .book import (GREY, LOOKS, NOT_XML, Page, clean_text, date_text, make_font, print_setup,
@@ -383,11 +383,14 @@ def _received(book: Any, result: Collection, page: Any) -> None:
     refused = book.style(_look("FFC7CE"))
     for i, r in enumerate(result.received, 1):
         unit = r.header.get("报送单位", "") if r.outcome == "采用" else ""
-        sheet.append([(1, i, number), (2, clean_text(r.path), text),
+        # A 汇总 is sent out: a file by its name, never the folder it lay in on this machine.
+        name = PurePath(r.path).name
+        reason = r.reason.replace(str(r.path), name) if r.reason else r.reason
+        sheet.append([(1, i, number), (2, clean_text(name), text),
                       (3, r.outcome, text if r.outcome in ("采用", "被替代") else refused),
                       *((c, clean_text(v) if v else None, text) for c, v in enumerate(
                           (r.department, r.round, r.saved_at, r.application, r.matched_by,
-                           unit, r.reason), 4))])
+                           unit, reason), 4))])
 
 
 def _long(book: Any, long: _Long, page: Any) -> None:
