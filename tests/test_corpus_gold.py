@@ -16,9 +16,10 @@ from tests.conftest import CORPUS, ROOT
 GOLD = sorted((CORPUS / "gold").glob("*.json"))
 
 
-def load(gold_path):
+def load(gold_path, folder=CORPUS):
+    """The reference annotation and the one document its plan (in ``folder``) gives."""
     gold = json.loads(gold_path.read_text(encoding="utf-8"))
-    plan = parse_file(CORPUS / gold["document"])
+    plan = parse_file(folder / gold["document"])
     assert len(plan.documents) == 1
     return gold, plan.documents[0]
 
@@ -134,16 +135,9 @@ def local_scores(gold: dict, doc, registry=None) -> dict:
             "printed": printed_ok}
 
 
-def load_local(gold_path):
-    gold = json.loads(gold_path.read_text(encoding="utf-8"))
-    plan = parse_file(LOCAL / gold["document"])
-    assert len(plan.documents) == 1
-    return gold, plan.documents[0]
-
-
 @pytest.mark.parametrize("gold_path", LOCAL_GOLD, ids=lambda p: p.stem)
 def test_local_plan_matches_gold(gold_path):
-    gold, doc = load_local(gold_path)
+    gold, doc = load(gold_path, LOCAL)
     scores = local_scores(gold, doc)
     assert scores == {"found": len(gold["tasks"]), "tasks": len(gold["tasks"]), "extra": 0,
                       "f1": 1.0, "roles": 1.0, "leaders": True, "printed": True}
@@ -151,7 +145,7 @@ def test_local_plan_matches_gold(gold_path):
 
 @pytest.mark.parametrize("gold_path", LOCAL_GOLD, ids=lambda p: p.stem)
 def test_local_plan_rules_and_jurisdiction(gold_path):
-    gold, doc = load_local(gold_path)
+    gold, doc = load(gold_path, LOCAL)
     assert [r.rstrip("。") for r in doc.rules] == [_norm(r).rstrip("。") for r in gold.get("rules", [])]
     entry = LOCAL_INDEX[gold["document"]]
     assert doc.jurisdiction.level == entry["level"]
@@ -162,7 +156,7 @@ def test_local_plan_rules_and_jurisdiction(gold_path):
 
 @pytest.mark.parametrize("gold_path", LOCAL_GOLD, ids=lambda p: p.stem)
 def test_local_titles_match_gold(gold_path):
-    gold, doc = load_local(gold_path)
+    gold, doc = load(gold_path, LOCAL)
     mine, _ = match_tasks(gold, doc)
     for i, g in enumerate(gold["tasks"]):
         if "number_garbled" in g:  # the page's mojibake ate the number: not a clause of its own
