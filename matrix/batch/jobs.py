@@ -64,7 +64,7 @@ class Outcome:
 
     def line(self) -> str:
         """One line for the user (and, for a built file, its warnings below it)."""
-        from .i18n import _, ngettext
+        from ..i18n import _, ngettext
 
         if self.status == "built":
             head = _("built {path} ({tasks}, {documents})").format(
@@ -88,8 +88,8 @@ def _where(warning) -> str:
 
 def check_strict(plan) -> None:
     """--strict: a plan with warnings is an error that lists the first ten."""
-    from .errors import MatrixError
-    from .i18n import _, current, ngettext
+    from ..errors import MatrixError
+    from ..i18n import _, current, ngettext
 
     warnings = [w for d in plan.documents for w in d.warnings]
     if warnings:
@@ -107,7 +107,7 @@ def warning_notes(plan) -> tuple[str, ...]:
     """What ``build`` prints under a built file: per document, the names not in the data (once,
     with their count) and every national name printed where a local body is likely meant, in
     the user's language."""
-    from .i18n import ngettext, requested
+    from ..i18n import ngettext, requested
 
     zh = requested() == "zh"
     notes = []
@@ -132,11 +132,11 @@ def build_one(source: Path, target: Path, *, force: bool = False, strict: bool =
     """Read ``source``, write its workbook to ``target``; every failure becomes an Outcome.
     ``record_path`` records the source's full path in the workbook (not only its name);
     ``jurisdiction`` names the government whose plan it is (otherwise found in the text)."""
-    from .errors import MatrixError, NoClausesError
-    from .output import make_folder, replaceable
-    from .workbook import write_workbook
-    from .i18n import _
-    from .pipeline import parse_file
+    from ..errors import MatrixError, NoClausesError
+    from ..safety.writes import make_folder, replaceable
+    from ..workbook import write_workbook
+    from ..i18n import _
+    from ..load.pipeline import parse_file
 
     try:
         if str(source) != "-" and source.resolve() == target.resolve():
@@ -198,7 +198,7 @@ def _clean_up_on_signals() -> None:
     import multiprocessing
 
     if multiprocessing.parent_process() is not None:
-        from .signals import install_signal_cleanup
+        from ..safety.signals import install_signal_cleanup
 
         install_signal_cleanup()
 
@@ -218,7 +218,7 @@ def _adopt(settings: dict[str, str]) -> None:
     for key in current.keys() - settings.keys():
         del os.environ[key]
     os.environ.update(settings)
-    from .departments import ENV_VAR, default_registry
+    from ..departments import ENV_VAR, default_registry
 
     if current.get(ENV_VAR) != settings.get(ENV_VAR):
         default_registry.cache_clear()
@@ -267,7 +267,7 @@ def _call(args: tuple[Callable[..., Any], tuple, dict[str, str]]) -> Any:
 def _died(args: tuple) -> Outcome:
     """The Outcome of a build job whose worker died."""
     source, target = args[0], args[1]
-    from .i18n import _
+    from ..i18n import _
 
     return Outcome(str(source), str(target), "failed", _(
         "{path}: the worker reading it died (a crash, a signal or out of memory); the other "
@@ -364,7 +364,7 @@ def _context(multiprocessing):
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return None
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["matrix.warm"])
+    context.set_forkserver_preload(["matrix.batch.warm"])
     return context
 
 
@@ -382,7 +382,7 @@ def summary(outcomes: Iterable[Outcome], done: str = "built") -> str:
                 text = text[len(o.source):].lstrip(":：0123456789 ")
             reason = text.split(" (", 1)[0].split("：", 1)[0][:60]
             reasons[(o.status, reason)] = reasons.get((o.status, reason), 0) + 1
-    from .i18n import _
+    from ..i18n import _
 
     if done == "exported":
         line = _("{done} exported, {skipped} skipped, {failed} failed")

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import gc
 
-from . import pipeline, workbook  # noqa: F401
-from .departments import canonical
-from .normalise import normalise
-from .parser import trailer_parser
-from .transform import plan_reader
+from ..load import pipeline  # noqa: F401
+from .. import workbook
+from ..departments import canonical
+from ..text.normalise import normalise
+from ..parse.parser import trailer_parser
+from ..parse.transform import plan_reader
 
 plan_reader()
 trailer_parser()

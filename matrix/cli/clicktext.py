@@ -1,7 +1,7 @@
 """click, in the user's language: help texts looked up when they are shown, Chinese punctuation
 in the help layout, and ``pathlib`` paths that name their kind in the user's words.
 
-The command line (``matrix.cli``) builds its group and commands from these; nothing here runs a
+The command line (``matrix.cli.commands``) builds its group and commands from these; nothing here runs a
 command or knows one. The language is set by ``--lang`` or the locale (``matrix.i18n``).
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from .i18n import _
+from ..i18n import _
 
 
 class LocalPath(click.Path):
@@ -108,7 +108,7 @@ class TranslatedGroup(_Translated, click.Group):
     command_class = _Command
 
     def parse_args(self, ctx, args):
-        from .i18n import lang_from_args, use
+        from ..i18n import lang_from_args, use
 
         use(lang_from_args(args))
         return super().parse_args(ctx, args)

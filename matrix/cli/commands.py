@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from . import __version__
+from .. import __version__
 from .clicktext import LocalPath as _Path, TranslatedGroup as _Group
-from .i18n import N_, _, ngettext
+from ..i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -29,8 +29,8 @@ def bundled_seeds() -> Path:
     """The sample documents: ``seeds/`` in the checkout, or the copy inside the wheel."""
     from pathlib import Path
 
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "seeds", here / "seeds"):
+    package = Path(__file__).resolve().parents[1]  # matrix/
+    for candidate in (package.parent / "seeds", package / "seeds"):
         if candidate.is_dir():
             return candidate
     raise click.ClickException(_("the bundled seeds/ folder is missing from this installation"))
@@ -44,7 +44,7 @@ def _jurisdiction(value: str | None) -> str | None:
     """--jurisdiction: checked here, so that a bad value is a usage error (exit code 2)."""
     if value is None:
         return None
-    from .local import parse_jurisdiction
+    from ..parse.jurisdiction import parse_jurisdiction
 
     try:
         parse_jurisdiction(value)
@@ -102,8 +102,8 @@ def build(inputs: tuple[Path, ...], output: Path | None, quiet: bool, force: boo
     An existing workbook is replaced only when dutymatrix wrote it and nobody has saved it
     since; a workbook an office has edited needs --force.
     """
-    from .batch import build_many, build_one, plan_jobs, summary
-    from .sources import expand
+    from ..batch.jobs import build_many, build_one, plan_jobs, summary
+    from ..load.sources import expand
 
     if not inputs:
         inputs = (bundled_seeds(),)
@@ -121,7 +121,7 @@ def build(inputs: tuple[Path, ...], output: Path | None, quiet: bool, force: boo
         if not quiet:
             click.echo(outcome.line())
         return
-    from .textsafe import for_terminal
+    from ..text.safe import for_terminal
 
     outcomes = []
     with _progress(len(jobs), quiet) as advance:
@@ -194,14 +194,14 @@ def parse(input: Path, fmt: str | None, strict: bool, jurisdiction: str | None) 
 
         cat plan.txt | dutymatrix parse - --format table
     """
-    from .errors import MatrixError
-    from .pipeline import parse_file
+    from ..errors import MatrixError
+    from ..load.pipeline import parse_file
 
     try:
         # same records and JSON, without importing pydantic
         plan = parse_file(input, lean=True, jurisdiction=jurisdiction)
         if strict:
-            from .batch import check_strict
+            from ..batch.jobs import check_strict
 
             check_strict(plan)
     except MatrixError as e:
@@ -209,11 +209,11 @@ def parse(input: Path, fmt: str | None, strict: bool, jurisdiction: str | None) 
     if fmt is None:
         fmt = "table" if sys.stdout.isatty() else "json"
     if fmt == "json":
-        from .exports import plan_json
+        from ..export.downloads import plan_json
 
         click.echo(plan_json(plan), nl=False)
         return
-    from .report import print_plan
+    from .terminal import print_plan
 
     print_plan(plan)
 
@@ -227,8 +227,8 @@ def _load_plans(files: list[Path], named: set[Path] | None = None):
     A workbook found in a folder (not in ``named``, the files the user gave) that is one of
     dutymatrix's other kinds (a task list, an index, a diff) is skipped with one line.
     """
-    from .errors import MatrixError
-    from .sources import is_workbook, load_plan, workbook_kind
+    from ..errors import MatrixError
+    from ..load.sources import is_workbook, load_plan, workbook_kind
 
     plans = []
     for path in files:
@@ -249,9 +249,9 @@ def _load_plans(files: list[Path], named: set[Path] | None = None):
 def _show_reading_warnings(plan, path: Path) -> None:
     """What reading a workbook noticed (a mark read as 负责, a column not understood), on
     stderr: the user edited that workbook and should know how the edit was read."""
-    from .i18n import current
-    from .sources import is_workbook
-    from .textsafe import for_terminal
+    from ..i18n import current
+    from ..load.sources import is_workbook
+    from ..text.safe import for_terminal
 
     if str(path) == "-" or not is_workbook(path):
         return
@@ -268,8 +268,8 @@ def _emit(text: str, output: Path | None, inputs=(), force: bool = False) -> Non
     if output is None or str(output) == "-":
         click.echo(text, nl=not text.endswith("\n"))
         return
-    from .errors import MatrixError
-    from .output import check_target, write_atomic
+    from ..errors import MatrixError
+    from ..safety.writes import check_target, write_atomic
 
     try:
         check_target(output, inputs, force=force, workbook=False)
@@ -319,9 +319,9 @@ def filter_command(inputs: tuple[Path, ...], depts: tuple[str, ...], roles: tupl
 
         dutymatrix filter seeds/001_5afa0209a0ae242f.txt --split-by-dept -o output/清单/
     """
-    from .errors import MatrixError
-    from .filter import filter_tasks
-    from .sources import expand
+    from ..errors import MatrixError
+    from ..filter.select import filter_tasks
+    from ..load.sources import expand
 
     files = expand(inputs)
     if not files:
@@ -350,7 +350,7 @@ def filter_command(inputs: tuple[Path, ...], depts: tuple[str, ...], roles: tupl
     if fmt is None:
         fmt = "xlsx" if output is not None and output.suffix.lower() == ".xlsx" else (
             "table" if sys.stdout.isatty() and output is None else "json")
-    from . import tabular
+    from ..filter import formats as tabular
 
     if output is not None and str(output) == "-" and fmt != "xlsx":
         output = None  # -o -: standard output
@@ -367,8 +367,8 @@ def filter_command(inputs: tuple[Path, ...], depts: tuple[str, ...], roles: tupl
     else:
         from pathlib import Path
 
-        from .output import check_target, make_folder, safe_file_name
-        from .workbook import write_task_list
+        from ..safety.writes import check_target, make_folder, safe_file_name
+        from ..workbook import write_task_list
 
         name = "、".join(depts) if depts else "筛选"
         # A department name as typed (or printed in a plan) never becomes a path of its own.
@@ -409,12 +409,12 @@ def export_command(inputs: tuple[Path, ...], output: Path, fmt: str | None, quie
 
         dutymatrix export plans/ -o tasks.csv          # UTF-8 with BOM, for Excel and WPS
     """
-    from .batch import run_many, summary
-    from .errors import MatrixError
-    from .export import FORMATS, check_target, died, export_one, format_for, write_rows
-    from .output import replace_atomically
-    from .sources import expand
-    from .textsafe import for_terminal
+    from ..batch.jobs import run_many, summary
+    from ..errors import MatrixError
+    from ..export.tidy import FORMATS, check_target, died, export_one, format_for, write_rows
+    from ..safety.writes import replace_atomically
+    from ..load.sources import expand
+    from ..text.safe import for_terminal
 
     if str(output) == "-":
         raise click.UsageError(_("export writes a file: name it with -o"))
@@ -463,9 +463,9 @@ def export_command(inputs: tuple[Path, ...], output: Path, fmt: str | None, quie
 
 def _split(plans, folder: Path, inputs=(), force: bool = False, record_path: bool = False) -> None:
     """--split-by-dept: one workbook per department and an index workbook (write_split)."""
-    from .errors import MatrixError
-    from .output import INDEX_FILE
-    from .workbook import write_split
+    from ..errors import MatrixError
+    from ..safety.writes import INDEX_FILE
+    from ..workbook import write_split
 
     try:
         rows, failed = write_split(plans, folder, inputs=inputs, force=force,
@@ -504,8 +504,8 @@ def dispatch_command(plan: Path, output: Path, round_: str | None, due: str | No
 
         dutymatrix dispatch seeds/001_5afa0209a0ae242f.txt -o output/下发/ --round 2026年第四季度 --due 2026-12-20
     """
-    from .dispatch import dispatch
-    from .errors import MatrixError
+    from ..round.dispatch import dispatch
+    from ..errors import MatrixError
 
     (loaded,) = _load_plans([plan])
     try:
@@ -563,8 +563,8 @@ def collect_command(plan: Path, returns: tuple[Path, ...], output: Path | None,
     """
     from datetime import date
 
-    from .collect import collect_files
-    from .errors import MatrixError
+    from ..round.collect import collect_files
+    from ..errors import MatrixError
 
     day = None
     if as_of is not None:
@@ -589,7 +589,7 @@ def collect_command(plan: Path, returns: tuple[Path, ...], output: Path | None,
 
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
-        from .report import print_collection
+        from .terminal import print_collection
 
         print_collection(result)
     if output is not None:
@@ -643,16 +643,16 @@ def diff_command(old: Path, new: Path, fmt: str | None, output: Path | None, dep
 
         dutymatrix diff old.txt new.txt --dept 财政部 --format json
     """
-    from .diff import read_matches
-    from .errors import MatrixError
-    from .sources import load_plan
+    from ..diff import read_matches
+    from ..errors import MatrixError
+    from ..load.sources import load_plan
 
     try:
         matches = read_matches(pairs, match_files)
         plans = [load_plan(path, lean=True) for path in (old, new)]
         for plan, path in zip(plans, (old, new)):
             _show_reading_warnings(plan, path)
-        from .diff import diff_plans, filter_diff
+        from ..diff import diff_plans, filter_diff
 
         result = diff_plans(plans[0], plans[1], matches=matches or None)
         if dept:
@@ -664,13 +664,13 @@ def diff_command(old: Path, new: Path, fmt: str | None, output: Path | None, dep
             "json" if output is not None and str(output) != "-" else "table")
     if output is not None and str(output) == "-" and fmt != "xlsx":
         output = None  # -o -: standard output
-    from .output import check_target, make_folder, safe_file_name
+    from ..safety.writes import check_target, make_folder, safe_file_name
 
     try:
         if output is not None:
             check_target(output, (old, new), force=force, workbook=fmt == "xlsx")
         if fmt == "table":
-            from .diff import render_summary
+            from ..diff import render_summary
 
             if output is not None:
                 from io import StringIO
@@ -684,7 +684,7 @@ def diff_command(old: Path, new: Path, fmt: str | None, output: Path | None, dep
             else:
                 render_summary(result, all_renumbered=all_renumbered)
         elif fmt == "json":
-            from .exports import diff_json
+            from ..export.downloads import diff_json
 
             text = diff_json(result)
             if output is None:
@@ -692,7 +692,7 @@ def diff_command(old: Path, new: Path, fmt: str | None, output: Path | None, dep
             else:
                 _write_text(text, output)
         else:
-            from .workbook import write_diff_workbook
+            from ..workbook import write_diff_workbook
 
             from pathlib import Path
 
@@ -716,7 +716,7 @@ def _stem(path: Path) -> str:
 
 
 def _write_text(text: str, output: Path) -> None:
-    from .output import write_atomic
+    from ..safety.writes import write_atomic
 
     write_atomic(output, text.encode("utf-8"))
 
@@ -749,7 +749,7 @@ def serve(port: int, host: str, open_browser: bool, allow_hosts: tuple[str, ...]
     try:
         import uvicorn
 
-        from .web import create_app
+        from ..web import create_app
 
         app = create_app(host, port, extra_hosts=allow_hosts)
     except ImportError:
@@ -772,8 +772,8 @@ def main() -> None:
     """Console entry point: like ``cli()``, but Ctrl-C exits 130 with one line."""
     import matrix
 
-    from .signals import install_signal_cleanup
-    from .textsafe import for_terminal
+    from ..safety.signals import install_signal_cleanup
+    from ..text.safe import for_terminal
 
     matrix._own_process = True  # this process runs only dutymatrix (see matrix/workbook/book.py)
     install_signal_cleanup()  # SIGTERM, SIGHUP: temporary files removed, exit 128 + signal

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .records import Plan, Role
-from .textsafe import for_terminal
+from ..records import Plan, Role
+from ..text.safe import for_terminal
 
 MARKS = {Role.lead: "★", Role.responsible: "●", Role.support: "○", Role.guide: "◇"}
 
@@ -23,7 +23,7 @@ def print_plan(plan: Plan, console=None) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from .i18n import _, current
+    from ..i18n import _, current
 
     def cell(value: str) -> Text:  # printable, and never read as rich markup
         return Text(for_terminal(value))
@@ -62,7 +62,7 @@ def print_collection(result, console=None) -> None:
                       c.file or "未报送", style=style)
     console.print(table)
     taken = sum(1 for r in result.received if r.outcome == "采用")
-    from .i18n import _
+    from ..i18n import _
 
     console.print(_("{departments} departments: {returned} returned, {missing} not; {late} of "
                     "{tasks} tasks late as of {day}").format(

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .diff import PlanDiff
-    from .records import Plan
+    from ..diff import PlanDiff
+    from ..records import Plan
 
 __all__ = ["diff_json", "plan_json", "tasks_csv", "zip_folder"]
 
@@ -38,8 +38,8 @@ def plan_json(plan: Plan) -> str:
 
 def tasks_csv(plans: Sequence[Plan]) -> str:
     """Every task of ``plans`` as ``filter --format csv`` writes it to a file (BOM, CRLF)."""
-    from .filter import filter_tasks
-    from .tabular import to_csv
+    from ..filter.select import filter_tasks
+    from ..filter.formats import to_csv
 
     return to_csv(filter_tasks(plans))
 

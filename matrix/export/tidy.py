@@ -32,9 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .records import Plan, task_rows
-from .textsafe import strip_bidi
-from .i18n import _, ngettext
+from ..records import Plan, task_rows
+from ..text.safe import strip_bidi
+from ..i18n import _, ngettext
 
 __all__ = ["COLUMNS", "FORMATS", "Column", "Exported", "check_target", "died", "export_one",
            "export_rows", "format_for", "is_export", "plan_rows", "write_rows"]
@@ -138,7 +138,7 @@ def export_rows(path: str | Path) -> list[dict[str, Any]]:
     Raises ``NoClausesError`` for a file with no numbered clause (a news article, which
     ``dutymatrix export`` skips) and ``MatrixError`` for any other file it cannot read.
     """
-    from .sources import load_plan
+    from ..load.sources import load_plan
 
     return plan_rows(load_plan(Path(path), lean=True))
 
@@ -164,7 +164,7 @@ class Exported:
 
 def export_one(source: Path) -> Exported:
     """``export_rows`` for the batch: every failure becomes an ``Exported``, never raised."""
-    from .errors import MatrixError, NoClausesError
+    from ..errors import MatrixError, NoClausesError
 
     try:
         return Exported(str(source), "exported", rows=export_rows(source))
@@ -240,7 +240,7 @@ def _csv_cells(guard):
 
 
 def _write_csv(batches: Iterable[list[dict[str, Any]]], path: Path) -> int:
-    from .tabular import guard
+    from ..filter.formats import guard
 
     cells = _csv_cells(guard)
     # utf-8-sig: the BOM that makes Excel and WPS read UTF-8 instead of the local code page.
@@ -269,7 +269,7 @@ def arrow_schema():
     """The columns as a pyarrow schema, with the export's mark in its metadata."""
     import pyarrow as pa
 
-    from . import __version__
+    from .. import __version__
 
     kinds = {"string": pa.string(), "int64": pa.int64(), "bool": pa.bool_(),
              "list<string>": pa.list_(pa.string())}
@@ -280,7 +280,7 @@ def arrow_schema():
 
 
 def _pyarrow():
-    from .errors import MatrixOutputError
+    from ..errors import MatrixOutputError
 
     try:
         import pyarrow  # noqa: F401
@@ -322,9 +322,9 @@ def check_target(output: Path, sources: Iterable[Path], *, force: bool = False) 
     ``output.check_target``'s refusals (one of the ``sources``, always; a file an office
     application holds open), and, unless ``force``, an existing file that is not an export
     (``is_export``)."""
-    from .errors import MatrixOutputError
-    from .output import check_target as check_output
-    from .output import is_stream_link
+    from ..errors import MatrixOutputError
+    from ..safety.writes import check_target as check_output
+    from ..safety.writes import is_stream_link
 
     check_output(output, sources, force=force, workbook=False)
     if (not force and output.is_file() and not is_stream_link(output)

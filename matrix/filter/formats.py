@@ -1,6 +1,6 @@
 """Task hits → rows, JSON, CSV and a terminal table (the output formats of ``dutymatrix filter``).
 
-Pure functions of :class:`~matrix.filter.TaskHit` lists; workbooks are ``matrix.workbook``'s
+Pure functions of :class:`~matrix.filter.select.TaskHit` lists; workbooks are ``matrix.workbook``'s
 business (this module never imports openpyxl). Every format carries the same facts: where the
 task comes from, what it asks, the queried department's role (and whether a document-wide
 rule, 统一规定, gives it) and the other departments on the task.
@@ -14,9 +14,9 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from .filter import TaskHit
-from .records import task_json
-from .textsafe import for_terminal, strip_bidi
+from .select import TaskHit
+from ..records import task_json
+from ..text.safe import for_terminal, strip_bidi
 
 __all__ = ["ROW_KEYS", "guard", "hit_json", "hit_rows", "render_table", "role_text", "to_csv",
            "to_json"]

@@ -1,7 +1,7 @@
 """Select tasks from plans: by department, role, section and text; split them per department.
 
 Pure functions from :class:`~matrix.models.Plan` records to :class:`TaskHit` values; nothing here
-mutates its input or knows about output formats (``tabular.py`` turns hits into rows, JSON, CSV
+mutates its input or knows about output formats (``formats.py`` turns hits into rows, JSON, CSV
 and a terminal table).
 
 How the filters combine::
@@ -39,9 +39,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .errors import UnknownDepartmentError
-from .records import ROLE_RANK, Assignment, Department, Plan, Role, Task
-from .transform import number_value
+from ..errors import UnknownDepartmentError
+from ..records import ROLE_RANK, Assignment, Department, Plan, Role, Task
+from ..parse.transform import number_value
 
 __all__ = ["TaskHit", "department_index", "filter_tasks", "resolve_departments",
            "split_by_department"]
@@ -102,7 +102,7 @@ def _cells(task: Task, rename=None) -> dict[str, _Cell]:
 
 def _registry(registry):
     if registry is None:
-        from .departments import default_registry
+        from ..departments import default_registry
 
         registry = default_registry()
     return registry
@@ -183,7 +183,7 @@ _QUERY_NUMBER = re.compile(rf"^(?:（[{_HAN}\d]+）|[{_HAN}]+、?|\d+[.、]?)$")
 
 def _clean_query(text: str) -> str:
     """A query in the form of the records: normalised (width, traditional script), casefolded."""
-    from .normalise import normalise
+    from ..text.normalise import normalise
 
     # normalise() rather than normalise_line(): only the former converts traditional script.
     return normalise(text).text.strip().casefold()
@@ -257,8 +257,8 @@ def _local_names(plans: Sequence[Plan], queries: Sequence[str], registry) -> dic
     """Query → column for the queries that name a body of a local plan among ``plans``: as
     printed there, as its column, or any spelling of it in that government (市发展和改革委员会
     finds the column 市发展改革委)."""
-    from .departments import canonical
-    from .local import LocalResolver
+    from ..departments import canonical
+    from ..parse.jurisdiction import LocalResolver
 
     out: dict[str, str] = {}
     for plan in plans:

@@ -25,9 +25,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import MatrixParseError, NoClausesError
-from .i18n import _
-from .records import Plan
+from ..errors import MatrixParseError, NoClausesError
+from ..i18n import _
+from ..records import Plan
 
 
 def _compose(norm_lines: Sequence[int], reflow_lines: Sequence[int],
@@ -83,14 +83,14 @@ def parse_text(text: str, path: str = "<text>", *, sha256: str | None = None,
     start fast; ``models.validated`` turns them into pydantic records).
 
     ``reflow`` decides whether hard line breaks are joined back (``None``: when the text looks
-    hard-wrapped, see ``matrix.read.reflow``). ``lines`` maps each line of ``text`` to the user's line
+    hard-wrapped, see ``matrix.text.reflow``). ``lines`` maps each line of ``text`` to the user's line
     when the text was extracted from another format (HTML, .docx). ``pages`` gives each line's
     page for a paged source (PDF, scan, OFD; ``lines`` is then the line on the page): every
-    record and message then says page and line (``matrix.paged``); ``confidence`` is each
+    record and message then says page and line (``matrix.parse.pages``); ``confidence`` is each
     line's OCR confidence for a scan.
 
     ``jurisdiction`` (a ``Jurisdiction`` or its text: 广东省, 滁州市, central) overrides the
-    government each document is found to belong to (``matrix.local``).
+    government each document is found to belong to (``matrix.parse.jurisdiction``).
 
     Raises ``NoClausesError`` when the text has no numbered clause (a news article, say) and
     ``MatrixParseError`` for anything else that stops the parse, with the user's line number.
@@ -108,10 +108,10 @@ def _parse(text: str, path: str, sha256: str, format: str, encoding: str | None,
            confidence: Sequence[float | None] | None = None, jurisdiction=None) -> Plan:
     from lark.exceptions import UnexpectedInput
 
-    from .normalise import Normalised, normalise
-    from .read.celltable import cell_tables
-    from .read.reflow import reflow as reflow_text
-    from .transform import build_documents, plan_reader
+    from ..text.normalise import Normalised, normalise
+    from ..text.celltable import cell_tables
+    from ..text.reflow import reflow as reflow_text
+    from ..parse.transform import build_documents, plan_reader
 
     tabled = cell_tables(text)  # a duty table copied cell by cell, one cell per line
     if tabled is not None:
@@ -121,8 +121,8 @@ def _parse(text: str, path: str, sha256: str, format: str, encoding: str | None,
     flowed = reflow_text(text, hard_wrapped=reflow)
     norm = normalise(flowed.text, cleaned=flowed.cleaned)
     paged = None
-    if pages:  # lines of the extracted text first; page and line come after (matrix.paged)
-        from .paged import PagedSource
+    if pages:  # lines of the extracted text first; page and line come after (matrix.parse.pages)
+        from ..parse.pages import PagedSource
 
         paged = PagedSource(pages, lines or (), confidence, text.split("\n"))
         lines = None
@@ -139,18 +139,18 @@ def _parse(text: str, path: str, sha256: str, format: str, encoding: str | None,
                              _("no numbered clause found (一、 （一） 1. …): this does not look "
                                "like a plan, nothing to build"))
     if canonical is None:
-        from .departments import canonical
+        from ..departments import canonical
     if lean:
-        from . import records as kinds
+        from .. import records as kinds
     else:
-        from . import models as kinds
+        from .. import models as kinds
     if isinstance(jurisdiction, str):
-        from .local import parse_jurisdiction
+        from ..parse.jurisdiction import parse_jurisdiction
 
         jurisdiction = parse_jurisdiction(jurisdiction)
     documents = build_documents(units, canonical, norm.original_line, kinds, jurisdiction)
     if paged is not None:
-        from .paged import locate
+        from ..parse.pages import locate
 
         documents = locate(documents, paged, kinds)
     source = kinds.Source.make(path=path, sha256=sha256, format=format, encoding=encoding)
@@ -161,7 +161,7 @@ def parse_bytes(data: bytes, path: str = "<input>", *, encoding: str | None = No
                 format: str | None = None, canonical=None, reflow: bool | None = None,
                 lean: bool = False, jurisdiction=None) -> Plan:
     """Read and parse the content of one file (text in any encoding, HTML or .docx)."""
-    from .read import read_bytes
+    from ..read import read_bytes
 
     raw = read_bytes(data, path, encoding, format=format)
     return _parse_raw(data, raw, path, canonical, reflow, lean, jurisdiction)
@@ -181,7 +181,7 @@ def parse_stream(stream: BinaryIO | None = None, name: str | None = None, *,
     """Read and parse everything from an open file, binary or text (``sys.stdin`` by default)."""
     import sys
 
-    from .read import STDIN_NAME, read_stream
+    from ..read import STDIN_NAME, read_stream
 
     if stream is None:
         stream = sys.stdin
@@ -194,7 +194,7 @@ def parse_file(path: Path | str, *, encoding: str | None = None, canonical=None,
                format: str | None = None, reflow: bool | None = None, lean: bool = False,
                jurisdiction=None) -> Plan:
     """Read and parse one plan file; ``-`` reads standard input (see ``parse_text``)."""
-    from .read import STDIN, STDIN_NAME, read_path
+    from ..read import STDIN, STDIN_NAME, read_path
 
     if str(path) == STDIN:
         data, raw = read_path(STDIN, encoding, format=format)

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 
-from .i18n import N_
+from ..i18n import N_
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the CLI imports this module before it knows what it reads
-    from .records import Plan
+    from ..records import Plan
 
 PLAN_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".docx",
                  # published attachments (matrix.read): PDF, scans, office files, OFD, 分工表
@@ -81,10 +81,10 @@ def load_plan(path: Path, *, encoding: str | None = None, lean: bool = False) ->
     unless ``lean`` (``pipeline.parse_file``: the same records without pydantic).
     """
     if str(path) != "-" and is_workbook(Path(path)):
-        from .read.sheet import written_by_dutymatrix
+        from ..read.sheet import written_by_dutymatrix
 
         if written_by_dutymatrix(Path(path)):
-            from .workbook import read_workbook
+            from ..workbook import read_workbook
 
             return read_workbook(path)
         # An office's own 分工表: read as a plan (matrix.read.sheet)
@@ -101,14 +101,14 @@ def load_plan_bytes(data: bytes, name: str, *, lean: bool = False) -> Plan:
     applies as to a file. A workbook is read from a private temporary folder (its reader works
     on files), under a fixed name, and the folder is removed before this returns.
     """
-    from .read import check_size
+    from ..read import check_size
 
     check_size(len(data), name)
     if is_workbook(Path(name)) or (data.startswith(b"PK\x03\x04") and b"xl/" in data[:65536]):
         import tempfile
 
-        from .errors import MatrixInputError
-        from .workbook import read_workbook
+        from ..errors import MatrixInputError
+        from ..workbook import read_workbook
 
         with tempfile.TemporaryDirectory(prefix="dutymatrix-upload-") as folder:
             path = Path(folder) / "upload.xlsx"
@@ -140,10 +140,10 @@ def read_returns_bytes(items: Iterable[tuple[str, bytes]]) -> list:
     import dataclasses
     import tempfile
 
-    from .collect import Unreadable
-    from .errors import MatrixInputError
-    from .read import check_size
-    from .workbook.returns import read_return
+    from ..round.collect import Unreadable
+    from ..errors import MatrixInputError
+    from ..read import check_size
+    from ..workbook.returns import read_return
 
     out: list = []
     with tempfile.TemporaryDirectory(prefix="dutymatrix-upload-") as folder:

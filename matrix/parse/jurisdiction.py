@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .records import Department, Jurisdiction
+from ..records import Department, Jurisdiction
 
 LEVELS = ("central", "province", "city", "county", "district")
 LEVEL_PREFIX = {"province": "省", "city": "市", "county": "县", "district": "区"}
@@ -104,7 +104,7 @@ def parse_jurisdiction(text: str) -> Jurisdiction:
     name = parts[-1] if parts and "".join(parts) == text else text
     level = level_of(name)
     if level is None:
-        from .i18n import _
+        from ..i18n import _
 
         raise ValueError(_("cannot tell the level of {text!r}: end it with 省, 市, 县 or 区")
                          .format(text=text))
@@ -114,7 +114,7 @@ def parse_jurisdiction(text: str) -> Jurisdiction:
 def is_local_form(name: str) -> bool:
     """A bare name in the form a local government gives a national function (财政局, 发改局,
     商务厅): not a national spelling, but its function is known."""
-    from .departments import default_registry
+    from ..departments import default_registry
 
     registry = default_registry()
     return registry.lookup(name) is None and _index_for(registry).function(name) is not None
@@ -327,7 +327,7 @@ def local_label(prefix: str, national: str, level: str, registry=None) -> str:
     if base.startswith("国") and len(base) <= 3 and not base.endswith("委"):
         # 国管局: a national acronym; the function is in the full name (机关事务管理局)
         if registry is None:
-            from .departments import default_registry
+            from ..departments import default_registry
 
             registry = default_registry()
         full = registry.lookup(national)
@@ -362,7 +362,7 @@ class LocalResolver:
         return Department.make(name=name, category=category, known=True, generic=generic)
 
     def _resolve(self, printed: str) -> Resolved:
-        from .departments import _simplified, _strip_trailing
+        from ..departments import _simplified, _strip_trailing
 
         name = _simplified(_strip_trailing(re.sub(r"\s+", "", printed)))
         scoped = self.registry.lookup_scoped(name, self.jurisdiction.name)

@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .messages import warning
+from ..messages import warning
 
 LOW_CONFIDENCE = 0.85
 _SPACE = re.compile(r"[\s\u3000]+")
@@ -48,7 +48,7 @@ class PagedSource:
 
 
 def _fields(record) -> dict[str, Any]:
-    from .records import layout
+    from ..records import layout
 
     return {name: getattr(record, name) for name in layout(type(record)).fields}
 
@@ -105,7 +105,7 @@ def locate(documents: Sequence, source: PagedSource, kinds,
     out = []
     scan = source.confidence is not None
     if scan and suggest is None:
-        from .departments import default_registry
+        from ..departments import default_registry
 
         suggest = default_registry().suggest
     for document in documents:

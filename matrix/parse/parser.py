@@ -32,7 +32,7 @@ def grammar_text(name: str) -> str:
     packaged = resources.files("matrix") / "grammar" / name
     if packaged.is_file():
         return packaged.read_text(encoding="utf-8")
-    return (Path(__file__).resolve().parent.parent / "grammar" / name).read_text(encoding="utf-8")
+    return (Path(__file__).resolve().parents[2] / "grammar" / name).read_text(encoding="utf-8")
 
 
 def build_parser(name: str, **options: object) -> Lark:

@@ -4,7 +4,7 @@ A trailer is the text that names who does a task — "（国家发展改革委�
 分工负责）", "〔责任单位：省发展改革委、商务厅〕", a line "牵头单位：区发改局" — and the
 document-wide rules it may state (列第一位者为牵头单位，下同; 以下均需…落实，不再列出; 适用范围均为…).
 ``read_trailer`` reads one trailer's inner text with the grammar and says what it could not read,
-never guessing; ``matrix.transform`` applies what it says to the tasks of a document.
+never guessing; ``matrix.parse.transform`` applies what it says to the tasks of a document.
 """
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from lark import Token, Transformer, v_args
 from lark.exceptions import UnexpectedInput
 
-from .records import Role
+from ..records import Role
 
 @dataclass(frozen=True)
 class PrintedDuty:
     """One department named in a trailer, with the role the trailer gives it.
 
     ``full`` is the name with a list prefix written out (市发改局、住建局 → 市住建局; see
-    ``matrix.local.distribute_prefix``); the document's jurisdiction decides whether it is used.
+    ``matrix.parse.jurisdiction.distribute_prefix``); the document's jurisdiction decides whether it is used.
     """
 
     name: str
@@ -85,7 +85,7 @@ class TrailerReader(Transformer):
 
     def names(self, *depts: Token) -> Names:
         """X、Y、Z等 → [X, Y, Z], each with the list's prefix written out where it distributes."""
-        from .local import distribute_prefix
+        from .jurisdiction import distribute_prefix
 
         marked = {i - 1 for i, d in enumerate(depts) if d.type == "LEAD_MARK"}
         kept = [(i, d) for i, d in enumerate(depts) if d.type != "LEAD_MARK"]

@@ -7,7 +7,7 @@ Two steps, both pure:
   inside the parse (``parser.plan_reader``); ``tree_to_units`` runs it over a parse tree.
 * ``build_documents`` walks the units in order, splits them into documents where the numbering
   restarts, cuts each unit's body into tasks at its trailers, reads each trailer with
-  ``trailer.lark`` (``matrix.trailer``), applies the document-wide rules (列第一位者为牵头单位，下同;
+  ``trailer.lark`` (``matrix.parse.trailer``), applies the document-wide rules (列第一位者为牵头单位，下同;
   以下均需…落实，不再列出; 以下除标注…外，适用范围均为…) and canonicalises department names.
 """
 
@@ -21,8 +21,8 @@ from types import ModuleType
 
 from lark import Lark, Token, Transformer, Tree
 
-from .messages import warning
-from .records import Assignment, Clause, Department, Document, ParseWarning, Role, Task
+from ..messages import warning
+from ..records import Assignment, Clause, Department, Document, ParseWarning, Role, Task
 from .trailer import TrailerInfo, read_trailer
 
 MAX_WARNINGS_PER_KIND = 50
@@ -163,7 +163,7 @@ def _body(children: list) -> list[Token]:
 
 @functools.cache
 def plan_reader() -> Lark:
-    """``parser.plan_parser`` as the pipeline uses it: :class:`~matrix.parser.LineLexer` feeds
+    """``parser.plan_parser`` as the pipeline uses it: :class:`~matrix.parse.parser.LineLexer` feeds
     it a line at a time and :class:`UnitBuilder` runs during the parse, so ``parse`` gives the
     units directly (no tree is built)."""
     from .parser import LineLexer, build_parser
@@ -309,7 +309,7 @@ class _DocumentBuilder:
     def __init__(self, canonical: Canonical, line_of: LineMap, kinds: ModuleType,
                  resolver=None) -> None:
         self.canonical, self.line_of, self.kinds = canonical, line_of, kinds
-        self.resolver = resolver  # matrix.local.LocalResolver for a local document, else None
+        self.resolver = resolver  # matrix.parse.jurisdiction.LocalResolver for a local document, else None
         self.state = _RuleState()
         self.tasks: list[Task] = []
         self.unassigned: list[Clause] = []
@@ -357,7 +357,7 @@ class _DocumentBuilder:
                 resolved = self.resolver.resolve(full or name)
                 dept, counterpart = resolved.department, resolved.counterpart
                 if resolved.national_warning:
-                    from .local import local_label
+                    from .jurisdiction import local_label
                     self.national.setdefault(dept.name, (0, local_label(
                         self.resolver.prefix, dept.name, self.resolver.jurisdiction.level)))
             else:
@@ -606,12 +606,12 @@ def build_documents(units: Sequence[Unit], canonical: Canonical, line_of: LineMa
     ``kinds`` is the module whose record classes are built: ``matrix.models`` (pydantic, the
     default) or ``matrix.records`` (lean); both have the same classes with the same fields.
     ``jurisdiction`` (a ``records.Jurisdiction``) overrides the one each document is found to
-    have (``matrix.local.detect_jurisdiction``); in a local document names are read by
-    ``matrix.local.LocalResolver`` over ``registry`` (default: the packaged data and the
+    have (``matrix.parse.jurisdiction.detect_jurisdiction``); in a local document names are read by
+    ``matrix.parse.jurisdiction.LocalResolver`` over ``registry`` (default: the packaged data and the
     user's files).
     """
     if kinds is None:
-        from . import models as kinds
+        from .. import models as kinds
     documents = []
     preamble = units[0] if units else None
     carried: tuple[_RuleState, list[str]] | None = None  # a notice's rules, for its attachment
@@ -622,10 +622,10 @@ def build_documents(units: Sequence[Unit], canonical: Canonical, line_of: LineMa
         found = jurisdiction or _jurisdiction(opening, title, number, tops, canonical)
         resolver = None
         if found is not None and found.level != "central":
-            from .local import LocalResolver
+            from .jurisdiction import LocalResolver
 
             if registry is None:
-                from .departments import default_registry
+                from ..departments import default_registry
                 registry = default_registry()
             resolver = LocalResolver(registry, found, canonical)
         builder = _DocumentBuilder(canonical, line_of, kinds, resolver)
@@ -666,11 +666,11 @@ def build_documents(units: Sequence[Unit], canonical: Canonical, line_of: LineMa
 
 def _jurisdiction(opening: Sequence[str], title: str | None, number: str | None,
                   tops: Sequence[Unit], canonical: Canonical):
-    """Whose plan the document is: ``matrix.local.detect_jurisdiction`` over its opening
+    """Whose plan the document is: ``matrix.parse.jurisdiction.detect_jurisdiction`` over its opening
     lines and the names its trailers print."""
     from collections import Counter
 
-    from .local import detect_jurisdiction, is_local_form, own_prefix
+    from .jurisdiction import detect_jurisdiction, is_local_form, own_prefix
 
     prefixes: Counter = Counter()
     duties = 0

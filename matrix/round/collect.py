@@ -19,7 +19,7 @@ How a return is taken:
   plan's text); a row of its own (``added``, 新增事项); any other cell (``other``). Text is
   kept as written: formulas as their text, never evaluated.
 * **Late**: a task is 已完成 when every department on it reports 已完成; it is late when its
-  完成时限 (:mod:`matrix.deadline`, counted in the plan's year) is before ``as_of`` and it is
+  完成时限 (:mod:`matrix.round.deadline`, counted in the plan's year) is before ``as_of`` and it is
   not 已完成. A department is late on a task when the deadline has passed and it does not
   report 已完成. A 完成时限 that cannot be read is listed in ``unread_deadlines``, never
   guessed.
@@ -51,8 +51,8 @@ from typing import Any
 
 from .deadline import Deadline, plan_year, read_deadline
 from .dispatch import department_lists, leader_lists, task_index
-from .records import ROLE_RANK, Plan, Role
-from .i18n import _
+from ..records import ROLE_RANK, Plan, Role
+from ..i18n import _
 
 __all__ = ["Added", "Collection", "DepartmentCount", "Edit", "PreviousRound", "Received",
            "Report", "TaskLine", "Unreadable", "collect", "collect_files", "expand_returns",
@@ -244,9 +244,9 @@ class Collection:
 def read_returns(paths: Iterable[str | os.PathLike[str]]) -> list[Any]:
     """Each file as a :class:`~matrix.workbook.returns.ReturnFile`, or as :class:`Unreadable`
     with the message that says why (nothing is raised: one bad file never stops the rest)."""
-    from .errors import MatrixInputError
-    from .i18n import speaking
-    from .workbook.returns import read_return
+    from ..errors import MatrixInputError
+    from ..i18n import speaking
+    from ..workbook.returns import read_return
 
     out: list[Any] = []
     for path in paths:
@@ -269,7 +269,7 @@ def expand_returns(inputs: Iterable[str | os.PathLike[str]]) -> list[Path]:
     """Files named by ``inputs``: a file as given, a folder as its spreadsheets
     (:data:`RETURN_SUFFIXES`, sorted, recursively; hidden files, Excel's lock files ~$… and
     索引.xlsx left out)."""
-    from .output import INDEX_FILE
+    from ..safety.writes import INDEX_FILE
 
     files: list[Path] = []
     for item in map(Path, inputs):
@@ -296,7 +296,7 @@ def collect_files(plan: Plan, inputs: Iterable[str | os.PathLike[str]], *,
                   since: str | os.PathLike[str] | None = None) -> Collection:
     """The whole round in one call: read the returns (files or folders), the previous 汇总
     (``since``), collect, and write the 汇总 workbook to ``output`` when given."""
-    from .workbook.summary import read_previous, write_summary
+    from ..workbook.summary import read_previous, write_summary
 
     previous = read_previous(since) if since is not None else None
     returns = read_returns(expand_returns(inputs))
@@ -324,11 +324,11 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
     against ``plan``.
 
     ``round`` is the round being collected; when ``None``, the round most stamped returns for
-    this plan carry. ``year`` overrides :func:`~matrix.deadline.plan_year` for relative
+    this plan carry. ``year`` overrides :func:`~matrix.round.deadline.plan_year` for relative
     deadlines.
     """
-    from .errors import MatrixInputError
-    from .workbook.returns import form_values
+    from ..errors import MatrixInputError
+    from ..workbook.returns import form_values
 
     sha = plan.source.sha256
     if previous is not None and previous.plan_sha256 != sha:
@@ -542,7 +542,7 @@ def _received(ret: Any) -> dict[str, Any]:
 def _guess_department(ret: Any, expected: dict[str, dict[str, Any]],
                       tasks: dict[str, Any]) -> tuple[str | None, str]:
     """The department of a return without a stamp: by 报送单位, else by its tasks."""
-    from .departments import default_registry
+    from ..departments import default_registry
 
     written = ret.header.get("报送单位", "").strip()
     if written:

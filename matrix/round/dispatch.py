@@ -2,7 +2,7 @@
 forms (``dispatch``), through one mechanism.
 
 :func:`department_lists` is the pure part: the plan split per department
-(:func:`matrix.filter.split_by_department`), each list with its file name, its tasks' ids and,
+(:func:`matrix.filter.select.split_by_department`), each list with its file name, its tasks' ids and,
 for a return form, the :class:`Stamp` hidden in the workbook. ``workbook.write_split`` writes
 them and the 索引 workbook (task lists, or with ``returns=True`` return forms);
 :func:`dispatch` is ``write_split`` with return forms, plus a form per leader the plan names.
@@ -30,10 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .filter import TaskHit, department_index, split_by_department
-from .output import INDEX_FILE, unique_file_name
-from .records import Plan, Task
-from .i18n import _
+from ..filter.select import TaskHit, department_index, split_by_department
+from ..safety.writes import INDEX_FILE, unique_file_name
+from ..records import Plan, Task
+from ..i18n import _
 
 __all__ = ["DepartmentList", "DispatchResult", "STAMP_MAGIC", "Stamp", "department_lists",
            "dispatch", "leader_lists", "task_ids"]
@@ -186,10 +186,10 @@ def dispatch(plan: Plan, folder: str | os.PathLike[str], *, round: str | None = 
     office has edited is not replaced without ``force``; one that cannot be written is
     reported and listed in ``failed``, the others are still written).
     """
-    from .errors import MatrixOutputError
-    from .output import check_target, make_folder
-    from .workbook.lists import write_split
-    from .workbook.returns import write_return_form
+    from ..errors import MatrixOutputError
+    from ..safety.writes import check_target, make_folder
+    from ..workbook.lists import write_split
+    from ..workbook.returns import write_return_form
 
     folder = Path(folder)
     rows, failed = write_split([plan], folder, inputs=inputs, force=force, report=report,

@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .errors import MatrixInputError, unreadable
-from .i18n import _
+from ..errors import MatrixInputError, unreadable
+from ..i18n import _
 
 # A --matches file (OLD=NEW lines decided by a person): a few hundred lines in practice.
 MAX_MATCHES_BYTES = 1 << 20

@@ -1,6 +1,6 @@
 """SIGTERM and SIGHUP end a run as Ctrl-C does, so that a write in progress cleans up.
 
-Kept apart from ``matrix.output`` (which needs zipfile and pathlib) because the command line
+Kept apart from ``matrix.safety.writes`` (which needs zipfile and pathlib) because the command line
 installs it before every command, ``--help`` included, and ``--help`` must start fast.
 """
 

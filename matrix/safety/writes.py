@@ -26,8 +26,8 @@ import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from .errors import MatrixOutputError
-from .i18n import _
+from ..errors import MatrixOutputError
+from ..i18n import _
 
 # Bytes in one file name (Linux, macOS, Windows' 255 UTF-16 units hold at least as much):
 # output and temporary names are kept within it.
@@ -69,7 +69,7 @@ INDEX_FILE = "索引.xlsx"  # the index of a --split-by-dept folder
 def safe_file_name(name: str, suffix: str = "") -> str:
     """``name`` (a department's, say) as one file name: no separator, no control or invisible
     character, not hidden, within NAME_MAX bytes with ``suffix``; never empty, never ``..``."""
-    from .textsafe import strip_invisible
+    from ..text.safe import strip_invisible
 
     cleaned = "".join("_" if c in '\\/:*?"<>|' or ord(c) < 32 or c == "\x7f" else c
                       for c in strip_invisible(name)).strip(". ") or "_"
@@ -168,7 +168,7 @@ def _full(error: OSError) -> bool:
 
 def _reason(error: OSError) -> str:
     if _full(error):
-        from .i18n import _
+        from ..i18n import _
 
         return _("the disk is full (the previous file, if any, is left as it was)")
     return error.strerror or str(error)
@@ -317,7 +317,7 @@ def lock_files(path: Path) -> list[Path]:
 def _unlocked(path: Path) -> tuple[bool, str]:
     locks = lock_files(path)
     if locks:
-        from .i18n import _
+        from ..i18n import _
 
         return False, _("it is open in an office application (lock file {name})").format(
             name=locks[0].name)

@@ -26,8 +26,8 @@ import zipfile
 import zlib
 from typing import IO
 
-from .errors import MatrixInputError
-from .i18n import _
+from ..errors import MatrixInputError
+from ..i18n import _
 
 MAX_UNPACKED = 200 * 1024 * 1024  # bytes, all members together (the default)
 MAX_ENTRIES = 10_000  # members of the zip

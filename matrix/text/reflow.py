@@ -39,7 +39,7 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from ..normalise import clean_lines, has_entity_or_surrogate, normalise_line
+from .normalise import clean_lines, has_entity_or_surrogate, normalise_line
 
 _NUMBERED = re.compile(r"^(?:[一二三四五六七八九十百零〇两]+、|（[一二三四五六七八九十百零〇两]+）|"
                        r"\d{1,3}[.、](?!\d)|（\d{1,3}）|[①-⑳]|第[一二三四五六七八九十百零〇两\d]+[章节条部分篇])")
