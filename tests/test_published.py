@@ -737,3 +737,17 @@ def test_duty_table_in_a_pdf_goes_on_over_the_pages(tmp_path):
         == [(f"{n}.", [(departments[n % 6], "lead"), (departments[(n + 1) % 6], "support")])
             for n in range(1, 41)]
     assert len({t.page for t in plan.tasks}) > 1
+
+
+def test_displaced_tone_marks_of_pinyin_glosses_are_put_back():
+    """PDFium extracts a gloss's tone-marked vowel (a fallback font's glyph) after the
+    parenthesis, leaving a space: "體(t )ǐ 育總局" must read as 體育總局, not as an unread trailer."""
+    from matrix.read.pdf import restore_displaced_tones
+    from matrix.text.normalise import normalise
+
+    assert restore_displaced_tones("、體(t )ǐ 育總局、") == "、體(tǐ)育總局、"
+    assert restore_displaced_tones("明顯短(du n) ǎ 闆") == "明顯短(duǎn)闆"
+    assert normalise(restore_displaced_tones("國家藥監局、體(t )ǐ 育總局")).text == "国家药监局、体育总局\n"
+    # a parenthesis that is no gloss is left as it was
+    for line in ("(2022 2025年)", "(PPP )a", "体(t )x", "（一）推进"):
+        assert restore_displaced_tones(line) == line
