@@ -362,9 +362,8 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
             if stamp.plan_sha256 != sha:
                 received.append(Received(**base, outcome=REFUSED, department=stamp.department,
                                          round=stamp.round, matched_by=BY_STAMP,
-                                         reason=f"为另一份计划填报（{stamp.plan_title or '无标题'}，"
-                                                f"计划校验码 {stamp.plan_sha256[:12]}…），"
-                                                f"本次汇总的计划校验码 {sha[:12]}…"))
+                                         reason=f"为另一份方案填报（{stamp.plan_title or '无标题'}），"
+                                                "与本次汇总所用的方案不是同一份文件"))
                 continue
             if round is not None and stamp.round != round:
                 received.append(Received(**base, outcome=REFUSED, department=stamp.department,
@@ -377,14 +376,14 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
                 if key not in leaders:
                     received.append(Received(**base, outcome=REFUSED, department=key,
                                              round=stamp.round, matched_by=BY_STAMP,
-                                             reason="该领导在本计划中没有分管任务"))
+                                             reason="该领导在本方案中没有分管任务"))
                     continue
                 candidates.setdefault(key, []).append((ret, BY_STAMP, ""))
                 continue
             if stamp.department not in expected:
                 received.append(Received(**base, outcome=REFUSED, department=stamp.department,
                                          round=stamp.round, matched_by=BY_STAMP,
-                                         reason="该单位在本计划中没有任务"))
+                                         reason="该单位在本方案中没有任务"))
                 continue
             candidates.setdefault(stamp.department, []).append((ret, BY_STAMP, ""))
             continue

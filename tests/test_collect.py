@@ -354,7 +354,7 @@ def test_return_for_another_plan_or_round_is_refused(small, tmp_path):
                   round=ROUND)
     by_name = {Path(r.path).name: r for r in got.received}
     assert by_name["other-plan.xlsx"].outcome == "拒收"
-    assert "另一份计划" in by_name["other-plan.xlsx"].reason
+    assert "另一份方案" in by_name["other-plan.xlsx"].reason
     assert by_name["last-round.xlsx"].outcome == "拒收"
     assert "2026年第三季度" in by_name["last-round.xlsx"].reason
     assert by_name["ok.xlsx"].outcome == "采用"

@@ -23,7 +23,8 @@ from starlette.testclient import TestClient  # noqa: E402
 from matrix.cli import cli  # noqa: E402
 from matrix.web import create_app  # noqa: E402
 from tests.conftest import NEWS, SEED_001  # noqa: E402
-from tests.web_support import EXPECTED_CHANGES, HOSTILE, edited_001  # noqa: E402
+from tests.web_support import (EXPECTED_CHANGES, HOSTILE, edited_001,  # noqa: E402
+                               plan_with_leaders)
 
 BASE = "http://127.0.0.1:8000"
 
@@ -110,22 +111,7 @@ def test_task_details_show_text_trailer_deadline_lead_and_line(client, plan_001)
 
 
 def test_task_leaders_are_shown(client):
-    text = ("关于测试的行动方案\n一、重点任务\n"
-            "（一）加强管理。（工业和信息化部牵头，财政部参与；2025年底前完成）\n")
-    from matrix.web.views import common
-
-    upload_ = common.load("plan.txt", text.encode("utf-8"))
-    task = upload_.plan.tasks[0]
-    with_leaders = type(task).make(**{**{k: getattr(task, k) for k in task.as_json()},
-                                      "assignments": task.assignments,
-                                      "leaders": ("张三", "李四")})
-    document = type(upload_.plan.documents[0]).make(
-        **{**{k: getattr(upload_.plan.documents[0], k) for k in ("title", "doc_number", "line",
-                                                                  "unassigned", "rules",
-                                                                  "warnings")},
-           "tasks": (with_leaders,)})
-    plan = type(upload_.plan).make(source=upload_.plan.source, documents=(document,))
-    token = client.app.state.store.put(common.Upload(plan, "plan.txt"))
+    token = client.app.state.store.put(plan_with_leaders())
     page = client.get(f"/plan/{token}/task/1")
     assert "张三、李四" in page.text
     assert "2025年底前完成" in page.text and "工业和信息化部" in page.text
@@ -663,3 +649,94 @@ def test_summary_needs_a_plan_and_returns(client):
     page = client.post("/summary", files=[("plan", ("a.txt", SEED_001.read_bytes(), "text/plain"))])
     assert page.status_code == 400 and "需要方案和报送材料" in page.text
     assert "汇总" in client.get("/summary").text
+
+
+# ── 下发 ────────────────────────────────────────────────────────────────────────────────────
+
+
+def _members(data: bytes) -> dict[str, bytes]:
+    """A workbook's parts; the creation and modification times in docProps/core.xml blanked
+    (they are the moment of writing: the only bytes two writes of one workbook differ in)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        parts = {name: book.read(name) for name in book.namelist()}
+    parts["docProps/core.xml"] = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*",
+                                        rb"\1", parts["docProps/core.xml"])
+    return parts
+
+
+def dispatch_zip(client, token, **params):
+    return client.get(f"/plan/{token}/dispatch/zip", params=params)
+
+
+def test_dispatch_zip_holds_the_files_dispatch_writes(client, tmp_path):
+    token = token_of(seed_upload(client))
+    form = client.get(f"/plan/{token}/dispatch")
+    assert form.status_code == 200 and "下发填报表" in form.text and "40 份" in form.text
+    response = dispatch_zip(client, token, round="2026年第四季度", due="2026-12-20",
+                            kinds="department")
+    assert response.status_code == 200, response.text
+    assert "2026%E5%B9%B4" in response.headers["content-disposition"]  # the round in its name
+    folder = tmp_path / "下发"
+    plan = tmp_path / SEED_001.name
+    plan.write_bytes(SEED_001.read_bytes())
+    result = CliRunner().invoke(cli, ["dispatch", str(plan), "-o", str(folder),
+                                      "--round", "2026年第四季度", "--due", "2026-12-20"])
+    assert result.exit_code == 0, result.output
+    written = {p.relative_to(folder).as_posix(): p.read_bytes()
+               for p in folder.rglob("*") if p.is_file()}
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        zipped = {name: archive.read(name) for name in archive.namelist()}
+    assert sorted(zipped) == sorted(written) and "索引.xlsx" in zipped and len(zipped) == 41
+    for name, data in zipped.items():
+        assert _members(data) == _members(written[name]), name
+
+
+def test_dispatched_forms_are_collected(client, tmp_path):
+    from matrix.dispatch import Stamp
+    from tests.test_collect import fill
+
+    token = token_of(seed_upload(client))
+    response = dispatch_zip(client, token, round="第一轮", kinds="department")
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        archive.extractall(tmp_path / "forms")
+    form = tmp_path / "forms" / "市场监管总局.xlsx"
+    import openpyxl
+
+    stamp = Stamp.from_text(openpyxl.load_workbook(form)["填报标识"]["A1"].value)
+    assert stamp.round == "第一轮" and stamp.department == "市场监管总局"
+    filled = tmp_path / "报回.xlsx"
+    fill(form, filled)
+    page = client.post("/summary", files=[
+        ("plan", (SEED_001.name, SEED_001.read_bytes(), "text/plain")),
+        ("returns", (filled.name, filled.read_bytes(), "application/octet-stream"))],
+        data={"as_of": "2026-12-21"})
+    assert page.status_code == 200 and "<td>报回.xlsx</td><td>采用</td>" in page.text
+
+
+def test_dispatch_leaders_forms_in_their_folder(client, tmp_path):
+    from matrix.dispatch import LEADER_FOLDER
+    
+    token = client.app.state.store.put(plan_with_leaders())
+    form = client.get(f"/plan/{token}/dispatch")
+    assert "张三、李四" in form.text
+    both = dispatch_zip(client, token, kinds=["department", "leader"])
+    with zipfile.ZipFile(io.BytesIO(both.content)) as archive:
+        names = archive.namelist()
+    assert f"{LEADER_FOLDER}/张三.xlsx" in names and "索引.xlsx" in names
+    only = dispatch_zip(client, token, kinds="leader")
+    with zipfile.ZipFile(io.BytesIO(only.content)) as archive:
+        assert sorted(archive.namelist()) == [f"{LEADER_FOLDER}/张三.xlsx",
+                                              f"{LEADER_FOLDER}/李四.xlsx"]
+
+
+@pytest.mark.parametrize("params, words", [
+    ({"kinds": "department", "due": "明天"}, "报送截止日期应为"),
+    ({"round": "第一轮"}, "请至少选择一种填报表"),
+    ({"kinds": "leader"}, "没有写明分管领导"),
+    ({"kinds": "department", "round": "轮" * 61}, "不超过 60 个字"),
+])
+def test_dispatch_form_states(client, params, words):
+    token = token_of(seed_upload(client))
+    page = dispatch_zip(client, token, **params)
+    assert page.status_code == 400 and words in page.text
+    assert "content-disposition" not in page.headers

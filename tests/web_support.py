@@ -31,6 +31,26 @@ HOSTILE = """关于<script>window.HACKED=1</script>的行动方案
 """
 
 
+def plan_with_leaders():
+    """A one-task plan (an ``Upload`` for the page's store) whose task names two leaders."""
+    from matrix.web.views import common
+
+    text = ("关于测试的行动方案\n一、重点任务\n"
+            "（一）加强管理。（工业和信息化部牵头，财政部参与；2025年底前完成）\n")
+    upload = common.load("plan.txt", text.encode("utf-8"))
+    task = upload.plan.tasks[0]
+    with_leaders = type(task).make(**{**{k: getattr(task, k) for k in task.as_json()},
+                                      "assignments": task.assignments,
+                                      "leaders": ("张三", "李四")})
+    document = type(upload.plan.documents[0]).make(
+        **{**{k: getattr(upload.plan.documents[0], k) for k in ("title", "doc_number", "line",
+                                                                 "unassigned", "rules",
+                                                                 "warnings")},
+           "tasks": (with_leaders,)})
+    plan = type(upload.plan).make(source=upload.plan.source, documents=(document,))
+    return common.Upload(plan, "plan.txt")
+
+
 def edited_001() -> str:
     """Seed 001 with the changes of :data:`EXPECTED_CHANGES`."""
     text = SEED_001.read_text(encoding="utf-8")

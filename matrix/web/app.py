@@ -197,7 +197,7 @@ async def _server_error(request: Request, exc: Exception) -> Response:
 def create_app(host: str = "127.0.0.1", port: int = 8000, *,
                extra_hosts: Iterable[str] = ()) -> Starlette:
     """The application served by ``dutymatrix serve`` on ``host``:``port``."""
-    from .views import compare, plan, summary, upload
+    from .views import compare, dispatch, plan, summary, upload
 
     routes = [
         Route("/", upload.form, name="home"),
@@ -207,6 +207,8 @@ def create_app(host: str = "127.0.0.1", port: int = 8000, *,
         Route("/plan/{token}/task/{index}", plan.task_page, name="task"),
         Route("/plan/{token}/downloads", plan.downloads_page, name="downloads"),
         Route("/plan/{token}/download/{kind}", plan.download, name="download"),
+        Route("/plan/{token}/dispatch", dispatch.form, name="dispatch"),
+        Route("/plan/{token}/dispatch/zip", dispatch.download, name="dispatch_zip"),
         Route("/compare", compare.form, name="compare"),
         Route("/compare", compare.receive, methods=["POST"], name="compare_post"),
         Route("/diff/{token}", compare.diff_page, name="diff"),
