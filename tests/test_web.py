@@ -24,6 +24,7 @@ from matrix.cli import cli  # noqa: E402
 from matrix.web import create_app  # noqa: E402
 from tests.conftest import NEWS, SEED_001  # noqa: E402
 from tests.web_support import (EXPECTED_CHANGES, HOSTILE, edited_001,  # noqa: E402
+                               foreign_words,
                                plan_with_leaders)
 
 BASE = "http://127.0.0.1:8000"
@@ -133,18 +134,15 @@ def test_department_found_by_alias(client):
     assert '<th class="dept hit">' in page.text
 
 
-def test_unknown_department_gets_the_cli_message(client):
+def test_unknown_department_gets_the_cli_suggestions(client):
     from matrix.departments import default_registry
-    from matrix.errors import UnknownDepartmentError
 
     token = token_of(seed_upload(client))
     page = client.get(f"/plan/{token}", params={"dept": "国家卫建委"})
     assert page.status_code == 200
-    from matrix.i18n import speaking
-
-    with speaking("zh"):  # the page speaks Chinese whatever the server's terminal does
-        message = str(UnknownDepartmentError("国家卫建委", default_registry().suggest("国家卫建委")))
-    assert message.replace("'", "&#39;").replace("\"", "&#34;") in page.text
+    notice = page.text.split('id="unknown-department"')[1].split("</p>")[0]
+    assert "“国家卫建委”" in notice
+    assert re.findall(r">([^<>]+)</a>", notice) == default_registry().suggest("国家卫建委")
     assert len(rows(page.text)) == 22  # the whole matrix stays, under the message
 
 
@@ -228,7 +226,8 @@ def test_downloads_page_lists_the_four_files(client):
     stem = SEED_001.stem
     for name in (f"{stem}.xlsx", f"{stem}.csv", f"{stem}.json", f"{stem}_各单位任务清单.zip"):
         assert name in page.text
-    assert "dutymatrix build" in page.text
+    assert "dutymatrix build" not in page.text and "对应命令" not in page.text  # no command line
+    assert f'href="/plan/{token}/dispatch"' in page.text  # return forms: 下发
 
 
 def test_workbook_download_reads_back(client, plan_001):
@@ -434,14 +433,16 @@ def test_bad_input_gets_a_friendly_page_with_the_cli_message(client, tmp_path, n
     monkeypatch.setenv("LANGUAGE", "C")
     page = upload(client, (name, data, "application/octet-stream"))
     assert page.status_code == 400
-    assert message in page.text and "Traceback" not in page.text
+    from matrix.web.app import clerk_text
+
+    assert clerk_text(message) in page.text and "Traceback" not in page.text
     path = tmp_path / name
     path.write_bytes(data)
     result = CliRunner().invoke(cli, ["--lang", "zh", "parse", str(path), "--format", "json"])
     assert result.exit_code == 1
     cli_message = result.output.removeprefix("错误：").strip().replace(str(path), name)
     assert message in cli_message
-    assert cli_message.splitlines()[0] in page.text
+    assert clerk_text(cli_message.splitlines()[0]) in page.text  # the clerk's part of it
 
 
 def test_the_cli_input_limit_applies(client, monkeypatch):
@@ -606,6 +607,13 @@ def test_department_lists_that_cannot_all_be_written_are_not_zipped(client, monk
 # ── 汇总 ────────────────────────────────────────────────────────────────────────────────────
 
 
+def received(html: str) -> list[tuple[str, str]]:
+    """(file, outcome) of each row of the 汇总 page's 收到的文件."""
+    table = html.split('id="received"', 1)[1].split("</table>", 1)[0]
+    return re.findall(r'<td data-label="文件" class="file">(.*?)</td><td data-label="处理">(.*?)</td>',
+                      table)
+
+
 def test_summary_of_returns(client, plan_001, tmp_path):
     from datetime import date
 
@@ -633,8 +641,8 @@ def test_summary_of_returns(client, plan_001, tmp_path):
     missing = re.search(r'<p class="notice" id="missing">未报送：(.*?)</p>', page.text).group(1)
     assert missing.split("、") == list(expected.missing)
     assert "国家卫生健康委" not in missing and "市场监管总局" not in missing
-    assert "<td>市场监管总局报送.xlsx</td><td>采用</td>" in page.text
-    assert "<td>坏文件.xlsx</td><td>无法读取</td>" in page.text
+    assert ("市场监管总局报送.xlsx", "采用") in received(page.text)
+    assert ("坏文件.xlsx", "无法读取") in received(page.text)
     token = re.search(r"/summary/([\w-]+)", str(page.url)).group(1)
     book = client.get(f"/summary/{token}/download")
     assert book.status_code == 200
@@ -710,7 +718,7 @@ def test_dispatched_forms_are_collected(client, tmp_path):
         ("plan", (SEED_001.name, SEED_001.read_bytes(), "text/plain")),
         ("returns", (filled.name, filled.read_bytes(), "application/octet-stream"))],
         data={"as_of": "2026-12-21"})
-    assert page.status_code == 200 and "<td>报回.xlsx</td><td>采用</td>" in page.text
+    assert page.status_code == 200 and ("报回.xlsx", "采用") in received(page.text)
 
 
 def test_dispatch_leaders_forms_in_their_folder(client, tmp_path):
@@ -740,3 +748,168 @@ def test_dispatch_form_states(client, params, words):
     page = dispatch_zip(client, token, **params)
     assert page.status_code == 400 and words in page.text
     assert "content-disposition" not in page.headers
+
+
+@pytest.fixture()
+def returned(client, plan_001, tmp_path):
+    """The 汇总 page of seed 001 with two filled returns, one with an added row and an edited
+    task text: (page, the cells each department wrote, token)."""
+    import openpyxl
+
+    from matrix.dispatch import dispatch
+    from matrix.workbook.returns import FORM_SHEET
+    from tests.test_collect import ID, fill
+
+    forms = dispatch(plan_001, tmp_path / "下发", round="第一轮").files
+    written, files = {}, []
+    for department in ("市场监管总局", "国家卫生健康委"):
+        target = tmp_path / f"{department}报送.xlsx"
+        extra = {}
+        if department == "市场监管总局":
+            ws = openpyxl.load_workbook(forms[department])[FORM_SHEET]
+            last = max(r for r in range(5, ws.max_row + 1) if ws.cell(r, ID).value)
+            extra = {f"D{last + 1}": "自行开展的专项检查", f"K{last + 1}": "检查了三个市",
+                     "E5": "改过的任务文字"}
+        written[department] = fill(forms[department], target, extra=extra)
+        files.append(("returns", (target.name, target.read_bytes(), "application/octet-stream")))
+    files.append(("plan", (SEED_001.name, SEED_001.read_bytes(), "text/plain")))
+    page = client.post("/summary", files=files, data={"as_of": "2026-12-21"})
+    assert page.status_code == 200
+    return page, written, re.search(r"/summary/([\w-]+)", str(page.url)).group(1)
+
+
+def test_summary_shows_each_report_with_its_texts(client, returned):
+    page, written, token = returned
+    html = page.text
+    for department, cells in written.items():
+        for ref, value in cells.items():
+            if ref[0] in "KLM" and "·" in value:  # each task's 进展情况, 存在问题, 下步计划
+                assert f'class="text">{value}</td>' in html, (department, ref)
+    # Each status in the colour of the workbook's 状态矩阵; a department that sent nothing is 未报.
+    assert '<span class="st s-done">已完成</span>' in html
+    assert '<span class="st s-behind">滞后</span>' in html
+    assert '<span class="st s-none">未报</span>' in html
+    assert '<td data-label="来源文件" class="file">市场监管总局报送.xlsx</td>' in html
+    added = html.split('id="added"')[1].split("</table>")[0]
+    assert "自行开展的专项检查" in added and "检查了三个市" in added and "市场监管总局" in added
+    edits = html.split('id="edits"')[1].split("</table>")[0]
+    assert "改过的任务文字" in edits and "市场监管总局" in edits
+
+
+def test_summary_filters_by_department_and_status(client, returned, plan_001):
+    from matrix.filter import filter_tasks
+
+    page, written, token = returned
+    one = client.get(f"/summary/{token}", params={"dept": "国家卫生健康委"}).text
+    hits = filter_tasks([plan_001], departments=["国家卫生健康委"])
+    assert one.count('<section class="task-progress') == len(hits)
+    units = re.findall(r'<td data-label="单位">([^<]*)', one.split('id="progress"')[1]
+                       .split("<h2>新增事项")[0])
+    assert set(units) == {"国家卫生健康委"}
+    assert "自行开展的专项检查" not in one  # 市场监管总局's added row is not this department's
+    done = client.get(f"/summary/{token}", params={"status": "已完成"}).text
+    statuses = re.findall(r'<span class="st s-[a-z]+">([^<]*)</span>',
+                          done.split('id="progress"')[1].split("<h2>新增事项")[0])
+    assert statuses and set(statuses) == {"已完成"}
+    nothing = client.get(f"/summary/{token}", params={"dept": "国家卫生健康委", "status": "需协调x"})
+    assert 'id="no-match"' in nothing.text
+
+
+def test_summary_shows_a_light_the_library_gives(client, returned, monkeypatch):
+    from matrix.collect import Report
+
+    page, written, token = returned
+    monkeypatch.setattr(Report, "light", property(lambda self: "红"), raising=False)
+    html = client.get(f"/summary/{token}").text
+    assert '<span class="light light-红"' in html
+
+
+# ── the office's Chinese on every page ──────────────────────────────────────────────────────
+
+
+def every_page(client, tmp_path) -> dict[str, object]:
+    """Every view, every error page and every state of the forms: name → response."""
+    from tests.test_collect import fill
+    from matrix.dispatch import dispatch
+    from matrix.pipeline import parse_file
+
+    seed = (SEED_001.name, SEED_001.read_bytes(), "text/plain")
+    token = token_of(seed_upload(client))
+    leaders = client.app.state.store.put(plan_with_leaders())
+    plan = f"/plan/{token}"
+    pages = {name: client.get(path) for name, path in {
+        "upload": "/", "compare": "/compare", "summary form": "/summary",
+        "matrix": plan, "department": f"{plan}?dept=国家卫健委",
+        "unknown department": f"{plan}?dept=省科技厅",
+        "department with suggestions": f"{plan}?dept=国家卫建委",
+        "department without tasks": f"{plan}?dept=审计署",
+        "task": f"{plan}/task/1", "task part": f"{plan}/task/1?part=1",
+        "downloads": f"{plan}/downloads", "dispatch": f"{plan}/dispatch",
+        "dispatch with leaders": f"/plan/{leaders}/dispatch",
+        "dispatch bad date": f"{plan}/dispatch/zip?kinds=department&due=明天",
+        "dispatch no kind": f"{plan}/dispatch/zip?round=R",
+        "dispatch no leaders": f"{plan}/dispatch/zip?kinds=leader",
+        "not found": "/nowhere", "unknown plan": "/plan/nothing",
+        "unknown task": f"{plan}/task/999",
+    }.items()}
+    pages["batch"] = upload(client, seed, (NEWS[0].name, NEWS[0].read_bytes(), "text/plain"),
+                            ("scan.pdf", b"%PDF-1.7 ...", "application/pdf"))
+    pages["no clauses"] = upload(client, (NEWS[0].name, NEWS[0].read_bytes(), "text/plain"))
+    pages["broken pdf"] = upload(client, ("scan.pdf", b"%PDF-1.7 ...", "application/pdf"))
+    pages["empty file"] = upload(client, ("empty.txt", b"", "text/plain"))
+    pages["nothing uploaded"] = client.post("/upload", data={"text": " "})
+    pages["method"] = client.post("/", data={})
+    pages["other site"] = client.post("/upload", files=[("files", seed)],
+                                      headers={"origin": "http://evil.example"})
+    pages["other host"] = client.get("/", headers={"host": "evil.example"})
+    pages["too many files"] = client.post("/upload", files=[("files", (f"{n}.txt", b"x",
+                                                                       "text/plain"))
+                                                            for n in range(60)])
+    pages["diff"] = compare(client, seed, ("新版.txt", edited_001().encode("utf-8"), "text/plain"))
+    pages["diff one department"] = compare(client, seed, ("新版.txt", edited_001().encode(),
+                                                          "text/plain"), dept="财政部")
+    pages["compare one file"] = client.post("/compare", files=[("old", seed)])
+    forms = dispatch(parse_file(SEED_001), tmp_path / "下发", round="第一轮").files
+    fill(forms["市场监管总局"], tmp_path / "回.xlsx")
+    returns = [("returns", ("回.xlsx", (tmp_path / "回.xlsx").read_bytes(), "application/x")),
+               ("returns", ("坏.xlsx", b"PK\x03\x04", "application/x")), ("plan", seed)]
+    pages["summary"] = client.post("/summary", files=returns, data={"as_of": "2026-12-21"})
+    summary = str(pages["summary"].url)
+    pages["summary one department"] = client.get(summary, params={"dept": "市场监管总局"})
+    pages["summary no match"] = client.get(summary, params={"status": "没有"})
+    pages["summary bad date"] = client.post("/summary", files=returns, data={"as_of": "昨天"})
+    pages["summary without returns"] = client.post("/summary", files=[("plan", seed)])
+    other = dispatch(parse_file(SEED_001), tmp_path / "另一轮", round="另一轮").files
+    pages["summary refused"] = client.post("/summary", files=[
+        ("plan", (NEWS[0].name, SEED_001.read_bytes().replace("食品".encode(), "食物".encode()),
+                  "text/plain")),
+        ("returns", ("别的.xlsx", other["市场监管总局"].read_bytes(), "application/x"))])
+    return pages
+
+
+def test_every_page_speaks_the_office_chinese(client, tmp_path):
+    theirs = "\n".join(p.read_text(encoding="utf-8") for p in (SEED_001, NEWS[0]))
+    pages = every_page(client, tmp_path)
+    assert pages["unknown department"].status_code == 200
+    assert pages["too many files"].status_code == 400
+    foreign = {name: foreign_words(page.text, theirs) for name, page in pages.items()}
+    assert {name: words for name, words in foreign.items() if words} == {}
+    for name, page in pages.items():
+        assert not re.search(r"\b[0-9a-f]{12,}\b", page.text.split("<main>")[-1]), name  # a hash
+
+
+def test_the_word_checker_finds_developer_words():
+    assert foreign_words("<p>第 31 行 no-trailer 一、总体要求</p>") == ["no", "trailer"]
+    assert foreign_words('<input placeholder="dutymatrix collect">') == ["collect"]
+    assert foreign_words("<p>方案.txt 2026-12-21 共 64 MB，dutymatrix 0.1</p>") == []
+    assert foreign_words("<p>含 5G 基站</p>", "5G 基站") == []
+
+
+def test_unknown_department_gets_up_to_three_suggestions(client):
+    token = token_of(seed_upload(client))
+    page = client.get(f"/plan/{token}", params={"dept": "国家卫建委"}).text
+    notice = page.split('id="unknown-department"')[1].split("</p>")[0]
+    assert re.findall(r">([^<>]+)</a>", notice) == ["国家卫生健康委", "国家卫生计生委", "国家民委"]
+    province = client.get(f"/plan/{token}", params={"dept": "省科技厅"}).text
+    notice = province.split('id="unknown-department"')[1].split("</p>")[0]
+    assert 1 <= len(re.findall(r"</a>", notice)) <= 3 and "科技部" in notice

@@ -93,3 +93,63 @@ def live_server(port: int | None = None) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+# ── the office's Chinese ─────────────────────────────────────────────────────────────────────
+
+PRODUCT = "dutymatrix"
+# Names of formats and programs the office itself says in Latin letters (the Chinese for them
+# is longer and less known): the page may name them; every other Latin word is a developer's.
+OFFICE_WORDS = frozenset({"PDF", "OFD", "Word", "WPS", "Excel", "MB", "KB"})
+_FILE_NAME = r"[\w\u4e00-\u9fff（）()\[\]·\-]*\.[A-Za-z0-9]{2,5}\b"  # 方案.txt, .xlsx, a_b.zip
+_NUMBER = r"\d[\d.:\-/]*"  # 2026-12-21, 0.1.0, 64
+
+
+def page_words(html: str) -> list[str]:
+    """What a reader sees of a page: text, the title, and the words of attributes shown
+    (placeholder, title, alt, a button's value, the options of a list); scripts and styles
+    not."""
+    from html.parser import HTMLParser
+
+    out: list[str] = []
+
+    class Reader(HTMLParser):
+        hidden = 0
+
+        def handle_starttag(self, tag, attrs):
+            if tag in ("script", "style"):
+                self.hidden += 1
+            for name, value in attrs:
+                if value and (name in ("placeholder", "title", "alt", "aria-label")
+                              or name == "value" and tag in ("button", "option")
+                              or name == "value" and dict(attrs).get("type") in (
+                                  "submit", "button")):
+                    out.append(value)
+
+        def handle_endtag(self, tag):
+            if tag in ("script", "style"):
+                self.hidden -= 1
+
+        def handle_data(self, data):
+            if not self.hidden:
+                out.append(data)
+
+    Reader(convert_charrefs=True).feed(html)
+    return out
+
+
+def foreign_words(html: str, allowed: str = "") -> list[str]:
+    """The Latin words of a page outside file names, numbers, the product's name, the office's
+    words (``OFFICE_WORDS``) and ``allowed`` (text of the user's own files: a plan may say
+    5G)."""
+    import re
+
+    theirs = set(re.findall(r"[A-Za-z]+", allowed))
+    found = []
+    for text in page_words(html):
+        text = re.sub(_FILE_NAME, " ", text)
+        text = re.sub(_NUMBER, " ", text)
+        for word in re.findall(r"[A-Za-z]+", text):
+            if word != PRODUCT and word not in OFFICE_WORDS and word not in theirs:
+                found.append(word)
+    return found
