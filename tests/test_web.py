@@ -802,13 +802,14 @@ def test_summary_filters_by_department_and_status(client, returned, plan_001):
     page, written, token = returned
     one = client.get(f"/summary/{token}", params={"dept": "国家卫生健康委"}).text
     hits = filter_tasks([plan_001], departments=["国家卫生健康委"])
-    assert one.count('<section class="task-progress') == len(hits)
+    assert one.count('<details class="task-progress') == len(hits)
     units = re.findall(r'<td data-label="单位">([^<]*)', one.split('id="progress"')[1]
                        .split("<h2>新增事项")[0])
     assert set(units) == {"国家卫生健康委"}
     assert "自行开展的专项检查" not in one  # 市场监管总局's added row is not this department's
     done = client.get(f"/summary/{token}", params={"status": "已完成"}).text
-    statuses = re.findall(r'<span class="st s-[a-z]+">([^<]*)</span>',
+    statuses = re.findall(r'<td data-label="完成状态">(?:<span class="light[^>]*></span>)?'
+                          r'<span class="st s-[a-z]+">([^<]*)</span>',
                           done.split('id="progress"')[1].split("<h2>新增事项")[0])
     assert statuses and set(statuses) == {"已完成"}
     nothing = client.get(f"/summary/{token}", params={"dept": "国家卫生健康委", "status": "需协调x"})

@@ -153,3 +153,53 @@ def foreign_words(html: str, allowed: str = "") -> list[str]:
             if word != PRODUCT and word not in OFFICE_WORDS and word not in theirs:
                 found.append(word)
     return found
+
+
+# ── every page of the site, for the browser tests and the screenshots ──────────────────────
+
+
+def site_pages(base: str, folder) -> dict[str, str]:
+    """A seed plan, a comparison, a batch, a 下发 and a 汇总 made on the live server at
+    ``base`` (through HTTP, as the page's forms send them): page name → its address."""
+    import re
+    from pathlib import Path
+
+    import httpx
+
+    from matrix.dispatch import dispatch
+    from matrix.pipeline import parse_file
+    from tests.conftest import NEWS
+    from tests.test_collect import fill
+
+    folder = Path(folder)
+    seed = (SEED_001.name, SEED_001.read_bytes(), "text/plain")
+    with httpx.Client(base_url=base, follow_redirects=True, timeout=120) as http:
+        plan = str(http.post("/upload", files=[("files", seed)]).url)
+        path = re.search(r"/plan/[\w-]+", plan).group(0)
+        batch = str(http.post("/upload", files=[
+            ("files", seed), ("files", (NEWS[0].name, NEWS[0].read_bytes(), "text/plain")),
+            ("files", ("扫描件.pdf", b"%PDF-1.7 ...", "application/pdf"))]).url)
+        diff = str(http.post("/compare", files=[
+            ("old", seed), ("new", ("修改稿.txt", edited_001().encode("utf-8"), "text/plain"))]).url)
+        forms = dispatch(parse_file(SEED_001), folder / "下发", round="2026年第四季度",
+                         due="2026-12-20").files
+        returns = []
+        for n, department in enumerate(("市场监管总局", "国家卫生健康委", "工业和信息化部")):
+            target = folder / f"{department}报送.xlsx"
+            fill(forms[department], target, extra={"E5": "（改过的任务文字）"} if n == 0 else None)
+            returns.append(("returns", (target.name, target.read_bytes(), "application/x")))
+        summary = str(http.post("/summary", files=[*returns, ("plan", seed)],
+                                data={"as_of": "2026-12-21"}).url)
+    return {  # name → address; SHOT_NAMES gives each screenshot's file name
+        "上传": base + "/", "责任矩阵": plan, "查找部门": plan + "?dept=国家卫健委#department",
+        "任务": base + path + "/task/1", "下载": base + path + "/downloads",
+        "下发": base + path + "/dispatch", "批量上传结果": batch, "版本对比": base + "/compare",
+        "版本对比结果": diff, "汇总": base + "/summary", "汇总结果": summary,
+        "汇总筛选": summary + "?status=滞后", "错误页": base + "/plan/nothing",
+    }
+
+
+SHOT_NAMES = {"上传": "upload", "责任矩阵": "matrix", "查找部门": "department", "任务": "task",
+              "下载": "downloads", "下发": "dispatch", "批量上传结果": "batch",
+              "版本对比": "compare", "版本对比结果": "diff", "汇总": "summary-form",
+              "汇总结果": "summary", "汇总筛选": "summary-filtered", "错误页": "error"}

@@ -12,6 +12,7 @@ names.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -121,7 +122,9 @@ def summary_view(result, dept: str = "", status: str = "") -> dict:
             words.append(item["word"])
         shown = [item for item in items if _matches(item, dept, status)]
         if shown:
-            tasks.append({"line": line, "reports": shown})
+            tally = Counter((item["word"], item["css"]) for item in shown)
+            tasks.append({"line": line, "reports": shown,
+                          "tally": [(word, css, n) for (word, css), n in tally.items()]})
     order = {w: i for i, w in enumerate([*STATUS_CLASSES, "未填", "未报"])}
     return {
         "tasks": tasks, "dept": dept, "status": status,
