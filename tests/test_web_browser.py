@@ -313,38 +313,17 @@ def test_diff_text_stays_readable_on_a_phone(browser, site):
         context.close()
 
 
-def _shrink(path) -> None:
-    """A screenshot in 256 colours (a quarter of the bytes; the page has a few colours)."""
-    try:
-        from PIL import Image
-    except ImportError:
-        return
-    with Image.open(path) as image:
-        small = image.convert("RGB").quantize(256)
-    small.save(path, optimize=True)
-
-
 def test_screenshots_at_390(browser, site):
     """Screenshots of every page at 390 px into $DUTYMATRIX_SCREENSHOTS (docs/screenshots/ in
     the repository is made so); skipped without it."""
-    from pathlib import Path
-
-    from tests.web_support import SHOT_NAMES
+    from tests.web_support import screenshots
 
     folder = os.environ.get("DUTYMATRIX_SCREENSHOTS")
     if not folder:
-        pytest.skip("set DUTYMATRIX_SCREENSHOTS to a folder to write the screenshots")
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    context, page = at_width(browser, 390)
-    try:
-        for name, url in site.items():
-            page.goto(url)
-            page.wait_for_load_state("load")
-            target = Path(folder) / f"{SHOT_NAMES[name]}-390.png"
-            page.screenshot(path=str(target), full_page=True)
-            _shrink(target)
-    finally:
-        context.close()
+        pytest.skip("set DUTYMATRIX_SCREENSHOTS to a folder to write the screenshots "
+                    "(or run docs/web_screenshots.py)")
+    written = screenshots(browser, site, folder, 390)
+    assert len(written) == len(site)
 
 
 # ── 下发 and 汇总, as a clerk does them ─────────────────────────────────────────────────────
