@@ -914,3 +914,47 @@ def test_unknown_department_gets_up_to_three_suggestions(client):
     province = client.get(f"/plan/{token}", params={"dept": "省科技厅"}).text
     notice = province.split('id="unknown-department"')[1].split("</p>")[0]
     assert 1 <= len(re.findall(r"</a>", notice)) <= 3 and "科技部" in notice
+
+
+# ── installed by the first command, imported by `serve` only ────────────────────────────────
+
+WEB_MODULES = ("starlette", "uvicorn", "jinja2", "multipart", "python_multipart")
+
+
+@pytest.mark.parametrize("args", [["--help"], ["parse", str(SEED_001), "--format", "json"],
+                                  ["build", str(SEED_001), "-o", "{tmp}/001.xlsx"]])
+def test_other_commands_do_not_import_the_web_packages(args, tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom matrix.cli import main\nsys.argv = ['dutymatrix', *sys.argv[1:]]\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            f"print('WEB', sorted(m for m in {WEB_MODULES!r} if m in sys.modules), "
+            "file=sys.stderr)\n")
+    out = subprocess.run([sys.executable, "-c", code, *(a.format(tmp=tmp_path) for a in args)],
+                         capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert "WEB []" in out.stderr, out.stderr[-2000:]
+
+
+def test_the_web_packages_are_base_dependencies():
+    import tomllib
+
+    project = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml")
+                            .read_text(encoding="utf-8"))["project"]
+    base = {re.split(r"[<>=\[ ]", d)[0].lower() for d in project["dependencies"]}
+    assert {"starlette", "uvicorn", "jinja2", "python-multipart"} <= base
+
+
+def test_favicon_and_titles(client):
+    assert client.get("/static/favicon.svg").headers["content-type"].startswith("image/svg")
+    assert 'rel="icon" href="/static/favicon.svg"' in client.get("/").text
+    token = token_of(seed_upload(client))
+    for path in (f"/plan/{token}", f"/plan/{token}/task/1", f"/plan/{token}/downloads", "/"):
+        title = re.search(r"<title>(.*?)</title>", client.get(path).text, re.S).group(1)
+        assert title == " ".join(title.split()) and "  " not in title and "\n" not in title
+        assert not title.startswith(" ") and title.endswith(" · 责任矩阵")
+    from matrix.web.app import templates
+
+    squash = templates().from_string("{% filter squash %} 扩大\n  供给 {% endfilter %}")
+    assert squash.render() == "扩大 供给"  # a title as a source may break it: one line
