@@ -958,3 +958,39 @@ def test_favicon_and_titles(client):
 
     squash = templates().from_string("{% filter squash %} 扩大\n  供给 {% endfilter %}")
     assert squash.render() == "扩大 供给"  # a title as a source may break it: one line
+
+
+# ── the double-click scripts (desktop/) ─────────────────────────────────────────────────────
+
+DESKTOP = Path(__file__).resolve().parent.parent / "desktop"
+
+
+def test_linux_script_starts_the_page_and_opens_the_browser(tmp_path):
+    import os
+    import subprocess
+
+    stub = tmp_path / "bin" / "dutymatrix"  # the installed command, recording how it is called
+    stub.parent.mkdir()
+    stub.write_text(f"#!/bin/sh\necho \"$PWD|$*\" > {tmp_path}/called\n", encoding="utf-8")
+    stub.chmod(0o755)
+    script = DESKTOP / "dutymatrix-网页版.sh"
+    assert os.access(script, os.X_OK)
+    subprocess.run([str(script)], env={"PATH": f"{stub.parent}:/usr/bin:/bin"}, check=True,
+                   cwd=tmp_path, timeout=30)
+    where, args = (tmp_path / "called").read_text(encoding="utf-8").strip().split("|")
+    assert args == "serve --open" and Path(where) == DESKTOP.parent
+
+
+def test_linux_desktop_entry_and_windows_script_run_serve_open():
+    import configparser
+
+    entry = configparser.ConfigParser(interpolation=None)
+    entry.optionxform = str
+    entry.read(DESKTOP / "dutymatrix-网页版.desktop", encoding="utf-8")
+    desktop = entry["Desktop Entry"]
+    assert desktop["Type"] == "Application" and desktop["Terminal"] == "true"
+    assert "dutymatrix serve --open" in desktop["Exec"]
+    bat = (DESKTOP / "dutymatrix-网页版.bat").read_bytes()
+    assert bat.isascii() and b"\r\n" in bat and b"\n" not in bat.replace(b"\r\n", b"")
+    assert b"dutymatrix serve --open" in bat and b"python -m matrix serve --open" in bat
+    assert b'cd /d "%~dp0.."' in bat  # from the checkout, wherever it was double-clicked
