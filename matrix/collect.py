@@ -424,7 +424,7 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
             note = ""
             if task_id is not None and task_id not in mine:
                 note = (f"任务标识 {task_id} 不属于本单位" if task_id in tasks
-                        else f"任务标识 {task_id} 不在计划中")
+                        else f"任务标识 {task_id} 不在方案中")
                 task_id = None
             if task_id is None and not note:
                 guess = text_ids.get(_squash(row.task.get("任务内容", "")))
@@ -553,7 +553,7 @@ def _guess_department(ret: Any, expected: dict[str, dict[str, Any]],
     ids |= {text_ids[k] for row in ret.rows
             if (k := _squash(row.task.get("任务内容", ""))) in text_ids}
     if not ids:
-        return None, "未找到计划中的任务"
+        return None, "未找到方案中的任务"
     fits = [d for d, mine in expected.items() if ids <= mine.keys()]
     exact = [d for d in fits if len(expected[d]) == len(ids)]
     if len(exact) == 1:

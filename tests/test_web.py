@@ -316,8 +316,8 @@ def test_comparison_shows_each_change(client):
     page = compare(client, ("旧版.txt", SEED_001.read_bytes(), "text/plain"),
                    ("新版.txt", edited_001().encode("utf-8"), "text/plain"))
     assert page.status_code == 200 and "/diff/" in str(page.url)
-    changes = re.findall(r'<tr class="change k-(\w+)">\s*<td class="kinds">.*?</td>\s*'
-                         r"<td>([^<]*)</td>", page.text, re.S)
+    changes = re.findall(r'<tr class="change k-(\w+)">\s*<td class="kinds"[^>]*>.*?</td>\s*'
+                         r'<td data-label="原编号">([^<]*)</td>', page.text, re.S)
     assert {old.split("、")[-1]: kind for kind, old in changes} == EXPECTED_CHANGES
     assert "<ins>老年人等</ins>" in page.text  # changed text highlighted
     assert "−财政部(负责)" in page.text and "+应急管理部(负责)" in page.text
