@@ -31,7 +31,7 @@ SEED_001 = ROOT / "seeds" / "001_5afa0209a0ae242f.txt"
 
 def main() -> None:
     with live_server() as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[*ARGS, "--lang=zh-CN"])
         page = browser.new_page(viewport={"width": 1400, "height": 860}, locale="zh-CN")
         page.goto(url + "/")
         page.set_input_files("#files", str(SEED_001))

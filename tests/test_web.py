@@ -994,3 +994,14 @@ def test_linux_desktop_entry_and_windows_script_run_serve_open():
     assert bat.isascii() and b"\r\n" in bat and b"\n" not in bat.replace(b"\r\n", b"")
     assert b"dutymatrix serve --open" in bat and b"python -m matrix serve --open" in bat
     assert b'cd /d "%~dp0.."' in bat  # from the checkout, wherever it was double-clicked
+
+
+def test_the_page_script_speaks_chinese_too():
+    """What static/app.js writes into the page (progress, failures, the panel's button)."""
+    script = (Path(__file__).resolve().parent.parent / "matrix" / "web" / "static" / "app.js")
+    shown = re.findall(r'"[^"\n]*[\u4e00-\u9fff][^"\n]*"|`[^`\n]*[\u4e00-\u9fff][^`\n]*`',
+                       script.read_text(encoding="utf-8"))
+    assert len(shown) >= 5
+    for text in shown:
+        words = re.sub(r"\$\{[^}]*\}", " ", text)  # a value filled in: a number, a file name
+        assert foreign_words(f"<p>{words}</p>") == [], text

@@ -2,6 +2,10 @@
 // A static file (the Content-Security-Policy allows no inline script); the forms work without it.
 "use strict";
 
+// With this script the drop zones list the chosen files themselves, so the browser's own file
+// button (in the browser's language) is hidden: app.css, ".js label.drop".
+document.documentElement.classList.add("js");
+
 function listChosen(input, list) {
   list.textContent = "";
   for (const file of input.files) {
