@@ -239,3 +239,31 @@ def test_summary_shows_a_light_the_library_gives(client, returned, monkeypatch):
     monkeypatch.setattr(Report, "light", property(lambda self: "红"), raising=False)
     html = client.get(f"/summary/{token}").text
     assert '<span class="light light-红"' in html
+
+
+def test_summary_shows_cells_written_outside_the_form_and_unread_deadlines(client, plan_001,
+                                                                           tmp_path):
+    from matrix.dispatch import dispatch
+    from tests.test_collect import fill
+
+    forms = dispatch(plan_001, tmp_path / "下发", round="第一轮").files
+    target = tmp_path / "报送.xlsx"
+    fill(forms["市场监管总局"], target, extra={"Z2": "请领导阅示"})  # a cell outside the form
+    page = client.post("/summary", files=[
+        ("plan", (SEED_001.name, SEED_001.read_bytes(), "text/plain")),
+        ("returns", (target.name, target.read_bytes(), "application/octet-stream"))],
+        data={"as_of": "2026-12-21"})
+    other = page.text.split('id="other"')[1].split("</table>")[0]
+    assert "请领导阅示" in other and "市场监管总局" in other
+    from dataclasses import replace
+
+    from matrix.web.views.summary import Summary
+
+    token = re.search(r"/summary/([\w-]+)", str(page.url)).group(1)
+    summary = client.app.state.store.get(token)
+    unread = (("1-（三）", "视情况而定", "无法识别的完成时限"),)  # what collect lists, never guesses
+    other = client.app.state.store.put(Summary(summary.plan, replace(summary.result,
+                                                                      unread_deadlines=unread)))
+    table = client.get(f"/summary/{other}").text.split('id="unread-deadlines"')[1]
+    assert "<td data-label=\"任务编号\">（三）</td>" in table and "视情况而定" in table
+    assert 'id="unread-deadlines"' not in page.text

@@ -133,6 +133,7 @@ def summary_view(result, dept: str = "", status: str = "") -> dict:
         "added": [a for a in result.added if not dept or a.department == dept],
         "edits": [e for e in result.edits if not dept or e.department == dept],
         "missing": [m for m in result.missing if not dept or m == dept],
+        "other": [o for o in result.other if not dept or o[0] == dept],
         "late_returns": getattr(result, "late_returns", None),  # 迟报, when the library gives it
     }
 
