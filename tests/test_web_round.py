@@ -267,3 +267,25 @@ def test_summary_shows_cells_written_outside_the_form_and_unread_deadlines(clien
     table = client.get(f"/summary/{other}").text.split('id="unread-deadlines"')[1]
     assert "<td data-label=\"任务编号\">（三）</td>" in table and "视情况而定" in table
     assert 'id="unread-deadlines"' not in page.text
+
+
+def test_what_departments_wrote_is_shown_as_text(client, plan_001, tmp_path):
+    import openpyxl
+
+    from matrix.dispatch import dispatch
+    from matrix.workbook.returns import FORM_SHEET
+
+    forms = dispatch(plan_001, tmp_path / "下发", round="第一轮").files
+    book = openpyxl.load_workbook(forms["市场监管总局"])
+    sheet = book[FORM_SHEET]
+    sheet["J5"], sheet["K5"] = "<b>已完成</b>", '<script>window.HACKED=1</script><img src=x onerror="x()">'
+    target = tmp_path / "报送.xlsx"
+    book.save(target)
+    page = client.post("/summary", files=[
+        ("plan", (SEED_001.name, SEED_001.read_bytes(), "text/plain")),
+        ("returns", ("<i>报送</i>.xlsx", target.read_bytes(), "application/octet-stream"))],
+        data={"as_of": "2026-12-21"})
+    assert page.status_code == 200
+    assert "<script>window.HACKED" not in page.text and "<img src=x" not in page.text
+    assert "&lt;script&gt;window.HACKED=1&lt;/script&gt;" in page.text
+    assert "<b>已完成</b>" not in page.text and "<i>报送</i>" not in page.text
