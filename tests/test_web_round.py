@@ -15,7 +15,7 @@ pytest.importorskip("httpx", reason="httpx (Starlette's TestClient) is not insta
 
 from click.testing import CliRunner  # noqa: E402
 
-from matrix.cli import cli  # noqa: E402
+from matrix.cli.commands import cli  # noqa: E402
 from tests.conftest import SEED_001  # noqa: E402
 from tests.test_web import client, seed_upload, token_of  # noqa: E402,F401  (client: a fixture)
 from tests.web_support import plan_with_leaders  # noqa: E402
@@ -33,9 +33,9 @@ def received(html: str) -> list[tuple[str, str]]:
 def test_summary_of_returns(client, plan_001, tmp_path):
     from datetime import date
 
-    from matrix.collect import collect
-    from matrix.dispatch import dispatch
-    from matrix.sources import read_returns_bytes
+    from matrix.round.collect import collect
+    from matrix.round.dispatch import dispatch
+    from matrix.load.sources import read_returns_bytes
     from matrix.workbook.summary import SUMMARY_SHEETS
     from tests.test_collect import fill
 
@@ -116,7 +116,7 @@ def test_dispatch_zip_holds_the_files_dispatch_writes(client, tmp_path):
 
 
 def test_dispatched_forms_are_collected(client, tmp_path):
-    from matrix.dispatch import Stamp
+    from matrix.round.dispatch import Stamp
     from tests.test_collect import fill
 
     token = token_of(seed_upload(client))
@@ -138,7 +138,7 @@ def test_dispatched_forms_are_collected(client, tmp_path):
 
 
 def test_dispatch_leaders_forms_in_their_folder(client, tmp_path):
-    from matrix.dispatch import LEADER_FOLDER
+    from matrix.round.dispatch import LEADER_FOLDER
     
     token = client.app.state.store.put(plan_with_leaders())
     form = client.get(f"/plan/{token}/dispatch")
@@ -172,7 +172,7 @@ def returned(client, plan_001, tmp_path):
     task text: (page, the cells each department wrote, token)."""
     import openpyxl
 
-    from matrix.dispatch import dispatch
+    from matrix.round.dispatch import dispatch
     from matrix.workbook.returns import FORM_SHEET
     from tests.test_collect import ID, fill
 
@@ -213,7 +213,7 @@ def test_summary_shows_each_report_with_its_texts(client, returned):
 
 
 def test_summary_filters_by_department_and_status(client, returned, plan_001):
-    from matrix.filter import filter_tasks
+    from matrix.filter.select import filter_tasks
 
     page, written, token = returned
     one = client.get(f"/summary/{token}", params={"dept": "国家卫生健康委"}).text
@@ -233,7 +233,7 @@ def test_summary_filters_by_department_and_status(client, returned, plan_001):
 
 
 def test_summary_shows_a_light_the_library_gives(client, returned, monkeypatch):
-    from matrix.collect import Report
+    from matrix.round.collect import Report
 
     page, written, token = returned
     monkeypatch.setattr(Report, "light", property(lambda self: "红"), raising=False)
@@ -243,7 +243,7 @@ def test_summary_shows_a_light_the_library_gives(client, returned, monkeypatch):
 
 def test_summary_shows_cells_written_outside_the_form_and_unread_deadlines(client, plan_001,
                                                                            tmp_path):
-    from matrix.dispatch import dispatch
+    from matrix.round.dispatch import dispatch
     from tests.test_collect import fill
 
     forms = dispatch(plan_001, tmp_path / "下发", round="第一轮").files
@@ -272,7 +272,7 @@ def test_summary_shows_cells_written_outside_the_form_and_unread_deadlines(clien
 def test_what_departments_wrote_is_shown_as_text(client, plan_001, tmp_path):
     import openpyxl
 
-    from matrix.dispatch import dispatch
+    from matrix.round.dispatch import dispatch
     from matrix.workbook.returns import FORM_SHEET
 
     forms = dispatch(plan_001, tmp_path / "下发", round="第一轮").files

@@ -22,8 +22,8 @@ from tests.web_support import edited_001, foreign_words, plan_with_leaders  # no
 def every_page(client, tmp_path) -> dict[str, object]:
     """Every view, every error page and every state of the forms: name → response."""
     from tests.test_collect import fill
-    from matrix.dispatch import dispatch
-    from matrix.pipeline import parse_file
+    from matrix.round.dispatch import dispatch
+    from matrix.load.pipeline import parse_file
 
     seed = (SEED_001.name, SEED_001.read_bytes(), "text/plain")
     token = token_of(seed_upload(client))
@@ -118,7 +118,7 @@ def test_other_commands_do_not_import_the_web_packages(args, tmp_path):
     import subprocess
     import sys
 
-    code = ("import sys\nfrom matrix.cli import main\nsys.argv = ['dutymatrix', *sys.argv[1:]]\n"
+    code = ("import sys\nfrom matrix.cli.commands import main\nsys.argv = ['dutymatrix', *sys.argv[1:]]\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
             f"print('WEB', sorted(m for m in {WEB_MODULES!r} if m in sys.modules), "
             "file=sys.stderr)\n")

@@ -166,8 +166,8 @@ def site_pages(base: str, folder) -> dict[str, str]:
 
     import httpx
 
-    from matrix.dispatch import dispatch
-    from matrix.pipeline import parse_file
+    from matrix.round.dispatch import dispatch
+    from matrix.load.pipeline import parse_file
     from tests.conftest import NEWS
     from tests.test_collect import fill
 

@@ -24,7 +24,7 @@ MAX_ROUND = 60  # characters of a round's name
 
 
 def _leaders(upload: Upload) -> list[str]:
-    from ...dispatch import leader_lists
+    from ...round.dispatch import leader_lists
 
     return [item.department for item in leader_lists(upload.plan)]
 
@@ -37,7 +37,7 @@ async def form(request: Request) -> Response:
 
 def _form(request: Request, upload: Upload, problem: str | None = None, values=None,
           status: int = 200) -> Response:
-    from ...dispatch import department_lists
+    from ...round.dispatch import department_lists
 
     lists = department_lists([upload.plan])
     leaders = _leaders(upload)
@@ -55,8 +55,8 @@ def zip_name(stem: str, round: str) -> str:
 
 async def download(request: Request) -> Response:
     """GET /plan/{token}/dispatch/zip?round=…&due=…&kinds=…: the forms as one zip."""
-    from ... import exports
-    from ...dispatch import LEADER_FOLDER, dispatch
+    from ...export import downloads as exports
+    from ...round.dispatch import LEADER_FOLDER, dispatch
 
     upload = stored(request, Upload)
     params = request.query_params
