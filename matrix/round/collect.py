@@ -362,9 +362,8 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
             if stamp.plan_sha256 != sha:
                 received.append(Received(**base, outcome=REFUSED, department=stamp.department,
                                          round=stamp.round, matched_by=BY_STAMP,
-                                         reason=f"为另一份计划填报（{stamp.plan_title or '无标题'}，"
-                                                f"计划校验码 {stamp.plan_sha256[:12]}…），"
-                                                f"本次汇总的计划校验码 {sha[:12]}…"))
+                                         reason=f"为另一份方案填报（{stamp.plan_title or '无标题'}），"
+                                                "与本次汇总所用的方案不是同一份文件"))
                 continue
             if round is not None and stamp.round != round:
                 received.append(Received(**base, outcome=REFUSED, department=stamp.department,
@@ -377,14 +376,14 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
                 if key not in leaders:
                     received.append(Received(**base, outcome=REFUSED, department=key,
                                              round=stamp.round, matched_by=BY_STAMP,
-                                             reason="该领导在本计划中没有分管任务"))
+                                             reason="该领导在本方案中没有分管任务"))
                     continue
                 candidates.setdefault(key, []).append((ret, BY_STAMP, ""))
                 continue
             if stamp.department not in expected:
                 received.append(Received(**base, outcome=REFUSED, department=stamp.department,
                                          round=stamp.round, matched_by=BY_STAMP,
-                                         reason="该单位在本计划中没有任务"))
+                                         reason="该单位在本方案中没有任务"))
                 continue
             candidates.setdefault(stamp.department, []).append((ret, BY_STAMP, ""))
             continue
@@ -425,7 +424,7 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
             note = ""
             if task_id is not None and task_id not in mine:
                 note = (f"任务标识 {task_id} 不属于本单位" if task_id in tasks
-                        else f"任务标识 {task_id} 不在计划中")
+                        else f"任务标识 {task_id} 不在方案中")
                 task_id = None
             if task_id is None and not note:
                 guess = text_ids.get(_squash(row.task.get("任务内容", "")))
@@ -554,7 +553,7 @@ def _guess_department(ret: Any, expected: dict[str, dict[str, Any]],
     ids |= {text_ids[k] for row in ret.rows
             if (k := _squash(row.task.get("任务内容", ""))) in text_ids}
     if not ids:
-        return None, "未找到计划中的任务"
+        return None, "未找到方案中的任务"
     fits = [d for d, mine in expected.items() if ids <= mine.keys()]
     exact = [d for d in fits if len(expected[d]) == len(ids)]
     if len(exact) == 1:

@@ -38,7 +38,7 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
 from .book import (GREY, LOOKS, NOT_XML, Page, clean_text, date_text, make_font, print_setup,
-                   save_atomically)  # first: book imports openpyxl
+                   save_atomically, stacked_height)  # first: book imports openpyxl
 from openpyxl.styles import PatternFill  # noqa: E402
 from openpyxl.utils import get_column_letter  # noqa: E402
 
@@ -195,8 +195,7 @@ def _matrix(book: Any, result: Collection, page: Any) -> None:
     head, vertical = book.style("head"), book.style("head_vertical")
     sheet.append([*((c, h, head) for c, h in enumerate(heads[:4], 1)),
                   *((c, clean_text(d), vertical) for c, d in enumerate(departments, 5))],
-                 height=min(409.0, max(60.0, 13.5 * max((len(d) for d in departments),
-                                                          default=4))))
+                 height=stacked_height(departments, least=60.0))
     styles = _status_styles(book)
     number, text = book.style("number_box"), book.style("text_top")
     column = {d: c for c, d in enumerate(departments, 5)}
