@@ -7,8 +7,10 @@ rest) and :func:`collect_files` (the whole round in one call, as ``dutymatrix co
 
 How a return is taken:
 
-* **Recognised by its stamp** (plan SHA-256, department, round, task ids), whatever the file is
-  called. A stamp for another plan or another round is refused with the reason. Without a
+* **Recognised by its stamp** (the plan's content fingerprint, department, round, task ids),
+  whatever the file is called: a form dispatched from the text is taken against the workbook
+  built from it. A stamp for another plan, a plan whose tasks changed since, or another round
+  is refused with the reason. Without a
   stamp (a department copied the sheet into a new file) the rows are matched by task text and
   the department by 报送单位 or by which department's list the tasks are: ``matched_by`` says
   ``任务文字``.
@@ -55,7 +57,7 @@ from typing import Any
 
 from .deadline import Deadline, plan_year, read_deadline
 from .lights import NEUTRAL, WARN_DAYS, light, overdue_rounds, return_lateness
-from .dispatch import department_lists, leader_lists, task_index
+from .dispatch import department_lists, leader_lists, plan_fingerprint, task_index
 from .records import ROLE_RANK, Plan, Role
 from .i18n import _
 
@@ -366,8 +368,9 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
     from .errors import MatrixInputError
     from .workbook.returns import form_values
 
-    sha = plan.source.sha256
-    if previous is not None and previous.plan_sha256 != sha:
+    sha = plan_fingerprint(plan)
+    same = {sha, plan.source.sha256}  # a form or 汇总 of an older version: the file's SHA-256
+    if previous is not None and previous.plan_sha256 not in same:
         raise MatrixInputError(_("{path}: the previous 汇总 is for another plan "
                                  "(计划校验码 {previous}…, this plan's {current}…)").format(
                                      path=previous.path, previous=previous.plan_sha256[:12],
@@ -387,10 +390,10 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
             readable.append(ret)
     if round is None:
         rounds = Counter(r.stamp.round for r in readable
-                         if r.stamp is not None and r.stamp.plan_sha256 == sha and r.stamp.round)
+                         if r.stamp is not None and r.stamp.plan_sha256 in same and r.stamp.round)
         round = rounds.most_common(1)[0][0] if rounds else None
     dues = Counter(r.stamp.due for r in readable if r.stamp is not None and r.stamp.due
-                   and r.stamp.plan_sha256 == sha and (round is None or r.stamp.round == round))
+                   and r.stamp.plan_sha256 in same and (round is None or r.stamp.round == round))
     due = dues.most_common(1)[0][0] if dues else None
     # Which department each return is, or why it is refused.
     candidates: dict[str, list[tuple[Any, str, str]]] = {}  # department → (return, by, note)
@@ -398,12 +401,10 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
         base = _received(ret)
         stamp = ret.stamp
         if stamp is not None:
-            if stamp.plan_sha256 != sha:
+            if stamp.plan_sha256 not in same:
                 received.append(Received(**base, outcome=REFUSED, department=stamp.department,
                                          round=stamp.round, matched_by=BY_STAMP,
-                                         reason=f"为另一份计划填报（{stamp.plan_title or '无标题'}，"
-                                                f"计划校验码 {stamp.plan_sha256[:12]}…），"
-                                                f"本次汇总的计划校验码 {sha[:12]}…"))
+                                         reason=_other_plan(stamp, plan, tasks, sha)))
                 continue
             if round is not None and stamp.round != round:
                 received.append(Received(**base, outcome=REFUSED, department=stamp.department,
@@ -560,6 +561,17 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
                       tuple(received), tuple(added), tuple(edits), tuple(other),
                       tuple(unread), previous.path if previous is not None else None,
                       due, warn_days)
+
+
+def _other_plan(stamp: Any, plan: Plan, tasks: dict[str, Any], sha: str) -> str:
+    """Why a stamp is not this plan's: another plan, or this one with its tasks changed."""
+    codes = f"（表的计划校验码 {stamp.plan_sha256[:12]}…，本次汇总的计划校验码 {sha[:12]}…）"
+    gone = [i for i in stamp.task_ids if i not in tasks]
+    if stamp.plan_title and stamp.plan_title == plan.title:
+        what = (f"其中{len(gone)}项已不在计划中：{'、'.join(gone[:5])}{'等' if len(gone) > 5 else ''}"
+                if gone else "任务的文字或分工有改动")
+        return f"报送表下发后计划已修改（{what}），请按修改后的计划重新下发" + codes
+    return f"为另一份计划填报（{stamp.plan_title or '无标题'}）" + codes
 
 
 def leader_key(name: str) -> str:
