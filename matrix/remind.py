@@ -10,7 +10,8 @@ From one :class:`~matrix.collect.Collection`, pure functions make
   items the departments wrote, and a 下步工作 paragraph for the office to complete.
 
 :func:`remind_files` runs the round as ``dutymatrix remind`` does and writes them as .docx
-(:mod:`matrix.official`) under one folder: ``催办通知/<单位>.docx`` and ``督查通报.docx``.
+(:mod:`matrix.official`) under one folder: ``催办通知/<单位>.docx`` and ``督查通报.docx``;
+:func:`remind_archive` gives the same files as one zip in memory (for a page's download).
 
 Example::
 
@@ -31,7 +32,7 @@ from typing import Any
 from .lights import GREEN, LATE_RETURN, RED, WARN_DAYS, YELLOW, light_label
 
 __all__ = ["Bulletin", "Issue", "Notice", "NoticeTask", "RemindResult", "bulletin", "notices",
-           "remind_files", "REPLY_DAYS"]
+           "remind_archive", "remind_files", "REPLY_DAYS"]
 
 REPLY_DAYS = 5  # days after the as-of date a department has to answer a 催办, by default
 NOTICE_FOLDER = "催办通知"
@@ -237,3 +238,28 @@ def remind_files(plan: Any, inputs: Iterable[str | os.PathLike[str]],
     except MatrixOutputError as e:
         skipped.append(str(e))
     return RemindResult(folder, written, target, result, tuple(skipped))
+
+
+def remind_archive(result: Any, *, reply_by: date | None = None,
+                   office: str = "督查室") -> bytes:
+    """The 催办通知 and the 督查通报 of a collected round as one .zip (the folder
+    :func:`remind_files` writes: ``催办通知/<单位>.docx`` and ``督查通报.docx``), in memory."""
+    import io
+    import tempfile
+    import zipfile
+
+    from .official import write_bulletin, write_notice
+    from .output import unique_file_name
+
+    reply_by = reply_by or result.as_of + timedelta(days=REPLY_DAYS)
+    buffer = io.BytesIO()
+    used: set[str] = set()
+    with tempfile.TemporaryDirectory(prefix="dutymatrix-remind-") as temp, \
+            zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for notice in notices(result):
+            name = unique_file_name(notice.department, ".docx", used)
+            path = write_notice(notice, result, reply_by, office, Path(temp) / name)
+            archive.write(path, f"{NOTICE_FOLDER}/{name}")
+        path = write_bulletin(bulletin(result), office, Path(temp) / BULLETIN_FILE)
+        archive.write(path, BULLETIN_FILE)
+    return buffer.getvalue()

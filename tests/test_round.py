@@ -312,3 +312,35 @@ def test_lights(done, due, light_, as_of):
 ])
 def test_return_lateness(written, due, got):
     assert return_lateness(written, due) == got
+
+
+def test_deadline_from_the_text_in_the_forms_the_list_and_the_terminal(first_round, dated_plan,
+                                                                      tmp_path):
+    result, returns, _, root = first_round
+    form = openpyxl.load_workbook(root / "下发" / f"{BEHIND_ON_LATE}.xlsx")["报送表"]
+    heads = [c.value for c in form[4]]
+    column = heads.index("完成时限") + 1
+    assert [form.cell(r, column).value for r in range(5, form.max_row + 1)
+            if form.cell(r, 3).value == "（一）"] == ["2022年6月15日前"]
+    write_workbook(dated_plan, tmp_path / "plan.xlsx")
+    listing = openpyxl.load_workbook(tmp_path / "plan.xlsx")["分工表"]
+    assert any(c.value == "2022年6月底前" for row in listing.iter_rows() for c in row)
+    plan = tmp_path / "plan.txt"
+    plan.write_text(dated_seed(), encoding="utf-8")
+    r = CliRunner().invoke(cli, ["collect", str(plan), str(returns), "--as-of",
+                                 AS_OF.isoformat()], env={"COLUMNS": "200"})
+    line = next(x for x in r.output.splitlines() if LATE_SENDER in x)
+    assert "迟报3天" in line
+    assert "临期" in r.output
+
+
+def test_remind_archive_for_a_page(first_round):
+    import io
+
+    from matrix.remind import remind_archive
+
+    result = first_round[0]
+    with zipfile.ZipFile(io.BytesIO(remind_archive(result))) as zf:
+        names = sorted(zf.namelist())
+    assert names == sorted([f"催办通知/{d}.docx" for d in (SILENT, LATE_SENDER, BEHIND_ON_LATE,
+                                                          BEHIND_ON_SOON)] + ["督查通报.docx"])
