@@ -164,3 +164,14 @@ def test_task_gets_its_deadlines_and_a_completion_date():
     assert second.deadline is None and second.deadlines == ()
     assert third.deadline == "2025年3月底前"  # a printed 完成时限 wins
     assert [d.text for d in third.deadlines] == ["年底前"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["2019年", "6月", "底", "前", "到", "至", "—", "每年", "年底",
+                                 "上半年", "第三季度", "5年内", "长期坚持", "冬奥会", "起", "15日",
+                                 "，"]) | st.text(max_size=3), max_size=12).map("".join))
+def test_pieces_of_commitments_in_any_order_never_break_the_reader(text):
+    for f in find_deadlines(text, 2020):
+        assert text[f.start:f.end] == f.text
+        assert f.kind in {"date", "periodic", "ongoing", "within", "unread"}
+        assert (f.due is not None) == (f.kind == "date")
