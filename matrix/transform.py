@@ -21,7 +21,7 @@ from types import ModuleType
 
 from lark import Lark, Token, Transformer, Tree
 
-from .deadline import document_year, with_deadlines
+from .deadline import document_year, tasks_with_deadlines
 from .messages import warning
 from .records import Assignment, Clause, Department, Document, ParseWarning, Role, Task
 from .trailer import TrailerInfo, read_trailer
@@ -656,7 +656,7 @@ def build_documents(units: Sequence[Unit], canonical: Canonical, line_of: LineMa
         order = {id(c): i for i, c in enumerate(builder.unassigned)}
         unassigned = sorted(builder.unassigned, key=lambda c: (c.line, order[id(c)]))
         year = document_year(number, title)
-        tasks = tuple(with_deadlines(t, year, kinds) for t in builder.tasks)
+        tasks = tasks_with_deadlines(builder.tasks, year, kinds)
         documents.append(kinds.Document.make(
             title=title, doc_number=number, line=line_of(tops[0].line), tasks=tasks,
             unassigned=tuple(unassigned), rules=tuple(builder.rules),

@@ -47,7 +47,7 @@ from typing import Any, NamedTuple
 import openpyxl
 from openpyxl.utils import get_column_letter
 
-from ..deadline import document_year, with_deadlines
+from ..deadline import document_year, tasks_with_deadlines
 from ..errors import MatrixError, MatrixInputError
 from ..i18n import _
 from ..records import Assignment, Document, ParseWarning, Plan, ROLE_RANK, Role, Source, Task
@@ -690,8 +690,7 @@ class _WorkbookReader:
             documents[index or 0].warnings.append(warning)
         # The commitments of each task's text are read again from the text, in its plan's year.
         return tuple(models.Document(title=d.title, doc_number=d.doc_number, line=d.line,
-                              tasks=tuple(with_deadlines(task, document_year(d.doc_number, d.title))
-                                          for task in t),
+                              tasks=tasks_with_deadlines(t, document_year(d.doc_number, d.title)),
                               rules=d.rules, warnings=tuple(d.warnings),
                               jurisdiction=d.jurisdiction)
                      for d, t in zip(documents, tasks))
