@@ -175,3 +175,26 @@ def test_pieces_of_commitments_in_any_order_never_break_the_reader(text):
         assert text[f.start:f.end] == f.text
         assert f.kind in {"date", "periodic", "ongoing", "within", "unread"}
         assert (f.due is not None) == (f.kind == "date")
+
+
+def _whole(text: str, year):
+    """The commitments the grammar reads in the whole text at once (no windows)."""
+    from lark import Tree
+
+    from matrix.deadline import _read, _scanner
+
+    out = []
+    for node in _scanner().parse(text).children:
+        if isinstance(node, Tree) and node.data != "start_from":
+            start, end = node.children[0].start_pos, node.children[-1].end_pos
+            out.append((text[start:end], start, end) + _read(node.data, node.children, year))
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["2019年", "6月", "底", "前", "到", "至", "—", "每年", "年底",
+                                 "上半年", "第三季度", "5年内", "长期坚持", "冬奥会", "起", "15日",
+                                 "，", "高于", "加强统筹协调推进各项工作落实", "甲乙丙丁戊己庚"]),
+                max_size=30).map("".join))
+def test_reading_windows_finds_what_reading_the_whole_text_finds(text):
+    assert [tuple(f) for f in find_deadlines(text, 2020)] == _whole(text, 2020)
