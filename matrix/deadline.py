@@ -196,7 +196,7 @@ _QUARTER_END = {"一": 3, "1": 3, "二": 6, "2": 6, "三": 9, "3": 9, "四": 12,
 # What every form of grammar/deadline.lark holds: only the text around these is parsed (a task's
 # text is mostly without them; reading all of it char by char would slow a 10 MB plan by
 # seconds). A window reaches far enough on both sides to hold any form round its mark.
-_MARK = re.compile(r"(?:19|20)\d\d|年[底末内]|[上下]半年|[一二三四1-4]季度|[\d一二三四五六七八九十]月"
+_MARK = re.compile(r"(?:19|20)\d\d|年[底末内]|年度[底末内]|[明次]年|[上下]半年|[一二三四1-4]季度|[\d一二三四五六七八九十]月"
                    r"|每(?:年|半年|季|月|周|旬)|长期(?:坚持|推进|实施|开展)|持续(?:推进|实施)")
 _BEFORE_MARK, _AFTER_MARK = 8, 24
 _FULL_WIDTH = re.compile("[０-９]")
@@ -238,7 +238,9 @@ def find_deadlines_in(texts: Sequence[str], year: int | None) -> list[tuple[Foun
     if not pieces:
         return [()] * len(texts)
     starts = [w[0] for w in where]
-    for node in _scanner().parse("".join(pieces)).children:
+    # The grammar reads any text (a property test says so); should a shape it was not built
+    # for come, the token is skipped rather than the plan lost (on_error: go on).
+    for node in _scanner().parse("".join(pieces), on_error=lambda error: True).children:
         if isinstance(node, Tree) and node.data != "start_from":
             tokens = [t for t in node.children if isinstance(t, Token)]
             begin, end = tokens[0].start_pos, tokens[-1].end_pos
@@ -255,6 +257,8 @@ def _read(rule: str, tokens: list[Token], plan: int | None) -> tuple[str, date |
     types = {t.type: str(t) for t in tokens}
     years = [int(str(t)[:4]) for t in tokens if t.type in ("YEAR", "YEAR_LEAD")]
     y = years[-1] if years else plan
+    if "NAMED_YEAR" in types and plan is not None and types["NAMED_YEAR"] in ("明年", "次年"):
+        y = plan + 1
     if y is None:
         return "unread", None
     if "BEFORE" in types and years and not {"MONTH", "END", "YEAR_END"} & types.keys():
