@@ -17,14 +17,14 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from matrix.cli import cli
-from matrix.collect import collect, collect_files, read_returns
-from matrix.dispatch import Stamp, dispatch, plan_fingerprint
-from matrix.lights import light, return_lateness
-from matrix.pipeline import parse_file, parse_text
-from matrix.remind import bulletin, notices, remind_files
+from matrix.cli.commands import cli
+from matrix.round.collect import collect, collect_files, read_returns
+from matrix.round.dispatch import Stamp, dispatch, plan_fingerprint
+from matrix.round.lights import light, return_lateness
+from matrix.load.pipeline import parse_file, parse_text
+from matrix.round.remind import bulletin, notices, remind_files
 from matrix.workbook.plan import write_workbook
-from matrix.workbook.read import read_workbook
+from matrix.workbook.readback import read_workbook
 
 from conftest import SEED_001
 
@@ -284,10 +284,10 @@ def test_a_plan_changed_since_is_refused_with_the_reason(tmp_path):
     assert plan_fingerprint(changed) != plan_fingerprint(plan)
     got = collect(changed, read_returns([returns / "财政部.xlsx"]), as_of=AS_OF)
     (received,) = got.received
-    assert received.outcome == "拒收" and "计划已修改" in received.reason
+    assert received.outcome == "拒收" and "方案已修改" in received.reason
     other = parse_text("关于印发另一方案的通知\n\n一、任务\n（一）做好甲。（财政部负责）\n", "o.txt")
     got = collect(other, read_returns([returns / "财政部.xlsx"]), as_of=AS_OF)
-    assert "另一份计划" in got.received[0].reason
+    assert "另一份方案" in got.received[0].reason
 
 
 @pytest.mark.parametrize("done, due, light_, as_of", [
@@ -337,7 +337,7 @@ def test_deadline_from_the_text_in_the_forms_the_list_and_the_terminal(first_rou
 def test_remind_archive_for_a_page(first_round):
     import io
 
-    from matrix.remind import remind_archive
+    from matrix.round.remind import remind_archive
 
     result = first_round[0]
     with zipfile.ZipFile(io.BytesIO(remind_archive(result))) as zf:

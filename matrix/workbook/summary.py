@@ -7,7 +7,7 @@ Sheets, in order:
   block), one line per department on it, the lead first: 单位, 角色, 完成状态, 进展情况, 存在问题,
   下步计划, 来源文件, 本轮变化.
 * 状态矩阵 — tasks × departments (busiest first), each cell the department's 完成状态 (未报
-  where it holds the task and sent nothing) filled with its light (:mod:`matrix.lights`: green
+  where it holds the task and sent nothing) filled with its light (:mod:`matrix.round.lights`: green
   已完成, yellow 临期, red 逾期, none otherwise), the task's own light in 任务状态; the count of
   each status per department below, then a legend.
 * 逾期 — tasks whose 完成时限 has passed as of the date and are not 已完成, with the departments
@@ -42,18 +42,18 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
 from .book import (GREY, LOOKS, NOT_XML, Page, clean_text, date_text, make_font, print_setup,
-                   save_atomically)  # first: book imports openpyxl
+                   save_atomically, stacked_height)  # first: book imports openpyxl
 from openpyxl.styles import PatternFill  # noqa: E402
 from openpyxl.utils import get_column_letter  # noqa: E402
 
 from ..errors import MatrixInputError  # noqa: E402
 from ..i18n import _  # noqa: E402
-from ..lights import GREEN, LIGHT_FILLS, LIGHT_LABELS, RED, YELLOW  # noqa: E402
+from ..round.lights import GREEN, LIGHT_FILLS, LIGHT_LABELS, RED, YELLOW  # noqa: E402
 from .returns import properties  # noqa: E402
 from .stamp import chunks  # noqa: E402
 
 if TYPE_CHECKING:
-    from ..collect import Collection, PreviousRound
+    from ..round.collect import Collection, PreviousRound
 
 __all__ = ["SUMMARY_MAGIC", "SUMMARY_SHEETS", "read_previous", "write_summary"]
 
@@ -206,8 +206,7 @@ def _matrix(book: Any, result: Collection, page: Any) -> None:
     head, vertical = book.style("head"), book.style("head_vertical")
     sheet.append([*((c, h, head) for c, h in enumerate(heads[:5], 1)),
                   *((c, clean_text(d), vertical) for c, d in enumerate(departments, 6))],
-                 height=min(409.0, max(60.0, 13.5 * max((len(d) for d in departments),
-                                                          default=4))))
+                 height=stacked_height(departments, least=60.0))
     styles = _status_styles(book)
     lights = {c: book.style(_look(f)) for c, f in LIGHT_FILLS.items()}
     plain = book.style(_look(None))
@@ -474,7 +473,7 @@ def read_previous(path: str | os.PathLike[str]) -> PreviousRound:
 
     Raises :class:`~matrix.errors.MatrixInputError` when it is not a 汇总 written by dutymatrix.
     """
-    from ..collect import PreviousRound
+    from ..round.collect import PreviousRound
     from .returns import read_cells
 
     book = read_cells(path)
