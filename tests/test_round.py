@@ -344,3 +344,22 @@ def test_remind_archive_for_a_page(first_round):
         names = sorted(zf.namelist())
     assert names == sorted([f"催办通知/{d}.docx" for d in (SILENT, LATE_SENDER, BEHIND_ON_LATE,
                                                           BEHIND_ON_SOON)] + ["督查通报.docx"])
+
+
+def test_the_page_shows_the_lights_collect_gives(first_round, tmp_path):
+    """The 汇总 page (issue 26) shows the library's light, titled in Chinese, none when neutral."""
+    from starlette.testclient import TestClient
+
+    from matrix.web.app import create_app
+
+    _, returns, _, _ = first_round
+    files = [("returns", (p.name, p.read_bytes(), "application/octet-stream"))
+             for p in sorted(returns.iterdir())]
+    files.append(("plan", ("001-dated.txt", dated_seed().encode("utf-8"), "text/plain")))
+    with TestClient(create_app(), base_url="http://127.0.0.1:8000") as client:
+        page = client.post("/summary", files=files, data={"as_of": AS_OF.isoformat()})
+    assert page.status_code == 200
+    html = page.text
+    assert html.count('class="light light-red" title="逾期"') == 1  # 农业农村部 on （一）
+    assert html.count('class="light light-yellow" title="临期"') == 1  # 民政部 on （二）
+    assert 'light-neutral' not in html and 'title="neutral"' not in html
