@@ -100,7 +100,12 @@ INVISIBLE = ["\u200e", "\u200f", "\u00ad", "\u202e", "\u202c", "\u2066", "\u2069
              "\u3164", "\u180e", "\u2063", "\ufe0f", "\U000e0041", "\U000e007f", "\u115f",
              "\u1160", "\uffa0", "\U000e0100", "\u061c"]
 PINYIN = ["(mén)", "(de)", "（fēn）", "(zhe)(le)", "(abc)"]
+# dated commitments in a task's text (grammar/deadline.lark), whole, cut and impossible
+DEADLINES = ["2019年6月底前，", "到2020年，", "2023—2025年", "年底前", "上半年", "第三季度", "每年",
+             "长期坚持", "持续推进", "5年内", "2022年冬奥会", "2月30日前", "至2021年", "2019年至",
+             "力争到", "１３月底前", "2021年5月1日起", "每年年底", "十二月31日"]
 PIECES = (NUMBERS + TRAILERS + KEYWORDS + DEPARTMENTS + PUNCTUATION + PARENS + SPACES + ENTITIES
+          + DEADLINES
           + ["\n", "\n\n", "\r\n", "\r", "\x00", "\ufeff", "\ufffd", "加强监管", "推进改革。"])
 
 _PAREN_CHARS = "（）()"

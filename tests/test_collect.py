@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from matrix.cli.commands import cli
 from matrix.round.collect import collect, collect_files, expand_returns, read_returns
-from matrix.round.dispatch import Stamp, department_lists, dispatch
+from matrix.round.dispatch import Stamp, department_lists, dispatch, plan_fingerprint
 from matrix.load.pipeline import parse_text
 from matrix.workbook import write_split
 from matrix.workbook.returns import read_return
@@ -178,7 +178,7 @@ def test_form_layout_protection_dropdown_and_stamp(seed_round, plan_001):
     assert "J5" in validation.sqref
     stamp = Stamp.from_text(wb["填报标识"]["A1"].value)
     assert stamp.department == "市场监管总局" and stamp.round == ROUND
-    assert stamp.plan_sha256 == plan_001.source.sha256
+    assert stamp.plan_sha256 == plan_fingerprint(plan_001)
     mine = [item for item in department_lists([plan_001]) if item.department == "市场监管总局"][0]
     assert stamp.task_ids == mine.ids
     assert [ws.cell(r, ID).value for r in range(5, 5 + len(mine.ids))] == list(mine.ids)
@@ -354,7 +354,8 @@ def test_return_for_another_plan_or_round_is_refused(small, tmp_path):
                   round=ROUND)
     by_name = {Path(r.path).name: r for r in got.received}
     assert by_name["other-plan.xlsx"].outcome == "拒收"
-    assert "另一份方案" in by_name["other-plan.xlsx"].reason
+    # the same plan with a task reworded: a plan changed since the forms went out
+    assert "方案已修改" in by_name["other-plan.xlsx"].reason
     assert by_name["last-round.xlsx"].outcome == "拒收"
     assert "2026年第三季度" in by_name["last-round.xlsx"].reason
     assert by_name["ok.xlsx"].outcome == "采用"

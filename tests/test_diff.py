@@ -261,7 +261,10 @@ def test_json_has_the_stable_keys(edited_pair):
     json.dumps(data, ensure_ascii=False)
     assert {"tasks", "departments", "counts", "old_source", "new_source"} <= data.keys()
     assert data["counts"] == {"added": 1, "removed": 1, "moved": 1, "text_changed": 1,
-                              "renumbered": 12, "departments_changed": 3}
+                              "renumbered": 12, "departments_changed": 5}
+    # every task whose departments changed, renumbered or not (the table lists all five)
+    assert data["counts"]["departments_changed"] == sum(
+        "departments_changed" in t["kinds"] for t in data["tasks"])
     for t in data["tasks"]:
         assert {"kind", "kinds", "old", "new", "matched_by", "departments", "text_diff"} <= t.keys()
         assert set(t["departments"]) == {"gained", "lost", "role_changed", "succession"}

@@ -90,6 +90,7 @@ _piece = st.one_of(
               st.sampled_from(fuzz.KEYWORDS), st.sampled_from(["）", "", "）。", ")", "（", "〕"])),
     st.sampled_from(fuzz.KEYWORDS),
     st.sampled_from(fuzz.DEPARTMENTS),
+    st.sampled_from(fuzz.DEADLINES),
     st.sampled_from(fuzz.PARENS),
     st.sampled_from(fuzz.PUNCTUATION),
     st.sampled_from(["\n", "\n", "\r\n", "\r", "\x00", "\ufeff", " ", "\u3000", "\f"]),

@@ -545,9 +545,11 @@ def dispatch_command(plan: Path, output: Path, round_: str | None, due: str | No
               "(default: from its 文号 or title).")
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               help="table: a summary on the terminal (default); json: everything, on stdout.")
+@click.option("--warn-days", type=click.IntRange(0, 366), default=7, show_default=True,
+              help="A task not done and due within this many days is 临期 (yellow).")
 def collect_command(plan: Path, returns: tuple[Path, ...], output: Path | None,
                     as_of: str | None, since: Path | None, round_: str | None,
-                    year: int | None, fmt: str) -> None:
+                    year: int | None, fmt: str, warn_days: int) -> None:
     """汇总: gather the returns of a round against PLAN, show who is behind.
 
     RETURNS are files or folders of returns, in any order, with any names. Each is
@@ -561,23 +563,14 @@ def collect_command(plan: Path, returns: tuple[Path, ...], output: Path | None,
 
         dutymatrix collect plan.txt returns/ -o 汇总2.xlsx --since 汇总1.xlsx --format json
     """
-    from datetime import date
-
     from ..round.collect import collect_files
     from ..errors import MatrixError
 
-    day = None
-    if as_of is not None:
-        try:
-            day = date.fromisoformat(as_of)
-        except ValueError:
-            raise click.BadParameter(_("{value!r} is not a date (YYYY-MM-DD)").format(
-                                         value=as_of),
-                                     param_hint="--as-of") from None
+    day = _day_option(as_of, "--as-of")
     (loaded,) = _load_plans([plan])
     try:
         result = collect_files(loaded, returns, output=output, as_of=day, round=round_,
-                               year=year, since=since)
+                               year=year, since=since, warn_days=warn_days)
     except MatrixError as e:
         raise _fail(e) from None
     for r in result.received:
@@ -595,6 +588,76 @@ def collect_command(plan: Path, returns: tuple[Path, ...], output: Path | None,
     if output is not None:
         click.echo(_("wrote {path}").format(path=output), err=True)
     if any(r.outcome == "无法读取" for r in result.received):
+        sys.exit(1)
+
+
+def _day_option(value: str | None, hint: str):
+    """A YYYY-MM-DD option as a date (None when not given)."""
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(_("{value!r} is not a date (YYYY-MM-DD)").format(value=value),
+                                 param_hint=hint) from None
+
+
+@cli.command(name="remind")
+@click.argument("plan", type=_Path(exists=True, dir_okay=False))
+@click.argument("returns", nargs=-1, required=True, type=_Path(exists=True))
+@click.option("-o", "--outdir", "output", type=_Path(file_okay=False), default="output/催办",
+              show_default=True, help="Folder for the 催办通知 and the 督查通报 (.docx).")
+@click.option("--as-of", "as_of", metavar="DATE",
+              help="Count deadlines as of this day (YYYY-MM-DD). Default: today.")
+@click.option("--since", type=_Path(exists=True, dir_okay=False),
+              help="The previous round's 汇总: 连续逾期 counts from it.")
+@click.option("--round", "round_", metavar="NAME",
+              help="The round collected. Default: the round most returns carry.")
+@click.option("--year", type=int, help="The plan's year for deadlines such as 6月底前.")
+@click.option("--warn-days", type=click.IntRange(0, 366), default=7, show_default=True,
+              help="A task not done and due within this many days is 临期 (yellow).")
+@click.option("--reply-by", metavar="DATE",
+              help="The day the departments are to answer by (default: 5 days after --as-of).")
+@click.option("--office", default="督查室", show_default=True,
+              help="Who signs the notices and the 通报.")
+@click.option("--force", is_flag=True, help="Replace notices an office has edited.")
+def remind_command(plan: Path, returns: tuple[Path, ...], output: Path, as_of: str | None,
+                   since: Path | None, round_: str | None, year: int | None, warn_days: int,
+                   reply_by: str | None, office: str, force: bool) -> None:
+    """催办 and 通报: collect the round as `collect` does, then write one 催办通知 (.docx)
+    per department that is late, silent or holds 逾期/临期 tasks, and a 督查通报 draft of
+    the round for the leaders. Exit 1 when a return could not be read or a file was not
+    replaced (the rest is still written).
+
+    Example:
+
+        dutymatrix remind plan.txt returns/ -o output/催办 --as-of 2026-12-21 --reply-by 2026-12-25
+    """
+    from ..errors import MatrixError
+    from ..round.remind import remind_files
+
+    day = _day_option(as_of, "--as-of")
+    answer = _day_option(reply_by, "--reply-by")
+    (loaded,) = _load_plans([plan])
+    try:
+        result = remind_files(loaded, returns, output, as_of=day, round=round_, year=year,
+                              since=since, warn_days=warn_days, reply_by=answer,
+                              office=office, force=force)
+    except MatrixError as e:
+        raise _fail(e) from None
+    for r in result.collection.received:
+        if r.outcome in ("拒收", "无法读取"):
+            click.echo(f"{r.outcome}: {r.path}: {r.reason}" if r.outcome == "拒收"
+                       else f"{r.outcome}: {r.reason}", err=True)
+    for message in result.skipped:
+        click.echo(message, err=True)
+    click.echo(ngettext("wrote {count} 催办通知 and the 督查通报 to {folder}",
+                        "wrote {count} 催办通知 and the 督查通报 to {folder}",
+                        len(result.notices)).format(count=len(result.notices), folder=output),
+               err=True)
+    if result.skipped or any(r.outcome == "无法读取" for r in result.collection.received):
         sys.exit(1)
 
 

@@ -46,20 +46,22 @@ def print_plan(plan: Plan, console=None) -> None:
 
 
 def print_collection(result, console=None) -> None:
-    """The summary of a collected round: per department its tasks, reported, done, late; then
-    the files refused or unreadable, one line each."""
+    """The summary of a collected round: per department its tasks, reported, done, late, due
+    soon (临期) and whether its return came late (迟报); then the files refused or unreadable,
+    one line each."""
     from rich.console import Console
     from rich.table import Table
 
     console = console or Console()
     title = "报送情况" + (f"（{result.round}）" if result.round else "")
     table = Table(title=title, expand=False)
-    for head in ("单位", "任务", "已报", "已完成", "逾期", "文件"):
-        table.add_column(head, justify="left" if head in ("单位", "文件") else "right")
+    for head in ("单位", "任务", "已报", "已完成", "逾期", "临期", "文件", "迟报"):
+        table.add_column(head, justify="left" if head in ("单位", "文件", "迟报") else "right")
     for c in result.counts:
-        style = "red" if c.late else ("dim" if not c.file else None)
+        style = "red" if c.late else "yellow" if c.due_soon else "dim" if not c.file else None
+        late = f"{c.returned_late}{c.days_late}天" if c.days_late else c.returned_late
         table.add_row(c.department, str(c.tasks), str(c.returned), str(c.done), str(c.late),
-                      c.file or "未报送", style=style)
+                      str(c.due_soon), c.file or "未报送", late, style=style)
     console.print(table)
     taken = sum(1 for r in result.received if r.outcome == "采用")
     from ..i18n import _

@@ -21,6 +21,7 @@ from types import ModuleType
 
 from lark import Lark, Token, Transformer, Tree
 
+from ..round.deadline import document_year, tasks_with_deadlines
 from ..messages import warning
 from ..records import Assignment, Clause, Department, Document, ParseWarning, Role, Task
 from .trailer import TrailerInfo, read_trailer
@@ -654,8 +655,10 @@ def build_documents(units: Sequence[Unit], canonical: Canonical, line_of: LineMa
             carried = (builder.state, builder.rules)
         order = {id(c): i for i, c in enumerate(builder.unassigned)}
         unassigned = sorted(builder.unassigned, key=lambda c: (c.line, order[id(c)]))
+        year = document_year(number, title)
+        tasks = tasks_with_deadlines(builder.tasks, year, kinds)
         documents.append(kinds.Document.make(
-            title=title, doc_number=number, line=line_of(tops[0].line), tasks=tuple(builder.tasks),
+            title=title, doc_number=number, line=line_of(tops[0].line), tasks=tasks,
             unassigned=tuple(unassigned), rules=tuple(builder.rules),
             warnings=tuple(sorted(builder.warnings, key=lambda w: w.line or 1 << 30)),
             jurisdiction=None if found is None else kinds.Jurisdiction.make(

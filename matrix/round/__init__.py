@@ -1,3 +1,5 @@
 """A 下发 round: sending one return form per department (``dispatch``), gathering the returns
-into a 汇总 (``collect``) and reading a task's 完成时限 into a date for 逾期 (``deadline``).
+into a 汇总 (``collect``), reading when each task is due (``deadline``: a 完成时限 and the dated
+commitments of a task's text), the lights and late returns (``lights``), and what goes back
+after it, the 催办通知 and the 督查通报 (``remind``, written as .docx by ``official``).
 """

@@ -7,8 +7,10 @@ rest) and :func:`collect_files` (the whole round in one call, as ``dutymatrix co
 
 How a return is taken:
 
-* **Recognised by its stamp** (plan SHA-256, department, round, task ids), whatever the file is
-  called. A stamp for another plan or another round is refused with the reason. Without a
+* **Recognised by its stamp** (the plan's content fingerprint, department, round, task ids),
+  whatever the file is called: a form dispatched from the text is taken against the workbook
+  built from it. A stamp for another plan, a plan whose tasks changed since, or another round
+  is refused with the reason. Without a
   stamp (a department copied the sheet into a new file) the rows are matched by task text and
   the department by 报送单位 or by which department's list the tasks are: ``matched_by`` says
   ``任务文字``.
@@ -27,7 +29,11 @@ How a return is taken:
   is taken like a department's; its reports follow the departments' as 姓名（分管领导）. Leaders
   are not counted in 未报送 or 报送情况.
 * **Rounds**: given the previous round's :class:`PreviousRound` (read from its 汇总), each report
-  says how its status moved, and tasks newly late or newly done are marked.
+  says how its status moved, and tasks newly late or newly done are marked; a task late then
+  and still late is 连续逾期, with the number of rounds.
+* **Lights and late returns** (:mod:`matrix.round.lights`): each task and each department's share of
+  it is 已完成 (green), 临期 (yellow: due within ``warn_days``), 逾期 (red) or neutral; a return
+  whose 报送日期 is after the round's due date (the stamps') is 迟报, one without a date 未填日期.
 
 Example::
 
@@ -44,13 +50,14 @@ import types
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from .deadline import Deadline, plan_year, read_deadline
-from .dispatch import department_lists, leader_lists, task_index
+from .lights import NEUTRAL, WARN_DAYS, light, overdue_rounds, return_lateness
+from .dispatch import department_lists, leader_lists, plan_fingerprint, task_index
 from ..records import ROLE_RANK, Plan, Role
 from ..i18n import _
 
@@ -76,6 +83,7 @@ class Report:
     file: str = ""  # the return it came from ("" when none)
     row: int | None = None
     change: str = ""  # since the previous round: 推进中→已完成, 首次报送 …
+    light: str = NEUTRAL  # green 已完成, yellow 临期, red 逾期 (matrix.round.lights)
 
     @property
     def late_status(self) -> bool:
@@ -97,6 +105,8 @@ class TaskLine:
     done: bool
     late: bool
     change: tuple[str, ...] = ()  # 新近逾期, 新近完成
+    light: str = NEUTRAL  # green 已完成, yellow 临期, red 逾期 (matrix.round.lights)
+    overdue_rounds: int = 0  # rounds in a row it has been 逾期, this one included (2+: 连续逾期)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +146,8 @@ class Received:
     matched_by: str | None = None  # 标识 / 任务文字
     reason: str = ""
     header: dict[str, str] = field(default_factory=dict)  # 报送单位 联系人 电话 报送日期
+    late: str = ""  # a taken return: 迟报 (报送日期 after the due date) or 未填日期
+    days_late: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +171,9 @@ class DepartmentCount:
     contact: str = ""
     phone: str = ""
     date: str = ""
+    due_soon: int = 0  # 临期: not done, due within the round's warn_days
+    returned_late: str = ""  # 迟报 or 未填日期 (its return), as Received.late
+    days_late: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +187,7 @@ class PreviousRound:
     late: frozenset[str]
     done: frozenset[str]
     path: str = ""
+    overdue_rounds: dict[str, int] = field(default_factory=dict)  # late task id → rounds late
 
 
 @dataclass(frozen=True)
@@ -193,6 +209,19 @@ class Collection:
     other: tuple[tuple[str, str, str, str], ...]  # (department, file, 工作表!单元格, text)
     unread_deadlines: tuple[tuple[str, str, str], ...]  # (task id, 完成时限, reason)
     since: str | None = None  # the previous 汇总, when given
+    due: str | None = None  # the round's due date, as the stamps of the returns give it
+    warn_days: int = WARN_DAYS
+
+    @property
+    def due_soon(self) -> tuple[TaskLine, ...]:
+        """The tasks due within ``warn_days`` and not done (临期), in plan order."""
+        from .lights import YELLOW
+
+        return tuple(t for t in self.tasks if t.light == YELLOW)
+
+    def light_of(self, task_id: str) -> str:
+        """The light of one task (green, yellow, red, neutral): for a page to show."""
+        return next((t.light for t in self.tasks if t.task_id == task_id), NEUTRAL)
 
     @property
     def late(self) -> tuple[TaskLine, ...]:
@@ -205,27 +234,34 @@ class Collection:
             return {"department": r.department, "role": r.role.value if r.role else None,
                     "status": r.status, "progress": r.progress, "problems": r.problems,
                     "next_steps": r.next_steps, "file": r.file, "row": r.row,
-                    "change": r.change}
+                    "change": r.change, "light": r.light}
 
         return {
             "plan": {"title": self.plan_title, "sha256": self.plan_sha256, "year": self.year},
             "round": self.round, "as_of": self.as_of.isoformat(), "since": self.since,
+            "due": self.due, "warn_days": self.warn_days,
             "tasks": [{"id": t.task_id, "label": t.label, "section": t.section,
                        "title": t.title, "deadline": t.deadline.text or None,
                        "due": t.deadline.due.isoformat() if t.deadline.due else None,
                        "deadline_kind": t.deadline.kind, "done": t.done, "late": t.late,
-                       "change": list(t.change), "reports": [report(r) for r in t.reports]}
+                       "change": list(t.change), "light": t.light,
+                       "overdue_rounds": t.overdue_rounds,
+                       "reports": [report(r) for r in t.reports]}
                       for t in self.tasks],
             "late": [t.task_id for t in self.late],
+            "due_soon": [t.task_id for t in self.due_soon],
             "missing": list(self.missing),
             "departments": [{"department": c.department, "tasks": c.tasks,
                              "returned": c.returned, "done": c.done, "late": c.late,
                              "file": c.file, "contact": c.contact, "phone": c.phone,
-                             "date": c.date} for c in self.counts],
+                             "date": c.date, "due_soon": c.due_soon,
+                             "returned_late": c.returned_late, "days_late": c.days_late}
+                            for c in self.counts],
             "received": [{"path": r.path, "outcome": r.outcome, "department": r.department,
                           "round": r.round, "saved_at": r.saved_at,
                           "application": r.application, "matched_by": r.matched_by,
-                          "reason": r.reason, "header": r.header} for r in self.received],
+                          "reason": r.reason, "header": r.header, "late": r.late,
+                          "days_late": r.days_late} for r in self.received],
             "added": [{"department": a.department, "file": a.file, "row": a.row,
                        "cells": a.cells, "note": a.note} for a in self.added],
             "edits": [{"department": e.department, "file": e.file, "task": e.task_id,
@@ -293,7 +329,8 @@ def expand_returns(inputs: Iterable[str | os.PathLike[str]]) -> list[Path]:
 def collect_files(plan: Plan, inputs: Iterable[str | os.PathLike[str]], *,
                   output: str | os.PathLike[str] | None = None, as_of: date | None = None,
                   round: str | None = None, year: int | None = None,
-                  since: str | os.PathLike[str] | None = None) -> Collection:
+                  since: str | os.PathLike[str] | None = None,
+                  warn_days: int = WARN_DAYS) -> Collection:
     """The whole round in one call: read the returns (files or folders), the previous 汇总
     (``since``), collect, and write the 汇总 workbook to ``output`` when given."""
     from ..workbook.summary import read_previous, write_summary
@@ -301,7 +338,7 @@ def collect_files(plan: Plan, inputs: Iterable[str | os.PathLike[str]], *,
     previous = read_previous(since) if since is not None else None
     returns = read_returns(expand_returns(inputs))
     result = collect(plan, returns, as_of=as_of or date.today(), round=round, year=year,
-                     previous=previous)
+                     previous=previous, warn_days=warn_days)
     if output is not None:
         write_summary(result, output)
     return result
@@ -319,19 +356,21 @@ def _saved(ret: Any) -> datetime:
 
 
 def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | None = None,
-            year: int | None = None, previous: PreviousRound | None = None) -> Collection:
+            year: int | None = None, previous: PreviousRound | None = None,
+            warn_days: int = WARN_DAYS) -> Collection:
     """Gather ``returns`` (``ReturnFile``, or ``Unreadable`` for a file that gave an error)
     against ``plan``.
 
     ``round`` is the round being collected; when ``None``, the round most stamped returns for
     this plan carry. ``year`` overrides :func:`~matrix.round.deadline.plan_year` for relative
-    deadlines.
+    deadlines; ``warn_days`` is how near a date makes a task 临期.
     """
     from ..errors import MatrixInputError
     from ..workbook.returns import form_values
 
-    sha = plan.source.sha256
-    if previous is not None and previous.plan_sha256 != sha:
+    sha = plan_fingerprint(plan)
+    same = {sha, plan.source.sha256}  # a form or 汇总 of an older version: the file's SHA-256
+    if previous is not None and previous.plan_sha256 not in same:
         raise MatrixInputError(_("{path}: the previous 汇总 is for another plan "
                                  "(计划校验码 {previous}…, this plan's {current}…)").format(
                                      path=previous.path, previous=previous.plan_sha256[:12],
@@ -351,19 +390,21 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
             readable.append(ret)
     if round is None:
         rounds = Counter(r.stamp.round for r in readable
-                         if r.stamp is not None and r.stamp.plan_sha256 == sha and r.stamp.round)
+                         if r.stamp is not None and r.stamp.plan_sha256 in same and r.stamp.round)
         round = rounds.most_common(1)[0][0] if rounds else None
+    dues = Counter(r.stamp.due for r in readable if r.stamp is not None and r.stamp.due
+                   and r.stamp.plan_sha256 in same and (round is None or r.stamp.round == round))
+    due = dues.most_common(1)[0][0] if dues else None
     # Which department each return is, or why it is refused.
     candidates: dict[str, list[tuple[Any, str, str]]] = {}  # department → (return, by, note)
     for ret in readable:
         base = _received(ret)
         stamp = ret.stamp
         if stamp is not None:
-            if stamp.plan_sha256 != sha:
+            if stamp.plan_sha256 not in same:
                 received.append(Received(**base, outcome=REFUSED, department=stamp.department,
                                          round=stamp.round, matched_by=BY_STAMP,
-                                         reason=f"为另一份方案填报（{stamp.plan_title or '无标题'}），"
-                                                "与本次汇总所用的方案不是同一份文件"))
+                                         reason=_other_plan(stamp, plan, tasks)))
                 continue
             if round is not None and stamp.round != round:
                 received.append(Received(**base, outcome=REFUSED, department=stamp.department,
@@ -399,9 +440,10 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
         found.sort(key=lambda f: (_saved(f[0]), str(f[0].path)))
         *older, (latest, by, note) = found
         taken[department] = (latest, by)
+        lateness, days = return_lateness(latest.header.get("报送日期"), due)
         received.append(Received(**_received(latest), outcome=ACCEPTED, department=department,
                                  round=latest.stamp.round if latest.stamp else None,
-                                 matched_by=by, reason=note))
+                                 matched_by=by, reason=note, late=lateness, days_late=days))
         for ret, old_by, old_note in older:
             received.append(Received(
                 **_received(ret), outcome=SUPERSEDED, department=department,
@@ -471,22 +513,30 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
         # a leader's return (分管领导) follows the departments, when one came back
         holders += [(key, None) for key in leaders if task_id in leaders[key] and key in taken]
         line_reports = []
+        due_on = deadline.due if deadline.kind == "date" else None
         for department, role in holders:
             report = reports.get((task_id, department)) or Report(department, role)
             if previous is not None:
                 report = _with_change(report, previous.statuses.get((task_id, department)))
+            report = replace(report, light=light(report.status == DONE, due_on, as_of, warn_days))
             line_reports.append(report)
         done = bool(line_reports) and all(r.status == DONE for r in line_reports)
         late = deadline.late(as_of) and not done
+        rounds = overdue_rounds(late, task_id, previous.late if previous else None,
+                                previous.overdue_rounds if previous else None)
         change: list[str] = []
         if previous is not None:
             if late and task_id not in previous.late:
                 change.append("新近逾期")
+            if rounds > 1:
+                change.append(f"连续逾期{rounds}轮")
             if done and task_id not in previous.done:
                 change.append("新近完成")
         lines.append(TaskLine(task_id, task.label, task.section, task.title, task.text,
-                              deadline, tuple(line_reports), done, late, tuple(change)))
+                              deadline, tuple(line_reports), done, late, tuple(change),
+                              light(done, due_on, as_of, warn_days), rounds))
     late_by = {t.task_id: t.deadline.late(as_of) for t in lines}
+    lights = {(t.task_id, r.department): r.light for t in lines for r in t.reports}
     counts = []
     for item in lists:
         department = item.department
@@ -497,17 +547,32 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
         late = sum(1 for i, r in zip(item.ids, mine_reports)
                    if late_by[i] and (r is None or r.status != DONE))
         header = ret[0].header if ret else {}
+        soon = sum(1 for i in item.ids if lights.get((i, department)) == "yellow")
+        lateness, days = (return_lateness(header.get("报送日期"), due) if ret else ("", None))
         counts.append(DepartmentCount(department, len(item.ids), returned, done, late,
                                       Path(ret[0].path).name if ret else "",
                                       header.get("联系人", ""), header.get("电话", ""),
-                                      header.get("报送日期", "")))
+                                      header.get("报送日期", ""), soon, lateness, days))
     missing = tuple(item.department for item in lists if item.department not in taken)
     received.sort(key=lambda r: ({ACCEPTED: 0, SUPERSEDED: 1, REFUSED: 2, UNREADABLE: 3}
                                  [r.outcome], r.department or "", r.path))
     return Collection(plan.title, sha, round, as_of, year, tuple(lines),
                       tuple(item.department for item in lists), tuple(counts), missing,
                       tuple(received), tuple(added), tuple(edits), tuple(other),
-                      tuple(unread), previous.path if previous is not None else None)
+                      tuple(unread), previous.path if previous is not None else None,
+                      due, warn_days)
+
+
+def _other_plan(stamp: Any, plan: Plan, tasks: dict[str, Any]) -> str:
+    """Why a stamp is not this plan's: another plan, or this one with its tasks changed since
+    the forms went out (the same title)."""
+    if stamp.plan_title and stamp.plan_title == plan.title:
+        gone = [i for i in stamp.task_ids if i not in tasks]
+        what = (f"其中{len(gone)}项已不在方案中：{'、'.join(gone[:5])}{'等' if len(gone) > 5 else ''}"
+                if gone else "任务的文字或分工有改动")
+        return f"报送表下发后方案已修改（{what}），请按修改后的方案重新下发"
+    return (f"为另一份方案填报（{stamp.plan_title or '无标题'}），"
+            "与本次汇总所用的方案不是同一份文件")
 
 
 def leader_key(name: str) -> str:
@@ -520,8 +585,6 @@ def _has_content(report: Report) -> bool:
 
 
 def _with_change(report: Report, before: str | None) -> Report:
-    from dataclasses import replace
-
     now = report.status
     if not before:
         change = "首次报送" if now else ""

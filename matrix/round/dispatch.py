@@ -9,8 +9,10 @@ them and the 索引 workbook (task lists, or with ``returns=True`` return forms)
 
 A task's id is ``<document number>-<label>`` (``1-（三）``, ``2-（十）#2``): the same plan gives
 the same ids, so a return names its tasks whatever rows were moved. The stamp carries the
-plan's SHA-256, the department, the round, the due date and the ids; ``collect`` reads it back
-and refuses a return for another plan or round.
+plan's content fingerprint (:func:`plan_fingerprint`: its tasks and who holds them, not the
+file's bytes, so that a form dispatched from ``plan.txt`` is collected against the ``plan.xlsx``
+built from it), the department, the round, the due date and the ids; ``collect`` reads it back
+and refuses a return for another plan, a plan whose tasks changed, or another round.
 
 Example::
 
@@ -21,8 +23,10 @@ Example::
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import sys
 import types
 from collections.abc import Sequence
@@ -36,7 +40,7 @@ from ..records import Plan, Task
 from ..i18n import _
 
 __all__ = ["DepartmentList", "DispatchResult", "STAMP_MAGIC", "Stamp", "department_lists",
-           "dispatch", "leader_lists", "task_ids"]
+           "dispatch", "leader_lists", "plan_fingerprint", "task_ids"]
 
 STAMP_MAGIC = '{"dutymatrix-return":'  # how the hidden stamp's cell starts
 STAMP_VERSION = 1
@@ -47,7 +51,7 @@ LEADER_FOLDER = "分管领导"  # the leaders' forms, beside the departments'
 class Stamp:
     """What a return form says about itself, hidden in the workbook (see module docstring)."""
 
-    plan_sha256: str
+    plan_sha256: str  # the plan's content fingerprint (an older form: the plan file's SHA-256)
     department: str
     task_ids: tuple[str, ...]
     round: str | None = None
@@ -112,6 +116,20 @@ def task_ids(plan: Plan) -> dict[int, str]:
             for d, document in enumerate(plan.documents, 1) for task in document.tasks}
 
 
+def plan_fingerprint(plan: Plan) -> str:
+    """The plan's content as a SHA-256: per task its id, title and text (spaces ignored) and
+    its departments with their roles. The same plan read from its text, its .docx or the
+    workbook built from it gives the same fingerprint; a task added, removed, reworded or
+    given to another department gives another."""
+    digest = hashlib.sha256()
+    for task_id, (task, _title) in task_index(plan).items():
+        roles = sorted((d, r.value) for d, r in task.roles().items())
+        digest.update(json.dumps([task_id, re.sub(r"\s+", "", task.title or ""),
+                                  re.sub(r"\s+", "", task.text or ""), roles],
+                                 ensure_ascii=False).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
 def task_index(plan: Plan) -> dict[str, tuple[Task, str | None]]:
     """Task id → (task, document title), in plan order."""
     return {f"{d}-{task.label}": (task, document.title)
@@ -132,6 +150,7 @@ def department_lists(plans: Sequence[Plan], *, returns: bool = False, round: str
         ids.update(task_ids(plan))
     used = {INDEX_FILE.casefold()}  # a department called 索引 does not replace the index
     out = []
+    fingerprint = None
     for row in department_index(split):
         name = row["department"]
         hits = tuple(split[name])
@@ -140,7 +159,8 @@ def department_lists(plans: Sequence[Plan], *, returns: bool = False, round: str
         stamp = None
         if returns:
             plan = plans[0]
-            stamp = Stamp(plan_sha256=plan.source.sha256, department=name, task_ids=hit_ids,
+            fingerprint = fingerprint or plan_fingerprint(plan)
+            stamp = Stamp(plan_sha256=fingerprint, department=name, task_ids=hit_ids,
                           round=round, due=due, plan_title=plan.title)
         out.append(DepartmentList(name, hits, hit_ids, file_name, stamp))
     return out
@@ -160,11 +180,12 @@ def leader_lists(plan: Plan, *, round: str | None = None,
                 found.setdefault(leader, []).append((hit, ids[id(task)]))
     out = []
     used: set[str] = set()
+    fingerprint = plan_fingerprint(plan) if found else ""
     for leader, pairs in found.items():
         file_name = unique_file_name(leader, ".xlsx", used)
         hits = tuple(h for h, _ in pairs)
         hit_ids = tuple(i for _, i in pairs)
-        stamp = Stamp(plan_sha256=plan.source.sha256, department=leader, task_ids=hit_ids,
+        stamp = Stamp(plan_sha256=fingerprint, department=leader, task_ids=hit_ids,
                       round=round, due=due, plan_title=plan.title, kind="leader")
         out.append(DepartmentList(leader, hits, hit_ids, file_name, stamp))
     return out

@@ -47,6 +47,7 @@ from typing import Any, NamedTuple
 import openpyxl
 from openpyxl.utils import get_column_letter
 
+from ..round.deadline import document_year, tasks_with_deadlines
 from ..errors import MatrixError, MatrixInputError
 from ..i18n import _
 from ..records import Assignment, Document, ParseWarning, Plan, ROLE_RANK, Role, Source, Task
@@ -687,8 +688,10 @@ class _WorkbookReader:
             tasks.append([])
         for index, warning in self.notes:
             documents[index or 0].warnings.append(warning)
+        # The commitments of each task's text are read again from the text, in its plan's year.
         return tuple(models.Document(title=d.title, doc_number=d.doc_number, line=d.line,
-                              tasks=tuple(t), rules=d.rules, warnings=tuple(d.warnings),
+                              tasks=tasks_with_deadlines(t, document_year(d.doc_number, d.title)),
+                              rules=d.rules, warnings=tuple(d.warnings),
                               jurisdiction=d.jurisdiction)
                      for d, t in zip(documents, tasks))
 

@@ -92,13 +92,21 @@ def status_word(report) -> str:
 
 def light_of(report) -> str | None:
     """The light the library gives a report (the round's deadlines), when it gives one: the
-    page shows it beside the status and never works one out itself."""
-    return getattr(report, "light", None)
+    page shows it beside the status and never works one out itself (none for a neutral one:
+    not yet due, or no date)."""
+    from ...round.lights import NEUTRAL
+
+    light = getattr(report, "light", None)
+    return None if light in (None, NEUTRAL) else light
 
 
 def _report_view(line, report) -> dict:
+    from ...round.lights import LIGHT_LABELS
+
     word = status_word(report)
-    return {"report": report, "word": word, "light": light_of(report),
+    light = light_of(report)
+    return {"report": report, "word": word, "light": light,
+            "light_label": LIGHT_LABELS.get(light or "", ""),
             "css": STATUS_CLASSES.get(report.status, "s-other" if report.status else "s-none"),
             "late": line.late and report.late_status}
 
