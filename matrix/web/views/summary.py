@@ -70,20 +70,28 @@ def _previous(item: tuple[str, bytes]):
         path.write_bytes(data)
         try:
             previous = read_previous(path)
-        except MatrixInputError as e:
-            raise MatrixInputError(str(e).replace(str(path), name)) from None
+        except MatrixInputError as e:  # the CLI's words name its command and sheet
+            what = "其中记录的上一轮情况已损坏" if "损坏" in str(e) else "不是本工具生成的汇总工作簿"
+            raise MatrixInputError(f"{name}：{what}，请选择上一轮汇总时下载的汇总工作簿。") from None
     return dataclasses.replace(previous, path=name)
 
 
 def _collect(plan: tuple[str, bytes], returns: list[tuple[str, bytes]], as_of: date,
              round: str | None = None, warn_days: int | None = None,
              since: tuple[str, bytes] | None = None) -> Summary:
+    from ...errors import MatrixInputError
     from ...round.collect import collect
+    from ...round.dispatch import plan_fingerprint
     from ...round.lights import WARN_DAYS
     from ...load.sources import read_returns_bytes
 
     upload = load(*plan)
     previous = _previous(since) if since is not None else None
+    if previous is not None and previous.plan_sha256 not in {plan_fingerprint(upload.plan),
+                                                             upload.plan.source.sha256}:
+        # collect refuses it too, with the checksums the CLI prints; the page names the file
+        raise MatrixInputError(f"{previous.path}：上一轮汇总属于另一份方案，"
+                               "请选择按本方案汇总的上一轮汇总工作簿。")
     result = collect(upload.plan, read_returns_bytes(returns), as_of=as_of, round=round,
                      previous=previous, warn_days=WARN_DAYS if warn_days is None else warn_days)
     return Summary(upload, result)
