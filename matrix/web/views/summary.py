@@ -70,9 +70,9 @@ def _previous(item: tuple[str, bytes]):
         path.write_bytes(data)
         try:
             previous = read_previous(path)
-        except MatrixInputError as e:  # the CLI's words name its command and sheet
-            what = "其中记录的上一轮情况已损坏" if "损坏" in str(e) else "不是本工具生成的汇总工作簿"
-            raise MatrixInputError(f"{name}：{what}，请选择上一轮汇总时下载的汇总工作簿。") from None
+        except MatrixInputError:  # the CLI's words name its command and a hidden sheet
+            raise MatrixInputError(f"{name}：不是本工具生成的汇总工作簿，或其中记录的上一轮情况"
+                                   "已损坏，请选择上一轮汇总时下载的汇总工作簿。") from None
     return dataclasses.replace(previous, path=name)
 
 
