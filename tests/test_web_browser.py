@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -241,6 +242,40 @@ def test_summary_of_returns_in_the_browser(page, server, tmp_path):
     with page.expect_download() as info:
         page.click("#download-summary")
     assert info.value.suggested_filename.endswith("_汇总.xlsx")
+
+
+def test_remind_button_gives_the_notices_and_the_bulletin(page, server, tmp_path):
+    """A real round (tests/test_round.py's dated seed 001) through the form: 轮次, 统计日期 and
+    临期 days typed, the lights and 迟报 shown, the button gives the zip of .docx files."""
+    import io
+    import zipfile
+
+    from matrix.load.pipeline import parse_text
+    from tests.test_round import (AS_OF, BEHIND_ON_LATE, BEHIND_ON_SOON, LATE_SENDER, ROUND,
+                                  SILENT, dated_seed, run_round)
+
+    _, returns, _ = run_round(parse_text(dated_seed(), "001-dated.txt"), tmp_path, as_of=AS_OF)
+    plan = tmp_path / "001-dated.txt"
+    plan.write_text(dated_seed(), encoding="utf-8")
+    page.goto(server + "/summary")
+    page.set_input_files("#plan", str(plan))
+    page.set_input_files("#returns", [str(p) for p in sorted(returns.iterdir())])
+    page.fill("#as-of", AS_OF.isoformat())
+    page.fill("#round", ROUND)
+    page.fill("#warn-days", "7")
+    page.click("form.summary-form button[type=submit]")
+    page.wait_for_url("**/summary/*")
+    assert page.inner_text("#late-returns") == f"迟报：{LATE_SENDER}（3 天）"
+    assert page.locator(".light-red").count() >= 1 and page.locator(".light-yellow").count() >= 1
+    page.fill("#reply-by", "2022-07-05")
+    with page.expect_download() as info:
+        page.click("#download-remind")
+    download = info.value
+    assert download.suggested_filename == f"001-dated_催办通报_{ROUND}.zip"
+    with zipfile.ZipFile(io.BytesIO(Path(download.path()).read_bytes())) as archive:
+        names = sorted(archive.namelist())
+    assert names == sorted([f"催办通知/{d}.docx" for d in (SILENT, LATE_SENDER, BEHIND_ON_LATE,
+                                                          BEHIND_ON_SOON)] + ["督查通报.docx"])
 
 
 # ── every page at every width ────────────────────────────────────────────────────────────────

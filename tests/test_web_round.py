@@ -232,13 +232,177 @@ def test_summary_filters_by_department_and_status(client, returned, plan_001):
     assert 'id="no-match"' in nothing.text
 
 
-def test_summary_shows_a_light_the_library_gives(client, returned, monkeypatch):
-    from matrix.round.collect import Report
+# ── a real round: lights, 迟报, 未填日期, 催办 and 通报 (seed 001 with dated tasks) ─────────────
 
-    page, written, token = returned
-    monkeypatch.setattr(Report, "light", property(lambda self: "红"), raising=False)
-    html = client.get(f"/summary/{token}").text
-    assert '<span class="light light-红"' in html
+
+@pytest.fixture(scope="module")
+def dated_round(tmp_path_factory):
+    """The round of tests/test_round.py on seed 001 with two dated tasks: a task 逾期 for one
+    department, one 临期 for another, a department silent, one whose return came 3 days late;
+    and a second round's returns a week later. (plan file, returns folder, 汇总 of round 1)."""
+    from tests.test_round import AS_OF, dated_seed, run_round
+    from matrix.load.pipeline import parse_text
+
+    root = tmp_path_factory.mktemp("dated")
+    plan = root / "001-dated.txt"
+    plan.write_text(dated_seed(), encoding="utf-8")
+    _, returns, summary = run_round(parse_text(dated_seed(), plan.name), root, as_of=AS_OF)
+    return plan, returns, summary
+
+
+def post_round(client, dated_round, *, returns=None, previous=None, **data):
+    plan, folder, _ = dated_round
+    files = [("returns", (p.name, p.read_bytes(), "application/octet-stream"))
+             for p in (returns or sorted(folder.iterdir()))]
+    files.append(("plan", (plan.name, plan.read_bytes(), "text/plain")))
+    if previous is not None:
+        files.append(("previous", (previous.name, previous.read_bytes(), "application/x")))
+    return client.post("/summary", files=files, data=data)
+
+
+def _token(page) -> str:
+    return re.search(r"/summary/([\w-]+)", str(page.url)).group(1)
+
+
+def _docx(data: bytes) -> dict[str, bytes]:
+    """A .docx's parts, its core.xml times blanked (as ``_members`` for a workbook)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as doc:
+        parts = {name: doc.read(name) for name in doc.namelist()}
+    parts["docProps/core.xml"] = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*",
+                                        rb"\1", parts["docProps/core.xml"])
+    return parts
+
+
+@pytest.mark.parametrize("since", [False, True], ids=["first round", "with the previous 汇总"])
+def test_remind_zip_holds_the_files_remind_writes(client, dated_round, tmp_path, since):
+    from tests.test_round import (AS_OF, BEHIND_ON_LATE, BEHIND_ON_SOON, LATE_SENDER, ROUND,
+                                  SILENT)
+
+    plan, returns, summary = dated_round
+    as_of = AS_OF.replace(day=AS_OF.day + 1) if since else AS_OF
+    page = post_round(client, dated_round, previous=summary if since else None,
+                      as_of=as_of.isoformat(), round=ROUND, warn_days="7")
+    assert page.status_code == 200, page.text
+    token = _token(page)
+    assert 'id="download-remind"' in page.text
+    response = client.get(f"/summary/{token}/remind", params={"reply_by": "2022-07-05"})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/zip"
+    assert "%E5%82%AC%E5%8A%9E" in response.headers["content-disposition"]  # 催办 in its name
+    folder = tmp_path / "催办"
+    args = ["remind", str(plan), str(returns), "-o", str(folder), "--as-of", as_of.isoformat(),
+            "--round", ROUND, "--warn-days", "7", "--reply-by", "2022-07-05"]
+    result = CliRunner().invoke(cli, args + (["--since", str(summary)] if since else []))
+    assert result.exit_code == 0, result.output
+    written = {p.relative_to(folder).as_posix(): p.read_bytes()
+               for p in folder.rglob("*") if p.is_file()}
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        zipped = {name: archive.read(name) for name in archive.namelist()}
+    # a notice for each department late, silent or behind; none for one that is not
+    assert sorted(zipped) == sorted(written) == sorted(
+        [f"催办通知/{d}.docx" for d in (SILENT, LATE_SENDER, BEHIND_ON_LATE, BEHIND_ON_SOON)]
+        + ["督查通报.docx"])
+    for name, data in zipped.items():
+        assert _docx(data) == _docx(written[name]), name
+    bulletin = _docx(zipped["督查通报.docx"])["word/document.xml"].decode("utf-8")
+    if since:  # the task late in both rounds, in the 通报 and on the page
+        assert "<w:t>2轮</w:t>" in bulletin  # 连续逾期 2 rounds
+        assert "（连续 2 轮）" in page.text
+        assert "对比上一轮：汇总.xlsx" in page.text
+    else:
+        assert "<w:t>2轮</w:t>" not in bulletin and "连续 2 轮" not in page.text
+
+
+def test_the_reply_by_day_is_the_notices_and_a_wrong_one_is_refused(client, dated_round):
+    from tests.test_round import AS_OF, SILENT
+
+    token = _token(post_round(client, dated_round, as_of=AS_OF.isoformat()))
+    page = client.get(f"/summary/{token}")
+    assert 'name="reply_by" value="2022-07-03"' in page.text  # 5 days after the as-of day
+    with zipfile.ZipFile(io.BytesIO(client.get(f"/summary/{token}/remind",
+                                               params={"reply_by": "2022-07-09"}).content)) as a:
+        with zipfile.ZipFile(io.BytesIO(a.read(f"催办通知/{SILENT}.docx"))) as doc:
+            text = doc.read("word/document.xml").decode("utf-8")
+    assert "2022年7月9日" in text
+    bad = client.get(f"/summary/{token}/remind", params={"reply_by": "下周"})
+    assert bad.status_code == 400 and "答复期限" in bad.text
+    assert "content-disposition" not in bad.headers
+
+
+def test_summary_shows_lights_late_and_undated_returns_of_a_real_round(client, dated_round,
+                                                                       tmp_path):
+    import openpyxl
+
+    from tests.test_round import (AS_OF, BEHIND_ON_LATE, BEHIND_ON_SOON, LATE_SENDER, SILENT)
+
+    plan, returns, _ = dated_round
+    undated = tmp_path / "财政部.xlsx"  # a return without its 报送日期
+    book = openpyxl.load_workbook(returns / "财政部.xlsx")
+    book["报送表"]["K3"] = None
+    book.save(undated)
+    files = [p for p in sorted(returns.iterdir()) if p.name != "财政部.xlsx"] + [undated]
+    page = post_round(client, dated_round, returns=files, as_of=AS_OF.isoformat())
+    html = page.text
+    assert "逾期 1 项　临期 1 项　未报送单位 1 个　迟报单位 1 个" in html
+    assert html.count('class="light light-red" title="逾期"') == 1
+    assert html.count('class="light light-yellow" title="临期"') == 1
+    assert 'light-neutral' not in html and 'title="neutral"' not in html
+    assert re.search(r'id="late-returns">迟报：(.*?)</p>', html).group(1) == f"{LATE_SENDER}（3 天）"
+    assert re.search(r'id="undated">未填报送日期：(.*?)</p>', html).group(1) == "财政部"
+    assert re.search(r'id="missing">未报送：(.*?)</p>', html).group(1) == SILENT
+    counts = html.split('id="counts"')[1].split("</table>")[0]
+    states = dict(re.findall(r'<td data-label="单位">([^<]*)</td>.*?'
+                             r'<td data-label="报送情况">([^<]*)</td>', counts))
+    assert (states[LATE_SENDER], states["财政部"], states[SILENT]) == ("迟报3天", "未填日期",
+                                                                     "未报送")
+    assert set(states.values()) == {"迟报3天", "未填日期", "未报送", "按时报送"}
+    soon = re.findall(r'<td data-label="临期" class="n">(\d+)</td>', counts)
+    assert sorted(map(int, soon)) == [0] * (len(soon) - 1) + [1]
+    assert "（二）" in html.split('id="due-soon"')[1].split("</table>")[0]
+    # the 临期 filter: 民政部's share of （二） only; 逾期: 农业农村部's of （一）
+    token = _token(page)
+    for word, who in (("临期", BEHIND_ON_SOON), ("逾期", BEHIND_ON_LATE)):
+        one = client.get(f"/summary/{token}", params={"status": word}).text
+        progress = one.split('id="progress"')[1].split("<h2>新增事项")[0]
+        assert progress.count('<details class="task-progress') == 1, word
+        assert re.findall(r'<td data-label="单位">([^<]*)', progress) == [who], word
+
+
+def test_warn_days_and_round_reach_the_collection(client, dated_round):
+    from tests.test_round import AS_OF, BEHIND_ON_SOON
+
+    page = post_round(client, dated_round, as_of=AS_OF.isoformat(), warn_days="0")
+    assert "临期 0 项" in page.text and 'light-yellow" title' not in page.text
+    data = client.get(f"/summary/{_token(page)}/remind").content
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert f"催办通知/{BEHIND_ON_SOON}.docx" not in archive.namelist()  # not 临期 now
+    other = post_round(client, dated_round, as_of=AS_OF.isoformat(), round="另一轮")
+    assert "轮次：另一轮" in other.text and "本次汇总为另一轮" in other.text
+    for data, words in (({"warn_days": "七"}, "临期天数有误"), ({"warn_days": "400"}, "临期天数有误"),
+                        ({"round": "轮" * 61}, "轮次有误")):
+        bad = post_round(client, dated_round, as_of=AS_OF.isoformat(), **data)
+        assert bad.status_code == 400 and words in bad.text
+
+
+def test_a_previous_summary_that_is_not_one_is_refused_by_its_name(client, dated_round):
+    from tests.test_round import AS_OF
+
+    plan, returns, _ = dated_round
+    page = post_round(client, dated_round, previous=sorted(returns.iterdir())[0],
+                      as_of=AS_OF.isoformat())
+    assert page.status_code == 400 and "无法汇总" in page.text
+    assert sorted(returns.iterdir())[0].name in page.text and "previous.xlsx" not in page.text
+
+
+def test_the_summary_form_posts_only_from_the_page(client, dated_round):
+    from tests.test_round import AS_OF
+
+    for headers in ({"origin": "http://evil.example"}, {"sec-fetch-site": "cross-site"}):
+        plan, folder, _ = dated_round
+        response = client.post("/summary", headers=headers, data={"as_of": AS_OF.isoformat(),
+                                                                  "warn_days": "7"},
+                               files=[("plan", (plan.name, plan.read_bytes(), "text/plain"))])
+        assert response.status_code == 403
 
 
 def test_summary_shows_cells_written_outside_the_form_and_unread_deadlines(client, plan_001,

@@ -76,6 +76,53 @@ def every_page(client, tmp_path) -> dict[str, object]:
         ("plan", (NEWS[0].name, SEED_001.read_bytes().replace("食品".encode(), "食物".encode()),
                   "text/plain")),
         ("returns", ("别的.xlsx", other["市场监管总局"].read_bytes(), "application/x"))])
+    pages.update(round_pages(client, tmp_path))
+    return pages
+
+
+def round_pages(client, tmp_path) -> dict[str, object]:
+    """The 汇总 of a real round in every state the library gives: lights (已完成 临期 逾期),
+    迟报, 未填日期, 未报送, 连续逾期 against the previous 汇总, the 临期 filter, the 催办 form
+    and its refusals (tests/test_round.py's dated seed 001)."""
+    import openpyxl
+
+    from matrix.load.pipeline import parse_text
+    from tests.test_round import AS_OF, ROUND, dated_seed, run_round
+
+    _, folder, summary = run_round(parse_text(dated_seed(), "001-dated.txt"), tmp_path / "round",
+                                   as_of=AS_OF)
+    book = openpyxl.load_workbook(folder / "财政部.xlsx")
+    book["报送表"]["K3"] = None  # 未填日期
+    book.save(folder / "财政部.xlsx")
+    files = [("returns", (p.name, p.read_bytes(), "application/x")) for p in sorted(folder.iterdir())]
+    files.append(("plan", ("001-dated.txt", dated_seed().encode("utf-8"), "text/plain")))
+    later = AS_OF.replace(day=AS_OF.day + 1).isoformat()
+    pages = {"round summary": client.post("/summary", files=files, data={
+        "as_of": AS_OF.isoformat(), "round": ROUND, "warn_days": "7"})}
+    address = str(pages["round summary"].url)
+    pages["round summary 临期"] = client.get(address, params={"status": "临期"})
+    pages["round summary 逾期"] = client.get(address, params={"status": "逾期"})
+    pages["round summary since"] = client.post("/summary", data={"as_of": later}, files=[
+        *files, ("previous", ("汇总.xlsx", summary.read_bytes(), "application/x"))])
+    pages["round summary other round"] = client.post("/summary", files=files, data={
+        "round": "另一轮"})
+    pages["round summary bad warn days"] = client.post("/summary", files=files,
+                                                       data={"warn_days": "七"})
+    pages["round summary long round"] = client.post("/summary", files=files,
+                                                    data={"round": "轮" * 61})
+    pages["round summary two previous"] = client.post("/summary", files=[
+        *files, *[("previous", (f"{n}.xlsx", summary.read_bytes(), "application/x"))
+                  for n in (1, 2)]])
+    pages["round summary bad previous"] = client.post("/summary", files=[
+        *files, ("previous", ("不是汇总.xlsx", files[0][1][1], "application/x"))])
+    pages["round summary previous of another plan"] = client.post("/summary", files=[
+        *files[:-1], ("plan", (SEED_001.name, SEED_001.read_bytes(), "text/plain")),
+        ("previous", ("汇总.xlsx", summary.read_bytes(), "application/x"))])
+    assert "属于另一份方案" in pages["round summary previous of another plan"].text
+    pages["remind bad reply day"] = client.get(address.rstrip("/") + "/remind",
+                                               params={"reply_by": "下周"})
+    assert "迟报：" in pages["round summary"].text and "未填报送日期" in pages["round summary"].text
+    assert "连续 2 轮" in pages["round summary since"].text
     return pages
 
 

@@ -266,6 +266,7 @@ def create_app(host: str = "127.0.0.1", port: int = 8000, *,
         Route("/summary", summary.receive, methods=["POST"], name="summary_post"),
         Route("/summary/{token}", summary.summary_page, name="summary_page"),
         Route("/summary/{token}/download", summary.download, name="summary_download"),
+        Route("/summary/{token}/remind", summary.remind, name="summary_remind"),
         Route("/static/columns.css", plan.columns_stylesheet),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
