@@ -133,9 +133,22 @@ def own_prefix(name: str) -> str | None:
     if m.group(2) is None and name[1:3] == "政府":
         return m.group(1)  # 市政府办公室
     if m.group(2) is None and name[:2] in ("市场", "市政", "市容", "市民", "区域", "县域", "省直"):
-        # 市场监管局 / 市政公用局: the word, not the prefix (市市场监管局 has both)
-        return None
+        # 市场监管局 / 市政公用局: the word, not the prefix (市市场监管局 has both); but 市民政局
+        # is 市 and 民政局, a body whose function is known
+        if not (_BODY_END.search(name) and _function_of(name[1:])):
+            return None
     return m.group(0)
+
+
+# What a government's own body ends with: a list prefix distributes onto these only (never onto
+# 省之江实验室, 市人民医院, 各县政府).
+_BODY_END = re.compile(r"(?:厅|局|委|办|委员会|办公室)$")
+
+
+def _function_of(rest: str) -> str | None:
+    from .departments import default_registry
+
+    return _index_for(default_registry()).function(rest)
 
 
 def _other_kind(name: str) -> bool:
@@ -160,14 +173,20 @@ def distribute_prefix(names: Sequence[str]) -> list[str]:
         if prefix is not None:
             current = prefix
             out.append(name)
-        elif current is not None and not _other_kind(name) and (
-                not name.endswith("部") or current.endswith("委")):
-            # a 部 is the State Council's (工业和信息化部), unless a party committee's list
-            # runs on (市委宣传部、统战部)
-            out.append(current + name)
-        else:
+        elif current is None or _other_kind(name):
             current = None
             out.append(name)
+        elif name.endswith("部"):
+            # a 部 is the State Council's (工业和信息化部), unless a party committee's list
+            # runs on (市委宣传部、统战部)
+            out.append(current + name if current.endswith("委") else name)
+            if not current.endswith("委"):
+                current = None
+        elif _BODY_END.search(name):
+            # a government body after 省委宣传部 takes the government's prefix (省), never 省委
+            out.append(current[0] + name)
+        else:
+            out.append(name)  # 之江实验室, 人民医院: not the government's own body
     return out
 
 
@@ -340,6 +359,17 @@ def local_label(prefix: str, national: str, level: str, registry=None) -> str:
     return prefix + base
 
 
+def _runs_through(short: str, long: str) -> bool:
+    """Do the characters of ``short`` occur in ``long`` in order (发改委 in 发展和改革委员会)?"""
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
+def _renamed(department: Department, name: str) -> Department:
+    return Department.make(name=name, full_name=department.full_name, category=department.category,
+                           known=department.known, generic=department.generic)
+
+
 class LocalResolver:
     """Printed names of one local document → bodies (one per body, with counterparts)."""
 
@@ -350,13 +380,51 @@ class LocalResolver:
         name = jurisdiction.name or ""
         self.place_names = (name,) if name else ()
         self._memo: dict[str, Resolved] = {}
+        self._columns: dict[str, str] = {}  # a spelling → the plan's fuller spelling of the body
 
     def resolve(self, printed: str) -> Resolved:
         """The body ``printed`` (prefix written out) names in this document."""
         found = self._memo.get(printed)
         if found is None:
             found = self._memo[printed] = self._resolve(printed)
+        column = self._columns.get(found.department.name)
+        if column is not None and column != found.department.name:
+            found = Resolved(_renamed(found.department, column), found.counterpart,
+                             found.national_warning)
         return found
+
+    def key(self, printed: str) -> tuple[str, str] | None:
+        """(prefix, national function) of a local body, else None: two spellings with one key
+        may be one body (市发改委, 市发展和改革委员会)."""
+        found = self._memo.get(printed) or self.resolve(printed)
+        name, counterpart = found.department.name, found.counterpart
+        if counterpart is None or found.department.category != "地方部门":
+            return None
+        prefix = own_prefix(name)
+        return (prefix, counterpart) if prefix is not None else None
+
+    def unify(self, printed: Iterable[str]) -> None:
+        """Give the spellings one plan prints of one body one column, titled with its fullest
+        spelling (市发改委 and 市发展和改革委员会 → 市发展和改革委员会). Two names are one body
+        when they share prefix and function and the shorter's characters run, in order, through
+        the longer (发改委 in 发展和改革委员会); 市国税局 and 市地税局 stay two."""
+        self._columns = {}
+        groups: dict[tuple[str, str], list[str]] = {}
+        for name in dict.fromkeys(printed):
+            found = self._memo.get(name) or self._resolve(name)
+            self._memo[name] = found
+            key = self.key(name)
+            if key is not None:
+                groups.setdefault(key, []).append(found.department.name)
+        for names in groups.values():
+            names = sorted(set(names), key=lambda n: (-len(n), n))
+            titles: list[str] = []
+            for name in names:
+                title = next((t for t in titles if _runs_through(name, t)), None)
+                if title is None:
+                    titles.append(name)
+                else:
+                    self._columns[name] = title
 
     def _known(self, name: str, category: str, generic: bool = False) -> Department:
         return Department.make(name=name, category=category, known=True, generic=generic)
@@ -468,6 +536,6 @@ class LocalResolver:
         if function is None:
             shown = printed or prefix + rest
             return Resolved(Department.make(name=shown, known=False))
-        label = local_label(prefix, function, self.jurisdiction.level, self.registry)
-        return Resolved(Department.make(name=label, category="地方部门", known=True),
+        # named as the plan names it (prefix written out), never rebuilt from the function
+        return Resolved(Department.make(name=prefix + rest, category="地方部门", known=True),
                         counterpart=function)

@@ -408,7 +408,7 @@ class _DocumentBuilder:
             if a.department not in present:
                 out.append(a)
                 present.add(a.department)
-        return tuple(out)
+        return _strongest_once(out)
 
     # -- units --------------------------------------------------------------------------------
     def add_unit(self, unit: Unit, section: Unit | None, parent: Unit | None) -> bool:
@@ -594,6 +594,37 @@ def _rules_in(line: str) -> list[TrailerInfo]:
     return found
 
 
+_STRENGTH = {role: i for i, role in enumerate(Role)}
+
+
+def _strongest_once(assignments: list[Assignment]) -> tuple[Assignment, ...]:
+    """One assignment per body (a group is never merged): a body named in both the 牵头 and the
+    配合 field keeps the stronger role, in the place it was first named."""
+    first: dict[str, int] = {}
+    out: list[Assignment] = []
+    for a in assignments:
+        i = first.get(a.department)
+        if i is None or a.generic:
+            first.setdefault(a.department, len(out))
+            out.append(a)
+        elif _STRENGTH[a.role] < _STRENGTH[out[i].role]:
+            out[i] = a
+    return tuple(out)
+
+
+def _printed_names(tops: Sequence[Unit]) -> list[str]:
+    """Every name the trailers of a document print (list prefix written out), in order."""
+    out: list[str] = []
+    for top in tops:
+        for unit in top.walk():
+            for tok, trailer in _segments(unit.body):
+                if trailer is not None:
+                    info = read_trailer(trailer[0])
+                    out.extend(d.full or d.name for d in info.duties)
+                    out.extend(info.inherit_bodies)
+    return out
+
+
 def _clean_text(text: str) -> str:
     return "\n".join(p.strip() for p in text.split("\n") if p.strip())
 
@@ -628,6 +659,7 @@ def build_documents(units: Sequence[Unit], canonical: Canonical, line_of: LineMa
                 from .departments import default_registry
                 registry = default_registry()
             resolver = LocalResolver(registry, found, canonical)
+            resolver.unify(_printed_names(tops))
         builder = _DocumentBuilder(canonical, line_of, kinds, resolver)
         if carried is not None:
             builder.state, builder.rules = carried[0], list(carried[1])
