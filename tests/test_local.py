@@ -454,3 +454,12 @@ def test_a_plan_of_bare_names_that_speaks_of_itself_is_local():
                 "1.乙。（发改局牵头，财政局、统计局配合）\n").documents[0]
     assert doc.jurisdiction.level == "county"
     assert [a.department for a in doc.tasks[0].assignments] == ["县发改局", "县财政局", "县统计局"]
+
+
+@pytest.mark.parametrize("group", ["各区、县级市", "各区、县级市政府", "各有关区、县级市", "各县（市、区）人民政府",
+                                   "各街办（新区）", "各县（市）、区人民政府", "各项目牵头单位"])
+def test_a_group_whose_name_holds_a_dun_or_brackets_is_one_group(group):
+    info = read_trailer(f"牵头单位：市教育局，配合单位：市民政局、市残联，{group}")
+    assert info.unread is None
+    assert [(d.name, d.role.value) for d in info.duties] == [
+        ("市教育局", "lead"), ("市民政局", "support"), ("市残联", "support"), (group, "support")]
