@@ -481,7 +481,9 @@ class LocalResolver:
             return Resolved(dept, national_warning=True)
         if dept is not None and dept.category in ("中央企业", "中央金融企业"):
             return Resolved(dept)  # a central enterprise or bank: a company, not a department
-        return self._local(self.prefix, name, None if _KIND_SUFFIX.search(name) else name)
+        # a bare name whose function is unknown (招商工作部) is kept as printed: it may not be
+        # this government's own body (a zone's, a company's)
+        return self._local(self.prefix, name, name)
 
     def _national(self, name: str) -> Resolved:
         dept = self.registry.lookup(name)

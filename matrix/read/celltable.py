@@ -35,13 +35,23 @@ _MAX_HEADER = 12  # characters of one header cell
 _UNITS = {"lead", "responsible", "support", "guide"}
 
 
-def _header_at(lines: list[str], start: int) -> list[str | None] | None:
+# A cell as pasted: every cell followed by " |" (a table copied with its column rules), or a line
+# of rules only between cells.
+_RULES = re.compile(r"[ \t\u3000\xa0]*[|｜]+[ \t\u3000\xa0|｜]*$")
+
+
+def _cell(line: str) -> str:
+    """The text of one pasted cell: padding and the trailing column rules (`` |``) removed."""
+    return _RULES.sub("", line).strip()
+
+
+def _header_at(cells: list[str], start: int) -> list[str | None] | None:
     from .docx import _kind
 
     kinds: list[str | None] = []
     i = start
-    while i < len(lines):
-        cell = lines[i].strip()
+    while i < len(cells):
+        cell = cells[i]
         kind = _kind(cell) if cell and len(cell) <= _MAX_HEADER else None
         if kind is None:
             break
@@ -58,12 +68,14 @@ def _next_row(line: str, number: int) -> bool:
     return m is not None and int(m.group(1)) == number
 
 
-def _row_cells(cells: list[str], width: int, task: int) -> list[str]:
-    """``cells`` (without the number) spread over ``width`` columns; extra lines join the task
-    cell, missing cells are empty at the end."""
+def _row_cells(cells: list[str], width: int, task: int, kinds: list[str | None]) -> list[str]:
+    """``cells`` (without the number) spread over ``width`` columns; extra lines join the cell
+    they continue (a progress report's long 进展情况 cell, else the task cell), missing cells are
+    empty at the end."""
     if len(cells) > width:
         extra = len(cells) - width
-        cells = cells[:task] + ["".join(cells[task:task + extra + 1])] + cells[task + extra + 1:]
+        at = kinds.index("progress") if "progress" in kinds else task
+        cells = cells[:at] + ["".join(cells[at:at + extra + 1])] + cells[at + extra + 1:]
     return cells + [""] * (width - len(cells))
 
 
@@ -74,51 +86,55 @@ def cell_tables(text: str) -> tuple[str, tuple[int, ...]] | None:
     from .docx import division_lines
 
     lines = text.split("\n")
+    # the table is read over its non-empty cells: blank lines (a cell per paragraph) and lines
+    # of column rules stand between cells, never in one
+    cells = [_cell(line) for line in lines]
     out: list[str] = []
     origin: list[int] = []
     found = False
     i = 0
     while i < len(lines):
-        kinds = _header_at(lines, i) if lines[i].strip() in ("序号", "编号", "序") else None
+        kinds = None
+        if cells[i] in ("序号", "编号", "序"):
+            filled = [k for k in range(i, min(len(lines), i + 60)) if cells[k]]
+            kinds = _header_at([cells[k] for k in filled], 0)
         if kinds is None:
             out.append(lines[i])
             origin.append(i + 1)
             i += 1
             continue
-        header = [lines[i + k].strip() for k in range(len(kinds))]
+        header = [cells[filled[k]] for k in range(len(kinds))]
         width = len(kinds) - 1
         task = kinds.index("task") - 1
-        j = i + len(kinds)
+        body = [k for k in range(filled[len(kinds) - 1] + 1, len(lines)) if cells[k]]
         rows: list[list[str]] = []
         starts: list[int] = []
         expected = 1
-        while j < len(lines):
-            m = _ROW_NUMBER.match(lines[j])
+        b = 0
+        end = filled[len(kinds) - 1] + 1
+        while b < len(body):
+            m = _ROW_NUMBER.match(cells[body[b]])
             if not m or int(m.group(1)) != expected:
                 break
-            starts.append(j)
-            k = j + 1
-            cells: list[str] = []
-            last = not any(_next_row(lines[n], expected + 1)
-                           for n in range(k, min(len(lines), k + 3 * width + 1)))
-            while k < len(lines):
-                if last and len(cells) == width:  # the last row: no more cells than columns
+            starts.append(body[b])
+            k = b + 1
+            row: list[str] = []
+            last = not any(_next_row(cells[body[n]], expected + 1)
+                           for n in range(k, min(len(body), k + 3 * width + 1)))
+            while k < len(body):
+                if last and len(row) == width:  # the last row: no more cells than columns
                     break
-                nxt = _ROW_NUMBER.match(lines[k])
+                nxt = _ROW_NUMBER.match(cells[body[k]])
                 if nxt and int(nxt.group(1)) == expected + 1:
                     break
-                if not lines[k].strip():
-                    if len(cells) >= width:
-                        break
-                    k += 1
-                    continue
-                if len(cells) >= 3 * width:  # the last row has run into the text after it
+                if len(row) >= 3 * width:  # the last row has run into the text after it
                     break
-                cells.append(lines[k].strip())
+                row.append(cells[body[k]])
                 k += 1
-            rows.append([m.group(1), *_row_cells(cells, width, task)])
+            rows.append([m.group(1), *_row_cells(row, width, task, kinds[1:])])
             expected += 1
-            j = k
+            end = body[k - 1] + 1 if k > b else end
+            b = k
         made = division_lines([header, *rows]) if rows else None
         if not made:
             out.append(lines[i])
@@ -129,7 +145,7 @@ def cell_tables(text: str) -> tuple[str, tuple[int, ...]] | None:
         for index, line in made:
             out.append(line)
             origin.append(starts[index - 1] + 1 if index >= 1 else i + 1)
-        i = j
+        i = end
     if not found:
         return None
     return "\n".join(out), tuple(origin)

@@ -41,8 +41,10 @@ _HEAD = {
     "responsible": re.compile(r"^(?:责任|负责|承办|实施|落实)(?:单位|部门|主体)$"),
     "scope": re.compile(r"^(?:推广|适用|实施)(?:范围|区域|地区)$"),
     "deadline": re.compile(r"^(?:完成)?(?:时限|时间|期限)$|^时间(?:节点|安排|要求)$|^进度安排$|^完成时间节点$"),
+    # a progress report's column (进展情况): not the plan's text, never a task or a unit
+    "progress": re.compile(r"^(?:工作|目前|当前|截至目前)?(?:进展|进度|推进|完成|落实)(?:情况|成效)$|^工作进展$"),
     "task": re.compile(r"任务|工作内容|工作事项|主要内容|具体内容|政策措施|具体措施|改革举措|^措施$|^举措$|事项$|^内容$"
-                       r"|^(?:重点|主要|年度)?工作$|^(?:主要)?目标$"),
+                       r"|^内容(?:与|和|及)要求$|^(?:重点|主要|年度)?工作$|^(?:\d{4}年)?(?:主要|预期|年度)?目标$"),
 }
 _DETAIL = re.compile(r"措施|内容|举措|要求|目标|成果|标志|事项|任务")
 _FIELD_LABEL = {"lead": "牵头单位", "responsible": "责任单位", "support": "配合单位",
@@ -180,7 +182,7 @@ def division_lines(rows: Sequence[Sequence[str]]) -> list[tuple[int, str]] | Non
         units = any(k in _FIELD_LABEL and t and not _EMPTY.match(t) for k, t in zip(kinds, texts))
         lone = {k for k, t in zip(kinds, texts) if t and not _EMPTY.match(t)}
         spanning = len(filled) > 1 and len(set(filled)) == 1
-        alone = len(filled) == 1 and not units and lone <= {"task", "category", "detail", None}
+        alone = len(filled) == 1 and not units and lone <= {"task", "category", "detail", "progress", None}
         if (spanning or alone) and re.search(r"[^\d\W]", filled[0]):
             # A row merged across the table, or a lone cell: a heading of the rows below.
             heading = filled[0].replace("\n", "")
