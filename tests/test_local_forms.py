@@ -53,3 +53,54 @@ def test_a_target_table_with_a_year_in_its_header():
     (doc,) = parse(text).documents
     assert [(t.title, [a.department for a in t.assignments]) for t in doc.tasks] == [
         ("地区生产总值增长5.5%左右", ["区发展改革委"]), ("工业增加值增长7%左右", ["区经济信息委"])]
+
+
+# ── a page saved as one line; numbering variants ─────────────────────────────────────────────
+
+
+def test_a_page_saved_as_one_line():
+    text = ("关于支持招商引资的十条意见。为落实市委、市政府的部署，促进招商引资实效，结合本市实际，现提出以下意见。"
+            "1.对来本市创新创业的高层次团队，经认定，在人才计划补助的基础上，再给予100万元用于科学研究，"
+            "最高给予5000万元资助。责任单位：市委组织部、市科技局。2.对实际投资2亿元以上的招商项目，"
+            "给予自主认定四类人才指标1名，每增加5000万元增加1名指标。责任单位：市发改委、市财政局。"
+            "3.对新引进的总部企业给予奖励，增长5.5%的部分另行奖励。责任单位：市商务局。")
+    (doc,) = parse(text).documents
+    assert [(t.label, [a.department for a in t.assignments]) for t in doc.tasks] == [
+        ("1.", ["市委组织部", "市科技局"]), ("2.", ["市发改委", "市财政局"]), ("3.", ["市商务局"])]
+    assert {t.line for t in doc.tasks} == {1}  # every task points into the one line
+
+
+def test_a_one_line_page_with_sections_and_spaces():
+    text = ("河南省人民政府 关于明确重点工作责任单位的通知 豫政〔2023〕5号 现将重点工作任务予以分解并明确责任单位，"
+            "各责任单位要尽快制定具体落实方案，明确时间节点、责任领导、主要措施，确保重点工作如期推进，"
+            "确保年度重点工作任务圆满完成。 一、加快提振市场信心 （一）全面促进消费增长。 "
+            "1.把恢复和扩大消费摆在优先位置。（省商务厅、财政厅按职责分工负责） "
+            "2.落实好提振市场信心措施。（省发展改革委牵头，省商务厅、财政厅按职责分工负责）")
+    (doc,) = parse(text).documents
+    assert (doc.jurisdiction.level, doc.jurisdiction.name) == ("province", "河南省")
+    assert [[(a.department, a.role.value) for a in t.assignments] for t in doc.tasks] == [
+        [("省商务厅", "responsible"), ("省财政厅", "responsible")],
+        [("省发展改革委", "lead"), ("省商务厅", "responsible"), ("省财政厅", "responsible")]]
+
+
+def test_inline_enumerations_of_a_text_with_lines_stay_inline():
+    from matrix.read.runon import split_run_on
+
+    line = "要求：" + "（1）加强监测，做好统计工作；" * 20 + "（2）落实责任。"
+    text = f"一、甲\n（一）乙\n1.{line}（市统计局负责）\n2.丙。（市财政局负责）\n"
+    assert split_run_on(text) is None
+
+
+@pytest.mark.parametrize("sep", ["﹒", "．", "、", ".", "．"])
+def test_item_numbering_variants(sep):
+    text = f"一、甲\n1{sep}乙。（市财政局负责）\n2{sep}丙。（市统计局负责）\n"
+    (doc,) = parse(text).documents
+    dot = "、" if sep == "、" else "."
+    assert [(t.label, [a.department for a in t.assignments]) for t in doc.tasks] == [
+        (f"1{dot}", ["市财政局"]), (f"2{dot}", ["市统计局"])]
+
+
+def test_bare_numbers_and_the_small_full_stop_in_a_number_cell():
+    text = "某市重点工作分解表\n序号\n重点任务\n责任单位\n1﹒\n推进甲项工作\n市财政局\n2﹒\n推进乙项工作\n市统计局\n"
+    (doc,) = parse(text).documents
+    assert [[a.department for a in t.assignments] for t in doc.tasks] == [["市财政局"], ["市统计局"]]

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 
-_ROW_NUMBER = re.compile(r"^\s*(\d{1,3})[.．、]?\s*$")
+_ROW_NUMBER = re.compile(r"^\s*(\d{1,3})[.．、﹒]?\s*$")
 _MAX_HEADER = 12  # characters of one header cell
 _UNITS = {"lead", "responsible", "support", "guide"}
 
