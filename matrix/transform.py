@@ -435,7 +435,17 @@ class _DocumentBuilder:
                    subsection: str | None) -> bool:
         part = 0
         text: list[str] = []
-        for tok, trailer in _segments(unit.body):
+        segments = list(_segments(unit.body))
+        heading_line = self.resolver is not None and _heading_over_paragraphs(segments)
+        for tok, trailer in segments:
+            if heading_line and trailer is None and part == 0:
+                # a local plan's heading line over unnumbered paragraph tasks (（一）推动…。 then
+                # paragraphs each ending （X等负责）): the first task is its paragraph
+                if tok.type == "NL":
+                    heading_line = False
+                elif tok.type == "DOC_RULE":
+                    self.apply_rule_line(tok)
+                continue
             if trailer is None:
                 kind = tok.type
                 if kind == "STRAY":
@@ -496,6 +506,25 @@ class _DocumentBuilder:
             if prev is not None and value not in (prev[0] + 1, 1):
                 self.warn(self.line_of(unit.line), "numbering", old=prev[1], new=unit.number)
             last[unit.kind] = (value, unit.number)
+
+
+def _heading_over_paragraphs(segments) -> bool:
+    """Does a unit open with a line of its own (no trailer on it) over two or more paragraphs
+    that each end with a trailer?"""
+    trailers = [i for i, (_, trailer) in enumerate(segments) if trailer is not None]
+    if len(trailers) < 2:
+        return False
+    first_nl = next((i for i, (tok, trailer) in enumerate(segments)
+                     if trailer is None and tok.type == "NL"), None)
+    if first_nl is None or first_nl > trailers[0]:
+        return False
+    # every trailer ends its paragraph (a line break or the end follows it)
+    for i in trailers:
+        after = segments[i + 1][0] if i + 1 < len(segments) else None
+        if after is not None and after.type != "NL" and not (
+                after.type == "TEXT" and not after.strip("。；， ")):
+            return False
+    return True
 
 
 _LINE_END = re.compile(r"[。；，\s]+$")

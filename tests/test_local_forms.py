@@ -104,3 +104,14 @@ def test_bare_numbers_and_the_small_full_stop_in_a_number_cell():
     text = "某市重点工作分解表\n序号\n重点任务\n责任单位\n1﹒\n推进甲项工作\n市财政局\n2﹒\n推进乙项工作\n市统计局\n"
     (doc,) = parse(text).documents
     assert [[a.department for a in t.assignments] for t in doc.tasks] == [["市财政局"], ["市统计局"]]
+
+
+def test_unnumbered_paragraph_tasks_under_a_heading_line():
+    text = ("山东省人民政府办公厅关于落实重点工作部门分工的意见\n一、保持经济持续健康发展\n"
+            "（一）推动经济稳定健康发展，必须发挥消费、投资、出口拉动作用。\n"
+            "认真贯彻落实积极的财政政策。发挥消费的基础作用。（省发展改革委、省财政厅等负责）\n"
+            "发挥投资的关键作用。（省发展改革委、省交通运输厅等负责）\n")
+    (doc,) = parse(text).documents
+    assert [(t.text.split("。")[0], [a.department for a in t.assignments]) for t in doc.tasks] == [
+        ("认真贯彻落实积极的财政政策", ["省发展改革委", "省财政厅"]),
+        ("发挥投资的关键作用", ["省发展改革委", "省交通运输厅"])]
