@@ -127,7 +127,13 @@ class TrailerReader(Transformer):
         if verb is not None and verb.type != "RESP":
             role = _VERB_ROLE[verb.type]  # 责任单位：X牵头 — the word after the names decides
         groups = [g for g in groups if isinstance(g, list)]
-        return {"duties": _duties(groups, role, role is Role.lead)}
+        label_role = _FIELD_ROLE.get(str(label).removeprefix("主要").removeprefix("其他")[:2],
+                                     Role.responsible)
+        return {"duties": _duties(groups, role, role is Role.lead), "label_role": label_role}
+
+    def more(self, names: Names) -> dict:
+        """Names after a field with no word of their own (责任单位：X牵头，Z、W → Z、W)."""
+        return {"more": names}
 
     def scope(self, tok: Token) -> dict:
         """适用范围：Y."""
@@ -154,7 +160,16 @@ class TrailerReader(Transformer):
     def start(self, *clauses: dict) -> TrailerInfo:
         """Merge the clauses of one trailer."""
         merged: dict = {"duties": [], "leaders": []}
+        label_role: Role | None = None
+        unread: list[str] = []
         for c in clauses:
+            if "more" in c:
+                if label_role is None:  # no field before them: whose names, in what role?
+                    unread.append("、".join(n for n, _, _ in c["more"]))
+                else:
+                    merged["duties"].extend(_duties([c["more"]], label_role, label_role is Role.lead))
+                continue
+            label_role = c.pop("label_role", label_role) if "label_role" in c else label_role
             for key, value in c.items():
                 if key in ("duties", "leaders"):
                     merged[key].extend(value)
@@ -162,6 +177,8 @@ class TrailerReader(Transformer):
                     merged[key] = value
         merged["duties"] = tuple(merged["duties"])
         merged["leaders"] = tuple(dict.fromkeys(merged["leaders"]))
+        if unread:
+            merged["unread"] = "，".join(unread)
         return TrailerInfo(**merged)
 
 

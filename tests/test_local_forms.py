@@ -115,3 +115,39 @@ def test_unnumbered_paragraph_tasks_under_a_heading_line():
     assert [(t.text.split("。")[0], [a.department for a in t.assignments]) for t in doc.tasks] == [
         ("认真贯彻落实积极的财政政策", ["省发展改革委", "省财政厅"]),
         ("发挥投资的关键作用", ["省发展改革委", "省交通运输厅"])]
+
+
+# ── a rule inside a field line ───────────────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize("rule", ["除标注为“牵头”单位外，列第一位的为牵头或汇总单位，下同",
+                                  "除标注“分别牵头”外，列第一位为牵头或汇总单位，下同",
+                                  "第一责任单位为牵头单位，下同"])
+@pytest.mark.parametrize("open_, close", [("（", "）"), ("(", ")")])
+def test_a_rule_inside_a_field_line_holds_from_there_on(rule, open_, close):
+    text = ("一、甲\n1.乙。\n责任单位：市财政局\n"
+            f"2.丙。\n责任单位：市发改委、市经信局、市财政局{open_}{rule}{close}\n"
+            "3.丁。\n责任单位：市统计局、市商务局\n")
+    (doc,) = parse(text).documents
+    assert [[(a.as_printed, a.role.value, a.lead_by_rule) for a in t.assignments] for t in doc.tasks] == [
+        [("市财政局", "responsible", False)],
+        [("市发改委", "lead", True), ("市经信局", "responsible", False), ("市财政局", "responsible", False)],
+        [("市统计局", "lead", True), ("市商务局", "responsible", False)]]
+    assert [w for w in doc.warnings if w.kind == "unread-trailer"] == []
+
+
+def test_names_after_a_marked_lead_in_a_field_take_the_label():
+    text = ("一、甲\n1.乙。\n责任单位：省政府办公厅、省财政厅牵头，省商务厅、省文化广电和旅游厅"
+            "（除标注为“牵头”单位外，列第一位的为牵头或汇总单位，下同）\n2.丙。\n责任单位：省财政厅、省发展改革委\n")
+    (doc,) = parse(text).documents
+    assert [[(a.as_printed, a.role.value) for a in t.assignments] for t in doc.tasks] == [
+        [("省政府办公厅", "lead"), ("省财政厅", "lead"), ("省商务厅", "responsible"),
+         ("省文化广电和旅游厅", "responsible")],
+        [("省财政厅", "lead"), ("省发展改革委", "responsible")]]
+
+
+def test_names_without_a_word_or_a_field_are_warned_never_guessed():
+    (doc,) = parse("一、甲\n1.乙。（市财政局牵头，市统计局）\n").documents
+    assert [a.as_printed for a in doc.tasks[0].assignments] == ["市财政局"]
+    assert any(w.kind == "unread-trailer" and "市统计局" in w.message and w.line == 2
+               for w in doc.warnings)
