@@ -194,6 +194,8 @@ def distribute_prefix(names: Sequence[str]) -> list[str]:
 # Jurisdiction
 
 
+_ISSUES = re.compile(r"(?:办公厅|办公室)?\s*(?:印发|发布|下发|出台|制定|关于|文件)")
+_ISSUER_LINE = 40  # characters of a line that can be an issuer's or a title's line
 _LABELS = re.compile(r"发文单位|发布机构|发文机关|制发机关|成文机关|发文字号|文件名称|索\s*引\s*号")
 
 
@@ -202,10 +204,18 @@ def _candidates(lines: Iterable[str]) -> Counter:
     for line in lines:
         line = _LABELS.sub(" ", line)
         for pattern in (_GOV_LINE, _GOV_ANY, _OWN_PRACTICE, _QUOTED_PLACE):
+            long_line = pattern is _GOV_ANY and len(line.strip()) > _ISSUER_LINE
             for m in pattern.finditer(line):
-                for part in _PART.findall(m.group(1)):
+                if long_line and not _ISSUES.match(line, m.end()):
+                    # a government named inside a sentence (赵建才市长代表市政府, 以便区政府适时
+                    # 协调) is a phrase of the text, not the issuer; one that issues (浙江省人民政府
+                    # 办公厅印发, 河南省人民政府 关于…) is
+                    continue
+                parts = _PART.findall(m.group(1))
+                for k, part in enumerate(parts):
                     if not part.startswith(("各", "有关", "相关", "全", "本", "我")) and len(part) >= 2:
-                        found[part] += 2 if pattern is _GOV_LINE else 1
+                        # 苏州市吴江区人民政府: the government is the last of the places
+                        found[part] += (2 if pattern is _GOV_LINE else 1) + (k == len(parts) - 1 > 0)
     return found
 
 

@@ -93,7 +93,7 @@ class Unit:
     def _first_sentence(self) -> str:
         out = []
         for tok in self.body:
-            if tok.type in ("NL", "TRAILER", "LINE_TRAILER"):
+            if tok.type in ("NL", "TRAILER", "LINE_TRAILER", "SENTENCE_TRAILER"):
                 break
             if tok.type in ("TEXT", "STRAY") and "。" in tok:
                 out.append(tok.split("。", 1)[0])
@@ -242,7 +242,7 @@ def _tail_paragraphs(unit: Unit) -> list[str]:
     last = list(unit.walk())[-1]
     tokens = last.body
     for i in range(len(tokens) - 1, -1, -1):
-        if tokens[i].type in ("TRAILER", "LINE_TRAILER"):
+        if tokens[i].type in ("TRAILER", "LINE_TRAILER", "SENTENCE_TRAILER"):
             tokens = tokens[i + 1:]
             break
     else:
@@ -543,6 +543,15 @@ def _segments(body: Sequence[Token]) -> Iterable[tuple[Token, tuple[str, str, st
         tok = body[i]
         if tok.type == "TRAILER":
             yield tok, (tok[1:-1], tok[1:-1], None)
+            i += 1
+            continue
+        if tok.type == "SENTENCE_TRAILER":  # 。由X、Y负责落实。: the 。 before it ends the text
+            if tok.startswith("。"):
+                stop = str.__new__(Token, "。")
+                stop.type, stop.value = "TEXT", "。"
+                yield stop, None
+                tok = _token_tail(tok)
+            yield tok, (str(tok).rstrip("。"), str(tok), None)
             i += 1
             continue
         if tok.type != "LINE_TRAILER":

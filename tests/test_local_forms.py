@@ -151,3 +151,36 @@ def test_names_without_a_word_or_a_field_are_warned_never_guessed():
     assert [a.as_printed for a in doc.tasks[0].assignments] == ["市财政局"]
     assert any(w.kind == "unread-trailer" and "市统计局" in w.message and w.line == 2
                for w in doc.warnings)
+
+
+# ── sentence trailers; jurisdiction from the issuer only ─────────────────────────────────────
+
+
+def test_a_sentence_trailer_without_brackets_at_the_end_of_a_clause_and_on_its_own_line():
+    text = ("某市人民政府关于分解重点工作的通知\n一、主要目标\n生产总值增长13%。\n"
+            "由市人民政府各相关部门，各县（市）、区人民政府负责落实。\n二、为民办好实事\n"
+            "（一）继续实施种粮直补，确保补贴总金额高于上年。由市财政局、农业局，各县（市）、区人民政府负责落实。\n")
+    (doc,) = parse(text).documents
+    assert [(t.label, [(a.department, a.role.value) for a in t.assignments]) for t in doc.tasks] == [
+        ("一、", [("市人民政府各相关部门", "responsible"), ("各县（市）、区人民政府", "responsible")]),
+        ("（一）", [("市财政局", "responsible"), ("市农业局", "responsible"),
+                   ("各县（市）、区人民政府", "responsible")])]
+    assert doc.tasks[1].text.endswith("高于上年。")
+
+
+@pytest.mark.parametrize("phrase", ["赵建才市长代表市政府所作的政府工作报告已经审议通过",
+                                    "遇到问题及时报告，以便区政府适时协调处理"])
+def test_a_government_named_in_a_sentence_is_not_the_issuer(phrase):
+    text = (f"各县（市）区人民政府，各有关单位：\n{phrase}，为确保各项任务落到实处，现予以分解，请各单位认真抓好落实。\n"
+            "一、甲\n1.乙。（市财政局、市统计局负责）\n")
+    (doc,) = parse(text).documents
+    assert doc.jurisdiction.level == "city"
+    assert doc.jurisdiction.name is None
+
+
+def test_the_issuer_of_a_news_repost_and_the_innermost_government():
+    (doc,) = parse("近日，浙江省人民政府办公厅印发重点工作责任分解的通知，公布省长、副省长牵头的重点工作和民生实事。\n"
+                   "一、甲\n1.乙。\n责任单位：省财政厅\n").documents
+    assert (doc.jurisdiction.level, doc.jurisdiction.name) == ("province", "浙江省")
+    (doc,) = parse("苏州市吴江区人民政府\n区政府重点工作分解方案\n一、甲\n1.乙。（区财政局负责）\n").documents
+    assert (doc.jurisdiction.level, doc.jurisdiction.name) == ("district", "吴江区")
