@@ -184,3 +184,20 @@ def test_the_issuer_of_a_news_repost_and_the_innermost_government():
     assert (doc.jurisdiction.level, doc.jurisdiction.name) == ("province", "浙江省")
     (doc,) = parse("苏州市吴江区人民政府\n区政府重点工作分解方案\n一、甲\n1.乙。（区财政局负责）\n").documents
     assert (doc.jurisdiction.level, doc.jurisdiction.name) == ("district", "吴江区")
+
+
+def test_a_table_with_rule_lines_between_cells_and_merged_cells_left_out():
+    cells = ["序号", "项目", "重点工作目标任务", "牵头领导", "责任单位",
+             "一、2024年全区经济社会发展主要预期目标", "|||", "1", "主要预期目标", "1.地区生产总值增长5%以上。",
+             "钱 宇", "★区发改委、统计局", "2.一般公共预算收入同口径增长6%以上。", "★区财政局、税务局", "||",
+             "3.规上工业总产值增长5%左右。", "", "★区工信局、统计局", "|",
+             "4.主要污染物排放总量削减完成上级下达任务。", "王 嵘\n方 勇", "★生态环境局"]
+    text = "区政府2024年重点工作目标任务分解落实方案\n" + "\n|\n".join(cells) + "\n|\n"
+    (doc,) = parse(text, jurisdiction="吴江区").documents
+    assert [(t.label, [(a.as_printed, a.role.value) for a in t.assignments], list(t.leaders))
+            for t in doc.tasks] == [
+        ("1.", [("区发改委", "lead"), ("统计局", "responsible")], ["钱宇"]),  # padding dropped
+        ("2.", [("区财政局", "lead"), ("税务局", "responsible")], []),
+        ("3.", [("区工信局", "lead"), ("统计局", "responsible")], []),
+        ("4.", [("生态环境局", "lead")], ["王嵘", "方勇"])]
+    assert doc.tasks[0].section == "一、2024年全区经济社会发展主要预期目标"

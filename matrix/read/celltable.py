@@ -79,6 +79,70 @@ def _row_cells(cells: list[str], width: int, task: int, kinds: list[str | None])
     return cells + [""] * (width - len(cells))
 
 
+_RULE_LINE = re.compile(r"^[ \t\u3000\xa0]*[|｜][ \t\u3000\xa0|｜]*$")
+_TASK_CELL = re.compile(r"^(?:\d{1,3}[.．、﹒](?!\d)|[（(]\d{1,3}[）)])")
+_SECTION_CELL = re.compile(r"^[一二三四五六七八九十]{1,3}、")
+_BARE_NUMBER = re.compile(r"^\d{1,3}[.．、﹒]?$")
+_UNIT_NAME = re.compile(r"(?:局|委|办|厅|部|关|署|中心|政府|管委会|街道|镇|乡|院|会|队|行|公司|集团|办公室)$")
+_PERSON = re.compile(r"^[\u4e00-\u9fff](?:[ \u3000]?[\u4e00-\u9fff]){1,3}$")
+_STAR = re.compile(r"[★☆*＊]")
+
+
+def _unit_cell(cell: str) -> bool:
+    names = [n for n in re.split(r"[、，,；;\s]+", _STAR.sub("", cell)) if n]
+    return bool(names) and (bool(_STAR.search(cell)) or all(_UNIT_NAME.search(n) for n in names))
+
+
+def _person_cell(cell: str) -> bool:
+    return all(_PERSON.match(p.strip()) for p in cell.split("\n") if p.strip())
+
+
+def _ruled_table(lines: list[str], i: int, kinds: list[str | None], header_end: int):
+    """Rows of a table whose cells stand between lines of rules (``|``) and whose merged cells
+    are left out of the rows below them (a web table pasted as text): a row starts at its
+    numbered task cell (1.地区生产总值…); the cells after it are told by what they hold — names
+    of bodies (or a ★) are the unit cell, one or two persons the leader cell."""
+    cells: list[tuple[int, str]] = []  # (first line, text) of each cell after the header
+    current: list[str] = []
+    first = None
+    for k in range(header_end, len(lines)):
+        if _RULE_LINE.match(lines[k]):
+            if current:
+                cells.append((first, "\n".join(current)))
+            current, first = [], None
+            continue
+        if lines[k].strip():
+            first = k if first is None else first
+            current.append(lines[k].strip())
+    if current:
+        cells.append((first, "\n".join(current)))
+    task_col = kinds.index("task")
+    unit_col = next((c for c, k in enumerate(kinds) if k in _UNITS), None)
+    leader_col = kinds.index("leader") if "leader" in kinds else None
+    rows: list[list[str]] = []
+    starts: list[int] = []
+    row: list[str] | None = None
+    for line, cell in cells:
+        if _SECTION_CELL.match(cell) and len(cell) <= 60:
+            row = None
+            rows.append([""] * task_col + [cell] + [""] * (len(kinds) - task_col - 1))
+            starts.append(line)
+        elif _TASK_CELL.match(cell):
+            row = [""] * len(kinds)
+            row[task_col] = cell.replace("\n", "")
+            rows.append(row)
+            starts.append(line)
+        elif row is None or _BARE_NUMBER.match(cell):
+            continue  # a group's 序号 or 项目 cell before its first task
+        elif unit_col is not None and not row[unit_col] and _unit_cell(cell):
+            row[unit_col] = cell
+        elif leader_col is not None and not row[leader_col] and _person_cell(cell):
+            row[leader_col] = cell
+        elif row[unit_col] if unit_col is not None else True:
+            row = None  # the next group's cells (项目) after a complete row
+    return rows, starts
+
+
 def cell_tables(text: str) -> tuple[str, tuple[int, ...]] | None:
     """The text with each cell-by-cell duty table made rows (see the module docstring)."""
     if "\n" not in text:
@@ -104,6 +168,15 @@ def cell_tables(text: str) -> tuple[str, tuple[int, ...]] | None:
             i += 1
             continue
         header = [cells[filled[k]] for k in range(len(kinds))]
+        if i + 1 < len(lines) and _RULE_LINE.match(lines[i + 1]):
+            rows, starts = _ruled_table(lines, i, kinds, filled[len(kinds) - 1] + 1)
+            made = division_lines([header, *rows]) if rows else None
+            if made:
+                found = True
+                for index, line in made:
+                    out.append(line)
+                    origin.append(starts[index - 1] + 1 if index >= 1 else i + 1)
+                break  # the rest of the text is the table's
         width = len(kinds) - 1
         task = kinds.index("task") - 1
         body = [k for k in range(filled[len(kinds) - 1] + 1, len(lines)) if cells[k]]

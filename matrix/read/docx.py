@@ -31,7 +31,7 @@ from .text import RawText
 
 _HEAD = {
     "number": re.compile(r"^(?:序号|编号|序|排序|No\.?)$", re.IGNORECASE),
-    "category": re.compile(r"^(?:任务)?(?:类别|分类|类型)$|^(?:重点)?领域$|^方面$|^板块$|^所属领域$"),
+    "category": re.compile(r"^(?:任务)?(?:类别|分类|类型)$|^(?:重点)?领域$|^方面$|^板块$|^所属领域$|^项目$"),
     "lead": re.compile(r"^(?:牵头|主办|主责)(?:单位|部门)?$"),
     "support": re.compile(r"^(?:配合|参与|协办|协助|协同)(?:单位|部门)$"),
     "guide": re.compile(r"^指导(?:单位|部门)$"),
@@ -49,12 +49,13 @@ _HEAD = {
 _DETAIL = re.compile(r"措施|内容|举措|要求|目标|成果|标志|事项|任务")
 _FIELD_LABEL = {"lead": "牵头单位", "responsible": "责任单位", "support": "配合单位",
                 "guide": "指导单位"}
+_PEOPLE_SPLIT = re.compile(r"[、，,；;/／\n]+")
 _NAME_SPLIT = re.compile(r"[、，,；;/／\s\u3000]+")
 _EMPTY = re.compile(r"^[\s\u3000—–\-－/／无]*$")
 _NUMBERED = re.compile(r"^(?:[一二三四五六七八九十百零〇两]+、|[（(][一二三四五六七八九十百零〇两]+[）)]|"
                        r"\d{1,3}[.．、](?!\d)|[（(]\d{1,3}[）)]|[①-⑳])")
 _END_PUNCT = "。；！？：，、.;!?:"
-_LEAD_MARK = re.compile(r"[（(]牵头[）)]$|牵头$")
+_LEAD_MARK = re.compile(r"[（(]牵头[）)]$|牵头$|^[★☆*＊]+|[★☆*＊]+$")
 
 
 def _compact(text: str) -> str:
@@ -207,7 +208,12 @@ def division_lines(rows: Sequence[Sequence[str]]) -> list[tuple[int, str]] | Non
             elif kind == "deadline":
                 deadline = "，".join(p.strip() for p in text.split("\n") if p.strip())
             elif kind == "leader":
-                people = [n for n in _NAME_SPLIT.split(text) if n]
+                # persons one per line or listed with 、; a space inside a name is the table's
+                # padding of a two-character name (钱 宇), never a separator
+                people = [n.strip() for n in _PEOPLE_SPLIT.split(text) if n.strip()]
+                if any(" " in p and not re.fullmatch(r"\S[ \u3000]+\S", p) for p in people):
+                    people = [n for n in _NAME_SPLIT.split(text) if n]
+                people = [re.sub(r"[ \u3000]+", "", p) for p in people]
                 listed = fields.setdefault("leader", [])
                 listed.extend(n for n in people if n not in listed)
             elif kind == "scope":  # the trailer grammar's 适用范围：Y (no ，；。 inside Y)
