@@ -201,3 +201,53 @@ def test_a_table_with_rule_lines_between_cells_and_merged_cells_left_out():
         ("3.", [("区工信局", "lead"), ("统计局", "responsible")], []),
         ("4.", [("生态环境局", "lead")], ["王嵘", "方勇"])]
     assert doc.tasks[0].section == "一、2024年全区经济社会发展主要预期目标"
+
+
+# ── nothing dropped silently ─────────────────────────────────────────────────────────────────
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+BODIES = ["市发改委", "市财政局", "住建局", "市委组织部", "市人力资源和社会保障局", "区教育局", "吴江海关",
+          "市农业农村局", "统计局", "省文化和旅游厅", "市公安局交警支队", "市工商联"]
+GROUPS = ["各区、县级市", "各区、县级市政府", "各县（市、区）人民政府", "各街办（新区）", "市级各有关部门",
+          "各有关区、县级市", "各县（市）、区人民政府"]
+names_st = st.lists(st.sampled_from(BODIES + GROUPS), min_size=1, max_size=4, unique=True)
+
+
+@st.composite
+def fields(draw):
+    """A responsibility text of one clause: labelled fields or role words, any separator."""
+    lead, other = draw(names_st), draw(names_st)
+    other = [n for n in other if n not in lead] or [draw(st.sampled_from(BODIES))]
+    other = [n for n in other if n not in lead]
+    form = draw(st.sampled_from(["label", "verb", "line", "you"]))
+    sep = draw(st.sampled_from(["；", "，", " "]))
+    join = "、".join
+    if form == "label":
+        label = draw(st.sampled_from(["牵头单位", "牵头责任单位", "责任单位", "主要协作单位"]))
+        second = draw(st.sampled_from(["配合单位", "协同单位", "协作单位", "参与单位", "责任单位"]))
+        inner = f"{label}：{join(lead)}" + (f"{sep}{second}：{join(other)}" if other else "")
+        return lead + other, f"1.乙。（{inner}）\n", 3
+    if form == "verb":
+        inner = f"{join(lead)}牵头" + (f"，{join(other)}配合" if other else "")
+        return lead + other, f"1.乙。（{inner}）\n", 3
+    if form == "you":
+        return lead, f"1.乙。由{join(lead)}负责落实。\n", 3
+    label = draw(st.sampled_from(["牵头单位", "责任单位", "配合单位", "协同单位", "责任街镇", "协作单位"]))
+    return lead, f"1.乙。\n{label}：{join(lead)}\n", 4
+
+
+def _accounted(name: str, doc, line: int) -> bool:
+    printed = {a.as_printed for t in doc.tasks for a in t.assignments}
+    return name in printed or any(name in w.message and w.line == line for w in doc.warnings)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(fields())
+def test_every_name_in_a_field_is_an_assignment_or_a_warning_with_its_line(case):
+    names, clause, line = case
+    (doc,) = parse("某市人民政府关于分解重点工作的通知\n一、甲\n" + clause).documents
+    for name in names:
+        assert _accounted(name, doc, line), (name, clause, [
+            (a.as_printed, a.role.value) for t in doc.tasks for a in t.assignments], doc.warnings)

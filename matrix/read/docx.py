@@ -33,12 +33,12 @@ _HEAD = {
     "number": re.compile(r"^(?:序号|编号|序|排序|No\.?)$", re.IGNORECASE),
     "category": re.compile(r"^(?:任务)?(?:类别|分类|类型)$|^(?:重点)?领域$|^方面$|^板块$|^所属领域$|^项目$"),
     "lead": re.compile(r"^(?:牵头|主办|主责)(?:单位|部门)?$"),
-    "support": re.compile(r"^(?:配合|参与|协办|协助|协同)(?:单位|部门)$"),
+    "support": re.compile(r"^(?:主要)?(?:配合|参与|协办|协助|协同|协作)(?:单位|部门)$"),
     "guide": re.compile(r"^指导(?:单位|部门)$"),
     # people (牵头市领导, 责任领导): they go to the task's leaders, never to a department
     "leader": re.compile(r"^(?:(?:牵头|分管|责任|联系|包保|主抓)(?:负责)?(?:[省市县区]|省级|市级|县级|区级)?"
                          r"|[省市县区])领导(?:同志)?$"),
-    "responsible": re.compile(r"^(?:责任|负责|承办|实施|落实)(?:单位|部门|主体)$"),
+    "responsible": re.compile(r"^(?:责任|负责|承办|实施|落实)(?:单位|部门|主体|街镇|镇街|乡镇|科室|处室)$"),
     "scope": re.compile(r"^(?:推广|适用|实施)(?:范围|区域|地区)$"),
     "deadline": re.compile(r"^(?:完成)?(?:时限|时间|期限)$|^时间(?:节点|安排|要求)$|^进度安排$|^完成时间节点$"),
     # a progress report's column (进展情况): not the plan's text, never a task or a unit
