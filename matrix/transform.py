@@ -26,6 +26,9 @@ from .records import Assignment, Clause, Department, Document, ParseWarning, Rol
 from .trailer import TrailerInfo, read_trailer
 
 MAX_WARNINGS_PER_KIND = 50
+# Warnings that say a body named in a trailer was not read (at most one per trailer): each one is
+# a department a clerk would otherwise never learn of, so every line is given (issue 23).
+_NEVER_CUT = frozenset({"unread-trailer", "field-unread"})
 LEVELS = {"section": 0, "clause": 1, "item": 2, "subitem": 3, "point": 4}
 _HAN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
                "七": 7, "八": 8, "九": 9}
@@ -320,19 +323,20 @@ class _DocumentBuilder:
         self.by_trailer: dict[tuple, tuple[TrailerInfo, tuple[Assignment, ...], tuple[str, ...]]] = {}
         self.unknown: dict[str, int] = {}  # local documents: unknown name → first line
         self.national: dict[str, tuple[int, str]] = {}  # national name printed in a local plan
+        self.field_lines: set[int] = set()  # lines warned as field-like but not read
 
     def warn(self, line: int | None, kind: str, column: int | None = None, **params) -> None:
         """Record a warning of ``kind`` (its text in both languages: ``matrix.messages``)."""
         # A broken file can raise a warning per character; a reader needs the first few.
         seen = self.per_kind.get(kind, 0)
         self.per_kind[kind] = seen + 1
-        if seen < MAX_WARNINGS_PER_KIND:
+        if seen < MAX_WARNINGS_PER_KIND or kind in _NEVER_CUT:
             self.warnings.append(warning(self.kinds.ParseWarning, kind, line, column, **params))
 
     def finish_warnings(self) -> None:
         """Add one line per kind that was cut short, and the local document's summaries."""
         for kind, count in self.per_kind.items():
-            if count > MAX_WARNINGS_PER_KIND:
+            if count > MAX_WARNINGS_PER_KIND and kind not in _NEVER_CUT:
                 self.warnings.append(warning(self.kinds.ParseWarning, kind,
                                              more=count - MAX_WARNINGS_PER_KIND))
         if self.unknown:
@@ -448,6 +452,8 @@ class _DocumentBuilder:
                 continue
             if trailer is None:
                 kind = tok.type
+                if self.resolver is not None and kind == "TEXT":
+                    self._field_like(tok, unit.number)
                 if kind == "STRAY":
                     self.warn(self.line_of(tok.line), "unbalanced-parenthesis",
                               column=tok.column, char=tok[0], number=unit.number)
@@ -483,6 +489,20 @@ class _DocumentBuilder:
             ))
             text = []
         return part > 0
+
+    def _field_like(self, tok: Token, number: str) -> None:
+        """A local plan's text that looks like a responsibility field (a unit label with its
+        colon, or a list of bodies and 牵头/负责/配合 ending a sentence) but was not read as a
+        trailer: a warning with its line, never a silent miss."""
+        m = _FIELD_LIKE.search(tok) or _DUTY_LIKE.search(tok)
+        if m is None:
+            return
+        line = self.line_of(tok.line)
+        if line in self.field_lines:
+            return
+        self.field_lines.add(line)
+        self.warn(line, "field-unread", column=tok.column + m.start(), number=number,
+                  text=m.group(0)[:40])
 
     def apply_rule_line(self, tok: Token) -> None:
         """A document-wide rule stated in running text (排在首位的为牵头单位): from now on."""
@@ -527,6 +547,13 @@ def _heading_over_paragraphs(segments) -> bool:
     return True
 
 
+# What looks like a responsibility field in a local plan's running text (item 8 of issue 23):
+# a unit label with its colon, or bodies listed with 、 and a role word ending the sentence.
+_FIELD_LIKE = re.compile(r"(?:主要|其他)?(?:牵头|责任|配合|协同|协作|参与|协办|主办|主责)(?:负责|责任)?"
+                         r"(?:单位|部门|街镇|镇街|科室|处室)(?:[：:]|(?<=^..单位|^..部门)[ \u3000]+(?=\S))[^。；\n]*")
+_BODY = r"[^\s。；，、：（）]{1,20}?(?:局|委|办|厅|政府|管委会|办公室|中心)"
+_DUTY_LIKE = re.compile(rf"(?:^|(?<=[。；]))(?:由)?{_BODY}(?:、{_BODY})+(?:等(?:部门|单位)?)?"
+                        r"(?:牵头|负责|配合|参与)(?:落实|实施)?[。；]?$")
 _LINE_END = re.compile(r"[。；，\s]+$")
 
 

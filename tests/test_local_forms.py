@@ -251,3 +251,24 @@ def test_every_name_in_a_field_is_an_assignment_or_a_warning_with_its_line(case)
     for name in names:
         assert _accounted(name, doc, line), (name, clause, [
             (a.as_printed, a.role.value) for t in doc.tasks for a in t.assignments], doc.warnings)
+
+
+# ── a miss is never silent ───────────────────────────────────────────────────────────────────
+
+
+def test_a_line_that_looks_like_a_field_but_gives_no_assignment_is_warned():
+    text = ("某市人民政府关于分解重点工作的通知\n一、甲\n1.乙。市财政局、市统计局负责。\n2.丙。\n牵头单位 市发改委\n"
+            "3.丁。（牵头单位：市商务局）\n")
+    (doc,) = parse(text).documents
+    warned = {(w.line, w.kind) for w in doc.warnings}
+    assert {(3, "field-unread"), (5, "field-unread")} <= warned
+    assert not any(w.line == 6 for w in doc.warnings)
+    assert any("市财政局、市统计局负责" in w.message for w in doc.warnings)
+
+
+def test_unread_trailers_are_never_cut_short():
+    clauses = "".join(f"{i}.任务{i}。（牵头单位：市财政局，配合单位：各区、县级市政府；：：）\n" for i in range(1, 80))
+    (doc,) = parse("某市人民政府关于分解重点工作的通知\n一、甲\n" + clauses).documents
+    assert len(doc.tasks) == 79
+    lines = {w.line for w in doc.warnings if w.kind == "unread-trailer"}
+    assert lines == set(range(3, 82))  # every line named: a clerk checks each
