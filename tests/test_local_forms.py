@@ -272,3 +272,89 @@ def test_unread_trailers_are_never_cut_short():
     assert len(doc.tasks) == 79
     lines = {w.line for w in doc.warnings if w.kind == "unread-trailer"}
     assert lines == set(range(3, 82))  # every line named: a clerk checks each
+
+
+# ── names as the plan prints them ────────────────────────────────────────────────────────────
+
+
+def test_a_party_prefix_never_runs_onto_government_bodies_nor_onto_laboratories():
+    text = ("浙江省人民政府办公厅关于分解重点工作的通知\n一、甲\n1.乙。（省委宣传部、文化和旅游厅、广电局、体育局负责）\n"
+            "2.丙。（省科技厅、之江实验室、莫干山地信实验室负责）\n3.丁。（市委组织部、市民政局负责）\n"
+            "4.戊。（省经信厅、省政务和数据局负责）\n")
+    (doc,) = parse(text).documents
+    assert [[a.department for a in t.assignments] for t in doc.tasks] == [
+        ["省委宣传部", "省文化和旅游厅", "省广电局", "省体育局"],
+        ["省科技厅", "之江实验室", "莫干山地信实验室"],
+        ["市委组织部", "市民政局"],
+        ["省经信厅", "省政务和数据局"]]  # never 省工业和信息化厅 nor 省数据局
+
+
+def test_an_old_plan_keeps_its_bodies_no_successor_no_merger():
+    text = ("广州市人民政府关于印发2012年工作方案的通知\n一、甲\n"
+            "1.乙。（牵头单位：市社工委，配合单位：市纪委、市应急办、市人口计生局、市国税局、市地税局、市安监局）\n")
+    (doc,) = parse(text).documents
+    assert [a.department for a in doc.tasks[0].assignments] == [
+        "市社工委", "市纪委", "市应急办", "市人口计生局", "市国税局", "市地税局", "市安监局"]
+
+
+def test_a_body_in_both_the_lead_and_the_support_field_is_one_assignment_with_the_stronger_role():
+    (doc,) = parse("某市人民政府关于分解重点工作的通知\n一、甲\n"
+                   "1.乙。（牵头单位：市发改委；配合单位：市财政局、市发改委、各区、县级市）\n").documents
+    assert [(a.department, a.role.value) for a in doc.tasks[0].assignments] == [
+        ("市发改委", "lead"), ("市财政局", "support"), ("各区、县级市", "support")]
+
+
+def test_two_spellings_of_one_body_share_the_fuller_column_and_the_counterpart_stays():
+    (doc,) = parse("某市人民政府关于分解重点工作的通知\n一、甲\n1.乙。（市发改委牵头，市财政局配合）\n"
+                   "2.丙。（市发展和改革委员会、市人社局负责）\n3.丁。（市人力资源和社会保障局负责）\n").documents
+    got = [[(a.as_printed, a.department, a.counterpart) for a in t.assignments] for t in doc.tasks]
+    assert got[0][0] == ("市发改委", "市发展和改革委员会", "国家发展改革委")
+    assert got[1] == [("市发展和改革委员会", "市发展和改革委员会", "国家发展改革委"),
+                      ("市人社局", "市人力资源和社会保障局", "人力资源社会保障部")]
+
+
+_FOLD_PINYIN = None
+
+
+def _printed_whole(name: str, text: str) -> bool:
+    """Is ``name`` printed in ``text`` as a whole name (not only inside a longer one)?"""
+    before_ok = set("、，,：:（(；;。 由和与及\n[〔【★*") | {""}
+    after_ok = set("、，,。；;）)：:\n*★]〕】(（及和与") | {""}
+    words = ("牵头", "负责", "配合", "按职责", "等", "参与", "指导", "会同", "为牵头", "分别", "落实",
+             "协同", "共同", "结合")
+    start = 0
+    while (i := text.find(name, start)) >= 0:
+        before = text[i - 1] if i > 0 else ""
+        rest = text[i + len(name):]
+        if (before in before_ok or before in "省市县区州镇乡") and (rest[:1] in after_ok
+                                                              or rest.startswith(words)):
+            return True
+        start = i + 1
+    return False
+
+
+LOCAL_TEXTS = sorted((ROOT_TESTS := __import__("tests.conftest", fromlist=["CORPUS"]).CORPUS)
+                     .glob("local*/*.txt"))
+
+
+@pytest.mark.parametrize("path", LOCAL_TEXTS, ids=lambda p: p.stem)
+def test_every_column_is_a_name_the_plan_prints(path):
+    """0 department names the plan does not print (after writing out a distributed prefix)."""
+    import re
+
+    from matrix.normalise import normalise
+    from matrix.pipeline import parse_file
+
+    text = normalise(path.read_text("utf-8")).text
+    text = re.sub(r"[ \t|]*\n[ \t|\n]*", "\n", text.replace("（", "(").replace("）", ")"))
+    text = re.sub(r"[ \t|]+", "", text)
+    plan = parse_file(path)
+    invented = []
+    for doc in plan.documents:
+        for t in doc.tasks:
+            for a in t.assignments:
+                name = a.department.replace("（", "(").replace("）", ")")
+                bare = re.sub(r"^(?:省|市|县|区|州|镇|乡)", "", name)
+                if not (_printed_whole(name, text) or (bare != name and _printed_whole(bare, text))):
+                    invented.append(name)
+    assert invented == []
