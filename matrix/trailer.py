@@ -31,6 +31,7 @@ class PrintedDuty:
     role: Role
     explicit_lead: bool = False
     full: str | None = None
+    starred: bool = False  # marked by ★ or * (a legend may say what the unmarked ones are)
 
 
 @dataclass(frozen=True)
@@ -69,13 +70,14 @@ _COMMA_BEFORE_LABEL = re.compile(r"，(?=[^，；。（）]*：)")
 _ROLE_TAIL = re.compile(r"(?:要|应)?(?:结合实际|结合自身实际|按照要求|切实)$")
 
 
-# (as printed, with the list prefix written out, marked 牵头 in place: 市发改委（牵头）)
-Names = list[tuple[str, str, bool]]
+# (as printed, with the list prefix written out, marked 牵头 in place: 市发改委（牵头）; True for
+# the mark, "★" for a star)
+Names = list[tuple[str, str, bool | str]]
 
 
 def _duties(groups: Iterable[Names], role: Role, explicit_lead: bool) -> list[PrintedDuty]:
-    return [PrintedDuty(n, Role.lead, True, full if full != n else None) if marked
-            else PrintedDuty(n, role, explicit_lead, full if full != n else None)
+    return [PrintedDuty(n, Role.lead, True, full if full != n else None, starred=marked == "★")
+            if marked else PrintedDuty(n, role, explicit_lead, full if full != n else None)
             for g in groups for n, full, marked in g]
 
 
@@ -87,10 +89,17 @@ class TrailerReader(Transformer):
         """X、Y、Z等 → [X, Y, Z], each with the list's prefix written out where it distributes."""
         from .local import distribute_prefix
 
-        marked = {i - 1 for i, d in enumerate(depts) if d.type == "LEAD_MARK"}
-        kept = [(i, d) for i, d in enumerate(depts) if d.type != "LEAD_MARK"]
+        marked: dict[int, bool | str] = {i - 1: True for i, d in enumerate(depts)
+                                         if d.type == "LEAD_MARK"}
+        # a star marks the name it stands before, or after when no name follows it there
+        for i, d in enumerate(depts):
+            if d.type == "STAR":
+                after = (i + 1 < len(depts) and depts[i + 1].type in ("DEPT", "GROUP")
+                         and depts[i + 1].start_pos == d.end_pos)  # ★X, not X*、Y
+                marked[i + 1 if after else i - 1] = "★"
+        kept = [(i, d) for i, d in enumerate(depts) if d.type not in ("LEAD_MARK", "STAR")]
         printed = [_ROLE_TAIL.sub("", str(d)) or str(d) for _, d in kept]
-        return [(n, full, i in marked)
+        return [(n, full, marked.get(i, False))
                 for (i, _), n, full in zip(kept, printed, distribute_prefix(printed))]
 
     def bodies(self, *groups: Names) -> Names:

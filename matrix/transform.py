@@ -302,6 +302,7 @@ def split_documents(units: Sequence[Unit]) -> list[tuple[list[str], list[Unit]]]
 @dataclass
 class _RuleState:
     lead_rule: bool = False
+    star_rest: Role | None = None  # 加*号为牵头部门，其余为参与部门: the unmarked names' role
     inherit: tuple[str, ...] = ()
     scope_default: str | None = None
 
@@ -394,7 +395,9 @@ class _DocumentBuilder:
         return known[1]
 
     def _make_assignments(self, info: TrailerInfo, unknown: list[str]) -> tuple[Assignment, ...]:
-        out = [self._assignment(d.name, d.role, unknown, full=d.full) for d in info.duties]
+        rest = self.state.star_rest if any(d.starred for d in info.duties) else None
+        out = [self._assignment(d.name, rest if rest and not d.starred and d.role is Role.responsible
+                                else d.role, unknown, full=d.full) for d in info.duties]
         if self.state.lead_rule and out and not any(d.explicit_lead for d in info.duties):
             first = next((i for i, a in enumerate(out) if a.role is Role.responsible), None)
             if first is not None:
@@ -452,6 +455,8 @@ class _DocumentBuilder:
                 continue
             if trailer is None:
                 kind = tok.type
+                if kind in ("TEXT", "PAREN") and ("*" in tok or "★" in tok):
+                    self.star_legend(tok)
                 if self.resolver is not None and kind == "TEXT":
                     self._field_like(tok, unit.number)
                 if kind == "STRAY":
@@ -504,6 +509,16 @@ class _DocumentBuilder:
         self.warn(line, "field-unread", column=tok.column + m.start(), number=number,
                   text=m.group(0)[:40])
 
+    def star_legend(self, tok: Token) -> None:
+        """加*号为牵头部门，其余为参与部门 (before a table, or in its header): from now on the
+        names a star does not mark, in a list where one is marked, take the legend's role."""
+        m = _STAR_LEGEND.search(tok)
+        if m is not None:
+            self.state.star_rest = Role.responsible if m.group(1) == "责任" else Role.support
+            rule = m.group(0)
+            if rule not in self.rules:
+                self.rules.append(rule)
+
     def apply_rule_line(self, tok: Token) -> None:
         """A document-wide rule stated in running text (排在首位的为牵头单位): from now on."""
         for info in _rules_in(str(tok)):
@@ -554,6 +569,8 @@ _FIELD_LIKE = re.compile(r"(?:主要|其他)?(?:牵头|责任|配合|协同|协�
 _BODY = r"[^\s。；，、：（）]{1,20}?(?:局|委|办|厅|政府|管委会|办公室|中心)"
 _DUTY_LIKE = re.compile(rf"(?:^|(?<=[。；]))(?:由)?{_BODY}(?:、{_BODY})+(?:等(?:部门|单位)?)?"
                         r"(?:牵头|负责|配合|参与)(?:落实|实施)?[。；]?$")
+_STAR_LEGEND = re.compile(r"(?:加|标|带|有|标注|注)?[★☆*＊]号?(?:的|者)?(?:单位|部门)?(?:为|是)牵头(?:单位|部门)"
+                          r"[^。\n]{0,4}?其余(?:的)?(?:单位|部门)?(?:为|是)?(参与|配合|协办|协助|协作|责任)(?:单位|部门)")
 _LINE_END = re.compile(r"[。；，\s]+$")
 
 
@@ -733,6 +750,8 @@ def build_documents(units: Sequence[Unit], canonical: Canonical, line_of: LineMa
             for tok in preamble.body:
                 if tok.type == "DOC_RULE":
                     builder.apply_rule_line(tok)
+                elif tok.type in ("TEXT", "PAREN") and ("*" in tok or "★" in tok):
+                    builder.star_legend(tok)
         outer = min(u.level for u in tops)
         for unit in tops:
             builder.add_unit(unit, unit if unit.level == outer and unit.children else None, None)

@@ -358,3 +358,31 @@ def test_every_column_is_a_name_the_plan_prints(path):
                 if not (_printed_whole(name, text) or (bare != name and _printed_whole(bare, text))):
                     invented.append(name)
     assert invented == []
+
+
+# ── lead marks and their legend ──────────────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize("cell", ["★区发改委、统计局", "区发改委*、统计局", "＊区发改委、统计局"])
+def test_a_star_before_or_after_a_name_marks_the_lead(cell):
+    (doc,) = parse(f"某区人民政府重点工作分解\n一、甲\n1.乙。（责任单位：{cell}）\n", jurisdiction="吴江区").documents
+    assert [(a.as_printed, a.role.value) for a in doc.tasks[0].assignments] == [
+        ("区发改委", "lead"), ("统计局", "responsible")]
+
+
+def test_a_legend_in_a_table_header_gives_the_unmarked_names_their_role():
+    text = ("某市重点工作分解表\n序号\n重点任务\n责任单位（加*号为牵头部门，其余为参与部门）\n"
+            "1\n推进甲项工作\n市财政局*、市统计局\n2\n推进乙项工作\n市商务局\n")
+    (doc,) = parse(text).documents
+    assert [[(a.as_printed, a.role.value) for a in t.assignments] for t in doc.tasks] == [
+        [("市财政局", "lead"), ("市统计局", "support")], [("市商务局", "responsible")]]
+    assert "加*号为牵头部门，其余为参与部门" in doc.rules
+
+
+def test_a_legend_in_the_notice_holds_for_the_trailers():
+    text = ("某市人民政府关于分解重点工作的通知\n各单位：标★的为牵头单位，其余为配合单位。\n一、甲\n"
+            "1.乙。（★市财政局、市统计局负责）\n2.丙。（市商务局、市统计局负责）\n")
+    (doc,) = parse(text).documents
+    assert [[(a.as_printed, a.role.value) for a in t.assignments] for t in doc.tasks] == [
+        [("市财政局", "lead"), ("市统计局", "support")],
+        [("市商务局", "responsible"), ("市统计局", "responsible")]]

@@ -52,7 +52,8 @@ def _header_at(cells: list[str], start: int) -> list[str | None] | None:
     i = start
     while i < len(cells):
         cell = cells[i]
-        kind = _kind(cell) if cell and len(cell) <= _MAX_HEADER else None
+        label = re.sub(r"[（(][^（）()]*[）)]$", "", cell)  # 责任单位（加*号为牵头部门…）
+        kind = _kind(cell) if cell and len(label) <= _MAX_HEADER else None
         if kind is None:
             break
         kinds.append(kind)

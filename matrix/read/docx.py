@@ -55,7 +55,8 @@ _EMPTY = re.compile(r"^[\s\u3000—–\-－/／无]*$")
 _NUMBERED = re.compile(r"^(?:[一二三四五六七八九十百零〇两]+、|[（(][一二三四五六七八九十百零〇两]+[）)]|"
                        r"\d{1,3}[.．、](?!\d)|[（(]\d{1,3}[）)]|[①-⑳])")
 _END_PUNCT = "。；！？：，、.;!?:"
-_LEAD_MARK = re.compile(r"[（(]牵头[）)]$|牵头$|^[★☆*＊]+|[★☆*＊]+$")
+_LEAD_MARK = re.compile(r"[（(]牵头[）)]$|牵头$")
+_STAR_MARK = re.compile(r"^[★☆*＊]+|[★☆*＊]+$")
 
 
 def _compact(text: str) -> str:
@@ -63,7 +64,8 @@ def _compact(text: str) -> str:
 
 
 def _kind(header: str) -> str | None:
-    label = _compact(header).rstrip("：:")
+    # 责任单位（加*号为牵头部门，其余为参与部门）: a note on the header is not its label
+    label = re.sub(r"[（(][^（）()]*[）)]$", "", _compact(header)).rstrip("：:")
     if not label:
         return None
     for kind, pattern in _HEAD.items():
@@ -124,7 +126,10 @@ def _names(cell: str) -> tuple[list[str], list[str]]:
     for name in _NAME_SPLIT.split(cell.strip()):
         if not name or _EMPTY.match(name):
             continue
-        if _LEAD_MARK.search(name):
+        if _STAR_MARK.search(name):
+            names.append("★" + _STAR_MARK.sub("", name))  # kept in its column: a legend may
+            # say what the unmarked names are (加*号为牵头部门，其余为参与部门)
+        elif _LEAD_MARK.search(name):
             leads.append(_LEAD_MARK.sub("", name))
         else:
             names.append(name)
@@ -172,6 +177,10 @@ def division_lines(rows: Sequence[Sequence[str]]) -> list[tuple[int, str]] | Non
         return None
     h, kinds = found
     out: list[tuple[int, str]] = []
+    for cell in rows[h]:  # a legend in a header (责任单位（加*号为牵头部门，其余为参与部门）)
+        note = re.search(r"[（(]([^（）()]*[★☆*＊][^（）()]*)[）)]$", _compact(cell))
+        if note:
+            out.append((h, f"注：{note.group(1)}。"))
     count = section_count = 0
     category = None
     for index in range(h + 1, len(rows)):
