@@ -386,3 +386,32 @@ def test_a_legend_in_the_notice_holds_for_the_trailers():
     assert [[(a.as_printed, a.role.value) for a in t.assignments] for t in doc.tasks] == [
         [("市财政局", "lead"), ("市统计局", "support")],
         [("市商务局", "responsible"), ("市统计局", "responsible")]]
+
+
+_LABEL = __import__("re").compile(r"(?:主要|其他)?(?:牵头|责任|配合|协同|协作|参与|协办|主办)(?:负责|责任)?"
+                                  r"(?:单位|部门|街镇|科室)[：:]([^；。\n（）]{2,})")
+
+
+@pytest.mark.parametrize("path", LOCAL_TEXTS + sorted(
+    (LOCAL_TEXTS[0].parents[2] / "fixtures" / "local").glob("*.txt")), ids=lambda p: p.stem)
+def test_every_field_of_a_corpus_document_is_read_or_warned(path):
+    """Over every local corpus document: the names after each unit label are in a task's
+    trailer (read) or a warning names that line — nothing dropped silently."""
+    from matrix.normalise import normalise
+    from matrix.pipeline import parse_file
+
+    import re
+
+    plan = parse_file(path)
+    printed = "\n".join(a.as_printed for d in plan.documents for t in d.tasks for a in t.assignments)
+    warned = {w.line for d in plan.documents for w in d.warnings}
+    norm = normalise(path.read_text("utf-8"))
+    missed = []
+    for i, line in enumerate(norm.text.split("\n"), 1):
+        for m in _LABEL.finditer(line):
+            for name in re.split(r"[、，,]", m.group(1)):
+                name = name.rsplit("：", 1)[-1].strip("★* 〕】］]〔【[")
+                name = re.sub(r"(?:等.*|分别|按职责分工|牵头|负责|配合|参与|落实)+$", "", name)
+                if len(name) >= 2 and name not in printed and norm.original_line(i) not in warned:
+                    missed.append((norm.original_line(i), name))
+    assert missed == []
