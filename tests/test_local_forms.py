@@ -415,3 +415,14 @@ def test_every_field_of_a_corpus_document_is_read_or_warned(path):
                 if len(name) >= 2 and name not in printed and norm.original_line(i) not in warned:
                     missed.append((norm.original_line(i), name))
     assert missed == []
+
+
+def test_a_table_with_each_row_on_one_line_and_rules_between_cells():
+    text = ("某县2023年重点工作责任分解表\n序号 | 重点工作 | 牵头单位 | 配合单位 | 完成时限\n"
+            "1 | 推进甲项工作 | 县发改局 | 县财政局、县统计局 | 2023年底前\n"
+            "2 | 推进乙项工作 | 县商务局 | 各乡镇（街道） | 全年\n")
+    (doc,) = parse(text).documents
+    assert [[(a.as_printed, a.role.value) for a in t.assignments] for t in doc.tasks] == [
+        [("县发改局", "lead"), ("县财政局", "support"), ("县统计局", "support")],
+        [("县商务局", "lead"), ("各乡镇（街道）", "support")]]
+    assert [t.deadline for t in doc.tasks] == ["2023年底前", "全年"]

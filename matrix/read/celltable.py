@@ -22,6 +22,8 @@ over several lines (they are joined); a row with fewer has empty cells at its en
 row has no more lines than columns. Only tables
 with a 序号 column are recognised: without it, rows cannot be told apart.
 
+A table pasted with a whole row on each line and `` | `` between its cells is read the same way.
+
 Returns None when the text holds no such table; else the new text and, for each of its lines,
 the 1-based line of ``text`` it came from.
 """
@@ -144,6 +146,41 @@ def _ruled_table(lines: list[str], i: int, kinds: list[str | None], header_end: 
     return rows, starts
 
 
+_ROW_SPLIT = re.compile(r"[ \t\u3000]*[|｜][ \t\u3000]*")
+
+
+def _row_of(line: str) -> list[str] | None:
+    """The cells of a table row pasted on one line with ``|`` between its cells, else None."""
+    if line.count("|") + line.count("｜") < 2:
+        return None
+    cells = _ROW_SPLIT.split(line.strip().strip("|｜").strip())
+    return cells if len(cells) >= 3 else None
+
+
+def _line_table(lines: list[str], i: int):
+    """A table whose rows are each one line, cells between ``|``: (rows, their lines, end) or
+    None. A line without ``|`` after the header continues the previous row's task cell (a
+    wrapped cell) until a line that is no row ends the table."""
+    from .docx import _header
+
+    header = _row_of(lines[i])
+    if header is None or _header([header]) is None:
+        return None
+    rows, starts = [header], [i]
+    j = i + 1
+    while j < len(lines):
+        cells = _row_of(lines[j])
+        if cells is None:
+            if not lines[j].strip():
+                j += 1
+                continue
+            break
+        rows.append(cells + [""] * (len(header) - len(cells)))
+        starts.append(j)
+        j += 1
+    return (rows, starts, j) if len(rows) > 1 else None
+
+
 def cell_tables(text: str) -> tuple[str, tuple[int, ...]] | None:
     """The text with each cell-by-cell duty table made rows (see the module docstring)."""
     if "\n" not in text:
@@ -160,6 +197,16 @@ def cell_tables(text: str) -> tuple[str, tuple[int, ...]] | None:
     i = 0
     while i < len(lines):
         kinds = None
+        if "|" in lines[i] or "｜" in lines[i]:
+            table = _line_table(lines, i)
+            made = division_lines(table[0]) if table else None
+            if made:
+                found = True
+                for index, line in made:
+                    out.append(line)
+                    origin.append(table[1][index] + 1)
+                i = table[2]
+                continue
         if cells[i] in ("序号", "编号", "序"):
             filled = [k for k in range(i, min(len(lines), i + 60)) if cells[k]]
             kinds = _header_at([cells[k] for k in filled], 0)
