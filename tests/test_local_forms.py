@@ -426,3 +426,14 @@ def test_a_table_with_each_row_on_one_line_and_rules_between_cells():
         [("县发改局", "lead"), ("县财政局", "support"), ("县统计局", "support")],
         [("县商务局", "lead"), ("各乡镇（街道）", "support")]]
     assert [t.deadline for t in doc.tasks] == ["2023年底前", "全年"]
+
+
+def test_a_cell_per_line_table_whose_header_cells_wrap():
+    text = ("某县重点工作责任分解表\n序号\n重点\n工作\n牵头\n单位\n配合\n单位\n完成\n时限\n"
+            "1\n推进甲项工作\n县发改局\n县财政局、县统计局\n2023年底前\n"
+            "2\n推进乙项工作\n县商务局\n各乡镇（街道）\n全年\n")
+    (doc,) = parse(text).documents
+    assert [[(a.as_printed, a.role.value) for a in t.assignments] for t in doc.tasks] == [
+        [("县发改局", "lead"), ("县财政局", "support"), ("县统计局", "support")],
+        [("县商务局", "lead"), ("各乡镇（街道）", "support")]]
+    assert [t.deadline for t in doc.tasks] == ["2023年底前", "全年"]

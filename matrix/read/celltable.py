@@ -47,22 +47,38 @@ def _cell(line: str) -> str:
     return _RULES.sub("", line).strip()
 
 
-def _header_at(cells: list[str], start: int) -> list[str | None] | None:
+def _header_at(cells: list[str], start: int) -> tuple[list[str | None], list[str], int] | None:
+    """(kinds, labels, cells used) of a header that starts at ``cells[start]``: a header cell
+    may wrap over two or three lines (重点 / 工作, 完成 / 时限)."""
     from .docx import _kind
 
+    def kind_of(cell: str) -> str | None:
+        label = re.sub(r"[（(][^（）()]*[）)]$", "", cell)  # 责任单位（加*号为牵头部门…）
+        return _kind(cell) if cell and len(label) <= _MAX_HEADER else None
+
     kinds: list[str | None] = []
+    labels: list[str] = []
     i = start
     while i < len(cells):
-        cell = cells[i]
-        label = re.sub(r"[（(][^（）()]*[）)]$", "", cell)  # 责任单位（加*号为牵头部门…）
-        kind = _kind(cell) if cell and len(label) <= _MAX_HEADER else None
+        span, cell = 1, cells[i]
+        kind = kind_of(cell)
+        for more in (2, 3):
+            # 牵头 / 单位: the next line is no header of its own but completes this one
+            if i + more > len(cells) or (kind is not None
+                                         and kind_of(cells[i + more - 1]) is not None):
+                break
+            joined = "".join(cells[i:i + more])
+            if kind_of(joined) is not None:
+                span, cell, kind = more, joined, kind_of(joined)
+                break
         if kind is None:
             break
         kinds.append(kind)
-        i += 1
+        labels.append(cell)
+        i += span
     if (len(kinds) >= 3 and kinds[0] == "number" and "task" in kinds
             and _UNITS & set(kinds)):
-        return kinds
+        return kinds, labels, i - start
     return None
 
 
@@ -209,15 +225,16 @@ def cell_tables(text: str) -> tuple[str, tuple[int, ...]] | None:
                 continue
         if cells[i] in ("序号", "编号", "序"):
             filled = [k for k in range(i, min(len(lines), i + 60)) if cells[k]]
-            kinds = _header_at([cells[k] for k in filled], 0)
+            head = _header_at([cells[k] for k in filled], 0)
+            if head is not None:
+                kinds, header, used = head
         if kinds is None:
             out.append(lines[i])
             origin.append(i + 1)
             i += 1
             continue
-        header = [cells[filled[k]] for k in range(len(kinds))]
         if i + 1 < len(lines) and _RULE_LINE.match(lines[i + 1]):
-            rows, starts = _ruled_table(lines, i, kinds, filled[len(kinds) - 1] + 1)
+            rows, starts = _ruled_table(lines, i, kinds, filled[used - 1] + 1)
             made = division_lines([header, *rows]) if rows else None
             if made:
                 found = True
@@ -227,12 +244,12 @@ def cell_tables(text: str) -> tuple[str, tuple[int, ...]] | None:
                 break  # the rest of the text is the table's
         width = len(kinds) - 1
         task = kinds.index("task") - 1
-        body = [k for k in range(filled[len(kinds) - 1] + 1, len(lines)) if cells[k]]
+        body = [k for k in range(filled[used - 1] + 1, len(lines)) if cells[k]]
         rows: list[list[str]] = []
         starts: list[int] = []
         expected = 1
         b = 0
-        end = filled[len(kinds) - 1] + 1
+        end = filled[used - 1] + 1
         while b < len(body):
             m = _ROW_NUMBER.match(cells[body[b]])
             if not m or int(m.group(1)) != expected:
