@@ -218,7 +218,7 @@ def bench_throughput(runs: int, tmp: Path) -> list[Row]:
         path = tmp / f"plan-{len(text)}.txt"
         path.write_text(text, encoding="utf-8")
         mb = len(text.encode("utf-8")) / 1e6
-        code = (f"from matrix.pipeline import parse_file\n"
+        code = (f"from matrix.load.pipeline import parse_file\n"
                 f"def work(): parse_file({str(path)!r})\nwork()")
         t, m = in_process(code, runs)
         check = label == "10 MB"
@@ -240,7 +240,7 @@ def bench_long_lines(tmp: Path) -> list[Row]:
     for label, line in shapes.items():
         path = tmp / f"line-{len(rows)}.txt"
         path.write_text(line + "\n", encoding="utf-8")
-        code = (f"from matrix.pipeline import parse_file\n"
+        code = (f"from matrix.load.pipeline import parse_file\n"
                 f"def work(): parse_file({str(path)!r})")
         t, m = in_process(code, 1)
         rows.append(Row(f"1 MB single line: {label}", t, "s", "finishes", True, m))

@@ -16,7 +16,7 @@ invisible characters in department names, very long names, other line endings, t
 into UTF-8, BOM bytes, random bytes), in one of several encodings or as a Word .docx (with a
 duty table — odd spans, a column merged down hundreds of rows, a one-cell layout table
 around it — automatic numbering and odd attribute values). Most cases go through
-``matrix.pipeline.parse_bytes``, some through ``parse_text``.
+``matrix.load.pipeline.parse_bytes``, some through ``parse_text``.
 
 What must hold for every case (``run_case``): the parse returns a ``Plan`` or raises a
 ``MatrixError`` whose message starts with the file name; a ``MatrixParseError`` names a line
@@ -634,7 +634,7 @@ def _alarm(signum, frame):
 
 
 def _parse(case: Case):
-    from matrix.pipeline import parse_bytes, parse_text
+    from matrix.load.pipeline import parse_bytes, parse_text
 
     if case.target == "text":
         return parse_text(case.data, case.name)
@@ -722,7 +722,7 @@ def write_reproducer(failure: Failure, folder: Path) -> Path:
            else f"parse_bytes(Path({str(data_path)!r}).read_bytes(), {case.name!r})")
     text = (f"{case.describe()}\n\n{failure.problem}\n\n"
             f"Replay:  python fuzz/fuzz.py --replay {case.seed}:{case.index}\n"
-            f"Or:      python -c \"from pathlib import Path; from matrix.pipeline import "
+            f"Or:      python -c \"from pathlib import Path; from matrix.load.pipeline import "
             f"parse_bytes, parse_text; {how}\"\n"
             f"Input:   {data_path} ({len(case.input_bytes())} bytes)\n\n{failure.details}")
     info = folder / f"{stem}.txt"
@@ -761,7 +761,7 @@ def run_range(seed: int, start: int, stop: int, timeout: float | None = DEFAULT_
     if _SOURCES is None:
         _SOURCES = load_sources()
         # Load the parsers and data before the clock runs, so that "slowest" means the input.
-        from matrix.pipeline import parse_text
+        from matrix.load.pipeline import parse_text
 
         parse_text("一、甲\n（一）乙。（财政部负责）\n", "warm-up.txt")
     stats = Stats()

@@ -25,17 +25,17 @@ __version__ = "0.1.0"
 _own_process = False
 
 _EXPORTS = {
-    "parse_file": "pipeline",
-    "parse_text": "pipeline",
-    "normalise": "normalise",
+    "parse_file": "load.pipeline",
+    "parse_text": "load.pipeline",
+    "normalise": "text.normalise",
     "canonical": "departments",
     "default_registry": "departments",
-    "parse_jurisdiction": "local",
-    "detect_jurisdiction": "local",
-    "LocalResolver": "local",
+    "parse_jurisdiction": "parse.jurisdiction",
+    "detect_jurisdiction": "parse.jurisdiction",
+    "LocalResolver": "parse.jurisdiction",
     "build_matrix": "pivot",
     "write_workbook": "workbook",
-    "export_rows": "export",
+    "export_rows": "export.tidy",
     "Plan": "models",
     "Document": "models",
     "Task": "models",
@@ -53,7 +53,7 @@ _EXPORTS = {
 
 # Modules that are also calls: ``matrix.dispatch(plan, "下发/")`` and
 # ``matrix.collect(plan, ["回收/"], output="汇总.xlsx")`` (each module is callable).
-_CALLABLE_MODULES = ("dispatch", "collect")
+_CALLABLE_MODULES = {"dispatch": "round.dispatch", "collect": "round.collect"}
 
 __all__ = ["__version__", *_EXPORTS, *_CALLABLE_MODULES]
 
@@ -61,7 +61,9 @@ __all__ = ["__version__", *_EXPORTS, *_CALLABLE_MODULES]
 def __getattr__(name: str) -> object:
     """Import a public name from its module on first use."""
     if name in _CALLABLE_MODULES:
-        return importlib.import_module(f".{name}", __name__)
+        module = importlib.import_module(f".{_CALLABLE_MODULES[name]}", __name__)
+        globals()[name] = module
+        return module
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'matrix' has no attribute {name!r}")

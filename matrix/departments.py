@@ -39,7 +39,7 @@ from typing import Any
 from .errors import MatrixInputError
 from .i18n import N_, _
 from .records import Department
-from .textsafe import strip_invisible
+from .text.safe import strip_invisible
 
 __all__ = ["ENV_VAR", "Registry", "canonical", "default_registry", "packaged_data"]
 
@@ -515,7 +515,7 @@ def _cache_put(raw: bytes, data: dict[str, Any]) -> None:
 
 def _read_toml(source: str | os.PathLike[str] | Traversable, label: str) -> dict[str, Any]:
     """Parse one TOML file, turning every failure into MatrixInputError naming the file."""
-    from .limits import MAX_DEPARTMENTS_BYTES, read_traversable
+    from .safety.limits import MAX_DEPARTMENTS_BYTES, read_traversable
 
     try:
         raw = read_traversable(source, MAX_DEPARTMENTS_BYTES, N_("departments file"))

@@ -14,10 +14,10 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from matrix.cli import cli
-from matrix.collect import collect, collect_files, expand_returns, read_returns
-from matrix.dispatch import Stamp, department_lists, dispatch
-from matrix.pipeline import parse_text
+from matrix.cli.commands import cli
+from matrix.round.collect import collect, collect_files, expand_returns, read_returns
+from matrix.round.dispatch import Stamp, department_lists, dispatch
+from matrix.load.pipeline import parse_text
 from matrix.workbook import write_split
 from matrix.workbook.returns import read_return
 from matrix.workbook.summary import SUMMARY_SHEETS, read_previous

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from matrix.pipeline import parse_file
+from matrix.load.pipeline import parse_file
 from tests.conftest import CORPUS, ROOT
 
 GOLD = sorted((CORPUS / "gold").glob("*.json"))
@@ -61,7 +61,7 @@ def test_scopes_match_gold(gold_path):
 # Local-government plans: the eleven excerpts of ../shared/corpus/local/ (copies in
 # corpus/local/) against their reference annotations. The reference gives departments as
 # printed with a distributed list prefix written out; it is compared through the document's
-# own reading of names (``matrix.local.LocalResolver``): the same body must come out.
+# own reading of names (``matrix.parse.jurisdiction.LocalResolver``): the same body must come out.
 
 LOCAL = CORPUS / "local"
 LOCAL_GOLD = sorted((LOCAL / "gold").glob("*.json"))
@@ -70,7 +70,7 @@ LOCAL_INDEX = {e["file"]: e for e in json.loads((LOCAL / "index.json").read_text
 
 def _norm(text: str) -> str:
     """A reference text as the parser sees it (script, widths, glosses, blank lines)."""
-    from matrix.normalise import normalise
+    from matrix.text.normalise import normalise
 
     return normalise(text).text.strip()
 
@@ -98,7 +98,7 @@ def local_scores(gold: dict, doc, registry=None) -> dict:
     the body compared by identity in the document's jurisdiction.
     """
     from matrix.departments import canonical, default_registry
-    from matrix.local import LocalResolver
+    from matrix.parse.jurisdiction import LocalResolver
 
     resolver = LocalResolver(registry or default_registry(), doc.jurisdiction, canonical)
     # the spellings the plan prints of one body share one column (as the document does)
@@ -234,7 +234,7 @@ def local2_scores(gold: dict, plan, level: str) -> dict:
     import re
 
     from matrix.departments import canonical, default_registry
-    from matrix.local import LocalResolver
+    from matrix.parse.jurisdiction import LocalResolver
     from matrix.records import Jurisdiction
 
     tasks = [t for d in plan.documents for t in d.tasks]

@@ -1,4 +1,4 @@
-"""完成时限 → a date (matrix.deadline): every form the 逾期 sheet relies on, and what is not read."""
+"""完成时限 → a date (matrix.round.deadline): every form the 逾期 sheet relies on, and what is not read."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from matrix.deadline import plan_year, read_deadline
-from matrix.pipeline import parse_text
+from matrix.round.deadline import plan_year, read_deadline
+from matrix.load.pipeline import parse_text
 
 
 @pytest.mark.parametrize("text, due", [

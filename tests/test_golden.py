@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from matrix.errors import NoClausesError
-from matrix.pipeline import parse_file
+from matrix.load.pipeline import parse_file
 from tests.conftest import CORPUS, ROOT, SEEDS
 
 EXPECTED = Path(__file__).resolve().parent / "expected"

@@ -15,10 +15,10 @@ import pytest
 from click.testing import CliRunner
 
 from matrix import i18n
-from matrix.cli import cli
-from matrix.collect import collect_files
-from matrix.dispatch import dispatch
-from matrix.pipeline import parse_text
+from matrix.cli.commands import cli
+from matrix.round.collect import collect_files
+from matrix.round.dispatch import dispatch
+from matrix.load.pipeline import parse_text
 
 from conftest import SEED_001
 from test_collect import DEADLINE_PLAN, ROUND, fill

@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 
 from matrix.departments import Registry, canonical, default_registry, packaged_data
 from matrix.errors import MatrixInputError
-from matrix.local import (LocalResolver, detect_jurisdiction, distribute_prefix,
+from matrix.parse.jurisdiction import (LocalResolver, detect_jurisdiction, distribute_prefix,
                           parse_jurisdiction)
-from matrix.pipeline import parse_text
+from matrix.load.pipeline import parse_text
 from matrix.records import Jurisdiction
-from matrix.trailer import read_trailer
+from matrix.parse.trailer import read_trailer
 
 CITY = Jurisdiction.make(level="city", name="滁州市")
 PROVINCE = Jurisdiction.make(level="province", name="广东省")
@@ -233,7 +233,7 @@ def test_jurisdiction_override_and_json():
 
 def test_state_council_document_is_central():
     from tests.conftest import CORPUS
-    from matrix.pipeline import parse_file
+    from matrix.load.pipeline import parse_file
 
     doc = parse_file(CORPUS / "guofa_2018_42_nongye_jixiehua.txt").documents[0]
     assert (doc.jurisdiction.level, doc.jurisdiction.name) == ("central", None)
@@ -280,7 +280,7 @@ _NATIONAL_FORM = ("国家", "国务院", "中国", "中央", "中共", "中华",
 
 
 def _spellings_without_national_form() -> list[str]:
-    from matrix.local import _province_short_names
+    from matrix.parse.jurisdiction import _province_short_names
 
     registry = default_registry()
     places = _province_short_names(registry)
@@ -319,7 +319,7 @@ def test_the_property_sees_the_names_of_the_issue():
 def test_build_prints_the_summary(tmp_path):
     from click.testing import CliRunner
 
-    from matrix.cli import cli
+    from matrix.cli.commands import cli
 
     plan = tmp_path / "p.txt"
     plan.write_text("一、甲\n1.乙。（市火星局、工业和信息化部负责）\n", encoding="utf-8")
@@ -332,7 +332,7 @@ def test_build_prints_the_summary(tmp_path):
 def test_filter_by_leader_and_local_name(tmp_path):
     from click.testing import CliRunner
 
-    from matrix.cli import cli
+    from matrix.cli.commands import cli
 
     plan = tmp_path / "p.txt"
     plan.write_text("一、甲\n1.乙。\n牵头市领导：金力\n牵头单位：市发改局\n2.丙。\n牵头市领导：姚志\n"
@@ -350,7 +350,7 @@ def test_filter_by_leader_and_local_name(tmp_path):
 def test_workbook_has_a_leader_column_and_the_jurisdiction(tmp_path):
     import openpyxl
 
-    from matrix.pipeline import parse_file
+    from matrix.load.pipeline import parse_file
     from matrix.workbook import write_workbook
     from tests.conftest import CORPUS
 
@@ -426,7 +426,7 @@ def test_fields_after_the_clause_on_its_own_line():
 
 
 def test_a_duty_table_with_a_leader_column():
-    from matrix.pipeline import parse_bytes
+    from matrix.load.pipeline import parse_bytes
 
     page = ("<html><body><p>滁州市人民政府关于2024年重点工作责任分解的通知</p><table>"
             "<tr><td>序号</td><td>重点工作</td><td>牵头市领导</td><td>牵头单位</td><td>责任单位</td>"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from matrix.pipeline import parse_text
+from matrix.load.pipeline import parse_text
 
 
 def parse(text: str, **kw):
@@ -84,7 +84,7 @@ def test_a_one_line_page_with_sections_and_spaces():
 
 
 def test_inline_enumerations_of_a_text_with_lines_stay_inline():
-    from matrix.read.runon import split_run_on
+    from matrix.text.runon import split_run_on
 
     line = "要求：" + "（1）加强监测，做好统计工作；" * 20 + "（2）落实责任。"
     text = f"一、甲\n（一）乙\n1.{line}（市统计局负责）\n2.丙。（市财政局负责）\n"
@@ -342,8 +342,8 @@ def test_every_column_is_a_name_the_plan_prints(path):
     """0 department names the plan does not print (after writing out a distributed prefix)."""
     import re
 
-    from matrix.normalise import normalise
-    from matrix.pipeline import parse_file
+    from matrix.text.normalise import normalise
+    from matrix.load.pipeline import parse_file
 
     text = normalise(path.read_text("utf-8")).text
     text = re.sub(r"[ \t|]*\n[ \t|\n]*", "\n", text.replace("（", "(").replace("）", ")"))
@@ -397,8 +397,8 @@ _LABEL = __import__("re").compile(r"(?:主要|其他)?(?:牵头|责任|配合|�
 def test_every_field_of_a_corpus_document_is_read_or_warned(path):
     """Over every local corpus document: the names after each unit label are in a task's
     trailer (read) or a warning names that line — nothing dropped silently."""
-    from matrix.normalise import normalise
-    from matrix.pipeline import parse_file
+    from matrix.text.normalise import normalise
+    from matrix.load.pipeline import parse_file
 
     import re
 

@@ -20,7 +20,7 @@ pytest.importorskip("httpx", reason="httpx (Starlette's TestClient) is not insta
 from click.testing import CliRunner  # noqa: E402
 from starlette.testclient import TestClient  # noqa: E402
 
-from matrix.cli import cli  # noqa: E402
+from matrix.cli.commands import cli  # noqa: E402
 from matrix.web import create_app  # noqa: E402
 from tests.conftest import NEWS, SEED_001  # noqa: E402
 from tests.web_support import EXPECTED_CHANGES, HOSTILE, edited_001  # noqa: E402
@@ -77,7 +77,7 @@ def inline_code(html: str) -> list[str]:
 
 
 def test_upload_page_in_chinese_offers_every_reader_format(client):
-    from matrix.sources import PLAN_SUFFIXES, WORKBOOK_SUFFIXES
+    from matrix.load.sources import PLAN_SUFFIXES, WORKBOOK_SUFFIXES
 
     page = client.get("/")
     assert page.status_code == 200
@@ -171,7 +171,7 @@ def test_pasted_text_is_a_plan(client):
 
 def test_a_workbook_written_by_build_is_read(client, tmp_path):
     from matrix import write_workbook
-    from matrix.pipeline import parse_file
+    from matrix.load.pipeline import parse_file
 
     target = write_workbook(parse_file(SEED_001), tmp_path / "book.xlsx")
     page = upload(client, ("分工.xlsx", target.read_bytes(), "application/octet-stream"))
@@ -623,9 +623,9 @@ def test_department_lists_that_cannot_all_be_written_are_not_zipped(client, monk
 def test_summary_of_returns(client, plan_001, tmp_path):
     from datetime import date
 
-    from matrix.collect import collect
-    from matrix.dispatch import dispatch
-    from matrix.sources import read_returns_bytes
+    from matrix.round.collect import collect
+    from matrix.round.dispatch import dispatch
+    from matrix.load.sources import read_returns_bytes
     from matrix.workbook.summary import SUMMARY_SHEETS
     from tests.test_collect import fill
 

@@ -220,8 +220,8 @@ def test_a_batch_shows_its_progress_file_by_file(page, server):
 
 
 def test_summary_of_returns_in_the_browser(page, server, tmp_path):
-    from matrix.dispatch import dispatch
-    from matrix.pipeline import parse_file
+    from matrix.round.dispatch import dispatch
+    from matrix.load.pipeline import parse_file
     from tests.test_collect import fill
 
     forms = dispatch(parse_file(SEED_001), tmp_path / "下发", round="R").files

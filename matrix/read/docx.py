@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 from ..errors import MatrixInputError
 from ..i18n import _
-from .text import RawText
+from .plain import RawText
 
 # ---------------------------------------------------------------------------------------------
 # Duty tables (任务分工表), shared by .docx and HTML
@@ -424,7 +424,7 @@ def _grid(tbl, paragraph) -> tuple[list[list[str]], list[tuple[int, str]]]:
     a thousand rows). ``paragraph(p)`` is the text of one ``w:p``. Raises ``DamagedTable`` for
     a span out of range or a table over ``MAX_TABLE_CELLS`` grid positions.
     """
-    from ..limits import MAX_TABLE_CELLS
+    from ..safety.limits import MAX_TABLE_CELLS
 
     grid: list[list[str]] = []
     cells: list[tuple[int, str]] = []

@@ -97,7 +97,7 @@ def written_by_dutymatrix(path) -> bool:
         if isinstance(e, KeyboardInterrupt | SystemExit):
             raise
         return True
-    from ..sources import OTHER_WORKBOOKS  # task lists, indexes, diffs: read_workbook refuses
+    from ..load.sources import OTHER_WORKBOOKS  # task lists, indexes, diffs: read_workbook refuses
 
     return "矩阵" in names or bool(names) and names[0] in OTHER_WORKBOOKS
 

@@ -4,7 +4,7 @@ terminal.
 An ASGI application in the shape of datasette's: ``app.create_app`` wires the routes (one module
 per page kind in ``views/``), Jinja2 templates with autoescaping in ``templates/`` and the style
 sheet and small scripts in ``static/`` (no build step). Views are thin: they read the request,
-call the library (``matrix.sources``, ``pivot``, ``filter``, ``diff``, ``collect``, ``exports``,
+call the library (``matrix.load.sources``, ``pivot``, ``filter``, ``diff``, ``collect``, ``exports``,
 the workbook writers) and render what it returns; no parsing or matrix logic lives here.
 
 Safe by default (``app.py`` says how): bound to 127.0.0.1, Host header checked, a strict

@@ -29,7 +29,7 @@ from .book import sent_out, sent_out_path
 from .diff import CHANGE_FILLS, DIFF_SHEET_NAMES, KIND_FILLS, write_diff_workbook
 from .lists import INDEX_SHEET, TASK_LIST_SHEET, write_index, write_split, write_task_list
 from .plan import NO_ASSIGNMENTS, SHEET_NAMES, write_workbook
-from .read import MARK_WORDS, WorkbookContents, read_workbook, read_workbook_contents
+from .readback import MARK_WORDS, WorkbookContents, read_workbook, read_workbook_contents
 from .returns import read_return, write_return_form
 from .summary import read_previous, write_summary
 from .untrusted import MAX_ENTRIES, MAX_RATIO, MAX_UNCOMPRESSED

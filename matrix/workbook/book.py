@@ -113,7 +113,7 @@ if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from ..records import Plan, Role, Task
-from ..textsafe import strip_bidi
+from ..text.safe import strip_bidi
 from ..pivot import Row
 
 
@@ -175,7 +175,7 @@ def save_atomically(path: str | os.PathLike[str], sheet_titles: Sequence[str],
     as it was. Raises :class:`~matrix.errors.MatrixOutputError` for a missing or unwritable
     folder or a file that cannot be replaced.
     """
-    from ..output import replace_atomically
+    from ..safety.writes import replace_atomically
 
     book = Book(sheet_titles)
 

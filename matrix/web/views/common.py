@@ -132,7 +132,7 @@ def stored(request: Request, kind: type) -> Any:
 
 def load(name: str, data: bytes) -> Upload:
     """Parse one upload (plan document of any format the readers take, or a workbook)."""
-    from ...sources import load_plan_bytes
+    from ...load.sources import load_plan_bytes
 
     return Upload(load_plan_bytes(data, name, lean=True), name)
 

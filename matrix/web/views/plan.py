@@ -37,8 +37,8 @@ def heat(value: int, low: int, high: int) -> int:
 def _department_query(upload: Upload, query: str) -> dict:
     """The department ``query`` names, its tasks and roles, or the CLI's message why not."""
     from ...departments import default_registry
-    from ...filter import filter_tasks
-    from ...tabular import role_text
+    from ...filter.select import filter_tasks
+    from ...filter.formats import role_text
 
     try:
         hits = filter_tasks([upload.plan], departments=[query])
@@ -194,7 +194,7 @@ async def downloads_page(request: Request) -> Response:
 
 async def download(request: Request) -> Response:
     """GET /plan/{token}/download/{kind}: one of :data:`DOWNLOADS`."""
-    from ... import exports
+    from ...export import downloads as exports
 
     upload = _upload(request)
     kind = request.path_params["kind"]

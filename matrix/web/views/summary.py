@@ -25,7 +25,7 @@ class Summary:
     """A plan, its collected returns, kept in the store."""
 
     plan: Upload
-    result: Any  # matrix.collect.Collection
+    result: Any  # matrix.round.collect.Collection
 
 
 async def form(request: Request) -> Response:
@@ -38,8 +38,8 @@ async def form(request: Request) -> Response:
 
 
 def _collect(plan: tuple[str, bytes], returns: list[tuple[str, bytes]], as_of: date) -> Summary:
-    from ...collect import collect
-    from ...sources import read_returns_bytes
+    from ...round.collect import collect
+    from ...load.sources import read_returns_bytes
 
     upload = load(*plan)
     result = collect(upload.plan, read_returns_bytes(returns), as_of=as_of)

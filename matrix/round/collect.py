@@ -1,0 +1,575 @@
+"""汇总: gather the returns of a 下发 round against the plan and show who is behind.
+
+:func:`collect` is a pure function from the plan, the returns as read
+(:func:`matrix.workbook.returns.read_return`) and a date to a :class:`Collection`; nothing here
+reads or writes files but :func:`read_returns` (which reads, one bad file never stopping the
+rest) and :func:`collect_files` (the whole round in one call, as ``dutymatrix collect`` runs it).
+
+How a return is taken:
+
+* **Recognised by its stamp** (plan SHA-256, department, round, task ids), whatever the file is
+  called. A stamp for another plan or another round is refused with the reason. Without a
+  stamp (a department copied the sheet into a new file) the rows are matched by task text and
+  the department by 报送单位 or by which department's list the tasks are: ``matched_by`` says
+  ``任务文字``.
+* **Two returns from one department**: the one saved later (docProps ``modified``, else the
+  file's time) is taken; the other is listed as 被替代.
+* **What a department wrote is kept**: 完成状态 and the three texts per task; the header block
+  (报送单位 联系人 电话 报送日期); a task text changed in a locked column (``edits``, with the
+  plan's text); a row of its own (``added``, 新增事项); any other cell (``other``). Text is
+  kept as written: formulas as their text, never evaluated.
+* **Late**: a task is 已完成 when every department on it reports 已完成; it is late when its
+  完成时限 (:mod:`matrix.round.deadline`, counted in the plan's year) is before ``as_of`` and it is
+  not 已完成. A department is late on a task when the deadline has passed and it does not
+  report 已完成. A 完成时限 that cannot be read is listed in ``unread_deadlines``, never
+  guessed.
+* **Leaders**: a return from a leader's form (``dispatch`` writes one per leader the plan names)
+  is taken like a department's; its reports follow the departments' as 姓名（分管领导）. Leaders
+  are not counted in 未报送 or 报送情况.
+* **Rounds**: given the previous round's :class:`PreviousRound` (read from its 汇总), each report
+  says how its status moved, and tasks newly late or newly done are marked.
+
+Example::
+
+    result = collect_files(parse_file("plan.txt"), ["returns/"], output="汇总.xlsx",
+                           as_of=date(2026, 12, 21))
+    print([c.department for c in result.counts if c.late])
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import types
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .deadline import Deadline, plan_year, read_deadline
+from .dispatch import department_lists, leader_lists, task_index
+from ..records import ROLE_RANK, Plan, Role
+from ..i18n import _
+
+__all__ = ["Added", "Collection", "DepartmentCount", "Edit", "PreviousRound", "Received",
+           "Report", "TaskLine", "Unreadable", "collect", "collect_files", "expand_returns",
+           "read_returns"]
+
+DONE = "已完成"
+ACCEPTED, SUPERSEDED, REFUSED, UNREADABLE = "采用", "被替代", "拒收", "无法读取"
+BY_STAMP, BY_TEXT = "标识", "任务文字"
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """One department's report on one task (empty texts when it sent nothing)."""
+
+    department: str
+    role: Role | None
+    status: str = ""
+    progress: str = ""  # 进展情况
+    problems: str = ""  # 存在问题
+    next_steps: str = ""  # 下步计划
+    file: str = ""  # the return it came from ("" when none)
+    row: int | None = None
+    change: str = ""  # since the previous round: 推进中→已完成, 首次报送 …
+
+    @property
+    def late_status(self) -> bool:
+        """Whether the department reports the task as not done (no report counts)."""
+        return self.status.strip() != DONE
+
+
+@dataclass(frozen=True, slots=True)
+class TaskLine:
+    """A task of the plan with every department's report, the lead first."""
+
+    task_id: str
+    label: str
+    section: str | None
+    title: str
+    text: str
+    deadline: Deadline
+    reports: tuple[Report, ...]
+    done: bool
+    late: bool
+    change: tuple[str, ...] = ()  # 新近逾期, 新近完成
+
+
+@dataclass(frozen=True, slots=True)
+class Added:
+    """A row a department added of its own (新增事项): every cell it wrote, by column head."""
+
+    department: str
+    file: str
+    row: int
+    cells: dict[str, str]
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """A task text changed in a locked column of a return."""
+
+    department: str
+    file: str
+    task_id: str
+    column: str
+    plan_text: str
+    return_text: str
+    cell: str
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    """A file handed to ``collect`` and what became of it."""
+
+    path: str
+    outcome: str  # 采用 被替代 拒收 无法读取
+    department: str | None = None
+    round: str | None = None
+    saved_at: str | None = None
+    application: str | None = None
+    matched_by: str | None = None  # 标识 / 任务文字
+    reason: str = ""
+    header: dict[str, str] = field(default_factory=dict)  # 报送单位 联系人 电话 报送日期
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A file given as a return that could not be read, and why (one line)."""
+
+    path: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class DepartmentCount:
+    """报送情况 of one department: its tasks, how many it reported on, done, late."""
+
+    department: str
+    tasks: int
+    returned: int
+    done: int
+    late: int
+    file: str = ""
+    contact: str = ""
+    phone: str = ""
+    date: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PreviousRound:
+    """What a previous 汇总 recorded: per (task id, department) the status; late and done tasks."""
+
+    plan_sha256: str
+    round: str | None
+    as_of: str | None
+    statuses: dict[tuple[str, str], str]
+    late: frozenset[str]
+    done: frozenset[str]
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class Collection:
+    """A round collected (module docstring)."""
+
+    plan_title: str | None
+    plan_sha256: str
+    round: str | None
+    as_of: date
+    year: int | None
+    tasks: tuple[TaskLine, ...]
+    departments: tuple[str, ...]  # busiest first
+    counts: tuple[DepartmentCount, ...]
+    missing: tuple[str, ...]  # 未报送: departments with tasks that sent nothing
+    received: tuple[Received, ...]
+    added: tuple[Added, ...]
+    edits: tuple[Edit, ...]
+    other: tuple[tuple[str, str, str, str], ...]  # (department, file, 工作表!单元格, text)
+    unread_deadlines: tuple[tuple[str, str, str], ...]  # (task id, 完成时限, reason)
+    since: str | None = None  # the previous 汇总, when given
+
+    @property
+    def late(self) -> tuple[TaskLine, ...]:
+        """The late tasks, in plan order."""
+        return tuple(t for t in self.tasks if t.late)
+
+    def to_json(self) -> dict[str, Any]:
+        """The collection as JSON values (``dutymatrix collect --format json``)."""
+        def report(r: Report) -> dict[str, Any]:
+            return {"department": r.department, "role": r.role.value if r.role else None,
+                    "status": r.status, "progress": r.progress, "problems": r.problems,
+                    "next_steps": r.next_steps, "file": r.file, "row": r.row,
+                    "change": r.change}
+
+        return {
+            "plan": {"title": self.plan_title, "sha256": self.plan_sha256, "year": self.year},
+            "round": self.round, "as_of": self.as_of.isoformat(), "since": self.since,
+            "tasks": [{"id": t.task_id, "label": t.label, "section": t.section,
+                       "title": t.title, "deadline": t.deadline.text or None,
+                       "due": t.deadline.due.isoformat() if t.deadline.due else None,
+                       "deadline_kind": t.deadline.kind, "done": t.done, "late": t.late,
+                       "change": list(t.change), "reports": [report(r) for r in t.reports]}
+                      for t in self.tasks],
+            "late": [t.task_id for t in self.late],
+            "missing": list(self.missing),
+            "departments": [{"department": c.department, "tasks": c.tasks,
+                             "returned": c.returned, "done": c.done, "late": c.late,
+                             "file": c.file, "contact": c.contact, "phone": c.phone,
+                             "date": c.date} for c in self.counts],
+            "received": [{"path": r.path, "outcome": r.outcome, "department": r.department,
+                          "round": r.round, "saved_at": r.saved_at,
+                          "application": r.application, "matched_by": r.matched_by,
+                          "reason": r.reason, "header": r.header} for r in self.received],
+            "added": [{"department": a.department, "file": a.file, "row": a.row,
+                       "cells": a.cells, "note": a.note} for a in self.added],
+            "edits": [{"department": e.department, "file": e.file, "task": e.task_id,
+                       "column": e.column, "plan": e.plan_text, "return": e.return_text,
+                       "cell": e.cell} for e in self.edits],
+            "other": [{"department": d, "file": f, "cell": c, "text": t}
+                      for d, f, c, t in self.other],
+            "unread_deadlines": [{"task": i, "deadline": d, "reason": r}
+                                 for i, d, r in self.unread_deadlines],
+        }
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_returns(paths: Iterable[str | os.PathLike[str]]) -> list[Any]:
+    """Each file as a :class:`~matrix.workbook.returns.ReturnFile`, or as :class:`Unreadable`
+    with the message that says why (nothing is raised: one bad file never stops the rest)."""
+    from ..errors import MatrixInputError
+    from ..i18n import speaking
+    from ..workbook.returns import read_return
+
+    out: list[Any] = []
+    for path in paths:
+        try:
+            # Chinese whatever the locale: the reason is recorded in the 汇总, as the reasons
+            # for refusing a return are (为另一份计划填报 …)
+            with speaking("zh"):
+                out.append(read_return(path))
+        except MatrixInputError as e:
+            out.append(Unreadable(str(path), str(e)))
+    return out
+
+
+# Spreadsheets a department may send back: .xlsx is read; the others get one line each saying
+# so (an old .xls, WPS's .et, LibreOffice's .ods) rather than being passed over in silence.
+RETURN_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ods")
+
+
+def expand_returns(inputs: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """Files named by ``inputs``: a file as given, a folder as its spreadsheets
+    (:data:`RETURN_SUFFIXES`, sorted, recursively; hidden files, Excel's lock files ~$… and
+    索引.xlsx left out)."""
+    from ..safety.writes import INDEX_FILE
+
+    files: list[Path] = []
+    for item in map(Path, inputs):
+        if item.is_dir():
+            files.extend(sorted(
+                p for p in item.rglob("*")
+                if p.is_file() and p.suffix.lower() in RETURN_SUFFIXES and p.name != INDEX_FILE
+                and not p.name.startswith((".", "~$"))))
+        else:
+            files.append(item)
+    seen: set[Path] = set()
+    unique = []
+    for path in files:  # a file named and also inside a folder named: read once
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(path)
+    return unique
+
+
+def collect_files(plan: Plan, inputs: Iterable[str | os.PathLike[str]], *,
+                  output: str | os.PathLike[str] | None = None, as_of: date | None = None,
+                  round: str | None = None, year: int | None = None,
+                  since: str | os.PathLike[str] | None = None) -> Collection:
+    """The whole round in one call: read the returns (files or folders), the previous 汇总
+    (``since``), collect, and write the 汇总 workbook to ``output`` when given."""
+    from ..workbook.summary import read_previous, write_summary
+
+    previous = read_previous(since) if since is not None else None
+    returns = read_returns(expand_returns(inputs))
+    result = collect(plan, returns, as_of=as_of or date.today(), round=round, year=year,
+                     previous=previous)
+    if output is not None:
+        write_summary(result, output)
+    return result
+
+
+# --------------------------------------------------------------------------- collecting
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text or "")
+
+
+def _saved(ret: Any) -> datetime:
+    return ret.saved_at or datetime.min.replace(tzinfo=timezone.utc)
+
+
+def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | None = None,
+            year: int | None = None, previous: PreviousRound | None = None) -> Collection:
+    """Gather ``returns`` (``ReturnFile``, or ``Unreadable`` for a file that gave an error)
+    against ``plan``.
+
+    ``round`` is the round being collected; when ``None``, the round most stamped returns for
+    this plan carry. ``year`` overrides :func:`~matrix.round.deadline.plan_year` for relative
+    deadlines.
+    """
+    from ..errors import MatrixInputError
+    from ..workbook.returns import form_values
+
+    sha = plan.source.sha256
+    if previous is not None and previous.plan_sha256 != sha:
+        raise MatrixInputError(_("{path}: the previous 汇总 is for another plan "
+                                 "(计划校验码 {previous}…, this plan's {current}…)").format(
+                                     path=previous.path, previous=previous.plan_sha256[:12],
+                                     current=sha[:12]))
+    year = year if year is not None else plan_year(plan)
+    lists = department_lists([plan])
+    expected = {item.department: dict(zip(item.ids, item.hits)) for item in lists}
+    leaders = {leader_key(item.department): dict(zip(item.ids, item.hits))
+               for item in leader_lists(plan)}
+    tasks = task_index(plan)
+    received: list[Received] = []
+    readable = []
+    for ret in returns:
+        if isinstance(ret, Unreadable):
+            received.append(Received(ret.path, UNREADABLE, reason=ret.message))
+        else:
+            readable.append(ret)
+    if round is None:
+        rounds = Counter(r.stamp.round for r in readable
+                         if r.stamp is not None and r.stamp.plan_sha256 == sha and r.stamp.round)
+        round = rounds.most_common(1)[0][0] if rounds else None
+    # Which department each return is, or why it is refused.
+    candidates: dict[str, list[tuple[Any, str, str]]] = {}  # department → (return, by, note)
+    for ret in readable:
+        base = _received(ret)
+        stamp = ret.stamp
+        if stamp is not None:
+            if stamp.plan_sha256 != sha:
+                received.append(Received(**base, outcome=REFUSED, department=stamp.department,
+                                         round=stamp.round, matched_by=BY_STAMP,
+                                         reason=f"为另一份计划填报（{stamp.plan_title or '无标题'}，"
+                                                f"计划校验码 {stamp.plan_sha256[:12]}…），"
+                                                f"本次汇总的计划校验码 {sha[:12]}…"))
+                continue
+            if round is not None and stamp.round != round:
+                received.append(Received(**base, outcome=REFUSED, department=stamp.department,
+                                         round=stamp.round, matched_by=BY_STAMP,
+                                         reason=f"为{stamp.round or '未标明'}轮次填报，"
+                                                f"本次汇总为{round}"))
+                continue
+            if stamp.kind == "leader":
+                key = leader_key(stamp.department)
+                if key not in leaders:
+                    received.append(Received(**base, outcome=REFUSED, department=key,
+                                             round=stamp.round, matched_by=BY_STAMP,
+                                             reason="该领导在本计划中没有分管任务"))
+                    continue
+                candidates.setdefault(key, []).append((ret, BY_STAMP, ""))
+                continue
+            if stamp.department not in expected:
+                received.append(Received(**base, outcome=REFUSED, department=stamp.department,
+                                         round=stamp.round, matched_by=BY_STAMP,
+                                         reason="该单位在本计划中没有任务"))
+                continue
+            candidates.setdefault(stamp.department, []).append((ret, BY_STAMP, ""))
+            continue
+        department, why = _guess_department(ret, expected, tasks)
+        if department is None:
+            received.append(Received(**base, outcome=REFUSED, matched_by=BY_TEXT,
+                                     reason=f"{ret.stamp_note}，且{why}"))
+            continue
+        candidates.setdefault(department, []).append(
+            (ret, BY_TEXT, f"{ret.stamp_note}，按任务文字匹配（{why}）"))
+    taken: dict[str, tuple[Any, str]] = {}
+    for department, found in candidates.items():
+        found.sort(key=lambda f: (_saved(f[0]), str(f[0].path)))
+        *older, (latest, by, note) = found
+        taken[department] = (latest, by)
+        received.append(Received(**_received(latest), outcome=ACCEPTED, department=department,
+                                 round=latest.stamp.round if latest.stamp else None,
+                                 matched_by=by, reason=note))
+        for ret, old_by, old_note in older:
+            received.append(Received(
+                **_received(ret), outcome=SUPERSEDED, department=department,
+                round=ret.stamp.round if ret.stamp else None, matched_by=old_by,
+                reason=f"同一单位有较晚保存的报送：{Path(latest.path).name}"
+                       + (f"；{old_note}" if old_note else "")))
+    # Each taken return's rows: reports, edits, 新增事项, other cells.
+    reports: dict[tuple[str, str], Report] = {}
+    added: list[Added] = []
+    edits: list[Edit] = []
+    other: list[tuple[str, str, str, str]] = []
+    text_ids = {_squash(t.text): i for i, (t, _) in reversed(tasks.items()) if t.text}
+    shared: dict[str, dict[str, str]] = {}  # per task: the columns every department's row shares
+    for department, (ret, by) in taken.items():
+        mine = expected.get(department) or leaders[department]
+        name = Path(ret.path).name
+        seen: set[str] = set()
+        for row in ret.rows:
+            task_id = row.task_id
+            note = ""
+            if task_id is not None and task_id not in mine:
+                note = (f"任务标识 {task_id} 不属于本单位" if task_id in tasks
+                        else f"任务标识 {task_id} 不在计划中")
+                task_id = None
+            if task_id is None and not note:
+                guess = text_ids.get(_squash(row.task.get("任务内容", "")))
+                if guess in mine:
+                    task_id = guess
+            if task_id is not None and task_id in seen:
+                note, task_id = f"重复的任务行（{task_id}）", None
+            if task_id is None:
+                if row.task or row.values:
+                    added.append(Added(department, name, row.row,
+                                       {**row.task, **row.values}, note))
+                continue
+            seen.add(task_id)
+            hit = mine[task_id]
+            plan_values = form_values(hit, shared.setdefault(task_id, {}))
+            refs = row.refs
+            for head, text in row.task.items():
+                if head == "序号":
+                    continue
+                expected_text = plan_values.get(head, "")
+                if text != expected_text and _squash(text) != _squash(expected_text):
+                    edits.append(Edit(department, name, task_id, head, plan_values.get(head, ""),
+                                      text, refs.get(head, "")))
+            for head, plan_text in plan_values.items():  # a locked cell emptied
+                if plan_text and head not in row.task:
+                    edits.append(Edit(department, name, task_id, head, plan_text, "",
+                                      refs.get(head, "")))
+            reports[(task_id, department)] = Report(
+                department, hit.role, row.values.get("完成状态", "").strip(),
+                row.values.get("进展情况", ""), row.values.get("存在问题", ""),
+                row.values.get("下步计划", ""), name, row.row)
+        other += [(department, name, ref, text) for ref, text in ret.other]
+    # Task lines, lead first; done and late.
+    lines: list[TaskLine] = []
+    unread: list[tuple[str, str, str]] = []
+    for task_id, (task, _title) in tasks.items():
+        deadline = read_deadline(task.deadline, year)
+        if deadline.kind == "unread":
+            unread.append((task_id, deadline.text, deadline.reason or ""))
+        holders = [(d, expected[d][task_id].role) for d in expected if task_id in expected[d]]
+        order = {d: i for i, a in enumerate(task.assignments) for d in [a.department]}
+        holders.sort(key=lambda h: (ROLE_RANK.get(h[1], 9) if h[1] else 9,
+                                    order.get(h[0], 1 << 20)))
+        # a leader's return (分管领导) follows the departments, when one came back
+        holders += [(key, None) for key in leaders if task_id in leaders[key] and key in taken]
+        line_reports = []
+        for department, role in holders:
+            report = reports.get((task_id, department)) or Report(department, role)
+            if previous is not None:
+                report = _with_change(report, previous.statuses.get((task_id, department)))
+            line_reports.append(report)
+        done = bool(line_reports) and all(r.status == DONE for r in line_reports)
+        late = deadline.late(as_of) and not done
+        change: list[str] = []
+        if previous is not None:
+            if late and task_id not in previous.late:
+                change.append("新近逾期")
+            if done and task_id not in previous.done:
+                change.append("新近完成")
+        lines.append(TaskLine(task_id, task.label, task.section, task.title, task.text,
+                              deadline, tuple(line_reports), done, late, tuple(change)))
+    late_by = {t.task_id: t.deadline.late(as_of) for t in lines}
+    counts = []
+    for item in lists:
+        department = item.department
+        ret = taken.get(department)
+        mine_reports = [reports.get((i, department)) for i in item.ids]
+        returned = sum(1 for r in mine_reports if r is not None and _has_content(r))
+        done = sum(1 for r in mine_reports if r is not None and r.status == DONE)
+        late = sum(1 for i, r in zip(item.ids, mine_reports)
+                   if late_by[i] and (r is None or r.status != DONE))
+        header = ret[0].header if ret else {}
+        counts.append(DepartmentCount(department, len(item.ids), returned, done, late,
+                                      Path(ret[0].path).name if ret else "",
+                                      header.get("联系人", ""), header.get("电话", ""),
+                                      header.get("报送日期", "")))
+    missing = tuple(item.department for item in lists if item.department not in taken)
+    received.sort(key=lambda r: ({ACCEPTED: 0, SUPERSEDED: 1, REFUSED: 2, UNREADABLE: 3}
+                                 [r.outcome], r.department or "", r.path))
+    return Collection(plan.title, sha, round, as_of, year, tuple(lines),
+                      tuple(item.department for item in lists), tuple(counts), missing,
+                      tuple(received), tuple(added), tuple(edits), tuple(other),
+                      tuple(unread), previous.path if previous is not None else None)
+
+
+def leader_key(name: str) -> str:
+    """How a leader's return is named among the departments' (张三（分管领导）)."""
+    return f"{name}（分管领导）"
+
+
+def _has_content(report: Report) -> bool:
+    return bool(report.status or report.progress or report.problems or report.next_steps)
+
+
+def _with_change(report: Report, before: str | None) -> Report:
+    from dataclasses import replace
+
+    now = report.status
+    if not before:
+        change = "首次报送" if now else ""
+    elif before != now:
+        change = f"{before or '未报'}→{now or '未报'}"
+    else:
+        change = ""
+    return replace(report, change=change) if change else report
+
+
+def _received(ret: Any) -> dict[str, Any]:
+    return {"path": str(ret.path),
+            "saved_at": ret.saved_at.isoformat(timespec="seconds") if ret.saved_at else None,
+            "application": ret.application, "header": dict(ret.header)}
+
+
+def _guess_department(ret: Any, expected: dict[str, dict[str, Any]],
+                      tasks: dict[str, Any]) -> tuple[str | None, str]:
+    """The department of a return without a stamp: by 报送单位, else by its tasks."""
+    from ..departments import default_registry
+
+    written = ret.header.get("报送单位", "").strip()
+    if written:
+        name = default_registry().canonical(written).name
+        if name in expected:
+            return name, f"报送单位：{written}"
+    text_ids = {_squash(t.text): i for i, (t, _) in tasks.items() if t.text}
+    ids = {row.task_id for row in ret.rows if row.task_id in tasks}
+    ids |= {text_ids[k] for row in ret.rows
+            if (k := _squash(row.task.get("任务内容", ""))) in text_ids}
+    if not ids:
+        return None, "未找到计划中的任务"
+    fits = [d for d, mine in expected.items() if ids <= mine.keys()]
+    exact = [d for d in fits if len(expected[d]) == len(ids)]
+    if len(exact) == 1:
+        return exact[0], f"任务与{exact[0]}的清单一致"
+    if len(fits) == 1:
+        return fits[0], f"任务均属{fits[0]}"
+    return None, ("任务与多个单位的清单相符，无法确定报送单位" if fits
+                  else "任务不属于同一单位的清单")
+
+
+class _CallableModule(types.ModuleType):
+    """This module, callable: ``matrix.collect(…)`` is ``collect_files(plan, inputs, …)``."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return collect_files(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
