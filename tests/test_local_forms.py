@@ -437,3 +437,13 @@ def test_a_cell_per_line_table_whose_header_cells_wrap():
         [("县发改局", "lead"), ("县财政局", "support"), ("县统计局", "support")],
         [("县商务局", "lead"), ("各乡镇（街道）", "support")]]
     assert [t.deadline for t in doc.tasks] == ["2023年底前", "全年"]
+
+
+def test_text_after_a_rule_separated_table_is_kept():
+    cells = ["序号", "重点工作目标任务", "牵头领导", "责任单位", "1", "1.地区生产总值增长5%以上。", "钱 宇",
+             "★区发改委、统计局"]
+    text = ("区政府重点工作目标任务分解落实方案\n" + "\n|\n".join(cells) + "\n|\n"
+            "附件说明\n各单位要按照分工抓好落实。\n二、其他工作\n（一）抓好安全生产。（区应急管理局负责）\n")
+    (doc,) = parse(text, jurisdiction="吴江区").documents
+    assert [(t.label, [a.as_printed for a in t.assignments]) for t in doc.tasks] == [
+        ("1.", ["区发改委", "统计局"]), ("（一）", ["区应急管理局"])]

@@ -9,10 +9,19 @@ that, used by ``transform`` while it builds a document:
 * :func:`detect_jurisdiction`: level and name of the issuing government, from the 文号, the issuer
   and title lines and the prefixes its bodies carry (``parse --jurisdiction`` overrides);
 * :class:`LocalResolver`: a printed name in a local document → one :class:`Department` per body
-  and its national counterpart. A body is identified by (prefix, function), the function being
-  the national body whose duties it carries, found from the spellings the national data knows
-  (发展改革委, 发改委, 发展和改革委员会 → the function of 国家发展改革委) plus the ``local``
-  spellings of ``departments.toml`` (经信, 人力社保 …): no list of governments is needed.
+  and its national counterpart. A body is **named as the plan prints it** (the prefix written
+  out: 区发改局 stays 区发改局, never 区发展改革委; a 2012 plan's 市国税局 and 市社工委 stay, with
+  no successor and no merger). Its function — the national body whose duties it carries, found
+  from the spellings the national data knows (发展改革委, 发改委, 发展和改革委员会 → 国家发展改革委)
+  plus the ``local`` spellings of ``departments.toml`` (经信, 人力社保 …) — is its
+  ``counterpart`` and its key (prefix, function): :meth:`LocalResolver.unify` gives the spellings
+  one plan prints of one body one column, titled with the fullest (市发改委 and 市发展和改革委员会),
+  and searches find a column by any spelling. No list of governments is needed.
+
+A prefix distributes only onto a government's own bodies (厅 局 委 办 …): never onto a
+laboratory, a hospital or a group, and after 省委宣传部 as the government's 省, never 省委.
+The jurisdiction comes from the issuer, the title and the 文号: a government named inside a
+long sentence counts only where it issues the document (…人民政府办公厅印发).
 """
 
 from __future__ import annotations

@@ -22,7 +22,17 @@ over several lines (they are joined); a row with fewer has empty cells at its en
 row has no more lines than columns. Only tables
 with a 序号 column are recognised: without it, rows cannot be told apart.
 
-A table pasted with a whole row on each line and `` | `` between its cells is read the same way.
+The forms of tables pasted as text that are read the same way (issue 23):
+
+* blank lines between cells (a cell per paragraph), and cells each followed by `` |``;
+* a header cell wrapped over two or three lines (重点 / 工作, 完成 / 时限), a note on a header
+  (责任单位（加*号为牵头部门，其余为参与部门）: the legend is kept as a line before the rows);
+* a progress report's 进展情况 column: neither task nor unit, and the lines a row has beyond its
+  columns belong to it;
+* rule lines (``|``) between cells with merged cells left out of the rows below them: a row
+  starts at its numbered task cell and its other cells are told by what they hold (names of
+  bodies or a ★ → the unit cell, persons → the leader cell);
+* a whole row on each line with `` | `` between its cells.
 
 Returns None when the text holds no such table; else the new text and, for each of its lines,
 the 1-based line of ``text`` it came from.
@@ -98,6 +108,7 @@ def _row_cells(cells: list[str], width: int, task: int, kinds: list[str | None])
     return cells + [""] * (width - len(cells))
 
 
+_MAX_CELL_LINES = 3  # lines of one cell of a rule-separated table (two persons, a wrapped task)
 _RULE_LINE = re.compile(r"^[ \t\u3000\xa0]*[|｜][ \t\u3000\xa0|｜]*$")
 _TASK_CELL = re.compile(r"^(?:\d{1,3}[.．、﹒](?!\d)|[（(]\d{1,3}[）)])")
 _SECTION_CELL = re.compile(r"^[一二三四五六七八九十]{1,3}、")
@@ -124,6 +135,7 @@ def _ruled_table(lines: list[str], i: int, kinds: list[str | None], header_end: 
     cells: list[tuple[int, str]] = []  # (first line, text) of each cell after the header
     current: list[str] = []
     first = None
+    end = len(lines)
     for k in range(header_end, len(lines)):
         if _RULE_LINE.match(lines[k]):
             if current:
@@ -133,6 +145,9 @@ def _ruled_table(lines: list[str], i: int, kinds: list[str | None], header_end: 
         if lines[k].strip():
             first = k if first is None else first
             current.append(lines[k].strip())
+            if len(current) > _MAX_CELL_LINES:  # paragraphs without rules: the table has ended
+                end, current = first, []
+                break
     if current:
         cells.append((first, "\n".join(current)))
     task_col = kinds.index("task")
@@ -159,7 +174,7 @@ def _ruled_table(lines: list[str], i: int, kinds: list[str | None], header_end: 
             row[leader_col] = cell
         elif row[unit_col] if unit_col is not None else True:
             row = None  # the next group's cells (项目) after a complete row
-    return rows, starts
+    return rows, starts, end
 
 
 _ROW_SPLIT = re.compile(r"[ \t\u3000]*[|｜][ \t\u3000]*")
@@ -234,14 +249,15 @@ def cell_tables(text: str) -> tuple[str, tuple[int, ...]] | None:
             i += 1
             continue
         if i + 1 < len(lines) and _RULE_LINE.match(lines[i + 1]):
-            rows, starts = _ruled_table(lines, i, kinds, filled[used - 1] + 1)
+            rows, starts, end = _ruled_table(lines, i, kinds, filled[used - 1] + 1)
             made = division_lines([header, *rows]) if rows else None
             if made:
                 found = True
                 for index, line in made:
                     out.append(line)
                     origin.append(starts[index - 1] + 1 if index >= 1 else i + 1)
-                break  # the rest of the text is the table's
+                i = end  # the text after the table goes on as it was
+                continue
         width = len(kinds) - 1
         task = kinds.index("task") - 1
         body = [k for k in range(filled[used - 1] + 1, len(lines)) if cells[k]]
