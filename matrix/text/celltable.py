@@ -48,13 +48,17 @@ _UNITS = {"lead", "responsible", "support", "guide"}
 
 
 # A cell as pasted: every cell followed by " |" (a table copied with its column rules), or a line
-# of rules only between cells.
-_RULES = re.compile(r"[ \t\u3000\xa0]*[|｜]+[ \t\u3000\xa0|｜]*$")
+# of rules only between cells (_RULE_LINE).
 
 
 def _cell(line: str) -> str:
-    """The text of one pasted cell: padding and the trailing column rules (`` |``) removed."""
-    return _RULES.sub("", line).strip()
+    """The text of one pasted cell: padding and the trailing column rules (`` |``) removed
+    (string methods: a regular expression anchored at the end would try every start of a long
+    line)."""
+    text = line.strip()
+    if text.endswith(("|", "｜")):
+        text = text.rstrip(" \t\u3000\xa0|｜").strip()
+    return text
 
 
 def _header_at(cells: list[str], start: int) -> tuple[list[str | None], list[str], int] | None:
