@@ -20,9 +20,11 @@ import re
 
 MIN_LENGTH = 200
 _HAN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
-_BEFORE = r"(?:(?<=[。；！？）)”])|(?<=[。；！？）)”] )|(?<=\s))"
+# after a sentence end or after white space (no run of spaces is matched: a line of spaces
+# would be tried from each of them)
+_BEFORE = r"(?:(?<=[。；！？）)”])|(?<=\s))"
 _NUMBER = re.compile(
-    _BEFORE + r"[ \u3000\xa0]*(?:"
+    _BEFORE + r"(?:"
     r"(?P<sec>[一二三四五六七八九十]{1,3})、"
     r"|[（(](?P<cla>[一二三四五六七八九十]{1,3})[）)]"
     r"|(?P<item>\d{1,3})[.．、﹒](?!\d)"
