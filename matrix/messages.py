@@ -64,6 +64,11 @@ MESSAGES: dict[str, Text] = {
         "could not read {part!r} in the trailer of {number}",
         "{number}的责任分工括注中“{part}”未能识别",
         "括注未能识别"),
+    "field-unread": Text(
+        "{text!r} in {number} looks like a responsibility field but no department was read "
+        "from it: check this line",
+        "{number}中“{text}”像是责任分工，但未能从中读出责任单位：请核对此行",
+        "疑似分工未读出"),
     "no-department": Text(
         "the trailer of {number} names no department",
         "{number}的责任分工括注未列出责任单位",

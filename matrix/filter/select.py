@@ -269,12 +269,18 @@ def _local_names(plans: Sequence[Plan], queries: Sequence[str], registry) -> dic
             columns = {a.department for t in document.tasks for a in t.assignments}
             printed = {a.as_printed: a.department for t in document.tasks for a in t.assignments}
             resolver = LocalResolver(registry, where, canonical)
+            # a column is named as the plan prints it; any spelling of the same body (same
+            # prefix and national function) finds it
+            by_key = {resolver.key(c): c for c in sorted(columns, key=len)}
+            by_key.pop(None, None)
             for query in queries:
                 query = query.strip()
                 if query in out:
                     continue
                 column = printed.get(query) or (query if query in columns else None) or \
                     resolver.resolve(query).department.name
+                if column not in columns:
+                    column = by_key.get(resolver.key(query))
                 if column in columns:
                     out[query] = column
     return out

@@ -111,8 +111,14 @@ def _parse(text: str, path: str, sha256: str, format: str, encoding: str | None,
     from ..text.normalise import Normalised, normalise
     from ..text.celltable import cell_tables
     from ..text.reflow import reflow as reflow_text
+    from ..text.runon import split_run_on
     from ..parse.transform import build_documents, plan_reader
 
+    cut = split_run_on(text)  # a page saved as one line: its numbered clauses on lines again
+    if cut is not None:
+        text, cut_lines = cut
+        lines = _through(cut_lines, lines) or cut_lines
+        pages, confidence = (_through(cut_lines, column) for column in (pages, confidence))
     tabled = cell_tables(text)  # a duty table copied cell by cell, one cell per line
     if tabled is not None:
         text, table_lines = tabled

@@ -9,10 +9,19 @@ that, used by ``transform`` while it builds a document:
 * :func:`detect_jurisdiction`: level and name of the issuing government, from the 文号, the issuer
   and title lines and the prefixes its bodies carry (``parse --jurisdiction`` overrides);
 * :class:`LocalResolver`: a printed name in a local document → one :class:`Department` per body
-  and its national counterpart. A body is identified by (prefix, function), the function being
-  the national body whose duties it carries, found from the spellings the national data knows
-  (发展改革委, 发改委, 发展和改革委员会 → the function of 国家发展改革委) plus the ``local``
-  spellings of ``departments.toml`` (经信, 人力社保 …): no list of governments is needed.
+  and its national counterpart. A body is **named as the plan prints it** (the prefix written
+  out: 区发改局 stays 区发改局, never 区发展改革委; a 2012 plan's 市国税局 and 市社工委 stay, with
+  no successor and no merger). Its function — the national body whose duties it carries, found
+  from the spellings the national data knows (发展改革委, 发改委, 发展和改革委员会 → 国家发展改革委)
+  plus the ``local`` spellings of ``departments.toml`` (经信, 人力社保 …) — is its
+  ``counterpart`` and its key (prefix, function): :meth:`LocalResolver.unify` gives the spellings
+  one plan prints of one body one column, titled with the fullest (市发改委 and 市发展和改革委员会),
+  and searches find a column by any spelling. No list of governments is needed.
+
+A prefix distributes only onto a government's own bodies (厅 局 委 办 …): never onto a
+laboratory, a hospital or a group, and after 省委宣传部 as the government's 省, never 省委.
+The jurisdiction comes from the issuer, the title and the 文号: a government named inside a
+long sentence counts only where it issues the document (…人民政府办公厅印发).
 """
 
 from __future__ import annotations
@@ -133,9 +142,22 @@ def own_prefix(name: str) -> str | None:
     if m.group(2) is None and name[1:3] == "政府":
         return m.group(1)  # 市政府办公室
     if m.group(2) is None and name[:2] in ("市场", "市政", "市容", "市民", "区域", "县域", "省直"):
-        # 市场监管局 / 市政公用局: the word, not the prefix (市市场监管局 has both)
-        return None
+        # 市场监管局 / 市政公用局: the word, not the prefix (市市场监管局 has both); but 市民政局
+        # is 市 and 民政局, a body whose function is known
+        if not (_BODY_END.search(name) and _function_of(name[1:])):
+            return None
     return m.group(0)
+
+
+# What a government's own body ends with: a list prefix distributes onto these only (never onto
+# 省之江实验室, 市人民医院, 各县政府).
+_BODY_END = re.compile(r"(?:厅|局|委|办|委员会|办公室)$")
+
+
+def _function_of(rest: str) -> str | None:
+    from ..departments import default_registry
+
+    return _index_for(default_registry()).function(rest)
 
 
 def _other_kind(name: str) -> bool:
@@ -160,14 +182,20 @@ def distribute_prefix(names: Sequence[str]) -> list[str]:
         if prefix is not None:
             current = prefix
             out.append(name)
-        elif current is not None and not _other_kind(name) and (
-                not name.endswith("部") or current.endswith("委")):
-            # a 部 is the State Council's (工业和信息化部), unless a party committee's list
-            # runs on (市委宣传部、统战部)
-            out.append(current + name)
-        else:
+        elif current is None or _other_kind(name):
             current = None
             out.append(name)
+        elif name.endswith("部"):
+            # a 部 is the State Council's (工业和信息化部), unless a party committee's list
+            # runs on (市委宣传部、统战部)
+            out.append(current + name if current.endswith("委") else name)
+            if not current.endswith("委"):
+                current = None
+        elif _BODY_END.search(name):
+            # a government body after 省委宣传部 takes the government's prefix (省), never 省委
+            out.append(current[0] + name)
+        else:
+            out.append(name)  # 之江实验室, 人民医院: not the government's own body
     return out
 
 
@@ -175,6 +203,8 @@ def distribute_prefix(names: Sequence[str]) -> list[str]:
 # Jurisdiction
 
 
+_ISSUES = re.compile(r"(?:办公厅|办公室)?\s*(?:印发|发布|下发|出台|制定|关于|文件)")
+_ISSUER_LINE = 40  # characters of a line that can be an issuer's or a title's line
 _LABELS = re.compile(r"发文单位|发布机构|发文机关|制发机关|成文机关|发文字号|文件名称|索\s*引\s*号")
 
 
@@ -183,10 +213,18 @@ def _candidates(lines: Iterable[str]) -> Counter:
     for line in lines:
         line = _LABELS.sub(" ", line)
         for pattern in (_GOV_LINE, _GOV_ANY, _OWN_PRACTICE, _QUOTED_PLACE):
+            long_line = pattern is _GOV_ANY and len(line.strip()) > _ISSUER_LINE
             for m in pattern.finditer(line):
-                for part in _PART.findall(m.group(1)):
+                if long_line and not _ISSUES.match(line, m.end()):
+                    # a government named inside a sentence (赵建才市长代表市政府, 以便区政府适时
+                    # 协调) is a phrase of the text, not the issuer; one that issues (浙江省人民政府
+                    # 办公厅印发, 河南省人民政府 关于…) is
+                    continue
+                parts = _PART.findall(m.group(1))
+                for k, part in enumerate(parts):
                     if not part.startswith(("各", "有关", "相关", "全", "本", "我")) and len(part) >= 2:
-                        found[part] += 2 if pattern is _GOV_LINE else 1
+                        # 苏州市吴江区人民政府: the government is the last of the places
+                        found[part] += (2 if pattern is _GOV_LINE else 1) + (k == len(parts) - 1 > 0)
     return found
 
 
@@ -340,6 +378,17 @@ def local_label(prefix: str, national: str, level: str, registry=None) -> str:
     return prefix + base
 
 
+def _runs_through(short: str, long: str) -> bool:
+    """Do the characters of ``short`` occur in ``long`` in order (发改委 in 发展和改革委员会)?"""
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
+def _renamed(department: Department, name: str) -> Department:
+    return Department.make(name=name, full_name=department.full_name, category=department.category,
+                           known=department.known, generic=department.generic)
+
+
 class LocalResolver:
     """Printed names of one local document → bodies (one per body, with counterparts)."""
 
@@ -350,13 +399,51 @@ class LocalResolver:
         name = jurisdiction.name or ""
         self.place_names = (name,) if name else ()
         self._memo: dict[str, Resolved] = {}
+        self._columns: dict[str, str] = {}  # a spelling → the plan's fuller spelling of the body
 
     def resolve(self, printed: str) -> Resolved:
         """The body ``printed`` (prefix written out) names in this document."""
         found = self._memo.get(printed)
         if found is None:
             found = self._memo[printed] = self._resolve(printed)
+        column = self._columns.get(found.department.name)
+        if column is not None and column != found.department.name:
+            found = Resolved(_renamed(found.department, column), found.counterpart,
+                             found.national_warning)
         return found
+
+    def key(self, printed: str) -> tuple[str, str] | None:
+        """(prefix, national function) of a local body, else None: two spellings with one key
+        may be one body (市发改委, 市发展和改革委员会)."""
+        found = self._memo.get(printed) or self.resolve(printed)
+        name, counterpart = found.department.name, found.counterpart
+        if counterpart is None or found.department.category != "地方部门":
+            return None
+        prefix = own_prefix(name)
+        return (prefix, counterpart) if prefix is not None else None
+
+    def unify(self, printed: Iterable[str]) -> None:
+        """Give the spellings one plan prints of one body one column, titled with its fullest
+        spelling (市发改委 and 市发展和改革委员会 → 市发展和改革委员会). Two names are one body
+        when they share prefix and function and the shorter's characters run, in order, through
+        the longer (发改委 in 发展和改革委员会); 市国税局 and 市地税局 stay two."""
+        self._columns = {}
+        groups: dict[tuple[str, str], list[str]] = {}
+        for name in dict.fromkeys(printed):
+            found = self._memo.get(name) or self._resolve(name)
+            self._memo[name] = found
+            key = self.key(name)
+            if key is not None:
+                groups.setdefault(key, []).append(found.department.name)
+        for names in groups.values():
+            names = sorted(set(names), key=lambda n: (-len(n), n))
+            titles: list[str] = []
+            for name in names:
+                title = next((t for t in titles if _runs_through(name, t)), None)
+                if title is None:
+                    titles.append(name)
+                else:
+                    self._columns[name] = title
 
     def _known(self, name: str, category: str, generic: bool = False) -> Department:
         return Department.make(name=name, category=category, known=True, generic=generic)
@@ -413,7 +500,9 @@ class LocalResolver:
             return Resolved(dept, national_warning=True)
         if dept is not None and dept.category in ("中央企业", "中央金融企业"):
             return Resolved(dept)  # a central enterprise or bank: a company, not a department
-        return self._local(self.prefix, name, None if _KIND_SUFFIX.search(name) else name)
+        # a bare name whose function is unknown (招商工作部) is kept as printed: it may not be
+        # this government's own body (a zone's, a company's)
+        return self._local(self.prefix, name, name)
 
     def _national(self, name: str) -> Resolved:
         dept = self.registry.lookup(name)
@@ -468,6 +557,6 @@ class LocalResolver:
         if function is None:
             shown = printed or prefix + rest
             return Resolved(Department.make(name=shown, known=False))
-        label = local_label(prefix, function, self.jurisdiction.level, self.registry)
-        return Resolved(Department.make(name=label, category="地方部门", known=True),
+        # named as the plan names it (prefix written out), never rebuilt from the function
+        return Resolved(Department.make(name=prefix + rest, category="地方部门", known=True),
                         counterpart=function)

@@ -31,6 +31,7 @@ class PrintedDuty:
     role: Role
     explicit_lead: bool = False
     full: str | None = None
+    starred: bool = False  # marked by ★ or * (a legend may say what the unmarked ones are)
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ _VERB_ROLE = {"LEAD": Role.lead, "RESP": Role.responsible, "SUPPORT": Role.suppo
 _FIELD_ROLE = {"负责": Role.responsible, "责任": Role.responsible, "牵头": Role.lead,
                "主办": Role.lead, "配合": Role.support, "参与": Role.support,
                "协办": Role.support, "指导": Role.guide, "协同": Role.support,
-               "协助": Role.support, "主责": Role.lead}
+               "协助": Role.support, "协作": Role.support, "主责": Role.lead}
 _INHERIT = re.compile(r"(?:以下(?:任务|工作|各项任务)?(?:均|都)?(?:需|由)(.+?)(?:负责)?落实"
                       r"|(?:均|都)涉及(.+?)，?不再)")
 _SCOPE_DEFAULT = re.compile(r"适用范围均为(.+)$")
@@ -69,13 +70,14 @@ _COMMA_BEFORE_LABEL = re.compile(r"，(?=[^，；。（）]*：)")
 _ROLE_TAIL = re.compile(r"(?:要|应)?(?:结合实际|结合自身实际|按照要求|切实)$")
 
 
-# (as printed, with the list prefix written out, marked 牵头 in place: 市发改委（牵头）)
-Names = list[tuple[str, str, bool]]
+# (as printed, with the list prefix written out, marked 牵头 in place: 市发改委（牵头）; True for
+# the mark, "★" for a star)
+Names = list[tuple[str, str, bool | str]]
 
 
 def _duties(groups: Iterable[Names], role: Role, explicit_lead: bool) -> list[PrintedDuty]:
-    return [PrintedDuty(n, Role.lead, True, full if full != n else None) if marked
-            else PrintedDuty(n, role, explicit_lead, full if full != n else None)
+    return [PrintedDuty(n, Role.lead, True, full if full != n else None, starred=marked == "★")
+            if marked else PrintedDuty(n, role, explicit_lead, full if full != n else None)
             for g in groups for n, full, marked in g]
 
 
@@ -87,10 +89,17 @@ class TrailerReader(Transformer):
         """X、Y、Z等 → [X, Y, Z], each with the list's prefix written out where it distributes."""
         from .jurisdiction import distribute_prefix
 
-        marked = {i - 1 for i, d in enumerate(depts) if d.type == "LEAD_MARK"}
-        kept = [(i, d) for i, d in enumerate(depts) if d.type != "LEAD_MARK"]
+        marked: dict[int, bool | str] = {i - 1: True for i, d in enumerate(depts)
+                                         if d.type == "LEAD_MARK"}
+        # a star marks the name it stands before, or after when no name follows it there
+        for i, d in enumerate(depts):
+            if d.type == "STAR":
+                after = (i + 1 < len(depts) and depts[i + 1].type in ("DEPT", "GROUP")
+                         and depts[i + 1].start_pos == d.end_pos)  # ★X, not X*、Y
+                marked[i + 1 if after else i - 1] = "★"
+        kept = [(i, d) for i, d in enumerate(depts) if d.type not in ("LEAD_MARK", "STAR")]
         printed = [_ROLE_TAIL.sub("", str(d)) or str(d) for _, d in kept]
-        return [(n, full, i in marked)
+        return [(n, full, marked.get(i, False))
                 for (i, _), n, full in zip(kept, printed, distribute_prefix(printed))]
 
     def bodies(self, *groups: Names) -> Names:
@@ -127,7 +136,13 @@ class TrailerReader(Transformer):
         if verb is not None and verb.type != "RESP":
             role = _VERB_ROLE[verb.type]  # 责任单位：X牵头 — the word after the names decides
         groups = [g for g in groups if isinstance(g, list)]
-        return {"duties": _duties(groups, role, role is Role.lead)}
+        label_role = _FIELD_ROLE.get(str(label).removeprefix("主要").removeprefix("其他")[:2],
+                                     Role.responsible)
+        return {"duties": _duties(groups, role, role is Role.lead), "label_role": label_role}
+
+    def more(self, names: Names) -> dict:
+        """Names after a field with no word of their own (责任单位：X牵头，Z、W → Z、W)."""
+        return {"more": names}
 
     def scope(self, tok: Token) -> dict:
         """适用范围：Y."""
@@ -154,7 +169,16 @@ class TrailerReader(Transformer):
     def start(self, *clauses: dict) -> TrailerInfo:
         """Merge the clauses of one trailer."""
         merged: dict = {"duties": [], "leaders": []}
+        label_role: Role | None = None
+        unread: list[str] = []
         for c in clauses:
+            if "more" in c:
+                if label_role is None:  # no field before them: whose names, in what role?
+                    unread.append("、".join(n for n, _, _ in c["more"]))
+                else:
+                    merged["duties"].extend(_duties([c["more"]], label_role, label_role is Role.lead))
+                continue
+            label_role = c.pop("label_role", label_role) if "label_role" in c else label_role
             for key, value in c.items():
                 if key in ("duties", "leaders"):
                     merged[key].extend(value)
@@ -162,6 +186,8 @@ class TrailerReader(Transformer):
                     merged[key] = value
         merged["duties"] = tuple(merged["duties"])
         merged["leaders"] = tuple(dict.fromkeys(merged["leaders"]))
+        if unread:
+            merged["unread"] = "，".join(unread)
         return TrailerInfo(**merged)
 
 

@@ -27,6 +27,9 @@ from ..records import Assignment, Clause, Department, Document, ParseWarning, Ro
 from .trailer import TrailerInfo, read_trailer
 
 MAX_WARNINGS_PER_KIND = 50
+# Warnings that say a body named in a trailer was not read (at most one per trailer): each one is
+# a department a clerk would otherwise never learn of, so every line is given (issue 23).
+_NEVER_CUT = frozenset({"unread-trailer", "field-unread"})
 LEVELS = {"section": 0, "clause": 1, "item": 2, "subitem": 3, "point": 4}
 _HAN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
                "七": 7, "八": 8, "九": 9}
@@ -94,7 +97,7 @@ class Unit:
     def _first_sentence(self) -> str:
         out = []
         for tok in self.body:
-            if tok.type in ("NL", "TRAILER", "LINE_TRAILER"):
+            if tok.type in ("NL", "TRAILER", "LINE_TRAILER", "SENTENCE_TRAILER"):
                 break
             if tok.type in ("TEXT", "STRAY") and "。" in tok:
                 out.append(tok.split("。", 1)[0])
@@ -243,7 +246,7 @@ def _tail_paragraphs(unit: Unit) -> list[str]:
     last = list(unit.walk())[-1]
     tokens = last.body
     for i in range(len(tokens) - 1, -1, -1):
-        if tokens[i].type in ("TRAILER", "LINE_TRAILER"):
+        if tokens[i].type in ("TRAILER", "LINE_TRAILER", "SENTENCE_TRAILER"):
             tokens = tokens[i + 1:]
             break
     else:
@@ -300,6 +303,7 @@ def split_documents(units: Sequence[Unit]) -> list[tuple[list[str], list[Unit]]]
 @dataclass
 class _RuleState:
     lead_rule: bool = False
+    star_rest: Role | None = None  # 加*号为牵头部门，其余为参与部门: the unmarked names' role
     inherit: tuple[str, ...] = ()
     scope_default: str | None = None
 
@@ -321,19 +325,20 @@ class _DocumentBuilder:
         self.by_trailer: dict[tuple, tuple[TrailerInfo, tuple[Assignment, ...], tuple[str, ...]]] = {}
         self.unknown: dict[str, int] = {}  # local documents: unknown name → first line
         self.national: dict[str, tuple[int, str]] = {}  # national name printed in a local plan
+        self.field_lines: set[int] = set()  # lines warned as field-like but not read
 
     def warn(self, line: int | None, kind: str, column: int | None = None, **params) -> None:
         """Record a warning of ``kind`` (its text in both languages: ``matrix.messages``)."""
         # A broken file can raise a warning per character; a reader needs the first few.
         seen = self.per_kind.get(kind, 0)
         self.per_kind[kind] = seen + 1
-        if seen < MAX_WARNINGS_PER_KIND:
+        if seen < MAX_WARNINGS_PER_KIND or kind in _NEVER_CUT:
             self.warnings.append(warning(self.kinds.ParseWarning, kind, line, column, **params))
 
     def finish_warnings(self) -> None:
         """Add one line per kind that was cut short, and the local document's summaries."""
         for kind, count in self.per_kind.items():
-            if count > MAX_WARNINGS_PER_KIND:
+            if count > MAX_WARNINGS_PER_KIND and kind not in _NEVER_CUT:
                 self.warnings.append(warning(self.kinds.ParseWarning, kind,
                                              more=count - MAX_WARNINGS_PER_KIND))
         if self.unknown:
@@ -391,7 +396,9 @@ class _DocumentBuilder:
         return known[1]
 
     def _make_assignments(self, info: TrailerInfo, unknown: list[str]) -> tuple[Assignment, ...]:
-        out = [self._assignment(d.name, d.role, unknown, full=d.full) for d in info.duties]
+        rest = self.state.star_rest if any(d.starred for d in info.duties) else None
+        out = [self._assignment(d.name, rest if rest and not d.starred and d.role is Role.responsible
+                                else d.role, unknown, full=d.full) for d in info.duties]
         if self.state.lead_rule and out and not any(d.explicit_lead for d in info.duties):
             first = next((i for i, a in enumerate(out) if a.role is Role.responsible), None)
             if first is not None:
@@ -409,7 +416,7 @@ class _DocumentBuilder:
             if a.department not in present:
                 out.append(a)
                 present.add(a.department)
-        return tuple(out)
+        return _strongest_once(out)
 
     # -- units --------------------------------------------------------------------------------
     def add_unit(self, unit: Unit, section: Unit | None, parent: Unit | None) -> bool:
@@ -436,9 +443,23 @@ class _DocumentBuilder:
                    subsection: str | None) -> bool:
         part = 0
         text: list[str] = []
-        for tok, trailer in _segments(unit.body):
+        segments = list(_segments(unit.body))
+        heading_line = self.resolver is not None and _heading_over_paragraphs(segments)
+        for tok, trailer in segments:
+            if heading_line and trailer is None and part == 0:
+                # a local plan's heading line over unnumbered paragraph tasks (（一）推动…。 then
+                # paragraphs each ending （X等负责）): the first task is its paragraph
+                if tok.type == "NL":
+                    heading_line = False
+                elif tok.type == "DOC_RULE":
+                    self.apply_rule_line(tok)
+                continue
             if trailer is None:
                 kind = tok.type
+                if kind in ("TEXT", "PAREN") and ("*" in tok or "★" in tok):
+                    self.star_legend(tok)
+                if self.resolver is not None and kind == "TEXT":
+                    self._field_like(tok, unit.number)
                 if kind == "STRAY":
                     self.warn(self.line_of(tok.line), "unbalanced-parenthesis",
                               column=tok.column, char=tok[0], number=unit.number)
@@ -475,6 +496,30 @@ class _DocumentBuilder:
             text = []
         return part > 0
 
+    def _field_like(self, tok: Token, number: str) -> None:
+        """A local plan's text that looks like a responsibility field (a unit label with its
+        colon, or a list of bodies and 牵头/负责/配合 ending a sentence) but was not read as a
+        trailer: a warning with its line, never a silent miss."""
+        m = _FIELD_LIKE.search(tok) or _DUTY_LIKE.search(tok)
+        if m is None:
+            return
+        line = self.line_of(tok.line)
+        if line in self.field_lines:
+            return
+        self.field_lines.add(line)
+        self.warn(line, "field-unread", column=tok.column + m.start(), number=number,
+                  text=m.group(0)[:40])
+
+    def star_legend(self, tok: Token) -> None:
+        """加*号为牵头部门，其余为参与部门 (before a table, or in its header): from now on the
+        names a star does not mark, in a list where one is marked, take the legend's role."""
+        m = _STAR_LEGEND.search(tok)
+        if m is not None:
+            self.state.star_rest = Role.responsible if m.group(1) == "责任" else Role.support
+            rule = m.group(0)
+            if rule not in self.rules:
+                self.rules.append(rule)
+
     def apply_rule_line(self, tok: Token) -> None:
         """A document-wide rule stated in running text (排在首位的为牵头单位): from now on."""
         for info in _rules_in(str(tok)):
@@ -499,6 +544,34 @@ class _DocumentBuilder:
             last[unit.kind] = (value, unit.number)
 
 
+def _heading_over_paragraphs(segments) -> bool:
+    """Does a unit open with a line of its own (no trailer on it) over two or more paragraphs
+    that each end with a trailer?"""
+    trailers = [i for i, (_, trailer) in enumerate(segments) if trailer is not None]
+    if len(trailers) < 2:
+        return False
+    first_nl = next((i for i, (tok, trailer) in enumerate(segments)
+                     if trailer is None and tok.type == "NL"), None)
+    if first_nl is None or first_nl > trailers[0]:
+        return False
+    # every trailer ends its paragraph (a line break or the end follows it)
+    for i in trailers:
+        after = segments[i + 1][0] if i + 1 < len(segments) else None
+        if after is not None and after.type != "NL" and not (
+                after.type == "TEXT" and not after.strip("。；， ")):
+            return False
+    return True
+
+
+# What looks like a responsibility field in a local plan's running text (item 8 of issue 23):
+# a unit label with its colon, or bodies listed with 、 and a role word ending the sentence.
+_FIELD_LIKE = re.compile(r"(?:主要|其他)?(?:牵头|责任|配合|协同|协作|参与|协办|主办|主责)(?:负责|责任)?"
+                         r"(?:单位|部门|街镇|镇街|科室|处室)(?:[：:]|(?<=^..单位|^..部门)[ \u3000]+(?=\S))[^。；\n]*")
+_BODY = r"[^\s。；，、：（）]{1,20}?(?:局|委|办|厅|政府|管委会|办公室|中心)"
+_DUTY_LIKE = re.compile(rf"(?:^|(?<=[。；]))(?:由)?{_BODY}(?:、{_BODY})+(?:等(?:部门|单位)?)?"
+                        r"(?:牵头|负责|配合|参与)(?:落实|实施)?[。；]?$")
+_STAR_LEGEND = re.compile(r"(?:加|标|带|有|标注|注)?[★☆*＊]号?(?:的|者)?(?:单位|部门)?(?:为|是)牵头(?:单位|部门)"
+                          r"[^。\n]{0,4}?其余(?:的)?(?:单位|部门)?(?:为|是)?(参与|配合|协办|协助|协作|责任)(?:单位|部门)")
 _LINE_END = re.compile(r"[。；，\s]+$")
 
 
@@ -515,6 +588,15 @@ def _segments(body: Sequence[Token]) -> Iterable[tuple[Token, tuple[str, str, st
         tok = body[i]
         if tok.type == "TRAILER":
             yield tok, (tok[1:-1], tok[1:-1], None)
+            i += 1
+            continue
+        if tok.type == "SENTENCE_TRAILER":  # 。由X、Y负责落实。: the 。 before it ends the text
+            if tok.startswith("。"):
+                stop = str.__new__(Token, "。")
+                stop.type, stop.value = "TEXT", "。"
+                yield stop, None
+                tok = _token_tail(tok)
+            yield tok, (str(tok).rstrip("。"), str(tok), None)
             i += 1
             continue
         if tok.type != "LINE_TRAILER":
@@ -595,6 +677,37 @@ def _rules_in(line: str) -> list[TrailerInfo]:
     return found
 
 
+_STRENGTH = {role: i for i, role in enumerate(Role)}
+
+
+def _strongest_once(assignments: list[Assignment]) -> tuple[Assignment, ...]:
+    """One assignment per body (a group is never merged): a body named in both the 牵头 and the
+    配合 field keeps the stronger role, in the place it was first named."""
+    first: dict[str, int] = {}
+    out: list[Assignment] = []
+    for a in assignments:
+        i = first.get(a.department)
+        if i is None or a.generic:
+            first.setdefault(a.department, len(out))
+            out.append(a)
+        elif _STRENGTH[a.role] < _STRENGTH[out[i].role]:
+            out[i] = a
+    return tuple(out)
+
+
+def _printed_names(tops: Sequence[Unit]) -> list[str]:
+    """Every name the trailers of a document print (list prefix written out), in order."""
+    out: list[str] = []
+    for top in tops:
+        for unit in top.walk():
+            for tok, trailer in _segments(unit.body):
+                if trailer is not None:
+                    info = read_trailer(trailer[0])
+                    out.extend(d.full or d.name for d in info.duties)
+                    out.extend(info.inherit_bodies)
+    return out
+
+
 def _clean_text(text: str) -> str:
     return "\n".join(p.strip() for p in text.split("\n") if p.strip())
 
@@ -629,6 +742,7 @@ def build_documents(units: Sequence[Unit], canonical: Canonical, line_of: LineMa
                 from ..departments import default_registry
                 registry = default_registry()
             resolver = LocalResolver(registry, found, canonical)
+            resolver.unify(_printed_names(tops))
         builder = _DocumentBuilder(canonical, line_of, kinds, resolver)
         if carried is not None:
             builder.state, builder.rules = carried[0], list(carried[1])
@@ -637,6 +751,8 @@ def build_documents(units: Sequence[Unit], canonical: Canonical, line_of: LineMa
             for tok in preamble.body:
                 if tok.type == "DOC_RULE":
                     builder.apply_rule_line(tok)
+                elif tok.type in ("TEXT", "PAREN") and ("*" in tok or "★" in tok):
+                    builder.star_legend(tok)
         outer = min(u.level for u in tops)
         for unit in tops:
             builder.add_unit(unit, unit if unit.level == outer and unit.children else None, None)

@@ -139,6 +139,8 @@ def check_stream(f: IO[bytes], info: zipfile.ZipInfo, path: object, kind: str) -
     """
     damaged = MatrixInputError(_("{path}: not {kind} (damaged zip entry {part})").format(
         path=path, kind=_(kind), part=info.filename))
+    if info.header_offset < 0:  # a damaged directory can point before the file's start
+        raise damaged
     f.seek(info.header_offset)
     header = f.read(30)
     if len(header) < 30 or not header.startswith(b"PK\x03\x04"):

@@ -58,6 +58,7 @@ _WIDTH_PAIRS = {
     **{chr(0xFF21 + i): chr(0x41 + i) for i in range(26)},
     **{chr(0xFF41 + i): chr(0x61 + i) for i in range(26)},
     "．": ".",  # full-width full stop only appears as a number separator (１．) in plans
+    "﹒": ".",  # the small full stop (U+FE52): 1﹒ numbers items in some local plans
 }
 _CJK_OR_QUOTE = re.compile(rf"[{_CJK}“”（）]")
 _NEEDS_FOLD = re.compile("[" + re.escape("".join(_WIDTH_PAIRS)) + "]")
