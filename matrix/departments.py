@@ -455,18 +455,25 @@ def _well_formed(data: Any, raw: bytes) -> bool:
     if not isinstance(data, dict) or set(data) - {"department"}:
         return False
     tables = data.get("department", [])
-    if not isinstance(tables, list) or len(tables) != raw.count(b"[[department]]"):
+    # one table per header line (a comment may name the header too: "# Keys of one [[department]]")
+    if not isinstance(tables, list) or len(tables) != len(_TABLE_HEADER.findall(raw)):
         return False
     for table in tables:
         if not isinstance(table, dict) or set(table) - _KEYS:
             return False
         for key, value in table.items():
-            if key in _STRING_KEYS and not isinstance(value, (str, int)):
-                return False
-            if key not in _STRING_KEYS and not (
-                    isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            if key == "generic":
+                if not isinstance(value, bool):
+                    return False
+            elif key in _STRING_KEYS:
+                if not isinstance(value, (str, int)):
+                    return False
+            elif not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
                 return False
     return True
+
+
+_TABLE_HEADER = re.compile(rb"(?m)^[ \t]*\[\[[ \t]*department[ \t]*\]\]")
 
 
 def _cache_get(raw: bytes) -> dict[str, Any] | None:

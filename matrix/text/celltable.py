@@ -71,8 +71,6 @@ def cell_tables(text: str) -> tuple[str, tuple[int, ...]] | None:
     """The text with each cell-by-cell duty table made rows (see the module docstring)."""
     if "\n" not in text:
         return None
-    from ..read.docx import division_lines
-
     lines = text.split("\n")
     out: list[str] = []
     origin: list[int] = []
@@ -119,6 +117,8 @@ def cell_tables(text: str) -> tuple[str, tuple[int, ...]] | None:
             rows.append([m.group(1), *_row_cells(cells, width, task)])
             expected += 1
             j = k
+        from ..read.docx import division_lines  # only for a table: a plan without one pays nothing
+
         made = division_lines([header, *rows]) if rows else None
         if not made:
             out.append(lines[i])
