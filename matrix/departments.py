@@ -27,7 +27,6 @@ import json
 import os
 import re
 import tempfile
-import tomllib
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -535,6 +534,8 @@ def _read_toml(source: str | os.PathLike[str] | Traversable, label: str) -> dict
     cached = _cache_get(raw)
     if cached is not None:
         return cached
+    import tomllib  # only when the cache cannot answer
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
         _cache_put(raw, data)

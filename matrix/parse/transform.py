@@ -24,6 +24,7 @@ from lark import Lark, Token, Transformer, Tree
 from ..messages import warning
 from ..records import Assignment, Clause, Department, Document, ParseWarning, Role, Task
 from .trailer import TrailerInfo, read_trailer
+from ..text.patterns import lazy
 
 MAX_WARNINGS_PER_KIND = 50
 LEVELS = {"section": 0, "clause": 1, "item": 2, "subitem": 3, "point": 4}
@@ -180,10 +181,10 @@ LineMap = Callable[[int], int]
 
 _TITLE_WORDS = ("意见", "方案", "通知", "纲要", "规划", "计划", "办法", "决定", "指南", "措施",
                 "要点", "细则", "规定", "条例", "清单", "分工")
-_QUOTED = re.compile(r"《([^《》]{4,80})》")
-_LABEL_TITLE = re.compile(r"^标\s*题[：:]\s*(.*)$")
-_LABEL_NUMBER = re.compile(r"^发文字号[：:]\s*(.*)$")
-_DOC_NUMBER = re.compile(r"^[^\s，。]{1,12}〔\d{4}〕\d+号$")
+_QUOTED = lazy(r"《([^《》]{4,80})》")
+_LABEL_TITLE = lazy(r"^标\s*题[：:]\s*(.*)$")
+_LABEL_NUMBER = lazy(r"^发文字号[：:]\s*(.*)$")
+_DOC_NUMBER = lazy(r"^[^\s，。]{1,12}〔\d{4}〕\d+号$")
 
 
 def _paragraphs(tokens: Sequence[Token]) -> list[str]:
@@ -498,7 +499,7 @@ class _DocumentBuilder:
             last[unit.kind] = (value, unit.number)
 
 
-_LINE_END = re.compile(r"[。；，\s]+$")
+_LINE_END = lazy(r"[。；，\s]+$")
 
 
 def _segments(body: Sequence[Token]) -> Iterable[tuple[Token, tuple[str, str, str | None] | None]]:
@@ -700,7 +701,7 @@ def _jurisdiction(opening: Sequence[str], title: str | None, number: str | None,
                                self_refs if duties else None)
 
 
-_SELF_REF = re.compile(r"(?:我|全|本)([省市县区])(?![场级委直属长])")  # 结合我市实际, 全区
+_SELF_REF = lazy(r"(?:我|全|本)([省市县区])(?![场级委直属长])")  # 结合我市实际, 全区
 
 
 def tree_to_units(tree: Tree) -> list[Unit]:

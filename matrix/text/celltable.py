@@ -28,9 +28,9 @@ the 1-based line of ``text`` it came from.
 
 from __future__ import annotations
 
-import re
+from .patterns import lazy
 
-_ROW_NUMBER = re.compile(r"^\s*(\d{1,3})[.．、]?\s*$")
+_ROW_NUMBER = lazy(r"^\s*(\d{1,3})[.．、]?\s*$")
 _MAX_HEADER = 12  # characters of one header cell
 _UNITS = {"lead", "responsible", "support", "guide"}
 
