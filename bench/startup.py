@@ -76,7 +76,7 @@ def wall(args: list[str], env: dict[str, str] = ENV) -> float:
     proc = subprocess.run(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                           env=env)
     elapsed = time.perf_counter() - start
-    if proc.returncode not in (0, 1):
+    if proc.returncode not in (0, 1) or b"Traceback" in proc.stderr:
         raise RuntimeError(f"{args} exited {proc.returncode}: {proc.stderr[-500:]!r}")
     return elapsed
 
@@ -97,21 +97,26 @@ class Result:
         return statistics.median(self.times)
 
 
-def measure(rounds: int, out: Path, no_site: bool = False
+def measure(rounds: int, out: Path, no_site: bool = False, against: Path | None = None
             ) -> tuple[list[Result], tuple[float, ...], tuple[float, ...]]:
-    """Interleaved rounds of every command; the load average before and after."""
-    cmds = commands(out, no_site)
+    """Interleaved rounds of every command; the load average before and after. With
+    ``against`` (another checkout of dutymatrix), its commands run in the same rounds."""
     env = no_site_env() if no_site else ENV
-    for args in cmds.values():  # warm-up: bytecode caches, the OS's file cache
-        wall(args, env)
+    cmds = [(name, args, env) for name, args in commands(out, no_site).items()]
+    if against is not None:
+        other = {**env, "PYTHONPATH": os.pathsep.join(
+            [str(against), *(p for p in env.get("PYTHONPATH", "").split(os.pathsep)
+                             if p and Path(p).resolve() != ROOT)])}
+        cmds += [(f"{name} [{against.name}]", args, other)
+                 for name, args in list(commands(out.with_name("other.xlsx"), no_site).items())[1:]]
+    for _, args, e in cmds:  # warm-up: bytecode caches, the OS's file cache
+        wall(args, e)
     load_before = os.getloadavg()
-    times: dict[str, list[float]] = {name: [] for name in cmds}
+    times: dict[str, list[float]] = {name: [] for name, _, _ in cmds}
     for i in range(rounds):
-        order = list(cmds.items())
-        if i % 2:  # alternate the order so that no command always follows the same one
-            order.reverse()
-        for name, args in order:
-            times[name].append(wall(args, env))
+        order = cmds if i % 2 == 0 else cmds[::-1]  # no command always follows the same one
+        for name, args, e in order:
+            times[name].append(wall(args, e))
     return [Result(n, t) for n, t in times.items()], load_before, os.getloadavg()
 
 
@@ -124,15 +129,15 @@ def report(results: list[Result], before: tuple[float, ...], after: tuple[float,
              f"Python {sys.version.split()[0]}",
              "load average before: " + " ".join(f"{x:.2f}" for x in before)
              + "; after: " + " ".join(f"{x:.2f}" for x in after),
-             f"| {'command':30s} | {'fastest':>8s} | {'median':>8s} | {'ratio':>6s} | target | result |",
-             f"|{'-' * 32}|{'-' * 10}|{'-' * 10}|{'-' * 8}|--------|--------|"]
+             f"| {'command':44s} | {'fastest':>8s} | {'median':>8s} | {'ratio':>6s} | target | result |",
+             f"|{'-' * 46}|{'-' * 10}|{'-' * 10}|{'-' * 8}|--------|--------|"]
     ok = True
     for r in results:
         ratio = r.best / bare
-        target = TARGETS.get(r.name)
+        target = TARGETS.get(r.name.split(" [")[0])
         verdict = "" if target is None else ("PASS" if ratio <= target else "FAIL")
         ok = ok and verdict != "FAIL"
-        lines.append(f"| {r.name:30s} | {r.best * 1000:6.0f}ms | {r.median * 1000:6.0f}ms | "
+        lines.append(f"| {r.name:44s} | {r.best * 1000:6.0f}ms | {r.median * 1000:6.0f}ms | "
                      f"{ratio:5.1f}× | {'' if target is None else f'≤ {target:.0f}×':6s} | "
                      f"{verdict:6s} |")
     return lines, ok
@@ -144,9 +149,13 @@ def main() -> int:
     parser.add_argument("--no-site", action="store_true",
                         help="start every command (and the bare interpreter) with python -S, "
                              "the site directories on PYTHONPATH: without the .pth hooks")
+    parser.add_argument("--against", type=Path, metavar="DIR",
+                        help="another checkout of dutymatrix (e.g. `git worktree add` of an "
+                             "older commit) whose commands run in the same rounds")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        results, before, after = measure(args.rounds, Path(tmp) / "001.xlsx", args.no_site)
+        results, before, after = measure(args.rounds, Path(tmp) / "001.xlsx", args.no_site,
+                                         args.against)
     lines, ok = report(results, before, after, args.rounds, args.no_site)
     print("\n".join(lines))
     return 0 if ok else 1

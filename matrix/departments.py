@@ -418,13 +418,14 @@ class Registry:
 _CACHE_VERSION = 2
 
 
-def _cache_folder(create: bool = False) -> Path | None:
-    """The user's cache folder for parsed departments files, when it is safe to use."""
+def _cache_folder(create: bool = False, kind: str = "departments") -> Path | None:
+    """The user's cache folder for parsed departments files (or another ``kind`` of cached
+    data: ``grammar``, see matrix/parse/tables.py), when it is safe to use."""
     try:
         import platformdirs
     except ImportError:  # the cache only saves time
         return None
-    folder = Path(platformdirs.user_cache_dir("dutymatrix", appauthor=False)) / "departments"
+    folder = Path(platformdirs.user_cache_dir("dutymatrix", appauthor=False)) / kind
     try:
         if create:
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)

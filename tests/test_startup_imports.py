@@ -182,3 +182,68 @@ def test_the_packaged_departments_are_read_from_the_cache_the_second_time(tmp_pa
     second = departments.Registry([departments.packaged_data()])
     assert [d.name for d in second.all()] == [d.name for d in first.all()]
     assert [d.generic for d in second.all()] == [d.generic for d in first.all()]
+
+
+# ── the parse tables, kept between runs (matrix/parse/tables.py) ──────────────────────────
+
+def _parsers(monkeypatch, tmp_path):
+    from matrix.parse.parser import LineLexer, build_parser
+    from matrix.parse.transform import UnitBuilder
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return [build_parser("plan.lark", lexer=LineLexer, transformer=UnitBuilder()),
+            build_parser("trailer.lark", lexer="contextual")]
+
+
+def test_the_parse_tables_are_read_from_the_cache_and_parse_alike(monkeypatch, tmp_path):
+    import lark
+
+    from matrix.load.pipeline import parse_text
+
+    built = _parsers(monkeypatch, tmp_path)
+    folder = tmp_path / "cache" / "dutymatrix" / "grammar"
+    files = sorted(folder.glob("tables-*.json"))
+    assert len(files) == 2 and all(f.stat().st_mode & 0o777 == 0o600 for f in files)
+    assert folder.stat().st_mode & 0o777 == 0o700
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the grammar was built again")
+
+    monkeypatch.setattr(lark.Lark, "__init__", refuse)
+    cached = _parsers(monkeypatch, tmp_path)
+    text = SEED_001.read_text(encoding="utf-8")
+    assert [p.options.lexer for p in cached] == [p.options.lexer for p in built]
+    trailer = "国家发展改革委牵头，财政部、市场监管总局按职责分工负责，2025年底前完成"
+    assert cached[1].parse(trailer) == built[1].parse(trailer)
+    assert str(built[0].parse(text)) == str(cached[0].parse(text))
+    assert parse_text(text, "001.txt", lean=True).tasks
+
+
+@pytest.mark.parametrize("spoil", ["others-can-write", "not-json", "another-grammar", "junk"])
+def test_a_table_cache_that_cannot_be_trusted_is_not_read(monkeypatch, tmp_path, spoil):
+    import lark
+
+    _parsers(monkeypatch, tmp_path)
+    folder = tmp_path / "cache" / "dutymatrix" / "grammar"
+    for f in folder.glob("tables-*.json"):
+        if spoil == "others-can-write":
+            os.chmod(f, 0o666)
+        elif spoil == "not-json":
+            f.write_bytes(b"\x80\x04\x95 a pickle, say")
+        elif spoil == "another-grammar":
+            data = json.loads(f.read_text(encoding="utf-8"))
+            data["sha256"] = "0" * 64
+            f.write_text(json.dumps(data), encoding="utf-8")
+        else:
+            f.write_text(json.dumps({"format": 1, "sha256": f.stem, "data": {"x": 1},
+                                     "memo": []}), encoding="utf-8")
+    calls = []
+    real = lark.Lark.__init__
+
+    def counting(self, *args, **kwargs):
+        calls.append(1)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(lark.Lark, "__init__", counting)
+    _parsers(monkeypatch, tmp_path)
+    assert len(calls) == 2  # both built again from the grammar
