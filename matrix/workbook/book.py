@@ -441,6 +441,9 @@ class _RowWriter(WorksheetWriter):
         self.xf.send(None)
 
 
+_ROWS_IN_MEMORY = 4 * 2**20  # bytes of serialised rows a sheet keeps in memory
+
+
 class Sheet:
     """A write-only worksheet fed with sparse rows of ``(column, value, style)``.
 
@@ -456,8 +459,11 @@ class Sheet:
         self.min_height: float | None = None  # points, for rows sized by append
         self._widths: dict[int, float] = {}
         self._rooms: dict[int, float] = {}  # column → _room(width)
-        # An anonymous temporary file: gone when closed or when the process dies.
-        self._xml: IO[bytes] | None = tempfile.TemporaryFile() if _FAST_ROWS else None
+        # In memory up to 4 MB (a plan of a few hundred tasks: no file at all, which on a busy
+        # disk saves a batch a few ms per sheet), then an anonymous temporary file: gone when
+        # closed or when the process dies.
+        self._xml: IO[bytes] | None = (
+            tempfile.SpooledTemporaryFile(max_size=_ROWS_IN_MEMORY) if _FAST_ROWS else None)
 
     def widths(self, widths: Iterable[float], hidden: Iterable[int] = ()) -> None:
         """Column widths in characters."""
