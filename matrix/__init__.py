@@ -24,6 +24,17 @@ __version__ = "0.1.0"
 # A library user's process keeps openpyxl's support for numpy values in cells.
 _own_process = False
 
+
+def hide_unused_modules() -> None:
+    """In a process of our own: make the third-party ``regex`` module unimportable before
+    Lark is imported. Lark imports it when installed (15–20 ms) and uses it only for grammars
+    built with ``regex=True``, which dutymatrix's are not; no other library of ours uses it.
+    (openpyxl's numpy and Pillow are hidden by matrix/workbook/book.py while it imports.)"""
+    import sys
+
+    if "lark" not in sys.modules and "regex" not in sys.modules:
+        sys.modules["regex"] = None  # type: ignore[assignment]  # "import regex" raises ImportError
+
 _EXPORTS = {
     "parse_file": "load.pipeline",
     "parse_text": "load.pipeline",

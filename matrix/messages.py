@@ -25,11 +25,12 @@ older version) shows the kind's Chinese title.
 from __future__ import annotations
 
 from collections.abc import Mapping
-import re
 from typing import Any, NamedTuple
 
-_HAN = re.compile(r"[\u4e00-\u9fff]")
-_WORDS = re.compile(r"[A-Za-z]{2,}(?:[ ,;:'’()-]+[A-Za-z]{2,}){2,}")  # an English phrase
+from .text.patterns import lazy
+
+_HAN = lazy(r"[\u4e00-\u9fff]")
+_WORDS = lazy(r"[A-Za-z]{2,}(?:[ ,;:'’()-]+[A-Za-z]{2,}){2,}")  # an English phrase
 
 
 class Text(NamedTuple):

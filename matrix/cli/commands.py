@@ -839,6 +839,7 @@ def main() -> None:
     from ..text.safe import for_terminal
 
     matrix._own_process = True  # this process runs only dutymatrix (see matrix/workbook/book.py)
+    matrix.hide_unused_modules()
     install_signal_cleanup()  # SIGTERM, SIGHUP: temporary files removed, exit 128 + signal
     try:
         result = cli.main(prog_name="dutymatrix", standalone_mode=False)

@@ -33,6 +33,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..records import Department, Jurisdiction
+from ..text.patterns import lazy
 
 LEVELS = ("central", "province", "city", "county", "district")
 LEVEL_PREFIX = {"province": "省", "city": "市", "county": "县", "district": "区"}
@@ -56,33 +57,33 @@ _PLACE = rf"[{_HAN}]{{1,10}}?(?:自治区|自治州|自治县|省|市|县|旗|�
 # never inside a sentence (经省政府同意 names no government).
 _START = rf"(?<![{_HAN}])"
 _NOT_PLACE = "各有相全本我经已年在的为由将现请和及对向按据与从省市县区"
-_GOV_LINE = re.compile(rf"{_START}((?![{_NOT_PLACE}])(?:{_PLACE})+)(?:人民政府|政府)(?:办公厅|办公室)?(?:文件|关于|$)")
-_GOV_ANY = re.compile(rf"{_START}((?![{_NOT_PLACE}])(?:{_PLACE})+)(?:人民政府|政府)")
-_PART = re.compile(_PLACE)
-_TITLE_PLACE = re.compile(rf"^(?:【[^】]*】)?([{_HAN}]{{2,4}}?)(?:关于|市?人民政府关于)")
-_OWN_PRACTICE = re.compile(rf"结合((?![{_NOT_PLACE}]){_PLACE})实际")
-_QUOTED_PLACE = re.compile(rf"《((?![{_NOT_PLACE}]){_PLACE})")
-_DOC_NUMBER_HEAD = re.compile(rf"^([{_HAN}]{{1,6}}?)(?:府|政|办)")
+_GOV_LINE = lazy(rf"{_START}((?![{_NOT_PLACE}])(?:{_PLACE})+)(?:人民政府|政府)(?:办公厅|办公室)?(?:文件|关于|$)")
+_GOV_ANY = lazy(rf"{_START}((?![{_NOT_PLACE}])(?:{_PLACE})+)(?:人民政府|政府)")
+_PART = lazy(_PLACE)
+_TITLE_PLACE = lazy(rf"^(?:【[^】]*】)?([{_HAN}]{{2,4}}?)(?:关于|市?人民政府关于)")
+_OWN_PRACTICE = lazy(rf"结合((?![{_NOT_PLACE}]){_PLACE})实际")
+_QUOTED_PLACE = lazy(rf"《((?![{_NOT_PLACE}]){_PLACE})")
+_DOC_NUMBER_HEAD = lazy(rf"^([{_HAN}]{{1,6}}?)(?:府|政|办)")
 
 # A level prefix that begins a name: 市发改局, 省委宣传部, 区级相关部门.
-_LEVEL_HEAD = re.compile(r"^([省市县区州盟旗])(委(?!员会)|级|直|属)?")
+_LEVEL_HEAD = lazy(r"^([省市县区州盟旗])(委(?!员会)|级|直|属)?")
 # A name that carries a place of its own: 杭州市政府, 黄埔区政府, 滁州经开区管委会, 开发区.
-_PLACE_HEAD = re.compile(rf"^[{_HAN}]{{2,6}}?(?:省|市|县|区|州|盟|旗)(?!场|域|级|直)")
-_GENERIC = re.compile(r"^(?:[省市县区州](?:级|直|属)?|全[省市县区州])?(?:各|有关|相关|其他)"
+_PLACE_HEAD = lazy(rf"^[{_HAN}]{{2,6}}?(?:省|市|县|区|州|盟|旗)(?!场|域|级|直)")
+_GENERIC = lazy(r"^(?:[省市县区州](?:级|直|属)?|全[省市县区州])?(?:各|有关|相关|其他)"
                       r"|^全[省市县区州]|各(?:有关|相关)?(?:部门|单位|专班)")
-_GOVERNMENT = re.compile(r"(?:人民政府|政府|党委|党委和政府|管委会|管理委员会|办事处)$")
-_ZONE = re.compile(r"(?:开发区|高新区|经开区|园区|新区|产业园|示范区|自贸区|片区|街道|乡镇|[镇乡])$")
-_NATIONAL_HEAD = re.compile(r"^(?:国家|国务院|中央|中共中央|中国|中华|全国)")
-_NATIONAL_TAIL = re.compile(r"(?:总局|总署|总队|总会|团中央)$")
+_GOVERNMENT = lazy(r"(?:人民政府|政府|党委|党委和政府|管委会|管理委员会|办事处)$")
+_ZONE = lazy(r"(?:开发区|高新区|经开区|园区|新区|产业园|示范区|自贸区|片区|街道|乡镇|[镇乡])$")
+_NATIONAL_HEAD = lazy(r"^(?:国家|国务院|中央|中共中央|中国|中华|全国)")
+_NATIONAL_TAIL = lazy(r"(?:总局|总署|总队|总会|团中央)$")
 # Suffixes that name the kind of body: stripped to find the function (发改 + 局 = 发改委).
-_KIND_SUFFIX = re.compile(r"(?:委员会|管理局|总局|总署|分局|办公室|委|局|厅|署|办|部|会)$")
+_KIND_SUFFIX = lazy(r"(?:委员会|管理局|总局|总署|分局|办公室|委|局|厅|署|办|部|会)$")
 # Functions whose local offices belong to the national body (vertical management): a name with
 # a place of its own and one of these is a central body's branch (滁州海关, 广东金融监管局).
 _VERTICAL = ("海关总署", "金融监管总局", "中国证监会", "人民银行", "国家外汇局", "国家统计局",
              "中国气象局", "中国地震局", "国家邮政局", "税务总局", "国家烟草局")
-_PARTY_INSIDE = re.compile(r".(?:省委|市委|县委|区委)")
-_PLACED_BRANCH = re.compile(r"^(?!地方)[^省市县区]{2,4}(?:海关|海事局|监管局|监局|调查队|调查总队)$|(?:分行|分署)$")
-_BRANCH = re.compile(r"(?:分行|分署|分局|监管局|监局|调查队|调查总队|海关|海事局|管理局|税务局|气象局|"
+_PARTY_INSIDE = lazy(r".(?:省委|市委|县委|区委)")
+_PLACED_BRANCH = lazy(r"^(?!地方)[^省市县区]{2,4}(?:海关|海事局|监管局|监局|调查队|调查总队)$|(?:分行|分署)$")
+_BRANCH = lazy(r"(?:分行|分署|分局|监管局|监局|调查队|调查总队|海关|海事局|管理局|税务局|气象局|"
                      r"邮政管理局)$")
 
 
@@ -151,7 +152,7 @@ def own_prefix(name: str) -> str | None:
 
 # What a government's own body ends with: a list prefix distributes onto these only (never onto
 # 省之江实验室, 市人民医院, 各县政府).
-_BODY_END = re.compile(r"(?:厅|局|委|办|委员会|办公室)$")
+_BODY_END = lazy(r"(?:厅|局|委|办|委员会|办公室)$")
 
 
 def _function_of(rest: str) -> str | None:
@@ -203,16 +204,25 @@ def distribute_prefix(names: Sequence[str]) -> list[str]:
 # Jurisdiction
 
 
-_ISSUES = re.compile(r"(?:办公厅|办公室)?\s*(?:印发|发布|下发|出台|制定|关于|文件)")
+_ISSUES = lazy(r"(?:办公厅|办公室)?\s*(?:印发|发布|下发|出台|制定|关于|文件)")
 _ISSUER_LINE = 40  # characters of a line that can be an issuer's or a title's line
-_LABELS = re.compile(r"发文单位|发布机构|发文机关|制发机关|成文机关|发文字号|文件名称|索\s*引\s*号")
+_LABELS = lazy(r"发文单位|发布机构|发文机关|制发机关|成文机关|发文字号|文件名称|索\s*引\s*号")
+
+
+# Each pattern of _candidates with a word it cannot match without: a line without the word is
+# not searched (most lines of a State Council plan name no government), and a pattern no line
+# needs is never compiled.
+_NEEDS = ((_GOV_LINE, "政府"), (_GOV_ANY, "政府"), (_OWN_PRACTICE, "实际"), (_QUOTED_PLACE, "《"))
 
 
 def _candidates(lines: Iterable[str]) -> Counter:
     found: Counter = Counter()
     for line in lines:
+        patterns = [pattern for pattern, word in _NEEDS if word in line]
+        if not patterns:
+            continue
         line = _LABELS.sub(" ", line)
-        for pattern in (_GOV_LINE, _GOV_ANY, _OWN_PRACTICE, _QUOTED_PLACE):
+        for pattern in patterns:
             long_line = pattern is _GOV_ANY and len(line.strip()) > _ISSUER_LINE
             for m in pattern.finditer(line):
                 if long_line and not _ISSUES.match(line, m.end()):

@@ -38,9 +38,18 @@ def grammar_text(name: str) -> str:
 def build_parser(name: str, **options: object) -> Lark:
     """An LALR parser of ``grammar/<name>`` with these Lark ``options`` (``transform.plan_reader``
     builds one with its transformer)."""
-    # cache=True stores the built tables in the temp folder, keyed by a hash of the grammar,
-    # the options and the Lark version, so start-up does not rebuild them on every run.
-    return Lark(grammar_text(name), parser="lalr", cache=True, **options)
+    # The built tables are kept in the user's cache folder as JSON (matrix/parse/tables.py),
+    # keyed by a hash of the grammar, the options and the Lark version, so start-up does not
+    # rebuild them on every run.
+    from . import tables
+
+    grammar = grammar_text(name)
+    options = {"parser": "lalr", **options}
+    parser = tables.load(grammar, options)
+    if parser is None:
+        parser = Lark(grammar, **options)
+        tables.save(parser, grammar, options)
+    return parser
 
 
 @functools.cache

@@ -10,7 +10,6 @@ never guessing; ``matrix.parse.transform`` applies what it says to the tasks of 
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -18,6 +17,7 @@ from lark import Token, Transformer, v_args
 from lark.exceptions import UnexpectedInput
 
 from ..records import Role
+from ..text.patterns import lazy
 
 @dataclass(frozen=True)
 class PrintedDuty:
@@ -57,17 +57,17 @@ _FIELD_ROLE = {"负责": Role.responsible, "责任": Role.responsible, "牵头":
                "主办": Role.lead, "配合": Role.support, "参与": Role.support,
                "协办": Role.support, "指导": Role.guide, "协同": Role.support,
                "协助": Role.support, "协作": Role.support, "主责": Role.lead}
-_INHERIT = re.compile(r"(?:以下(?:任务|工作|各项任务)?(?:均|都)?(?:需|由)(.+?)(?:负责)?落实"
+_INHERIT = lazy(r"(?:以下(?:任务|工作|各项任务)?(?:均|都)?(?:需|由)(.+?)(?:负责)?落实"
                       r"|(?:均|都)涉及(.+?)，?不再)")
-_SCOPE_DEFAULT = re.compile(r"适用范围均为(.+)$")
-_LIST_DUN = re.compile(r"、(?![^（]*）)")  # a 、 between names, not inside 各县（市、区）
-_SEPARATORS = re.compile(r"[，；。]")
-_SPACED = re.compile(r" *([，；。：、（）]) *")
+_SCOPE_DEFAULT = lazy(r"适用范围均为(.+)$")
+_LIST_DUN = lazy(r"、(?![^（]*）)")  # a 、 between names, not inside 各县（市、区）
+_SEPARATORS = lazy(r"[，；。]")
+_SPACED = lazy(r" *([，；。：、（）]) *")
 # A comma before a label ends the field before it (负责部门：X，适用范围：Y): the grammar reads a
 # comma inside a field as joining names (责任单位：X，各县（市、区）政府).
-_COMMA_BEFORE_LABEL = re.compile(r"，(?=[^，；。（）]*：)")
+_COMMA_BEFORE_LABEL = lazy(r"，(?=[^，；。（）]*：)")
 # A role phrase printed inside a group's name: 各县（市、区）结合实际落实.
-_ROLE_TAIL = re.compile(r"(?:要|应)?(?:结合实际|结合自身实际|按照要求|切实)$")
+_ROLE_TAIL = lazy(r"(?:要|应)?(?:结合实际|结合自身实际|按照要求|切实)$")
 
 
 # (as printed, with the list prefix written out, marked 牵头 in place: 市发改委（牵头）; True for

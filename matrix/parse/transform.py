@@ -25,6 +25,7 @@ from ..round.deadline import document_year, tasks_with_deadlines
 from ..messages import warning
 from ..records import Assignment, Clause, Department, Document, ParseWarning, Role, Task
 from .trailer import TrailerInfo, read_trailer
+from ..text.patterns import lazy
 
 MAX_WARNINGS_PER_KIND = 50
 # Warnings that say a body named in a trailer was not read (at most one per trailer): each one is
@@ -184,10 +185,10 @@ LineMap = Callable[[int], int]
 
 _TITLE_WORDS = ("意见", "方案", "通知", "纲要", "规划", "计划", "办法", "决定", "指南", "措施",
                 "要点", "细则", "规定", "条例", "清单", "分工")
-_QUOTED = re.compile(r"《([^《》]{4,80})》")
-_LABEL_TITLE = re.compile(r"^标\s*题[：:]\s*(.*)$")
-_LABEL_NUMBER = re.compile(r"^发文字号[：:]\s*(.*)$")
-_DOC_NUMBER = re.compile(r"^[^\s，。]{1,12}〔\d{4}〕\d+号$")
+_QUOTED = lazy(r"《([^《》]{4,80})》")
+_LABEL_TITLE = lazy(r"^标\s*题[：:]\s*(.*)$")
+_LABEL_NUMBER = lazy(r"^发文字号[：:]\s*(.*)$")
+_DOC_NUMBER = lazy(r"^[^\s，。]{1,12}〔\d{4}〕\d+号$")
 
 
 def _paragraphs(tokens: Sequence[Token]) -> list[str]:
@@ -565,14 +566,14 @@ def _heading_over_paragraphs(segments) -> bool:
 
 # What looks like a responsibility field in a local plan's running text (item 8 of issue 23):
 # a unit label with its colon, or bodies listed with 、 and a role word ending the sentence.
-_FIELD_LIKE = re.compile(r"(?:主要|其他)?(?:牵头|责任|配合|协同|协作|参与|协办|主办|主责)(?:负责|责任)?"
+_FIELD_LIKE = lazy(r"(?:主要|其他)?(?:牵头|责任|配合|协同|协作|参与|协办|主办|主责)(?:负责|责任)?"
                          r"(?:单位|部门|街镇|镇街|科室|处室)(?:[：:]|(?<=^..单位|^..部门)[ \u3000]+(?=\S))[^。；\n]*")
 _BODY = r"[^\s。；，、：（）]{1,20}?(?:局|委|办|厅|政府|管委会|办公室|中心)"
-_DUTY_LIKE = re.compile(rf"(?:^|(?<=[。；]))(?:由)?{_BODY}(?:、{_BODY})+(?:等(?:部门|单位)?)?"
+_DUTY_LIKE = lazy(rf"(?:^|(?<=[。；]))(?:由)?{_BODY}(?:、{_BODY})+(?:等(?:部门|单位)?)?"
                         r"(?:牵头|负责|配合|参与)(?:落实|实施)?[。；]?$")
-_STAR_LEGEND = re.compile(r"(?:加|标|带|有|标注|注)?[★☆*＊]号?(?:的|者)?(?:单位|部门)?(?:为|是)牵头(?:单位|部门)"
+_STAR_LEGEND = lazy(r"(?:加|标|带|有|标注|注)?[★☆*＊]号?(?:的|者)?(?:单位|部门)?(?:为|是)牵头(?:单位|部门)"
                           r"[^。\n]{0,4}?其余(?:的)?(?:单位|部门)?(?:为|是)?(参与|配合|协办|协助|协作|责任)(?:单位|部门)")
-_LINE_END = re.compile(r"[。；，\s]+$")
+_LINE_END = lazy(r"[。；，\s]+$")
 
 
 def _segments(body: Sequence[Token]) -> Iterable[tuple[Token, tuple[str, str, str | None] | None]]:
@@ -819,7 +820,7 @@ def _jurisdiction(opening: Sequence[str], title: str | None, number: str | None,
                                self_refs if duties else None)
 
 
-_SELF_REF = re.compile(r"(?:我|全|本)([省市县区])(?![场级委直属长])")  # 结合我市实际, 全区
+_SELF_REF = lazy(r"(?:我|全|本)([省市县区])(?![场级委直属长])")  # 结合我市实际, 全区
 
 
 def tree_to_units(tree: Tree) -> list[Unit]:

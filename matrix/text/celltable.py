@@ -42,7 +42,9 @@ from __future__ import annotations
 
 import re
 
-_ROW_NUMBER = re.compile(r"^\s*(\d{1,3})[.．、﹒]?\s*$")
+from .patterns import lazy
+
+_ROW_NUMBER = lazy(r"^\s*(\d{1,3})[.．、﹒]?\s*$")
 _MAX_HEADER = 12  # characters of one header cell
 _UNITS = {"lead", "responsible", "support", "guide"}
 
@@ -113,13 +115,13 @@ def _row_cells(cells: list[str], width: int, task: int, kinds: list[str | None])
 
 
 _MAX_CELL_LINES = 3  # lines of one cell of a rule-separated table (two persons, a wrapped task)
-_RULE_LINE = re.compile(r"^[ \t\u3000\xa0]*[|｜][ \t\u3000\xa0|｜]*$")
-_TASK_CELL = re.compile(r"^(?:\d{1,3}[.．、﹒](?!\d)|[（(]\d{1,3}[）)])")
-_SECTION_CELL = re.compile(r"^[一二三四五六七八九十]{1,3}、")
-_BARE_NUMBER = re.compile(r"^\d{1,3}[.．、﹒]?$")
-_UNIT_NAME = re.compile(r"(?:局|委|办|厅|部|关|署|中心|政府|管委会|街道|镇|乡|院|会|队|行|公司|集团|办公室)$")
-_PERSON = re.compile(r"^[\u4e00-\u9fff](?:[ \u3000]?[\u4e00-\u9fff]){1,3}$")
-_STAR = re.compile(r"[★☆*＊]")
+_RULE_LINE = lazy(r"^[ \t\u3000\xa0]*[|｜][ \t\u3000\xa0|｜]*$")
+_TASK_CELL = lazy(r"^(?:\d{1,3}[.．、﹒](?!\d)|[（(]\d{1,3}[）)])")
+_SECTION_CELL = lazy(r"^[一二三四五六七八九十]{1,3}、")
+_BARE_NUMBER = lazy(r"^\d{1,3}[.．、﹒]?$")
+_UNIT_NAME = lazy(r"(?:局|委|办|厅|部|关|署|中心|政府|管委会|街道|镇|乡|院|会|队|行|公司|集团|办公室)$")
+_PERSON = lazy(r"^[\u4e00-\u9fff](?:[ \u3000]?[\u4e00-\u9fff]){1,3}$")
+_STAR = lazy(r"[★☆*＊]")
 
 
 def _unit_cell(cell: str) -> bool:
@@ -181,7 +183,7 @@ def _ruled_table(lines: list[str], i: int, kinds: list[str | None], header_end: 
     return rows, starts, end
 
 
-_ROW_SPLIT = re.compile(r"[ \t\u3000]*[|｜][ \t\u3000]*")
+_ROW_SPLIT = lazy(r"[ \t\u3000]*[|｜][ \t\u3000]*")
 
 
 def _row_of(line: str) -> list[str] | None:
@@ -220,8 +222,6 @@ def cell_tables(text: str) -> tuple[str, tuple[int, ...]] | None:
     """The text with each cell-by-cell duty table made rows (see the module docstring)."""
     if "\n" not in text:
         return None
-    from ..read.docx import division_lines
-
     lines = text.split("\n")
     # the table is read over its non-empty cells: blank lines (a cell per paragraph) and lines
     # of column rules stand between cells, never in one
@@ -293,6 +293,8 @@ def cell_tables(text: str) -> tuple[str, tuple[int, ...]] | None:
             expected += 1
             end = body[k - 1] + 1 if k > b else end
             b = k
+        from ..read.docx import division_lines  # only for a table: a plan without one pays nothing
+
         made = division_lines([header, *rows]) if rows else None
         if not made:
             out.append(lines[i])

@@ -25,12 +25,12 @@ of the normalised text, so that every message points into the file the user has 
 from __future__ import annotations
 
 import functools
-import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .safe import strip_invisible
+from .patterns import lazy
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 
@@ -48,7 +48,7 @@ _PINYIN = (rf"(?:(?=[a-zü{_TONED}]{{1,6}}[)）])[a-zü]*[{_TONED}][a-zü{_TONED
 # first parenthesis that is not pinyin ("部(mén)(abc)" keeps "(abc)", which is then not next to
 # a character: what one pass leaves, a second pass leaves too). The pattern starts at the
 # parenthesis (a fast scan) and looks back one character from there.
-_GLOSSES = re.compile(rf"[(（](?<=[{_CJK}][(（]){_PINYIN}[)）](?:[(（]{_PINYIN}[)）])*")
+_GLOSSES = lazy(rf"[(（](?<=[{_CJK}][(（]){_PINYIN}[)）](?:[(（]{_PINYIN}[)）])*")
 
 _WIDTH_PAIRS = {
     "(": "（", ")": "）", ":": "：", ";": "；", "?": "？", "!": "！",
@@ -60,11 +60,11 @@ _WIDTH_PAIRS = {
     "．": ".",  # full-width full stop only appears as a number separator (１．) in plans
     "﹒": ".",  # the small full stop (U+FE52): 1﹒ numbers items in some local plans
 }
-_CJK_OR_QUOTE = re.compile(rf"[{_CJK}“”（）]")
-_NEEDS_FOLD = re.compile("[" + re.escape("".join(_WIDTH_PAIRS)) + "]")
-_SPACES = re.compile(r" {2,}")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_CJK_OR_QUOTE = lazy(rf"[{_CJK}“”（）]")
+_NEEDS_FOLD = lazy("[" + re.escape("".join(_WIDTH_PAIRS)) + "]")
+_SPACES = lazy(r" {2,}")
+_CONTROL = lazy(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = lazy(r"[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -122,12 +122,14 @@ def _fold_commas(text: str) -> str:
 
 # "&amp;amp;amp;lt;": an ampersand escaped again and again. Each html.unescape pass peels one
 # level, so a long chain would take a pass per level over the whole text; collapse it first.
-_AMPERSANDS = re.compile(r"&(?:amp;|#0*38;|#[xX]0*26;)+")
+_AMPERSANDS = lazy(r"&(?:amp;|#0*38;|#[xX]0*26;)+")
 
 
 def _unescape(text: str) -> str:
     if "&" not in text:
         return text
+    import html  # its table of entities is only needed for a text that has one
+
     text = _AMPERSANDS.sub("&", text)
     while "&" in text:  # "&amp;ldquo;" decodes in two steps; stop at a fixed point
         new = html.unescape(text)

@@ -40,19 +40,20 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from .normalise import clean_lines, has_entity_or_surrogate, normalise_line
+from .patterns import lazy
 
-_NUMBERED = re.compile(r"^(?:[一二三四五六七八九十百零〇两]+、|（[一二三四五六七八九十百零〇两]+）|"
+_NUMBERED = lazy(r"^(?:[一二三四五六七八九十百零〇两]+、|（[一二三四五六七八九十百零〇两]+）|"
                        r"\d{1,3}[.、](?!\d)|（\d{1,3}）|[①-⑳]|第[一二三四五六七八九十百零〇两\d]+[章节条部分篇])")
-_BULLET = re.compile(r"^(?:——|[●•■◆▪►★※□▲◇○]|-\s)")
-_PAGE_NUMBER = re.compile(
+_BULLET = lazy(r"^(?:——|[●•■◆▪►★※□▲◇○]|-\s)")
+_PAGE_NUMBER = lazy(
     r"^(?:[-－—–‒―~～\s]*\d{1,4}[-－—–‒―~～\s]*|第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?|"
     r"\d{1,4}\s*/\s*\d{1,4}|(?:page|p\.)\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?|"
     r"共\s*\d{1,4}\s*页\s*第\s*\d{1,4}\s*页)$", re.IGNORECASE)
 _SENTENCE_END = "。！？"  # ； and ： end clauses, not paragraphs: a wrap after them is joined
 _CLOSING = "。，、；：！？）”』」》】〕"
-_TRAILER_WORD = re.compile(r"负责|牵头|参与|配合|指导|会同|责任|协办|单位|部门")
-_INDENT = re.compile(r"^(?:[ \t\u3000\xa0]{2,}|\u3000)")
-_PAREN = re.compile("[（）]")
+_TRAILER_WORD = lazy(r"负责|牵头|参与|配合|指导|会同|责任|协办|单位|部门")
+_INDENT = lazy(r"^(?:[ \t\u3000\xa0]{2,}|\u3000)")
+_PAREN = lazy("[（）]")
 _FULL = 0.85
 _MAX_PAREN_JOINS = 3
 _MAX_TRAILER = 120  # characters from an unclosed （ to the line end that can still be a trailer
@@ -81,7 +82,7 @@ class Reflowed:
 # every assigned code point, generated from unicodedata): each takes two columns. One regular
 # expression instead of a Python loop over unicodedata.east_asian_width, which cost more than the
 # rest of reflow together.
-_WIDE = re.compile("["
+_WIDE = lazy("["
     "\u1100-\u115f\u231a-\u231b\u2329-\u232a\u23e9-\u23ec\u23f0\u23f3\u25fd-\u25fe"
     "\u2614-\u2615\u2648-\u2653\u267f\u2693\u26a1\u26aa-\u26ab\u26bd-\u26be\u26c4-\u26c5"
     "\u26ce\u26d4\u26ea\u26f2-\u26f3\u26f5\u26fa\u26fd\u2705\u270a-\u270b\u2728\u274c"

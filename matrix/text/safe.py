@@ -18,7 +18,12 @@ Three concerns, each one pure function over a string:
 
 from __future__ import annotations
 
-import re
+from typing import TYPE_CHECKING
+
+from .patterns import lazy
+
+if TYPE_CHECKING:
+    import re
 
 __all__ = ["BIDI", "INVISIBLE", "for_terminal", "strip_bidi", "strip_invisible"]
 
@@ -30,10 +35,10 @@ _CF = ("\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u20
        "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
        "\U000e0020-\U000e007f")
 _FILLERS = "\u115f\u1160\u3164\uffa0\u034f\u180b-\u180d\u180f\ufe00-\ufe0f\U000e0100-\U000e01ef"
-INVISIBLE = re.compile(f"[{_CF}{_FILLERS}]")
-BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+INVISIBLE = lazy(f"[{_CF}{_FILLERS}]")
+BIDI = lazy("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # C0 controls but newline and tab, DEL, and the C1 controls (U+0080–U+009F: CSI is U+009B).
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL = lazy("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def strip_invisible(text: str) -> str:
