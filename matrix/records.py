@@ -187,7 +187,7 @@ class Assignment(Record):
 
 
 class TaskDeadline(Record):
-    """A dated commitment read from a task's text (``matrix.round.deadline.find_deadlines``)."""
+    """A dated commitment read from a task's text (``matrix.parse.deadline.find_deadlines``)."""
 
     text: str  # as printed: 2019年6月底前, 到2020年, 每年, 长期坚持
     span: tuple[int, int]  # where in the task's ``text``: text[span[0]:span[1]]

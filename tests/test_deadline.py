@@ -1,4 +1,4 @@
-"""完成时限 → a date (matrix.round.deadline): every form the 逾期 sheet relies on, and what is not read."""
+"""完成时限 → a date (matrix.parse.deadline): every form the 逾期 sheet relies on, and what is not read."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from matrix.round.deadline import plan_year, read_deadline
+from matrix.parse.deadline import plan_year, read_deadline
 from matrix.load.pipeline import parse_text
 
 
@@ -76,7 +76,7 @@ def test_plan_year_from_doc_number_then_title(plan_001):
 
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
-from matrix.round.deadline import find_deadlines, main_deadline  # noqa: E402
+from matrix.parse.deadline import find_deadlines, main_deadline  # noqa: E402
 
 
 @pytest.mark.parametrize("text, found", [
@@ -187,7 +187,7 @@ def _whole(text: str, year):
     """The commitments the grammar reads in the whole text at once (no windows)."""
     from lark import Tree
 
-    from matrix.round.deadline import _read, _scanner
+    from matrix.parse.deadline import _read, _scanner
 
     out = []
     for node in _scanner().parse(text).children:

@@ -192,7 +192,8 @@ def _parsers(monkeypatch, tmp_path):
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     return [build_parser("plan.lark", lexer=LineLexer, transformer=UnitBuilder()),
-            build_parser("trailer.lark", lexer="contextual")]
+            build_parser("trailer.lark", lexer="contextual"),
+            build_parser("deadline.lark", lexer="basic")]
 
 
 def test_the_parse_tables_are_read_from_the_cache_and_parse_alike(monkeypatch, tmp_path):
@@ -203,7 +204,7 @@ def test_the_parse_tables_are_read_from_the_cache_and_parse_alike(monkeypatch, t
     built = _parsers(monkeypatch, tmp_path)
     folder = tmp_path / "cache" / "dutymatrix" / "grammar"
     files = sorted(folder.glob("tables-*.json"))
-    assert len(files) == 2 and all(f.stat().st_mode & 0o777 == 0o600 for f in files)
+    assert len(files) == 3 and all(f.stat().st_mode & 0o777 == 0o600 for f in files)
     assert folder.stat().st_mode & 0o777 == 0o700
 
     def refuse(*args, **kwargs):
@@ -246,4 +247,4 @@ def test_a_table_cache_that_cannot_be_trusted_is_not_read(monkeypatch, tmp_path,
 
     monkeypatch.setattr(lark.Lark, "__init__", counting)
     _parsers(monkeypatch, tmp_path)
-    assert len(calls) == 2  # both built again from the grammar
+    assert len(calls) == 3  # each built again from the grammar

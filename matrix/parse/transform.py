@@ -21,7 +21,7 @@ from types import ModuleType
 
 from lark import Lark, Token, Transformer, Tree
 
-from ..round.deadline import document_year, tasks_with_deadlines
+from .deadline import document_year, tasks_with_deadlines
 from ..messages import warning
 from ..records import Assignment, Clause, Department, Document, ParseWarning, Role, Task
 from .trailer import TrailerInfo, read_trailer

@@ -21,7 +21,7 @@ How a return is taken:
   plan's text); a row of its own (``added``, 新增事项); any other cell (``other``). Text is
   kept as written: formulas as their text, never evaluated.
 * **Late**: a task is 已完成 when every department on it reports 已完成; it is late when its
-  完成时限 (:mod:`matrix.round.deadline`, counted in the plan's year) is before ``as_of`` and it is
+  完成时限 (:mod:`matrix.parse.deadline`, counted in the plan's year) is before ``as_of`` and it is
   not 已完成. A department is late on a task when the deadline has passed and it does not
   report 已完成. A 完成时限 that cannot be read is listed in ``unread_deadlines``, never
   guessed.
@@ -55,7 +55,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .deadline import Deadline, plan_year, read_deadline
+from ..parse.deadline import Deadline, plan_year, read_deadline
 from .lights import NEUTRAL, WARN_DAYS, light, overdue_rounds, return_lateness
 from .dispatch import department_lists, leader_lists, plan_fingerprint, task_index
 from ..records import ROLE_RANK, Plan, Role
@@ -362,7 +362,7 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
     against ``plan``.
 
     ``round`` is the round being collected; when ``None``, the round most stamped returns for
-    this plan carry. ``year`` overrides :func:`~matrix.round.deadline.plan_year` for relative
+    this plan carry. ``year`` overrides :func:`~matrix.parse.deadline.plan_year` for relative
     deadlines; ``warn_days`` is how near a date makes a task 临期.
     """
     from ..errors import MatrixInputError

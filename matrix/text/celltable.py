@@ -218,6 +218,13 @@ def _line_table(lines: list[str], i: int):
     return (rows, starts, j) if len(rows) > 1 else None
 
 
+def _division_lines(rows):
+    """``read.docx.division_lines``, imported only for a table: a plan without one pays nothing."""
+    from ..read.docx import division_lines
+
+    return division_lines(rows)
+
+
 def cell_tables(text: str) -> tuple[str, tuple[int, ...]] | None:
     """The text with each cell-by-cell duty table made rows (see the module docstring)."""
     if "\n" not in text:
@@ -234,7 +241,7 @@ def cell_tables(text: str) -> tuple[str, tuple[int, ...]] | None:
         kinds = None
         if "|" in lines[i] or "｜" in lines[i]:
             table = _line_table(lines, i)
-            made = division_lines(table[0]) if table else None
+            made = _division_lines(table[0]) if table else None
             if made:
                 found = True
                 for index, line in made:
@@ -254,7 +261,7 @@ def cell_tables(text: str) -> tuple[str, tuple[int, ...]] | None:
             continue
         if i + 1 < len(lines) and _RULE_LINE.match(lines[i + 1]):
             rows, starts, end = _ruled_table(lines, i, kinds, filled[used - 1] + 1)
-            made = division_lines([header, *rows]) if rows else None
+            made = _division_lines([header, *rows]) if rows else None
             if made:
                 found = True
                 for index, line in made:
@@ -293,9 +300,7 @@ def cell_tables(text: str) -> tuple[str, tuple[int, ...]] | None:
             expected += 1
             end = body[k - 1] + 1 if k > b else end
             b = k
-        from ..read.docx import division_lines  # only for a table: a plan without one pays nothing
-
-        made = division_lines([header, *rows]) if rows else None
+        made = _division_lines([header, *rows]) if rows else None
         if not made:
             out.append(lines[i])
             origin.append(i + 1)

@@ -47,7 +47,7 @@ from typing import Any, NamedTuple
 import openpyxl
 from openpyxl.utils import get_column_letter
 
-from ..round.deadline import document_year, tasks_with_deadlines
+from ..parse.deadline import document_year, tasks_with_deadlines
 from ..errors import MatrixError, MatrixInputError
 from ..i18n import _
 from ..records import Assignment, Document, ParseWarning, Plan, ROLE_RANK, Role, Source, Task

@@ -181,13 +181,13 @@ class Found(NamedTuple):
 
 @functools.cache
 def _scanner() -> Lark:
-    from ..parse.parser import grammar_text
+    from .parser import build_parser
 
     # lexer="basic": every terminal may appear anywhere; the lookaheads of BY and FROM keep
     # the parser from shifting into a form it cannot finish. Small: built on first use. The
     # spans come from the tokens (a form is tokens only), not from propagate_positions,
     # which doubles the time of a parse.
-    return Lark(grammar_text("deadline.lark"), parser="lalr", lexer="basic")
+    return build_parser("deadline.lark", parser="lalr", lexer="basic")
 
 
 _QUARTER_END = {"一": 3, "1": 3, "二": 6, "2": 6, "三": 9, "3": 9, "四": 12, "4": 12}
