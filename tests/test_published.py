@@ -562,7 +562,7 @@ def test_workbook_without_a_task_table_is_a_message(tmp_path):
 
 
 def test_scope_column_becomes_the_tasks_scope():
-    from matrix.read.docx import division_lines
+    from matrix.text.dutytable import division_lines
     from matrix.load.pipeline import parse_text
 
     rows = [["序号", "改革举措", "具体内容", "推广范围", "负责单位"],

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-from ..i18n import N_
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,11 +21,6 @@ PLAN_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".docx",
                  # published attachments (matrix.read): PDF, scans, office files, OFD, 分工表
                  ".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".doc", ".wps", ".odt",
                  ".rtf", ".ofd", ".xls")
-# The first sheet of the other workbooks dutymatrix writes, and what they are.
-# (marked for the catalog: the command line shows them with ``_``)
-OTHER_WORKBOOKS = {"任务清单": N_("a task list (filter --format xlsx)"),
-                   "部门索引": N_("a department index (filter --split-by-dept)"),
-                   "概要": N_("a diff workbook (diff --format xlsx)")}
 _SHEET_NAME = re.compile(rb'<sheet\b[^>]*?\bname="([^"]*)"')
 WORKBOOK_SUFFIXES = (".xlsx",)
 
@@ -56,7 +50,7 @@ def expand(inputs: Iterable[Path], *, workbooks: bool = True) -> list[Path]:
 
 def workbook_kind(path: Path) -> str | None:
     """``plan`` for a workbook ``build`` writes, what it is for the other workbooks dutymatrix
-    writes (:data:`OTHER_WORKBOOKS`), None for anything else — from its sheet names only."""
+    writes (``read.sheet.OTHER_WORKBOOKS``), None for anything else — from its sheet names."""
     import html
     import zipfile
 
@@ -71,6 +65,8 @@ def workbook_kind(path: Path) -> str | None:
         return None
     if "矩阵" in names:
         return "plan"
+    from ..read.sheet import OTHER_WORKBOOKS
+
     return OTHER_WORKBOOKS.get(names[0]) if names else None
 
 

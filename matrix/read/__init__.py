@@ -56,6 +56,7 @@ from typing import BinaryIO
 
 from ..errors import MatrixInputError, unreadable
 from ..i18n import N_, _
+from ..safety.limits import LIMIT_VARIABLE, MAX_INPUT_BYTES, MB, max_input_bytes
 from .plain import BOMS, RawText
 
 __all__ = ["LIMIT_VARIABLE", "MAX_INPUT_BYTES", "READERS", "STDIN", "STDIN_NAME", "RawText",
@@ -65,9 +66,6 @@ __all__ = ["LIMIT_VARIABLE", "MAX_INPUT_BYTES", "READERS", "STDIN", "STDIN_NAME"
 STDIN = "-"  # the file name that means standard input
 STDIN_NAME = "<stdin>"  # how standard input is named in messages and records
 
-MB = 2**20
-MAX_INPUT_BYTES = 64 * MB  # the default limit on one input (see the module docstring)
-LIMIT_VARIABLE = "DUTYMATRIX_MAX_INPUT_MB"
 _CHUNK = MB  # inputs are read in pieces this size, so that the limit is checked as they come
 
 _HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".shtm"}
@@ -131,23 +129,6 @@ def sniff_format(data: bytes, name: str = "", *, label: str | None = None) -> st
     if _HTML_START.match(head.decode("latin-1")):
         return "html"
     return "text"
-
-
-def max_input_bytes(path: str = "<input>") -> int:
-    """The largest input read, in bytes: ``DUTYMATRIX_MAX_INPUT_MB`` megabytes when it is set,
-    else ``MAX_INPUT_BYTES``. A value that is not a positive number is an error naming ``path``."""
-    value = os.environ.get(LIMIT_VARIABLE, "").strip()
-    if not value:
-        return MAX_INPUT_BYTES
-    try:
-        megabytes = float(value)
-    except ValueError:
-        megabytes = float("nan")
-    if not megabytes > 0 or megabytes == float("inf"):  # also refuses nan
-        raise MatrixInputError(_("{path}: {variable}={value!r}: expected a positive number of "
-                                 "megabytes, e.g. 256").format(path=path, variable=LIMIT_VARIABLE,
-                                                               value=value))
-    return int(megabytes * MB)
 
 
 def check_size(size: int, path: str, limit: int | None = None) -> None:

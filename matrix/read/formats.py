@@ -69,7 +69,7 @@ def _suffix(data: bytes, path: str) -> str:
 
 
 def _raw():
-    from . import RawText
+    from .plain import RawText
 
     return RawText
 

@@ -1,7 +1,7 @@
 """Zip safety for the zip-based inputs read as plans (.xlsx 分工表, OFD): the project's one zip
 check (``matrix.safety.zipcheck.check_zip``: member count, directory size, encryption, compression
 method and ratio, streams no longer than declared, no DTD in an XML part) before anything is
-unpacked, with the input size limit (``read.max_input_bytes``) as the bound on what all members
+unpacked, with the input size limit (``safety.limits.max_input_bytes``) as the bound on what all members
 unpack to.
 """
 
@@ -18,7 +18,7 @@ def open_zip(data: bytes, path: str, what: str) -> zipfile.ZipFile:
     """``data`` as an open ``ZipFile`` once it passes the checks; ``what`` names the format in
     messages (``an OFD file``)."""
     from ..safety.zipcheck import check_zip
-    from . import max_input_bytes
+    from ..safety.limits import max_input_bytes
 
     buffer = io.BytesIO(data)
     check_zip(buffer, path, what, max_unpacked=max_input_bytes(path))

@@ -44,14 +44,15 @@ import types
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .deadline import Deadline, plan_year, read_deadline
-from .dispatch import department_lists, leader_lists, task_index
-from ..records import ROLE_RANK, Plan, Role
+from .deadline import plan_year, read_deadline
+from .forms import department_lists, leader_lists, task_index
+from .records import (Added, Collection, DepartmentCount, Edit, PreviousRound, Received, Report,
+                      TaskLine, Unreadable)
+from ..records import ROLE_RANK, Plan
 from ..i18n import _
 
 __all__ = ["Added", "Collection", "DepartmentCount", "Edit", "PreviousRound", "Received",
@@ -61,181 +62,6 @@ __all__ = ["Added", "Collection", "DepartmentCount", "Edit", "PreviousRound", "R
 DONE = "已完成"
 ACCEPTED, SUPERSEDED, REFUSED, UNREADABLE = "采用", "被替代", "拒收", "无法读取"
 BY_STAMP, BY_TEXT = "标识", "任务文字"
-
-
-@dataclass(frozen=True, slots=True)
-class Report:
-    """One department's report on one task (empty texts when it sent nothing)."""
-
-    department: str
-    role: Role | None
-    status: str = ""
-    progress: str = ""  # 进展情况
-    problems: str = ""  # 存在问题
-    next_steps: str = ""  # 下步计划
-    file: str = ""  # the return it came from ("" when none)
-    row: int | None = None
-    change: str = ""  # since the previous round: 推进中→已完成, 首次报送 …
-
-    @property
-    def late_status(self) -> bool:
-        """Whether the department reports the task as not done (no report counts)."""
-        return self.status.strip() != DONE
-
-
-@dataclass(frozen=True, slots=True)
-class TaskLine:
-    """A task of the plan with every department's report, the lead first."""
-
-    task_id: str
-    label: str
-    section: str | None
-    title: str
-    text: str
-    deadline: Deadline
-    reports: tuple[Report, ...]
-    done: bool
-    late: bool
-    change: tuple[str, ...] = ()  # 新近逾期, 新近完成
-
-
-@dataclass(frozen=True, slots=True)
-class Added:
-    """A row a department added of its own (新增事项): every cell it wrote, by column head."""
-
-    department: str
-    file: str
-    row: int
-    cells: dict[str, str]
-    note: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Edit:
-    """A task text changed in a locked column of a return."""
-
-    department: str
-    file: str
-    task_id: str
-    column: str
-    plan_text: str
-    return_text: str
-    cell: str
-
-
-@dataclass(frozen=True, slots=True)
-class Received:
-    """A file handed to ``collect`` and what became of it."""
-
-    path: str
-    outcome: str  # 采用 被替代 拒收 无法读取
-    department: str | None = None
-    round: str | None = None
-    saved_at: str | None = None
-    application: str | None = None
-    matched_by: str | None = None  # 标识 / 任务文字
-    reason: str = ""
-    header: dict[str, str] = field(default_factory=dict)  # 报送单位 联系人 电话 报送日期
-
-
-@dataclass(frozen=True, slots=True)
-class Unreadable:
-    """A file given as a return that could not be read, and why (one line)."""
-
-    path: str
-    message: str
-
-
-@dataclass(frozen=True, slots=True)
-class DepartmentCount:
-    """报送情况 of one department: its tasks, how many it reported on, done, late."""
-
-    department: str
-    tasks: int
-    returned: int
-    done: int
-    late: int
-    file: str = ""
-    contact: str = ""
-    phone: str = ""
-    date: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class PreviousRound:
-    """What a previous 汇总 recorded: per (task id, department) the status; late and done tasks."""
-
-    plan_sha256: str
-    round: str | None
-    as_of: str | None
-    statuses: dict[tuple[str, str], str]
-    late: frozenset[str]
-    done: frozenset[str]
-    path: str = ""
-
-
-@dataclass(frozen=True)
-class Collection:
-    """A round collected (module docstring)."""
-
-    plan_title: str | None
-    plan_sha256: str
-    round: str | None
-    as_of: date
-    year: int | None
-    tasks: tuple[TaskLine, ...]
-    departments: tuple[str, ...]  # busiest first
-    counts: tuple[DepartmentCount, ...]
-    missing: tuple[str, ...]  # 未报送: departments with tasks that sent nothing
-    received: tuple[Received, ...]
-    added: tuple[Added, ...]
-    edits: tuple[Edit, ...]
-    other: tuple[tuple[str, str, str, str], ...]  # (department, file, 工作表!单元格, text)
-    unread_deadlines: tuple[tuple[str, str, str], ...]  # (task id, 完成时限, reason)
-    since: str | None = None  # the previous 汇总, when given
-
-    @property
-    def late(self) -> tuple[TaskLine, ...]:
-        """The late tasks, in plan order."""
-        return tuple(t for t in self.tasks if t.late)
-
-    def to_json(self) -> dict[str, Any]:
-        """The collection as JSON values (``dutymatrix collect --format json``)."""
-        def report(r: Report) -> dict[str, Any]:
-            return {"department": r.department, "role": r.role.value if r.role else None,
-                    "status": r.status, "progress": r.progress, "problems": r.problems,
-                    "next_steps": r.next_steps, "file": r.file, "row": r.row,
-                    "change": r.change}
-
-        return {
-            "plan": {"title": self.plan_title, "sha256": self.plan_sha256, "year": self.year},
-            "round": self.round, "as_of": self.as_of.isoformat(), "since": self.since,
-            "tasks": [{"id": t.task_id, "label": t.label, "section": t.section,
-                       "title": t.title, "deadline": t.deadline.text or None,
-                       "due": t.deadline.due.isoformat() if t.deadline.due else None,
-                       "deadline_kind": t.deadline.kind, "done": t.done, "late": t.late,
-                       "change": list(t.change), "reports": [report(r) for r in t.reports]}
-                      for t in self.tasks],
-            "late": [t.task_id for t in self.late],
-            "missing": list(self.missing),
-            "departments": [{"department": c.department, "tasks": c.tasks,
-                             "returned": c.returned, "done": c.done, "late": c.late,
-                             "file": c.file, "contact": c.contact, "phone": c.phone,
-                             "date": c.date} for c in self.counts],
-            "received": [{"path": r.path, "outcome": r.outcome, "department": r.department,
-                          "round": r.round, "saved_at": r.saved_at,
-                          "application": r.application, "matched_by": r.matched_by,
-                          "reason": r.reason, "header": r.header} for r in self.received],
-            "added": [{"department": a.department, "file": a.file, "row": a.row,
-                       "cells": a.cells, "note": a.note} for a in self.added],
-            "edits": [{"department": e.department, "file": e.file, "task": e.task_id,
-                       "column": e.column, "plan": e.plan_text, "return": e.return_text,
-                       "cell": e.cell} for e in self.edits],
-            "other": [{"department": d, "file": f, "cell": c, "text": t}
-                      for d, f, c, t in self.other],
-            "unread_deadlines": [{"task": i, "deadline": d, "reason": r}
-                                 for i, d, r in self.unread_deadlines],
-        }
 
 
 # --------------------------------------------------------------------------- reading

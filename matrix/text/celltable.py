@@ -36,7 +36,7 @@ _UNITS = {"lead", "responsible", "support", "guide"}
 
 
 def _header_at(lines: list[str], start: int) -> list[str | None] | None:
-    from ..read.docx import _kind
+    from .dutytable import _kind
 
     kinds: list[str | None] = []
     i = start
@@ -71,7 +71,7 @@ def cell_tables(text: str) -> tuple[str, tuple[int, ...]] | None:
     """The text with each cell-by-cell duty table made rows (see the module docstring)."""
     if "\n" not in text:
         return None
-    from ..read.docx import division_lines
+    from .dutytable import division_lines
 
     lines = text.split("\n")
     out: list[str] = []

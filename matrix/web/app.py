@@ -43,6 +43,7 @@ from .. import __version__
 from ..errors import MatrixError
 from ..i18n import speaking
 from .store import Store
+from .views.common import error_page, render  # noqa: F401 (the views' helpers, shared with the app)
 
 HERE = Path(__file__).resolve().parent
 LOOPBACK = ("127.0.0.1", "localhost")
@@ -156,21 +157,6 @@ def templates() -> Environment:
                       trim_blocks=True, lstrip_blocks=True)
     env.globals["version"] = __version__
     return env
-
-
-def render(request: Request, name: str, context: dict | None = None, status: int = 200,
-           headers: dict[str, str] | None = None) -> HTMLResponse:
-    """The template ``name`` rendered with ``context`` as an HTML response."""
-    env: Environment = request.app.state.templates
-    html = env.get_template(name).render(request=request, **(context or {}))
-    return HTMLResponse(html, status_code=status, headers=headers)
-
-
-def error_page(request: Request, title: str, message: str, status: int = 400,
-               hint: str | None = None) -> HTMLResponse:
-    """A friendly page in Chinese; ``message`` is the CLI's message, shown as it is."""
-    return render(request, "error.html", {"title": title, "message": message, "hint": hint},
-                  status=status)
 
 
 _STATUS_TITLES = {404: "找不到页面", 405: "不支持的操作", 413: "文件太大", 400: "请求有误"}

@@ -48,7 +48,7 @@ from .returns import properties  # noqa: E402
 from .stamp import chunks  # noqa: E402
 
 if TYPE_CHECKING:
-    from ..round.collect import Collection, PreviousRound
+    from ..round.records import Collection, PreviousRound
 
 __all__ = ["SUMMARY_MAGIC", "SUMMARY_SHEETS", "read_previous", "write_summary"]
 
@@ -427,7 +427,7 @@ def read_previous(path: str | os.PathLike[str]) -> PreviousRound:
 
     Raises :class:`~matrix.errors.MatrixInputError` when it is not a 汇总 written by dutymatrix.
     """
-    from ..round.collect import PreviousRound
+    from ..round.records import PreviousRound
     from .returns import read_cells
 
     book = read_cells(path)
