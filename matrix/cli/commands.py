@@ -198,8 +198,7 @@ def parse(input: Path, fmt: str | None, strict: bool, jurisdiction: str | None) 
     from ..load.pipeline import parse_file
 
     try:
-        # same records and JSON, without importing pydantic
-        plan = parse_file(input, lean=True, jurisdiction=jurisdiction)
+        plan = parse_file(input, jurisdiction=jurisdiction)
         if strict:
             from ..batch.jobs import check_strict
 
@@ -239,7 +238,7 @@ def _load_plans(files: list[Path], named: set[Path] | None = None):
                     path=path, kind=_(kind)), err=True)
                 continue
         try:
-            plans.append(load_plan(path, lean=True))
+            plans.append(load_plan(path))
         except MatrixError as e:
             raise _fail(e) from None
         _show_reading_warnings(plans[-1], path)
@@ -649,7 +648,7 @@ def diff_command(old: Path, new: Path, fmt: str | None, output: Path | None, dep
 
     try:
         matches = read_matches(pairs, match_files)
-        plans = [load_plan(path, lean=True) for path in (old, new)]
+        plans = [load_plan(path) for path in (old, new)]
         for plan, path in zip(plans, (old, new)):
             _show_reading_warnings(plan, path)
         from ..diff import diff_plans, filter_diff

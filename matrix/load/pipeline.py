@@ -27,7 +27,7 @@ from typing import BinaryIO
 
 from ..errors import MatrixParseError, NoClausesError
 from ..i18n import _
-from ..records import Plan
+from ..records import Plan, Source
 
 
 def _compose(norm_lines: Sequence[int], reflow_lines: Sequence[int],
@@ -74,13 +74,12 @@ def collector_paused() -> Iterator[None]:
 def parse_text(text: str, path: str = "<text>", *, sha256: str | None = None,
                format: str = "text", encoding: str | None = None, canonical=None,
                reflow: bool | None = None, lines: Sequence[int] | None = None,
-               lean: bool = False, pages: Sequence[int] | None = None,
+               pages: Sequence[int] | None = None,
                confidence: Sequence[float | None] | None = None, jurisdiction=None) -> Plan:
     """Parse the text of a plan into a ``Plan``.
 
-    The records are ``matrix.models`` (pydantic) records; ``lean=True`` gives the same records
-    as ``matrix.records`` classes, without importing pydantic (what the command line does to
-    start fast; ``models.validated`` turns them into pydantic records).
+    The records are ``matrix.records`` dataclasses, built from values the parser typed itself
+    (pydantic is not imported: ``records.validated`` checks a plan from elsewhere).
 
     ``reflow`` decides whether hard line breaks are joined back (``None``: when the text looks
     hard-wrapped, see ``matrix.text.reflow``). ``lines`` maps each line of ``text`` to the user's line
@@ -98,12 +97,12 @@ def parse_text(text: str, path: str = "<text>", *, sha256: str | None = None,
     if sha256 is None:
         sha256 = hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
     with collector_paused():
-        return _parse(text, path, sha256, format, encoding, canonical, reflow, lines, lean,
+        return _parse(text, path, sha256, format, encoding, canonical, reflow, lines,
                       pages, confidence, jurisdiction)
 
 
 def _parse(text: str, path: str, sha256: str, format: str, encoding: str | None, canonical,
-           reflow: bool | None, lines: Sequence[int] | None, lean: bool,
+           reflow: bool | None, lines: Sequence[int] | None,
            pages: Sequence[int] | None = None,
            confidence: Sequence[float | None] | None = None, jurisdiction=None) -> Plan:
     from lark.exceptions import UnexpectedInput
@@ -140,44 +139,40 @@ def _parse(text: str, path: str, sha256: str, format: str, encoding: str | None,
                                "like a plan, nothing to build"))
     if canonical is None:
         from ..departments import canonical
-    if lean:
-        from .. import records as kinds
-    else:
-        from .. import models as kinds
     if isinstance(jurisdiction, str):
         from ..parse.jurisdiction import parse_jurisdiction
 
         jurisdiction = parse_jurisdiction(jurisdiction)
-    documents = build_documents(units, canonical, norm.original_line, kinds, jurisdiction)
+    documents = build_documents(units, canonical, norm.original_line, jurisdiction)
     if paged is not None:
         from ..parse.pages import locate
 
-        documents = locate(documents, paged, kinds)
-    source = kinds.Source.make(path=path, sha256=sha256, format=format, encoding=encoding)
-    return kinds.Plan.make(source=source, documents=tuple(documents))
+        documents = locate(documents, paged)
+    source = Source(path=path, sha256=sha256, format=format, encoding=encoding)
+    return Plan(source=source, documents=tuple(documents))
 
 
 def parse_bytes(data: bytes, path: str = "<input>", *, encoding: str | None = None,
                 format: str | None = None, canonical=None, reflow: bool | None = None,
-                lean: bool = False, jurisdiction=None) -> Plan:
+                jurisdiction=None) -> Plan:
     """Read and parse the content of one file (text in any encoding, HTML or .docx)."""
     from ..read import read_bytes
 
     raw = read_bytes(data, path, encoding, format=format)
-    return _parse_raw(data, raw, path, canonical, reflow, lean, jurisdiction)
+    return _parse_raw(data, raw, path, canonical, reflow, jurisdiction)
 
 
-def _parse_raw(data: bytes, raw, path: str, canonical, reflow: bool | None, lean: bool,
+def _parse_raw(data: bytes, raw, path: str, canonical, reflow: bool | None,
                jurisdiction=None) -> Plan:
     return parse_text(raw.text, path, sha256=hashlib.sha256(data).hexdigest(), format=raw.format,
                       encoding=raw.encoding, canonical=canonical, reflow=reflow, lines=raw.lines,
-                      lean=lean, pages=raw.pages, confidence=raw.confidence,
+                      pages=raw.pages, confidence=raw.confidence,
                       jurisdiction=jurisdiction)
 
 
 def parse_stream(stream: BinaryIO | None = None, name: str | None = None, *,
                  encoding: str | None = None, format: str | None = None, canonical=None,
-                 reflow: bool | None = None, lean: bool = False, jurisdiction=None) -> Plan:
+                 reflow: bool | None = None, jurisdiction=None) -> Plan:
     """Read and parse everything from an open file, binary or text (``sys.stdin`` by default)."""
     import sys
 
@@ -187,19 +182,19 @@ def parse_stream(stream: BinaryIO | None = None, name: str | None = None, *,
         stream = sys.stdin
     name = name or STDIN_NAME
     data, raw = read_stream(stream, name, encoding, format=format)
-    return _parse_raw(data, raw, name, canonical, reflow, lean, jurisdiction)
+    return _parse_raw(data, raw, name, canonical, reflow, jurisdiction)
 
 
 def parse_file(path: Path | str, *, encoding: str | None = None, canonical=None,
-               format: str | None = None, reflow: bool | None = None, lean: bool = False,
+               format: str | None = None, reflow: bool | None = None,
                jurisdiction=None) -> Plan:
     """Read and parse one plan file; ``-`` reads standard input (see ``parse_text``)."""
     from ..read import STDIN, STDIN_NAME, read_path
 
     if str(path) == STDIN:
         data, raw = read_path(STDIN, encoding, format=format)
-        return _parse_raw(data, raw, STDIN_NAME, canonical, reflow, lean, jurisdiction)
+        return _parse_raw(data, raw, STDIN_NAME, canonical, reflow, jurisdiction)
     path = Path(path)
     data, raw = read_path(path, encoding, format=format)
-    return _parse_raw(data, raw, str(path), canonical, reflow, lean, jurisdiction)
+    return _parse_raw(data, raw, str(path), canonical, reflow, jurisdiction)
 

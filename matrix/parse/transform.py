@@ -17,12 +17,12 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from types import ModuleType
 
 from lark import Lark, Token, Transformer, Tree
 
 from ..messages import warning
-from ..records import Assignment, Clause, Department, Document, ParseWarning, Role, Task
+from ..records import (Assignment, Clause, Department, Document, Jurisdiction, ParseWarning, Role,
+                       Task)
 from .trailer import TrailerInfo, read_trailer
 
 MAX_WARNINGS_PER_KIND = 50
@@ -306,9 +306,8 @@ class _RuleState:
 class _DocumentBuilder:
     """Cuts the units of one document into tasks and applies its rules (internal)."""
 
-    def __init__(self, canonical: Canonical, line_of: LineMap, kinds: ModuleType,
-                 resolver=None) -> None:
-        self.canonical, self.line_of, self.kinds = canonical, line_of, kinds
+    def __init__(self, canonical: Canonical, line_of: LineMap, resolver=None) -> None:
+        self.canonical, self.line_of = canonical, line_of
         self.resolver = resolver  # matrix.parse.jurisdiction.LocalResolver for a local document, else None
         self.state = _RuleState()
         self.tasks: list[Task] = []
@@ -327,21 +326,21 @@ class _DocumentBuilder:
         seen = self.per_kind.get(kind, 0)
         self.per_kind[kind] = seen + 1
         if seen < MAX_WARNINGS_PER_KIND:
-            self.warnings.append(warning(self.kinds.ParseWarning, kind, line, column, **params))
+            self.warnings.append(warning(ParseWarning, kind, line, column, **params))
 
     def finish_warnings(self) -> None:
         """Add one line per kind that was cut short, and the local document's summaries."""
         for kind, count in self.per_kind.items():
             if count > MAX_WARNINGS_PER_KIND:
-                self.warnings.append(warning(self.kinds.ParseWarning, kind,
+                self.warnings.append(warning(ParseWarning, kind,
                                              more=count - MAX_WARNINGS_PER_KIND))
         if self.unknown:
             names = list(self.unknown)
-            self.warnings.append(warning(self.kinds.ParseWarning, "unknown-department",
+            self.warnings.append(warning(ParseWarning, "unknown-department",
                                          min(self.unknown.values()), form="summary",
                                          count=len(names), names="、".join(names)))
         for name, (line, local) in self.national.items():
-            self.warnings.append(warning(self.kinds.ParseWarning, "national-in-local", line,
+            self.warnings.append(warning(ParseWarning, "national-in-local", line,
                                          name=name, local=local))
 
     # -- assignments --------------------------------------------------------------------------
@@ -362,7 +361,7 @@ class _DocumentBuilder:
                         self.resolver.prefix, dept.name, self.resolver.jurisdiction.level)))
             else:
                 dept = self.canonical(name)
-            made = self.made[key] = self.kinds.Assignment.make(
+            made = self.made[key] = Assignment(
                 department=dept.name, as_printed=name, role=role, known=dept.known,
                 inherited=inherited, lead_by_rule=lead_by_rule, counterpart=counterpart,
                 generic=dept.generic)
@@ -426,7 +425,7 @@ class _DocumentBuilder:
                                         and unit.level >= 1 else parent)
         if not made:
             text = _clean_text("".join(unit.body))
-            self.unassigned.append(self.kinds.Clause.make(number=unit.number, section=section_text, title=title,
+            self.unassigned.append(Clause(number=unit.number, section=section_text, title=title,
                                           line=line, contains_tasks=child_made, text=text,
                                           subclauses=len(unit.children)))
         return made or child_made
@@ -464,7 +463,7 @@ class _DocumentBuilder:
                 self.state.scope_default = info.scope_default
             if not assignments:
                 self.warn(tok_line, "no-department", number=unit.number)
-            self.tasks.append(self.kinds.Task.make(
+            self.tasks.append(Task(
                 number=unit.number, part=part, section=section, subsection=subsection,
                 title=title, text=_clean_text("".join(text)), trailer=shown,
                 line=line if part == 1 else tok_line, assignments=assignments,
@@ -599,19 +598,14 @@ def _clean_text(text: str) -> str:
 
 
 def build_documents(units: Sequence[Unit], canonical: Canonical, line_of: LineMap,
-                    kinds: ModuleType | None = None, jurisdiction=None,
-                    registry=None) -> list[Document]:
+                    jurisdiction=None, registry=None) -> list[Document]:
     """Units (preamble first) → documents with tasks, unassigned clauses, rules and warnings.
 
-    ``kinds`` is the module whose record classes are built: ``matrix.models`` (pydantic, the
-    default) or ``matrix.records`` (lean); both have the same classes with the same fields.
     ``jurisdiction`` (a ``records.Jurisdiction``) overrides the one each document is found to
     have (``matrix.parse.jurisdiction.detect_jurisdiction``); in a local document names are read by
     ``matrix.parse.jurisdiction.LocalResolver`` over ``registry`` (default: the packaged data and the
     user's files).
     """
-    if kinds is None:
-        from .. import models as kinds
     documents = []
     preamble = units[0] if units else None
     carried: tuple[_RuleState, list[str]] | None = None  # a notice's rules, for its attachment
@@ -628,7 +622,7 @@ def build_documents(units: Sequence[Unit], canonical: Canonical, line_of: LineMa
                 from ..departments import default_registry
                 registry = default_registry()
             resolver = LocalResolver(registry, found, canonical)
-        builder = _DocumentBuilder(canonical, line_of, kinds, resolver)
+        builder = _DocumentBuilder(canonical, line_of, resolver)
         if carried is not None:
             builder.state, builder.rules = carried[0], list(carried[1])
             carried = None
@@ -654,11 +648,11 @@ def build_documents(units: Sequence[Unit], canonical: Canonical, line_of: LineMa
             carried = (builder.state, builder.rules)
         order = {id(c): i for i, c in enumerate(builder.unassigned)}
         unassigned = sorted(builder.unassigned, key=lambda c: (c.line, order[id(c)]))
-        documents.append(kinds.Document.make(
+        documents.append(Document(
             title=title, doc_number=number, line=line_of(tops[0].line), tasks=tuple(builder.tasks),
             unassigned=tuple(unassigned), rules=tuple(builder.rules),
             warnings=tuple(sorted(builder.warnings, key=lambda w: w.line or 1 << 30)),
-            jurisdiction=None if found is None else kinds.Jurisdiction.make(
+            jurisdiction=None if found is None else Jurisdiction(
                 level=found.level, name=found.name),
         ))
     return documents

@@ -159,8 +159,7 @@ def sent_out(plan: Plan, record_path: bool = False) -> Plan:
     path = sent_out_path(source.path, record_path)
     if path == source.path:
         return plan
-    return type(plan).make(source=type(source).make(**{**source.__dict__, "path": path}),
-                           documents=plan.documents)
+    return replace(plan, source=replace(source, path=path))
 
 
 def save_atomically(path: str | os.PathLike[str], sheet_titles: Sequence[str],

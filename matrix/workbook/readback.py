@@ -49,7 +49,8 @@ from openpyxl.utils import get_column_letter
 
 from ..errors import MatrixError, MatrixInputError
 from ..i18n import _
-from ..records import Assignment, Document, ParseWarning, Plan, ROLE_RANK, Role, Source, Task
+from ..records import (ROLE_RANK, Assignment, Document, Jurisdiction, ParseWarning, Plan, Role, Source,
+                       Task, validate)
 from .book import MARKS, clean_text
 from .plan import FORMAT_LABELS, SHEET_NAMES
 from .stamp import (FLAG_GENERIC, FLAG_INHERITED, FLAG_LEAD_BY_RULE, FLAG_UNKNOWN, RECORDS_MAGIC,
@@ -272,7 +273,7 @@ class _DocumentRecord:
     label: str
     rules: tuple[str, ...]
     warnings: list[ParseWarning]
-    jurisdiction: Any = None  # models.Jurisdiction
+    jurisdiction: Any = None  # records.Jurisdiction
 
 
 @dataclass(frozen=True)
@@ -299,29 +300,33 @@ def _leaders(value: Any) -> tuple[str, ...]:
     return tuple(str(p) for p in value)
 
 
+def _made(cls: type, **data: Any) -> Any:
+    """A record read back: validated by pydantic, since a workbook comes from outside (a
+    ``ValidationError`` is a ``ValueError``)."""
+    return validate(cls, data)
+
+
 def _parse_records(text: str) -> _Records:
     """The hidden records; raises ValueError, TypeError, KeyError … when they are malformed."""
-    from .. import models  # pydantic, for what is read back (build never needs it)
-
     data = json.loads(text)
     if not isinstance(data, dict) or data.get("dutymatrix") != RECORDS_VERSION:
         raise ValueError("unknown records version")
     source = data.get("source")
-    origin = models.Source(**source) if isinstance(source, dict) else None
+    origin = _made(Source, **source) if isinstance(source, dict) else None
     documents = []
     for d in data["documents"]:
-        warnings = [models.ParseWarning(line=w[0], column=w[1], kind=w[2], message=w[3],
+        warnings = [_made(ParseWarning, line=w[0], column=w[1], kind=w[2], message=w[3],
                                         params=w[4] if len(w) > 4 else ())
                     for w in d.get("warnings", ())]
         where = d.get("jurisdiction")
         documents.append(_DocumentRecord(
             _opt_str(d.get("title")), _opt_str(d.get("doc_number")), int(d.get("line", 1)),
             str(d.get("label", "")), tuple(str(r) for r in d.get("rules", ())), warnings,
-            models.Jurisdiction(**where) if isinstance(where, dict) else None))
+            _made(Jurisdiction, **where) if isinstance(where, dict) else None))
     roles = {r.value: r for r in Role}
     counterparts = data.get("counterparts") if isinstance(data.get("counterparts"), dict) else {}
     leaders = data.get("leaders") if isinstance(data.get("leaders"), dict) else {}
-    table = [models.Assignment(department=department,
+    table = [_made(Assignment, department=department,
                         as_printed=department if printed is None else printed, role=roles[role],
                         inherited=bool(flags & FLAG_INHERITED),
                         lead_by_rule=bool(flags & FLAG_LEAD_BY_RULE),
@@ -426,8 +431,6 @@ def _assignments(marks: dict[str, Role], record: _TaskRecord | None,
     becomes one plain assignment where the department first stood; a removed mark drops the
     department; marks on departments the record does not name come last, in column order.
     """
-    from .. import models  # pydantic, for what is read back (build never needs it)
-
     if record is None:
         shown: dict[str, Role] = {}
         out: list[Assignment] = []
@@ -445,12 +448,12 @@ def _assignments(marks: dict[str, Role], record: _TaskRecord | None,
                 out.append(a)
             elif a.department not in changed:
                 changed.add(a.department)
-                out.append(models.Assignment(department=a.department, as_printed=a.department,
+                out.append(_made(Assignment, department=a.department, as_printed=a.department,
                                       role=role, known=a.known))
     for department, role in marks.items():
         if department not in shown:
             name, is_known = known(department)
-            out.append(models.Assignment(department=name, as_printed=department, role=role,
+            out.append(_made(Assignment, department=name, as_printed=department, role=role,
                                   known=is_known))
     return tuple(out)
 
@@ -468,11 +471,10 @@ class _WorkbookReader:
              column: int | None = None, **params: Any) -> None:
         """A warning for the plan, on ``document`` (the first one when None); its text in both
         languages comes from ``matrix.messages``."""
-        from .. import models  # pydantic, for what is read back (build never needs it)
         from ..messages import warning
 
         self.notes.append((document, warning(
-            models.ParseWarning, kind, None if row is None else row + 1,
+            ParseWarning, kind, None if row is None else row + 1,
             None if column is None else column + 1, **params)))
 
     def read(self) -> WorkbookContents:
@@ -488,8 +490,6 @@ class _WorkbookReader:
             values.close()
 
     def _read(self, values: _Values, sha256: str) -> WorkbookContents:
-        from .. import models  # pydantic, for what is read back (build never needs it)
-
         path = self.path
         if _MATRIX_SHEET not in values.sheet_names:
             raise MatrixInputError(_(
@@ -523,7 +523,7 @@ class _WorkbookReader:
         elif _NOTES_SHEET in values.sheet_names:
             self.where = _(" (sheet {sheet})").format(sheet=_NOTES_SHEET)
             origin, generated, tool = _notes(values.rows(_NOTES_SHEET))
-        plan = models.Plan(source=models.Source(path=str(path), sha256=sha256, format="xlsx"),
+        plan = _made(Plan, source=_made(Source, path=str(path), sha256=sha256, format="xlsx"),
                     documents=documents)
         return WorkbookContents(plan, origin, generated, tool, records is not None)
 
@@ -636,8 +636,6 @@ class _WorkbookReader:
 
     def _documents(self, rows: list[_MatrixRow], records: _Records | None,
                    deadlines: dict[Any, str | None] | None) -> tuple[Document, ...]:
-        from .. import models  # pydantic, for what is read back (build never needs it)
-
         documents = list(records.documents) if records is not None else []
         by_label: dict[str, int] = {}
         for i, d in enumerate(documents):
@@ -687,15 +685,13 @@ class _WorkbookReader:
             tasks.append([])
         for index, warning in self.notes:
             documents[index or 0].warnings.append(warning)
-        return tuple(models.Document(title=d.title, doc_number=d.doc_number, line=d.line,
+        return tuple(_made(Document, title=d.title, doc_number=d.doc_number, line=d.line,
                               tasks=tuple(t), rules=d.rules, warnings=tuple(d.warnings),
                               jurisdiction=d.jurisdiction)
                      for d, t in zip(documents, tasks))
 
     def _task(self, row: _MatrixRow, deadlines: dict[Any, str | None] | None,
               known: Callable[[str], tuple[str, bool]]) -> Task:
-        from .. import models  # pydantic, for what is read back (build never needs it)
-
         record = row.record
         number, part = _split_label(row.label)
         section, subsection = _sections(row.section, record)
@@ -715,7 +711,7 @@ class _WorkbookReader:
                 text = record.full_text
             if record.full_title and fingerprint(title) == record.title:
                 title = record.full_title
-        return models.Task(number=number, part=part, section=section, subsection=subsection,
+        return _made(Task, number=number, part=part, section=section, subsection=subsection,
                     title=title, text=text,
                     trailer=record.trailer if record is not None else None,
                     line=record.line if record is not None else row.index + 1,
@@ -778,8 +774,6 @@ def _deadlines(grid: list[list[Any]]) -> dict[Any, str | None] | None:
 
 def _notes(grid: list[list[Any]]) -> tuple[Source | None, str | None, str | None]:
     """Source, generation time and tool from 说明, for a workbook without hidden records."""
-    from .. import models  # pydantic, for what is read back (build never needs it)
-
     pairs: dict[str, str] = {}
     for row in grid:
         if len(row) >= 2:
@@ -789,7 +783,7 @@ def _notes(grid: list[list[Any]]) -> tuple[Source | None, str | None, str | None
         fmt = pairs.get("格式", "") or "text"
         fmt, _, encoding = fmt.partition("（编码 ")
         fmt = _FORMAT_CODES.get(fmt.strip(), fmt)  # 纯文本 → text (older workbooks: text)
-        origin = models.Source(path=pairs["源文件"], sha256=pairs.get("SHA-256", ""),
+        origin = _made(Source, path=pairs["源文件"], sha256=pairs.get("SHA-256", ""),
                         format=fmt.strip() or "text", encoding=encoding.rstrip("）") or None)
     tool = pairs.get("工具版本", "").removeprefix("dutymatrix ").strip() or None
     return origin, pairs.get("生成时间") or None, tool

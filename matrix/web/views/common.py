@@ -135,7 +135,7 @@ def load(name: str, data: bytes) -> Upload:
     """Parse one upload (plan document of any format the readers take, or a workbook)."""
     from ...load.sources import load_plan_bytes
 
-    return Upload(load_plan_bytes(data, name, lean=True), name)
+    return Upload(load_plan_bytes(data, name), name)
 
 
 def attachment(data: bytes, filename: str, media_type: str) -> Response:
