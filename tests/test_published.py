@@ -519,6 +519,7 @@ def test_division_table_is_accepted_by_build_filter_and_diff(tmp_path):
     assert again.exit_code in (0, 1), again.output
 
 
+@pytest.mark.slow  # LibreOffice saves the .xls
 def test_xls_division_table_is_read_through_calamine(tmp_path):
     need(SOFFICE, "LibreOffice is not installed: cannot save an .xls")
     book = tmp_path / "分工表.xlsx"
