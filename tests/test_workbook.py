@@ -21,6 +21,7 @@ from conftest import CORPUS, SEED_001
 
 from matrix.workbook import book, stamp, untrusted
 from matrix.workbook import readback as wbread
+from matrix.workbook import values as wbvalues
 from matrix.errors import MatrixInputError
 from matrix.workbook import (INDEX_SHEET, MAX_RATIO, TASK_LIST_SHEET, read_workbook,
                           read_workbook_contents, sent_out, write_index, write_task_list, write_workbook)
@@ -166,7 +167,7 @@ def test_writer_and_reader_paths_agree(tmp_path: Path, monkeypatch: pytest.Monke
                                        fast_rows: bool, calamine: bool) -> None:
     monkeypatch.setattr(book, "_FAST_ROWS", fast_rows and book._FAST_ROWS)
     out = write(tmp_path)
-    monkeypatch.setattr(wbread, "_CALAMINE", calamine)
+    monkeypatch.setattr(wbvalues, "_CALAMINE", calamine)
     assert read_workbook(out).tasks == TASKS
 
 
