@@ -23,10 +23,11 @@ if TYPE_CHECKING:
 from .. import __version__
 from ..pivot import build_matrix
 from ..records import Plan
-from .book import (BODY, Book, FIT_DEPARTMENTS, GB2312, LEGEND, LOOKS, Look, MARKS, MARK_WIDTH,
-                   MATRIX_ROW, MAX_CELL_TEXT, MAX_ROW_HEIGHT, NOT_XML, Page, RowCell, Sheet,
-                   Style, clean_text, date_text, list_head, make_font, print_setup,
-                   save_atomically, section_text, sent_out, utc_naive)
+from .book import (BODY, Book, GB2312, LEGEND, LOOKS, Look, MARKS, MAX_CELL_TEXT, MAX_ROW_HEIGHT,
+                   NOT_XML, RowCell, Sheet, Style, clean_text, make_font, save_atomically,
+                   sent_out, utc_naive)
+from .page import (FIT_DEPARTMENTS, MARK_WIDTH, MATRIX_ROW, Page, date_text, list_head,
+                   print_setup, section_text)
 
 # --------------------------------------------------------------------------- the diff workbook
 

@@ -17,8 +17,8 @@ if TYPE_CHECKING:
 
 from .. import __version__
 from ..records import Plan, Role
-from .book import (Book, Page, banding, clean_text, date_text, heat_scale, list_head,
-                   save_atomically, sent_out_path, task_section_text)
+from .book import Book, clean_text, save_atomically, sent_out_path
+from .page import Page, banding, date_text, heat_scale, list_head, task_section_text
 
 # --------------------------------------------------------------------------- department task lists
 

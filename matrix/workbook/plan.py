@@ -27,10 +27,10 @@ from ..errors import MatrixOutputError
 from ..messages import title as kind_title
 from ..messages import warning
 from ..records import Document, ParseWarning, Plan, Role
-from .book import (BODY, Book, FIT_DEPARTMENTS, GB2312, GREY, HEADING, LEGEND, MARKS, MARK_WIDTH,
-                   MATRIX_ROW, MAX_CELL_TEXT, MAX_ROW_HEIGHT, Page, RowCell, Sheet, banding,
-                   clean_text, date_text, heat_scale, print_setup, save_atomically, section_text,
-                   sent_out, utc_naive)
+from .book import (BODY, Book, GB2312, GREY, HEADING, LEGEND, MARKS, MAX_CELL_TEXT, MAX_ROW_HEIGHT,
+                   RowCell, Sheet, clean_text, save_atomically, sent_out, utc_naive)
+from .page import (FIT_DEPARTMENTS, MARK_WIDTH, MATRIX_ROW, Page, banding, date_text, heat_scale,
+                   print_setup, section_text)
 from .stamp import chunks, records_json, sign
 
 SHEET_NAMES = ("矩阵", "分工表", "部门统计", "说明")

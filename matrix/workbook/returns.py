@@ -33,8 +33,8 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .book import (LOOKS, Book, Page, clean_text, date_text, print_setup, save_atomically,
-                   task_section_text)  # first: book imports openpyxl (see its docstring)
+from .book import LOOKS, Book, clean_text, save_atomically  # first: book imports openpyxl
+from .page import Page, date_text, print_setup, task_section_text  # noqa: E402
 from openpyxl.styles import PatternFill, Protection  # noqa: E402
 from openpyxl.utils import get_column_letter  # noqa: E402
 from openpyxl.worksheet.datavalidation import DataValidation  # noqa: E402
