@@ -154,7 +154,6 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
     deadlines.
     """
     from ..errors import MatrixInputError
-    from ..workbook.returns import form_values
 
     sha = plan.source.sha256
     if previous is not None and previous.plan_sha256 != sha:
@@ -179,6 +178,26 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
         rounds = Counter(r.stamp.round for r in readable
                          if r.stamp is not None and r.stamp.plan_sha256 == sha and r.stamp.round)
         round = rounds.most_common(1)[0][0] if rounds else None
+    candidates = _identify(readable, sha, round, expected, leaders, tasks, received)
+    taken = _take(candidates, received)
+    reports, added, edits, other = _read_rows(taken, expected, leaders, tasks)
+    lines, unread = _task_lines(tasks, expected, leaders, taken, reports, year, as_of, previous)
+    counts = _counts(lists, taken, reports, lines, as_of)
+    missing = tuple(item.department for item in lists if item.department not in taken)
+    received.sort(key=lambda r: ({ACCEPTED: 0, SUPERSEDED: 1, REFUSED: 2, UNREADABLE: 3}
+                                 [r.outcome], r.department or "", r.path))
+    return Collection(plan.title, sha, round, as_of, year, tuple(lines),
+                      tuple(item.department for item in lists), tuple(counts), missing,
+                      tuple(received), tuple(added), tuple(edits), tuple(other),
+                      tuple(unread), previous.path if previous is not None else None)
+
+
+def _identify(readable: Sequence[Any], sha: str, round: str | None,
+              expected: dict[str, dict[str, Any]], leaders: dict[str, dict[str, Any]],
+              tasks: dict[str, Any], received: list[Received]
+              ) -> dict[str, list[tuple[Any, str, str]]]:
+    """Which department (or leader) each readable return is, by its stamp or its tasks' text:
+    department → [(return, matched by, note)]; a refused return goes to ``received``."""
     # Which department each return is, or why it is refused.
     candidates: dict[str, list[tuple[Any, str, str]]] = {}  # department → (return, by, note)
     for ret in readable:
@@ -221,6 +240,13 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
             continue
         candidates.setdefault(department, []).append(
             (ret, BY_TEXT, f"{ret.stamp_note}，按任务文字匹配（{why}）"))
+    return candidates
+
+
+def _take(candidates: dict[str, list[tuple[Any, str, str]]],
+          received: list[Received]) -> dict[str, tuple[Any, str]]:
+    """Department → (the return taken, matched by): the one saved last; the others are listed
+    in ``received`` as 被替代."""
     taken: dict[str, tuple[Any, str]] = {}
     for department, found in candidates.items():
         found.sort(key=lambda f: (_saved(f[0]), str(f[0].path)))
@@ -235,6 +261,15 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
                 round=ret.stamp.round if ret.stamp else None, matched_by=old_by,
                 reason=f"同一单位有较晚保存的报送：{Path(latest.path).name}"
                        + (f"；{old_note}" if old_note else "")))
+    return taken
+
+
+def _read_rows(taken: dict[str, tuple[Any, str]], expected: dict[str, dict[str, Any]],
+               leaders: dict[str, dict[str, Any]], tasks: dict[str, Any]):
+    """Each taken return's rows: (reports by (task id, department), 新增事项, edits of the
+    plan's text, other cells)."""
+    from ..workbook.returns import form_values
+
     # Each taken return's rows: reports, edits, 新增事项, other cells.
     reports: dict[tuple[str, str], Report] = {}
     added: list[Added] = []
@@ -284,6 +319,15 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
                 row.values.get("进展情况", ""), row.values.get("存在问题", ""),
                 row.values.get("下步计划", ""), name, row.row)
         other += [(department, name, ref, text) for ref, text in ret.other]
+    return reports, added, edits, other
+
+
+def _task_lines(tasks: dict[str, Any], expected: dict[str, dict[str, Any]],
+                leaders: dict[str, dict[str, Any]], taken: dict[str, tuple[Any, str]],
+                reports: dict[tuple[str, str], Report], year: int | None, as_of: date,
+                previous: PreviousRound | None
+                ) -> tuple[list[TaskLine], list[tuple[str, str, str]]]:
+    """One line per task (lead first; done and late) and the deadlines that could not be read."""
     # Task lines, lead first; done and late.
     lines: list[TaskLine] = []
     unread: list[tuple[str, str, str]] = []
@@ -313,6 +357,13 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
                 change.append("新近完成")
         lines.append(TaskLine(task_id, task.label, task.section, task.title, task.text,
                               deadline, tuple(line_reports), done, late, tuple(change)))
+    return lines, unread
+
+
+def _counts(lists: Sequence[Any], taken: dict[str, tuple[Any, str]],
+            reports: dict[tuple[str, str], Report], lines: Sequence[TaskLine],
+            as_of: date) -> list[DepartmentCount]:
+    """报送情况: per department, its tasks, what it returned, done and late."""
     late_by = {t.task_id: t.deadline.late(as_of) for t in lines}
     counts = []
     for item in lists:
@@ -328,13 +379,7 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
                                       Path(ret[0].path).name if ret else "",
                                       header.get("联系人", ""), header.get("电话", ""),
                                       header.get("报送日期", "")))
-    missing = tuple(item.department for item in lists if item.department not in taken)
-    received.sort(key=lambda r: ({ACCEPTED: 0, SUPERSEDED: 1, REFUSED: 2, UNREADABLE: 3}
-                                 [r.outcome], r.department or "", r.path))
-    return Collection(plan.title, sha, round, as_of, year, tuple(lines),
-                      tuple(item.department for item in lists), tuple(counts), missing,
-                      tuple(received), tuple(added), tuple(edits), tuple(other),
-                      tuple(unread), previous.path if previous is not None else None)
+    return counts
 
 
 def leader_key(name: str) -> str:
