@@ -16,7 +16,7 @@ it came from).
 ``office``  .doc, .wps, .odt, .rtf converted to .docx by LibreOffice headless
 ``ofd``     OFD (GB/T 33190): the zip of XML pages, text in reading order
 ``sheet``   an office's own 任务分工表 workbook (.xlsx, .xls) read as a plan
-``zipsafe`` the zip checks of ``ofd`` and ``sheet``
+``furniture`` the ``Paged`` text of pdf, ocr and ofd, page numbers and running heads dropped
 ==========  ================================================================================
 
 What comes after reading (cell tables, reflow, normalise) is text → text, in :mod:`matrix.text`.
@@ -26,7 +26,7 @@ encoding) -> RawText`` (``lines`` mapping each output line to the user's page/pa
 ``pages`` for a paged format), add it to :data:`READERS`, and teach :func:`sniff_format` (or
 ``formats.sniff``) to recognise the format. Errors are ``MatrixInputError`` whose message
 starts with the file name. A reader of a zip-based format checks what the zip unpacks to first
-(``zipsafe``, or :func:`_check_unpacked_size` for .docx).
+(``safety.zipcheck.open_zip``, or :func:`_check_unpacked_size` for .docx).
 
 * **Formats.** A Word ``.docx`` (a zip holding ``word/document.xml``) goes through ``docx``; an
   HTML page (suffix ``.html``/``.htm``, or text that opens with a tag such as ``<html`` or
@@ -195,7 +195,7 @@ def _check_unpacked_size(data: bytes, path: str) -> None:
             "{path}: the .docx unpacks to {size}, over the {limit} MB limit; split the document "
             "or raise {variable}").format(path=path, size=_size(unpacked),
                                           limit=_megabytes(limit), variable=LIMIT_VARIABLE))
-    # The checks every zip-based input gets (ratio, streams, DTDs): zipsafety.
+    # The checks every zip-based input gets (ratio, streams, DTDs): safety.zipcheck.
     from ..safety.zipcheck import check_zip
 
     check_zip(io.BytesIO(data), path, N_("a Word .docx"), max_unpacked=limit)

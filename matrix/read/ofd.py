@@ -7,7 +7,7 @@ children carry the text at an offset (``X``, ``Y``) inside the boundary.
 
 ``ofd_to_text(data, path)`` returns a ``furniture.Paged`` text:
 
-* the zip is checked by ``zipsafe`` before anything is unpacked, and every XML part is parsed
+* the zip is checked by ``safety.zipcheck`` before anything is unpacked, and every XML part is parsed
   with defusedxml (no entities, no external references);
 * **reading order**: each text run is placed at its absolute position (boundary plus offset);
   runs whose baselines are within half a character height are one line, read left to right,
@@ -53,7 +53,7 @@ def _parse(archive, name: str, path: str):
     from defusedxml import ElementTree
     from defusedxml.common import DefusedXmlException
 
-    from .zipsafe import read_member
+    from ..safety.zipcheck import read_member
 
     try:
         return ElementTree.fromstring(read_member(archive, name, path))
@@ -103,7 +103,7 @@ def page_lines(content) -> list[str]:
 def ofd_to_text(data: bytes, path: str = "<input>"):
     """The text of every page of every document of an OFD file, as a ``furniture.Paged``."""
     from .furniture import Paged, drop_furniture
-    from .zipsafe import open_zip
+    from ..safety.zipcheck import open_zip
 
     archive = open_zip(data, path, N_("an OFD file"))
     with archive:

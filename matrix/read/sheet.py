@@ -17,7 +17,7 @@ department cells are read by the trailer grammar::
 * Numbers print as written (序号 3, not 3.0); dates as 2025年12月31日.
 * ``lines[i]`` is the worksheet row (from 1) that line ``i + 1`` came from.
 
-An .xlsx is checked by ``zipsafe`` before calamine opens it. A workbook with no duty table is a
+An .xlsx is checked by ``safety.zipcheck`` before calamine opens it. A workbook with no duty table is a
 ``MatrixInputError`` saying which headers were looked for.
 """
 
@@ -95,7 +95,7 @@ def written_by_dutymatrix(path) -> bool:
         data = path.read_bytes()
         if not data.startswith(b"PK\x03\x04"):
             return True
-        from .zipsafe import open_zip
+        from ..safety.zipcheck import open_zip
 
         open_zip(data, str(path), N_("an .xlsx workbook")).close()
         names = CalamineWorkbook.from_filelike(io.BytesIO(data)).sheet_names
@@ -111,7 +111,7 @@ def sheet_to_text(data: bytes, path: str = "<input>") -> tuple[str, tuple[int, .
     from python_calamine import CalamineWorkbook
 
     if data.startswith(b"PK\x03\x04"):
-        from .zipsafe import open_zip
+        from ..safety.zipcheck import open_zip
 
         open_zip(data, path, N_("an .xlsx workbook")).close()
     try:

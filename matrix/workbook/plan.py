@@ -87,26 +87,26 @@ def check_grid(plan: Plan, matrix: Matrix, path: str | os.PathLike[str]) -> None
     """Refuse, before writing, a matrix a worksheet cannot hold: more than
     ``EXCEL_MAX_COLUMNS`` columns (Excel and LibreOffice drop what lies beyond XFD, 合计 and
     the hidden records with it) or ``EXCEL_MAX_ROWS`` rows. ``MatrixOutputError`` says why."""
-    from ..safety import zipcheck as zipsafety
+    from ..safety import zipcheck
 
     columns = len(matrix.departments) + _FIXED_COLUMNS
-    if columns > zipsafety.EXCEL_MAX_COLUMNS:
+    if columns > zipcheck.EXCEL_MAX_COLUMNS:
         raise MatrixOutputError(
             _("{path}: {source} names {count:,} departments; a worksheet holds {columns:,} "
               "columns (Excel, WPS and LibreOffice), so at most {most:,}: nothing written "
               "(`dutymatrix filter --split-by-dept` gives one list per department)").format(
                 path=path, source=plan.source.path, count=len(matrix.departments),
-                columns=zipsafety.EXCEL_MAX_COLUMNS,
-                most=zipsafety.EXCEL_MAX_COLUMNS - _FIXED_COLUMNS))
+                columns=zipcheck.EXCEL_MAX_COLUMNS,
+                most=zipcheck.EXCEL_MAX_COLUMNS - _FIXED_COLUMNS))
     records = sum(len(t.text) + len(t.title) + 200 for t in plan.tasks) // _RECORDS_CHUNK + 1
     rows = len(matrix.rows) + _FIXED_ROWS + records
-    if rows > zipsafety.EXCEL_MAX_ROWS:
+    if rows > zipcheck.EXCEL_MAX_ROWS:
         raise MatrixOutputError(
             _("{path}: {source} has {count:,} tasks; with the lines around them that is "
               "{rows:,} rows, more than the {limit:,} rows a worksheet holds: nothing written "
               "(split the plan into several files)").format(
                 path=path, source=plan.source.path, count=len(matrix.rows), rows=rows,
-                limit=zipsafety.EXCEL_MAX_ROWS))
+                limit=zipcheck.EXCEL_MAX_ROWS))
 
 
 def cut_warnings(task) -> list[ParseWarning]:
