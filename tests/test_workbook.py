@@ -19,7 +19,7 @@ import openpyxl
 import pytest
 from conftest import CORPUS, SEED_001
 
-from matrix.workbook import book, stamp, untrusted
+from matrix.workbook import book, hidden, untrusted
 from matrix.workbook import readback as wbread
 from matrix.workbook import values as wbvalues
 from matrix.errors import MatrixInputError
@@ -242,7 +242,7 @@ def test_records_are_hidden_below_the_table_and_outside_the_filter(tmp_path: Pat
 
 
 def test_large_records_span_several_cells(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(stamp, "_CHUNK", 50)
+    monkeypatch.setattr(hidden, "_CHUNK", 50)
     out = write(tmp_path)
     sheet = Matrix(out)
     data = sheet.columns["任务全文"] + 1

@@ -2,7 +2,7 @@
 (roles per department, with a chart) and 说明 (source, rules, warnings) — :func:`write_workbook`.
 
 How it looks is described in ``book``'s docstring (the shared machinery); below 矩阵's table go
-the hidden records of ``stamp``, which ``read`` reads back.
+the hidden records of ``hidden``, which ``readback`` reads back.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from .book import (BODY, Book, GB2312, GREY, HEADING, LEGEND, MARKS, MAX_CELL_TE
                    RowCell, Sheet, clean_text, save_atomically, sent_out, utc_naive)
 from .page import (FIT_DEPARTMENTS, MARK_WIDTH, MATRIX_ROW, Page, banding, date_text, heat_scale,
                    print_setup, section_text)
-from .stamp import chunks, records_json, sign
+from .hidden import chunks, records_json, sign
 
 SHEET_NAMES = ("矩阵", "分工表", "部门统计", "说明")
 NO_ASSIGNMENTS = "本文件未列明责任单位，任务已列出，可手工填写分工"
@@ -80,7 +80,7 @@ def write_workbook(plan: Plan, path: str | os.PathLike[str], *, matrix: Matrix |
 # and rows besides the tasks (title, lines above the table, header, 合计, the hidden records).
 _FIXED_COLUMNS = 8
 _FIXED_ROWS = 16
-_RECORDS_CHUNK = 16_000  # characters of the hidden records per cell (stamp.chunks)
+_RECORDS_CHUNK = 16_000  # characters of the hidden records per cell (hidden.chunks)
 
 
 def check_grid(plan: Plan, matrix: Matrix, path: str | os.PathLike[str]) -> None:

@@ -1,7 +1,7 @@
 """Reading a workbook back: :func:`read_workbook` and :func:`read_workbook_contents`.
 
 The file is first checked by ``untrusted`` (:func:`~matrix.workbook.untrusted.check_package`);
-the hidden records written by ``stamp`` say what the cells cannot.
+the hidden records written by ``hidden`` say what the cells cannot.
 
 :func:`read_workbook` turns a workbook written by :func:`write_workbook` back into a ``Plan``,
 with whatever a person changed in Excel or WPS since (a mark added, removed or changed, a row
@@ -49,10 +49,10 @@ from ..errors import MatrixError, MatrixInputError
 from ..i18n import _
 from ..records import ROLE_RANK, Assignment, Document, ParseWarning, Plan, Role, Source, Task
 from .book import MARKS, clean_text
+from .hidden import RECORDS_MAGIC, fingerprint
 from .hidden import DocumentRecord as _DocumentRecord, HiddenRecords as _Records
 from .hidden import TaskRecord as _TaskRecord, made as _made, parse_records as _parse_records
 from .plan import FORMAT_LABELS, SHEET_NAMES
-from .stamp import RECORDS_MAGIC, fingerprint
 from .untrusted import Package, check_package
 from .values import SheetValues as _Values, cell_int as _int, cell_text as _text
 

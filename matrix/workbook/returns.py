@@ -42,7 +42,7 @@ from openpyxl.worksheet.datavalidation import DataValidation  # noqa: E402
 from .. import __version__  # noqa: E402
 from ..errors import MatrixInputError  # noqa: E402
 from ..i18n import N_, _  # noqa: E402
-from .stamp import chunks  # noqa: E402
+from .hidden import chunks  # noqa: E402
 from .untrusted import check_package  # noqa: E402
 
 if TYPE_CHECKING:

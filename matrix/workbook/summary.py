@@ -46,7 +46,7 @@ from openpyxl.utils import get_column_letter  # noqa: E402
 from ..errors import MatrixInputError  # noqa: E402
 from ..i18n import _  # noqa: E402
 from .returns import properties  # noqa: E402
-from .stamp import chunks  # noqa: E402
+from .hidden import chunks  # noqa: E402
 
 if TYPE_CHECKING:
     from ..round.records import Collection, PreviousRound

@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 from ..errors import MatrixInputError, unreadable
 from ..i18n import N_, _
-from .stamp import is_signed
+from .hidden import is_signed
 
 # --------------------------------------------------------------------------- limits
 
