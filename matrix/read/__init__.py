@@ -10,7 +10,7 @@ it came from).
 ``plain``   plain text: encodings (BOMs, ``<meta charset>``, detection), never mojibake
 ``html``    an HTML page saved from a portal
 ``docx``    a Word ``.docx`` (and the duty tables in it, shared with ``html``)
-``formats`` which of the readers below a published attachment needs (``formats.sniff``)
+``formats`` the readers of published attachments (PDF, scans, office files, OFD, 分工表)
 ``pdf``     a PDF: its text layer page by page, furniture dropped (pypdfium2)
 ``ocr``     scanned PDF pages and .png/.jpg/.tif images (RapidOCR, the ``ocr`` extra)
 ``office``  .doc, .wps, .odt, .rtf converted to .docx by LibreOffice headless
@@ -24,14 +24,14 @@ What comes after reading (cell tables, reflow, normalise) is text → text, in :
 **Adding a reader**: write ``read/<format>.py`` with a function ``read_<format>(data, path,
 encoding) -> RawText`` (``lines`` mapping each output line to the user's page/paragraph/row;
 ``pages`` for a paged format), add it to :data:`READERS`, and teach :func:`sniff_format` (or
-``formats.sniff``) to recognise the format. Errors are ``MatrixInputError`` whose message
+its helper ``_published``) to recognise the format. Errors are ``MatrixInputError`` whose message
 starts with the file name. A reader of a zip-based format checks what the zip unpacks to first
 (``safety.zipcheck.open_zip``, or :func:`_check_unpacked_size` for .docx).
 
 * **Formats.** A Word ``.docx`` (a zip holding ``word/document.xml``) goes through ``docx``; an
   HTML page (suffix ``.html``/``.htm``, or text that opens with a tag such as ``<html`` or
   ``<div``) through ``html``; PDF, images, .doc/.wps/.odt/.rtf, OFD and workbooks through the
-  readers ``formats.sniff`` names; anything else is plain text (``text``). Other zip archives
+  readers ``_published`` names; anything else is plain text (``text``). Other zip archives
   are refused with a message.
 * **Size.** An input larger than ``MAX_INPUT_BYTES`` (64 MB; the environment variable
   ``DUTYMATRIX_MAX_INPUT_MB`` sets another limit in megabytes of 2**20 bytes) is refused before it
@@ -81,13 +81,59 @@ READERS = {
     "text": ("plain", "decode"),
     "html": ("html", "read_html"),
     "docx": ("docx", "read_docx"),
-    # published attachments (formats.sniff tells them apart)
+    # published attachments (told apart by _published, read by formats)
     "pdf": ("formats", "read_pdf"),  # text layer (pdf), scanned pages by OCR (ocr)
     "image": ("formats", "read_image"),  # .png .jpg .tif by OCR (ocr)
     "office": ("formats", "read_office"),  # .doc .wps .odt .rtf through LibreOffice (office)
     "ofd": ("formats", "read_ofd"),  # OFD, GB/T 33190 (ofd)
     "sheet": ("formats", "read_sheet"),  # an office's own 分工表 workbook (sheet)
 }
+
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_IMAGES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
+_WORKBOOK_STREAMS = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le"))
+_ODF = b"application/vnd.oasis.opendocument."
+_WORD_SUFFIXES = (".docx", ".docm", ".dotx")
+
+
+def _published(data: bytes, suffix: str = "") -> str | None:
+    """The format of a published attachment, from the first bytes (the suffix only breaks ties),
+    or None for the formats :func:`sniff_format` tells apart itself:
+
+    =========  ======================================================  ===================
+    format     recognised by                                           read by
+    =========  ======================================================  ===================
+    pdf        ``%PDF``                                                ``pdf`` (+ ``ocr``)
+    image      PNG, JPEG or TIFF signature                             ``ocr``
+    office     Word 97 / WPS (OLE without a workbook stream), RTF,     ``office`` → docx
+               OpenDocument text (.odt)
+    ofd        a zip holding ``OFD.xml``, or named .ofd                ``ofd``
+    sheet      .xlsx (a zip with ``xl/``), .xls (OLE with a workbook   ``sheet``
+               stream), OpenDocument spreadsheet (.ods)
+    =========  ======================================================  ===================
+    """
+    head = data[:65536]
+    if data.startswith(b"%PDF"):
+        return "pdf"
+    if data.startswith(_IMAGES):
+        return "image"
+    if data.startswith(b"{\\rtf"):
+        return "office"
+    if data.startswith(_OLE):
+        if suffix in (".xls", ".xlt", ".et") or any(s in data for s in _WORKBOOK_STREAMS):
+            return "sheet"
+        return "office"
+    if data.startswith(b"PK\x03\x04"):
+        if b"OFD.xml" in head or suffix == ".ofd":
+            return "ofd"
+        if _ODF + b"text" in head[:200]:
+            return "office"
+        if suffix in _WORD_SUFFIXES:  # a workbook named .docx: reader says what it is
+            return None
+        if _ODF + b"spreadsheet" in head[:200] or b"xl/" in head or suffix in (".xlsx", ".xlsm"):
+            return "sheet"
+    return None
 
 
 def sniff_format(data: bytes, name: str = "", *, label: str | None = None) -> str:
@@ -99,9 +145,7 @@ def sniff_format(data: bytes, name: str = "", *, label: str | None = None) -> st
     """
     suffix = Path(name).suffix.lower() if name else ""
     label = label or name or "<input>"
-    from .formats import sniff  # PDF, scans, office files, OFD, 分工表 workbooks
-
-    other = sniff(data, suffix)
+    other = _published(data, suffix)  # PDF, scans, office files, OFD, 分工表 workbooks
     if other:
         return other
     if data.startswith(b"PK\x03\x04"):
