@@ -205,25 +205,33 @@ def division_lines(rows: Sequence[Sequence[str]]) -> list[tuple[int, str]] | Non
         if not task:
             continue
         count += 1
-        if not _NUMBERED.match(task):
-            if number.isdigit():
-                label = f"{number}."
-            elif number and all(ch in _HAN_NUMERALS for ch in number):
-                label = f"（{number}）"
-            else:
-                label = f"{count}."
-            task = label + task
-        for detail in details:
-            task += ("" if task.endswith(tuple(_END_PUNCT)) else "。") + detail
-        parts = [f"{_FIELD_LABEL[k]}：{'、'.join(fields[k])}"
-                 for k in ("lead", "responsible", "support", "guide") if fields.get(k)]
-        if parts and fields.get("leader"):
-            parts.insert(0, f"牵头领导：{'、'.join(fields['leader'])}")
-        if scope:
-            parts.append(f"适用范围：{scope}")
-        if deadline:
-            parts.append(deadline)
-        if parts:
-            task = task.rstrip("。") + "（" + "；".join(parts) + "）"
-        out.append((index, task))
+        out.append((index, _clause(task, number or "", count, details, fields, scope, deadline)))
     return out
+
+
+def _clause(task: str, number: str, count: int, details: list[str],
+            fields: dict[str, list[str]], scope: str, deadline: str) -> str:
+    """One row as a numbered clause: its number (the row's 序号, in hanzi when printed so, else
+    its running ``count``), the task and its details, and the trailer of units, scope and
+    deadline."""
+    if not _NUMBERED.match(task):
+        if number.isdigit():
+            label = f"{number}."
+        elif number and all(ch in _HAN_NUMERALS for ch in number):
+            label = f"（{number}）"
+        else:
+            label = f"{count}."
+        task = label + task
+    for detail in details:
+        task += ("" if task.endswith(tuple(_END_PUNCT)) else "。") + detail
+    parts = [f"{_FIELD_LABEL[k]}：{'、'.join(fields[k])}"
+             for k in ("lead", "responsible", "support", "guide") if fields.get(k)]
+    if parts and fields.get("leader"):
+        parts.insert(0, f"牵头领导：{'、'.join(fields['leader'])}")
+    if scope:
+        parts.append(f"适用范围：{scope}")
+    if deadline:
+        parts.append(deadline)
+    if parts:
+        task = task.rstrip("。") + "（" + "；".join(parts) + "）"
+    return task
