@@ -234,7 +234,7 @@ class Registry:
             if entry.fields.get("parent"):
                 self._parent[entry.name] = entry.fields["parent"]
         self._by_name: dict[str, Department] = {
-            e.name: Department.make(  # values checked by the loader above
+            e.name: Department(  # values checked by the loader above
                 name=e.name,
                 full_name=e.fields.get("full_name"),
                 category=e.fields.get("category"),
@@ -257,7 +257,7 @@ class Registry:
             index: dict[str, Department] = {}
             owners: dict[str, str] = {}
             for entry in entries.values():
-                dept = Department.make(name=entry.name, full_name=entry.fields.get("full_name"),
+                dept = Department(name=entry.name, full_name=entry.fields.get("full_name"),
                                        category=entry.fields.get("category") or "地方部门",
                                        generic=entry.fields.get("generic", False))
                 spellings = [(entry.name, entry.source)]
@@ -338,7 +338,7 @@ class Registry:
                 found = self._by_name[key]
             else:
                 printed = strip_invisible(name).strip()
-                found = Department.make(name=_simplified(_strip_trailing(printed)), known=False)
+                found = Department(name=_simplified(_strip_trailing(printed)), known=False)
             if len(self._memo) >= _MEMO_SIZE:
                 self._memo.clear()
             self._memo[name] = found

@@ -18,7 +18,8 @@ How to add a message (see README, Development):
 * In code, wrap it: ``_("{path}: the file is empty").format(path=path)`` — named ``{fields}``,
   never an f-string (the catalog holds the text before formatting); ``ngettext(one, many, n)``
   for counts; ``N_("…")`` marks a text translated later. Help texts of click commands
-  (docstrings) and options (``help=``) are found without a marker.
+  (docstrings) and options (``help=``, also of a shared ``*_option(help=…)``) are found without
+  a marker.
 * Run ``python -m matrix.i18n update``: extracts every message into ``matrix/locale/
   dutymatrix.pot``, merges it into each ``.po`` and lists the messages still untranslated.
 * Write the Chinese in ``matrix/locale/zh_CN/LC_MESSAGES/dutymatrix.po`` (same ``{fields}``),
@@ -197,7 +198,8 @@ def extract(fileobj, keywords, comment_tags, options):
                 doc = ast.get_docstring(node, clean=False)
                 if doc:
                     yield node.lineno, None, inspect.cleandoc(doc), ["click help"]
-        elif isinstance(node, ast.Call) and _name(node.func) in ("option", "argument"):
+        elif isinstance(node, ast.Call) and (_name(node.func) in ("option", "argument")
+                                             or (_name(node.func) or "").endswith("_option")):
             for kw in node.keywords:
                 if kw.arg == "help" and isinstance(kw.value, ast.Constant) \
                         and isinstance(kw.value.value, str):

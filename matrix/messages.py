@@ -17,7 +17,7 @@ messages are gettext catalogs (``matrix.i18n``); this table is for what is *reco
 plan, so that a workbook says the same whatever the locale of the machine that wrote it.
 
 To add a warning: give it a kind here (English and Chinese, the same ``{placeholders}``; a test
-checks), then record it with ``warning(kinds.ParseWarning, kind, line=…, **params)`` (the parser's
+checks), then record it with ``warning(ParseWarning, kind, line=…, **params)`` (the parser's
 ``_DocumentBuilder.warn`` does). A warning read back without parameters (a workbook written by an
 older version) shows the kind's Chinese title.
 """
@@ -193,10 +193,10 @@ def chinese(kind: str, params: Mapping[str, Any], message: str) -> str:
 
 def warning(cls: type, kind: str, line: int | None = None, column: int | None = None, *,
             page: int | None = None, **params: Any) -> Any:
-    """A ``ParseWarning`` of record class ``cls`` (lean or pydantic): ``message`` is the English
+    """A ``ParseWarning`` of record class ``cls``: ``message`` is the English
     text, ``params`` what both languages are made from; ``page`` for a paged source (PDF, scan)."""
     where = {"page": page} if page is not None else {}
-    return cls.make(line=line, column=column, kind=kind, message=render(kind, params, "en"),
+    return cls(line=line, column=column, kind=kind, message=render(kind, params, "en"),
                     params=tuple(params.items()), **where)
 
 

@@ -1,6 +1,6 @@
 """Pivot a plan's records into a responsibility matrix: tasks × departments → role.
 
-Pure functions from :class:`~matrix.models.Plan` to new values; nothing here mutates its input,
+Pure functions from :class:`~matrix.records.Plan` to new values; nothing here mutates its input,
 and nothing here knows about spreadsheets (``workbook.plan`` turns a :class:`Matrix` into one).
 """
 

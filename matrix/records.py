@@ -1,18 +1,15 @@
-"""The records' fields and behaviour, in plain Python: plan → documents → tasks → assignments.
+"""The records: plan → documents → tasks → assignments, as plain frozen dataclasses.
 
-Each record is declared once, here: its fields (annotations and defaults) and its methods.
-``matrix.models`` makes the public, validated records from these declarations: ``models.Task``
-is a frozen pydantic model that subclasses ``records.Task`` (pydantic reads the fields from it),
-so every ``models`` record is also an instance of its ``records`` class.
+Each record is declared once, here: frozen, with slots, compared and hashed by value, built by
+keyword. The parser builds them from values it has typed itself, so nothing validates them on
+the way out of a plan; pydantic validates only what comes from outside, at the edges, through a
+``TypeAdapter`` built on these same classes (imported only then, so that ``dutymatrix parse``
+never pays for it):
 
-The classes here are also usable on their own, as lean records: frozen, compared by value,
-built with ``make`` from values already typed (no validation) and serialised by ``as_json``.
-The command line builds these on its hot path (``dutymatrix parse`` and ``build``), because
-importing pydantic and building its model classes costs more than parsing a plan; it gives
-identical JSON and workbooks (tests check), and a lean record equals (and hashes like) the
-pydantic record with the same fields. Everything that reads records (``pivot``, ``workbook``,
-``filter``, ``diff``) takes either kind. Records from outside (a workbook, JSON, a
-user's code) go through ``matrix.models``, which validates.
+* ``Plan.from_json(data)``: records back from ``dutymatrix parse --format json``;
+* :func:`validate`: a record read back from a workbook, checked field by field;
+* :func:`validated`: a whole plan from elsewhere, checked the same way;
+* :func:`json_schema`: the JSON schema of a ``Plan``.
 
 The JSON written by ``dutymatrix parse --format json`` is ``Plan.to_json()``: its keys are a
 contract other tools read, so add keys freely but never rename or drop one.
@@ -20,10 +17,13 @@ contract other tools read, so add keys freely but never rename or drop one.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from enum import Enum
-from typing import Any, ClassVar, NamedTuple
+from typing import Any
 
-_set = object.__setattr__
+record = dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+_FORBID = {"extra": "forbid"}  # pydantic's config at the edges: no unknown field
 
 
 class Role(str, Enum):
@@ -51,117 +51,31 @@ ROLE_LABELS = {
 ROLE_RANK = {Role.lead: 0, Role.responsible: 1, Role.guide: 2, Role.support: 3}
 
 
-class Record:
-    """Base of every record: fields from the annotations of its class, frozen, compared by value.
-
-    ``matrix.models`` subclasses each record with pydantic; there pydantic's own ``__init__``,
-    ``__eq__``, ``__hash__``, ``__repr__`` and ``make`` come first, and what is defined here
-    serves the lean records only. ``as_json`` serves both.
-    """
-
-    def __init__(self, **data: Any) -> None:
-        missing = layout(type(self)).required - data.keys()
-        if missing:
-            raise TypeError(f"{type(self).__name__} needs {sorted(missing)}")
-        _fill(self, layout(type(self)), data)
-
-    @classmethod
-    def make(cls, **data: Any) -> Any:
-        """Construct from trusted, already typed values (defaults filled, no validation)."""
-        record = object.__new__(cls)
-        _fill(record, layout(cls), data)
-        return record
-
-    def as_json(self) -> dict[str, Any]:
-        """The record as JSON-ready values: enums by value, nested records as dicts."""
-        return {name: _json_value(getattr(self, name)) for name in layout(type(self)).fields}
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"{type(self).__name__} is frozen")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"{type(self).__name__} is frozen")
-
-    def __eq__(self, other: object) -> bool:
-        # A lean record equals the pydantic record of the same kind with the same fields
-        # (pydantic's __eq__ gives way to this one for a record that is not a pydantic model).
-        if type(other) is type(self):
-            return self.__dict__ == other.__dict__
-        if not isinstance(other, Record) or _kind(type(other)) is not _kind(type(self)):
-            return NotImplemented
-        return all(getattr(self, f) == getattr(other, f) for f in layout(type(self)).fields)
-
-    def __hash__(self) -> int:
-        # What pydantic hashes a frozen model by (its field values in order), so that equal
-        # records of either kind hash alike.
-        return hash(tuple(self.__dict__.values()))
-
-    def __repr__(self) -> str:
-        body = ", ".join(f"{k}={v!r}" for k, v in self.__dict__.items())
-        return f"{type(self).__name__}({body})"
-
-
-class Layout(NamedTuple):
-    """The fields of a record class."""
-
-    fields: tuple[str, ...]  # in declaration order
-    names: frozenset[str]
-    required: frozenset[str]
-    defaults: dict[str, Any]
-
-
-_LAYOUTS: dict[type, Layout] = {}
-
-
-def layout(cls: type) -> Layout:
-    """The fields of a record class, read from the annotations of the record classes of this
-    module in ``cls``'s ancestry: a ``models`` subclass has exactly the fields of its record."""
-    known = _LAYOUTS.get(cls)
-    if known is not None:
-        return known
-    names: list[str] = []
-    defaults: dict[str, Any] = {}
-    for base in reversed(cls.__mro__):
-        if base.__module__ != __name__ or not issubclass(base, Record):
-            continue
-        for name, annotation in base.__dict__.get("__annotations__", {}).items():
-            if str(annotation).startswith("ClassVar"):
-                continue
-            if name not in names:
-                names.append(name)
-            if name in base.__dict__:
-                defaults[name] = base.__dict__[name]
-    result = _LAYOUTS[cls] = Layout(tuple(names), frozenset(names),
-                                    frozenset(n for n in names if n not in defaults), defaults)
-    return result
-
-
-def _kind(cls: type) -> type:
-    """The record class of this module that ``cls`` is or extends (models.Task → Task)."""
-    for base in cls.__mro__:
-        if base.__module__ == __name__ and base is not Record and issubclass(base, Record):
-            return base
-    return cls
-
-
-def _fill(record: Record, shape: Layout, data: dict[str, Any]) -> None:
-    if not shape.names.issuperset(data):
-        raise TypeError(f"{type(record).__name__} has no field {sorted(set(data) - shape.names)}")
-    values = {**shape.defaults, **data}
-    _set(record, "__dict__", {name: values[name] for name in shape.fields if name in values})
-
-
-def _json_value(value: Any) -> Any:
-    if isinstance(value, Record):
+def as_json(value: Any) -> Any:
+    """A record (or a value inside one) as JSON-ready values: enums by value, nested records as
+    dicts, tuples as lists."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return value.as_json()
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, (tuple, list)):
-        return [_json_value(v) for v in value]
+        return [as_json(v) for v in value]
     return value
 
 
-class Department(Record):
+class _Json:
+    """What every record shares: ``as_json`` (field by field, in declaration order)."""
+
+    __slots__ = ()
+    __pydantic_config__ = _FORBID
+
+    def as_json(self) -> dict[str, Any]:
+        """The record as JSON-ready values: enums by value, nested records as dicts."""
+        return {f.name: as_json(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+
+@record
+class Department(_Json):
     """A body as found in the canonical data, or an unknown one kept as printed."""
 
     name: str  # canonical short name (the printed name when unknown)
@@ -173,7 +87,8 @@ class Department(Record):
     generic: bool = False  # a group such as 地方各级人民政府 or 有关部门
 
 
-class Assignment(Record):
+@record
+class Assignment(_Json):
     """One department's role on one task."""
 
     department: str  # canonical short name
@@ -186,7 +101,8 @@ class Assignment(Record):
     generic: bool = False  # a group (各县、市、区政府, 市级各有关部门, 有关部门), not one body
 
 
-class TaskDeadline(Record):
+@record
+class TaskDeadline(_Json):
     """A dated commitment read from a task's text (``matrix.parse.deadline.find_deadlines``)."""
 
     text: str  # as printed: 2019年6月底前, 到2020年, 每年, 长期坚持
@@ -195,7 +111,8 @@ class TaskDeadline(Record):
     date: str | None = None  # ISO date it is due on, for kind ``date``
 
 
-class Task(Record):
+@record
+class Task(_Json):
     """A stretch of a clause that ends with one responsibility trailer."""
 
     number: str  # as printed, full-width: （一）, 1., 十二、
@@ -229,7 +146,8 @@ class Task(Record):
         return out
 
 
-class Clause(Record):
+@record
+class Clause(_Json):
     """A numbered clause or heading that is not itself a task."""
 
     number: str
@@ -241,15 +159,14 @@ class Clause(Record):
     text: str = ""  # the clause's own text, without number (sub-clauses not included)
     subclauses: int = 0  # numbered units directly under it
 
-    _task: ClassVar[type] = Task  # the kind of task ``as_task`` makes (models: models.Task)
-
     def as_task(self) -> Task:
         """The clause as a task with no assignment: a row an office fills in by hand."""
-        return self._task.make(number=self.number, section=self.section, title=self.title,
+        return Task(number=self.number, section=self.section, title=self.title,
                                text=self.text, line=self.line, page=self.page)
 
 
-class ParseWarning(Record):
+@record
+class ParseWarning(_Json):
     """Something the user should look at; the result is still usable."""
 
     line: int | None = None
@@ -274,14 +191,16 @@ class ParseWarning(Record):
                 "params": dict(self.params)}
 
 
-class Jurisdiction(Record):
+@record
+class Jurisdiction(_Json):
     """Whose plan a document is: the government that issued it."""
 
     level: str  # central, province, city, county, district
     name: str | None = None  # 广东省, 滁州市, 立山区; None for the central government
 
 
-class Document(Record):
+@record
+class Document(_Json):
     """One plan inside a file (a bulletin may hold several)."""
 
     title: str | None = None
@@ -304,7 +223,8 @@ def task_rows(document: Document) -> tuple[Task, ...]:
     return tuple(c.as_task() for c in document.unassigned if c.subclauses == 0)
 
 
-class Source(Record):
+@record
+class Source(_Json):
     """Where a plan came from."""
 
     path: str
@@ -313,7 +233,8 @@ class Source(Record):
     encoding: str | None = None
 
 
-class Plan(Record):
+@record
+class Plan(_Json):
     """Everything read from one input file."""
 
     source: Source
@@ -328,6 +249,21 @@ class Plan(Record):
     def tasks(self) -> tuple[Task, ...]:
         """All tasks of all documents, in order."""
         return tuple(t for d in self.documents for t in d.tasks)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Plan:
+        """Records back from ``to_json()`` output, validated by pydantic (computed keys such as
+        a task's ``label`` are dropped); a ``pydantic.ValidationError`` says what is wrong."""
+        documents = []
+        for doc in data.get("documents", []):
+            doc = dict(doc)
+            doc["tasks"] = [{k: v for k, v in t.items() if k != "label"}
+                            for t in doc.get("tasks", [])]
+            doc["warnings"] = [{**{k: v for k, v in w.items() if k != "message_zh"},
+                                "params": _pairs(w.get("params", ()))}
+                               for w in doc.get("warnings", [])]
+            documents.append(doc)
+        return _adapter().validate_python({**data, "documents": documents})
 
     def to_json(self) -> dict[str, Any]:
         """The stable JSON contract of ``dutymatrix parse --format json``."""
@@ -355,3 +291,38 @@ def task_json(t: Task) -> dict[str, Any]:
     data = t.as_json()
     data["label"] = t.label
     return data
+
+
+def _pairs(params: Any) -> Any:
+    # The JSON writes a warning's parameters as an object; the record holds (name, value) pairs.
+    return tuple(params.items()) if isinstance(params, dict) else params
+
+
+def _adapter():
+    return _adapter_of(Plan)  # pydantic only at the edges: parse and build never import it
+
+
+@functools.cache
+def _adapter_of(cls: type):
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(cls)
+
+
+def validate(cls: type, data: dict[str, Any]) -> Any:
+    """A record of class ``cls`` from ``data`` (a workbook read back, JSON), validated by pydantic
+    field by field: a ``pydantic.ValidationError`` (a ``ValueError``) says what is wrong."""
+    if "params" in data:
+        data = {**data, "params": _pairs(data["params"])}
+    return _adapter_of(cls).validate_python(data)
+
+
+def validated(plan: Plan) -> Plan:
+    """``plan`` checked field by field by pydantic (a plan assembled from a workbook read back):
+    the same records, or a ``pydantic.ValidationError``."""
+    return Plan.from_json(plan.to_json())
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON schema of a ``Plan`` record (pydantic's)."""
+    return _adapter().json_schema()

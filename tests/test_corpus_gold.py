@@ -245,7 +245,7 @@ def local2_scores(gold: dict, plan, level: str) -> dict:
             for m in re.finditer(r"Row (\d+)'s \S+ cell is cut", note)}
     if tasks and re.sub(r"\D", "", tasks[-1].number) in cut:
         tasks = tasks[:-1]
-    where = plan.documents[0].jurisdiction or Jurisdiction.make(level=level, name=None)
+    where = plan.documents[0].jurisdiction or Jurisdiction(level=level, name=None)
     resolver = LocalResolver(default_registry(), where, canonical)
     resolver.unify([_norm(a["department"]) for g in gold["tasks"] for a in g["assignments"]]
                    + [a.as_printed for t in tasks for a in t.assignments])

@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import time
+from pathlib import Path
 import tomllib
 
 import pytest
@@ -427,3 +428,16 @@ def test_heavy_imports_are_lazy():
             "print('rapidfuzz' in sys.modules, 'opencc' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_tests_never_touch_the_user_cache(private_cache):
+    """conftest points the user cache at a temporary folder: the departments cache lands there,
+    never in ~/.cache/dutymatrix."""
+    import platformdirs
+
+    from matrix.departments import _cache_folder
+
+    assert Path(platformdirs.user_cache_dir("dutymatrix", appauthor=False)).is_relative_to(
+        private_cache)
+    folder = _cache_folder(create=True)
+    assert folder is None or folder.is_relative_to(private_cache)

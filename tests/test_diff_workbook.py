@@ -18,7 +18,7 @@ from matrix.workbook import diff as wbdiff
 from matrix.cli.commands import cli
 from matrix.diff import KIND_LABELS, PlanDiff, diff_plans, filter_diff
 from matrix.workbook import CHANGE_FILLS, DIFF_SHEET_NAMES, KIND_FILLS, write_diff_workbook
-from matrix.models import Assignment, Document, Plan, Role, Source, Task
+from matrix.records import Assignment, Document, Plan, Role, Source, Task
 from matrix.load.pipeline import parse_text
 
 OLD = """关于加强质量工作的实施方案

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import os
 import stat
 import zipfile
@@ -16,7 +18,7 @@ import pytest
 from matrix.workbook import book, plan
 from matrix.errors import MatrixOutputError
 from matrix.workbook import MARKS, NO_ASSIGNMENTS, SHEET_NAMES, write_workbook
-from matrix.models import Assignment, Document, ParseWarning, Plan, Role, Source, Task
+from matrix.records import Assignment, Document, ParseWarning, Plan, Role, Source, Task
 from matrix.pivot import build_matrix
 
 SHA = "3b" * 32
@@ -178,7 +180,7 @@ def test_matrix_layout_freeze_filter_print(tmp_path: Path) -> None:
 
 def test_several_documents_get_a_file_column(tmp_path: Path) -> None:
     second = Document(title="第二个文件", tasks=(task("1.", "另一项", a("科技部", Role.lead)),))
-    plan = PLAN.model_copy(update={"documents": (DOCUMENT, second)})
+    plan = replace(PLAN, documents=(DOCUMENT, second))
     wb = load(write(tmp_path, plan))
     head, columns, rows = matrix_table(wb["矩阵"])
     assert list(columns)[:5] == ["序号", "文件", "章节", "编号", "任务"]
@@ -262,14 +264,14 @@ def test_no_folder_of_the_source_in_the_workbook(tmp_path: Path) -> None:
 
 
 def test_notes_without_warnings_or_rules(tmp_path: Path) -> None:
-    plan = PLAN.model_copy(update={"documents": (Document(title="T", tasks=TASKS[:1]),)})
+    plan = replace(PLAN, documents=(Document(title="T", tasks=TASKS[:1]),))
     rows = [[c.value for c in r] for r in load(write(tmp_path, plan))["说明"].iter_rows()]
     pairs = {r[0]: r[1] for r in rows if r[0]}
     assert pairs["警告"] == "无" and pairs["统一规定"] == "（无）"
 
 
 def test_plan_without_assignments_says_so_and_lists_tasks(tmp_path: Path) -> None:
-    bare = tuple(t.model_copy(update={"assignments": ()}) for t in TASKS)
+    bare = tuple(replace(t, assignments=()) for t in TASKS)
     plan = Plan(source=PLAN.source, documents=(Document(title="某方案", tasks=bare),))
     wb = load(write(tmp_path, plan))
     ws = wb["矩阵"]
@@ -287,7 +289,7 @@ def test_plan_without_assignments_says_so_and_lists_tasks(tmp_path: Path) -> Non
 
 def test_only_the_document_without_assignments_is_flagged(tmp_path: Path) -> None:
     bare = Document(title="附件", tasks=(task("1.", "自行落实"),))
-    plan = PLAN.model_copy(update={"documents": (DOCUMENT, bare)})
+    plan = replace(PLAN, documents=(DOCUMENT, bare))
     ws = load(write(tmp_path, plan))["矩阵"]
     above = [ws.cell(r, 1).value for r in range(1, header_row(ws))]
     assert f"《附件》：{NO_ASSIGNMENTS}" in above
@@ -361,7 +363,7 @@ def test_fast_and_public_row_paths_write_the_same_cells(tmp_path: Path,
     if not book._FAST_ROWS:
         pytest.skip("openpyxl without the fast row path")
     second = Document(title="第二个文件", tasks=(task("1.", "=另一项", a("科技部", Role.lead)),))
-    plan = PLAN.model_copy(update={"documents": (DOCUMENT, second)})
+    plan = replace(PLAN, documents=(DOCUMENT, second))
     fast = load(write(tmp_path, plan, name="fast.xlsx"))
     monkeypatch.setattr(book, "_FAST_ROWS", False)
     slow = load(write(tmp_path, plan, name="slow.xlsx"))

@@ -152,13 +152,13 @@ def test_seed_003_names_no_department_and_still_gives_its_clauses():
 def test_a_task_without_department_and_a_document_without_task_are_rows():
     from matrix.records import Assignment, Document, Plan, Role, Source, Task
 
-    task = Task.make(number="（一）", title="甲", text="甲。", line=3, leaders=("张三",))
-    held = Task.make(number="（二）", title="乙", text="乙。", line=4, assignments=(
-        Assignment.make(department="财政部", as_printed="财政部", role=Role.lead),
-        Assignment.make(department="省财政厅", as_printed="省财政厅", role=Role.support,
+    task = Task(number="（一）", title="甲", text="甲。", line=3, leaders=("张三",))
+    held = Task(number="（二）", title="乙", text="乙。", line=4, assignments=(
+        Assignment(department="财政部", as_printed="财政部", role=Role.lead),
+        Assignment(department="省财政厅", as_printed="省财政厅", role=Role.support,
                         counterpart="财政部")))
-    plan = Plan.make(source=Source.make(path="p.txt", sha256="0" * 64), documents=(
-        Document.make(title="一", tasks=(task, held)), Document.make(title="二")))
+    plan = Plan(source=Source(path="p.txt", sha256="0" * 64), documents=(
+        Document(title="一", tasks=(task, held)), Document(title="二")))
     rows = plan_rows(plan)
     assert [(r["document"], r["task_no"], r["department"], r["role"]) for r in rows] == [
         (1, 1, None, None), (1, 2, "财政部", "lead"), (1, 2, "省财政厅", "support"),
@@ -189,11 +189,11 @@ def test_csv_has_a_bom_and_the_same_rows_as_jsonl(exported):
 def test_csv_guards_formula_cells_as_the_filter_csv_does(tmp_path):
     from matrix.records import Assignment, Document, Plan, Role, Source, Task
 
-    task = Task.make(number="（一）", title="=HYPERLINK(\"x\")", text="t", line=1,
-                     assignments=(Assignment.make(department="@SUM(A1)", as_printed="-1+1",
+    task = Task(number="（一）", title="=HYPERLINK(\"x\")", text="t", line=1,
+                     assignments=(Assignment(department="@SUM(A1)", as_printed="-1+1",
                                                   role=Role.lead, known=False),))
-    plan = Plan.make(source=Source.make(path="+p.txt", sha256="0" * 64),
-                     documents=(Document.make(tasks=(task,)),))
+    plan = Plan(source=Source(path="+p.txt", sha256="0" * 64),
+                     documents=(Document(tasks=(task,)),))
     out = tmp_path / "t.csv"
     write_rows([plan_rows(plan)], out, "csv")
     row = next(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"), newline="")))

@@ -16,7 +16,7 @@ from rich.console import Console
 from matrix.errors import UnknownDepartmentError
 from matrix.filter.select import (INDEX_KEYS, TaskHit, department_index, filter_tasks,
                            resolve_departments, split_by_department)
-from matrix.models import Role, Task
+from matrix.records import Role, Task
 from matrix.load.pipeline import parse_file, parse_text
 from matrix.filter.formats import ROW_KEYS, hit_rows, render_table, role_text, to_csv, to_json
 
@@ -264,10 +264,10 @@ def test_several_plans_keep_order_and_source(seed, small):
 
 
 def test_records_are_not_mutated(small):
-    before = small.model_dump()
+    before = small.to_json()
     filter_tasks([small], departments=["民政部"], roles=["lead"])
     split_by_department([small])
-    assert small.model_dump() == before
+    assert small.to_json() == before
 
 
 # ── one list per department ─────────────────────────────────────────────────────────────────

@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from matrix.errors import MatrixError, MatrixParseError
-from matrix.models import Plan
+from matrix.records import Plan
 from matrix.load.pipeline import parse_bytes, parse_text
 from tests.conftest import ROOT
 
@@ -192,21 +192,22 @@ def test_fuzzer_makes_every_kind_of_damage():
         assert kind in seen, kind
 
 
+@pytest.mark.slow  # 20,000 parses: minutes on two cores
 def test_mutated_seeds_and_corpus_never_give_a_traceback(tmp_path):
     """At least 20,000 mutated windows of the seeds and corpus documents (issue 6)."""
     n = fuzz_count()
     jobs = min(2, os.cpu_count() or 1)
     began = time.perf_counter()
-    stats = fuzz.run_many(SEED, 0, n, jobs=jobs)
+    stats = fuzz.run_many(SEED, 0, n, jobs=jobs, strict=True)  # a known issue fails too
     seconds = time.perf_counter() - began
     if stats.failure is not None:
         info = fuzz.write_reproducer(stats.failure, tmp_path)
         pytest.fail(f"{stats.failure}\n\nreproducer: {info}", pytrace=False)
     print(f"\nfuzz: {fuzz.summary(stats, seconds)}")
-    # Bugs reported to the owners of other modules (fuzz.KNOWN_ISSUES) are counted, not failed;
-    # test_a_docx_with_a_damaged_table_gives_a_matrix_error shows them as xfail.
-    assert set(k for k in stats.outcomes if k.startswith("known:")) <= {
-        f"known:{name}" for name in fuzz.KNOWN_ISSUES}
+    # fuzz.KNOWN_ISSUES lets the command-line fuzzer count a reported bug and carry on; the
+    # suite never does: a known issue is still a traceback a user would see.
+    known = {k: v for k, v in stats.outcomes.items() if k.startswith("known:")}
+    assert not known, f"known issues still give a traceback: {known} (fuzz.KNOWN_ISSUES)"
     assert stats.done == n
     if "DUTYMATRIX_FUZZ_N" not in os.environ:
         assert stats.done >= 20_000

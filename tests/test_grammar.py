@@ -7,7 +7,7 @@ import functools
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from lark import Lark
+from lark import Lark, Tree
 from lark.exceptions import UnexpectedInput
 
 from matrix.parse.parser import grammar_text, plan_parser, trailer_parser
@@ -75,16 +75,30 @@ def test_trailers_and_other_parentheses(text, expected):
     assert tokens(text) == expected
 
 
-@pytest.mark.parametrize(("rule", "text"), [
-    ("names", "工业和信息化部、文化和旅游部、国家粮食和物资储备局等"),
-    ("bodies", "农业农村部等部门及地方各级人民政府"),
-    ("bodies", "X等和各省级人民政府"),
-    ("duty", "X、Y牵头"),
-    ("cooperate", "国家发展改革委、财政部会同有关部门负责"),
-    ("field", "负责部门：人民银行等部门"),
+@pytest.mark.parametrize(("rule", "text", "expected"), [
+    ("names", "工业和信息化部、文化和旅游部、国家粮食和物资储备局等",
+     ["工业和信息化部", "文化和旅游部", "国家粮食和物资储备局"]),
+    ("bodies", "农业农村部等部门及地方各级人民政府", ["农业农村部", "地方各级人民政府"]),
+    ("bodies", "X等和各省级人民政府", ["X", "各省级人民政府"]),
+    ("duty", "X、Y牵头", ["X", "Y", ("LEAD", "牵头")]),
+    ("cooperate", "国家发展改革委、财政部会同有关部门负责",
+     ["国家发展改革委", "财政部", "有关部门", ("RESP", "负责")]),
+    ("field", "负责部门：人民银行等部门", [("FIELD_LABEL", "负责部门："), "人民银行"]),
 ])
-def test_trailer_sub_rules(rule, text):
-    trailer_rules().parse(text, start=rule)
+def test_trailer_sub_rules(rule, text, expected):
+    """Each sub-rule reads its names (等, 等部门 left out) and its verb, in order."""
+    tree = trailer_rules().parse(text, start=rule)
+    assert tree.data == rule
+    got = [str(t) if t.type == "DEPT" else (t.type, str(t)) for t in _leaves(tree)]
+    assert got == expected
+
+
+def _leaves(tree):
+    for child in tree.children:
+        if isinstance(child, Tree):
+            yield from _leaves(child)
+        else:
+            yield child
 
 
 def test_names_never_split_on_he():

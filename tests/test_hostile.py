@@ -109,7 +109,7 @@ def test_parse_table_prints_no_markup_or_controls(tmp_path):
     source = tmp_path / "p.txt"
     source.write_text("（一）[bold]甲[/bold]任务。（财政部负责）\n", encoding="utf-8")
     console = Console(record=True, width=100)
-    print_plan(parse_file(source, lean=True), console)
+    print_plan(parse_file(source), console)
     assert "[bold]甲[/bold]" in console.export_text()
 
 
@@ -572,7 +572,7 @@ def test_a_long_vertical_merge_is_read_without_recursion(tmp_path):
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(_depth() + 150)  # python-docx recursed once per merged row
     try:
-        parsed = parse_bytes(data, "merged.docx", lean=True)
+        parsed = parse_bytes(data, "merged.docx")
     finally:
         sys.setrecursionlimit(limit)
     assert len(parsed.tasks) == 400
@@ -598,7 +598,7 @@ def test_a_duty_table_nested_in_a_layout_table_is_read():
     inner = _tbl([[_tc("序号"), _tc("重点任务"), _tc("牵头单位")],
                   [_tc("1"), _tc("推进农机装备创新。"), _tc("工业和信息化部")]], 3)
     layout = _tbl([[f"<w:tc>{_p('附件')}{inner}{_p('')}</w:tc>"]], 1)
-    parsed = parse_bytes(docx(layout), "nested.docx", lean=True)
+    parsed = parse_bytes(docx(layout), "nested.docx")
     assert [a.department for t in parsed.tasks for a in t.assignments] == ["工业和信息化部"]
 
 
@@ -611,7 +611,7 @@ def test_a_docx_bomb_is_refused_by_its_ratio():
     data = docx(_p("（一）甲。（财政部负责）") + _p("x" * 8 * 1024 * 1024))
     assert len(data) < 100_000
     with pytest.raises(MatrixInputError, match=r"^bomb\.docx: .*(zip bomb|1)"):
-        parse_bytes(data, "bomb.docx", lean=True)
+        parse_bytes(data, "bomb.docx")
 
 
 # ── 24. messages ─────────────────────────────────────────────────────────────────────────
@@ -623,7 +623,7 @@ def test_an_entity_in_a_docx_is_not_cut_silently():
     doctype = '<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
     data = docx(_p("（一）甲乙&xxe;丙丁。（财政部负责）"), doctype=doctype)
     with pytest.raises(MatrixInputError, match="^x.docx: .*DTD"):
-        parse_bytes(data, "x.docx", lean=True)
+        parse_bytes(data, "x.docx")
 
 
 def test_a_workbook_named_docx_says_what_it_is(built, tmp_path):
@@ -859,8 +859,8 @@ def test_a_docx_of_very_many_tiny_paragraphs_is_refused(monkeypatch):
     monkeypatch.setattr("matrix.safety.limits.MAX_DOCX_PARAGRAPHS", 1_000)
     data = docx("".join(_p("甲乙") for _ in range(1_500)))
     with pytest.raises(MatrixInputError, match=r"^many\.docx: .*1,000 paragraphs"):
-        parse_bytes(data, "many.docx", lean=True)
-    assert parse_bytes(docx(_p("（一）甲。（财政部负责）") * 900), "few.docx", lean=True).tasks
+        parse_bytes(data, "many.docx")
+    assert parse_bytes(docx(_p("（一）甲。（财政部负责）") * 900), "few.docx").tasks
 
 
 def terminated_job(args):

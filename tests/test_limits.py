@@ -23,6 +23,7 @@ import pytest
 from click.testing import CliRunner
 
 from matrix import read as reader
+from matrix.safety import limits
 from matrix.cli.commands import cli
 from matrix.errors import MatrixInputError
 from matrix.load.pipeline import parse_bytes, parse_file, parse_stream
@@ -89,7 +90,7 @@ def test_the_cli_refuses_a_100_mb_file_with_one_line(sparse_100mb, default_limit
 def test_the_environment_raises_the_limit(sparse_100mb, monkeypatch):
     """With the limit raised, the size check lets the file through (checked here without
     reading 100 MB: a smaller default stands in for the 64 MB one)."""
-    monkeypatch.setattr(reader, "MAX_INPUT_BYTES", 4096)
+    monkeypatch.setattr(limits, "MAX_INPUT_BYTES", 4096)
     small = sparse_100mb.parent / "plan.txt"
     small.write_bytes(SEED_001.read_bytes())
     assert small.stat().st_size > 4096

@@ -16,8 +16,8 @@ from matrix.load.pipeline import parse_text
 from matrix.records import Jurisdiction
 from matrix.parse.trailer import read_trailer
 
-CITY = Jurisdiction.make(level="city", name="滁州市")
-PROVINCE = Jurisdiction.make(level="province", name="广东省")
+CITY = Jurisdiction(level="city", name="滁州市")
+PROVINCE = Jurisdiction(level="province", name="广东省")
 
 
 def parse(text: str, **kw):
@@ -226,7 +226,7 @@ def test_jurisdiction_override_and_json():
     assert plan.tasks[0].assignments[0].department == "省统计局"
     central = parse(text, jurisdiction="central")
     assert central.tasks[0].assignments[0].department == "国家统计局"
-    assert parse_jurisdiction("立山区人民政府") == Jurisdiction.make(level="district", name="立山区")
+    assert parse_jurisdiction("立山区人民政府") == Jurisdiction(level="district", name="立山区")
     with pytest.raises(ValueError):
         parse_jurisdiction("某某")
 
@@ -252,7 +252,7 @@ def test_scoped_entry_may_reuse_a_national_spelling(tmp_path):
     assert resolver.resolve("政务服务中心").department.name == "省政务服务中心"
     assert resolver.resolve("政务服务中心").department.known
     assert resolver.resolve("统计局").department.name == "省政务服务中心"  # the user said so
-    other = LocalResolver(registry, Jurisdiction.make(level="province", name="江苏省"), canonical)
+    other = LocalResolver(registry, Jurisdiction(level="province", name="江苏省"), canonical)
     assert not other.resolve("政务服务中心").department.known
 
 
@@ -303,8 +303,8 @@ SPELLINGS = _spellings_without_national_form()
 
 @settings(max_examples=500)
 @given(st.sampled_from(SPELLINGS), st.sampled_from(["", "省", "市", "县", "区"]),
-       st.sampled_from([PROVINCE, CITY, Jurisdiction.make(level="district", name="立山区"),
-                        Jurisdiction.make(level="county", name="金乡县")]))
+       st.sampled_from([PROVINCE, CITY, Jurisdiction(level="district", name="立山区"),
+                        Jurisdiction(level="county", name="金乡县")]))
 def test_no_printed_name_without_a_national_form_maps_to_a_national_body(spelling, prefix, where):
     registry = default_registry()
     resolved = LocalResolver(registry, where, canonical).resolve(prefix + spelling)
@@ -409,7 +409,7 @@ def test_a_rule_in_the_notices_numbered_requirements_holds_for_the_attached_plan
     ("武汉海关", "武汉海关", "海关总署"), ("省经信厅", "省经信厅", "工业和信息化部"),
     ("省退役军人厅", "省退役军人厅", "退役军人事务部"), ("省委宣传部", "省委宣传部", None)])
 def test_provincial_names(name, column, counterpart):
-    resolver = LocalResolver(default_registry(), Jurisdiction.make(level="province", name="湖北省"),
+    resolver = LocalResolver(default_registry(), Jurisdiction(level="province", name="湖北省"),
                              canonical)
     resolved = resolver.resolve(name)
     assert (resolved.department.name, resolved.counterpart) == (column, counterpart)

@@ -9,7 +9,7 @@ from matrix.load.pipeline import parse_text
 
 
 def parse(text: str, **kw):
-    return parse_text(text, "t.txt", lean=True, **kw)
+    return parse_text(text, "t.txt", **kw)
 
 
 def pairs(doc):

@@ -47,7 +47,7 @@ def test_render_and_locate():
 
 
 def test_warnings_carry_kind_params_and_both_texts():
-    plan = parse_file(WARNINGS_PLAN, lean=True)
+    plan = parse_file(WARNINGS_PLAN)
     found = {w.kind: w for w in reversed(plan.documents[0].warnings)}  # the first of each
     w = found["unknown-department"]
     assert dict(w.params) == {"name": "省科技厅"} and w.line == 4
@@ -59,7 +59,7 @@ def test_warnings_carry_kind_params_and_both_texts():
 
 
 def test_json_round_trips_through_the_validated_records():
-    from matrix.models import Plan
+    from matrix.records import Plan
 
     plan = parse_file(WARNINGS_PLAN)
     assert Plan.from_json(plan.to_json()) == plan
@@ -88,7 +88,7 @@ def english_in(path: Path) -> list[str]:
 
 
 def test_plan_workbook_with_warnings_holds_no_english_sentence(tmp_path):
-    plan = parse_file(WARNINGS_PLAN, lean=True)
+    plan = parse_file(WARNINGS_PLAN)
     kinds = {w.kind for w in plan.documents[0].warnings}
     assert {"unknown-department", "numbering", "unread-trailer", "no-trailer"} <= kinds
     out = write_workbook(plan, tmp_path / "plan.xlsx")
@@ -103,7 +103,7 @@ def test_plan_workbook_with_warnings_holds_no_english_sentence(tmp_path):
 
 
 def test_diff_workbook_holds_no_english_sentence(tmp_path):
-    old, new = parse_file(SEED, lean=True), parse_file(WARNINGS_PLAN, lean=True)
+    old, new = parse_file(SEED), parse_file(WARNINGS_PLAN)
     out = write_diff_workbook(diff_plans(old, new), old, new, tmp_path / "diff.xlsx")
     assert english_in(out) == []
 

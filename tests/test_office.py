@@ -22,20 +22,20 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import CORPUS, SEED_001, SEED_003
+from conftest import CORPUS, SEED_001, SEED_003, need
 
 from matrix.cli.commands import cli
 from matrix.diff import KIND_LABELS, PlanDiff, diff_plans
 from matrix.workbook import MARKS, write_diff_workbook, write_workbook
 from matrix.filter.select import department_index, split_by_department
-from matrix.models import Plan
+from matrix.records import Plan
 from matrix.load.pipeline import parse_file, parse_text
 from matrix.pivot import build_matrix, department_counts
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-pytestmark = pytest.mark.skipif(
-    SOFFICE is None, reason="LibreOffice is not installed (no soffice on PATH): "
-    "apt-get install libreoffice-calc, as .ci/run does")
+pytestmark = pytest.mark.slow  # LibreOffice opens every workbook kind: a minute or more
+need(SOFFICE, "LibreOffice is not installed (no soffice on PATH): apt-get install "
+     "libreoffice-calc, as .ci/run does", module=True)
 
 # LibreOffice's CSV filter: comma, double quote, UTF-8, from row 1, values as stored (not as
 # shown), and the last token -1: every sheet to a file of its own, <name>-<sheet>.csv (7.2+).
@@ -125,8 +125,8 @@ def test_every_workbook_converts_to_pdf(office: Office, book: str) -> None:
     assert len(re.findall(rb"/Type\s*/Page\b", data)) >= 1
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 def test_the_matrix_prints_40_departments_on_one_page_width(office: Office) -> None:
+    need(shutil.which("pdftotext"), "poppler-utils not installed (no pdftotext)")
     pdf = office.pdf / "seed001.pdf"
     first = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-layout", str(pdf), "-"],
                            capture_output=True, text=True, check=True).stdout

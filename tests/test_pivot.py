@@ -1,4 +1,4 @@
-"""build_matrix and department_counts on plans built by hand from matrix.models."""
+"""build_matrix and department_counts on plans built by hand from matrix.records."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from matrix.models import Assignment, Document, Plan, Role, Source, Task
+from matrix.records import Assignment, Document, Plan, Role, Source, Task
 from matrix.pivot import Cell, DepartmentCount, Matrix, build_matrix, department_counts
 
 SOURCE = Source(path="plan.txt", sha256="0" * 64)

@@ -17,15 +17,24 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, SEED_001
+from conftest import CORPUS, SEED_001, missing_tool, need
 
 from matrix.errors import MatrixError, MatrixInputError, MatrixParseError
 from matrix.load.pipeline import parse_bytes, parse_file
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 TEXTS = sorted(CORPUS.glob("*.txt"))
-needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed (no "
-                                   "soffice on PATH): apt-get install libreoffice-writer")
+NO_SOFFICE = "LibreOffice is not installed (no soffice on PATH): apt-get install libreoffice-writer"
+
+
+@pytest.fixture
+def soffice() -> str:
+    """The LibreOffice command (a skip without it, a failure in CI: conftest.missing_tool)."""
+    need(SOFFICE, NO_SOFFICE)
+    return SOFFICE
+
+
+needs_soffice = pytest.mark.usefixtures("soffice")  # conftest marks these slow
 
 
 def soffice_convert(sources: list[Path], target: str, out: Path, profile: Path) -> None:
@@ -38,8 +47,7 @@ def soffice_convert(sources: list[Path], target: str, out: Path, profile: Path) 
 @pytest.fixture(scope="session")
 def printed(tmp_path_factory) -> Path:
     """The four corpus documents printed to PDF by LibreOffice."""
-    if SOFFICE is None:
-        pytest.skip("LibreOffice is not installed (no soffice on PATH)")
+    need(SOFFICE, NO_SOFFICE)
     root = tmp_path_factory.mktemp("printed")
     soffice_convert(TEXTS, "pdf", root, root / "profile")
     return root
@@ -232,7 +240,7 @@ def scanned(printed, tmp_path_factory) -> tuple[Path, Path]:
     10 to 60 seconds a page on a two-core machine (bench/published.py measures it)."""
     why = _ocr_ready()
     if why:
-        pytest.skip(why)
+        missing_tool(why)
     import pypdfium2 as pdfium
 
     root = tmp_path_factory.mktemp("scanned")
@@ -337,8 +345,7 @@ def test_department_one_character_from_a_known_one_is_a_warning_with_the_suggest
 def saved(tmp_path_factory) -> Path:
     """The four corpus documents as .docx, and each .docx saved by LibreOffice as .doc, .odt,
     .rtf."""
-    if SOFFICE is None:
-        pytest.skip("LibreOffice is not installed (no soffice on PATH)")
+    need(SOFFICE, NO_SOFFICE)
     root = tmp_path_factory.mktemp("saved")
     soffice_convert(TEXTS, "docx:MS Word 2007 XML", root, root / "profile")
     docx = sorted(root.glob("*.docx"))
@@ -512,9 +519,9 @@ def test_division_table_is_accepted_by_build_filter_and_diff(tmp_path):
     assert again.exit_code in (0, 1), again.output
 
 
+@pytest.mark.slow  # LibreOffice saves the .xls
 def test_xls_division_table_is_read_through_calamine(tmp_path):
-    if SOFFICE is None:
-        pytest.skip("LibreOffice is not installed: cannot save an .xls")
+    need(SOFFICE, "LibreOffice is not installed: cannot save an .xls")
     book = tmp_path / "分工表.xlsx"
     plan = parse_file(SEED_001)
     _typed_division_table(book, plan)
@@ -562,7 +569,7 @@ def test_workbook_without_a_task_table_is_a_message(tmp_path):
 
 
 def test_scope_column_becomes_the_tasks_scope():
-    from matrix.read.docx import division_lines
+    from matrix.text.dutytable import division_lines
     from matrix.load.pipeline import parse_text
 
     rows = [["序号", "改革举措", "具体内容", "推广范围", "负责单位"],

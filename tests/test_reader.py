@@ -651,10 +651,9 @@ def test_load_plan_reads_stdin_given_as_a_string(monkeypatch):
     from matrix.load.sources import load_plan
 
     path = CORPUS / "guofa_2018_42_nongye_jixiehua.txt"
-    for lean in (False, True):
-        monkeypatch.setattr(sys, "stdin", _Stdin(corpus_text(path).encode("utf-8")))
-        plan = load_plan("-", lean=lean)
-        assert plan.source.path == "<stdin>" and plan.tasks
+    monkeypatch.setattr(sys, "stdin", _Stdin(corpus_text(path).encode("utf-8")))
+    plan = load_plan("-")
+    assert plan.source.path == "<stdin>" and plan.tasks
 
 
 def test_reflow_hands_on_its_cleaned_lines_only_when_it_changed_nothing():

@@ -217,7 +217,7 @@ def test_the_parse_tables_are_read_from_the_cache_and_parse_alike(monkeypatch, t
     trailer = "国家发展改革委牵头，财政部、市场监管总局按职责分工负责，2025年底前完成"
     assert cached[1].parse(trailer) == built[1].parse(trailer)
     assert str(built[0].parse(text)) == str(cached[0].parse(text))
-    assert parse_text(text, "001.txt", lean=True).tasks
+    assert parse_text(text, "001.txt").tasks
 
 
 @pytest.mark.parametrize("spoil", ["others-can-write", "not-json", "another-grammar", "junk"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from matrix.models import Department, Role
+from matrix.records import Department, Role
 from matrix.load.pipeline import parse_text
 from matrix.parse.trailer import read_trailer
 from matrix.parse.transform import number_value

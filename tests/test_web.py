@@ -285,8 +285,27 @@ def test_department_lists_zip_holds_what_split_by_dept_writes(client, tmp_path):
         names = sorted(archive.namelist())
         assert names == sorted(p.name for p in folder.iterdir())
         assert "索引.xlsx" in names and "国家卫生健康委.xlsx" in names
+        for name in names:  # the same lists: every cell of every sheet
+            assert _cells(io.BytesIO(archive.read(name))) == _cells(folder / name), name
     assert len(names) == 41  # 40 departments and the index
     del read_workbook
+
+
+def _cells(source) -> dict[str, list[tuple]]:
+    """Every sheet's cell values, row by row; the time a workbook was written left out."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(source, read_only=True)
+    try:
+        return {sheet.title: [tuple(None if isinstance(v, str) and _WRITTEN_AT.search(v) else v
+                                    for v in row)
+                              for row in sheet.iter_rows(values_only=True)]
+                for sheet in book.worksheets}
+    finally:
+        book.close()
+
+
+_WRITTEN_AT = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}")
 
 
 def test_uploads_and_downloads_leave_no_temporary_folder(client):
@@ -400,6 +419,28 @@ def test_host_header_must_be_the_served_address(client):
     assert client.get("/", headers={"host": "evil.example"}).status_code == 400
     assert client.get("/", headers={"host": "rebound.attacker.test:8000"}).status_code == 400
     assert client.get("/", headers={"host": "localhost:8000"}).status_code == 200
+
+
+def test_serve_allow_host_lets_that_name_in_and_no_other(monkeypatch):
+    """``serve --allow-host`` reaches the app: the page answers to the name given (an office's
+    DNS name for the machine) and still refuses any other."""
+    import uvicorn
+
+    served = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: served.append((app, options)))
+    result = CliRunner().invoke(cli, ["serve", "--port", "8000", "--allow-host", "matrix.office",
+                                      "--allow-host", "ducha.gov.test"])
+    assert result.exit_code == 0, result.output
+    (app, options), = served
+    assert options["port"] == 8000
+    with TestClient(app, base_url=BASE, raise_server_exceptions=False) as allowed:
+        for name in ("matrix.office:8000", "ducha.gov.test:8000", "localhost:8000"):
+            assert allowed.get("/", headers={"host": name}).status_code == 200, name
+        assert allowed.get("/", headers={"host": "evil.example:8000"}).status_code == 400
+    without = CliRunner().invoke(cli, ["serve", "--port", "8000"])
+    assert without.exit_code == 0, without.output
+    with TestClient(served[-1][0], base_url=BASE, raise_server_exceptions=False) as plain:
+        assert plain.get("/", headers={"host": "matrix.office:8000"}).status_code == 400
 
 
 def test_posts_from_another_site_are_refused(client):

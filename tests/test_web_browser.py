@@ -2,7 +2,8 @@
 
 Chromium is the system's (``/usr/bin/chromium``, ``apt-get install chromium``; `.ci/run`
 installs it), never one downloaded by ``playwright install``. Skipped, with the reason, when
-either is missing.
+either is missing; in CI (``CI=true``) that is a failure (``conftest.missing_tool``). Marked
+``slow``.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import need, need_module
+
 CHROMIUM = os.environ.get("DUTYMATRIX_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-if not os.path.exists(CHROMIUM):
-    pytest.skip("chromium is not installed (apt-get install chromium)", allow_module_level=True)
-pytest.importorskip("playwright.sync_api",
-                    reason="playwright is not installed (pip install playwright)")
-pytest.importorskip("uvicorn", reason="the web extra (uvicorn) is not installed")
+need(CHROMIUM, "chromium is not installed (apt-get install chromium)", module=True)
+need_module("playwright", "playwright is not installed (pip install playwright)", module=True)
+need_module("uvicorn", "the web extra (uvicorn) is not installed", module=True)
+pytestmark = pytest.mark.slow  # a real browser
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 

@@ -3,6 +3,8 @@ write_index): write to tmp_path, edit with openpyxl as a person would in Excel, 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import hashlib
 import io
 import os
@@ -17,13 +19,14 @@ import openpyxl
 import pytest
 from conftest import CORPUS, SEED_001
 
-from matrix.workbook import book, stamp, untrusted
+from matrix.workbook import book, hidden, untrusted
 from matrix.workbook import readback as wbread
+from matrix.workbook import values as wbvalues
 from matrix.errors import MatrixInputError
 from matrix.workbook import (INDEX_SHEET, MAX_RATIO, TASK_LIST_SHEET, read_workbook,
                           read_workbook_contents, sent_out, write_index, write_task_list, write_workbook)
 from matrix.filter.select import department_index, filter_tasks, split_by_department
-from matrix.models import Assignment, Document, ParseWarning, Plan, Role, Source, Task
+from matrix.records import Assignment, Document, ParseWarning, Plan, Role, Source, Task
 from matrix.pivot import build_matrix
 
 SHA = "5c" * 32
@@ -164,7 +167,7 @@ def test_writer_and_reader_paths_agree(tmp_path: Path, monkeypatch: pytest.Monke
                                        fast_rows: bool, calamine: bool) -> None:
     monkeypatch.setattr(book, "_FAST_ROWS", fast_rows and book._FAST_ROWS)
     out = write(tmp_path)
-    monkeypatch.setattr(wbread, "_CALAMINE", calamine)
+    monkeypatch.setattr(wbvalues, "_CALAMINE", calamine)
     assert read_workbook(out).tasks == TASKS
 
 
@@ -173,7 +176,7 @@ def test_several_documents_come_back_apart(tmp_path: Path) -> None:
                       tasks=(task("1.", "另一项", a("科技部", Role.lead)),
                              task("2.", "再一项", a("商务部"))))
     untitled = Document(tasks=(task("1.", "无题文件的任务", a("商务部", Role.lead)),))
-    plan = PLAN.model_copy(update={"documents": (DOCUMENT, second, untitled)})
+    plan = replace(PLAN, documents=(DOCUMENT, second, untitled))
     back = read_workbook(write(tmp_path, plan))
     assert [(d.title, d.doc_number, len(d.tasks)) for d in back.documents] == [
         (DOCUMENT.title, DOCUMENT.doc_number, 5), ("第二个文件", "国办发〔2019〕1号", 2),
@@ -183,7 +186,7 @@ def test_several_documents_come_back_apart(tmp_path: Path) -> None:
 
 def test_plan_without_assignments_comes_back_as_tasks_without_assignments(
         tmp_path: Path) -> None:
-    bare = tuple(t.model_copy(update={"assignments": ()}) for t in TASKS)
+    bare = tuple(replace(t, assignments=()) for t in TASKS)
     plan = Plan(source=PLAN.source, documents=(Document(title="某方案", tasks=bare),))
     back = read_workbook(write(tmp_path, plan))
     assert [t.title for t in back.tasks] == [t.title for t in TASKS]
@@ -239,7 +242,7 @@ def test_records_are_hidden_below_the_table_and_outside_the_filter(tmp_path: Pat
 
 
 def test_large_records_span_several_cells(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(stamp, "_CHUNK", 50)
+    monkeypatch.setattr(hidden, "_CHUNK", 50)
     out = write(tmp_path)
     sheet = Matrix(out)
     data = sheet.columns["任务全文"] + 1
@@ -642,7 +645,7 @@ def test_task_list_for_one_department(tmp_path: Path, plan_001: Plan) -> None:
 
 
 def test_task_list_roles_leads_and_sources(tmp_path: Path) -> None:
-    second = PLAN.model_copy(update={"source": Source(path="/data/另一个.txt", sha256=SHA)})
+    second = replace(PLAN, source=Source(path="/data/另一个.txt", sha256=SHA))
     hits = filter_tasks([PLAN, second], departments=["国家发展改革委"])
     out = write_task_list(hits, tmp_path / "list.xlsx", title="国家发展改革委任务清单（两份文件）",
                           department="国家发展改革委")

@@ -39,15 +39,11 @@ def plan_with_leaders():
             "（一）加强管理。（工业和信息化部牵头，财政部参与；2025年底前完成）\n")
     upload = common.load("plan.txt", text.encode("utf-8"))
     task = upload.plan.tasks[0]
-    with_leaders = type(task).make(**{**{k: getattr(task, k) for k in task.as_json()},
-                                      "assignments": task.assignments,
-                                      "leaders": ("张三", "李四")})
-    document = type(upload.plan.documents[0]).make(
-        **{**{k: getattr(upload.plan.documents[0], k) for k in ("title", "doc_number", "line",
-                                                                 "unassigned", "rules",
-                                                                 "warnings")},
-           "tasks": (with_leaders,)})
-    plan = type(upload.plan).make(source=upload.plan.source, documents=(document,))
+    from dataclasses import replace
+
+    with_leaders = replace(task, leaders=("张三", "李四"))
+    document = replace(upload.plan.documents[0], tasks=(with_leaders,))
+    plan = replace(upload.plan, documents=(document,))
     return common.Upload(plan, "plan.txt")
 
 

@@ -142,8 +142,7 @@ def build_one(source: Path, target: Path, *, force: bool = False, strict: bool =
         if str(source) != "-" and source.resolve() == target.resolve():
             raise MatrixError(_("{path}: the output would overwrite the input").format(
                 path=source))
-        # pydantic is not needed to write a workbook
-        plan = parse_file(source, lean=True, jurisdiction=jurisdiction)
+        plan = parse_file(source, jurisdiction=jurisdiction)
         if strict:
             check_strict(plan)
         ok, why = replaceable(target)

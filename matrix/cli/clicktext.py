@@ -101,6 +101,9 @@ class _Command(_Translated, click.Command):
     """A dutymatrix command: help in the user's language."""
 
 
+TranslatedCommand = _Command  # the class of a command declared outside the group
+
+
 class TranslatedGroup(_Translated, click.Group):
     """The ``dutymatrix`` group: reads ``--lang`` before click parses anything, so that click's
     own messages (an unknown option) are in that language too; its commands are ``_Command``."""

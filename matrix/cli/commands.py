@@ -16,13 +16,16 @@ from typing import TYPE_CHECKING
 import click
 
 from .. import __version__
-from .clicktext import LocalPath as _Path, TranslatedGroup as _Group
 from ..i18n import N_, _, ngettext
+from .clicktext import TranslatedGroup as _Group
+from .common import DEFAULT_OUTPUT, LocalPath as _Path, emit as _emit, fail as _fail
+from .common import force_option, jurisdiction_option, record_path_option
+from .common import load_plans as _load_plans
+from .diff import DiffTrouble, diff_command  # noqa: F401 (DiffTrouble: its exit code 2)
+from .round import collect_command, dispatch_command, remind_command
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-DEFAULT_OUTPUT = "output"  # folder, relative to where the command runs
 
 
 def bundled_seeds() -> Path:
@@ -34,23 +37,6 @@ def bundled_seeds() -> Path:
         if candidate.is_dir():
             return candidate
     raise click.ClickException(_("the bundled seeds/ folder is missing from this installation"))
-
-
-def _fail(error: Exception) -> click.ClickException:
-    return click.ClickException(str(error))
-
-
-def _jurisdiction(value: str | None) -> str | None:
-    """--jurisdiction: checked here, so that a bad value is a usage error (exit code 2)."""
-    if value is None:
-        return None
-    from ..parse.jurisdiction import parse_jurisdiction
-
-    try:
-        parse_jurisdiction(value)
-    except ValueError as e:
-        raise click.BadParameter(str(e), param_hint="--jurisdiction") from None
-    return value
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -76,15 +62,12 @@ def cli() -> None:
 @click.option("-o", "--output", type=_Path(allow_dash=True),
               help="Workbook file (one input; - for standard output) or folder. Default: output/")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
-@click.option("--force", is_flag=True,
-              help="Replace an existing workbook even if it was edited since dutymatrix wrote it.")
+@force_option(help="Replace an existing workbook even if it was edited since dutymatrix wrote it.")
 @click.option("--strict", is_flag=True, help="Treat warnings (unknown departments, unread "
               "trailers, unbalanced parentheses, odd numbering) as errors.")
-@click.option("--record-path", is_flag=True, help="Record the source file's full path in the "
-              "workbook (by default only its name and SHA-256: a workbook is sent out).")
-@click.option("--jurisdiction", callback=lambda ctx, param, value: _jurisdiction(value),
-              help="Whose plans these are (广东省, 滁州市, 立山区, central), instead of what each "
-                   "document shows.")
+@record_path_option
+@jurisdiction_option(help="Whose plans these are (广东省, 滁州市, 立山区, central), instead of "
+                          "what each document shows.")
 def build(inputs: tuple[Path, ...], output: Path | None, quiet: bool, force: bool,
           strict: bool, record_path: bool, jurisdiction: str | None) -> None:
     """Build responsibility-matrix workbooks from plan files or folders.
@@ -178,9 +161,8 @@ class _progress:
               help="json: the records; table: a readable list. Default: table on a terminal, "
                    "json otherwise.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option("--jurisdiction", callback=lambda ctx, param, value: _jurisdiction(value),
-              help="Whose plan this is (广东省, 滁州市, 立山区, central), instead of what the "
-                   "document shows.")
+@jurisdiction_option(help="Whose plan this is (广东省, 滁州市, 立山区, central), instead of "
+                          "what the document shows.")
 def parse(input: Path, fmt: str | None, strict: bool, jurisdiction: str | None) -> None:
     """Print the tasks and departments read from one plan.
 
@@ -198,8 +180,7 @@ def parse(input: Path, fmt: str | None, strict: bool, jurisdiction: str | None) 
     from ..load.pipeline import parse_file
 
     try:
-        # same records and JSON, without importing pydantic
-        plan = parse_file(input, lean=True, jurisdiction=jurisdiction)
+        plan = parse_file(input, jurisdiction=jurisdiction)
         if strict:
             from ..batch.jobs import check_strict
 
@@ -221,63 +202,6 @@ def parse(input: Path, fmt: str | None, strict: bool, jurisdiction: str | None) 
 ROLE_CHOICES = ["lead", "responsible", "support", "guide"]
 
 
-def _load_plans(files: list[Path], named: set[Path] | None = None):
-    """Every file as a Plan; the first error stops (it names the file).
-
-    A workbook found in a folder (not in ``named``, the files the user gave) that is one of
-    dutymatrix's other kinds (a task list, an index, a diff) is skipped with one line.
-    """
-    from ..errors import MatrixError
-    from ..load.sources import is_workbook, load_plan, workbook_kind
-
-    plans = []
-    for path in files:
-        if named is not None and path not in named and is_workbook(path):
-            kind = workbook_kind(path)
-            if kind not in (None, "plan"):
-                click.echo(_("skipped {path}: {kind}, not a plan workbook").format(
-                    path=path, kind=_(kind)), err=True)
-                continue
-        try:
-            plans.append(load_plan(path, lean=True))
-        except MatrixError as e:
-            raise _fail(e) from None
-        _show_reading_warnings(plans[-1], path)
-    return plans
-
-
-def _show_reading_warnings(plan, path: Path) -> None:
-    """What reading a workbook noticed (a mark read as 负责, a column not understood), on
-    stderr: the user edited that workbook and should know how the edit was read."""
-    from ..i18n import current
-    from ..load.sources import is_workbook
-    from ..text.safe import for_terminal
-
-    if str(path) == "-" or not is_workbook(path):
-        return
-    for document in plan.documents:
-        for warning in document.warnings:
-            if warning.kind.startswith("workbook-"):
-                text = warning.message_zh if current() == "zh" else warning.message
-                click.echo(for_terminal(_("warning: {path}: {message}").format(
-                    path=path, message=text)), err=True)
-
-
-def _emit(text: str, output: Path | None, inputs=(), force: bool = False) -> None:
-    """Text to stdout, or atomically to ``output``; CSV/JSON carry UTF-8."""
-    if output is None or str(output) == "-":
-        click.echo(text, nl=not text.endswith("\n"))
-        return
-    from ..errors import MatrixError
-    from ..safety.writes import check_target, write_atomic
-
-    try:
-        check_target(output, inputs, force=force, workbook=False)
-        write_atomic(output, text.encode("utf-8"))
-    except MatrixError as e:
-        raise _fail(e) from None
-
-
 @cli.command(name="filter")
 @click.argument("inputs", nargs=-1, required=True,
                 type=_Path(exists=True, allow_dash=True))
@@ -294,10 +218,8 @@ def _emit(text: str, output: Path | None, inputs=(), force: bool = False) -> Non
                    "(--split-by-dept).")
 @click.option("--split-by-dept", is_flag=True,
               help="One task list workbook per department, and an index, into -o DIR.")
-@click.option("--force", is_flag=True,
-              help="Replace an existing workbook even if it was edited or is open elsewhere.")
-@click.option("--record-path", is_flag=True, help="Record the source file's full path in the "
-              "workbook (by default only its name and SHA-256: a workbook is sent out).")
+@force_option(help="Replace an existing workbook even if it was edited or is open elsewhere.")
+@record_path_option
 @click.option("-l", "--leader", "leaders", multiple=True,
               help="Only tasks this person leads (牵头负责领导, 牵头市领导 …; repeat: OR).")
 def filter_command(inputs: tuple[Path, ...], depts: tuple[str, ...], roles: tuple[str, ...],
@@ -393,8 +315,7 @@ def filter_command(inputs: tuple[Path, ...], depts: tuple[str, ...], roles: tupl
 @click.option("-f", "--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet"]),
               default=None, help="Default: from the output's suffix.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
-@click.option("--force", is_flag=True,
-              help="Replace an existing output file that dutymatrix export did not write.")
+@force_option(help="Replace an existing output file that dutymatrix export did not write.")
 def export_command(inputs: tuple[Path, ...], output: Path, fmt: str | None, quiet: bool,
                    force: bool) -> None:
     """Write the tasks of many plans as one table: a row per (document, task, department, role).
@@ -484,306 +405,6 @@ def _split(plans, folder: Path, inputs=(), force: bool = False, record_path: boo
                                             len(failed)).format(count=len(failed)))
 
 
-@cli.command(name="dispatch")
-@click.argument("plan", type=_Path(exists=True, dir_okay=False))
-@click.option("-o", "--output", type=_Path(), required=True, help="Folder for the forms.")
-@click.option("--round", "round_", metavar="NAME", help="The round, e.g. 2026年第四季度.")
-@click.option("--due", metavar="DATE", help="When returns are due, e.g. 2026-12-20.")
-@click.option("--force", is_flag=True,
-              help="Replace forms even if they were edited since dutymatrix wrote them.")
-def dispatch_command(plan: Path, output: Path, round_: str | None, due: str | None,
-                     force: bool) -> None:
-    """下发: one return form per department of PLAN, and an index, into -o DIR.
-
-    Each form lists the department's tasks (locked) and the columns it fills in: 完成状态
-    (a drop-down), 进展情况, 存在问题, 下步计划, and 报送单位, 联系人, 电话, 报送日期. A hidden
-    stamp (plan, department, round, tasks) lets `collect` recognise a return whatever its
-    file is called. The forms are the lists of `filter --split-by-dept`, with return columns.
-
-    Example:
-
-        dutymatrix dispatch seeds/001_5afa0209a0ae242f.txt -o output/下发/ --round 2026年第四季度 --due 2026-12-20
-    """
-    from ..round.dispatch import dispatch
-    from ..errors import MatrixError
-
-    (loaded,) = _load_plans([plan])
-    try:
-        result = dispatch(loaded, output, round=round_, due=due, inputs=[plan], force=force,
-                          report=lambda message: click.echo(
-                              _("Error: {message}").format(message=message), err=True))
-    except MatrixError as e:
-        raise _fail(e) from None
-    if result.leaders:
-        click.echo(_("wrote {count} return forms, {leaders} leaders' forms and {index} to "
-                     "{folder}").format(count=len(result.files), leaders=len(result.leaders),
-                                        index=result.index.name, folder=output), err=True)
-    else:
-        click.echo(ngettext("wrote {count} return form and {index} to {folder}",
-                            "wrote {count} return forms and {index} to {folder}",
-                            len(result.files)).format(count=len(result.files),
-                                                      index=result.index.name, folder=output),
-                   err=True)
-    if result.failed:
-        raise click.ClickException(ngettext("{count} form not written (see above)",
-                                            "{count} forms not written (see above)",
-                                            len(result.failed)).format(count=len(result.failed)))
-
-
-@cli.command(name="collect")
-@click.argument("plan", type=_Path(exists=True, dir_okay=False))
-@click.argument("returns", nargs=-1, required=True, type=_Path(exists=True))
-@click.option("-o", "--output", type=_Path(), help="The 汇总 workbook to write (.xlsx).")
-@click.option("--as-of", "as_of", metavar="DATE",
-              help="Count deadlines as of this day (YYYY-MM-DD). Default: today.")
-@click.option("--since", type=_Path(exists=True, dir_okay=False),
-              help="The previous round's 汇总: mark what changed since.")
-@click.option("--round", "round_", metavar="NAME",
-              help="The round collected; returns for another are refused. Default: the round "
-                   "most returns carry.")
-@click.option("--year", type=int, help="The plan's year for deadlines such as 6月底前 "
-              "(default: from its 文号 or title).")
-@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              help="table: a summary on the terminal (default); json: everything, on stdout.")
-@click.option("--warn-days", type=click.IntRange(0, 366), default=7, show_default=True,
-              help="A task not done and due within this many days is 临期 (yellow).")
-def collect_command(plan: Path, returns: tuple[Path, ...], output: Path | None,
-                    as_of: str | None, since: Path | None, round_: str | None,
-                    year: int | None, fmt: str, warn_days: int) -> None:
-    """汇总: gather the returns of a round against PLAN, show who is behind.
-
-    RETURNS are files or folders of returns, in any order, with any names. Each is
-    recognised by its stamp (or, when it is gone, by its tasks' text); a return for another
-    plan or round is refused with the reason, a damaged file gets one line and the rest are
-    still collected. Exit 1 when a file could not be read (the 汇总 is still written).
-
-    Example:
-
-        dutymatrix collect seeds/001_5afa0209a0ae242f.txt returns/ -o 汇总.xlsx --as-of 2026-12-21
-
-        dutymatrix collect plan.txt returns/ -o 汇总2.xlsx --since 汇总1.xlsx --format json
-    """
-    from ..round.collect import collect_files
-    from ..errors import MatrixError
-
-    day = _day_option(as_of, "--as-of")
-    (loaded,) = _load_plans([plan])
-    try:
-        result = collect_files(loaded, returns, output=output, as_of=day, round=round_,
-                               year=year, since=since, warn_days=warn_days)
-    except MatrixError as e:
-        raise _fail(e) from None
-    for r in result.received:
-        if r.outcome in ("拒收", "无法读取"):
-            click.echo(f"{r.outcome}: {r.path}: {r.reason}" if r.outcome == "拒收"
-                       else f"{r.outcome}: {r.reason}", err=True)
-    if fmt == "json":
-        import json
-
-        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
-    else:
-        from .terminal import print_collection
-
-        print_collection(result)
-    if output is not None:
-        click.echo(_("wrote {path}").format(path=output), err=True)
-    if any(r.outcome == "无法读取" for r in result.received):
-        sys.exit(1)
-
-
-def _day_option(value: str | None, hint: str):
-    """A YYYY-MM-DD option as a date (None when not given)."""
-    from datetime import date
-
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(_("{value!r} is not a date (YYYY-MM-DD)").format(value=value),
-                                 param_hint=hint) from None
-
-
-@cli.command(name="remind")
-@click.argument("plan", type=_Path(exists=True, dir_okay=False))
-@click.argument("returns", nargs=-1, required=True, type=_Path(exists=True))
-@click.option("-o", "--outdir", "output", type=_Path(file_okay=False), default="output/催办",
-              show_default=True, help="Folder for the 催办通知 and the 督查通报 (.docx).")
-@click.option("--as-of", "as_of", metavar="DATE",
-              help="Count deadlines as of this day (YYYY-MM-DD). Default: today.")
-@click.option("--since", type=_Path(exists=True, dir_okay=False),
-              help="The previous round's 汇总: 连续逾期 counts from it.")
-@click.option("--round", "round_", metavar="NAME",
-              help="The round collected. Default: the round most returns carry.")
-@click.option("--year", type=int, help="The plan's year for deadlines such as 6月底前.")
-@click.option("--warn-days", type=click.IntRange(0, 366), default=7, show_default=True,
-              help="A task not done and due within this many days is 临期 (yellow).")
-@click.option("--reply-by", metavar="DATE",
-              help="The day the departments are to answer by (default: 5 days after --as-of).")
-@click.option("--office", default="督查室", show_default=True,
-              help="Who signs the notices and the 通报.")
-@click.option("--force", is_flag=True, help="Replace notices an office has edited.")
-def remind_command(plan: Path, returns: tuple[Path, ...], output: Path, as_of: str | None,
-                   since: Path | None, round_: str | None, year: int | None, warn_days: int,
-                   reply_by: str | None, office: str, force: bool) -> None:
-    """催办 and 通报: collect the round as `collect` does, then write one 催办通知 (.docx)
-    per department that is late, silent or holds 逾期/临期 tasks, and a 督查通报 draft of
-    the round for the leaders. Exit 1 when a return could not be read or a file was not
-    replaced (the rest is still written).
-
-    Example:
-
-        dutymatrix remind plan.txt returns/ -o output/催办 --as-of 2026-12-21 --reply-by 2026-12-25
-    """
-    from ..errors import MatrixError
-    from ..round.remind import remind_files
-
-    day = _day_option(as_of, "--as-of")
-    answer = _day_option(reply_by, "--reply-by")
-    (loaded,) = _load_plans([plan])
-    try:
-        result = remind_files(loaded, returns, output, as_of=day, round=round_, year=year,
-                              since=since, warn_days=warn_days, reply_by=answer,
-                              office=office, force=force)
-    except MatrixError as e:
-        raise _fail(e) from None
-    for r in result.collection.received:
-        if r.outcome in ("拒收", "无法读取"):
-            click.echo(f"{r.outcome}: {r.path}: {r.reason}" if r.outcome == "拒收"
-                       else f"{r.outcome}: {r.reason}", err=True)
-    for message in result.skipped:
-        click.echo(message, err=True)
-    click.echo(ngettext("wrote {count} 催办通知 and the 督查通报 to {folder}",
-                        "wrote {count} 催办通知 and the 督查通报 to {folder}",
-                        len(result.notices)).format(count=len(result.notices), folder=output),
-               err=True)
-    if result.skipped or any(r.outcome == "无法读取" for r in result.collection.received):
-        sys.exit(1)
-
-
-class DiffTrouble(click.ClickException):
-    """An error in `diff`: exit 2, as diff(1) does, so that 1 keeps meaning "differences"."""
-
-    exit_code = 2
-
-
-@cli.command(name="diff")
-@click.argument("old", type=_Path(exists=True, dir_okay=False, allow_dash=True))
-@click.argument("new", type=_Path(exists=True, dir_okay=False, allow_dash=True))
-@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json", "xlsx"]), default=None,
-              help="table: a summary (default); json: every change; xlsx: a workbook of the "
-                   "changes (default when -o ends in .xlsx).")
-@click.option("-o", "--output", type=_Path(allow_dash=True),
-              help="Write to this file (- for standard output).")
-@click.option("-d", "--dept", help="Only what changed for this department (any alias).")
-@click.option("--match", "pairs", multiple=True, metavar="OLD=NEW",
-              help="Match these two tasks whatever the automatic matching says (repeatable), "
-                   "e.g. --match （三）=（五） or 二、/（三）=三、/（一）.")
-@click.option("--matches", "match_files", multiple=True,
-              type=_Path(exists=True, dir_okay=False),
-              help="A file of OLD=NEW lines decided by a person.")
-@click.option("--all-renumbered", is_flag=True, help="List every renumbered task in the summary.")
-@click.option("--force", is_flag=True,
-              help="Replace an existing workbook even if it was edited or is open elsewhere.")
-@click.option("--record-path", is_flag=True, help="Record the source file's full path in the "
-              "workbook (by default only its name and SHA-256: a workbook is sent out).")
-def diff_command(old: Path, new: Path, fmt: str | None, output: Path | None, dept: str | None,
-                 pairs: tuple[str, ...], match_files: tuple[Path, ...],
-                 all_renumbered: bool, force: bool,
-                 record_path: bool) -> None:
-    """Compare two versions of a plan: tasks added, removed, reworded, renumbered, moved,
-    split or merged, and which departments gained or lost which task.
-
-    OLD and NEW are plan documents or workbooks written by `dutymatrix build`, in any
-    combination and either script. Exit status as diff(1): 0 no differences, 1 differences,
-    2 trouble.
-
-    Example:
-
-        dutymatrix diff old.txt new.txt
-
-        dutymatrix diff old.xlsx new.docx -o output/diff.xlsx
-
-        dutymatrix diff old.txt new.txt --dept 财政部 --format json
-    """
-    from ..diff import read_matches
-    from ..errors import MatrixError
-    from ..load.sources import load_plan
-
-    try:
-        matches = read_matches(pairs, match_files)
-        plans = [load_plan(path, lean=True) for path in (old, new)]
-        for plan, path in zip(plans, (old, new)):
-            _show_reading_warnings(plan, path)
-        from ..diff import diff_plans, filter_diff
-
-        result = diff_plans(plans[0], plans[1], matches=matches or None)
-        if dept:
-            result = filter_diff(result, dept)
-    except MatrixError as e:
-        raise DiffTrouble(str(e)) from None
-    if fmt is None:
-        fmt = "xlsx" if output is not None and output.suffix.lower() == ".xlsx" else (
-            "json" if output is not None and str(output) != "-" else "table")
-    if output is not None and str(output) == "-" and fmt != "xlsx":
-        output = None  # -o -: standard output
-    from ..safety.writes import check_target, make_folder, safe_file_name
-
-    try:
-        if output is not None:
-            check_target(output, (old, new), force=force, workbook=fmt == "xlsx")
-        if fmt == "table":
-            from ..diff import render_summary
-
-            if output is not None:
-                from io import StringIO
-
-                from rich.console import Console
-
-                buffer = StringIO()
-                render_summary(result, Console(file=buffer, width=120, no_color=True),
-                               all_renumbered=all_renumbered)
-                _write_text(buffer.getvalue(), output)
-            else:
-                render_summary(result, all_renumbered=all_renumbered)
-        elif fmt == "json":
-            from ..export.downloads import diff_json
-
-            text = diff_json(result)
-            if output is None:
-                click.echo(text, nl=False)
-            else:
-                _write_text(text, output)
-        else:
-            from ..workbook import write_diff_workbook
-
-            from pathlib import Path
-
-            target = output or Path(DEFAULT_OUTPUT) / safe_file_name(
-                f"diff_{_stem(old)}_{_stem(new)}", ".xlsx")
-            if output is None:
-                check_target(target, (old, new), force=force)
-            if str(target) != "-":
-                make_folder(target.parent)
-            write_diff_workbook(result, plans[0], plans[1], target, record_path=record_path)
-            click.echo(_("wrote {path}").format(path=target), err=True)
-    except MatrixError as e:
-        raise DiffTrouble(str(e)) from None
-    except OSError as e:
-        raise DiffTrouble(_("{path}: {error}").format(path=output, error=e.strerror or e)) from None
-    sys.exit(0 if result.is_empty() else 1)
-
-
-def _stem(path: Path) -> str:
-    return "stdin" if str(path) == "-" else path.stem
-
-
-def _write_text(text: str, output: Path) -> None:
-    from ..safety.writes import write_atomic
-
-    write_atomic(output, text.encode("utf-8"))
-
-
 WEB_EXTRA_MISSING = N_("the web page needs the 'web' extra (Starlette, uvicorn, Jinja2, "
                      "python-multipart): pip install 'dutymatrix[web]' "
                      "(from a checkout: pip install -e '.[web]')")
@@ -829,6 +450,12 @@ def serve(port: int, host: str, open_browser: bool, allow_hosts: tuple[str, ...]
 
         threading.Timer(1.0, webbrowser.open, (url,)).start()
     uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+
+
+cli.add_command(dispatch_command)
+cli.add_command(collect_command)
+cli.add_command(remind_command)
+cli.add_command(diff_command)
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """Compare two versions of a plan: which tasks changed, and who gained or lost which task.
 
-The matcher. ``diff_plans(old, new)`` is a pure function from two :class:`~matrix.models.Plan`
+The matcher. ``diff_plans(old, new)`` is a pure function from two :class:`~matrix.records.Plan`
 records to a :class:`~matrix.diff.result.PlanDiff`; the formatters (``report``,
 :meth:`PlanDiff.to_json`, the workbook in :mod:`matrix.workbook.diff`) only read a ``PlanDiff``
 and never compare anything themselves, as in python-hcl2's ``query/diff.py``.
@@ -45,7 +45,7 @@ them was removed or inserted. A task is never reported as removed and added beca
 changed.
 
 Departments are compared on each task's strongest role per canonical department
-(:meth:`~matrix.models.Task.roles`), so an alias is no change (the parser canonicalised it) and
+(:meth:`~matrix.records.Task.roles`), so an alias is no change (the parser canonicalised it) and
 inherited assignments count like printed ones (their flag is kept). A department replaced by its
 successor in the registry (银保监会 → 金融监管总局) is one ``succession``, never lost + gained.
 """
@@ -54,7 +54,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -63,10 +63,13 @@ from typing import Any
 from ..errors import MatrixError, MatrixInputError
 from ..i18n import N_, _
 from ..messages import render
-from ..records import ROLE_RANK, Plan, Role, Task, task_rows
-from .result import (NO_CHANGE, Candidate, DeptChanges, DeptRole, DeptSummary, DiffEntry, PlanDiff,
-                     RoleChange, Succession, TaskRef)
+from ..records import Plan, Role, Task, task_rows
+from .departments import Successors as _Successors, dept_changes as _dept_changes
+from .departments import roles as _roles, summarise as _summarise
+from .result import Candidate, DiffEntry, PlanDiff, TaskRef
 from .text import norm_label, norm_text, split_heading, text_diff
+from .similarity import CHUNK_ROWS, fold as _fold, scores as _scores, top2 as _top2  # noqa: F401
+from .align import Places as _Places, align_documents as _align_documents
 
 
 SIMILAR_THRESHOLD = 70.0  # fuzz.ratio of the texts; unrelated clauses of one plan score < 50
@@ -77,168 +80,12 @@ PARTIAL_THRESHOLD = 80.0  # fuzz.partial_ratio confirming a containment
 MIN_PART_LENGTH = 8  # shorter texts ("加强组织领导。") are contained in too many others
 MAX_GLOBAL_PAIRS = 4_000_000  # cross-section similarity above this would take seconds: skip it
 MAX_GLOBAL_CONTAIN_PAIRS = 250_000
-CHUNK_ROWS = 256  # rows of one cdist call: memory stays at CHUNK_ROWS × columns scores
 
 _CUTOFF = min(NUMBER_FLOOR, SIMILAR_THRESHOLD - SIMILAR_MARGIN)
 
 
 class MatchError(MatrixError, ValueError):
     """A manual match that names no task, several tasks, or a task already matched."""
-
-
-def _align(old_keys: Iterable[tuple[Any, str | None]],
-           new_keys: Iterable[tuple[Any, str | None]]) -> dict[tuple, tuple]:
-    """Map old (group, heading) keys to new ones: same heading, then same heading title
-    without its number (a section renumbered because one was inserted), then same number (a
-    section retitled), each unique on both sides within the group."""
-    olds = list(dict.fromkeys(old_keys))
-    news = list(dict.fromkeys(new_keys))
-    out: dict[tuple, tuple] = {}
-    new_set = set(news)
-    for key in olds:
-        if key in new_set:
-            out[key] = key
-    for part in (1, 0):  # 1: title, 0: number
-        taken = set(out.values())
-        left_old = [k for k in olds if k not in out and k[1]]
-        left_new = [k for k in news if k not in taken and k[1]]
-
-        def index(keys: list[tuple]) -> dict[tuple, list[tuple]]:
-            by: dict[tuple, list[tuple]] = defaultdict(list)
-            for k in keys:
-                piece = split_heading(k[1])[part]
-                if piece:
-                    by[(k[0], piece)].append(k)
-            return by
-
-        by_old, by_new = index(left_old), index(left_new)
-        for piece, ks in by_old.items():
-            ns = by_new.get(piece)
-            if len(ks) == 1 and ns is not None and len(ns) == 1:
-                out[ks[0]] = ns[0]
-    return out
-
-
-def _align_documents(old: Plan, new: Plan) -> dict[int, int]:
-    """Old document index → new: same title (unique on both sides), else same position."""
-    old_titles = Counter(d.title for d in old.documents)
-    new_titles = Counter(d.title for d in new.documents)
-    new_index = {d.title: k for k, d in enumerate(new.documents)}
-    out = {k: new_index[d.title] for k, d in enumerate(old.documents)
-           if d.title and old_titles[d.title] == 1 and new_titles[d.title] == 1}
-    taken = set(out.values())
-    for k in range(min(len(old.documents), len(new.documents))):
-        if k not in out and k not in taken:
-            out[k] = k
-            taken.add(k)
-    return out
-
-
-class _Places:
-    """Sections and subsections of the two plans, aligned; gives every task a place and a block.
-
-    A task's *place* is its (section, subsection) expressed in the new plan's terms; ``moved``
-    means the places differ. Its *block* is its section alone: similarity is scored within a
-    block first.
-    """
-
-    def __init__(self, old: Sequence[tuple[int, Task]], new: Sequence[tuple[int, Task]],
-                 documents: Mapping[int, int]) -> None:
-        old_doc = [documents.get(d, ("old", d)) for d, _ in old]
-        sec = _align(((d, t.section) for d, (_, t) in zip(old_doc, old)),
-                     ((d, t.section) for d, t in new))
-        self.old_block = [sec.get((d, t.section), ("old", d, t.section))
-                          for d, (_, t) in zip(old_doc, old)]
-        self.new_block = [(d, t.section) for d, t in new]
-        sub = _align(((b, t.subsection) for b, (_, t) in zip(self.old_block, old)),
-                     ((b, t.subsection) for b, (_, t) in zip(self.new_block, new)))
-        self.old_place = [sub.get((b, t.subsection), ("old", b, t.subsection))
-                          for b, (_, t) in zip(self.old_block, old)]
-        self.new_place = [(b, t.subsection) for b, (_, t) in zip(self.new_block, new)]
-
-
-# ---------------------------------------------------------------------------------------------
-# Departments
-
-
-def _roles(task: Task) -> dict[str, tuple[Role, bool]]:
-    """Canonical department → (strongest role, inherited) on this task."""
-    out: dict[str, tuple[Role, bool]] = {}
-    for a in task.assignments:
-        old = out.get(a.department)
-        if old is None or ROLE_RANK[a.role] < ROLE_RANK[old[0]]:
-            out[a.department] = (a.role, a.inherited)
-    return out
-
-
-class _Successors:
-    """Successor chains from the registry, remembered per name."""
-
-    def __init__(self, registry: Any) -> None:
-        self.registry = registry
-        self.memo: dict[str, tuple[str, ...]] = {}
-
-    def __call__(self, name: str) -> tuple[str, ...]:
-        chain = self.memo.get(name)
-        if chain is None:
-            try:
-                chain = tuple(d.name for d in self.registry.successor_chain(name))
-            except Exception:  # a registry that does not know the name: no successor
-                chain = ()
-            self.memo[name] = chain
-        return chain
-
-
-def _dept_changes(old: dict[str, tuple[Role, bool]] | None,
-                  new: dict[str, tuple[Role, bool]] | None,
-                  successors: Callable[[str], tuple[str, ...]]) -> DeptChanges:
-    """Compare two tasks' departments (None for the missing side of an added/removed task)."""
-    old, new = old or {}, new or {}
-    if old.keys() == new.keys() and all(old[d][0] == new[d][0] for d in old):
-        return NO_CHANGE
-    lost = [d for d in old if d not in new]
-    gained = [d for d in new if d not in old]
-    role_changed = tuple(RoleChange(d, old[d][0], new[d][0])
-                         for d in new if d in old and old[d][0] != new[d][0])
-    succession: list[Succession] = []
-    absorbed: set[str] = set()
-    if lost and new:
-        for d in list(lost):
-            # Forward (银保监会 → 金融监管总局) or, comparing a newer plan to an older one, back.
-            heir = next((s for s in successors(d) if s in new), None)
-            if heir is None:
-                heir = next((g for g in gained if g not in absorbed and d in successors(g)), None)
-            if heir is not None:
-                succession.append(Succession(d, heir, old[d][0], new[heir][0]))
-                lost.remove(d)
-                absorbed.add(heir)
-    return DeptChanges(
-        gained=tuple(DeptRole(d, *new[d]) for d in gained if d not in absorbed),
-        lost=tuple(DeptRole(d, *old[d]) for d in lost),
-        role_changed=role_changed,
-        succession=tuple(succession))
-
-
-def _summarise(entries: Iterable[DiffEntry]) -> tuple[DeptSummary, ...]:
-    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for e in entries:
-        ch = e.departments
-        for d in ch.gained:
-            counts[d.department]["tasks_gained"] += 1
-            counts[d.department]["lead_gained"] += d.role is Role.lead
-        for d in ch.lost:
-            counts[d.department]["tasks_lost"] += 1
-            counts[d.department]["lead_lost"] += d.role is Role.lead
-        for c in ch.role_changed:
-            counts[c.department]["role_changed"] += 1
-            counts[c.department]["lead_gained"] += c.new is Role.lead
-            counts[c.department]["lead_lost"] += c.old is Role.lead
-        for s in ch.succession:
-            counts[s.old]["succession"] += 1
-            counts[s.new]["succession"] += 1
-    rows = [DeptSummary(name, **dict(c)) for name, c in counts.items()]
-    rows.sort(key=lambda r: (-r.total, r.department))
-    return tuple(rows)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -293,90 +140,6 @@ def _resolve(key: str, flat: Sequence[tuple[int, Task]], side: str) -> int:
     raise MatchError(_("match {key!r}: {count} tasks in the {side} plan have that label "
                        "({where}); write it as section/label").format(
                            key=key, count=len(hits), side=_(side), where=where))
-
-
-def _fold(texts: Sequence[str], frequent_in: Sequence[str]) -> list[str]:
-    """The texts with every character folded onto one of 255 Latin-1 characters.
-
-    rapidfuzz compares strings of code points below 256 with lookup tables, several times faster
-    than Han text, whose characters it must hash. Folding maps different characters onto the
-    same one, so the longest common subsequence of two folded texts is never shorter than that
-    of the texts: a folded score is an upper bound of the true one, and only the pairs whose
-    bound reaches a cutoff need an exact score. The 200 most frequent characters of
-    ``frequent_in`` keep a code of their own, which keeps the bound tight. Done for all texts at
-    once with numpy (a ``str.translate`` table costs more than the scoring it saves).
-    """
-    import numpy as np
-
-    codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
-    if not codes.size:
-        return ["" for _ in texts]
-    table = (201 + np.arange(int(codes.max()) + 1, dtype=np.uint32) % 55).astype(np.uint8)
-    sample = np.frombuffer("".join(frequent_in).encode("utf-32-le"), dtype=np.uint32)
-    if sample.size:
-        chars, counts = np.unique(sample, return_counts=True)
-        top = chars[np.argsort(-counts, kind="stable")[:200]]
-        top = top[top < table.size]
-        table[top] = np.arange(1, top.size + 1, dtype=np.uint8)
-    folded = table[codes].tobytes().decode("latin-1")
-    out, at = [], 0
-    for text in texts:
-        out.append(folded[at:at + len(text)])
-        at += len(text)
-    return out
-
-
-def _scores(rows: Sequence[int], cols: Sequence[int], row_texts: Sequence[str],
-            col_texts: Sequence[str], row_folded: Sequence[str], col_folded: Sequence[str],
-            scorer: Any, cutoff: float, per_row_length: bool = False
-            ) -> dict[tuple[int, int], float]:
-    """{(row, col): score} for the pairs of rows × cols whose score reaches ``cutoff``.
-
-    ``process.cdist`` scores the folded texts (an upper bound, see ``_fold``) in chunks of
-    CHUNK_ROWS rows, so memory stays at CHUNK_ROWS × len(cols) scores whatever the remainder;
-    the few pairs whose bound reaches the cutoff are then scored exactly. With
-    ``per_row_length`` the score is divided by the row text's length (in percent).
-    """
-    import numpy as np
-    from rapidfuzz import process
-
-    out: dict[tuple[int, int], float] = {}
-    if not rows or not cols:
-        return out
-    choices = [col_folded[j] for j in cols]
-    workers = -1 if len(rows) * len(cols) > 20_000 else 1
-    for start in range(0, len(rows), CHUNK_ROWS):
-        chunk = rows[start:start + CHUNK_ROWS]
-        queries = [row_folded[i] for i in chunk]
-        matrix = process.cdist(queries, choices, scorer=scorer, dtype=np.float32,
-                               workers=workers,
-                               score_cutoff=None if per_row_length else cutoff - 0.5)
-        if per_row_length:
-            lengths = np.array([max(1, len(q)) for q in queries], dtype=np.float32)
-            matrix = matrix * (100.0 / lengths)[:, None]
-        r, c = np.nonzero(matrix >= cutoff - 0.5)
-        for a, b in zip(r.tolist(), c.tolist()):
-            i, j = chunk[a], cols[b]
-            score = scorer(row_texts[i], col_texts[j])
-            if per_row_length:
-                score = 100.0 * score / max(1, len(row_texts[i]))
-            if score >= cutoff:
-                out[(i, j)] = score
-    return out
-
-
-def _top2(cands: Mapping[int, float], exclude: int | None = None) -> tuple[int | None, float,
-                                                                           float]:
-    """(best key, best score, runner-up score) of a {key: score} map."""
-    best, first, second = None, 0.0, 0.0
-    for k, s in cands.items():
-        if k == exclude:
-            continue
-        if s > first:
-            best, first, second = k, s, first
-        elif s > second:
-            second = s
-    return best, first, second
 
 
 class _Matcher:

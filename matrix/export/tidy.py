@@ -140,7 +140,7 @@ def export_rows(path: str | Path) -> list[dict[str, Any]]:
     """
     from ..load.sources import load_plan
 
-    return plan_rows(load_plan(Path(path), lean=True))
+    return plan_rows(load_plan(Path(path)))
 
 
 @dataclass(frozen=True)

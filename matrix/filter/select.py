@@ -1,6 +1,6 @@
 """Select tasks from plans: by department, role, section and text; split them per department.
 
-Pure functions from :class:`~matrix.models.Plan` records to :class:`TaskHit` values; nothing here
+Pure functions from :class:`~matrix.records.Plan` records to :class:`TaskHit` values; nothing here
 mutates its input or knows about output formats (``formats.py`` turns hits into rows, JSON, CSV
 and a terminal table).
 

@@ -21,13 +21,14 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import MatrixParseError, NoClausesError
 from ..i18n import _
-from ..records import Plan
+from ..records import Department, Jurisdiction, Plan, Source
 
 
 def _compose(norm_lines: Sequence[int], reflow_lines: Sequence[int],
@@ -74,13 +75,12 @@ def collector_paused() -> Iterator[None]:
 def parse_text(text: str, path: str = "<text>", *, sha256: str | None = None,
                format: str = "text", encoding: str | None = None, canonical=None,
                reflow: bool | None = None, lines: Sequence[int] | None = None,
-               lean: bool = False, pages: Sequence[int] | None = None,
+               pages: Sequence[int] | None = None,
                confidence: Sequence[float | None] | None = None, jurisdiction=None) -> Plan:
     """Parse the text of a plan into a ``Plan``.
 
-    The records are ``matrix.models`` (pydantic) records; ``lean=True`` gives the same records
-    as ``matrix.records`` classes, without importing pydantic (what the command line does to
-    start fast; ``models.validated`` turns them into pydantic records).
+    The records are ``matrix.records`` dataclasses, built from values the parser typed itself
+    (pydantic is not imported: ``records.validated`` checks a plan from elsewhere).
 
     ``reflow`` decides whether hard line breaks are joined back (``None``: when the text looks
     hard-wrapped, see ``matrix.text.reflow``). ``lines`` maps each line of ``text`` to the user's line
@@ -97,15 +97,26 @@ def parse_text(text: str, path: str = "<text>", *, sha256: str | None = None,
     """
     if sha256 is None:
         sha256 = hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
+    source = Source(path=path, sha256=sha256, format=format, encoding=encoding)
     with collector_paused():
-        return _parse(text, path, sha256, format, encoding, canonical, reflow, lines, lean,
-                      pages, confidence, jurisdiction)
+        return _parse(text, source, ParseOptions(canonical, reflow, jurisdiction), lines, pages,
+                      confidence)
 
 
-def _parse(text: str, path: str, sha256: str, format: str, encoding: str | None, canonical,
-           reflow: bool | None, lines: Sequence[int] | None, lean: bool,
+@dataclass(frozen=True, slots=True)
+class ParseOptions:
+    """How a plan is parsed, whatever it was read from (``parse_text`` says what each means):
+    one value handed down instead of the same three parameters in every function."""
+
+    canonical: Callable[[str], Department] | None = None  # default: departments.canonical
+    reflow: bool | None = None  # None: when the text looks hard-wrapped
+    jurisdiction: Jurisdiction | str | None = None  # None: found in each document
+
+
+def _parse(text: str, source: Source, options: ParseOptions, lines: Sequence[int] | None,
            pages: Sequence[int] | None = None,
-           confidence: Sequence[float | None] | None = None, jurisdiction=None) -> Plan:
+           confidence: Sequence[float | None] | None = None) -> Plan:
+    path = source.path
     from lark.exceptions import UnexpectedInput
 
     from ..text.normalise import Normalised, normalise
@@ -124,7 +135,7 @@ def _parse(text: str, path: str, sha256: str, format: str, encoding: str | None,
         text, table_lines = tabled
         lines = _through(table_lines, lines) or table_lines
         pages, confidence = (_through(table_lines, column) for column in (pages, confidence))
-    flowed = reflow_text(text, hard_wrapped=reflow)
+    flowed = reflow_text(text, hard_wrapped=options.reflow)
     norm = normalise(flowed.text, cleaned=flowed.cleaned)
     paged = None
     if pages:  # lines of the extracted text first; page and line come after (matrix.parse.pages)
@@ -144,46 +155,41 @@ def _parse(text: str, path: str, sha256: str, format: str, encoding: str | None,
         raise NoClausesError(path, None, None,
                              _("no numbered clause found (一、 （一） 1. …): this does not look "
                                "like a plan, nothing to build"))
+    canonical, jurisdiction = options.canonical, options.jurisdiction
     if canonical is None:
         from ..departments import canonical
-    if lean:
-        from .. import records as kinds
-    else:
-        from .. import models as kinds
     if isinstance(jurisdiction, str):
         from ..parse.jurisdiction import parse_jurisdiction
 
         jurisdiction = parse_jurisdiction(jurisdiction)
-    documents = build_documents(units, canonical, norm.original_line, kinds, jurisdiction)
+    documents = build_documents(units, canonical, norm.original_line, jurisdiction)
     if paged is not None:
         from ..parse.pages import locate
 
-        documents = locate(documents, paged, kinds)
-    source = kinds.Source.make(path=path, sha256=sha256, format=format, encoding=encoding)
-    return kinds.Plan.make(source=source, documents=tuple(documents))
+        documents = locate(documents, paged)
+    return Plan(source=source, documents=tuple(documents))
 
 
 def parse_bytes(data: bytes, path: str = "<input>", *, encoding: str | None = None,
                 format: str | None = None, canonical=None, reflow: bool | None = None,
-                lean: bool = False, jurisdiction=None) -> Plan:
+                jurisdiction=None) -> Plan:
     """Read and parse the content of one file (text in any encoding, HTML or .docx)."""
     from ..read import read_bytes
 
     raw = read_bytes(data, path, encoding, format=format)
-    return _parse_raw(data, raw, path, canonical, reflow, lean, jurisdiction)
+    return _parse_raw(data, raw, path, ParseOptions(canonical, reflow, jurisdiction))
 
 
-def _parse_raw(data: bytes, raw, path: str, canonical, reflow: bool | None, lean: bool,
-               jurisdiction=None) -> Plan:
-    return parse_text(raw.text, path, sha256=hashlib.sha256(data).hexdigest(), format=raw.format,
-                      encoding=raw.encoding, canonical=canonical, reflow=reflow, lines=raw.lines,
-                      lean=lean, pages=raw.pages, confidence=raw.confidence,
-                      jurisdiction=jurisdiction)
+def _parse_raw(data: bytes, raw, path: str, options: ParseOptions) -> Plan:
+    source = Source(path=path, sha256=hashlib.sha256(data).hexdigest(), format=raw.format,
+                    encoding=raw.encoding)
+    with collector_paused():
+        return _parse(raw.text, source, options, raw.lines, raw.pages, raw.confidence)
 
 
 def parse_stream(stream: BinaryIO | None = None, name: str | None = None, *,
                  encoding: str | None = None, format: str | None = None, canonical=None,
-                 reflow: bool | None = None, lean: bool = False, jurisdiction=None) -> Plan:
+                 reflow: bool | None = None, jurisdiction=None) -> Plan:
     """Read and parse everything from an open file, binary or text (``sys.stdin`` by default)."""
     import sys
 
@@ -193,19 +199,19 @@ def parse_stream(stream: BinaryIO | None = None, name: str | None = None, *,
         stream = sys.stdin
     name = name or STDIN_NAME
     data, raw = read_stream(stream, name, encoding, format=format)
-    return _parse_raw(data, raw, name, canonical, reflow, lean, jurisdiction)
+    return _parse_raw(data, raw, name, ParseOptions(canonical, reflow, jurisdiction))
 
 
 def parse_file(path: Path | str, *, encoding: str | None = None, canonical=None,
-               format: str | None = None, reflow: bool | None = None, lean: bool = False,
+               format: str | None = None, reflow: bool | None = None,
                jurisdiction=None) -> Plan:
     """Read and parse one plan file; ``-`` reads standard input (see ``parse_text``)."""
     from ..read import STDIN, STDIN_NAME, read_path
 
     if str(path) == STDIN:
         data, raw = read_path(STDIN, encoding, format=format)
-        return _parse_raw(data, raw, STDIN_NAME, canonical, reflow, lean, jurisdiction)
+        return _parse_raw(data, raw, STDIN_NAME, ParseOptions(canonical, reflow, jurisdiction))
     path = Path(path)
     data, raw = read_path(path, encoding, format=format)
-    return _parse_raw(data, raw, str(path), canonical, reflow, lean, jurisdiction)
+    return _parse_raw(data, raw, str(path), ParseOptions(canonical, reflow, jurisdiction))
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-from ..i18n import N_
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,11 +21,6 @@ PLAN_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".docx",
                  # published attachments (matrix.read): PDF, scans, office files, OFD, 分工表
                  ".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".doc", ".wps", ".odt",
                  ".rtf", ".ofd", ".xls")
-# The first sheet of the other workbooks dutymatrix writes, and what they are.
-# (marked for the catalog: the command line shows them with ``_``)
-OTHER_WORKBOOKS = {"任务清单": N_("a task list (filter --format xlsx)"),
-                   "部门索引": N_("a department index (filter --split-by-dept)"),
-                   "概要": N_("a diff workbook (diff --format xlsx)")}
 _SHEET_NAME = re.compile(rb'<sheet\b[^>]*?\bname="([^"]*)"')
 WORKBOOK_SUFFIXES = (".xlsx",)
 
@@ -56,7 +50,7 @@ def expand(inputs: Iterable[Path], *, workbooks: bool = True) -> list[Path]:
 
 def workbook_kind(path: Path) -> str | None:
     """``plan`` for a workbook ``build`` writes, what it is for the other workbooks dutymatrix
-    writes (:data:`OTHER_WORKBOOKS`), None for anything else — from its sheet names only."""
+    writes (``read.sheet.OTHER_WORKBOOKS``), None for anything else — from its sheet names."""
     import html
     import zipfile
 
@@ -71,14 +65,16 @@ def workbook_kind(path: Path) -> str | None:
         return None
     if "矩阵" in names:
         return "plan"
+    from ..read.sheet import OTHER_WORKBOOKS
+
     return OTHER_WORKBOOKS.get(names[0]) if names else None
 
 
-def load_plan(path: Path, *, encoding: str | None = None, lean: bool = False) -> Plan:
+def load_plan(path: Path, *, encoding: str | None = None) -> Plan:
     """Read one plan document or dutymatrix workbook into a ``Plan``.
 
-    A workbook is read into pydantic records (what it holds is validated); a plan document too,
-    unless ``lean`` (``pipeline.parse_file``: the same records without pydantic).
+    What a workbook holds is validated (``records.validated``: it comes from outside); a plan
+    document is parsed (``pipeline.parse_file``).
     """
     if str(path) != "-" and is_workbook(Path(path)):
         from ..read.sheet import written_by_dutymatrix
@@ -90,10 +86,10 @@ def load_plan(path: Path, *, encoding: str | None = None, lean: bool = False) ->
         # An office's own 分工表: read as a plan (matrix.read.sheet)
     from .pipeline import parse_file
 
-    return parse_file(path, encoding=encoding, lean=lean)
+    return parse_file(path, encoding=encoding)
 
 
-def load_plan_bytes(data: bytes, name: str, *, lean: bool = False) -> Plan:
+def load_plan_bytes(data: bytes, name: str) -> Plan:
     """``load_plan`` for content that did not come from a file (an upload to the web page).
 
     ``name`` only labels the plan and its messages, and says by its suffix (or the content by
@@ -120,13 +116,14 @@ def load_plan_bytes(data: bytes, name: str, *, lean: bool = False) -> Plan:
         return _renamed(plan, name)
     from .pipeline import parse_bytes
 
-    return parse_bytes(data, name, lean=lean)
+    return parse_bytes(data, name)
 
 
 def _renamed(plan: Plan, name: str) -> Plan:
     """``plan`` with its source named ``name`` (a workbook read from a temporary file)."""
-    source = type(plan.source).make(**{**plan.source.as_json(), "path": name})
-    return type(plan).make(source=source, documents=plan.documents)
+    from dataclasses import replace
+
+    return replace(plan, source=replace(plan.source, path=name))
 
 
 def read_returns_bytes(items: Iterable[tuple[str, bytes]]) -> list:

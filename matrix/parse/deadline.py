@@ -33,6 +33,8 @@ of them reads is read by the grammar (每年 is ``periodic``).
 
 from __future__ import annotations
 
+import dataclasses
+
 import bisect
 import calendar
 import functools
@@ -45,7 +47,7 @@ from typing import Any, NamedTuple
 
 from lark import Lark, Token, Tree
 
-from ..records import layout
+from ..records import TaskDeadline
 
 __all__ = ["Deadline", "Found", "document_year", "find_deadlines", "find_deadlines_in",
            "main_deadline", "plan_year", "read_deadline", "with_deadlines", "tasks_with_deadlines"]
@@ -294,28 +296,21 @@ def main_deadline(found: tuple[Found, ...]) -> Found | None:
     return None
 
 
-def with_deadlines(task, year: int | None, kinds: ModuleType | None = None,
-                   found: tuple[Found, ...] | None = None):
+def with_deadlines(task, year: int | None, found: tuple[Found, ...] | None = None):
     """``task`` with the commitments of its text (``deadlines``; ``found`` when already read)
     and, where no 完成时限 was printed for it, the one it is due by as its ``deadline``
     (relative forms in ``year``)."""
-    if kinds is None:
-        from .. import models as kinds
     if found is None:
         found = find_deadlines(task.text, year)
     if not found:
         return task
-    data = {name: getattr(task, name) for name in layout(type(task)).fields}
-    data["deadlines"] = tuple(kinds.TaskDeadline.make(
-        text=f.text, span=(f.start, f.end), kind=f.kind,
-        date=f.due.isoformat() if f.due else None) for f in found)
-    if not task.deadline:
-        data["deadline"] = main_deadline(found).text
-    return type(task).make(**data)
+    deadlines = tuple(TaskDeadline(text=f.text, span=(f.start, f.end), kind=f.kind,
+                                   date=f.due.isoformat() if f.due else None) for f in found)
+    return dataclasses.replace(task, deadlines=deadlines,
+                               deadline=task.deadline or main_deadline(found).text)
 
 
-def tasks_with_deadlines(tasks: Sequence[Any], year: int | None,
-                         kinds: ModuleType | None = None) -> tuple[Any, ...]:
+def tasks_with_deadlines(tasks: Sequence[Any], year: int | None) -> tuple[Any, ...]:
     """:func:`with_deadlines` of each of a document's ``tasks``, their texts read at once."""
     found = find_deadlines_in([t.text for t in tasks], year)
-    return tuple(with_deadlines(t, year, kinds, f) for t, f in zip(tasks, found))
+    return tuple(with_deadlines(t, year, f) for t, f in zip(tasks, found))

@@ -106,7 +106,7 @@ def parse_jurisdiction(text: str) -> Jurisdiction:
     """``--jurisdiction`` text → a Jurisdiction: 广东省, 滁州市, 立山区, central (国务院)."""
     text = text.strip()
     if text.lower() in ("central", "national") or text in ("国务院", "中央", "全国"):
-        return Jurisdiction.make(level="central", name=None)
+        return Jurisdiction(level="central", name=None)
     for suffix in ("人民政府", "政府"):
         if text.endswith(suffix) and len(text) > len(suffix):
             text = text[: -len(suffix)]
@@ -118,7 +118,7 @@ def parse_jurisdiction(text: str) -> Jurisdiction:
 
         raise ValueError(_("cannot tell the level of {text!r}: end it with 省, 市, 县 or 区")
                          .format(text=text))
-    return Jurisdiction.make(level=level, name=name)
+    return Jurisdiction(level=level, name=name)
 
 
 def is_local_form(name: str) -> bool:
@@ -258,7 +258,7 @@ def detect_jurisdiction(opening: Sequence[str], title: str | None, doc_number: s
         any(p.startswith("国务院") for p in [title or "", *opening[:8]])
     local_count = sum(n for p, n in prefixes.items() if p in _PREFIX_LEVEL)
     if central_mark and local_count <= national_names:
-        return Jurisdiction.make(level="central", name=None)
+        return Jurisdiction(level="central", name=None)
     level = None
     if local_count:
         level = _PREFIX_LEVEL[max((p for p in prefixes if p in _PREFIX_LEVEL),
@@ -274,11 +274,11 @@ def detect_jurisdiction(opening: Sequence[str], title: str | None, doc_number: s
     if level is None:
         if not found:
             if national_names:
-                return Jurisdiction.make(level="central", name=None)
+                return Jurisdiction(level="central", name=None)
             return None
         best = max(found, key=lambda n: (found[n], -list(found).index(n)))
         level = level_of(best)
-        return Jurisdiction.make(level=level, name=best) if level else None
+        return Jurisdiction(level=level, name=best) if level else None
     fitting = [n for n in found if level_of(n) == level]
     if not fitting:
         more = _candidates(body_lines)
@@ -290,7 +290,7 @@ def detect_jurisdiction(opening: Sequence[str], title: str | None, doc_number: s
         name = tm.group(1) + LEVEL_PREFIX[level]
     else:
         name = None
-    return Jurisdiction.make(level=level, name=name)
+    return Jurisdiction(level=level, name=name)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -395,8 +395,8 @@ def _runs_through(short: str, long: str) -> bool:
 
 
 def _renamed(department: Department, name: str) -> Department:
-    return Department.make(name=name, full_name=department.full_name, category=department.category,
-                           known=department.known, generic=department.generic)
+    return Department(name=name, full_name=department.full_name, category=department.category,
+                      known=department.known, generic=department.generic)
 
 
 class LocalResolver:
@@ -456,7 +456,7 @@ class LocalResolver:
                     self._columns[name] = title
 
     def _known(self, name: str, category: str, generic: bool = False) -> Department:
-        return Department.make(name=name, category=category, known=True, generic=generic)
+        return Department(name=name, category=category, known=True, generic=generic)
 
     def _resolve(self, printed: str) -> Resolved:
         from ..departments import _simplified, _strip_trailing
@@ -518,7 +518,7 @@ class LocalResolver:
         dept = self.registry.lookup(name)
         if dept is not None:
             return Resolved(dept)
-        return self._branch(name) or Resolved(Department.make(name=name, known=False))
+        return self._branch(name) or Resolved(Department(name=name, known=False))
 
     def _branch(self, name: str) -> Resolved | None:
         """A national body's local office: 人民银行广东省分行, 海关总署广东分署, 滁州海关,
@@ -555,7 +555,7 @@ class LocalResolver:
             return branch
         tail = _PLACE_HEAD.sub("", name)
         function = self.index.function(tail) if tail else None
-        return Resolved(Department.make(name=name, known=function is not None,
+        return Resolved(Department(name=name, known=function is not None,
                                         category="地方部门" if function else None),
                         counterpart=function)
 
@@ -566,7 +566,7 @@ class LocalResolver:
         function = self.index.function(rest)
         if function is None:
             shown = printed or prefix + rest
-            return Resolved(Department.make(name=shown, known=False))
+            return Resolved(Department(name=shown, known=False))
         # named as the plan names it (prefix written out), never rebuilt from the function
-        return Resolved(Department.make(name=prefix + rest, category="地方部门", known=True),
+        return Resolved(Department(name=prefix + rest, category="地方部门", known=True),
                         counterpart=function)

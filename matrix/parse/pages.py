@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..messages import warning
+from ..records import ParseWarning
 
 LOW_CONFIDENCE = 0.85
 _SPACE = re.compile(r"[\s\u3000]+")
@@ -47,14 +48,8 @@ class PagedSource:
         return self.pages[index], self.lines[index]
 
 
-def _fields(record) -> dict[str, Any]:
-    from ..records import layout
-
-    return {name: getattr(record, name) for name in layout(type(record)).fields}
-
-
 def _remake(record, **changes):
-    return type(record).make(**{**_fields(record), **changes})
+    return replace(record, **changes)
 
 
 def _placed(record, source: PagedSource):
@@ -99,7 +94,7 @@ def _one_character_apart(a: str, b: str) -> bool:
     return Levenshtein.distance(a, b) == 1
 
 
-def locate(documents: Sequence, source: PagedSource, kinds,
+def locate(documents: Sequence, source: PagedSource,
            suggest: Callable[[str], list[str]] | None = None) -> list:
     """The documents with page and line in every record (see the module docstring)."""
     out = []
@@ -121,7 +116,7 @@ def locate(documents: Sequence, source: PagedSource, kinds,
                 changes["confidence"] = confidence
                 page, line = source.where(task.line)
                 if confidence is not None and confidence < LOW_CONFIDENCE:
-                    warnings.append(warning(kinds.ParseWarning, "ocr-confidence", line,
+                    warnings.append(warning(ParseWarning, "ocr-confidence", line,
                                             page=page, label=task.label,
                                             confidence=f"{confidence:.2f}"))
                 for a in task.assignments:
@@ -130,7 +125,7 @@ def locate(documents: Sequence, source: PagedSource, kinds,
                     close = [s for s in suggest(a.as_printed) if _one_character_apart(
                         a.as_printed, s)]
                     if close:
-                        warnings.append(warning(kinds.ParseWarning, "ocr-department", line,
+                        warnings.append(warning(ParseWarning, "ocr-department", line,
                                                 page=page, name=a.as_printed, label=task.label,
                                                 close=close[0]))
             page, line = source.where(task.line)

@@ -2,7 +2,8 @@
 
 Two steps, both pure:
 
-* ``UnitBuilder`` (a Lark ``Transformer``) makes ``Unit`` values from ``plan.lark``: one per
+* ``UnitBuilder`` (``matrix.parse.units``, a Lark ``Transformer``) makes ``Unit`` values from
+  ``plan.lark``: one per
   numbered section, clause, item …, with its body tokens and its children. The pipeline runs it
   inside the parse (``parser.plan_reader``); ``tree_to_units`` runs it over a parse tree.
 * ``build_documents`` walks the units in order, splits them into documents where the numbering
@@ -16,164 +17,22 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from types import ModuleType
+from dataclasses import dataclass
 
-from lark import Lark, Token, Transformer, Tree
+from lark import Token
 
 from .deadline import document_year, tasks_with_deadlines
 from ..messages import warning
-from ..records import Assignment, Clause, Department, Document, ParseWarning, Role, Task
+from ..records import (Assignment, Clause, Department, Document, Jurisdiction, ParseWarning, Role,
+                       Task)
 from .trailer import TrailerInfo, read_trailer
 from ..text.patterns import lazy
+from .units import LEVELS, Unit, UnitBuilder, number_value, plan_reader, tree_to_units  # noqa: F401
 
 MAX_WARNINGS_PER_KIND = 50
 # Warnings that say a body named in a trailer was not read (at most one per trailer): each one is
 # a department a clerk would otherwise never learn of, so every line is given (issue 23).
 _NEVER_CUT = frozenset({"unread-trailer", "field-unread"})
-LEVELS = {"section": 0, "clause": 1, "item": 2, "subitem": 3, "point": 4}
-_HAN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-               "七": 7, "八": 8, "九": 9}
-
-
-def number_value(number: str) -> int | None:
-    """Numeric value of a printed number: （十二） → 12, 三十、 → 30, 7. → 7, ③ → 3."""
-    core = number.strip("（）、.() ")
-    if not core:
-        return None
-    if len(core) == 1 and "①" <= core <= "⑳":
-        return ord(core) - ord("①") + 1
-    if core.isascii() and core.isdigit():
-        return int(core)
-    total, current = 0, 0
-    for ch in core:
-        if ch in _HAN_DIGITS:
-            current = _HAN_DIGITS[ch]
-        elif ch == "十":
-            total += (current or 1) * 10
-            current = 0
-        elif ch == "百":
-            total += (current or 1) * 100
-            current = 0
-        else:
-            return None
-    return total + current
-
-
-# ---------------------------------------------------------------------------------------------
-# Tree → units
-
-
-@dataclass
-class Unit:
-    """A numbered unit of the document with its body and children (internal, not a record)."""
-
-    kind: str  # section | clause | item | subitem | point | preamble
-    number: str
-    line: int  # normalised line
-    body: list[Token]
-    children: list[Unit] = field(default_factory=list)
-
-    @property
-    def level(self) -> int:
-        """0 for 一、 sections, 1 for （一） clauses, and so on."""
-        return LEVELS.get(self.kind, -1)
-
-    def first_line(self) -> str:
-        """The text on the number's own line, trailers included."""
-        out = []
-        for tok in self.body:
-            if tok.type == "NL":
-                break
-            out.append(tok)
-        return "".join(out).strip()
-
-    def title(self) -> str:
-        """First sentence up to the first 。 outside parentheses; trailers never count."""
-        title = self.__dict__.get("_title")  # computed once: every child asks for its parent's
-        if title is None:
-            title = self.__dict__["_title"] = self._first_sentence()
-        return title
-
-    def _first_sentence(self) -> str:
-        out = []
-        for tok in self.body:
-            if tok.type in ("NL", "TRAILER", "LINE_TRAILER", "SENTENCE_TRAILER"):
-                break
-            if tok.type in ("TEXT", "STRAY") and "。" in tok:
-                out.append(tok.split("。", 1)[0])
-                break
-            out.append(tok)
-        return "".join(out).strip().rstrip("：:；，").strip()
-
-    def heading(self) -> str:
-        """Number and title, as a section column shows it: 二、推动民生消费质量升级."""
-        return f"{self.number}{self.title()}"
-
-    def walk(self) -> Iterable[Unit]:
-        """This unit and every descendant, in document order."""
-        yield self
-        for child in self.children:
-            yield from child.walk()
-
-
-class UnitBuilder(Transformer):
-    """``plan.lark`` tree → a preamble ``Unit`` followed by the top-level units."""
-
-    def _make(self, kind: str, children: list) -> Unit:
-        number = children[0]
-        body = list(getattr(number, "pieces", ()))  # what follows the number on its line
-        body += _body(children[1:])
-        return Unit(kind, str(number), number.line, body,
-                    [c for c in children[1:] if isinstance(c, Unit)])
-
-    def section(self, children: list) -> Unit:
-        """一、 heading."""
-        return self._make("section", children)
-
-    def clause(self, children: list) -> Unit:
-        """（一） clause."""
-        return self._make("clause", children)
-
-    def item(self, children: list) -> Unit:
-        """1. item."""
-        return self._make("item", children)
-
-    def subitem(self, children: list) -> Unit:
-        """（1） item."""
-        return self._make("subitem", children)
-
-    def point(self, children: list) -> Unit:
-        """① point."""
-        return self._make("point", children)
-
-    def start(self, children: list) -> list[Unit]:
-        """Unnumbered lines first (the preamble), then the units."""
-        units = [c for c in children if isinstance(c, Unit)]
-        return [Unit("preamble", "", 1, _body(children)), *units]
-
-
-def _body(children: list) -> list[Token]:
-    """The body tokens among ``children``, a line's pieces unpacked (``parser.LineLexer``)."""
-    body: list[Token] = []
-    for c in children:
-        if isinstance(c, Token):
-            pieces = getattr(c, "pieces", None)
-            if pieces is None:
-                body.append(c)
-            else:
-                body.extend(pieces)
-    return body
-
-
-@functools.cache
-def plan_reader() -> Lark:
-    """``parser.plan_parser`` as the pipeline uses it: :class:`~matrix.parse.parser.LineLexer` feeds
-    it a line at a time and :class:`UnitBuilder` runs during the parse, so ``parse`` gives the
-    units directly (no tree is built)."""
-    from .parser import LineLexer, build_parser
-
-    return build_parser("plan.lark", lexer=LineLexer, transformer=UnitBuilder())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -312,9 +171,8 @@ class _RuleState:
 class _DocumentBuilder:
     """Cuts the units of one document into tasks and applies its rules (internal)."""
 
-    def __init__(self, canonical: Canonical, line_of: LineMap, kinds: ModuleType,
-                 resolver=None) -> None:
-        self.canonical, self.line_of, self.kinds = canonical, line_of, kinds
+    def __init__(self, canonical: Canonical, line_of: LineMap, resolver=None) -> None:
+        self.canonical, self.line_of = canonical, line_of
         self.resolver = resolver  # matrix.parse.jurisdiction.LocalResolver for a local document, else None
         self.state = _RuleState()
         self.tasks: list[Task] = []
@@ -334,21 +192,21 @@ class _DocumentBuilder:
         seen = self.per_kind.get(kind, 0)
         self.per_kind[kind] = seen + 1
         if seen < MAX_WARNINGS_PER_KIND or kind in _NEVER_CUT:
-            self.warnings.append(warning(self.kinds.ParseWarning, kind, line, column, **params))
+            self.warnings.append(warning(ParseWarning, kind, line, column, **params))
 
     def finish_warnings(self) -> None:
         """Add one line per kind that was cut short, and the local document's summaries."""
         for kind, count in self.per_kind.items():
             if count > MAX_WARNINGS_PER_KIND and kind not in _NEVER_CUT:
-                self.warnings.append(warning(self.kinds.ParseWarning, kind,
+                self.warnings.append(warning(ParseWarning, kind,
                                              more=count - MAX_WARNINGS_PER_KIND))
         if self.unknown:
             names = list(self.unknown)
-            self.warnings.append(warning(self.kinds.ParseWarning, "unknown-department",
+            self.warnings.append(warning(ParseWarning, "unknown-department",
                                          min(self.unknown.values()), form="summary",
                                          count=len(names), names="、".join(names)))
         for name, (line, local) in self.national.items():
-            self.warnings.append(warning(self.kinds.ParseWarning, "national-in-local", line,
+            self.warnings.append(warning(ParseWarning, "national-in-local", line,
                                          name=name, local=local))
 
     # -- assignments --------------------------------------------------------------------------
@@ -369,7 +227,7 @@ class _DocumentBuilder:
                         self.resolver.prefix, dept.name, self.resolver.jurisdiction.level)))
             else:
                 dept = self.canonical(name)
-            made = self.made[key] = self.kinds.Assignment.make(
+            made = self.made[key] = Assignment(
                 department=dept.name, as_printed=name, role=role, known=dept.known,
                 inherited=inherited, lead_by_rule=lead_by_rule, counterpart=counterpart,
                 generic=dept.generic)
@@ -435,7 +293,7 @@ class _DocumentBuilder:
                                         and unit.level >= 1 else parent)
         if not made:
             text = _clean_text("".join(unit.body))
-            self.unassigned.append(self.kinds.Clause.make(number=unit.number, section=section_text, title=title,
+            self.unassigned.append(Clause(number=unit.number, section=section_text, title=title,
                                           line=line, contains_tasks=child_made, text=text,
                                           subclauses=len(unit.children)))
         return made or child_made
@@ -487,7 +345,7 @@ class _DocumentBuilder:
                 self.state.scope_default = info.scope_default
             if not assignments:
                 self.warn(tok_line, "no-department", number=unit.number)
-            self.tasks.append(self.kinds.Task.make(
+            self.tasks.append(Task(
                 number=unit.number, part=part, section=section, subsection=subsection,
                 title=title, text=_clean_text("".join(text)), trailer=shown,
                 line=line if part == 1 else tok_line, assignments=assignments,
@@ -714,19 +572,14 @@ def _clean_text(text: str) -> str:
 
 
 def build_documents(units: Sequence[Unit], canonical: Canonical, line_of: LineMap,
-                    kinds: ModuleType | None = None, jurisdiction=None,
-                    registry=None) -> list[Document]:
+                    jurisdiction=None, registry=None) -> list[Document]:
     """Units (preamble first) → documents with tasks, unassigned clauses, rules and warnings.
 
-    ``kinds`` is the module whose record classes are built: ``matrix.models`` (pydantic, the
-    default) or ``matrix.records`` (lean); both have the same classes with the same fields.
     ``jurisdiction`` (a ``records.Jurisdiction``) overrides the one each document is found to
     have (``matrix.parse.jurisdiction.detect_jurisdiction``); in a local document names are read by
     ``matrix.parse.jurisdiction.LocalResolver`` over ``registry`` (default: the packaged data and the
     user's files).
     """
-    if kinds is None:
-        from .. import models as kinds
     documents = []
     preamble = units[0] if units else None
     carried: tuple[_RuleState, list[str]] | None = None  # a notice's rules, for its attachment
@@ -743,12 +596,12 @@ def build_documents(units: Sequence[Unit], canonical: Canonical, line_of: LineMa
                 from ..departments import default_registry
                 registry = default_registry()
             resolver = LocalResolver(registry, found, canonical)
-            resolver.unify(_printed_names(tops))
-        builder = _DocumentBuilder(canonical, line_of, kinds, resolver)
+        builder = _DocumentBuilder(canonical, line_of, resolver)
         if carried is not None:
             builder.state, builder.rules = carried[0], list(carried[1])
             carried = None
         if index == 0 and preamble is not None:
+            resolver.unify(_printed_names(tops))
             for tok in preamble.body:
                 if tok.type == "DOC_RULE":
                     builder.apply_rule_line(tok)
@@ -772,13 +625,12 @@ def build_documents(units: Sequence[Unit], canonical: Canonical, line_of: LineMa
             carried = (builder.state, builder.rules)
         order = {id(c): i for i, c in enumerate(builder.unassigned)}
         unassigned = sorted(builder.unassigned, key=lambda c: (c.line, order[id(c)]))
-        year = document_year(number, title)
-        tasks = tasks_with_deadlines(builder.tasks, year, kinds)
-        documents.append(kinds.Document.make(
+        tasks = tasks_with_deadlines(builder.tasks, document_year(number, title))
+        documents.append(Document(
             title=title, doc_number=number, line=line_of(tops[0].line), tasks=tasks,
             unassigned=tuple(unassigned), rules=tuple(builder.rules),
             warnings=tuple(sorted(builder.warnings, key=lambda w: w.line or 1 << 30)),
-            jurisdiction=None if found is None else kinds.Jurisdiction.make(
+            jurisdiction=None if found is None else Jurisdiction(
                 level=found.level, name=found.name),
         ))
     return documents
@@ -823,6 +675,3 @@ def _jurisdiction(opening: Sequence[str], title: str | None, number: str | None,
 _SELF_REF = lazy(r"(?:我|全|本)([省市县区])(?![场级委直属长])")  # 结合我市实际, 全区
 
 
-def tree_to_units(tree: Tree) -> list[Unit]:
-    """Run ``UnitBuilder`` over a ``plan.lark`` tree."""
-    return UnitBuilder().transform(tree)

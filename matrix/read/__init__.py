@@ -10,13 +10,13 @@ it came from).
 ``plain``   plain text: encodings (BOMs, ``<meta charset>``, detection), never mojibake
 ``html``    an HTML page saved from a portal
 ``docx``    a Word ``.docx`` (and the duty tables in it, shared with ``html``)
-``formats`` which of the readers below a published attachment needs (``formats.sniff``)
+``formats`` the readers of published attachments (PDF, scans, office files, OFD, 分工表)
 ``pdf``     a PDF: its text layer page by page, furniture dropped (pypdfium2)
 ``ocr``     scanned PDF pages and .png/.jpg/.tif images (RapidOCR, the ``ocr`` extra)
 ``office``  .doc, .wps, .odt, .rtf converted to .docx by LibreOffice headless
 ``ofd``     OFD (GB/T 33190): the zip of XML pages, text in reading order
 ``sheet``   an office's own 任务分工表 workbook (.xlsx, .xls) read as a plan
-``zipsafe`` the zip checks of ``ofd`` and ``sheet``
+``furniture`` the ``Paged`` text of pdf, ocr and ofd, page numbers and running heads dropped
 ==========  ================================================================================
 
 What comes after reading (cell tables, reflow, normalise) is text → text, in :mod:`matrix.text`.
@@ -24,14 +24,14 @@ What comes after reading (cell tables, reflow, normalise) is text → text, in :
 **Adding a reader**: write ``read/<format>.py`` with a function ``read_<format>(data, path,
 encoding) -> RawText`` (``lines`` mapping each output line to the user's page/paragraph/row;
 ``pages`` for a paged format), add it to :data:`READERS`, and teach :func:`sniff_format` (or
-``formats.sniff``) to recognise the format. Errors are ``MatrixInputError`` whose message
+its helper ``_published``) to recognise the format. Errors are ``MatrixInputError`` whose message
 starts with the file name. A reader of a zip-based format checks what the zip unpacks to first
-(``zipsafe``, or :func:`_check_unpacked_size` for .docx).
+(``safety.zipcheck.open_zip``, or :func:`_check_unpacked_size` for .docx).
 
 * **Formats.** A Word ``.docx`` (a zip holding ``word/document.xml``) goes through ``docx``; an
   HTML page (suffix ``.html``/``.htm``, or text that opens with a tag such as ``<html`` or
   ``<div``) through ``html``; PDF, images, .doc/.wps/.odt/.rtf, OFD and workbooks through the
-  readers ``formats.sniff`` names; anything else is plain text (``text``). Other zip archives
+  readers ``_published`` names; anything else is plain text (``text``). Other zip archives
   are refused with a message.
 * **Size.** An input larger than ``MAX_INPUT_BYTES`` (64 MB; the environment variable
   ``DUTYMATRIX_MAX_INPUT_MB`` sets another limit in megabytes of 2**20 bytes) is refused before it
@@ -56,6 +56,7 @@ from typing import BinaryIO
 
 from ..errors import MatrixInputError, unreadable
 from ..i18n import N_, _
+from ..safety.limits import LIMIT_VARIABLE, MAX_INPUT_BYTES, MB, max_input_bytes
 from .plain import BOMS, RawText
 
 __all__ = ["LIMIT_VARIABLE", "MAX_INPUT_BYTES", "READERS", "STDIN", "STDIN_NAME", "RawText",
@@ -65,9 +66,6 @@ __all__ = ["LIMIT_VARIABLE", "MAX_INPUT_BYTES", "READERS", "STDIN", "STDIN_NAME"
 STDIN = "-"  # the file name that means standard input
 STDIN_NAME = "<stdin>"  # how standard input is named in messages and records
 
-MB = 2**20
-MAX_INPUT_BYTES = 64 * MB  # the default limit on one input (see the module docstring)
-LIMIT_VARIABLE = "DUTYMATRIX_MAX_INPUT_MB"
 _CHUNK = MB  # inputs are read in pieces this size, so that the limit is checked as they come
 
 _HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".shtm"}
@@ -83,13 +81,59 @@ READERS = {
     "text": ("plain", "decode"),
     "html": ("html", "read_html"),
     "docx": ("docx", "read_docx"),
-    # published attachments (formats.sniff tells them apart)
+    # published attachments (told apart by _published, read by formats)
     "pdf": ("formats", "read_pdf"),  # text layer (pdf), scanned pages by OCR (ocr)
     "image": ("formats", "read_image"),  # .png .jpg .tif by OCR (ocr)
     "office": ("formats", "read_office"),  # .doc .wps .odt .rtf through LibreOffice (office)
     "ofd": ("formats", "read_ofd"),  # OFD, GB/T 33190 (ofd)
     "sheet": ("formats", "read_sheet"),  # an office's own 分工表 workbook (sheet)
 }
+
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_IMAGES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
+_WORKBOOK_STREAMS = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le"))
+_ODF = b"application/vnd.oasis.opendocument."
+_WORD_SUFFIXES = (".docx", ".docm", ".dotx")
+
+
+def _published(data: bytes, suffix: str = "") -> str | None:
+    """The format of a published attachment, from the first bytes (the suffix only breaks ties),
+    or None for the formats :func:`sniff_format` tells apart itself:
+
+    =========  ======================================================  ===================
+    format     recognised by                                           read by
+    =========  ======================================================  ===================
+    pdf        ``%PDF``                                                ``pdf`` (+ ``ocr``)
+    image      PNG, JPEG or TIFF signature                             ``ocr``
+    office     Word 97 / WPS (OLE without a workbook stream), RTF,     ``office`` → docx
+               OpenDocument text (.odt)
+    ofd        a zip holding ``OFD.xml``, or named .ofd                ``ofd``
+    sheet      .xlsx (a zip with ``xl/``), .xls (OLE with a workbook   ``sheet``
+               stream), OpenDocument spreadsheet (.ods)
+    =========  ======================================================  ===================
+    """
+    head = data[:65536]
+    if data.startswith(b"%PDF"):
+        return "pdf"
+    if data.startswith(_IMAGES):
+        return "image"
+    if data.startswith(b"{\\rtf"):
+        return "office"
+    if data.startswith(_OLE):
+        if suffix in (".xls", ".xlt", ".et") or any(s in data for s in _WORKBOOK_STREAMS):
+            return "sheet"
+        return "office"
+    if data.startswith(b"PK\x03\x04"):
+        if b"OFD.xml" in head or suffix == ".ofd":
+            return "ofd"
+        if _ODF + b"text" in head[:200]:
+            return "office"
+        if suffix in _WORD_SUFFIXES:  # a workbook named .docx: reader says what it is
+            return None
+        if _ODF + b"spreadsheet" in head[:200] or b"xl/" in head or suffix in (".xlsx", ".xlsm"):
+            return "sheet"
+    return None
 
 
 def sniff_format(data: bytes, name: str = "", *, label: str | None = None) -> str:
@@ -101,9 +145,7 @@ def sniff_format(data: bytes, name: str = "", *, label: str | None = None) -> st
     """
     suffix = Path(name).suffix.lower() if name else ""
     label = label or name or "<input>"
-    from .formats import sniff  # PDF, scans, office files, OFD, 分工表 workbooks
-
-    other = sniff(data, suffix)
+    other = _published(data, suffix)  # PDF, scans, office files, OFD, 分工表 workbooks
     if other:
         return other
     if data.startswith(b"PK\x03\x04"):
@@ -131,23 +173,6 @@ def sniff_format(data: bytes, name: str = "", *, label: str | None = None) -> st
     if _HTML_START.match(head.decode("latin-1")):
         return "html"
     return "text"
-
-
-def max_input_bytes(path: str = "<input>") -> int:
-    """The largest input read, in bytes: ``DUTYMATRIX_MAX_INPUT_MB`` megabytes when it is set,
-    else ``MAX_INPUT_BYTES``. A value that is not a positive number is an error naming ``path``."""
-    value = os.environ.get(LIMIT_VARIABLE, "").strip()
-    if not value:
-        return MAX_INPUT_BYTES
-    try:
-        megabytes = float(value)
-    except ValueError:
-        megabytes = float("nan")
-    if not megabytes > 0 or megabytes == float("inf"):  # also refuses nan
-        raise MatrixInputError(_("{path}: {variable}={value!r}: expected a positive number of "
-                                 "megabytes, e.g. 256").format(path=path, variable=LIMIT_VARIABLE,
-                                                               value=value))
-    return int(megabytes * MB)
 
 
 def check_size(size: int, path: str, limit: int | None = None) -> None:
@@ -214,7 +239,7 @@ def _check_unpacked_size(data: bytes, path: str) -> None:
             "{path}: the .docx unpacks to {size}, over the {limit} MB limit; split the document "
             "or raise {variable}").format(path=path, size=_size(unpacked),
                                           limit=_megabytes(limit), variable=LIMIT_VARIABLE))
-    # The checks every zip-based input gets (ratio, streams, DTDs): zipsafety.
+    # The checks every zip-based input gets (ratio, streams, DTDs): safety.zipcheck.
     from ..safety.zipcheck import check_zip
 
     check_zip(io.BytesIO(data), path, N_("a Word .docx"), max_unpacked=limit)

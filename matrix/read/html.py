@@ -340,7 +340,7 @@ class _Extractor:
 
     def table(self, table: Node) -> None:
         """A leaf table: metadata (kept aside), a duty table (clauses) or cells (lines)."""
-        from .docx import division_lines
+        from ..text.dutytable import division_lines
 
         grid, order = self._grid(table)
         if self._metadata(grid, order):

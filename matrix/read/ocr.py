@@ -9,7 +9,7 @@ that command.
   vertical middles are within half a line height of each other), each line left to right, lines
   top to bottom; each line is ``(text, confidence)``, the confidence the lowest of its boxes.
 * ``ocr_pdf_pages(pdf, indices, path)``: PDF pages without a text layer, rendered at
-  ``pdf.OCR_DPI`` and read.
+  ``furniture.OCR_DPI`` and read.
 * ``image_to_text(data, path)``: a .png, .jpg or .tif (every frame of a multi-page TIFF a page).
 * A progress bar per page is drawn on standard error when it is a terminal
   (``terminal_progress``).
@@ -103,7 +103,7 @@ def ocr_pdf_pages(pdf, indices: Sequence[int], path: str, *,
                   progress: Callable[[int, int], None] | None = None
                   ) -> Iterator[tuple[int, list[tuple[str, float]]]]:
     """(page index, lines) for each of the pages ``indices`` of an open pypdfium2 document."""
-    from .pdf import OCR_DPI
+    from .furniture import OCR_DPI
 
     engine(path)
     if progress is None:
@@ -116,10 +116,10 @@ def ocr_pdf_pages(pdf, indices: Sequence[int], path: str, *,
 
 def image_to_text(data: bytes, path: str = "<input>", *,
                   progress: Callable[[int, int], None] | None = None):
-    """A .png, .jpg or .tif read by OCR, as a ``pdf.Paged`` text (each frame a page)."""
+    """A .png, .jpg or .tif read by OCR, as a ``furniture.Paged`` text (each frame a page)."""
     from PIL import Image, ImageSequence, UnidentifiedImageError
 
-    from .pdf import Paged, drop_furniture
+    from .furniture import Paged, drop_furniture
 
     engine(path)
     try:

@@ -5,14 +5,14 @@ document (``Document.xml``) lists its pages (``Pages/Page@BaseLoc``), and each p
 holds ``TextObject`` elements (a ``Boundary`` "x y w h" in millimetres) whose ``TextCode``
 children carry the text at an offset (``X``, ``Y``) inside the boundary.
 
-``ofd_to_text(data, path)`` returns a ``pdf.Paged`` text:
+``ofd_to_text(data, path)`` returns a ``furniture.Paged`` text:
 
-* the zip is checked by ``zipsafe`` before anything is unpacked, and every XML part is parsed
+* the zip is checked by ``safety.zipcheck`` before anything is unpacked, and every XML part is parsed
   with defusedxml (no entities, no external references);
 * **reading order**: each text run is placed at its absolute position (boundary plus offset);
   runs whose baselines are within half a character height are one line, read left to right,
   and lines run top to bottom;
-* page numbers and running heads are dropped as for PDF (``pdf.drop_furniture``), and the
+* page numbers and running heads are dropped as for PDF (``furniture.drop_furniture``), and the
   line breaks are left for ``reflow``.
 
 No maintained Python library reads OFD text well enough to depend on (the few on PyPI render
@@ -53,7 +53,7 @@ def _parse(archive, name: str, path: str):
     from defusedxml import ElementTree
     from defusedxml.common import DefusedXmlException
 
-    from .zipsafe import read_member
+    from ..safety.zipcheck import read_member
 
     try:
         return ElementTree.fromstring(read_member(archive, name, path))
@@ -101,9 +101,9 @@ def page_lines(content) -> list[str]:
 
 
 def ofd_to_text(data: bytes, path: str = "<input>"):
-    """The text of every page of every document of an OFD file, as a ``pdf.Paged``."""
-    from .pdf import Paged, drop_furniture
-    from .zipsafe import open_zip
+    """The text of every page of every document of an OFD file, as a ``furniture.Paged``."""
+    from .furniture import Paged, drop_furniture
+    from ..safety.zipcheck import open_zip
 
     archive = open_zip(data, path, N_("an OFD file"))
     with archive:

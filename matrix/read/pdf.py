@@ -28,28 +28,17 @@ nothing is downloaded at run time) and returns a ``Paged`` text. What it guarant
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from ..errors import MatrixInputError
 from ..i18n import _
+from .furniture import OCR_DPI, Paged, drop_furniture  # noqa: F401 (this module's names)
 
 # A page whose text layer has fewer characters than this (spaces aside) is taken for a scan.
 MIN_TEXT_CHARS = 20
-OCR_DPI = 150  # resolution a scanned page is rendered at for OCR (body text ~30 px high)
-_EDGE = 2  # how many lines at the top and at the bottom of a page can be furniture
-
-_PAGE_NUMBER = re.compile(
-    r"^(?:[-－—–‒―~～\s]*\d{1,4}[-－—–‒―~～\s]*|第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?|"
-    r"\d{1,4}\s*/\s*\d{1,4}|(?:page|p\.)\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?|"
-    r"共\s*\d{1,4}\s*页\s*第\s*\d{1,4}\s*页)$", re.IGNORECASE)
-_DIGITS = re.compile(r"\d+")
 _TABLE_HINT = re.compile(r"序\s*号|编\s*号")  # a duty table's number column
-_SENTENCE_END = ("。", "！", "？", "）")
-_BODY_END = ("。", "！", "？", "；", "：", "，", "）", ")")  # a running head is not a sentence
-_NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、])")
 _SPACE = re.compile(r"[\s\u3000]+")
+_SENTENCE_END = ("。", "！", "？", "）")
 # The gap a layout puts between hanzi and Latin letters or digits ("内 1 家"), which PDFium
 # extracts as a space that the source text did not have.
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef“”‘’"
@@ -67,47 +56,6 @@ def restore_displaced_tones(line: str) -> str:
     if "(" not in line and "（" not in line:
         return line
     return _DISPLACED_TONE.sub(r"\1\2\5\3\4", line)
-
-
-@dataclass(frozen=True)
-class Paged:
-    """Text read page by page: for each line of ``text``, its page and its line on the page."""
-
-    text: str
-    pages: tuple[int, ...]
-    lines: tuple[int, ...]
-    confidence: tuple[float | None, ...] | None = None  # per line, when any page was OCRed
-    page_count: int = 0
-    ocr_pages: int = 0
-
-
-def _furniture_key(line: str) -> str:
-    return _DIGITS.sub("#", _SPACE.sub("", line))
-
-
-def drop_furniture(pages: list[list[str]]) -> list[list[tuple[int, str]]]:
-    """Each page's lines as (line on the page, text), page numbers and running heads left out."""
-    def edges(lines: list[str]) -> list[int]:
-        filled = [i for i, line in enumerate(lines) if line.strip()]
-        return filled[:_EDGE] + [i for i in filled[-_EDGE:] if i not in filled[:_EDGE]]
-
-    counts: Counter[str] = Counter()
-    for lines in pages:
-        counts.update({_furniture_key(lines[i]) for i in edges(lines)})
-    need = max(2, (len(pages) + 1) // 2)
-    out = []
-    for lines in pages:
-        drop = set()
-        for i in edges(lines):
-            stripped = lines[i].strip()
-            key = _furniture_key(stripped)
-            if _PAGE_NUMBER.match(stripped) or (len(pages) >= 2 and counts[key] >= need
-                                                and len(stripped) <= 40
-                                                and not stripped.endswith(_BODY_END)
-                                                and not _NUMBERED.match(stripped)):
-                drop.add(i)
-        out.append([(i + 1, line) for i, line in enumerate(lines) if i not in drop])
-    return out
 
 
 def _layout(textpage, text: str, carry=None) -> tuple[list[str], set[int], object]:

@@ -96,7 +96,7 @@ def _is_header(line, kinds) -> bool:
 def _rows(lines, start: int, edges, pitch: float, last_bottom: float):
     """Rows of a table from line ``start`` on: (rows, the y of each row's first line, the
     bottom of the table, the index of the line after it, whether the page ended it)."""
-    from .pdf import _PAGE_NUMBER
+    from .furniture import _PAGE_NUMBER
 
     rows: list[list[list[str]]] = []
     tops: list[float] = []
@@ -128,7 +128,7 @@ def _rows(lines, start: int, edges, pitch: float, last_bottom: float):
 
 
 def _table(header: Sequence[str], rows, tops, top: float, bottom: float) -> Table | None:
-    from .docx import division_lines
+    from ..text.dutytable import division_lines
 
     grid = [list(header)] + [["".join(cell) for cell in row] for row in rows]
     made = division_lines(grid)
@@ -143,7 +143,7 @@ def page_tables(textpage, carry: Columns | None = None) -> tuple[list[Table], Co
     when it runs to the end of the page. ``carry`` is what the previous page returned: a page
     whose first row (among its first ``_CONTINUED`` lines) has the next 序号 in the 序号 column
     goes on with that table, without a header of its own."""
-    from .docx import _kind
+    from ..text.dutytable import _kind
 
     if textpage.count_rects() == 0:
         return [], None

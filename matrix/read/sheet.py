@@ -17,7 +17,7 @@ department cells are read by the trailer grammar::
 * Numbers print as written (序号 3, not 3.0); dates as 2025年12月31日.
 * ``lines[i]`` is the worksheet row (from 1) that line ``i + 1`` came from.
 
-An .xlsx is checked by ``zipsafe`` before calamine opens it. A workbook with no duty table is a
+An .xlsx is checked by ``safety.zipcheck`` before calamine opens it. A workbook with no duty table is a
 ``MatrixInputError`` saying which headers were looked for.
 """
 
@@ -28,6 +28,12 @@ import io
 
 from ..errors import MatrixError, MatrixInputError
 from ..i18n import N_, _
+
+# The first sheet of the other workbooks dutymatrix writes, and what they are.
+# (marked for the catalog: the command line shows them with ``_``)
+OTHER_WORKBOOKS = {"任务清单": N_("a task list (filter --format xlsx)"),
+                   "部门索引": N_("a department index (filter --split-by-dept)"),
+                   "概要": N_("a diff workbook (diff --format xlsx)")}
 
 MAX_HEADER_ROW = 10  # the header row must be among the first rows of a sheet
 
@@ -63,7 +69,7 @@ def sheet_rows(sheet) -> list[list[str]]:
 
 def table_lines(rows: list[list[str]]) -> list[tuple[int, str]] | None:
     """``division_lines`` of the first duty table among the first rows, or None."""
-    from .docx import division_lines
+    from ..text.dutytable import division_lines
 
     for start in range(min(MAX_HEADER_ROW, len(rows))):
         if not any(cell for cell in rows[start]):
@@ -81,7 +87,7 @@ def written_by_dutymatrix(path) -> bool:
     with it); False for an office's own workbook, read as a plan by ``sheet_to_text``."""
     from python_calamine import CalamineWorkbook
 
-    from . import max_input_bytes
+    from ..safety.limits import max_input_bytes
 
     try:
         if path.stat().st_size > max_input_bytes(str(path)):
@@ -89,7 +95,7 @@ def written_by_dutymatrix(path) -> bool:
         data = path.read_bytes()
         if not data.startswith(b"PK\x03\x04"):
             return True
-        from .zipsafe import open_zip
+        from ..safety.zipcheck import open_zip
 
         open_zip(data, str(path), N_("an .xlsx workbook")).close()
         names = CalamineWorkbook.from_filelike(io.BytesIO(data)).sheet_names
@@ -97,8 +103,6 @@ def written_by_dutymatrix(path) -> bool:
         if isinstance(e, KeyboardInterrupt | SystemExit):
             raise
         return True
-    from ..load.sources import OTHER_WORKBOOKS  # task lists, indexes, diffs: read_workbook refuses
-
     return "矩阵" in names or bool(names) and names[0] in OTHER_WORKBOOKS
 
 
@@ -107,7 +111,7 @@ def sheet_to_text(data: bytes, path: str = "<input>") -> tuple[str, tuple[int, .
     from python_calamine import CalamineWorkbook
 
     if data.startswith(b"PK\x03\x04"):
-        from .zipsafe import open_zip
+        from ..safety.zipcheck import open_zip
 
         open_zip(data, path, N_("an .xlsx workbook")).close()
     try:

@@ -50,15 +50,17 @@ import types
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..parse.deadline import Deadline, plan_year, read_deadline
-from .lights import NEUTRAL, WARN_DAYS, light, overdue_rounds, return_lateness
-from .dispatch import department_lists, leader_lists, plan_fingerprint, task_index
-from ..records import ROLE_RANK, Plan, Role
+from ..parse.deadline import plan_year, read_deadline
+from .forms import department_lists, leader_lists, plan_fingerprint, task_index
+from .lights import WARN_DAYS, light, overdue_rounds, return_lateness
+from .records import (Added, Collection, DepartmentCount, Edit, PreviousRound, Received, Report,
+                      TaskLine, Unreadable)
+from ..records import ROLE_RANK, Plan
 from ..i18n import _
 
 __all__ = ["Added", "Collection", "DepartmentCount", "Edit", "PreviousRound", "Received",
@@ -68,210 +70,6 @@ __all__ = ["Added", "Collection", "DepartmentCount", "Edit", "PreviousRound", "R
 DONE = "已完成"
 ACCEPTED, SUPERSEDED, REFUSED, UNREADABLE = "采用", "被替代", "拒收", "无法读取"
 BY_STAMP, BY_TEXT = "标识", "任务文字"
-
-
-@dataclass(frozen=True, slots=True)
-class Report:
-    """One department's report on one task (empty texts when it sent nothing)."""
-
-    department: str
-    role: Role | None
-    status: str = ""
-    progress: str = ""  # 进展情况
-    problems: str = ""  # 存在问题
-    next_steps: str = ""  # 下步计划
-    file: str = ""  # the return it came from ("" when none)
-    row: int | None = None
-    change: str = ""  # since the previous round: 推进中→已完成, 首次报送 …
-    light: str = NEUTRAL  # green 已完成, yellow 临期, red 逾期 (matrix.round.lights)
-
-    @property
-    def late_status(self) -> bool:
-        """Whether the department reports the task as not done (no report counts)."""
-        return self.status.strip() != DONE
-
-
-@dataclass(frozen=True, slots=True)
-class TaskLine:
-    """A task of the plan with every department's report, the lead first."""
-
-    task_id: str
-    label: str
-    section: str | None
-    title: str
-    text: str
-    deadline: Deadline
-    reports: tuple[Report, ...]
-    done: bool
-    late: bool
-    change: tuple[str, ...] = ()  # 新近逾期, 新近完成
-    light: str = NEUTRAL  # green 已完成, yellow 临期, red 逾期 (matrix.round.lights)
-    overdue_rounds: int = 0  # rounds in a row it has been 逾期, this one included (2+: 连续逾期)
-
-
-@dataclass(frozen=True, slots=True)
-class Added:
-    """A row a department added of its own (新增事项): every cell it wrote, by column head."""
-
-    department: str
-    file: str
-    row: int
-    cells: dict[str, str]
-    note: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Edit:
-    """A task text changed in a locked column of a return."""
-
-    department: str
-    file: str
-    task_id: str
-    column: str
-    plan_text: str
-    return_text: str
-    cell: str
-
-
-@dataclass(frozen=True, slots=True)
-class Received:
-    """A file handed to ``collect`` and what became of it."""
-
-    path: str
-    outcome: str  # 采用 被替代 拒收 无法读取
-    department: str | None = None
-    round: str | None = None
-    saved_at: str | None = None
-    application: str | None = None
-    matched_by: str | None = None  # 标识 / 任务文字
-    reason: str = ""
-    header: dict[str, str] = field(default_factory=dict)  # 报送单位 联系人 电话 报送日期
-    late: str = ""  # a taken return: 迟报 (报送日期 after the due date) or 未填日期
-    days_late: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Unreadable:
-    """A file given as a return that could not be read, and why (one line)."""
-
-    path: str
-    message: str
-
-
-@dataclass(frozen=True, slots=True)
-class DepartmentCount:
-    """报送情况 of one department: its tasks, how many it reported on, done, late."""
-
-    department: str
-    tasks: int
-    returned: int
-    done: int
-    late: int
-    file: str = ""
-    contact: str = ""
-    phone: str = ""
-    date: str = ""
-    due_soon: int = 0  # 临期: not done, due within the round's warn_days
-    returned_late: str = ""  # 迟报 or 未填日期 (its return), as Received.late
-    days_late: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class PreviousRound:
-    """What a previous 汇总 recorded: per (task id, department) the status; late and done tasks."""
-
-    plan_sha256: str
-    round: str | None
-    as_of: str | None
-    statuses: dict[tuple[str, str], str]
-    late: frozenset[str]
-    done: frozenset[str]
-    path: str = ""
-    overdue_rounds: dict[str, int] = field(default_factory=dict)  # late task id → rounds late
-
-
-@dataclass(frozen=True)
-class Collection:
-    """A round collected (module docstring)."""
-
-    plan_title: str | None
-    plan_sha256: str
-    round: str | None
-    as_of: date
-    year: int | None
-    tasks: tuple[TaskLine, ...]
-    departments: tuple[str, ...]  # busiest first
-    counts: tuple[DepartmentCount, ...]
-    missing: tuple[str, ...]  # 未报送: departments with tasks that sent nothing
-    received: tuple[Received, ...]
-    added: tuple[Added, ...]
-    edits: tuple[Edit, ...]
-    other: tuple[tuple[str, str, str, str], ...]  # (department, file, 工作表!单元格, text)
-    unread_deadlines: tuple[tuple[str, str, str], ...]  # (task id, 完成时限, reason)
-    since: str | None = None  # the previous 汇总, when given
-    due: str | None = None  # the round's due date, as the stamps of the returns give it
-    warn_days: int = WARN_DAYS
-
-    @property
-    def due_soon(self) -> tuple[TaskLine, ...]:
-        """The tasks due within ``warn_days`` and not done (临期), in plan order."""
-        from .lights import YELLOW
-
-        return tuple(t for t in self.tasks if t.light == YELLOW)
-
-    def light_of(self, task_id: str) -> str:
-        """The light of one task (green, yellow, red, neutral): for a page to show."""
-        return next((t.light for t in self.tasks if t.task_id == task_id), NEUTRAL)
-
-    @property
-    def late(self) -> tuple[TaskLine, ...]:
-        """The late tasks, in plan order."""
-        return tuple(t for t in self.tasks if t.late)
-
-    def to_json(self) -> dict[str, Any]:
-        """The collection as JSON values (``dutymatrix collect --format json``)."""
-        def report(r: Report) -> dict[str, Any]:
-            return {"department": r.department, "role": r.role.value if r.role else None,
-                    "status": r.status, "progress": r.progress, "problems": r.problems,
-                    "next_steps": r.next_steps, "file": r.file, "row": r.row,
-                    "change": r.change, "light": r.light}
-
-        return {
-            "plan": {"title": self.plan_title, "sha256": self.plan_sha256, "year": self.year},
-            "round": self.round, "as_of": self.as_of.isoformat(), "since": self.since,
-            "due": self.due, "warn_days": self.warn_days,
-            "tasks": [{"id": t.task_id, "label": t.label, "section": t.section,
-                       "title": t.title, "deadline": t.deadline.text or None,
-                       "due": t.deadline.due.isoformat() if t.deadline.due else None,
-                       "deadline_kind": t.deadline.kind, "done": t.done, "late": t.late,
-                       "change": list(t.change), "light": t.light,
-                       "overdue_rounds": t.overdue_rounds,
-                       "reports": [report(r) for r in t.reports]}
-                      for t in self.tasks],
-            "late": [t.task_id for t in self.late],
-            "due_soon": [t.task_id for t in self.due_soon],
-            "missing": list(self.missing),
-            "departments": [{"department": c.department, "tasks": c.tasks,
-                             "returned": c.returned, "done": c.done, "late": c.late,
-                             "file": c.file, "contact": c.contact, "phone": c.phone,
-                             "date": c.date, "due_soon": c.due_soon,
-                             "returned_late": c.returned_late, "days_late": c.days_late}
-                            for c in self.counts],
-            "received": [{"path": r.path, "outcome": r.outcome, "department": r.department,
-                          "round": r.round, "saved_at": r.saved_at,
-                          "application": r.application, "matched_by": r.matched_by,
-                          "reason": r.reason, "header": r.header, "late": r.late,
-                          "days_late": r.days_late} for r in self.received],
-            "added": [{"department": a.department, "file": a.file, "row": a.row,
-                       "cells": a.cells, "note": a.note} for a in self.added],
-            "edits": [{"department": e.department, "file": e.file, "task": e.task_id,
-                       "column": e.column, "plan": e.plan_text, "return": e.return_text,
-                       "cell": e.cell} for e in self.edits],
-            "other": [{"department": d, "file": f, "cell": c, "text": t}
-                      for d, f, c, t in self.other],
-            "unread_deadlines": [{"task": i, "deadline": d, "reason": r}
-                                 for i, d, r in self.unread_deadlines],
-        }
 
 
 # --------------------------------------------------------------------------- reading
@@ -366,7 +164,6 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
     deadlines; ``warn_days`` is how near a date makes a task 临期.
     """
     from ..errors import MatrixInputError
-    from ..workbook.returns import form_values
 
     sha = plan_fingerprint(plan)
     same = {sha, plan.source.sha256}  # a form or 汇总 of an older version: the file's SHA-256
@@ -395,6 +192,28 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
     dues = Counter(r.stamp.due for r in readable if r.stamp is not None and r.stamp.due
                    and r.stamp.plan_sha256 in same and (round is None or r.stamp.round == round))
     due = dues.most_common(1)[0][0] if dues else None
+    candidates = _identify(readable, plan, same, round, expected, leaders, tasks, received)
+    taken = _take(candidates, received, due)
+    reports, added, edits, other = _read_rows(taken, expected, leaders, tasks)
+    lines, unread = _task_lines(tasks, expected, leaders, taken, reports, year, as_of, previous,
+                                warn_days)
+    counts = _counts(lists, taken, reports, lines, as_of, due)
+    missing = tuple(item.department for item in lists if item.department not in taken)
+    received.sort(key=lambda r: ({ACCEPTED: 0, SUPERSEDED: 1, REFUSED: 2, UNREADABLE: 3}
+                                 [r.outcome], r.department or "", r.path))
+    return Collection(plan.title, sha, round, as_of, year, tuple(lines),
+                      tuple(item.department for item in lists), tuple(counts), missing,
+                      tuple(received), tuple(added), tuple(edits), tuple(other),
+                      tuple(unread), previous.path if previous is not None else None,
+                      due, warn_days)
+
+
+def _identify(readable: Sequence[Any], plan: Plan, same: set[str], round: str | None,
+              expected: dict[str, dict[str, Any]], leaders: dict[str, dict[str, Any]],
+              tasks: dict[str, Any], received: list[Received]
+              ) -> dict[str, list[tuple[Any, str, str]]]:
+    """Which department (or leader) each readable return is, by its stamp or its tasks' text:
+    department → [(return, matched by, note)]; a refused return goes to ``received``."""
     # Which department each return is, or why it is refused.
     candidates: dict[str, list[tuple[Any, str, str]]] = {}  # department → (return, by, note)
     for ret in readable:
@@ -435,6 +254,13 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
             continue
         candidates.setdefault(department, []).append(
             (ret, BY_TEXT, f"{ret.stamp_note}，按任务文字匹配（{why}）"))
+    return candidates
+
+
+def _take(candidates: dict[str, list[tuple[Any, str, str]]], received: list[Received],
+          due: str | None) -> dict[str, tuple[Any, str]]:
+    """Department → (the return taken, matched by): the one saved last; the others are listed
+    in ``received`` as 被替代. A return dated after ``due`` is 迟报."""
     taken: dict[str, tuple[Any, str]] = {}
     for department, found in candidates.items():
         found.sort(key=lambda f: (_saved(f[0]), str(f[0].path)))
@@ -450,6 +276,15 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
                 round=ret.stamp.round if ret.stamp else None, matched_by=old_by,
                 reason=f"同一单位有较晚保存的报送：{Path(latest.path).name}"
                        + (f"；{old_note}" if old_note else "")))
+    return taken
+
+
+def _read_rows(taken: dict[str, tuple[Any, str]], expected: dict[str, dict[str, Any]],
+               leaders: dict[str, dict[str, Any]], tasks: dict[str, Any]):
+    """Each taken return's rows: (reports by (task id, department), 新增事项, edits of the
+    plan's text, other cells)."""
+    from ..workbook.returns import form_values
+
     # Each taken return's rows: reports, edits, 新增事项, other cells.
     reports: dict[tuple[str, str], Report] = {}
     added: list[Added] = []
@@ -499,6 +334,16 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
                 row.values.get("进展情况", ""), row.values.get("存在问题", ""),
                 row.values.get("下步计划", ""), name, row.row)
         other += [(department, name, ref, text) for ref, text in ret.other]
+    return reports, added, edits, other
+
+
+def _task_lines(tasks: dict[str, Any], expected: dict[str, dict[str, Any]],
+                leaders: dict[str, dict[str, Any]], taken: dict[str, tuple[Any, str]],
+                reports: dict[tuple[str, str], Report], year: int | None, as_of: date,
+                previous: PreviousRound | None, warn_days: int
+                ) -> tuple[list[TaskLine], list[tuple[str, str, str]]]:
+    """One line per task (lead first; done, late, its light and the rounds it has been late)
+    and the deadlines that could not be read."""
     # Task lines, lead first; done and late.
     lines: list[TaskLine] = []
     unread: list[tuple[str, str, str]] = []
@@ -535,6 +380,14 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
         lines.append(TaskLine(task_id, task.label, task.section, task.title, task.text,
                               deadline, tuple(line_reports), done, late, tuple(change),
                               light(done, due_on, as_of, warn_days), rounds))
+    return lines, unread
+
+
+def _counts(lists: Sequence[Any], taken: dict[str, tuple[Any, str]],
+            reports: dict[tuple[str, str], Report], lines: Sequence[TaskLine],
+            as_of: date, due: str | None) -> list[DepartmentCount]:
+    """报送情况: per department, its tasks, what it returned, done, late, 临期, and whether its
+    return came late (after ``due``)."""
     late_by = {t.task_id: t.deadline.late(as_of) for t in lines}
     lights = {(t.task_id, r.department): r.light for t in lines for r in t.reports}
     counts = []
@@ -553,14 +406,7 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
                                       Path(ret[0].path).name if ret else "",
                                       header.get("联系人", ""), header.get("电话", ""),
                                       header.get("报送日期", ""), soon, lateness, days))
-    missing = tuple(item.department for item in lists if item.department not in taken)
-    received.sort(key=lambda r: ({ACCEPTED: 0, SUPERSEDED: 1, REFUSED: 2, UNREADABLE: 3}
-                                 [r.outcome], r.department or "", r.path))
-    return Collection(plan.title, sha, round, as_of, year, tuple(lines),
-                      tuple(item.department for item in lists), tuple(counts), missing,
-                      tuple(received), tuple(added), tuple(edits), tuple(other),
-                      tuple(unread), previous.path if previous is not None else None,
-                      due, warn_days)
+    return counts
 
 
 def _other_plan(stamp: Any, plan: Plan, tasks: dict[str, Any]) -> str:

@@ -23,10 +23,7 @@ Example::
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import re
 import sys
 import types
 from collections.abc import Sequence
@@ -34,68 +31,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..filter.select import TaskHit, department_index, split_by_department
-from ..safety.writes import INDEX_FILE, unique_file_name
-from ..records import Plan, Task
-from ..i18n import _
+from ..records import Plan
+from ..safety.writes import INDEX_FILE
+from .forms import department_lists, leader_lists, plan_fingerprint, task_ids, task_index  # noqa: F401
+from .records import STAMP_MAGIC, DepartmentList, Stamp  # noqa: F401
 
 __all__ = ["DepartmentList", "DispatchResult", "STAMP_MAGIC", "Stamp", "department_lists",
            "dispatch", "leader_lists", "plan_fingerprint", "task_ids"]
 
-STAMP_MAGIC = '{"dutymatrix-return":'  # how the hidden stamp's cell starts
-STAMP_VERSION = 1
 LEADER_FOLDER = "分管领导"  # the leaders' forms, beside the departments'
-
-
-@dataclass(frozen=True, slots=True)
-class Stamp:
-    """What a return form says about itself, hidden in the workbook (see module docstring)."""
-
-    plan_sha256: str  # the plan's content fingerprint (an older form: the plan file's SHA-256)
-    department: str
-    task_ids: tuple[str, ...]
-    round: str | None = None
-    due: str | None = None
-    plan_title: str | None = None
-    kind: str = "department"  # or "leader"
-
-    def to_text(self) -> str:
-        """The stamp as the one-line JSON the hidden cell holds."""
-        return json.dumps({"dutymatrix-return": STAMP_VERSION, "plan": self.plan_sha256,
-                           "title": self.plan_title, "department": self.department,
-                           "kind": self.kind, "round": self.round, "due": self.due,
-                           "tasks": list(self.task_ids)},
-                          ensure_ascii=False, separators=(",", ":"))
-
-    @classmethod
-    def from_text(cls, text: str) -> Stamp | None:
-        """The stamp in ``text``, or ``None`` when it is not one (damaged, edited, other)."""
-        if not isinstance(text, str) or not text.startswith(STAMP_MAGIC):
-            return None
-        try:
-            data = json.loads(text)
-            ids = tuple(str(i) for i in data["tasks"])
-            return cls(plan_sha256=str(data["plan"]), department=str(data["department"]),
-                       task_ids=ids, round=_opt(data.get("round")), due=_opt(data.get("due")),
-                       plan_title=_opt(data.get("title")),
-                       kind=str(data.get("kind") or "department"))
-        except (ValueError, KeyError, TypeError):
-            return None
-
-
-def _opt(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
-@dataclass(frozen=True, slots=True)
-class DepartmentList:
-    """One department's list: its hits (tasks with its role), their ids, its file name."""
-
-    department: str
-    hits: tuple[TaskHit, ...]
-    ids: tuple[str, ...]
-    file_name: str
-    stamp: Stamp | None = None  # set for a return form
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,87 +52,6 @@ class DispatchResult:
     index: Path
     leaders: dict[str, Path] = field(default_factory=dict)
     failed: tuple[str, ...] = ()  # why a form could not be written, one message each
-
-
-def task_ids(plan: Plan) -> dict[int, str]:
-    """``id(task)`` → the task's id (``<document number>-<label>``), for every task of ``plan``."""
-    return {id(task): f"{d}-{task.label}"
-            for d, document in enumerate(plan.documents, 1) for task in document.tasks}
-
-
-def plan_fingerprint(plan: Plan) -> str:
-    """The plan's content as a SHA-256: per task its id, title and text (spaces ignored) and
-    its departments with their roles. The same plan read from its text, its .docx or the
-    workbook built from it gives the same fingerprint; a task added, removed, reworded or
-    given to another department gives another."""
-    digest = hashlib.sha256()
-    for task_id, (task, _title) in task_index(plan).items():
-        roles = sorted((d, r.value) for d, r in task.roles().items())
-        digest.update(json.dumps([task_id, re.sub(r"\s+", "", task.title or ""),
-                                  re.sub(r"\s+", "", task.text or ""), roles],
-                                 ensure_ascii=False).encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
-
-
-def task_index(plan: Plan) -> dict[str, tuple[Task, str | None]]:
-    """Task id → (task, document title), in plan order."""
-    return {f"{d}-{task.label}": (task, document.title)
-            for d, document in enumerate(plan.documents, 1) for task in document.tasks}
-
-
-def department_lists(plans: Sequence[Plan], *, returns: bool = False, round: str | None = None,
-                     due: str | None = None) -> list[DepartmentList]:
-    """The plans split per department, busiest first (as :func:`department_index` orders).
-
-    With ``returns``, ``plans`` is one plan and each list carries its :class:`Stamp`.
-    """
-    if returns and len(plans) != 1:
-        raise ValueError(_("return forms are made from one plan"))
-    split = split_by_department(plans)
-    ids: dict[int, str] = {}
-    for plan in plans:
-        ids.update(task_ids(plan))
-    used = {INDEX_FILE.casefold()}  # a department called 索引 does not replace the index
-    out = []
-    fingerprint = None
-    for row in department_index(split):
-        name = row["department"]
-        hits = tuple(split[name])
-        file_name = unique_file_name(name, ".xlsx", used)
-        hit_ids = tuple(ids[id(hit.task)] for hit in hits)
-        stamp = None
-        if returns:
-            plan = plans[0]
-            fingerprint = fingerprint or plan_fingerprint(plan)
-            stamp = Stamp(plan_sha256=fingerprint, department=name, task_ids=hit_ids,
-                          round=round, due=due, plan_title=plan.title)
-        out.append(DepartmentList(name, hits, hit_ids, file_name, stamp))
-    return out
-
-
-def leader_lists(plan: Plan, *, round: str | None = None,
-                 due: str | None = None) -> list[DepartmentList]:
-    """One return form's list per leader the plan names (``Task.leaders``: 牵头负责领导, 分管市领导),
-    in order of first appearance; each hit lists every department on the task."""
-    ids = task_ids(plan)
-    found: dict[str, list[tuple[TaskHit, str]]] = {}
-    for document in plan.documents:
-        for task in document.tasks:
-            for leader in getattr(task, "leaders", ()) or ():
-                hit = TaskHit(task, document.title, plan.source.path,
-                              others=tuple(task.roles()))
-                found.setdefault(leader, []).append((hit, ids[id(task)]))
-    out = []
-    used: set[str] = set()
-    fingerprint = plan_fingerprint(plan) if found else ""
-    for leader, pairs in found.items():
-        file_name = unique_file_name(leader, ".xlsx", used)
-        hits = tuple(h for h, _ in pairs)
-        hit_ids = tuple(i for _, i in pairs)
-        stamp = Stamp(plan_sha256=fingerprint, department=leader, task_ids=hit_ids,
-                      round=round, due=due, plan_title=plan.title, kind="leader")
-        out.append(DepartmentList(leader, hits, hit_ids, file_name, stamp))
-    return out
 
 
 def dispatch(plan: Plan, folder: str | os.PathLike[str], *, round: str | None = None,

@@ -14,6 +14,11 @@ from pathlib import Path
 from ..errors import MatrixInputError, unreadable
 from ..i18n import _
 
+# One input (a plan, a workbook, an upload): see ``matrix.read``'s docstring.
+MB = 2**20
+MAX_INPUT_BYTES = 64 * MB  # the default limit on one input (see the module docstring)
+LIMIT_VARIABLE = "DUTYMATRIX_MAX_INPUT_MB"
+
 # A --matches file (OLD=NEW lines decided by a person): a few hundred lines in practice.
 MAX_MATCHES_BYTES = 1 << 20
 # A departments TOML (packaged or $DUTYMATRIX_DEPARTMENTS): the packaged one is ~60 KB.
@@ -53,3 +58,20 @@ MAX_TABLE_CELLS = 200_000
 # Paragraphs of a Word .docx, table cells' included (``<w:p>``): python-docx takes ~0.1 ms a
 # paragraph and a real plan has a few thousand; 50,000 is read in a few seconds.
 MAX_DOCX_PARAGRAPHS = 50_000
+
+
+def max_input_bytes(path: str = "<input>") -> int:
+    """The largest input read, in bytes: ``DUTYMATRIX_MAX_INPUT_MB`` megabytes when it is set,
+    else ``MAX_INPUT_BYTES``. A value that is not a positive number is an error naming ``path``."""
+    value = os.environ.get(LIMIT_VARIABLE, "").strip()
+    if not value:
+        return MAX_INPUT_BYTES
+    try:
+        megabytes = float(value)
+    except ValueError:
+        megabytes = float("nan")
+    if not megabytes > 0 or megabytes == float("inf"):  # also refuses nan
+        raise MatrixInputError(_("{path}: {variable}={value!r}: expected a positive number of "
+                                 "megabytes, e.g. 256").format(path=path, variable=LIMIT_VARIABLE,
+                                                               value=value))
+    return int(megabytes * MB)

@@ -14,11 +14,14 @@ bounded memory, and raises ``MatrixInputError`` naming the file when:
   either expanded (a billion laughs, external files) or left out of the text without a word.
 
 It returns the ``ZipInfo`` list. ``kind`` names the format in messages ("an .xlsx workbook",
-"a Word .docx").
+"a Word .docx"). ``open_zip(data, path, what)`` is the checked zip of an input read as a plan
+(.xlsx 分工表, OFD) and ``read_member`` one of its members: the readers of ``matrix.read`` and
+``matrix.workbook.untrusted`` all come through here, so that there is one zip check.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import struct
@@ -238,3 +241,29 @@ def check_sheet_extent(f: IO[bytes], info: zipfile.ZipInfo, path: object, sheet:
             _("{path}: refused: sheet {sheet} spans {rows:,} rows × {columns:,} columns, more than the {allowed:,} cells read for a file of this size (MAX_SHEET_CELLS): a stray far cell?").format(
                 path=path, sheet=sheet, rows=rows, columns=columns, allowed=allowed))
     f.seek(0)
+
+
+def open_zip(data: bytes, path: str, what: str) -> zipfile.ZipFile:
+    """``data`` as an open ``ZipFile`` once it passes :func:`check_zip`, with the input size limit
+    (``limits.max_input_bytes``) as the bound on what all members unpack to; ``what`` names the
+    format in messages (``an OFD file``). For the zip-based inputs read as plans (.xlsx 分工表,
+    OFD)."""
+    from .limits import max_input_bytes
+
+    buffer = io.BytesIO(data)
+    check_zip(buffer, path, what, max_unpacked=max_input_bytes(path))
+    buffer.seek(0)
+    try:
+        return zipfile.ZipFile(buffer)
+    except Exception as e:  # checked above; a last guard
+        raise MatrixInputError(_("{path}: not {what} (damaged zip: {error})").format(
+            path=path, what=_(what), error=e)) from None
+
+
+def read_member(archive: zipfile.ZipFile, name: str, path: str) -> bytes:
+    """One member's bytes (never more than its declared size, which ``open_zip`` checked)."""
+    try:
+        return archive.read(name)
+    except Exception as e:
+        raise MatrixInputError(_("{path}: cannot unpack {name} ({error})").format(
+            path=path, name=name, error=e)) from None

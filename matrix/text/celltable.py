@@ -66,7 +66,7 @@ def _cell(line: str) -> str:
 def _header_at(cells: list[str], start: int) -> tuple[list[str | None], list[str], int] | None:
     """(kinds, labels, cells used) of a header that starts at ``cells[start]``: a header cell
     may wrap over two or three lines (重点 / 工作, 完成 / 时限)."""
-    from ..read.docx import _kind
+    from .dutytable import _kind
 
     def kind_of(cell: str) -> str | None:
         label = re.sub(r"[（(][^（）()]*[）)]$", "", cell)  # 责任单位（加*号为牵头部门…）
@@ -219,8 +219,8 @@ def _line_table(lines: list[str], i: int):
 
 
 def _division_lines(rows):
-    """``read.docx.division_lines``, imported only for a table: a plan without one pays nothing."""
-    from ..read.docx import division_lines
+    """``dutytable.division_lines``, imported only for a table: a plan without one pays nothing."""
+    from .dutytable import division_lines
 
     return division_lines(rows)
 

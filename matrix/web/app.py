@@ -44,6 +44,7 @@ from .. import __version__
 from ..errors import MatrixError
 from ..i18n import speaking
 from .store import Store
+from .views.common import clerk_text, error_page, render  # noqa: F401 (the views' helpers, shared with the app)
 
 HERE = Path(__file__).resolve().parent
 LOOPBACK = ("127.0.0.1", "localhost")
@@ -152,17 +153,6 @@ HOST_REFUSED = ("<!doctype html><meta charset=utf-8><title>拒绝</title>"
                 "<p>拒绝：请用启动本工具时终端里显示的地址打开本页面。</p>")
 
 
-def clerk_text(message: str) -> str:
-    """A library message as the page shows it to a clerk: without what only a developer reads —
-    the advice meant for a terminal (an environment variable to raise a limit), a third-party
-    library's English error quoted in brackets or after a colon, the name of a format the
-    clerk never handles (the zip inside a workbook, HTML)."""
-    text = re.sub(r"[，,；;]\s*或调高\s*[A-Z_]+", "", str(message))
-    text = re.sub(r"[（(][ -~]*[A-Za-z]{3,}[ -~]*[)）]", "", text)
-    text = re.sub(r"[：:]\s*[ -~]*[A-Za-z]{3,}[ -~]*(?=[）)])", "", text)
-    return text.replace("zip 压缩包", "压缩包").replace("HTML 网页", "网页")
-
-
 def allowed_hosts(host: str, extra: Iterable[str] = ()) -> list[str]:
     """Host names the server answers to: the address served, and for a loopback address its
     usual names; for 0.0.0.0 (or ::) this machine's name and addresses, which is what the
@@ -201,22 +191,6 @@ def templates() -> Environment:
     env.filters["clerk"] = clerk_text
     env.filters["squash"] = lambda text: " ".join(str(text).split())  # a title on one line
     return env
-
-
-def render(request: Request, name: str, context: dict | None = None, status: int = 200,
-           headers: dict[str, str] | None = None) -> HTMLResponse:
-    """The template ``name`` rendered with ``context`` as an HTML response."""
-    env: Environment = request.app.state.templates
-    html = env.get_template(name).render(request=request, **(context or {}))
-    return HTMLResponse(html, status_code=status, headers=headers)
-
-
-def error_page(request: Request, title: str, message: str, status: int = 400,
-               hint: str | None = None) -> HTMLResponse:
-    """A friendly page in Chinese; ``message`` is the CLI's message, shown as it is."""
-    return render(request, "error.html", {"title": title, "message": clerk_text(message),
-                                          "hint": hint},
-                  status=status)
 
 
 _STATUS_TITLES = {404: "找不到页面", 405: "不支持的操作", 413: "文件太大", 400: "请求有误"}

@@ -1,13 +1,16 @@
 """Workbooks: every ``.xlsx`` dutymatrix writes or reads, one module per kind of workbook.
 
 ==============  ====================================================================
-``book``        the shared machinery: styles, row heights, the fast row writer, print
-                set-up, banding, the atomic save (:class:`~.book.Book`,
-                :class:`~.book.Sheet`, :func:`~.book.save_atomically`, …)
+``book``        the shared machinery: styles, row heights, the fast row writer, the
+                atomic save (:class:`~.book.Book`, :class:`~.book.Sheet`,
+                :func:`~.book.save_atomically`, …)
+``page``        the printed page: print set-up, page header, banding, list heads
 ``plan``        the plan workbook: 矩阵, 分工表, 部门统计, 说明 (:func:`write_workbook`)
-``stamp``       what a plan workbook hides for reading it back: records and signature
+``hidden``      what a plan workbook hides for reading it back: records and signature,
+                written and read back
 ``untrusted``   checks on a file we did not write, before any of its XML is read
-``read``        reading a plan workbook back (:func:`read_workbook`)
+``values``      a workbook's cell values, sheet by sheet (calamine, else openpyxl)
+``readback``    reading a plan workbook back (:func:`read_workbook`)
 ``diff``        the diff workbook: 概要, 任务变化, 部门变化, 矩阵对比
 ``lists``       one department's task list and the index of a split (or of a 下发 round)
 ``returns``     the return form a department fills in (报送表), and reading one back
@@ -16,11 +19,11 @@
 
 **A new workbook kind** (the returns a department fills in, the 汇总 of returns) is a new
 module here, e.g. ``returns.py`` / ``summary.py``: it draws its sheets with ``book``'s public
-names (``save_atomically(path, titles, fill)``, ``Sheet.text``/``append``/``banner``,
-``list_head``, ``print_setup``) and, if it reads a file a user gives back, calls
-``untrusted.check_package`` before anything else. Export its entry point in ``_LAZY`` below. Only ``book``
-imports openpyxl first (it hides numpy and Pillow while doing so), which is why it is imported
-first here; the other modules are imported when a name of theirs is first used.
+names (``save_atomically(path, titles, fill)``, ``Sheet.text``/``append``/``banner``) and
+``page``'s (``list_head``, ``print_setup``) and, if it reads a file a user gives back, calls
+``untrusted.check_package`` before anything else. Export its entry point in ``_LAZY`` below. Only
+``book`` imports openpyxl first (it hides numpy and Pillow while doing so), which is why it is
+imported first here; the other modules are imported when a name of theirs is first used.
 """
 
 from __future__ import annotations

@@ -75,7 +75,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, NamedTuple
+from typing import IO, TYPE_CHECKING, Any
 
 from .. import _own_process
 from ..i18n import _
@@ -116,9 +116,8 @@ finally:
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from ..records import Plan, Role, Task
+from ..records import Plan, Role
 from ..text.safe import strip_bidi
-from ..pivot import Row
 
 
 MARKS = {Role.lead: "★", Role.responsible: "●", Role.support: "○", Role.guide: "◇"}
@@ -144,7 +143,6 @@ _FAST_ROWS = (LXML and openpyxl.__version__.startswith("3.1.")
               and WorksheetWriter is not object)
 
 
-
 def sent_out_path(path: str, record_path: bool = False) -> str:
     """How a workbook names a source file: its name only (``plan.txt``), or with
     ``record_path`` its absolute path. Standard input (``<stdin>``) stays as it is."""
@@ -163,8 +161,7 @@ def sent_out(plan: Plan, record_path: bool = False) -> Plan:
     path = sent_out_path(source.path, record_path)
     if path == source.path:
         return plan
-    return type(plan).make(source=type(source).make(**{**source.__dict__, "path": path}),
-                           documents=plan.documents)
+    return replace(plan, source=replace(source, path=path))
 
 
 def save_atomically(path: str | os.PathLike[str], sheet_titles: Sequence[str],
@@ -266,8 +263,6 @@ _WRAP = Alignment(wrap_text=True, vertical="center")
 _WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 _CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _MIDDLE = Alignment(horizontal="center", vertical="center")
-_BAND = "EEF3FA"  # every other table row (conditional formatting, so that sorting keeps it)
-_HEAT = ("FFFFFF", "F4A582")  # colour scale of the 合计 row and column: fewest → most tasks
 
 LOOKS = {
     # Lines above a table: merged across its width and wrapped there (Sheet.banner).
@@ -605,103 +600,6 @@ class Book:
         """Release the temporary files of the sheets."""
         for sheet in self.sheets.values():
             sheet.close()
-
-
-class Page(NamedTuple):
-    """What every printed page of a workbook says in its header."""
-
-    title: str  # left
-    date: str  # right, as 生成日期：…
-
-
-def date_text(moment: datetime) -> str:
-    return f"{moment.year}年{moment.month}月{moment.day}日"
-
-
-def section_text(row: Row) -> str:
-    return task_section_text(row.task)
-
-
-def task_section_text(task: Task) -> str:
-    """The 章节 cell: the section heading, and the （一） subheading on a second line."""
-    return clean_text("\n".join(p for p in (task.section, task.subsection) if p))
-
-
-# Column widths (characters of the default font; a Chinese character takes two).
-MATRIX_ROW = 20.0  # points: the least height of a task row of the matrix
-MARK_WIDTH = 3.6  # one stacked character of the vertical header, one mark
-FIT_DEPARTMENTS = 60  # up to this many department columns print on one page width
-
-
-def print_setup(ws: WriteOnlyWorksheet, *, landscape: bool, wide: bool = False,
-                page: Page | None = None, centre: str | None = None,
-                fit_width: bool = True) -> None:
-    """Paper, margins, fit to the page width, and the page header and footer.
-
-    The header shows the plan (left), ``centre`` (a department's list) and the generation
-    date (right); the footer the sheet (left) and 第 N 页，共 M 页.
-    """
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A3 if wide else Worksheet.PAPERSIZE_A4
-    if fit_width:
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0  # as many pages down as needed
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.page_margins.header = ws.page_margins.footer = 0.25
-    if page is not None:
-        if page.title:
-            ws.oddHeader.left.text = _page_header(page.title, 80)
-        ws.oddHeader.right.text = _page_header(f"生成日期：{page.date}", 40)
-    if centre:
-        ws.oddHeader.center.text = _page_header(centre, 80)
-    ws.oddFooter.left.text = "&A"  # the sheet's name
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-
-
-def _page_header(text: str, limit: int = 80) -> str:
-    # "&" starts a control code in a page header; "&&" prints one. Excel refuses a header
-    # longer than 255 characters in all, so each of its three parts gets at most ``limit``.
-    text = clean_text(text)
-    if len(text) > limit:
-        text = text[:limit - 1] + "…"
-    return text.replace("&", "&&")
-
-
-def banding(ws: WriteOnlyWorksheet, ref: str, head_row: int) -> None:
-    """Light banding of every other row of ``ref``, counted from the header ``head_row``.
-
-    Conditional formatting rather than cell fills: it costs nothing per cell (most cells of
-    the matrix are never written) and stays regular when a user sorts or filters the rows.
-    """
-    fill = PatternFill("solid", start_color=_BAND, end_color=_BAND)
-    ws.conditional_formatting.add(
-        ref, FormulaRule(formula=[f"MOD(ROW()-{head_row},2)=0"], fill=fill))
-
-
-def heat_scale(ws: WriteOnlyWorksheet, ref: str) -> None:
-    """A white → orange colour scale on the counts of ``ref``: the load at a glance."""
-    ws.conditional_formatting.add(ref, ColorScaleRule(
-        start_type="min", start_color=_HEAT[0], end_type="max", end_color=_HEAT[1]))
-
-
-def list_head(sheet: Sheet, title: str, heads: Sequence[str], widths: Sequence[float], *,
-              freeze: str, rows: int, page: Page, head_height: float = 22,
-              landscape: bool = True, centre: str | None = None) -> str:
-    """Widths, print set-up, filter, title banner and header row of a list sheet (a title in
-    row 1, the header in row 2, ``rows`` rows below); returns the last cell of the list."""
-    ws = sheet.ws
-    sheet.widths(widths)
-    last = f"{get_column_letter(len(heads))}{rows + 2}"
-    ws.freeze_panes = freeze
-    print_setup(ws, landscape=landscape, page=page, centre=centre)
-    ws.print_title_rows = "2:2"
-    ws.auto_filter.ref = f"A2:{last}"
-    sheet.banner(title, "title", len(heads), height=24)
-    sheet.text(*heads, style="head", height=head_height)
-    return last
 
 
 # --------------------------------------------------------------------------- helpers

@@ -23,10 +23,11 @@ if TYPE_CHECKING:
 from .. import __version__
 from ..pivot import build_matrix
 from ..records import Plan
-from .book import (BODY, Book, FIT_DEPARTMENTS, GB2312, LEGEND, LOOKS, Look, MARKS, MARK_WIDTH,
-                   MATRIX_ROW, MAX_CELL_TEXT, MAX_ROW_HEIGHT, NOT_XML, Page, RowCell, Sheet,
-                   Style, clean_text, date_text, list_head, make_font, print_setup,
-                   save_atomically, section_text, sent_out, utc_naive)
+from .book import (BODY, Book, GB2312, LEGEND, LOOKS, Look, MARKS, MAX_CELL_TEXT, MAX_ROW_HEIGHT,
+                   NOT_XML, RowCell, Sheet, Style, clean_text, make_font, save_atomically,
+                   sent_out, utc_naive)
+from .page import (FIT_DEPARTMENTS, MARK_WIDTH, MATRIX_ROW, Page, date_text, list_head,
+                   print_setup, section_text)
 
 # --------------------------------------------------------------------------- the diff workbook
 
@@ -332,21 +333,7 @@ def _diff_matrix_sheet(sheet: Sheet, diff: PlanDiff, old: Plan, new: Plan,
     note_col = first_dept + len(departments)
     letter = get_column_letter
 
-    by_new: dict[int, list[DiffEntry]] = {}
-    removed: list[DiffEntry] = []
-    for e in diff.entries:
-        if e.new is not None:
-            by_new.setdefault(e.new.index, []).append(e)
-        elif e.old is not None:
-            removed.append(e)
-    # A removed task goes after the new row matched to the nearest old task before it.
-    paired = {i: j for i, j, _ in diff.pairs}
-    after: dict[int, list[DiffEntry]] = {}
-    for e in sorted(removed, key=lambda e: e.old.index if e.old else 0):
-        k = (e.old.index if e.old else 0) - 1
-        while k >= 0 and k not in paired:
-            k -= 1
-        after.setdefault(paired[k] if k >= 0 else -1, []).append(e)
+    by_new, removed, after = _placed_entries(diff)
 
     legend_row, head_row = 3, 4
     rows = len(new_matrix.rows) + len(removed)
@@ -374,15 +361,7 @@ def _diff_matrix_sheet(sheet: Sheet, diff: PlanDiff, old: Plan, new: Plan,
                   (note_col, "部门变化", head)],
                  height=min(MAX_ROW_HEIGHT, max(30, 14.5 * longest + 10)))
 
-    looks = {name: book.style(name) for name in ("number", "text", "mark", "mark_inherited")}
-    change = {k: book.style(_filled("mark", colour)) for k, colour in CHANGE_FILLS.items()}
-    change["lost"] = book.style(_filled("mark", CHANGE_FILLS["lost"], strike=True,
-                                        font_colour=_DARK_RED))
-    change["succession_old"] = book.style(_filled("mark", CHANGE_FILLS["succession"],
-                                                  strike=True))
-    gone = {name: book.style(_filled(name, KIND_FILLS["removed"], strike=True,
-                                     font_colour=_DARK_RED))
-            for name in ("number", "text", "mark")}
+    looks, change, gone = _diff_styles(book)
     sheet.min_height = MATRIX_ROW
 
     def kinds_cell(entries: Sequence[DiffEntry], style_of: Callable[[str], Style]) -> RowCell:
@@ -416,29 +395,7 @@ def _diff_matrix_sheet(sheet: Sheet, diff: PlanDiff, old: Plan, new: Plan,
         cells += [(3, section_text(row), looks["text"]), (4, task.label, looks["text"]),
                   (5, clean_text(task.title), looks["text"])]
         added = any(e.kind == "added" for e in entries)
-        gained = {d.department for e in entries for d in e.departments.gained}
-        role = {c.department for e in entries for c in e.departments.role_changed}
-        heirs = {s.new for e in entries for s in e.departments.succession}
-        marks: dict[int, tuple[str, Style]] = {}
-        for d, c in row.cells.items():
-            if added or d in gained:
-                style = change["gained"]
-            elif d in role:
-                style = change["role_changed"]
-            elif d in heirs:
-                style = change["succession"]
-            else:
-                style = looks["mark_inherited"] if c.inherited else looks["mark"]
-            marks[column_of[d]] = (MARKS[c.role], style)
-        for e in entries:
-            for lost in e.departments.lost:
-                if lost.department not in row.cells:
-                    marks.setdefault(column_of[lost.department],
-                                     (MARKS[lost.role], change["lost"]))
-            for s in e.departments.succession:
-                if s.old not in row.cells and s.old in column_of:
-                    marks.setdefault(column_of[s.old],
-                                     (MARKS[s.old_role], change["succession_old"]))
+        marks = _changed_marks(row, entries, added, column_of, looks, change)
         cells += [(c, mark, style) for c, (mark, style) in sorted(marks.items())]
         note = "　".join(filter(None, (
             _candidates(e) if e.kind == "ambiguous" else describe_departments(e.departments)
@@ -449,3 +406,70 @@ def _diff_matrix_sheet(sheet: Sheet, diff: PlanDiff, old: Plan, new: Plan,
             removed_row(e)
     sheet.min_height = None
     ws.print_area = f"A1:{letter(note_col)}{max(last_row, head_row)}"
+
+
+def _placed_entries(diff: PlanDiff) -> tuple[dict[int, list[DiffEntry]], list[DiffEntry],
+                                             dict[int, list[DiffEntry]]]:
+    """The entries by new row, the removed ones, and where each removed one goes: after the new
+    row matched to the nearest old task before it (-1: before every row)."""
+    by_new: dict[int, list[DiffEntry]] = {}
+    removed: list[DiffEntry] = []
+    for e in diff.entries:
+        if e.new is not None:
+            by_new.setdefault(e.new.index, []).append(e)
+        elif e.old is not None:
+            removed.append(e)
+    # A removed task goes after the new row matched to the nearest old task before it.
+    paired = {i: j for i, j, _ in diff.pairs}
+    after: dict[int, list[DiffEntry]] = {}
+    for e in sorted(removed, key=lambda e: e.old.index if e.old else 0):
+        k = (e.old.index if e.old else 0) - 1
+        while k >= 0 and k not in paired:
+            k -= 1
+        after.setdefault(paired[k] if k >= 0 else -1, []).append(e)
+    return by_new, removed, after
+
+
+def _diff_styles(book) -> tuple[dict[str, Style], dict[str, Style], dict[str, Style]]:
+    """The styles of 矩阵对比: plain cells, changed marks, removed rows."""
+    looks = {name: book.style(name) for name in ("number", "text", "mark", "mark_inherited")}
+    change = {k: book.style(_filled("mark", colour)) for k, colour in CHANGE_FILLS.items()}
+    change["lost"] = book.style(_filled("mark", CHANGE_FILLS["lost"], strike=True,
+                                        font_colour=_DARK_RED))
+    change["succession_old"] = book.style(_filled("mark", CHANGE_FILLS["succession"],
+                                                  strike=True))
+    gone = {name: book.style(_filled(name, KIND_FILLS["removed"], strike=True,
+                                     font_colour=_DARK_RED))
+            for name in ("number", "text", "mark")}
+    return looks, change, gone
+
+
+def _changed_marks(row, entries: Sequence[DiffEntry], added: bool, column_of: dict[str, int],
+                   looks: dict[str, Style], change: dict[str, Style]
+                   ) -> dict[int, tuple[str, Style]]:
+    """Column → (mark, style) of one new row: each department's role, coloured by what changed,
+    and the departments it lost (struck through)."""
+    gained = {d.department for e in entries for d in e.departments.gained}
+    role = {c.department for e in entries for c in e.departments.role_changed}
+    heirs = {s.new for e in entries for s in e.departments.succession}
+    marks: dict[int, tuple[str, Style]] = {}
+    for d, c in row.cells.items():
+        if added or d in gained:
+            style = change["gained"]
+        elif d in role:
+            style = change["role_changed"]
+        elif d in heirs:
+            style = change["succession"]
+        else:
+            style = looks["mark_inherited"] if c.inherited else looks["mark"]
+        marks[column_of[d]] = (MARKS[c.role], style)
+    for e in entries:
+        for lost in e.departments.lost:
+            if lost.department not in row.cells:
+                marks.setdefault(column_of[lost.department],
+                                 (MARKS[lost.role], change["lost"]))
+        for s in e.departments.succession:
+            if s.old not in row.cells and s.old in column_of:
+                marks.setdefault(column_of[s.old],
+                                 (MARKS[s.old_role], change["succession_old"]))
+    return marks

@@ -17,8 +17,8 @@ if TYPE_CHECKING:
 
 from .. import __version__
 from ..records import Plan, Role
-from .book import (Book, Page, banding, clean_text, date_text, heat_scale, list_head,
-                   save_atomically, sent_out_path, task_section_text)
+from .book import Book, clean_text, save_atomically, sent_out_path
+from .page import Page, banding, date_text, heat_scale, list_head, task_section_text
 
 # --------------------------------------------------------------------------- department task lists
 
@@ -138,14 +138,14 @@ def write_split(plans: Sequence[Plan], folder: str | os.PathLike[str], *,
     to fill in.
 
     File names come from department names (``output.unique_file_name``, through
-    :func:`matrix.round.dispatch.department_lists`): never a path, unique ignoring case (a|b, a_b →
+    :func:`matrix.round.forms.department_lists`): never a path, unique ignoring case (a|b, a_b →
     a_b.xlsx, a_b_2.xlsx; a department called 索引 does not replace the index), within
     NAME_MAX. A list that cannot be written (``output.check_target``: an input, an
     office-edited or open workbook without ``force``) is reported by ``report(message)`` and
     the others and the index are still written. Raises
     :class:`~matrix.errors.MatrixOutputError` when the folder or the index cannot be written.
     """
-    from ..round.dispatch import department_lists
+    from ..round.forms import department_lists
     from ..errors import MatrixOutputError
     from ..filter.select import department_index
     from ..safety.writes import INDEX_FILE, check_target, make_folder

@@ -2,7 +2,7 @@
 (roles per department, with a chart) and 说明 (source, rules, warnings) — :func:`write_workbook`.
 
 How it looks is described in ``book``'s docstring (the shared machinery); below 矩阵's table go
-the hidden records of ``stamp``, which ``read`` reads back.
+the hidden records of ``hidden``, which ``readback`` reads back.
 """
 
 from __future__ import annotations
@@ -27,11 +27,11 @@ from ..errors import MatrixOutputError
 from ..messages import title as kind_title
 from ..messages import warning
 from ..records import Document, ParseWarning, Plan, Role
-from .book import (BODY, Book, FIT_DEPARTMENTS, GB2312, GREY, HEADING, LEGEND, MARKS, MARK_WIDTH,
-                   MATRIX_ROW, MAX_CELL_TEXT, MAX_ROW_HEIGHT, Page, RowCell, Sheet, banding,
-                   clean_text, date_text, heat_scale, print_setup, save_atomically, section_text,
-                   sent_out, utc_naive)
-from .stamp import chunks, records_json, sign
+from .book import (BODY, Book, GB2312, GREY, HEADING, LEGEND, MARKS, MAX_CELL_TEXT, MAX_ROW_HEIGHT,
+                   RowCell, Sheet, clean_text, save_atomically, sent_out, utc_naive)
+from .page import (FIT_DEPARTMENTS, MARK_WIDTH, MATRIX_ROW, Page, banding, date_text, heat_scale,
+                   print_setup, section_text)
+from .hidden import chunks, records_json, sign
 
 SHEET_NAMES = ("矩阵", "分工表", "部门统计", "说明")
 NO_ASSIGNMENTS = "本文件未列明责任单位，任务已列出，可手工填写分工"
@@ -80,33 +80,33 @@ def write_workbook(plan: Plan, path: str | os.PathLike[str], *, matrix: Matrix |
 # and rows besides the tasks (title, lines above the table, header, 合计, the hidden records).
 _FIXED_COLUMNS = 8
 _FIXED_ROWS = 16
-_RECORDS_CHUNK = 16_000  # characters of the hidden records per cell (stamp.chunks)
+_RECORDS_CHUNK = 16_000  # characters of the hidden records per cell (hidden.chunks)
 
 
 def check_grid(plan: Plan, matrix: Matrix, path: str | os.PathLike[str]) -> None:
     """Refuse, before writing, a matrix a worksheet cannot hold: more than
     ``EXCEL_MAX_COLUMNS`` columns (Excel and LibreOffice drop what lies beyond XFD, 合计 and
     the hidden records with it) or ``EXCEL_MAX_ROWS`` rows. ``MatrixOutputError`` says why."""
-    from ..safety import zipcheck as zipsafety
+    from ..safety import zipcheck
 
     columns = len(matrix.departments) + _FIXED_COLUMNS
-    if columns > zipsafety.EXCEL_MAX_COLUMNS:
+    if columns > zipcheck.EXCEL_MAX_COLUMNS:
         raise MatrixOutputError(
             _("{path}: {source} names {count:,} departments; a worksheet holds {columns:,} "
               "columns (Excel, WPS and LibreOffice), so at most {most:,}: nothing written "
               "(`dutymatrix filter --split-by-dept` gives one list per department)").format(
                 path=path, source=plan.source.path, count=len(matrix.departments),
-                columns=zipsafety.EXCEL_MAX_COLUMNS,
-                most=zipsafety.EXCEL_MAX_COLUMNS - _FIXED_COLUMNS))
+                columns=zipcheck.EXCEL_MAX_COLUMNS,
+                most=zipcheck.EXCEL_MAX_COLUMNS - _FIXED_COLUMNS))
     records = sum(len(t.text) + len(t.title) + 200 for t in plan.tasks) // _RECORDS_CHUNK + 1
     rows = len(matrix.rows) + _FIXED_ROWS + records
-    if rows > zipsafety.EXCEL_MAX_ROWS:
+    if rows > zipcheck.EXCEL_MAX_ROWS:
         raise MatrixOutputError(
             _("{path}: {source} has {count:,} tasks; with the lines around them that is "
               "{rows:,} rows, more than the {limit:,} rows a worksheet holds: nothing written "
               "(split the plan into several files)").format(
                 path=path, source=plan.source.path, count=len(matrix.rows), rows=rows,
-                limit=zipsafety.EXCEL_MAX_ROWS))
+                limit=zipcheck.EXCEL_MAX_ROWS))
 
 
 def cut_warnings(task) -> list[ParseWarning]:

@@ -1,7 +1,7 @@
 """Reading a workbook back: :func:`read_workbook` and :func:`read_workbook_contents`.
 
 The file is first checked by ``untrusted`` (:func:`~matrix.workbook.untrusted.check_package`);
-the hidden records written by ``stamp`` say what the cells cannot.
+the hidden records written by ``hidden`` say what the cells cannot.
 
 :func:`read_workbook` turns a workbook written by :func:`write_workbook` back into a ``Plan``,
 with whatever a person changed in Excel or WPS since (a mark added, removed or changed, a row
@@ -36,30 +36,29 @@ deleted, inserted, sorted or renumbered, a title edited).
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import compress
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-import openpyxl
 from openpyxl.utils import get_column_letter
 
 from ..parse.deadline import document_year, tasks_with_deadlines
 from ..errors import MatrixError, MatrixInputError
 from ..i18n import _
-from ..records import Assignment, Document, ParseWarning, Plan, ROLE_RANK, Role, Source, Task
+from ..records import ROLE_RANK, Assignment, Document, ParseWarning, Plan, Role, Source, Task
 from .book import MARKS, clean_text
+from .hidden import RECORDS_MAGIC, fingerprint
+from .hidden import DocumentRecord as _DocumentRecord, HiddenRecords as _Records
+from .hidden import TaskRecord as _TaskRecord, made as _made, parse_records as _parse_records
 from .plan import FORMAT_LABELS, SHEET_NAMES
-from .stamp import (FLAG_GENERIC, FLAG_INHERITED, FLAG_LEAD_BY_RULE, FLAG_UNKNOWN, RECORDS_MAGIC,
-                    RECORDS_VERSION, fingerprint)
 from .untrusted import Package, check_package
+from .values import SheetValues as _Values, cell_int as _int, cell_text as _text
 
 _FORMAT_CODES = {label: code for code, label in FORMAT_LABELS.items()}  # 说明's 格式, read back
 
-_CALAMINE = True  # tests turn it off to check the openpyxl path
 _MATRIX_SHEET, _LIST_SHEET, _NOTES_SHEET = SHEET_NAMES[0], SHEET_NAMES[1], SHEET_NAMES[3]
 _LEAD_HEADS = ("序号", "文件", "章节", "编号", "任务", "合计", "任务全文")
 _HEADER_SEARCH = 50  # rows searched for the header row
@@ -141,96 +140,6 @@ def read_workbook_contents(path: str | os.PathLike[str]) -> WorkbookContents:
             path=path, where=reader.where, detail=detail)) from e
 
 
-# -- cell values
-
-
-class _Values:
-    """Sheets of a workbook as lists of rows of values, from A1 on ("" for an empty cell)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._calamine = None
-        self._openpyxl = None
-        if _CALAMINE:
-            try:
-                from python_calamine import CalamineWorkbook
-            except ImportError:  # pragma: no cover - a dependency; openpyxl still works
-                pass
-            else:
-                self._calamine = CalamineWorkbook.from_path(str(path))
-                self.sheet_names = list(self._calamine.sheet_names)
-                return
-        # openpyxl parses XML with defusedxml when it is installed (openpyxl.DEFUSEDXML).
-        self._openpyxl = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        self.sheet_names = list(self._openpyxl.sheetnames)
-
-    def rows(self, name: str) -> list[list[Any]]:
-        """Every row of sheet ``name``, all padded to the same width."""
-        if self._calamine is not None:
-            try:
-                return self._calamine.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            except Exception as e:
-                # calamine (and openpyxl) refuse a merge of whole rows (ref="1:1"), which
-                # LibreOffice writes; merges hold no values, so they are read without them.
-                if "Range" not in str(e):
-                    raise
-                from python_calamine import CalamineWorkbook
-
-                self._calamine.close()
-                self._calamine = CalamineWorkbook.from_filelike(_without_merges(self.path))
-                return self._calamine.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        ws = self._openpyxl[name]
-        ws.reset_dimensions()  # trust the cells, not the dimension the file claims
-        rows = [["" if v is None else v for v in row] for row in ws.iter_rows(values_only=True)]
-        width = max((len(r) for r in rows), default=0)
-        for r in rows:
-            r.extend([""] * (width - len(r)))
-        return rows
-
-    def close(self) -> None:
-        """Release the file."""
-        if self._calamine is not None:
-            self._calamine.close()
-        if self._openpyxl is not None:
-            self._openpyxl.close()
-
-
-def _without_merges(path: Path):
-    """The workbook at ``path`` (checked already) in memory, without its sheets' merges."""
-    import io
-    import re
-    import zipfile
-
-    out = io.BytesIO()
-    with zipfile.ZipFile(path) as old, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
-        for info in old.infolist():
-            data = old.read(info)
-            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                data = re.sub(rb"<mergeCells\b.*?</mergeCells>|<mergeCells\b[^>]*/>", b"", data,
-                              flags=re.S)
-            new.writestr(info.filename, data)
-    out.seek(0)
-    return out
-
-
-def _text(value: Any) -> str:
-    """A cell value as text: "" for empty, 3 for 3.0, ISO for dates."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, str):
-        return value
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
-
-
-def _int(value: Any) -> int | None:
-    text = _text(value).strip()
-    return int(text) if text.isdigit() and len(text) < 10 else None
-
-
 def _split_label(label: str) -> tuple[str, int]:
     """（十）#2 → ("（十）", 2); anything without a trailing #N is part 1."""
     number, sep, part = label.strip().rpartition("#")
@@ -242,109 +151,6 @@ def _split_label(label: str) -> tuple[str, int]:
 def _cell_ref(row: int, column: int) -> str:
     """0-based row and column → A1."""
     return f"{get_column_letter(column + 1)}{row + 1}"
-
-
-# -- the hidden records
-
-
-class _TaskRecord(NamedTuple):
-    seq: int
-    document: int
-    label: str
-    title: str  # digest of the 任务 cell as written
-    text: str  # digest of the 任务全文 cell as written
-    section: str | None
-    subsection: str | None
-    line: int
-    deadline: str | None
-    scope: str | None
-    trailer: str | None
-    assignments: tuple[Assignment, ...]
-    full_title: str | None = None  # the whole title when the cell holds it cut
-    full_text: str | None = None  # the whole text when the cell holds it cut
-    leaders: tuple[str, ...] = ()
-
-
-@dataclass
-class _DocumentRecord:
-    title: str | None
-    doc_number: str | None
-    line: int
-    label: str
-    rules: tuple[str, ...]
-    warnings: list[ParseWarning]
-    jurisdiction: Any = None  # models.Jurisdiction
-
-
-@dataclass(frozen=True)
-class _Records:
-    origin: Source | None
-    generated_at: str | None
-    tool: str | None
-    documents: list[_DocumentRecord]
-    tasks: list[_TaskRecord]
-
-
-def _opt_str(value: Any) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
-    raise ValueError(f"not a string: {value!r}")
-
-
-def _leaders(value: Any) -> tuple[str, ...]:
-    """A task's recorded leaders (people), or none."""
-    if value is None:
-        return ()
-    if not isinstance(value, list):
-        raise ValueError(f"bad leaders {value!r}")
-    return tuple(str(p) for p in value)
-
-
-def _parse_records(text: str) -> _Records:
-    """The hidden records; raises ValueError, TypeError, KeyError … when they are malformed."""
-    from .. import models  # pydantic, for what is read back (build never needs it)
-
-    data = json.loads(text)
-    if not isinstance(data, dict) or data.get("dutymatrix") != RECORDS_VERSION:
-        raise ValueError("unknown records version")
-    source = data.get("source")
-    origin = models.Source(**source) if isinstance(source, dict) else None
-    documents = []
-    for d in data["documents"]:
-        warnings = [models.ParseWarning(line=w[0], column=w[1], kind=w[2], message=w[3],
-                                        params=w[4] if len(w) > 4 else ())
-                    for w in d.get("warnings", ())]
-        where = d.get("jurisdiction")
-        documents.append(_DocumentRecord(
-            _opt_str(d.get("title")), _opt_str(d.get("doc_number")), int(d.get("line", 1)),
-            str(d.get("label", "")), tuple(str(r) for r in d.get("rules", ())), warnings,
-            models.Jurisdiction(**where) if isinstance(where, dict) else None))
-    roles = {r.value: r for r in Role}
-    counterparts = data.get("counterparts") if isinstance(data.get("counterparts"), dict) else {}
-    leaders = data.get("leaders") if isinstance(data.get("leaders"), dict) else {}
-    table = [models.Assignment(department=department,
-                        as_printed=department if printed is None else printed, role=roles[role],
-                        inherited=bool(flags & FLAG_INHERITED),
-                        lead_by_rule=bool(flags & FLAG_LEAD_BY_RULE),
-                        known=not flags & FLAG_UNKNOWN, generic=bool(flags & FLAG_GENERIC),
-                        counterpart=_opt_str(counterparts.get(str(i))))
-             for i, (department, printed, role, flags) in enumerate(data["assignments"])]
-    pick = table.__getitem__
-    full = data.get("full") if isinstance(data.get("full"), dict) else {}
-    tasks = []
-    for (seq, document, label, title, digest, section, subsection, line, deadline, scope,
-         trailer, ids) in data["tasks"]:
-        if type(seq) is not int or type(document) is not int or type(line) is not int:
-            raise ValueError(f"bad task record {seq!r}")
-        whole = full.get(str(seq))
-        whole = whole if isinstance(whole, list) and len(whole) == 2 else [None, None]
-        tasks.append(_TaskRecord(seq, document, str(label), str(title), str(digest),
-                                 _opt_str(section), _opt_str(subsection), line,
-                                 _opt_str(deadline), _opt_str(scope), _opt_str(trailer),
-                                 tuple(map(pick, ids)), _opt_str(whole[0]), _opt_str(whole[1]),
-                                 _leaders(leaders.get(str(seq)))))
-    return _Records(origin, _opt_str(data.get("generated_at")), _opt_str(data.get("tool")),
-                    documents, tasks)
 
 
 # -- 矩阵 rows
@@ -427,8 +233,6 @@ def _assignments(marks: dict[str, Role], record: _TaskRecord | None,
     becomes one plain assignment where the department first stood; a removed mark drops the
     department; marks on departments the record does not name come last, in column order.
     """
-    from .. import models  # pydantic, for what is read back (build never needs it)
-
     if record is None:
         shown: dict[str, Role] = {}
         out: list[Assignment] = []
@@ -446,12 +250,12 @@ def _assignments(marks: dict[str, Role], record: _TaskRecord | None,
                 out.append(a)
             elif a.department not in changed:
                 changed.add(a.department)
-                out.append(models.Assignment(department=a.department, as_printed=a.department,
+                out.append(_made(Assignment, department=a.department, as_printed=a.department,
                                       role=role, known=a.known))
     for department, role in marks.items():
         if department not in shown:
             name, is_known = known(department)
-            out.append(models.Assignment(department=name, as_printed=department, role=role,
+            out.append(_made(Assignment, department=name, as_printed=department, role=role,
                                   known=is_known))
     return tuple(out)
 
@@ -469,11 +273,10 @@ class _WorkbookReader:
              column: int | None = None, **params: Any) -> None:
         """A warning for the plan, on ``document`` (the first one when None); its text in both
         languages comes from ``matrix.messages``."""
-        from .. import models  # pydantic, for what is read back (build never needs it)
         from ..messages import warning
 
         self.notes.append((document, warning(
-            models.ParseWarning, kind, None if row is None else row + 1,
+            ParseWarning, kind, None if row is None else row + 1,
             None if column is None else column + 1, **params)))
 
     def read(self) -> WorkbookContents:
@@ -489,8 +292,6 @@ class _WorkbookReader:
             values.close()
 
     def _read(self, values: _Values, sha256: str) -> WorkbookContents:
-        from .. import models  # pydantic, for what is read back (build never needs it)
-
         path = self.path
         if _MATRIX_SHEET not in values.sheet_names:
             raise MatrixInputError(_(
@@ -524,7 +325,7 @@ class _WorkbookReader:
         elif _NOTES_SHEET in values.sheet_names:
             self.where = _(" (sheet {sheet})").format(sheet=_NOTES_SHEET)
             origin, generated, tool = _notes(values.rows(_NOTES_SHEET))
-        plan = models.Plan(source=models.Source(path=str(path), sha256=sha256, format="xlsx"),
+        plan = _made(Plan, source=_made(Source, path=str(path), sha256=sha256, format="xlsx"),
                     documents=documents)
         return WorkbookContents(plan, origin, generated, tool, records is not None)
 
@@ -637,8 +438,6 @@ class _WorkbookReader:
 
     def _documents(self, rows: list[_MatrixRow], records: _Records | None,
                    deadlines: dict[Any, str | None] | None) -> tuple[Document, ...]:
-        from .. import models  # pydantic, for what is read back (build never needs it)
-
         documents = list(records.documents) if records is not None else []
         by_label: dict[str, int] = {}
         for i, d in enumerate(documents):
@@ -689,16 +488,14 @@ class _WorkbookReader:
         for index, warning in self.notes:
             documents[index or 0].warnings.append(warning)
         # The commitments of each task's text are read again from the text, in its plan's year.
-        return tuple(models.Document(title=d.title, doc_number=d.doc_number, line=d.line,
-                              tasks=tasks_with_deadlines(t, document_year(d.doc_number, d.title)),
-                              rules=d.rules, warnings=tuple(d.warnings),
+        return tuple(_made(Document, title=d.title, doc_number=d.doc_number, line=d.line,
+                           tasks=tasks_with_deadlines(tuple(t), document_year(d.doc_number, d.title)),
+                           rules=d.rules, warnings=tuple(d.warnings),
                               jurisdiction=d.jurisdiction)
                      for d, t in zip(documents, tasks))
 
     def _task(self, row: _MatrixRow, deadlines: dict[Any, str | None] | None,
               known: Callable[[str], tuple[str, bool]]) -> Task:
-        from .. import models  # pydantic, for what is read back (build never needs it)
-
         record = row.record
         number, part = _split_label(row.label)
         section, subsection = _sections(row.section, record)
@@ -718,7 +515,7 @@ class _WorkbookReader:
                 text = record.full_text
             if record.full_title and fingerprint(title) == record.title:
                 title = record.full_title
-        return models.Task(number=number, part=part, section=section, subsection=subsection,
+        return _made(Task, number=number, part=part, section=section, subsection=subsection,
                     title=title, text=text,
                     trailer=record.trailer if record is not None else None,
                     line=record.line if record is not None else row.index + 1,
@@ -781,8 +578,6 @@ def _deadlines(grid: list[list[Any]]) -> dict[Any, str | None] | None:
 
 def _notes(grid: list[list[Any]]) -> tuple[Source | None, str | None, str | None]:
     """Source, generation time and tool from 说明, for a workbook without hidden records."""
-    from .. import models  # pydantic, for what is read back (build never needs it)
-
     pairs: dict[str, str] = {}
     for row in grid:
         if len(row) >= 2:
@@ -792,7 +587,7 @@ def _notes(grid: list[list[Any]]) -> tuple[Source | None, str | None, str | None
         fmt = pairs.get("格式", "") or "text"
         fmt, _, encoding = fmt.partition("（编码 ")
         fmt = _FORMAT_CODES.get(fmt.strip(), fmt)  # 纯文本 → text (older workbooks: text)
-        origin = models.Source(path=pairs["源文件"], sha256=pairs.get("SHA-256", ""),
+        origin = _made(Source, path=pairs["源文件"], sha256=pairs.get("SHA-256", ""),
                         format=fmt.strip() or "text", encoding=encoding.rstrip("）") or None)
     tool = pairs.get("工具版本", "").removeprefix("dutymatrix ").strip() or None
     return origin, pairs.get("生成时间") or None, tool

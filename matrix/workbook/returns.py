@@ -11,7 +11,7 @@ Written (:func:`write_return_form`), sheets in order:
   :data:`BLANK_ROWS` open rows for work the department adds of its own (新增事项). The sheet
   is protected without a password: only the cells to fill take input.
 * 填报说明 — how to fill it in.
-* 填报标识 — hidden: the :class:`~matrix.round.dispatch.Stamp` as JSON in column A (split over cells
+* 填报标识 — hidden: the :class:`~matrix.round.records.Stamp` as JSON in column A (split over cells
   when long), so that a return is recognised whatever its file is called.
 
 Read (:func:`read_return`): a return is untrusted. The package passes the zip and size checks
@@ -33,8 +33,8 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .book import (LOOKS, Book, Page, clean_text, date_text, print_setup, save_atomically,
-                   task_section_text)  # first: book imports openpyxl (see its docstring)
+from .book import LOOKS, Book, clean_text, save_atomically  # first: book imports openpyxl
+from .page import Page, date_text, print_setup, task_section_text  # noqa: E402
 from openpyxl.styles import PatternFill, Protection  # noqa: E402
 from openpyxl.utils import get_column_letter  # noqa: E402
 from openpyxl.worksheet.datavalidation import DataValidation  # noqa: E402
@@ -42,11 +42,11 @@ from openpyxl.worksheet.datavalidation import DataValidation  # noqa: E402
 from .. import __version__  # noqa: E402
 from ..errors import MatrixInputError  # noqa: E402
 from ..i18n import N_, _  # noqa: E402
-from .stamp import chunks  # noqa: E402
+from .hidden import chunks  # noqa: E402
 from .untrusted import check_package  # noqa: E402
 
 if TYPE_CHECKING:
-    from ..round.dispatch import DepartmentList, Stamp
+    from ..round.records import DepartmentList, Stamp
 
 __all__ = ["BLANK_ROWS", "FORM_SHEET", "HEADER_FIELDS", "RETURN_HEADS", "STATUSES",
            "ReturnFile", "ReturnRow", "WorkbookCells", "read_cells", "read_return",
@@ -97,7 +97,7 @@ def properties(book: Book, title: str) -> None:
 
 
 def write_return_form(item: DepartmentList, path: str | os.PathLike[str]) -> Path:
-    """Write the return form of one department (:class:`~matrix.round.dispatch.DepartmentList` with
+    """Write the return form of one department (:class:`~matrix.round.records.DepartmentList` with
     its stamp) to ``path`` and return the path; written whole or not at all."""
     return save_atomically(path, (FORM_SHEET, GUIDE_SHEET, STAMP_SHEET),
                                lambda book: _fill_form(book, item))
@@ -465,7 +465,7 @@ def _ref(row: int, column: int) -> str:
 def read_return(path: str | os.PathLike[str]) -> ReturnFile:
     """Read one return form (module docstring). Raises
     :class:`~matrix.errors.MatrixInputError` for a file that is not a readable return."""
-    from ..round.dispatch import STAMP_MAGIC, Stamp
+    from ..round.records import STAMP_MAGIC, Stamp
 
     book = read_cells(path)
     path = book.path

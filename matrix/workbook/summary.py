@@ -41,8 +41,9 @@ from datetime import datetime
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
-from .book import (GREY, LOOKS, NOT_XML, Page, clean_text, date_text, make_font, print_setup,
-                   save_atomically, stacked_height)  # first: book imports openpyxl
+from .book import (GREY, LOOKS, NOT_XML, clean_text, make_font, save_atomically,
+                   stacked_height)  # first: book imports openpyxl
+from .page import Page, date_text, print_setup  # noqa: E402
 from openpyxl.styles import PatternFill  # noqa: E402
 from openpyxl.utils import get_column_letter  # noqa: E402
 
@@ -50,10 +51,10 @@ from ..errors import MatrixInputError  # noqa: E402
 from ..i18n import _  # noqa: E402
 from ..round.lights import GREEN, LIGHT_FILLS, LIGHT_LABELS, RED, YELLOW  # noqa: E402
 from .returns import properties  # noqa: E402
-from .stamp import chunks  # noqa: E402
+from .hidden import chunks  # noqa: E402
 
 if TYPE_CHECKING:
-    from ..round.collect import Collection, PreviousRound
+    from ..round.records import Collection, PreviousRound
 
 __all__ = ["SUMMARY_MAGIC", "SUMMARY_SHEETS", "read_previous", "write_summary"]
 
@@ -473,7 +474,7 @@ def read_previous(path: str | os.PathLike[str]) -> PreviousRound:
 
     Raises :class:`~matrix.errors.MatrixInputError` when it is not a 汇总 written by dutymatrix.
     """
-    from ..round.collect import PreviousRound
+    from ..round.records import PreviousRound
     from .returns import read_cells
 
     book = read_cells(path)

@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 from ..errors import MatrixInputError, unreadable
 from ..i18n import N_, _
-from .stamp import is_signed
+from .hidden import is_signed
 
 # --------------------------------------------------------------------------- limits
 
@@ -52,7 +52,7 @@ def check_package(path: Path) -> Package:
 
     The zip checks are those of every zip-based input (:func:`matrix.safety.zipcheck.check_zip`,
     with this module's limits); then no worksheet may reach beyond Excel's grid or cover more
-    than ``zipsafety.MAX_SHEET_CELLS`` (:func:`~matrix.safety.zipcheck.check_sheet_extent`): one
+    than ``zipcheck.MAX_SHEET_CELLS`` (:func:`~matrix.safety.zipcheck.check_sheet_extent`): one
     far cell would make the reader allocate the whole range.
     """
     from ..safety.zipcheck import check_sheet_extent, check_zip

@@ -1,4 +1,6 @@
-"""What the views share: reading an upload within the limits, names for files, sending a file.
+"""What the views share: reading an upload within the limits, names for files, sending a file,
+rendering a template (``render``) and the error page (``error_page``): the views import these
+from here, never the app, which hands them what they need through ``request.app.state``.
 
 Nothing here opens a file named by a request: an uploaded file's name is only a label
 (``display_name``), and files to download are written by the library into a private
@@ -20,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
 MAX_FILES = 50  # files in one upload
 PASTED = "粘贴的文本"
@@ -124,7 +126,6 @@ async def receive_form(request: Request) -> dict[str, list[tuple[str, bytes]]] |
     """The fields of a POSTed form within the CLI's input limit (``read_form``), or the error
     page that refuses it: a view returns a ``Response`` it is given as it is."""
     from ...read import max_input_bytes
-    from ..app import error_page
 
     try:
         return await read_form(request, max_input_bytes())
@@ -145,7 +146,7 @@ def load(name: str, data: bytes) -> Upload:
     """Parse one upload (plan document of any format the readers take, or a workbook)."""
     from ...load.sources import load_plan_bytes
 
-    return Upload(load_plan_bytes(data, name, lean=True), name)
+    return Upload(load_plan_bytes(data, name), name)
 
 
 def attachment(data: bytes, filename: str, media_type: str) -> Response:
@@ -171,3 +172,31 @@ async def in_private_folder(work: Callable[[Path], bytes]) -> bytes:
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def render(request: Request, name: str, context: dict | None = None, status: int = 200,
+           headers: dict[str, str] | None = None) -> HTMLResponse:
+    """The template ``name`` rendered with ``context`` as an HTML response."""
+    env = request.app.state.templates  # a jinja2 Environment, set by create_app
+    html = env.get_template(name).render(request=request, **(context or {}))
+    return HTMLResponse(html, status_code=status, headers=headers)
+
+
+def error_page(request: Request, title: str, message: str, status: int = 400,
+               hint: str | None = None) -> HTMLResponse:
+    """A friendly page in Chinese; ``message`` is the CLI's message, as a clerk reads it."""
+    return render(request, "error.html", {"title": title, "message": clerk_text(message),
+                                          "hint": hint},
+                  status=status)
+
+
+def clerk_text(message: str) -> str:
+    """A library message as the page shows it to a clerk: without what only a developer reads —
+    the advice meant for a terminal (an environment variable to raise a limit), a third-party
+    library's English error quoted in brackets or after a colon, the name of a format the
+    clerk never handles (the zip inside a workbook, HTML)."""
+    text = re.sub(r"[，,；;]\s*或调高\s*[A-Z_]+", "", str(message))
+    text = re.sub(r"[（(][ -~]*[A-Za-z]{3,}[ -~]*[)）]", "", text)
+    text = re.sub(r"[：:]\s*[ -~]*[A-Za-z]{3,}[ -~]*(?=[）)])", "", text)
+    return text.replace("zip 压缩包", "压缩包").replace("HTML 网页", "网页")
+

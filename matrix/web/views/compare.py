@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ...errors import MatrixError
-from ..app import error_page, render
+from .common import error_page, render
 from .common import XLSX, Upload, attachment, in_private_folder, load, receive_form, stored
 
 

@@ -15,7 +15,7 @@ from datetime import date
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..app import render
+from .common import render
 from .common import Upload, _safe_file_name, attachment, in_private_folder, stored
 
 KINDS = {"department": "各责任单位填报表（每个单位一份，另附索引）",

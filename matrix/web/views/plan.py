@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from ...errors import MatrixError
-from ..app import render
+from .common import render
 from .common import XLSX, Upload, attachment, in_private_folder
 
 HEAT_LEVELS = 6  # classes h0 … h5 in app.css: white → the workbook's orange

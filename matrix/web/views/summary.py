@@ -28,7 +28,7 @@ from starlette.responses import RedirectResponse, Response
 from ...errors import MatrixError
 from ...round.lights import LATE_RETURN, YELLOW
 from ...round.remind import REPLY_DAYS
-from ..app import error_page, render
+from .common import error_page, render
 from .common import XLSX, Upload, attachment, in_private_folder, load, receive_form, stored
 
 

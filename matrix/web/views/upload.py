@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from ...errors import MatrixError, NoClausesError
-from ..app import error_page, render
+from .common import error_page, render
 from .common import PASTED, load, receive_form
 
 log = logging.getLogger("dutymatrix.web")

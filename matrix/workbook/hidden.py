@@ -1,10 +1,15 @@
-"""What a plan workbook carries for :func:`~matrix.workbook.readback.read_workbook` beyond its cells:
-the hidden records below 矩阵's table (:func:`records_json`, cut into cells by :func:`chunks`)
-and the zip-comment signature of the 分工表 part (:func:`sign`, checked by :func:`is_signed`).
+"""What a plan workbook carries for :func:`~matrix.workbook.readback.read_workbook` beyond its cells,
+written and read back here: the hidden records below 矩阵's table (:func:`records_json`, cut into
+cells by :func:`chunks`; read back by :func:`parse_records`) and the zip-comment signature of the
+分工表 part (:func:`sign`, checked by :func:`is_signed`).
 
 The records are JSON starting with :data:`RECORDS_MAGIC`: the source, the documents and per task
 its 序号, fingerprints (:func:`fingerprint`) of its 编号, title and text, and every assignment
 with its flags (:data:`FLAG_INHERITED`, :data:`FLAG_LEAD_BY_RULE`, :data:`FLAG_UNKNOWN`).
+Read back, each record is validated by pydantic as it is made (:func:`made`: a workbook comes
+from outside); malformed records raise ``ValueError``, ``TypeError``, ``KeyError`` …, and
+``readback`` then reads the cells alone. (A return form's stamp is another thing:
+:class:`matrix.round.records.Stamp`.)
 """
 
 from __future__ import annotations
@@ -13,12 +18,13 @@ import hashlib
 import json
 import re
 import zipfile
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..pivot import Matrix
-from ..records import Plan
+from ..records import Assignment, Jurisdiction, ParseWarning, Plan, Role, Source, validate
 from ..text.safe import strip_bidi
 from .book import MAX_CELL_TEXT, NOT_XML, clean_text
 
@@ -137,3 +143,110 @@ def is_signed(comment: bytes, infos: list[zipfile.ZipInfo]) -> bool:
         return False
     crcs = [i.CRC for i in infos if i.filename == m.group(2)]
     return len(crcs) == 1 and f"{crcs[0]:08x}" == m.group(3)
+
+
+# --------------------------------------------------------------------------- read back
+
+
+class TaskRecord(NamedTuple):
+    seq: int
+    document: int
+    label: str
+    title: str  # digest of the 任务 cell as written
+    text: str  # digest of the 任务全文 cell as written
+    section: str | None
+    subsection: str | None
+    line: int
+    deadline: str | None
+    scope: str | None
+    trailer: str | None
+    assignments: tuple[Assignment, ...]
+    full_title: str | None = None  # the whole title when the cell holds it cut
+    full_text: str | None = None  # the whole text when the cell holds it cut
+    leaders: tuple[str, ...] = ()
+
+
+@dataclass
+class DocumentRecord:
+    title: str | None
+    doc_number: str | None
+    line: int
+    label: str
+    rules: tuple[str, ...]
+    warnings: list[ParseWarning]
+    jurisdiction: Any = None  # records.Jurisdiction
+
+
+@dataclass(frozen=True)
+class HiddenRecords:
+    origin: Source | None
+    generated_at: str | None
+    tool: str | None
+    documents: list[DocumentRecord]
+    tasks: list[TaskRecord]
+
+
+def opt_str(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise ValueError(f"not a string: {value!r}")
+
+
+def recorded_leaders(value: Any) -> tuple[str, ...]:
+    """A task's recorded leaders (people), or none."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise ValueError(f"bad leaders {value!r}")
+    return tuple(str(p) for p in value)
+
+
+def made(cls: type, **data: Any) -> Any:
+    """A record read back: validated by pydantic, since a workbook comes from outside (a
+    ``ValidationError`` is a ``ValueError``)."""
+    return validate(cls, data)
+
+
+def parse_records(text: str) -> HiddenRecords:
+    """The hidden records; raises ValueError, TypeError, KeyError … when they are malformed."""
+    data = json.loads(text)
+    if not isinstance(data, dict) or data.get("dutymatrix") != RECORDS_VERSION:
+        raise ValueError("unknown records version")
+    source = data.get("source")
+    origin = made(Source, **source) if isinstance(source, dict) else None
+    documents = []
+    for d in data["documents"]:
+        warnings = [made(ParseWarning, line=w[0], column=w[1], kind=w[2], message=w[3],
+                                        params=w[4] if len(w) > 4 else ())
+                    for w in d.get("warnings", ())]
+        where = d.get("jurisdiction")
+        documents.append(DocumentRecord(
+            opt_str(d.get("title")), opt_str(d.get("doc_number")), int(d.get("line", 1)),
+            str(d.get("label", "")), tuple(str(r) for r in d.get("rules", ())), warnings,
+            made(Jurisdiction, **where) if isinstance(where, dict) else None))
+    roles = {r.value: r for r in Role}
+    counterparts = data.get("counterparts") if isinstance(data.get("counterparts"), dict) else {}
+    leaders = data.get("leaders") if isinstance(data.get("leaders"), dict) else {}
+    table = [made(Assignment, department=department,
+                        as_printed=department if printed is None else printed, role=roles[role],
+                        inherited=bool(flags & FLAG_INHERITED),
+                        lead_by_rule=bool(flags & FLAG_LEAD_BY_RULE),
+                        known=not flags & FLAG_UNKNOWN, generic=bool(flags & FLAG_GENERIC),
+                        counterpart=opt_str(counterparts.get(str(i))))
+             for i, (department, printed, role, flags) in enumerate(data["assignments"])]
+    pick = table.__getitem__
+    full = data.get("full") if isinstance(data.get("full"), dict) else {}
+    tasks = []
+    for (seq, document, label, title, digest, section, subsection, line, deadline, scope,
+         trailer, ids) in data["tasks"]:
+        if type(seq) is not int or type(document) is not int or type(line) is not int:
+            raise ValueError(f"bad task record {seq!r}")
+        whole = full.get(str(seq))
+        whole = whole if isinstance(whole, list) and len(whole) == 2 else [None, None]
+        tasks.append(TaskRecord(seq, document, str(label), str(title), str(digest),
+                                 opt_str(section), opt_str(subsection), line,
+                                 opt_str(deadline), opt_str(scope), opt_str(trailer),
+                                 tuple(map(pick, ids)), opt_str(whole[0]), opt_str(whole[1]),
+                                 recorded_leaders(leaders.get(str(seq)))))
+    return HiddenRecords(origin, opt_str(data.get("generated_at")), opt_str(data.get("tool")),
+                    documents, tasks)
