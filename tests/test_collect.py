@@ -684,7 +684,7 @@ def test_summary_workbook_names_files_never_their_folder(small, tmp_path):
 def test_status_matrix_header_is_tall_enough_for_the_longest_name(tmp_path):
     """相关市（州）人民政府 printed whole in 状态矩阵's stacked header (13.5 points a character
     cut it to …人民政): as tall as the plan workbook's 矩阵 header makes it."""
-    from matrix.workbook.book import stacked_height
+    from matrix.workbook.page import stacked_height
 
     plan = parse_text("关于测试的方案\n一、任务\n（一）推进甲项工作。（相关市（州）人民政府负责）\n"
                       "（二）推进乙项工作。（财政部负责）\n", "plan.txt")

@@ -86,7 +86,9 @@ def test_help_imports_click_and_our_command_table_only(how):
                                     "regex", "tomllib", "platformdirs", "babel", "rich"}
     # the command table, its translations, and what main() sets up (signal clean-up, the
     # terminal's escaping: its patterns compiled on first use)
+    # (the command families' modules declare their commands: click and the shared options only)
     assert ours(modules) <= {"matrix", "matrix.cli", "matrix.cli.commands", "matrix.cli.clicktext",
+                             "matrix.cli.common", "matrix.cli.diff", "matrix.cli.round",
                              "matrix.i18n", "matrix.safety", "matrix.safety.signals",
                              "matrix.text", "matrix.text.safe", "matrix.text.patterns"}
 
@@ -116,7 +118,8 @@ def test_build_of_a_text_plan_imports_the_plan_workbook_only(tmp_path):
     assert not ours(modules) & READERS_NOT_FOR_TEXT
     # the plan workbook and what it shares; not the diff, lists, returns, summary, read-back
     assert {m for m in ours(modules) if m.startswith("matrix.workbook.")} <= {
-        "matrix.workbook.book", "matrix.workbook.plan", "matrix.workbook.stamp"}
+        "matrix.workbook.book", "matrix.workbook.plan", "matrix.workbook.hidden",
+        "matrix.workbook.page"}
 
 
 def test_a_state_council_plan_compiles_no_local_plan_pattern_it_does_not_use():

@@ -42,7 +42,6 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from collections.abc import Sequence
-from types import ModuleType
 from typing import Any, NamedTuple
 
 from lark import Lark, Token, Tree

@@ -25,6 +25,7 @@ from .deadline import document_year, tasks_with_deadlines
 from ..messages import warning
 from ..records import (Assignment, Clause, Department, Document, Jurisdiction, ParseWarning, Role,
                        Task)
+from .documents import find_title, split_documents, stands_as_title  # noqa: F401
 from .trailer import TrailerInfo, read_trailer
 from ..text.patterns import lazy
 from .units import LEVELS, Unit, UnitBuilder, number_value, plan_reader, tree_to_units  # noqa: F401
@@ -41,124 +42,6 @@ _NEVER_CUT = frozenset({"unread-trailer", "field-unread"})
 
 Canonical = Callable[[str], Department]
 LineMap = Callable[[int], int]
-
-_TITLE_WORDS = ("意见", "方案", "通知", "纲要", "规划", "计划", "办法", "决定", "指南", "措施",
-                "要点", "细则", "规定", "条例", "清单", "分工")
-_QUOTED = lazy(r"《([^《》]{4,80})》")
-_LABEL_TITLE = lazy(r"^标\s*题[：:]\s*(.*)$")
-_LABEL_NUMBER = lazy(r"^发文字号[：:]\s*(.*)$")
-_DOC_NUMBER = lazy(r"^[^\s，。]{1,12}〔\d{4}〕\d+号$")
-
-
-def _paragraphs(tokens: Sequence[Token]) -> list[str]:
-    lines, cur = [], []
-    for tok in tokens:
-        if tok.type == "NL":
-            lines.append("".join(cur).strip())
-            cur = []
-        else:
-            cur.append(tok)
-    if cur:
-        lines.append("".join(cur).strip())
-    return [line for line in lines if line]
-
-
-def _strip_trailing_paren(title: str) -> str:
-    return re.sub(r"（[^（）]*）$", "", title).strip()
-
-
-def find_title(paragraphs: Sequence[str]) -> tuple[str | None, str | None]:
-    """(title, 文号) of a document from its unnumbered opening lines.
-
-    In order: a metadata label (标题：… / 发文字号：…); a 《…》 name that ends like a plan title;
-    a short line that does; nothing.
-    """
-    title = number = None
-    for i, para in enumerate(paragraphs):
-        for pattern, slot in ((_LABEL_TITLE, "title"), (_LABEL_NUMBER, "number")):
-            m = pattern.match(para)
-            if m:
-                value = m.group(1).strip() or (paragraphs[i + 1] if i + 1 < len(paragraphs) else "")
-                if slot == "title" and title is None:
-                    title = value or None
-                elif slot == "number" and number is None:
-                    number = value or None
-        if number is None and _DOC_NUMBER.match(para):
-            number = para
-    if title is None:
-        for para in paragraphs:
-            for quoted in _QUOTED.findall(para):
-                if _strip_trailing_paren(quoted).endswith(_TITLE_WORDS):
-                    title = quoted.strip()
-                    break
-            if title:
-                break
-    if title is None:
-        for para in paragraphs:
-            if len(para) <= 60 and para.endswith(_TITLE_WORDS):
-                title = para
-                break
-    return title, number
-
-
-def _tail_paragraphs(unit: Unit) -> list[str]:
-    """Unnumbered paragraphs at the end of the last unit: where a following document's title is."""
-    last = list(unit.walk())[-1]
-    tokens = last.body
-    for i in range(len(tokens) - 1, -1, -1):
-        if tokens[i].type in ("TRAILER", "LINE_TRAILER", "SENTENCE_TRAILER"):
-            tokens = tokens[i + 1:]
-            break
-    else:
-        # Skip the unit's own first line (its title) before looking.
-        first_nl = next((i for i, t in enumerate(tokens) if t.type == "NL"), len(tokens))
-        tokens = tokens[first_nl + 1:]
-    return _paragraphs(tokens)
-
-
-def stands_as_title(paragraphs: Sequence[str]) -> bool:
-    """True when one of ``paragraphs`` is a title standing on its own line: a metadata label
-    (标题：), a 文号, or a short line that ends like a plan title (…方案, 《…条例》), not a
-    sentence that cites one (依照《…条例》的规定：)."""
-    for para in paragraphs:
-        if _LABEL_TITLE.match(para) or _DOC_NUMBER.match(para):
-            return True
-        bare = _strip_trailing_paren(para.strip().strip("《》"))
-        if len(para) <= 60 and bare.endswith(_TITLE_WORDS) and not _QUOTED.search(
-                para.strip()[1:-1] if para.strip().startswith("《") else para):
-            return True
-        if len(para) <= 60 and para.startswith(("关于", "印发")) and _QUOTED.search(para):
-            return True
-    return False
-
-
-def split_documents(units: Sequence[Unit]) -> list[tuple[list[str], list[Unit]]]:
-    """Group top-level units into documents: a new one starts where the numbering restarts
-    under a new title.
-
-    A restart without a title standing before it (``stands_as_title``) stays in the same
-    document: a law's articles hold one （一） list after another, and a regulation one of them
-    cites is no new document.
-
-    Returns (opening paragraphs, units) per document. Opening paragraphs of the first document
-    are the preamble; of later ones, the paragraphs trailing the previous document.
-    """
-    preamble, tops = units[0], list(units[1:])
-    docs: list[tuple[list[str], list[Unit]]] = [(_paragraphs(preamble.body), [])]
-    last_value: dict[int, int] = {}
-    for unit in tops:
-        value = number_value(unit.number) or 0
-        prev = last_value.get(unit.level)
-        shallower = [lvl for lvl in last_value if lvl < unit.level]
-        if docs[-1][1] and prev is not None and value <= prev and not shallower:
-            tail = _tail_paragraphs(docs[-1][1][-1])
-            if stands_as_title(tail):
-                docs.append((tail, []))
-                last_value = {}
-        last_value[unit.level] = value
-        docs[-1][1].append(unit)
-    return docs
-
 
 @dataclass
 class _RuleState:
@@ -596,12 +479,12 @@ def build_documents(units: Sequence[Unit], canonical: Canonical, line_of: LineMa
                 from ..departments import default_registry
                 registry = default_registry()
             resolver = LocalResolver(registry, found, canonical)
+            resolver.unify(_printed_names(tops))
         builder = _DocumentBuilder(canonical, line_of, resolver)
         if carried is not None:
             builder.state, builder.rules = carried[0], list(carried[1])
             carried = None
         if index == 0 and preamble is not None:
-            resolver.unify(_printed_names(tops))
             for tok in preamble.body:
                 if tok.type == "DOC_RULE":
                     builder.apply_rule_line(tok)

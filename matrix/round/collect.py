@@ -58,8 +58,8 @@ from typing import Any
 from ..parse.deadline import plan_year, read_deadline
 from .forms import department_lists, leader_lists, plan_fingerprint, task_index
 from .lights import WARN_DAYS, light, overdue_rounds, return_lateness
-from .records import (Added, Collection, DepartmentCount, Edit, PreviousRound, Received, Report,
-                      TaskLine, Unreadable)
+from .records import (DONE, Added, Collection, DepartmentCount, Edit, PreviousRound, Received,
+                      Report, TaskLine, Unreadable)
 from ..records import ROLE_RANK, Plan
 from ..i18n import _
 
@@ -67,7 +67,6 @@ __all__ = ["Added", "Collection", "DepartmentCount", "Edit", "PreviousRound", "R
            "Report", "TaskLine", "Unreadable", "collect", "collect_files", "expand_returns",
            "read_returns"]
 
-DONE = "已完成"
 ACCEPTED, SUPERSEDED, REFUSED, UNREADABLE = "采用", "被替代", "拒收", "无法读取"
 BY_STAMP, BY_TEXT = "标识", "任务文字"
 

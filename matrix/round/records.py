@@ -24,6 +24,7 @@ from ..records import Role
 from ..parse.deadline import Deadline
 from .lights import NEUTRAL, WARN_DAYS
 
+DONE = "已完成"  # the 完成状态 that counts a task as done
 STAMP_MAGIC = '{"dutymatrix-return":'  # how the hidden stamp's cell starts
 STAMP_VERSION = 1
 

@@ -198,7 +198,7 @@ def _line_table(lines: list[str], i: int):
     """A table whose rows are each one line, cells between ``|``: (rows, their lines, end) or
     None. A line without ``|`` after the header continues the previous row's task cell (a
     wrapped cell) until a line that is no row ends the table."""
-    from ..read.docx import _header
+    from .dutytable import _header
 
     header = _row_of(lines[i])
     if header is None or _header([header]) is None:

@@ -132,6 +132,17 @@ def _sentences(text: str) -> str:
     return out
 
 
+def _legend_lines(header: Sequence[str], h: int) -> list[tuple[int, str]]:
+    """A legend in a header cell (责任单位（加*号为牵头部门，其余为参与部门）) as a line 注：…。,
+    which the trailer rules read."""
+    out: list[tuple[int, str]] = []
+    for cell in header:
+        note = re.search(r"[（(]([^（）()]*[★☆*＊][^（）()]*)[）)]$", _compact(cell))
+        if note:
+            out.append((h, f"注：{note.group(1)}。"))
+    return out
+
+
 def division_lines(rows: Sequence[Sequence[str]]) -> list[tuple[int, str]] | None:
     """Plan text of a duty table: ``(row index, line)`` pairs; ``None`` if it is not one.
 
@@ -156,11 +167,7 @@ def division_lines(rows: Sequence[Sequence[str]]) -> list[tuple[int, str]] | Non
     if found is None:
         return None
     h, kinds = found
-    out: list[tuple[int, str]] = []
-    for cell in rows[h]:  # a legend in a header (责任单位（加*号为牵头部门，其余为参与部门）)
-        note = re.search(r"[（(]([^（）()]*[★☆*＊][^（）()]*)[）)]$", _compact(cell))
-        if note:
-            out.append((h, f"注：{note.group(1)}。"))
+    out = _legend_lines(rows[h], h)
     count = section_count = 0
     category = None
     for index in range(h + 1, len(rows)):

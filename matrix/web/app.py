@@ -23,7 +23,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import socket
 from collections.abc import Iterable
 from pathlib import Path

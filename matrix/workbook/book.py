@@ -241,16 +241,6 @@ def _styled_cell(ws: WriteOnlyWorksheet, look: Look, quoted: bool = False) -> An
     return cell
 
 
-def stacked_height(names: Sequence[str], least: float = 30.0) -> float:
-    """Points a header row of names in stacked vertical text (``head_vertical``) needs so that
-    the longest is printed whole: 14.5 points a character of the 10-point heading font and 10
-    for the cell's margins (13.5 a character cut 相关市（州）人民政府 to …人民政 when printed);
-    at least ``least``, at most Excel's 409 — a longer name wraps into a second column of
-    characters, as the style wraps."""
-    longest = max((len(n) for n in names), default=2)
-    return min(MAX_ROW_HEIGHT, max(least, 14.5 * longest + 10))
-
-
 def make_font(name: str = BODY, size: float = 10, **kw: Any) -> Font:
     return Font(name=name, size=size, charset=GB2312, **kw)
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
 
-from .book import Sheet, clean_text  # first: book imports openpyxl (see its docstring)
+from .book import MAX_ROW_HEIGHT, Sheet, clean_text  # first: book imports openpyxl (see its docstring)
 from openpyxl.formatting.rule import ColorScaleRule, FormulaRule  # noqa: E402
 from openpyxl.styles import PatternFill  # noqa: E402
 from openpyxl.utils import get_column_letter  # noqa: E402
@@ -121,3 +121,13 @@ def list_head(sheet: Sheet, title: str, heads: Sequence[str], widths: Sequence[f
     sheet.banner(title, "title", len(heads), height=24)
     sheet.text(*heads, style="head", height=head_height)
     return last
+
+
+def stacked_height(names: Sequence[str], least: float = 30.0) -> float:
+    """Points a header row of names in stacked vertical text (``head_vertical``) needs so that
+    the longest is printed whole: 14.5 points a character of the 10-point heading font and 10
+    for the cell's margins (13.5 a character cut 相关市（州）人民政府 to …人民政 when printed);
+    at least ``least``, at most Excel's 409 — a longer name wraps into a second column of
+    characters, as the style wraps."""
+    longest = max((len(n) for n in names), default=2)
+    return min(MAX_ROW_HEIGHT, max(least, 14.5 * longest + 10))

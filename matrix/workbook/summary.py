@@ -41,9 +41,9 @@ from datetime import datetime
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
-from .book import (GREY, LOOKS, NOT_XML, clean_text, make_font, save_atomically,
-                   stacked_height)  # first: book imports openpyxl
-from .page import Page, date_text, print_setup  # noqa: E402
+from .book import (GREY, LOOKS, NOT_XML, clean_text, make_font,
+                   save_atomically)  # first: book imports openpyxl
+from .page import Page, date_text, print_setup, stacked_height  # noqa: E402
 from openpyxl.styles import PatternFill  # noqa: E402
 from openpyxl.utils import get_column_letter  # noqa: E402
 
