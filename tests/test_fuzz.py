@@ -108,6 +108,7 @@ _settings = settings(max_examples=int(os.environ.get("DUTYMATRIX_FUZZ_EXAMPLES",
                      deadline=None, suppress_health_check=list(HealthCheck))
 
 
+@pytest.mark.slow  # fuzzing: run by CI and README command 2, not by -m 'not slow'
 @_settings
 @given(plan_like, _encodings, _names)
 def test_parse_bytes_never_raises_anything_but_a_matrix_error(text, encoding, name):
@@ -115,12 +116,14 @@ def test_parse_bytes_never_raises_anything_but_a_matrix_error(text, encoding, na
     assert_plan_or_error(parse_bytes, data, name)
 
 
+@pytest.mark.slow  # fuzzing: run by CI and README command 2, not by -m 'not slow'
 @_settings
 @given(text_with_surrogates, _names)
 def test_parse_text_never_raises_anything_but_a_matrix_error(text, name):
     assert_plan_or_error(parse_text, text, name)
 
 
+@pytest.mark.slow  # fuzzing: run by CI and README command 2, not by -m 'not slow'
 @_settings
 @given(plan_like, st.binary(max_size=64), st.integers(min_value=0))
 def test_spliced_bytes_never_raise_anything_but_a_matrix_error(text, junk, at):
@@ -220,6 +223,7 @@ def test_mutated_seeds_and_corpus_never_give_a_traceback(tmp_path):
 CLI_SAMPLE = 150
 
 
+@pytest.mark.slow  # fuzzing through the command line
 def test_mutated_inputs_through_the_cli_exit_0_or_1_without_traceback(tmp_path):
     """A sample of the mutated inputs through ``dutymatrix parse FILE --format json``."""
     from matrix.cli.commands import cli
@@ -251,6 +255,7 @@ def test_mutated_inputs_through_the_cli_exit_0_or_1_without_traceback(tmp_path):
 TARGET_SAMPLE = 60
 
 
+@pytest.mark.slow  # fuzzing through the command line
 def test_hostile_output_targets_are_written_or_refused_never_replaced(tmp_path, monkeypatch):
     """``filter`` and ``build`` to every kind of ``-o`` target of ``fuzz.hostile_target``: exit
     0 or 1, no traceback, no special file replaced, nothing written outside the folder."""

@@ -137,6 +137,7 @@ def build_one(source: Path, target: Path, *, force: bool = False, strict: bool =
     from ..workbook import write_workbook
     from ..i18n import _
     from ..load.pipeline import parse_file
+    from ..pivot import build_matrix
 
     try:
         if str(source) != "-" and source.resolve() == target.resolve():
@@ -150,7 +151,8 @@ def build_one(source: Path, target: Path, *, force: bool = False, strict: bool =
             raise MatrixError(_("{path}: not replaced: {reason} (use --force to replace it)")
                               .format(path=target, reason=why))
         make_folder(target.parent)
-        write_workbook(plan, target, record_path=record_path)
+        # read → parse → pivot → write: the matrix is its own stage, before the writer
+        write_workbook(plan, target, matrix=build_matrix(plan), record_path=record_path)
     except NoClausesError as e:
         return Outcome(str(source), str(target), "skipped", e.message)
     except MatrixError as e:
