@@ -38,9 +38,10 @@ def grammar_text(name: str) -> str:
 def build_parser(name: str, **options: object) -> Lark:
     """An LALR parser of ``grammar/<name>`` with these Lark ``options`` (``transform.plan_reader``
     builds one with its transformer)."""
-    # cache=True stores the built tables in the temp folder, keyed by a hash of the grammar,
-    # the options and the Lark version, so start-up does not rebuild them on every run.
-    return Lark(grammar_text(name), parser="lalr", cache=True, **options)
+    # No lark cache: lark's cache keeps the tables in the shared temporary folder under a
+    # predictable name and unpickles that file at every start, whoever wrote it (issue 24).
+    # Building both grammars costs ~70 ms, lost in the noise of a command's start-up.
+    return Lark(grammar_text(name), parser="lalr", **options)
 
 
 @functools.cache
