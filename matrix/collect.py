@@ -245,7 +245,7 @@ def read_returns(paths: Iterable[str | os.PathLike[str]]) -> list[Any]:
     """Each file as a :class:`~matrix.workbook.returns.ReturnFile`, or as :class:`Unreadable`
     with the message that says why (nothing is raised: one bad file never stops the rest)."""
     from .errors import MatrixInputError
-    from .i18n import speaking
+    from .i18n import _, speaking
     from .workbook.returns import read_return
 
     out: list[Any] = []
@@ -257,6 +257,10 @@ def read_returns(paths: Iterable[str | os.PathLike[str]]) -> list[Any]:
                 out.append(read_return(path))
         except MatrixInputError as e:
             out.append(Unreadable(str(path), str(e)))
+        except RecursionError:  # a shape no check foresaw: this file fails, the round goes on
+            with speaking("zh"):
+                out.append(Unreadable(str(path), _(
+                    "{path}: too deeply nested to read (RecursionError)").format(path=path)))
     return out
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .i18n import N_
+from .i18n import N_, _
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -155,6 +155,10 @@ def read_returns_bytes(items: Iterable[tuple[str, bytes]]) -> list:
                 ret = read_return(path)
             except MatrixInputError as e:
                 out.append(Unreadable(name, str(e).replace(str(path), name)))
+                continue
+            except RecursionError:  # a shape no check foresaw: this file fails, the rest go on
+                out.append(Unreadable(name, _(
+                    "{path}: too deeply nested to read (RecursionError)").format(path=name)))
                 continue
             finally:
                 path.unlink(missing_ok=True)

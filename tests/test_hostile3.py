@@ -11,6 +11,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from click.testing import CliRunner
 
 from matrix.cli import cli
@@ -52,3 +54,109 @@ def test_building_a_parser_reads_and_writes_nothing_in_the_temp_folder(tmp_path,
 def test_no_lark_parser_in_the_package_is_built_with_cache():
     for source in (ROOT / "matrix").rglob("*.py"):
         assert "cache=True" not in source.read_text(encoding="utf-8"), source
+
+
+# ── 4. deeply nested JSON in a hidden stamp or 汇总数据 ─────────────────────────────────
+
+ROUND_PLAN = """国务院办公厅关于印发测试行动方案的通知
+国办发〔2025〕7号
+
+一、重点任务
+（一）推进甲项工作。加强统筹。（牵头单位：国家发展改革委；责任单位：财政部，2025年6月底前完成）
+（二）推进乙项工作。完善制度。（牵头单位：财政部；责任单位：商务部，2026年底前完成）
+（三）推进丙项工作。持续用力。（商务部、财政部按职责分工负责，长期坚持）
+"""
+NESTED = "[" * 5000 + "]" * 5000
+
+
+@pytest.fixture()
+def round_forms(tmp_path):
+    plan = tmp_path / "plan.txt"
+    plan.write_text(ROUND_PLAN, encoding="utf-8")
+    result = run("dispatch", plan, "-o", tmp_path / "下发", "--round", "R1")
+    assert result.exit_code == 0, result.output
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    return plan, tmp_path / "下发", returns
+
+
+def nest_stamp(form: Path, target: Path):
+    wb = openpyxl.load_workbook(form)
+    stamp = wb["填报标识"]["A1"].value
+    wb["填报标识"]["A1"].value = stamp[:-1] + ',"x":' + NESTED + "}"
+    wb.save(target)
+
+
+def test_a_nested_stamp_fails_one_return_and_the_round_is_summarised(round_forms, tmp_path):
+    from tests.test_collect import fill
+
+    plan, forms, returns = round_forms
+    fill(forms / "商务部.xlsx", returns / "good.xlsx")
+    nest_stamp(forms / "财政部.xlsx", returns / "bad.xlsx")
+    summary = tmp_path / "汇总.xlsx"
+    result = run("collect", plan, returns, "-o", summary, "--format", "json")
+    no_traceback(result)
+    assert result.exit_code == 0, result.output
+    received = {Path(r["path"]).name: r["outcome"]
+                for r in json.loads(result.stdout)["received"]}
+    assert received["good.xlsx"] == "采用"
+    assert summary.exists()
+
+
+def test_a_nested_summary_data_is_a_message(round_forms, tmp_path):
+    from tests.test_collect import fill
+
+    plan, forms, returns = round_forms
+    fill(forms / "商务部.xlsx", returns / "good.xlsx")
+    summary = tmp_path / "汇总.xlsx"
+    assert run("collect", plan, returns, "-o", summary).exit_code == 0
+    wb = openpyxl.load_workbook(summary)
+    data = next(ws for ws in wb.worksheets if str(ws["A1"].value or "").startswith("{"))
+    for row in range(2, data.max_row + 1):
+        data.cell(row, 1).value = None
+    data["A1"].value = data["A1"].value[:-1] + ',"x":' + NESTED + "}"
+    wb.save(summary)
+    result = run("collect", plan, returns, "--since", summary, "-o", tmp_path / "二.xlsx")
+    no_traceback(result)
+    assert result.exit_code != 0 and "汇总" in result.output
+
+
+def web_client():
+    pytest.importorskip("starlette")
+    pytest.importorskip("httpx")
+    from starlette.testclient import TestClient
+
+    from matrix.web import create_app
+
+    return TestClient(create_app(), base_url="http://127.0.0.1:8000",
+                      raise_server_exceptions=False)
+
+
+def test_the_page_summarises_a_round_with_a_nested_stamp(round_forms, tmp_path):
+    from tests.test_collect import fill
+
+    plan, forms, returns = round_forms
+    fill(forms / "商务部.xlsx", returns / "good.xlsx")
+    nest_stamp(forms / "财政部.xlsx", returns / "bad.xlsx")
+    files = [("returns", (p.name, p.read_bytes(), "application/octet-stream"))
+             for p in sorted(returns.iterdir())]
+    files.append(("plan", ("plan.txt", plan.read_bytes(), "text/plain")))
+    with web_client() as client:
+        page = client.post("/summary", files=files)
+        assert page.status_code == 200, page.text[:500]
+        assert "<td>good.xlsx</td><td>采用</td>" in page.text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.recursive(st.none() | st.integers() | st.text(max_size=5),
+                    lambda inner: st.lists(inner, max_size=3)
+                    | st.dictionaries(st.text(max_size=3), inner, max_size=3)),
+       st.integers(0, 20_000))
+def test_a_stamp_of_any_shape_or_depth_is_a_stamp_or_none(value, depth):
+    from matrix.dispatch import STAMP_MAGIC, Stamp
+
+    body = json.dumps(value)
+    text = STAMP_MAGIC + '1,"plan":"x","department":"y","tasks":' + "[" * depth + body \
+        + "]" * depth + "}"
+    stamp = Stamp.from_text(text)
+    assert stamp is None or isinstance(stamp, Stamp)

@@ -440,7 +440,7 @@ def read_previous(path: str | os.PathLike[str]) -> PreviousRound:
                 return PreviousRound(str(data["plan"]), data.get("round"), data.get("as_of"),
                                      statuses, frozenset(map(str, data["late"])),
                                      frozenset(map(str, data["done"])), str(path))
-            except (ValueError, KeyError, TypeError) as e:
+            except (ValueError, KeyError, TypeError, RecursionError) as e:
                 raise MatrixInputError(_("{path}: the 汇总's hidden data is damaged ({error})")
                                        .format(path=path, error=e)) from None
     raise MatrixInputError(_("{path}: not a 汇总 written by dutymatrix collect (no 汇总数据 "
