@@ -584,6 +584,8 @@ def collect_command(plan: Path, returns: tuple[Path, ...], output: Path | None,
         if r.outcome in ("拒收", "无法读取"):
             click.echo(f"{r.outcome}: {r.path}: {r.reason}" if r.outcome == "拒收"
                        else f"{r.outcome}: {r.reason}", err=True)
+        elif r.outcome == "采用" and r.reason:  # taken with a doubt: by text, 报送单位 differs
+            click.echo(f"{r.outcome}（请核实）: {r.path}: {r.reason}", err=True)
     if fmt == "json":
         import json
 

@@ -13,7 +13,9 @@ How a return is taken:
   the department by 报送单位 or by which department's list the tasks are: ``matched_by`` says
   ``任务文字``.
 * **Two returns from one department**: the one saved later (docProps ``modified``, else the
-  file's time) is taken; the other is listed as 被替代.
+  file's time) is taken; the other is listed as 被替代. A stamped return whose 报送单位 names
+  another department (商务部 filling in 财政部's form) is flagged 请核实 and never replaces a
+  return of the stamped department that does not: it is taken only when it is the only one.
 * **What a department wrote is kept**: 完成状态 and the three texts per task; the header block
   (报送单位 联系人 电话 报送日期); a task text changed in a locked column (``edits``, with the
   plan's text); a row of its own (``added``, 新增事项); any other cell (``other``). Text is
@@ -359,6 +361,7 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
         round = rounds.most_common(1)[0][0] if rounds else None
     # Which department each return is, or why it is refused.
     candidates: dict[str, list[tuple[Any, str, str]]] = {}  # department → (return, by, note)
+    doubtful: set[int] = set()  # returns whose 报送单位 names another department than the stamp
     for ret in readable:
         base = _received(ret)
         stamp = ret.stamp
@@ -390,7 +393,11 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
                                          round=stamp.round, matched_by=BY_STAMP,
                                          reason="该单位在本计划中没有任务"))
                 continue
-            candidates.setdefault(stamp.department, []).append((ret, BY_STAMP, ""))
+            sender = _other_sender(ret, stamp.department, expected)
+            if sender:
+                doubtful.add(id(ret))
+            candidates.setdefault(stamp.department, []).append((ret, BY_STAMP, sender and (
+                f"报送单位填写为{sender}，与标识的单位{stamp.department}不符，请核实")))
             continue
         department, why = _guess_department(ret, expected, tasks)
         if department is None:
@@ -401,13 +408,21 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
             (ret, BY_TEXT, f"{ret.stamp_note}，按任务文字匹配（{why}）"))
     taken: dict[str, tuple[Any, str]] = {}
     for department, found in candidates.items():
-        found.sort(key=lambda f: (_saved(f[0]), str(f[0].path)))
+        # A return whose 报送单位 names another department never replaces one that does not
+        # (商务部 filling in 财政部's form): it is taken only when it is the only one, flagged.
+        found.sort(key=lambda f: (id(f[0]) not in doubtful, _saved(f[0]), str(f[0].path)))
         *older, (latest, by, note) = found
         taken[department] = (latest, by)
         received.append(Received(**_received(latest), outcome=ACCEPTED, department=department,
                                  round=latest.stamp.round if latest.stamp else None,
                                  matched_by=by, reason=note))
         for ret, old_by, old_note in older:
+            if id(ret) in doubtful:
+                received.append(Received(
+                    **_received(ret), outcome=REFUSED, department=department,
+                    round=ret.stamp.round if ret.stamp else None, matched_by=old_by,
+                    reason=f"{old_note}；未采用，{department}另有报送：{Path(latest.path).name}"))
+                continue
             received.append(Received(
                 **_received(ret), outcome=SUPERSEDED, department=department,
                 round=ret.stamp.round if ret.stamp else None, matched_by=old_by,
@@ -541,6 +556,25 @@ def _received(ret: Any) -> dict[str, Any]:
     return {"path": str(ret.path),
             "saved_at": ret.saved_at.isoformat(timespec="seconds") if ret.saved_at else None,
             "application": ret.application, "header": dict(ret.header)}
+
+
+def _other_sender(ret: Any, department: str, expected: dict[str, dict[str, Any]]) -> str:
+    """The department a stamped return's 报送单位 names when it is another than the stamp's
+    (a department filling in another's form), else ``""``. Only a name that is a department
+    (of the plan or of the registry) counts: 财政部（报送）, 财政部办公厅 or a person is no
+    other department."""
+    from .departments import default_registry
+
+    written = ret.header.get("报送单位", "").strip()
+    if not written:
+        return ""
+    registry = default_registry()
+    name = registry.canonical(written).name
+    if name == department or registry.canonical(department).name == name:
+        return ""
+    if name in expected or registry.lookup(written) is not None:
+        return name
+    return ""
 
 
 def _guess_department(ret: Any, expected: dict[str, dict[str, Any]],

@@ -160,3 +160,66 @@ def test_a_stamp_of_any_shape_or_depth_is_a_stamp_or_none(value, depth):
         + "]" * depth + "}"
     stamp = Stamp.from_text(text)
     assert stamp is None or isinstance(stamp, Stamp)
+
+
+# ── 13. a return filled in by another department ─────────────────────────────────────────
+
+def _saved(path: Path, moment: str):
+    from tests.test_collect import saved_at
+
+    saved_at(path, moment)
+
+
+def test_another_departments_return_never_replaces_the_stamped_ones(round_forms):
+    from tests.test_collect import fill
+
+    plan, forms, returns = round_forms
+    fill(forms / "财政部.xlsx", returns / "财政部.xlsx")
+    _saved(returns / "财政部.xlsx", "2026-12-01T00:00:00Z")
+    fill(forms / "财政部.xlsx", returns / "later.xlsx", extra={"C3": "商务部"})
+    _saved(returns / "later.xlsx", "2026-12-05T00:00:00Z")
+    result = run("collect", plan, returns, "--format", "json")
+    no_traceback(result)
+    received = {Path(r["path"]).name: r for r in json.loads(result.stdout)["received"]}
+    assert received["财政部.xlsx"]["outcome"] == "采用"
+    later = received["later.xlsx"]
+    assert later["outcome"] != "采用" and "商务部" in later["reason"]
+    assert "later.xlsx" in result.stderr and "商务部" in result.stderr
+
+
+def test_a_lone_return_whose_sender_differs_is_taken_with_a_warning(round_forms):
+    from tests.test_collect import fill
+
+    plan, forms, returns = round_forms
+    fill(forms / "财政部.xlsx", returns / "x.xlsx", extra={"C3": "商务部"})
+    result = run("collect", plan, returns, "--format", "json")
+    (got,) = json.loads(result.stdout)["received"]
+    assert got["outcome"] == "采用" and "报送单位填写为商务部" in got["reason"]
+    assert "请核实" in result.stderr
+
+
+def test_a_sender_written_with_a_suffix_is_no_other_department(round_forms):
+    from tests.test_collect import fill
+
+    plan, forms, returns = round_forms
+    fill(forms / "财政部.xlsx", returns / "x.xlsx", extra={"C3": "中华人民共和国财政部"})
+    result = run("collect", plan, returns, "--format", "json")
+    (got,) = json.loads(result.stdout)["received"]
+    assert got["outcome"] == "采用" and got["reason"] == ""
+
+
+def test_the_page_flags_another_departments_return(round_forms):
+    from tests.test_collect import fill
+
+    plan, forms, returns = round_forms
+    fill(forms / "财政部.xlsx", returns / "a.xlsx")
+    _saved(returns / "a.xlsx", "2026-12-01T00:00:00Z")
+    fill(forms / "财政部.xlsx", returns / "b.xlsx", extra={"C3": "商务部"})
+    _saved(returns / "b.xlsx", "2026-12-05T00:00:00Z")
+    files = [("returns", (p.name, p.read_bytes(), "application/octet-stream"))
+             for p in sorted(returns.iterdir())]
+    files.append(("plan", ("plan.txt", plan.read_bytes(), "text/plain")))
+    with web_client() as client:
+        page = client.post("/summary", files=files)
+    assert "<td>a.xlsx</td><td>采用</td>" in page.text
+    assert "<td>b.xlsx</td><td>拒收</td>" in page.text and "报送单位填写为商务部" in page.text
