@@ -545,9 +545,12 @@ def dispatch_command(plan: Path, output: Path, round_: str | None, due: str | No
               "(default: from its 文号 or title).")
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               help="table: a summary on the terminal (default); json: everything, on stdout.")
+@click.option("--force", is_flag=True,
+              help="Replace an existing -o workbook even if dutymatrix did not write it, it "
+                   "was saved since or an office has it open (never one of the inputs).")
 def collect_command(plan: Path, returns: tuple[Path, ...], output: Path | None,
                     as_of: str | None, since: Path | None, round_: str | None,
-                    year: int | None, fmt: str) -> None:
+                    year: int | None, fmt: str, force: bool) -> None:
     """汇总: gather the returns of a round against PLAN, show who is behind.
 
     RETURNS are files or folders of returns, in any order, with any names. Each is
@@ -577,7 +580,7 @@ def collect_command(plan: Path, returns: tuple[Path, ...], output: Path | None,
     (loaded,) = _load_plans([plan])
     try:
         result = collect_files(loaded, returns, output=output, as_of=day, round=round_,
-                               year=year, since=since)
+                               year=year, since=since, force=force)
     except MatrixError as e:
         raise _fail(e) from None
     for r in result.received:

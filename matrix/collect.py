@@ -299,13 +299,24 @@ def expand_returns(inputs: Iterable[str | os.PathLike[str]]) -> list[Path]:
 def collect_files(plan: Plan, inputs: Iterable[str | os.PathLike[str]], *,
                   output: str | os.PathLike[str] | None = None, as_of: date | None = None,
                   round: str | None = None, year: int | None = None,
-                  since: str | os.PathLike[str] | None = None) -> Collection:
+                  since: str | os.PathLike[str] | None = None,
+                  force: bool = False) -> Collection:
     """The whole round in one call: read the returns (files or folders), the previous 汇总
-    (``since``), collect, and write the 汇总 workbook to ``output`` when given."""
+    (``since``), collect, and write the 汇总 workbook to ``output`` when given.
+
+    ``output`` is checked before anything is read (``output.check_target``): one of the
+    inputs (a return, the plan, the ``since`` 汇总) is always refused; a workbook dutymatrix
+    did not write, one saved since, or one an office has open only with ``force``.
+    """
+    from .output import check_target
     from .workbook.summary import read_previous, write_summary
 
+    files = expand_returns(inputs)
+    if output is not None:
+        sources = [Path(plan.source.path), *files, *([Path(since)] if since else [])]
+        check_target(Path(output), sources, force=force)
     previous = read_previous(since) if since is not None else None
-    returns = read_returns(expand_returns(inputs))
+    returns = read_returns(files)
     result = collect(plan, returns, as_of=as_of or date.today(), round=round, year=year,
                      previous=previous)
     if output is not None:

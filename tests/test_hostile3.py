@@ -223,3 +223,44 @@ def test_the_page_flags_another_departments_return(round_forms):
         page = client.post("/summary", files=files)
     assert "<td>a.xlsx</td><td>采用</td>" in page.text
     assert "<td>b.xlsx</td><td>拒收</td>" in page.text and "报送单位填写为商务部" in page.text
+
+
+# ── 14. collect -o never writes over its inputs or a workbook the user made ───────────────
+
+@pytest.mark.parametrize("target", ["return", "plan", "since"])
+def test_collect_never_overwrites_an_input(round_forms, tmp_path, target):
+    from tests.test_collect import fill
+
+    plan, forms, returns = round_forms
+    fill(forms / "商务部.xlsx", returns / "r.xlsx")
+    since = tmp_path / "上轮.xlsx"
+    assert run("collect", plan, returns, "-o", since).exit_code == 0
+    path = {"return": returns / "r.xlsx", "plan": plan, "since": since}[target]
+    before = path.read_bytes()
+    for force in ([], ["--force"]):
+        result = run("collect", plan, returns, "--since", since, "-o", path, *force)
+        no_traceback(result)
+        assert result.exit_code != 0 and "input" in result.output, result.output
+        assert path.read_bytes() == before
+
+
+def test_collect_keeps_a_users_workbook_and_one_open_in_excel(round_forms, tmp_path):
+    from tests.test_collect import fill
+
+    plan, forms, returns = round_forms
+    fill(forms / "商务部.xlsx", returns / "r.xlsx")
+    mine = tmp_path / "我的.xlsx"
+    openpyxl.Workbook().save(mine)
+    before = mine.read_bytes()
+    result = run("collect", plan, returns, "-o", mine)
+    no_traceback(result)
+    assert result.exit_code != 0 and "--force" in result.output and mine.read_bytes() == before
+    ours = tmp_path / "汇总.xlsx"
+    assert run("collect", plan, returns, "-o", ours).exit_code == 0
+    assert run("collect", plan, returns, "-o", ours).exit_code == 0  # ours: replaced
+    (tmp_path / "~$汇总.xlsx").write_bytes(b"x")
+    before = ours.read_bytes()
+    result = run("collect", plan, returns, "-o", ours)
+    assert result.exit_code != 0 and "~$汇总.xlsx" in result.output
+    assert ours.read_bytes() == before
+    assert run("collect", plan, returns, "-o", mine, "--force").exit_code == 0
