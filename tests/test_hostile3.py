@@ -264,3 +264,67 @@ def test_collect_keeps_a_users_workbook_and_one_open_in_excel(round_forms, tmp_p
     assert result.exit_code != 0 and "~$汇总.xlsx" in result.output
     assert ours.read_bytes() == before
     assert run("collect", plan, returns, "-o", mine, "--force").exit_code == 0
+
+
+# ── 16. task ids unique where numbering restarts under each heading ───────────────────────
+
+RESTART_PLAN = """某市关于印发优化营商环境行动方案的通知
+
+一、提升政务服务
+（一）推进一网通办
+1.推进“一网通办”改革。（市财政局负责）
+2.规范涉企收费。（市司法局负责）
+（二）优化审批
+1.压减审批时限。（市司法局负责）
+2.推行告知承诺。（市财政局负责）
+"""
+
+
+def test_restarted_numbering_gives_every_task_its_own_id():
+    from matrix.dispatch import task_index
+    from matrix.pipeline import parse_text
+
+    plan = parse_text(RESTART_PLAN, "p.txt")
+    ids = list(task_index(plan))
+    assert len(ids) == 4 == len(set(ids))
+    assert ids[0] == "1-一、（一）1." and ids[3] == "1-一、（二）2."
+    # the same task keeps its id in a version with a task added under another heading
+    more = RESTART_PLAN + "二、强化保障\n（一）加强组织\n1.建立专班。（市财政局负责）\n"
+    again = list(task_index(parse_text(more, "p.txt")))
+    assert again[:4] == ids and len(set(again)) == 5
+
+
+def test_plans_numbered_straight_through_keep_their_ids():
+    from matrix.dispatch import task_index
+    from matrix.pipeline import parse_file
+
+    from matrix.errors import NoClausesError
+
+    for seed in sorted((ROOT / "seeds").glob("*.txt")):
+        try:
+            plan = parse_file(seed)
+        except NoClausesError:  # seed 000 is not a plan
+            continue
+        expected = [f"{d}-{task.label}" for d, document in enumerate(plan.documents, 1)
+                    for task in document.tasks]
+        assert list(task_index(plan)) == expected, seed.name
+
+
+def test_a_restarted_round_collects_every_task_under_its_own_department(tmp_path):
+    from tests.test_collect import fill
+
+    plan = tmp_path / "plan.txt"
+    plan.write_text(RESTART_PLAN, encoding="utf-8")
+    assert run("dispatch", plan, "-o", tmp_path / "下发", "--round", "R").exit_code == 0
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    for name in ("市财政局", "市司法局"):
+        fill(tmp_path / "下发" / f"{name}.xlsx", returns / f"{name}.xlsx")
+    result = run("collect", plan, returns, "--format", "json")
+    no_traceback(result)
+    data = json.loads(result.stdout)
+    assert data["edits"] == []
+    reports = {(t["id"], r["department"]): r for t in data["tasks"] for r in t["reports"]}
+    assert len(data["tasks"]) == 4 and len(reports) == 4
+    assert "市财政局" in reports[("1-一、（一）1.", "市财政局")]["progress"]
+    assert ("1-一、（一）2.", "市财政局") not in reports
