@@ -328,3 +328,32 @@ def test_a_restarted_round_collects_every_task_under_its_own_department(tmp_path
     assert len(data["tasks"]) == 4 and len(reports) == 4
     assert "市财政局" in reports[("1-一、（一）1.", "市财政局")]["progress"]
     assert ("1-一、（一）2.", "市财政局") not in reports
+
+
+# ── 2. the 下载 page's commands quote the uploaded file name ───────────────────────────────
+
+@pytest.mark.parametrize("name", ["关于印发 工作方案 $(id>pwned).txt", "-rf `id` ';x.txt",
+                                  "a\"b'c\\d.txt"])
+def test_the_commands_on_the_downloads_page_are_safe_to_paste(tmp_path, name):
+    import html
+    import re
+    import shlex
+
+    with web_client() as client:
+        page = client.post("/upload", files=[("files", (name, SEED_001.read_bytes(),
+                                                         "text/plain"))])
+        assert page.status_code == 200, page.text[:300]
+        token = re.search(r"/plan/([\w-]+)", str(page.url)).group(1)
+        downloads = client.get(f"/plan/{token}/downloads").text
+    commands = [html.unescape(c) for c in re.findall(r"<code>(dutymatrix [^<]*)</code>",
+                                                     downloads)]
+    assert len(commands) == 4
+    for command in commands:
+        # what a shell runs: the file name as one word, nothing substituted, no option
+        out = subprocess.run(["sh", "-c", "printf '%s\\n' " + command[len("dutymatrix "):]],
+                             cwd=tmp_path, capture_output=True, text=True).stdout
+        words = out.splitlines()
+        assert not (tmp_path / "pwned").exists()
+        assert words == shlex.split(command)[1:]
+        base = name.replace("\\", "/").rsplit("/", 1)[-1]  # the page keeps a path's last part
+        assert words[1].endswith(base) and not words[1].startswith("-")

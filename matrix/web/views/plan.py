@@ -181,11 +181,19 @@ DOWNLOADS = {
 }
 
 
+def shell_word(name: str) -> str:
+    """``name`` as one word a POSIX shell passes on unchanged (the page shows commands to copy:
+    a file called ``a $(id).txt`` must not run ``id``), never read as an option."""
+    import shlex
+
+    return shlex.quote(f"./{name}" if name.startswith("-") else name)
+
+
 async def downloads_page(request: Request) -> Response:
     """GET /plan/{token}/downloads: the files, each with the command that writes it."""
     upload = _upload(request)
-    files = [(kind, pattern.format(stem=upload.stem), what, command.format(name=upload.name,
-                                                                             stem=upload.stem))
+    files = [(kind, pattern.format(stem=upload.stem), what,
+              command.format(name=shell_word(upload.name), stem=shell_word(upload.stem)))
              for kind, (pattern, what, command) in DOWNLOADS.items()]
     return render(request, "downloads.html", {"upload": upload, "files": files,
                                               "token": request.path_params["token"],
