@@ -357,3 +357,75 @@ def test_the_commands_on_the_downloads_page_are_safe_to_paste(tmp_path, name):
         assert words == shlex.split(command)[1:]
         base = name.replace("\\", "/").rsplit("/", 1)[-1]  # the page keeps a path's last part
         assert words[1].endswith(base) and not words[1].startswith("-")
+
+
+# ── 3. an office's 分工表 gets the far-cell check ─────────────────────────────────────────
+
+def division_xlsx(path: Path, far: str | None = None, merge: str | None = None) -> Path:
+    """A small office 分工表 (.xlsx, openpyxl: no dutymatrix sheet), with a far cell or merge."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "分工表"
+    sheet.append(["序号", "重点任务", "牵头单位", "配合单位"])
+    sheet.append([1, "推进甲项工作", "财政部", "商务部"])
+    sheet.append([2, "推进乙项工作", "商务部", ""])
+    if far:
+        sheet[far] = "x"
+    if merge:
+        sheet.merge_cells(merge)
+    book.save(path)
+    return path
+
+
+def _limited_run(args, cwd, seconds=60, memory=1 << 30):
+    """The CLI in a child process with an address-space limit; (returncode, output)."""
+    import resource
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", "matrix", *map(str, args)], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=seconds, preexec_fn=limit)
+    return done.returncode, done.stdout + done.stderr
+
+
+def test_a_division_table_reads(tmp_path):
+    from matrix.pipeline import parse_file
+
+    plan = parse_file(division_xlsx(tmp_path / "分工表.xlsx"))
+    assert len(plan.tasks) == 2
+
+
+def edit_sheet(path: Path, change) -> Path:
+    """Rewrite the first worksheet's XML (openpyxl would fill a huge merge cell by cell)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        parts = {i.filename: zf.read(i) for i in zf.infolist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = change(parts[sheet])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    return path
+
+
+FAR_SHAPES = {
+    "far cell": lambda xml: xml.replace(b'r="A9"', b'r="XFD1048576"'),
+    "merge": lambda xml: xml.replace(b"</sheetData>", b'</sheetData><mergeCells count="1">'
+                                     b'<mergeCell ref="F5:XFD1048576"/></mergeCells>'),
+    "beyond the grid": lambda xml: xml.replace(b'r="A9"', b'r="A1048577"').replace(
+        b'<row r="9"', b'<row r="1048577"'),
+}
+
+
+@pytest.mark.parametrize("shape", FAR_SHAPES)
+def test_a_division_table_with_a_far_cell_is_refused(tmp_path, shape):
+    path = edit_sheet(division_xlsx(tmp_path / "分工表.xlsx", far="A9"), FAR_SHAPES[shape])
+    assert path.stat().st_size < 10_000
+    for command in (["parse", path], ["build", path, "-o", tmp_path / "out.xlsx"]):
+        code, output = _limited_run(command, tmp_path, seconds=30)
+        assert code == 1, output
+        assert "refused" in output or "拒" in output, output
+        assert "Traceback" not in output and "panicked" not in output
