@@ -429,3 +429,31 @@ def test_a_division_table_with_a_far_cell_is_refused(tmp_path, shape):
         assert code == 1, output
         assert "refused" in output or "拒" in output, output
         assert "Traceback" not in output and "panicked" not in output
+
+
+# ── 5. a duty table with a thousand sections and more ─────────────────────────────────────
+
+def test_a_duty_table_of_1200_sections_is_read(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["序号", "重点任务", "牵头单位", "配合单位"])
+    for i in range(1, 1201):
+        sheet.append(["", f"专项工作第{i}组"])
+        sheet.append([1, f"推进第{i}项工作", "财政部", "商务部"])
+    book.save(tmp_path / "分工表.xlsx")
+    result = run("parse", tmp_path / "分工表.xlsx", "--format", "json")
+    no_traceback(result)
+    assert result.exit_code == 0, result.output[-500:]
+    tasks = [t for d in json.loads(result.stdout)["documents"] for t in d["tasks"]]
+    assert len(tasks) == 1200
+    sections = [t["section"] for t in tasks]
+    assert sections[999] == "一千、专项工作第1000组"
+    assert sections[1000] == "一千零一、专项工作第1001组"
+    assert len(set(sections)) == 1200
+
+
+def test_chinese_numbers_read_back_to_what_they_say():
+    from matrix.read.docx import chinese_number
+    from matrix.transform import number_value
+
+    assert [n for n in range(1, 12_001) if number_value(chinese_number(n) + "、") != n] == []

@@ -41,7 +41,7 @@ from typing import NamedTuple
 
 from ..normalise import clean_lines, has_entity_or_surrogate, normalise_line
 
-_NUMBERED = re.compile(r"^(?:[一二三四五六七八九十百零〇两]+、|（[一二三四五六七八九十百零〇两]+）|"
+_NUMBERED = re.compile(r"^(?:[一二三四五六七八九十百千零〇两]+、|（[一二三四五六七八九十百千零〇两]+）|"
                        r"\d{1,3}[.、](?!\d)|（\d{1,3}）|[①-⑳]|第[一二三四五六七八九十百零〇两\d]+[章节条部分篇])")
 _BULLET = re.compile(r"^(?:——|[●•■◆▪►★※□▲◇○]|-\s)")
 _PAGE_NUMBER = re.compile(
