@@ -56,8 +56,8 @@ def is_stream_link(path: str | os.PathLike[str]) -> bool:
 
 def fit_name(stem: str, suffix: str = "", limit: int = NAME_MAX) -> str:
     """``stem + suffix`` cut (at a character boundary, in UTF-8 bytes) to at most ``limit``."""
-    room = limit - len(suffix.encode("utf-8"))
-    data = stem.encode("utf-8")
+    room = limit - len(suffix.encode("utf-8", "surrogateescape"))
+    data = stem.encode("utf-8", "surrogateescape")  # a name of undecodable bytes (Linux)
     if len(data) > room:
         stem = data[:max(room, 0)].decode("utf-8", "ignore")
     return stem + suffix

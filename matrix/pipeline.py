@@ -153,7 +153,10 @@ def _parse(text: str, path: str, sha256: str, format: str, encoding: str | None,
         from .paged import locate
 
         documents = locate(documents, paged, kinds)
-    source = kinds.Source.make(path=path, sha256=sha256, format=format, encoding=encoding)
+    # A file name that is not UTF-8 (bytes Linux allows) is recorded with U+FFFD for its
+    # undecodable bytes: the records go into workbooks, CSV and JSON, which hold only text.
+    shown = str(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    source = kinds.Source.make(path=shown, sha256=sha256, format=format, encoding=encoding)
     return kinds.Plan.make(source=source, documents=tuple(documents))
 
 

@@ -457,3 +457,24 @@ def test_chinese_numbers_read_back_to_what_they_say():
     from matrix.transform import number_value
 
     assert [n for n in range(1, 12_001) if number_value(chinese_number(n) + "、") != n] == []
+
+
+# ── 6. a plan whose file name is not UTF-8 ────────────────────────────────────────────────
+
+def test_a_file_name_that_is_not_utf8_builds_and_exports(tmp_path):
+    folder = os.fsencode(tmp_path)
+    name = b"plan\xff\xfe.txt"
+    with open(folder + b"/" + name, "wb") as f:
+        f.write(SEED_001.read_bytes())
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "LC_ALL": "C.UTF-8"}
+    for args in ([b"build", name], [b"export", name, b"-o", b"x.csv"],
+                 [b"parse", name, b"--format", b"json"], [b"build", b".", b"-o", b"out2"],
+                 [b"build", name, b"-o", b"\xff.xlsx"], [b"diff", name, name]):
+        done = subprocess.run([sys.executable.encode(), b"-m", b"matrix", *args], cwd=folder,
+                              env=env, capture_output=True, timeout=60)
+        output = (done.stdout + done.stderr).decode("utf-8", "replace")
+        assert done.returncode == 0, (args, output)
+        assert "Traceback" not in output and "internal error" not in output, output
+    assert os.path.exists(folder + b"/output/plan\xff\xfe.xlsx")
+    assert os.path.exists(folder + b"/\xff.xlsx")
+    assert "plan\ufffd\ufffd.txt" in open(folder + b"/x.csv", encoding="utf-8-sig").read()
