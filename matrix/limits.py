@@ -53,3 +53,26 @@ MAX_TABLE_CELLS = 200_000
 # Paragraphs of a Word .docx, table cells' included (``<w:p>``): python-docx takes ~0.1 ms a
 # paragraph and a real plan has a few thousand; 50,000 is read in a few seconds.
 MAX_DOCX_PARAGRAPHS = 50_000
+
+# ── paged documents (PDF, OFD, scans): what one file may cost (issue 24) ──────────────────────
+
+# Pages of one PDF or OFD: real plans have tens, a compiled volume a few hundred. A file of
+# thousands of pages sharing one content stream costs minutes and gigabytes.
+MAX_PAGES = 600
+
+# Characters of text over all the pages of one document (a 200-page plan has ~300,000): pages
+# that all show one big content stream are refused as soon as their sum passes this.
+MAX_TEXT_CHARS = 3_000_000
+
+# Scanned pages (or image frames) read by OCR in one document: OCR takes seconds a page.
+MAX_OCR_PAGES = 100
+
+# Pixels of one page rendered (or one image frame decoded) for OCR: an A0 sheet at 150 dpi is
+# ~35 million; a 200-inch page would be 900 million (2.7 GB).
+MAX_PAGE_PIXELS = 40_000_000
+
+# A PDF, OFD, scan or office document is read in a worker process that is killed past these:
+# seconds of wall time, and bytes of address space (PDFium asked 8 GB for one page of nested
+# drawing blocks and aborted the process).
+READ_SECONDS = 180
+READ_MEMORY = 3 << 30
