@@ -74,5 +74,5 @@ MAX_PAGE_PIXELS = 40_000_000
 # A PDF, OFD, scan or office document is read in a worker process that is killed past these:
 # seconds of wall time, and bytes of address space (PDFium asked 8 GB for one page of nested
 # drawing blocks and aborted the process).
-READ_SECONDS = 180
+READ_SECONDS = 600
 READ_MEMORY = 3 << 30

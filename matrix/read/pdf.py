@@ -164,6 +164,51 @@ def _put_tables(textpage, lines: list[str], heights: list[float | None], carry):
     return carry
 
 
+def check_pages(count: int, path: str) -> None:
+    """Refuse a document of more than ``MAX_PAGES`` pages (PDF, OFD)."""
+    from ..limits import MAX_PAGES
+
+    if count > MAX_PAGES:
+        raise MatrixInputError(_("{path}: {count:,} pages, more than the {limit} read "
+                                 "(MAX_PAGES): refused").format(path=path, count=count,
+                                                                limit=MAX_PAGES))
+
+
+class TextBudget:
+    """The text of a document's pages added up, refused past ``MAX_TEXT_CHARS`` (pages that all
+    show one big content stream: 18,000 pages of one content file gave 400,000 tasks)."""
+
+    def __init__(self, path: str) -> None:
+        self.path, self.total = path, 0
+
+    def add(self, chars: int, page: int) -> None:
+        from ..limits import MAX_TEXT_CHARS
+
+        self.total += chars
+        if self.total > MAX_TEXT_CHARS:
+            raise MatrixInputError(_("{path}: more than {limit:,} characters of text by page "
+                                     "{page} (MAX_TEXT_CHARS): refused").format(
+                                         path=self.path, limit=MAX_TEXT_CHARS, page=page))
+
+
+def check_pixels(width: float, height: float, path: str, page: int) -> None:
+    """Refuse a page or image of more than ``MAX_PAGE_PIXELS`` pixels, before it is drawn."""
+    from ..limits import MAX_PAGE_PIXELS
+
+    if width * height > MAX_PAGE_PIXELS:
+        raise MatrixInputError(_(
+            "{path}: page {page} is {width:,} × {height:,} pixels to read by OCR, more than "
+            "{limit:,} (MAX_PAGE_PIXELS): refused").format(
+                path=path, page=page, width=int(width), height=int(height),
+                limit=MAX_PAGE_PIXELS))
+
+
+def check_render(size: tuple[float, float], path: str, page: int) -> None:
+    """``check_pixels`` for a PDF page of ``size`` points rendered at ``OCR_DPI``."""
+    width, height = (abs(v) * OCR_DPI / 72 for v in size)
+    check_pixels(width, height, path, page)
+
+
 def _has_image(page) -> bool:
     """True when the page shows an image (a scan); a blank page is not OCRed."""
     import pypdfium2.raw as pdfium_c
@@ -193,11 +238,15 @@ def pdf_to_text(data: bytes, path: str = "<input>", *,
                 progress: Callable[[int, int], None] | None = None) -> Paged:
     """Read the pages of a PDF (see the module docstring); ``progress(done, total)`` is called
     after each page that needs OCR."""
+    from ..limits import MAX_OCR_PAGES, MAX_PAGES
+
     pdf = _open(data, path)
     try:
         count = len(pdf)
         if count == 0:
             raise MatrixInputError(_("{path}: the PDF has no pages").format(path=path))
+        check_pages(count, path)
+        budget = TextBudget(path)
         texts: list[list[str]] = []
         confidences: list[list[float | None]] = []
         scans = []
@@ -212,8 +261,15 @@ def pdf_to_text(data: bytes, path: str = "<input>", *,
                 raise MatrixInputError(_("{path}: page {page} of the PDF is damaged and "
                                          "cannot be read ({error})").format(
                                              path=path, page=index + 1, error=e)) from None
+            budget.add(len(text), index + 1)
             if len(_SPACE.sub("", text)) < MIN_TEXT_CHARS and _has_image(page):
+                check_render(page.get_size(), path, index + 1)
                 scans.append(index)
+                if len(scans) > MAX_OCR_PAGES:
+                    raise MatrixInputError(_(
+                        "{path}: more than {count} scanned pages to read by OCR "
+                        "(MAX_OCR_PAGES): refused; OCR takes seconds a page").format(
+                            path=path, count=MAX_OCR_PAGES))
                 carry = None
                 texts.append([])
                 confidences.append([])
