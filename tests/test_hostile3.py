@@ -478,3 +478,176 @@ def test_a_file_name_that_is_not_utf8_builds_and_exports(tmp_path):
     assert os.path.exists(folder + b"/output/plan\xff\xfe.xlsx")
     assert os.path.exists(folder + b"/\xff.xlsx")
     assert "plan\ufffd\ufffd.txt" in open(folder + b"/x.csv", encoding="utf-8-sig").read()
+
+
+# ── 7, 8, 9, 17. paged documents within their budgets ─────────────────────────────────────
+
+def make_pdf(objects: list[bytes], pages: list[int]) -> bytes:
+    """A PDF of ``objects`` (numbered from 3; ``pages`` are their numbers) under a catalog (1)
+    and a page tree (2)."""
+    kids = b" ".join(b"%d 0 R" % n for n in pages)
+    body = [b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % len(pages), *objects]
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for n, obj in enumerate(body, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(body) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(body) + 1,
+                                                                             xref)
+    return bytes(out)
+
+
+def stream(content: bytes, head: bytes = b"") -> bytes:
+    return b"<< " + head + b" /Length %d >>\nstream\n" % len(content) + content + b"\nendstream"
+
+
+IMAGE = stream(b"\x00", b"/Type /XObject /Subtype /Image /Width 1 /Height 1 "
+                        b"/ColorSpace /DeviceGray /BitsPerComponent 8")
+FONT = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
+
+
+def scan_pdf(count: int, size: int = 595) -> bytes:
+    """``count`` pages of ``size`` points square that all show one image (3) and no text."""
+    content = stream(b"q 100 0 0 100 0 0 cm /Im0 Do Q")
+    page = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Contents 4 0 R "
+            b"/Resources << /XObject << /Im0 3 0 R >> >> >>" % (size, size))
+    return make_pdf([IMAGE, content] + [page] * count, list(range(5, 5 + count)))
+
+
+def text_pdf(count: int, line: bytes = b"A", lines: int = 1) -> bytes:
+    """``count`` pages that all show one content stream of text."""
+    content = stream(b"BT /F1 10 Tf 20 800 Td " + b" ".join(
+        b"(" + line + b") Tj 0 -12 Td" for _ in range(lines)) + b" ET")
+    page = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+            b"/Resources << /Font << /F1 3 0 R >> >> >>")
+    return make_pdf([FONT, content] + [page] * count, list(range(5, 5 + count)))
+
+
+def nested_pdf(levels: int, fan: int = 10) -> bytes:
+    """One page whose drawing block draws the next one ``fan`` times, ``levels`` deep."""
+    objects, first = [], 3
+    for level in range(levels):
+        n = first + level
+        if level == levels - 1:
+            body = b"0 0 m 1 1 l S"
+            head = b"/Type /XObject /Subtype /Form /BBox [0 0 10 10]"
+        else:
+            body = b" ".join(b"q 1 0 0 1 %d 0 cm /X Do Q" % k for k in range(fan))
+            head = b"/Type /XObject /Subtype /Form /BBox [0 0 10 10] " \
+                   b"/Resources << /XObject << /X %d 0 R >> >>" % (n + 1)
+        objects.append(stream(body, head))
+    content = stream(b"/X Do")
+    page = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R "
+            b"/Resources << /XObject << /X 3 0 R >> >> >>" % (first + levels))
+    objects += [content, page]
+    return make_pdf(objects, [first + levels + 1])
+
+
+def refused(tmp_path, name, data, *words, seconds=30):
+    import time
+
+    path = tmp_path / name
+    path.write_bytes(data)
+    start = time.monotonic()
+    result = run("parse", path)
+    took = time.monotonic() - start
+    no_traceback(result)
+    assert result.exit_code == 1, result.output
+    for word in words:
+        assert word in result.output, result.output
+    assert took < seconds, took
+    return result
+
+
+def test_a_200_inch_scanned_page_is_refused_before_it_is_drawn(tmp_path):
+    data = scan_pdf(1, size=14_400)
+    assert len(data) < 2_000
+    refused(tmp_path, "big.pdf", data, "MAX_PAGE_PIXELS", "page 1")
+
+
+def test_thousands_of_scanned_pages_are_refused_at_once(tmp_path):
+    data = scan_pdf(2_000)
+    refused(tmp_path, "scans.pdf", data, "MAX_PAGES")
+    from matrix import limits
+
+    refused(tmp_path, "scans2.pdf", scan_pdf(limits.MAX_OCR_PAGES + 1), "MAX_OCR_PAGES")
+
+
+def test_pages_sharing_one_content_stream_are_refused(tmp_path):
+    refused(tmp_path, "shared.pdf", text_pdf(5_000), "MAX_PAGES")
+    from matrix import limits
+
+    per_page = 400 * 60
+    count = limits.MAX_TEXT_CHARS // per_page + 5
+    assert count <= limits.MAX_PAGES
+    refused(tmp_path, "text.pdf", text_pdf(count, b"A" * 60, 400), "MAX_TEXT_CHARS",
+            seconds=60)
+
+
+def test_a_large_png_and_tiff_are_refused_by_their_size(tmp_path):
+    import struct
+    import zlib
+
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(
+            ">I", zlib.crc32(kind + body))
+
+    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 20_000, 20_000, 8, 0,
+                                                                0, 0, 0))
+           + chunk(b"IDAT", zlib.compress(b"\x00" * 100)) + chunk(b"IEND", b""))
+    refused(tmp_path, "big.png", png, "big.png")
+    from PIL import Image
+
+    frame = Image.new("1", (8_000, 8_000))
+    frame.save(tmp_path / "t.tif", compression="group4", save_all=True,
+               append_images=[frame] * 3)
+    refused(tmp_path, "frames.tif", (tmp_path / "t.tif").read_bytes(), "MAX_PAGE_PIXELS")
+
+
+def test_an_ofd_of_thousands_of_pages_sharing_one_content_is_refused(tmp_path):
+    import io
+    import zipfile
+
+    pages = "".join(f'<ofd:Page ID="{i}" BaseLoc="Pages/Page_0/Content.xml"/>'
+                    for i in range(18_000))
+    ns = 'xmlns:ofd="http://www.ofdspec.org/2016"'
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("OFD.xml", f"<ofd:OFD {ns}><ofd:DocBody><ofd:DocRoot>Doc_0/Document.xml"
+                               f"</ofd:DocRoot></ofd:DocBody></ofd:OFD>")
+        zf.writestr("Doc_0/Document.xml", f"<ofd:Document {ns}><ofd:Pages>{pages}</ofd:Pages>"
+                                          f"</ofd:Document>")
+        zf.writestr("Doc_0/Pages/Page_0/Content.xml",
+                    f"<ofd:Page {ns}><ofd:Content><ofd:Layer><ofd:TextObject Boundary='0 0 9 9'>"
+                    f"<ofd:TextCode X='0' Y='5'>（一）推进工作。（财政部负责）</ofd:TextCode>"
+                    f"</ofd:TextObject></ofd:Layer></ofd:Content></ofd:Page>")
+    refused(tmp_path, "pages.ofd", buffer.getvalue(), "MAX_PAGES")
+
+
+def test_nested_drawing_blocks_end_in_a_message_not_a_dead_process(tmp_path, monkeypatch):
+    from matrix import limits
+
+    monkeypatch.setattr(limits, "READ_MEMORY", 512 << 20)
+    monkeypatch.setattr(limits, "READ_SECONDS", 20)
+    data = nested_pdf(8)
+    assert len(data) < 4_000
+    result = refused(tmp_path, "nested.pdf", data, "nested.pdf", seconds=40)
+    assert "READ_MEMORY" in result.output or "READ_SECONDS" in result.output
+
+
+def test_a_worker_past_its_time_is_killed_with_a_message(monkeypatch):
+    import time
+
+    from matrix import limits
+    from matrix.errors import MatrixInputError
+    from matrix.read.confine import confined
+
+    monkeypatch.setattr(limits, "READ_SECONDS", 1)
+    start = time.monotonic()
+    with pytest.raises(MatrixInputError, match="READ_SECONDS"):
+        confined(time.sleep, 60, path="slow.pdf")
+    assert time.monotonic() - start < 5

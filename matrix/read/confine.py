@@ -70,7 +70,8 @@ def confined(read: Callable[..., Any], *args: Any, path: str) -> Any:
         return read(*args)
     if _stopping.is_set():
         raise MatrixInputError(_("{path}: not read: the server is stopping").format(path=path))
-    seconds, memory = limits.READ_SECONDS, limits.READ_MEMORY
+    seconds = limits.READ_SECONDS
+    memory = (limits.READ_MEMORY, max(limits.READ_MEMORY, limits.READ_MEMORY_OCR))
     receive, send = os.pipe()
     pid = os.fork()
     if pid == 0:  # the worker
@@ -102,11 +103,25 @@ def confined(read: Callable[..., Any], *args: Any, path: str) -> Any:
     if kind == "message":
         raise MatrixInputError(value)
     raise MatrixInputError(_(
-        "{path}: reading it needed more than {memory} MB of memory (READ_MEMORY), or the reader "
-        "crashed: refused").format(path=path, memory=memory >> 20))
+        "{path}: reading it needed more than {memory} MB of memory (READ_MEMORY, "
+        "READ_MEMORY_OCR with OCR), or the reader crashed: refused").format(
+            path=path, memory=memory[0] >> 20))
 
 
-def _work(send: int, read: Callable[..., Any], args: tuple, memory: int) -> None:
+def allow_ocr_memory() -> None:
+    """In a worker, raise the memory budget to ``READ_MEMORY_OCR`` (its hard limit): OCR's
+    engine and models need more than reading a text layer."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY and soft != hard:
+            resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
+def _work(send: int, read: Callable[..., Any], args: tuple, memory: tuple[int, int]) -> None:
     """The worker: limits, read, send the outcome, end without running the parent's exit
     handlers or flushing its buffers."""
     code = 0
@@ -116,7 +131,7 @@ def _work(send: int, read: Callable[..., Any], args: tuple, memory: int) -> None
         os.setpgid(0, 0)  # its own group: killed with everything it starts (LibreOffice)
         for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(number, signal.SIG_DFL)
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        resource.setrlimit(resource.RLIMIT_AS, memory)  # soft: text; hard: with OCR
         try:
             outcome: tuple[str, Any] = ("ok", read(*args))
         except MatrixError as e:

@@ -37,6 +37,9 @@ def _engine():
 
 def engine(path: str):
     """The OCR engine (loaded once), or a ``MatrixInputError`` saying how to install it."""
+    from .confine import allow_ocr_memory
+
+    allow_ocr_memory()
     try:
         return _engine()
     except ImportError as e:
