@@ -651,3 +651,100 @@ def test_a_worker_past_its_time_is_killed_with_a_message(monkeypatch):
     with pytest.raises(MatrixInputError, match="READ_SECONDS"):
         confined(time.sleep, 60, path="slow.pdf")
     assert time.monotonic() - start < 5
+
+
+# ── 8. serve: a job whose client has gone stops; SIGTERM stops the server whatever runs ────
+
+SLOW_READER = '''
+import time
+import matrix.read.formats as formats
+
+def slow(data, path, encoding=None):
+    time.sleep(300)
+
+formats.read_pdf = slow
+'''
+
+
+def _children(pid: int) -> list[int]:
+    """The child processes of ``pid``, forked by any of its threads."""
+    out = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            out += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return out
+
+
+@pytest.fixture()
+def slow_server(tmp_path):
+    """``dutymatrix serve`` in a process whose PDF reader takes five minutes."""
+    import socket
+    import time
+
+    (tmp_path / "sitecustomize.py").write_text(SLOW_READER, encoding="utf-8")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}"}
+    server = subprocess.Popen([sys.executable, "-m", "matrix", "serve", "--port", str(port)],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield server, base
+    if server.poll() is None:
+        server.kill()
+    server.wait()
+
+
+def _post_pdf(base: str, timeout: float):
+    import httpx
+
+    try:
+        httpx.post(f"{base}/upload", files={"files": ("slow.pdf", scan_pdf(1), "application/pdf")},
+                   headers={"Origin": base}, timeout=timeout)
+    except httpx.HTTPError:
+        pass
+
+
+def test_a_job_whose_client_has_gone_stops(slow_server):
+    import time
+
+    import threading
+
+    server, base = slow_server
+    client = threading.Thread(target=_post_pdf, args=(base, 2), daemon=True)
+    client.start()  # the browser gives up after 2 s, while the PDF is read
+    deadline = time.monotonic() + 10
+    while not _children(server.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _children(server.pid), "the PDF is being read in a worker"
+    client.join()
+    deadline = time.monotonic() + 5
+    while _children(server.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _children(server.pid) == []  # the worker reading the PDF is gone
+    assert server.poll() is None
+
+
+def test_serve_stops_within_seconds_of_sigterm_while_a_file_is_read(slow_server):
+    import signal
+    import threading
+    import time
+
+    server, base = slow_server
+    threading.Thread(target=_post_pdf, args=(base, 60), daemon=True).start()
+    deadline = time.monotonic() + 10
+    while not _children(server.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _children(server.pid), "the PDF is being read in a worker"
+    start = time.monotonic()
+    server.send_signal(signal.SIGTERM)
+    server.wait(timeout=10)
+    assert time.monotonic() - start < 5

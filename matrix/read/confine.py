@@ -45,20 +45,35 @@ _POLL = 0.1  # seconds between looks at the clock, the cancel event and the serv
 
 
 def stop_all() -> None:
-    """Kill every worker now and refuse new ones (the server is stopping)."""
+    """Stop every worker (each is killed by the thread waiting for it within ``_POLL``
+    seconds) and refuse new ones: the server is stopping."""
     _stopping.set()
+
+
+def running() -> int:
+    """How many workers are running."""
     with _lock:
-        pids = list(_children)
-    for pid in pids:
-        _kill(pid)
+        return len(_children)
 
 
 def _kill(pid: int) -> None:
-    for kill in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
-        try:
-            kill()
-        except OSError:
-            pass
+    """End the worker and its group: SIGTERM first (the worker then kills a LibreOffice it
+    runs, in a session of its own), SIGKILL after a second."""
+    deadline = time.monotonic() + 1.0
+    for number in (signal.SIGTERM, signal.SIGKILL):
+        for kill in (os.killpg, os.kill):
+            try:
+                kill(pid, number)
+            except OSError:
+                pass
+        while time.monotonic() < deadline:
+            try:
+                done, _status = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if done:
+                return
+            time.sleep(0.02)
 
 
 def confined(read: Callable[..., Any], *args: Any, path: str) -> Any:
@@ -129,8 +144,11 @@ def _work(send: int, read: Callable[..., Any], args: tuple, memory: tuple[int, i
         import resource
 
         os.setpgid(0, 0)  # its own group: killed with everything it starts (LibreOffice)
+        def leave(signum, frame):
+            raise SystemExit(128 + signum)  # through the readers' clean-up (LibreOffice)
+
         for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-            signal.signal(number, signal.SIG_DFL)
+            signal.signal(number, leave)
         resource.setrlimit(resource.RLIMIT_AS, memory)  # soft: text; hard: with OCR
         try:
             outcome: tuple[str, Any] = ("ok", read(*args))
@@ -141,6 +159,8 @@ def _work(send: int, read: Callable[..., Any], args: tuple, memory: tuple[int, i
         except RecursionError:
             outcome = ("message", _("{path}: too deeply nested to read (RecursionError)").format(
                 path=args[1] if len(args) > 1 else "<input>"))
+        except SystemExit:
+            raise
         except BaseException as e:  # a library's surprise: one message, never a traceback
             outcome = ("message", _("{path}: internal error: {kind}: {error}").format(
                 path=args[1] if len(args) > 1 else "<input>", kind=type(e).__name__, error=e))
@@ -180,5 +200,8 @@ def _wait(pid: int, receive: int, seconds: float) -> tuple[bytes, str]:
             if not chunk:
                 break
             chunks.append(chunk)
-    os.waitpid(pid, 0)
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:  # reaped by _kill
+        pass
     return b"".join(chunks), why

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..i18n import N_
+
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _IMAGES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 _WORKBOOK_STREAMS = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le"))
@@ -104,8 +106,16 @@ def read_office(data: bytes, path: str, encoding: str | None = None):
     from .docx import docx_to_text
     from .office import convert
 
+    from . import _check_unpacked_size
+
     suffix = _suffix(data, path)
-    text, lines = docx_to_text(convert(data, path, suffix), path)
+    if data.startswith(b"PK\x03\x04"):  # .odt: the zip checks every zip input gets, first
+        from .zipsafe import open_zip
+
+        open_zip(data, path, N_("an .odt document")).close()
+    converted = convert(data, path, suffix)
+    _check_unpacked_size(converted, path)  # the .docx checks: size, ratio, MAX_DOCX_PARAGRAPHS
+    text, lines = docx_to_text(converted, path)
     return _raw()(text, None, suffix.lstrip("."), lines)
 
 

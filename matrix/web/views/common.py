@@ -148,6 +148,36 @@ def attachment(data: bytes, filename: str, media_type: str) -> Response:
                     headers={"content-disposition": disposition, "cache-control": "no-store"})
 
 
+async def while_connected(request: Request, work: Callable[..., Any], *args: Any) -> Any:
+    """``work(*args)`` off the event loop, given up when the client goes: a file read in a
+    worker process (``read.confine``) is then killed, so that a browser closed or a retry
+    does not leave a scan being read for minutes."""
+    import contextvars
+    import threading
+
+    import anyio
+
+    from ...read.confine import cancel
+
+    event = threading.Event()
+    context = contextvars.copy_context()
+    context.run(cancel.set, event)
+
+    async def watch() -> None:
+        while True:
+            if await request.is_disconnected():
+                event.set()
+                return
+            await anyio.sleep(0.25)
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(watch)
+        try:
+            return await run_in_threadpool(context.run, work, *args)
+        finally:
+            group.cancel_scope.cancel()
+
+
 async def in_private_folder(work: Callable[[Path], bytes]) -> bytes:
     """``work(folder)`` run off the event loop in a new private temporary folder (mode 0700),
     which is removed, with whatever ``work`` wrote there, before this returns. The workbook

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ...errors import MatrixError
 from ..app import error_page, render
-from .common import XLSX, Upload, attachment, in_private_folder, load, receive_form, stored
+from .common import (XLSX, Upload, attachment, in_private_folder, load, receive_form, stored,
+                     while_connected)
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ async def receive(request: Request) -> Response:
     except ValueError:
         return error_page(request, "日期有误", f"统计日期应为 2026-12-21 这样的格式：{day}")
     try:
-        summary = await run_in_threadpool(_collect, plan[0], returns, as_of)
+        summary = await while_connected(request, _collect, plan[0], returns, as_of)
     except MatrixError as e:
         return error_page(request, "无法汇总", str(e))
     token = request.app.state.store.put(summary)
