@@ -748,3 +748,114 @@ def test_serve_stops_within_seconds_of_sigterm_while_a_file_is_read(slow_server)
     server.send_signal(signal.SIGTERM)
     server.wait(timeout=10)
     assert time.monotonic() - start < 5
+
+
+# ── 18. the 汇总 of a long plan is written in linear time ────────────────────────────────
+
+def test_the_summary_of_4000_tasks_is_written_in_seconds(tmp_path):
+    import time
+    from datetime import date
+
+    from matrix.collect import collect
+    from matrix.pipeline import parse_text
+    from matrix.workbook.summary import write_summary
+
+    lines = ["一、重点任务"] + [f"{i}.推进第{i}项工作。（财政部、商务部按职责分工负责）"
+                             for i in range(1, 4001)]
+    plan = parse_text("\n".join(lines) + "\n", "long.txt")
+    assert len(plan.tasks) == 4000
+    result = collect(plan, [], as_of=date(2026, 1, 1))
+    start = time.monotonic()
+    write_summary(result, tmp_path / "汇总.xlsx")
+    assert time.monotonic() - start < 25  # 44–51 s before, most of it in merged_cells.add
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "汇总.xlsx") as zf:  # (openpyxl reads merges slowly too)
+        assert zf.read("xl/worksheets/sheet1.xml").count(b"<mergeCell ") >= 4000
+
+
+# ── 10, 12. office documents: the checks before and after LibreOffice; its timeout ───────
+
+FAKE_SOFFICE = """#!/bin/sh
+# a stand-in for LibreOffice: $MODE says what it does
+out=""
+while [ $# -gt 0 ]; do [ "$1" = "--outdir" ] && out="$2"; shift; done
+echo run >> "$MARK"
+case "$MODE" in
+  hang) sleep 300 & echo $! > "$CHILD"; wait ;;
+  copy) mkdir -p "$out"; cp "$DOCX" "$out/document.docx" ;;
+esac
+"""
+
+
+@pytest.fixture()
+def fake_soffice(tmp_path, monkeypatch):
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    script = folder / "soffice"
+    script.write_text(FAKE_SOFFICE, encoding="utf-8")
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("MARK", str(tmp_path / "ran"))
+    monkeypatch.setenv("CHILD", str(tmp_path / "child"))
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    return tmp_path, temp
+
+
+def test_a_libreoffice_timeout_kills_it_whole_and_removes_the_copy(fake_soffice, monkeypatch):
+    import time
+
+    tmp_path, temp = fake_soffice
+    monkeypatch.setenv("MODE", "hang")
+    monkeypatch.setenv("DUTYMATRIX_SOFFICE_TIMEOUT", "1")
+    (tmp_path / "plan.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(2000))
+    result = run("parse", tmp_path / "plan.doc")
+    no_traceback(result)
+    assert result.exit_code == 1 and "LibreOffice" in result.output, result.output
+    child = int((tmp_path / "child").read_text())
+    time.sleep(0.2)
+    assert not Path(f"/proc/{child}").exists() or \
+        Path(f"/proc/{child}/stat").read_text().split()[2] == "Z"
+    assert not list(temp.glob("dutymatrix-soffice-*"))
+
+
+def test_an_odt_bomb_never_reaches_libreoffice(fake_soffice, monkeypatch):
+    import io
+    import zipfile
+
+    tmp_path, _temp = fake_soffice
+    monkeypatch.setenv("MODE", "copy")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        zf.writestr("content.xml", b"<a>" + b" " * 20_000_000 + b"</a>")
+    (tmp_path / "bomb.odt").write_bytes(buffer.getvalue())
+    result = run("parse", tmp_path / "bomb.odt")
+    no_traceback(result)
+    assert result.exit_code == 1 and "bomb.odt" in result.output
+    assert not (tmp_path / "ran").exists()
+
+
+def test_the_docx_libreoffice_writes_gets_the_paragraph_limit(fake_soffice, monkeypatch):
+    import io
+    import zipfile
+
+    from matrix.limits import MAX_DOCX_PARAGRAPHS
+
+    tmp_path, _temp = fake_soffice
+    body = b"<w:p/>" * (MAX_DOCX_PARAGRAPHS + 10)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("word/document.xml",
+                    b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/'
+                    b'2006/main"><w:body>' + body + b"</w:body></w:document>")
+    (tmp_path / "converted.docx").write_bytes(buffer.getvalue())
+    monkeypatch.setenv("MODE", "copy")
+    monkeypatch.setenv("DOCX", str(tmp_path / "converted.docx"))
+    (tmp_path / "plan.rtf").write_bytes(b"{\\rtf1 x}")
+    result = run("parse", tmp_path / "plan.rtf")
+    no_traceback(result)
+    assert result.exit_code == 1 and "MAX_DOCX_PARAGRAPHS" in result.output, result.output
