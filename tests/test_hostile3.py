@@ -859,3 +859,44 @@ def test_the_docx_libreoffice_writes_gets_the_paragraph_limit(fake_soffice, monk
     result = run("parse", tmp_path / "plan.rtf")
     no_traceback(result)
     assert result.exit_code == 1 and "MAX_DOCX_PARAGRAPHS" in result.output, result.output
+
+
+# ── 22. Windows device names; 市政务… is 市 + 政务 ─────────────────────────────────────────
+
+DEVICE_PLAN = """某市关于印发测试方案的通知
+一、重点任务
+（一）推进甲项工作。（CON、ｐｒｎ、Aux、nul、COM1、lpt9负责）
+（二）推进乙项工作。（ＣＯＮ负责）
+"""
+
+
+def test_device_names_never_become_file_names(tmp_path):
+    import zipfile
+
+    plan = tmp_path / "plan.txt"
+    plan.write_text(DEVICE_PLAN, encoding="utf-8")
+    assert run("dispatch", plan, "-o", tmp_path / "d").exit_code == 0
+    assert run("filter", plan, "--split-by-dept", "-o", tmp_path / "s").exit_code == 0
+    names = [p.name for p in (tmp_path / "d").iterdir()] + \
+            [p.name for p in (tmp_path / "s").iterdir()]
+    with web_client() as client:
+        import re
+
+        page = client.post("/upload", files=[("files", ("plan.txt", DEVICE_PLAN.encode(),
+                                                         "text/plain"))])
+        token = re.search(r"/plan/([\w-]+)", str(page.url)).group(1)
+        lists = client.get(f"/plan/{token}/download/lists")
+        names += [Path(n).name for n in zipfile.ZipFile(
+            __import__("io").BytesIO(lists.content)).namelist()]
+    devices = {"con", "prn", "aux", "nul", "com1", "lpt9"}
+    assert not [n for n in names if n.split(".")[0].casefold() in devices], names
+    assert "CON_.xlsx" in names and "COM1_.xlsx" in names
+
+
+def test_a_city_data_bureau_is_not_prefixed_twice():
+    from matrix.pipeline import parse_text
+
+    plan = parse_text("某市关于印发方案的通知\n一、任务\n（一）推进工作。（市财政局负责）\n"
+                      "（二）推进改革。（市政务服务数据管理局负责）\n", "p.txt")
+    names = {a.department for t in plan.tasks for a in t.assignments}
+    assert not [n for n in names if n.startswith("市市")], names
