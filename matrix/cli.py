@@ -759,7 +759,9 @@ def serve(port: int, host: str, open_browser: bool, allow_hosts: tuple[str, ...]
         app = create_app(host, port, extra_hosts=allow_hosts)
     except ImportError:
         raise click.ClickException(_(WEB_EXTRA_MISSING)) from None
-    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::', '') else host}:{port}/"
+    from .web.app import url_host
+
+    url = f"http://{url_host('127.0.0.1' if host in ('0.0.0.0', '::', '') else host)}:{port}/"
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(_("Warning: serving on {host}: anyone who can reach this computer on port "
                      "{port} can use the page and see what is uploaded. Use it only on a "

@@ -900,3 +900,28 @@ def test_a_city_data_bureau_is_not_prefixed_twice():
                       "（二）推进改革。（市政务服务数据管理局负责）\n", "p.txt")
     names = {a.department for t in plan.tasks for a in t.assignments}
     assert not [n for n in names if n.startswith("市市")], names
+
+
+# ── 20. serve --host ::1 ─────────────────────────────────────────────────────────────────
+
+def test_the_page_answers_on_ipv6_loopback():
+    from starlette.testclient import TestClient
+
+    from matrix.web import create_app
+
+    base = "http://[::1]:8000"
+    with TestClient(create_app("::1", 8000), base_url=base) as client:
+        assert client.get("/").status_code == 200
+        page = client.post("/upload", files=[("files", ("p.txt", SEED_001.read_bytes(),
+                                                         "text/plain"))],
+                           headers={"Origin": base})
+        assert page.status_code == 200 and "/plan/" in str(page.url)
+        assert client.get("/", headers={"Host": "[::2]:8000"}).status_code == 400
+
+
+def test_serve_prints_an_ipv6_url_in_brackets(monkeypatch):
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: None)
+    result = CliRunner().invoke(cli, ["serve", "--host", "::1", "--port", "8123"])
+    assert "http://[::1]:8123/" in result.output, result.output

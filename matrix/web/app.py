@@ -120,6 +120,28 @@ class SameOrigin:
         await self.app(scope, receive, send)
 
 
+class TrustedHost(TrustedHostMiddleware):
+    """Starlette's Host check, which also reads an IPv6 address in brackets (``[::1]:8000``:
+    Starlette takes what comes before the first colon, ``[``, and refused every request)."""
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] in ("http", "websocket"):
+            from starlette.datastructures import Headers
+
+            host = Headers(scope=scope).get("host", "")
+            if host.startswith("[") and "]" in host:
+                name = host[1:host.index("]")]
+                if name in self.allowed_hosts:
+                    await self.app(scope, receive, send)
+                    return
+        await super().__call__(scope, receive, send)
+
+
+def url_host(host: str) -> str:
+    """``host`` as it stands in a URL: an IPv6 address in brackets (``[::1]``)."""
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
 def allowed_hosts(host: str, extra: Iterable[str] = ()) -> list[str]:
     """Host names the server answers to: the address served, and for a loopback address its
     usual names; for 0.0.0.0 (or ::) this machine's name and addresses, which is what the
@@ -221,7 +243,7 @@ def create_app(host: str = "127.0.0.1", port: int = 8000, *,
     middleware = [
         Middleware(SafetyHeaders),
         Middleware(Chinese),
-        Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(host, extra_hosts)),
+        Middleware(TrustedHost, allowed_hosts=allowed_hosts(host, extra_hosts)),
         Middleware(SameOrigin),
     ]
     app = Starlette(routes=routes, middleware=middleware, exception_handlers={
