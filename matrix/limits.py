@@ -78,3 +78,9 @@ MAX_PAGE_PIXELS = 40_000_000
 READ_SECONDS = 600
 READ_MEMORY = 768 << 20
 READ_MEMORY_OCR = 2 << 30
+
+# The page keeps the plans, comparisons and 汇总 it has read for later requests (web/store.py):
+# at most this many bytes of the inputs they came from (a plan's records take ~15 times its
+# file: 12 uploads of a 7.6 MB plan held 1.5 GB). The least recently used go first; a page
+# whose plan has gone answers 404 and the plan is uploaded again.
+MAX_STORE_BYTES = 24 << 20

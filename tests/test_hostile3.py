@@ -925,3 +925,32 @@ def test_serve_prints_an_ipv6_url_in_brackets(monkeypatch):
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: None)
     result = CliRunner().invoke(cli, ["serve", "--host", "::1", "--port", "8123"])
     assert "http://[::1]:8123/" in result.output, result.output
+
+
+# ── 11. the page keeps uploads within a byte budget ─────────────────────────────────────
+
+def test_the_store_keeps_uploads_by_bytes_not_only_by_count():
+    from matrix.web.store import Store
+
+    store = Store(max_entries=64, max_bytes=20 << 20)
+    tokens = [store.put(object(), 8 << 20) for _ in range(12)]  # 12 uploads of an 8 MB plan
+    kept = [t for t in tokens if store.get(t) is not None]
+    assert kept == tokens[-2:]
+    big = store.put(object(), 100 << 20)  # larger than the budget alone: the newest stays
+    assert store.get(big) is not None and len(store) == 1
+
+
+def test_the_page_forgets_old_uploads_past_its_byte_budget(monkeypatch):
+    import re
+
+    from matrix import limits
+
+    monkeypatch.setattr(limits, "MAX_STORE_BYTES", 3 * len(SEED_001.read_bytes()))
+    with web_client() as client:
+        tokens = []
+        for i in range(6):
+            page = client.post("/upload", files=[("files", (f"p{i}.txt", SEED_001.read_bytes(),
+                                                             "text/plain"))])
+            tokens.append(re.search(r"/plan/([\w-]+)", str(page.url)).group(1))
+        alive = [client.get(f"/plan/{t}").status_code == 200 for t in tokens]
+    assert alive == [False, False, False, True, True, True]

@@ -66,7 +66,7 @@ async def receive(request: Request) -> Response:
         comparison = await while_connected(request, _compare, old[0], new[0], dept)
     except MatrixError as e:
         return error_page(request, "无法比较这两个文件", str(e))
-    token = request.app.state.store.put(comparison)
+    token = request.app.state.store.put(comparison, len(old[0][1]) + len(new[0][1]))
     return RedirectResponse(request.url_for("diff", token=token), 303)
 
 

@@ -64,7 +64,8 @@ async def receive(request: Request) -> Response:
         summary = await while_connected(request, _collect, plan[0], returns, as_of)
     except MatrixError as e:
         return error_page(request, "无法汇总", str(e))
-    token = request.app.state.store.put(summary)
+    size = len(plan[0][1]) + sum(len(data) for _name, data in returns)
+    token = request.app.state.store.put(summary, size)
     return RedirectResponse(request.url_for("summary_page", token=token), 303)
 
 

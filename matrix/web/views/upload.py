@@ -70,7 +70,7 @@ def _outcomes(items: list[tuple[str, bytes]], store) -> list[Outcome]:
             log.exception("unexpected error reading %s", name)
             out.append(Outcome(name, "failed", f"{name}: 读取时发生意外错误（详情见服务器终端）"))
             continue
-        out.append(Outcome(name, "built", token=store.put(upload), tasks=len(upload.matrix.rows),
+        out.append(Outcome(name, "built", token=store.put(upload, len(data)), tasks=len(upload.matrix.rows),
                            departments=len(upload.matrix.departments)))
     return out
 
