@@ -110,14 +110,21 @@ def load_plan_bytes(data: bytes, name: str, *, lean: bool = False) -> Plan:
         from .errors import MatrixInputError
         from .workbook import read_workbook
 
+        from .read.sheet import written_by_dutymatrix
+
         with tempfile.TemporaryDirectory(prefix="dutymatrix-upload-") as folder:
             path = Path(folder) / "upload.xlsx"
             path.write_bytes(data)
-            try:
-                plan = read_workbook(path)
-            except MatrixInputError as e:  # name the upload, not the temporary file
-                raise MatrixInputError(str(e).replace(str(path), name)) from None
-        return _renamed(plan, name)
+            if written_by_dutymatrix(path):
+                try:
+                    plan = read_workbook(path)
+                except MatrixInputError as e:  # name the upload, not the temporary file
+                    raise MatrixInputError(str(e).replace(str(path), name)) from None
+                return _renamed(plan, name)
+        # An office's own 分工表, read as a plan (matrix.read.sheet), as load_plan reads it
+        from .pipeline import parse_bytes
+
+        return parse_bytes(data, name, lean=lean)
     from .pipeline import parse_bytes
 
     return parse_bytes(data, name, lean=lean)

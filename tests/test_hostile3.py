@@ -954,3 +954,20 @@ def test_the_page_forgets_old_uploads_past_its_byte_budget(monkeypatch):
             tokens.append(re.search(r"/plan/([\w-]+)", str(page.url)).group(1))
         alive = [client.get(f"/plan/{t}").status_code == 200 for t in tokens]
     assert alive == [False, False, False, True, True, True]
+
+
+# ── 19. the page reads an office's 分工表 as build does; and refuses a far cell ───────────
+
+def test_the_page_reads_a_division_table(tmp_path):
+    import re
+
+    path = division_xlsx(tmp_path / "分工表.xlsx")
+    with web_client() as client:
+        page = client.post("/upload", files=[("files", (path.name, path.read_bytes(),
+                                                         "application/octet-stream"))])
+        assert page.status_code == 200 and "/plan/" in str(page.url), page.text[:300]
+        assert "推进甲项工作" in page.text
+        far = edit_sheet(division_xlsx(tmp_path / "远.xlsx", far="A9"), FAR_SHAPES["far cell"])
+        page = client.post("/upload", files=[("files", (far.name, far.read_bytes(),
+                                                         "application/octet-stream"))])
+        assert "MAX_SHEET_CELLS" in page.text and re.search("远.xlsx", page.text)
