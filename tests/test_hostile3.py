@@ -971,3 +971,25 @@ def test_the_page_reads_a_division_table(tmp_path):
         page = client.post("/upload", files=[("files", (far.name, far.read_bytes(),
                                                          "application/octet-stream"))])
         assert "MAX_SHEET_CELLS" in page.text and re.search("远.xlsx", page.text)
+
+
+# ── 21. the page's 汇总 takes a round of many returns ────────────────────────────────────
+
+def test_the_page_summarises_a_round_of_120_returns(round_forms):
+    from tests.test_collect import fill
+
+    plan, forms, returns = round_forms
+    fill(forms / "商务部.xlsx", returns / "商务部.xlsx")
+    data = (returns / "商务部.xlsx").read_bytes()
+    files = [("returns", (f"r{i:03d}.xlsx", data, "application/octet-stream"))
+             for i in range(120)]
+    files.append(("plan", ("plan.txt", plan.read_bytes(), "text/plain")))
+    with web_client() as client:
+        page = client.post("/summary", files=files)
+        assert page.status_code == 200, page.text[:300]
+        assert page.text.count("被替代") >= 119
+        too_many = [("returns", (f"r{i}.xlsx", b"x", "application/octet-stream"))
+                    for i in range(1001)]
+        page = client.post("/summary", files=too_many)
+        assert page.status_code == 400 and "一次最多上传 1000 个文件" in page.text
+        assert "Too many files" not in page.text

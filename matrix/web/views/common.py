@@ -23,6 +23,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 MAX_FILES = 50  # files in one upload
+# files in one 汇总 request: the plan and a round's returns (298 departments and their leaders);
+# the request's bytes stay within request_limit
+MAX_SUMMARY_FILES = 1000
 PASTED = "粘贴的文本"
 # Control characters, and the bidirectional overrides that can make "exe.txt" look like "txt.exe".
 _CONTROL = re.compile("[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
@@ -89,12 +92,13 @@ def check_length(request: Request, limit: int) -> None:
                  f"可用环境变量 {LIMIT_VARIABLE} 调整）。请分批上传。")
 
 
-async def read_form(request: Request, limit: int) -> dict[str, list[tuple[str, bytes]]]:
+async def read_form(request: Request, limit: int,
+                    max_files: int = MAX_FILES) -> dict[str, list[tuple[str, bytes]]]:
     """Field name → (label, bytes) of every non-empty file and text field of the form."""
     check_length(request, limit)
     out: dict[str, list[tuple[str, bytes]]] = {}
     try:
-        async with request.form(max_files=MAX_FILES, max_fields=16,
+        async with request.form(max_files=max_files, max_fields=16,
                                 max_part_size=limit + 1) as form:
             for key, value in form.multi_items():
                 if isinstance(value, UploadFile):
@@ -105,18 +109,21 @@ async def read_form(request: Request, limit: int) -> dict[str, list[tuple[str, b
                 elif value.strip():
                     out.setdefault(key, []).append((PASTED, value.encode("utf-8")))
     except HTTPException as e:  # a malformed form, too many files, a field over the limit
+        if "Too many files" in str(e.detail):
+            raise UploadRefused(400, f"一次最多上传 {max_files} 个文件，请分批上传。") from None
         raise UploadRefused(400, f"无法读取上传的表单：{e.detail}") from None
     return out
 
 
-async def receive_form(request: Request) -> dict[str, list[tuple[str, bytes]]] | Response:
+async def receive_form(request: Request, max_files: int = MAX_FILES
+                       ) -> dict[str, list[tuple[str, bytes]]] | Response:
     """The fields of a POSTed form within the CLI's input limit (``read_form``), or the error
     page that refuses it: a view returns a ``Response`` it is given as it is."""
     from ...read import max_input_bytes
     from ..app import error_page
 
     try:
-        return await read_form(request, max_input_bytes())
+        return await read_form(request, max_input_bytes(), max_files)
     except UploadRefused as e:
         return error_page(request, "无法接收上传", e.message, e.status)
 

@@ -16,7 +16,7 @@ from starlette.responses import RedirectResponse, Response
 
 from ...errors import MatrixError
 from ..app import error_page, render
-from .common import (XLSX, Upload, attachment, in_private_folder, load, receive_form, stored,
+from .common import (MAX_SUMMARY_FILES, XLSX, Upload, attachment, in_private_folder, load, receive_form, stored,
                      while_connected)
 
 
@@ -48,7 +48,7 @@ def _collect(plan: tuple[str, bytes], returns: list[tuple[str, bytes]], as_of: d
 
 async def receive(request: Request) -> Response:
     """POST /summary: read the plan and every return, and collect."""
-    fields = await receive_form(request)
+    fields = await receive_form(request, MAX_SUMMARY_FILES)
     if isinstance(fields, Response):
         return fields
     plan, returns = fields.get("plan", []), fields.get("returns", [])
