@@ -993,3 +993,41 @@ def test_the_page_summarises_a_round_of_120_returns(round_forms):
         page = client.post("/summary", files=too_many)
         assert page.status_code == 400 and "一次最多上传 1000 个文件" in page.text
         assert "Too many files" not in page.text
+
+
+# ── 15. .docx: insertions, content controls and smart tags read as Word shows them ───────
+
+def _r(text):
+    return f'<w:r><w:t xml:space="preserve">{text}</w:t></w:r>'
+
+
+REVISED = {  # the second name wrapped as a revised draft wraps it
+    "ins": f'<w:ins w:id="1" w:author="a">{_r("商务部、")}</w:ins>',
+    "sdt": f"<w:sdt><w:sdtPr/><w:sdtContent>{_r('商务部、')}</w:sdtContent></w:sdt>",
+    "smartTag": f'<w:smartTag w:uri="u" w:element="e">{_r("商务部、")}</w:smartTag>',
+    "nested": (f"<w:customXml><w:smartTag><w:ins>{_r('商务部、')}</w:ins></w:smartTag>"
+               f"</w:customXml>"),
+}
+DELETED = '<w:del w:id="2" w:author="a"><w:r><w:delText>海关总署、</w:delText></w:r></w:del>'
+
+
+@pytest.mark.parametrize("wrapper", REVISED)
+def test_revisions_and_content_controls_are_read_as_word_shows_them(tmp_path, wrapper):
+    from tests.test_hostile import _tbl, _tc, docx
+
+    trailer = (_r("（一）推进甲项工作。（财政部、") + REVISED[wrapper] + DELETED
+               + _r("工业和信息化部按职责分工负责）"))
+    cell = "<w:tc><w:p>" + _r("推进乙项工作") + "</w:p></w:tc>"
+    units = ("<w:tc><w:p>" + _r("财政部、") + REVISED[wrapper] + DELETED + "</w:p></w:tc>")
+    table = _tbl([[_tc("序号"), _tc("重点任务"), _tc("牵头单位")],
+                  [_tc("1"), cell, units]], 3)
+    body = "<w:p>" + _r("一、重点任务") + "</w:p><w:p>" + trailer + "</w:p>" + table
+    path = tmp_path / "revised.docx"
+    path.write_bytes(docx(body))
+    result = run("parse", path, "--format", "json")
+    no_traceback(result)
+    assert result.exit_code == 0, result.output
+    tasks = [t for d in json.loads(result.stdout)["documents"] for t in d["tasks"]]
+    names = [[a["department"] for a in t["assignments"]] for t in tasks]
+    assert names[0] == ["财政部", "商务部", "工业和信息化部"], names
+    assert "商务部" in names[-1] and "海关总署" not in sum(names, []), names
