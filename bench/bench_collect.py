@@ -33,10 +33,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from matrix.collect import collect_files  # noqa: E402
+from matrix.round.collect import collect_files  # noqa: E402
 from matrix.departments import default_registry  # noqa: E402
-from matrix.dispatch import Stamp, dispatch  # noqa: E402
-from matrix.pipeline import parse_file  # noqa: E402
+from matrix.round.dispatch import Stamp, dispatch  # noqa: E402
+from matrix.load.pipeline import parse_file  # noqa: E402
 
 DEPARTMENTS = 100
 TASKS = 50

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from matrix.diff import diff_plans  # noqa: E402
 from matrix.models import Assignment, Document, Plan, Role, Source, Task  # noqa: E402
-from matrix.pipeline import parse_file  # noqa: E402
+from matrix.load.pipeline import parse_file  # noqa: E402
 
 from bench.plans import han  # noqa: E402
 

@@ -50,9 +50,9 @@ POOL = """
 import sys, time
 sys.path.insert(0, {root!r})
 from pathlib import Path
-from matrix.batch import run_many
-from matrix.export import died, export_one
-from matrix.sources import expand
+from matrix.batch.jobs import run_many
+from matrix.export.tidy import died, export_one
+from matrix.load.sources import expand
 paths = expand([Path({folder!r})], workbooks=False)
 start = time.perf_counter()
 rows = [r for o in run_many(export_one, [(p,) for p in paths], died=died, workers=2)
@@ -64,7 +64,7 @@ DASK = """
 import sys, time
 sys.path.insert(0, {root!r})
 from pathlib import Path
-from matrix.sources import expand
+from matrix.load.sources import expand
 paths = [str(p) for p in expand([Path({folder!r})], workbooks=False)]
 {setup}
 {recipe}

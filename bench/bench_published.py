@@ -56,7 +56,7 @@ def main() -> None:
 
     import pypdfium2 as pdfium
 
-    from matrix.pipeline import parse_file
+    from matrix.load.pipeline import parse_file
     from matrix.read.pdf import pdf_to_text
 
     print(f"readers benchmark — {os.cpu_count()} cores, Python {sys.version.split()[0]}")

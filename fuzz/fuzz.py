@@ -9,14 +9,15 @@ The long run (the README documents it)::
 
 Case ``i`` of a run with seed ``S`` is made from ``(S, i)`` alone, so any case can be made again
 without the others: a window of 200–3,000 characters of one of the seeds or corpus documents
-(``seeds/*.txt``, ``tests/corpus/*.txt`` and ``*.html``), then one to four mutations of its text
+(``seeds/*.txt``, ``tests/corpus/*.txt`` and ``*.html``, the local plans of
+``tests/corpus/local*/``), then one to four mutations of its text
 (deleted and duplicated parentheses, shuffled lines, a very long line, NUL bytes, BOMs in the
 middle, deleted newlines, plan fragments, HTML entities, tags and table spans, random Unicode,
 invisible characters in department names, very long names, other line endings, truncation) and of its bytes (random byte flips, truncation, a GB18030 piece spliced
 into UTF-8, BOM bytes, random bytes), in one of several encodings or as a Word .docx (with a
 duty table — odd spans, a column merged down hundreds of rows, a one-cell layout table
 around it — automatic numbering and odd attribute values). Most cases go through
-``matrix.pipeline.parse_bytes``, some through ``parse_text``.
+``matrix.load.pipeline.parse_bytes``, some through ``parse_text``.
 
 What must hold for every case (``run_case``): the parse returns a ``Plan`` or raises a
 ``MatrixError`` whose message starts with the file name; a ``MatrixParseError`` names a line
@@ -60,7 +61,7 @@ def source_files(root: Path = ROOT) -> list[Path]:
     """The documents mutated: the seeds and the corpus copies (text and HTML)."""
     corpus = root / "tests" / "corpus"
     return [*sorted((root / "seeds").glob("*.txt")), *sorted(corpus.glob("*.txt")),
-            *sorted(corpus.glob("*.html"))]
+            *sorted(corpus.glob("*.html")), *sorted(corpus.glob("local*/*.txt"))]
 
 
 def load_sources(root: Path = ROOT) -> list[tuple[str, str]]:
@@ -70,17 +71,23 @@ def load_sources(root: Path = ROOT) -> list[tuple[str, str]]:
 
 NUMBERS = ["一、", "二、", "十二、", "一百、", "（一）", "（二）", "（十）", "（二十一）", "(一)", "(三)",
            "1.", "2、", "12.", "999.", "1.5", "（1）", "(2)", "（100）", "①", "⑤", "⑳", "第一章",
-           "第三条", "〇、", "两、", "一千零一、", "一〇〇〇〇、", "二千、"]
+           "第三条", "〇、", "两、", "一千零一、", "一〇〇〇〇、", "二千、", "1﹒", "1．", "1 |", "序号\n\n重点工作\n\n责任单位\n\n1\n\n"]
 TRAILERS = ["（财政部负责）", "（国家发展改革委牵头，财政部、人民银行按职责分工负责）",
             "（工业和信息化部、市场监管总局、国家卫生健康委等按职责分工负责）",
             "（商务部会同海关总署负责）", "（负责部门：发展改革委、粮食和储备局，适用范围：浙江自贸试验区）",
             "（工业和信息化部、发展改革委等负责。列第一位者为牵头单位，下同）",
             "（以下均需地方各级人民政府落实，不再列出）", "（火星开发署负责）", "（2025年底前完成）",
             "〔教育部牵头〕", "【科技部指导】", "（各省级人民政府负责，2024年起持续推进）", "（负责）",
-            "（牵头）", "（，、；负责）", "（等和负责）"]
+            "（牵头）", "（，、；负责）", "（等和负责）",
+            # local plans (issue 23)
+            "（牵头单位：市发改委，配合单位：市财政局，各区、县级市）", "\n责任单位：★区发改委、统计局\n",
+            "。由市财政局、农业局，各县（市）、区人民政府负责落实。",
+            "\n责任单位：省政府办公厅、省财政厅牵头，省商务厅（除标注为“牵头”单位外，列第一位的为牵头或汇总单位，下同）\n",
+            "\n|\n★区工信局\n|\n||\n", "加*号为牵头部门，其余为参与部门"]
 KEYWORDS = ["负责", "牵头", "会同", "参与", "配合", "指导", "协助", "按职责分工负责", "等", "等有关部门",
             "及", "以及", "等和", "列第一位者为牵头单位，下同", "以下除标注外，适用范围均为所有自贸试验区",
-            "适用范围：", "负责部门：", "责任单位：", "年内完成", "长期坚持", "负责人"]
+            "适用范围：", "负责部门：", "责任单位：", "年内完成", "长期坚持", "负责人",
+            "主要协作单位：", "责任街镇：", "★", "*", " |", "|", "全年"]
 DEPARTMENTS = ["财政部", "国家发展改革委", "人民银行", "市场监管总局", "工业和信息化部", "国家卫生健康委",
                "国家卫健委", "國家衛生健康委", "银保监会", "金融监管总局", "住房和城乡建设部", "各地区",
                "地方各级人民政府", "省（区、市）", "有关部门"]
@@ -100,7 +107,12 @@ INVISIBLE = ["\u200e", "\u200f", "\u00ad", "\u202e", "\u202c", "\u2066", "\u2069
              "\u3164", "\u180e", "\u2063", "\ufe0f", "\U000e0041", "\U000e007f", "\u115f",
              "\u1160", "\uffa0", "\U000e0100", "\u061c"]
 PINYIN = ["(mén)", "(de)", "（fēn）", "(zhe)(le)", "(abc)"]
+# dated commitments in a task's text (grammar/deadline.lark), whole, cut and impossible
+DEADLINES = ["2019年6月底前，", "到2020年，", "2023—2025年", "年底前", "上半年", "第三季度", "每年",
+             "长期坚持", "持续推进", "5年内", "2022年冬奥会", "2月30日前", "至2021年", "2019年至",
+             "力争到", "１３月底前", "2021年5月1日起", "每年年底", "十二月31日"]
 PIECES = (NUMBERS + TRAILERS + KEYWORDS + DEPARTMENTS + PUNCTUATION + PARENS + SPACES + ENTITIES
+          + DEADLINES
           + ["\n", "\n\n", "\r\n", "\r", "\x00", "\ufeff", "\ufffd", "加强监管", "推进改革。"])
 
 _PAREN_CHARS = "（）()"
@@ -648,7 +660,7 @@ def _alarm(signum, frame):
 
 
 def _parse(case: Case):
-    from matrix.pipeline import parse_bytes, parse_text
+    from matrix.load.pipeline import parse_bytes, parse_text
 
     if case.target == "text":
         return parse_text(case.data, case.name)
@@ -736,7 +748,7 @@ def write_reproducer(failure: Failure, folder: Path) -> Path:
            else f"parse_bytes(Path({str(data_path)!r}).read_bytes(), {case.name!r})")
     text = (f"{case.describe()}\n\n{failure.problem}\n\n"
             f"Replay:  python fuzz/fuzz.py --replay {case.seed}:{case.index}\n"
-            f"Or:      python -c \"from pathlib import Path; from matrix.pipeline import "
+            f"Or:      python -c \"from pathlib import Path; from matrix.load.pipeline import "
             f"parse_bytes, parse_text; {how}\"\n"
             f"Input:   {data_path} ({len(case.input_bytes())} bytes)\n\n{failure.details}")
     info = folder / f"{stem}.txt"
@@ -775,7 +787,7 @@ def run_range(seed: int, start: int, stop: int, timeout: float | None = DEFAULT_
     if _SOURCES is None:
         _SOURCES = load_sources()
         # Load the parsers and data before the clock runs, so that "slowest" means the input.
-        from matrix.pipeline import parse_text
+        from matrix.load.pipeline import parse_text
 
         parse_text("一、甲\n（一）乙。（财政部负责）\n", "warm-up.txt")
     stats = Stats()

@@ -24,18 +24,29 @@ __version__ = "0.1.0"
 # A library user's process keeps openpyxl's support for numpy values in cells.
 _own_process = False
 
+
+def hide_unused_modules() -> None:
+    """In a process of our own: make the third-party ``regex`` module unimportable before
+    Lark is imported. Lark imports it when installed (15–20 ms) and uses it only for grammars
+    built with ``regex=True``, which dutymatrix's are not; no other library of ours uses it.
+    (openpyxl's numpy and Pillow are hidden by matrix/workbook/book.py while it imports.)"""
+    import sys
+
+    if "lark" not in sys.modules and "regex" not in sys.modules:
+        sys.modules["regex"] = None  # type: ignore[assignment]  # "import regex" raises ImportError
+
 _EXPORTS = {
-    "parse_file": "pipeline",
-    "parse_text": "pipeline",
-    "normalise": "normalise",
+    "parse_file": "load.pipeline",
+    "parse_text": "load.pipeline",
+    "normalise": "text.normalise",
     "canonical": "departments",
     "default_registry": "departments",
-    "parse_jurisdiction": "local",
-    "detect_jurisdiction": "local",
-    "LocalResolver": "local",
+    "parse_jurisdiction": "parse.jurisdiction",
+    "detect_jurisdiction": "parse.jurisdiction",
+    "LocalResolver": "parse.jurisdiction",
     "build_matrix": "pivot",
     "write_workbook": "workbook",
-    "export_rows": "export",
+    "export_rows": "export.tidy",
     "Plan": "models",
     "Document": "models",
     "Task": "models",
@@ -53,7 +64,7 @@ _EXPORTS = {
 
 # Modules that are also calls: ``matrix.dispatch(plan, "下发/")`` and
 # ``matrix.collect(plan, ["回收/"], output="汇总.xlsx")`` (each module is callable).
-_CALLABLE_MODULES = ("dispatch", "collect")
+_CALLABLE_MODULES = {"dispatch": "round.dispatch", "collect": "round.collect"}
 
 __all__ = ["__version__", *_EXPORTS, *_CALLABLE_MODULES]
 
@@ -61,7 +72,9 @@ __all__ = ["__version__", *_EXPORTS, *_CALLABLE_MODULES]
 def __getattr__(name: str) -> object:
     """Import a public name from its module on first use."""
     if name in _CALLABLE_MODULES:
-        return importlib.import_module(f".{name}", __name__)
+        module = importlib.import_module(f".{_CALLABLE_MODULES[name]}", __name__)
+        globals()[name] = module
+        return module
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'matrix' has no attribute {name!r}")

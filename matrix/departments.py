@@ -27,7 +27,6 @@ import json
 import os
 import re
 import tempfile
-import tomllib
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -39,7 +38,7 @@ from typing import Any
 from .errors import MatrixInputError
 from .i18n import N_, _
 from .records import Department
-from .textsafe import strip_invisible
+from .text.safe import strip_invisible
 
 __all__ = ["ENV_VAR", "Registry", "canonical", "default_registry", "packaged_data"]
 
@@ -419,13 +418,14 @@ class Registry:
 _CACHE_VERSION = 2
 
 
-def _cache_folder(create: bool = False) -> Path | None:
-    """The user's cache folder for parsed departments files, when it is safe to use."""
+def _cache_folder(create: bool = False, kind: str = "departments") -> Path | None:
+    """The user's cache folder for parsed departments files (or another ``kind`` of cached
+    data: ``grammar``, see matrix/parse/tables.py), when it is safe to use."""
     try:
         import platformdirs
     except ImportError:  # the cache only saves time
         return None
-    folder = Path(platformdirs.user_cache_dir("dutymatrix", appauthor=False)) / "departments"
+    folder = Path(platformdirs.user_cache_dir("dutymatrix", appauthor=False)) / kind
     try:
         if create:
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -455,18 +455,25 @@ def _well_formed(data: Any, raw: bytes) -> bool:
     if not isinstance(data, dict) or set(data) - {"department"}:
         return False
     tables = data.get("department", [])
-    if not isinstance(tables, list) or len(tables) != raw.count(b"[[department]]"):
+    # one table per header line (a comment may name the header too: "# Keys of one [[department]]")
+    if not isinstance(tables, list) or len(tables) != len(_TABLE_HEADER.findall(raw)):
         return False
     for table in tables:
         if not isinstance(table, dict) or set(table) - _KEYS:
             return False
         for key, value in table.items():
-            if key in _STRING_KEYS and not isinstance(value, (str, int)):
-                return False
-            if key not in _STRING_KEYS and not (
-                    isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            if key == "generic":
+                if not isinstance(value, bool):
+                    return False
+            elif key in _STRING_KEYS:
+                if not isinstance(value, (str, int)):
+                    return False
+            elif not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
                 return False
     return True
+
+
+_TABLE_HEADER = re.compile(rb"(?m)^[ \t]*\[\[[ \t]*department[ \t]*\]\]")
 
 
 def _cache_get(raw: bytes) -> dict[str, Any] | None:
@@ -515,7 +522,7 @@ def _cache_put(raw: bytes, data: dict[str, Any]) -> None:
 
 def _read_toml(source: str | os.PathLike[str] | Traversable, label: str) -> dict[str, Any]:
     """Parse one TOML file, turning every failure into MatrixInputError naming the file."""
-    from .limits import MAX_DEPARTMENTS_BYTES, read_traversable
+    from .safety.limits import MAX_DEPARTMENTS_BYTES, read_traversable
 
     try:
         raw = read_traversable(source, MAX_DEPARTMENTS_BYTES, N_("departments file"))
@@ -528,6 +535,8 @@ def _read_toml(source: str | os.PathLike[str] | Traversable, label: str) -> dict
     cached = _cache_get(raw)
     if cached is not None:
         return cached
+    import tomllib  # only when the cache cannot answer
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
         _cache_put(raw, data)

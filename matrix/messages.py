@@ -25,11 +25,12 @@ older version) shows the kind's Chinese title.
 from __future__ import annotations
 
 from collections.abc import Mapping
-import re
 from typing import Any, NamedTuple
 
-_HAN = re.compile(r"[\u4e00-\u9fff]")
-_WORDS = re.compile(r"[A-Za-z]{2,}(?:[ ,;:'’()-]+[A-Za-z]{2,}){2,}")  # an English phrase
+from .text.patterns import lazy
+
+_HAN = lazy(r"[\u4e00-\u9fff]")
+_WORDS = lazy(r"[A-Za-z]{2,}(?:[ ,;:'’()-]+[A-Za-z]{2,}){2,}")  # an English phrase
 
 
 class Text(NamedTuple):
@@ -64,6 +65,11 @@ MESSAGES: dict[str, Text] = {
         "could not read {part!r} in the trailer of {number}",
         "{number}的责任分工括注中“{part}”未能识别",
         "括注未能识别"),
+    "field-unread": Text(
+        "{text!r} in {number} looks like a responsibility field but no department was read "
+        "from it: check this line",
+        "{number}中“{text}”像是责任分工，但未能从中读出责任单位：请核对此行",
+        "疑似分工未读出"),
     "no-department": Text(
         "the trailer of {number} names no department",
         "{number}的责任分工括注未列出责任单位",

@@ -22,7 +22,8 @@ from . import records
 from .records import ROLE_LABELS, ROLE_RANK, Role, task_json, task_rows
 
 __all__ = ["ROLE_LABELS", "ROLE_RANK", "Assignment", "Clause", "Department", "Document", "Frozen",
-           "Jurisdiction", "ParseWarning", "Plan", "Role", "Source", "Task", "task_json", "task_rows"]
+           "Jurisdiction", "ParseWarning", "Plan", "Role", "Source", "Task", "TaskDeadline", "task_json",
+           "task_rows"]
 
 
 class Frozen(BaseModel):
@@ -71,10 +72,15 @@ class Assignment(Frozen, records.Assignment):
     """One department's role on one task."""
 
 
+class TaskDeadline(Frozen, records.TaskDeadline):
+    """A dated commitment read from a task's text."""
+
+
 class Task(Frozen, records.Task):
     """A stretch of a clause that ends with one responsibility trailer."""
 
     assignments: tuple[Assignment, ...] = ()
+    deadlines: tuple[TaskDeadline, ...] = ()
 
 
 class Clause(Frozen, records.Clause):

@@ -186,6 +186,15 @@ class Assignment(Record):
     generic: bool = False  # a group (各县、市、区政府, 市级各有关部门, 有关部门), not one body
 
 
+class TaskDeadline(Record):
+    """A dated commitment read from a task's text (``matrix.parse.deadline.find_deadlines``)."""
+
+    text: str  # as printed: 2019年6月底前, 到2020年, 每年, 长期坚持
+    span: tuple[int, int]  # where in the task's ``text``: text[span[0]:span[1]]
+    kind: str  # date, periodic, ongoing, within, unread
+    date: str | None = None  # ISO date it is due on, for kind ``date``
+
+
 class Task(Record):
     """A stretch of a clause that ends with one responsibility trailer."""
 
@@ -203,6 +212,7 @@ class Task(Record):
     page: int | None = None  # page of ``line`` in a paged source (PDF, scan, OFD), else None
     confidence: float | None = None  # OCR confidence of the trailer (a scan), else None
     leaders: tuple[str, ...] = ()  # people named as responsible (牵头负责领导, 分管市领导 …), never departments
+    deadlines: tuple[TaskDeadline, ...] = ()  # every commitment of ``text``; ``deadline`` is the one due by
 
     @property
     def label(self) -> str:

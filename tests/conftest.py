@@ -41,7 +41,7 @@ def pytest_addoption(parser):
 @pytest.fixture(scope="session")
 def plan_001():
     """Seed 001 parsed once for the whole session."""
-    from matrix.pipeline import parse_file
+    from matrix.load.pipeline import parse_file
 
     return parse_file(SEED_001)
 
@@ -49,6 +49,6 @@ def plan_001():
 @pytest.fixture(scope="session")
 def plan_003():
     """Seed 003 parsed once for the whole session."""
-    from matrix.pipeline import parse_file
+    from matrix.load.pipeline import parse_file
 
     return parse_file(SEED_003)

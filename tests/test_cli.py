@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from matrix.cli import cli
+from matrix.cli.commands import cli
 from tests.conftest import NEWS, ROOT, SEED_001, SEED_003
 
 
@@ -160,7 +160,7 @@ def test_build_folder_reads_html_pages_too(tmp_path):
 
 
 def test_folder_build_uses_a_pool_and_keeps_order(tmp_path):
-    from matrix.batch import POOL_THRESHOLD
+    from matrix.batch.jobs import POOL_THRESHOLD
 
     folder = tmp_path / "in"
     folder.mkdir()
@@ -179,16 +179,16 @@ def test_folder_build_uses_a_pool_and_keeps_order(tmp_path):
 
 
 def test_batch_workers_start_warm():
-    # the fork server imports matrix.warm and ignores any error in it: check it imports here
+    # the fork server imports matrix.batch.warm and ignores any error in it: check it imports here
     import multiprocessing
 
-    from matrix import batch
+    from matrix.batch import jobs as batch
 
     context = batch._context(multiprocessing)
     if "forkserver" in multiprocessing.get_all_start_methods():
         assert context is not None and context.get_start_method() == "forkserver"
-    code = ("import sys, matrix.warm; from matrix.parser import trailer_parser; "
-            "from matrix.transform import plan_reader; "
+    code = ("import sys, matrix.batch.warm; from matrix.parse.parser import trailer_parser; "
+            "from matrix.parse.transform import plan_reader; "
             "print(plan_reader.cache_info().currsize, trailer_parser.cache_info().currsize)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                          timeout=120)
@@ -198,7 +198,7 @@ def test_batch_workers_start_warm():
 
 def test_pooled_batches_follow_the_callers_settings(tmp_path, monkeypatch):
     # workers fork from a server started by the first batch; a later batch's settings still hold
-    from matrix.batch import POOL_THRESHOLD, build_many
+    from matrix.batch.jobs import POOL_THRESHOLD, build_many
 
     jobs = []
     for i in range(POOL_THRESHOLD + 1):

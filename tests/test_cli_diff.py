@@ -8,7 +8,7 @@ import opencc
 import pytest
 from click.testing import CliRunner
 
-from matrix.cli import cli
+from matrix.cli.commands import cli
 from tests.conftest import CORPUS, SEED_001
 
 NONGJI = CORPUS / "guofa_2018_42_nongye_jixiehua.txt"

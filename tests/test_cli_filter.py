@@ -9,7 +9,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from matrix.cli import cli
+from matrix.cli.commands import cli
 from tests.conftest import CORPUS, SEED_001
 
 NHC_TASKS = ["（一）", "（二）", "（三）", "（十一）", "（十三）"]

@@ -8,8 +8,8 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from matrix import cli as cli_module
-from matrix.cli import cli
+from matrix.cli import commands as cli_module
+from matrix.cli.commands import cli
 from tests.conftest import CORPUS, SEED_001
 
 
@@ -71,7 +71,7 @@ def test_ctrl_c_exits_130_with_one_line(monkeypatch, capsys, tmp_path):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("matrix.pipeline.parse_file", interrupted)
+    monkeypatch.setattr("matrix.load.pipeline.parse_file", interrupted)
     monkeypatch.setattr(sys, "argv", ["dutymatrix", "build", str(SEED_001), "-o", str(tmp_path / "x.xlsx")])
     with pytest.raises(SystemExit) as exit_info:
         cli_module.main()

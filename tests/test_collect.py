@@ -14,10 +14,10 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from matrix.cli import cli
-from matrix.collect import collect, collect_files, expand_returns, read_returns
-from matrix.dispatch import Stamp, department_lists, dispatch
-from matrix.pipeline import parse_text
+from matrix.cli.commands import cli
+from matrix.round.collect import collect, collect_files, expand_returns, read_returns
+from matrix.round.dispatch import Stamp, department_lists, dispatch, plan_fingerprint
+from matrix.load.pipeline import parse_text
 from matrix.workbook import write_split
 from matrix.workbook.returns import read_return
 from matrix.workbook.summary import SUMMARY_SHEETS, read_previous
@@ -178,7 +178,7 @@ def test_form_layout_protection_dropdown_and_stamp(seed_round, plan_001):
     assert "J5" in validation.sqref
     stamp = Stamp.from_text(wb["填报标识"]["A1"].value)
     assert stamp.department == "市场监管总局" and stamp.round == ROUND
-    assert stamp.plan_sha256 == plan_001.source.sha256
+    assert stamp.plan_sha256 == plan_fingerprint(plan_001)
     mine = [item for item in department_lists([plan_001]) if item.department == "市场监管总局"][0]
     assert stamp.task_ids == mine.ids
     assert [ws.cell(r, ID).value for r in range(5, 5 + len(mine.ids))] == list(mine.ids)
@@ -354,7 +354,8 @@ def test_return_for_another_plan_or_round_is_refused(small, tmp_path):
                   round=ROUND)
     by_name = {Path(r.path).name: r for r in got.received}
     assert by_name["other-plan.xlsx"].outcome == "拒收"
-    assert "另一份计划" in by_name["other-plan.xlsx"].reason
+    # the same plan with a task reworded: a plan changed since the forms went out
+    assert "方案已修改" in by_name["other-plan.xlsx"].reason
     assert by_name["last-round.xlsx"].outcome == "拒收"
     assert "2026年第三季度" in by_name["last-round.xlsx"].reason
     assert by_name["ok.xlsx"].outcome == "采用"
@@ -676,3 +677,20 @@ def test_summary_workbook_names_files_never_their_folder(small, tmp_path):
     assert not [c for c in cells if str(returns) in c]
     received = [[c.value for c in row] for row in book["收文登记"].iter_rows()]
     assert any("broken.xlsx" in (row[1] or "") for row in received)
+
+
+def test_status_matrix_header_is_tall_enough_for_the_longest_name(tmp_path):
+    """相关市（州）人民政府 printed whole in 状态矩阵's stacked header (13.5 points a character
+    cut it to …人民政): as tall as the plan workbook's 矩阵 header makes it."""
+    from matrix.workbook.book import stacked_height
+
+    plan = parse_text("关于测试的方案\n一、任务\n（一）推进甲项工作。（相关市（州）人民政府负责）\n"
+                      "（二）推进乙项工作。（财政部负责）\n", "plan.txt")
+    names = [d for d in collect(plan, [], as_of=date(2026, 1, 1)).departments]
+    assert "相关市（州）人民政府" in names
+    collect_files(plan, [], output=tmp_path / "h.xlsx", as_of=date(2026, 1, 1))
+    ws = openpyxl.load_workbook(tmp_path / "h.xlsx")["状态矩阵"]
+    head = next(r for r in range(1, 6) if ws.cell(r, 1).value == "序号")
+    assert ws.row_dimensions[head].height >= 14.5 * len("相关市（州）人民政府") + 10
+    assert ws.row_dimensions[head].height == stacked_height(names, least=60.0)
+    assert stacked_height(["甲" * 40]) == 409.0  # Excel's most; the style wraps the rest

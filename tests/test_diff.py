@@ -21,7 +21,7 @@ from matrix.diff import (
 )
 from matrix.errors import NoClausesError
 from matrix.models import Assignment, Document, Plan, Role, Source, Task
-from matrix.pipeline import parse_file, parse_text
+from matrix.load.pipeline import parse_file, parse_text
 from matrix.pivot import build_matrix
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,7 +104,7 @@ NEW_CLAUSE = ("加强质量统计分析。建立健全覆盖产品、工程、�
 
 def edited_seed_001() -> str:
     """Seed 001 (normalised, simplified) edited by hand, the way a revised plan would be."""
-    from matrix.normalise import normalise
+    from matrix.text.normalise import normalise
 
     lines = normalise(SEED_001.read_text(encoding="utf-8")).text.splitlines()
     clauses = {}  # old number (1-based) → body without its number
@@ -261,7 +261,10 @@ def test_json_has_the_stable_keys(edited_pair):
     json.dumps(data, ensure_ascii=False)
     assert {"tasks", "departments", "counts", "old_source", "new_source"} <= data.keys()
     assert data["counts"] == {"added": 1, "removed": 1, "moved": 1, "text_changed": 1,
-                              "renumbered": 12, "departments_changed": 3}
+                              "renumbered": 12, "departments_changed": 5}
+    # every task whose departments changed, renumbered or not (the table lists all five)
+    assert data["counts"]["departments_changed"] == sum(
+        "departments_changed" in t["kinds"] for t in data["tasks"])
     for t in data["tasks"]:
         assert {"kind", "kinds", "old", "new", "matched_by", "departments", "text_diff"} <= t.keys()
         assert set(t["departments"]) == {"gained", "lost", "role_changed", "succession"}

@@ -15,11 +15,11 @@ from openpyxl.cell.rich_text import CellRichText, TextBlock
 
 from matrix.workbook import book as wbbook
 from matrix.workbook import diff as wbdiff
-from matrix.cli import cli
+from matrix.cli.commands import cli
 from matrix.diff import KIND_LABELS, PlanDiff, diff_plans, filter_diff
 from matrix.workbook import CHANGE_FILLS, DIFF_SHEET_NAMES, KIND_FILLS, write_diff_workbook
 from matrix.models import Assignment, Document, Plan, Role, Source, Task
-from matrix.pipeline import parse_text
+from matrix.load.pipeline import parse_text
 
 OLD = """关于加强质量工作的实施方案
 

@@ -447,12 +447,12 @@ def test_read_only_folder(tmp_path: Path) -> None:
 def test_unwritable_folder_is_an_output_error(tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     # The real thing (below) cannot run as root, who may write anywhere.
-    import matrix.output
+    import matrix.safety.writes
 
     def refuse(*args: Any, **kw: Any) -> None:
         raise PermissionError(13, "Permission denied", kw["dir"])
 
-    monkeypatch.setattr(matrix.output.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(matrix.safety.writes.tempfile, "mkstemp", refuse)
     with pytest.raises(MatrixOutputError, match="cannot write in .*Permission denied") as e:
         write(tmp_path)
     assert str(tmp_path / "out.xlsx") in str(e.value)

@@ -1,4 +1,4 @@
-"""`dutymatrix export` and `matrix.export`: the tidy table, its writers, the README's recipes."""
+"""`dutymatrix export` and `matrix.export.tidy`: the tidy table, its writers, the README's recipes."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from matrix.cli import cli
-from matrix.export import COLUMNS, NAMES, export_rows, plan_rows, write_rows
+from matrix.cli.commands import cli
+from matrix.export.tidy import COLUMNS, NAMES, export_rows, plan_rows, write_rows
 from tests.conftest import CORPUS, NEWS, ROOT, SEED_001, SEED_003, SEEDS
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -224,7 +224,7 @@ def test_parquet_in_several_row_groups_reads_back_as_written(tmp_path, monkeypat
     pytest.importorskip("pyarrow")
     import pyarrow.parquet as pq
 
-    from matrix import export as module
+    from matrix.export import tidy as module
 
     monkeypatch.setattr(module, "_ROW_GROUP", 100)
     batches = [export_rows(SEED_001), [], export_rows(SEED_003), export_rows(SEED_001)]
@@ -257,7 +257,7 @@ def test_folder_export_skips_news_reports_a_failure_and_keeps_the_rest(tmp_path)
 
 
 def test_pooled_export_gives_the_rows_in_file_order(tmp_path):
-    from matrix.batch import POOL_THRESHOLD
+    from matrix.batch.jobs import POOL_THRESHOLD
 
     folder = tmp_path / "plans"
     folder.mkdir()
@@ -295,7 +295,7 @@ def crashing_export(source):
     """``export_one``, but a file named bad*.txt kills the worker process outright."""
     import os
 
-    from matrix.export import export_one
+    from matrix.export.tidy import export_one
 
     if Path(source).name.startswith("bad"):
         os._exit(3)
@@ -303,8 +303,8 @@ def crashing_export(source):
 
 
 def test_a_worker_that_dies_fails_only_its_file(tmp_path):
-    from matrix.batch import POOL_THRESHOLD, run_many
-    from matrix.export import died
+    from matrix.batch.jobs import POOL_THRESHOLD, run_many
+    from matrix.export.tidy import died
 
     sources = []
     for i in range(POOL_THRESHOLD + 2):
@@ -395,7 +395,7 @@ def readme_block(marker: str, language: str) -> str:
 
 def test_the_readme_dask_recipe_gives_the_rows_of_export(exported):
     pytest.importorskip("dask.bag")
-    from matrix.sources import expand
+    from matrix.load.sources import expand
 
     paths = [str(p) for p in expand([SEEDS, CORPUS], workbooks=False)]
     namespace = {"paths": paths}
@@ -405,9 +405,9 @@ def test_the_readme_dask_recipe_gives_the_rows_of_export(exported):
 
 def test_the_readme_sql_answers_from_the_records(tmp_path, exported, monkeypatch):
     duckdb = pytest.importorskip("duckdb")
-    from matrix.pipeline import parse_file
+    from matrix.load.pipeline import parse_file
     from matrix.records import Role, task_rows
-    from matrix.sources import expand
+    from matrix.load.sources import expand
 
     export(tmp_path, "tasks.parquet", SEEDS, CORPUS)
     monkeypatch.chdir(tmp_path)

@@ -1,4 +1,4 @@
-"""matrix.exports: the files the CLI writes, as functions the web page calls too."""
+"""matrix.export.downloads: the files the CLI writes, as functions the web page calls too."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import zipfile
 
 from click.testing import CliRunner
 
-from matrix import exports
-from matrix.cli import cli
+from matrix.export import downloads as exports
+from matrix.cli.commands import cli
 from tests.conftest import SEED_001
 
 

@@ -1,4 +1,4 @@
-"""filter.py and tabular.py: selecting tasks by department, role, section and text, and the
+"""matrix/filter/ (select.py and formats.py): selecting tasks by department, role, section and text, and the
 rows, JSON, CSV and table made from them (issue 3, library part)."""
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from matrix.errors import UnknownDepartmentError
-from matrix.filter import (INDEX_KEYS, TaskHit, department_index, filter_tasks,
+from matrix.filter.select import (INDEX_KEYS, TaskHit, department_index, filter_tasks,
                            resolve_departments, split_by_department)
 from matrix.models import Role, Task
-from matrix.pipeline import parse_file, parse_text
-from matrix.tabular import ROW_KEYS, hit_rows, render_table, role_text, to_csv, to_json
+from matrix.load.pipeline import parse_file, parse_text
+from matrix.filter.formats import ROW_KEYS, hit_rows, render_table, role_text, to_csv, to_json
 
 from conftest import SEED_001
 

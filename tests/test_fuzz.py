@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 
 from matrix.errors import MatrixError, MatrixParseError
 from matrix.models import Plan
-from matrix.pipeline import parse_bytes, parse_text
+from matrix.load.pipeline import parse_bytes, parse_text
 from tests.conftest import ROOT
 
 CI_INPUTS = 20_000  # what CI runs; the issue asks for at least this many
@@ -90,6 +90,7 @@ _piece = st.one_of(
               st.sampled_from(fuzz.KEYWORDS), st.sampled_from(["）", "", "）。", ")", "（", "〕"])),
     st.sampled_from(fuzz.KEYWORDS),
     st.sampled_from(fuzz.DEPARTMENTS),
+    st.sampled_from(fuzz.DEADLINES),
     st.sampled_from(fuzz.PARENS),
     st.sampled_from(fuzz.PUNCTUATION),
     st.sampled_from(["\n", "\n", "\r\n", "\r", "\x00", "\ufeff", " ", "\u3000", "\f"]),
@@ -220,7 +221,7 @@ CLI_SAMPLE = 150
 
 def test_mutated_inputs_through_the_cli_exit_0_or_1_without_traceback(tmp_path):
     """A sample of the mutated inputs through ``dutymatrix parse FILE --format json``."""
-    from matrix.cli import cli
+    from matrix.cli.commands import cli
 
     sources = fuzz.load_sources()
     runner = CliRunner()
@@ -255,11 +256,11 @@ def test_hostile_output_targets_are_written_or_refused_never_replaced(tmp_path, 
     import random
     import stat
 
-    from matrix.cli import cli
+    from matrix.cli.commands import cli
     from tests.conftest import SEED_001
 
     runner = CliRunner()
-    monkeypatch.setattr("matrix.output.FIFO_WAIT_SECONDS", 0.1)  # nobody reads the FIFOs
+    monkeypatch.setattr("matrix.safety.writes.FIFO_WAIT_SECONDS", 0.1)  # nobody reads the FIFOs
     kinds = set()
     for i in range(TARGET_SAMPLE):
         rng = random.Random(f"dutymatrix-targets:{i}")

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 
 from matrix.errors import NoClausesError
-from matrix.pipeline import parse_file
+from matrix.load.pipeline import parse_file
 from tests.conftest import CORPUS, ROOT, SEEDS
 
 EXPECTED = Path(__file__).resolve().parent / "expected"
 DOCUMENTS = (sorted(SEEDS.glob("*.txt")) + sorted(CORPUS.glob("*.txt"))
-             + sorted((CORPUS / "local").glob("*.txt")))
+             + sorted((CORPUS / "local").glob("*.txt")) + sorted((CORPUS / "local2").glob("*.txt")))
 
 
 def render(path: Path) -> dict:
@@ -33,8 +33,8 @@ def render(path: Path) -> dict:
 @pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
 def test_golden(path, request):
     expected_file = EXPECTED / f"{path.name}.json"
-    if path.parent.name == "local":
-        expected_file = EXPECTED / "local" / f"{path.name}.json"
+    if path.parent.name in ("local", "local2"):
+        expected_file = EXPECTED / path.parent.name / f"{path.name}.json"
     got = render(path)
     if request.config.getoption("--update-golden"):
         expected_file.parent.mkdir(parents=True, exist_ok=True)

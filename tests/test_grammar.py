@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from lark import Lark
 from lark.exceptions import UnexpectedInput
 
-from matrix.parser import grammar_text, plan_parser, trailer_parser
+from matrix.parse.parser import grammar_text, plan_parser, trailer_parser
 
 
 @functools.cache
@@ -115,8 +115,8 @@ def _flat(text: str) -> list[tuple[str, str, int, int]]:
     from lark.lexer import LexerState
     from lark.utils import TextSlice
 
-    from matrix.parser import LineLexer
-    from matrix.transform import plan_reader
+    from matrix.parse.parser import LineLexer
+    from matrix.parse.transform import plan_reader
 
     lexer = LineLexer(plan_reader().lexer_conf)
     out = []
@@ -141,9 +141,9 @@ def _units(units) -> list:
 def _documents():
     from tests.conftest import CORPUS, SEEDS
 
-    from matrix.normalise import normalise
+    from matrix.text.normalise import normalise
     from matrix.read import read_path
-    from matrix.read.reflow import reflow
+    from matrix.text.reflow import reflow
 
     for path in sorted(SEEDS.glob("*.txt")) + sorted(CORPUS.glob("*.txt")):
         _, raw = read_path(path, None)
@@ -152,8 +152,8 @@ def _documents():
 
 @pytest.mark.parametrize(("name", "text"), list(_documents()), ids=lambda v: v if len(v) < 60 else "")
 def test_line_lexer_gives_lark_tokens_and_the_same_units(name, text):
-    from matrix.transform import plan_reader
-    from matrix.transform import tree_to_units
+    from matrix.parse.transform import plan_reader
+    from matrix.parse.transform import tree_to_units
 
     assert _flat(text) == _lark(text)
     assert _units(plan_reader().parse(text)) == _units(tree_to_units(plan_parser().parse(text)))
@@ -167,8 +167,8 @@ _plan_alphabet = st.sampled_from(["一、", "二、", "（一）", "（二）", 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_plan_alphabet, max_size=40).map(lambda parts: "".join(parts) + "\n"))
 def test_line_lexer_agrees_with_lark_on_any_text(text):
-    from matrix.transform import plan_reader
-    from matrix.transform import tree_to_units
+    from matrix.parse.transform import plan_reader
+    from matrix.parse.transform import tree_to_units
 
     assert _flat(text) == _lark(text)
     assert _units(plan_reader().parse(text)) == _units(tree_to_units(plan_parser().parse(text)))

@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from matrix.cli import cli
+from matrix.cli.commands import cli
 from tests.conftest import ROOT, SEED_001
 
 
@@ -46,7 +46,7 @@ LOOKALIKES = ["财\u200e政部", "财\u200f政部", "财\u00ad政部", "\u202e�
 
 
 def test_every_format_character_is_listed():
-    from matrix.textsafe import INVISIBLE
+    from matrix.text.safe import INVISIBLE
 
     missing = [hex(c) for c in range(0x110000)
                if unicodedata.category(chr(c)) == "Cf" and not INVISIBLE.match(chr(c))]
@@ -54,7 +54,7 @@ def test_every_format_character_is_listed():
 
 
 def test_lookalike_departments_are_one_department(tmp_path):
-    from matrix.pipeline import parse_file
+    from matrix.load.pipeline import parse_file
 
     parsed = parse_file(plan(tmp_path, LOOKALIKES))
     names = {a.department for t in parsed.tasks for a in t.assignments}
@@ -103,8 +103,8 @@ def test_escapes_in_a_workbook_never_reach_the_terminal(built, tmp_path):
 def test_parse_table_prints_no_markup_or_controls(tmp_path):
     from rich.console import Console
 
-    from matrix.pipeline import parse_file
-    from matrix.report import print_plan
+    from matrix.load.pipeline import parse_file
+    from matrix.cli.terminal import print_plan
 
     source = tmp_path / "p.txt"
     source.write_text("（一）[bold]甲[/bold]任务。（财政部负责）\n", encoding="utf-8")
@@ -117,7 +117,7 @@ def test_parse_table_prints_no_markup_or_controls(tmp_path):
 
 def crashing_job(args):
     """The batch's job, but a file named bad*.txt kills the worker process outright."""
-    from matrix import batch
+    from matrix.batch import jobs as batch
 
     if Path(args[0]).name.startswith("bad"):
         os._exit(3)
@@ -126,7 +126,7 @@ def crashing_job(args):
 
 @pytest.mark.parametrize("count, bad", [(10, 3), (40, 21)])  # chunks of 1 and of 2 jobs
 def test_a_worker_that_dies_fails_only_its_file(tmp_path, count, bad):
-    from matrix.batch import build_many
+    from matrix.batch.jobs import build_many
 
     jobs = []
     for i in range(count):
@@ -141,10 +141,10 @@ def test_a_worker_that_dies_fails_only_its_file(tmp_path, count, bad):
 
 
 def test_a_recursion_error_is_a_failure_line(tmp_path, monkeypatch):
-    from matrix import batch
+    from matrix.batch import jobs as batch
 
     source = plan(tmp_path, ["财政部"])
-    monkeypatch.setattr("matrix.pipeline.parse_file",
+    monkeypatch.setattr("matrix.load.pipeline.parse_file",
                         lambda *a, **k: (_ for _ in ()).throw(RecursionError("deep")))
     outcome = batch.build_one(source, tmp_path / "p.xlsx")
     assert outcome.status == "failed" and "p.txt" in outcome.message
@@ -228,7 +228,7 @@ def test_a_departments_file_is_read_within_its_limit(monkeypatch):
     from matrix.departments import Registry
     from matrix.errors import MatrixInputError
 
-    monkeypatch.setattr("matrix.limits.MAX_DEPARTMENTS_BYTES", 1000)
+    monkeypatch.setattr("matrix.safety.limits.MAX_DEPARTMENTS_BYTES", 1000)
     with pytest.raises(MatrixInputError, match="/dev/zero: departments file larger"):
         Registry(["/dev/zero"])
 
@@ -434,8 +434,8 @@ def test_a_signal_mid_write_leaves_no_temporary_file(tmp_path, name):
     script = f"""
 import os, signal, sys, time
 from pathlib import Path
-from matrix.output import replace_atomically
-from matrix.signals import install_signal_cleanup
+from matrix.safety.writes import replace_atomically
+from matrix.safety.signals import install_signal_cleanup
 install_signal_cleanup()
 def write(temp):
     temp.write_bytes(b"half")
@@ -456,7 +456,7 @@ def test_a_full_disk_says_so_and_prints_nothing_else(tmp_path):
 import errno, io, sys, zipfile
 from pathlib import Path
 from matrix.errors import MatrixError
-from matrix.output import replace_atomically
+from matrix.safety.writes import replace_atomically
 target = Path(sys.argv[1]) / "out.xlsx"
 target.write_bytes(b"previous")
 class Full(io.FileIO):
@@ -566,7 +566,7 @@ def _depth():
 # ── 1. a .docx column merged down many rows ──────────────────────────────────────────────
 
 def test_a_long_vertical_merge_is_read_without_recursion(tmp_path):
-    from matrix.pipeline import parse_bytes
+    from matrix.load.pipeline import parse_bytes
 
     data = docx(merged_duty_table(400))
     limit = sys.getrecursionlimit()
@@ -593,7 +593,7 @@ def test_a_folder_with_a_merged_docx_still_builds_the_good_files(tmp_path):
 # ── 17. a duty table inside a one-cell layout table ──────────────────────────────────────
 
 def test_a_duty_table_nested_in_a_layout_table_is_read():
-    from matrix.pipeline import parse_bytes
+    from matrix.load.pipeline import parse_bytes
 
     inner = _tbl([[_tc("序号"), _tc("重点任务"), _tc("牵头单位")],
                   [_tc("1"), _tc("推进农机装备创新。"), _tc("工业和信息化部")]], 3)
@@ -606,7 +606,7 @@ def test_a_duty_table_nested_in_a_layout_table_is_read():
 
 def test_a_docx_bomb_is_refused_by_its_ratio():
     from matrix.errors import MatrixInputError
-    from matrix.pipeline import parse_bytes
+    from matrix.load.pipeline import parse_bytes
 
     data = docx(_p("（一）甲。（财政部负责）") + _p("x" * 8 * 1024 * 1024))
     assert len(data) < 100_000
@@ -618,7 +618,7 @@ def test_a_docx_bomb_is_refused_by_its_ratio():
 
 def test_an_entity_in_a_docx_is_not_cut_silently():
     from matrix.errors import MatrixInputError
-    from matrix.pipeline import parse_bytes
+    from matrix.load.pipeline import parse_bytes
 
     doctype = '<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
     data = docx(_p("（一）甲乙&xxe;丙丁。（财政部负责）"), doctype=doctype)
@@ -710,7 +710,7 @@ def test_a_far_cell_is_refused_before_allocating(built, tmp_path, ref):
 # ── 13. a workbook over 16 MB ────────────────────────────────────────────────────────────
 
 def test_a_workbook_whose_directory_starts_past_16_mb_is_read(built, tmp_path):
-    from matrix.excel import read_workbook
+    from matrix.workbook import read_workbook
 
     big = rewrite_member(built, tmp_path / "big.xlsx", "", str,
                          first=("xl/media/padding.bin", os.urandom(17 * 1024 * 1024)))
@@ -736,7 +736,7 @@ def test_a_long_text_warns_and_survives_the_round_trip(tmp_path):
 # ── 15. marks that mean "no" ─────────────────────────────────────────────────────────────
 
 def test_marks_that_mean_no_are_no_assignment_and_warnings_are_shown(built, tmp_path):
-    from matrix.excel import read_workbook
+    from matrix.workbook import read_workbook
 
     wb = openpyxl.load_workbook(built)
     ws = wb["矩阵"]
@@ -770,14 +770,14 @@ def test_too_many_departments_for_excel_is_a_clear_error(tmp_path):
 
 
 def test_too_many_tasks_for_excel_is_a_clear_error(tmp_path, monkeypatch):
-    monkeypatch.setattr("matrix.zipsafety.EXCEL_MAX_ROWS", 20)
+    monkeypatch.setattr("matrix.safety.zipcheck.EXCEL_MAX_ROWS", 20)
     result = run("build", SEED_001, "-o", tmp_path / "tall.xlsx")
     assert result.exit_code == 1 and "rows" in result.output
     assert not (tmp_path / "tall.xlsx").exists()
 
 
 def test_a_full_row_merge_is_read(built, tmp_path):
-    from matrix.excel import read_workbook
+    from matrix.workbook import read_workbook
 
     merged = rewrite_member(built, tmp_path / "lo.xlsx", "xl/worksheets/sheet1.xml",
                             lambda xml: re.sub(r'<mergeCell ref="A1:[A-Z]+1"/>',
@@ -800,7 +800,7 @@ def test_filter_on_an_output_folder_skips_our_other_workbooks(tmp_path):
 
 
 def test_a_fifo_nobody_reads_is_a_message_not_a_hang(tmp_path, monkeypatch):
-    monkeypatch.setattr("matrix.output.FIFO_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr("matrix.safety.writes.FIFO_WAIT_SECONDS", 0.2)
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
     result = run("filter", plan(tmp_path, ["财政部"]), "--format", "json", "-o", fifo)
@@ -854,9 +854,9 @@ def test_dev_stdout_into_a_pipe_and_a_redirected_file(tmp_path, fmt):
 
 def test_a_docx_of_very_many_tiny_paragraphs_is_refused(monkeypatch):
     from matrix.errors import MatrixInputError
-    from matrix.pipeline import parse_bytes
+    from matrix.load.pipeline import parse_bytes
 
-    monkeypatch.setattr("matrix.limits.MAX_DOCX_PARAGRAPHS", 1_000)
+    monkeypatch.setattr("matrix.safety.limits.MAX_DOCX_PARAGRAPHS", 1_000)
     data = docx("".join(_p("甲乙") for _ in range(1_500)))
     with pytest.raises(MatrixInputError, match=r"^many\.docx: .*1,000 paragraphs"):
         parse_bytes(data, "many.docx", lean=True)
@@ -865,8 +865,8 @@ def test_a_docx_of_very_many_tiny_paragraphs_is_refused(monkeypatch):
 
 def terminated_job(args):
     """A batch job whose worker is sent SIGTERM in the middle of writing its workbook."""
-    from matrix import batch
-    from matrix.output import replace_atomically
+    from matrix.batch import jobs as batch
+    from matrix.safety.writes import replace_atomically
 
     def write(temp):
         temp.write_bytes(b"half")
@@ -880,7 +880,7 @@ def terminated_job(args):
 
 
 def test_a_worker_stopped_by_sigterm_leaves_no_temporary_file(tmp_path):
-    from matrix.batch import build_many
+    from matrix.batch.jobs import build_many
 
     out = tmp_path / "out"
     out.mkdir()

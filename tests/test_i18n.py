@@ -21,7 +21,7 @@ from babel.messages.pofile import read_po
 from click.testing import CliRunner
 
 from matrix import i18n
-from matrix.cli import cli
+from matrix.cli.commands import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "matrix" / "locale" / "zh_CN" / "LC_MESSAGES" / "dutymatrix.po"
@@ -202,7 +202,7 @@ def test_our_errors_warnings_and_summaries_in_chinese(tmp_path):
 
 
 def test_batch_summary_in_chinese(tmp_path):
-    from matrix.batch import Outcome, summary
+    from matrix.batch.jobs import Outcome, summary
 
     outcomes = [Outcome("a", "a.xlsx", "built", tasks=1, documents=1),
                 Outcome("b", "b.xlsx", "skipped", "no numbered clause found")]
@@ -219,7 +219,7 @@ def test_lang_from_args():
 
 
 def test_help_imports_neither_babel_nor_pathlib_for_the_language():
-    probe = ("import json, sys\nfrom matrix.cli import main\nsys.argv = ['dutymatrix', '--help']\n"
+    probe = ("import json, sys\nfrom matrix.cli.commands import main\nsys.argv = ['dutymatrix', '--help']\n"
              "try:\n    main()\nexcept SystemExit:\n    pass\n"
              "print(json.dumps(sorted(sys.modules)), file=sys.stderr)\n")
     result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,

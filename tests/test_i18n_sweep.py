@@ -15,10 +15,10 @@ import pytest
 from click.testing import CliRunner
 
 from matrix import i18n
-from matrix.cli import cli
-from matrix.collect import collect_files
-from matrix.dispatch import dispatch
-from matrix.pipeline import parse_text
+from matrix.cli.commands import cli
+from matrix.round.collect import collect_files
+from matrix.round.dispatch import dispatch
+from matrix.load.pipeline import parse_text
 
 from conftest import SEED_001
 from test_collect import DEADLINE_PLAN, ROUND, fill
@@ -127,7 +127,8 @@ def test_collect_in_chinese(round_with_trouble, tmp_path):
     out = tmp_path / "汇总.xlsx"
     zh = run(["collect", plan_file, returns, "-o", out, "--as-of", "2025-07-01"], ZH)
     assert zh.exit_code == 1, zh.output  # a file could not be read; the 汇总 is still written
-    assert "拒收" in zh.output and "为另一份计划填报" in zh.output
+    # other-plan.xlsx was dispatched from this plan with a task reworded: a plan changed since
+    assert "拒收" in zh.output and "方案已修改" in zh.output
     assert "共 3 个单位" in zh.output and "已写入" in zh.output
     assert "departments:" not in zh.output and "wrote" not in zh.output
     en = run(["collect", plan_file, returns, "--as-of", "2025-07-01"], EN)

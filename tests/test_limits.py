@@ -23,9 +23,9 @@ import pytest
 from click.testing import CliRunner
 
 from matrix import read as reader
-from matrix.cli import cli
+from matrix.cli.commands import cli
 from matrix.errors import MatrixInputError
-from matrix.pipeline import parse_bytes, parse_file, parse_stream
+from matrix.load.pipeline import parse_bytes, parse_file, parse_stream
 from tests.conftest import ROOT, SEED_001
 
 MB = 2**20
@@ -191,7 +191,7 @@ ONE_MB_LINES = {
 _TIMED_PARSE = """
 import sys, time
 from matrix.errors import MatrixError
-from matrix.pipeline import parse_bytes
+from matrix.load.pipeline import parse_bytes
 data = sys.stdin.buffer.read()
 began = time.perf_counter()
 try:

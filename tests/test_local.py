@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 
 from matrix.departments import Registry, canonical, default_registry, packaged_data
 from matrix.errors import MatrixInputError
-from matrix.local import (LocalResolver, detect_jurisdiction, distribute_prefix,
+from matrix.parse.jurisdiction import (LocalResolver, detect_jurisdiction, distribute_prefix,
                           parse_jurisdiction)
-from matrix.pipeline import parse_text
+from matrix.load.pipeline import parse_text
 from matrix.records import Jurisdiction
-from matrix.trailer import read_trailer
+from matrix.parse.trailer import read_trailer
 
 CITY = Jurisdiction.make(level="city", name="滁州市")
 PROVINCE = Jurisdiction.make(level="province", name="广东省")
@@ -38,9 +38,9 @@ def rows(text: str, **kw):
 @pytest.mark.parametrize("sep", ["；", ";", "，", " "])
 def test_bracketed_fields_in_every_bracket_and_separator(open_, close, sep):
     text = f"一、甲\n1.乙。{open_}牵头单位：市发改委{sep}配合单位：市财政局、住建局{close}\n"
-    assert rows(text) == [("1.", [("市发改委", "市发展改革委", "lead"),
+    assert rows(text) == [("1.", [("市发改委", "市发改委", "lead"),
                                   ("市财政局", "市财政局", "support"),
-                                  ("住建局", "市住房城乡建设局", "support")], [])]
+                                  ("住建局", "市住建局", "support")], [])]
 
 
 @pytest.mark.parametrize("label,role", [("牵头部门", "lead"), ("责任部门", "responsible"),
@@ -56,7 +56,7 @@ def test_line_trailers_with_blank_lines_indentation_and_either_colon(gap, colon)
     text = (f"一、甲\n1.地区生产总值增长6%。{gap}  牵头单位{colon}市发改局{gap}"
             f"  责任单位{colon}市统计局、财政局，各县（市、区）政府{gap}2.乙。\n")
     got = rows(text)
-    assert got == [("1.", [("市发改局", "市发展改革委", "lead"),
+    assert got == [("1.", [("市发改局", "市发改局", "lead"),
                            ("市统计局", "市统计局", "responsible"),
                            ("财政局", "市财政局", "responsible"),
                            ("各县（市、区）政府", "各县（市、区）政府", "responsible")], [])]
@@ -91,10 +91,11 @@ def test_division_line_separately_lead_and_a_heading_trailer():
     text = ("一、扩大投资（市发改委牵头）\n（一）甲。\n部门分工：市商务局牵头，市发展和改革委员会配合\n"
             "（二）乙。（市住建局、市城管局分别牵头，市级各有关部门结合实际落实）\n")
     got = rows(text)
-    assert got[0] == ("一、", [("市发改委", "市发展改革委", "lead")], [])
+    # one body, two spellings: one column titled with the plan's fuller spelling
+    assert got[0] == ("一、", [("市发改委", "市发展和改革委员会", "lead")], [])
     assert got[1] == ("（一）", [("市商务局", "市商务局", "lead"),
-                                ("市发展和改革委员会", "市发展改革委", "support")], [])
-    assert got[2][1] == [("市住建局", "市住房城乡建设局", "lead"), ("市城管局", "市城管局", "lead"),
+                                ("市发展和改革委员会", "市发展和改革委员会", "support")], [])
+    assert got[2][1] == [("市住建局", "市住建局", "lead"), ("市城管局", "市城管局", "lead"),
                          ("市级各有关部门", "市级各有关部门", "responsible")]
 
 
@@ -138,11 +139,22 @@ def test_comma_starts_a_new_group():
 
 def test_one_column_per_body():
     resolver = LocalResolver(default_registry(), CITY, canonical)
-    names = {resolver.resolve(n).department.name
-             for n in ("市发改局", "市发展改革委", "市发展和改革委员会", "发展改革委", "滁州市发改委")}
-    assert names == {"市发展改革委"}
-    assert resolver.resolve("市人社局").department == resolver.resolve("市人力资源社会保障局").department
+    spellings = ("市发改局", "市发展改革委", "市发展和改革委员会", "发展改革委", "滁州市发改委")
+    # alone, each is named as printed (prefix written out), never rebuilt from the function
+    assert [resolver.resolve(n).department.name for n in spellings] == [
+        "市发改局", "市发展改革委", "市发展和改革委员会", "市发展改革委", "市发改委"]
+    assert {resolver.key(n) for n in spellings} == {("市", "国家发展改革委")}
+    resolver.unify(spellings)  # printed in one plan: one column, the fullest spelling
+    assert {resolver.resolve(n).department.name for n in spellings[1:]} == {"市发展和改革委员会"}
+    # a 局 is not spelt inside 委员会: kept apart rather than guessed one body
+    assert resolver.resolve("市发改局").department.name == "市发改局"
+    resolver.unify(["市国税局", "市地税局"])  # 2012: two bodies, never merged
+    assert [resolver.resolve(n).department.name for n in ("市国税局", "市地税局")] == [
+        "市国税局", "市地税局"]
+    resolver.unify(["市人社局", "市人力资源和社会保障局"])
+    assert resolver.resolve("市人社局").department == resolver.resolve("市人力资源和社会保障局").department
     province = LocalResolver(default_registry(), PROVINCE, canonical)
+    province.unify(["省卫健委", "省卫生健康委"])
     assert province.resolve("省卫健委").department == province.resolve("省卫生健康委").department
     resolved = province.resolve("省工业和信息化厅")
     assert (resolved.department.name, resolved.counterpart) == ("省工业和信息化厅", "工业和信息化部")
@@ -221,7 +233,7 @@ def test_jurisdiction_override_and_json():
 
 def test_state_council_document_is_central():
     from tests.conftest import CORPUS
-    from matrix.pipeline import parse_file
+    from matrix.load.pipeline import parse_file
 
     doc = parse_file(CORPUS / "guofa_2018_42_nongye_jixiehua.txt").documents[0]
     assert (doc.jurisdiction.level, doc.jurisdiction.name) == ("central", None)
@@ -268,7 +280,7 @@ _NATIONAL_FORM = ("国家", "国务院", "中国", "中央", "中共", "中华",
 
 
 def _spellings_without_national_form() -> list[str]:
-    from matrix.local import _province_short_names
+    from matrix.parse.jurisdiction import _province_short_names
 
     registry = default_registry()
     places = _province_short_names(registry)
@@ -307,7 +319,7 @@ def test_the_property_sees_the_names_of_the_issue():
 def test_build_prints_the_summary(tmp_path):
     from click.testing import CliRunner
 
-    from matrix.cli import cli
+    from matrix.cli.commands import cli
 
     plan = tmp_path / "p.txt"
     plan.write_text("一、甲\n1.乙。（市火星局、工业和信息化部负责）\n", encoding="utf-8")
@@ -320,7 +332,7 @@ def test_build_prints_the_summary(tmp_path):
 def test_filter_by_leader_and_local_name(tmp_path):
     from click.testing import CliRunner
 
-    from matrix.cli import cli
+    from matrix.cli.commands import cli
 
     plan = tmp_path / "p.txt"
     plan.write_text("一、甲\n1.乙。\n牵头市领导：金力\n牵头单位：市发改局\n2.丙。\n牵头市领导：姚志\n"
@@ -338,7 +350,7 @@ def test_filter_by_leader_and_local_name(tmp_path):
 def test_workbook_has_a_leader_column_and_the_jurisdiction(tmp_path):
     import openpyxl
 
-    from matrix.pipeline import parse_file
+    from matrix.load.pipeline import parse_file
     from matrix.workbook import write_workbook
     from tests.conftest import CORPUS
 
@@ -375,7 +387,7 @@ def test_inherit_rule_in_the_notice():
                 "1.乙。（市发改委负责）\n").documents[0]
     assert doc.rules == ("以下任务均由各县（市、区）政府负责落实，不再列出",)
     assert [(a.department, a.inherited) for a in doc.tasks[0].assignments] == [
-        ("市发展改革委", False), ("各县（市、区）政府", True)]
+        ("市发改委", False), ("各县（市、区）政府", True)]
 
 
 def test_a_rule_in_the_notices_numbered_requirements_holds_for_the_attached_plan():
@@ -394,8 +406,8 @@ def test_a_rule_in_the_notices_numbered_requirements_holds_for_the_attached_plan
 @pytest.mark.parametrize("name,column,counterpart", [
     ("团省委", "团省委", None), ("湖北银保监局", "湖北银保监局", "银保监会"),
     ("国家统计局湖北调查总队", "国家统计局湖北调查总队", "国家统计局"),
-    ("武汉海关", "武汉海关", "海关总署"), ("省经信厅", "省工业和信息化厅", "工业和信息化部"),
-    ("省退役军人厅", "省退役军人事务厅", "退役军人事务部"), ("省委宣传部", "省委宣传部", None)])
+    ("武汉海关", "武汉海关", "海关总署"), ("省经信厅", "省经信厅", "工业和信息化部"),
+    ("省退役军人厅", "省退役军人厅", "退役军人事务部"), ("省委宣传部", "省委宣传部", None)])
 def test_provincial_names(name, column, counterpart):
     resolver = LocalResolver(default_registry(), Jurisdiction.make(level="province", name="湖北省"),
                              canonical)
@@ -414,7 +426,7 @@ def test_fields_after_the_clause_on_its_own_line():
 
 
 def test_a_duty_table_with_a_leader_column():
-    from matrix.pipeline import parse_bytes
+    from matrix.load.pipeline import parse_bytes
 
     page = ("<html><body><p>滁州市人民政府关于2024年重点工作责任分解的通知</p><table>"
             "<tr><td>序号</td><td>重点工作</td><td>牵头市领导</td><td>牵头单位</td><td>责任单位</td>"
@@ -424,7 +436,7 @@ def test_a_duty_table_with_a_leader_column():
     assert task.leaders == ("金力", "姚志")
     assert task.deadline == "12月底"
     assert [(a.department, a.role.value) for a in task.assignments] == [
-        ("市发展改革委", "lead"), ("市工业和信息化局", "responsible"), ("市统计局", "responsible")]
+        ("市发改委", "lead"), ("市经信局", "responsible"), ("市统计局", "responsible")]
 
 
 def test_a_role_word_after_a_field_and_main_and_other_labels():
@@ -441,4 +453,13 @@ def test_a_plan_of_bare_names_that_speaks_of_itself_is_local():
     doc = parse("县人民政府办公室：\n为加快发展，结合我县实际，制定本方案。\n一、甲\n"
                 "1.乙。（发改局牵头，财政局、统计局配合）\n").documents[0]
     assert doc.jurisdiction.level == "county"
-    assert [a.department for a in doc.tasks[0].assignments] == ["县发展改革委", "县财政局", "县统计局"]
+    assert [a.department for a in doc.tasks[0].assignments] == ["县发改局", "县财政局", "县统计局"]
+
+
+@pytest.mark.parametrize("group", ["各区、县级市", "各区、县级市政府", "各有关区、县级市", "各县（市、区）人民政府",
+                                   "各街办（新区）", "各县（市）、区人民政府", "各项目牵头单位"])
+def test_a_group_whose_name_holds_a_dun_or_brackets_is_one_group(group):
+    info = read_trailer(f"牵头单位：市教育局，配合单位：市民政局、市残联，{group}")
+    assert info.unread is None
+    assert [(d.name, d.role.value) for d in info.duties] == [
+        ("市教育局", "lead"), ("市民政局", "support"), ("市残联", "support"), (group, "support")]

@@ -13,7 +13,7 @@ import pytest
 from matrix import messages
 from matrix.diff import diff_plans
 from matrix.workbook import read_workbook, write_diff_workbook, write_workbook
-from matrix.pipeline import parse_file
+from matrix.load.pipeline import parse_file
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED = Path(__file__).parent.parent / "seeds" / "001_5afa0209a0ae242f.txt"
@@ -127,7 +127,7 @@ def workbook_strings(path: Path) -> list[str]:
 def test_commands_record_the_folder_only_with_record_path(tmp_path):
     from click.testing import CliRunner
 
-    from matrix.cli import cli
+    from matrix.cli.commands import cli
 
     folder = tmp_path / "张三的文件夹" / "督查室"
     folder.mkdir(parents=True)

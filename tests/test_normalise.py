@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matrix.normalise import clean_lines, normalise, normalise_line
+from matrix.text.normalise import clean_lines, normalise, normalise_line
 
 
 @pytest.mark.parametrize(("raw", "clean"), [
@@ -93,7 +93,7 @@ def test_clean_lines_equals_normalise_line_on_each_line(lines):
 @given(st.text(_mixed, max_size=80))
 def test_normalise_of_cleaned_lines_equals_normalise(text):
     # pipeline: reflow's cleaned lines let normalise skip straight to the script conversion
-    from matrix.normalise import has_entity_or_surrogate
+    from matrix.text.normalise import has_entity_or_surrogate
 
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if has_entity_or_surrogate(text):
@@ -111,7 +111,7 @@ def _strip_glosses_reference(text: str) -> str:
     regular expression that replaced it."""
     import re
 
-    from matrix.normalise import _CJK, _NEUTRAL, _TONED
+    from matrix.text.normalise import _CJK, _NEUTRAL, _TONED
 
     syllable = rf"[a-zü{_TONED}]{{1,6}}"
     run = re.compile(rf"[(（](?<=[{_CJK}][(（]){syllable}[)）](?:[(（]{syllable}[)）])*")
@@ -138,7 +138,7 @@ _gloss_text = st.lists(st.one_of(
 @settings(max_examples=500, deadline=None)
 @given(_gloss_text)
 def test_gloss_rule_equals_the_reference(text):
-    from matrix.normalise import _strip_glosses
+    from matrix.text.normalise import _strip_glosses
 
     assert _strip_glosses(text) == _strip_glosses_reference(text)
 

@@ -24,12 +24,12 @@ import pytest
 from click.testing import CliRunner
 from conftest import CORPUS, SEED_001, SEED_003
 
-from matrix.cli import cli
+from matrix.cli.commands import cli
 from matrix.diff import KIND_LABELS, PlanDiff, diff_plans
 from matrix.workbook import MARKS, write_diff_workbook, write_workbook
-from matrix.filter import department_index, split_by_department
+from matrix.filter.select import department_index, split_by_department
 from matrix.models import Plan
-from matrix.pipeline import parse_file, parse_text
+from matrix.load.pipeline import parse_file, parse_text
 from matrix.pivot import build_matrix, department_counts
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -76,7 +76,7 @@ def convert(files: list[Path], target: str, out: Path, profile: Path) -> str:
 def edited(text: str) -> str:
     """Seed 001 (normalised: simplified, no glosses) revised: 财政部 dropped from （十九）,
     （二十二） dropped, and 金融监管总局 named where 银保监会 was."""
-    from matrix.normalise import normalise
+    from matrix.text.normalise import normalise
 
     text = normalise(text).text
     assert "（财政部、人民银行、" in text and "（二十二）" in text

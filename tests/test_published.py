@@ -20,7 +20,7 @@ import pytest
 from conftest import CORPUS, SEED_001
 
 from matrix.errors import MatrixError, MatrixInputError, MatrixParseError
-from matrix.pipeline import parse_bytes, parse_file
+from matrix.load.pipeline import parse_bytes, parse_file
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 TEXTS = sorted(CORPUS.glob("*.txt"))
@@ -495,7 +495,7 @@ def test_division_table_workbook_gives_the_triples_of_the_plan(tmp_path):
 def test_division_table_is_accepted_by_build_filter_and_diff(tmp_path):
     from click.testing import CliRunner
 
-    from matrix.cli import cli
+    from matrix.cli.commands import cli
 
     book = tmp_path / "分工表.xlsx"
     _typed_division_table(book, parse_file(SEED_001))
@@ -563,7 +563,7 @@ def test_workbook_without_a_task_table_is_a_message(tmp_path):
 
 def test_scope_column_becomes_the_tasks_scope():
     from matrix.read.docx import division_lines
-    from matrix.pipeline import parse_text
+    from matrix.load.pipeline import parse_text
 
     rows = [["序号", "改革举措", "具体内容", "推广范围", "负责单位"],
             ["1", "推进投资便利化", "放宽准入。", "8个改革试验区域", "商务部、国家发展改革委"],
@@ -615,7 +615,7 @@ CELLS = """关于推进某项改革的实施方案
 
 
 def test_table_extracted_cell_by_cell_is_read_as_a_table():
-    from matrix.pipeline import parse_text
+    from matrix.load.pipeline import parse_text
 
     plan = parse_text(CELLS, "cells.txt")
     got = [(t.title, t.line, t.deadline, [(a.department, a.role.value) for a in t.assignments])
@@ -631,7 +631,7 @@ def test_table_extracted_cell_by_cell_is_read_as_a_table():
 
 
 def test_text_without_a_cell_table_is_unchanged():
-    from matrix.read.celltable import cell_tables
+    from matrix.text.celltable import cell_tables
 
     assert cell_tables("序号\n姓名\n电话\n1\n张三\n123\n") is None
     assert cell_tables((SEED_001).read_text(encoding="utf-8")) is None
@@ -656,7 +656,7 @@ def test_progress_bar_per_page_on_a_terminal_only():
 
 
 def test_strict_warnings_of_a_pdf_say_page_and_line(monkeypatch):
-    from matrix.batch import check_strict
+    from matrix.batch.jobs import check_strict
 
     plan = _parse_scan(monkeypatch, [("关于加强某项工作的通知", 0.99),
                                      ("一、加强统筹协调。建立工作机制（财攻部负责）", 0.97),
@@ -737,3 +737,17 @@ def test_duty_table_in_a_pdf_goes_on_over_the_pages(tmp_path):
         == [(f"{n}.", [(departments[n % 6], "lead"), (departments[(n + 1) % 6], "support")])
             for n in range(1, 41)]
     assert len({t.page for t in plan.tasks}) > 1
+
+
+def test_displaced_tone_marks_of_pinyin_glosses_are_put_back():
+    """PDFium extracts a gloss's tone-marked vowel (a fallback font's glyph) after the
+    parenthesis, leaving a space: "體(t )ǐ 育總局" must read as 體育總局, not as an unread trailer."""
+    from matrix.read.pdf import restore_displaced_tones
+    from matrix.text.normalise import normalise
+
+    assert restore_displaced_tones("、體(t )ǐ 育總局、") == "、體(tǐ)育總局、"
+    assert restore_displaced_tones("明顯短(du n) ǎ 闆") == "明顯短(duǎn)闆"
+    assert normalise(restore_displaced_tones("國家藥監局、體(t )ǐ 育總局")).text == "国家药监局、体育总局\n"
+    # a parenthesis that is no gloss is left as it was
+    for line in ("(2022 2025年)", "(PPP )a", "体(t )x", "（一）推进"):
+        assert restore_displaced_tones(line) == line

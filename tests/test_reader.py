@@ -17,10 +17,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matrix.errors import MatrixError, MatrixInputError, NoClausesError
-from matrix.pipeline import parse_bytes, parse_file, parse_stream, parse_text
+from matrix.load.pipeline import parse_bytes, parse_file, parse_stream, parse_text
 from matrix.read import read_bytes, read_path, sniff_format
-from matrix.read.reflow import reflow
-from matrix.read.text import chinese_share, decode
+from matrix.text.reflow import reflow
+from matrix.read.plain import chinese_share, decode
 from tests.conftest import CORPUS, SEEDS
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -639,8 +639,8 @@ _line_text = st.lists(st.sampled_from(["甲", "（", "）", "\u3000", " ", "\t",
 @given(st.lists(_line_text, max_size=6))
 def test_reflow_measures_lines_in_bulk_as_one_by_one(raws):
     # reflow cleans and measures all lines in one pass each; a line alone must measure the same
-    from matrix.normalise import clean_lines
-    from matrix.read.reflow import _Line, _wide_counts
+    from matrix.text.normalise import clean_lines
+    from matrix.text.reflow import _Line, _wide_counts
 
     bulk = [_Line.of(raw, norm, wide)
             for raw, norm, wide in zip(raws, clean_lines(raws), _wide_counts(raws))]
@@ -648,7 +648,7 @@ def test_reflow_measures_lines_in_bulk_as_one_by_one(raws):
 
 
 def test_load_plan_reads_stdin_given_as_a_string(monkeypatch):
-    from matrix.sources import load_plan
+    from matrix.load.sources import load_plan
 
     path = CORPUS / "guofa_2018_42_nongye_jixiehua.txt"
     for lean in (False, True):

@@ -7,7 +7,7 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from matrix.cli import cli
+from matrix.cli.commands import cli
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from matrix import models, records
 from matrix.errors import NoClausesError
 from matrix.workbook import read_workbook, write_workbook
-from matrix.pipeline import parse_file
+from matrix.load.pipeline import parse_file
 from tests.conftest import CORPUS, ROOT, SEED_001, SEED_003, SEEDS
 
 DOCUMENTS = sorted(SEEDS.glob("*.txt")) + sorted(CORPUS.glob("*.txt"))
@@ -110,7 +110,7 @@ def test_pydantic_records_still_validate():
 def _modules_imported_by(args: list[str]) -> tuple[subprocess.CompletedProcess, set[str]]:
     """Run the console command with ``args`` in a fresh interpreter; its result and the
     top-level packages it imported."""
-    probe = ("import json, sys\nfrom matrix.cli import main\n"
+    probe = ("import json, sys\nfrom matrix.cli.commands import main\n"
              f"sys.argv = ['dutymatrix', *{args!r}]\n"
              "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
              "finally:\n    print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})), "

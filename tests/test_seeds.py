@@ -10,9 +10,9 @@ import pytest
 import opencc
 
 from matrix.workbook import write_workbook
-from matrix.pipeline import parse_text
+from matrix.load.pipeline import parse_text
 from matrix.pivot import build_matrix
-from matrix.transform import number_value
+from matrix.parse.transform import number_value
 from tests.conftest import SEED_001
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -121,7 +121,7 @@ def test_json_round_trip(name):
     import json as json_module
 
     from matrix.models import Plan
-    from matrix.pipeline import parse_file
+    from matrix.load.pipeline import parse_file
     from tests.conftest import SEEDS
 
     plan = parse_file(SEEDS / name)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from matrix.models import Department, Role
-from matrix.pipeline import parse_text
-from matrix.trailer import read_trailer
-from matrix.transform import number_value
+from matrix.load.pipeline import parse_text
+from matrix.parse.trailer import read_trailer
+from matrix.parse.transform import number_value
 
 L, R, S, G = Role.lead, Role.responsible, Role.support, Role.guide
 
@@ -196,7 +196,7 @@ def test_a_law_with_nested_lists_stays_one_document():
 
 
 def test_stands_as_title():
-    from matrix.transform import stands_as_title
+    from matrix.parse.transform import stands_as_title
 
     assert stands_as_title(["《质量提升方案》"])
     assert stands_as_title(["关于印发《乙实施意见》的通知"])
@@ -244,7 +244,7 @@ def test_no_clauses_is_an_error():
 
 
 def test_warnings_of_one_kind_are_capped():
-    from matrix.transform import MAX_WARNINGS_PER_KIND
+    from matrix.parse.transform import MAX_WARNINGS_PER_KIND
 
     plan = parse("（一）甲" + "（" * 500 + "。（A负责）\n")
     warnings = [w for w in plan.documents[0].warnings if w.kind == "unbalanced-parenthesis"]

@@ -1,6 +1,8 @@
 """The web page through Starlette's TestClient: routes, the files offered, and the safety rules.
 
-The browser test (a real Chromium) is tests/test_web_browser.py.
+The browser test (a real Chromium) is tests/test_web_browser.py; 下发 and 汇总 are
+tests/test_web_round.py; the office's Chinese on every page, the imports of `serve` and the
+double-click scripts are tests/test_web_words.py.
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ pytest.importorskip("httpx", reason="httpx (Starlette's TestClient) is not insta
 from click.testing import CliRunner  # noqa: E402
 from starlette.testclient import TestClient  # noqa: E402
 
-from matrix.cli import cli  # noqa: E402
+from matrix.cli.commands import cli  # noqa: E402
 from matrix.web import create_app  # noqa: E402
 from tests.conftest import NEWS, SEED_001  # noqa: E402
-from tests.web_support import EXPECTED_CHANGES, HOSTILE, edited_001  # noqa: E402
+from tests.web_support import (EXPECTED_CHANGES, HOSTILE, edited_001,  # noqa: E402
+                               plan_with_leaders)
 
 BASE = "http://127.0.0.1:8000"
 
@@ -77,7 +80,7 @@ def inline_code(html: str) -> list[str]:
 
 
 def test_upload_page_in_chinese_offers_every_reader_format(client):
-    from matrix.sources import PLAN_SUFFIXES, WORKBOOK_SUFFIXES
+    from matrix.load.sources import PLAN_SUFFIXES, WORKBOOK_SUFFIXES
 
     page = client.get("/")
     assert page.status_code == 200
@@ -110,22 +113,7 @@ def test_task_details_show_text_trailer_deadline_lead_and_line(client, plan_001)
 
 
 def test_task_leaders_are_shown(client):
-    text = ("关于测试的行动方案\n一、重点任务\n"
-            "（一）加强管理。（工业和信息化部牵头，财政部参与；2025年底前完成）\n")
-    from matrix.web.views import common
-
-    upload_ = common.load("plan.txt", text.encode("utf-8"))
-    task = upload_.plan.tasks[0]
-    with_leaders = type(task).make(**{**{k: getattr(task, k) for k in task.as_json()},
-                                      "assignments": task.assignments,
-                                      "leaders": ("张三", "李四")})
-    document = type(upload_.plan.documents[0]).make(
-        **{**{k: getattr(upload_.plan.documents[0], k) for k in ("title", "doc_number", "line",
-                                                                  "unassigned", "rules",
-                                                                  "warnings")},
-           "tasks": (with_leaders,)})
-    plan = type(upload_.plan).make(source=upload_.plan.source, documents=(document,))
-    token = client.app.state.store.put(common.Upload(plan, "plan.txt"))
+    token = client.app.state.store.put(plan_with_leaders())
     page = client.get(f"/plan/{token}/task/1")
     assert "张三、李四" in page.text
     assert "2025年底前完成" in page.text and "工业和信息化部" in page.text
@@ -147,18 +135,15 @@ def test_department_found_by_alias(client):
     assert '<th class="dept hit">' in page.text
 
 
-def test_unknown_department_gets_the_cli_message(client):
+def test_unknown_department_gets_the_cli_suggestions(client):
     from matrix.departments import default_registry
-    from matrix.errors import UnknownDepartmentError
 
     token = token_of(seed_upload(client))
     page = client.get(f"/plan/{token}", params={"dept": "国家卫建委"})
     assert page.status_code == 200
-    from matrix.i18n import speaking
-
-    with speaking("zh"):  # the page speaks Chinese whatever the server's terminal does
-        message = str(UnknownDepartmentError("国家卫建委", default_registry().suggest("国家卫建委")))
-    assert message.replace("'", "&#39;").replace("\"", "&#34;") in page.text
+    notice = page.text.split('id="unknown-department"')[1].split("</p>")[0]
+    assert "“国家卫建委”" in notice
+    assert re.findall(r">([^<>]+)</a>", notice) == default_registry().suggest("国家卫建委")
     assert len(rows(page.text)) == 22  # the whole matrix stays, under the message
 
 
@@ -171,7 +156,7 @@ def test_pasted_text_is_a_plan(client):
 
 def test_a_workbook_written_by_build_is_read(client, tmp_path):
     from matrix import write_workbook
-    from matrix.pipeline import parse_file
+    from matrix.load.pipeline import parse_file
 
     target = write_workbook(parse_file(SEED_001), tmp_path / "book.xlsx")
     page = upload(client, ("分工.xlsx", target.read_bytes(), "application/octet-stream"))
@@ -242,7 +227,8 @@ def test_downloads_page_lists_the_four_files(client):
     stem = SEED_001.stem
     for name in (f"{stem}.xlsx", f"{stem}.csv", f"{stem}.json", f"{stem}_各单位任务清单.zip"):
         assert name in page.text
-    assert "dutymatrix build" in page.text
+    assert "dutymatrix build" not in page.text and "对应命令" not in page.text  # no command line
+    assert f'href="/plan/{token}/dispatch"' in page.text  # return forms: 下发
 
 
 def test_workbook_download_reads_back(client, plan_001):
@@ -331,8 +317,8 @@ def test_comparison_shows_each_change(client):
     page = compare(client, ("旧版.txt", SEED_001.read_bytes(), "text/plain"),
                    ("新版.txt", edited_001().encode("utf-8"), "text/plain"))
     assert page.status_code == 200 and "/diff/" in str(page.url)
-    changes = re.findall(r'<tr class="change k-(\w+)">\s*<td class="kinds">.*?</td>\s*'
-                         r"<td>([^<]*)</td>", page.text, re.S)
+    changes = re.findall(r'<tr class="change k-(\w+)">\s*<td class="kinds"[^>]*>.*?</td>\s*'
+                         r'<td data-label="原编号">([^<]*)</td>', page.text, re.S)
     assert {old.split("、")[-1]: kind for kind, old in changes} == EXPECTED_CHANGES
     assert "<ins>老年人等</ins>" in page.text  # changed text highlighted
     assert "−财政部(负责)" in page.text and "+应急管理部(负责)" in page.text
@@ -448,14 +434,16 @@ def test_bad_input_gets_a_friendly_page_with_the_cli_message(client, tmp_path, n
     monkeypatch.setenv("LANGUAGE", "C")
     page = upload(client, (name, data, "application/octet-stream"))
     assert page.status_code == 400
-    assert message in page.text and "Traceback" not in page.text
+    from matrix.web.app import clerk_text
+
+    assert clerk_text(message) in page.text and "Traceback" not in page.text
     path = tmp_path / name
     path.write_bytes(data)
     result = CliRunner().invoke(cli, ["--lang", "zh", "parse", str(path), "--format", "json"])
     assert result.exit_code == 1
     cli_message = result.output.removeprefix("错误：").strip().replace(str(path), name)
     assert message in cli_message
-    assert cli_message.splitlines()[0] in page.text
+    assert clerk_text(cli_message.splitlines()[0]) in page.text  # the clerk's part of it
 
 
 def test_the_cli_input_limit_applies(client, monkeypatch):
@@ -615,51 +603,3 @@ def test_department_lists_that_cannot_all_be_written_are_not_zipped(client, monk
     page = client.get(f"/plan/{token}/download/lists")
     assert page.status_code == 400 and "disk full" in page.text
     assert "content-disposition" not in page.headers
-
-
-# ── 汇总 ────────────────────────────────────────────────────────────────────────────────────
-
-
-def test_summary_of_returns(client, plan_001, tmp_path):
-    from datetime import date
-
-    from matrix.collect import collect
-    from matrix.dispatch import dispatch
-    from matrix.sources import read_returns_bytes
-    from matrix.workbook.summary import SUMMARY_SHEETS
-    from tests.test_collect import fill
-
-    forms = dispatch(plan_001, tmp_path / "下发", round="2026年第四季度").files
-    sent = {}
-    for department in ("市场监管总局", "国家卫生健康委"):
-        target = tmp_path / f"{department}报送.xlsx"
-        fill(forms[department], target)
-        sent[department] = target
-    files = [("returns", (p.name, p.read_bytes(), "application/octet-stream"))
-             for p in sent.values()]
-    files.append(("returns", ("坏文件.xlsx", b"PK\x03\x04 broken", "application/octet-stream")))
-    files.append(("plan", (SEED_001.name, SEED_001.read_bytes(), "text/plain")))
-    page = client.post("/summary", files=files, data={"as_of": "2026-12-21"})
-    assert page.status_code == 200 and "/summary/" in str(page.url)
-    returns = read_returns_bytes([(p.name, p.read_bytes()) for p in sent.values()])
-    expected = collect(plan_001, returns, as_of=date(2026, 12, 21))
-    assert f"未报送单位 {len(expected.missing)} 个" in page.text
-    missing = re.search(r'<p class="notice" id="missing">未报送：(.*?)</p>', page.text).group(1)
-    assert missing.split("、") == list(expected.missing)
-    assert "国家卫生健康委" not in missing and "市场监管总局" not in missing
-    assert "<td>市场监管总局报送.xlsx</td><td>采用</td>" in page.text
-    assert "<td>坏文件.xlsx</td><td>无法读取</td>" in page.text
-    token = re.search(r"/summary/([\w-]+)", str(page.url)).group(1)
-    book = client.get(f"/summary/{token}/download")
-    assert book.status_code == 200
-    path = tmp_path / "汇总.xlsx"
-    path.write_bytes(book.content)
-    import openpyxl
-
-    assert tuple(openpyxl.load_workbook(path, read_only=True).sheetnames) == tuple(SUMMARY_SHEETS)
-
-
-def test_summary_needs_a_plan_and_returns(client):
-    page = client.post("/summary", files=[("plan", ("a.txt", SEED_001.read_bytes(), "text/plain"))])
-    assert page.status_code == 400 and "需要方案和报送材料" in page.text
-    assert "汇总" in client.get("/summary").text

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -220,8 +221,8 @@ def test_a_batch_shows_its_progress_file_by_file(page, server):
 
 
 def test_summary_of_returns_in_the_browser(page, server, tmp_path):
-    from matrix.dispatch import dispatch
-    from matrix.pipeline import parse_file
+    from matrix.round.dispatch import dispatch
+    from matrix.load.pipeline import parse_file
     from tests.test_collect import fill
 
     forms = dispatch(parse_file(SEED_001), tmp_path / "下发", round="R").files
@@ -241,3 +242,181 @@ def test_summary_of_returns_in_the_browser(page, server, tmp_path):
     with page.expect_download() as info:
         page.click("#download-summary")
     assert info.value.suggested_filename.endswith("_汇总.xlsx")
+
+
+def test_remind_button_gives_the_notices_and_the_bulletin(page, server, tmp_path):
+    """A real round (tests/test_round.py's dated seed 001) through the form: 轮次, 统计日期 and
+    临期 days typed, the lights and 迟报 shown, the button gives the zip of .docx files."""
+    import io
+    import zipfile
+
+    from matrix.load.pipeline import parse_text
+    from tests.test_round import (AS_OF, BEHIND_ON_LATE, BEHIND_ON_SOON, LATE_SENDER, ROUND,
+                                  SILENT, dated_seed, run_round)
+
+    _, returns, _ = run_round(parse_text(dated_seed(), "001-dated.txt"), tmp_path, as_of=AS_OF)
+    plan = tmp_path / "001-dated.txt"
+    plan.write_text(dated_seed(), encoding="utf-8")
+    page.goto(server + "/summary")
+    page.set_input_files("#plan", str(plan))
+    page.set_input_files("#returns", [str(p) for p in sorted(returns.iterdir())])
+    page.fill("#as-of", AS_OF.isoformat())
+    page.fill("#round", ROUND)
+    page.fill("#warn-days", "7")
+    page.click("form.summary-form button[type=submit]")
+    page.wait_for_url("**/summary/*")
+    assert page.inner_text("#late-returns") == f"迟报：{LATE_SENDER}（3 天）"
+    assert page.locator(".light-red").count() >= 1 and page.locator(".light-yellow").count() >= 1
+    page.fill("#reply-by", "2022-07-05")
+    with page.expect_download() as info:
+        page.click("#download-remind")
+    download = info.value
+    assert download.suggested_filename == f"001-dated_催办通报_{ROUND}.zip"
+    with zipfile.ZipFile(io.BytesIO(Path(download.path()).read_bytes())) as archive:
+        names = sorted(archive.namelist())
+    assert names == sorted([f"催办通知/{d}.docx" for d in (SILENT, LATE_SENDER, BEHIND_ON_LATE,
+                                                          BEHIND_ON_SOON)] + ["督查通报.docx"])
+
+
+# ── every page at every width ────────────────────────────────────────────────────────────────
+
+WIDTHS = (390, 768, 1366)
+
+
+@pytest.fixture(scope="module")
+def site(server, tmp_path_factory):
+    from tests.web_support import site_pages
+
+    return site_pages(server, tmp_path_factory.mktemp("site"))
+
+
+def at_width(browser, width):
+    context = browser.new_context(viewport={"width": width, "height": 844},
+                                  accept_downloads=True, locale="zh-CN")
+    return context, context.new_page()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_no_page_is_wider_than_the_screen(browser, site, width):
+    """At a phone's, a tablet's and a laptop's width every page fits: only the matrix is wider,
+    and it scrolls inside its own box; the words of the navigation never break."""
+    context, page = at_width(browser, width)
+    try:
+        for name, url in site.items():
+            page.goto(url)
+            page.wait_for_load_state("load")
+            assert page.evaluate("document.documentElement.scrollWidth <= innerWidth"), (
+                name, page.evaluate("document.documentElement.scrollWidth"))
+            broken = page.evaluate("""() => Array.from(document.querySelectorAll(
+                'header nav a, header .brand')).filter(a => a.getClientRects().length > 1
+                || a.getBoundingClientRect().height > 1.6 * parseFloat(getComputedStyle(a)
+                .lineHeight || 21)).map(a => a.textContent)""")
+            assert broken == [], (name, broken)
+            if page.locator(".scroller").count():
+                box = page.locator(".scroller").bounding_box()
+                assert box["x"] >= 0 and box["x"] + box["width"] <= width + 1, name
+                if width < 1366:
+                    assert page.evaluate("(s => s.scrollWidth > s.clientWidth)"
+                                         "(document.querySelector('.scroller'))"), name
+    finally:
+        context.close()
+
+
+def test_matrix_scrolls_in_its_box_on_a_phone(browser, site):
+    context, page = at_width(browser, 390)
+    try:
+        page.goto(site["责任矩阵"])
+        head = page.locator("#matrix thead th.dept").first
+        task = page.locator("#matrix tbody tr.task td.c-task").first
+        top, left = head.bounding_box()["y"], task.bounding_box()["x"]
+        page.eval_on_selector(".scroller", "el => { el.scrollTop = 300; el.scrollLeft = 500; }")
+        assert head.bounding_box()["y"] == pytest.approx(top, abs=1)
+        assert task.bounding_box()["x"] == pytest.approx(left, abs=1)
+        assert page.evaluate("scrollX") == 0
+    finally:
+        context.close()
+
+
+def test_diff_text_stays_readable_on_a_phone(browser, site):
+    context, page = at_width(browser, 390)
+    try:
+        page.goto(site["版本对比结果"])
+        width = page.locator("#changes .textdiff").first.bounding_box()["width"]
+        assert width >= 250  # some twenty characters a line, not three or four
+        assert page.evaluate("document.documentElement.scrollHeight") < 2500
+    finally:
+        context.close()
+
+
+def test_screenshots_at_390(browser, site):
+    """Screenshots of every page at 390 px into $DUTYMATRIX_SCREENSHOTS (docs/screenshots/ in
+    the repository is made so); skipped without it."""
+    from tests.web_support import screenshots
+
+    folder = os.environ.get("DUTYMATRIX_SCREENSHOTS")
+    if not folder:
+        pytest.skip("set DUTYMATRIX_SCREENSHOTS to a folder to write the screenshots "
+                    "(or run docs/web_screenshots.py)")
+    written = screenshots(browser, site, folder, 390)
+    assert len(written) == len(site)
+
+
+# ── 下发 and 汇总, as a clerk does them ─────────────────────────────────────────────────────
+
+
+def test_dispatch_then_summary_in_the_browser(page, server, tmp_path):
+    import zipfile
+
+    from tests.test_collect import fill
+
+    upload_seed(page, server)
+    page.click("header nav >> text=下发")
+    page.wait_for_selector("#dispatch-form")
+    page.fill("#round", "2026年第四季度")
+    page.fill("#due", "2026-12-20")
+    with page.expect_download() as info:
+        page.click("#dispatch-submit")
+    download = info.value
+    assert download.suggested_filename.endswith("_下发_2026年第四季度.zip")
+    path = tmp_path / "forms.zip"
+    download.save_as(path)
+    with zipfile.ZipFile(path) as archive:
+        assert "索引.xlsx" in archive.namelist() and len(archive.namelist()) == 41
+        archive.extractall(tmp_path / "forms")
+    filled = []
+    for department in ("市场监管总局", "国家卫生健康委"):
+        target = tmp_path / f"{department}（已填）.xlsx"
+        fill(tmp_path / "forms" / f"{department}.xlsx", target)
+        filled.append(target)
+    page.goto(server + "/summary")
+    page.set_input_files("#plan", str(SEED_001))
+    # The returns are dropped on the form, as the upload page takes them.
+    page.evaluate("""files => {
+        const data = new DataTransfer();
+        for (const [name, bytes] of files) data.items.add(new File([new Uint8Array(bytes)], name));
+        document.getElementById("returns-drop").dispatchEvent(
+            new DragEvent("drop", {dataTransfer: data, bubbles: true, cancelable: true}));
+    }""", [[p.name, list(p.read_bytes())] for p in filled])
+    chosen = page.inner_text("#returns-chosen")
+    assert all(p.name in chosen for p in filled)
+    assert SEED_001.name in page.inner_text("#plan-chosen")
+    page.fill("input[name=as_of]", "2026-12-21")
+    page.click("form.summary-form button[type=submit]")
+    page.wait_for_url("**/summary/*")
+    assert "2026年第四季度" in page.inner_text(".info")
+    first = page.locator("details.task-progress").first
+    first.locator("summary").click()
+    text = first.inner_text()
+    assert "国家卫生健康委·" in text or "市场监管总局·" in text  # a department's 进展情况
+    page.select_option("#filter-dept", "市场监管总局")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url("**dept=*")
+    units = page.locator("details.task-progress td[data-label=单位]").all_inner_texts()
+    assert units and all(u.startswith("市场监管总局") for u in units)
+
+
+def test_favicon_is_served(page, server):
+    page.goto(server + "/")
+    href = page.get_attribute("link[rel=icon]", "href")
+    response = page.request.get(server + href)
+    assert response.ok and "svg" in response.headers["content-type"]

@@ -18,11 +18,11 @@ import pytest
 from conftest import CORPUS, SEED_001
 
 from matrix.workbook import book, stamp, untrusted
-from matrix.workbook import read as wbread
+from matrix.workbook import readback as wbread
 from matrix.errors import MatrixInputError
 from matrix.workbook import (INDEX_SHEET, MAX_RATIO, TASK_LIST_SHEET, read_workbook,
                           read_workbook_contents, sent_out, write_index, write_task_list, write_workbook)
-from matrix.filter import department_index, filter_tasks, split_by_department
+from matrix.filter.select import department_index, filter_tasks, split_by_department
 from matrix.models import Assignment, Document, ParseWarning, Plan, Role, Source, Task
 from matrix.pivot import build_matrix
 
@@ -139,7 +139,7 @@ def test_source_is_the_workbook_and_origin_the_plan_file(tmp_path: Path) -> None
 
 @pytest.mark.parametrize("source", ROUND_TRIP, ids=lambda p: p.name)
 def test_round_trip_of_seed_and_corpus(tmp_path: Path, source: Path) -> None:
-    from matrix.pipeline import parse_file
+    from matrix.load.pipeline import parse_file
 
     plan = parse_file(source)
     back = read_workbook(write_workbook(plan, tmp_path / "out.xlsx"))
@@ -700,7 +700,7 @@ def test_task_list_is_written_atomically(tmp_path: Path, monkeypatch: pytest.Mon
     def boom(*args: Any) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("matrix.tabular.role_text", boom)  # mid-way through the rows
+    monkeypatch.setattr("matrix.filter.formats.role_text", boom)  # mid-way through the rows
     with pytest.raises(RuntimeError, match="disk on fire"):
         write_task_list(hits, out, title="", department="国家卫生健康委")
     assert out.read_bytes() == before

@@ -688,7 +688,7 @@ def read_matches(pairs: Iterable[str] = (), files: Iterable[str | os.PathLike[st
     :class:`MatchError` for a line that is not ``OLD=NEW``, naming where it is.
     """
     lines = [(f"--match {p}", p) for p in pairs]
-    from ..limits import MAX_MATCHES_BYTES, read_bounded
+    from ..safety.limits import MAX_MATCHES_BYTES, read_bounded
 
     for path in files:
         # Bounded: a --matches /dev/zero must not read for ever (MatrixInputError naming it).

@@ -54,7 +54,7 @@ def render_summary(diff: PlanDiff, console: Any = None, *, all_renumbered: bool 
     from rich.text import Text
 
     from ..i18n import _, current, ngettext
-    from ..textsafe import for_terminal
+    from ..text.safe import for_terminal
 
     def safe(value: str) -> Text:  # printable text from the plans, never read as rich markup
         return Text(for_terminal(value))

@@ -220,10 +220,13 @@ class PlanDiff:
         return not self.entries
 
     def counts(self) -> dict[str, int]:
-        """Entries per main kind, in ``KIND_ORDER``, kinds with no entry left out."""
+        """Entries per main kind, in ``KIND_ORDER``, kinds with no entry left out; but
+        ``departments_changed`` counts every task whose departments changed, whatever else
+        changed too (a renumbered task that changed its departments is counted in both)."""
         out = dict.fromkeys(KIND_ORDER, 0)
         for e in self.entries:
             out[e.kind] += 1
+        out["departments_changed"] = sum("departments_changed" in e.kinds for e in self.entries)
         return {k: n for k, n in out.items() if n}
 
     def to_json(self) -> dict[str, Any]:

@@ -2,26 +2,24 @@
 
 :func:`read_bytes` (and :func:`read_path`, :func:`read_stream` around it) is the one entry
 point: it checks the size, sniffs the format (:func:`sniff_format`: file name and first bytes)
-and hands the bytes to that format's reader, which returns a :class:`~matrix.read.text.RawText`
+and hands the bytes to that format's reader, which returns a :class:`~matrix.read.plain.RawText`
 (the plain text of the plan, the encoding, the format, and per line the line of the user's file
 it came from).
 
 ==========  ================================================================================
-``text``    plain text: encodings (BOMs, ``<meta charset>``, detection), never mojibake
+``plain``   plain text: encodings (BOMs, ``<meta charset>``, detection), never mojibake
 ``html``    an HTML page saved from a portal
 ``docx``    a Word ``.docx`` (and the duty tables in it, shared with ``html``)
-``reflow``  undo the hard line breaks of text copied out of a PDF (runs after reading, before
-            ``normalise``)
 ``formats`` which of the readers below a published attachment needs (``formats.sniff``)
 ``pdf``     a PDF: its text layer page by page, furniture dropped (pypdfium2)
 ``ocr``     scanned PDF pages and .png/.jpg/.tif images (RapidOCR, the ``ocr`` extra)
 ``office``  .doc, .wps, .odt, .rtf converted to .docx by LibreOffice headless
 ``ofd``     OFD (GB/T 33190): the zip of XML pages, text in reading order
 ``sheet``   an office's own 任务分工表 workbook (.xlsx, .xls) read as a plan
-``celltable`` a duty table whose text came out one cell per line, put back into rows (runs on
-            the text, before ``reflow``)
 ``zipsafe`` the zip checks of ``ofd`` and ``sheet``
 ==========  ================================================================================
+
+What comes after reading (cell tables, reflow, normalise) is text → text, in :mod:`matrix.text`.
 
 **Adding a reader**: write ``read/<format>.py`` with a function ``read_<format>(data, path,
 encoding) -> RawText`` (``lines`` mapping each output line to the user's page/paragraph/row;
@@ -58,7 +56,7 @@ from typing import BinaryIO
 
 from ..errors import MatrixInputError, unreadable
 from ..i18n import N_, _
-from .text import BOMS, RawText
+from .plain import BOMS, RawText
 
 __all__ = ["LIMIT_VARIABLE", "MAX_INPUT_BYTES", "READERS", "STDIN", "STDIN_NAME", "RawText",
            "check_size", "max_input_bytes", "read_bytes", "read_path", "read_stream",
@@ -82,7 +80,7 @@ _HTML_START = re.compile(r"\s*(?:<!--.*?-->\s*)*+"
 # format → (module of this package, function): the function takes (data, path, encoding) and
 # returns a RawText. A new input format joins here (see the docstring).
 READERS = {
-    "text": ("text", "decode"),
+    "text": ("plain", "decode"),
     "html": ("html", "read_html"),
     "docx": ("docx", "read_docx"),
     # published attachments (formats.sniff tells them apart)
@@ -226,7 +224,7 @@ def _check_unpacked_size(data: bytes, path: str) -> None:
             "or raise {variable}").format(path=path, size=_size(unpacked),
                                           limit=_megabytes(limit), variable=LIMIT_VARIABLE))
     # The checks every zip-based input gets (ratio, streams, DTDs): zipsafety.
-    from ..zipsafety import check_zip
+    from ..safety.zipcheck import check_zip
 
     check_zip(io.BytesIO(data), path, N_("a Word .docx"), max_unpacked=limit)
     _check_paragraphs(data, path)
@@ -238,7 +236,7 @@ def _check_paragraphs(data: bytes, path: str) -> None:
     the count: 900,000 tiny paragraphs in 1.2 MB took 1.5 GB and three minutes)."""
     import zipfile
 
-    from ..limits import MAX_DOCX_PARAGRAPHS
+    from ..safety.limits import MAX_DOCX_PARAGRAPHS
 
     count, carry = 0, b""
     try:

@@ -6,9 +6,9 @@ ten times: 8 GB, then the process aborts) or run for hours, and nothing in Pytho
 from inside. So :func:`confined` reads such a file in a child process (``fork``: nothing to
 import again) that
 
-* may use at most :data:`~matrix.limits.READ_MEMORY` bytes of address space (``RLIMIT_AS``):
+* may use at most :data:`~matrix.safety.limits.READ_MEMORY` bytes of address space (``RLIMIT_AS``):
   past it an allocation fails and the child ends, never the command or the server;
-* is killed after :data:`~matrix.limits.READ_SECONDS` seconds;
+* is killed after :data:`~matrix.safety.limits.READ_SECONDS` seconds;
 * is killed with its whole process group (LibreOffice included) when the caller gives up: the
   web page's client has gone (:data:`cancel`), or the server stops (:func:`stop_all`, within a
   fraction of a second, whatever runs).
@@ -79,7 +79,7 @@ def _kill(pid: int) -> None:
 def confined(read: Callable[..., Any], *args: Any, path: str) -> Any:
     """``read(*args)`` in a limited worker process (module docstring); its result, or the
     ``MatrixError`` it raised, or a ``MatrixInputError`` naming ``path`` and the budget."""
-    from .. import limits
+    from ..safety import limits
 
     if not hasattr(os, "fork"):
         return read(*args)

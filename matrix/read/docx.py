@@ -24,35 +24,39 @@ from collections.abc import Sequence
 
 from ..errors import MatrixInputError
 from ..i18n import _
-from .text import RawText
+from .plain import RawText
 
 # ---------------------------------------------------------------------------------------------
 # Duty tables (任务分工表), shared by .docx and HTML
 
 _HEAD = {
     "number": re.compile(r"^(?:序号|编号|序|排序|No\.?)$", re.IGNORECASE),
-    "category": re.compile(r"^(?:任务)?(?:类别|分类|类型)$|^(?:重点)?领域$|^方面$|^板块$|^所属领域$"),
+    "category": re.compile(r"^(?:任务)?(?:类别|分类|类型)$|^(?:重点)?领域$|^方面$|^板块$|^所属领域$|^项目$"),
     "lead": re.compile(r"^(?:牵头|主办|主责)(?:单位|部门)?$"),
-    "support": re.compile(r"^(?:配合|参与|协办|协助|协同)(?:单位|部门)$"),
+    "support": re.compile(r"^(?:主要)?(?:配合|参与|协办|协助|协同|协作)(?:单位|部门)$"),
     "guide": re.compile(r"^指导(?:单位|部门)$"),
     # people (牵头市领导, 责任领导): they go to the task's leaders, never to a department
     "leader": re.compile(r"^(?:(?:牵头|分管|责任|联系|包保|主抓)(?:负责)?(?:[省市县区]|省级|市级|县级|区级)?"
                          r"|[省市县区])领导(?:同志)?$"),
-    "responsible": re.compile(r"^(?:责任|负责|承办|实施|落实)(?:单位|部门|主体)$"),
+    "responsible": re.compile(r"^(?:责任|负责|承办|实施|落实)(?:单位|部门|主体|街镇|镇街|乡镇|科室|处室)$"),
     "scope": re.compile(r"^(?:推广|适用|实施)(?:范围|区域|地区)$"),
     "deadline": re.compile(r"^(?:完成)?(?:时限|时间|期限)$|^时间(?:节点|安排|要求)$|^进度安排$|^完成时间节点$"),
+    # a progress report's column (进展情况): not the plan's text, never a task or a unit
+    "progress": re.compile(r"^(?:工作|目前|当前|截至目前)?(?:进展|进度|推进|完成|落实)(?:情况|成效)$|^工作进展$"),
     "task": re.compile(r"任务|工作内容|工作事项|主要内容|具体内容|政策措施|具体措施|改革举措|^措施$|^举措$|事项$|^内容$"
-                       r"|^(?:重点|主要|年度)?工作$|^(?:主要)?目标$"),
+                       r"|^内容(?:与|和|及)要求$|^(?:重点|主要|年度)?工作$|^(?:\d{4}年)?(?:主要|预期|年度)?目标$"),
 }
 _DETAIL = re.compile(r"措施|内容|举措|要求|目标|成果|标志|事项|任务")
 _FIELD_LABEL = {"lead": "牵头单位", "responsible": "责任单位", "support": "配合单位",
                 "guide": "指导单位"}
+_PEOPLE_SPLIT = re.compile(r"[、，,；;/／\n]+")
 _NAME_SPLIT = re.compile(r"[、，,；;/／\s\u3000]+")
 _EMPTY = re.compile(r"^[\s\u3000—–\-－/／无]*$")
 _NUMBERED = re.compile(r"^(?:[一二三四五六七八九十百千零〇两]+、|[（(][一二三四五六七八九十百千零〇两]+[）)]|"
                        r"\d{1,3}[.．、](?!\d)|[（(]\d{1,3}[）)]|[①-⑳])")
 _END_PUNCT = "。；！？：，、.;!?:"
 _LEAD_MARK = re.compile(r"[（(]牵头[）)]$|牵头$")
+_STAR_MARK = re.compile(r"^[★☆*＊]+|[★☆*＊]+$")
 
 
 def _compact(text: str) -> str:
@@ -60,7 +64,8 @@ def _compact(text: str) -> str:
 
 
 def _kind(header: str) -> str | None:
-    label = _compact(header).rstrip("：:")
+    # 责任单位（加*号为牵头部门，其余为参与部门）: a note on the header is not its label
+    label = re.sub(r"[（(][^（）()]*[）)]$", "", _compact(header)).rstrip("：:")
     if not label:
         return None
     for kind, pattern in _HEAD.items():
@@ -130,7 +135,10 @@ def _names(cell: str) -> tuple[list[str], list[str]]:
     for name in _NAME_SPLIT.split(cell.strip()):
         if not name or _EMPTY.match(name):
             continue
-        if _LEAD_MARK.search(name):
+        if _STAR_MARK.search(name):
+            names.append("★" + _STAR_MARK.sub("", name))  # kept in its column: a legend may
+            # say what the unmarked names are (加*号为牵头部门，其余为参与部门)
+        elif _LEAD_MARK.search(name):
             leads.append(_LEAD_MARK.sub("", name))
         else:
             names.append(name)
@@ -178,6 +186,10 @@ def division_lines(rows: Sequence[Sequence[str]]) -> list[tuple[int, str]] | Non
         return None
     h, kinds = found
     out: list[tuple[int, str]] = []
+    for cell in rows[h]:  # a legend in a header (责任单位（加*号为牵头部门，其余为参与部门）)
+        note = re.search(r"[（(]([^（）()]*[★☆*＊][^（）()]*)[）)]$", _compact(cell))
+        if note:
+            out.append((h, f"注：{note.group(1)}。"))
     count = section_count = 0
     category = None
     for index in range(h + 1, len(rows)):
@@ -189,7 +201,7 @@ def division_lines(rows: Sequence[Sequence[str]]) -> list[tuple[int, str]] | Non
         units = any(k in _FIELD_LABEL and t and not _EMPTY.match(t) for k, t in zip(kinds, texts))
         lone = {k for k, t in zip(kinds, texts) if t and not _EMPTY.match(t)}
         spanning = len(filled) > 1 and len(set(filled)) == 1
-        alone = len(filled) == 1 and not units and lone <= {"task", "category", "detail", None}
+        alone = len(filled) == 1 and not units and lone <= {"task", "category", "detail", "progress", None}
         if (spanning or alone) and re.search(r"[^\d\W]", filled[0]):
             # A row merged across the table, or a lone cell: a heading of the rows below.
             heading = filled[0].replace("\n", "")
@@ -214,7 +226,12 @@ def division_lines(rows: Sequence[Sequence[str]]) -> list[tuple[int, str]] | Non
             elif kind == "deadline":
                 deadline = "，".join(p.strip() for p in text.split("\n") if p.strip())
             elif kind == "leader":
-                people = [n for n in _NAME_SPLIT.split(text) if n]
+                # persons one per line or listed with 、; a space inside a name is the table's
+                # padding of a two-character name (钱 宇), never a separator
+                people = [n.strip() for n in _PEOPLE_SPLIT.split(text) if n.strip()]
+                if any(" " in p and not re.fullmatch(r"\S[ \u3000]+\S", p) for p in people):
+                    people = [n for n in _NAME_SPLIT.split(text) if n]
+                people = [re.sub(r"[ \u3000]+", "", p) for p in people]
                 listed = fields.setdefault("leader", [])
                 listed.extend(n for n in people if n not in listed)
             elif kind == "scope":  # the trailer grammar's 适用范围：Y (no ，；。 inside Y)
@@ -416,7 +433,7 @@ def _grid(tbl, paragraph) -> tuple[list[list[str]], list[tuple[int, str]]]:
     a thousand rows). ``paragraph(p)`` is the text of one ``w:p``. Raises ``DamagedTable`` for
     a span out of range or a table over ``MAX_TABLE_CELLS`` grid positions.
     """
-    from ..limits import MAX_TABLE_CELLS
+    from ..safety.limits import MAX_TABLE_CELLS
 
     grid: list[list[str]] = []
     cells: list[tuple[int, str]] = []

@@ -34,7 +34,7 @@ from html.parser import HTMLParser
 
 from ..errors import MatrixInputError
 from ..i18n import _
-from .text import RawText, decode
+from .plain import RawText, decode
 
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
          "source", "track", "wbr", "keygen", "basefont", "frame"}
@@ -288,7 +288,7 @@ class _Extractor:
 
         Raises ``TableTooLarge`` past ``MAX_TABLE_CELLS`` grid positions: spans of a few
         hundred rows each, stacked, would otherwise grow the grid quadratically."""
-        from ..limits import MAX_TABLE_CELLS
+        from ..safety.limits import MAX_TABLE_CELLS
 
         rows = [n for n in table.iter() if n.tag == "tr" and not _hidden(n)]
         total = 0

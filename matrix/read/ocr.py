@@ -126,7 +126,7 @@ def image_to_text(data: bytes, path: str = "<input>", *,
     """A .png, .jpg or .tif read by OCR, as a ``pdf.Paged`` text (each frame a page)."""
     from PIL import Image, ImageSequence, UnidentifiedImageError
 
-    from ..limits import MAX_OCR_PAGES, MAX_PAGE_PIXELS
+    from ..safety.limits import MAX_OCR_PAGES, MAX_PAGE_PIXELS
     from .pdf import Paged, check_pixels, drop_furniture
 
     def frames_of(image):

@@ -54,6 +54,19 @@ _SPACE = re.compile(r"[\s\u3000]+")
 # extracts as a space that the source text did not have.
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef“”‘’"
 _AUTOSPACE = re.compile(rf"(?<=[{_CJK}]) (?=[0-9A-Za-z%])|(?<=[0-9A-Za-z%]) (?=[{_CJK}])")
+# A leaked pinyin gloss whose tone-marked vowel, drawn from a fallback font, PDFium extracts out
+# of place: "體(tǐ)" comes out as "體(t )ǐ ", "短(duǎn)" as "短(du n) ǎ ". The vowel goes back
+# into its gap, so that the normaliser sees (and removes) the gloss the source text had.
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+_DISPLACED_TONE = re.compile(
+    rf"(?<=[\u3400-\u9fff])([(（])([a-zü]*) ([a-zü]*)([)）]) ?([{_TONED}]) ?")
+
+
+def restore_displaced_tones(line: str) -> str:
+    """Put a pinyin gloss's displaced tone-marked vowel back into its gap (see above)."""
+    if "(" not in line and "（" not in line:
+        return line
+    return _DISPLACED_TONE.sub(r"\1\2\5\3\4", line)
 
 
 @dataclass(frozen=True)
@@ -104,7 +117,8 @@ def _layout(textpage, text: str, carry=None) -> tuple[list[str], set[int], objec
     rows (``_put_tables``: ``carry`` is the table the previous page ended in, and the third
     value the one this page ends in)."""
     raw = text.split("\r\n") if "\r\n" in text else text.split("\n")
-    lines = [_AUTOSPACE.sub("", line.replace("\r", "").replace("\x02", "")) for line in raw]
+    lines = [restore_displaced_tones(_AUTOSPACE.sub("", line.replace("\r", "").replace("\x02", "")))
+             for line in raw]
     if len(text) != textpage.count_chars():  # no 1:1 map from text to boxes: text only
         return lines, set(), None
     boxes: list[tuple[float, float, float] | None] = []
@@ -166,7 +180,7 @@ def _put_tables(textpage, lines: list[str], heights: list[float | None], carry):
 
 def check_pages(count: int, path: str) -> None:
     """Refuse a document of more than ``MAX_PAGES`` pages (PDF, OFD)."""
-    from ..limits import MAX_PAGES
+    from ..safety.limits import MAX_PAGES
 
     if count > MAX_PAGES:
         raise MatrixInputError(_("{path}: {count:,} pages, more than the {limit} read "
@@ -182,7 +196,7 @@ class TextBudget:
         self.path, self.total = path, 0
 
     def add(self, chars: int, page: int) -> None:
-        from ..limits import MAX_TEXT_CHARS
+        from ..safety.limits import MAX_TEXT_CHARS
 
         self.total += chars
         if self.total > MAX_TEXT_CHARS:
@@ -193,7 +207,7 @@ class TextBudget:
 
 def check_pixels(width: float, height: float, path: str, page: int) -> None:
     """Refuse a page or image of more than ``MAX_PAGE_PIXELS`` pixels, before it is drawn."""
-    from ..limits import MAX_PAGE_PIXELS
+    from ..safety.limits import MAX_PAGE_PIXELS
 
     if width * height > MAX_PAGE_PIXELS:
         raise MatrixInputError(_(
@@ -238,7 +252,7 @@ def pdf_to_text(data: bytes, path: str = "<input>", *,
                 progress: Callable[[int, int], None] | None = None) -> Paged:
     """Read the pages of a PDF (see the module docstring); ``progress(done, total)`` is called
     after each page that needs OCR."""
-    from ..limits import MAX_OCR_PAGES, MAX_PAGES
+    from ..safety.limits import MAX_OCR_PAGES, MAX_PAGES
 
     pdf = _open(data, path)
     try:

@@ -96,7 +96,7 @@ def written_by_dutymatrix(path) -> bool:
         if isinstance(e, KeyboardInterrupt | SystemExit):
             raise
         return True
-    from ..sources import OTHER_WORKBOOKS  # task lists, indexes, diffs: read_workbook refuses
+    from ..load.sources import OTHER_WORKBOOKS  # task lists, indexes, diffs: read_workbook refuses
 
     return "矩阵" in names or bool(names) and names[0] in OTHER_WORKBOOKS
 
@@ -107,7 +107,7 @@ def check_xlsx(data: bytes, path: str) -> None:
     or span more cells than ``MAX_SHEET_CELLS`` allows, by a far cell or a merge. calamine
     allocates the whole range first: one cell at XFD1048576 asks for 512 GiB and aborts the
     process (issue 24)."""
-    from ..zipsafety import check_sheet_extent
+    from ..safety.zipcheck import check_sheet_extent
     from .zipsafe import open_zip
 
     with open_zip(data, path, N_("an .xlsx workbook")) as archive:

@@ -1,5 +1,5 @@
 """Zip safety for the zip-based inputs read as plans (.xlsx 分工表, OFD): the project's one zip
-check (``matrix.zipsafety.check_zip``: member count, directory size, encryption, compression
+check (``matrix.safety.zipcheck.check_zip``: member count, directory size, encryption, compression
 method and ratio, streams no longer than declared, no DTD in an XML part) before anything is
 unpacked, with the input size limit (``read.max_input_bytes``) as the bound on what all members
 unpack to.
@@ -17,7 +17,7 @@ from ..i18n import _
 def open_zip(data: bytes, path: str, what: str) -> zipfile.ZipFile:
     """``data`` as an open ``ZipFile`` once it passes the checks; ``what`` names the format in
     messages (``an OFD file``)."""
-    from ..zipsafety import check_zip
+    from ..safety.zipcheck import check_zip
     from . import max_input_bytes
 
     buffer = io.BytesIO(data)

@@ -4,15 +4,17 @@ terminal.
 An ASGI application in the shape of datasette's: ``app.create_app`` wires the routes (one module
 per page kind in ``views/``), Jinja2 templates with autoescaping in ``templates/`` and the style
 sheet and small scripts in ``static/`` (no build step). Views are thin: they read the request,
-call the library (``matrix.sources``, ``pivot``, ``filter``, ``diff``, ``collect``, ``exports``,
-the workbook writers) and render what it returns; no parsing or matrix logic lives here.
+call the library (``matrix.load.sources``, ``pivot``, ``filter``, ``diff``, ``round.dispatch``,
+``round.collect``, ``export.downloads``, the workbook writers) and render what it returns; no
+parsing or matrix logic lives here.
 
 Safe by default (``app.py`` says how): bound to 127.0.0.1, Host header checked, a strict
 Content-Security-Policy (no inline script or style anywhere), POSTs only from the page itself,
 uploads parsed in memory and the records kept in a small in-memory store, every text escaped.
 
-Needs the ``web`` extra (``pip install 'dutymatrix[web]'``): Starlette, uvicorn, Jinja2 and
-python-multipart.
+Starlette, uvicorn, Jinja2 and python-multipart are base dependencies (``pip install -e .``
+gives a working ``dutymatrix serve``), imported only when the page is served: no other command
+loads them (tests/test_web_words.py).
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import socket
 from collections.abc import Iterable
 from pathlib import Path
@@ -142,6 +143,48 @@ def url_host(host: str) -> str:
     return f"[{host}]" if ":" in host and not host.startswith("[") else host
 
 
+class HostCheck(TrustedHost):
+    """Starlette's Host check, refusing in Chinese: a request that passed the check is marked
+    in its scope; any response to one that was not is the check's own refusal (plain English
+    text), which becomes a page saying what to do."""
+
+    def __init__(self, app, **options) -> None:
+        async def passed(scope, receive, send) -> None:
+            scope["dutymatrix.host_ok"] = True
+            await app(scope, receive, send)
+
+        super().__init__(passed, **options)
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+
+        async def refusal(message) -> None:
+            if scope.get("dutymatrix.host_ok"):
+                await send(message)
+            elif message["type"] == "http.response.start":
+                page = HTMLResponse(HOST_REFUSED, status_code=message["status"])
+                await page(scope, receive, send)
+
+        await super().__call__(scope, receive, refusal)
+
+
+HOST_REFUSED = ("<!doctype html><meta charset=utf-8><title>拒绝</title>"
+                "<p>拒绝：请用启动本工具时终端里显示的地址打开本页面。</p>")
+
+
+def clerk_text(message: str) -> str:
+    """A library message as the page shows it to a clerk: without what only a developer reads —
+    the advice meant for a terminal (an environment variable to raise a limit), a third-party
+    library's English error quoted in brackets or after a colon, the name of a format the
+    clerk never handles (the zip inside a workbook, HTML)."""
+    text = re.sub(r"[，,；;]\s*或调高\s*[A-Z_]+", "", str(message))
+    text = re.sub(r"[（(][ -~]*[A-Za-z]{3,}[ -~]*[)）]", "", text)
+    text = re.sub(r"[：:]\s*[ -~]*[A-Za-z]{3,}[ -~]*(?=[）)])", "", text)
+    return text.replace("zip 压缩包", "压缩包").replace("HTML 网页", "网页")
+
+
 def allowed_hosts(host: str, extra: Iterable[str] = ()) -> list[str]:
     """Host names the server answers to: the address served, and for a loopback address its
     usual names; for 0.0.0.0 (or ::) this machine's name and addresses, which is what the
@@ -177,6 +220,8 @@ def templates() -> Environment:
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       trim_blocks=True, lstrip_blocks=True)
     env.globals["version"] = __version__
+    env.filters["clerk"] = clerk_text
+    env.filters["squash"] = lambda text: " ".join(str(text).split())  # a title on one line
     return env
 
 
@@ -191,16 +236,20 @@ def render(request: Request, name: str, context: dict | None = None, status: int
 def error_page(request: Request, title: str, message: str, status: int = 400,
                hint: str | None = None) -> HTMLResponse:
     """A friendly page in Chinese; ``message`` is the CLI's message, shown as it is."""
-    return render(request, "error.html", {"title": title, "message": message, "hint": hint},
+    return render(request, "error.html", {"title": title, "message": clerk_text(message),
+                                          "hint": hint},
                   status=status)
 
 
 _STATUS_TITLES = {404: "找不到页面", 405: "不支持的操作", 413: "文件太大", 400: "请求有误"}
+_STATUS_TEXTS = {405: "这个地址不能这样打开，请从本工具的页面上操作。",
+                 413: "上传的内容太大，请分批上传。",
+                 400: "请求无法处理，请回到本工具的页面重新操作。"}
 
 
 async def _http_error(request: Request, exc: HTTPException) -> Response:
     title = _STATUS_TITLES.get(exc.status_code, "请求未能完成")
-    detail = "" if exc.status_code == 404 else str(exc.detail or "")
+    detail = _STATUS_TEXTS.get(exc.status_code, "")  # never the framework's English detail
     hint = "上传的结果只保存在服务器内存中，服务器重启或上传过多文件后会被清除，请重新上传。" \
         if exc.status_code == 404 else None
     return error_page(request, title, detail, exc.status_code, hint)
@@ -219,7 +268,7 @@ async def _server_error(request: Request, exc: Exception) -> Response:
 def create_app(host: str = "127.0.0.1", port: int = 8000, *,
                extra_hosts: Iterable[str] = ()) -> Starlette:
     """The application served by ``dutymatrix serve`` on ``host``:``port``."""
-    from .views import compare, plan, summary, upload
+    from .views import compare, dispatch, plan, summary, upload
 
     routes = [
         Route("/", upload.form, name="home"),
@@ -229,6 +278,8 @@ def create_app(host: str = "127.0.0.1", port: int = 8000, *,
         Route("/plan/{token}/task/{index}", plan.task_page, name="task"),
         Route("/plan/{token}/downloads", plan.downloads_page, name="downloads"),
         Route("/plan/{token}/download/{kind}", plan.download, name="download"),
+        Route("/plan/{token}/dispatch", dispatch.form, name="dispatch"),
+        Route("/plan/{token}/dispatch/zip", dispatch.download, name="dispatch_zip"),
         Route("/compare", compare.form, name="compare"),
         Route("/compare", compare.receive, methods=["POST"], name="compare_post"),
         Route("/diff/{token}", compare.diff_page, name="diff"),
@@ -237,13 +288,14 @@ def create_app(host: str = "127.0.0.1", port: int = 8000, *,
         Route("/summary", summary.receive, methods=["POST"], name="summary_post"),
         Route("/summary/{token}", summary.summary_page, name="summary_page"),
         Route("/summary/{token}/download", summary.download, name="summary_download"),
+        Route("/summary/{token}/remind", summary.remind, name="summary_remind"),
         Route("/static/columns.css", plan.columns_stylesheet),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     middleware = [
         Middleware(SafetyHeaders),
         Middleware(Chinese),
-        Middleware(TrustedHost, allowed_hosts=allowed_hosts(host, extra_hosts)),
+        Middleware(HostCheck, allowed_hosts=allowed_hosts(host, extra_hosts)),
         Middleware(SameOrigin),
     ]
     app = Starlette(routes=routes, middleware=middleware, exception_handlers={

@@ -25,7 +25,7 @@ class Store:
     """A bounded, thread-safe token → value map (least recently used entries dropped)."""
 
     def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int | None = None) -> None:
-        from ..limits import MAX_STORE_BYTES
+        from ..safety.limits import MAX_STORE_BYTES
 
         self.max_entries = max_entries
         self.max_bytes = MAX_STORE_BYTES if max_bytes is None else max_bytes

@@ -18,21 +18,46 @@
 module here, e.g. ``returns.py`` / ``summary.py``: it draws its sheets with ``book``'s public
 names (``save_atomically(path, titles, fill)``, ``Sheet.text``/``append``/``banner``,
 ``list_head``, ``print_setup``) and, if it reads a file a user gives back, calls
-``untrusted.check_package`` before anything else. Export its entry point below. Only ``book``
-imports openpyxl first (it hides numpy while doing so), which is why it is imported first here.
+``untrusted.check_package`` before anything else. Export its entry point in ``_LAZY`` below. Only ``book``
+imports openpyxl first (it hides numpy and Pillow while doing so), which is why it is imported
+first here; the other modules are imported when a name of theirs is first used.
 """
 
 from __future__ import annotations
 
+import importlib
+
 from .book import MARKS  # first: book imports openpyxl (with numpy hidden, see its docstring)
 from .book import sent_out, sent_out_path
-from .diff import CHANGE_FILLS, DIFF_SHEET_NAMES, KIND_FILLS, write_diff_workbook
-from .lists import INDEX_SHEET, TASK_LIST_SHEET, write_index, write_split, write_task_list
-from .plan import NO_ASSIGNMENTS, SHEET_NAMES, write_workbook
-from .read import MARK_WORDS, WorkbookContents, read_workbook, read_workbook_contents
-from .returns import read_return, write_return_form
-from .summary import read_previous, write_summary
-from .untrusted import MAX_ENTRIES, MAX_RATIO, MAX_UNCOMPRESSED
+
+# The other names are imported on first use (PEP 562): writing a plan workbook imports ``plan``
+# and ``stamp``, not the diff, lists, returns, summary and read-back modules.
+_LAZY = {
+    "CHANGE_FILLS": "diff", "DIFF_SHEET_NAMES": "diff", "KIND_FILLS": "diff",
+    "write_diff_workbook": "diff",
+    "INDEX_SHEET": "lists", "TASK_LIST_SHEET": "lists", "write_index": "lists",
+    "write_split": "lists", "write_task_list": "lists",
+    "NO_ASSIGNMENTS": "plan", "SHEET_NAMES": "plan", "write_workbook": "plan",
+    "MARK_WORDS": "readback", "WorkbookContents": "readback", "read_workbook": "readback",
+    "read_workbook_contents": "readback",
+    "read_return": "returns", "write_return_form": "returns",
+    "read_previous": "summary", "write_summary": "summary",
+    "MAX_ENTRIES": "untrusted", "MAX_RATIO": "untrusted", "MAX_UNCOMPRESSED": "untrusted",
+}
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ = ["CHANGE_FILLS", "DIFF_SHEET_NAMES", "INDEX_SHEET", "KIND_FILLS", "MARKS", "MARK_WORDS",
            "MAX_ENTRIES", "MAX_RATIO", "MAX_UNCOMPRESSED", "NO_ASSIGNMENTS", "SHEET_NAMES",

@@ -4,7 +4,7 @@ themselves are drawn by ``plan``, ``diff`` and ``lists``, which use only the pub
 (:class:`Book`, :class:`Sheet`, :func:`save_atomically`, :func:`print_setup`, :func:`list_head`,
 :func:`clean_text`, …); a new workbook kind does the same.
 
-This module imports openpyxl for the whole package (with numpy hidden in a process of our own,
+This module imports openpyxl for the whole package (with numpy and Pillow hidden in a process of our own,
 see below): the package ``__init__`` imports it first.
 
 Two guarantees matter more than looks:
@@ -85,9 +85,13 @@ from ..i18n import _
 # never writes a numpy value (diff turns its scores into Python numbers), so in a process of
 # its own (``matrix._own_process``: single-threaded at this point, nobody else's workbooks)
 # openpyxl is imported with numpy hidden; numpy stays importable for everything else.
-_HIDE_NUMPY = _own_process and "numpy" not in sys.modules
-if _HIDE_NUMPY:
-    sys.modules["numpy"] = None  # type: ignore[assignment]  # "import numpy" raises ImportError
+# Pillow likewise: openpyxl imports it only to put pictures in a sheet or read them from one
+# (~20 ms more at every start). dutymatrix draws no picture, and a workbook it reads back (a
+# return, a 汇总) has its pictures dropped instead of decoded by Pillow: openpyxl's own
+# behaviour without Pillow, and less of an untrusted file parsed.
+_HIDDEN = [name for name in ("numpy", "PIL") if _own_process and name not in sys.modules]
+for _name in _HIDDEN:
+    sys.modules[_name] = None  # type: ignore[assignment]  # "import numpy" raises ImportError
 try:
     import openpyxl
     from openpyxl import Workbook
@@ -106,14 +110,14 @@ try:
     except ImportError:  # pragma: no cover
         WorksheetWriter = object
 finally:
-    if _HIDE_NUMPY:
-        del sys.modules["numpy"]
+    for _name in _HIDDEN:
+        del sys.modules[_name]
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from ..records import Plan, Role, Task
-from ..textsafe import strip_bidi
+from ..text.safe import strip_bidi
 from ..pivot import Row
 
 
@@ -175,7 +179,7 @@ def save_atomically(path: str | os.PathLike[str], sheet_titles: Sequence[str],
     as it was. Raises :class:`~matrix.errors.MatrixOutputError` for a missing or unwritable
     folder or a file that cannot be replaced.
     """
-    from ..output import replace_atomically
+    from ..safety.writes import replace_atomically
 
     book = Book(sheet_titles)
 
@@ -238,6 +242,16 @@ def _styled_cell(ws: WriteOnlyWorksheet, look: Look, quoted: bool = False) -> An
     if quoted:
         cell.quotePrefix = True
     return cell
+
+
+def stacked_height(names: Sequence[str], least: float = 30.0) -> float:
+    """Points a header row of names in stacked vertical text (``head_vertical``) needs so that
+    the longest is printed whole: 14.5 points a character of the 10-point heading font and 10
+    for the cell's margins (13.5 a character cut 相关市（州）人民政府 to …人民政 when printed);
+    at least ``least``, at most Excel's 409 — a longer name wraps into a second column of
+    characters, as the style wraps."""
+    longest = max((len(n) for n in names), default=2)
+    return min(MAX_ROW_HEIGHT, max(least, 14.5 * longest + 10))
 
 
 def make_font(name: str = BODY, size: float = 10, **kw: Any) -> Font:
@@ -437,6 +451,9 @@ class _RowWriter(WorksheetWriter):
         self.xf.send(None)
 
 
+_ROWS_IN_MEMORY = 4 * 2**20  # bytes of serialised rows a sheet keeps in memory
+
+
 class Sheet:
     """A write-only worksheet fed with sparse rows of ``(column, value, style)``.
 
@@ -452,8 +469,11 @@ class Sheet:
         self.min_height: float | None = None  # points, for rows sized by append
         self._widths: dict[int, float] = {}
         self._rooms: dict[int, float] = {}  # column → _room(width)
-        # An anonymous temporary file: gone when closed or when the process dies.
-        self._xml: IO[bytes] | None = tempfile.TemporaryFile() if _FAST_ROWS else None
+        # In memory up to 4 MB (a plan of a few hundred tasks: no file at all, which on a busy
+        # disk saves a batch a few ms per sheet), then an anonymous temporary file: gone when
+        # closed or when the process dies.
+        self._xml: IO[bytes] | None = (
+            tempfile.SpooledTemporaryFile(max_size=_ROWS_IN_MEMORY) if _FAST_ROWS else None)
 
     def widths(self, widths: Iterable[float], hidden: Iterable[int] = ()) -> None:
         """Column widths in characters."""

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..filter import TaskHit
+    from ..filter.select import TaskHit
 
 from .. import __version__
 from ..records import Plan, Role
@@ -33,7 +33,7 @@ def write_task_list(hits: Sequence[TaskHit], path: str | os.PathLike[str], *, ti
     One sheet, 任务清单, in the 分工表 layout: a title row (``title``, or
     "<department>任务清单" when ``title`` is empty), then 序号 | 来源 (only when the hits come
     from several files) | 章节 | 编号 | 重点任务 | 任务内容 | 本单位角色 | 牵头单位 | 其他单位 |
-    完成时限. 本单位角色 is the hit's role as :func:`matrix.tabular.role_text` words it
+    完成时限. 本单位角色 is the hit's role as :func:`matrix.filter.formats.role_text` words it
     (负责（统一规定）…); 牵头单位 lists every department leading the task; 其他单位 the other
     departments on it. The department's name is the printed page header. Written as
     :func:`write_workbook` writes: text is never a formula, and the file appears whole or not at
@@ -54,7 +54,7 @@ def write_index(rows: Sequence[dict[str, Any]], path: str | os.PathLike[str], *,
                 title: str) -> Path:
     """Write the index of a split (``dutymatrix filter --split-by-dept``) and return the path.
 
-    ``rows`` are :func:`matrix.filter.department_index` rows — keys department, lead,
+    ``rows`` are :func:`matrix.filter.select.department_index` rows — keys department, lead,
     responsible, support, guide, total, inherited — each with an optional ``file``: the file
     name of that department's list. One sheet, 部门索引: a title row, then 序号 | 部门 | 牵头 |
     负责 | 参与 | 指导 | 合计 | 其中统一规定 | 任务清单, one row per department in the order
@@ -71,7 +71,7 @@ def _properties(book: Book, title: str) -> None:
 
 def _task_list_sheet(book: Book, hits: Sequence[TaskHit], heading: str,
                      department: str | None) -> None:
-    from ..tabular import SEPARATOR, role_text
+    from ..filter.formats import SEPARATOR, role_text
 
     sheet = book.sheets[TASK_LIST_SHEET]
     ws = sheet.ws
@@ -138,17 +138,17 @@ def write_split(plans: Sequence[Plan], folder: str | os.PathLike[str], *,
     to fill in.
 
     File names come from department names (``output.unique_file_name``, through
-    :func:`matrix.dispatch.department_lists`): never a path, unique ignoring case (a|b, a_b →
+    :func:`matrix.round.dispatch.department_lists`): never a path, unique ignoring case (a|b, a_b →
     a_b.xlsx, a_b_2.xlsx; a department called 索引 does not replace the index), within
     NAME_MAX. A list that cannot be written (``output.check_target``: an input, an
     office-edited or open workbook without ``force``) is reported by ``report(message)`` and
     the others and the index are still written. Raises
     :class:`~matrix.errors.MatrixOutputError` when the folder or the index cannot be written.
     """
-    from ..dispatch import department_lists
+    from ..round.dispatch import department_lists
     from ..errors import MatrixOutputError
-    from ..filter import department_index
-    from ..output import INDEX_FILE, check_target, make_folder
+    from ..filter.select import department_index
+    from ..safety.writes import INDEX_FILE, check_target, make_folder
 
     folder = Path(folder)
     lists = department_lists(plans, returns=returns, round=round, due=due)

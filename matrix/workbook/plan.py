@@ -87,7 +87,7 @@ def check_grid(plan: Plan, matrix: Matrix, path: str | os.PathLike[str]) -> None
     """Refuse, before writing, a matrix a worksheet cannot hold: more than
     ``EXCEL_MAX_COLUMNS`` columns (Excel and LibreOffice drop what lies beyond XFD, 合计 and
     the hidden records with it) or ``EXCEL_MAX_ROWS`` rows. ``MatrixOutputError`` says why."""
-    from .. import zipsafety
+    from ..safety import zipcheck as zipsafety
 
     columns = len(matrix.departments) + _FIXED_COLUMNS
     if columns > zipsafety.EXCEL_MAX_COLUMNS:

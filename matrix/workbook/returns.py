@@ -11,7 +11,7 @@ Written (:func:`write_return_form`), sheets in order:
   :data:`BLANK_ROWS` open rows for work the department adds of its own (新增事项). The sheet
   is protected without a password: only the cells to fill take input.
 * 填报说明 — how to fill it in.
-* 填报标识 — hidden: the :class:`~matrix.dispatch.Stamp` as JSON in column A (split over cells
+* 填报标识 — hidden: the :class:`~matrix.round.dispatch.Stamp` as JSON in column A (split over cells
   when long), so that a return is recognised whatever its file is called.
 
 Read (:func:`read_return`): a return is untrusted. The package passes the zip and size checks
@@ -46,7 +46,7 @@ from .stamp import chunks  # noqa: E402
 from .untrusted import check_package  # noqa: E402
 
 if TYPE_CHECKING:
-    from ..dispatch import DepartmentList, Stamp
+    from ..round.dispatch import DepartmentList, Stamp
 
 __all__ = ["BLANK_ROWS", "FORM_SHEET", "HEADER_FIELDS", "RETURN_HEADS", "STATUSES",
            "ReturnFile", "ReturnRow", "WorkbookCells", "read_cells", "read_return",
@@ -97,7 +97,7 @@ def properties(book: Book, title: str) -> None:
 
 
 def write_return_form(item: DepartmentList, path: str | os.PathLike[str]) -> Path:
-    """Write the return form of one department (:class:`~matrix.dispatch.DepartmentList` with
+    """Write the return form of one department (:class:`~matrix.round.dispatch.DepartmentList` with
     its stamp) to ``path`` and return the path; written whole or not at all."""
     return save_atomically(path, (FORM_SHEET, GUIDE_SHEET, STAMP_SHEET),
                                lambda book: _fill_form(book, item))
@@ -110,7 +110,7 @@ def form_values(hit: Any, shared: dict[str, str] | None = None) -> dict[str, str
     for one task's hits): a plan of 50 tasks × 100 departments computes them 50 times, not 5,000.
     """
     from ..records import Role
-    from ..tabular import SEPARATOR, role_text
+    from ..filter.formats import SEPARATOR, role_text
 
     task = hit.task
     if not shared:
@@ -465,7 +465,7 @@ def _ref(row: int, column: int) -> str:
 def read_return(path: str | os.PathLike[str]) -> ReturnFile:
     """Read one return form (module docstring). Raises
     :class:`~matrix.errors.MatrixInputError` for a file that is not a readable return."""
-    from ..dispatch import STAMP_MAGIC, Stamp
+    from ..round.dispatch import STAMP_MAGIC, Stamp
 
     book = read_cells(path)
     path = book.path

@@ -1,4 +1,4 @@
-"""What a plan workbook carries for :func:`~matrix.workbook.read.read_workbook` beyond its cells:
+"""What a plan workbook carries for :func:`~matrix.workbook.readback.read_workbook` beyond its cells:
 the hidden records below 矩阵's table (:func:`records_json`, cut into cells by :func:`chunks`)
 and the zip-comment signature of the 分工表 part (:func:`sign`, checked by :func:`is_signed`).
 
@@ -19,7 +19,7 @@ from typing import Any
 
 from ..pivot import Matrix
 from ..records import Plan
-from ..textsafe import strip_bidi
+from ..text.safe import strip_bidi
 from .book import MAX_CELL_TEXT, NOT_XML, clean_text
 
 # --------------------------------------------------------------------------- hidden records

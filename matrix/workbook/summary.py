@@ -6,22 +6,26 @@ Sheets, in order:
 * 进展汇总 — one block per task (编号, 重点任务, 完成时限 and the task's state merged over the
   block), one line per department on it, the lead first: 单位, 角色, 完成状态, 进展情况, 存在问题,
   下步计划, 来源文件, 本轮变化.
-* 状态矩阵 — tasks × departments (busiest first), each cell the department's 完成状态 coloured
-  by status (未报 where it holds the task and sent nothing); the count of each status per
-  department below.
+* 状态矩阵 — tasks × departments (busiest first), each cell the department's 完成状态 (未报
+  where it holds the task and sent nothing) filled with its light (:mod:`matrix.round.lights`: green
+  已完成, yellow 临期, red 逾期, none otherwise), the task's own light in 任务状态; the count of
+  each status per department below, then a legend.
 * 逾期 — tasks whose 完成时限 has passed as of the date and are not 已完成, with the departments
-  not done; below, every 完成时限 that could not be read.
+  not done and 连续逾期 (rounds in a row); then the 临期 tasks; below, every 完成时限 that could
+  not be read.
 * 未报送 — departments with tasks that sent nothing.
-* 报送情况 — per department: tasks, reported on, done, late, its file, 联系人, 电话, 报送日期;
-  a bar chart of the four counts.
+* 报送情况 — per department: tasks, reported on, done, late, 临期, its file, 联系人, 电话,
+  报送日期 and 迟报 (days after the round's due date) or 未填日期; a bar chart of the first four
+  counts.
 * 新增事项 — rows departments added of their own, every cell as written.
 * 任务文字修改 — task texts changed in a locked column: the plan's and the return's text.
 * 其他填报内容 — every other cell a department wrote (outside the table, on other sheets).
-* 收文登记 — every file given: taken, superseded, refused (with the reason) or unreadable.
+* 收文登记 — every file given: taken (迟报 or 未填日期 marked), superseded, refused (with the
+  reason) or unreadable.
 * 超长文字 — a text too long for one cell (over :data:`LONG_TEXT` characters), in pieces; its
   cell elsewhere points here. Nothing is cut.
-* 汇总数据 — hidden: statuses per task and department, late and done tasks, as JSON, for
-  ``--since`` in the next round.
+* 汇总数据 — hidden: statuses per task and department, late and done tasks and how many rounds
+  each late task has been late, as JSON, for ``--since`` in the next round.
 
 What a department wrote appears once: its texts in 进展汇总 (or 新增事项, 任务文字修改, 其他填报内容),
 its 联系人/电话/报送日期 in 报送情况, its 报送单位 in 收文登记; a status also colours 状态矩阵.
@@ -38,17 +42,18 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
 from .book import (GREY, LOOKS, NOT_XML, Page, clean_text, date_text, make_font, print_setup,
-                   save_atomically)  # first: book imports openpyxl
+                   save_atomically, stacked_height)  # first: book imports openpyxl
 from openpyxl.styles import PatternFill  # noqa: E402
 from openpyxl.utils import get_column_letter  # noqa: E402
 
 from ..errors import MatrixInputError  # noqa: E402
 from ..i18n import _  # noqa: E402
+from ..round.lights import GREEN, LIGHT_FILLS, LIGHT_LABELS, RED, YELLOW  # noqa: E402
 from .returns import properties  # noqa: E402
 from .stamp import chunks  # noqa: E402
 
 if TYPE_CHECKING:
-    from ..collect import Collection, PreviousRound
+    from ..round.collect import Collection, PreviousRound
 
 __all__ = ["SUMMARY_MAGIC", "SUMMARY_SHEETS", "read_previous", "write_summary"]
 
@@ -62,7 +67,7 @@ STATUS_FILLS = {"已完成": "C6EFCE", "推进中": "DDEBF7", "未启动": "EDED
 _OTHER_FILL = "E4DFEC"  # a status typed that is not one of the five
 NOT_REPORTED = "未报"  # the department sent no return
 NOT_FILLED = "未填"  # it sent one, with no status for this task
-_STATE_LATE, _STATE_DONE, _STATE_OPEN = "逾期", "已完成", "未完成"
+_STATE_LATE, _STATE_DONE, _STATE_OPEN, _STATE_SOON = "逾期", "已完成", "未完成", "临期"
 
 
 class _Long:
@@ -113,7 +118,10 @@ def _info(result: Collection) -> str:
     parts = [f"计划：{result.plan_title or '（无标题）'}",
              f"截至：{result.as_of.year}年{result.as_of.month}月{result.as_of.day}日",
              f"应报单位{len(result.departments)}个，已报{taken}个，未报{len(result.missing)}个",
-             f"逾期任务{len(result.late)}项"]
+             f"逾期任务{len(result.late)}项", f"临期任务{len(result.due_soon)}项"]
+    late_returns = sum(1 for r in result.received if r.late == "迟报")
+    if result.due:
+        parts.append(f"报送截止：{result.due}，迟报{late_returns}个")
     if result.since:
         parts.append(f"对比上轮：{Path(result.since).name}")
     return "　".join(parts)
@@ -132,10 +140,12 @@ def _progress(book: Any, result: Collection, title: str, page: Any, long: _Long)
     sheet.banner(clean_text(_info(result)), "info", len(heads), height=18)
     sheet.text(*heads, style="head", height=22)
     number, text = book.style("number_box"), book.style("text_top")
-    late = book.style(_look("FFC7CE"))
+    late = book.style(_look(LIGHT_FILLS[RED]))
+    soon = book.style(_look(LIGHT_FILLS[YELLOW]))
     status_styles = _status_styles(book)
     for i, line in enumerate(result.tasks, 1):
-        state = _STATE_LATE if line.late else _STATE_DONE if line.done else _STATE_OPEN
+        state = (_STATE_LATE if line.late else _STATE_DONE if line.done
+                 else _STATE_SOON if line.light == YELLOW else _STATE_OPEN)
         if line.change:
             state += "（" + "、".join(line.change) + "）"
         first = sheet.rows + 1
@@ -144,7 +154,8 @@ def _progress(book: Any, result: Collection, title: str, page: Any, long: _Long)
             task_cells = [(1, i, number), (2, clean_text(line.label), text),
                           (3, clean_text(line.title), text),
                           (4, clean_text(line.deadline.text) or None, text),
-                          (5, state, late if line.late else text)] if k == 0 else [
+                          (5, state, late if line.late else soon if line.light == YELLOW
+                           else text)] if k == 0 else [
                 (c, None, text) for c in range(1, 6)]
             if r is None:
                 sheet.append([*task_cells, (6, "（未列明责任单位）", text),
@@ -191,30 +202,33 @@ def _matrix(book: Any, result: Collection, page: Any) -> None:
     sheet = book.sheets["状态矩阵"]
     ws = sheet.ws
     departments = list(result.departments)
-    heads = ["序号", "编号", "重点任务", "完成时限", *departments]
-    sheet.widths([5, 9, 24, 12, *([5.5] * len(departments))])
-    ws.freeze_panes = "E3"
+    heads = ["序号", "编号", "重点任务", "完成时限", "任务状态", *departments]
+    sheet.widths([5, 9, 24, 12, 7, *([5.5] * len(departments))])
+    ws.freeze_panes = "F3"
     print_setup(ws, landscape=True, wide=len(departments) > 20, page=page)
     sheet.banner("任务完成状态矩阵", "title", min(len(heads), 12), height=26)
     head, vertical = book.style("head"), book.style("head_vertical")
-    sheet.append([*((c, h, head) for c, h in enumerate(heads[:4], 1)),
-                  *((c, clean_text(d), vertical) for c, d in enumerate(departments, 5))],
-                 height=min(409.0, max(60.0, 13.5 * max((len(d) for d in departments),
-                                                          default=4))))
+    sheet.append([*((c, h, head) for c, h in enumerate(heads[:5], 1)),
+                  *((c, clean_text(d), vertical) for c, d in enumerate(departments, 6))],
+                 height=stacked_height(departments, least=60.0))
     styles = _status_styles(book)
+    lights = {c: book.style(_look(f)) for c, f in LIGHT_FILLS.items()}
+    plain = book.style(_look(None))
     number, text = book.style("number_box"), book.style("text_top")
-    column = {d: c for c, d in enumerate(departments, 5)}
+    column = {d: c for c, d in enumerate(departments, 6)}
     tally: dict[str, dict[str, int]] = {}
     for i, line in enumerate(result.tasks, 1):
         cells = [(1, i, number), (2, clean_text(line.label), text),
-                 (3, clean_text(line.title), text), (4, clean_text(line.deadline.text) or None, text)]
+                 (3, clean_text(line.title), text), (4, clean_text(line.deadline.text) or None, text),
+                 (5, LIGHT_LABELS.get(line.light, _STATE_OPEN), lights.get(line.light, plain))]
         for r in sorted((r for r in line.reports if r.department in column),  # not leaders
                         key=lambda r: column[r.department]):
             word = r.status or (NOT_FILLED if r.file else NOT_REPORTED)
             tally.setdefault(word, {}).setdefault(r.department, 0)
             tally[word][r.department] += 1
             cells.append((column[r.department], clean_text(word) if len(word) < 200 else
-                          clean_text(word[:200]), styles.get(r.status, styles[None])))
+                          clean_text(word[:200]),
+                          lights.get(r.light) or (plain if r.status else styles[None])))
         sheet.append(cells, height=30)
     sheet.append([])
     total = book.style("total")
@@ -222,15 +236,22 @@ def _matrix(book: Any, result: Collection, page: Any) -> None:
         counts = tally.get(word, {})
         sheet.append([(1, None, total), (2, None, total),
                       (3, f"{word}（项）" if len(word) < 50 else "其他（项）", total),
-                      (4, None, total),
+                      (4, None, total), (5, None, total),
                       *((column[d], counts.get(d, 0), total) for d in departments)])
+    sheet.append([])
+    sheet.append([(3, "图例", book.style("head")),
+                  *((c, label, lights[colour]) for c, (colour, label) in enumerate(
+                      ((GREEN, "已完成"), (YELLOW, f"临期（{result.warn_days}天内到期）"),
+                       (RED, "逾期")), 4)),
+                  (7, "无色：未到期或无具体日期", plain)])
 
 
 def _late(book: Any, result: Collection, page: Any) -> None:
     sheet = book.sheets["逾期"]
     ws = sheet.ws
-    heads = ["序号", "编号", "重点任务", "完成时限", "到期日", "逾期天数", "未完成单位（状态）", "本轮变化"]
-    sheet.widths([5, 9, 26, 14, 11, 8, 50, 12])
+    heads = ["序号", "编号", "重点任务", "完成时限", "到期日", "逾期天数", "未完成单位（状态）", "本轮变化",
+             "连续逾期"]
+    sheet.widths([5, 9, 26, 14, 11, 8, 50, 12, 9])
     print_setup(ws, landscape=True, page=page)
     ws.freeze_panes = "A3"
     as_of = result.as_of
@@ -247,9 +268,25 @@ def _late(book: Any, result: Collection, page: Any) -> None:
                       (5, due.isoformat() if due else None, text),
                       (6, (as_of - due).days if due else None, number),
                       (7, clean_text(behind) or None, text),
-                      (8, "、".join(line.change) or None, text)])
+                      (8, "、".join(line.change) or None, text),
+                      (9, f"{line.overdue_rounds}轮" if line.overdue_rounds > 1 else None, text)])
     if not result.late:
         sheet.text(None, "无逾期任务")
+    sheet.append([])
+    sheet.banner(f"临期任务（{result.warn_days}天内到期、尚未完成）", "notice", len(heads), height=20)
+    sheet.text("序号", "编号", "重点任务", "完成时限", "到期日", "剩余天数", "未完成单位（状态）",
+               style="head")
+    for i, line in enumerate(result.due_soon, 1):
+        due = line.deadline.due
+        behind = "、".join(f"{r.department}（{(r.status or NOT_REPORTED)[:20]}）"
+                          for r in line.reports if r.status != "已完成")
+        sheet.append([(1, i, number), (2, clean_text(line.label), text),
+                      (3, clean_text(line.title), text), (4, clean_text(line.deadline.text), text),
+                      (5, due.isoformat() if due else None, text),
+                      (6, (due - as_of).days if due else None, number),
+                      (7, clean_text(behind) or None, text)])
+    if not result.due_soon:
+        sheet.text(None, "无临期任务")
     sheet.append([])
     sheet.banner("未能识别的完成时限（未计入逾期，请人工核对）", "notice", len(heads), height=20)
     sheet.text("序号", "编号", "完成时限", "原因", style="head")
@@ -281,21 +318,28 @@ def _missing(book: Any, result: Collection, page: Any) -> None:
 def _counts(book: Any, result: Collection, page: Any) -> None:
     sheet = book.sheets["报送情况"]
     ws = sheet.ws
-    heads = ["单位", "任务数", "已报送", "已完成", "逾期", "报送文件", "联系人", "电话", "报送日期"]
-    sheet.widths([22, 7, 7, 7, 7, 20, 10, 14, 12])
+    heads = ["单位", "任务数", "已报送", "已完成", "逾期", "临期", "报送文件", "联系人", "电话",
+             "报送日期", "迟报"]
+    sheet.widths([22, 7, 7, 7, 7, 7, 20, 10, 14, 12, 12])
     ws.freeze_panes = "A2"
     print_setup(ws, landscape=True, page=page)
-    ws.auto_filter.ref = f"A1:I{len(result.counts) + 1}"
+    ws.auto_filter.ref = f"A1:K{len(result.counts) + 1}"
     sheet.text(*heads, style="head", height=22)
     number, text = book.style("number_box"), book.style("text_top")
     for c in result.counts:
         sheet.append([(1, clean_text(c.department), text),
                       *((k, n, number) for k, n in enumerate((c.tasks, c.returned, c.done,
-                                                              c.late), 2)),
+                                                              c.late, c.due_soon), 2)),
                       *((k, clean_text(v) or None, text) for k, v in enumerate(
-                          (c.file or "未报送", c.contact, c.phone, c.date), 6))])
+                          (c.file or "未报送", c.contact, c.phone, c.date,
+                           _lateness(c.returned_late, c.days_late)), 7))])
     if result.counts:
-        ws.add_chart(_chart(ws, len(result.counts)), "K2")
+        ws.add_chart(_chart(ws, len(result.counts)), "M2")
+
+
+def _lateness(late: str, days: int | None) -> str:
+    """迟报3天 / 未填日期 / ""."""
+    return f"{late}{days}天" if late and days else late
 
 
 def _chart(ws: Any, rows: int) -> Any:
@@ -381,8 +425,9 @@ def _other(book: Any, result: Collection, page: Any, long: _Long) -> None:
 
 def _received(book: Any, result: Collection, page: Any) -> None:
     heads = ["序号", "文件", "处理结果", "单位", "轮次", "保存时间", "保存软件", "识别方式", "填写的报送单位",
-             "说明"]
-    sheet = _list(book, "收文登记", "收文登记", heads, [5, 30, 9, 14, 14, 18, 16, 9, 14, 50], page)
+             "说明", "迟报"]
+    sheet = _list(book, "收文登记", "收文登记", heads,
+                  [5, 30, 9, 14, 14, 18, 16, 9, 14, 50, 10], page)
     text, number = book.style("text_top"), book.style("number_box")
     refused = book.style(_look("FFC7CE"))
     for i, r in enumerate(result.received, 1):
@@ -394,7 +439,7 @@ def _received(book: Any, result: Collection, page: Any) -> None:
                       (3, r.outcome, text if r.outcome in ("采用", "被替代") else refused),
                       *((c, clean_text(v) if v else None, text) for c, v in enumerate(
                           (r.department, r.round, r.saved_at, r.application, r.matched_by,
-                           unit, reason), 4))])
+                           unit, reason, _lateness(r.late, r.days_late)), 4))])
 
 
 def _long(book: Any, long: _Long, page: Any) -> None:
@@ -420,7 +465,8 @@ def _data(book: Any, result: Collection) -> None:
             "statuses": [[t.task_id, r.department, r.status] for t in result.tasks
                          for r in t.reports],
             "late": [t.task_id for t in result.tasks if t.late],
-            "done": [t.task_id for t in result.tasks if t.done]}
+            "done": [t.task_id for t in result.tasks if t.done],
+            "overdue_rounds": {t.task_id: t.overdue_rounds for t in result.tasks if t.late}}
     text = NOT_XML.sub("", json.dumps(data, ensure_ascii=False, separators=(",", ":")))
     for chunk in chunks(text):
         sheet.text(chunk)
@@ -431,7 +477,7 @@ def read_previous(path: str | os.PathLike[str]) -> PreviousRound:
 
     Raises :class:`~matrix.errors.MatrixInputError` when it is not a 汇总 written by dutymatrix.
     """
-    from ..collect import PreviousRound
+    from ..round.collect import PreviousRound
     from .returns import read_cells
 
     book = read_cells(path)
@@ -441,9 +487,10 @@ def read_previous(path: str | os.PathLike[str]) -> PreviousRound:
             try:
                 data = json.loads("".join(sheet.cells[(r, 1)] for r in rows))
                 statuses = {(str(t), str(d)): str(s) for t, d, s in data["statuses"]}
+                rounds = {str(t): int(n) for t, n in (data.get("overdue_rounds") or {}).items()}
                 return PreviousRound(str(data["plan"]), data.get("round"), data.get("as_of"),
                                      statuses, frozenset(map(str, data["late"])),
-                                     frozenset(map(str, data["done"])), str(path))
+                                     frozenset(map(str, data["done"])), str(path), rounds)
             except (ValueError, KeyError, TypeError, RecursionError) as e:
                 raise MatrixInputError(_("{path}: the 汇总's hidden data is damaged ({error})")
                                        .format(path=path, error=e)) from None

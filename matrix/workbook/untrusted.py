@@ -13,7 +13,7 @@ next) calls :func:`check_package` first and reads nothing the checks have not pa
   openpyxl), whose XML parser expands no DTD entities; without it, with openpyxl, which parses
   through defusedxml (``openpyxl.DEFUSEDXML``). A part that declares a DTD is refused; no
   sheet may reach beyond Excel's grid or cover more than ``MAX_SHEET_CELLS`` (a far cell).
-  The checks are :mod:`matrix.zipsafety`'s, shared with the .docx reader. Every failure is a
+  The checks are :mod:`matrix.safety.zipcheck`'s, shared with the .docx reader. Every failure is a
   :class:`~matrix.errors.MatrixInputError` naming the file, and the sheet where known.
 """
 
@@ -29,9 +29,9 @@ from .stamp import is_signed
 
 # --------------------------------------------------------------------------- limits
 
-# The limits of every zip-based input (matrix.zipsafety); here so that a test or a library
+# The limits of every zip-based input (matrix.safety.zipcheck); here so that a test or a library
 # user can set the workbook's own.
-from ..zipsafety import MAX_DIRECTORY, MAX_RATIO, RATIO_GRACE  # noqa: E402,F401
+from ..safety.zipcheck import MAX_DIRECTORY, MAX_RATIO, RATIO_GRACE  # noqa: E402,F401
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # bytes, all members together, checked before any XML
 MAX_ENTRIES = 10_000  # members of the zip
@@ -50,12 +50,12 @@ class Package(NamedTuple):
 def check_package(path: Path) -> Package:
     """Check ``path`` is a zip holding an xlsx within the limits; say what it holds.
 
-    The zip checks are those of every zip-based input (:func:`matrix.zipsafety.check_zip`,
+    The zip checks are those of every zip-based input (:func:`matrix.safety.zipcheck.check_zip`,
     with this module's limits); then no worksheet may reach beyond Excel's grid or cover more
-    than ``zipsafety.MAX_SHEET_CELLS`` (:func:`~matrix.zipsafety.check_sheet_extent`): one
+    than ``zipsafety.MAX_SHEET_CELLS`` (:func:`~matrix.safety.zipcheck.check_sheet_extent`): one
     far cell would make the reader allocate the whole range.
     """
-    from ..zipsafety import check_sheet_extent, check_zip
+    from ..safety.zipcheck import check_sheet_extent, check_zip
 
     try:
         with open(path, "rb") as f:

@@ -2,6 +2,10 @@
 // A static file (the Content-Security-Policy allows no inline script); the forms work without it.
 "use strict";
 
+// With this script the drop zones list the chosen files themselves, so the browser's own file
+// button (in the browser's language) is hidden: app.css, ".js label.drop".
+document.documentElement.classList.add("js");
+
 function listChosen(input, list) {
   list.textContent = "";
   for (const file of input.files) {
@@ -11,11 +15,11 @@ function listChosen(input, list) {
   }
 }
 
-function setUpDrop() {
-  const drop = document.getElementById("drop");
-  const input = document.getElementById("files");
-  const list = document.getElementById("chosen");
-  if (!drop || !input) return;
+function setUpDrop(drop) {
+  // A drop zone (label.drop): its file input takes the files dropped on it; both list them.
+  const input = drop.querySelector("input[type=file]");
+  const list = drop.querySelector("ul.chosen");
+  if (!input || !list) return;
   input.addEventListener("change", () => listChosen(input, list));
   for (const name of ["dragenter", "dragover"]) {
     drop.addEventListener(name, (event) => { event.preventDefault(); drop.classList.add("over"); });
@@ -25,10 +29,15 @@ function setUpDrop() {
   }
   drop.addEventListener("drop", (event) => {
     event.preventDefault();
-    if (event.dataTransfer && event.dataTransfer.files.length) {
+    if (!event.dataTransfer || !event.dataTransfer.files.length) return;
+    if (input.multiple) {
       input.files = event.dataTransfer.files;
-      listChosen(input, list);
+    } else {  // one file only: the first
+      const one = new DataTransfer();
+      one.items.add(event.dataTransfer.files[0]);
+      input.files = one.files;
     }
+    listChosen(input, list);
   });
 }
 
@@ -196,7 +205,7 @@ function setUpLongMatrix() {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
-  setUpDrop();
+  for (const drop of document.querySelectorAll("label.drop")) setUpDrop(drop);
   setUpLongMatrix();
   setUpTaskPanel();
   for (const form of document.querySelectorAll("form[data-progress]")) setUpProgress(form);

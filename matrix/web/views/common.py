@@ -80,7 +80,7 @@ def request_limit(limit: int) -> int:
 
 def check_length(request: Request, limit: int) -> None:
     """Refuse a request without a length or longer than ``request_limit`` before reading it."""
-    from ...read import LIMIT_VARIABLE, MB
+    from ...read import MB
 
     length = request.headers.get("content-length")
     if length is None or not length.isdigit():
@@ -88,8 +88,8 @@ def check_length(request: Request, limit: int) -> None:
     if int(length) > request_limit(limit):
         raise UploadRefused(
             413, f"上传的内容共 {int(length) / MB:.1f} MB，超过一次上传的上限 "
-                 f"{request_limit(limit) / MB:.0f} MB（每个文件上限 {limit / MB:g} MB，"
-                 f"可用环境变量 {LIMIT_VARIABLE} 调整）。请分批上传。")
+                 f"{request_limit(limit) / MB:.0f} MB（每个文件上限 {limit / MB:g} MB）。"
+                 "请分批上传。")
 
 
 async def read_form(request: Request, limit: int,
@@ -109,10 +109,19 @@ async def read_form(request: Request, limit: int,
                 elif value.strip():
                     out.setdefault(key, []).append((PASTED, value.encode("utf-8")))
     except HTTPException as e:  # a malformed form, too many files, a field over the limit
-        if "Too many files" in str(e.detail):
-            raise UploadRefused(400, f"一次最多上传 {max_files} 个文件，请分批上传。") from None
-        raise UploadRefused(400, f"无法读取上传的表单：{e.detail}") from None
+        raise UploadRefused(400, _form_refusal(str(e.detail), max_files)) from None
     return out
+
+
+def _form_refusal(detail: str, max_files: int = MAX_FILES) -> str:
+    """Why a form could not be read, in Chinese (the framework says it in English)."""
+    if "files" in detail.lower():
+        return f"一次最多上传 {max_files} 个文件，请分批上传。"
+    if "fields" in detail.lower():
+        return "表单内容过多，请用本页面的表单上传。"
+    if "size" in detail.lower() or "exceeded" in detail.lower():
+        return "上传的文件太大，请分批上传或换一个较小的文件。"
+    return "无法读取上传的表单，请回到本页面重新选择文件后上传。"
 
 
 async def receive_form(request: Request, max_files: int = MAX_FILES
@@ -139,7 +148,7 @@ def stored(request: Request, kind: type) -> Any:
 
 def load(name: str, data: bytes) -> Upload:
     """Parse one upload (plan document of any format the readers take, or a workbook)."""
-    from ...sources import load_plan_bytes
+    from ...load.sources import load_plan_bytes
 
     return Upload(load_plan_bytes(data, name, lean=True), name)
 

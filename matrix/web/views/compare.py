@@ -109,7 +109,7 @@ async def download(request: Request) -> Response:
     comparison = _comparison(request)
     kind = request.path_params["kind"]
     if kind == "json":
-        from ...exports import diff_json
+        from ...export.downloads import diff_json
 
         return attachment(diff_json(comparison.diff).encode("utf-8"),
                           comparison.filename.removesuffix(".xlsx") + ".json",

@@ -37,18 +37,36 @@ def heat(value: int, low: int, high: int) -> int:
 def _department_query(upload: Upload, query: str) -> dict:
     """The department ``query`` names, its tasks and roles, or the CLI's message why not."""
     from ...departments import default_registry
-    from ...filter import filter_tasks
-    from ...tabular import role_text
+    from ...filter.select import filter_tasks
+    from ...filter.formats import role_text
+
+    from ...errors import UnknownDepartmentError
 
     try:
         hits = filter_tasks([upload.plan], departments=[query])
-    except MatrixError as e:  # a name that matches no department: the message has suggestions
+    except UnknownDepartmentError as e:  # the CLI's suggestions, then the plan's own columns
+        return {"query": query, "unknown": True,
+                "suggestions": suggestions(query, e.suggestions, upload.matrix.departments)}
+    except MatrixError as e:
         return {"query": query, "error": str(e)}
     department = default_registry().canonical(query)
     return {"query": query, "name": hits[0].department if hits else department.name,
             "full_name": department.full_name,
             "hits": [(hit, role_text(hit)) for hit in hits],
             "tasks": {id(hit.task) for hit in hits}}
+
+
+def suggestions(query: str, known: list[str], columns, limit: int = 3) -> list[str]:
+    """Up to ``limit`` names for a department nobody knows: the canonical data's suggestions
+    (what the CLI prints), then the closest of the plan's own departments."""
+    from rapidfuzz import fuzz, process
+
+    out = list(dict.fromkeys(known))[:limit]
+    for name, _score, _index in process.extract(query, list(columns), scorer=fuzz.ratio,
+                                                score_cutoff=40, limit=limit * 2):
+        if len(out) < limit and name not in out:
+            out.append(name)
+    return out
 
 
 def _lead(task) -> list[str]:
@@ -170,14 +188,13 @@ async def task_page(request: Request) -> Response:
 
 
 DOWNLOADS = {
-    # kind: (file name pattern, what it is, the CLI command that writes the same file)
-    "xlsx": ("{stem}.xlsx", "责任矩阵工作簿（矩阵、分工表、部门统计、说明）",
-             "dutymatrix build {name}"),
-    "csv": ("{stem}.csv", "全部任务 CSV（UTF-8，Excel 和 WPS 可直接打开）",
-            "dutymatrix filter {name} --format csv -o {stem}.csv"),
-    "json": ("{stem}.json", "解析记录 JSON", "dutymatrix parse {name} --format json"),
-    "lists": ("{stem}_各单位任务清单.zip", "各单位任务清单（每个部门一个工作簿，另附索引.xlsx）",
-              "dutymatrix filter {name} --split-by-dept -o 清单/"),
+    # kind: (file name pattern, what it is). Each is the file a command writes:
+    # xlsx `dutymatrix build`, csv `filter --format csv -o`, json `parse --format json`,
+    # lists `filter --split-by-dept -o DIR` (tests/test_web.py holds them side by side).
+    "xlsx": ("{stem}.xlsx", "责任矩阵工作簿（矩阵、分工表、部门统计、说明）"),
+    "csv": ("{stem}.csv", "全部任务一览表（逗号分隔的表格文件，Excel 和 WPS 可直接打开）"),
+    "json": ("{stem}.json", "解析结果数据文件（供其他软件读取，一般不需要）"),
+    "lists": ("{stem}_各单位任务清单.zip", "各单位任务清单（每个部门一个工作簿，另附索引.xlsx）"),
 }
 
 
@@ -190,11 +207,10 @@ def shell_word(name: str) -> str:
 
 
 async def downloads_page(request: Request) -> Response:
-    """GET /plan/{token}/downloads: the files, each with the command that writes it."""
+    """GET /plan/{token}/downloads: the files."""
     upload = _upload(request)
-    files = [(kind, pattern.format(stem=upload.stem), what,
-              command.format(name=shell_word(upload.name), stem=shell_word(upload.stem)))
-             for kind, (pattern, what, command) in DOWNLOADS.items()]
+    files = [(kind, pattern.format(stem=upload.stem), what)
+             for kind, (pattern, what) in DOWNLOADS.items()]
     return render(request, "downloads.html", {"upload": upload, "files": files,
                                               "token": request.path_params["token"],
                                               "page": "downloads"})
@@ -202,7 +218,7 @@ async def downloads_page(request: Request) -> Response:
 
 async def download(request: Request) -> Response:
     """GET /plan/{token}/download/{kind}: one of :data:`DOWNLOADS`."""
-    from ... import exports
+    from ...export import downloads as exports
 
     upload = _upload(request)
     kind = request.path_params["kind"]

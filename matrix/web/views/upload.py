@@ -37,7 +37,7 @@ class Outcome:
 
 def accepted_suffixes() -> list[str]:
     """Every file suffix the readers take, for the file chooser."""
-    from ...sources import PLAN_SUFFIXES, WORKBOOK_SUFFIXES
+    from ...load.sources import PLAN_SUFFIXES, WORKBOOK_SUFFIXES
 
     return [*PLAN_SUFFIXES, *WORKBOOK_SUFFIXES]
 

@@ -1,0 +1,44 @@
+"""Imported by the batch's fork server (``batch._context``): everything a worker needs to build
+a workbook, imported and built once, so that every worker forked from the server starts warm."""
+
+from __future__ import annotations
+
+import gc
+import tempfile
+from pathlib import Path
+
+import matrix
+
+# The server and its workers run only dutymatrix: openpyxl without numpy and Pillow, Lark
+# without the regex module, as in the command line's own process (matrix/cli/commands.py).
+matrix._own_process = True
+matrix.hide_unused_modules()
+
+from ..load import pipeline  # noqa: E402
+from .. import workbook  # noqa: E402
+from ..departments import canonical  # noqa: E402
+from ..text.normalise import normalise  # noqa: E402
+from ..parse.parser import trailer_parser  # noqa: E402
+from ..parse.transform import plan_reader  # noqa: E402
+from .jobs import build_one  # noqa: E402
+
+plan_reader()
+trailer_parser()
+canonical("国务院")
+normalise("國")
+# One small plan built as a worker builds one (``build_one``), in a private temporary folder:
+# the regular expressions compiled on first use (matrix/text/patterns.py), the trailer lexer's
+# scanners and openpyxl's own lazy parts are built here once, not again in every worker.
+try:
+    with tempfile.TemporaryDirectory(prefix="dutymatrix-warm-") as _folder:
+        _source = Path(_folder) / "warm.txt"
+        _source.write_text("关于某项工作的实施方案\n一、重点任务\n（一）加强统筹协调，完善工作机制。"
+                           "（国家发展改革委牵头，财政部、市场监管总局按职责分工负责，2025年底前完成）\n",
+                           encoding="utf-8")
+        build_one(_source, Path(_folder) / "warm.xlsx")
+except OSError:  # no temporary folder: the workers warm up on their first file instead
+    pass
+
+# Everything above lives as long as the server: out of the collector's sight, so that workers do
+# not walk it (nor copy its pages, written by the walk) on every full collection.
+gc.freeze()

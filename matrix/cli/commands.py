@@ -1,0 +1,881 @@
+"""The ``dutymatrix`` command line: click, nothing else.
+
+Every command parses its options, calls the library and turns a ``MatrixError`` into
+``click.ClickException`` ("Error: file:line:col: message", exit 1). Heavy modules (Lark,
+pydantic, openpyxl) are imported inside the commands, so that ``--help`` starts fast.
+
+Exit codes: 0 success; 1 an input or output problem (the message says which file and line);
+2 a usage error; 130 interrupted (Ctrl-C).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+import click
+
+from .. import __version__
+from .clicktext import LocalPath as _Path, TranslatedGroup as _Group
+from ..i18n import N_, _, ngettext
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+DEFAULT_OUTPUT = "output"  # folder, relative to where the command runs
+
+
+def bundled_seeds() -> Path:
+    """The sample documents: ``seeds/`` in the checkout, or the copy inside the wheel."""
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[1]  # matrix/
+    for candidate in (package.parent / "seeds", package / "seeds"):
+        if candidate.is_dir():
+            return candidate
+    raise click.ClickException(_("the bundled seeds/ folder is missing from this installation"))
+
+
+def _fail(error: Exception) -> click.ClickException:
+    return click.ClickException(str(error))
+
+
+def _jurisdiction(value: str | None) -> str | None:
+    """--jurisdiction: checked here, so that a bad value is a usage error (exit code 2)."""
+    if value is None:
+        return None
+    from ..parse.jurisdiction import parse_jurisdiction
+
+    try:
+        parse_jurisdiction(value)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--jurisdiction") from None
+    return value
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="dutymatrix")
+@click.option("--lang", type=click.Choice(["zh", "en"]), expose_value=False, is_eager=True,
+              help="Language of the messages: zh (中文) or en. Default: from the locale "
+                   "(LANG, LC_ALL, LC_MESSAGES: zh_* is Chinese).")
+def cli() -> None:
+    """Turn Chinese government action plans into responsibility matrices.
+
+    Reads a plan (its numbered clauses and the trailers that name who does what, such as
+    "（工业和信息化部、市场监管总局等按职责分工负责）") and writes an Excel workbook with one row per
+    task and one column per department.
+
+    Example:
+
+        dutymatrix build seeds/001_5afa0209a0ae242f.txt
+    """
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, type=_Path(exists=True, allow_dash=True))
+@click.option("-o", "--output", type=_Path(allow_dash=True),
+              help="Workbook file (one input; - for standard output) or folder. Default: output/")
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+@click.option("--force", is_flag=True,
+              help="Replace an existing workbook even if it was edited since dutymatrix wrote it.")
+@click.option("--strict", is_flag=True, help="Treat warnings (unknown departments, unread "
+              "trailers, unbalanced parentheses, odd numbering) as errors.")
+@click.option("--record-path", is_flag=True, help="Record the source file's full path in the "
+              "workbook (by default only its name and SHA-256: a workbook is sent out).")
+@click.option("--jurisdiction", callback=lambda ctx, param, value: _jurisdiction(value),
+              help="Whose plans these are (广东省, 滁州市, 立山区, central), instead of what each "
+                   "document shows.")
+def build(inputs: tuple[Path, ...], output: Path | None, quiet: bool, force: bool,
+          strict: bool, record_path: bool, jurisdiction: str | None) -> None:
+    """Build responsibility-matrix workbooks from plan files or folders.
+
+    With no INPUTS, builds the bundled sample documents (seeds/) into output/. A folder is
+    built file by file: documents that hold no numbered clause (news articles) are skipped
+    with one line each and the others still build.
+
+    Example:
+
+        dutymatrix build seeds/001_5afa0209a0ae242f.txt        # → output/001_5afa0209a0ae242f.xlsx
+
+        dutymatrix build seeds/ -o output/
+
+    An existing workbook is replaced only when dutymatrix wrote it and nobody has saved it
+    since; a workbook an office has edited needs --force.
+    """
+    from ..batch.jobs import build_many, build_one, plan_jobs, summary
+    from ..load.sources import expand
+
+    if not inputs:
+        inputs = (bundled_seeds(),)
+    sources = expand(inputs, workbooks=False)
+    many = len(sources) > 1 or any(item.is_dir() for item in inputs)
+    if many and output is not None and output.suffix.lower() == ".xlsx":
+        raise click.UsageError(_("several inputs need an output folder, not an .xlsx file"))
+    jobs = plan_jobs(sources, output, many, DEFAULT_OUTPUT)
+    if not many:
+        outcome = build_one(*jobs[0], force=force, strict=strict, record_path=record_path,
+                            jurisdiction=jurisdiction)
+        if outcome.status != "built":
+            raise click.ClickException(outcome.message if outcome.status == "failed"
+                                       else f"{outcome.source}: {outcome.message}")
+        if not quiet:
+            click.echo(outcome.line())
+        return
+    from ..text.safe import for_terminal
+
+    outcomes = []
+    with _progress(len(jobs), quiet) as advance:
+        for outcome in build_many(jobs, force=force, strict=strict, record_path=record_path,
+                                  jurisdiction=jurisdiction):
+            outcomes.append(outcome)
+            if outcome.status != "built":
+                advance(for_terminal(outcome.line()), err=True)
+            elif not quiet:
+                advance(for_terminal(outcome.line()), err=False)
+            else:
+                advance(None, err=False)
+    if not quiet:
+        click.echo(summary(outcomes), err=True)
+    if any(o.status == "failed" for o in outcomes) or not any(o.status == "built" for o in outcomes):
+        sys.exit(1)
+
+
+class _progress:
+    """A rich progress bar on a terminal (stderr), plain lines otherwise or with --quiet."""
+
+    def __init__(self, total: int, quiet: bool, what: str = N_("building")) -> None:
+        self.total, self.quiet, self.bar, self.what = total, quiet, None, what
+
+    def __enter__(self):
+        if not self.quiet and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+            self.bar = Progress("[progress.description]{task.description}", BarColumn(),
+                                MofNCompleteColumn(), TimeRemainingColumn(),
+                                console=Console(stderr=True), transient=True)
+            self.bar.__enter__()
+            self.task = self.bar.add_task(_(self.what), total=self.total)
+        return self.advance
+
+    def advance(self, line: str | None, err: bool) -> None:
+        """Print ``line`` (above the bar, if any) and move the bar one file on."""
+        if self.bar is not None:
+            if line and (err or not self.quiet):
+                self.bar.console.print(line, highlight=False, markup=False)
+            self.bar.advance(self.task)
+        elif line:
+            click.echo(line, err=err)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
+@cli.command()
+@click.argument("input", type=_Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option("-f", "--format", "fmt", type=click.Choice(["json", "table"]), default=None,
+              help="json: the records; table: a readable list. Default: table on a terminal, "
+                   "json otherwise.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--jurisdiction", callback=lambda ctx, param, value: _jurisdiction(value),
+              help="Whose plan this is (广东省, 滁州市, 立山区, central), instead of what the "
+                   "document shows.")
+def parse(input: Path, fmt: str | None, strict: bool, jurisdiction: str | None) -> None:
+    """Print the tasks and departments read from one plan.
+
+    The JSON keys are a stable contract: source, documents[].title, .tasks[] (number, section,
+    title, text, line, assignments[] with department, as_printed, role, inherited),
+    .unassigned, .rules and .warnings.
+
+    Example:
+
+        dutymatrix parse seeds/001_5afa0209a0ae242f.txt --format json
+
+        cat plan.txt | dutymatrix parse - --format table
+    """
+    from ..errors import MatrixError
+    from ..load.pipeline import parse_file
+
+    try:
+        # same records and JSON, without importing pydantic
+        plan = parse_file(input, lean=True, jurisdiction=jurisdiction)
+        if strict:
+            from ..batch.jobs import check_strict
+
+            check_strict(plan)
+    except MatrixError as e:
+        raise _fail(e) from None
+    if fmt is None:
+        fmt = "table" if sys.stdout.isatty() else "json"
+    if fmt == "json":
+        from ..export.downloads import plan_json
+
+        click.echo(plan_json(plan), nl=False)
+        return
+    from .terminal import print_plan
+
+    print_plan(plan)
+
+
+ROLE_CHOICES = ["lead", "responsible", "support", "guide"]
+
+
+def _load_plans(files: list[Path], named: set[Path] | None = None):
+    """Every file as a Plan; the first error stops (it names the file).
+
+    A workbook found in a folder (not in ``named``, the files the user gave) that is one of
+    dutymatrix's other kinds (a task list, an index, a diff) is skipped with one line.
+    """
+    from ..errors import MatrixError
+    from ..load.sources import is_workbook, load_plan, workbook_kind
+
+    plans = []
+    for path in files:
+        if named is not None and path not in named and is_workbook(path):
+            kind = workbook_kind(path)
+            if kind not in (None, "plan"):
+                click.echo(_("skipped {path}: {kind}, not a plan workbook").format(
+                    path=path, kind=_(kind)), err=True)
+                continue
+        try:
+            plans.append(load_plan(path, lean=True))
+        except MatrixError as e:
+            raise _fail(e) from None
+        _show_reading_warnings(plans[-1], path)
+    return plans
+
+
+def _show_reading_warnings(plan, path: Path) -> None:
+    """What reading a workbook noticed (a mark read as 负责, a column not understood), on
+    stderr: the user edited that workbook and should know how the edit was read."""
+    from ..i18n import current
+    from ..load.sources import is_workbook
+    from ..text.safe import for_terminal
+
+    if str(path) == "-" or not is_workbook(path):
+        return
+    for document in plan.documents:
+        for warning in document.warnings:
+            if warning.kind.startswith("workbook-"):
+                text = warning.message_zh if current() == "zh" else warning.message
+                click.echo(for_terminal(_("warning: {path}: {message}").format(
+                    path=path, message=text)), err=True)
+
+
+def _emit(text: str, output: Path | None, inputs=(), force: bool = False) -> None:
+    """Text to stdout, or atomically to ``output``; CSV/JSON carry UTF-8."""
+    if output is None or str(output) == "-":
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    from ..errors import MatrixError
+    from ..safety.writes import check_target, write_atomic
+
+    try:
+        check_target(output, inputs, force=force, workbook=False)
+        write_atomic(output, text.encode("utf-8"))
+    except MatrixError as e:
+        raise _fail(e) from None
+
+
+@cli.command(name="filter")
+@click.argument("inputs", nargs=-1, required=True,
+                type=_Path(exists=True, allow_dash=True))
+@click.option("-d", "--dept", "depts", multiple=True,
+              help="Department, any known name or alias, either script (repeat: OR).")
+@click.option("-r", "--role", "roles", multiple=True, type=click.Choice(ROLE_CHOICES),
+              help="Only tasks where the department has this role (repeat: OR).")
+@click.option("-s", "--section", help="Section number (二, 二、, 2) or part of its heading.")
+@click.option("-m", "--match", "match", help="Task title or text contains this.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx"]),
+              default=None, help="Default: table on a terminal, json otherwise.")
+@click.option("-o", "--output", type=_Path(allow_dash=True),
+              help="Write to this file (json, csv, xlsx; - for standard output) or folder "
+                   "(--split-by-dept).")
+@click.option("--split-by-dept", is_flag=True,
+              help="One task list workbook per department, and an index, into -o DIR.")
+@click.option("--force", is_flag=True,
+              help="Replace an existing workbook even if it was edited or is open elsewhere.")
+@click.option("--record-path", is_flag=True, help="Record the source file's full path in the "
+              "workbook (by default only its name and SHA-256: a workbook is sent out).")
+@click.option("-l", "--leader", "leaders", multiple=True,
+              help="Only tasks this person leads (牵头负责领导, 牵头市领导 …; repeat: OR).")
+def filter_command(inputs: tuple[Path, ...], depts: tuple[str, ...], roles: tuple[str, ...],
+                   section: str | None, match: str | None, fmt: str | None,
+                   output: Path | None, split_by_dept: bool, force: bool,
+                   record_path: bool, leaders: tuple[str, ...]) -> None:
+    """List the tasks of one or more departments: which are ours, where do we lead.
+
+    INPUTS are plan documents, workbooks written by `dutymatrix build` (edits made in Excel
+    count), or folders of either. Filters combine with AND; repeated --dept or --role with OR.
+    A name that matches no department is an error with suggestions; a department with no task
+    in the plan gives an empty list.
+
+    Example:
+
+        dutymatrix filter seeds/001_5afa0209a0ae242f.txt --dept 国家卫健委
+
+        dutymatrix filter output/001_5afa0209a0ae242f.xlsx --dept 市场监管总局 --role lead --format csv -o out.csv
+
+        dutymatrix filter seeds/001_5afa0209a0ae242f.txt --split-by-dept -o output/清单/
+    """
+    from ..errors import MatrixError
+    from ..filter.select import filter_tasks
+    from ..load.sources import expand
+
+    files = expand(inputs)
+    if not files:
+        raise click.UsageError(_("no plan or workbook file in the inputs"))
+    plans = _load_plans(files, {item for item in inputs if not item.is_dir()})
+    if not plans:
+        raise click.UsageError(_("no plan or plan workbook in the inputs"))
+    if split_by_dept:
+        if output is None:
+            raise click.UsageError(_("--split-by-dept needs -o DIR"))
+        _split(plans, output, files, force, record_path)
+        return
+    try:
+        hits = filter_tasks(plans, depts, roles, section, match, leaders=leaders)
+    except MatrixError as e:
+        raise _fail(e) from None
+    if not hits:
+        if depts or leaders:
+            click.echo(ngettext("no task for {departments} in {count} file",
+                                "no task for {departments} in {count} files", len(files))
+                       .format(departments="、".join(depts + leaders), count=len(files)), err=True)
+        else:
+            click.echo(ngettext("no task for the filters in {count} file",
+                                "no task for the filters in {count} files", len(files))
+                       .format(count=len(files)), err=True)
+    if fmt is None:
+        fmt = "xlsx" if output is not None and output.suffix.lower() == ".xlsx" else (
+            "table" if sys.stdout.isatty() and output is None else "json")
+    from ..filter import formats as tabular
+
+    if output is not None and str(output) == "-" and fmt != "xlsx":
+        output = None  # -o -: standard output
+    if fmt == "table":
+        tabular.render_table(hits)
+    elif fmt == "json":
+        _emit(tabular.to_json(hits), output, files, force)
+    elif fmt == "csv":
+        if output is None:
+            # A BOM on a pipe helps no program; it is for files that Excel/WPS will open.
+            _emit(tabular.to_csv(hits).lstrip("\ufeff"), None)
+        else:
+            _emit(tabular.to_csv(hits), output, files, force)
+    else:
+        from pathlib import Path
+
+        from ..safety.writes import check_target, make_folder, safe_file_name
+        from ..workbook import write_task_list
+
+        name = "、".join(depts) if depts else "筛选"
+        # A department name as typed (or printed in a plan) never becomes a path of its own.
+        target = output or Path(DEFAULT_OUTPUT) / safe_file_name(f"{name}任务清单", ".xlsx")
+        try:
+            check_target(target, files, force=force)
+            if str(target) != "-":
+                make_folder(target.parent)
+            write_task_list(hits, target, title=f"{name}任务清单",
+                            department=depts[0] if len(depts) == 1 else None,
+                            record_path=record_path)
+        except MatrixError as e:
+            raise _fail(e) from None
+        click.echo(ngettext("wrote {path} ({count} task)", "wrote {path} ({count} tasks)",
+                            len(hits)).format(path=target, count=len(hits)), err=True)
+
+
+@cli.command(name="export")
+@click.argument("inputs", nargs=-1, required=True, type=_Path(exists=True, allow_dash=True))
+@click.option("-o", "--output", type=_Path(), required=True,
+              help="The file to write (.csv, .jsonl or .parquet).")
+@click.option("-f", "--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet"]),
+              default=None, help="Default: from the output's suffix.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+@click.option("--force", is_flag=True,
+              help="Replace an existing output file that dutymatrix export did not write.")
+def export_command(inputs: tuple[Path, ...], output: Path, fmt: str | None, quiet: bool,
+                   force: bool) -> None:
+    """Write the tasks of many plans as one table: a row per (document, task, department, role).
+
+    INPUTS are plan files or folders of them (a workbook written by `dutymatrix build` may be
+    named too). Folders are read on every core, with a progress bar; a file that fails is
+    reported and the others are still exported. The columns are a stable contract (README).
+
+    Example:
+
+        dutymatrix export seeds/ tests/corpus/ -o tasks.parquet
+
+        dutymatrix export plans/ -o tasks.csv          # UTF-8 with BOM, for Excel and WPS
+    """
+    from ..batch.jobs import run_many, summary
+    from ..errors import MatrixError
+    from ..export.tidy import FORMATS, check_target, died, export_one, format_for, write_rows
+    from ..safety.writes import replace_atomically
+    from ..load.sources import expand
+    from ..text.safe import for_terminal
+
+    if str(output) == "-":
+        raise click.UsageError(_("export writes a file: name it with -o"))
+    fmt = fmt or format_for(output)
+    if fmt is None:
+        raise click.UsageError(_("cannot tell the format from {name}: name a .csv, .jsonl "
+                                 "or .parquet file, or say --format ({formats})").format(
+                                     name=output.name, formats="|".join(FORMATS)))
+    sources = expand(inputs, workbooks=False)
+    if not sources:
+        raise click.UsageError(_("no plan file in the inputs"))
+    try:
+        check_target(output, sources, force=force)
+    except MatrixError as e:
+        raise _fail(e) from None
+    outcomes = []
+
+    def batches():
+        with _progress(len(sources), quiet, N_("exporting")) as advance:
+            for outcome in run_many(export_one, [(s,) for s in sources], died=died):
+                outcomes.append(outcome)
+                ok = outcome.status == "exported"
+                advance(for_terminal(outcome.line()) if not (ok and quiet) else None,
+                        err=not ok)
+                yield outcome.rows
+        if not any(o.status == "exported" for o in outcomes):
+            raise MatrixError(_("{path}: not written: no file gave any task").format(
+                path=output))
+
+    written = []  # the number of rows, once the file is complete
+    try:
+        replace_atomically(output, lambda temp: written.append(write_rows(batches(), temp, fmt)),
+                           suffix=f".{fmt}")
+    except MatrixError as e:
+        if outcomes and not quiet:
+            click.echo(summary(outcomes, "exported"), err=True)
+        raise _fail(e) from None
+    if not quiet:
+        click.echo(summary(outcomes, "exported"), err=True)
+        click.echo(ngettext("wrote {path} ({count} row, {format})",
+                            "wrote {path} ({count} rows, {format})", written[0]).format(
+                                path=output, count=written[0], format=fmt), err=True)
+    if any(o.status == "failed" for o in outcomes):
+        sys.exit(1)
+
+
+def _split(plans, folder: Path, inputs=(), force: bool = False, record_path: bool = False) -> None:
+    """--split-by-dept: one workbook per department and an index workbook (write_split)."""
+    from ..errors import MatrixError
+    from ..safety.writes import INDEX_FILE
+    from ..workbook import write_split
+
+    try:
+        rows, failed = write_split(plans, folder, inputs=inputs, force=force,
+                                   record_path=record_path,
+                                   report=lambda message: click.echo(
+                                       _("Error: {message}").format(message=message), err=True))
+    except MatrixError as e:
+        raise _fail(e) from None
+    written = sum(1 for r in rows if r["file"])
+    click.echo(ngettext("wrote {count} department list and {index} to {folder}",
+                        "wrote {count} department lists and {index} to {folder}", written)
+               .format(count=written, index=INDEX_FILE, folder=folder), err=True)
+    if failed:
+        raise click.ClickException(ngettext("{count} department list not written (see above)",
+                                            "{count} department lists not written (see above)",
+                                            len(failed)).format(count=len(failed)))
+
+
+@cli.command(name="dispatch")
+@click.argument("plan", type=_Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", type=_Path(), required=True, help="Folder for the forms.")
+@click.option("--round", "round_", metavar="NAME", help="The round, e.g. 2026年第四季度.")
+@click.option("--due", metavar="DATE", help="When returns are due, e.g. 2026-12-20.")
+@click.option("--force", is_flag=True,
+              help="Replace forms even if they were edited since dutymatrix wrote them.")
+def dispatch_command(plan: Path, output: Path, round_: str | None, due: str | None,
+                     force: bool) -> None:
+    """下发: one return form per department of PLAN, and an index, into -o DIR.
+
+    Each form lists the department's tasks (locked) and the columns it fills in: 完成状态
+    (a drop-down), 进展情况, 存在问题, 下步计划, and 报送单位, 联系人, 电话, 报送日期. A hidden
+    stamp (plan, department, round, tasks) lets `collect` recognise a return whatever its
+    file is called. The forms are the lists of `filter --split-by-dept`, with return columns.
+
+    Example:
+
+        dutymatrix dispatch seeds/001_5afa0209a0ae242f.txt -o output/下发/ --round 2026年第四季度 --due 2026-12-20
+    """
+    from ..round.dispatch import dispatch
+    from ..errors import MatrixError
+
+    (loaded,) = _load_plans([plan])
+    try:
+        result = dispatch(loaded, output, round=round_, due=due, inputs=[plan], force=force,
+                          report=lambda message: click.echo(
+                              _("Error: {message}").format(message=message), err=True))
+    except MatrixError as e:
+        raise _fail(e) from None
+    if result.leaders:
+        click.echo(_("wrote {count} return forms, {leaders} leaders' forms and {index} to "
+                     "{folder}").format(count=len(result.files), leaders=len(result.leaders),
+                                        index=result.index.name, folder=output), err=True)
+    else:
+        click.echo(ngettext("wrote {count} return form and {index} to {folder}",
+                            "wrote {count} return forms and {index} to {folder}",
+                            len(result.files)).format(count=len(result.files),
+                                                      index=result.index.name, folder=output),
+                   err=True)
+    if result.failed:
+        raise click.ClickException(ngettext("{count} form not written (see above)",
+                                            "{count} forms not written (see above)",
+                                            len(result.failed)).format(count=len(result.failed)))
+
+
+@cli.command(name="collect")
+@click.argument("plan", type=_Path(exists=True, dir_okay=False))
+@click.argument("returns", nargs=-1, required=True, type=_Path(exists=True))
+@click.option("-o", "--output", type=_Path(), help="The 汇总 workbook to write (.xlsx).")
+@click.option("--as-of", "as_of", metavar="DATE",
+              help="Count deadlines as of this day (YYYY-MM-DD). Default: today.")
+@click.option("--since", type=_Path(exists=True, dir_okay=False),
+              help="The previous round's 汇总: mark what changed since.")
+@click.option("--round", "round_", metavar="NAME",
+              help="The round collected; returns for another are refused. Default: the round "
+                   "most returns carry.")
+@click.option("--year", type=int, help="The plan's year for deadlines such as 6月底前 "
+              "(default: from its 文号 or title).")
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              help="table: a summary on the terminal (default); json: everything, on stdout.")
+@click.option("--warn-days", type=click.IntRange(0, 366), default=7, show_default=True,
+              help="A task not done and due within this many days is 临期 (yellow).")
+@click.option("--force", is_flag=True,
+              help="Replace an existing -o workbook even if dutymatrix did not write it, it "
+                   "was saved since or an office has it open (never one of the inputs).")
+def collect_command(plan: Path, returns: tuple[Path, ...], output: Path | None,
+                    as_of: str | None, since: Path | None, round_: str | None,
+                    year: int | None, fmt: str, warn_days: int, force: bool) -> None:
+    """汇总: gather the returns of a round against PLAN, show who is behind.
+
+    RETURNS are files or folders of returns, in any order, with any names. Each is
+    recognised by its stamp (or, when it is gone, by its tasks' text); a return for another
+    plan or round is refused with the reason, a damaged file gets one line and the rest are
+    still collected. Exit 1 when a file could not be read (the 汇总 is still written).
+
+    Example:
+
+        dutymatrix collect seeds/001_5afa0209a0ae242f.txt returns/ -o 汇总.xlsx --as-of 2026-12-21
+
+        dutymatrix collect plan.txt returns/ -o 汇总2.xlsx --since 汇总1.xlsx --format json
+    """
+    from ..round.collect import collect_files
+    from ..errors import MatrixError
+
+    day = _day_option(as_of, "--as-of")
+    (loaded,) = _load_plans([plan])
+    try:
+        result = collect_files(loaded, returns, output=output, as_of=day, round=round_,
+                               year=year, since=since, warn_days=warn_days, force=force)
+    except MatrixError as e:
+        raise _fail(e) from None
+    for r in result.received:
+        if r.outcome in ("拒收", "无法读取"):
+            click.echo(f"{r.outcome}: {r.path}: {r.reason}" if r.outcome == "拒收"
+                       else f"{r.outcome}: {r.reason}", err=True)
+        elif r.outcome == "采用" and r.reason:  # taken with a doubt: by text, 报送单位 differs
+            click.echo(f"{r.outcome}（请核实）: {r.path}: {r.reason}", err=True)
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        from .terminal import print_collection
+
+        print_collection(result)
+    if output is not None:
+        click.echo(_("wrote {path}").format(path=output), err=True)
+    if any(r.outcome == "无法读取" for r in result.received):
+        sys.exit(1)
+
+
+def _day_option(value: str | None, hint: str):
+    """A YYYY-MM-DD option as a date (None when not given)."""
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(_("{value!r} is not a date (YYYY-MM-DD)").format(value=value),
+                                 param_hint=hint) from None
+
+
+@cli.command(name="remind")
+@click.argument("plan", type=_Path(exists=True, dir_okay=False))
+@click.argument("returns", nargs=-1, required=True, type=_Path(exists=True))
+@click.option("-o", "--outdir", "output", type=_Path(file_okay=False), default="output/催办",
+              show_default=True, help="Folder for the 催办通知 and the 督查通报 (.docx).")
+@click.option("--as-of", "as_of", metavar="DATE",
+              help="Count deadlines as of this day (YYYY-MM-DD). Default: today.")
+@click.option("--since", type=_Path(exists=True, dir_okay=False),
+              help="The previous round's 汇总: 连续逾期 counts from it.")
+@click.option("--round", "round_", metavar="NAME",
+              help="The round collected. Default: the round most returns carry.")
+@click.option("--year", type=int, help="The plan's year for deadlines such as 6月底前.")
+@click.option("--warn-days", type=click.IntRange(0, 366), default=7, show_default=True,
+              help="A task not done and due within this many days is 临期 (yellow).")
+@click.option("--reply-by", metavar="DATE",
+              help="The day the departments are to answer by (default: 5 days after --as-of).")
+@click.option("--office", default="督查室", show_default=True,
+              help="Who signs the notices and the 通报.")
+@click.option("--force", is_flag=True, help="Replace notices an office has edited.")
+def remind_command(plan: Path, returns: tuple[Path, ...], output: Path, as_of: str | None,
+                   since: Path | None, round_: str | None, year: int | None, warn_days: int,
+                   reply_by: str | None, office: str, force: bool) -> None:
+    """催办 and 通报: collect the round as `collect` does, then write one 催办通知 (.docx)
+    per department that is late, silent or holds 逾期/临期 tasks, and a 督查通报 draft of
+    the round for the leaders. Exit 1 when a return could not be read or a file was not
+    replaced (the rest is still written).
+
+    Example:
+
+        dutymatrix remind plan.txt returns/ -o output/催办 --as-of 2026-12-21 --reply-by 2026-12-25
+    """
+    from ..errors import MatrixError
+    from ..round.remind import remind_files
+
+    day = _day_option(as_of, "--as-of")
+    answer = _day_option(reply_by, "--reply-by")
+    (loaded,) = _load_plans([plan])
+    try:
+        result = remind_files(loaded, returns, output, as_of=day, round=round_, year=year,
+                              since=since, warn_days=warn_days, reply_by=answer,
+                              office=office, force=force)
+    except MatrixError as e:
+        raise _fail(e) from None
+    for r in result.collection.received:
+        if r.outcome in ("拒收", "无法读取"):
+            click.echo(f"{r.outcome}: {r.path}: {r.reason}" if r.outcome == "拒收"
+                       else f"{r.outcome}: {r.reason}", err=True)
+    for message in result.skipped:
+        click.echo(message, err=True)
+    click.echo(ngettext("wrote {count} 催办通知 and the 督查通报 to {folder}",
+                        "wrote {count} 催办通知 and the 督查通报 to {folder}",
+                        len(result.notices)).format(count=len(result.notices), folder=output),
+               err=True)
+    if result.skipped or any(r.outcome == "无法读取" for r in result.collection.received):
+        sys.exit(1)
+
+
+class DiffTrouble(click.ClickException):
+    """An error in `diff`: exit 2, as diff(1) does, so that 1 keeps meaning "differences"."""
+
+    exit_code = 2
+
+
+@cli.command(name="diff")
+@click.argument("old", type=_Path(exists=True, dir_okay=False, allow_dash=True))
+@click.argument("new", type=_Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json", "xlsx"]), default=None,
+              help="table: a summary (default); json: every change; xlsx: a workbook of the "
+                   "changes (default when -o ends in .xlsx).")
+@click.option("-o", "--output", type=_Path(allow_dash=True),
+              help="Write to this file (- for standard output).")
+@click.option("-d", "--dept", help="Only what changed for this department (any alias).")
+@click.option("--match", "pairs", multiple=True, metavar="OLD=NEW",
+              help="Match these two tasks whatever the automatic matching says (repeatable), "
+                   "e.g. --match （三）=（五） or 二、/（三）=三、/（一）.")
+@click.option("--matches", "match_files", multiple=True,
+              type=_Path(exists=True, dir_okay=False),
+              help="A file of OLD=NEW lines decided by a person.")
+@click.option("--all-renumbered", is_flag=True, help="List every renumbered task in the summary.")
+@click.option("--force", is_flag=True,
+              help="Replace an existing workbook even if it was edited or is open elsewhere.")
+@click.option("--record-path", is_flag=True, help="Record the source file's full path in the "
+              "workbook (by default only its name and SHA-256: a workbook is sent out).")
+def diff_command(old: Path, new: Path, fmt: str | None, output: Path | None, dept: str | None,
+                 pairs: tuple[str, ...], match_files: tuple[Path, ...],
+                 all_renumbered: bool, force: bool,
+                 record_path: bool) -> None:
+    """Compare two versions of a plan: tasks added, removed, reworded, renumbered, moved,
+    split or merged, and which departments gained or lost which task.
+
+    OLD and NEW are plan documents or workbooks written by `dutymatrix build`, in any
+    combination and either script. Exit status as diff(1): 0 no differences, 1 differences,
+    2 trouble.
+
+    Example:
+
+        dutymatrix diff old.txt new.txt
+
+        dutymatrix diff old.xlsx new.docx -o output/diff.xlsx
+
+        dutymatrix diff old.txt new.txt --dept 财政部 --format json
+    """
+    from ..diff import read_matches
+    from ..errors import MatrixError
+    from ..load.sources import load_plan
+
+    try:
+        matches = read_matches(pairs, match_files)
+        plans = [load_plan(path, lean=True) for path in (old, new)]
+        for plan, path in zip(plans, (old, new)):
+            _show_reading_warnings(plan, path)
+        from ..diff import diff_plans, filter_diff
+
+        result = diff_plans(plans[0], plans[1], matches=matches or None)
+        if dept:
+            result = filter_diff(result, dept)
+    except MatrixError as e:
+        raise DiffTrouble(str(e)) from None
+    if fmt is None:
+        fmt = "xlsx" if output is not None and output.suffix.lower() == ".xlsx" else (
+            "json" if output is not None and str(output) != "-" else "table")
+    if output is not None and str(output) == "-" and fmt != "xlsx":
+        output = None  # -o -: standard output
+    from ..safety.writes import check_target, make_folder, safe_file_name
+
+    try:
+        if output is not None:
+            check_target(output, (old, new), force=force, workbook=fmt == "xlsx")
+        if fmt == "table":
+            from ..diff import render_summary
+
+            if output is not None:
+                from io import StringIO
+
+                from rich.console import Console
+
+                buffer = StringIO()
+                render_summary(result, Console(file=buffer, width=120, no_color=True),
+                               all_renumbered=all_renumbered)
+                _write_text(buffer.getvalue(), output)
+            else:
+                render_summary(result, all_renumbered=all_renumbered)
+        elif fmt == "json":
+            from ..export.downloads import diff_json
+
+            text = diff_json(result)
+            if output is None:
+                click.echo(text, nl=False)
+            else:
+                _write_text(text, output)
+        else:
+            from ..workbook import write_diff_workbook
+
+            from pathlib import Path
+
+            target = output or Path(DEFAULT_OUTPUT) / safe_file_name(
+                f"diff_{_stem(old)}_{_stem(new)}", ".xlsx")
+            if output is None:
+                check_target(target, (old, new), force=force)
+            if str(target) != "-":
+                make_folder(target.parent)
+            write_diff_workbook(result, plans[0], plans[1], target, record_path=record_path)
+            click.echo(_("wrote {path}").format(path=target), err=True)
+    except MatrixError as e:
+        raise DiffTrouble(str(e)) from None
+    except OSError as e:
+        raise DiffTrouble(_("{path}: {error}").format(path=output, error=e.strerror or e)) from None
+    sys.exit(0 if result.is_empty() else 1)
+
+
+def _stem(path: Path) -> str:
+    return "stdin" if str(path) == "-" else path.stem
+
+
+def _write_text(text: str, output: Path) -> None:
+    from ..safety.writes import write_atomic
+
+    write_atomic(output, text.encode("utf-8"))
+
+
+WEB_EXTRA_MISSING = N_("the web page needs the 'web' extra (Starlette, uvicorn, Jinja2, "
+                     "python-multipart): pip install 'dutymatrix[web]' "
+                     "(from a checkout: pip install -e '.[web]')")
+
+
+@cli.command()
+@click.option("-p", "--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to serve on.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind. 0.0.0.0 shares the page with the office network.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in the browser.")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="Another host name the page may be reached by (repeatable).")
+def serve(port: int, host: str, open_browser: bool, allow_hosts: tuple[str, ...]) -> None:
+    """Serve the web page: upload plans, see the matrix, download, compare versions.
+
+    In Chinese, for people who never open a terminal; it calls the same library functions as
+    the commands. Bound to 127.0.0.1: only this computer can open it. Stop with Ctrl-C.
+
+    Example:
+
+        dutymatrix serve --open
+
+        dutymatrix serve --port 8080 --host 0.0.0.0     # share on the office network
+    """
+    try:
+        import uvicorn
+
+        from ..web import create_app
+
+        app = create_app(host, port, extra_hosts=allow_hosts)
+    except ImportError:
+        raise click.ClickException(_(WEB_EXTRA_MISSING)) from None
+    from ..web.app import url_host
+
+    url = f"http://{url_host('127.0.0.1' if host in ('0.0.0.0', '::', '') else host)}:{port}/"
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(_("Warning: serving on {host}: anyone who can reach this computer on port "
+                     "{port} can use the page and see what is uploaded. Use it only on a "
+                     "network you trust.").format(host=host, port=port), err=True)
+    click.echo(_("dutymatrix: serving {url} (Ctrl-C to stop)").format(url=url), err=True)
+    if open_browser:
+        import threading
+        import webbrowser
+
+        threading.Timer(1.0, webbrowser.open, (url,)).start()
+    _stop_reads_on_exit(uvicorn.Server)
+    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False,
+                timeout_graceful_shutdown=3)
+
+
+def _stop_reads_on_exit(server: type) -> None:
+    """SIGTERM or Ctrl-C to ``serve`` also kills a file being read (``read.confine``), so that
+    the server stops within seconds whatever runs (uvicorn otherwise waits for the request)."""
+    from ..read.confine import stop_all
+
+    exit_handler = server.handle_exit
+    if getattr(exit_handler, "stops_reads", False):
+        return
+
+    def handle_exit(self, sig, frame):
+        stop_all()
+        exit_handler(self, sig, frame)
+
+    handle_exit.stops_reads = True
+    server.handle_exit = handle_exit
+
+
+def main() -> None:
+    """Console entry point: like ``cli()``, but Ctrl-C exits 130 with one line."""
+    import matrix
+
+    from ..safety.signals import install_signal_cleanup
+    from ..text.safe import for_terminal
+
+    matrix._own_process = True  # this process runs only dutymatrix (see matrix/workbook/book.py)
+    matrix.hide_unused_modules()
+    install_signal_cleanup()  # SIGTERM, SIGHUP: temporary files removed, exit 128 + signal
+    try:
+        result = cli.main(prog_name="dutymatrix", standalone_mode=False)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo(_("Interrupted."), err=True)
+        sys.exit(130)
+    except click.ClickException as e:
+        e.message = for_terminal(e.message)  # a name from a file is printable text only
+        e.show()
+        sys.exit(e.exit_code)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    sys.exit(result if isinstance(result, int) else 0)

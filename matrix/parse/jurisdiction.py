@@ -1,0 +1,572 @@
+"""Local-government plans: whose plan a document is, and what its printed names mean there.
+
+A 省 / 市 / 县 / 区 plan prints its own bodies with a level prefix (市发改局, 省卫生健康委), often
+without one (统计局, 发展改革委: that government's own body, never the national one), and lets a
+prefix run over a list (市发改局、住建局 → 市住建局). This module holds the pure functions for
+that, used by ``transform`` while it builds a document:
+
+* :func:`distribute_prefix`: a list's level prefix written out over the names that lack one;
+* :func:`detect_jurisdiction`: level and name of the issuing government, from the 文号, the issuer
+  and title lines and the prefixes its bodies carry (``parse --jurisdiction`` overrides);
+* :class:`LocalResolver`: a printed name in a local document → one :class:`Department` per body
+  and its national counterpart. A body is **named as the plan prints it** (the prefix written
+  out: 区发改局 stays 区发改局, never 区发展改革委; a 2012 plan's 市国税局 and 市社工委 stay, with
+  no successor and no merger). Its function — the national body whose duties it carries, found
+  from the spellings the national data knows (发展改革委, 发改委, 发展和改革委员会 → 国家发展改革委)
+  plus the ``local`` spellings of ``departments.toml`` (经信, 人力社保 …) — is its
+  ``counterpart`` and its key (prefix, function): :meth:`LocalResolver.unify` gives the spellings
+  one plan prints of one body one column, titled with the fullest (市发改委 and 市发展和改革委员会),
+  and searches find a column by any spelling. No list of governments is needed.
+
+A prefix distributes only onto a government's own bodies (厅 局 委 办 …): never onto a
+laboratory, a hospital or a group, and after 省委宣传部 as the government's 省, never 省委.
+The jurisdiction comes from the issuer, the title and the 文号: a government named inside a
+long sentence counts only where it issues the document (…人民政府办公厅印发).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ..records import Department, Jurisdiction
+from ..text.patterns import lazy
+
+LEVELS = ("central", "province", "city", "county", "district")
+LEVEL_PREFIX = {"province": "省", "city": "市", "county": "县", "district": "区"}
+_PREFIX_LEVEL = {"省": "province", "市": "city", "州": "city", "盟": "city", "县": "county",
+                 "旗": "county", "区": "district"}
+_MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
+# 文号 abbreviations of the provincial-level governments (粤府办〔2023〕5号).
+PROVINCE_ABBREVIATIONS = {
+    "京": "北京市", "津": "天津市", "沪": "上海市", "渝": "重庆市", "冀": "河北省", "晋": "山西省",
+    "蒙": "内蒙古自治区", "内蒙": "内蒙古自治区", "辽": "辽宁省", "吉": "吉林省", "黑": "黑龙江省",
+    "苏": "江苏省", "浙": "浙江省", "皖": "安徽省", "闽": "福建省", "赣": "江西省", "鲁": "山东省",
+    "豫": "河南省", "鄂": "湖北省", "湘": "湖南省", "粤": "广东省", "桂": "广西壮族自治区",
+    "琼": "海南省", "川": "四川省", "黔": "贵州省", "云": "云南省", "滇": "云南省", "藏": "西藏自治区",
+    "陕": "陕西省", "甘": "甘肃省", "青": "青海省", "宁": "宁夏回族自治区", "新": "新疆维吾尔自治区",
+}
+
+_HAN = "\u4e00-\u9fff"
+# A government's name: 广东省, 鞍山市, 立山区, 恩施土家族苗族自治州, 金乡县.
+_PLACE = rf"[{_HAN}]{{1,10}}?(?:自治区|自治州|自治县|省|市|县|旗|区)"
+# A name starts a line or follows punctuation (a label such as 发文单位 is blanked out first):
+# never inside a sentence (经省政府同意 names no government).
+_START = rf"(?<![{_HAN}])"
+_NOT_PLACE = "各有相全本我经已年在的为由将现请和及对向按据与从省市县区"
+_GOV_LINE = lazy(rf"{_START}((?![{_NOT_PLACE}])(?:{_PLACE})+)(?:人民政府|政府)(?:办公厅|办公室)?(?:文件|关于|$)")
+_GOV_ANY = lazy(rf"{_START}((?![{_NOT_PLACE}])(?:{_PLACE})+)(?:人民政府|政府)")
+_PART = lazy(_PLACE)
+_TITLE_PLACE = lazy(rf"^(?:【[^】]*】)?([{_HAN}]{{2,4}}?)(?:关于|市?人民政府关于)")
+_OWN_PRACTICE = lazy(rf"结合((?![{_NOT_PLACE}]){_PLACE})实际")
+_QUOTED_PLACE = lazy(rf"《((?![{_NOT_PLACE}]){_PLACE})")
+_DOC_NUMBER_HEAD = lazy(rf"^([{_HAN}]{{1,6}}?)(?:府|政|办)")
+
+# A level prefix that begins a name: 市发改局, 省委宣传部, 区级相关部门.
+_LEVEL_HEAD = lazy(r"^([省市县区州盟旗])(委(?!员会)|级|直|属)?")
+# A name that carries a place of its own: 杭州市政府, 黄埔区政府, 滁州经开区管委会, 开发区.
+_PLACE_HEAD = lazy(rf"^[{_HAN}]{{2,6}}?(?:省|市|县|区|州|盟|旗)(?!场|域|级|直)")
+_GENERIC = lazy(r"^(?:[省市县区州](?:级|直|属)?|全[省市县区州])?(?:各|有关|相关|其他)"
+                      r"|^全[省市县区州]|各(?:有关|相关)?(?:部门|单位|专班)")
+_GOVERNMENT = lazy(r"(?:人民政府|政府|党委|党委和政府|管委会|管理委员会|办事处)$")
+_ZONE = lazy(r"(?:开发区|高新区|经开区|园区|新区|产业园|示范区|自贸区|片区|街道|乡镇|[镇乡])$")
+_NATIONAL_HEAD = lazy(r"^(?:国家|国务院|中央|中共中央|中国|中华|全国)")
+_NATIONAL_TAIL = lazy(r"(?:总局|总署|总队|总会|团中央)$")
+# Suffixes that name the kind of body: stripped to find the function (发改 + 局 = 发改委).
+_KIND_SUFFIX = lazy(r"(?:委员会|管理局|总局|总署|分局|办公室|委|局|厅|署|办|部|会)$")
+# Functions whose local offices belong to the national body (vertical management): a name with
+# a place of its own and one of these is a central body's branch (滁州海关, 广东金融监管局).
+_VERTICAL = ("海关总署", "金融监管总局", "中国证监会", "人民银行", "国家外汇局", "国家统计局",
+             "中国气象局", "中国地震局", "国家邮政局", "税务总局", "国家烟草局")
+_PARTY_INSIDE = lazy(r".(?:省委|市委|县委|区委)")
+_PLACED_BRANCH = lazy(r"^(?!地方)[^省市县区]{2,4}(?:海关|海事局|监管局|监局|调查队|调查总队)$|(?:分行|分署)$")
+_BRANCH = lazy(r"(?:分行|分署|分局|监管局|监局|调查队|调查总队|海关|海事局|管理局|税务局|气象局|"
+                     r"邮政管理局)$")
+
+
+def level_of(name: str) -> str | None:
+    """The level of a government's name: 广东省 → province, 鞍山市 → city, 立山区 → district."""
+    if name in _MUNICIPALITIES or name.endswith(("省", "自治区")):
+        return "province"
+    if name.endswith(("自治州", "州", "盟")):
+        return "city"
+    if name.endswith(("自治县", "县", "旗")):
+        return "county"
+    if name.endswith("区"):
+        return "district"
+    if name.endswith("市"):
+        return "city"
+    return None
+
+
+def parse_jurisdiction(text: str) -> Jurisdiction:
+    """``--jurisdiction`` text → a Jurisdiction: 广东省, 滁州市, 立山区, central (国务院)."""
+    text = text.strip()
+    if text.lower() in ("central", "national") or text in ("国务院", "中央", "全国"):
+        return Jurisdiction.make(level="central", name=None)
+    for suffix in ("人民政府", "政府"):
+        if text.endswith(suffix) and len(text) > len(suffix):
+            text = text[: -len(suffix)]
+    parts = _PART.findall(text)
+    name = parts[-1] if parts and "".join(parts) == text else text
+    level = level_of(name)
+    if level is None:
+        from ..i18n import _
+
+        raise ValueError(_("cannot tell the level of {text!r}: end it with 省, 市, 县 or 区")
+                         .format(text=text))
+    return Jurisdiction.make(level=level, name=name)
+
+
+def is_local_form(name: str) -> bool:
+    """A bare name in the form a local government gives a national function (财政局, 发改局,
+    商务厅): not a national spelling, but its function is known."""
+    from ..departments import default_registry
+
+    registry = default_registry()
+    return registry.lookup(name) is None and _index_for(registry).function(name) is not None
+
+
+def own_prefix(name: str) -> str | None:
+    """The level prefix a name begins with (市发改局 → 市, 省委宣传部 → 省委), else None.
+
+    市场监管局 begins with no prefix (市场 is a word); 市市场监管局 begins with 市.
+    """
+    m = _LEVEL_HEAD.match(name)
+    if m is None or len(name) <= len(m.group(0)) + 1:
+        return None
+    if m.group(2) in ("级", "直", "属"):
+        return None  # 市级各有关部门: a group, not a prefix
+    if m.group(2) is None and name[1:3] in ("政府", "政务"):
+        return m.group(1)  # 市政府办公室, 市政务服务数据管理局 (市 + 政务, not 市政)
+    if m.group(2) is None and name[:2] in ("市场", "市政", "市容", "市民", "区域", "县域", "省直"):
+        # 市场监管局 / 市政公用局: the word, not the prefix (市市场监管局 has both); but 市民政局
+        # is 市 and 民政局, a body whose function is known
+        if not (_BODY_END.search(name) and _function_of(name[1:])):
+            return None
+    return m.group(0)
+
+
+# What a government's own body ends with: a list prefix distributes onto these only (never onto
+# 省之江实验室, 市人民医院, 各县政府).
+_BODY_END = lazy(r"(?:厅|局|委|办|委员会|办公室)$")
+
+
+def _function_of(rest: str) -> str | None:
+    from ..departments import default_registry
+
+    return _index_for(default_registry()).function(rest)
+
+
+def _other_kind(name: str) -> bool:
+    """A name a list prefix does not run over: a group, a government, a zone, a national body or
+    one with a place of its own."""
+    return bool(_GENERIC.search(name) or _GOVERNMENT.search(name) or _ZONE.search(name)
+                or _NATIONAL_HEAD.match(name) or _NATIONAL_TAIL.search(name)
+                or _PLACE_HEAD.match(name) or _PLACED_BRANCH.search(name))
+
+
+def distribute_prefix(names: Sequence[str]) -> list[str]:
+    """Each name of one 、-list with the list's level prefix written out where it runs over.
+
+    ``市发改局、住建局、农业农村局`` → 市发改局, 市住建局, 市农业农村局. A name with its own
+    prefix starts a new run (省发展改革委、省市场监管局、商务厅 → 省商务厅); a name of another kind
+    (各县…政府, 广东海事局, 国家统计局) gets none and ends the run.
+    """
+    out: list[str] = []
+    current: str | None = None
+    for name in names:
+        prefix = own_prefix(name)
+        if prefix is not None:
+            current = prefix
+            out.append(name)
+        elif current is None or _other_kind(name):
+            current = None
+            out.append(name)
+        elif name.endswith("部"):
+            # a 部 is the State Council's (工业和信息化部), unless a party committee's list
+            # runs on (市委宣传部、统战部)
+            out.append(current + name if current.endswith("委") else name)
+            if not current.endswith("委"):
+                current = None
+        elif _BODY_END.search(name):
+            # a government body after 省委宣传部 takes the government's prefix (省), never 省委
+            out.append(current[0] + name)
+        else:
+            out.append(name)  # 之江实验室, 人民医院: not the government's own body
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Jurisdiction
+
+
+_ISSUES = lazy(r"(?:办公厅|办公室)?\s*(?:印发|发布|下发|出台|制定|关于|文件)")
+_ISSUER_LINE = 40  # characters of a line that can be an issuer's or a title's line
+_LABELS = lazy(r"发文单位|发布机构|发文机关|制发机关|成文机关|发文字号|文件名称|索\s*引\s*号")
+
+
+# Each pattern of _candidates with a word it cannot match without: a line without the word is
+# not searched (most lines of a State Council plan name no government), and a pattern no line
+# needs is never compiled.
+_NEEDS = ((_GOV_LINE, "政府"), (_GOV_ANY, "政府"), (_OWN_PRACTICE, "实际"), (_QUOTED_PLACE, "《"))
+
+
+def _candidates(lines: Iterable[str]) -> Counter:
+    found: Counter = Counter()
+    for line in lines:
+        patterns = [pattern for pattern, word in _NEEDS if word in line]
+        if not patterns:
+            continue
+        line = _LABELS.sub(" ", line)
+        for pattern in patterns:
+            long_line = pattern is _GOV_ANY and len(line.strip()) > _ISSUER_LINE
+            for m in pattern.finditer(line):
+                if long_line and not _ISSUES.match(line, m.end()):
+                    # a government named inside a sentence (赵建才市长代表市政府, 以便区政府适时
+                    # 协调) is a phrase of the text, not the issuer; one that issues (浙江省人民政府
+                    # 办公厅印发, 河南省人民政府 关于…) is
+                    continue
+                parts = _PART.findall(m.group(1))
+                for k, part in enumerate(parts):
+                    if not part.startswith(("各", "有关", "相关", "全", "本", "我")) and len(part) >= 2:
+                        # 苏州市吴江区人民政府: the government is the last of the places
+                        found[part] += (2 if pattern is _GOV_LINE else 1) + (k == len(parts) - 1 > 0)
+    return found
+
+
+def detect_jurisdiction(opening: Sequence[str], title: str | None, doc_number: str | None,
+                        body_lines: Sequence[str], prefixes: Counter,
+                        national_names: int, self_refs: Counter | None = None) -> Jurisdiction | None:
+    """Whose plan a document is, or None when nothing tells.
+
+    ``prefixes`` counts the level prefixes of the bodies its trailers name (市 → 12);
+    ``national_names`` how many names the national data knows without a prefix; ``self_refs``
+    how often the text speaks of itself as a level (我市, 全省, 本县: 市 → 3), which decides
+    when no body carries a prefix.
+    """
+    if self_refs and not sum(n for p, n in prefixes.items() if p in _PREFIX_LEVEL):
+        spoken = sum(self_refs.values())
+        if spoken > national_names:
+            prefixes = Counter({p: n for p, n in self_refs.items() if p in _PREFIX_LEVEL})
+            national_names = 0  # bare names of a local plan (统计局) are its own bodies
+    number_head = _DOC_NUMBER_HEAD.match(doc_number or "")
+    central_mark = (number_head is not None and number_head.group(1).startswith("国")) or \
+        any(p.startswith("国务院") for p in [title or "", *opening[:8]])
+    local_count = sum(n for p, n in prefixes.items() if p in _PREFIX_LEVEL)
+    if central_mark and local_count <= national_names:
+        return Jurisdiction.make(level="central", name=None)
+    level = None
+    if local_count:
+        level = _PREFIX_LEVEL[max((p for p in prefixes if p in _PREFIX_LEVEL),
+                                  key=lambda p: (prefixes[p], -"省市州盟县旗区".index(p)))]
+    heads = [*opening, *([title] if title else [])]
+    found = _candidates(heads)
+    tm = _TITLE_PLACE.match(title or "") or next(
+        (m for m in (_TITLE_PLACE.match(p) for p in opening[:3]) if m), None)
+    if number_head is not None:
+        province = PROVINCE_ABBREVIATIONS.get(number_head.group(1))
+        if province is not None:
+            found[province] += 3
+    if level is None:
+        if not found:
+            if national_names:
+                return Jurisdiction.make(level="central", name=None)
+            return None
+        best = max(found, key=lambda n: (found[n], -list(found).index(n)))
+        level = level_of(best)
+        return Jurisdiction.make(level=level, name=best) if level else None
+    fitting = [n for n in found if level_of(n) == level]
+    if not fitting:
+        more = _candidates(body_lines)
+        fitting = [n for n in more if level_of(n) == level]
+        found = more
+    if fitting:
+        name = max(fitting, key=lambda n: (found[n], -fitting.index(n)))
+    elif tm is not None:
+        name = tm.group(1) + LEVEL_PREFIX[level]
+    else:
+        name = None
+    return Jurisdiction.make(level=level, name=name)
+
+
+# ---------------------------------------------------------------------------------------------
+# Names → bodies
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What a printed name is in a local document."""
+
+    department: Department
+    counterpart: str | None = None  # the national body whose duties it carries
+    national_warning: bool = False  # a national name where a local body is likely meant
+
+
+def _strip_national(spelling: str) -> str:
+    return _NATIONAL_HEAD.sub("", spelling)
+
+
+def _stem(spelling: str) -> str:
+    return _KIND_SUFFIX.sub("", spelling)
+
+
+class FunctionIndex:
+    """Function stems of the national bodies: 发改, 发展改革, 发展和改革 → 国家发展改革委."""
+
+    def __init__(self, registry) -> None:
+        self.registry = registry
+        self.exact: dict[str, str] = {}
+        self.stems: dict[str, str] = {}
+        for dept in registry.all():
+            if dept.generic or dept.category in ("地方人民政府", "泛指", "军队"):
+                continue
+            spellings = sorted(registry.aliases(dept.name) | set(registry.local_spellings(dept.name)))
+            for spelling in spellings:
+                base = _strip_national(spelling)
+                if len(base) < 2:
+                    continue
+                self._put(self.exact, base, dept)
+                stem = _stem(base)
+                if len(stem) >= 2:
+                    self._put(self.stems, stem, dept)
+
+    def _put(self, table: dict[str, str], key: str, dept: Department) -> None:
+        old = table.get(key)
+        if old is None or (self.registry.lookup(old).successor is not None
+                           and dept.successor is None):
+            table[key] = dept.name
+
+    def function(self, rest: str) -> str | None:
+        """The national body a local name without its prefix carries the duties of."""
+        found = self.exact.get(rest)
+        if found is None:
+            stem = _stem(rest)
+            found = self.stems.get(stem) if len(stem) >= 2 else None
+        return found
+
+
+@functools.cache
+def _province_short_names(registry) -> frozenset[str]:
+    """广东, 内蒙古, 广西 …: the provincial governments of the data without their level."""
+    out = set()
+    for dept in registry.all():
+        if dept.category == "地方人民政府":
+            name = dept.name.removesuffix("人民政府")
+            for suffix in ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "省", "市"):
+                if name.endswith(suffix):
+                    out.add(name[: -len(suffix)])
+                    break
+    return frozenset(out)
+
+
+@functools.cache
+def _index_for(registry) -> FunctionIndex:
+    return FunctionIndex(registry)
+
+
+def local_label(prefix: str, national: str, level: str, registry=None) -> str:
+    """The column name of a local body: the prefix and the national body's name in the form a
+    government of that level uses (工业和信息化部 → 省工业和信息化厅 / 市工业和信息化局)."""
+    base = _strip_national(national)
+    if base.startswith("国") and len(base) <= 3 and not base.endswith("委"):
+        # 国管局: a national acronym; the function is in the full name (机关事务管理局)
+        if registry is None:
+            from ..departments import default_registry
+
+            registry = default_registry()
+        full = registry.lookup(national)
+        if full is not None and full.full_name:
+            base = _strip_national(full.full_name)
+    if base.endswith("总局"):
+        base = base[:-2] + "局"
+    elif base.endswith(("部", "署")) and not base.endswith("总部"):
+        base = base[:-1] + ("厅" if prefix == "省" else "局")
+    return prefix + base
+
+
+def _runs_through(short: str, long: str) -> bool:
+    """Do the characters of ``short`` occur in ``long`` in order (发改委 in 发展和改革委员会)?"""
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
+def _renamed(department: Department, name: str) -> Department:
+    return Department.make(name=name, full_name=department.full_name, category=department.category,
+                           known=department.known, generic=department.generic)
+
+
+class LocalResolver:
+    """Printed names of one local document → bodies (one per body, with counterparts)."""
+
+    def __init__(self, registry, jurisdiction: Jurisdiction, canonical) -> None:
+        self.registry, self.jurisdiction, self.canonical = registry, jurisdiction, canonical
+        self.index = _index_for(registry)
+        self.prefix = LEVEL_PREFIX.get(jurisdiction.level, "")
+        name = jurisdiction.name or ""
+        self.place_names = (name,) if name else ()
+        self._memo: dict[str, Resolved] = {}
+        self._columns: dict[str, str] = {}  # a spelling → the plan's fuller spelling of the body
+
+    def resolve(self, printed: str) -> Resolved:
+        """The body ``printed`` (prefix written out) names in this document."""
+        found = self._memo.get(printed)
+        if found is None:
+            found = self._memo[printed] = self._resolve(printed)
+        column = self._columns.get(found.department.name)
+        if column is not None and column != found.department.name:
+            found = Resolved(_renamed(found.department, column), found.counterpart,
+                             found.national_warning)
+        return found
+
+    def key(self, printed: str) -> tuple[str, str] | None:
+        """(prefix, national function) of a local body, else None: two spellings with one key
+        may be one body (市发改委, 市发展和改革委员会)."""
+        found = self._memo.get(printed) or self.resolve(printed)
+        name, counterpart = found.department.name, found.counterpart
+        if counterpart is None or found.department.category != "地方部门":
+            return None
+        prefix = own_prefix(name)
+        return (prefix, counterpart) if prefix is not None else None
+
+    def unify(self, printed: Iterable[str]) -> None:
+        """Give the spellings one plan prints of one body one column, titled with its fullest
+        spelling (市发改委 and 市发展和改革委员会 → 市发展和改革委员会). Two names are one body
+        when they share prefix and function and the shorter's characters run, in order, through
+        the longer (发改委 in 发展和改革委员会); 市国税局 and 市地税局 stay two."""
+        self._columns = {}
+        groups: dict[tuple[str, str], list[str]] = {}
+        for name in dict.fromkeys(printed):
+            found = self._memo.get(name) or self._resolve(name)
+            self._memo[name] = found
+            key = self.key(name)
+            if key is not None:
+                groups.setdefault(key, []).append(found.department.name)
+        for names in groups.values():
+            names = sorted(set(names), key=lambda n: (-len(n), n))
+            titles: list[str] = []
+            for name in names:
+                title = next((t for t in titles if _runs_through(name, t)), None)
+                if title is None:
+                    titles.append(name)
+                else:
+                    self._columns[name] = title
+
+    def _known(self, name: str, category: str, generic: bool = False) -> Department:
+        return Department.make(name=name, category=category, known=True, generic=generic)
+
+    def _resolve(self, printed: str) -> Resolved:
+        from ..departments import _simplified, _strip_trailing
+
+        name = _simplified(_strip_trailing(re.sub(r"\s+", "", printed)))
+        scoped = self.registry.lookup_scoped(name, self.jurisdiction.name)
+        if scoped is not None:
+            return Resolved(scoped)
+        if _GENERIC.search(name):
+            return Resolved(self._known(name, "泛指", generic=True))
+        # the government's own name written out: 广东省发展改革委 → 省发展改革委
+        for place in sorted(self.place_names, key=len, reverse=True):
+            if name.startswith(place) and len(name) > len(place) + 1 and self.prefix:
+                rest = name[len(place):]
+                if not rest.startswith(self.prefix):
+                    name = self.prefix + rest
+                else:
+                    name = rest
+                break
+        if _NATIONAL_HEAD.match(name) or _NATIONAL_TAIL.search(name):
+            return self._national(name)
+        if _PARTY_INSIDE.search(name) and own_prefix(name) is None:
+            return Resolved(self._known(name, "地方党群机构"))  # 团省委, 团市委
+        for k in (2, 3):  # 湖北银保监局, 湖北日报: a place of its own (a province's short name)
+            if name[:k] in _province_short_names(self.registry) and len(name) > k + 1:
+                return self._placed_branch(name) or self._elsewhere(name)
+        prefix = own_prefix(name)
+        if prefix is not None:
+            rest = name[len(prefix):]
+            if _GOVERNMENT.search(rest) and len(rest) <= 4:  # 市政府, 区政府
+                return Resolved(self._known(name, "地方人民政府"))
+            return self._local(prefix, rest, name)
+        if _GOVERNMENT.search(name):
+            dept = self.registry.lookup(name)
+            if dept is None or dept.category == "地方人民政府":
+                return Resolved(dept if dept is not None else self._known(name, "地方人民政府"))
+        if _ZONE.search(name):
+            return Resolved(self._known(name, "园区"))
+        if _PLACE_HEAD.match(name):
+            return self._elsewhere(name)
+        dept = self.registry.lookup(name)
+        if dept is None:
+            branch = self._placed_branch(name) or (
+                self._branch(name) if name.endswith(("分行", "分署", "分局")) else None)
+            if branch is not None:
+                return branch
+        if dept is not None and dept.category == "组成部门" and (
+                name.endswith(("部", "署")) or name == "人民银行"):
+            # the State Council's own 部 (署, 人民银行) printed in a local plan: kept, but said;
+            # its 委 printed bare (发展改革委) and short forms (人行) are the local government's
+            return Resolved(dept, national_warning=True)
+        if dept is not None and dept.category in ("中央企业", "中央金融企业"):
+            return Resolved(dept)  # a central enterprise or bank: a company, not a department
+        # a bare name whose function is unknown (招商工作部) is kept as printed: it may not be
+        # this government's own body (a zone's, a company's)
+        return self._local(self.prefix, name, name)
+
+    def _national(self, name: str) -> Resolved:
+        dept = self.registry.lookup(name)
+        if dept is not None:
+            return Resolved(dept)
+        return self._branch(name) or Resolved(Department.make(name=name, known=False))
+
+    def _branch(self, name: str) -> Resolved | None:
+        """A national body's local office: 人民银行广东省分行, 海关总署广东分署, 滁州海关,
+        广东金融监管局, 中国证监会广东监管局. Kept as printed; its counterpart the national body."""
+        if not _BRANCH.search(name):
+            return None
+        for end in range(len(name) - 1, 1, -1):
+            dept = self.registry.lookup(name[:end])
+            if dept is not None and not dept.generic and dept.category != "地方人民政府":
+                return Resolved(self._known(name, "中央驻地方机构"), counterpart=dept.name)
+        tail = _PLACE_HEAD.sub("", name)
+        function = self.index.function(tail)
+        if function is not None and function in _VERTICAL:
+            return Resolved(self._known(name, "中央驻地方机构"), counterpart=function)
+        return None
+
+    def _placed_branch(self, name: str) -> Resolved | None:
+        """滁州海关, 广东金融监管局, 广东海事局: a place and a national body's local office (a
+        vertically managed function, or a province's short name and a branch ending)."""
+        for k in (2, 3, 4):
+            if len(name) - k < 2:
+                break
+            function = self.index.function(name[k:])
+            if function in _VERTICAL and self.index.function(name[:k]) is None:
+                return Resolved(self._known(name, "中央驻地方机构"), counterpart=function)
+            if name[:k] in _province_short_names(self.registry) and _BRANCH.search(name):
+                return Resolved(self._known(name, "中央驻地方机构"), counterpart=function)
+        return None
+
+    def _elsewhere(self, name: str) -> Resolved:
+        """A body with a place of its own: a branch of a national body or another government's."""
+        branch = self._branch(name)
+        if branch is not None:
+            return branch
+        tail = _PLACE_HEAD.sub("", name)
+        function = self.index.function(tail) if tail else None
+        return Resolved(Department.make(name=name, known=function is not None,
+                                        category="地方部门" if function else None),
+                        counterpart=function)
+
+    def _local(self, prefix: str, rest: str, printed: str | None) -> Resolved:
+        """A body of a government of this document (or of the level ``prefix`` names)."""
+        if prefix.endswith("委") and len(prefix) == 2:  # 市委宣传部: a party body, as printed
+            return Resolved(self._known(prefix + rest, "地方党委部门"))
+        function = self.index.function(rest)
+        if function is None:
+            shown = printed or prefix + rest
+            return Resolved(Department.make(name=shown, known=False))
+        # named as the plan names it (prefix written out), never rebuilt from the function
+        return Resolved(Department.make(name=prefix + rest, category="地方部门", known=True),
+                        counterpart=function)

@@ -1,0 +1,141 @@
+"""The built LALR tables of a grammar, kept between runs as JSON in the user's cache folder.
+
+Building the parse tables of ``plan.lark`` and ``trailer.lark`` is most of what ``parse`` does
+at start beyond importing (70 ms on a quiet machine, three times that on a busy one). Lark's own
+``cache=True`` keeps them as a pickle in the shared temporary folder, which any local user can
+plant (unpickling runs code); dutymatrix does not use it. Here the tables Lark serialises
+(``Lark.memo_serialize``: dicts, lists, tuples, strings, numbers) are written as tagged JSON,
+read back with ``json`` (which builds data, never objects) and handed to Lark's own loader,
+which builds only its own classes (``Rule``, ``TerminalDef`` …) from them. The file lives where
+the departments cache does (``matrix.departments._cache_folder``: the user's cache folder, a
+folder of mode 0700 owned by the user) and is trusted only when it is the user's, writable by
+nobody else, and names the SHA-256 of the grammar, the options and the Lark version it was built
+from; anything else, or any failure to load it, means the tables are built again.
+
+A custom lexer class (``LineLexer``) cannot be written as data: the file marks where it was, and
+the caller's class (part of the key, by its qualified name) is put back there, never a class
+named by the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from typing import Any
+
+_FORMAT = 1
+_MAX_BYTES = 8 * 2**20  # the tables of plan.lark are ~200 KB
+
+
+def _encode(value: Any, lexer: type | None) -> Any:
+    """Lark's serialised data as JSON data: every dict and tuple tagged (keys may be ints), the
+    custom ``lexer`` class as a mark."""
+    if isinstance(value, dict):
+        return {"d": [[_encode(k, lexer), _encode(v, lexer)] for k, v in value.items()]}
+    if isinstance(value, tuple):
+        return {"t": [_encode(v, lexer) for v in value]}
+    if isinstance(value, list):
+        return [_encode(v, lexer) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if lexer is not None and value is lexer:
+        return {"lexer": 1}
+    raise TypeError(f"cannot keep {type(value).__name__} in the table cache")
+
+
+def _decode(value: Any, lexer: type | None) -> Any:
+    if isinstance(value, list):
+        return [_decode(v, lexer) for v in value]
+    if isinstance(value, dict):
+        if set(value) == {"d"} and isinstance(value["d"], list):
+            return {_key(k, lexer): _decode(v, lexer) for k, v in value["d"]}
+        if set(value) == {"t"} and isinstance(value["t"], list):
+            return tuple(_decode(v, lexer) for v in value["t"])
+        if value == {"lexer": 1} and lexer is not None:
+            return lexer
+        raise ValueError("not a table cache")
+    return value
+
+
+def _key(value: Any, lexer: type | None) -> Any:
+    value = _decode(value, lexer)
+    if not isinstance(value, (str, int, tuple)) and value is not None:
+        raise ValueError("not a table cache")
+    return value
+
+
+def _custom_lexer(options: dict[str, Any]) -> type | None:
+    lexer = options.get("lexer")
+    return lexer if isinstance(lexer, type) else None
+
+
+def _digest(grammar: str, options: dict[str, Any]) -> str:
+    import lark
+
+    shown = {k: (f"{v.__module__}.{v.__qualname__}" if isinstance(v, type) else repr(v))
+             for k, v in sorted(options.items()) if k != "transformer"}
+    text = json.dumps([_FORMAT, lark.__version__, grammar, shown], ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _path(digest: str, create: bool = False):
+    from ..departments import _cache_folder
+
+    folder = _cache_folder(create=create, kind="grammar")
+    return None if folder is None else folder / f"tables-{digest[:32]}.json"
+
+
+def load(grammar: str, options: dict[str, Any]):
+    """The Lark parser of ``grammar`` with ``options`` from the cache, or None."""
+    import stat
+
+    from lark import Lark
+
+    digest = _digest(grammar, options)
+    path = _path(digest)
+    if path is None:
+        return None
+    try:
+        with open(path, "rb", opener=lambda p, flags: os.open(p, flags | os.O_NOFOLLOW)) as f:
+            info = os.fstat(f.fileno())
+            if (not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid()
+                    or info.st_mode & 0o022 or info.st_size > _MAX_BYTES):
+                return None
+            cached = json.loads(f.read())
+        if (not isinstance(cached, dict) or cached.get("format") != _FORMAT
+                or cached.get("sha256") != digest):
+            return None
+        lexer = _custom_lexer(options)
+        data, memo = _decode(cached["data"], lexer), _decode(cached["memo"], lexer)
+        allowed = {k: v for k, v in options.items() if k == "transformer"}
+        return Lark._load_from_dict(data, memo, **allowed)
+    except Exception:  # noqa: BLE001 — a cache that cannot be read only costs time
+        return None
+
+
+def save(parser, grammar: str, options: dict[str, Any]) -> None:
+    """Keep ``parser``'s tables for the next run (silently not, where that is not possible)."""
+    import tempfile
+
+    from lark.grammar import Rule
+    from lark.lark import _LOAD_ALLOWED_OPTIONS
+    from lark.lexer import TerminalDef
+
+    digest = _digest(grammar, options)
+    try:
+        data, memo = parser.memo_serialize([TerminalDef, Rule])
+        data["options"] = {k: v for k, v in data["options"].items()
+                           if k not in _LOAD_ALLOWED_OPTIONS}
+        lexer = _custom_lexer(options)
+        text = json.dumps({"format": _FORMAT, "sha256": digest, "data": _encode(data, lexer),
+                           "memo": _encode(memo, lexer)}, ensure_ascii=False)
+        path = _path(digest, create=True)
+        if path is None:
+            return
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")  # mode 0600
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except (OSError, TypeError, ValueError):
+        pass

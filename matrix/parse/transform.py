@@ -1,0 +1,834 @@
+"""Parse trees → records.
+
+Two steps, both pure:
+
+* ``UnitBuilder`` (a Lark ``Transformer``) makes ``Unit`` values from ``plan.lark``: one per
+  numbered section, clause, item …, with its body tokens and its children. The pipeline runs it
+  inside the parse (``parser.plan_reader``); ``tree_to_units`` runs it over a parse tree.
+* ``build_documents`` walks the units in order, splits them into documents where the numbering
+  restarts, cuts each unit's body into tasks at its trailers, reads each trailer with
+  ``trailer.lark`` (``matrix.parse.trailer``), applies the document-wide rules (列第一位者为牵头单位，下同;
+  以下均需…落实，不再列出; 以下除标注…外，适用范围均为…) and canonicalises department names.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from types import ModuleType
+
+from lark import Lark, Token, Transformer, Tree
+
+from .deadline import document_year, tasks_with_deadlines
+from ..messages import warning
+from ..records import Assignment, Clause, Department, Document, ParseWarning, Role, Task
+from .trailer import TrailerInfo, read_trailer
+from ..text.patterns import lazy
+
+MAX_WARNINGS_PER_KIND = 50
+# Warnings that say a body named in a trailer was not read (at most one per trailer): each one is
+# a department a clerk would otherwise never learn of, so every line is given (issue 23).
+_NEVER_CUT = frozenset({"unread-trailer", "field-unread"})
+LEVELS = {"section": 0, "clause": 1, "item": 2, "subitem": 3, "point": 4}
+_HAN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+               "七": 7, "八": 8, "九": 9}
+
+
+def number_value(number: str) -> int | None:
+    """Numeric value of a printed number: （十二） → 12, 三十、 → 30, 7. → 7, ③ → 3."""
+    core = number.strip("（）、.() ")
+    if not core:
+        return None
+    if len(core) == 1 and "①" <= core <= "⑳":
+        return ord(core) - ord("①") + 1
+    if core.isascii() and core.isdigit():
+        return int(core)
+    if len(core) > 1 and all(ch in "〇零一二三四五六七八九" for ch in core):  # 一〇〇〇〇
+        return int("".join(str("〇一二三四五六七八九".index(ch)) if ch != "零" else "0"
+                           for ch in core))
+    total, current = 0, 0
+    for ch in core:
+        if ch in _HAN_DIGITS:
+            current = _HAN_DIGITS[ch]
+        elif ch == "十":
+            total += (current or 1) * 10
+            current = 0
+        elif ch == "百":
+            total += (current or 1) * 100
+            current = 0
+        elif ch == "千":
+            total += (current or 1) * 1000
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+# ---------------------------------------------------------------------------------------------
+# Tree → units
+
+
+@dataclass
+class Unit:
+    """A numbered unit of the document with its body and children (internal, not a record)."""
+
+    kind: str  # section | clause | item | subitem | point | preamble
+    number: str
+    line: int  # normalised line
+    body: list[Token]
+    children: list[Unit] = field(default_factory=list)
+
+    @property
+    def level(self) -> int:
+        """0 for 一、 sections, 1 for （一） clauses, and so on."""
+        return LEVELS.get(self.kind, -1)
+
+    def first_line(self) -> str:
+        """The text on the number's own line, trailers included."""
+        out = []
+        for tok in self.body:
+            if tok.type == "NL":
+                break
+            out.append(tok)
+        return "".join(out).strip()
+
+    def title(self) -> str:
+        """First sentence up to the first 。 outside parentheses; trailers never count."""
+        title = self.__dict__.get("_title")  # computed once: every child asks for its parent's
+        if title is None:
+            title = self.__dict__["_title"] = self._first_sentence()
+        return title
+
+    def _first_sentence(self) -> str:
+        out = []
+        for tok in self.body:
+            if tok.type in ("NL", "TRAILER", "LINE_TRAILER", "SENTENCE_TRAILER"):
+                break
+            if tok.type in ("TEXT", "STRAY") and "。" in tok:
+                out.append(tok.split("。", 1)[0])
+                break
+            out.append(tok)
+        return "".join(out).strip().rstrip("：:；，").strip()
+
+    def heading(self) -> str:
+        """Number and title, as a section column shows it: 二、推动民生消费质量升级."""
+        return f"{self.number}{self.title()}"
+
+    def walk(self) -> Iterable[Unit]:
+        """This unit and every descendant, in document order."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+class UnitBuilder(Transformer):
+    """``plan.lark`` tree → a preamble ``Unit`` followed by the top-level units."""
+
+    def _make(self, kind: str, children: list) -> Unit:
+        number = children[0]
+        body = list(getattr(number, "pieces", ()))  # what follows the number on its line
+        body += _body(children[1:])
+        return Unit(kind, str(number), number.line, body,
+                    [c for c in children[1:] if isinstance(c, Unit)])
+
+    def section(self, children: list) -> Unit:
+        """一、 heading."""
+        return self._make("section", children)
+
+    def clause(self, children: list) -> Unit:
+        """（一） clause."""
+        return self._make("clause", children)
+
+    def item(self, children: list) -> Unit:
+        """1. item."""
+        return self._make("item", children)
+
+    def subitem(self, children: list) -> Unit:
+        """（1） item."""
+        return self._make("subitem", children)
+
+    def point(self, children: list) -> Unit:
+        """① point."""
+        return self._make("point", children)
+
+    def start(self, children: list) -> list[Unit]:
+        """Unnumbered lines first (the preamble), then the units."""
+        units = [c for c in children if isinstance(c, Unit)]
+        return [Unit("preamble", "", 1, _body(children)), *units]
+
+
+def _body(children: list) -> list[Token]:
+    """The body tokens among ``children``, a line's pieces unpacked (``parser.LineLexer``)."""
+    body: list[Token] = []
+    for c in children:
+        if isinstance(c, Token):
+            pieces = getattr(c, "pieces", None)
+            if pieces is None:
+                body.append(c)
+            else:
+                body.extend(pieces)
+    return body
+
+
+@functools.cache
+def plan_reader() -> Lark:
+    """``parser.plan_parser`` as the pipeline uses it: :class:`~matrix.parse.parser.LineLexer` feeds
+    it a line at a time and :class:`UnitBuilder` runs during the parse, so ``parse`` gives the
+    units directly (no tree is built)."""
+    from .parser import LineLexer, build_parser
+
+    return build_parser("plan.lark", lexer=LineLexer, transformer=UnitBuilder())
+
+
+# ---------------------------------------------------------------------------------------------
+# Units → documents
+
+
+Canonical = Callable[[str], Department]
+LineMap = Callable[[int], int]
+
+_TITLE_WORDS = ("意见", "方案", "通知", "纲要", "规划", "计划", "办法", "决定", "指南", "措施",
+                "要点", "细则", "规定", "条例", "清单", "分工")
+_QUOTED = lazy(r"《([^《》]{4,80})》")
+_LABEL_TITLE = lazy(r"^标\s*题[：:]\s*(.*)$")
+_LABEL_NUMBER = lazy(r"^发文字号[：:]\s*(.*)$")
+_DOC_NUMBER = lazy(r"^[^\s，。]{1,12}〔\d{4}〕\d+号$")
+
+
+def _paragraphs(tokens: Sequence[Token]) -> list[str]:
+    lines, cur = [], []
+    for tok in tokens:
+        if tok.type == "NL":
+            lines.append("".join(cur).strip())
+            cur = []
+        else:
+            cur.append(tok)
+    if cur:
+        lines.append("".join(cur).strip())
+    return [line for line in lines if line]
+
+
+def _strip_trailing_paren(title: str) -> str:
+    return re.sub(r"（[^（）]*）$", "", title).strip()
+
+
+def find_title(paragraphs: Sequence[str]) -> tuple[str | None, str | None]:
+    """(title, 文号) of a document from its unnumbered opening lines.
+
+    In order: a metadata label (标题：… / 发文字号：…); a 《…》 name that ends like a plan title;
+    a short line that does; nothing.
+    """
+    title = number = None
+    for i, para in enumerate(paragraphs):
+        for pattern, slot in ((_LABEL_TITLE, "title"), (_LABEL_NUMBER, "number")):
+            m = pattern.match(para)
+            if m:
+                value = m.group(1).strip() or (paragraphs[i + 1] if i + 1 < len(paragraphs) else "")
+                if slot == "title" and title is None:
+                    title = value or None
+                elif slot == "number" and number is None:
+                    number = value or None
+        if number is None and _DOC_NUMBER.match(para):
+            number = para
+    if title is None:
+        for para in paragraphs:
+            for quoted in _QUOTED.findall(para):
+                if _strip_trailing_paren(quoted).endswith(_TITLE_WORDS):
+                    title = quoted.strip()
+                    break
+            if title:
+                break
+    if title is None:
+        for para in paragraphs:
+            if len(para) <= 60 and para.endswith(_TITLE_WORDS):
+                title = para
+                break
+    return title, number
+
+
+def _tail_paragraphs(unit: Unit) -> list[str]:
+    """Unnumbered paragraphs at the end of the last unit: where a following document's title is."""
+    last = list(unit.walk())[-1]
+    tokens = last.body
+    for i in range(len(tokens) - 1, -1, -1):
+        if tokens[i].type in ("TRAILER", "LINE_TRAILER", "SENTENCE_TRAILER"):
+            tokens = tokens[i + 1:]
+            break
+    else:
+        # Skip the unit's own first line (its title) before looking.
+        first_nl = next((i for i, t in enumerate(tokens) if t.type == "NL"), len(tokens))
+        tokens = tokens[first_nl + 1:]
+    return _paragraphs(tokens)
+
+
+def stands_as_title(paragraphs: Sequence[str]) -> bool:
+    """True when one of ``paragraphs`` is a title standing on its own line: a metadata label
+    (标题：), a 文号, or a short line that ends like a plan title (…方案, 《…条例》), not a
+    sentence that cites one (依照《…条例》的规定：)."""
+    for para in paragraphs:
+        if _LABEL_TITLE.match(para) or _DOC_NUMBER.match(para):
+            return True
+        bare = _strip_trailing_paren(para.strip().strip("《》"))
+        if len(para) <= 60 and bare.endswith(_TITLE_WORDS) and not _QUOTED.search(
+                para.strip()[1:-1] if para.strip().startswith("《") else para):
+            return True
+        if len(para) <= 60 and para.startswith(("关于", "印发")) and _QUOTED.search(para):
+            return True
+    return False
+
+
+def split_documents(units: Sequence[Unit]) -> list[tuple[list[str], list[Unit]]]:
+    """Group top-level units into documents: a new one starts where the numbering restarts
+    under a new title.
+
+    A restart without a title standing before it (``stands_as_title``) stays in the same
+    document: a law's articles hold one （一） list after another, and a regulation one of them
+    cites is no new document.
+
+    Returns (opening paragraphs, units) per document. Opening paragraphs of the first document
+    are the preamble; of later ones, the paragraphs trailing the previous document.
+    """
+    preamble, tops = units[0], list(units[1:])
+    docs: list[tuple[list[str], list[Unit]]] = [(_paragraphs(preamble.body), [])]
+    last_value: dict[int, int] = {}
+    for unit in tops:
+        value = number_value(unit.number) or 0
+        prev = last_value.get(unit.level)
+        shallower = [lvl for lvl in last_value if lvl < unit.level]
+        if docs[-1][1] and prev is not None and value <= prev and not shallower:
+            tail = _tail_paragraphs(docs[-1][1][-1])
+            if stands_as_title(tail):
+                docs.append((tail, []))
+                last_value = {}
+        last_value[unit.level] = value
+        docs[-1][1].append(unit)
+    return docs
+
+
+@dataclass
+class _RuleState:
+    lead_rule: bool = False
+    star_rest: Role | None = None  # 加*号为牵头部门，其余为参与部门: the unmarked names' role
+    inherit: tuple[str, ...] = ()
+    scope_default: str | None = None
+
+
+class _DocumentBuilder:
+    """Cuts the units of one document into tasks and applies its rules (internal)."""
+
+    def __init__(self, canonical: Canonical, line_of: LineMap, kinds: ModuleType,
+                 resolver=None) -> None:
+        self.canonical, self.line_of, self.kinds = canonical, line_of, kinds
+        self.resolver = resolver  # matrix.parse.jurisdiction.LocalResolver for a local document, else None
+        self.state = _RuleState()
+        self.tasks: list[Task] = []
+        self.unassigned: list[Clause] = []
+        self.rules: list[str] = []
+        self.warnings: list[ParseWarning] = []
+        self.per_kind: dict[str, int] = {}
+        self.made: dict[tuple, Assignment] = {}
+        self.by_trailer: dict[tuple, tuple[TrailerInfo, tuple[Assignment, ...], tuple[str, ...]]] = {}
+        self.unknown: dict[str, int] = {}  # local documents: unknown name → first line
+        self.national: dict[str, tuple[int, str]] = {}  # national name printed in a local plan
+        self.field_lines: set[int] = set()  # lines warned as field-like but not read
+
+    def warn(self, line: int | None, kind: str, column: int | None = None, **params) -> None:
+        """Record a warning of ``kind`` (its text in both languages: ``matrix.messages``)."""
+        # A broken file can raise a warning per character; a reader needs the first few.
+        seen = self.per_kind.get(kind, 0)
+        self.per_kind[kind] = seen + 1
+        if seen < MAX_WARNINGS_PER_KIND or kind in _NEVER_CUT:
+            self.warnings.append(warning(self.kinds.ParseWarning, kind, line, column, **params))
+
+    def finish_warnings(self) -> None:
+        """Add one line per kind that was cut short, and the local document's summaries."""
+        for kind, count in self.per_kind.items():
+            if count > MAX_WARNINGS_PER_KIND and kind not in _NEVER_CUT:
+                self.warnings.append(warning(self.kinds.ParseWarning, kind,
+                                             more=count - MAX_WARNINGS_PER_KIND))
+        if self.unknown:
+            names = list(self.unknown)
+            self.warnings.append(warning(self.kinds.ParseWarning, "unknown-department",
+                                         min(self.unknown.values()), form="summary",
+                                         count=len(names), names="、".join(names)))
+        for name, (line, local) in self.national.items():
+            self.warnings.append(warning(self.kinds.ParseWarning, "national-in-local", line,
+                                         name=name, local=local))
+
+    # -- assignments --------------------------------------------------------------------------
+    def _assignment(self, name: str, role: Role, unknown: list[str], inherited: bool = False,
+                    lead_by_rule: bool = False, full: str | None = None) -> Assignment:
+        key = (name, role, inherited, lead_by_rule, full)
+        made = self.made.get(key)
+        if made is None:
+            # Records are frozen, so one Assignment serves every task that prints the same
+            # name with the same role: a long plan repeats a few dozen departments.
+            counterpart = None
+            if self.resolver is not None:
+                resolved = self.resolver.resolve(full or name)
+                dept, counterpart = resolved.department, resolved.counterpart
+                if resolved.national_warning:
+                    from .jurisdiction import local_label
+                    self.national.setdefault(dept.name, (0, local_label(
+                        self.resolver.prefix, dept.name, self.resolver.jurisdiction.level)))
+            else:
+                dept = self.canonical(name)
+            made = self.made[key] = self.kinds.Assignment.make(
+                department=dept.name, as_printed=name, role=role, known=dept.known,
+                inherited=inherited, lead_by_rule=lead_by_rule, counterpart=counterpart,
+                generic=dept.generic)
+        if not made.known:
+            unknown.append(name)
+        return made
+
+    def _assignments(self, info: TrailerInfo, line: int) -> tuple[Assignment, ...]:
+        # The same trailer under the same rules gives the same assignments (a long plan repeats
+        # its trailers): made once; only the warnings, which carry the line, are given again.
+        key = (id(info), self.state.lead_rule, self.state.inherit)
+        known = self.by_trailer.get(key)
+        if known is None or known[0] is not info:
+            unknown: list[str] = []
+            known = self.by_trailer[key] = (info, self._make_assignments(info, unknown),
+                                            tuple(dict.fromkeys(unknown)))  # each name once
+        for a in known[1]:
+            if a.department in self.national and self.national[a.department][0] == 0:
+                self.national[a.department] = (line, self.national[a.department][1])
+        for name in known[2]:
+            if self.resolver is not None:  # local plans: one summary per document
+                self.unknown.setdefault(name, line)
+                continue
+            self.warn(line, "unknown-department", name=name)
+        return known[1]
+
+    def _make_assignments(self, info: TrailerInfo, unknown: list[str]) -> tuple[Assignment, ...]:
+        rest = self.state.star_rest if any(d.starred for d in info.duties) else None
+        out = [self._assignment(d.name, rest if rest and not d.starred and d.role is Role.responsible
+                                else d.role, unknown, full=d.full) for d in info.duties]
+        if self.state.lead_rule and out and not any(d.explicit_lead for d in info.duties):
+            first = next((i for i, a in enumerate(out) if a.role is Role.responsible), None)
+            if first is not None:
+                out[first] = self._assignment(out[first].as_printed, Role.lead, unknown,
+                                              lead_by_rule=True, full=info.duties[first].full)
+        present = {a.department for a in out}
+        here = info.inherit_bodies if info.inherit_here else ()
+        for name in here:
+            a = self._assignment(name, Role.responsible, unknown)
+            if a.department not in present:
+                out.append(a)
+                present.add(a.department)
+        for name in self.state.inherit:
+            a = self._assignment(name, Role.responsible, unknown, inherited=True)
+            if a.department not in present:
+                out.append(a)
+                present.add(a.department)
+        return _strongest_once(out)
+
+    # -- units --------------------------------------------------------------------------------
+    def add_unit(self, unit: Unit, section: Unit | None, parent: Unit | None) -> bool:
+        """Add the tasks of ``unit`` and its children; True when any task came out."""
+        line = self.line_of(unit.line)
+        title = unit.title()
+        section_text = section.heading() if section is not None and section is not unit else None
+        subsection = (parent.heading() if parent is not None and parent is not section
+                      else None)
+        made = self._cut_tasks(unit, line, title, section_text, subsection)
+        child_made = False
+        for child in unit.children:
+            child_section = section if section is not None else unit
+            child_made |= self.add_unit(child, child_section, unit if unit is not section
+                                        and unit.level >= 1 else parent)
+        if not made:
+            text = _clean_text("".join(unit.body))
+            self.unassigned.append(self.kinds.Clause.make(number=unit.number, section=section_text, title=title,
+                                          line=line, contains_tasks=child_made, text=text,
+                                          subclauses=len(unit.children)))
+        return made or child_made
+
+    def _cut_tasks(self, unit: Unit, line: int, title: str, section: str | None,
+                   subsection: str | None) -> bool:
+        part = 0
+        text: list[str] = []
+        segments = list(_segments(unit.body))
+        heading_line = self.resolver is not None and _heading_over_paragraphs(segments)
+        for tok, trailer in segments:
+            if heading_line and trailer is None and part == 0:
+                # a local plan's heading line over unnumbered paragraph tasks (（一）推动…。 then
+                # paragraphs each ending （X等负责）): the first task is its paragraph
+                if tok.type == "NL":
+                    heading_line = False
+                elif tok.type == "DOC_RULE":
+                    self.apply_rule_line(tok)
+                continue
+            if trailer is None:
+                kind = tok.type
+                if kind in ("TEXT", "PAREN") and ("*" in tok or "★" in tok):
+                    self.star_legend(tok)
+                if self.resolver is not None and kind == "TEXT":
+                    self._field_like(tok, unit.number)
+                if kind == "STRAY":
+                    self.warn(self.line_of(tok.line), "unbalanced-parenthesis",
+                              column=tok.column, char=tok[0], number=unit.number)
+                elif kind == "DOC_RULE":
+                    self.apply_rule_line(tok)
+                text.append(tok)  # a token is its text (NL is "\n"); join copies it once
+                continue
+            part += 1
+            inner, shown, deadline = trailer
+            tok_line = self.line_of(tok.line)
+            info = read_trailer(inner)
+            if info.unread:
+                self.warn(tok_line, "unread-trailer", column=tok.column, part=info.unread,
+                          number=unit.number)
+            for rule in (info.lead_rule, info.inherit_rule, info.scope_rule):
+                if rule and rule not in self.rules:
+                    self.rules.append(rule)
+            if info.lead_rule:
+                self.state.lead_rule = True
+            assignments = self._assignments(info, tok_line)
+            if info.inherit_rule:
+                self.state.inherit = info.inherit_bodies
+            if info.scope_default:
+                self.state.scope_default = info.scope_default
+            if not assignments:
+                self.warn(tok_line, "no-department", number=unit.number)
+            self.tasks.append(self.kinds.Task.make(
+                number=unit.number, part=part, section=section, subsection=subsection,
+                title=title, text=_clean_text("".join(text)), trailer=shown,
+                line=line if part == 1 else tok_line, assignments=assignments,
+                deadline=info.deadline or deadline, scope=info.scope or self.state.scope_default,
+                leaders=info.leaders,
+            ))
+            text = []
+        return part > 0
+
+    def _field_like(self, tok: Token, number: str) -> None:
+        """A local plan's text that looks like a responsibility field (a unit label with its
+        colon, or a list of bodies and 牵头/负责/配合 ending a sentence) but was not read as a
+        trailer: a warning with its line, never a silent miss."""
+        m = _FIELD_LIKE.search(tok) or _DUTY_LIKE.search(tok)
+        if m is None:
+            return
+        line = self.line_of(tok.line)
+        if line in self.field_lines:
+            return
+        self.field_lines.add(line)
+        self.warn(line, "field-unread", column=tok.column + m.start(), number=number,
+                  text=m.group(0)[:40])
+
+    def star_legend(self, tok: Token) -> None:
+        """加*号为牵头部门，其余为参与部门 (before a table, or in its header): from now on the
+        names a star does not mark, in a list where one is marked, take the legend's role."""
+        m = _STAR_LEGEND.search(tok)
+        if m is not None:
+            self.state.star_rest = Role.responsible if m.group(1) == "责任" else Role.support
+            rule = m.group(0)
+            if rule not in self.rules:
+                self.rules.append(rule)
+
+    def apply_rule_line(self, tok: Token) -> None:
+        """A document-wide rule stated in running text (排在首位的为牵头单位): from now on."""
+        for info in _rules_in(str(tok)):
+            for rule in (info.lead_rule, info.inherit_rule):
+                if rule and rule not in self.rules:
+                    self.rules.append(rule)
+            if info.lead_rule:
+                self.state.lead_rule = True
+            if info.inherit_rule:
+                self.state.inherit = info.inherit_bodies
+
+    def check_numbering(self, units: Sequence[Unit]) -> None:
+        """Warn where numbers of one level skip or repeat (restarting at 1 is fine)."""
+        last: dict[str, tuple[int, str]] = {}
+        for unit in (u for top in units for u in top.walk()):
+            value = number_value(unit.number)
+            if value is None:
+                continue
+            prev = last.get(unit.kind)
+            if prev is not None and value not in (prev[0] + 1, 1):
+                self.warn(self.line_of(unit.line), "numbering", old=prev[1], new=unit.number)
+            last[unit.kind] = (value, unit.number)
+
+
+def _heading_over_paragraphs(segments) -> bool:
+    """Does a unit open with a line of its own (no trailer on it) over two or more paragraphs
+    that each end with a trailer?"""
+    trailers = [i for i, (_, trailer) in enumerate(segments) if trailer is not None]
+    if len(trailers) < 2:
+        return False
+    first_nl = next((i for i, (tok, trailer) in enumerate(segments)
+                     if trailer is None and tok.type == "NL"), None)
+    if first_nl is None or first_nl > trailers[0]:
+        return False
+    # every trailer ends its paragraph (a line break or the end follows it)
+    for i in trailers:
+        after = segments[i + 1][0] if i + 1 < len(segments) else None
+        if after is not None and after.type != "NL" and not (
+                after.type == "TEXT" and not after.strip("。；， ")):
+            return False
+    return True
+
+
+# What looks like a responsibility field in a local plan's running text (item 8 of issue 23):
+# a unit label with its colon, or bodies listed with 、 and a role word ending the sentence.
+_FIELD_LIKE = lazy(r"(?:主要|其他)?(?:牵头|责任|配合|协同|协作|参与|协办|主办|主责)(?:负责|责任)?"
+                         r"(?:单位|部门|街镇|镇街|科室|处室)(?:[：:]|(?<=^..单位|^..部门)[ \u3000]+(?=\S))[^。；\n]*")
+_BODY = r"[^\s。；，、：（）]{1,20}?(?:局|委|办|厅|政府|管委会|办公室|中心)"
+_DUTY_LIKE = lazy(rf"(?:^|(?<=[。；]))(?:由)?{_BODY}(?:、{_BODY})+(?:等(?:部门|单位)?)?"
+                        r"(?:牵头|负责|配合|参与)(?:落实|实施)?[。；]?$")
+_STAR_LEGEND = lazy(r"(?:加|标|带|有|标注|注)?[★☆*＊]号?(?:的|者)?(?:单位|部门)?(?:为|是)牵头(?:单位|部门)"
+                          r"[^。\n]{0,4}?其余(?:的)?(?:单位|部门)?(?:为|是)?(参与|配合|协办|协助|协作|责任)(?:单位|部门)")
+_LINE_END = lazy(r"[。；，\s]+$")
+
+
+def _segments(body: Sequence[Token]) -> Iterable[tuple[Token, tuple[str, str, str | None] | None]]:
+    """The body's tokens, with each trailer as ``(token, (inner, shown, deadline))``.
+
+    A bracketed TRAILER is one segment (inner = its text without the brackets). Consecutive
+    LINE_TRAILER lines (blank lines between them are gone after normalising) are one trailer:
+    read as their lines joined by ；, shown as the lines; a LINE_EXTRA line after them
+    (完成时限：…) gives the deadline.
+    """
+    i, n = 0, len(body)
+    while i < n:
+        tok = body[i]
+        if tok.type == "TRAILER":
+            yield tok, (tok[1:-1], tok[1:-1], None)
+            i += 1
+            continue
+        if tok.type == "SENTENCE_TRAILER":  # 。由X、Y负责落实。: the 。 before it ends the text
+            if tok.startswith("。"):
+                stop = str.__new__(Token, "。")
+                stop.type, stop.value = "TEXT", "。"
+                yield stop, None
+                tok = _token_tail(tok)
+            yield tok, (str(tok).rstrip("。"), str(tok), None)
+            i += 1
+            continue
+        if tok.type != "LINE_TRAILER":
+            yield tok, None
+            i += 1
+            continue
+        if tok.startswith("。"):  # on the clause's own line: the 。 ends the clause's text
+            stop = str.__new__(Token, "。")
+            stop.type, stop.value = "TEXT", "。"
+            yield stop, None
+            tok = _token_tail(tok)
+        lines, deadline, j = [str(tok)], None, i + 1
+        while j < n:
+            nxt = body[j]
+            if nxt.type == "NL":
+                j += 1
+            elif nxt.type == "LINE_TRAILER" and deadline is None:
+                lines.append(str(nxt))
+                j += 1
+            elif nxt.type == "LINE_EXTRA":
+                deadline = deadline or str(nxt).split("：", 1)[1].strip() or None
+                lines.append(str(nxt))
+                j += 1
+            else:
+                break
+        read = "；".join(_LINE_END.sub("", line) for line in lines if not _is_extra(line))
+        if not any(_names_bodies(line) for line in lines):
+            # only people (牵头负责领导：…): no responsibility to read; running text
+            for t in body[i:j]:
+                yield t, None
+            i = j
+            continue
+        yield tok, (read, "\n".join(lines), deadline)
+        # the line breaks the block swallowed are given back as one, so the text stays lines
+        newline = next((t for t in body[i:j] if t.type == "NL"), None)
+        if newline is not None:
+            yield newline, None
+        i = j
+
+
+def _token_tail(tok: Token) -> Token:
+    """A LINE_TRAILER token without its leading 。 (same type and line)."""
+    tail = str.__new__(Token, tok[1:])
+    tail.type, tail.value, tail.line = tok.type, tok[1:], tok.line
+    tail.column = tok.column + 1 if tok.column is not None else None
+    tail.start_pos = tok.start_pos + 1 if tok.start_pos is not None else None
+    return tail
+
+
+def _names_bodies(line: str) -> bool:
+    """A line-trailer line that names bodies, not only people (牵头负责领导：…)."""
+    head = line.split("：", 1)[0]
+    return not _is_extra(line) and not head.endswith(("领导", "领导同志"))
+
+
+def _is_extra(line: str) -> bool:
+    return line.startswith(("完成时限", "完成时间", "时间节点", "时限要求"))
+
+
+@functools.cache
+def _rule_patterns() -> tuple[re.Pattern, re.Pattern]:
+    """LEAD_RULE and INHERIT_RULE of ``trailer.lark``: one definition of the rule wordings."""
+    from .parser import trailer_parser
+
+    parser = trailer_parser()
+    return tuple(re.compile(parser.get_terminal(name).pattern.to_regexp())
+                 for name in ("LEAD_RULE", "INHERIT_RULE"))
+
+
+def _rules_in(line: str) -> list[TrailerInfo]:
+    """The document-wide rules a running-text line states, each read by ``trailer.lark``."""
+    found = []
+    for pattern in _rule_patterns():
+        for m in pattern.finditer(line):
+            info = read_trailer(m.group(0))
+            if info.lead_rule or info.inherit_rule:
+                found.append(info)
+    return found
+
+
+_STRENGTH = {role: i for i, role in enumerate(Role)}
+
+
+def _strongest_once(assignments: list[Assignment]) -> tuple[Assignment, ...]:
+    """One assignment per body (a group is never merged): a body named in both the 牵头 and the
+    配合 field keeps the stronger role, in the place it was first named."""
+    first: dict[str, int] = {}
+    out: list[Assignment] = []
+    for a in assignments:
+        i = first.get(a.department)
+        if i is None or a.generic:
+            first.setdefault(a.department, len(out))
+            out.append(a)
+        elif _STRENGTH[a.role] < _STRENGTH[out[i].role]:
+            out[i] = a
+    return tuple(out)
+
+
+def _printed_names(tops: Sequence[Unit]) -> list[str]:
+    """Every name the trailers of a document print (list prefix written out), in order."""
+    out: list[str] = []
+    for top in tops:
+        for unit in top.walk():
+            for tok, trailer in _segments(unit.body):
+                if trailer is not None:
+                    info = read_trailer(trailer[0])
+                    out.extend(d.full or d.name for d in info.duties)
+                    out.extend(info.inherit_bodies)
+    return out
+
+
+def _clean_text(text: str) -> str:
+    return "\n".join(p.strip() for p in text.split("\n") if p.strip())
+
+
+def build_documents(units: Sequence[Unit], canonical: Canonical, line_of: LineMap,
+                    kinds: ModuleType | None = None, jurisdiction=None,
+                    registry=None) -> list[Document]:
+    """Units (preamble first) → documents with tasks, unassigned clauses, rules and warnings.
+
+    ``kinds`` is the module whose record classes are built: ``matrix.models`` (pydantic, the
+    default) or ``matrix.records`` (lean); both have the same classes with the same fields.
+    ``jurisdiction`` (a ``records.Jurisdiction``) overrides the one each document is found to
+    have (``matrix.parse.jurisdiction.detect_jurisdiction``); in a local document names are read by
+    ``matrix.parse.jurisdiction.LocalResolver`` over ``registry`` (default: the packaged data and the
+    user's files).
+    """
+    if kinds is None:
+        from .. import models as kinds
+    documents = []
+    preamble = units[0] if units else None
+    carried: tuple[_RuleState, list[str]] | None = None  # a notice's rules, for its attachment
+    for index, (opening, tops) in enumerate(split_documents(units)):
+        if not tops:
+            continue
+        title, number = find_title(opening)
+        found = jurisdiction or _jurisdiction(opening, title, number, tops, canonical)
+        resolver = None
+        if found is not None and found.level != "central":
+            from .jurisdiction import LocalResolver
+
+            if registry is None:
+                from ..departments import default_registry
+                registry = default_registry()
+            resolver = LocalResolver(registry, found, canonical)
+            resolver.unify(_printed_names(tops))
+        builder = _DocumentBuilder(canonical, line_of, kinds, resolver)
+        if carried is not None:
+            builder.state, builder.rules = carried[0], list(carried[1])
+            carried = None
+        if index == 0 and preamble is not None:
+            for tok in preamble.body:
+                if tok.type == "DOC_RULE":
+                    builder.apply_rule_line(tok)
+                elif tok.type in ("TEXT", "PAREN") and ("*" in tok or "★" in tok):
+                    builder.star_legend(tok)
+        outer = min(u.level for u in tops)
+        for unit in tops:
+            builder.add_unit(unit, unit if unit.level == outer and unit.children else None, None)
+        builder.check_numbering(tops)
+        if builder.tasks:
+            for clause in builder.unassigned:
+                if not clause.contains_tasks:
+                    builder.warn(clause.line, "no-trailer", number=clause.number,
+                                 title=clause.title)
+        else:
+            builder.warn(line_of(tops[0].line), "no-departments")
+        builder.finish_warnings()
+        if not builder.tasks and (builder.state.lead_rule or builder.state.inherit):
+            # 一、…二、责任分解中，列第一位的责任单位为牵头单位…: a notice's numbered requirements
+            # state the rule of the plan attached after it
+            carried = (builder.state, builder.rules)
+        order = {id(c): i for i, c in enumerate(builder.unassigned)}
+        unassigned = sorted(builder.unassigned, key=lambda c: (c.line, order[id(c)]))
+        year = document_year(number, title)
+        tasks = tasks_with_deadlines(builder.tasks, year, kinds)
+        documents.append(kinds.Document.make(
+            title=title, doc_number=number, line=line_of(tops[0].line), tasks=tasks,
+            unassigned=tuple(unassigned), rules=tuple(builder.rules),
+            warnings=tuple(sorted(builder.warnings, key=lambda w: w.line or 1 << 30)),
+            jurisdiction=None if found is None else kinds.Jurisdiction.make(
+                level=found.level, name=found.name),
+        ))
+    return documents
+
+
+def _jurisdiction(opening: Sequence[str], title: str | None, number: str | None,
+                  tops: Sequence[Unit], canonical: Canonical):
+    """Whose plan the document is: ``matrix.parse.jurisdiction.detect_jurisdiction`` over its opening
+    lines and the names its trailers print."""
+    from collections import Counter
+
+    from .jurisdiction import detect_jurisdiction, is_local_form, own_prefix
+
+    prefixes: Counter = Counter()
+    duties = 0
+    self_refs: Counter = Counter(m for p in opening for m in _SELF_REF.findall(p))
+    national = 0
+    lines: list[str] = []
+    for top in tops:
+        for unit in top.walk():
+            for tok, trailer in _segments(unit.body):
+                if trailer is None:
+                    if tok.type == "TEXT" and ("《" in tok or "政府" in tok or "实际" in tok):
+                        lines.append(tok)
+                    if tok.type == "TEXT" and ("我" in tok or "全" in tok or "本" in tok):
+                        self_refs.update(_SELF_REF.findall(tok))
+                    continue
+                for duty in read_trailer(trailer[0]).duties:
+                    duties += 1
+                    prefix = own_prefix(duty.name)
+                    if prefix is not None:
+                        prefixes[prefix[0]] += 1
+                    elif canonical(duty.name).known:
+                        national += 1
+                    elif is_local_form(duty.name):
+                        self_refs["*"] += 1  # 财政局, 发改局: a local government's word for it
+    # how the text speaks of itself counts only in a plan that names bodies (not in a bulletin)
+    return detect_jurisdiction(opening, title, number, lines, prefixes, national,
+                               self_refs if duties else None)
+
+
+_SELF_REF = lazy(r"(?:我|全|本)([省市县区])(?![场级委直属长])")  # 结合我市实际, 全区
+
+
+def tree_to_units(tree: Tree) -> list[Unit]:
+    """Run ``UnitBuilder`` over a ``plan.lark`` tree."""
+    return UnitBuilder().transform(tree)

@@ -1,0 +1,316 @@
+"""A duty table whose text came out cell by cell, one cell per line, put back into rows.
+
+Text copied out of a PDF or a web page often gives a 任务分工表 as one cell per line::
+
+    序号
+    重点任务
+    牵头单位
+    配合单位
+    1
+    推进农机装备创新
+    工业和信息化部
+    农业农村部
+    2
+    …
+
+``cell_tables(text)`` finds such a table — a run of at least three lines that are each a
+column header (``docx``'s header words) and include a task column and a unit column
+(牵头单位, 责任单位 …), followed by rows that each open with the next 序号 (1, 2, 3 …) — and
+turns it into the plan text ``docx.division_lines`` makes of any duty table, one numbered
+clause with its trailer per row. A row with more lines than columns has its task cell broken
+over several lines (they are joined); a row with fewer has empty cells at its end; the last
+row has no more lines than columns. Only tables
+with a 序号 column are recognised: without it, rows cannot be told apart.
+
+The forms of tables pasted as text that are read the same way (issue 23):
+
+* blank lines between cells (a cell per paragraph), and cells each followed by `` |``;
+* a header cell wrapped over two or three lines (重点 / 工作, 完成 / 时限), a note on a header
+  (责任单位（加*号为牵头部门，其余为参与部门）: the legend is kept as a line before the rows);
+* a progress report's 进展情况 column: neither task nor unit, and the lines a row has beyond its
+  columns belong to it;
+* rule lines (``|``) between cells with merged cells left out of the rows below them: a row
+  starts at its numbered task cell and its other cells are told by what they hold (names of
+  bodies or a ★ → the unit cell, persons → the leader cell);
+* a whole row on each line with `` | `` between its cells.
+
+Returns None when the text holds no such table; else the new text and, for each of its lines,
+the 1-based line of ``text`` it came from.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .patterns import lazy
+
+_ROW_NUMBER = lazy(r"^\s*(\d{1,3})[.．、﹒]?\s*$")
+_MAX_HEADER = 12  # characters of one header cell
+_UNITS = {"lead", "responsible", "support", "guide"}
+
+
+# A cell as pasted: every cell followed by " |" (a table copied with its column rules), or a line
+# of rules only between cells (_RULE_LINE).
+
+
+def _cell(line: str) -> str:
+    """The text of one pasted cell: padding and the trailing column rules (`` |``) removed
+    (string methods: a regular expression anchored at the end would try every start of a long
+    line)."""
+    text = line.strip()
+    if text.endswith(("|", "｜")):
+        text = text.rstrip(" \t\u3000\xa0|｜").strip()
+    return text
+
+
+def _header_at(cells: list[str], start: int) -> tuple[list[str | None], list[str], int] | None:
+    """(kinds, labels, cells used) of a header that starts at ``cells[start]``: a header cell
+    may wrap over two or three lines (重点 / 工作, 完成 / 时限)."""
+    from ..read.docx import _kind
+
+    def kind_of(cell: str) -> str | None:
+        label = re.sub(r"[（(][^（）()]*[）)]$", "", cell)  # 责任单位（加*号为牵头部门…）
+        return _kind(cell) if cell and len(label) <= _MAX_HEADER else None
+
+    kinds: list[str | None] = []
+    labels: list[str] = []
+    i = start
+    while i < len(cells):
+        span, cell = 1, cells[i]
+        kind = kind_of(cell)
+        for more in (2, 3):
+            # 牵头 / 单位: the next line is no header of its own but completes this one
+            if i + more > len(cells) or (kind is not None
+                                         and kind_of(cells[i + more - 1]) is not None):
+                break
+            joined = "".join(cells[i:i + more])
+            if kind_of(joined) is not None:
+                span, cell, kind = more, joined, kind_of(joined)
+                break
+        if kind is None:
+            break
+        kinds.append(kind)
+        labels.append(cell)
+        i += span
+    if (len(kinds) >= 3 and kinds[0] == "number" and "task" in kinds
+            and _UNITS & set(kinds)):
+        return kinds, labels, i - start
+    return None
+
+
+def _next_row(line: str, number: int) -> bool:
+    m = _ROW_NUMBER.match(line)
+    return m is not None and int(m.group(1)) == number
+
+
+def _row_cells(cells: list[str], width: int, task: int, kinds: list[str | None]) -> list[str]:
+    """``cells`` (without the number) spread over ``width`` columns; extra lines join the cell
+    they continue (a progress report's long 进展情况 cell, else the task cell), missing cells are
+    empty at the end."""
+    if len(cells) > width:
+        extra = len(cells) - width
+        at = kinds.index("progress") if "progress" in kinds else task
+        cells = cells[:at] + ["".join(cells[at:at + extra + 1])] + cells[at + extra + 1:]
+    return cells + [""] * (width - len(cells))
+
+
+_MAX_CELL_LINES = 3  # lines of one cell of a rule-separated table (two persons, a wrapped task)
+_RULE_LINE = lazy(r"^[ \t\u3000\xa0]*[|｜][ \t\u3000\xa0|｜]*$")
+_TASK_CELL = lazy(r"^(?:\d{1,3}[.．、﹒](?!\d)|[（(]\d{1,3}[）)])")
+_SECTION_CELL = lazy(r"^[一二三四五六七八九十]{1,3}、")
+_BARE_NUMBER = lazy(r"^\d{1,3}[.．、﹒]?$")
+_UNIT_NAME = lazy(r"(?:局|委|办|厅|部|关|署|中心|政府|管委会|街道|镇|乡|院|会|队|行|公司|集团|办公室)$")
+_PERSON = lazy(r"^[\u4e00-\u9fff](?:[ \u3000]?[\u4e00-\u9fff]){1,3}$")
+_STAR = lazy(r"[★☆*＊]")
+
+
+def _unit_cell(cell: str) -> bool:
+    names = [n for n in re.split(r"[、，,；;\s]+", _STAR.sub("", cell)) if n]
+    return bool(names) and (bool(_STAR.search(cell)) or all(_UNIT_NAME.search(n) for n in names))
+
+
+def _person_cell(cell: str) -> bool:
+    return all(_PERSON.match(p.strip()) for p in cell.split("\n") if p.strip())
+
+
+def _ruled_table(lines: list[str], i: int, kinds: list[str | None], header_end: int):
+    """Rows of a table whose cells stand between lines of rules (``|``) and whose merged cells
+    are left out of the rows below them (a web table pasted as text): a row starts at its
+    numbered task cell (1.地区生产总值…); the cells after it are told by what they hold — names
+    of bodies (or a ★) are the unit cell, one or two persons the leader cell."""
+    cells: list[tuple[int, str]] = []  # (first line, text) of each cell after the header
+    current: list[str] = []
+    first = None
+    end = len(lines)
+    for k in range(header_end, len(lines)):
+        if _RULE_LINE.match(lines[k]):
+            if current:
+                cells.append((first, "\n".join(current)))
+            current, first = [], None
+            continue
+        if lines[k].strip():
+            first = k if first is None else first
+            current.append(lines[k].strip())
+            if len(current) > _MAX_CELL_LINES:  # paragraphs without rules: the table has ended
+                end, current = first, []
+                break
+    if current:
+        cells.append((first, "\n".join(current)))
+    task_col = kinds.index("task")
+    unit_col = next((c for c, k in enumerate(kinds) if k in _UNITS), None)
+    leader_col = kinds.index("leader") if "leader" in kinds else None
+    rows: list[list[str]] = []
+    starts: list[int] = []
+    row: list[str] | None = None
+    for line, cell in cells:
+        if _SECTION_CELL.match(cell) and len(cell) <= 60:
+            row = None
+            rows.append([""] * task_col + [cell] + [""] * (len(kinds) - task_col - 1))
+            starts.append(line)
+        elif _TASK_CELL.match(cell):
+            row = [""] * len(kinds)
+            row[task_col] = cell.replace("\n", "")
+            rows.append(row)
+            starts.append(line)
+        elif row is None or _BARE_NUMBER.match(cell):
+            continue  # a group's 序号 or 项目 cell before its first task
+        elif unit_col is not None and not row[unit_col] and _unit_cell(cell):
+            row[unit_col] = cell
+        elif leader_col is not None and not row[leader_col] and _person_cell(cell):
+            row[leader_col] = cell
+        elif row[unit_col] if unit_col is not None else True:
+            row = None  # the next group's cells (项目) after a complete row
+    return rows, starts, end
+
+
+_ROW_SPLIT = lazy(r"[ \t\u3000]*[|｜][ \t\u3000]*")
+
+
+def _row_of(line: str) -> list[str] | None:
+    """The cells of a table row pasted on one line with ``|`` between its cells, else None."""
+    if line.count("|") + line.count("｜") < 2:
+        return None
+    cells = _ROW_SPLIT.split(line.strip().strip("|｜").strip())
+    return cells if len(cells) >= 3 else None
+
+
+def _line_table(lines: list[str], i: int):
+    """A table whose rows are each one line, cells between ``|``: (rows, their lines, end) or
+    None. A line without ``|`` after the header continues the previous row's task cell (a
+    wrapped cell) until a line that is no row ends the table."""
+    from ..read.docx import _header
+
+    header = _row_of(lines[i])
+    if header is None or _header([header]) is None:
+        return None
+    rows, starts = [header], [i]
+    j = i + 1
+    while j < len(lines):
+        cells = _row_of(lines[j])
+        if cells is None:
+            if not lines[j].strip():
+                j += 1
+                continue
+            break
+        rows.append(cells + [""] * (len(header) - len(cells)))
+        starts.append(j)
+        j += 1
+    return (rows, starts, j) if len(rows) > 1 else None
+
+
+def _division_lines(rows):
+    """``read.docx.division_lines``, imported only for a table: a plan without one pays nothing."""
+    from ..read.docx import division_lines
+
+    return division_lines(rows)
+
+
+def cell_tables(text: str) -> tuple[str, tuple[int, ...]] | None:
+    """The text with each cell-by-cell duty table made rows (see the module docstring)."""
+    if "\n" not in text:
+        return None
+    lines = text.split("\n")
+    # the table is read over its non-empty cells: blank lines (a cell per paragraph) and lines
+    # of column rules stand between cells, never in one
+    cells = [_cell(line) for line in lines]
+    out: list[str] = []
+    origin: list[int] = []
+    found = False
+    i = 0
+    while i < len(lines):
+        kinds = None
+        if "|" in lines[i] or "｜" in lines[i]:
+            table = _line_table(lines, i)
+            made = _division_lines(table[0]) if table else None
+            if made:
+                found = True
+                for index, line in made:
+                    out.append(line)
+                    origin.append(table[1][index] + 1)
+                i = table[2]
+                continue
+        if cells[i] in ("序号", "编号", "序"):
+            filled = [k for k in range(i, min(len(lines), i + 60)) if cells[k]]
+            head = _header_at([cells[k] for k in filled], 0)
+            if head is not None:
+                kinds, header, used = head
+        if kinds is None:
+            out.append(lines[i])
+            origin.append(i + 1)
+            i += 1
+            continue
+        if i + 1 < len(lines) and _RULE_LINE.match(lines[i + 1]):
+            rows, starts, end = _ruled_table(lines, i, kinds, filled[used - 1] + 1)
+            made = _division_lines([header, *rows]) if rows else None
+            if made:
+                found = True
+                for index, line in made:
+                    out.append(line)
+                    origin.append(starts[index - 1] + 1 if index >= 1 else i + 1)
+                i = end  # the text after the table goes on as it was
+                continue
+        width = len(kinds) - 1
+        task = kinds.index("task") - 1
+        body = [k for k in range(filled[used - 1] + 1, len(lines)) if cells[k]]
+        rows: list[list[str]] = []
+        starts: list[int] = []
+        expected = 1
+        b = 0
+        end = filled[used - 1] + 1
+        while b < len(body):
+            m = _ROW_NUMBER.match(cells[body[b]])
+            if not m or int(m.group(1)) != expected:
+                break
+            starts.append(body[b])
+            k = b + 1
+            row: list[str] = []
+            last = not any(_next_row(cells[body[n]], expected + 1)
+                           for n in range(k, min(len(body), k + 3 * width + 1)))
+            while k < len(body):
+                if last and len(row) == width:  # the last row: no more cells than columns
+                    break
+                nxt = _ROW_NUMBER.match(cells[body[k]])
+                if nxt and int(nxt.group(1)) == expected + 1:
+                    break
+                if len(row) >= 3 * width:  # the last row has run into the text after it
+                    break
+                row.append(cells[body[k]])
+                k += 1
+            rows.append([m.group(1), *_row_cells(row, width, task, kinds[1:])])
+            expected += 1
+            end = body[k - 1] + 1 if k > b else end
+            b = k
+        made = _division_lines([header, *rows]) if rows else None
+        if not made:
+            out.append(lines[i])
+            origin.append(i + 1)
+            i += 1
+            continue
+        found = True
+        for index, line in made:
+            out.append(line)
+            origin.append(starts[index - 1] + 1 if index >= 1 else i + 1)
+        i = end
+    if not found:
+        return None
+    return "\n".join(out), tuple(origin)

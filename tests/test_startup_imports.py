@@ -1,0 +1,250 @@
+"""What start-up pays for (issue 27): the modules ``--help``, ``parse`` and ``build`` import.
+
+Module lists, not times: a change that adds an import to start-up fails here, in CI, instead of
+in the benchmark (``bench/startup.py``). Each command runs in a fresh interpreter; what the bare
+interpreter imports on this machine (site hooks may import pathlib, re, certifi …) is
+subtracted before the lists are compared.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_001 = ROOT / "seeds" / "001_5afa0209a0ae242f.txt"
+SEED_001_DOCX = ROOT / "tests" / "corpus_docx"
+
+_PROBE = """\
+import json, sys
+from matrix.cli.commands import main
+sys.argv = ['dutymatrix', *{args!r}]
+try:
+    main()
+except SystemExit as e:
+    assert not e.code, e.code
+finally:
+    # a module hidden on purpose (sys.modules[name] = None) is not imported
+    print(json.dumps(sorted(k for k, v in sys.modules.items() if v is not None)), file=sys.stderr)
+"""
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LANG", "LC_"))}
+    return {**env, "PYTHONPATH": str(ROOT), **extra}
+
+
+def imported_by(args: list[str], **env: str) -> tuple[subprocess.CompletedProcess, set[str]]:
+    """Run the console command with ``args`` in a fresh interpreter: its result and every
+    module it imported beyond what the bare interpreter imports."""
+    result = subprocess.run([sys.executable, "-c", _PROBE.format(args=args)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120, env=_env(**env))
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result, set(json.loads(result.stderr.strip().splitlines()[-1])) - _bare(**env)
+
+
+def _bare(**env: str) -> set[str]:
+    probe = "import json, sys; print(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                         text=True, timeout=60, check=True, env=_env(**env)).stdout
+    return set(json.loads(out))
+
+
+def packages(modules: set[str]) -> set[str]:
+    """Top-level packages of ``modules``."""
+    return {m.split(".")[0] for m in modules}
+
+
+def ours(modules: set[str]) -> set[str]:
+    """dutymatrix's own modules among ``modules``."""
+    return {m for m in modules if m == "matrix" or m.startswith("matrix.")}
+
+
+# What no command on a text plan needs: readers of other formats, the web page, the
+# round's workbooks, and the libraries behind them.
+NOT_FOR_TEXT = {"docx", "pypdfium2", "rapidocr_onnxruntime", "onnxruntime", "cv2", "numpy",
+                "PIL", "starlette", "uvicorn", "jinja2", "multipart", "pydantic", "lxml",
+                "defusedxml", "charset_normalizer", "chardet", "babel"}
+READERS_NOT_FOR_TEXT = {"matrix.read.docx", "matrix.read.html", "matrix.read.pdf",
+                        "matrix.read.pdftable", "matrix.read.ocr", "matrix.read.office",
+                        "matrix.read.ofd", "matrix.read.sheet", "matrix.read.zipsafe",
+                        "matrix.web", "matrix.round"}
+
+
+@pytest.mark.parametrize("how", [{}, {"LANG": "zh_CN.UTF-8"}, {"args": ["--lang", "zh"]}],
+                         ids=["english", "zh_CN locale", "--lang zh"])
+def test_help_imports_click_and_our_command_table_only(how):
+    env = {k: v for k, v in how.items() if k != "args"}
+    result, modules = imported_by([*how.get("args", []), "--help"], **env)
+    assert ("用法：" if how else "Usage:") in result.stdout
+    assert not packages(modules) & {"pathlib", "lark", "pydantic", "openpyxl", "opencc",
+                                    "regex", "tomllib", "platformdirs", "babel", "rich"}
+    # the command table, its translations, and what main() sets up (signal clean-up, the
+    # terminal's escaping: its patterns compiled on first use)
+    assert ours(modules) <= {"matrix", "matrix.cli", "matrix.cli.commands", "matrix.cli.clicktext",
+                             "matrix.i18n", "matrix.safety", "matrix.safety.signals",
+                             "matrix.text", "matrix.text.safe", "matrix.text.patterns"}
+
+
+def test_parse_of_a_text_plan_imports_no_other_reader_nor_the_web_nor_workbooks(tmp_path):
+    args = ["parse", str(SEED_001), "--format", "json"]
+    imported_by(args, XDG_CACHE_HOME=str(tmp_path))  # the first run writes the departments cache
+    result, modules = imported_by(args, XDG_CACHE_HOME=str(tmp_path))
+    assert json.loads(result.stdout)
+    assert not packages(modules) & (NOT_FOR_TEXT | {"openpyxl", "et_xmlfile", "xml"})
+    # Lark's optional regex module (matrix.hide_unused_modules), the TOML parser (the
+    # departments come from the cache the first run wrote),
+    # the HTML entities (seed 001 has none)
+    assert not packages(modules) & {"regex", "tomllib", "html"}
+    assert not ours(modules) & READERS_NOT_FOR_TEXT
+    assert not {m for m in ours(modules) if m.startswith("matrix.workbook")}
+
+
+def test_build_of_a_text_plan_imports_the_plan_workbook_only(tmp_path):
+    out = tmp_path / "001.xlsx"
+    _, modules = imported_by(["build", str(SEED_001), "-o", str(out)])
+    assert out.is_file()
+    assert "openpyxl" in packages(modules)
+    # openpyxl writes through lxml and reads through defusedxml when they are installed; it
+    # would import Pillow too (matrix/workbook/book.py hides it, as it hides numpy)
+    assert not packages(modules) & (NOT_FOR_TEXT - {"lxml", "defusedxml"})
+    assert not ours(modules) & READERS_NOT_FOR_TEXT
+    # the plan workbook and what it shares; not the diff, lists, returns, summary, read-back
+    assert {m for m in ours(modules) if m.startswith("matrix.workbook.")} <= {
+        "matrix.workbook.book", "matrix.workbook.plan", "matrix.workbook.stamp"}
+
+
+def test_a_state_council_plan_compiles_no_local_plan_pattern_it_does_not_use():
+    # detecting that a State Council plan is not a local one is a cheap test: the local plans'
+    # name patterns (matrix/parse/jurisdiction.py) are compiled on first use
+    probe = ("import json\nfrom matrix.load.pipeline import parse_file\n"
+             "from matrix.parse import jurisdiction as j\n"
+             f"plan = parse_file({str(SEED_001)!r})\n"
+             "from matrix.text.patterns import LazyPattern\n"
+             "print(json.dumps({n: v.compiled for n, v in vars(j).items()\n"
+             "                  if isinstance(v, LazyPattern)}))")
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120, env=_env(), check=True).stdout
+    compiled = json.loads(out.strip().splitlines()[-1])
+    local_only = {"_GOV_LINE", "_GOV_ANY", "_OWN_PRACTICE", "_PLACE_HEAD", "_GENERIC",
+                  "_PLACED_BRANCH", "_BRANCH", "_ZONE", "_GOVERNMENT"}
+    assert local_only <= set(compiled)
+    assert not [n for n in local_only if compiled[n]]
+
+
+def test_a_lazy_pattern_is_the_pattern_once_used():
+    import re
+
+    from matrix.text.patterns import lazy
+
+    text = "广东省人民政府办公厅关于印发某方案的通知\n结合我市实际"
+    for source, flags in ((r"(\w{2,3}?)省", 0), (r"^结合(.)", re.M)):
+        p, q = lazy(source, flags), re.compile(source, flags)
+        assert not p.compiled and p.pattern == q.pattern
+        assert p.findall(text) == q.findall(text) and p.compiled
+        assert p.sub("-", text) == q.sub("-", text)
+        assert [m.span() for m in p.finditer(text)] == [m.span() for m in q.finditer(text)]
+        assert p.flags == q.flags and p.groups == q.groups
+        assert p.search(text).group(1) == q.search(text).group(1)
+    with pytest.raises(AttributeError):
+        lazy("a").nonsense
+
+
+def test_local_plans_still_find_their_government():
+    from matrix.parse.jurisdiction import detect_jurisdiction
+    from collections import Counter
+
+    found = detect_jurisdiction(["滁州市人民政府办公室关于印发某方案的通知"], "某方案", "滁政办〔2023〕5号",
+                                [], Counter({"市": 3}), 0)
+    assert (found.level, found.name) == ("city", "滁州市")
+
+
+def test_the_packaged_departments_are_read_from_the_cache_the_second_time(tmp_path, monkeypatch):
+    # tomllib is pure Python (tens of ms on the packaged data): the second run reads the
+    # validated JSON cache in the user's cache folder instead
+    import tomllib
+
+    from matrix import departments
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    first = departments.Registry([departments.packaged_data()])
+    assert list((tmp_path / "cache" / "dutymatrix" / "departments").glob("departments-*.json"))
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the departments TOML was parsed again")
+
+    monkeypatch.setattr(tomllib, "loads", refuse)
+    second = departments.Registry([departments.packaged_data()])
+    assert [d.name for d in second.all()] == [d.name for d in first.all()]
+    assert [d.generic for d in second.all()] == [d.generic for d in first.all()]
+
+
+# ── the parse tables, kept between runs (matrix/parse/tables.py) ──────────────────────────
+
+def _parsers(monkeypatch, tmp_path):
+    from matrix.parse.parser import LineLexer, build_parser
+    from matrix.parse.transform import UnitBuilder
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return [build_parser("plan.lark", lexer=LineLexer, transformer=UnitBuilder()),
+            build_parser("trailer.lark", lexer="contextual"),
+            build_parser("deadline.lark", lexer="basic")]
+
+
+def test_the_parse_tables_are_read_from_the_cache_and_parse_alike(monkeypatch, tmp_path):
+    import lark
+
+    from matrix.load.pipeline import parse_text
+
+    built = _parsers(monkeypatch, tmp_path)
+    folder = tmp_path / "cache" / "dutymatrix" / "grammar"
+    files = sorted(folder.glob("tables-*.json"))
+    assert len(files) == 3 and all(f.stat().st_mode & 0o777 == 0o600 for f in files)
+    assert folder.stat().st_mode & 0o777 == 0o700
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the grammar was built again")
+
+    monkeypatch.setattr(lark.Lark, "__init__", refuse)
+    cached = _parsers(monkeypatch, tmp_path)
+    text = SEED_001.read_text(encoding="utf-8")
+    assert [p.options.lexer for p in cached] == [p.options.lexer for p in built]
+    trailer = "国家发展改革委牵头，财政部、市场监管总局按职责分工负责，2025年底前完成"
+    assert cached[1].parse(trailer) == built[1].parse(trailer)
+    assert str(built[0].parse(text)) == str(cached[0].parse(text))
+    assert parse_text(text, "001.txt", lean=True).tasks
+
+
+@pytest.mark.parametrize("spoil", ["others-can-write", "not-json", "another-grammar", "junk"])
+def test_a_table_cache_that_cannot_be_trusted_is_not_read(monkeypatch, tmp_path, spoil):
+    import lark
+
+    _parsers(monkeypatch, tmp_path)
+    folder = tmp_path / "cache" / "dutymatrix" / "grammar"
+    for f in folder.glob("tables-*.json"):
+        if spoil == "others-can-write":
+            os.chmod(f, 0o666)
+        elif spoil == "not-json":
+            f.write_bytes(b"\x80\x04\x95 a pickle, say")
+        elif spoil == "another-grammar":
+            data = json.loads(f.read_text(encoding="utf-8"))
+            data["sha256"] = "0" * 64
+            f.write_text(json.dumps(data), encoding="utf-8")
+        else:
+            f.write_text(json.dumps({"format": 1, "sha256": f.stem, "data": {"x": 1},
+                                     "memo": []}), encoding="utf-8")
+    calls = []
+    real = lark.Lark.__init__
+
+    def counting(self, *args, **kwargs):
+        calls.append(1)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(lark.Lark, "__init__", counting)
+    _parsers(monkeypatch, tmp_path)
+    assert len(calls) == 3  # each built again from the grammar
