@@ -40,14 +40,16 @@ cancel: contextvars.ContextVar[threading.Event | None] = contextvars.ContextVar(
 
 _children: set[int] = set()
 _lock = threading.Lock()
-_stopping = threading.Event()
+_stops = [0]  # how many times stop_all was called: a wait begun before a stop ends
 _POLL = 0.1  # seconds between looks at the clock, the cancel event and the server
 
 
 def stop_all() -> None:
-    """Stop every worker (each is killed by the thread waiting for it within ``_POLL``
-    seconds) and refuse new ones: the server is stopping."""
-    _stopping.set()
+    """Stop every worker running now (each is killed by the thread waiting for it within
+    ``_POLL`` seconds): the server is stopping. Reads started later are not affected (the
+    process may go on: a test, a library caller)."""
+    with _lock:
+        _stops[0] += 1
 
 
 def running() -> int:
@@ -83,8 +85,6 @@ def confined(read: Callable[..., Any], *args: Any, path: str) -> Any:
 
     if not hasattr(os, "fork"):
         return read(*args)
-    if _stopping.is_set():
-        raise MatrixInputError(_("{path}: not read: the server is stopping").format(path=path))
     seconds = limits.READ_SECONDS
     memory = (limits.READ_MEMORY, max(limits.READ_MEMORY, limits.READ_MEMORY_OCR))
     receive, send = os.pipe()
@@ -181,11 +181,12 @@ def _wait(pid: int, receive: int, seconds: float) -> tuple[bytes, str]:
     """What the worker sent, and why it ended: ``done``, ``time``, ``cancelled`` or
     ``stopping`` (the last three after killing it)."""
     chunks: list[bytes] = []
+    stops = _stops[0]
     deadline = time.monotonic() + seconds
     event = cancel.get()
     why = "done"
     while True:
-        if _stopping.is_set():
+        if _stops[0] != stops:
             why = "stopping"
         elif event is not None and event.is_set():
             why = "cancelled"
