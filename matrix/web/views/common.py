@@ -186,12 +186,19 @@ async def while_connected(request: Request, work: Callable[..., Any], *args: Any
                 return
             await anyio.sleep(0.25)
 
+    result: Any = None
+    error: Exception | None = None
     async with anyio.create_task_group() as group:
         group.start_soon(watch)
         try:
-            return await run_in_threadpool(context.run, work, *args)
+            result = await run_in_threadpool(context.run, work, *args)
+        except Exception as e:  # raised below as it is, not wrapped in the group's
+            error = e
         finally:
             group.cancel_scope.cancel()
+    if error is not None:
+        raise error
+    return result
 
 
 async def in_private_folder(work: Callable[[Path], bytes]) -> bytes:
