@@ -71,7 +71,7 @@ def load_sources(root: Path = ROOT) -> list[tuple[str, str]]:
 
 NUMBERS = ["一、", "二、", "十二、", "一百、", "（一）", "（二）", "（十）", "（二十一）", "(一)", "(三)",
            "1.", "2、", "12.", "999.", "1.5", "（1）", "(2)", "（100）", "①", "⑤", "⑳", "第一章",
-           "第三条", "〇、", "两、", "1﹒", "1．", "1 |", "序号\n\n重点工作\n\n责任单位\n\n1\n\n"]
+           "第三条", "〇、", "两、", "一千零一、", "一〇〇〇〇、", "二千、", "1﹒", "1．", "1 |", "序号\n\n重点工作\n\n责任单位\n\n1\n\n"]
 TRAILERS = ["（财政部负责）", "（国家发展改革委牵头，财政部、人民银行按职责分工负责）",
             "（工业和信息化部、市场监管总局、国家卫生健康委等按职责分工负责）",
             "（商务部会同海关总署负责）", "（负责部门：发展改革委、粮食和储备局，适用范围：浙江自贸试验区）",
@@ -410,8 +410,22 @@ def _docx_paragraph(rng: random.Random, line: str, numbered: bool) -> str:
     if numbered:
         props = (f'<w:pPr><w:numPr><w:ilvl w:val="{rng.choice(_ODD_VALUES[:4])}"/>'
                  f'<w:numId w:val="{rng.choice(_ODD_VALUES)}"/></w:numPr></w:pPr>')
+    if line and rng.random() < 0.1:  # part of the line in a revision, control or smart tag
+        cut = rng.randrange(len(line))
+        inner = f'<w:r><w:t xml:space="preserve">{_xml_text(line[cut:])}</w:t></w:r>'
+        for _ in range(rng.choice([1, 1, 2, 40])):
+            inner = rng.choice(_DOCX_WRAPPERS).format(inner)
+        return (f'<w:p>{props}<w:r><w:t xml:space="preserve">{_xml_text(line[:cut])}</w:t>'
+                f'</w:r>{inner}</w:p>')
     return (f'<w:p>{props}<w:r><w:t xml:space="preserve">{_xml_text(line)}</w:t>'
             f'{"<w:br/>" if rng.random() < 0.05 else ""}</w:r></w:p>')
+
+
+# What Word wraps runs in (issue 24): read as shown, a deletion left out.
+_DOCX_WRAPPERS = ['<w:ins w:id="1">{}</w:ins>', "<w:sdt><w:sdtPr/><w:sdtContent>{}"
+                  "</w:sdtContent></w:sdt>", '<w:smartTag w:element="x">{}</w:smartTag>',
+                  "<w:customXml>{}</w:customXml>", '<w:del w:id="2">{}</w:del>',
+                  '<w:fldSimple w:instr="X">{}</w:fldSimple>']
 
 
 def _docx_table(rng: random.Random, lines: list[str]) -> str:

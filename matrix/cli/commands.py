@@ -438,7 +438,9 @@ def serve(port: int, host: str, open_browser: bool, allow_hosts: tuple[str, ...]
         app = create_app(host, port, extra_hosts=allow_hosts)
     except ImportError:
         raise click.ClickException(_(WEB_EXTRA_MISSING)) from None
-    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::', '') else host}:{port}/"
+    from ..web.app import url_host
+
+    url = f"http://{url_host('127.0.0.1' if host in ('0.0.0.0', '::', '') else host)}:{port}/"
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(_("Warning: serving on {host}: anyone who can reach this computer on port "
                      "{port} can use the page and see what is uploaded. Use it only on a "
@@ -449,7 +451,26 @@ def serve(port: int, host: str, open_browser: bool, allow_hosts: tuple[str, ...]
         import webbrowser
 
         threading.Timer(1.0, webbrowser.open, (url,)).start()
-    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+    _stop_reads_on_exit(uvicorn.Server)
+    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False,
+                timeout_graceful_shutdown=3)
+
+
+def _stop_reads_on_exit(server: type) -> None:
+    """SIGTERM or Ctrl-C to ``serve`` also kills a file being read (``read.confine``), so that
+    the server stops within seconds whatever runs (uvicorn otherwise waits for the request)."""
+    from ..read.confine import stop_all
+
+    exit_handler = server.handle_exit
+    if getattr(exit_handler, "stops_reads", False):
+        return
+
+    def handle_exit(self, sig, frame):
+        stop_all()
+        exit_handler(self, sig, frame)
+
+    handle_exit.stops_reads = True
+    server.handle_exit = handle_exit
 
 
 cli.add_command(dispatch_command)

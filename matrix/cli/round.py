@@ -85,9 +85,11 @@ def dispatch_command(plan: Path, output: Path, round_: str | None, due: str | No
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               help="table: a summary on the terminal (default); json: everything, on stdout.")
 @warn_days_option
+@force_option(help="Replace an existing -o workbook even if dutymatrix did not write it, it "
+                   "was saved since or an office has it open (never one of the inputs).")
 def collect_command(plan: Path, returns: tuple[Path, ...], output: Path | None,
                     as_of: str | None, since: Path | None, round_: str | None,
-                    year: int | None, fmt: str, warn_days: int) -> None:
+                    year: int | None, fmt: str, warn_days: int, force: bool) -> None:
     """汇总: gather the returns of a round against PLAN, show who is behind.
 
     RETURNS are files or folders of returns, in any order, with any names. Each is
@@ -108,7 +110,7 @@ def collect_command(plan: Path, returns: tuple[Path, ...], output: Path | None,
     (loaded,) = _load_plans([plan])
     try:
         result = collect_files(loaded, returns, output=output, as_of=day, round=round_,
-                               year=year, since=since, warn_days=warn_days)
+                               year=year, since=since, warn_days=warn_days, force=force)
     except MatrixError as e:
         raise _fail(e) from None
     _show_refused(result.received)
@@ -132,6 +134,8 @@ def _show_refused(received) -> None:
         if r.outcome in ("拒收", "无法读取"):
             click.echo(f"{r.outcome}: {r.path}: {r.reason}" if r.outcome == "拒收"
                        else f"{r.outcome}: {r.reason}", err=True)
+        elif r.outcome == "采用" and r.reason:  # taken with a doubt: by text, 报送单位 differs
+            click.echo(f"{r.outcome}（请核实）: {r.path}: {r.reason}", err=True)
 
 
 def _day_option(value: str | None, hint: str):

@@ -348,7 +348,7 @@ def is_export(path: Path) -> bool:
         first = head.split(b"\n", 1)[0]
         try:
             row = json.loads(first)
-        except ValueError:
+        except (ValueError, RecursionError):
             row = None if b"\n" in head else {}  # a first line longer than 4 KB
         if row is not None and (not row or NAMES[1] in row):
             return True

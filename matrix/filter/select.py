@@ -176,7 +176,7 @@ class _Matcher:
 
 # ── sections and text ────────────────────────────────────────────────────────────────────────
 
-_HAN = "一二三四五六七八九十百零〇两"
+_HAN = "一二三四五六七八九十百千零〇两"
 _HEADING_NUMBER = re.compile(rf"^(?:（[{_HAN}\d]+）|[{_HAN}]+、|\d+[.、]|[①-⑳])")
 _QUERY_NUMBER = re.compile(rf"^(?:（[{_HAN}\d]+）|[{_HAN}]+、?|\d+[.、]?)$")
 

@@ -97,7 +97,7 @@ def parse_text(text: str, path: str = "<text>", *, sha256: str | None = None,
     """
     if sha256 is None:
         sha256 = hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
-    source = Source(path=path, sha256=sha256, format=format, encoding=encoding)
+    source = Source(path=shown_path(path), sha256=sha256, format=format, encoding=encoding)
     with collector_paused():
         return _parse(text, source, ParseOptions(canonical, reflow, jurisdiction), lines, pages,
                       confidence)
@@ -180,9 +180,16 @@ def parse_bytes(data: bytes, path: str = "<input>", *, encoding: str | None = No
     return _parse_raw(data, raw, path, ParseOptions(canonical, reflow, jurisdiction))
 
 
+def shown_path(path) -> str:
+    """A file name as the records hold it: one that is not UTF-8 (bytes Linux allows) keeps
+    U+FFFD for its undecodable bytes, since the records go into workbooks, CSV and JSON, which
+    hold only text."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _parse_raw(data: bytes, raw, path: str, options: ParseOptions) -> Plan:
-    source = Source(path=path, sha256=hashlib.sha256(data).hexdigest(), format=raw.format,
-                    encoding=raw.encoding)
+    source = Source(path=shown_path(path), sha256=hashlib.sha256(data).hexdigest(),
+                    format=raw.format, encoding=raw.encoding)
     with collector_paused():
         return _parse(raw.text, source, options, raw.lines, raw.pages, raw.confidence)
 

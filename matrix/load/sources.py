@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..i18n import _
+
 if TYPE_CHECKING:  # the CLI imports this module before it knows what it reads
     from ..records import Plan
 
@@ -106,14 +108,21 @@ def load_plan_bytes(data: bytes, name: str) -> Plan:
         from ..errors import MatrixInputError
         from ..workbook import read_workbook
 
+        from ..read.sheet import written_by_dutymatrix
+
         with tempfile.TemporaryDirectory(prefix="dutymatrix-upload-") as folder:
             path = Path(folder) / "upload.xlsx"
             path.write_bytes(data)
-            try:
-                plan = read_workbook(path)
-            except MatrixInputError as e:  # name the upload, not the temporary file
-                raise MatrixInputError(str(e).replace(str(path), name)) from None
-        return _renamed(plan, name)
+            if written_by_dutymatrix(path):
+                try:
+                    plan = read_workbook(path)
+                except MatrixInputError as e:  # name the upload, not the temporary file
+                    raise MatrixInputError(str(e).replace(str(path), name)) from None
+                return _renamed(plan, name)
+        # An office's own 分工表, read as a plan (matrix.read.sheet), as load_plan reads it
+        from .pipeline import parse_bytes
+
+        return parse_bytes(data, name)
     from .pipeline import parse_bytes
 
     return parse_bytes(data, name)
@@ -152,6 +161,10 @@ def read_returns_bytes(items: Iterable[tuple[str, bytes]]) -> list:
                 ret = read_return(path)
             except MatrixInputError as e:
                 out.append(Unreadable(name, str(e).replace(str(path), name)))
+                continue
+            except RecursionError:  # a shape no check foresaw: this file fails, the rest go on
+                out.append(Unreadable(name, _(
+                    "{path}: too deeply nested to read (RecursionError)").format(path=name)))
                 continue
             finally:
                 path.unlink(missing_ok=True)

@@ -140,8 +140,8 @@ def own_prefix(name: str) -> str | None:
         return None
     if m.group(2) in ("级", "直", "属"):
         return None  # 市级各有关部门: a group, not a prefix
-    if m.group(2) is None and name[1:3] == "政府":
-        return m.group(1)  # 市政府办公室
+    if m.group(2) is None and name[1:3] in ("政府", "政务"):
+        return m.group(1)  # 市政府办公室, 市政务服务数据管理局 (市 + 政务, not 市政)
     if m.group(2) is None and name[:2] in ("市场", "市政", "市容", "市民", "区域", "县域", "省直"):
         # 市场监管局 / 市政公用局: the word, not the prefix (市市场监管局 has both); but 市民政局
         # is 市 and 民政局, a body whose function is known

@@ -26,6 +26,9 @@ def number_value(number: str) -> int | None:
         return ord(core) - ord("①") + 1
     if core.isascii() and core.isdigit():
         return int(core)
+    if len(core) > 1 and all(ch in "〇零一二三四五六七八九" for ch in core):  # 一〇〇〇〇
+        return int("".join(str("〇一二三四五六七八九".index(ch)) if ch != "零" else "0"
+                           for ch in core))
     total, current = 0, 0
     for ch in core:
         if ch in _HAN_DIGITS:
@@ -35,6 +38,9 @@ def number_value(number: str) -> int | None:
             current = 0
         elif ch == "百":
             total += (current or 1) * 100
+            current = 0
+        elif ch == "千":
+            total += (current or 1) * 1000
             current = 0
         else:
             return None

@@ -136,6 +136,11 @@ def _published(data: bytes, suffix: str = "") -> str | None:
     return None
 
 
+# Formats read by native code (PDFium, OCR, image decoders, LibreOffice): in a worker process
+# with a memory and time budget (``confine``, ``limits.READ_MEMORY`` / ``READ_SECONDS``).
+CONFINED = frozenset({"pdf", "image", "ofd", "office"})
+
+
 def sniff_format(data: bytes, name: str = "", *, label: str | None = None) -> str:
     """A key of :data:`READERS` from the file name and the first bytes.
 
@@ -217,6 +222,10 @@ def read_bytes(data: bytes, path: str = "<input>", encoding: str | None = None, 
         _check_unpacked_size(data, path)
     module, function = reader
     read = getattr(importlib.import_module(f".{module}", __name__), function)
+    if fmt in CONFINED:
+        from .confine import confined
+
+        return confined(read, data, path, encoding, path=path)
     return read(data, path, encoding)
 
 

@@ -297,12 +297,59 @@ def _only_cell(tbl):
     return None
 
 
+# Inline wrappers whose runs Word shows as part of the paragraph: a tracked insertion, a moved
+# passage's new place, a content control, a smart tag, custom XML, a simple field, a hyperlink,
+# bidi overrides. A deletion (w:del, w:moveFrom) is not shown and is left out, as are what
+# never prints (properties, field instructions) and drawings (their text boxes are their own).
+_INLINE = frozenset(f"{_W}{name}" for name in (
+    "r", "hyperlink", "ins", "moveTo", "sdt", "sdtContent", "smartTag", "customXml",
+    "fldSimple", "dir", "bdo"))
+
+
+def paragraph_text(p) -> str:
+    """The text of a ``w:p`` as Word shows it: python-docx's ``Paragraph.text`` reads only the
+    paragraph's direct runs and hyperlinks, so that "（财政部、[商务部、]…负责）" with 商务部 in a
+    tracked insertion, a content control or a smart tag lost 商务部 without a warning."""
+    out: list[str] = []
+    stack = [iter(p)]
+    while stack:  # iterative: a deep nesting of wrappers never exhausts the stack
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+            continue
+        tag = child.tag
+        if tag == _R:
+            out.append(_run_text(child))
+        elif tag in _INLINE:
+            stack.append(iter(child))
+    return "".join(out)
+
+
+def _run_text(r) -> str:
+    """A ``w:r``'s text as python-docx reads it (w:t, tabs, line breaks, no-break hyphens)."""
+    out = []
+    for e in r:
+        tag = e.tag
+        if tag == _T:
+            out.append(e.text or "")
+        elif tag in (_TAB, _PTAB):
+            out.append("\t")
+        elif tag == _CR or (tag == _BR and e.get(f"{_W}type", "textWrapping") == "textWrapping"):
+            out.append("\n")
+        elif tag == _NOBREAK:
+            out.append("-")
+    return "".join(out)
+
+
+_R, _T, _TAB, _PTAB, _CR, _BR, _NOBREAK = (f"{_W}{n}" for n in (
+    "r", "t", "tab", "ptab", "cr", "br", "noBreakHyphen"))
+
+
 def docx_to_text(data: bytes, path: str = "<input>") -> tuple[str, tuple[int, ...]]:
     """(text, body block number of each line) of a .docx, as the module docstring promises."""
     import zipfile
 
     from docx import Document
-    from docx.text.paragraph import Paragraph
 
     try:
         document = Document(io.BytesIO(data))
@@ -318,8 +365,7 @@ def docx_to_text(data: bytes, path: str = "<input>") -> tuple[str, tuple[int, ..
     lines: list[tuple[str, int]] = []
     block = 0
 
-    def paragraph(p) -> str:
-        return Paragraph(p, None).text
+    paragraph = paragraph_text
 
     for item in _blocks(document.element.body):
         block += 1

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..i18n import N_
+
 def _suffix(data: bytes, path: str) -> str:
     """The suffix LibreOffice is given the file under: the file's own, else one from content."""
     suffix = Path(path).suffix.lower()
@@ -58,8 +60,16 @@ def read_office(data: bytes, path: str, encoding: str | None = None):
     from .docx import docx_to_text
     from .office import convert
 
+    from . import _check_unpacked_size
+
     suffix = _suffix(data, path)
-    text, lines = docx_to_text(convert(data, path, suffix), path)
+    if data.startswith(b"PK\x03\x04"):  # .odt: the zip checks every zip input gets, first
+        from ..safety.zipcheck import open_zip
+
+        open_zip(data, path, N_("an .odt document")).close()
+    converted = convert(data, path, suffix)
+    _check_unpacked_size(converted, path)  # the .docx checks: size, ratio, MAX_DOCX_PARAGRAPHS
+    text, lines = docx_to_text(converted, path)
     return _raw()(text, None, suffix.lstrip("."), lines)
 
 

@@ -3,7 +3,9 @@
 ``drop_furniture(pages)`` leaves out a stand-alone page number among the first or last lines of a
 page and a running header or footer (a line among the first or last two of a page that recurs,
 digits aside, on at least half of the pages and is neither a sentence nor numbered). The readers
-of ``matrix.read`` import it from here, so that none of them imports another reader.
+of ``matrix.read`` import it from here, so that none of them imports another reader; so do the
+page budgets every paged reader applies (``check_pages``, ``TextBudget``, ``check_pixels``:
+``matrix.safety.limits``' MAX_PAGES, MAX_TEXT_CHARS and MAX_PAGE_PIXELS).
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+
+from ..errors import MatrixInputError
+from ..i18n import _
 
 OCR_DPI = 150  # resolution a scanned page is rendered at for OCR (body text ~30 px high)
 _EDGE = 2  # how many lines at the top and at the bottom of a page can be furniture
@@ -64,3 +69,48 @@ def drop_furniture(pages: list[list[str]]) -> list[list[tuple[int, str]]]:
                 drop.add(i)
         out.append([(i + 1, line) for i, line in enumerate(lines) if i not in drop])
     return out
+
+
+def check_pages(count: int, path: str) -> None:
+    """Refuse a document of more than ``MAX_PAGES`` pages (PDF, OFD)."""
+    from ..safety.limits import MAX_PAGES
+
+    if count > MAX_PAGES:
+        raise MatrixInputError(_("{path}: {count:,} pages, more than the {limit} read "
+                                 "(MAX_PAGES): refused").format(path=path, count=count,
+                                                                limit=MAX_PAGES))
+
+
+class TextBudget:
+    """The text of a document's pages added up, refused past ``MAX_TEXT_CHARS`` (pages that all
+    show one big content stream: 18,000 pages of one content file gave 400,000 tasks)."""
+
+    def __init__(self, path: str) -> None:
+        self.path, self.total = path, 0
+
+    def add(self, chars: int, page: int) -> None:
+        from ..safety.limits import MAX_TEXT_CHARS
+
+        self.total += chars
+        if self.total > MAX_TEXT_CHARS:
+            raise MatrixInputError(_("{path}: more than {limit:,} characters of text by page "
+                                     "{page} (MAX_TEXT_CHARS): refused").format(
+                                         path=self.path, limit=MAX_TEXT_CHARS, page=page))
+
+
+def check_pixels(width: float, height: float, path: str, page: int) -> None:
+    """Refuse a page or image of more than ``MAX_PAGE_PIXELS`` pixels, before it is drawn."""
+    from ..safety.limits import MAX_PAGE_PIXELS
+
+    if width * height > MAX_PAGE_PIXELS:
+        raise MatrixInputError(_(
+            "{path}: page {page} is {width:,} × {height:,} pixels to read by OCR, more than "
+            "{limit:,} (MAX_PAGE_PIXELS): refused").format(
+                path=path, page=page, width=int(width), height=int(height),
+                limit=MAX_PAGE_PIXELS))
+
+
+def check_render(size: tuple[float, float], path: str, page: int) -> None:
+    """``check_pixels`` for a PDF page of ``size`` points rendered at ``OCR_DPI``."""
+    width, height = (abs(v) * OCR_DPI / 72 for v in size)
+    check_pixels(width, height, path, page)

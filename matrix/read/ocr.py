@@ -37,6 +37,9 @@ def _engine():
 
 def engine(path: str):
     """The OCR engine (loaded once), or a ``MatrixInputError`` saying how to install it."""
+    from .confine import allow_ocr_memory
+
+    allow_ocr_memory()
     try:
         return _engine()
     except ImportError as e:
@@ -108,8 +111,12 @@ def ocr_pdf_pages(pdf, indices: Sequence[int], path: str, *,
     engine(path)
     if progress is None:
         progress = terminal_progress(path)
+    from .furniture import check_render
+
     for done, index in enumerate(indices, 1):
-        image = pdf[index].render(scale=OCR_DPI / 72).to_pil()
+        page = pdf[index]
+        check_render(page.get_size(), path, index + 1)
+        image = page.render(scale=OCR_DPI / 72).to_pil()
         yield index, ocr_lines(_bgr(image), path)
         progress(done, len(indices))
 
@@ -119,12 +126,32 @@ def image_to_text(data: bytes, path: str = "<input>", *,
     """A .png, .jpg or .tif read by OCR, as a ``furniture.Paged`` text (each frame a page)."""
     from PIL import Image, ImageSequence, UnidentifiedImageError
 
-    from .furniture import Paged, drop_furniture
+    from ..safety.limits import MAX_OCR_PAGES, MAX_PAGE_PIXELS
+    from .furniture import Paged, check_pixels, drop_furniture
 
-    engine(path)
+    def frames_of(image):
+        """Each frame, its size checked before it is decoded (a 183 KB TIFF of 40 frames of
+        8,000² px, a 20,000² PNG)."""
+        count = getattr(image, "n_frames", 1)
+        if count > MAX_OCR_PAGES:
+            raise MatrixInputError(_(
+                "{path}: more than {count} scanned pages to read by OCR (MAX_OCR_PAGES): "
+                "refused; OCR takes seconds a page").format(path=path, count=MAX_OCR_PAGES))
+        for number, frame in enumerate(ImageSequence.Iterator(image), 1):
+            check_pixels(*frame.size, path, number)
+            yield frame
+
     try:
         with Image.open(io.BytesIO(data)) as image:
-            frames = [_bgr(frame) for frame in ImageSequence.Iterator(image)]
+            check_pixels(*image.size, path, 1)
+            for frame in frames_of(image):  # all sizes first: nothing decoded yet
+                pass
+            engine(path)
+            Image.MAX_IMAGE_PIXELS = max(Image.MAX_IMAGE_PIXELS or 0, MAX_PAGE_PIXELS)
+            frames = [_bgr(frame) for frame in frames_of(image)]
+    except Image.DecompressionBombError as e:
+        raise MatrixInputError(_("{path}: the image is too large to read ({error})").format(
+            path=path, error=e)) from None
     except (UnidentifiedImageError, OSError, ValueError) as e:
         raise MatrixInputError(_("{path}: the image is damaged or not an image ({error})").format(
             path=path, error=e)) from None

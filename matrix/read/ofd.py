@@ -101,8 +101,8 @@ def page_lines(content) -> list[str]:
 
 
 def ofd_to_text(data: bytes, path: str = "<input>"):
-    """The text of every page of every document of an OFD file, as a ``furniture.Paged``."""
-    from .furniture import Paged, drop_furniture
+    """The text of every page of every document of an OFD file, as a ``pdf.Paged``."""
+    from .furniture import Paged, TextBudget, check_pages, drop_furniture
     from ..safety.zipcheck import open_zip
 
     archive = open_zip(data, path, N_("an OFD file"))
@@ -113,6 +113,8 @@ def ofd_to_text(data: bytes, path: str = "<input>"):
                 path=path))
         root = _parse(archive, "OFD.xml", path)
         pages: list[list[str]] = []
+        budget = TextBudget(path)
+        read: dict[str, list[str]] = {}  # a content part several pages share is parsed once
         for body in _children(root, "DocBody"):
             doc_root = _find(body, "DocRoot")
             if doc_root is None or not (doc_root.text or "").strip():
@@ -123,7 +125,9 @@ def ofd_to_text(data: bytes, path: str = "<input>"):
                                          "but does not hold it").format(
                                              path=path, name=doc_root.text.strip()))
             document = _parse(archive, doc_name, path)
-            for page in _children(_find(document, "Pages") or document, "Page"):
+            listed = _children(_find(document, "Pages") or document, "Page")
+            check_pages(len(pages) + len(listed), path)
+            for page in listed:
                 location = page.get("BaseLoc")
                 if not location:
                     continue
@@ -132,7 +136,10 @@ def ofd_to_text(data: bytes, path: str = "<input>"):
                     raise MatrixInputError(_("{path}: the OFD file names page {location} but "
                                              "does not hold it").format(
                                                  path=path, location=location))
-                pages.append(page_lines(_parse(archive, page_name, path)))
+                if page_name not in read:
+                    read[page_name] = page_lines(_parse(archive, page_name, path))
+                pages.append(read[page_name])
+                budget.add(sum(map(len, pages[-1])), len(pages))
     if not pages:
         raise MatrixInputError(_("{path}: the OFD file has no pages").format(path=path))
     kept = drop_furniture(pages)

@@ -72,6 +72,26 @@ def _timeout(path: str) -> float:
     return seconds
 
 
+def _run(command: list[str], timeout: float, env: dict[str, str]):
+    """``command`` in a session of its own; on the timeout the whole session is killed
+    (``soffice`` is a wrapper: killing it alone left ``soffice.bin`` running and holding the
+    throw-away folder with a copy of the user's document)."""
+    import signal
+
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env=env, start_new_session=True)
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except BaseException:  # the timeout, Ctrl-C, SIGTERM: never leave LibreOffice running
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        process.communicate()
+        raise
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
 def convert(data: bytes, path: str, suffix: str, target: str = "docx") -> bytes:
     """``data`` (a file ending in ``suffix``) converted to ``target`` by LibreOffice."""
     program = soffice()
@@ -81,7 +101,8 @@ def convert(data: bytes, path: str, suffix: str, target: str = "docx") -> bytes:
                                  "not installed: {install}").format(
                                      path=path, what=what, install=_(INSTALL)))
     timeout = _timeout(path)
-    with tempfile.TemporaryDirectory(prefix="dutymatrix-soffice-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="dutymatrix-soffice-",
+                                     ignore_cleanup_errors=True) as tmp:
         folder = Path(tmp)
         profile = folder / "profile"
         (profile / "user").mkdir(parents=True)
@@ -94,10 +115,9 @@ def convert(data: bytes, path: str, suffix: str, target: str = "docx") -> bytes:
                    "--invisible", "--norestore", "--nolockcheck", "--nodefault", "--nologo",
                    "--convert-to", target, "--outdir", str(out), str(source)]
         try:
-            done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True,
-                                  timeout=timeout, check=False,
-                                  env={**os.environ, "HOME": str(folder)})
+            done = _run(command, timeout, {**os.environ, "HOME": str(folder)})
         except subprocess.TimeoutExpired:
+            shutil.rmtree(folder, ignore_errors=True)  # the copy of the user's document
             raise MatrixInputError(_("{path}: LibreOffice did not convert the file within "
                                      "{timeout:g} s (raise {variable} for a very large "
                                      "file)").format(path=path, timeout=timeout,

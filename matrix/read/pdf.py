@@ -33,6 +33,7 @@ from collections.abc import Callable
 from ..errors import MatrixInputError
 from ..i18n import _
 from .furniture import OCR_DPI, Paged, drop_furniture  # noqa: F401 (this module's names)
+from .furniture import TextBudget, check_pages, check_pixels, check_render  # noqa: F401
 
 # A page whose text layer has fewer characters than this (spaces aside) is taken for a scan.
 MIN_TEXT_CHARS = 20
@@ -155,11 +156,15 @@ def pdf_to_text(data: bytes, path: str = "<input>", *,
                 progress: Callable[[int, int], None] | None = None) -> Paged:
     """Read the pages of a PDF (see the module docstring); ``progress(done, total)`` is called
     after each page that needs OCR."""
+    from ..safety.limits import MAX_OCR_PAGES, MAX_PAGES
+
     pdf = _open(data, path)
     try:
         count = len(pdf)
         if count == 0:
             raise MatrixInputError(_("{path}: the PDF has no pages").format(path=path))
+        check_pages(count, path)
+        budget = TextBudget(path)
         texts: list[list[str]] = []
         confidences: list[list[float | None]] = []
         scans = []
@@ -174,8 +179,15 @@ def pdf_to_text(data: bytes, path: str = "<input>", *,
                 raise MatrixInputError(_("{path}: page {page} of the PDF is damaged and "
                                          "cannot be read ({error})").format(
                                              path=path, page=index + 1, error=e)) from None
+            budget.add(len(text), index + 1)
             if len(_SPACE.sub("", text)) < MIN_TEXT_CHARS and _has_image(page):
+                check_render(page.get_size(), path, index + 1)
                 scans.append(index)
+                if len(scans) > MAX_OCR_PAGES:
+                    raise MatrixInputError(_(
+                        "{path}: more than {count} scanned pages to read by OCR "
+                        "(MAX_OCR_PAGES): refused; OCR takes seconds a page").format(
+                            path=path, count=MAX_OCR_PAGES))
                 carry = None
                 texts.append([])
                 confidences.append([])

@@ -17,7 +17,8 @@ department cells are read by the trailer grammar::
 * Numbers print as written (序号 3, not 3.0); dates as 2025年12月31日.
 * ``lines[i]`` is the worksheet row (from 1) that line ``i + 1`` came from.
 
-An .xlsx is checked by ``safety.zipcheck`` before calamine opens it. A workbook with no duty table is a
+An .xlsx is checked by ``safety.zipcheck`` and for far cells and merges (:func:`check_xlsx`)
+before calamine opens it. A workbook with no duty table is a
 ``MatrixInputError`` saying which headers were looked for.
 """
 
@@ -95,9 +96,7 @@ def written_by_dutymatrix(path) -> bool:
         data = path.read_bytes()
         if not data.startswith(b"PK\x03\x04"):
             return True
-        from ..safety.zipcheck import open_zip
-
-        open_zip(data, str(path), N_("an .xlsx workbook")).close()
+        check_xlsx(data, str(path))
         names = CalamineWorkbook.from_filelike(io.BytesIO(data)).sheet_names
     except BaseException as e:  # calamine's errors and panics, MatrixError, OSError
         if isinstance(e, KeyboardInterrupt | SystemExit):
@@ -106,14 +105,29 @@ def written_by_dutymatrix(path) -> bool:
     return "矩阵" in names or bool(names) and names[0] in OTHER_WORKBOOKS
 
 
+def check_xlsx(data: bytes, path: str) -> None:
+    """The checks of every zip input (``safety.zipcheck.open_zip``), then those dutymatrix's own
+    workbooks get (``safety.zipcheck.check_sheet_extent``): no worksheet may reach beyond Excel's grid
+    or span more cells than ``MAX_SHEET_CELLS`` allows, by a far cell or a merge. calamine
+    allocates the whole range first: one cell at XFD1048576 asks for 512 GiB and aborts the
+    process (issue 24)."""
+    from ..safety.zipcheck import check_sheet_extent
+    from ..safety.zipcheck import open_zip
+
+    with open_zip(data, path, N_("an .xlsx workbook")) as archive:
+        infos = archive.infolist()
+    stream = io.BytesIO(data)
+    for info in infos:
+        if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+            check_sheet_extent(stream, info, path, info.filename.rsplit("/", 1)[-1])
+
+
 def sheet_to_text(data: bytes, path: str = "<input>") -> tuple[str, tuple[int, ...]]:
     """The plan text of every duty table in the workbook, and each line's worksheet row."""
     from python_calamine import CalamineWorkbook
 
     if data.startswith(b"PK\x03\x04"):
-        from ..safety.zipcheck import open_zip
-
-        open_zip(data, path, N_("an .xlsx workbook")).close()
+        check_xlsx(data, path)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = [book.get_sheet_by_index(i) for i in range(len(book.sheet_names))]

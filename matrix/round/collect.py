@@ -15,7 +15,9 @@ How a return is taken:
   the department by 报送单位 or by which department's list the tasks are: ``matched_by`` says
   ``任务文字``.
 * **Two returns from one department**: the one saved later (docProps ``modified``, else the
-  file's time) is taken; the other is listed as 被替代.
+  file's time) is taken; the other is listed as 被替代. A stamped return whose 报送单位 names
+  another department (商务部 filling in 财政部's form) is flagged 请核实 and never replaces a
+  return of the stamped department that does not: it is taken only when it is the only one.
 * **What a department wrote is kept**: 完成状态 and the three texts per task; the header block
   (报送单位 联系人 电话 报送日期); a task text changed in a locked column (``edits``, with the
   plan's text); a row of its own (``added``, 新增事项); any other cell (``other``). Text is
@@ -78,7 +80,7 @@ def read_returns(paths: Iterable[str | os.PathLike[str]]) -> list[Any]:
     """Each file as a :class:`~matrix.workbook.returns.ReturnFile`, or as :class:`Unreadable`
     with the message that says why (nothing is raised: one bad file never stops the rest)."""
     from ..errors import MatrixInputError
-    from ..i18n import speaking
+    from ..i18n import _, speaking
     from ..workbook.returns import read_return
 
     out: list[Any] = []
@@ -90,6 +92,10 @@ def read_returns(paths: Iterable[str | os.PathLike[str]]) -> list[Any]:
                 out.append(read_return(path))
         except MatrixInputError as e:
             out.append(Unreadable(str(path), str(e)))
+        except RecursionError:  # a shape no check foresaw: this file fails, the round goes on
+            with speaking("zh"):
+                out.append(Unreadable(str(path), _(
+                    "{path}: too deeply nested to read (RecursionError)").format(path=path)))
     return out
 
 
@@ -127,13 +133,23 @@ def collect_files(plan: Plan, inputs: Iterable[str | os.PathLike[str]], *,
                   output: str | os.PathLike[str] | None = None, as_of: date | None = None,
                   round: str | None = None, year: int | None = None,
                   since: str | os.PathLike[str] | None = None,
-                  warn_days: int = WARN_DAYS) -> Collection:
+                  warn_days: int = WARN_DAYS, force: bool = False) -> Collection:
     """The whole round in one call: read the returns (files or folders), the previous 汇总
-    (``since``), collect, and write the 汇总 workbook to ``output`` when given."""
+    (``since``), collect, and write the 汇总 workbook to ``output`` when given.
+
+    ``output`` is checked before anything is read (``safety.writes.check_target``): one of
+    the inputs (a return, the plan, the ``since`` 汇总) is always refused; a workbook
+    dutymatrix did not write, one saved since, or one an office has open only with ``force``.
+    """
+    from ..safety.writes import check_target
     from ..workbook.summary import read_previous, write_summary
 
+    files = expand_returns(inputs)
+    if output is not None:
+        sources = [Path(plan.source.path), *files, *([Path(since)] if since else [])]
+        check_target(Path(output), sources, force=force)
     previous = read_previous(since) if since is not None else None
-    returns = read_returns(expand_returns(inputs))
+    returns = read_returns(files)
     result = collect(plan, returns, as_of=as_of or date.today(), round=round, year=year,
                      previous=previous, warn_days=warn_days)
     if output is not None:
@@ -191,8 +207,9 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
     dues = Counter(r.stamp.due for r in readable if r.stamp is not None and r.stamp.due
                    and r.stamp.plan_sha256 in same and (round is None or r.stamp.round == round))
     due = dues.most_common(1)[0][0] if dues else None
-    candidates = _identify(readable, plan, same, round, expected, leaders, tasks, received)
-    taken = _take(candidates, received, due)
+    candidates, doubtful = _identify(readable, plan, same, round, expected, leaders, tasks,
+                                     received)
+    taken = _take(candidates, received, due, doubtful)
     reports, added, edits, other = _read_rows(taken, expected, leaders, tasks)
     lines, unread = _task_lines(tasks, expected, leaders, taken, reports, year, as_of, previous,
                                 warn_days)
@@ -210,11 +227,13 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
 def _identify(readable: Sequence[Any], plan: Plan, same: set[str], round: str | None,
               expected: dict[str, dict[str, Any]], leaders: dict[str, dict[str, Any]],
               tasks: dict[str, Any], received: list[Received]
-              ) -> dict[str, list[tuple[Any, str, str]]]:
+              ) -> tuple[dict[str, list[tuple[Any, str, str]]], set[int]]:
     """Which department (or leader) each readable return is, by its stamp or its tasks' text:
-    department → [(return, matched by, note)]; a refused return goes to ``received``."""
+    department → [(return, matched by, note)], and the ids of the stamped returns whose 报送单位
+    names another department; a refused return goes to ``received``."""
     # Which department each return is, or why it is refused.
     candidates: dict[str, list[tuple[Any, str, str]]] = {}  # department → (return, by, note)
+    doubtful: set[int] = set()  # returns whose 报送单位 names another department than the stamp
     for ret in readable:
         base = _received(ret)
         stamp = ret.stamp
@@ -244,7 +263,11 @@ def _identify(readable: Sequence[Any], plan: Plan, same: set[str], round: str | 
                                          round=stamp.round, matched_by=BY_STAMP,
                                          reason="该单位在本方案中没有任务"))
                 continue
-            candidates.setdefault(stamp.department, []).append((ret, BY_STAMP, ""))
+            sender = _other_sender(ret, stamp.department, expected)
+            if sender:
+                doubtful.add(id(ret))
+            candidates.setdefault(stamp.department, []).append((ret, BY_STAMP, sender and (
+                f"报送单位填写为{sender}，与标识的单位{stamp.department}不符，请核实")))
             continue
         department, why = _guess_department(ret, expected, tasks)
         if department is None:
@@ -253,16 +276,18 @@ def _identify(readable: Sequence[Any], plan: Plan, same: set[str], round: str | 
             continue
         candidates.setdefault(department, []).append(
             (ret, BY_TEXT, f"{ret.stamp_note}，按任务文字匹配（{why}）"))
-    return candidates
+    return candidates, doubtful
 
 
 def _take(candidates: dict[str, list[tuple[Any, str, str]]], received: list[Received],
-          due: str | None) -> dict[str, tuple[Any, str]]:
+          due: str | None, doubtful: set[int]) -> dict[str, tuple[Any, str]]:
     """Department → (the return taken, matched by): the one saved last; the others are listed
     in ``received`` as 被替代. A return dated after ``due`` is 迟报."""
     taken: dict[str, tuple[Any, str]] = {}
     for department, found in candidates.items():
-        found.sort(key=lambda f: (_saved(f[0]), str(f[0].path)))
+        # A return whose 报送单位 names another department never replaces one that does not
+        # (商务部 filling in 财政部's form): it is taken only when it is the only one, flagged.
+        found.sort(key=lambda f: (id(f[0]) not in doubtful, _saved(f[0]), str(f[0].path)))
         *older, (latest, by, note) = found
         taken[department] = (latest, by)
         lateness, days = return_lateness(latest.header.get("报送日期"), due)
@@ -270,6 +295,12 @@ def _take(candidates: dict[str, list[tuple[Any, str, str]]], received: list[Rece
                                  round=latest.stamp.round if latest.stamp else None,
                                  matched_by=by, reason=note, late=lateness, days_late=days))
         for ret, old_by, old_note in older:
+            if id(ret) in doubtful:
+                received.append(Received(
+                    **_received(ret), outcome=REFUSED, department=department,
+                    round=ret.stamp.round if ret.stamp else None, matched_by=old_by,
+                    reason=f"{old_note}；未采用，{department}另有报送：{Path(latest.path).name}"))
+                continue
             received.append(Received(
                 **_received(ret), outcome=SUPERSEDED, department=department,
                 round=ret.stamp.round if ret.stamp else None, matched_by=old_by,
@@ -446,6 +477,25 @@ def _received(ret: Any) -> dict[str, Any]:
             "application": ret.application, "header": dict(ret.header)}
 
 
+def _other_sender(ret: Any, department: str, expected: dict[str, dict[str, Any]]) -> str:
+    """The department a stamped return's 报送单位 names when it is another than the stamp's
+    (a department filling in another's form), else ``""``. Only a name that is a department
+    (of the plan or of the registry) counts: 财政部（报送）, 财政部办公厅 or a person is no
+    other department."""
+    from ..departments import default_registry
+
+    written = ret.header.get("报送单位", "").strip()
+    if not written:
+        return ""
+    registry = default_registry()
+    name = registry.canonical(written).name
+    if name == department or registry.canonical(department).name == name:
+        return ""
+    if name in expected or registry.lookup(written) is not None:
+        return name
+    return ""
+
+
 def _guess_department(ret: Any, expected: dict[str, dict[str, Any]],
                       tasks: dict[str, Any]) -> tuple[str | None, str]:
     """The department of a return without a stamp: by 报送单位, else by its tasks."""
@@ -473,7 +523,7 @@ def _guess_department(ret: Any, expected: dict[str, dict[str, Any]],
 
 
 class _CallableModule(types.ModuleType):
-    """This module, callable: ``matrix.collect(…)`` is ``collect_files(plan, inputs, …)``."""
+    """This module, callable: ``matrix.round.collect(…)`` is ``collect_files(plan, inputs, …)``."""
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return collect_files(*args, **kwargs)

@@ -21,10 +21,41 @@ from ..safety.writes import INDEX_FILE, unique_file_name
 from .records import DepartmentList, Stamp
 
 
+# The number a heading starts with: 一、 （一） (一) 1. 1、 1．
+_HEAD_NUMBER = re.compile(r"\s*([（(][^）)]{1,8}[）)]|[〇零一二三四五六七八九十百千]+、|\d+[.．、])")
+
+
+def _head_number(heading: str | None) -> str:
+    match = _HEAD_NUMBER.match(heading or "")
+    return match.group(1) if match else ""
+
+
+def _document_ids(d: int, tasks: Sequence[Task]) -> list[str]:
+    """The ids of one document's tasks, unique within it.
+
+    In a document numbered straight through (every label once, as State Council plans are), a
+    task's id is ``<document number>-<label>``: ``1-（三）``, ``1-（十）#2``. In one whose
+    numbering restarts under each heading (``（一）1. 2. （二）1. 2.``, common in local plans)
+    every label is qualified by the numbers of its headings: ``1-一、（二）1.``. Either way an id
+    depends only on the task's place in the outline, never on the other tasks, so it stays the
+    same in another version of the plan where the task keeps its place. Should two tasks still
+    share every number (a plan numbered twice alike), the later ones get ``~2``, ``~3`` ….
+    """
+    labels = [task.label for task in tasks]
+    if len(set(labels)) < len(labels):
+        labels = [_head_number(task.section) + _head_number(task.subsection) + task.label
+                  for task in tasks]
+    ids, seen = [], {}
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        ids.append(f"{d}-{label}" + (f"~{seen[label]}" if seen[label] > 1 else ""))
+    return ids
+
+
 def task_ids(plan: Plan) -> dict[int, str]:
-    """``id(task)`` → the task's id (``<document number>-<label>``), for every task of ``plan``."""
-    return {id(task): f"{d}-{task.label}"
-            for d, document in enumerate(plan.documents, 1) for task in document.tasks}
+    """``id(task)`` → the task's id (:func:`_document_ids`), for every task of ``plan``."""
+    return {id(task): key for d, document in enumerate(plan.documents, 1)
+            for task, key in zip(document.tasks, _document_ids(d, document.tasks))}
 
 
 def plan_fingerprint(plan: Plan) -> str:
@@ -43,8 +74,8 @@ def plan_fingerprint(plan: Plan) -> str:
 
 def task_index(plan: Plan) -> dict[str, tuple[Task, str | None]]:
     """Task id → (task, document title), in plan order."""
-    return {f"{d}-{task.label}": (task, document.title)
-            for d, document in enumerate(plan.documents, 1) for task in document.tasks}
+    return {key: (task, document.title) for d, document in enumerate(plan.documents, 1)
+            for task, key in zip(document.tasks, _document_ids(d, document.tasks))}
 
 
 def department_lists(plans: Sequence[Plan], *, returns: bool = False, round: str | None = None,

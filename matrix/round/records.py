@@ -61,7 +61,7 @@ class Stamp:
                        task_ids=ids, round=_opt(data.get("round")), due=_opt(data.get("due")),
                        plan_title=_opt(data.get("title")),
                        kind=str(data.get("kind") or "department"))
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):  # 5 KB of "[" (issue 24)
             return None
 
 

@@ -75,3 +75,33 @@ def max_input_bytes(path: str = "<input>") -> int:
                                  "megabytes, e.g. 256").format(path=path, variable=LIMIT_VARIABLE,
                                                                value=value))
     return int(megabytes * MB)
+# ── paged documents (PDF, OFD, scans): what one file may cost (issue 24) ──────────────────────
+
+# Pages of one PDF or OFD: real plans have tens, a compiled volume a few hundred. A file of
+# thousands of pages sharing one content stream costs minutes and gigabytes.
+MAX_PAGES = 600
+
+# Characters of text over all the pages of one document (a 200-page plan has ~300,000): pages
+# that all show one big content stream are refused as soon as their sum passes this.
+MAX_TEXT_CHARS = 3_000_000
+
+# Scanned pages (or image frames) read by OCR in one document: OCR takes seconds a page.
+MAX_OCR_PAGES = 100
+
+# Pixels of one page rendered (or one image frame decoded) for OCR: an A0 sheet at 150 dpi is
+# ~35 million; a 200-inch page would be 900 million (2.7 GB).
+MAX_PAGE_PIXELS = 40_000_000
+
+# A PDF, OFD, scan or office document is read in a worker process that is killed past these:
+# seconds of wall time, and bytes of address space (PDFium asked 8 GB for one page of nested
+# drawing blocks and aborted the process); once OCR is needed (its engine and models take
+# ~1.2 GB of address space) the worker may grow to READ_MEMORY_OCR.
+READ_SECONDS = 600
+READ_MEMORY = 768 << 20
+READ_MEMORY_OCR = 2 << 30
+
+# The page keeps the plans, comparisons and 汇总 it has read for later requests (web/store.py):
+# at most this many bytes of the inputs they came from (a plan's records take ~15 times its
+# file: 12 uploads of a 7.6 MB plan held 1.5 GB). The least recently used go first; a page
+# whose plan has gone answers 404 and the plan is uploaded again.
+MAX_STORE_BYTES = 24 << 20

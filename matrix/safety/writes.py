@@ -56,8 +56,8 @@ def is_stream_link(path: str | os.PathLike[str]) -> bool:
 
 def fit_name(stem: str, suffix: str = "", limit: int = NAME_MAX) -> str:
     """``stem + suffix`` cut (at a character boundary, in UTF-8 bytes) to at most ``limit``."""
-    room = limit - len(suffix.encode("utf-8"))
-    data = stem.encode("utf-8")
+    room = limit - len(suffix.encode("utf-8", "surrogateescape"))
+    data = stem.encode("utf-8", "surrogateescape")  # a name of undecodable bytes (Linux)
     if len(data) > room:
         stem = data[:max(room, 0)].decode("utf-8", "ignore")
     return stem + suffix
@@ -73,7 +73,23 @@ def safe_file_name(name: str, suffix: str = "") -> str:
 
     cleaned = "".join("_" if c in '\\/:*?"<>|' or ord(c) < 32 or c == "\x7f" else c
                       for c in strip_invisible(name)).strip(". ") or "_"
+    if _windows_device(cleaned):  # CON.xlsx cannot be extracted or opened on Windows
+        stem, dot, rest = cleaned.partition(".")
+        cleaned = f"{stem.rstrip(' ')}_{dot}{rest}"  # CON_.xlsx, NUL_.x.xlsx
     return fit_name(cleaned, suffix)
+
+
+# Names Windows keeps for devices, whatever the extension or case (CON.xlsx, nul.txt, COM¹).
+_DEVICES = frozenset({"con", "prn", "aux", "nul", "conin$", "conout$",
+                      *(f"{p}{n}" for p in ("com", "lpt") for n in "123456789¹²³")})
+
+
+def _windows_device(name: str) -> bool:
+    import unicodedata
+
+    stem = name.split(".", 1)[0].rstrip(" ")
+    return stem.casefold() in _DEVICES or \
+        unicodedata.normalize("NFKC", stem).casefold() in _DEVICES
 
 
 def unique_file_name(name: str, suffix: str, used: set[str]) -> str:

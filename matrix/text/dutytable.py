@@ -32,7 +32,7 @@ _FIELD_LABEL = {"lead": "牵头单位", "responsible": "责任单位", "support"
 _PEOPLE_SPLIT = re.compile(r"[、，,；;/／\n]+")
 _NAME_SPLIT = re.compile(r"[、，,；;/／\s\u3000]+")
 _EMPTY = re.compile(r"^[\s\u3000—–\-－/／无]*$")
-_NUMBERED = re.compile(r"^(?:[一二三四五六七八九十百零〇两]+、|[（(][一二三四五六七八九十百零〇两]+[）)]|"
+_NUMBERED = re.compile(r"^(?:[一二三四五六七八九十百千零〇两]+、|[（(][一二三四五六七八九十百千零〇两]+[）)]|"
                        r"\d{1,3}[.．、](?!\d)|[（(]\d{1,3}[）)]|[①-⑳])")
 _END_PUNCT = "。；！？：，、.;!?:"
 _LEAD_MARK = re.compile(r"[（(]牵头[）)]$|牵头$")
@@ -83,11 +83,20 @@ def _header(rows: Sequence[Sequence[str]]) -> tuple[int, list[str | None]] | Non
 
 
 _HAN = "零一二三四五六七八九"
-_HAN_NUMERALS = set("零一二三四五六七八九十百〇两")
+_HAN_NUMERALS = set("零一二三四五六七八九十百千〇两")
 
 
 def chinese_number(n: int) -> str:
-    """12 → 十二, 30 → 三十, 105 → 一百零五 (as plans number their sections)."""
+    """12 → 十二, 30 → 三十, 105 → 一百零五, 1010 → 一千零一十 (as plans number their sections);
+    from 10,000 on, the digits (一〇〇〇〇), which the grammar reads as well."""
+    if n >= 10_000:
+        return "".join("〇一二三四五六七八九"[int(d)] for d in str(n))
+    if n >= 1000:
+        rest = n % 1000
+        tail = "" if not rest else (("零" if rest < 100 else "")
+                                    + ("一" + chinese_number(rest) if 10 <= rest < 20
+                                       else chinese_number(rest)))
+        return _HAN[n // 1000] + "千" + tail
     if n < 10:
         return _HAN[n]
     if n < 20:

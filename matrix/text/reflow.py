@@ -42,7 +42,7 @@ from typing import NamedTuple
 from .normalise import clean_lines, has_entity_or_surrogate, normalise_line
 from .patterns import lazy
 
-_NUMBERED = lazy(r"^(?:[一二三四五六七八九十百零〇两]+、|（[一二三四五六七八九十百零〇两]+）|"
+_NUMBERED = lazy(r"^(?:[一二三四五六七八九十百千零〇两]+、|（[一二三四五六七八九十百千零〇两]+）|"
                        r"\d{1,3}[.、](?!\d)|（\d{1,3}）|[①-⑳]|第[一二三四五六七八九十百零〇两\d]+[章节条部分篇])")
 _BULLET = lazy(r"^(?:——|[●•■◆▪►★※□▲◇○]|-\s)")
 _PAGE_NUMBER = lazy(

@@ -121,7 +121,29 @@ class SameOrigin:
         await self.app(scope, receive, send)
 
 
-class HostCheck(TrustedHostMiddleware):
+class TrustedHost(TrustedHostMiddleware):
+    """Starlette's Host check, which also reads an IPv6 address in brackets (``[::1]:8000``:
+    Starlette takes what comes before the first colon, ``[``, and refused every request)."""
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] in ("http", "websocket"):
+            from starlette.datastructures import Headers
+
+            host = Headers(scope=scope).get("host", "")
+            if host.startswith("[") and "]" in host:
+                name = host[1:host.index("]")]
+                if name in self.allowed_hosts:
+                    await self.app(scope, receive, send)
+                    return
+        await super().__call__(scope, receive, send)
+
+
+def url_host(host: str) -> str:
+    """``host`` as it stands in a URL: an IPv6 address in brackets (``[::1]``)."""
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
+class HostCheck(TrustedHost):
     """Starlette's Host check, refusing in Chinese: a request that passed the check is marked
     in its scope; any response to one that was not is the check's own refusal (plain English
     text), which becomes a page saying what to do."""

@@ -3,7 +3,9 @@
 An upload is parsed from the request's bytes and only its records are kept, under a random
 token (``secrets.token_urlsafe``: unguessable, never derived from anything the request said),
 so that the matrix, the downloads and the comparison can be shown by later requests. At most
-``MAX_ENTRIES`` are kept (the least recently used go first); nothing here is written to disk,
+``MAX_ENTRIES`` are kept, and at most ``limits.MAX_STORE_BYTES`` of the inputs they were read
+from (a plan's records take ~15 times its file; the least recently used go first, the newest
+always stays); nothing here is written to disk,
 and everything is gone when the server stops. (While a request is read, Starlette's form parser
 keeps a file part over 1 MB in an unnamed temporary file, which is gone when the request ends;
 a workbook is read from a private temporary folder removed at once: ``sources.load_plan_bytes``.)
@@ -22,27 +24,35 @@ MAX_ENTRIES = 64
 class Store:
     """A bounded, thread-safe token → value map (least recently used entries dropped)."""
 
-    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+    def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int | None = None) -> None:
+        from ..safety.limits import MAX_STORE_BYTES
+
         self.max_entries = max_entries
-        self._items: OrderedDict[str, Any] = OrderedDict()
+        self.max_bytes = MAX_STORE_BYTES if max_bytes is None else max_bytes
+        self._items: OrderedDict[str, tuple[Any, int]] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
 
-    def put(self, value: Any) -> str:
-        """Keep ``value`` and return its new token."""
+    def put(self, value: Any, size: int = 0) -> str:
+        """Keep ``value`` (read from ``size`` bytes of input) and return its new token."""
         token = secrets.token_urlsafe(12)
         with self._lock:
-            self._items[token] = value
-            while len(self._items) > self.max_entries:
-                self._items.popitem(last=False)
+            self._items[token] = (value, size)
+            self._bytes += size
+            while len(self._items) > 1 and (len(self._items) > self.max_entries
+                                            or self._bytes > self.max_bytes):
+                _token, (_value, dropped) = self._items.popitem(last=False)
+                self._bytes -= dropped
         return token
 
     def get(self, token: str) -> Any | None:
         """The value kept under ``token``, or ``None`` (unknown or dropped)."""
         with self._lock:
-            value = self._items.get(token)
-            if value is not None:
-                self._items.move_to_end(token)
-            return value
+            item = self._items.get(token)
+            if item is None:
+                return None
+            self._items.move_to_end(token)
+            return item[0]
 
     def __len__(self) -> int:
         return len(self._items)

@@ -25,6 +25,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 MAX_FILES = 50  # files in one upload
+# files in one 汇总 request: the plan and a round's returns (298 departments and their leaders);
+# the request's bytes stay within request_limit
+MAX_SUMMARY_FILES = 1000
 PASTED = "粘贴的文本"
 # Control characters, and the bidirectional overrides that can make "exe.txt" look like "txt.exe".
 _CONTROL = re.compile("[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
@@ -91,12 +94,13 @@ def check_length(request: Request, limit: int) -> None:
                  "请分批上传。")
 
 
-async def read_form(request: Request, limit: int) -> dict[str, list[tuple[str, bytes]]]:
+async def read_form(request: Request, limit: int,
+                    max_files: int = MAX_FILES) -> dict[str, list[tuple[str, bytes]]]:
     """Field name → (label, bytes) of every non-empty file and text field of the form."""
     check_length(request, limit)
     out: dict[str, list[tuple[str, bytes]]] = {}
     try:
-        async with request.form(max_files=MAX_FILES, max_fields=16,
+        async with request.form(max_files=max_files, max_fields=16,
                                 max_part_size=limit + 1) as form:
             for key, value in form.multi_items():
                 if isinstance(value, UploadFile):
@@ -107,14 +111,14 @@ async def read_form(request: Request, limit: int) -> dict[str, list[tuple[str, b
                 elif value.strip():
                     out.setdefault(key, []).append((PASTED, value.encode("utf-8")))
     except HTTPException as e:  # a malformed form, too many files, a field over the limit
-        raise UploadRefused(400, _form_refusal(str(e.detail))) from None
+        raise UploadRefused(400, _form_refusal(str(e.detail), max_files)) from None
     return out
 
 
-def _form_refusal(detail: str) -> str:
+def _form_refusal(detail: str, max_files: int = MAX_FILES) -> str:
     """Why a form could not be read, in Chinese (the framework says it in English)."""
     if "files" in detail.lower():
-        return f"一次最多上传 {MAX_FILES} 个文件，请分批上传。"
+        return f"一次最多上传 {max_files} 个文件，请分批上传。"
     if "fields" in detail.lower():
         return "表单内容过多，请用本页面的表单上传。"
     if "size" in detail.lower() or "exceeded" in detail.lower():
@@ -122,13 +126,14 @@ def _form_refusal(detail: str) -> str:
     return "无法读取上传的表单，请回到本页面重新选择文件后上传。"
 
 
-async def receive_form(request: Request) -> dict[str, list[tuple[str, bytes]]] | Response:
+async def receive_form(request: Request, max_files: int = MAX_FILES
+                       ) -> dict[str, list[tuple[str, bytes]]] | Response:
     """The fields of a POSTed form within the CLI's input limit (``read_form``), or the error
     page that refuses it: a view returns a ``Response`` it is given as it is."""
     from ...read import max_input_bytes
 
     try:
-        return await read_form(request, max_input_bytes())
+        return await read_form(request, max_input_bytes(), max_files)
     except UploadRefused as e:
         return error_page(request, "无法接收上传", e.message, e.status)
 
@@ -158,6 +163,43 @@ def attachment(data: bytes, filename: str, media_type: str) -> Response:
     disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
     return Response(data, media_type=media_type,
                     headers={"content-disposition": disposition, "cache-control": "no-store"})
+
+
+async def while_connected(request: Request, work: Callable[..., Any], *args: Any) -> Any:
+    """``work(*args)`` off the event loop, given up when the client goes: a file read in a
+    worker process (``read.confine``) is then killed, so that a browser closed or a retry
+    does not leave a scan being read for minutes."""
+    import contextvars
+    import threading
+
+    import anyio
+
+    from ...read.confine import cancel
+
+    event = threading.Event()
+    context = contextvars.copy_context()
+    context.run(cancel.set, event)
+
+    async def watch() -> None:
+        while True:
+            if await request.is_disconnected():
+                event.set()
+                return
+            await anyio.sleep(0.25)
+
+    result: Any = None
+    error: Exception | None = None
+    async with anyio.create_task_group() as group:
+        group.start_soon(watch)
+        try:
+            result = await run_in_threadpool(context.run, work, *args)
+        except Exception as e:  # raised below as it is, not wrapped in the group's
+            error = e
+        finally:
+            group.cancel_scope.cancel()
+    if error is not None:
+        raise error
+    return result
 
 
 async def in_private_folder(work: Callable[[Path], bytes]) -> bytes:

@@ -11,14 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ...errors import MatrixError
 from .common import error_page, render
-from .common import XLSX, Upload, attachment, in_private_folder, load, receive_form, stored
+from .common import (XLSX, Upload, attachment, in_private_folder, load, receive_form, stored,
+                     while_connected)
 
 
 @dataclass(frozen=True)
@@ -63,10 +63,10 @@ async def receive(request: Request) -> Response:
         return error_page(request, "需要两个版本", "请选择原版本和新版本各一个文件。")
     dept = fields.get("dept", [("", b"")])[0][1].decode("utf-8").strip()[:100]
     try:
-        comparison = await run_in_threadpool(_compare, old[0], new[0], dept)
+        comparison = await while_connected(request, _compare, old[0], new[0], dept)
     except MatrixError as e:
         return error_page(request, "无法比较这两个文件", str(e))
-    token = request.app.state.store.put(comparison)
+    token = request.app.state.store.put(comparison, len(old[0][1]) + len(new[0][1]))
     return RedirectResponse(request.url_for("diff", token=token), 303)
 
 

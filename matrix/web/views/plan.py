@@ -198,6 +198,14 @@ DOWNLOADS = {
 }
 
 
+def shell_word(name: str) -> str:
+    """``name`` as one word a POSIX shell passes on unchanged (the page shows commands to copy:
+    a file called ``a $(id).txt`` must not run ``id``), never read as an option."""
+    import shlex
+
+    return shlex.quote(f"./{name}" if name.startswith("-") else name)
+
+
 async def downloads_page(request: Request) -> Response:
     """GET /plan/{token}/downloads: the files."""
     upload = _upload(request)

@@ -29,7 +29,8 @@ from ...errors import MatrixError
 from ...round.lights import LATE_RETURN, YELLOW
 from ...round.remind import REPLY_DAYS
 from .common import error_page, render
-from .common import XLSX, Upload, attachment, in_private_folder, load, receive_form, stored
+from .common import (MAX_SUMMARY_FILES, XLSX, Upload, attachment, in_private_folder, load,
+                     receive_form, stored, while_connected)
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def _text(fields: dict, name: str) -> str:
 
 async def receive(request: Request) -> Response:
     """POST /summary: read the plan and every return, and collect."""
-    fields = await receive_form(request)
+    fields = await receive_form(request, MAX_SUMMARY_FILES)
     if isinstance(fields, Response):
         return fields
     plan, returns = fields.get("plan", []), fields.get("returns", [])
@@ -126,12 +127,13 @@ async def receive(request: Request) -> Response:
     if len(previous) > 1:
         return error_page(request, "上一轮汇总只能选一个", "请只选择上一轮的汇总工作簿一个。")
     try:
-        summary = await run_in_threadpool(_collect, plan[0], returns, as_of, round_ or None,
-                                          int(warn) if warn else None,
-                                          previous[0] if previous else None)
+        summary = await while_connected(request, _collect, plan[0], returns, as_of,
+                                        round_ or None, int(warn) if warn else None,
+                                        previous[0] if previous else None)
     except MatrixError as e:
         return error_page(request, "无法汇总", str(e))
-    token = request.app.state.store.put(summary)
+    size = len(plan[0][1]) + sum(len(data) for _name, data in returns)
+    token = request.app.state.store.put(summary, size)
     return RedirectResponse(request.url_for("summary_page", token=token), 303)
 
 

@@ -12,14 +12,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from ...errors import MatrixError, NoClausesError
 from .common import error_page, render
-from .common import PASTED, load, receive_form
+from .common import PASTED, load, receive_form, while_connected
 
 log = logging.getLogger("dutymatrix.web")
 
@@ -71,7 +70,7 @@ def _outcomes(items: list[tuple[str, bytes]], store) -> list[Outcome]:
             log.exception("unexpected error reading %s", name)
             out.append(Outcome(name, "failed", f"{name}: 读取时发生意外错误（详情见服务器终端）"))
             continue
-        out.append(Outcome(name, "built", token=store.put(upload), tasks=len(upload.matrix.rows),
+        out.append(Outcome(name, "built", token=store.put(upload, len(data)), tasks=len(upload.matrix.rows),
                            departments=len(upload.matrix.departments)))
     return out
 
@@ -85,7 +84,7 @@ async def receive(request: Request) -> Response:
     if not items:
         return error_page(request, "没有收到内容", "请选择或拖入至少一个文件，或粘贴方案全文。")
     store = request.app.state.store
-    outcomes = await run_in_threadpool(_outcomes, items, store)
+    outcomes = await while_connected(request, _outcomes, items, store)
     if "batch" in fields:  # the page's script sends a batch file by file, to show its progress
         return _add_to_batch(request, fields["batch"][0][1].decode("utf-8"), outcomes)
     if len(outcomes) == 1:
