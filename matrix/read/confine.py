@@ -6,8 +6,9 @@ ten times: 8 GB, then the process aborts) or run for hours, and nothing in Pytho
 from inside. So :func:`confined` reads such a file in a child process (``fork``: nothing to
 import again) that
 
-* may use at most :data:`~matrix.safety.limits.READ_MEMORY` bytes of address space (``RLIMIT_AS``):
-  past it an allocation fails and the child ends, never the command or the server;
+* may map at most :data:`~matrix.safety.limits.READ_MEMORY` bytes of address space more than it
+  started with (``RLIMIT_AS``): past it an allocation fails and the child ends, never the
+  command or the server;
 * is killed after :data:`~matrix.safety.limits.READ_SECONDS` seconds;
 * is killed with its whole process group (LibreOffice included) when the caller gives up: the
   web page's client has gone (:data:`cancel`), or the server stops (:func:`stop_all`, within a
@@ -136,6 +137,16 @@ def allow_ocr_memory() -> None:
         pass
 
 
+def _address_space() -> int:
+    """Bytes of address space this process has mapped now (``/proc/self/statm``; 0 elsewhere)."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            pages = int(f.read().split()[0])
+        return pages * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def _work(send: int, read: Callable[..., Any], args: tuple, memory: tuple[int, int]) -> None:
     """The worker: limits, read, send the outcome, end without running the parent's exit
     handlers or flushing its buffers."""
@@ -149,7 +160,11 @@ def _work(send: int, read: Callable[..., Any], args: tuple, memory: tuple[int, i
 
         for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(number, leave)
-        resource.setrlimit(resource.RLIMIT_AS, memory)  # soft: text; hard: with OCR
+        # The budget is what the read may add to the address space the worker starts with (a
+        # fork of a command, a server or a test run that has already mapped its libraries).
+        used = _address_space()
+        resource.setrlimit(resource.RLIMIT_AS, (used + memory[0], used + memory[1]))  # soft:
+        # text; hard: with OCR
         try:
             outcome: tuple[str, Any] = ("ok", read(*args))
         except MatrixError as e:

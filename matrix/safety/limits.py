@@ -93,9 +93,9 @@ MAX_OCR_PAGES = 100
 MAX_PAGE_PIXELS = 40_000_000
 
 # A PDF, OFD, scan or office document is read in a worker process that is killed past these:
-# seconds of wall time, and bytes of address space (PDFium asked 8 GB for one page of nested
-# drawing blocks and aborted the process); once OCR is needed (its engine and models take
-# ~1.2 GB of address space) the worker may grow to READ_MEMORY_OCR.
+# seconds of wall time, and bytes of address space beyond what the worker starts with (PDFium
+# asked 8 GB for one page of nested drawing blocks and aborted the process); once OCR is needed
+# (its engine and models take ~1.2 GB of address space) the worker may grow to READ_MEMORY_OCR.
 READ_SECONDS = 600
 READ_MEMORY = 768 << 20
 READ_MEMORY_OCR = 2 << 30
