@@ -247,6 +247,17 @@ def _matrix(book: Any, result: Collection, page: Any) -> None:
                   (7, "无色：未到期或无具体日期", plain)])
 
 
+def _due_cells(i: int, line: Any, days: Any, number: Any, text: Any) -> list:
+    """A row of the 逾期 or 临期 table: number, label, title, 完成时限, the day it is due, ``days``
+    (late by, or left) and the departments that have not finished it, with their status."""
+    due = line.deadline.due
+    behind = "、".join(f"{r.department}（{(r.status or NOT_REPORTED)[:20]}）"
+                      for r in line.reports if r.status != "已完成")
+    return [(1, i, number), (2, clean_text(line.label), text), (3, clean_text(line.title), text),
+            (4, clean_text(line.deadline.text), text), (5, due.isoformat() if due else None, text),
+            (6, days(due) if due else None, number), (7, clean_text(behind) or None, text)]
+
+
 def _late(book: Any, result: Collection, page: Any) -> None:
     sheet = book.sheets["逾期"]
     ws = sheet.ws
@@ -261,16 +272,9 @@ def _late(book: Any, result: Collection, page: Any) -> None:
     sheet.text(*heads, style="head", height=22)
     number, text = book.style("number_box"), book.style("text_top")
     for i, line in enumerate(result.late, 1):
-        due = line.deadline.due
-        behind = "、".join(f"{r.department}（{(r.status or NOT_REPORTED)[:20]}）"
-                          for r in line.reports if r.status != "已完成")
-        sheet.append([(1, i, number), (2, clean_text(line.label), text),
-                      (3, clean_text(line.title), text), (4, clean_text(line.deadline.text), text),
-                      (5, due.isoformat() if due else None, text),
-                      (6, (as_of - due).days if due else None, number),
-                      (7, clean_text(behind) or None, text),
-                      (8, "、".join(line.change) or None, text),
-                      (9, f"{line.overdue_rounds}轮" if line.overdue_rounds > 1 else None, text)])
+        sheet.append(_due_cells(i, line, lambda due: (as_of - due).days, number, text) + [
+            (8, "、".join(line.change) or None, text),
+            (9, f"{line.overdue_rounds}轮" if line.overdue_rounds > 1 else None, text)])
     if not result.late:
         sheet.text(None, "无逾期任务")
     sheet.append([])
@@ -278,14 +282,7 @@ def _late(book: Any, result: Collection, page: Any) -> None:
     sheet.text("序号", "编号", "重点任务", "完成时限", "到期日", "剩余天数", "未完成单位（状态）",
                style="head")
     for i, line in enumerate(result.due_soon, 1):
-        due = line.deadline.due
-        behind = "、".join(f"{r.department}（{(r.status or NOT_REPORTED)[:20]}）"
-                          for r in line.reports if r.status != "已完成")
-        sheet.append([(1, i, number), (2, clean_text(line.label), text),
-                      (3, clean_text(line.title), text), (4, clean_text(line.deadline.text), text),
-                      (5, due.isoformat() if due else None, text),
-                      (6, (due - as_of).days if due else None, number),
-                      (7, clean_text(behind) or None, text)])
+        sheet.append(_due_cells(i, line, lambda due: (due - as_of).days, number, text))
     if not result.due_soon:
         sheet.text(None, "无临期任务")
     sheet.append([])
