@@ -47,6 +47,7 @@ from typing import Any, NamedTuple
 from lark import Lark, Token, Tree
 
 from ..records import TaskDeadline
+from ..text.patterns import LazyPattern, lazy
 
 __all__ = ["Deadline", "Found", "document_year", "find_deadlines", "find_deadlines_in",
            "main_deadline", "plan_year", "read_deadline", "with_deadlines", "tasks_with_deadlines"]
@@ -60,21 +61,21 @@ _ONGOING = ("长期坚持", "持续推进", "长期推进", "持续实施", "长
 
 # (pattern, how the groups become (year or None, month, day or None)); first match wins.
 # A year of None means "the plan's year". Ranges (2023—2025年) keep their last year.
-_FORMS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"(\d{4})年" + _MONTH + r"月(\d{1,2})日"), "ymd"),
-    (re.compile(r"(\d{4})年" + _MONTH + r"月"), "ym"),
-    (re.compile(r"(\d{4})年(?:上半年|年中)"), "y-half"),
-    (re.compile(r"(\d{4})年(?:第)?([一二三四1-4])季度"), "y-quarter"),
-    (re.compile(r"(\d{4})年(?:年底|年末|底|末|内|全年|下半年)"), "y"),
-    (re.compile(r"(?:到|至|截至)(\d{4})年"), "y"),
-    (re.compile(r"\d{4}\s*[—–\-－~～至到]\s*(\d{4})年"), "y"),
-    (re.compile(r"(\d{4})年$"), "y"),
-    (re.compile(_MONTH + r"月(\d{1,2})日"), "md"),
-    (re.compile(_MONTH + r"月(?:底|末|份|中旬|下旬|上旬)?(?:前|以前|之前)"), "m"),
-    (re.compile(_MONTH + r"月(?:底|末)"), "m"),
-    (re.compile(r"(?:今年|本年度?|当年)?(?:上半年|年中)"), "half"),
-    (re.compile(r"第?([一二三四1-4])季度"), "quarter"),
-    (re.compile(r"(?:今年|本年度?|当年)?(?:年底|年末|年内|下半年)"), "end"),
+_FORMS: list[tuple[LazyPattern, str]] = [
+    (lazy(r"(\d{4})年" + _MONTH + r"月(\d{1,2})日"), "ymd"),
+    (lazy(r"(\d{4})年" + _MONTH + r"月"), "ym"),
+    (lazy(r"(\d{4})年(?:上半年|年中)"), "y-half"),
+    (lazy(r"(\d{4})年(?:第)?([一二三四1-4])季度"), "y-quarter"),
+    (lazy(r"(\d{4})年(?:年底|年末|底|末|内|全年|下半年)"), "y"),
+    (lazy(r"(?:到|至|截至)(\d{4})年"), "y"),
+    (lazy(r"\d{4}\s*[—–\-－~～至到]\s*(\d{4})年"), "y"),
+    (lazy(r"(\d{4})年$"), "y"),
+    (lazy(_MONTH + r"月(\d{1,2})日"), "md"),
+    (lazy(_MONTH + r"月(?:底|末|份|中旬|下旬|上旬)?(?:前|以前|之前)"), "m"),
+    (lazy(_MONTH + r"月(?:底|末)"), "m"),
+    (lazy(r"(?:今年|本年度?|当年)?(?:上半年|年中)"), "half"),
+    (lazy(r"第?([一二三四1-4])季度"), "quarter"),
+    (lazy(r"(?:今年|本年度?|当年)?(?:年底|年末|年内|下半年)"), "end"),
 ]
 
 
@@ -140,7 +141,7 @@ def read_deadline(text: str | None, year: int | None) -> Deadline:
     return Deadline(text, "unread", reason="无法识别的完成时限")
 
 
-_DOC_YEAR = re.compile(r"[〔\[［(（](\d{4})[〕\]］)）]")
+_DOC_YEAR = lazy(r"[〔\[［(（](\d{4})[〕\]］)）]")
 
 
 def plan_year(plan) -> int | None:
@@ -197,10 +198,10 @@ _QUARTER_END = {"一": 3, "1": 3, "二": 6, "2": 6, "三": 9, "3": 9, "四": 12,
 # What every form of grammar/deadline.lark holds: only the text around these is parsed (a task's
 # text is mostly without them; reading all of it char by char would slow a 10 MB plan by
 # seconds). A window reaches far enough on both sides to hold any form round its mark.
-_MARK = re.compile(r"(?:19|20)\d\d|年[底末内]|年度[底末内]|[明次]年|[上下]半年|[一二三四1-4]季度|[\d一二三四五六七八九十]月"
+_MARK = lazy(r"(?:19|20)\d\d|年[底末内]|年度[底末内]|[明次]年|[上下]半年|[一二三四1-4]季度|[\d一二三四五六七八九十]月"
                    r"|每(?:年|半年|季|月|周|旬)|长期(?:坚持|推进|实施|开展)|持续(?:推进|实施)")
 _BEFORE_MARK, _AFTER_MARK = 8, 24
-_FULL_WIDTH = re.compile("[０-９]")
+_FULL_WIDTH = lazy("[０-９]")
 
 
 def _windows(text: str) -> list[tuple[int, int]]:
