@@ -819,14 +819,23 @@ def run_many(seed: int, start: int, n: int, *, jobs: int = 1,
         import multiprocessing
 
         # fork: the workers start with matrix and the parsers already imported.
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        pool = multiprocessing.get_context("fork").Pool(jobs)
+        try:
             for stats in pool.imap_unordered(_run_range_args, ranges):
                 total.add(stats)
                 if progress:
                     progress(total)
                 if total.failure is not None:
-                    pool.terminate()
                     break
+            else:
+                # Every range ran: the workers end on their own. Pool.terminate would send them
+                # SIGTERM, which the command line under test turns into SystemExit, and a case
+                # that catches it leaves the worker waiting on the queue forever (a hang seen
+                # in CI).
+                pool.close()
+                pool.join()
+        finally:
+            pool.terminate()
         return total
     for r in ranges:
         total.add(run_range(*r))
