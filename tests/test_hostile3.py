@@ -840,12 +840,24 @@ def test_an_odt_bomb_never_reaches_libreoffice(fake_soffice, monkeypatch):
     monkeypatch.setenv("MODE", "copy")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        # as every OpenDocument file: the mimetype first and stored, so the sniffer takes it
+        # for an .odt (a deflated mimetype is "a zip archive, not a plan" before any check)
+        zf.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.text",
+                    compress_type=zipfile.ZIP_STORED)
         zf.writestr("content.xml", b"<a>" + b" " * 20_000_000 + b"</a>")
     (tmp_path / "bomb.odt").write_bytes(buffer.getvalue())
+    from matrix.read import sniff_format
+
+    assert sniff_format(buffer.getvalue(), "bomb.odt") == "office"
     result = run("parse", tmp_path / "bomb.odt")
     no_traceback(result)
     assert result.exit_code == 1 and "bomb.odt" in result.output
+    assert "zip bomb" in result.output, result.output  # the zip check, not a later error
+    assert not (tmp_path / "ran").exists()
+    with web_client() as client:  # the page reads uploads through the same readers
+        page = client.post("/upload", files=[("files", ("bomb.odt", buffer.getvalue(),
+                                                         "application/octet-stream"))])
+        assert page.status_code == 400 and "bomb.odt" in page.text, page.text[:300]
     assert not (tmp_path / "ran").exists()
 
 
