@@ -1018,6 +1018,60 @@ def test_the_page_summarises_a_round_of_120_returns(round_forms):
         assert "Too many files" not in page.text
 
 
+def test_the_page_takes_a_round_sent_in_parts(round_forms):
+    """The page's script sends a round's returns in parts of 20 (``/summary/returns``), then
+    the form with the token of the part it sent: 130 returns in 7 requests of at most 21 files,
+    each read as it comes; a gone token is a Chinese refusal, never a 汇总 without them."""
+    import re
+
+    from matrix.web.views.common import MAX_FILES
+    from tests.test_collect import fill
+
+    plan, forms, returns = round_forms
+    fill(forms / "商务部.xlsx", returns / "商务部.xlsx")
+    fill(forms / "财政部.xlsx", returns / "财政部.xlsx")
+    good = (returns / "商务部.xlsx").read_bytes()
+    with web_client() as client:
+        batch = "new"
+        for start in range(0, 130, 20):
+            part = [("returns", (f"r{i:03d}.xlsx", good if i else b"not a workbook",
+                                 "application/octet-stream"))
+                    for i in range(start, min(start + 20, 130))]
+            assert len(part) + 1 <= MAX_FILES
+            answer = client.post("/summary/returns", files=part, data={"batch": batch})
+            assert answer.status_code == 200, answer.text[:300]
+            batch = answer.json()["batch"]
+            assert answer.json()["count"] == min(start + 20, 130)
+        page = client.post("/summary", data={"returns_batch": batch},
+                           files=[("plan", ("plan.txt", plan.read_bytes(), "text/plain")),
+                                  ("returns", ("财政部.xlsx", (returns / "财政部.xlsx")
+                                               .read_bytes(), "application/octet-stream"))])
+        assert page.status_code == 200, page.text[:300]
+        assert page.text.count("被替代") >= 128  # 129 returns of 商务部: one taken
+        assert "r000.xlsx" in page.text  # the unreadable one is listed with its reason
+        missing = re.search(r'id="missing">([^<]*)<', page.text).group(1)
+        assert "未报送：" in missing and "国家发展改革委" in missing  # sent no return
+        assert "财政部" not in missing and "商务部" not in missing  # the form's and the parts'
+        gone = client.post("/summary", data={"returns_batch": "no-such-token"},
+                           files=[("plan", ("plan.txt", plan.read_bytes(), "text/plain"))])
+        assert gone.status_code == 400 and "报送材料已失效" in gone.text
+        assert client.post("/summary/returns", data={"batch": "no-such-token"},
+                           files=[("returns", ("r.xlsx", good, "application/octet-stream"))]
+                           ).status_code == 404
+
+
+def test_a_batch_grown_in_parts_is_counted_by_its_bytes():
+    from matrix.web.store import Store
+
+    store = Store(max_bytes=100)
+    old = store.put("old", 40)
+    batch = store.put([], 10)
+    assert store.grow(batch, 30) and store.get(old) == "old"  # 80 bytes: both kept
+    assert store.grow(batch, 30)  # 110: the least recently used goes, never the batch
+    assert store.get(old) is None and store.get(batch) == []
+    assert not store.grow("gone", 1)
+
+
 # ── 15. .docx: insertions, content controls and smart tags read as Word shows them ───────
 
 def _r(text):

@@ -246,6 +246,34 @@ def test_summary_of_returns_in_the_browser(page, server, tmp_path):
     assert info.value.suggested_filename.endswith("_汇总.xlsx")
 
 
+def test_a_round_of_many_returns_is_sent_in_parts(page, server, tmp_path):
+    """More returns than one request takes (the server's 50 files): the script sends them in
+    parts of 20 to /summary/returns, then the form; every return is in the 汇总."""
+    from matrix.load.pipeline import parse_file
+    from matrix.round.dispatch import dispatch
+    from tests.test_collect import fill
+
+    forms = dispatch(parse_file(SEED_001), tmp_path / "下发", round="R").files
+    fill(forms["市场监管总局"], tmp_path / "filled.xlsx")
+    data = (tmp_path / "filled.xlsx").read_bytes()
+    sent = []
+    for i in range(75):
+        (tmp_path / f"r{i:02d}.xlsx").write_bytes(data)
+        sent.append(str(tmp_path / f"r{i:02d}.xlsx"))
+    parts = []
+    page.on("request", lambda r: parts.append(r.url) if r.url.endswith("/summary/returns")
+            else None)
+    page.goto(server + "/summary")
+    page.set_input_files("#plan", str(SEED_001))
+    page.set_input_files("#returns", sent)
+    page.click("form.summary-form button[type=submit]")
+    page.wait_for_url("**/summary/*")
+    assert len(parts) == 4  # 20 + 20 + 20 + 15
+    received = page.inner_text("#received")
+    assert "r00.xlsx" in received and "r74.xlsx" in received
+    assert received.count("被替代") == 74
+
+
 def test_remind_button_gives_the_notices_and_the_bulletin(page, server, tmp_path):
     """A real round (tests/test_round.py's dated seed 001) through the form: 轮次, 统计日期 and
     临期 days typed, the lights and 迟报 shown, the button gives the zip of .docx files."""

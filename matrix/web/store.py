@@ -45,6 +45,22 @@ class Store:
                 self._bytes -= dropped
         return token
 
+    def grow(self, token: str, size: int) -> bool:
+        """Count ``size`` more bytes of input for the entry ``token`` (a batch the page's script
+        sends in parts), dropping the least recently used others if the store is over its bound;
+        False if ``token`` has gone."""
+        with self._lock:
+            item = self._items.get(token)
+            if item is None:
+                return False
+            self._items[token] = (item[0], item[1] + size)
+            self._items.move_to_end(token)
+            self._bytes += size
+            while len(self._items) > 1 and self._bytes > self.max_bytes:
+                _token, (_value, dropped) = self._items.popitem(last=False)
+                self._bytes -= dropped
+        return True
+
     def get(self, token: str) -> Any | None:
         """The value kept under ``token``, or ``None`` (unknown or dropped)."""
         with self._lock:

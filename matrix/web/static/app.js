@@ -49,11 +49,12 @@ function showPage(html) {
   document.title = page.title;
 }
 
-function send(form, data, bar, text) {
-  // POST ``data`` to the form's action; resolves with the XMLHttpRequest when it is answered.
+function send(form, data, bar, text, action) {
+  // POST ``data`` to ``action`` (the form's own by default); resolves with the XMLHttpRequest
+  // when it is answered.
   return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
-    request.open("POST", form.action);
+    request.open("POST", action || form.action);
     request.upload.addEventListener("progress", (e) => {
       if (e.lengthComputable && bar) bar(e.loaded / e.total);
     });
@@ -62,6 +63,40 @@ function send(form, data, bar, text) {
     request.addEventListener("error", reject);
     request.send(data);
   });
+}
+
+// The 汇总 form sends a round's returns in parts of this many files (the server takes at most
+// 50 files a request), then the plan and the options with the token of the returns sent.
+const RETURNS_PER_PART = 20;
+
+function returnsOf(form) {
+  const input = form.querySelector("input[name=returns]");
+  return input ? Array.from(input.files) : [];
+}
+
+async function sendReturns(form, progress, text) {
+  // The returns part by part to /summary/returns, the bar counting the files read; then the
+  // form without them. Resolves with the last request (an error page if a part was refused).
+  const files = returnsOf(form);
+  let batch = "new";
+  for (let start = 0; start < files.length; start += RETURNS_PER_PART) {
+    const part = files.slice(start, start + RETURNS_PER_PART);
+    const data = new FormData();
+    data.append("batch", batch);
+    for (const file of part) data.append("returns", file);
+    text(`正在读取填报表 第 ${start + 1}–${start + part.length} / ${files.length} 个`);
+    const request = await send(form, data, (sent) => {
+      progress.value = Math.round(((start + sent * part.length) / files.length) * 90);
+    }, () => {}, form.dataset.returns);
+    if (request.status >= 400) return request;
+    batch = JSON.parse(request.responseText).batch;
+  }
+  const data = new FormData(form);
+  data.delete("returns");
+  data.append("returns_batch", batch);
+  text("正在汇总，请稍候…");
+  progress.value = 90;
+  return send(form, data, null, () => {});
 }
 
 function setUpProgress(form) {
@@ -78,17 +113,23 @@ function setUpProgress(form) {
     event.preventDefault();
     box.hidden = false;
     button.disabled = true;
-    // Only the upload form (data-progress="batch") sends its files one by one.
+    // The upload form (data-progress="batch") sends its files one by one, the 汇总 form
+    // (data-progress="summary") a round's returns in parts; the others, one request.
     const input = form.dataset.progress === "batch" ? form.querySelector("#files") : null;
     const pasted = form.querySelector("textarea");
     const files = input ? Array.from(input.files) : [];
+    const parts = form.dataset.progress === "summary" && returnsOf(form).length > RETURNS_PER_PART;
     try {
-      if (files.length < 2 || (pasted && pasted.value.trim())) {
+      if (!parts && (files.length < 2 || (pasted && pasted.value.trim()))) {
         // One request: the bar shows the bytes sent, then the server reads.
         answered(await send(form, new FormData(form), (part) => {
           progress.value = Math.round(part * 100);
           text("正在上传… " + progress.value + "%");
         }, (words) => { progress.removeAttribute("value"); text(words); }));
+        return;
+      }
+      if (parts) {
+        answered(await sendReturns(form, progress, text));
         return;
       }
       // A batch: file by file, the bar counting the files read.

@@ -23,7 +23,8 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.exceptions import HTTPException
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from ...errors import MatrixError
 from ...round.lights import LATE_RETURN, YELLOW
@@ -77,9 +78,49 @@ def _previous(item: tuple[str, bytes]):
     return dataclasses.replace(previous, path=name)
 
 
+class StagedReturns(list):
+    """The returns of a round the page's script sent in parts before the 汇总 itself (each read
+    as it came: ``ReturnFile`` or ``Unreadable``), kept under a token the 汇总 form names
+    (``returns_batch``): a round of hundreds of returns is never one request. ``size``: the
+    bytes they were read from, as the store counts them."""
+
+    size = 0
+
+
+MAX_ROUND_RETURNS = 5000  # returns of one round sent in parts (each part ≤ MAX_FILES files)
+
+
+async def stage_returns(request: Request) -> Response:
+    """POST /summary/returns: a part of a round's returns (``returns``, at most ``MAX_FILES``
+    files) added to the batch ``batch`` (``new`` starts one); JSON for the page's script:
+    the batch's token and how many returns it holds."""
+    from ...load.sources import read_returns_bytes
+
+    fields = await receive_form(request)
+    if isinstance(fields, Response):
+        return fields
+    returns = fields.get("returns", [])
+    token = _text(fields, "batch") or "new"
+    store = request.app.state.store
+    staged = store.get(token) if token != "new" else StagedReturns()
+    if not isinstance(staged, StagedReturns):
+        raise HTTPException(404)  # gone from the store: the script shows this page
+    if len(staged) + len(returns) > MAX_ROUND_RETURNS:
+        return error_page(request, "报送材料过多",
+                          f"一轮最多汇总 {MAX_ROUND_RETURNS} 份填报表，请分轮汇总。")
+    staged.extend(await while_connected(request, read_returns_bytes, returns))
+    size = sum(len(data) for _name, data in returns)
+    staged.size += size
+    if token == "new":
+        token = store.put(staged, size)
+    elif not store.grow(token, size):
+        raise HTTPException(404)
+    return JSONResponse({"batch": token, "count": len(staged)})
+
+
 def _collect(plan: tuple[str, bytes], returns: list[tuple[str, bytes]], as_of: date,
              round: str | None = None, warn_days: int | None = None,
-             since: tuple[str, bytes] | None = None) -> Summary:
+             since: tuple[str, bytes] | None = None, staged: list | None = None) -> Summary:
     from ...errors import MatrixInputError
     from ...round.collect import collect
     from ...round.dispatch import plan_fingerprint
@@ -93,7 +134,8 @@ def _collect(plan: tuple[str, bytes], returns: list[tuple[str, bytes]], as_of: d
         # collect refuses it too, with the checksums the CLI prints; the page names the file
         raise MatrixInputError(f"{previous.path}：上一轮汇总属于另一份方案，"
                                "请选择按本方案汇总的上一轮汇总工作簿。")
-    result = collect(upload.plan, read_returns_bytes(returns), as_of=as_of, round=round,
+    read = [*(staged or []), *read_returns_bytes(returns)]
+    result = collect(upload.plan, read, as_of=as_of, round=round,
                      previous=previous, warn_days=WARN_DAYS if warn_days is None else warn_days)
     return Summary(upload, result)
 
@@ -108,7 +150,14 @@ async def receive(request: Request) -> Response:
     if isinstance(fields, Response):
         return fields
     plan, returns = fields.get("plan", []), fields.get("returns", [])
-    if len(plan) != 1 or not returns:
+    staged = None
+    if "returns_batch" in fields:  # sent in parts before (``stage_returns``)
+        staged = request.app.state.store.get(_text(fields, "returns_batch"))
+        if not isinstance(staged, StagedReturns):
+            return error_page(request, "报送材料已失效",
+                              "先前上传的填报表已不在服务器上（服务器重启或保存的内容过多），"
+                              "请重新选择填报表后汇总。")
+    if len(plan) != 1 or not (returns or staged):
         return error_page(request, "需要方案和报送材料",
                           "请选择方案文件一个，以及各单位报送的工作簿（可多选）。")
     day = _text(fields, "as_of")
@@ -129,10 +178,12 @@ async def receive(request: Request) -> Response:
     try:
         summary = await while_connected(request, _collect, plan[0], returns, as_of,
                                         round_ or None, int(warn) if warn else None,
-                                        previous[0] if previous else None)
+                                        previous[0] if previous else None,
+                                        list(staged) if staged else None)
     except MatrixError as e:
         return error_page(request, "无法汇总", str(e))
-    size = len(plan[0][1]) + sum(len(data) for _name, data in returns)
+    size = len(plan[0][1]) + sum(len(data) for _name, data in returns) + \
+        (staged.size if staged else 0)
     token = request.app.state.store.put(summary, size)
     return RedirectResponse(request.url_for("summary_page", token=token), 303)
 
