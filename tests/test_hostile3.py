@@ -650,6 +650,54 @@ def test_nested_drawing_blocks_end_in_a_message_not_a_dead_process(tmp_path, mon
     assert "READ_MEMORY" in result.output or "READ_SECONDS" in result.output
 
 
+PEAK = """
+import resource, sys
+from click.testing import CliRunner
+from matrix.cli.commands import cli as main
+result = CliRunner().invoke(main, ["parse", sys.argv[1]])
+peak = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+           resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(result.exit_code, peak >> 10, result.output.strip())
+"""
+
+
+def test_nested_drawing_blocks_take_a_few_hundred_mb_with_the_default_budget(tmp_path):
+    """The issue's bar with the budgets as shipped: a message within seconds, the command and
+    its worker never past ~half a gigabyte (READ_MEMORY 768 MB peaked at 800 MB)."""
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "nested.pdf"
+    path.write_bytes(nested_pdf(8))
+    start = time.monotonic()
+    out = subprocess.run([sys.executable, "-c", PEAK, str(path)], capture_output=True,
+                         text=True, timeout=120, cwd=ROOT)
+    took = time.monotonic() - start
+    code, peak, message = out.stdout.split(" ", 2)
+    assert code == "1" and "READ_MEMORY" in message, out.stdout + out.stderr
+    assert int(peak) < 520, f"{peak} MB"
+    assert took < 20, took
+
+
+def test_an_office_document_gets_the_office_budget(monkeypatch):
+    from matrix.errors import MatrixInputError
+    from matrix.read.confine import confined
+    from matrix.safety import limits
+
+    def grab(size):
+        return len(bytearray(size))
+
+    monkeypatch.setattr(limits, "READ_MEMORY", 64 << 20)
+    monkeypatch.setattr(limits, "READ_MEMORY_OCR", 64 << 20)
+    monkeypatch.setattr(limits, "READ_MEMORY_OFFICE", 512 << 20)
+    assert confined(grab, 256 << 20, path="p.doc", office=True) == 256 << 20
+    with pytest.raises(MatrixInputError, match="READ_MEMORY,"):
+        confined(grab, 256 << 20, path="p.pdf")
+    with pytest.raises(MatrixInputError, match="READ_MEMORY_OFFICE"):
+        confined(grab, 1 << 30, path="p.doc", office=True)
+
+
 def test_a_worker_past_its_time_is_killed_with_a_message(monkeypatch):
     import time
 

@@ -225,7 +225,7 @@ def read_bytes(data: bytes, path: str = "<input>", encoding: str | None = None, 
     if fmt in CONFINED:
         from .confine import confined
 
-        return confined(read, data, path, encoding, path=path)
+        return confined(read, data, path, encoding, path=path, office=fmt == "office")
     return read(data, path, encoding)
 
 

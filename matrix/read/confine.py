@@ -7,7 +7,8 @@ from inside. So :func:`confined` reads such a file in a child process (``fork``:
 import again) that
 
 * may map at most :data:`~matrix.safety.limits.READ_MEMORY` bytes of address space more than it
-  started with (``RLIMIT_AS``): past it an allocation fails and the child ends, never the
+  started with (``RLIMIT_AS``; ``READ_MEMORY_OCR`` once OCR runs, ``READ_MEMORY_OFFICE`` for
+  LibreOffice and what it starts): past it an allocation fails and the child ends, never the
   command or the server;
 * is killed after :data:`~matrix.safety.limits.READ_SECONDS` seconds;
 * is killed with its whole process group (LibreOffice included) when the caller gives up: the
@@ -79,15 +80,19 @@ def _kill(pid: int) -> None:
             time.sleep(0.02)
 
 
-def confined(read: Callable[..., Any], *args: Any, path: str) -> Any:
+def confined(read: Callable[..., Any], *args: Any, path: str, office: bool = False) -> Any:
     """``read(*args)`` in a limited worker process (module docstring); its result, or the
-    ``MatrixError`` it raised, or a ``MatrixInputError`` naming ``path`` and the budget."""
+    ``MatrixError`` it raised, or a ``MatrixInputError`` naming ``path`` and the budget.
+    ``office``: the read runs LibreOffice, whose budget is ``READ_MEMORY_OFFICE``."""
     from ..safety import limits
 
     if not hasattr(os, "fork"):
         return read(*args)
     seconds = limits.READ_SECONDS
-    memory = (limits.READ_MEMORY, max(limits.READ_MEMORY, limits.READ_MEMORY_OCR))
+    if office:
+        memory = (limits.READ_MEMORY_OFFICE, limits.READ_MEMORY_OFFICE)
+    else:
+        memory = (limits.READ_MEMORY, max(limits.READ_MEMORY, limits.READ_MEMORY_OCR))
     receive, send = os.pipe()
     pid = os.fork()
     if pid == 0:  # the worker
@@ -118,6 +123,11 @@ def confined(read: Callable[..., Any], *args: Any, path: str) -> Any:
         raise value
     if kind == "message":
         raise MatrixInputError(value)
+    if office:
+        raise MatrixInputError(_(
+            "{path}: converting it through LibreOffice needed more than {memory} MB of memory "
+            "(READ_MEMORY_OFFICE), or LibreOffice crashed: refused").format(
+                path=path, memory=memory[0] >> 20))
     raise MatrixInputError(_(
         "{path}: reading it needed more than {memory} MB of memory (READ_MEMORY, "
         "READ_MEMORY_OCR with OCR), or the reader crashed: refused").format(

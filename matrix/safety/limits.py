@@ -94,11 +94,15 @@ MAX_PAGE_PIXELS = 40_000_000
 
 # A PDF, OFD, scan or office document is read in a worker process that is killed past these:
 # seconds of wall time, and bytes of address space beyond what the worker starts with (PDFium
-# asked 8 GB for one page of nested drawing blocks and aborted the process); once OCR is needed
-# (its engine and models take ~1.2 GB of address space) the worker may grow to READ_MEMORY_OCR.
+# asked 8 GB for one page of nested drawing blocks and aborted the process; a 581-page text PDF
+# needs ~100 MB); once OCR is needed (its engine and models take ~1.2 GB of address space) the
+# worker may grow to READ_MEMORY_OCR. LibreOffice is a program of its own that maps ~600 MB to
+# convert a 2 MB .doc: an office document's worker, and LibreOffice under it, get
+# READ_MEMORY_OFFICE.
 READ_SECONDS = 600
-READ_MEMORY = 768 << 20
+READ_MEMORY = 384 << 20
 READ_MEMORY_OCR = 2 << 30
+READ_MEMORY_OFFICE = 1 << 30
 
 # The page keeps the plans, comparisons and 汇总 it has read for later requests (web/store.py):
 # at most this many bytes of the inputs they came from (a plan's records take ~15 times its
