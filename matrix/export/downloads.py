@@ -12,24 +12,21 @@ page is the file ``dutymatrix`` writes:
 The workbooks themselves are ``workbook.write_workbook``, ``workbook.write_diff_workbook`` and,
 for ``dutymatrix filter PLAN --split-by-dept -o DIR`` (one 任务清单 per department and
 索引.xlsx), ``workbook.write_split``; for ``dutymatrix dispatch PLAN -o DIR``,
-``dispatch.dispatch``. ``zip_folder`` packs a folder of such files into one archive (the page's
-download of every department's list, and of the 下发 forms).
+``dispatch.dispatch``. Those two write into a ``zipfile.ZipFile`` as well as into a folder: the
+page's downloads of every department's list and of the 下发 forms are made in memory.
 """
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..diff import PlanDiff
     from ..records import Plan
 
-__all__ = ["diff_json", "plan_json", "tasks_csv", "zip_folder"]
+__all__ = ["diff_json", "plan_json", "tasks_csv"]
 
 
 def plan_json(plan: Plan) -> str:
@@ -48,18 +45,3 @@ def tasks_csv(plans: Sequence[Plan]) -> str:
 def diff_json(diff: PlanDiff) -> str:
     """The changes as ``diff --format json`` writes them."""
     return json.dumps(diff.to_json(), ensure_ascii=False, indent=2) + "\n"
-
-
-def zip_folder(folder: Path, *, top: bool = True, subfolders: Sequence[str] = ()) -> bytes:
-    """The files directly in ``folder`` (sorted by name; none when not ``top``) and those in each
-    of its ``subfolders`` (stored as ``sub/name``) as the bytes of a zip archive: the page's
-    download of every department's list, and of the 下发 forms with the leaders' subfolder."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        places = ([folder] if top else []) + [folder / sub for sub in subfolders]
-        for place in places:
-            if not place.is_dir():
-                continue
-            for path in sorted(p for p in place.iterdir() if p.is_file()):
-                archive.write(path, path.relative_to(folder).as_posix())
-    return buffer.getvalue()

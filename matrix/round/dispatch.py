@@ -26,9 +26,10 @@ from __future__ import annotations
 import os
 import sys
 import types
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..records import Plan
@@ -54,9 +55,11 @@ class DispatchResult:
     failed: tuple[str, ...] = ()  # why a form could not be written, one message each
 
 
-def dispatch(plan: Plan, folder: str | os.PathLike[str], *, round: str | None = None,
-             due: str | None = None, inputs: Sequence[str | os.PathLike[str]] = (),
-             force: bool = False, report: Any = None) -> DispatchResult:
+def dispatch(plan: Plan, folder: str | os.PathLike[str] | zipfile.ZipFile, *,
+             round: str | None = None, due: str | None = None,
+             inputs: Sequence[str | os.PathLike[str]] = (), force: bool = False,
+             report: Any = None, departments: bool = True,
+             leaders: bool = True) -> DispatchResult:
     """下发: a return form per department of ``plan`` and the 索引, into ``folder``.
 
     Each form lists the department's tasks (role, 完成时限, full text; locked) and the columns it
@@ -68,29 +71,32 @@ def dispatch(plan: Plan, folder: str | os.PathLike[str], *, round: str | None = 
 
     Written as ``workbook.write_split`` writes (``inputs``, ``force``, ``report``: a form an
     office has edited is not replaced without ``force``; one that cannot be written is
-    reported and listed in ``failed``, the others are still written).
+    reported and listed in ``failed``, the others are still written). ``folder`` may be a
+    ``zipfile.ZipFile`` open for writing (the page's download): each form a member, the
+    result's paths then name members. ``departments`` / ``leaders``: which forms to write (the
+    index goes with the departments' forms).
     """
     from ..errors import MatrixOutputError
-    from ..safety.writes import check_target, make_folder
+    from ..safety.writes import place_target
     from ..workbook.lists import write_split
     from ..workbook.returns import write_return_form
 
-    folder = Path(folder)
+    root = PurePosixPath() if isinstance(folder, zipfile.ZipFile) else Path(folder)
     rows, failed = write_split([plan], folder, inputs=inputs, force=force, report=report,
-                               returns=True, round=round, due=due)
-    leaders: dict[str, Path] = {}
-    for item in leader_lists(plan, round=round, due=due):
-        target = folder / LEADER_FOLDER / item.file_name
+                               returns=True, round=round, due=due) if departments else ([], [])
+    written: dict[str, Path] = {}
+    for item in leader_lists(plan, round=round, due=due) if leaders else ():
+        name = f"{LEADER_FOLDER}/{item.file_name}"
         try:
-            make_folder(target.parent)
-            check_target(target, [Path(p) for p in inputs], force=force)
-            leaders[item.department] = write_return_form(item, target)
+            with place_target(folder, name, inputs=inputs, force=force) as target:
+                write_return_form(item, target)
+            written[item.department] = root / name
         except MatrixOutputError as e:
             failed.append(str(e))
             if report is not None:
                 report(str(e))
-    files = {row["department"]: folder / row["file"] for row in rows if row["file"]}
-    return DispatchResult(folder, files, folder / INDEX_FILE, leaders, tuple(failed))
+    files = {row["department"]: root / row["file"] for row in rows if row["file"]}
+    return DispatchResult(root, files, root / INDEX_FILE, written, tuple(failed))
 
 
 class _CallableModule(types.ModuleType):

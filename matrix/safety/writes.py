@@ -7,6 +7,9 @@ dutymatrix wrote it, nobody has saved it since and no office application holds i
 lock file, ``replaceable``), or when the user says ``--force``; an output that is one of the
 inputs is always refused (``check_target``).
 
+A set of outputs (each department's list, the 下发 forms) goes to a folder or, for the web
+page, into a zip archive being written (``place_target``: each file a member, nothing on disk).
+
 What is not a regular file is never replaced: ``-`` is standard output, a FIFO or a character
 device (``/dev/stdout``, a terminal) is written as a stream, a symbolic link is followed (its
 target is replaced, the link stays), anything else (a block device, a socket) is refused.
@@ -23,8 +26,10 @@ import sys
 import tempfile
 import traceback
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from ..errors import MatrixOutputError
 from ..i18n import _
@@ -401,3 +406,21 @@ def replaceable(path: Path) -> tuple[bool, str]:
         who = modifier.group(1).decode("utf-8", "replace")
         return False, _("it was saved by {who} after dutymatrix wrote it").format(who=who)
     return True, ""
+
+
+@contextmanager
+def place_target(place: str | os.PathLike[str] | zipfile.ZipFile, name: str, *,
+                 inputs: Iterable[str | os.PathLike[str]] = (),
+                 force: bool = False) -> Iterator[Path | IO[bytes]]:
+    """Where the file ``name`` (``sub/file.xlsx`` for a subfolder) of a set of outputs goes:
+    in the folder ``place`` a ``Path`` (its folder made, ``check_target`` passed), or, when
+    ``place`` is a ``zipfile.ZipFile`` open for writing, a stream that becomes the member
+    ``name``. A writer given either writes its file whole (``workbook.book.save_atomically``)."""
+    if isinstance(place, zipfile.ZipFile):
+        with place.open(name, "w") as stream:
+            yield stream
+        return
+    target = Path(place) / name
+    make_folder(target.parent)
+    check_target(target, [Path(p) for p in inputs], force=force)
+    yield target

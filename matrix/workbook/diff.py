@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
@@ -51,7 +51,8 @@ _RED, _GREEN, _DARK_RED = "FFC00000", "FF00802B", "FF9C0006"
 _EQUAL_KEEP = 40  # characters kept at each end of a long unchanged stretch in 文字变化
 
 
-def write_diff_workbook(diff: PlanDiff, old: Plan, new: Plan, path: str | os.PathLike[str],
+def write_diff_workbook(diff: PlanDiff, old: Plan, new: Plan,
+                        path: str | os.PathLike[str] | IO[bytes],
                         *, generated_at: datetime | None = None,
                         tool_version: str = __version__, record_path: bool = False) -> Path:
     """Write the changes between two versions of a plan as a workbook; return the path.
@@ -74,7 +75,7 @@ def write_diff_workbook(diff: PlanDiff, old: Plan, new: Plan, path: str | os.Pat
 
     Written as :func:`write_workbook` writes: text is never a formula, 宋体/黑体, print setup
     on every sheet, and the file appears whole or not at all
-    (:class:`~matrix.errors.MatrixOutputError` otherwise).
+    (:class:`~matrix.errors.MatrixOutputError` otherwise); ``path`` may be a binary stream.
 
     Example::
 

@@ -21,7 +21,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import IO, Any, NamedTuple
 
 from ..pivot import Matrix
 from ..records import Assignment, Jurisdiction, ParseWarning, Plan, Role, Source, validate
@@ -122,8 +122,9 @@ _LIST_PART = "xl/worksheets/sheet2.xml"  # 分工表: openpyxl numbers the sheet
 _SIGNATURE = re.compile(r"dutymatrix (\d+) (\S+) ([0-9a-f]{8})")
 
 
-def sign(path: Path) -> None:
-    """Put the CRC-32 of the 分工表 part in the zip comment of a workbook just saved.
+def sign(path: Path | IO[bytes]) -> None:
+    """Put the CRC-32 of the 分工表 part in the zip comment of a workbook just saved (a path,
+    or a seekable stream holding it).
 
     A spreadsheet program (or openpyxl) that saves the file again writes a new zip without
     this comment; one that kept it would change the CRC with any edit. So while the signature

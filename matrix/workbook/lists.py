@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 import os
+import zipfile
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -123,14 +124,16 @@ def _index_sheet(book: Book, rows: Sequence[dict[str, Any]], title: str) -> None
         banding(ws, f"H3:{last}", 2)
 
 
-def write_split(plans: Sequence[Plan], folder: str | os.PathLike[str], *,
+def write_split(plans: Sequence[Plan], folder: str | os.PathLike[str] | zipfile.ZipFile, *,
                 inputs: Sequence[str | os.PathLike[str]] = (), force: bool = False,
                 report: Any = None, returns: bool = False, round: str | None = None,
                 due: str | None = None, record_path: bool = False) -> tuple[list[dict[str, Any]], list[str]]:
     """One task list per department named in ``plans`` (as :func:`write_task_list`) and their
     index ``索引.xlsx`` (:func:`write_index`), in ``folder``, which is created; returns the
     rows of the index, each with its list's ``file`` (None when it could not be written), and
-    the messages of the lists that could not be written.
+    the messages of the lists that could not be written. ``folder`` may be a
+    ``zipfile.ZipFile`` open for writing instead: each file becomes a member (the page's
+    download; ``safety.writes.place_target``).
 
     With ``returns`` (one plan: ``dutymatrix dispatch``), each list is the department's return
     form (:func:`~matrix.workbook.returns.write_return_form`, stamped with ``round`` and
@@ -148,26 +151,26 @@ def write_split(plans: Sequence[Plan], folder: str | os.PathLike[str], *,
     from ..round.forms import department_lists
     from ..errors import MatrixOutputError
     from ..filter.select import department_index
-    from ..safety.writes import INDEX_FILE, check_target, make_folder
+    from ..safety.writes import INDEX_FILE, make_folder, place_target
 
-    folder = Path(folder)
+    if not isinstance(folder, zipfile.ZipFile):
+        folder = Path(folder)
+        make_folder(folder)
     lists = department_lists(plans, returns=returns, round=round, due=due)
-    make_folder(folder)
     rows, failed = [], []
     by_name = {item.department: item for item in lists}
     for row in department_index({item.department: list(item.hits) for item in lists}):
         item = by_name[row["department"]]
         file_name: str | None = item.file_name
-        target = folder / item.file_name
         try:
-            check_target(target, [Path(p) for p in inputs], force=force)
-            if returns:
-                from .returns import write_return_form
+            with place_target(folder, item.file_name, inputs=inputs, force=force) as target:
+                if returns:
+                    from .returns import write_return_form
 
-                write_return_form(item, target)
-            else:
-                write_task_list(list(item.hits), target, title=f"{item.department}任务清单",
-                                department=item.department, record_path=record_path)
+                    write_return_form(item, target)
+                else:
+                    write_task_list(list(item.hits), target, title=f"{item.department}任务清单",
+                                    department=item.department, record_path=record_path)
         except MatrixOutputError as e:
             failed.append(str(e))
             if report is not None:
@@ -175,6 +178,6 @@ def write_split(plans: Sequence[Plan], folder: str | os.PathLike[str], *,
             file_name = None
         rows.append({**row, "file": file_name})
     title = ("任务下发索引" + (f"（{round}）" if round else "")) if returns else "各单位任务数"
-    check_target(folder / INDEX_FILE, [Path(p) for p in inputs], force=force)
-    write_index(rows, folder / INDEX_FILE, title=title)
+    with place_target(folder, INDEX_FILE, inputs=inputs, force=force) as target:
+        write_index(rows, target, title=title)
     return rows, failed

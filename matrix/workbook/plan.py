@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
@@ -44,10 +44,11 @@ LEGEND_HEAT = "　合计：底色越深，任务越多"
 # --------------------------------------------------------------------------- public API
 
 
-def write_workbook(plan: Plan, path: str | os.PathLike[str], *, matrix: Matrix | None = None,
+def write_workbook(plan: Plan, path: str | os.PathLike[str] | IO[bytes], *, matrix: Matrix | None = None,
                    generated_at: datetime | None = None,
                    tool_version: str = __version__, record_path: bool = False) -> Path:
-    """Write ``plan`` to ``path`` as an ``.xlsx`` workbook and return the path.
+    """Write ``plan`` to ``path`` as an ``.xlsx`` workbook and return the path (``path`` may
+    be a binary stream: the workbook is written to it whole, and the stream returned).
 
     Sheets, in order: 矩阵 (tasks × departments, one mark per role), 分工表 (the list offices
     circulate), 部门统计 (roles per department) and 说明 (source, checksum, rules, warnings).
@@ -67,7 +68,7 @@ def write_workbook(plan: Plan, path: str | os.PathLike[str], *, matrix: Matrix |
     """
     if matrix is None:
         matrix = build_matrix(plan)
-    check_grid(plan, matrix, path)
+    check_grid(plan, matrix, getattr(path, "name", path))  # a stream: its name, if any
     if generated_at is None:
         generated_at = datetime.now().astimezone()
     plan = sent_out(plan, record_path)

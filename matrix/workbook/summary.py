@@ -39,7 +39,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from .book import (GREY, LOOKS, NOT_XML, clean_text, make_font,
                    save_atomically)  # first: book imports openpyxl
@@ -91,8 +91,9 @@ def _look(fill: str | None = None, **font: Any) -> Any:
                    fill=PatternFill("solid", fgColor=fill) if fill else None)
 
 
-def write_summary(result: Collection, path: str | os.PathLike[str]) -> Path:
-    """Write the 汇总 workbook of ``result`` to ``path`` (whole or not at all) and return it."""
+def write_summary(result: Collection, path: str | os.PathLike[str] | IO[bytes]) -> Path:
+    """Write the 汇总 workbook of ``result`` to ``path`` (whole or not at all) and return it;
+    ``path`` may be a binary stream (``book.save_atomically``)."""
     return save_atomically(path, SUMMARY_SHEETS, lambda book: _fill(book, result))
 
 

@@ -10,11 +10,10 @@ temporary folder under fixed names, read back and the folder removed before the 
 from __future__ import annotations
 
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
@@ -200,17 +199,6 @@ async def while_connected(request: Request, work: Callable[..., Any], *args: Any
     if error is not None:
         raise error
     return result
-
-
-async def in_private_folder(work: Callable[[Path], bytes]) -> bytes:
-    """``work(folder)`` run off the event loop in a new private temporary folder (mode 0700),
-    which is removed, with whatever ``work`` wrote there, before this returns. The workbook
-    writers write files; ``work`` reads back the bytes to send."""
-    def run() -> bytes:
-        with tempfile.TemporaryDirectory(prefix="dutymatrix-web-") as folder:
-            return work(Path(folder))
-
-    return await run_in_threadpool(run)
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

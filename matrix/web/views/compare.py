@@ -8,16 +8,19 @@ workbook and JSON the CLI writes.
 
 from __future__ import annotations
 
+import io
+
 from dataclasses import dataclass
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ...errors import MatrixError
 from .common import error_page, render
-from .common import (XLSX, Upload, attachment, in_private_folder, load, receive_form, stored,
+from .common import (XLSX, Upload, attachment, load, receive_form, stored,
                      while_connected)
 
 
@@ -117,10 +120,10 @@ async def download(request: Request) -> Response:
     if kind != "xlsx":
         raise HTTPException(404)
 
-    def work(folder):
+    def work():
         from ...workbook import write_diff_workbook
 
         return write_diff_workbook(comparison.diff, comparison.old.plan, comparison.new.plan,
-                                   folder / "diff.xlsx").read_bytes()
+                                   io.BytesIO()).getvalue()
 
-    return attachment(await in_private_folder(work), comparison.filename, XLSX)
+    return attachment(await run_in_threadpool(work), comparison.filename, XLSX)

@@ -1,22 +1,25 @@
 """下发: an uploaded plan, the round, the due date and the kinds of form → the zip of the return
 forms and their 索引, the very files ``dutymatrix dispatch`` writes.
 
-``dispatch.dispatch`` writes the forms into a private temporary folder (``in_private_folder``)
-as it writes them for the CLI; the zip holds the departments' forms and 索引.xlsx at its top and
-the leaders' forms in 分管领导/, as the folder does. Asking for one kind only leaves the other
+``dispatch.dispatch`` writes the forms into a zip archive in memory, each as it writes them for
+the CLI into a folder; the zip holds the departments' forms and 索引.xlsx at its top and the
+leaders' forms in 分管领导/, as the folder does. Asking for one kind only leaves the other
 out of the zip; no form is changed. The page's 汇总 then reads the returns back.
 """
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from datetime import date
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
 from .common import render
-from .common import Upload, _safe_file_name, attachment, in_private_folder, stored
+from .common import Upload, _safe_file_name, attachment, stored
 
 KINDS = {"department": "各责任单位填报表（每个单位一份，另附索引）",
          "leader": "各分管领导填报表（每位领导一份，放在“分管领导”文件夹）"}
@@ -55,8 +58,7 @@ def zip_name(stem: str, round: str) -> str:
 
 async def download(request: Request) -> Response:
     """GET /plan/{token}/dispatch/zip?round=…&due=…&kinds=…: the forms as one zip."""
-    from ...export import downloads as exports
-    from ...round.dispatch import LEADER_FOLDER, dispatch
+    from ...round.dispatch import dispatch
 
     upload = stored(request, Upload)
     params = request.query_params
@@ -77,14 +79,16 @@ async def download(request: Request) -> Response:
     if kinds == ["leader"] and not _leaders(upload):
         return _form(request, upload, "本方案没有写明分管领导，无法生成领导填报表。", values, 400)
 
-    def work(folder):
+    def work():
         from ...errors import MatrixOutputError
 
-        result = dispatch(upload.plan, folder / "forms", round=round_ or None, due=due or None)
-        if result.failed:  # in a new private folder only a full disk or the like
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            result = dispatch(upload.plan, archive, round=round_ or None, due=due or None,
+                              departments="department" in kinds, leaders="leader" in kinds)
+        if result.failed:  # in memory only the unforeseen: never a partial zip
             raise MatrixOutputError("；".join(result.failed))
-        return exports.zip_folder(folder / "forms", top="department" in kinds,
-                                  subfolders=[LEADER_FOLDER] if "leader" in kinds else [])
+        return buffer.getvalue()
 
-    return attachment(await in_private_folder(work), zip_name(upload.stem, round_),
+    return attachment(await run_in_threadpool(work), zip_name(upload.stem, round_),
                       "application/zip")

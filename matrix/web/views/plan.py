@@ -8,13 +8,17 @@ functions as the CLI's files.
 
 from __future__ import annotations
 
+import io
+import zipfile
+
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from ...errors import MatrixError
 from .common import render
-from .common import XLSX, Upload, attachment, in_private_folder
+from .common import XLSX, Upload, attachment
 
 HEAT_LEVELS = 6  # classes h0 … h5 in app.css: white → the workbook's orange
 
@@ -233,20 +237,22 @@ async def download(request: Request) -> Response:
         return attachment(exports.tasks_csv([plan]).encode("utf-8"), filename,
                           "text/csv; charset=utf-8")
     if kind == "xlsx":
-        def work(folder):
+        def work():
             from ...workbook import write_workbook
 
-            return write_workbook(plan, folder / "plan.xlsx", matrix=upload.matrix).read_bytes()
+            return write_workbook(plan, io.BytesIO(), matrix=upload.matrix).getvalue()
 
-        return attachment(await in_private_folder(work), filename, XLSX)
+        return attachment(await run_in_threadpool(work), filename, XLSX)
 
-    def lists(folder):
+    def lists():
         from ...errors import MatrixOutputError
         from ...workbook import write_split
 
-        _, failed = write_split([plan], folder / "lists")
-        if failed:  # in a new private folder only a full disk or the like: not a partial zip
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            _, failed = write_split([plan], archive)
+        if failed:  # in memory only the unforeseen: never a partial zip
             raise MatrixOutputError("; ".join(failed))
-        return exports.zip_folder(folder / "lists")
+        return buffer.getvalue()
 
-    return attachment(await in_private_folder(lists), filename, "application/zip")
+    return attachment(await run_in_threadpool(lists), filename, "application/zip")

@@ -15,6 +15,7 @@ never works one out itself. Once a round is summarised, its 催办通知 and 督
 
 from __future__ import annotations
 
+import io
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -30,8 +31,8 @@ from ...errors import MatrixError
 from ...round.lights import LATE_RETURN, YELLOW
 from ...round.remind import REPLY_DAYS
 from .common import error_page, render
-from .common import (MAX_SUMMARY_FILES, XLSX, Upload, attachment, in_private_folder, load,
-                     receive_form, stored, while_connected)
+from .common import (MAX_SUMMARY_FILES, XLSX, Upload, attachment, load, receive_form, stored,
+                     while_connected)
 
 
 @dataclass(frozen=True)
@@ -319,12 +320,12 @@ async def download(request: Request) -> Response:
     """GET /summary/{token}/download: the 汇总 workbook ``dutymatrix collect -o`` writes."""
     summary = _summary(request)
 
-    def work(folder):
+    def work():
         from ...workbook.summary import write_summary
 
-        return write_summary(summary.result, folder / "summary.xlsx").read_bytes()
+        return write_summary(summary.result, io.BytesIO()).getvalue()
 
-    return attachment(await in_private_folder(work), f"{summary.plan.stem}_汇总.xlsx", XLSX)
+    return attachment(await run_in_threadpool(work), f"{summary.plan.stem}_汇总.xlsx", XLSX)
 
 
 async def remind(request: Request) -> Response:
