@@ -261,51 +261,63 @@ def filter_command(inputs: tuple[Path, ...], depts: tuple[str, ...], roles: tupl
     except MatrixError as e:
         raise _fail(e) from None
     if not hits:
-        if depts or leaders:
-            click.echo(ngettext("no task for {departments} in {count} file",
-                                "no task for {departments} in {count} files", len(files))
-                       .format(departments="、".join(depts + leaders), count=len(files)), err=True)
-        else:
-            click.echo(ngettext("no task for the filters in {count} file",
-                                "no task for the filters in {count} files", len(files))
-                       .format(count=len(files)), err=True)
+        _say_nothing_found(depts + leaders, len(files))
     if fmt is None:
         fmt = "xlsx" if output is not None and output.suffix.lower() == ".xlsx" else (
             "table" if sys.stdout.isatty() and output is None else "json")
-    from ..filter import formats as tabular
-
     if output is not None and str(output) == "-" and fmt != "xlsx":
         output = None  # -o -: standard output
+    if fmt == "xlsx":
+        _task_list_workbook(hits, depts, output, files, force, record_path)
+        return
+    from ..filter import formats as tabular
+
     if fmt == "table":
         tabular.render_table(hits)
     elif fmt == "json":
         _emit(tabular.to_json(hits), output, files, force)
-    elif fmt == "csv":
-        if output is None:
-            # A BOM on a pipe helps no program; it is for files that Excel/WPS will open.
-            _emit(tabular.to_csv(hits).lstrip("\ufeff"), None)
-        else:
-            _emit(tabular.to_csv(hits), output, files, force)
+    elif output is None:
+        # A BOM on a pipe helps no program; it is for files that Excel/WPS will open.
+        _emit(tabular.to_csv(hits).lstrip("\ufeff"), None)
     else:
-        from pathlib import Path
+        _emit(tabular.to_csv(hits), output, files, force)
 
-        from ..safety.writes import check_target, make_folder, safe_file_name
-        from ..workbook import write_task_list
 
-        name = "、".join(depts) if depts else "筛选"
-        # A department name as typed (or printed in a plan) never becomes a path of its own.
-        target = output or Path(DEFAULT_OUTPUT) / safe_file_name(f"{name}任务清单", ".xlsx")
-        try:
-            check_target(target, files, force=force)
-            if str(target) != "-":
-                make_folder(target.parent)
-            write_task_list(hits, target, title=f"{name}任务清单",
-                            department=depts[0] if len(depts) == 1 else None,
-                            record_path=record_path)
-        except MatrixError as e:
-            raise _fail(e) from None
-        click.echo(ngettext("wrote {path} ({count} task)", "wrote {path} ({count} tasks)",
-                            len(hits)).format(path=target, count=len(hits)), err=True)
+def _say_nothing_found(names: tuple[str, ...], count: int) -> None:
+    """On standard error: no task matched (the departments or leaders asked for, if any)."""
+    if names:
+        click.echo(ngettext("no task for {departments} in {count} file",
+                            "no task for {departments} in {count} files", count)
+                   .format(departments="、".join(names), count=count), err=True)
+    else:
+        click.echo(ngettext("no task for the filters in {count} file",
+                            "no task for the filters in {count} files", count)
+                   .format(count=count), err=True)
+
+
+def _task_list_workbook(hits, depts: tuple[str, ...], output: Path | None, files,
+                        force: bool, record_path: bool) -> None:
+    """``filter --format xlsx``: the 任务清单 workbook, to ``output`` or into output/."""
+    from pathlib import Path
+
+    from ..errors import MatrixError
+    from ..safety.writes import check_target, make_folder, safe_file_name
+    from ..workbook import write_task_list
+
+    name = "、".join(depts) if depts else "筛选"
+    # A department name as typed (or printed in a plan) never becomes a path of its own.
+    target = output or Path(DEFAULT_OUTPUT) / safe_file_name(f"{name}任务清单", ".xlsx")
+    try:
+        check_target(target, files, force=force)
+        if str(target) != "-":
+            make_folder(target.parent)
+        write_task_list(hits, target, title=f"{name}任务清单",
+                        department=depts[0] if len(depts) == 1 else None,
+                        record_path=record_path)
+    except MatrixError as e:
+        raise _fail(e) from None
+    click.echo(ngettext("wrote {path} ({count} task)", "wrote {path} ({count} tasks)",
+                        len(hits)).format(path=target, count=len(hits)), err=True)
 
 
 @cli.command(name="export")

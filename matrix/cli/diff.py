@@ -64,20 +64,10 @@ def diff_command(old: Path, new: Path, fmt: str | None, output: Path | None, dep
 
         dutymatrix diff old.txt new.txt --dept 财政部 --format json
     """
-    from ..diff import read_matches
     from ..errors import MatrixError
-    from ..load.sources import load_plan
 
     try:
-        matches = read_matches(pairs, match_files)
-        plans = [load_plan(path) for path in (old, new)]
-        for plan, path in zip(plans, (old, new)):
-            _show_reading_warnings(plan, path)
-        from ..diff import diff_plans, filter_diff
-
-        result = diff_plans(plans[0], plans[1], matches=matches or None)
-        if dept:
-            result = filter_diff(result, dept)
+        plans, result = _compare(old, new, pairs, match_files, dept)
     except MatrixError as e:
         raise DiffTrouble(str(e)) from None
     if fmt is None:
@@ -85,48 +75,69 @@ def diff_command(old: Path, new: Path, fmt: str | None, output: Path | None, dep
             "json" if output is not None and str(output) != "-" else "table")
     if output is not None and str(output) == "-" and fmt != "xlsx":
         output = None  # -o -: standard output
-    from ..safety.writes import check_target, make_folder, safe_file_name
-
     try:
-        if output is not None:
-            check_target(output, (old, new), force=force, workbook=fmt == "xlsx")
-        if fmt == "table":
-            from ..diff import render_summary
-
-            if output is not None:
-                from io import StringIO
-
-                from rich.console import Console
-
-                buffer = StringIO()
-                render_summary(result, Console(file=buffer, width=120, no_color=True),
-                               all_renumbered=all_renumbered)
-                _write_text(buffer.getvalue(), output)
-            else:
-                render_summary(result, all_renumbered=all_renumbered)
-        elif fmt == "json":
-            from ..export.downloads import diff_json
-
-            text = diff_json(result)
-            if output is None:
-                click.echo(text, nl=False)
-            else:
-                _write_text(text, output)
-        else:
-            from ..workbook import write_diff_workbook
-
-            from pathlib import Path
-
-            target = output or Path(DEFAULT_OUTPUT) / safe_file_name(
-                f"diff_{_stem(old)}_{_stem(new)}", ".xlsx")
-            if output is None:
-                check_target(target, (old, new), force=force)
-            if str(target) != "-":
-                make_folder(target.parent)
-            write_diff_workbook(result, plans[0], plans[1], target, record_path=record_path)
-            click.echo(_("wrote {path}").format(path=target), err=True)
+        _write(result, plans, old, new, fmt, output, force=force, record_path=record_path,
+               all_renumbered=all_renumbered)
     except MatrixError as e:
         raise DiffTrouble(str(e)) from None
     except OSError as e:
         raise DiffTrouble(_("{path}: {error}").format(path=output, error=e.strerror or e)) from None
     sys.exit(0 if result.is_empty() else 1)
+
+
+def _compare(old: Path, new: Path, pairs: tuple[str, ...], match_files: tuple[Path, ...],
+             dept: str | None):
+    """The two plans read (their reading warnings shown) and compared, filtered to ``dept``."""
+    from ..diff import diff_plans, filter_diff, read_matches
+    from ..load.sources import load_plan
+
+    matches = read_matches(pairs, match_files)
+    plans = [load_plan(path) for path in (old, new)]
+    for plan, path in zip(plans, (old, new)):
+        _show_reading_warnings(plan, path)
+    result = diff_plans(plans[0], plans[1], matches=matches or None)
+    return plans, filter_diff(result, dept) if dept else result
+
+
+def _write(result, plans, old: Path, new: Path, fmt: str, output: Path | None, *, force: bool,
+           record_path: bool, all_renumbered: bool) -> None:
+    """The comparison as ``fmt`` to ``output`` (None: the terminal, or output/ for a workbook)."""
+    from ..safety.writes import check_target, make_folder, safe_file_name
+
+    if output is not None:
+        check_target(output, (old, new), force=force, workbook=fmt == "xlsx")
+    if fmt == "table":
+        from ..diff import render_summary
+
+        if output is None:
+            render_summary(result, all_renumbered=all_renumbered)
+            return
+        from io import StringIO
+
+        from rich.console import Console
+
+        buffer = StringIO()
+        render_summary(result, Console(file=buffer, width=120, no_color=True),
+                       all_renumbered=all_renumbered)
+        _write_text(buffer.getvalue(), output)
+    elif fmt == "json":
+        from ..export.downloads import diff_json
+
+        text = diff_json(result)
+        if output is None:
+            click.echo(text, nl=False)
+        else:
+            _write_text(text, output)
+    else:
+        from pathlib import Path
+
+        from ..workbook import write_diff_workbook
+
+        target = output or Path(DEFAULT_OUTPUT) / safe_file_name(
+            f"diff_{_stem(old)}_{_stem(new)}", ".xlsx")
+        if output is None:
+            check_target(target, (old, new), force=force)
+        if str(target) != "-":
+            make_folder(target.parent)
+        write_diff_workbook(result, plans[0], plans[1], target, record_path=record_path)
+        click.echo(_("wrote {path}").format(path=target), err=True)

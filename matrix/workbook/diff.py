@@ -336,32 +336,9 @@ def _diff_matrix_sheet(sheet: Sheet, diff: PlanDiff, old: Plan, new: Plan,
 
     by_new, removed, after = _placed_entries(diff)
 
-    legend_row, head_row = 3, 4
-    rows = len(new_matrix.rows) + len(removed)
-    last_row = head_row + rows
-    sheet.widths([5, 10, 18, 11, 26, *[MARK_WIDTH] * len(departments), 30])
-    ws.freeze_panes = f"{letter(first_dept)}{head_row + 1}"
-    fit = len(departments) <= FIT_DEPARTMENTS
-    print_setup(ws, landscape=True, wide=len(departments) > 20, page=page, fit_width=fit)
-    ws.print_title_rows = f"{legend_row}:{head_row}"
-    if not fit:
-        ws.print_title_cols = f"A:{letter(first_dept - 1)}"
-    ws.print_options.gridLines = True
-    ws.auto_filter.ref = f"A{head_row}:{letter(note_col)}{last_row}"
-
-    sheet.banner(clean_text(f"矩阵对比：{_plan_name(new)}"), "title", note_col, height=24)
-    sheet.banner(clean_text(f"新版本 {new.source.path} 的责任矩阵，标出相对原版本 "
-                            f"{old.source.path} 的变化" + (f"（只标与{diff.department}有关的变化）"
-                                                     if diff.department else "")), "info",
-                 note_col)
-    sheet.banner(_change_legend(), "legend", note_col)
-    longest = max((len(d) for d in departments), default=2)
-    head, vertical = book.style("head"), book.style("head_vertical")
-    sheet.append([*((i, h, head) for i, h in enumerate(lead_heads, 1)),
-                  *((column_of[d], clean_text(d), vertical) for d in departments),
-                  (note_col, "部门变化", head)],
-                 height=min(MAX_ROW_HEIGHT, max(30, 14.5 * longest + 10)))
-
+    head_row = 4
+    last_row = head_row + len(new_matrix.rows) + len(removed)
+    _diff_matrix_head(sheet, diff, old, new, page, lead_heads, departments, last_row)
     looks, change, gone = _diff_styles(book)
     sheet.min_height = MATRIX_ROW
 
@@ -407,6 +384,37 @@ def _diff_matrix_sheet(sheet: Sheet, diff: PlanDiff, old: Plan, new: Plan,
             removed_row(e)
     sheet.min_height = None
     ws.print_area = f"A1:{letter(note_col)}{max(last_row, head_row)}"
+
+
+def _diff_matrix_head(sheet: Sheet, diff: PlanDiff, old: Plan, new: Plan, page: Page,
+                      lead_heads: list[str], departments: Sequence[str], last_row: int) -> None:
+    """矩阵对比 above its rows: widths, panes, print set-up, filter, the title, info and legend
+    lines (rows 1-3) and the head row (4: the lead heads, the departments, 部门变化)."""
+    book, ws, letter = sheet.book, sheet.ws, get_column_letter
+    legend_row, head_row = 3, 4
+    first_dept = len(lead_heads) + 1
+    note_col = first_dept + len(departments)
+    sheet.widths([5, 10, 18, 11, 26, *[MARK_WIDTH] * len(departments), 30])
+    ws.freeze_panes = f"{letter(first_dept)}{head_row + 1}"
+    fit = len(departments) <= FIT_DEPARTMENTS
+    print_setup(ws, landscape=True, wide=len(departments) > 20, page=page, fit_width=fit)
+    ws.print_title_rows = f"{legend_row}:{head_row}"
+    if not fit:
+        ws.print_title_cols = f"A:{letter(first_dept - 1)}"
+    ws.print_options.gridLines = True
+    ws.auto_filter.ref = f"A{head_row}:{letter(note_col)}{last_row}"
+    sheet.banner(clean_text(f"矩阵对比：{_plan_name(new)}"), "title", note_col, height=24)
+    sheet.banner(clean_text(f"新版本 {new.source.path} 的责任矩阵，标出相对原版本 "
+                            f"{old.source.path} 的变化" + (f"（只标与{diff.department}有关的变化）"
+                                                     if diff.department else "")), "info",
+                 note_col)
+    sheet.banner(_change_legend(), "legend", note_col)
+    longest = max((len(d) for d in departments), default=2)
+    head, vertical = book.style("head"), book.style("head_vertical")
+    sheet.append([*((i, h, head) for i, h in enumerate(lead_heads, 1)),
+                  *((first_dept + i, clean_text(d), vertical) for i, d in enumerate(departments)),
+                  (note_col, "部门变化", head)],
+                 height=min(MAX_ROW_HEIGHT, max(30, 14.5 * longest + 10)))
 
 
 def _placed_entries(diff: PlanDiff) -> tuple[dict[int, list[DiffEntry]], list[DiffEntry],

@@ -490,23 +490,8 @@ def read_return(path: str | os.PathLike[str]) -> ReturnFile:
     for (r, c), text in form.cells.items():
         if r == head and text.strip() in (*TASK_HEADS, *RETURN_HEADS, ID_HEAD):
             columns.setdefault(text.strip(), c)
-    header, header_cells, other = {}, {}, []
-    # Above the head row: our title and info lines (rows 1-2), the labels, what follows them.
-    labels = {}
-    for (r, c), text in form.cells.items():
-        if r < head and text.strip().rstrip("：:") in HEADER_FIELDS:
-            labels[(r, c)] = text.strip().rstrip("：:")
-    taken = set(labels)
-    for (r, c), name in labels.items():
-        for k in range(c + 1, c + 4):
-            if (r, k) in labels:
-                break
-            if (r, k) in form.cells:
-                header[name] = form.cells[(r, k)]
-                header_cells[name] = _ref(r, k)
-                taken.add((r, k))
-                break
-    label_row = min((r for r, _ in labels), default=head)
+    header, header_cells, taken, label_row = _header(form, head)
+    other: list[tuple[str, str]] = []
     rows: dict[int, dict[tuple[int, int], str]] = {}
     for (r, c), text in sorted(form.cells.items()):
         if r < head:
@@ -517,26 +502,7 @@ def read_return(path: str | os.PathLike[str]) -> ReturnFile:
             rows.setdefault(r, {})[(r, c)] = text
         elif columns.get(text.strip()) != c:  # a head of its own (or one repeated)
             other.append((f"{form.name}!{_ref(r, c)}", text))
-    by_column = {c: name for name, c in columns.items()}
-    table = []
-    for r, cells in rows.items():
-        task, values, refs = {}, {}, {}
-        task_id = None
-        for (_row, c), text in cells.items():
-            name = by_column.get(c)
-            if name is None:
-                other.append((f"{form.name}!{_ref(r, c)}", text))
-                continue
-            if name == ID_HEAD:
-                task_id = text.strip() or None
-                continue
-            refs[name] = _ref(r, c)
-            if name in RETURN_HEADS:
-                values[name] = text
-            else:
-                task[name] = text
-        if task or values or task_id:
-            table.append(ReturnRow(r, task_id, task, values, refs))
+    table = _table_rows(form.name, rows, {c: name for name, c in columns.items()}, other)
     for sheet in book.sheets:
         if sheet is form or sheet.cells.get((1, 1), "").startswith(STAMP_MAGIC):
             continue
@@ -549,6 +515,52 @@ def read_return(path: str | os.PathLike[str]) -> ReturnFile:
         header["报送日期"] = _as_date(header["报送日期"])
     return ReturnFile(path, stamp, note, book.saved_at, book.application, header,
                       header_cells, tuple(table), tuple(other))
+
+
+def _header(form: SheetCells, head: int):
+    """The header fields above the head row (报送单位 …: the first cell after each label):
+    field → text, field → cell, the cells taken by labels and values, the first label row."""
+    labels = {}
+    for (r, c), text in form.cells.items():
+        if r < head and text.strip().rstrip("：:") in HEADER_FIELDS:
+            labels[(r, c)] = text.strip().rstrip("：:")
+    header, header_cells, taken = {}, {}, set(labels)
+    for (r, c), name in labels.items():
+        for k in range(c + 1, c + 4):
+            if (r, k) in labels:
+                break
+            if (r, k) in form.cells:
+                header[name] = form.cells[(r, k)]
+                header_cells[name] = _ref(r, k)
+                taken.add((r, k))
+                break
+    return header, header_cells, taken, min((r for r, _ in labels), default=head)
+
+
+def _table_rows(sheet: str, rows: dict[int, dict[tuple[int, int], str]],
+                by_column: dict[int, str], other: list[tuple[str, str]]) -> list[ReturnRow]:
+    """The task rows below the head row, each cell under its head; a cell under no head goes
+    to ``other``."""
+    table = []
+    for r, cells in rows.items():
+        task, values, refs = {}, {}, {}
+        task_id = None
+        for (_row, c), text in cells.items():
+            name = by_column.get(c)
+            if name is None:
+                other.append((f"{sheet}!{_ref(r, c)}", text))
+                continue
+            if name == ID_HEAD:
+                task_id = text.strip() or None
+                continue
+            refs[name] = _ref(r, c)
+            if name in RETURN_HEADS:
+                values[name] = text
+            else:
+                task[name] = text
+        if task or values or task_id:
+            table.append(ReturnRow(r, task_id, task, values, refs))
+    return table
 
 
 def _head_row(sheet: SheetCells) -> int | None:
