@@ -197,8 +197,20 @@ def test_remind_writes_notices_and_bulletin_laid_out_as_an_office_does(first_rou
     report = _docx_text(got.bulletin)
     for text in ("一、总体情况", "逾期未完成", "临期任务", SILENT, "迟报", "资金不足", "五、下步工作"):
         assert text in report
-    if SOFFICE is None:
-        pytest.skip("LibreOffice is not installed (no soffice on PATH): not rendered to PDF")
+
+
+@pytest.mark.slow
+def test_notices_and_bulletin_print_on_a4_with_page_numbers(first_round, dated_plan, tmp_path):
+    """The 催办通知 and the 督查通报 rendered to PDF by LibreOffice: A4, numbered — 1 —."""
+    from tests.conftest import need
+
+    need(SOFFICE, "LibreOffice is not installed (no soffice on PATH): not rendered to PDF")
+    need(shutil.which("pdfinfo"), "poppler's pdfinfo is not installed")
+    need(shutil.which("pdftotext"), "poppler's pdftotext is not installed")
+    _, returns, _, _ = first_round
+    got = remind_files(dated_plan, [returns], tmp_path / "催办", as_of=AS_OF,
+                       reply_by=date(2022, 7, 1))
+    files = [*got.notices.values(), got.bulletin]
     out = tmp_path / "pdf"
     for path in files:
         subprocess.run([SOFFICE, "--headless", "--norestore",
@@ -207,13 +219,11 @@ def test_remind_writes_notices_and_bulletin_laid_out_as_an_office_does(first_rou
                        check=True, capture_output=True, timeout=180)
         pdf = out / (path.stem + ".pdf")
         assert pdf.stat().st_size > 1000
-        if shutil.which("pdfinfo"):
-            info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
-            assert "(A4)" in info
-        if shutil.which("pdftotext"):
-            text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
-                                  text=True).stdout
-            assert re.search(r"—\s*1\s*—", text)  # the page number
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+        assert "(A4)" in info
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
+                              text=True).stdout
+        assert re.search(r"—\s*1\s*—", text)  # the page number
 
 
 def test_remind_cli(first_round, dated_plan, tmp_path):
