@@ -62,8 +62,18 @@ from .forms import department_lists, leader_lists, plan_fingerprint, task_index
 from .lights import WARN_DAYS, light, overdue_rounds, return_lateness
 from .records import (DONE, Added, Collection, DepartmentCount, Edit, PreviousRound, Received,
                       Report, TaskLine, Unreadable)
+from ..errors import MatrixInputError
 from ..records import ROLE_RANK, Plan
 from ..i18n import _
+
+
+class PreviousOfAnotherPlan(MatrixInputError):
+    """The previous 汇总 (``--since``) was collected for another plan; ``path`` names it (the
+    page words the refusal for a clerk, without the checksums)."""
+
+    def __init__(self, message: str, path: str) -> None:
+        super().__init__(message)
+        self.path = path
 
 __all__ = ["Added", "Collection", "DepartmentCount", "Edit", "PreviousRound", "Received",
            "Report", "TaskLine", "Unreadable", "collect", "collect_files", "expand_returns",
@@ -79,7 +89,6 @@ BY_STAMP, BY_TEXT = "标识", "任务文字"
 def read_returns(paths: Iterable[str | os.PathLike[str]]) -> list[Any]:
     """Each file as a :class:`~matrix.workbook.returns.ReturnFile`, or as :class:`Unreadable`
     with the message that says why (nothing is raised: one bad file never stops the rest)."""
-    from ..errors import MatrixInputError
     from ..i18n import _, speaking
     from ..workbook.returns import read_return
 
@@ -178,15 +187,13 @@ def collect(plan: Plan, returns: Sequence[Any], *, as_of: date, round: str | Non
     this plan carry. ``year`` overrides :func:`~matrix.parse.deadline.plan_year` for relative
     deadlines; ``warn_days`` is how near a date makes a task 临期.
     """
-    from ..errors import MatrixInputError
-
     sha = plan_fingerprint(plan)
     same = {sha, plan.source.sha256}  # a form or 汇总 of an older version: the file's SHA-256
     if previous is not None and previous.plan_sha256 not in same:
-        raise MatrixInputError(_("{path}: the previous 汇总 is for another plan "
-                                 "(计划校验码 {previous}…, this plan's {current}…)").format(
-                                     path=previous.path, previous=previous.plan_sha256[:12],
-                                     current=sha[:12]))
+        raise PreviousOfAnotherPlan(_("{path}: the previous 汇总 is for another plan "
+                                      "(计划校验码 {previous}…, this plan's {current}…)").format(
+                                          path=previous.path, previous=previous.plan_sha256[:12],
+                                          current=sha[:12]), previous.path)
     year = year if year is not None else plan_year(plan)
     lists = department_lists([plan])
     expected = {item.department: dict(zip(item.ids, item.hits)) for item in lists}

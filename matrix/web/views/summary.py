@@ -123,21 +123,19 @@ def _collect(plan: tuple[str, bytes], returns: list[tuple[str, bytes]], as_of: d
              round: str | None = None, warn_days: int | None = None,
              since: tuple[str, bytes] | None = None, staged: list | None = None) -> Summary:
     from ...errors import MatrixInputError
-    from ...round.collect import collect
-    from ...round.dispatch import plan_fingerprint
+    from ...round.collect import PreviousOfAnotherPlan, collect
     from ...round.lights import WARN_DAYS
     from ...load.sources import read_returns_bytes
 
     upload = load(*plan)
     previous = _previous(since) if since is not None else None
-    if previous is not None and previous.plan_sha256 not in {plan_fingerprint(upload.plan),
-                                                             upload.plan.source.sha256}:
-        # collect refuses it too, with the checksums the CLI prints; the page names the file
-        raise MatrixInputError(f"{previous.path}：上一轮汇总属于另一份方案，"
-                               "请选择按本方案汇总的上一轮汇总工作簿。")
     read = [*(staged or []), *read_returns_bytes(returns)]
-    result = collect(upload.plan, read, as_of=as_of, round=round,
-                     previous=previous, warn_days=WARN_DAYS if warn_days is None else warn_days)
+    try:
+        result = collect(upload.plan, read, as_of=as_of, round=round, previous=previous,
+                         warn_days=WARN_DAYS if warn_days is None else warn_days)
+    except PreviousOfAnotherPlan as e:  # the CLI's words carry checksums; a clerk's do not
+        raise MatrixInputError(f"{e.path}：上一轮汇总属于另一份方案，"
+                               "请选择按本方案汇总的上一轮汇总工作簿。") from None
     return Summary(upload, result)
 
 
