@@ -47,6 +47,8 @@ _EXPORTS = {
     "build_matrix": "pivot",
     "write_workbook": "workbook",
     "export_rows": "export.tidy",
+    "dispatch": "round.dispatch",  # matrix.dispatch(plan, "下发/", round=…)
+    "collect_files": "round.collect",  # matrix.collect_files(plan, ["回收/"], output=…)
     "Plan": "records",
     "Document": "records",
     "Task": "records",
@@ -62,19 +64,11 @@ _EXPORTS = {
     "NoClausesError": "errors",
 }
 
-# Modules that are also calls: ``matrix.dispatch(plan, "下发/")`` and
-# ``matrix.collect(plan, ["回收/"], output="汇总.xlsx")`` (each module is callable).
-_CALLABLE_MODULES = {"dispatch": "round.dispatch", "collect": "round.collect"}
-
-__all__ = ["__version__", *_EXPORTS, *_CALLABLE_MODULES]
+__all__ = ["__version__", *_EXPORTS]
 
 
 def __getattr__(name: str) -> object:
     """Import a public name from its module on first use."""
-    if name in _CALLABLE_MODULES:
-        module = importlib.import_module(f".{_CALLABLE_MODULES[name]}", __name__)
-        globals()[name] = module
-        return module
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'matrix' has no attribute {name!r}")

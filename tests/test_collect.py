@@ -594,16 +594,18 @@ def test_leaders_get_forms_and_their_returns_are_collected(tmp_path):
     assert occurrences(cells(write_summary_path), "王副市长·1-（一）·进展") == 1
 
 
-def test_library_calls_matrix_dispatch_and_matrix_collect(tmp_path):
+def test_library_calls_matrix_dispatch_and_matrix_collect_files(tmp_path):
     import matrix
+    from matrix.round.collect import collect_files
+    from matrix.round.dispatch import dispatch
 
     plan = parse_text(DEADLINE_PLAN, "plan.txt")
     result = matrix.dispatch(plan, tmp_path / "out", round=ROUND)
     fill(result.files["商务部"], tmp_path / "r.xlsx")
-    got = matrix.collect(plan, [tmp_path / "r.xlsx"], output=tmp_path / "h.xlsx",
-                         as_of=date(2025, 1, 1))
+    got = matrix.collect_files(plan, [tmp_path / "r.xlsx"], output=tmp_path / "h.xlsx",
+                               as_of=date(2025, 1, 1))
     assert set(got.missing) == {"国家发展改革委", "财政部"}
-    assert matrix.collect.collect is collect and matrix.dispatch.department_lists is department_lists
+    assert matrix.dispatch is dispatch and matrix.collect_files is collect_files
 
 
 def test_entities_in_a_return_are_never_expanded(small, tmp_path):

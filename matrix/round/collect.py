@@ -47,8 +47,6 @@ Example::
 from __future__ import annotations
 
 import os
-import sys
-import types
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -527,13 +525,3 @@ def _guess_department(ret: Any, expected: dict[str, dict[str, Any]],
         return fits[0], f"任务均属{fits[0]}"
     return None, ("任务与多个单位的清单相符，无法确定报送单位" if fits
                   else "任务不属于同一单位的清单")
-
-
-class _CallableModule(types.ModuleType):
-    """This module, callable: ``matrix.round.collect(…)`` is ``collect_files(plan, inputs, …)``."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return collect_files(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -24,8 +24,6 @@ Example::
 from __future__ import annotations
 
 import os
-import sys
-import types
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -97,13 +95,3 @@ def dispatch(plan: Plan, folder: str | os.PathLike[str] | zipfile.ZipFile, *,
                 report(str(e))
     files = {row["department"]: root / row["file"] for row in rows if row["file"]}
     return DispatchResult(root, files, root / INDEX_FILE, written, tuple(failed))
-
-
-class _CallableModule(types.ModuleType):
-    """This module, callable: ``matrix.dispatch(…)`` is ``dispatch(plan, folder, …)``."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return dispatch(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
