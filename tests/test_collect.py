@@ -698,3 +698,23 @@ def test_status_matrix_header_is_tall_enough_for_the_longest_name(tmp_path):
     assert ws.row_dimensions[head].height >= 14.5 * len("相关市（州）人民政府") + 10
     assert ws.row_dimensions[head].height == stacked_height(names, least=60.0)
     assert stacked_height(["甲" * 40]) == 409.0  # Excel's most; the style wraps the rest
+
+
+def test_a_form_sent_out_with_the_earlier_guide_is_read_as_ours(tmp_path):
+    """Forms dispatched before the guide said 方案外工作 (it said 计划外工作) come back during a
+    round: their guide line is still the form's own text, not something the department wrote."""
+    from matrix.workbook.returns import GUIDE, GUIDE_SHEET, read_return
+
+    plan = parse_text(DEADLINE_PLAN, "plan.txt")
+    result = dispatch(plan, tmp_path / "out", round=ROUND)
+    fill(result.files["商务部"], tmp_path / "r.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    old = GUIDE[4].replace("方案外", "计划外")
+    cells = [c for row in wb[GUIDE_SHEET].iter_rows() for c in row if c.value == GUIDE[4]]
+    assert len(cells) == 1 and old != GUIDE[4]
+    cells[0].value = old
+    wb.save(tmp_path / "r.xlsx")
+    assert read_return(tmp_path / "r.xlsx").other == ()
+    cells[0].value = "本单位另有一项工作"  # what a department writes is still seen
+    wb.save(tmp_path / "r.xlsx")
+    assert [t for _, t in read_return(tmp_path / "r.xlsx").other] == ["本单位另有一项工作"]

@@ -191,7 +191,7 @@ def day_text(day: date) -> str:
 
 
 def _plan(title: str | None) -> str:
-    return f"《{title}》" if title else "本计划"
+    return f"《{title}》" if title else "本方案"
 
 
 def write_notice(notice: Any, result: Any, reply_by: date, office: str,

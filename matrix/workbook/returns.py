@@ -73,11 +73,14 @@ GUIDE = (
     "完成状态、进展情况、存在问题、下步计划。",
     "2. 完成状态请从下拉列表选择：已完成、推进中、未启动、滞后、需协调。",
     "3. 任务信息（序号至完成时限）已锁定，请勿修改；如任务表述有误，请在“存在问题”栏说明。",
-    "4. 本单位自行开展的计划外工作，请填在任务下方的空行（新增事项），写明事项和进展。",
+    "4. 本单位自行开展的方案外工作，请填在任务下方的空行（新增事项），写明事项和进展。",
     "5. 请勿删除、重命名本表的工作表；文件名可以修改，不影响汇总。",
     "6. 填写的公式和链接按文字收录，不计算；内容较长时请直接填写，不要截断。",
     "7. 请按报送截止日期前报送；同一单位多次报送的，以最后保存的一份为准。",
 )
+# Lines of the guide as forms sent out by earlier versions word them: still ours, not written
+# by the department, when such a form comes back.
+_EARLIER_GUIDE = frozenset({"4. 本单位自行开展的计划外工作，请填在任务下方的空行（新增事项），写明事项和进展。"})
 
 
 # --------------------------------------------------------------------------- writing
@@ -145,12 +148,12 @@ def _fill_form(book: Any, item: DepartmentList) -> None:
     properties(book, title + round_text)
     last_column = len(heads) - 1
     sheet.banner(clean_text(title + round_text), "title", last_column, height=26)
-    info = [f"计划：{stamp.plan_title or '（无标题）'}"]
+    info = [f"方案：{stamp.plan_title or '（无标题）'}"]
     if stamp.round:
         info.append(f"报送轮次：{stamp.round}")
     if stamp.due:
         info.append(f"报送截止：{stamp.due}")
-    info.append("黄色单元格为填报内容；计划外新增事项请填在表格下方空行")
+    info.append("黄色单元格为填报内容；方案外新增事项请填在表格下方空行")
     sheet.banner(clean_text("　".join(info)), "info", last_column, height=18)
     label, entry = book.style("key"), _input_style(book)
     cells = []
@@ -508,7 +511,8 @@ def read_return(path: str | os.PathLike[str]) -> ReturnFile:
             continue
         ours = sheet.name == GUIDE_SHEET  # our guide: only what was added to it counts
         for (r, c), text in sorted(sheet.cells.items()):
-            if ours and (text in GUIDE or text.startswith("报送截止日期：")):
+            if ours and (text in GUIDE or text in _EARLIER_GUIDE
+                         or text.startswith("报送截止日期：")):
                 continue
             other.append((f"{sheet.name}!{_ref(r, c)}", text))
     if "报送日期" in header:

@@ -117,7 +117,7 @@ def _fill(book: Any, result: Collection) -> None:
 
 def _info(result: Collection) -> str:
     taken = sum(1 for r in result.received if r.outcome == "采用")
-    parts = [f"计划：{result.plan_title or '（无标题）'}",
+    parts = [f"方案：{result.plan_title or '（无标题）'}",
              f"截至：{result.as_of.year}年{result.as_of.month}月{result.as_of.day}日",
              f"应报单位{len(result.departments)}个，已报{taken}个，未报{len(result.missing)}个",
              f"逾期任务{len(result.late)}项", f"临期任务{len(result.due_soon)}项"]
@@ -396,7 +396,7 @@ def _added(book: Any, result: Collection, page: Any, long: _Long) -> None:
 
 
 def _edits(book: Any, result: Collection, page: Any, long: _Long) -> None:
-    heads = ["单位", "来源文件", "任务", "列", "单元格", "计划原文", "报送表中的文字"]
+    heads = ["单位", "来源文件", "任务", "列", "单元格", "方案原文", "报送表中的文字"]
     sheet = _list(book, "任务文字修改", "报送表中被修改的任务信息（锁定列）", heads,
                   [14, 16, 10, 10, 7, 40, 40], page)
     text = book.style("text_top")
@@ -404,7 +404,7 @@ def _edits(book: Any, result: Collection, page: Any, long: _Long) -> None:
         where = f"任务文字修改 {e.department} {e.cell}"
         sheet.append([(c, v, text) for c, v in enumerate(
             (clean_text(e.department), clean_text(e.file), clean_text(e.task_id),
-             e.column, e.cell, long.cell(e.plan_text, where + " 计划原文") or None,
+             e.column, e.cell, long.cell(e.plan_text, where + " 方案原文") or None,
              long.cell(e.return_text, where) or "（已清空）"), 1)])
     if not result.edits:
         sheet.text("无")
