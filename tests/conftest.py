@@ -5,10 +5,18 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+
+# Where PYTHONDONTWRITEBYTECODE is set (this sandbox sets it), every run would compile the package
+# and rewrite the assertions of every test module from source again — ~6 s of CPU a run, in each
+# xdist worker and again in every command-line subprocess. The suite keeps its bytecode (in the
+# ignored __pycache__ folders); nothing it checks depends on it.
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 # CI runs the same examples every time (derandomize) so that a red run can be reproduced.
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
