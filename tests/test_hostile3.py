@@ -599,7 +599,8 @@ def test_pages_sharing_one_content_stream_are_refused(tmp_path):
             seconds=60)
 
 
-def test_a_large_png_and_tiff_are_refused_by_their_size(tmp_path):
+def big_png(side: int = 20_000) -> bytes:
+    """A PNG of side² pixels in a few hundred bytes."""
     import struct
     import zlib
 
@@ -607,10 +608,13 @@ def test_a_large_png_and_tiff_are_refused_by_their_size(tmp_path):
         return struct.pack(">I", len(body)) + kind + body + struct.pack(
             ">I", zlib.crc32(kind + body))
 
-    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 20_000, 20_000, 8, 0,
-                                                                0, 0, 0))
-           + chunk(b"IDAT", zlib.compress(b"\x00" * 100)) + chunk(b"IEND", b""))
-    refused(tmp_path, "big.png", png, "big.png")
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 0,
+                                                             0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00" * 100)) + chunk(b"IEND", b""))
+
+
+def test_a_large_png_and_tiff_are_refused_by_their_size(tmp_path):
+    refused(tmp_path, "big.png", big_png(), "big.png")
     from PIL import Image
 
     frame = Image.new("1", (8_000, 8_000))
@@ -619,7 +623,8 @@ def test_a_large_png_and_tiff_are_refused_by_their_size(tmp_path):
     refused(tmp_path, "frames.tif", (tmp_path / "t.tif").read_bytes(), "MAX_PAGE_PIXELS")
 
 
-def test_an_ofd_of_thousands_of_pages_sharing_one_content_is_refused(tmp_path):
+def shared_ofd() -> bytes:
+    """An OFD of 18,000 pages that all point at one content file."""
     import io
     import zipfile
 
@@ -636,7 +641,36 @@ def test_an_ofd_of_thousands_of_pages_sharing_one_content_is_refused(tmp_path):
                     f"<ofd:Page {ns}><ofd:Content><ofd:Layer><ofd:TextObject Boundary='0 0 9 9'>"
                     f"<ofd:TextCode X='0' Y='5'>（一）推进工作。（财政部负责）</ofd:TextCode>"
                     f"</ofd:TextObject></ofd:Layer></ofd:Content></ofd:Page>")
-    refused(tmp_path, "pages.ofd", buffer.getvalue(), "MAX_PAGES")
+    return buffer.getvalue()
+
+
+def test_an_ofd_of_thousands_of_pages_sharing_one_content_is_refused(tmp_path):
+    refused(tmp_path, "pages.ofd", shared_ofd(), "MAX_PAGES")
+
+
+PAGE_HOSTILE = {  # the files above, uploaded to the page: each a Chinese refusal naming it
+    "a 200-inch scanned page": lambda: ("big.pdf", scan_pdf(1, size=14_400)),
+    "5,000 pages of one content stream": lambda: ("shared.pdf", text_pdf(5_000)),
+    "drawing blocks nested 8 deep": lambda: ("nested.pdf", nested_pdf(8)),
+    "a 20,000² PNG": lambda: ("big.png", big_png()),
+    "18,000 OFD pages of one content": lambda: ("pages.ofd", shared_ofd()),
+}
+
+
+@pytest.mark.parametrize("shape", PAGE_HOSTILE)
+def test_the_page_refuses_what_the_command_refuses(shape):
+    import re
+    import time
+
+    name, data = PAGE_HOSTILE[shape]()
+    start = time.monotonic()
+    with web_client() as client:
+        page = client.post("/upload", files=[("files", (name, data, "application/octet-stream"))])
+    assert time.monotonic() - start < 30
+    assert page.status_code == 400, page.text[:300]
+    message = re.sub(r"<[^>]+>", "", page.text)
+    assert name in message and "Traceback" not in page.text
+    assert any(w in message for w in ("拒绝", "超过", "过大")), message[:500]
 
 
 def test_nested_drawing_blocks_end_in_a_message_not_a_dead_process(tmp_path, monkeypatch):
