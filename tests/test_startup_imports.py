@@ -251,3 +251,35 @@ def test_a_table_cache_that_cannot_be_trusted_is_not_read(monkeypatch, tmp_path,
     monkeypatch.setattr(lark.Lark, "__init__", counting)
     _parsers(monkeypatch, tmp_path)
     assert len(calls) == 3  # each built again from the grammar
+
+
+def test_the_command_line_keeps_its_own_bytecode_where_python_would_not(tmp_path):
+    """PYTHONDONTWRITEBYTECODE set and no bytecode (an editable install): the first command
+    compiles the modules of ``matrix`` it imported into their __pycache__ once, the next ones
+    read them and write nothing; DUTYMATRIX_NO_BYTECODE=1 keeps none."""
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT, SEED_001
+
+    def copy(name):
+        folder = tmp_path / name
+        shutil.copytree(ROOT / "matrix", folder / "matrix",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(ROOT / "grammar", folder / "grammar")
+        return folder
+
+    def run(folder, **env):
+        subprocess.run([sys.executable, "-m", "matrix", "parse", str(SEED_001), "--format",
+                        "json"], cwd=folder, check=True, capture_output=True,
+                       env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **env})
+        return {p: p.stat().st_mtime_ns for p in (folder / "matrix").rglob("*.pyc")}
+
+    kept = copy("kept")
+    first = run(kept)
+    names = {p.relative_to(kept / "matrix").parts[0] for p in first}
+    assert {"__pycache__", "cli", "load", "parse", "text"} <= names, names
+    assert any(p.name.startswith("commands.") for p in first)
+    assert run(kept) == first  # read, not written again
+    assert run(copy("none"), DUTYMATRIX_NO_BYTECODE="1") == {}

@@ -39,6 +39,8 @@ try:
 except OSError:  # no temporary folder: the workers warm up on their first file instead
     pass
 
+matrix.keep_own_bytecode()  # the next server starts from what this one compiled
+
 # Everything above lives as long as the server: out of the collector's sight, so that workers do
 # not walk it (nor copy its pages, written by the walk) on every full collection.
 gc.freeze()

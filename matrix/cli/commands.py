@@ -512,4 +512,6 @@ def main() -> None:
         sys.exit(e.exit_code)
     except click.exceptions.Exit as e:
         sys.exit(e.exit_code)
+    finally:
+        matrix.keep_own_bytecode()  # the next start reads what this one compiled
     sys.exit(result if isinstance(result, int) else 0)
