@@ -51,8 +51,7 @@ def keep_own_bytecode() -> None:
 
     if not sys.dont_write_bytecode or os.environ.get("DUTYMATRIX_NO_BYTECODE"):
         return  # Python keeps it itself, or the user asked for none
-    import py_compile
-
+    stale = []
     for name, module in list(sys.modules.items()):
         spec = getattr(module, "__spec__", None) if name.partition(".")[0] == __name__ else None
         source, cached = getattr(spec, "origin", None), getattr(spec, "cached", None)
@@ -63,6 +62,12 @@ def keep_own_bytecode() -> None:
                 continue
         except OSError:
             pass  # no bytecode yet
+        stale.append((source, cached))
+    if not stale:
+        return  # the usual case: nothing to import, nothing to write
+    import py_compile
+
+    for source, cached in stale:
         try:
             py_compile.compile(source, cached, doraise=True,
                                invalidation_mode=py_compile.PycInvalidationMode.TIMESTAMP)
