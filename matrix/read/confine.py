@@ -165,6 +165,9 @@ def _work(send: int, read: Callable[..., Any], args: tuple, memory: tuple[int, i
         import resource
 
         os.setpgid(0, 0)  # its own group: killed with everything it starts (LibreOffice)
+        import faulthandler
+
+        faulthandler.disable()  # native code aborting past the budget is the expected end
         def leave(signum, frame):
             raise SystemExit(128 + signum)  # through the readers' clean-up (LibreOffice)
 
