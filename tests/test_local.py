@@ -140,9 +140,10 @@ def test_comma_starts_a_new_group():
 def test_one_column_per_body():
     resolver = LocalResolver(default_registry(), CITY, canonical)
     spellings = ("市发改局", "市发展改革委", "市发展和改革委员会", "发展改革委", "滁州市发改委")
-    # alone, each is named as printed (prefix written out), never rebuilt from the function
+    # alone, each is named as printed (prefix written out), never rebuilt from the function;
+    # a bare name takes no prefix the plan does not print
     assert [resolver.resolve(n).department.name for n in spellings] == [
-        "市发改局", "市发展改革委", "市发展和改革委员会", "市发展改革委", "市发改委"]
+        "市发改局", "市发展改革委", "市发展和改革委员会", "发展改革委", "市发改委"]
     assert {resolver.key(n) for n in spellings} == {("市", "国家发展改革委")}
     resolver.unify(spellings)  # printed in one plan: one column, the fullest spelling
     assert {resolver.resolve(n).department.name for n in spellings[1:]} == {"市发展和改革委员会"}
@@ -170,14 +171,23 @@ def test_national_by_form_keeps_its_central_identity(name, kept):
     assert resolved.department.known
 
 
-@pytest.mark.parametrize("bare,local", [("统计局", "省统计局"), ("能源局", "省能源局"),
-                                        ("医保局", "省医保局"), ("林业局", "省林业局"),
-                                        ("密码管理局", "省密码管理局"), ("发展改革委", "省发展改革委"),
-                                        ("卫生健康委", "省卫生健康委")])
-def test_bare_names_are_the_governments_own(bare, local):
-    resolved = LocalResolver(default_registry(), PROVINCE, canonical).resolve(bare)
-    assert resolved.department.name == local
-    assert default_registry().lookup(resolved.department.name) is None
+@pytest.mark.parametrize("bare,counterpart", [
+    ("统计局", "国家统计局"), ("能源局", "国家能源局"), ("医保局", "国家医保局"), ("林业局", "国家林业局"),
+    ("密码管理局", "国家密码管理局"), ("发展改革委", "国家发展改革委"), ("卫生健康委", "国家卫生健康委"),
+    ("生态环境局", "生态环境部"), ("税务局", "税务总局")])
+def test_bare_names_are_kept_as_printed_with_their_counterpart(bare, counterpart):
+    """A bare name in a local plan is the plan's column as printed (never 省统计局, a name the plan
+    does not print), local and not the national body: its function is its counterpart, and the
+    same body printed with the prefix in the same plan shares one column (the fuller spelling)."""
+    resolver = LocalResolver(default_registry(), PROVINCE, canonical)
+    resolved = resolver.resolve(bare)
+    assert resolved.department.name == bare
+    assert resolved.department.category in ("地方部门", "中央驻地方机构")
+    assert default_registry().lookup(counterpart) is not None
+    assert default_registry().canonical(resolved.counterpart).name == \
+        default_registry().canonical(counterpart).name
+    resolver.unify([bare, "省" + bare])
+    assert resolver.resolve(bare).department.name == "省" + bare
 
 
 def test_a_national_name_in_a_local_plan_is_warned():
@@ -223,7 +233,8 @@ def test_jurisdiction_override_and_json():
     text = "一、甲\n1.乙。（统计局负责）\n"
     plan = parse(text, jurisdiction="广东省")
     assert plan.to_json()["documents"][0]["jurisdiction"] == {"level": "province", "name": "广东省"}
-    assert plan.tasks[0].assignments[0].department == "省统计局"
+    assignment = plan.tasks[0].assignments[0]
+    assert (assignment.department, assignment.counterpart) == ("统计局", "国家统计局")
     central = parse(text, jurisdiction="central")
     assert central.tasks[0].assignments[0].department == "国家统计局"
     assert parse_jurisdiction("立山区人民政府") == Jurisdiction(level="district", name="立山区")
@@ -309,7 +320,14 @@ def test_no_printed_name_without_a_national_form_maps_to_a_national_body(spellin
     registry = default_registry()
     resolved = LocalResolver(registry, where, canonical).resolve(prefix + spelling)
     national = registry.lookup(resolved.department.name)
-    assert national is None or national.generic, (prefix + spelling, resolved.department.name)
+    if prefix:
+        assert national is None or national.generic, (prefix + spelling, resolved.department.name)
+    else:
+        # a bare name is kept as printed (统计局 is a national spelling too), but it is the
+        # government's own body or a national body's local office, never the national body
+        assert national is None or national.generic or (
+            resolved.department.category in ("地方部门", "中央驻地方机构")
+            and resolved.counterpart is not None), (spelling, resolved.department)
 
 
 def test_the_property_sees_the_names_of_the_issue():
@@ -453,7 +471,9 @@ def test_a_plan_of_bare_names_that_speaks_of_itself_is_local():
     doc = parse("县人民政府办公室：\n为加快发展，结合我县实际，制定本方案。\n一、甲\n"
                 "1.乙。（发改局牵头，财政局、统计局配合）\n").documents[0]
     assert doc.jurisdiction.level == "county"
-    assert [a.department for a in doc.tasks[0].assignments] == ["县发改局", "县财政局", "县统计局"]
+    # the county's own bodies, named as the plan prints them (no 县 it never prints)
+    assert [(a.department, a.counterpart) for a in doc.tasks[0].assignments] == [
+        ("发改局", "国家发展改革委"), ("财政局", "财政部"), ("统计局", "国家统计局")]
 
 
 @pytest.mark.parametrize("group", ["各区、县级市", "各区、县级市政府", "各有关区、县级市", "各县（市、区）人民政府",
@@ -463,3 +483,66 @@ def test_a_group_whose_name_holds_a_dun_or_brackets_is_one_group(group):
     assert info.unread is None
     assert [(d.name, d.role.value) for d in info.duties] == [
         ("市教育局", "lead"), ("市民政局", "support"), ("市残联", "support"), (group, "support")]
+
+
+# ── bare names as printed, and every look-up of them ─────────────────────────────────────────
+
+_BARE_PLAN = ("苏州市吴江区人民政府\n区政府2024年重点工作目标任务分解落实方案\n"
+              "一、主要预期目标\n"
+              "1.地区生产总值增长5%以上。（责任单位：★区发改委、统计局）\n"
+              "2.主要污染物排放总量削减完成上级下达任务。（责任单位：★生态环境局）\n"
+              "3.工业投资增长10%以上。（责任单位：★区工信局、统计局）\n")
+
+
+def test_a_bare_name_in_a_district_plan_keeps_its_printed_name():
+    doc = parse(_BARE_PLAN).documents[0]
+    assert doc.jurisdiction == Jurisdiction(level="district", name="吴江区")
+    got = [[(a.department, a.role.value, a.counterpart) for a in t.assignments] for t in doc.tasks]
+    assert got == [
+        [("区发改委", "lead", "国家发展改革委"), ("区统计局", "responsible", "国家统计局")],
+        # 生态环境局 is printed with no prefix and no list before it: never 区生态环境局
+        [("生态环境局", "lead", "生态环境部")],
+        [("区工信局", "lead", "工业和信息化部"), ("区统计局", "responsible", "国家统计局")]]
+
+
+def test_a_bare_national_name_in_a_local_plan_is_not_given_the_prefix():
+    doc = parse("浙江省人民政府办公厅关于印发方案的通知\n一、甲\n"
+                "1.乙。（省财政厅、银保监会负责）\n2.丙。（税务局、省地方金融监管局负责）\n").documents[0]
+    names = [a.department for t in doc.tasks for a in t.assignments]
+    assert "省银保监会" not in names and "省税务局" not in names
+    assert names == ["省财政厅", "省银保监会"[1:], "税务局", "省地方金融监管局"]
+    # no successor put into a local plan's name (银保监会 stays, never 金融监管总局)
+    assert doc.tasks[0].assignments[1].counterpart == "银保监会"
+
+
+def test_bare_and_prefixed_spellings_of_one_body_share_the_fuller_column():
+    doc = parse("苏州市吴江区人民政府\n方案\n一、甲\n1.乙。（生态环境局负责）\n"
+                "2.丙。（区生态环境局、区财政局负责）\n").documents[0]
+    assert [a.department for t in doc.tasks for a in t.assignments] == [
+        "区生态环境局", "区生态环境局", "区财政局"]
+
+
+_NATIONAL_SPELLING_PLAN = ("苏州市吴江区人民政府\n方案\n一、甲\n1.乙。（责任单位：★区发改委、财政局）\n"
+                           "2.丙。（责任单位：★统计局）\n")
+
+
+def test_look_ups_of_a_bare_local_column_find_it_never_the_national_body():
+    from matrix.filter.select import filter_tasks, split_by_department
+
+    plan = parse(_NATIONAL_SPELLING_PLAN)
+    assert [a.department for t in plan.tasks for a in t.assignments] == ["区发改委", "区财政局", "统计局"]
+    split = split_by_department([plan])
+    assert list(split) == ["区发改委", "区财政局", "统计局"]  # never 国家统计局
+    # by the printed name and by the prefixed spelling of the same body
+    assert [h.task.number for h in filter_tasks([plan], departments=["统计局"])] == ["2."]
+    assert [h.task.number for h in filter_tasks([plan], departments=["区统计局"])] == ["2."]
+
+
+def test_diff_of_local_plans_finds_a_bare_column_by_its_printed_name():
+    from matrix.diff.match import diff_plans, filter_diff
+
+    old = parse(_NATIONAL_SPELLING_PLAN)
+    new = parse(_NATIONAL_SPELLING_PLAN.replace("★区发改委、财政局", "★区发改委、财政局；统计局"))
+    only = filter_diff(diff_plans(old, new), "统计局")  # the local column, not 国家统计局
+    assert [e.new.label for e in only.entries] == ["1."]
+    assert "统计局" in only.entries[0].new.departments

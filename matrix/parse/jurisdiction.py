@@ -427,9 +427,15 @@ class LocalResolver:
         may be one body (市发改委, 市发展和改革委员会)."""
         found = self._memo.get(printed) or self.resolve(printed)
         name, counterpart = found.department.name, found.counterpart
-        if counterpart is None or found.department.category != "地方部门":
+        if counterpart is None:
             return None
         prefix = own_prefix(name)
+        if prefix is None and found.department.category in (
+                "地方部门", "中央驻地方机构") and not _PLACE_HEAD.match(name):
+            # a bare name (生态环境局) is this government's body: one with 区生态环境局
+            prefix = self.prefix or None
+        elif found.department.category != "地方部门":
+            return None
         return (prefix, counterpart) if prefix is not None else None
 
     def unify(self, printed: Iterable[str]) -> None:
@@ -510,9 +516,31 @@ class LocalResolver:
             return Resolved(dept, national_warning=True)
         if dept is not None and dept.category in ("中央企业", "中央金融企业"):
             return Resolved(dept)  # a central enterprise or bank: a company, not a department
-        # a bare name whose function is unknown (招商工作部) is kept as printed: it may not be
-        # this government's own body (a zone's, a company's)
-        return self._local(self.prefix, name, name)
+        # a bare name (生态环境局, 统计局, 银保监会) is kept as printed: the plan gives it no prefix
+        # and a column the plan never prints (区生态环境局, 省银保监会) would mislead; its function
+        # is its counterpart, and a spelling with the prefix in the same plan shares its column
+        return self._bare(name)
+
+    def _bare(self, name: str) -> Resolved:
+        """A name printed without a level prefix and without a list prefix to take: as printed.
+
+        Its counterpart is the national body whose duties it carries; a vertically managed one
+        (税务局, 银保监会) is that body's local office, never succeeded here (a local plan's names
+        are not renamed)."""
+        function = self.index.function(name)
+        if function is None:
+            return Resolved(Department(name=name, known=False))
+        category = "中央驻地方机构" if self._vertical(function) else "地方部门"
+        return Resolved(Department(name=name, category=category, known=True),
+                        counterpart=function)
+
+    def _vertical(self, function: str) -> bool:
+        """Is ``function`` (or a body it was succeeded by) vertically managed (税务总局,
+        中国银保监会 → 金融监管总局)?"""
+        vertical = set(_VERTICAL) - {"国家统计局"}  # a 统计局 is the government's own
+        if function in vertical:
+            return True
+        return any(d.name in vertical for d in self.registry.successor_chain(function))
 
     def _national(self, name: str) -> Resolved:
         dept = self.registry.lookup(name)
