@@ -117,6 +117,23 @@ def test_body_named_for_every_task_from_the_rule_on():
                    [("省市场监管局", False), ("相关市（州）人民政府", True)]]
 
 
+@pytest.mark.parametrize("rule", [
+    "以下政策措施均需各县区人民政府、园区管委会落实，不再单独列出",
+    "以下各项措施均由各县区人民政府、园区管委会负责落实，不再一一列出"])
+def test_a_rule_after_the_bodies_of_a_field_holds_for_the_later_tasks(rule):
+    # 淮安 2022: 〔责任单位：X、Y等有关部门，Z。以下政策措施均需Z落实，不再单独列出〕 — the rule's
+    # words are never read as bodies (以下政策措施均需各县区人民政府, 不再单独列出)
+    text = ("一、甲\n1.乙。（责任单位：市工信局、市财政局等有关部门，各县区人民政府、园区管委会。"
+            f"{rule}）\n2.丙。（责任单位：市工信局、市财政局）\n")
+    doc = parse(text).documents[0]
+    got = [[(a.department, a.inherited) for a in t.assignments] for t in doc.tasks]
+    assert got == [[("市工信局", False), ("市财政局", False), ("各县区人民政府", False),
+                    ("园区管委会", False)],
+                   [("市工信局", False), ("市财政局", False), ("各县区人民政府", True),
+                    ("园区管委会", True)]]
+    assert doc.rules == (rule,)
+
+
 # ── names ───────────────────────────────────────────────────────────────────────────────────
 
 
