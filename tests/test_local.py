@@ -246,6 +246,22 @@ def test_detect_jurisdiction(opening, number, prefixes, want):
     assert (found.level, found.name) == want
 
 
+@pytest.mark.parametrize("opening,want", [
+    # a quoted national document before the plan's own clauses: never 国务院市
+    ("加快流通业发展实施意见\n根据《国务院关于深化流通体制改革加快流通产业发展的意见》（国发〔2012〕39号）"
+     "等文件精神，结合实际，制定本意见。\n", None),
+    # a quoted title is no government: never 关于进一步帮助市
+    ("《关于进一步帮助市场主体纾困解难着力稳定经济增长的具体实施细则》\n为深入贯彻落实省政府"
+     "《关于进一步帮助市场主体纾困解难着力稳定经济增长的若干政策措施》精神，制定如下实施细则。\n", None),
+    # the plan's own title begins with its government
+    ("杭州市推进“互联网+”行动实施意见\n为贯彻落实《国务院关于积极推进“互联网+”行动的指导意见》，"
+     "结合实际，特制订以下实施意见。\n", "杭州市"),
+])
+def test_jurisdiction_name_never_from_a_quoted_title(opening, want):
+    doc = parse(opening + "一、甲\n1.乙。（牵头单位：市商务局，配合单位：市发改委）\n").documents[-1]
+    assert (doc.jurisdiction.level, doc.jurisdiction.name) == ("city", want)
+
+
 def test_jurisdiction_override_and_json():
     text = "一、甲\n1.乙。（统计局负责）\n"
     plan = parse(text, jurisdiction="广东省")

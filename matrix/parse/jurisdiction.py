@@ -64,6 +64,16 @@ _TITLE_PLACE = lazy(rf"^(?:【[^】]*】)?([{_HAN}]{{2,4}}?)(?:关于|市?人民
 _OWN_PRACTICE = lazy(rf"结合((?![{_NOT_PLACE}]){_PLACE})实际")
 _QUOTED_PLACE = lazy(rf"《((?![{_NOT_PLACE}]){_PLACE})")
 _DOC_NUMBER_HEAD = lazy(rf"^([{_HAN}]{{1,6}}?)(?:府|政|办)")
+# A plan's title that begins with its government: 杭州市推进“互联网+”行动实施意见, 四川省“十四五”…
+_TITLE_HEAD_PLACE = lazy(rf"^(?![{_NOT_PLACE}])([{_HAN}]{{2,3}}(?:省|市|县|区))(?!政府|人民政府|委|级|直|场)")
+# Words no government's name holds: a phrase of a quoted title (《关于进一步帮助市场主体…》 is not
+# the government 关于进一步帮助市) or a national body (国务院关于… is no 国务院市)
+_NOT_A_PLACE = lazy(r"关于|进一步|印发|加快|推进|促进|深化|实施|帮助|支持|建设|发展|做好|加强|"
+                    r"^(?:国务院|国家|中共|中央|全国|中华|党中央)")
+
+
+def _plausible_place(name: str) -> bool:
+    return _NOT_A_PLACE.search(name) is None
 
 # A level prefix that begins a name: 市发改局, 省委宣传部, 区级相关部门.
 _LEVEL_HEAD = lazy(r"^([省市县区州盟旗])(委(?!员会)|级|直|属)?")
@@ -232,7 +242,8 @@ def _candidates(lines: Iterable[str]) -> Counter:
                     continue
                 parts = _PART.findall(m.group(1))
                 for k, part in enumerate(parts):
-                    if not part.startswith(("各", "有关", "相关", "全", "本", "我")) and len(part) >= 2:
+                    if not part.startswith(("各", "有关", "相关", "全", "本", "我")) and len(part) >= 2 \
+                            and _plausible_place(part):
                         # 苏州市吴江区人民政府: the government is the last of the places
                         found[part] += (2 if pattern is _GOV_LINE else 1) + (k == len(parts) - 1 > 0)
     return found
@@ -267,6 +278,12 @@ def detect_jurisdiction(opening: Sequence[str], title: str | None, doc_number: s
     found = _candidates(heads)
     tm = _TITLE_PLACE.match(title or "") or next(
         (m for m in (_TITLE_PLACE.match(p) for p in opening[:3]) if m), None)
+    if tm is not None and not _plausible_place(tm.group(1)):
+        tm = None  # 国务院关于…: a quoted national document, not the plan's government
+    for line in [*([title] if title else []), *opening[:3]]:
+        head = _TITLE_HEAD_PLACE.match(line.strip()) if len(line.strip()) <= _ISSUER_LINE else None
+        if head is not None and _plausible_place(head.group(1)):
+            found[head.group(1)] += 1  # 杭州市推进…实施意见: the plan's own title names it
     if number_head is not None:
         province = PROVINCE_ABBREVIATIONS.get(number_head.group(1))
         if province is not None:
