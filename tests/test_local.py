@@ -134,7 +134,25 @@ def test_a_rule_after_the_bodies_of_a_field_holds_for_the_later_tasks(rule):
     assert doc.rules == (rule,)
 
 
+def test_bodies_that_take_part_are_support():
+    # 金乡 2021: 责任单位：X牵头，Y、Z等有关部门参加，各镇街落实
+    info = read_trailer("责任单位：县扶贫开发办牵头，县教育和体育局、县民政局等有关部门参加，各镇街落实")
+    assert info.unread is None
+    assert [(d.name, d.role.value) for d in info.duties] == [
+        ("县扶贫开发办", "lead"), ("县教育和体育局", "support"), ("县民政局", "support"),
+        ("各镇街", "responsible")]
+    assert [(d.name, d.role.value) for d in read_trailer("市财政局参加").duties] == [
+        ("市财政局", "support")]
+
+
 # ── names ───────────────────────────────────────────────────────────────────────────────────
+
+
+def test_prefix_never_runs_over_a_zones_or_a_party_committees_body():
+    # 石景山 2019: 协办单位：区委编办、区民政局（区委社会工委）、园区党工委、各街道党工委
+    assert distribute_prefix(["区委编办", "区民政局（区委社会工委）", "园区党工委", "各街道党工委"]) == [
+        "区委编办", "区民政局（区委社会工委）", "园区党工委", "各街道党工委"]
+    assert distribute_prefix(["市发改委", "开发区管委会办公室"]) == ["市发改委", "开发区管委会办公室"]
 
 
 def test_prefix_distributes_and_stops():

@@ -171,10 +171,16 @@ def _function_of(rest: str) -> str | None:
     return _index_for(default_registry()).function(rest)
 
 
+# A zone's or a party committee's own body (园区党工委, 开发区管委会办公室, 街道党工委): a list
+# prefix of the government does not run over it (区民政局、园区党工委 is never 区园区党工委).
+_ZONE_OR_PARTY_BODY = lazy(r"^(?:园区|开发区|高新区|经开区|新区|产业园|街道|乡镇|各)|党工委|党委|党组")
+
+
 def _other_kind(name: str) -> bool:
-    """A name a list prefix does not run over: a group, a government, a zone, a national body or
-    one with a place of its own."""
+    """A name a list prefix does not run over: a group, a government, a zone (or a zone's or a
+    party committee's body), a national body or one with a place of its own."""
     return bool(_GENERIC.search(name) or _GOVERNMENT.search(name) or _ZONE.search(name)
+                or _ZONE_OR_PARTY_BODY.search(name)
                 or _NATIONAL_HEAD.match(name) or _NATIONAL_TAIL.search(name)
                 or _PLACE_HEAD.match(name) or _PLACED_BRANCH.search(name))
 
