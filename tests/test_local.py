@@ -280,6 +280,29 @@ def test_jurisdiction_name_never_from_a_quoted_title(opening, want):
     assert (doc.jurisdiction.level, doc.jurisdiction.name) == ("city", want)
 
 
+@pytest.mark.parametrize("addressees,issuer,want", [
+    # a county-level city addresses its towns: county level, its bodies still print 市
+    ("各镇人民政府、街道办事处，市政府各部门，市直各单位：", "桐乡市人民政府办公室", ("county", "桐乡市")),
+    ("各镇、乡人民政府，各街道办事处，市政府各部门：", "东阳市人民政府办公室", ("county", "东阳市")),
+    # a prefecture city addresses its counties or districts
+    ("各县（市、区）人民政府，市政府各部门：", "湖州市人民政府办公室", ("city", "湖州市")),
+    ("各区人民政府，市政府各部门、各直属机构：", "广州市人民政府办公厅", ("city", "广州市")),
+    # a prefecture city with neither counties nor districts addresses its towns too
+    ("各镇人民政府（街道办事处），市府直属各单位：", "东莞市人民政府", ("city", "东莞市")),
+])
+def test_a_county_level_city_is_county_level_with_the_prefix_it_prints(addressees, issuer, want):
+    text = (f"{issuer}关于印发工作方案的通知\n{addressees}\n现印发给你们。\n{issuer}\n工作方案\n"
+            "一、甲\n1.乙。（牵头单位：市发改局，配合单位：市财政局、统计局）\n")
+    doc = parse(text).documents[-1]
+    assert (doc.jurisdiction.level, doc.jurisdiction.name) == want
+    # the list prefix 市 runs over 统计局 either way: 市统计局, never 县统计局
+    assert [a.department for a in doc.tasks[0].assignments] == ["市发改局", "市财政局", "市统计局"]
+    resolver = LocalResolver(default_registry(), doc.jurisdiction, canonical)
+    assert resolver.prefix == "市"
+    resolver.unify(["统计局", "市统计局"])  # a bare spelling shares the 市 column
+    assert resolver.resolve("统计局").department.name == "市统计局"
+
+
 def test_jurisdiction_override_and_json():
     text = "一、甲\n1.乙。（统计局负责）\n"
     plan = parse(text, jurisdiction="广东省")

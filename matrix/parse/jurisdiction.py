@@ -301,7 +301,7 @@ def detect_jurisdiction(opening: Sequence[str], title: str | None, doc_number: s
             return None
         best = max(found, key=lambda n: (found[n], -list(found).index(n)))
         level = level_of(best)
-        return Jurisdiction(level=level, name=best) if level else None
+        return _county_level_city(Jurisdiction(level=level, name=best), opening) if level else None
     fitting = [n for n in found if level_of(n) == level]
     if not fitting:
         more = _candidates(body_lines)
@@ -313,7 +313,44 @@ def detect_jurisdiction(opening: Sequence[str], title: str | None, doc_number: s
         name = tm.group(1) + LEVEL_PREFIX[level]
     else:
         name = None
-    return Jurisdiction(level=level, name=name)
+    return _county_level_city(Jurisdiction(level=level, name=name), opening)
+
+
+# Prefecture-level cities with neither counties nor districts: they address their towns as a
+# county-level city does (各镇人民政府、街道办事处), and are cities all the same.
+_CITIES_OF_TOWNS = ("东莞市", "中山市", "嘉峪关市", "儋州市")
+# A notice addressed to towns and streets (各镇人民政府、街道办事处, 各镇（街道）, 各镇、乡人民政府)
+# and to no county or district: the government is a county-level one
+_TO_TOWNS = lazy(r"各(?:乡镇|镇|乡)|街道办事处|镇（街道）|镇\(街道\)|各镇街|各街道")
+_ADDRESSEES = lazy(r"((?:各|市)[^。：:]{2,100}?(?:政府|办事处|部门|单位|机构|委员会))[：:]")
+_TO_COUNTIES = lazy(r"各(?:有关)?(?:县|区|市辖区)|县（市、?区）|县\(市、?区\)|区县|县市区|县（市）|区（市）")
+
+
+def _county_level_city(found: Jurisdiction, opening: Sequence[str]) -> Jurisdiction:
+    """A 市 that addresses its towns and no county or district is a county-level city (县级市:
+    桐乡市, 义乌市, 昆山市): its level is county, its bodies still print 市 (市发改局)."""
+    if found.level != "city" or not (found.name or "").endswith("市") \
+            or found.name in _CITIES_OF_TOWNS:
+        return found
+    for line in opening[:12]:
+        # the addressees end with a colon (a line of their own, or joined to the title by a
+        # page that lost its line breaks)
+        for m in _ADDRESSEES.finditer(line):
+            text = m.group(1)
+            if _TO_TOWNS.search(text) and not _TO_COUNTIES.search(text):
+                return Jurisdiction(level="county", name=found.name)
+    return found
+
+
+def prefix_of(jurisdiction: Jurisdiction) -> str:
+    """The prefix a government's own bodies print: 省, 市, 县, 区 — and 市 for a county-level
+    city (桐乡市 prints 市发改局), 州 for an autonomous prefecture (州发改委)."""
+    name = jurisdiction.name or ""
+    if jurisdiction.level == "county" and name.endswith("市"):
+        return "市"
+    if jurisdiction.level == "city" and name.endswith("州") and not name.endswith("市"):
+        return "州"
+    return LEVEL_PREFIX.get(jurisdiction.level, "")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -428,7 +465,7 @@ class LocalResolver:
     def __init__(self, registry, jurisdiction: Jurisdiction, canonical) -> None:
         self.registry, self.jurisdiction, self.canonical = registry, jurisdiction, canonical
         self.index = _index_for(registry)
-        self.prefix = LEVEL_PREFIX.get(jurisdiction.level, "")
+        self.prefix = prefix_of(jurisdiction)
         name = jurisdiction.name or ""
         self.place_names = (name,) if name else ()
         self._memo: dict[str, Resolved] = {}
