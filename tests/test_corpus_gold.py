@@ -98,7 +98,7 @@ def local_scores(gold: dict, doc, registry=None) -> dict:
     the body compared by identity in the document's jurisdiction.
     """
     from matrix.departments import canonical, default_registry
-    from matrix.parse.jurisdiction import LocalResolver
+    from matrix.parse.localnames import LocalResolver
 
     resolver = LocalResolver(registry or default_registry(), doc.jurisdiction, canonical)
     # the spellings the plan prints of one body share one column (as the document does)
@@ -241,7 +241,7 @@ def local2_scores(gold: dict, plan, level: str) -> dict:
     import re
 
     from matrix.departments import canonical, default_registry
-    from matrix.parse.jurisdiction import LocalResolver
+    from matrix.parse.localnames import LocalResolver
     from matrix.records import Jurisdiction
 
     tasks = [t for d in plan.documents for t in d.tasks]

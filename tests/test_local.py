@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from matrix.departments import Registry, canonical, default_registry, packaged_data
 from matrix.errors import MatrixInputError
-from matrix.parse.jurisdiction import (LocalResolver, detect_jurisdiction, distribute_prefix,
-                          parse_jurisdiction)
+from matrix.parse.jurisdiction import detect_jurisdiction, distribute_prefix, parse_jurisdiction
+from matrix.parse.localnames import LocalResolver
 from matrix.load.pipeline import parse_text
 from matrix.records import Jurisdiction
 from matrix.parse.trailer import read_trailer
@@ -365,7 +365,7 @@ _NATIONAL_FORM = ("国家", "国务院", "中国", "中央", "中共", "中华",
 
 
 def _spellings_without_national_form() -> list[str]:
-    from matrix.parse.jurisdiction import _province_short_names
+    from matrix.parse.localnames import _province_short_names
 
     registry = default_registry()
     places = _province_short_names(registry)
@@ -620,3 +620,27 @@ def test_diff_of_local_plans_finds_a_bare_column_by_its_printed_name():
     only = filter_diff(diff_plans(old, new), "统计局")  # the local column, not 国家统计局
     assert [e.new.label for e in only.entries] == ["1."]
     assert "统计局" in only.entries[0].new.departments
+
+
+# ── the plan's own title, never the document it follows ─────────────────────────────────────
+
+
+@pytest.mark.parametrize("paragraphs,want", [
+    (["加快西宁市流通业发展实施意见",
+      "根据《国务院关于深化流通体制改革加快流通产业发展的意见》（国发〔2012〕39号）、省政府《关于印发"
+      "青海省加快流通业发展政策措施的通知》等文件精神，结合实际，现制定我市加快流通业发展实施意见。"],
+     "加快西宁市流通业发展实施意见"),
+    # an excerpt without its own title: none, never the decision it follows
+    (["为深入贯彻科学发展观，根据《中共广州市委、广州市人民政府关于全面推进新型城市化发展的决定》，"
+      "就推进我市民主法治建设提出以下实施意见。"], None),
+    # a notice that issues the plan: the quoted plan is the title
+    (["各区人民政府：", "现将《2023年区政府工作报告重点工作分工方案》印发给你们，请认真贯彻落实。"],
+     "2023年区政府工作报告重点工作分工方案"),
+    # a title that quotes what it carries out, wrapped over two lines
+    (["石景山区贯彻落实《关于加强新时代", "街道工作的意见》的任务分解方案", "为贯彻落实北京市街道工作会议精神"],
+     "石景山区贯彻落实《关于加强新时代街道工作的意见》的任务分解方案"),
+])
+def test_the_title_is_the_plans_own(paragraphs, want):
+    from matrix.parse.documents import find_title
+
+    assert find_title(paragraphs)[0] == want

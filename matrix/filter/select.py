@@ -258,7 +258,7 @@ def _local_names(plans: Sequence[Plan], queries: Sequence[str], registry) -> dic
     printed there, as its column, or any spelling of it in that government (市发展和改革委员会
     finds the column 市发展改革委)."""
     from ..departments import canonical
-    from ..parse.jurisdiction import LocalResolver
+    from ..parse.localnames import LocalResolver
 
     out: dict[str, str] = {}
     for plan in plans:
