@@ -100,7 +100,8 @@ def test_division_line_separately_lead_and_a_heading_trailer():
 
 
 @pytest.mark.parametrize("rule", ["排在首位的为牵头单位", "列第一位的为牵头单位，下同",
-                                  "列第一位者为工作牵头单位或汇总单位，下同"])
+                                  "列第一位者为工作牵头单位或汇总单位，下同",
+                                  "排名第一的单位为牵头单位", "第一个单位为牵头单位"])
 def test_lead_rules_in_local_wording_in_the_notice(rule):
     text = f"各有关单位：\n各项任务中{rule}。\n一、甲\n1.乙。（责任单位：市统计局、市财政局）\n"
     doc = parse(text).documents[0]
@@ -143,6 +144,28 @@ def test_bodies_that_take_part_are_support():
         ("各镇街", "responsible")]
     assert [(d.name, d.role.value) for d in read_trailer("市财政局参加").duties] == [
         ("市财政局", "support")]
+
+
+@pytest.mark.parametrize("trailer,want", [
+    ("责任股室：综合股、财务股", [("综合股", "responsible"), ("财务股", "responsible")]),  # a county's 股
+    ("承办单位：市财政局", [("市财政局", "responsible")]),
+    ("实施单位：市财政局；配合单位：市税务局", [("市财政局", "responsible"), ("市税务局", "support")]),
+])
+def test_every_unit_label_is_a_field(trailer, want):
+    info = read_trailer(trailer)
+    assert info.unread is None
+    assert [(d.name, d.role.value) for d in info.duties] == want
+
+
+@pytest.mark.parametrize("rule", ["第一个为牵头单位", "首个单位为牵头单位，下同", "排名第一的为牵头单位，下同"])
+def test_lead_rule_wordings_in_a_field(rule):
+    text = f"一、甲\n1.乙。（责任单位：市统计局、市财政局（{rule}））\n2.丙。（责任单位：市商务局、市财政局）\n"
+    doc = parse(text).documents[0]
+    assert [(a.department, a.role.value) for a in doc.tasks[0].assignments] == [
+        ("市统计局", "lead"), ("市财政局", "responsible")]
+    # from the rule on (as 列第一位的为牵头单位 is read, with or without 下同)
+    assert [(a.department, a.role.value) for a in doc.tasks[1].assignments] == [
+        ("市商务局", "lead"), ("市财政局", "responsible")]
 
 
 # ── names ───────────────────────────────────────────────────────────────────────────────────
