@@ -50,7 +50,8 @@ PROVINCE_ABBREVIATIONS = {
 
 _HAN = "\u4e00-\u9fff"
 # A government's name: 广东省, 鞍山市, 立山区, 恩施土家族苗族自治州, 金乡县.
-_PLACE = rf"[{_HAN}]{{1,10}}?(?:自治区|自治州|自治县|省|市|县|旗|区)"
+# (a place's name holds no 委, 办, 室, 厅, 局, 部, 政 or 府: 中共嵊泗县委办公室嵊泗县 is no place)
+_PLACE = rf"(?:(?![委办室厅局部政府])[{_HAN}]){{1,10}}?(?:自治区|自治州|自治县|省|市|县|旗|区)"
 # A name starts a line or follows punctuation (a label such as 发文单位 is blanked out first):
 # never inside a sentence (经省政府同意 names no government).
 _START = rf"(?<![{_HAN}])"
@@ -67,7 +68,7 @@ _TITLE_HEAD_PLACE = lazy(rf"^(?![{_NOT_PLACE}])([{_HAN}]{{2,3}}(?:省|市|县|�
 # Words no government's name holds: a phrase of a quoted title (《关于进一步帮助市场主体…》 is not
 # the government 关于进一步帮助市) or a national body (国务院关于… is no 国务院市)
 _NOT_A_PLACE = lazy(r"关于|进一步|印发|加快|推进|促进|深化|实施|帮助|支持|建设|发展|做好|加强|"
-                    r"^(?:国务院|国家|中共|中央|全国|中华|党中央)")
+                    r"办公|委员会|^(?:国务院|国家|中共|中央|全国|中华|党中央)")
 
 
 def _plausible_place(name: str) -> bool:
