@@ -279,6 +279,9 @@ def test_unknown_names_summarised_once_per_local_document():
     ([], "粤府办〔2023〕5号", {}, ("province", "广东省")),
     (["国务院办公厅"], "国办发〔2018〕121号", {}, ("central", None)),
     (["经省政府同意，现印发给你们"], None, {"省": 1}, ("province", None)),
+    # a party committee's office beside the government's: its 委办公室 is no place
+    (["中共嵊泗县委办公室  嵊泗县人民政府办公室"], None, {"县": 2}, ("county", "嵊泗县")),
+    (["中共嵊泗县委办公室嵊泗县人民政府办公室关于印发任务清单的通知"], None, {"县": 2}, ("county", "嵊泗县")),
 ])
 def test_detect_jurisdiction(opening, number, prefixes, want):
     from collections import Counter

@@ -54,7 +54,7 @@ _HAN = "\u4e00-\u9fff"
 _PLACE = rf"(?:(?![委办室厅局部政府])[{_HAN}]){{1,10}}?(?:自治区|自治州|自治县|省|市|县|旗|区)"
 # A name starts a line or follows punctuation (a label such as 发文单位 is blanked out first):
 # never inside a sentence (经省政府同意 names no government).
-_START = rf"(?<![{_HAN}])"
+_START = rf"(?:(?<![{_HAN}])|(?<=办公室)|(?<=办公厅))"  # (…县委办公室嵊泗县人民政府办公室)
 _NOT_PLACE = "各有相全本我经已年在的为由将现请和及对向按据与从省市县区"
 _GOV_LINE = lazy(rf"{_START}((?![{_NOT_PLACE}])(?:{_PLACE})+)(?:人民政府|政府)(?:办公厅|办公室)?(?:文件|关于|$)")
 _GOV_ANY = lazy(rf"{_START}((?![{_NOT_PLACE}])(?:{_PLACE})+)(?:人民政府|政府)")
