@@ -491,8 +491,10 @@ def test_a_group_column_before_the_number_and_cells_merged_over_rows():
              "1", "确保粮食有效供给", "农林牧渔业增加值增幅", "%", "≥2%", "县海洋与渔业局", "县农业农村局",
              "市农业农村局",
              "2", "粮食安全责任制", "-", "良好以上", "县经济和信息化局", "市商务局",
+             "3", "建设美丽牧场", "0", "县农业农村局", "市农业农村局",  # no 考核指标, no 单位
+             "4", "劳动生产率", "万元/人", "全市统筹", "县海洋与渔业局", "县农业农村局", "市农业农村局",
              "乡村宜居宜业",
-             "3", "改善人居环境", "农村生活垃圾分类覆盖率", "%", "100", "县综合执法局", "市综合执法局"]
+             "5", "改善人居环境", "农村生活垃圾分类覆盖率", "%", "100", "县综合执法局", "市综合执法局"]
     text = "某某县2021年乡村振兴任务清单\n\n" + "\n\n".join(cells) + "\n"
     (doc,) = parse(text).documents
     got = [(t.label, t.section, [(a.as_printed, a.role.value) for a in t.assignments])
@@ -500,7 +502,10 @@ def test_a_group_column_before_the_number_and_cells_merged_over_rows():
     assert got == [
         ("1.", "一、农业高质高效", [("县海洋与渔业局", "responsible"), ("县农业农村局", "responsible")]),
         ("2.", "一、农业高质高效", [("县经济和信息化局", "responsible")]),
-        ("3.", "二、乡村宜居宜业", [("县综合执法局", "responsible")])]
+        ("3.", "一、农业高质高效", [("县农业农村局", "responsible")]),
+        # a merged 考核指标 and a 责任部门 of two lines: as many cells as columns, yet not one a column
+        ("4.", "一、农业高质高效", [("县海洋与渔业局", "responsible"), ("县农业农村局", "responsible")]),
+        ("5.", "二、乡村宜居宜业", [("县综合执法局", "responsible")])]
     # the body that scores a county's list is never one of its columns
     assert not any(a.as_printed.startswith("市") for t in doc.tasks for a in t.assignments)
-    assert doc.tasks[1].title == "粮食安全责任制"
+    assert [t.title for t in doc.tasks[1:4]] == ["粮食安全责任制", "建设美丽牧场", "劳动生产率"]

@@ -40,6 +40,7 @@ the 1-based line of ``text`` it came from.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from .patterns import lazy
@@ -121,29 +122,53 @@ def _next_row(line: str, number: int) -> bool:
     return m is not None and int(m.group(1)) == number
 
 
-def _row_cells(cells: list[str], width: int, task: int, kinds: list[str | None]) -> list[str]:
-    """``cells`` (without the number) spread over ``width`` columns, the way that puts the most
-    cells in a column that holds their kind: extra lines join the cell they continue (a progress
-    report's long 进展情况 cell or the task cell; bodies one per line in a unit cell), missing
-    cells are empty at the end — or at the start, where a cell merged over the rows above is
-    left out (考核指标 over two rows). The first way wins a tie."""
-    if len(cells) > width:
-        extra = len(cells) - width
-        first = kinds.index("progress") if "progress" in kinds else task
-        places = [first] + [c for c, k in enumerate(kinds) if k in _UNITS and c != first]
-        ways = []
-        for at in places:
-            if at + extra + 1 > len(cells):
-                continue
+def _joined(cells: list[str], extra: int, kinds: list[str | None], first: int) -> list[list[str]]:
+    """``cells`` with ``extra`` lines joined to the cell they continue: at ``first`` (the
+    progress or task column), or at a unit column (bodies one per line)."""
+    ways = []
+    for at in [first] + [c for c, k in enumerate(kinds) if k in _UNITS and c != first]:
+        if at + extra + 1 <= len(cells):
             glue = "、" if kinds[at] in _UNITS else ""
             ways.append(cells[:at] + [glue.join(cells[at:at + extra + 1])] + cells[at + extra + 1:])
+    return ways
+
+
+def _with_gaps(cells: list[str], width: int) -> list[list[str]]:
+    """``cells`` with empty cells put where cells are missing: at the end first, then at the
+    start, then anywhere (a cell merged over the rows above, an empty 计量单位)."""
+    missing = width - len(cells)
+    ways = [cells + [""] * missing, [""] * missing + cells]
+    if missing <= 3:
+        for gaps in itertools.combinations(range(width), missing):
+            way, rest = [], iter(cells)
+            for c in range(width):
+                way.append("" if c in gaps else next(rest))
+            ways.append(way)
+    return ways
+
+
+def _plain(cells: list[str], width: int, task: int, kinds: list[str | None]) -> list[str]:
+    """``cells`` spread the plain way: extra lines joined to the task (or progress) cell."""
+    first = kinds.index("progress") if "progress" in kinds else task
+    return _joined(cells, len(cells) - width, kinds, first)[0] if len(cells) > width else \
+        cells + [""] * (width - len(cells))
+
+
+def _row_cells(cells: list[str], width: int, task: int, kinds: list[str | None]) -> list[str]:
+    """``cells`` (without the number) spread over ``width`` columns, the way that puts the most
+    cells in a column that holds their kind (the first way wins a tie): extra lines join the cell
+    they continue (a progress report's long 进展情况 cell or the task cell; bodies one per line
+    in a unit cell), missing cells are empty at the end — or where a cell merged over the rows
+    above is left out (考核指标 over two rows), or both in one row."""
+    first = kinds.index("progress") if "progress" in kinds else task
+    if len(cells) > width:
+        ways = _joined(cells, len(cells) - width, kinds, first)
     elif len(cells) < width:
-        missing = [""] * (width - len(cells))
-        ways = [cells + missing, missing + cells]
+        ways = _with_gaps(cells, width)
     else:
-        return cells
-    return max(ways, key=lambda way: _fitting(way, kinds)) if ways else cells + [""] * max(
-        0, width - len(cells))
+        ways = [cells] + [way for gapped in _with_gaps(cells, width + 1)[2:]
+                          for way in _joined(gapped, 1, kinds, first) if len(way) == width]
+    return max(ways, key=lambda way: _fitting(way, kinds)) if ways else cells
 
 
 _MAX_CELL_LINES = 3  # lines of one cell of a rule-separated table (two persons, a wrapped task)
@@ -165,6 +190,7 @@ def _person_cell(cell: str) -> bool:
     return all(_PERSON.match(p.strip()) for p in cell.split("\n") if p.strip())
 
 
+_PHRASE = lazy(r"[\u4e00-\u9fff]{3,}")  # a unit of measure (万亩, 万元/人, %) is no phrase
 _DATE_CELL = lazy(r"\d{4}年|\d{1,2}月|[底末前]|长期|持续|年内|全年|每[年季月]|常态")
 
 
@@ -189,9 +215,11 @@ def _row_fits(cells: list[str], kinds: list[str | None]) -> bool:
             continue
         if kind == "deadline" and not _DATE_CELL.search(cell):
             return False
+        if kind == "measure" and (len(cell) > 6 or _unit_cell(cell) or _PHRASE.search(cell)):
+            return False
         if kind == "leader" and not _person_cell(cell):
             return False
-        if kind in _UNITS and not _unit_cell(cell):
+        if (kind in _UNITS or kind == "scorer") and not _unit_cell(cell):
             return False
     return True
 
@@ -326,7 +354,7 @@ def _cell_rows(lines: list[str], cells: list[str], kinds: list[str | None], head
         while k < len(body):
             if last and len(row) >= width and (
                     len(row) >= width + _MAX_CELL_LINES
-                    or _row_fits(_row_cells(row, width, task, columns), columns)):
+                    or _row_fits(_plain(row, width, task, columns), columns)):
                 # the last row: no more cells than columns, unless its task cell wraps (a
                 # cell after it would not fit its column: a body in the 完成时限 column)
                 break

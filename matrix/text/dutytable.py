@@ -22,9 +22,11 @@ _HEAD = {
     "responsible": re.compile(r"^(?:责任|负责|承办|实施|落实)(?:单位|部门|主体|街镇|镇街|乡镇|科室|处室)$"),
     "scope": re.compile(r"^(?:推广|适用|实施)(?:范围|区域|地区)$"),
     "deadline": re.compile(r"^(?:完成)?(?:时限|时间|期限)$|^时间(?:节点|安排|要求)$|^进度安排$|^完成时间节点$"),
-    # a column that is neither task nor unit nor person (计量单位, 备注, the 评分部门 that scores
+    # a column that is neither task nor unit nor person (备注, the 评分部门 that scores
     # a county's list): read past, never a department of the plan
-    "note": re.compile(r"^(?:计量)?单位$|^(?:评分|考核|评价|评估)(?:部门|单位)$|^备注$|^说明$"),
+    "note": re.compile(r"^备注$|^说明$"),
+    "scorer": re.compile(r"^(?:评分|考核|评价|评估)(?:部门|单位)$"),  # who scores, never a duty
+    "measure": re.compile(r"^(?:计量)?单位$"),  # of measure (万亩, %): read past as a note
     # a progress report's column (进展情况): not the plan's text, never a task or a unit
     "progress": re.compile(r"^(?:工作|目前|当前|截至目前)?(?:进展|进度|推进|完成|落实)(?:情况|成效)$|^工作进展$"),
     "task": re.compile(r"任务|工作内容|工作事项|主要内容|具体内容|政策措施|具体措施|改革举措|^措施$|^举措$|事项$|^内容$"
