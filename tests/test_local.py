@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from matrix.departments import Registry, canonical, default_registry, packaged_data
 from matrix.errors import MatrixInputError
-from matrix.parse.jurisdiction import (LocalResolver, detect_jurisdiction, distribute_prefix,
-                          parse_jurisdiction)
+from matrix.parse.jurisdiction import detect_jurisdiction, distribute_prefix, parse_jurisdiction
+from matrix.parse.localnames import LocalResolver
 from matrix.load.pipeline import parse_text
 from matrix.records import Jurisdiction
 from matrix.parse.trailer import read_trailer
@@ -100,7 +100,8 @@ def test_division_line_separately_lead_and_a_heading_trailer():
 
 
 @pytest.mark.parametrize("rule", ["排在首位的为牵头单位", "列第一位的为牵头单位，下同",
-                                  "列第一位者为工作牵头单位或汇总单位，下同"])
+                                  "列第一位者为工作牵头单位或汇总单位，下同",
+                                  "排名第一的单位为牵头单位", "第一个单位为牵头单位"])
 def test_lead_rules_in_local_wording_in_the_notice(rule):
     text = f"各有关单位：\n各项任务中{rule}。\n一、甲\n1.乙。（责任单位：市统计局、市财政局）\n"
     doc = parse(text).documents[0]
@@ -117,7 +118,64 @@ def test_body_named_for_every_task_from_the_rule_on():
                    [("省市场监管局", False), ("相关市（州）人民政府", True)]]
 
 
+@pytest.mark.parametrize("rule", [
+    "以下政策措施均需各县区人民政府、园区管委会落实，不再单独列出",
+    "以下各项措施均由各县区人民政府、园区管委会负责落实，不再一一列出"])
+def test_a_rule_after_the_bodies_of_a_field_holds_for_the_later_tasks(rule):
+    # 淮安 2022: 〔责任单位：X、Y等有关部门，Z。以下政策措施均需Z落实，不再单独列出〕 — the rule's
+    # words are never read as bodies (以下政策措施均需各县区人民政府, 不再单独列出)
+    text = ("一、甲\n1.乙。（责任单位：市工信局、市财政局等有关部门，各县区人民政府、园区管委会。"
+            f"{rule}）\n2.丙。（责任单位：市工信局、市财政局）\n")
+    doc = parse(text).documents[0]
+    got = [[(a.department, a.inherited) for a in t.assignments] for t in doc.tasks]
+    assert got == [[("市工信局", False), ("市财政局", False), ("各县区人民政府", False),
+                    ("园区管委会", False)],
+                   [("市工信局", False), ("市财政局", False), ("各县区人民政府", True),
+                    ("园区管委会", True)]]
+    assert doc.rules == (rule,)
+
+
+def test_bodies_that_take_part_are_support():
+    # 金乡 2021: 责任单位：X牵头，Y、Z等有关部门参加，各镇街落实
+    info = read_trailer("责任单位：县扶贫开发办牵头，县教育和体育局、县民政局等有关部门参加，各镇街落实")
+    assert info.unread is None
+    assert [(d.name, d.role.value) for d in info.duties] == [
+        ("县扶贫开发办", "lead"), ("县教育和体育局", "support"), ("县民政局", "support"),
+        ("各镇街", "responsible")]
+    assert [(d.name, d.role.value) for d in read_trailer("市财政局参加").duties] == [
+        ("市财政局", "support")]
+
+
+@pytest.mark.parametrize("trailer,want", [
+    ("责任股室：综合股、财务股", [("综合股", "responsible"), ("财务股", "responsible")]),  # a county's 股
+    ("承办单位：市财政局", [("市财政局", "responsible")]),
+    ("实施单位：市财政局；配合单位：市税务局", [("市财政局", "responsible"), ("市税务局", "support")]),
+])
+def test_every_unit_label_is_a_field(trailer, want):
+    info = read_trailer(trailer)
+    assert info.unread is None
+    assert [(d.name, d.role.value) for d in info.duties] == want
+
+
+@pytest.mark.parametrize("rule", ["第一个为牵头单位", "首个单位为牵头单位，下同", "排名第一的为牵头单位，下同"])
+def test_lead_rule_wordings_in_a_field(rule):
+    text = f"一、甲\n1.乙。（责任单位：市统计局、市财政局（{rule}））\n2.丙。（责任单位：市商务局、市财政局）\n"
+    doc = parse(text).documents[0]
+    assert [(a.department, a.role.value) for a in doc.tasks[0].assignments] == [
+        ("市统计局", "lead"), ("市财政局", "responsible")]
+    # from the rule on (as 列第一位的为牵头单位 is read, with or without 下同)
+    assert [(a.department, a.role.value) for a in doc.tasks[1].assignments] == [
+        ("市商务局", "lead"), ("市财政局", "responsible")]
+
+
 # ── names ───────────────────────────────────────────────────────────────────────────────────
+
+
+def test_prefix_never_runs_over_a_zones_or_a_party_committees_body():
+    # 石景山 2019: 协办单位：区委编办、区民政局（区委社会工委）、园区党工委、各街道党工委
+    assert distribute_prefix(["区委编办", "区民政局（区委社会工委）", "园区党工委", "各街道党工委"]) == [
+        "区委编办", "区民政局（区委社会工委）", "园区党工委", "各街道党工委"]
+    assert distribute_prefix(["市发改委", "开发区管委会办公室"]) == ["市发改委", "开发区管委会办公室"]
 
 
 def test_prefix_distributes_and_stops():
@@ -140,9 +198,10 @@ def test_comma_starts_a_new_group():
 def test_one_column_per_body():
     resolver = LocalResolver(default_registry(), CITY, canonical)
     spellings = ("市发改局", "市发展改革委", "市发展和改革委员会", "发展改革委", "滁州市发改委")
-    # alone, each is named as printed (prefix written out), never rebuilt from the function
+    # alone, each is named as printed (prefix written out), never rebuilt from the function;
+    # a bare name takes no prefix the plan does not print
     assert [resolver.resolve(n).department.name for n in spellings] == [
-        "市发改局", "市发展改革委", "市发展和改革委员会", "市发展改革委", "市发改委"]
+        "市发改局", "市发展改革委", "市发展和改革委员会", "发展改革委", "市发改委"]
     assert {resolver.key(n) for n in spellings} == {("市", "国家发展改革委")}
     resolver.unify(spellings)  # printed in one plan: one column, the fullest spelling
     assert {resolver.resolve(n).department.name for n in spellings[1:]} == {"市发展和改革委员会"}
@@ -170,14 +229,23 @@ def test_national_by_form_keeps_its_central_identity(name, kept):
     assert resolved.department.known
 
 
-@pytest.mark.parametrize("bare,local", [("统计局", "省统计局"), ("能源局", "省能源局"),
-                                        ("医保局", "省医保局"), ("林业局", "省林业局"),
-                                        ("密码管理局", "省密码管理局"), ("发展改革委", "省发展改革委"),
-                                        ("卫生健康委", "省卫生健康委")])
-def test_bare_names_are_the_governments_own(bare, local):
-    resolved = LocalResolver(default_registry(), PROVINCE, canonical).resolve(bare)
-    assert resolved.department.name == local
-    assert default_registry().lookup(resolved.department.name) is None
+@pytest.mark.parametrize("bare,counterpart", [
+    ("统计局", "国家统计局"), ("能源局", "国家能源局"), ("医保局", "国家医保局"), ("林业局", "国家林业局"),
+    ("密码管理局", "国家密码管理局"), ("发展改革委", "国家发展改革委"), ("卫生健康委", "国家卫生健康委"),
+    ("生态环境局", "生态环境部"), ("税务局", "税务总局")])
+def test_bare_names_are_kept_as_printed_with_their_counterpart(bare, counterpart):
+    """A bare name in a local plan is the plan's column as printed (never 省统计局, a name the plan
+    does not print), local and not the national body: its function is its counterpart, and the
+    same body printed with the prefix in the same plan shares one column (the fuller spelling)."""
+    resolver = LocalResolver(default_registry(), PROVINCE, canonical)
+    resolved = resolver.resolve(bare)
+    assert resolved.department.name == bare
+    assert resolved.department.category in ("地方部门", "中央驻地方机构")
+    assert default_registry().lookup(counterpart) is not None
+    assert default_registry().canonical(resolved.counterpart).name == \
+        default_registry().canonical(counterpart).name
+    resolver.unify([bare, "省" + bare])
+    assert resolver.resolve(bare).department.name == "省" + bare
 
 
 def test_a_national_name_in_a_local_plan_is_warned():
@@ -211,6 +279,9 @@ def test_unknown_names_summarised_once_per_local_document():
     ([], "粤府办〔2023〕5号", {}, ("province", "广东省")),
     (["国务院办公厅"], "国办发〔2018〕121号", {}, ("central", None)),
     (["经省政府同意，现印发给你们"], None, {"省": 1}, ("province", None)),
+    # a party committee's office beside the government's: its 委办公室 is no place
+    (["中共嵊泗县委办公室  嵊泗县人民政府办公室"], None, {"县": 2}, ("county", "嵊泗县")),
+    (["中共嵊泗县委办公室嵊泗县人民政府办公室关于印发任务清单的通知"], None, {"县": 2}, ("county", "嵊泗县")),
 ])
 def test_detect_jurisdiction(opening, number, prefixes, want):
     from collections import Counter
@@ -219,11 +290,51 @@ def test_detect_jurisdiction(opening, number, prefixes, want):
     assert (found.level, found.name) == want
 
 
+@pytest.mark.parametrize("opening,want", [
+    # a quoted national document before the plan's own clauses: never 国务院市
+    ("加快流通业发展实施意见\n根据《国务院关于深化流通体制改革加快流通产业发展的意见》（国发〔2012〕39号）"
+     "等文件精神，结合实际，制定本意见。\n", None),
+    # a quoted title is no government: never 关于进一步帮助市
+    ("《关于进一步帮助市场主体纾困解难着力稳定经济增长的具体实施细则》\n为深入贯彻落实省政府"
+     "《关于进一步帮助市场主体纾困解难着力稳定经济增长的若干政策措施》精神，制定如下实施细则。\n", None),
+    # the plan's own title begins with its government
+    ("杭州市推进“互联网+”行动实施意见\n为贯彻落实《国务院关于积极推进“互联网+”行动的指导意见》，"
+     "结合实际，特制订以下实施意见。\n", "杭州市"),
+])
+def test_jurisdiction_name_never_from_a_quoted_title(opening, want):
+    doc = parse(opening + "一、甲\n1.乙。（牵头单位：市商务局，配合单位：市发改委）\n").documents[-1]
+    assert (doc.jurisdiction.level, doc.jurisdiction.name) == ("city", want)
+
+
+@pytest.mark.parametrize("addressees,issuer,want", [
+    # a county-level city addresses its towns: county level, its bodies still print 市
+    ("各镇人民政府、街道办事处，市政府各部门，市直各单位：", "桐乡市人民政府办公室", ("county", "桐乡市")),
+    ("各镇、乡人民政府，各街道办事处，市政府各部门：", "东阳市人民政府办公室", ("county", "东阳市")),
+    # a prefecture city addresses its counties or districts
+    ("各县（市、区）人民政府，市政府各部门：", "湖州市人民政府办公室", ("city", "湖州市")),
+    ("各区人民政府，市政府各部门、各直属机构：", "广州市人民政府办公厅", ("city", "广州市")),
+    # a prefecture city with neither counties nor districts addresses its towns too
+    ("各镇人民政府（街道办事处），市府直属各单位：", "东莞市人民政府", ("city", "东莞市")),
+])
+def test_a_county_level_city_is_county_level_with_the_prefix_it_prints(addressees, issuer, want):
+    text = (f"{issuer}关于印发工作方案的通知\n{addressees}\n现印发给你们。\n{issuer}\n工作方案\n"
+            "一、甲\n1.乙。（牵头单位：市发改局，配合单位：市财政局、统计局）\n")
+    doc = parse(text).documents[-1]
+    assert (doc.jurisdiction.level, doc.jurisdiction.name) == want
+    # the list prefix 市 runs over 统计局 either way: 市统计局, never 县统计局
+    assert [a.department for a in doc.tasks[0].assignments] == ["市发改局", "市财政局", "市统计局"]
+    resolver = LocalResolver(default_registry(), doc.jurisdiction, canonical)
+    assert resolver.prefix == "市"
+    resolver.unify(["统计局", "市统计局"])  # a bare spelling shares the 市 column
+    assert resolver.resolve("统计局").department.name == "市统计局"
+
+
 def test_jurisdiction_override_and_json():
     text = "一、甲\n1.乙。（统计局负责）\n"
     plan = parse(text, jurisdiction="广东省")
     assert plan.to_json()["documents"][0]["jurisdiction"] == {"level": "province", "name": "广东省"}
-    assert plan.tasks[0].assignments[0].department == "省统计局"
+    assignment = plan.tasks[0].assignments[0]
+    assert (assignment.department, assignment.counterpart) == ("统计局", "国家统计局")
     central = parse(text, jurisdiction="central")
     assert central.tasks[0].assignments[0].department == "国家统计局"
     assert parse_jurisdiction("立山区人民政府") == Jurisdiction(level="district", name="立山区")
@@ -280,7 +391,7 @@ _NATIONAL_FORM = ("国家", "国务院", "中国", "中央", "中共", "中华",
 
 
 def _spellings_without_national_form() -> list[str]:
-    from matrix.parse.jurisdiction import _province_short_names
+    from matrix.parse.localnames import _province_short_names
 
     registry = default_registry()
     places = _province_short_names(registry)
@@ -309,7 +420,14 @@ def test_no_printed_name_without_a_national_form_maps_to_a_national_body(spellin
     registry = default_registry()
     resolved = LocalResolver(registry, where, canonical).resolve(prefix + spelling)
     national = registry.lookup(resolved.department.name)
-    assert national is None or national.generic, (prefix + spelling, resolved.department.name)
+    if prefix:
+        assert national is None or national.generic, (prefix + spelling, resolved.department.name)
+    else:
+        # a bare name is kept as printed (统计局 is a national spelling too), but it is the
+        # government's own body or a national body's local office, never the national body
+        assert national is None or national.generic or (
+            resolved.department.category in ("地方部门", "中央驻地方机构")
+            and resolved.counterpart is not None), (spelling, resolved.department)
 
 
 def test_the_property_sees_the_names_of_the_issue():
@@ -453,7 +571,9 @@ def test_a_plan_of_bare_names_that_speaks_of_itself_is_local():
     doc = parse("县人民政府办公室：\n为加快发展，结合我县实际，制定本方案。\n一、甲\n"
                 "1.乙。（发改局牵头，财政局、统计局配合）\n").documents[0]
     assert doc.jurisdiction.level == "county"
-    assert [a.department for a in doc.tasks[0].assignments] == ["县发改局", "县财政局", "县统计局"]
+    # the county's own bodies, named as the plan prints them (no 县 it never prints)
+    assert [(a.department, a.counterpart) for a in doc.tasks[0].assignments] == [
+        ("发改局", "国家发展改革委"), ("财政局", "财政部"), ("统计局", "国家统计局")]
 
 
 @pytest.mark.parametrize("group", ["各区、县级市", "各区、县级市政府", "各有关区、县级市", "各县（市、区）人民政府",
@@ -463,3 +583,90 @@ def test_a_group_whose_name_holds_a_dun_or_brackets_is_one_group(group):
     assert info.unread is None
     assert [(d.name, d.role.value) for d in info.duties] == [
         ("市教育局", "lead"), ("市民政局", "support"), ("市残联", "support"), (group, "support")]
+
+
+# ── bare names as printed, and every look-up of them ─────────────────────────────────────────
+
+_BARE_PLAN = ("苏州市吴江区人民政府\n区政府2024年重点工作目标任务分解落实方案\n"
+              "一、主要预期目标\n"
+              "1.地区生产总值增长5%以上。（责任单位：★区发改委、统计局）\n"
+              "2.主要污染物排放总量削减完成上级下达任务。（责任单位：★生态环境局）\n"
+              "3.工业投资增长10%以上。（责任单位：★区工信局、统计局）\n")
+
+
+def test_a_bare_name_in_a_district_plan_keeps_its_printed_name():
+    doc = parse(_BARE_PLAN).documents[0]
+    assert doc.jurisdiction == Jurisdiction(level="district", name="吴江区")
+    got = [[(a.department, a.role.value, a.counterpart) for a in t.assignments] for t in doc.tasks]
+    assert got == [
+        [("区发改委", "lead", "国家发展改革委"), ("区统计局", "responsible", "国家统计局")],
+        # 生态环境局 is printed with no prefix and no list before it: never 区生态环境局
+        [("生态环境局", "lead", "生态环境部")],
+        [("区工信局", "lead", "工业和信息化部"), ("区统计局", "responsible", "国家统计局")]]
+
+
+def test_a_bare_national_name_in_a_local_plan_is_not_given_the_prefix():
+    doc = parse("浙江省人民政府办公厅关于印发方案的通知\n一、甲\n"
+                "1.乙。（省财政厅、银保监会负责）\n2.丙。（税务局、省地方金融监管局负责）\n").documents[0]
+    names = [a.department for t in doc.tasks for a in t.assignments]
+    assert "省银保监会" not in names and "省税务局" not in names
+    assert names == ["省财政厅", "省银保监会"[1:], "税务局", "省地方金融监管局"]
+    # no successor put into a local plan's name (银保监会 stays, never 金融监管总局)
+    assert doc.tasks[0].assignments[1].counterpart == "银保监会"
+
+
+def test_bare_and_prefixed_spellings_of_one_body_share_the_fuller_column():
+    doc = parse("苏州市吴江区人民政府\n方案\n一、甲\n1.乙。（生态环境局负责）\n"
+                "2.丙。（区生态环境局、区财政局负责）\n").documents[0]
+    assert [a.department for t in doc.tasks for a in t.assignments] == [
+        "区生态环境局", "区生态环境局", "区财政局"]
+
+
+_NATIONAL_SPELLING_PLAN = ("苏州市吴江区人民政府\n方案\n一、甲\n1.乙。（责任单位：★区发改委、财政局）\n"
+                           "2.丙。（责任单位：★统计局）\n")
+
+
+def test_look_ups_of_a_bare_local_column_find_it_never_the_national_body():
+    from matrix.filter.select import filter_tasks, split_by_department
+
+    plan = parse(_NATIONAL_SPELLING_PLAN)
+    assert [a.department for t in plan.tasks for a in t.assignments] == ["区发改委", "区财政局", "统计局"]
+    split = split_by_department([plan])
+    assert list(split) == ["区发改委", "区财政局", "统计局"]  # never 国家统计局
+    # by the printed name and by the prefixed spelling of the same body
+    assert [h.task.number for h in filter_tasks([plan], departments=["统计局"])] == ["2."]
+    assert [h.task.number for h in filter_tasks([plan], departments=["区统计局"])] == ["2."]
+
+
+def test_diff_of_local_plans_finds_a_bare_column_by_its_printed_name():
+    from matrix.diff.match import diff_plans, filter_diff
+
+    old = parse(_NATIONAL_SPELLING_PLAN)
+    new = parse(_NATIONAL_SPELLING_PLAN.replace("★区发改委、财政局", "★区发改委、财政局；统计局"))
+    only = filter_diff(diff_plans(old, new), "统计局")  # the local column, not 国家统计局
+    assert [e.new.label for e in only.entries] == ["1."]
+    assert "统计局" in only.entries[0].new.departments
+
+
+# ── the plan's own title, never the document it follows ─────────────────────────────────────
+
+
+@pytest.mark.parametrize("paragraphs,want", [
+    (["加快西宁市流通业发展实施意见",
+      "根据《国务院关于深化流通体制改革加快流通产业发展的意见》（国发〔2012〕39号）、省政府《关于印发"
+      "青海省加快流通业发展政策措施的通知》等文件精神，结合实际，现制定我市加快流通业发展实施意见。"],
+     "加快西宁市流通业发展实施意见"),
+    # an excerpt without its own title: none, never the decision it follows
+    (["为深入贯彻科学发展观，根据《中共广州市委、广州市人民政府关于全面推进新型城市化发展的决定》，"
+      "就推进我市民主法治建设提出以下实施意见。"], None),
+    # a notice that issues the plan: the quoted plan is the title
+    (["各区人民政府：", "现将《2023年区政府工作报告重点工作分工方案》印发给你们，请认真贯彻落实。"],
+     "2023年区政府工作报告重点工作分工方案"),
+    # a title that quotes what it carries out, wrapped over two lines
+    (["石景山区贯彻落实《关于加强新时代", "街道工作的意见》的任务分解方案", "为贯彻落实北京市街道工作会议精神"],
+     "石景山区贯彻落实《关于加强新时代街道工作的意见》的任务分解方案"),
+])
+def test_the_title_is_the_plans_own(paragraphs, want):
+    from matrix.parse.documents import find_title
+
+    assert find_title(paragraphs)[0] == want

@@ -449,3 +449,63 @@ def test_text_after_a_rule_separated_table_is_kept():
     (doc,) = parse(text, jurisdiction="吴江区").documents
     assert [(t.label, [a.as_printed for a in t.assignments]) for t in doc.tasks] == [
         ("1.", ["区发改委", "统计局"]), ("（一）", ["区应急管理局"])]
+
+
+# ── tables pasted as text: more of their shapes (fresh county and district lists) ──────────────
+
+
+def _rows(doc):
+    return [(t.label, t.title, [(a.as_printed, a.role.value) for a in t.assignments], list(t.leaders))
+            for t in doc.tasks]
+
+
+def test_a_whole_header_cell_is_never_joined_to_the_next_wrapped_one():
+    # 工作任务 / 责任 / 领导: 工作任务 is whole, 责任领导 wraps; the last row's task wraps too
+    text = ("某某区2024年重点工作任务清单\n序号\n重点\n工作\n工作任务\n责任\n领导\n牵头单位\n配合单位\n完成\n时限\n"
+            "1\n项目建设\n推进城东片区改造。\n张三\n区住建局\n区财政局、区自然资源局\n2024年12月底\n"
+            "2\n营商环境\n深化“一网通办”改革，\n实现高频事项全程网办。\n李四\n区政务服务中心\n区大数据局\n2024年6月底\n")
+    (doc,) = parse(text).documents
+    assert _rows(doc) == [
+        ("1.", "项目建设", [("区住建局", "lead"), ("区财政局", "support"), ("区自然资源局", "support")], ["张三"]),
+        ("2.", "营商环境", [("区政务服务中心", "lead"), ("区大数据局", "support")], ["李四"])]
+    assert doc.tasks[1].text.endswith("实现高频事项全程网办")
+    assert [t.deadline for t in doc.tasks] == ["2024年12月底", "2024年6月底"]
+
+
+def test_a_table_of_projects_is_a_duty_table():
+    text = ("某某县2024年民生实事任务分解表\n"
+            "序号 | 实事项目 | 责任单位（加★为牵头单位） | 责任领导 | 完成时限 |\n"
+            "1 | 新建幼儿园3所 | ★县教育局、县住建局 | 王五 | 2024年8月 |\n"
+            "2 | 改造农村公路50公里 | 县交通运输局★、各乡镇 | 赵六 | 2024年11月 |\n")
+    (doc,) = parse(text).documents
+    assert [r[2:] for r in _rows(doc)] == [
+        ([("县教育局", "lead"), ("县住建局", "responsible")], ["王五"]),
+        ([("县交通运输局", "lead"), ("各乡镇", "responsible")], ["赵六"])]
+
+
+def test_a_group_column_before_the_number_and_cells_merged_over_rows():
+    # 嵊泗 2021: 考核项目 (merged over its group) / 序号 / 考核指标 (merged over rows) / 考核内容 /
+    # 单位 (of measure) / 年度目标 / 责任部门 (one body a line) / 评分部门 (the city's, who scores)
+    cells = ["考核项目", "序号", "考核指标", "考核内容", "单位", "年度目标", "责任部门", "评分部门",
+             "农业高质高效",
+             "1", "确保粮食有效供给", "农林牧渔业增加值增幅", "%", "≥2%", "县海洋与渔业局", "县农业农村局",
+             "市农业农村局",
+             "2", "粮食安全责任制", "-", "良好以上", "县经济和信息化局", "市商务局",
+             "3", "建设美丽牧场", "0", "县农业农村局", "市农业农村局",  # no 考核指标, no 单位
+             "4", "劳动生产率", "万元/人", "全市统筹", "县海洋与渔业局", "县农业农村局", "市农业农村局",
+             "乡村宜居宜业",
+             "5", "改善人居环境", "农村生活垃圾分类覆盖率", "%", "100", "县综合执法局", "市综合执法局"]
+    text = "某某县2021年乡村振兴任务清单\n\n" + "\n\n".join(cells) + "\n"
+    (doc,) = parse(text).documents
+    got = [(t.label, t.section, [(a.as_printed, a.role.value) for a in t.assignments])
+           for t in doc.tasks]
+    assert got == [
+        ("1.", "一、农业高质高效", [("县海洋与渔业局", "responsible"), ("县农业农村局", "responsible")]),
+        ("2.", "一、农业高质高效", [("县经济和信息化局", "responsible")]),
+        ("3.", "一、农业高质高效", [("县农业农村局", "responsible")]),
+        # a merged 考核指标 and a 责任部门 of two lines: as many cells as columns, yet not one a column
+        ("4.", "一、农业高质高效", [("县海洋与渔业局", "responsible"), ("县农业农村局", "responsible")]),
+        ("5.", "二、乡村宜居宜业", [("县综合执法局", "responsible")])]
+    # the body that scores a county's list is never one of its columns
+    assert not any(a.as_printed.startswith("市") for t in doc.tasks for a in t.assignments)
+    assert [t.title for t in doc.tasks[1:4]] == ["粮食安全责任制", "建设美丽牧场", "劳动生产率"]

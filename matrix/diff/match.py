@@ -564,8 +564,13 @@ def filter_diff(diff: PlanDiff, department: str, *, registry: Any = None) -> Pla
         from ..departments import default_registry
 
         registry = default_registry()
+    typed = department.strip()
+    present = {n for e in diff.entries for ref in (e.old, e.new) if ref is not None
+               for n in ref.departments}
     try:
-        name = registry.canonical(department).name
+        # a name a plan prints as a column is that column (a local plan's 统计局 is its own
+        # body, not 国家统计局); any other spelling is canonicalised
+        name = typed if typed in present else registry.canonical(department).name
     except Exception:  # a registry that cannot read the name: use it as typed
         name = department
     kept = []

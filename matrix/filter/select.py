@@ -258,7 +258,7 @@ def _local_names(plans: Sequence[Plan], queries: Sequence[str], registry) -> dic
     printed there, as its column, or any spelling of it in that government (市发展和改革委员会
     finds the column 市发展改革委)."""
     from ..departments import canonical
-    from ..parse.jurisdiction import LocalResolver
+    from ..parse.localnames import LocalResolver
 
     out: dict[str, str] = {}
     for plan in plans:
@@ -366,8 +366,12 @@ def split_by_department(plans: Sequence[Plan], registry=None) -> dict[str, list[
     out: dict[str, list[TaskHit]] = {}
     for plan in plans:
         for document in plan.documents:
+            where = document.jurisdiction
+            # a local plan's columns are its own bodies as printed (统计局 there is the county's,
+            # not 国家统计局): never renamed through the national data
+            local = where is not None and where.level != "central"
             for task in document.tasks:
-                cells = _cells(task, rename)
+                cells = _cells(task, None if local else rename)
                 for department, cell in cells.items():
                     hit = _hit(task, document.title, plan.source.path, cells,
                                [(department, department, cell)])

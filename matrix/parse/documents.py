@@ -19,6 +19,8 @@ from .units import Unit, number_value
 _TITLE_WORDS = ("意见", "方案", "通知", "纲要", "规划", "计划", "办法", "决定", "指南", "措施",
                 "要点", "细则", "规定", "条例", "清单", "分工")
 _QUOTED = lazy(r"《([^《》]{4,80})》")
+# a quote in the clause that names what a plan follows (根据《…》, 贯彻落实《…》精神)
+_BASIS = lazy(r"(?:根据|按照|依据|依照|贯彻|落实|对照|参照|遵照)[^。，；！？：]*$")
 _LABEL_TITLE = lazy(r"^标\s*题[：:]\s*(.*)$")
 _LABEL_NUMBER = lazy(r"^发文字号[：:]\s*(.*)$")
 _DOC_NUMBER = lazy(r"^[^\s，。]{1,12}〔\d{4}〕\d+号$")
@@ -61,16 +63,25 @@ def find_title(paragraphs: Sequence[str]) -> tuple[str | None, str | None]:
             number = para
     if title is None:
         for para in paragraphs:
-            for quoted in _QUOTED.findall(para):
+            for m in _QUOTED.finditer(para):
+                quoted = m.group(1)
+                if _BASIS.search(para, 0, m.start()):
+                    if len(para) <= 60 and para.endswith(_TITLE_WORDS) and m.end() < len(para):
+                        title = para  # 贯彻落实《…》的任务分解方案: the quote is inside the title
+                        break
+                    continue  # 根据《国务院关于…》精神: the document it follows, not its own title
                 if _strip_trailing_paren(quoted).endswith(_TITLE_WORDS):
                     title = quoted.strip()
                     break
             if title:
                 break
     if title is None:
-        for para in paragraphs:
+        for i, para in enumerate(paragraphs):
             if len(para) <= 60 and para.endswith(_TITLE_WORDS):
                 title = para
+                if i and "》" in para and "《" not in para.split("》")[0] and \
+                        "《" in paragraphs[i - 1] and len(paragraphs[i - 1]) <= 40:
+                    title = paragraphs[i - 1] + para  # 贯彻落实《关于… / …意见》的任务分解方案
                 break
     return title, number
 

@@ -8,7 +8,7 @@ that, used by ``transform`` while it builds a document:
 * :func:`distribute_prefix`: a list's level prefix written out over the names that lack one;
 * :func:`detect_jurisdiction`: level and name of the issuing government, from the 文号, the issuer
   and title lines and the prefixes its bodies carry (``parse --jurisdiction`` overrides);
-* :class:`LocalResolver`: a printed name in a local document → one :class:`Department` per body
+* :class:`~matrix.parse.localnames.LocalResolver` (its own module): a printed name in a local document → one :class:`Department` per body
   and its national counterpart. A body is **named as the plan prints it** (the prefix written
   out: 区发改局 stays 区发改局, never 区发展改革委; a 2012 plan's 市国税局 and 市社工委 stay, with
   no successor and no merger). Its function — the national body whose duties it carries, found
@@ -27,10 +27,8 @@ long sentence counts only where it issues the document (…人民政府办公厅
 from __future__ import annotations
 
 import functools
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from ..records import Department, Jurisdiction
 from ..text.patterns import lazy
@@ -52,10 +50,11 @@ PROVINCE_ABBREVIATIONS = {
 
 _HAN = "\u4e00-\u9fff"
 # A government's name: 广东省, 鞍山市, 立山区, 恩施土家族苗族自治州, 金乡县.
-_PLACE = rf"[{_HAN}]{{1,10}}?(?:自治区|自治州|自治县|省|市|县|旗|区)"
+# (a place's name holds no 委, 办, 室, 厅, 局, 部, 政 or 府: 中共嵊泗县委办公室嵊泗县 is no place)
+_PLACE = rf"(?:(?![委办室厅局部政府])[{_HAN}]){{1,10}}?(?:自治区|自治州|自治县|省|市|县|旗|区)"
 # A name starts a line or follows punctuation (a label such as 发文单位 is blanked out first):
 # never inside a sentence (经省政府同意 names no government).
-_START = rf"(?<![{_HAN}])"
+_START = rf"(?:(?<![{_HAN}])|(?<=办公室)|(?<=办公厅))"  # (…县委办公室嵊泗县人民政府办公室)
 _NOT_PLACE = "各有相全本我经已年在的为由将现请和及对向按据与从省市县区"
 _GOV_LINE = lazy(rf"{_START}((?![{_NOT_PLACE}])(?:{_PLACE})+)(?:人民政府|政府)(?:办公厅|办公室)?(?:文件|关于|$)")
 _GOV_ANY = lazy(rf"{_START}((?![{_NOT_PLACE}])(?:{_PLACE})+)(?:人民政府|政府)")
@@ -64,6 +63,16 @@ _TITLE_PLACE = lazy(rf"^(?:【[^】]*】)?([{_HAN}]{{2,4}}?)(?:关于|市?人民
 _OWN_PRACTICE = lazy(rf"结合((?![{_NOT_PLACE}]){_PLACE})实际")
 _QUOTED_PLACE = lazy(rf"《((?![{_NOT_PLACE}]){_PLACE})")
 _DOC_NUMBER_HEAD = lazy(rf"^([{_HAN}]{{1,6}}?)(?:府|政|办)")
+# A plan's title that begins with its government: 杭州市推进“互联网+”行动实施意见, 四川省“十四五”…
+_TITLE_HEAD_PLACE = lazy(rf"^(?![{_NOT_PLACE}])([{_HAN}]{{2,3}}(?:省|市|县|区))(?!政府|人民政府|委|级|直|场)")
+# Words no government's name holds: a phrase of a quoted title (《关于进一步帮助市场主体…》 is not
+# the government 关于进一步帮助市) or a national body (国务院关于… is no 国务院市)
+_NOT_A_PLACE = lazy(r"关于|进一步|印发|加快|推进|促进|深化|实施|帮助|支持|建设|发展|做好|加强|"
+                    r"办公|委员会|^(?:国务院|国家|中共|中央|全国|中华|党中央)")
+
+
+def _plausible_place(name: str) -> bool:
+    return _NOT_A_PLACE.search(name) is None
 
 # A level prefix that begins a name: 市发改局, 省委宣传部, 区级相关部门.
 _LEVEL_HEAD = lazy(r"^([省市县区州盟旗])(委(?!员会)|级|直|属)?")
@@ -161,10 +170,16 @@ def _function_of(rest: str) -> str | None:
     return _index_for(default_registry()).function(rest)
 
 
+# A zone's or a party committee's own body (园区党工委, 开发区管委会办公室, 街道党工委): a list
+# prefix of the government does not run over it (区民政局、园区党工委 is never 区园区党工委).
+_ZONE_OR_PARTY_BODY = lazy(r"^(?:园区|开发区|高新区|经开区|新区|产业园|街道|乡镇|各)|党工委|党委|党组")
+
+
 def _other_kind(name: str) -> bool:
-    """A name a list prefix does not run over: a group, a government, a zone, a national body or
-    one with a place of its own."""
+    """A name a list prefix does not run over: a group, a government, a zone (or a zone's or a
+    party committee's body), a national body or one with a place of its own."""
     return bool(_GENERIC.search(name) or _GOVERNMENT.search(name) or _ZONE.search(name)
+                or _ZONE_OR_PARTY_BODY.search(name)
                 or _NATIONAL_HEAD.match(name) or _NATIONAL_TAIL.search(name)
                 or _PLACE_HEAD.match(name) or _PLACED_BRANCH.search(name))
 
@@ -232,7 +247,8 @@ def _candidates(lines: Iterable[str]) -> Counter:
                     continue
                 parts = _PART.findall(m.group(1))
                 for k, part in enumerate(parts):
-                    if not part.startswith(("各", "有关", "相关", "全", "本", "我")) and len(part) >= 2:
+                    if not part.startswith(("各", "有关", "相关", "全", "本", "我")) and len(part) >= 2 \
+                            and _plausible_place(part):
                         # 苏州市吴江区人民政府: the government is the last of the places
                         found[part] += (2 if pattern is _GOV_LINE else 1) + (k == len(parts) - 1 > 0)
     return found
@@ -267,6 +283,12 @@ def detect_jurisdiction(opening: Sequence[str], title: str | None, doc_number: s
     found = _candidates(heads)
     tm = _TITLE_PLACE.match(title or "") or next(
         (m for m in (_TITLE_PLACE.match(p) for p in opening[:3]) if m), None)
+    if tm is not None and not _plausible_place(tm.group(1)):
+        tm = None  # 国务院关于…: a quoted national document, not the plan's government
+    for line in [*([title] if title else []), *opening[:3]]:
+        head = _TITLE_HEAD_PLACE.match(line.strip()) if len(line.strip()) <= _ISSUER_LINE else None
+        if head is not None and _plausible_place(head.group(1)):
+            found[head.group(1)] += 1  # 杭州市推进…实施意见: the plan's own title names it
     if number_head is not None:
         province = PROVINCE_ABBREVIATIONS.get(number_head.group(1))
         if province is not None:
@@ -278,7 +300,7 @@ def detect_jurisdiction(opening: Sequence[str], title: str | None, doc_number: s
             return None
         best = max(found, key=lambda n: (found[n], -list(found).index(n)))
         level = level_of(best)
-        return Jurisdiction(level=level, name=best) if level else None
+        return _county_level_city(Jurisdiction(level=level, name=best), opening) if level else None
     fitting = [n for n in found if level_of(n) == level]
     if not fitting:
         more = _candidates(body_lines)
@@ -290,20 +312,48 @@ def detect_jurisdiction(opening: Sequence[str], title: str | None, doc_number: s
         name = tm.group(1) + LEVEL_PREFIX[level]
     else:
         name = None
-    return Jurisdiction(level=level, name=name)
+    return _county_level_city(Jurisdiction(level=level, name=name), opening)
+
+
+# Prefecture-level cities with neither counties nor districts: they address their towns as a
+# county-level city does (各镇人民政府、街道办事处), and are cities all the same.
+_CITIES_OF_TOWNS = ("东莞市", "中山市", "嘉峪关市", "儋州市")
+# A notice addressed to towns and streets (各镇人民政府、街道办事处, 各镇（街道）, 各镇、乡人民政府)
+# and to no county or district: the government is a county-level one
+_TO_TOWNS = lazy(r"各(?:乡镇|镇|乡)|街道办事处|镇（街道）|镇\(街道\)|各镇街|各街道")
+_ADDRESSEES = lazy(r"((?:各|市)[^。：:]{2,100}?(?:政府|办事处|部门|单位|机构|委员会))[：:]")
+_TO_COUNTIES = lazy(r"各(?:有关)?(?:县|区|市辖区)|县（市、?区）|县\(市、?区\)|区县|县市区|县（市）|区（市）")
+
+
+def _county_level_city(found: Jurisdiction, opening: Sequence[str]) -> Jurisdiction:
+    """A 市 that addresses its towns and no county or district is a county-level city (县级市:
+    桐乡市, 义乌市, 昆山市): its level is county, its bodies still print 市 (市发改局)."""
+    if found.level != "city" or not (found.name or "").endswith("市") \
+            or found.name in _CITIES_OF_TOWNS:
+        return found
+    for line in opening[:12]:
+        # the addressees end with a colon (a line of their own, or joined to the title by a
+        # page that lost its line breaks)
+        for m in _ADDRESSEES.finditer(line):
+            text = m.group(1)
+            if _TO_TOWNS.search(text) and not _TO_COUNTIES.search(text):
+                return Jurisdiction(level="county", name=found.name)
+    return found
+
+
+def prefix_of(jurisdiction: Jurisdiction) -> str:
+    """The prefix a government's own bodies print: 省, 市, 县, 区 — and 市 for a county-level
+    city (桐乡市 prints 市发改局), 州 for an autonomous prefecture (州发改委)."""
+    name = jurisdiction.name or ""
+    if jurisdiction.level == "county" and name.endswith("市"):
+        return "市"
+    if jurisdiction.level == "city" and name.endswith("州") and not name.endswith("市"):
+        return "州"
+    return LEVEL_PREFIX.get(jurisdiction.level, "")
 
 
 # ---------------------------------------------------------------------------------------------
-# Names → bodies
-
-
-@dataclass(frozen=True)
-class Resolved:
-    """What a printed name is in a local document."""
-
-    department: Department
-    counterpart: str | None = None  # the national body whose duties it carries
-    national_warning: bool = False  # a national name where a local body is likely meant
+# Functions of names
 
 
 def _strip_national(spelling: str) -> str:
@@ -366,207 +416,3 @@ def _province_short_names(registry) -> frozenset[str]:
 @functools.cache
 def _index_for(registry) -> FunctionIndex:
     return FunctionIndex(registry)
-
-
-def local_label(prefix: str, national: str, level: str, registry=None) -> str:
-    """The column name of a local body: the prefix and the national body's name in the form a
-    government of that level uses (工业和信息化部 → 省工业和信息化厅 / 市工业和信息化局)."""
-    base = _strip_national(national)
-    if base.startswith("国") and len(base) <= 3 and not base.endswith("委"):
-        # 国管局: a national acronym; the function is in the full name (机关事务管理局)
-        if registry is None:
-            from ..departments import default_registry
-
-            registry = default_registry()
-        full = registry.lookup(national)
-        if full is not None and full.full_name:
-            base = _strip_national(full.full_name)
-    if base.endswith("总局"):
-        base = base[:-2] + "局"
-    elif base.endswith(("部", "署")) and not base.endswith("总部"):
-        base = base[:-1] + ("厅" if prefix == "省" else "局")
-    return prefix + base
-
-
-def _runs_through(short: str, long: str) -> bool:
-    """Do the characters of ``short`` occur in ``long`` in order (发改委 in 发展和改革委员会)?"""
-    it = iter(long)
-    return all(ch in it for ch in short)
-
-
-def _renamed(department: Department, name: str) -> Department:
-    return Department(name=name, full_name=department.full_name, category=department.category,
-                      known=department.known, generic=department.generic)
-
-
-class LocalResolver:
-    """Printed names of one local document → bodies (one per body, with counterparts)."""
-
-    def __init__(self, registry, jurisdiction: Jurisdiction, canonical) -> None:
-        self.registry, self.jurisdiction, self.canonical = registry, jurisdiction, canonical
-        self.index = _index_for(registry)
-        self.prefix = LEVEL_PREFIX.get(jurisdiction.level, "")
-        name = jurisdiction.name or ""
-        self.place_names = (name,) if name else ()
-        self._memo: dict[str, Resolved] = {}
-        self._columns: dict[str, str] = {}  # a spelling → the plan's fuller spelling of the body
-
-    def resolve(self, printed: str) -> Resolved:
-        """The body ``printed`` (prefix written out) names in this document."""
-        found = self._memo.get(printed)
-        if found is None:
-            found = self._memo[printed] = self._resolve(printed)
-        column = self._columns.get(found.department.name)
-        if column is not None and column != found.department.name:
-            found = Resolved(_renamed(found.department, column), found.counterpart,
-                             found.national_warning)
-        return found
-
-    def key(self, printed: str) -> tuple[str, str] | None:
-        """(prefix, national function) of a local body, else None: two spellings with one key
-        may be one body (市发改委, 市发展和改革委员会)."""
-        found = self._memo.get(printed) or self.resolve(printed)
-        name, counterpart = found.department.name, found.counterpart
-        if counterpart is None or found.department.category != "地方部门":
-            return None
-        prefix = own_prefix(name)
-        return (prefix, counterpart) if prefix is not None else None
-
-    def unify(self, printed: Iterable[str]) -> None:
-        """Give the spellings one plan prints of one body one column, titled with its fullest
-        spelling (市发改委 and 市发展和改革委员会 → 市发展和改革委员会). Two names are one body
-        when they share prefix and function and the shorter's characters run, in order, through
-        the longer (发改委 in 发展和改革委员会); 市国税局 and 市地税局 stay two."""
-        self._columns = {}
-        groups: dict[tuple[str, str], list[str]] = {}
-        for name in dict.fromkeys(printed):
-            found = self._memo.get(name) or self._resolve(name)
-            self._memo[name] = found
-            key = self.key(name)
-            if key is not None:
-                groups.setdefault(key, []).append(found.department.name)
-        for names in groups.values():
-            names = sorted(set(names), key=lambda n: (-len(n), n))
-            titles: list[str] = []
-            for name in names:
-                title = next((t for t in titles if _runs_through(name, t)), None)
-                if title is None:
-                    titles.append(name)
-                else:
-                    self._columns[name] = title
-
-    def _known(self, name: str, category: str, generic: bool = False) -> Department:
-        return Department(name=name, category=category, known=True, generic=generic)
-
-    def _resolve(self, printed: str) -> Resolved:
-        from ..departments import _simplified, _strip_trailing
-
-        name = _simplified(_strip_trailing(re.sub(r"\s+", "", printed)))
-        scoped = self.registry.lookup_scoped(name, self.jurisdiction.name)
-        if scoped is not None:
-            return Resolved(scoped)
-        if _GENERIC.search(name):
-            return Resolved(self._known(name, "泛指", generic=True))
-        # the government's own name written out: 广东省发展改革委 → 省发展改革委
-        for place in sorted(self.place_names, key=len, reverse=True):
-            if name.startswith(place) and len(name) > len(place) + 1 and self.prefix:
-                rest = name[len(place):]
-                if not rest.startswith(self.prefix):
-                    name = self.prefix + rest
-                else:
-                    name = rest
-                break
-        if _NATIONAL_HEAD.match(name) or _NATIONAL_TAIL.search(name):
-            return self._national(name)
-        if _PARTY_INSIDE.search(name) and own_prefix(name) is None:
-            return Resolved(self._known(name, "地方党群机构"))  # 团省委, 团市委
-        for k in (2, 3):  # 湖北银保监局, 湖北日报: a place of its own (a province's short name)
-            if name[:k] in _province_short_names(self.registry) and len(name) > k + 1:
-                return self._placed_branch(name) or self._elsewhere(name)
-        prefix = own_prefix(name)
-        if prefix is not None:
-            rest = name[len(prefix):]
-            if _GOVERNMENT.search(rest) and len(rest) <= 4:  # 市政府, 区政府
-                return Resolved(self._known(name, "地方人民政府"))
-            return self._local(prefix, rest, name)
-        if _GOVERNMENT.search(name):
-            dept = self.registry.lookup(name)
-            if dept is None or dept.category == "地方人民政府":
-                return Resolved(dept if dept is not None else self._known(name, "地方人民政府"))
-        if _ZONE.search(name):
-            return Resolved(self._known(name, "园区"))
-        if _PLACE_HEAD.match(name):
-            return self._elsewhere(name)
-        dept = self.registry.lookup(name)
-        if dept is None:
-            branch = self._placed_branch(name) or (
-                self._branch(name) if name.endswith(("分行", "分署", "分局")) else None)
-            if branch is not None:
-                return branch
-        if dept is not None and dept.category == "组成部门" and (
-                name.endswith(("部", "署")) or name == "人民银行"):
-            # the State Council's own 部 (署, 人民银行) printed in a local plan: kept, but said;
-            # its 委 printed bare (发展改革委) and short forms (人行) are the local government's
-            return Resolved(dept, national_warning=True)
-        if dept is not None and dept.category in ("中央企业", "中央金融企业"):
-            return Resolved(dept)  # a central enterprise or bank: a company, not a department
-        # a bare name whose function is unknown (招商工作部) is kept as printed: it may not be
-        # this government's own body (a zone's, a company's)
-        return self._local(self.prefix, name, name)
-
-    def _national(self, name: str) -> Resolved:
-        dept = self.registry.lookup(name)
-        if dept is not None:
-            return Resolved(dept)
-        return self._branch(name) or Resolved(Department(name=name, known=False))
-
-    def _branch(self, name: str) -> Resolved | None:
-        """A national body's local office: 人民银行广东省分行, 海关总署广东分署, 滁州海关,
-        广东金融监管局, 中国证监会广东监管局. Kept as printed; its counterpart the national body."""
-        if not _BRANCH.search(name):
-            return None
-        for end in range(len(name) - 1, 1, -1):
-            dept = self.registry.lookup(name[:end])
-            if dept is not None and not dept.generic and dept.category != "地方人民政府":
-                return Resolved(self._known(name, "中央驻地方机构"), counterpart=dept.name)
-        tail = _PLACE_HEAD.sub("", name)
-        function = self.index.function(tail)
-        if function is not None and function in _VERTICAL:
-            return Resolved(self._known(name, "中央驻地方机构"), counterpart=function)
-        return None
-
-    def _placed_branch(self, name: str) -> Resolved | None:
-        """滁州海关, 广东金融监管局, 广东海事局: a place and a national body's local office (a
-        vertically managed function, or a province's short name and a branch ending)."""
-        for k in (2, 3, 4):
-            if len(name) - k < 2:
-                break
-            function = self.index.function(name[k:])
-            if function in _VERTICAL and self.index.function(name[:k]) is None:
-                return Resolved(self._known(name, "中央驻地方机构"), counterpart=function)
-            if name[:k] in _province_short_names(self.registry) and _BRANCH.search(name):
-                return Resolved(self._known(name, "中央驻地方机构"), counterpart=function)
-        return None
-
-    def _elsewhere(self, name: str) -> Resolved:
-        """A body with a place of its own: a branch of a national body or another government's."""
-        branch = self._branch(name)
-        if branch is not None:
-            return branch
-        tail = _PLACE_HEAD.sub("", name)
-        function = self.index.function(tail) if tail else None
-        return Resolved(Department(name=name, known=function is not None,
-                                        category="地方部门" if function else None),
-                        counterpart=function)
-
-    def _local(self, prefix: str, rest: str, printed: str | None) -> Resolved:
-        """A body of a government of this document (or of the level ``prefix`` names)."""
-        if prefix.endswith("委") and len(prefix) == 2:  # 市委宣传部: a party body, as printed
-            return Resolved(self._known(prefix + rest, "地方党委部门"))
-        function = self.index.function(rest)
-        if function is None:
-            shown = printed or prefix + rest
-            return Resolved(Department(name=shown, known=False))
-        # named as the plan names it (prefix written out), never rebuilt from the function
-        return Resolved(Department(name=prefix + rest, category="地方部门", known=True),
-                        counterpart=function)

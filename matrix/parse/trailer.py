@@ -56,8 +56,9 @@ _VERB_ROLE = {"LEAD": Role.lead, "RESP": Role.responsible, "SUPPORT": Role.suppo
 _FIELD_ROLE = {"负责": Role.responsible, "责任": Role.responsible, "牵头": Role.lead,
                "主办": Role.lead, "配合": Role.support, "参与": Role.support,
                "协办": Role.support, "指导": Role.guide, "协同": Role.support,
-               "协助": Role.support, "协作": Role.support, "主责": Role.lead}
-_INHERIT = lazy(r"(?:以下(?:任务|工作|各项任务)?(?:均|都)?(?:需|由)(.+?)(?:负责)?落实"
+               "协助": Role.support, "协作": Role.support, "主责": Role.lead,
+               "承办": Role.responsible, "实施": Role.responsible}
+_INHERIT = lazy(r"(?:以下(?:[^，；。、均都需由]{1,8}?)?(?:均|都)?(?:需|由)(.+?)(?:负责)?落实"
                       r"|(?:均|都)涉及(.+?)，?不再)")
 _SCOPE_DEFAULT = lazy(r"适用范围均为(.+)$")
 _LIST_DUN = lazy(r"、(?![^（]*）)")  # a 、 between names, not inside 各县（市、区）

@@ -105,7 +105,7 @@ class _DocumentBuilder:
                 resolved = self.resolver.resolve(full or name)
                 dept, counterpart = resolved.department, resolved.counterpart
                 if resolved.national_warning:
-                    from .jurisdiction import local_label
+                    from .localnames import local_label
                     self.national.setdefault(dept.name, (0, local_label(
                         self.resolver.prefix, dept.name, self.resolver.jurisdiction.level)))
             else:
@@ -473,7 +473,7 @@ def build_documents(units: Sequence[Unit], canonical: Canonical, line_of: LineMa
         found = jurisdiction or _jurisdiction(opening, title, number, tops, canonical)
         resolver = None
         if found is not None and found.level != "central":
-            from .jurisdiction import LocalResolver
+            from .localnames import LocalResolver
 
             if registry is None:
                 from ..departments import default_registry

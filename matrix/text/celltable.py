@@ -40,6 +40,7 @@ the 1-based line of ``text`` it came from.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from .patterns import lazy
@@ -63,6 +64,11 @@ def _cell(line: str) -> str:
     return text
 
 
+# The second line of a wrapped header cell (牵头 / 单位, 完成 / 时限): never a header of its own
+# where it completes the line before it (单位 alone is a 计量单位 column)
+_HEADER_TAILS = frozenset(("单位", "部门", "领导", "时限", "时间", "内容", "任务", "科室", "处室", "工作"))
+
+
 def _header_at(cells: list[str], start: int) -> tuple[list[str | None], list[str], int] | None:
     """(kinds, labels, cells used) of a header that starts at ``cells[start]``: a header cell
     may wrap over two or three lines (重点 / 工作, 完成 / 时限)."""
@@ -79,9 +85,15 @@ def _header_at(cells: list[str], start: int) -> tuple[list[str | None], list[str
         span, cell = 1, cells[i]
         kind = kind_of(cell)
         for more in (2, 3):
-            # 牵头 / 单位: the next line is no header of its own but completes this one
-            if i + more > len(cells) or (kind is not None
-                                         and kind_of(cells[i + more - 1]) is not None):
+            # 牵头 / 单位: the next line is no header of its own but completes this one; a
+            # header that is whole (工作任务) is never joined to the first line of the next
+            # wrapped one (责任 / 领导)
+            if i + more > len(cells):
+                break
+            nxt = cells[i + more - 1]
+            tail = nxt in _HEADER_TAILS and kind_of("".join(cells[i:i + more])) is not None
+            if kind is not None and not tail and (kind_of(nxt) is not None or (
+                    i + more < len(cells) and kind_of(nxt + cells[i + more]) is not None)):
                 break
             joined = "".join(cells[i:i + more])
             if kind_of(joined) is not None:
@@ -92,10 +104,17 @@ def _header_at(cells: list[str], start: int) -> tuple[list[str | None], list[str
         kinds.append(kind)
         labels.append(cell)
         i += span
-    if (len(kinds) >= 3 and kinds[0] == "number" and "task" in kinds
-            and _UNITS & set(kinds)):
+    # a group column may stand before 序号 (考核项目 / 序号 / 考核指标 / … / 责任部门)
+    if (len(kinds) >= 3 and (kinds[0] == "number" or kinds[:2] == ["category", "number"])
+            and "task" in kinds and _UNITS & set(kinds)):
         return kinds, labels, i - start
     return None
+
+
+def _category_header(cell: str) -> bool:
+    from .dutytable import _kind
+
+    return _kind(cell) == "category"
 
 
 def _next_row(line: str, number: int) -> bool:
@@ -103,15 +122,53 @@ def _next_row(line: str, number: int) -> bool:
     return m is not None and int(m.group(1)) == number
 
 
+def _joined(cells: list[str], extra: int, kinds: list[str | None], first: int) -> list[list[str]]:
+    """``cells`` with ``extra`` lines joined to the cell they continue: at ``first`` (the
+    progress or task column), or at a unit column (bodies one per line)."""
+    ways = []
+    for at in [first] + [c for c, k in enumerate(kinds) if k in _UNITS and c != first]:
+        if at + extra + 1 <= len(cells):
+            glue = "、" if kinds[at] in _UNITS else ""
+            ways.append(cells[:at] + [glue.join(cells[at:at + extra + 1])] + cells[at + extra + 1:])
+    return ways
+
+
+def _with_gaps(cells: list[str], width: int) -> list[list[str]]:
+    """``cells`` with empty cells put where cells are missing: at the end first, then at the
+    start, then anywhere (a cell merged over the rows above, an empty 计量单位)."""
+    missing = width - len(cells)
+    ways = [cells + [""] * missing, [""] * missing + cells]
+    if missing <= 3:
+        for gaps in itertools.combinations(range(width), missing):
+            way, rest = [], iter(cells)
+            for c in range(width):
+                way.append("" if c in gaps else next(rest))
+            ways.append(way)
+    return ways
+
+
+def _plain(cells: list[str], width: int, task: int, kinds: list[str | None]) -> list[str]:
+    """``cells`` spread the plain way: extra lines joined to the task (or progress) cell."""
+    first = kinds.index("progress") if "progress" in kinds else task
+    return _joined(cells, len(cells) - width, kinds, first)[0] if len(cells) > width else \
+        cells + [""] * (width - len(cells))
+
+
 def _row_cells(cells: list[str], width: int, task: int, kinds: list[str | None]) -> list[str]:
-    """``cells`` (without the number) spread over ``width`` columns; extra lines join the cell
-    they continue (a progress report's long 进展情况 cell, else the task cell), missing cells are
-    empty at the end."""
+    """``cells`` (without the number) spread over ``width`` columns, the way that puts the most
+    cells in a column that holds their kind (the first way wins a tie): extra lines join the cell
+    they continue (a progress report's long 进展情况 cell or the task cell; bodies one per line
+    in a unit cell), missing cells are empty at the end — or where a cell merged over the rows
+    above is left out (考核指标 over two rows), or both in one row."""
+    first = kinds.index("progress") if "progress" in kinds else task
     if len(cells) > width:
-        extra = len(cells) - width
-        at = kinds.index("progress") if "progress" in kinds else task
-        cells = cells[:at] + ["".join(cells[at:at + extra + 1])] + cells[at + extra + 1:]
-    return cells + [""] * (width - len(cells))
+        ways = _joined(cells, len(cells) - width, kinds, first)
+    elif len(cells) < width:
+        ways = _with_gaps(cells, width)
+    else:
+        ways = [cells] + [way for gapped in _with_gaps(cells, width + 1)[2:]
+                          for way in _joined(gapped, 1, kinds, first) if len(way) == width]
+    return max(ways, key=lambda way: _fitting(way, kinds)) if ways else cells
 
 
 _MAX_CELL_LINES = 3  # lines of one cell of a rule-separated table (two persons, a wrapped task)
@@ -131,6 +188,40 @@ def _unit_cell(cell: str) -> bool:
 
 def _person_cell(cell: str) -> bool:
     return all(_PERSON.match(p.strip()) for p in cell.split("\n") if p.strip())
+
+
+_PHRASE = lazy(r"[\u4e00-\u9fff]{3,}")  # a unit of measure (万亩, 万元/人, %) is no phrase
+_DATE_CELL = lazy(r"\d{4}年|\d{1,2}月|[底末前]|长期|持续|年内|全年|每[年季月]|常态")
+
+
+def _fitting(cells: list[str], kinds: list[str | None]) -> int:
+    """How many cells of a row hold what their column holds (a task cell never ends with a body's
+    name: that is a unit cell moved left)."""
+    count = 0
+    for cell, kind in zip(cells, kinds):
+        last = cell.split("\n")[-1].strip()
+        if kind == "task":
+            count += not (last and _UNIT_NAME.search(last) and len(last) <= 15)
+        else:
+            count += _row_fits([cell], [kind])
+    return count
+
+
+def _row_fits(cells: list[str], kinds: list[str | None]) -> bool:
+    """Does each cell of a row hold what its column holds (a date under 完成时限, persons under
+    责任领导, bodies under a unit column)?"""
+    for cell, kind in zip(cells, kinds):
+        if not cell:
+            continue
+        if kind == "deadline" and not _DATE_CELL.search(cell):
+            return False
+        if kind == "measure" and (len(cell) > 6 or _unit_cell(cell) or _PHRASE.search(cell)):
+            return False
+        if kind == "leader" and not _person_cell(cell):
+            return False
+        if (kind in _UNITS or kind == "scorer") and not _unit_cell(cell):
+            return False
+    return True
 
 
 def _ruled_table(lines: list[str], i: int, kinds: list[str | None], header_end: int):
@@ -225,6 +316,75 @@ def _division_lines(rows):
     return division_lines(rows)
 
 
+def _cell_rows(lines: list[str], cells: list[str], kinds: list[str | None], header: list[str],
+               first: int):
+    """The rows of a cell-per-line table whose header ends before line ``first``: (its
+    header with the number column first, rows, the line each row starts on, the line after
+    the table)."""
+    # a group column before 序号 is merged: its cell stands before the first row of its
+    # group only (read as the row's category; the rows after it have none)
+    grouped = kinds[0] == "category"
+    if grouped:
+        kinds, header = [kinds[1], kinds[0], *kinds[2:]], [header[1], header[0], *header[2:]]
+    width = len(kinds) - 1 - grouped  # the cells a row has after its number
+    columns = kinds[1 + grouped:]
+    # a task cell wrapped over lines is the last task column's (重点工作 / 工作任务: the
+    # wording, not the heading, runs long)
+    task = len(kinds) - 1 - kinds[::-1].index("task") - 1 - grouped
+    body = [k for k in range(first, len(lines)) if cells[k]]
+    rows: list[list[str]] = []
+    starts: list[int] = []
+    expected = 1
+    b = 0
+    end = first
+    group = ""
+    if grouped:  # the first group's cell, before row 1
+        while b < min(len(body), 3) and not _next_row(cells[body[b]], 1):
+            group += cells[body[b]]
+            b += 1
+    while b < len(body):
+        m = _ROW_NUMBER.match(cells[body[b]])
+        if not m or int(m.group(1)) != expected:
+            break
+        starts.append(body[b])
+        k = b + 1
+        row: list[str] = []
+        last = not any(_next_row(cells[body[n]], expected + 1)
+                       for n in range(k, min(len(body), k + 3 * width + 2)))
+        while k < len(body):
+            if last and len(row) >= width and (
+                    len(row) >= width + _MAX_CELL_LINES
+                    or _row_fits(_plain(row, width, task, columns), columns)):
+                # the last row: no more cells than columns, unless its task cell wraps (a
+                # cell after it would not fit its column: a body in the 完成时限 column)
+                break
+            nxt = _ROW_NUMBER.match(cells[body[k]])
+            if nxt and int(nxt.group(1)) == expected + 1:
+                break
+            if len(row) >= 3 * width:  # the last row has run into the text after it
+                break
+            row.append(cells[body[k]])
+            k += 1
+        following = ""
+        if grouped and not last and len(row) > 1 and not _unit_cell(row[-1]) \
+                and not _DATE_CELL.search(row[-1]):
+            # the next group's cell, before the next row: when the row fits better without
+            # it (as well, if the row has a cell too many)
+            without = _fitting(_row_cells(row[:-1], width, task, columns), columns)
+            whole = _fitting(_row_cells(row, width, task, columns), columns)
+            if without > whole or (without == whole and len(row) > width):
+                following = row.pop()
+        if grouped:
+            rows.append([m.group(1), group, *_row_cells(row, width, task, columns)])
+            group = following
+        else:
+            rows.append([m.group(1), *_row_cells(row, width, task, columns)])
+        expected += 1
+        end = body[k - 1] + 1 if k > b else end
+        b = k
+    return header, rows, starts, end
+
+
 def cell_tables(text: str) -> tuple[str, tuple[int, ...]] | None:
     """The text with each cell-by-cell duty table made rows (see the module docstring)."""
     if "\n" not in text:
@@ -249,7 +409,8 @@ def cell_tables(text: str) -> tuple[str, tuple[int, ...]] | None:
                     origin.append(table[1][index] + 1)
                 i = table[2]
                 continue
-        if cells[i] in ("序号", "编号", "序"):
+        if cells[i] in ("序号", "编号", "序") or (
+                cells[i] and len(cells[i]) <= _MAX_HEADER and _category_header(cells[i])):
             filled = [k for k in range(i, min(len(lines), i + 60)) if cells[k]]
             head = _header_at([cells[k] for k in filled], 0)
             if head is not None:
@@ -269,37 +430,7 @@ def cell_tables(text: str) -> tuple[str, tuple[int, ...]] | None:
                     origin.append(starts[index - 1] + 1 if index >= 1 else i + 1)
                 i = end  # the text after the table goes on as it was
                 continue
-        width = len(kinds) - 1
-        task = kinds.index("task") - 1
-        body = [k for k in range(filled[used - 1] + 1, len(lines)) if cells[k]]
-        rows: list[list[str]] = []
-        starts: list[int] = []
-        expected = 1
-        b = 0
-        end = filled[used - 1] + 1
-        while b < len(body):
-            m = _ROW_NUMBER.match(cells[body[b]])
-            if not m or int(m.group(1)) != expected:
-                break
-            starts.append(body[b])
-            k = b + 1
-            row: list[str] = []
-            last = not any(_next_row(cells[body[n]], expected + 1)
-                           for n in range(k, min(len(body), k + 3 * width + 1)))
-            while k < len(body):
-                if last and len(row) == width:  # the last row: no more cells than columns
-                    break
-                nxt = _ROW_NUMBER.match(cells[body[k]])
-                if nxt and int(nxt.group(1)) == expected + 1:
-                    break
-                if len(row) >= 3 * width:  # the last row has run into the text after it
-                    break
-                row.append(cells[body[k]])
-                k += 1
-            rows.append([m.group(1), *_row_cells(row, width, task, kinds[1:])])
-            expected += 1
-            end = body[k - 1] + 1 if k > b else end
-            b = k
+        header, rows, starts, end = _cell_rows(lines, cells, kinds, header, filled[used - 1] + 1)
         made = _division_lines([header, *rows]) if rows else None
         if not made:
             out.append(lines[i])
