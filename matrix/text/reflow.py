@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .normalise import clean_lines, has_entity_or_surrogate, normalise_line
 from .patterns import lazy
@@ -345,6 +345,38 @@ class _Parens:
         return depth > 0 and self.start is not None and self.length - self.start <= _MAX_TRAILER
 
 
+def _kept(lines: list[_Line], shape: Any, hard: bool) -> tuple[list[bool], list[int]]:
+    """Which lines stay (page furniture of a hard-wrapped text and the blank lines around it go)
+    and the indexes of the furniture dropped."""
+    n = len(lines)
+    keep = [True] * n
+    dropped = _furniture(lines, shape) if hard else []
+    for i in dropped:
+        keep[i] = False
+        # The blank lines around a page break are not paragraph breaks.
+        for step in (-1, 1):
+            j = i + step
+            while 0 <= j < n and not lines[j].norm:
+                keep[j] = False
+                j += step
+    return keep, dropped
+
+
+def _paragraph_marks(lines: list[_Line], keep: list[bool], hard: bool):
+    """How the text marks its paragraphs: whether blank lines are breaks, which lines are
+    indented, and whether an indent or a blank line starts a paragraph."""
+    kept = [i for i in range(len(lines)) if keep[i] and lines[i].norm]
+    blank_between = sum(1 for a, b in zip(kept, kept[1:]) if any(keep[k] for k in range(a + 1, b)))
+    blanks_are_breaks = blank_between * 2 <= len(kept)
+    indented = [bool(_INDENT.match(line.raw)) for line in lines]
+    indent_marks_paragraph = hard and sum(indented[i] for i in kept) * 2 < len(kept)
+    blanks_mark_paragraphs = hard and blanks_are_breaks and blank_between * 8 >= len(kept)
+    indents_mark_paragraphs = (indent_marks_paragraph
+                               and sum(indented[i] for i in kept) * 20 >= len(kept))
+    return (blanks_are_breaks, indented, indent_marks_paragraph, blanks_mark_paragraphs,
+            indents_mark_paragraphs)
+
+
 def reflow(text: str, *, hard_wrapped: bool | None = None) -> Reflowed:
     """Reflow ``text`` as the module docstring promises.
 
@@ -357,25 +389,9 @@ def reflow(text: str, *, hard_wrapped: bool | None = None) -> Reflowed:
     hard = _hard_wrapped(lines) if hard_wrapped is None else hard_wrapped
     shape = _shape(lines)
     n = len(lines)
-
-    keep = [True] * n
-    dropped = _furniture(lines, shape) if hard else []
-    for i in dropped:
-        keep[i] = False
-        # The blank lines around a page break are not paragraph breaks.
-        for step in (-1, 1):
-            j = i + step
-            while 0 <= j < n and not lines[j].norm:
-                keep[j] = False
-                j += step
-    kept = [i for i in range(n) if keep[i] and lines[i].norm]
-    blank_between = sum(1 for a, b in zip(kept, kept[1:]) if any(keep[k] for k in range(a + 1, b)))
-    blanks_are_breaks = blank_between * 2 <= len(kept)
-    indented = [bool(_INDENT.match(line.raw)) for line in lines]
-    indent_marks_paragraph = hard and sum(indented[i] for i in kept) * 2 < len(kept)
-    blanks_mark_paragraphs = hard and blanks_are_breaks and blank_between * 8 >= len(kept)
-    indents_mark_paragraphs = (indent_marks_paragraph
-                               and sum(indented[i] for i in kept) * 20 >= len(kept))
+    keep, dropped = _kept(lines, shape, hard)
+    (blanks_are_breaks, indented, indent_marks_paragraph, blanks_mark_paragraphs,
+     indents_mark_paragraphs) = _paragraph_marks(lines, keep, hard)
 
     out: list[str] = []
     origin: list[int] = []
