@@ -143,6 +143,59 @@ _FAST_ROWS = (LXML and openpyxl.__version__.startswith("3.1.")
               and WorksheetWriter is not object)
 
 
+# --------------------------------------------------------------------------- the stylesheet
+
+# Every workbook of a kind registers the same styles, so ``xl/styles.xml`` comes out the same,
+# but openpyxl builds it again from its style objects each time (~4-6 ms of the ~28 a plan
+# workbook takes in a batch worker). A workbook of ours (``Book``) is saved with the stylesheet
+# built for the last workbook whose style tables were equal, compared in full (every font,
+# fill, border, alignment, protection, cell format, number format, named and differential
+# style, by value: openpyxl's own equality) — never by anything short of the content. Other
+# workbooks in the same process (a library user's) are left to openpyxl alone.
+_STYLESHEETS: dict[tuple, Any] = {}
+_STYLESHEETS_KEPT = 16
+
+
+def _style_tables(wb: Workbook) -> tuple:
+    """Everything ``openpyxl.styles.stylesheet.write_stylesheet`` reads from ``wb``, by value."""
+    return (tuple(wb._fonts), tuple(wb._fills), tuple(wb._borders),
+            tuple(wb._differential_styles.styles),
+            None if wb._colors is None else tuple(wb._colors), tuple(wb._number_formats),
+            tuple(wb._cell_styles), tuple(wb._alignments), tuple(wb._protections),
+            tuple((style.as_name(), style.as_xf()) for style in wb._named_styles),
+            wb._table_styles)
+
+
+def _install_stylesheet_cache() -> None:
+    import openpyxl.writer.excel as excel
+
+    build = excel.write_stylesheet
+    if getattr(build, "_dutymatrix", False):
+        return
+
+    def write_stylesheet(wb: Workbook) -> Any:
+        if not getattr(wb, "_dutymatrix_book", False):
+            return build(wb)
+        try:
+            key = _style_tables(wb)
+            hash(key)
+        except (AttributeError, TypeError):  # another openpyxl's tables: not kept
+            return build(wb)
+        tree = _STYLESHEETS.get(key)
+        if tree is None:
+            if len(_STYLESHEETS) >= _STYLESHEETS_KEPT:
+                _STYLESHEETS.clear()
+            tree = _STYLESHEETS[key] = build(wb)
+        return tree  # serialised by the caller, never changed
+
+    write_stylesheet._dutymatrix = True  # type: ignore[attr-defined]
+    excel.write_stylesheet = write_stylesheet
+
+
+if _FAST_ROWS:
+    _install_stylesheet_cache()
+
+
 def sent_out_path(path: str, record_path: bool = False) -> str:
     """How a workbook names a source file: its name only (``plan.txt``), or with
     ``record_path`` its absolute path. Standard input (``<stdin>``) stays as it is."""
@@ -566,6 +619,7 @@ class Book:
 
     def __init__(self, sheet_titles: Sequence[str]) -> None:
         self.wb = Workbook(write_only=True)
+        self.wb._dutymatrix_book = True  # its stylesheet may be one built before (see above)
         _default_font(self.wb)
         self.sheets = {title: Sheet(self, title) for title in sheet_titles}
         self._anchor = self.sheets[sheet_titles[0]].ws
