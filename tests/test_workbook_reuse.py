@@ -83,3 +83,19 @@ def test_the_chart_part_depends_on_the_sheet_and_the_count_only(departments):
     fresh = tostring(plan_book.bar_chart("部门统计", departments)._write())
     assert tostring(plan_book._chart_part("部门统计", departments)) == fresh
     assert ("（前 25 个部门）" in fresh.decode()) is (departments > 25)
+
+
+def test_sheets_go_into_the_package_without_a_temporary_file_each(tmp_path, monkeypatch):
+    import openpyxl.worksheet._writer as sheet_writer
+
+    made = []
+    real = sheet_writer.create_temporary_file
+    monkeypatch.setattr(sheet_writer, "create_temporary_file",
+                        lambda *a, **k: made.append(1) or real(*a, **k))
+    out = write_workbook(parse_file(SEED_001), tmp_path / "plan.xlsx", generated_at=WHEN)
+    assert made == []
+    with zipfile.ZipFile(out) as z:
+        assert z.testzip() is None
+        assert [i.filename for i in z.infolist()][:4] == [
+            "docProps/app.xml", "docProps/core.xml", "xl/theme/theme1.xml",
+            "xl/worksheets/sheet1.xml"]
