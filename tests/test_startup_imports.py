@@ -120,9 +120,10 @@ def test_build_of_a_text_plan_imports_the_plan_workbook_only(tmp_path):
     assert not packages(modules) & (NOT_FOR_TEXT - {"lxml", "defusedxml"})
     assert not ours(modules) & READERS_NOT_FOR_TEXT
     # the plan workbook and what it shares; not the diff, lists, returns, summary, read-back
+    # (package: the fast package writer, once part of book)
     assert {m for m in ours(modules) if m.startswith("matrix.workbook.")} <= {
         "matrix.workbook.book", "matrix.workbook.plan", "matrix.workbook.hidden",
-        "matrix.workbook.page"}
+        "matrix.workbook.page", "matrix.workbook.package"}
 
 
 def test_a_state_council_plan_compiles_no_local_plan_pattern_it_does_not_use():

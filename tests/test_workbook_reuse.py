@@ -12,7 +12,7 @@ import pytest
 from conftest import CORPUS, SEED_001
 
 from matrix.load.pipeline import parse_file
-from matrix.workbook import book, plan as plan_book, write_task_list, write_workbook
+from matrix.workbook import book, package, plan as plan_book, write_task_list, write_workbook
 
 WHEN = datetime(2024, 5, 1, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 
@@ -27,7 +27,7 @@ def _parts(path: Path) -> dict[str, bytes]:
 def _built_afresh(monkeypatch, path: Path, plan) -> dict[str, bytes]:
     """The workbook written with nothing reused: a new stylesheet and chart part."""
     with monkeypatch.context() as m:
-        m.setattr(book, "_STYLESHEETS", {})
+        m.setattr(package, "_STYLESHEETS", {})
         m.setattr(plan_book, "_chart_part", lambda sheet, n: plan_book.bar_chart(sheet, n)._write())
         write_workbook(plan, path, generated_at=WHEN)
     return _parts(path)
@@ -72,7 +72,7 @@ def test_a_workbook_with_other_styles_gets_its_own_stylesheet(tmp_path):
     wb = openpyxl.Workbook()
     wb.active["A1"] = "x"
     wb.save(tmp_path / "theirs.xlsx")
-    assert len(book._STYLESHEETS) <= book._STYLESHEETS_KEPT
+    assert len(package._STYLESHEETS) <= package._STYLESHEETS_KEPT
     assert not getattr(wb, "_dutymatrix_book", False)
 
 

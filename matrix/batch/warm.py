@@ -21,6 +21,7 @@ from ..text.normalise import normalise  # noqa: E402
 from ..parse.parser import trailer_parser  # noqa: E402
 from ..parse.transform import plan_reader  # noqa: E402
 from .jobs import build_one  # noqa: E402
+from ..text import compiled  # noqa: E402
 
 plan_reader()
 trailer_parser()
@@ -38,6 +39,10 @@ try:
         build_one(_source, Path(_folder) / "warm.xlsx")
 except OSError:  # no temporary folder: the workers warm up on their first file instead
     pass
+
+# The patterns compiled above are kept for the next server (a worker's are not: it ends by
+# os._exit, without the exit handler that writes them).
+compiled.save()
 
 # Everything above lives as long as the server: out of the collector's sight, so that workers do
 # not walk it (nor copy its pages, written by the walk) on every full collection.

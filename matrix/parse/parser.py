@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from lark import Lark, Token
+
+from ..text import compiled
 from lark.exceptions import UnexpectedCharacters
 from lark.lexer import Lexer, LexerState
 
@@ -50,6 +52,21 @@ def build_parser(name: str, **options: object) -> Lark:
     if parser is None:
         parser = Lark(grammar, **options)
         tables.save(parser, grammar, options)
+    return _kept_scanners(parser)
+
+
+def _kept_scanners(parser: Lark) -> Lark:
+    """``parser`` with its Lark lexers compiling their scanners through
+    ``matrix.text.compiled`` (kept between runs), before they first do."""
+    from lark.lexer import BasicLexer, ContextualLexer
+
+    lexer = getattr(parser.parser, "lexer", None)
+    lexers = [lexer] if isinstance(lexer, BasicLexer) else []
+    if isinstance(lexer, ContextualLexer):
+        lexers = [*lexer.lexers.values(), lexer.root_lexer]
+    for one in lexers:
+        if type(one) is BasicLexer and one._scanner is None and one.re is re:
+            one.re = compiled.RE
     return parser
 
 
@@ -94,8 +111,8 @@ class LineLexer(Lexer):
         # then name (lark.lexer.BasicLexer); an alternation tries its branches in that order.
         terminals = sorted(lexer_conf.terminals, key=lambda t: (
             -t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name))
-        self.pattern = re.compile("|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})"
-                                           for t in terminals), lexer_conf.g_regex_flags)
+        self.pattern = compiled.compile("|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})"
+                                                 for t in terminals), lexer_conf.g_regex_flags)
         self.numbers = frozenset(t.name for t in terminals if t.name.endswith("_NUM"))
 
     def lex(self, lexer_state: LexerState, parser_state: Any) -> Iterator[Token]:

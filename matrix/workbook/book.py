@@ -22,7 +22,7 @@ Speed: sheets use openpyxl's write-only mode. openpyxl writes each cell through 
 incremental-XML calls (about 20 µs a cell), which for a plan of 10,000 tasks × 200 departments
 (some 200,000 cells) costs more than the whole time budget of 3 s. So rows are serialised by
 :func:`_row_xml` into a temporary file and spliced into openpyxl's sheet stream by
-:class:`_RowWriter`; openpyxl still writes everything else (columns, panes, filter, print
+:class:`package.RowWriter`; openpyxl still writes everything else (columns, panes, filter, print
 settings, styles, the package). That leans on openpyxl internals (a write-only sheet's
 ``_writer``, ``WorksheetWriter.get_stream`` and ``write_rows``), so it is used only with the
 openpyxl series it was tested on and with lxml (:data:`_FAST_ROWS`); otherwise rows go through
@@ -68,11 +68,8 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import sys
 import tempfile
-import time
-import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -95,7 +92,6 @@ _HIDDEN = [name for name in ("numpy", "PIL") if _own_process and name not in sys
 for _name in _HIDDEN:
     sys.modules[_name] = None  # type: ignore[assignment]  # "import numpy" raises ImportError
 try:
-    import openpyxl
     from openpyxl import Workbook
     from openpyxl.cell import Cell, WriteOnlyCell
     from openpyxl.cell.rich_text import CellRichText
@@ -103,16 +99,9 @@ try:
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.worksheet import Worksheet
-    from openpyxl.xml import LXML
-    from openpyxl.xml.constants import SHEET_MAIN_NS
-    from openpyxl.xml.functions import tostring, xmlfile
+    from openpyxl.xml.functions import tostring
 
-    try:  # private modules: only the fast row path needs them
-        from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
-        from openpyxl.worksheet._writer import WorksheetWriter
-        from openpyxl.writer.excel import ExcelWriter
-    except ImportError:  # pragma: no cover
-        WorksheetWriter = ExcelWriter = object
+    from . import package  # the fast package writer: openpyxl internals
 finally:
     for _name in _HIDDEN:
         del sys.modules[_name]
@@ -142,62 +131,9 @@ HEADING = "黑体"
 GB2312 = 134  # font charset: tells Excel these are Chinese fonts
 GREY = "808080"
 
-# Rows go through _RowWriter only with the openpyxl series it was written against (module doc).
-_FAST_ROWS = (LXML and openpyxl.__version__.startswith("3.1.")
-              and WorksheetWriter is not object and ExcelWriter is not object)
-
-
-# --------------------------------------------------------------------------- the stylesheet
-
-# Every workbook of a kind registers the same styles, so ``xl/styles.xml`` comes out the same,
-# but openpyxl builds it again from its style objects each time (~4-6 ms of the ~28 a plan
-# workbook takes in a batch worker). A workbook of ours (``Book``) is saved with the stylesheet
-# built for the last workbook whose style tables were equal, compared in full (every font,
-# fill, border, alignment, protection, cell format, number format, named and differential
-# style, by value: openpyxl's own equality) — never by anything short of the content. Other
-# workbooks in the same process (a library user's) are left to openpyxl alone.
-_STYLESHEETS: dict[tuple, Any] = {}
-_STYLESHEETS_KEPT = 16
-
-
-def _style_tables(wb: Workbook) -> tuple:
-    """Everything ``openpyxl.styles.stylesheet.write_stylesheet`` reads from ``wb``, by value."""
-    return (tuple(wb._fonts), tuple(wb._fills), tuple(wb._borders),
-            tuple(wb._differential_styles.styles),
-            None if wb._colors is None else tuple(wb._colors), tuple(wb._number_formats),
-            tuple(wb._cell_styles), tuple(wb._alignments), tuple(wb._protections),
-            tuple((style.as_name(), style.as_xf()) for style in wb._named_styles),
-            wb._table_styles)
-
-
-def _install_stylesheet_cache() -> None:
-    import openpyxl.writer.excel as excel
-
-    build = excel.write_stylesheet
-    if getattr(build, "_dutymatrix", False):
-        return
-
-    def write_stylesheet(wb: Workbook) -> Any:
-        if not getattr(wb, "_dutymatrix_book", False):
-            return build(wb)
-        try:
-            key = _style_tables(wb)
-            hash(key)
-        except (AttributeError, TypeError):  # another openpyxl's tables: not kept
-            return build(wb)
-        tree = _STYLESHEETS.get(key)
-        if tree is None:
-            if len(_STYLESHEETS) >= _STYLESHEETS_KEPT:
-                _STYLESHEETS.clear()
-            tree = _STYLESHEETS[key] = build(wb)
-        return tree  # serialised by the caller, never changed
-
-    write_stylesheet._dutymatrix = True  # type: ignore[attr-defined]
-    excel.write_stylesheet = write_stylesheet
-
-
-if _FAST_ROWS:
-    _install_stylesheet_cache()
+# Rows go through package.RowWriter only with the openpyxl series it was written against
+# (module doc).
+_FAST_ROWS = package.FAST
 
 
 def sent_out_path(path: str, record_path: bool = False) -> str:
@@ -456,92 +392,6 @@ def _row_xml(row_idx: int, cells: Sequence[RowCell], height: float | None,
     return "".join(parts)
 
 
-class _RowWriter(WorksheetWriter):
-    """openpyxl's sheet writer, with ``<sheetData>`` copied from rows serialised beforehand,
-    into a sheet part kept in memory (up to :data:`_ROWS_IN_MEMORY`, then an anonymous
-    temporary file) rather than a named temporary file per sheet.
-
-    openpyxl's own row writer makes several incremental-XML calls per cell (about 20 µs a
-    cell); :func:`_row_xml` builds a row as one string, several times faster. openpyxl's sheet
-    writer writes each sheet to a named file in the temporary folder, which the package writer
-    reads back and removes: four files created and removed per workbook, ~1 ms each on a busy
-    disk; :class:`_ExcelWriter` copies this one's part into the package instead.
-    """
-
-    def __init__(self, ws: WriteOnlyWorksheet, rows: IO[bytes]) -> None:
-        self._serialised_rows = rows
-        self.part: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_ROWS_IN_MEMORY)
-        super().__init__(ws, out=_IN_MEMORY)
-
-    def get_stream(self) -> Any:
-        """As openpyxl's, but over the part in memory, which we also write to directly."""
-        with xmlfile(self.part) as xf:
-            with xf.element("worksheet", xmlns=SHEET_MAIN_NS):
-                try:
-                    while True:
-                        el = yield
-                        if el is True:
-                            yield xf
-                        elif el is not None:
-                            xf.write(el)
-                except GeneratorExit:
-                    pass
-
-    def write_rows(self) -> None:
-        """Copy the serialised rows between ``<sheetData>`` and ``</sheetData>``."""
-        xf = self.xf.send(True)
-        with xf.element("sheetData"):
-            xf.flush()  # everything lxml buffered goes out before the rows
-            self._serialised_rows.seek(0)
-            shutil.copyfileobj(self._serialised_rows, self.part)
-        self.xf.send(None)
-
-    def cleanup(self) -> None:
-        self.part.close()
-
-
-_IN_MEMORY = "<in memory>"  # a _RowWriter's ``out``: no file of that name is ever opened
-
-
-class _ExcelWriter(ExcelWriter):
-    """openpyxl's package writer, taking the part of a sheet written by :class:`_RowWriter`
-    from memory (openpyxl's ``write_worksheet`` less the file it reads)."""
-
-    def write_worksheet(self, ws: Any) -> None:
-        writer = ws._writer
-        if not isinstance(writer, _RowWriter):
-            super().write_worksheet(ws)
-            return
-        ws._drawing = SpreadsheetDrawing()
-        ws._drawing.charts = ws._charts
-        ws._drawing.images = ws._images
-        if not ws.closed:
-            ws.close()
-        ws._rels = writer._rels
-        # as ZipFile.writestr names a part: now, and readable by its owner
-        info = zipfile.ZipInfo(ws.path[1:], date_time=time.localtime(time.time())[:6])
-        info.compress_type, info.external_attr = zipfile.ZIP_DEFLATED, 0o600 << 16
-        size = writer.part.seek(0, os.SEEK_END)
-        writer.part.seek(0)
-        with self._archive.open(info, "w", force_zip64=size > 2**30) as part:
-            shutil.copyfileobj(writer.part, part)
-        self.manifest.append(ws)
-        writer.cleanup()
-
-
-def _save(wb: Workbook, path: Path) -> None:
-    """``wb.save(path)`` (openpyxl's ``save_workbook``) through :class:`_ExcelWriter`."""
-    archive = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
-    try:
-        wb.properties.modified = datetime.now(tz=timezone.utc).replace(tzinfo=None)
-        _ExcelWriter(wb, archive).save()
-    finally:
-        archive.close()
-
-
-_ROWS_IN_MEMORY = 4 * 2**20  # bytes of serialised rows a sheet keeps in memory
-
-
 class Sheet:
     """A write-only worksheet fed with sparse rows of ``(column, value, style)``.
 
@@ -561,7 +411,7 @@ class Sheet:
         # disk saves a batch a few ms per sheet), then an anonymous temporary file: gone when
         # closed or when the process dies.
         self._xml: IO[bytes] | None = (
-            tempfile.SpooledTemporaryFile(max_size=_ROWS_IN_MEMORY) if _FAST_ROWS else None)
+            tempfile.SpooledTemporaryFile(max_size=package.ROWS_IN_MEMORY) if _FAST_ROWS else None)
 
     def widths(self, widths: Iterable[float], hidden: Iterable[int] = ()) -> None:
         """Column widths in characters."""
@@ -624,7 +474,7 @@ class Sheet:
     def finish(self) -> None:
         """Hand the rows to openpyxl; the sheet's settings are final from here on."""
         if self._xml is not None:
-            self.ws._writer = _RowWriter(self.ws, self._xml)
+            self.ws._writer = package.RowWriter(self.ws, self._xml)
             self.ws._writer.write_top()
 
     def close(self) -> None:
@@ -669,7 +519,7 @@ class Book:
 
     def __init__(self, sheet_titles: Sequence[str]) -> None:
         self.wb = Workbook(write_only=True)
-        self.wb._dutymatrix_book = True  # its stylesheet may be one built before (see above)
+        self.wb._dutymatrix_book = True  # its stylesheet may be one built before (package)
         _default_font(self.wb)
         self.sheets = {title: Sheet(self, title) for title in sheet_titles}
         self._anchor = self.sheets[sheet_titles[0]].ws
@@ -689,7 +539,7 @@ class Book:
         for sheet in self.sheets.values():
             sheet.finish()
         if _FAST_ROWS:
-            _save(self.wb, path)
+            package.save(self.wb, path)
         else:
             self.wb.save(path)
 
