@@ -28,6 +28,7 @@ def _built_afresh(monkeypatch, path: Path, plan) -> dict[str, bytes]:
     """The workbook written with nothing reused: a new stylesheet and chart part."""
     with monkeypatch.context() as m:
         m.setattr(package, "_STYLESHEETS", {})
+        m.setattr(book, "_REPLAYS", {})
         m.setattr(plan_book, "_chart_part", lambda sheet, n: plan_book.bar_chart(sheet, n)._write())
         write_workbook(plan, path, generated_at=WHEN)
     return _parts(path)
@@ -99,3 +100,23 @@ def test_sheets_go_into_the_package_without_a_temporary_file_each(tmp_path, monk
         assert [i.filename for i in z.infolist()][:4] == [
             "docProps/app.xml", "docProps/core.xml", "xl/theme/theme1.xml",
             "xl/worksheets/sheet1.xml"]
+
+
+def test_the_second_workbook_replays_its_styles_and_a_stray_style_stops_the_replay(tmp_path,
+                                                                                 monkeypatch):
+    plan = parse_file(SEED_001)
+    write_workbook(plan, tmp_path / "first.xlsx", generated_at=WHEN)
+    registered = []
+    real = book.Style.__init__
+    monkeypatch.setattr(book.Style, "__init__",
+                        lambda self, look, ws: registered.append(look) or real(self, look, ws))
+    write_workbook(plan, tmp_path / "second.xlsx", generated_at=WHEN)
+    assert registered == []
+    # a Book whose tables something else changed registers the ordinary way, and right
+    fresh = book.Book(["a"])
+    fresh.style("text")
+    cell = book.WriteOnlyCell(fresh.sheets["a"].ws)
+    cell.font = book.make_font(size=30)  # a font no look has
+    fresh.style("head")
+    assert registered and registered[-1] is book.LOOKS["head"]
+    assert fresh.wb._fonts.index(book.LOOKS["head"].font) >= 0

@@ -98,6 +98,7 @@ try:
     from openpyxl.formatting.rule import ColorScaleRule, FormulaRule
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
     from openpyxl.utils import get_column_letter
+    from openpyxl.utils.indexed_list import IndexedList
     from openpyxl.worksheet.worksheet import Worksheet
     from openpyxl.xml.functions import tostring
 
@@ -524,14 +525,35 @@ class Book:
         self.sheets = {title: Sheet(self, title) for title in sheet_titles}
         self._anchor = self.sheets[sheet_titles[0]].ws
         self._styles: dict[str | Look, Style] = {}
+        self._order: tuple[str, ...] | None = ()  # the LOOKS registered so far, in order
 
     def style(self, name: str | Look) -> Style:
         """The style called ``name`` (a key of ``LOOKS``) or of a look, registered on first
         use."""
         style = self._styles.get(name)
         if style is None:
-            look = LOOKS[name] if isinstance(name, str) else name
-            style = self._styles[name] = Style(look, self._anchor)
+            style = self._styles[name] = self._register(name)
+        return style
+
+    def _register(self, name: str | Look) -> Style:
+        """Register a look, or replay what registering it did in a workbook of this process
+        that had registered the same LOOKS before it, in the same order (see _REPLAYS)."""
+        look = LOOKS[name] if isinstance(name, str) else name
+        if self._order is None or not isinstance(name, str) or not _FAST_ROWS:
+            self._order = None  # another kind of look: registered the ordinary way from here
+            return Style(look, self._anchor)
+        key = self._order = (*self._order, name)
+        wb = self.wb
+        sizes = tuple(len(getattr(wb, table)) for table in _STYLE_TABLES)
+        kept = _REPLAYS.get(key)
+        if kept is not None and kept[2] == sizes:
+            style, tables, _ = kept
+            for table, items in zip(_STYLE_TABLES, tables):
+                setattr(wb, table, IndexedList(items))
+            return style
+        style = Style(look, self._anchor)
+        if kept is None and len(_REPLAYS) < _REPLAYS_KEPT:
+            _REPLAYS[key] = (style, tuple(tuple(getattr(wb, t)) for t in _STYLE_TABLES), sizes)
         return style
 
     def save(self, path: Path) -> None:
@@ -547,6 +569,18 @@ class Book:
         """Release the temporary files of the sheets."""
         for sheet in self.sheets.values():
             sheet.close()
+
+
+# Registering a look (two cells given its font, fill, border … so that openpyxl files them in
+# the workbook's style tables) costs ~2 ms a workbook, as openpyxl hashes its style objects in
+# full; what it does to the tables is the same in every workbook that registered the same LOOKS
+# before, in the same order, from the same start (a new Book). So a Book replays it: the tables
+# as they were after that registration (their items are never changed: openpyxl copies a
+# cell's style) and the same Style (ids and style arrays). Keyed by the whole sequence; a table
+# of another size than it had there (something else registered a style) means the ordinary way.
+_STYLE_TABLES = ("_fonts", "_fills", "_borders", "_alignments", "_protections", "_cell_styles")
+_REPLAYS: dict[tuple[str, ...], tuple[Style, tuple[tuple, ...], tuple[int, ...]]] = {}
+_REPLAYS_KEPT = 256
 
 
 # --------------------------------------------------------------------------- helpers
