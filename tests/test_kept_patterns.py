@@ -116,3 +116,14 @@ def test_a_parse_the_second_time_compiles_no_han_class(tmp_path):
     compiled_again = json.loads(out.strip().splitlines()[-1])
     han = re.compile(r"[\u4e00-\u9fff]")
     assert not [p for p in compiled_again if han.search(p)], compiled_again
+
+
+def test_a_batch_worker_keeps_what_it_compiled_after_each_chunk(monkeypatch):
+    # a pool worker ends by os._exit: no exit handler writes its patterns, the chunk's end does
+    from matrix.batch import jobs
+    from matrix.text import compiled
+
+    saved = []
+    monkeypatch.setattr(compiled, "save", lambda: saved.append(1))
+    assert jobs._in_worker_many(lambda args: args * 2, [1, 2, 3]) == [2, 4, 6]
+    assert saved == [1]

@@ -349,7 +349,13 @@ def _alone(job: Callable[[tuple], Any], args: tuple, context,
 
 
 def _in_worker_many(job: Callable[[tuple], Outcome], chunk: list) -> list[Outcome]:
-    return [_in_worker(job, args) for args in chunk]
+    outcomes = [_in_worker(job, args) for args in chunk]
+    # A worker ends by os._exit, without the exit handler that keeps the regular expressions
+    # it compiled (matrix.text.compiled): those its server had not are kept now (none, mostly).
+    from ..text import compiled
+
+    compiled.save()
+    return outcomes
 
 
 def _in_worker(job: Callable[[tuple], Outcome], args: tuple) -> Outcome:
