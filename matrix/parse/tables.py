@@ -51,23 +51,21 @@ def _decoder(lexer: type | None):
     mark, but for the file's own head), so that no second walk over the ~10,000 values is
     needed."""
     def hook(value: dict) -> Any:
-        if value.keys() == _HEAD:
-            return value
         if len(value) == 1:
-            if type(items := value.get("d")) is list:
-                return {_key(k): v for k, v in items}
-            if type(items := value.get("t")) is list:
-                return tuple(items)
-            if value.get("lexer") == 1 and lexer is not None:
-                return lexer
+            items = value.get("d")
+            if items is not None:
+                if type(items) is list:
+                    return dict(items)  # a key that is not hashable: TypeError, refused
+            else:
+                items = value.get("t")
+                if type(items) is list:
+                    return tuple(items)
+                if value.get("lexer") == 1 and lexer is not None:
+                    return lexer
+        elif value.keys() == _HEAD:
+            return value
         raise ValueError("not a table cache")
     return hook
-
-
-def _key(value: Any) -> Any:
-    if not isinstance(value, (str, int, tuple)) and value is not None:
-        raise ValueError("not a table cache")
-    return value
 
 
 def _custom_lexer(options: dict[str, Any]) -> type | None:
