@@ -18,6 +18,7 @@ from ..load import pipeline  # noqa: E402
 from .. import workbook  # noqa: E402
 from ..departments import canonical  # noqa: E402
 from ..text.normalise import normalise  # noqa: E402
+from ..parse.deadline import _scanner as deadline_parser  # noqa: E402
 from ..parse.parser import trailer_parser  # noqa: E402
 from ..parse.transform import plan_reader  # noqa: E402
 from .jobs import build_one  # noqa: E402
@@ -25,6 +26,7 @@ from ..text import compiled  # noqa: E402
 
 plan_reader()
 trailer_parser()
+deadline_parser()  # the small plan below gives it nothing to read: loaded here, not per worker
 canonical("国务院")
 normalise("國")
 # One small plan built as a worker builds one (``build_one``), in a private temporary folder:
