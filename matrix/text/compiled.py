@@ -82,25 +82,29 @@ def _path(create: bool = False):
 
 def _load() -> dict[str, list]:
     global _loaded
-    if _loaded is not None:
-        return _loaded
-    _loaded = {}
+    if _loaded is None:
+        _loaded = _read()
+    return _loaded
+
+
+def _read() -> dict[str, list]:
+    """The patterns the file keeps now (none when it cannot be trusted)."""
     path = _path()
     if path is None:
-        return _loaded
+        return {}
     from ..safety.cache import read_private
 
     raw = read_private(path, _MAX_BYTES)
     if raw is None:
-        return _loaded
+        return {}
     try:
         data = json.loads(raw)
     except ValueError:
-        return _loaded
+        return {}
     if (type(data) is dict and data.get("format") == _FORMAT
             and data.get("runtime") == _runtime() and type(data.get("patterns")) is dict):
-        _loaded = data["patterns"]
-    return _loaded
+        return data["patterns"]
+    return {}
 
 
 def _from_entry(pattern: str, entry: Any) -> re.Pattern | None:
@@ -197,7 +201,9 @@ def save() -> None:
     global _loaded
     if not _added:
         return
-    patterns = {**_load(), **_added}
+    # what the file has now (another process may have written since this one read it), what
+    # this one read, what it compiled
+    patterns = {**_read(), **_load(), **_added}
     if len(patterns) > _MAX_PATTERNS:  # patterns of old versions of the program: start afresh
         patterns = dict(_added)
     try:
