@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, SEED_001
 
+from openpyxl.chart.reference import DummyWorksheet
+from openpyxl.xml.functions import tostring
+
 from matrix.load.pipeline import parse_file
 from matrix.workbook import book, package, plan as plan_book, write_task_list, write_workbook
 
@@ -24,12 +27,17 @@ def _parts(path: Path) -> dict[str, bytes]:
         return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
 
 
+def _openpyxl_chart(ws, departments):
+    """The chart as openpyxl alone writes it (nothing built before, its own _write)."""
+    return plan_book.bar_chart(ws.title, departments)
+
+
 def _built_afresh(monkeypatch, path: Path, plan) -> dict[str, bytes]:
     """The workbook written with nothing reused: a new stylesheet and chart part."""
     with monkeypatch.context() as m:
         m.setattr(package, "_STYLESHEETS", {})
         m.setattr(book, "_REPLAYS", {})
-        m.setattr(plan_book, "_chart_part", lambda sheet, n: plan_book.bar_chart(sheet, n)._write())
+        m.setattr(plan_book, "_load_chart", _openpyxl_chart)
         write_workbook(plan, path, generated_at=WHEN)
     return _parts(path)
 
@@ -79,10 +87,9 @@ def test_a_workbook_with_other_styles_gets_its_own_stylesheet(tmp_path):
 
 @pytest.mark.parametrize("departments", [1, 7, 25, 26, 60])
 def test_the_chart_part_depends_on_the_sheet_and_the_count_only(departments):
-    from openpyxl.xml.functions import tostring
-
     fresh = tostring(plan_book.bar_chart("部门统计", departments)._write())
     assert tostring(plan_book._chart_part("部门统计", departments)) == fresh
+    assert tostring(plan_book._load_chart(DummyWorksheet("部门统计"), departments)._write()) == fresh
     assert ("（前 25 个部门）" in fresh.decode()) is (departments > 25)
 
 

@@ -12,6 +12,7 @@ Every part comes out byte for byte as openpyxl alone writes it (tests/test_workb
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 import tempfile
@@ -167,7 +168,9 @@ def _install_stylesheet_cache() -> None:
             if len(_STYLESHEETS) >= _STYLESHEETS_KEPT:
                 _STYLESHEETS.clear()
             tree = _STYLESHEETS[key] = build(wb)
-        return tree  # serialised by the caller, never changed
+        # a copy of its own for each caller (threads of the page write workbooks at once); a
+        # copy, not a tree parsed from the text: an empty text would come back as none
+        return copy.deepcopy(tree)
 
     write_stylesheet._dutymatrix = True  # type: ignore[attr-defined]
     excel.write_stylesheet = write_stylesheet

@@ -7,6 +7,7 @@ the hidden records of ``hidden``, which ``readback`` reads back.
 
 from __future__ import annotations
 
+import copy
 import functools
 import os
 from datetime import datetime
@@ -349,7 +350,9 @@ def _load_chart(ws: WriteOnlyWorksheet, departments: int) -> Any:
     chart = BarChart()
     chart.width, chart.height = _chart_size(departments)
     part = _chart_part(ws.title, departments)
-    chart._write = lambda: part  # what openpyxl's writer serialises for the chart part
+    # what openpyxl's writer serialises for the chart part: a copy of its own for each caller
+    # (threads of the page write workbooks at once)
+    chart._write = lambda: copy.deepcopy(part)
     return chart
 
 
@@ -360,7 +363,7 @@ def _chart_size(departments: int) -> tuple[float, float]:
 
 @functools.lru_cache(maxsize=64)
 def _chart_part(sheet: str, departments: int) -> Any:
-    """The serialised chart (an lxml element, only ever written out) of :func:`bar_chart`."""
+    """The serialised chart (an lxml element, only ever copied) of :func:`bar_chart`."""
     return bar_chart(sheet, departments)._write()
 
 
