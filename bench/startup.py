@@ -7,11 +7,17 @@ is the figure that survives. Run from the repository root::
 
     python bench/startup.py              # 15 rounds
     python bench/startup.py --rounds 40
+    python bench/startup.py --python /work/venv-speed/bin/python   # another interpreter or venv
+
+A plain virtual environment (``python -m venv``, no system site-packages, dutymatrix installed
+in it) is the honest place to measure: a system interpreter's site-packages may hold ``.pth``
+start-up hooks (a sandbox's certificate hook costs ~40 ms) that make ``python -c pass`` slow
+and every ratio to it flattering, while ``--no-site`` (``python -S``) errs the other way.
 
 It prints the machine's load average before and after (``os.getloadavg``), the fastest and the
 median time of each command, and the fastest time's ratio to the fastest ``python -c pass``,
 against the targets of issue 27. The commands run through the installed ``dutymatrix`` script
-beside this interpreter (as a user runs it; a pyenv or similar shim in front of it would time the
+beside the measured interpreter (this one, or ``--python``: as a user runs it; a pyenv or similar shim in front of it would time the
 shim), else ``python -m matrix``; the bytecode cache is written by a warm-up run first.
 """
 
@@ -39,21 +45,26 @@ TARGETS = {"dutymatrix --help": 4.0, "parse seed 001 --format json": 8.0,
            "build seed 001": 15.0}
 
 
+# The interpreter measured: this one unless ``--python`` names another (a venv's ``bin/python``;
+# kept as given, not resolved: a venv's python is a link to the base interpreter).
+PYTHON = sys.executable
+
+
 def dutymatrix(*args: str, python: list[str] | None = None) -> list[str]:
-    """The ``dutymatrix`` script installed beside this interpreter, else ``python -m matrix``;
-    run by ``python`` (e.g. ``[python, "-S"]``) when given."""
-    script = Path(sys.executable).with_name("dutymatrix")
+    """The ``dutymatrix`` script installed beside the measured interpreter, else
+    ``python -m matrix``; run by ``python`` (e.g. ``[python, "-S"]``) when given."""
+    script = Path(PYTHON).with_name("dutymatrix")
     if script.is_file() and os.access(script, os.X_OK):
         return [*(python or []), str(script), *args]
-    return [*(python or [sys.executable]), "-m", "matrix", *args]
+    return [*(python or [PYTHON]), "-m", "matrix", *args]
 
 
 def commands(out: Path, no_site: bool = False) -> dict[str, list[str]]:
     """The measured commands, the bare interpreter first; with ``no_site``, every one started
     with ``python -S`` (``no_site_env`` puts the site directories back on the path)."""
-    python = [sys.executable, "-S"] if no_site else None
+    python = [PYTHON, "-S"] if no_site else None
     return {
-        "python -c pass": [*(python or [sys.executable]), "-c", "pass"],
+        "python -c pass": [*(python or [PYTHON]), "-c", "pass"],
         "dutymatrix --help": dutymatrix("--help", python=python),
         "parse seed 001 --format json": dutymatrix("parse", str(SEED), "--format", "json",
                                                    python=python),
@@ -62,12 +73,17 @@ def commands(out: Path, no_site: bool = False) -> dict[str, list[str]]:
 
 
 def no_site_env() -> dict[str, str]:
-    """ENV with this interpreter's whole ``sys.path`` on PYTHONPATH: for ``python -S``, which
+    """ENV with the measured interpreter's whole ``sys.path`` on PYTHONPATH: for ``python -S``, which
     then finds the same packages without running the ``.pth`` start-up hooks of site-packages.
     Some machines' hooks import much (a sandbox's certificate hook imports certifi,
     importlib.resources and pathlib: ~90 ms), which makes ``python -c pass`` slow and every
     ratio to it look better than it is on a plain installation."""
-    return {**ENV, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    path = sys.path
+    if PYTHON != sys.executable:
+        path = subprocess.run([PYTHON, "-c", "import os, sys; print(os.pathsep.join(sys.path))"],
+                              capture_output=True, text=True, check=True, env=ENV
+                              ).stdout.strip().split(os.pathsep)
+    return {**ENV, "PYTHONPATH": os.pathsep.join(p for p in path if p)}
 
 
 def wall(args: list[str], env: dict[str, str] = ENV) -> float:
@@ -120,13 +136,20 @@ def measure(rounds: int, out: Path, no_site: bool = False, against: Path | None 
     return [Result(n, t) for n, t in times.items()], load_before, os.getloadavg()
 
 
+def _version() -> str:
+    if PYTHON == sys.executable:
+        return sys.version.split()[0]
+    return subprocess.run([PYTHON, "-c", "import sys; print(sys.version.split()[0])"],
+                          capture_output=True, text=True, env=ENV).stdout.strip()
+
+
 def report(results: list[Result], before: tuple[float, ...], after: tuple[float, ...],
            rounds: int, no_site: bool = False) -> tuple[list[str], bool]:
     """The table, and whether every target was met."""
     bare = results[0].best
     how = "python -S (no .pth hooks)" if no_site else "as installed"
     lines = [f"start-up {how}, {rounds} interleaved rounds, {os.cpu_count()} cores, "
-             f"Python {sys.version.split()[0]}",
+             f"{PYTHON} (Python {_version()})",
              "load average before: " + " ".join(f"{x:.2f}" for x in before)
              + "; after: " + " ".join(f"{x:.2f}" for x in after),
              f"| {'command':44s} | {'fastest':>8s} | {'median':>8s} | {'ratio':>6s} | target | result |",
@@ -152,7 +175,13 @@ def main() -> int:
     parser.add_argument("--against", type=Path, metavar="DIR",
                         help="another checkout of dutymatrix (e.g. `git worktree add` of an "
                              "older commit) whose commands run in the same rounds")
+    parser.add_argument("--python", metavar="PATH",
+                        help="the interpreter to measure, with dutymatrix installed for it "
+                             "(e.g. a plain venv's bin/python); default: this one")
     args = parser.parse_args()
+    if args.python:
+        global PYTHON
+        PYTHON = args.python
     with tempfile.TemporaryDirectory() as tmp:
         results, before, after = measure(args.rounds, Path(tmp) / "001.xlsx", args.no_site,
                                          args.against)

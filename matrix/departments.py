@@ -419,31 +419,10 @@ _CACHE_VERSION = 2
 
 
 def _cache_folder(create: bool = False, kind: str = "departments") -> Path | None:
-    """The user's cache folder for parsed departments files (or another ``kind`` of cached
-    data: ``grammar``, see matrix/parse/tables.py), when it is safe to use."""
-    try:
-        import platformdirs
-    except ImportError:  # the cache only saves time
-        return None
-    folder = Path(platformdirs.user_cache_dir("dutymatrix", appauthor=False)) / kind
-    try:
-        if create:
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = folder.lstat()
-    except OSError:
-        return None
-    import stat
+    """The user's cache folder for parsed departments files (``matrix.safety.cache``)."""
+    from .safety.cache import cache_folder
 
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
-        return None
-    if info.st_mode & 0o077:
-        if not create:
-            return None
-        try:
-            os.chmod(folder, 0o700)
-        except OSError:
-            return None
-    return folder
+    return cache_folder(kind, create)
 
 
 def _cache_file(folder: Path, digest: str) -> Path:

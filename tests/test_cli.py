@@ -221,3 +221,14 @@ def test_quiet_folder_build_prints_only_problems(tmp_path):
     result = run("build", folder, "-o", tmp_path / "out", "--quiet")
     assert result.exit_code == 0
     assert "built" not in result.output and "skipped" in result.output
+
+
+@pytest.mark.parametrize("count", [1, 9, 10, 100, 1000, 1001])
+def test_a_batch_is_cut_into_chunks_that_shrink_to_single_jobs(count):
+    from matrix.batch.jobs import _chunks
+
+    chunks = _chunks(list(range(count)), 2)
+    assert [j for c in chunks for j in c] == list(range(count))  # every job once, in order
+    sizes = [len(c) for c in chunks]
+    assert sizes == sorted(sizes, reverse=True) and max(sizes) <= 16 and sizes[-1] == 1
+    assert len(chunks) <= count // 16 + 40  # not one round trip per file

@@ -124,7 +124,7 @@ def crashing_job(args):
     return batch._job(args)
 
 
-@pytest.mark.parametrize("count, bad", [(10, 3), (40, 21)])  # chunks of 1 and of 2 jobs
+@pytest.mark.parametrize("count, bad", [(10, 3), (40, 21)])  # chunks of 1; of 5 down to 1
 def test_a_worker_that_dies_fails_only_its_file(tmp_path, count, bad):
     from matrix.batch.jobs import build_many
 

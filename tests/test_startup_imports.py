@@ -8,6 +8,7 @@ subtracted before the lists are compared.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -15,6 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_001 = ROOT / "seeds" / "001_5afa0209a0ae242f.txt"
@@ -117,9 +120,10 @@ def test_build_of_a_text_plan_imports_the_plan_workbook_only(tmp_path):
     assert not packages(modules) & (NOT_FOR_TEXT - {"lxml", "defusedxml"})
     assert not ours(modules) & READERS_NOT_FOR_TEXT
     # the plan workbook and what it shares; not the diff, lists, returns, summary, read-back
+    # (package: the fast package writer, once part of book)
     assert {m for m in ours(modules) if m.startswith("matrix.workbook.")} <= {
         "matrix.workbook.book", "matrix.workbook.plan", "matrix.workbook.hidden",
-        "matrix.workbook.page"}
+        "matrix.workbook.page", "matrix.workbook.package"}
 
 
 def test_a_state_council_plan_compiles_no_local_plan_pattern_it_does_not_use():
@@ -223,7 +227,8 @@ def test_the_parse_tables_are_read_from_the_cache_and_parse_alike(monkeypatch, t
     assert parse_text(text, "001.txt").tasks
 
 
-@pytest.mark.parametrize("spoil", ["others-can-write", "not-json", "another-grammar", "junk"])
+@pytest.mark.parametrize("spoil", ["others-can-write", "not-json", "another-grammar", "junk",
+                                   "untagged-object", "list-key", "lexer-mark"])
 def test_a_table_cache_that_cannot_be_trusted_is_not_read(monkeypatch, tmp_path, spoil):
     import lark
 
@@ -237,6 +242,13 @@ def test_a_table_cache_that_cannot_be_trusted_is_not_read(monkeypatch, tmp_path,
         elif spoil == "another-grammar":
             data = json.loads(f.read_text(encoding="utf-8"))
             data["sha256"] = "0" * 64
+            f.write_text(json.dumps(data), encoding="utf-8")
+        elif spoil in ("untagged-object", "list-key", "lexer-mark"):
+            # the right head over data no encoder wrote: refused while it is decoded
+            data = json.loads(f.read_text(encoding="utf-8"))
+            data["memo"] = {"untagged-object": {"d": [[0, {"x": 1}]]},
+                            "list-key": {"d": [[[0], 1]]},
+                            "lexer-mark": {"d": [[0, {"lexer": 2}]]}}[spoil]
             f.write_text(json.dumps(data), encoding="utf-8")
         else:
             f.write_text(json.dumps({"format": 1, "sha256": f.stem, "data": {"x": 1},
@@ -283,3 +295,61 @@ def test_the_command_line_keeps_its_own_bytecode_where_python_would_not(tmp_path
     assert any(p.name.startswith("commands.") for p in first)
     assert run(kept) == first  # read, not written again
     assert run(copy("none"), DUTYMATRIX_NO_BYTECODE="1") == {}
+
+# ── the trailer's contextual lexer: one alternation for all its states (parser.share_scanners) ──
+
+def _trailers() -> list[str]:
+    """Every bracketed text of the seeds and the test corpus: trailers, and much that is not."""
+    import re
+
+    texts = set()
+    for f in [*ROOT.glob("seeds/*.txt"), *ROOT.glob("tests/corpus/*.txt")]:
+        texts.update(re.findall(r"[（(]([^（）()]{2,200})[）)]", f.read_text(encoding="utf-8")))
+    return sorted(texts)
+
+
+def _outcome(parser, text):
+    from lark.exceptions import UnexpectedInput
+
+    try:
+        return parser.parse(text)
+    except UnexpectedInput as e:  # the same error, at the same place, expecting the same
+        return type(e).__name__, str(e)
+
+
+def test_the_trailer_lexer_compiles_one_alternation_and_lexes_as_lark_does():
+    from matrix.parse.parser import build_parser, share_scanners, trailer_parser
+
+    plain = build_parser("trailer.lark", lexer="contextual")
+    shared = share_scanners(build_parser("trailer.lark", lexer="contextual"))
+    texts = _trailers()
+    assert len(texts) > 100
+    assert [_outcome(shared, t) for t in texts] == [_outcome(plain, t) for t in texts]
+    # every state's scanner asks the one master alternation: nothing compiled per state
+    lexers = {id(x): x for x in shared.parser.lexer.lexers.values()}.values()
+    masters = {id(x.scanner.master) for x in lexers if x.terminals}
+    assert len(masters) == 1
+    # and the parser the pipeline uses is built so
+    used = trailer_parser()
+    used.parse("国家发展改革委牵头，财政部负责")
+    assert {type(x._scanner).__name__ for x in used.parser.lexer.lexers.values()
+            if x._scanner is not None} == {"_SharedScanner"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(
+    ["国家发展改革委", "财政部", "前海管理局", "牵头", "负责", "会同", "、", "，", "；", "按职责分工",
+     "2025年底前", "年底前", "长期坚持", "各地区", "省", "等", "和", "及", "★", "（", "）",
+     "完成时限：", "适用范围：", "下同", "配合", "指导", "持续推进", "x", "1"]), max_size=12))
+def test_the_shared_trailer_scanner_reads_any_text_as_lark_does(words):
+    text = "".join(words)
+    plain, shared = _plain_and_shared()
+    assert _outcome(shared, text) == _outcome(plain, text)
+
+
+@functools.cache
+def _plain_and_shared():
+    from matrix.parse.parser import build_parser, share_scanners
+
+    return (build_parser("trailer.lark", lexer="contextual"),
+            share_scanners(build_parser("trailer.lark", lexer="contextual")))

@@ -287,8 +287,7 @@ def _pooled(args: list, workers: int, job: Callable[[tuple], Any],
     from concurrent.futures.process import BrokenProcessPool
 
     context = _context(multiprocessing)
-    size = max(1, min(16, len(args) // (workers * 8)))
-    chunks = [args[i:i + size] for i in range(0, len(args), size)]
+    chunks = _chunks(args, workers)
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                max_tasks_per_child=TASKS_PER_WORKER)
     futures = [pool.submit(_in_worker_many, job, chunk) for chunk in chunks]
@@ -323,6 +322,18 @@ def _pooled(args: list, workers: int, job: Callable[[tuple], Any],
         pool.shutdown(wait=True)
 
 
+def _chunks(args: list, workers: int) -> list[list]:
+    """``args`` cut into chunks of decreasing size: a quarter of what is left per worker, at
+    most 16, at least 1. Large chunks first (fewer round trips), single jobs last, so that the
+    workers finish together instead of one waiting for the other's last chunk of 16."""
+    chunks, i = [], 0
+    while i < len(args):
+        size = max(1, min(16, (len(args) - i) // (workers * 4)))
+        chunks.append(args[i:i + size])
+        i += size
+    return chunks
+
+
 def _alone(job: Callable[[tuple], Any], args: tuple, context,
            died: Callable[[tuple], Any] = _died) -> Any:
     """``job(args)`` in a worker of its own; ``died(args)`` (a failed Outcome) when that worker
@@ -338,7 +349,13 @@ def _alone(job: Callable[[tuple], Any], args: tuple, context,
 
 
 def _in_worker_many(job: Callable[[tuple], Outcome], chunk: list) -> list[Outcome]:
-    return [_in_worker(job, args) for args in chunk]
+    outcomes = [_in_worker(job, args) for args in chunk]
+    # A worker ends by os._exit, without the exit handler that keeps the regular expressions
+    # it compiled (matrix.text.compiled): those its server had not are kept now (none, mostly).
+    from ..text import compiled
+
+    compiled.save()
+    return outcomes
 
 
 def _in_worker(job: Callable[[tuple], Outcome], args: tuple) -> Outcome:

@@ -18,12 +18,15 @@ from ..load import pipeline  # noqa: E402
 from .. import workbook  # noqa: E402
 from ..departments import canonical  # noqa: E402
 from ..text.normalise import normalise  # noqa: E402
+from ..parse.deadline import _scanner as deadline_parser  # noqa: E402
 from ..parse.parser import trailer_parser  # noqa: E402
 from ..parse.transform import plan_reader  # noqa: E402
 from .jobs import build_one  # noqa: E402
+from ..text import compiled  # noqa: E402
 
 plan_reader()
 trailer_parser()
+deadline_parser()  # the small plan below gives it nothing to read: loaded here, not per worker
 canonical("国务院")
 normalise("國")
 # One small plan built as a worker builds one (``build_one``), in a private temporary folder:
@@ -40,6 +43,9 @@ except OSError:  # no temporary folder: the workers warm up on their first file 
     pass
 
 matrix.keep_own_bytecode()  # the next server starts from what this one compiled
+# The patterns compiled above are kept for the next server (a worker's are not: it ends by
+# os._exit, without the exit handler that writes them).
+compiled.save()
 
 # Everything above lives as long as the server: out of the collector's sight, so that workers do
 # not walk it (nor copy its pages, written by the walk) on every full collection.

@@ -11,6 +11,7 @@ never the other way round.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Iterator
@@ -19,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from lark import Lark, Token
+
+from ..text import compiled
 from lark.exceptions import UnexpectedCharacters
 from lark.lexer import Lexer, LexerState
 
@@ -49,6 +52,21 @@ def build_parser(name: str, **options: object) -> Lark:
     if parser is None:
         parser = Lark(grammar, **options)
         tables.save(parser, grammar, options)
+    return _kept_scanners(parser)
+
+
+def _kept_scanners(parser: Lark) -> Lark:
+    """``parser`` with its Lark lexers compiling their scanners through
+    ``matrix.text.compiled`` (kept between runs), before they first do."""
+    from lark.lexer import BasicLexer, ContextualLexer
+
+    lexer = getattr(parser.parser, "lexer", None)
+    lexers = [lexer] if isinstance(lexer, BasicLexer) else []
+    if isinstance(lexer, ContextualLexer):
+        lexers = [*lexer.lexers.values(), lexer.root_lexer]
+    for one in lexers:
+        if type(one) is BasicLexer and one._scanner is None and one.re is re:
+            one.re = compiled.RE
     return parser
 
 
@@ -93,8 +111,8 @@ class LineLexer(Lexer):
         # then name (lark.lexer.BasicLexer); an alternation tries its branches in that order.
         terminals = sorted(lexer_conf.terminals, key=lambda t: (
             -t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name))
-        self.pattern = re.compile("|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})"
-                                           for t in terminals), lexer_conf.g_regex_flags)
+        self.pattern = compiled.compile("|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})"
+                                                 for t in terminals), lexer_conf.g_regex_flags)
         self.numbers = frozenset(t.name for t in terminals if t.name.endswith("_NUM"))
 
     def lex(self, lexer_state: LexerState, parser_state: Any) -> Iterator[Token]:
@@ -159,4 +177,99 @@ def trailer_parser() -> Lark:
     (前海管理局 begins with the 前 of a deadline such as "2025年底前"), which only the parser
     state can tell apart: after 、 or 会同 only a name is expected.
     """
-    return build_parser("trailer.lark", lexer="contextual")
+    return share_scanners(build_parser("trailer.lark", lexer="contextual"))
+
+
+def share_scanners(parser: Lark) -> Lark:
+    """``parser`` (a contextual lexer's) with one regular expression for all its states.
+
+    Lark's contextual lexer compiles, for each set of terminals a parser state accepts, an
+    alternation of those terminals: ``trailer.lark`` has 29 such sets, each compiled on first
+    use, most of them holding the same costly department and rule terminals (Python compiles a
+    pattern over Han characters in pure Python: 5–11 ms each). Here every state's scanner asks
+    one alternation of all the terminals, in Lark's order, compiled once (:class:`_SharedScanner`),
+    which gives the same token: see there. A lexer that is not Lark's contextual one is left as
+    it is.
+    """
+    from lark.lexer import BasicLexer, ContextualLexer
+
+    lexer = getattr(parser.parser, "lexer", None)
+    if not isinstance(lexer, ContextualLexer) or not isinstance(lexer.root_lexer, BasicLexer):
+        return parser
+    master = _Master(lexer.root_lexer)
+    for state_lexer in {id(x): x for x in lexer.lexers.values()}.values():
+        if type(state_lexer) is BasicLexer and state_lexer._scanner is None:
+            state_lexer._build_scanner = functools.partial(_shared_scanner, state_lexer, master)
+    return parser
+
+
+class _Master:
+    """The alternation of all the terminals of a contextual lexer, in the order Lark tries them
+    (``BasicLexer`` sorts them: priority, longest possible match, pattern length, name),
+    compiled when first used."""
+
+    def __init__(self, root: Any) -> None:
+        self.terminals, self.flags, self.re = root.terminals, root.g_regex_flags, root.re
+        self.order = {t.name: i for i, t in enumerate(root.terminals)}
+        self._mres: list[Any] | None = None
+
+    def match(self, text: str, pos: int, end: int) -> Any:
+        if self._mres is None:
+            from lark.lexer import Scanner
+
+            self._mres = Scanner(self.terminals, self.flags, self.re, use_bytes=False)._mres
+        for mre in self._mres:
+            m = mre.match(text, pos, end)
+            if m:
+                return m
+        return None
+
+
+def _shared_scanner(lexer: Any, master: _Master) -> Any:
+    """What ``BasicLexer._build_scanner`` does (the terminals a string terminal is embedded in
+    retype its match; the user's callbacks), with a :class:`_SharedScanner` as the scanner."""
+    from lark.lexer import CallChain, _create_unless
+
+    terminals, lexer.callback = _create_unless(lexer.terminals, lexer.g_regex_flags, lexer.re,
+                                               lexer.use_bytes)
+    for type_, f in lexer.user_callbacks.items():
+        if type_ in lexer.callback:
+            lexer.callback[type_] = CallChain(lexer.callback[type_], f,
+                                              lambda t, type_=type_: t.type == type_)
+        else:
+            lexer.callback[type_] = f
+    return _SharedScanner(master, terminals, lexer.g_regex_flags, lexer.re)
+
+
+class _SharedScanner:
+    """One parser state's scanner, answering from the shared :class:`_Master` alternation.
+
+    Lark's scanner of a state is the alternation of the state's terminals in the master's order,
+    so it matches the first of them that matches at the position. The master's first match is
+    the first of all terminals that match; when the state accepts it, no terminal of the state
+    before it matched (they are all in the master, in the same order), so it is the state's
+    answer. When the state does not accept it (a name beginning with a word that is elsewhere a
+    deadline's, say), the state's own terminals after it are tried one by one in order (those
+    before it did not match): each pattern is compiled once in the process (``re``'s cache),
+    shared by all states. No match in the master means none in the state.
+    """
+
+    def __init__(self, master: _Master, terminals: list[Any], flags: int, re_: Any) -> None:
+        self.terminals, self.master, self.flags, self.re = terminals, master, flags, re_
+        self.allowed_types = {t.name for t in terminals}
+        ranks = [master.order[t.name] for t in terminals]
+        # ascending, as Lark sorts both alike; were they not, every terminal is tried
+        self._ranks = ranks if ranks == sorted(ranks) else [-1] * len(ranks)
+
+    def match(self, text: Any, pos: int) -> tuple[str, str] | None:
+        m = self.master.match(text.text, pos, text.end)
+        if m is None:
+            return None
+        if m.lastgroup in self.allowed_types:
+            return m.group(0), m.lastgroup
+        first = bisect.bisect_right(self._ranks, self.master.order[m.lastgroup])
+        for t in self.terminals[first:]:
+            m = self.re.compile(t.pattern.to_regexp(), self.flags).match(text.text, pos, text.end)
+            if m:
+                return m.group(0), t.name
+        return None

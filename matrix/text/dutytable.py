@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from .patterns import lazy
 
 _HEAD = {
     "number": re.compile(r"^(?:序号|编号|序|排序|No\.?)$", re.IGNORECASE),
@@ -34,17 +35,17 @@ _HEAD = {
                        r"|^考核(?:内容|指标)$"
                        r"|^内容(?:与|和|及)要求$|^(?:重点|主要|年度)?工作$|^(?:\d{4}年)?(?:主要|预期|年度)?目标$"),
 }
-_DETAIL = re.compile(r"措施|内容|举措|要求|目标|成果|标志|事项|任务")
+_DETAIL = lazy(r"措施|内容|举措|要求|目标|成果|标志|事项|任务")
 _FIELD_LABEL = {"lead": "牵头单位", "responsible": "责任单位", "support": "配合单位",
                 "guide": "指导单位"}
-_PEOPLE_SPLIT = re.compile(r"[、，,；;/／\n]+")
-_NAME_SPLIT = re.compile(r"[、，,；;/／\s\u3000]+")
-_EMPTY = re.compile(r"^[\s\u3000—–\-－/／无]*$")
-_NUMBERED = re.compile(r"^(?:[一二三四五六七八九十百千零〇两]+、|[（(][一二三四五六七八九十百千零〇两]+[）)]|"
-                       r"\d{1,3}[.．、](?!\d)|[（(]\d{1,3}[）)]|[①-⑳])")
+_PEOPLE_SPLIT = lazy(r"[、，,；;/／\n]+")
+_NAME_SPLIT = lazy(r"[、，,；;/／\s\u3000]+")
+_EMPTY = lazy(r"^[\s\u3000—–\-－/／无]*$")
+_NUMBERED = lazy(r"^(?:[一二三四五六七八九十百千零〇两]+、|[（(][一二三四五六七八九十百千零〇两]+[）)]|"
+                 r"\d{1,3}[.．、](?!\d)|[（(]\d{1,3}[）)]|[①-⑳])")
 _END_PUNCT = "。；！？：，、.;!?:"
-_LEAD_MARK = re.compile(r"[（(]牵头[）)]$|牵头$")
-_STAR_MARK = re.compile(r"^[★☆*＊]+|[★☆*＊]+$")
+_LEAD_MARK = lazy(r"[（(]牵头[）)]$|牵头$")
+_STAR_MARK = lazy(r"^[★☆*＊]+|[★☆*＊]+$")
 
 
 def _compact(text: str) -> str:
@@ -133,8 +134,8 @@ def _names(cell: str) -> tuple[list[str], list[str]]:
     return names, leads
 
 
-_CJK_SPACE = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”])[ \xa0]+"
-                        r"|[ \xa0]+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”])")
+_CJK_SPACE = lazy(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”])[ \xa0]+"
+                  r"|[ \xa0]+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”])")
 
 
 def _sentences(text: str) -> str:

@@ -43,7 +43,8 @@ _NEUTRAL = {"de", "le", "me", "men", "ne", "ma", "ba", "zi", "zhe", "ge", "li", 
 # One gloss: a pinyin syllable in parentheses, either with a tone mark somewhere in it or one of
 # the unmarked neutral syllables.
 _PINYIN = (rf"(?:(?=[a-zü{_TONED}]{{1,6}}[)）])[a-zü]*[{_TONED}][a-zü{_TONED}]*"
-           rf"|(?:{'|'.join(sorted(_NEUTRAL, key=len, reverse=True))})(?=[)）]))")
+           rf"|(?:{'|'.join(sorted(_NEUTRAL, key=lambda s: (-len(s), s)))})(?=[)）]))")
+# (ordered in full: a pattern must be the same text in every run to be kept compiled)
 # The glosses right after a Chinese character: "部(mén)", "分(fēn)(fēn)". The run stops at the
 # first parenthesis that is not pinyin ("部(mén)(abc)" keeps "(abc)", which is then not next to
 # a character: what one pass leaves, a second pass leaves too). The pattern starts at the

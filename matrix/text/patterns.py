@@ -9,7 +9,8 @@ stands where ``re.compile(pattern)`` stood::
     _GOV_LINE = lazy(r"...(?:人民政府|政府)")
     _GOV_LINE.finditer(line)        # compiled here, the first time
 
-On first use the compiled pattern's methods are bound on the object itself, so later calls go
+The compiled form is kept between runs (``matrix.text.compiled``). On first use the compiled
+pattern's methods are bound on the object itself, so later calls go
 straight to them (no indirection on the hot path). ``compiled`` says whether it has been (tests
 use it to pin what a run compiles). Use it for module-level patterns only; a lazy pattern is not
 an ``re.Pattern`` (pass ``p.pattern`` to a function that wants one).
@@ -35,7 +36,9 @@ class LazyPattern:
         # Called only for a name not (yet) on the instance: compile, bind, answer.
         if name.startswith("__") or name not in _BOUND:
             raise AttributeError(name)
-        compiled = re.compile(self.pattern, self.flags)
+        from .compiled import compile as compile_kept  # compiled once per user and Python
+
+        compiled = compile_kept(self.pattern, self.flags)
         for attr in _BOUND:
             setattr(self, attr, getattr(compiled, attr))
         self.flags, self.compiled = compiled.flags, True

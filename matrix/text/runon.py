@@ -16,14 +16,14 @@ inside one of its lines is an inline enumeration): ordinary documents come back 
 
 from __future__ import annotations
 
-import re
+from .patterns import lazy
 
 MIN_LENGTH = 200
 _HAN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
 # after a sentence end or after white space (no run of spaces is matched: a line of spaces
 # would be tried from each of them)
 _BEFORE = r"(?:(?<=[。；！？）)”])|(?<=\s))"
-_NUMBER = re.compile(
+_NUMBER = lazy(
     _BEFORE + r"(?:"
     r"(?P<sec>[一二三四五六七八九十]{1,3})、"
     r"|[（(](?P<cla>[一二三四五六七八九十]{1,3})[）)]"
@@ -33,8 +33,8 @@ _NUMBER = re.compile(
 
 # A text with this many lines that start with a clause number keeps its lines as they are.
 _STRUCTURED = 3
-_LINE_NUMBER = re.compile(r"^[ \u3000\xa0\t]*(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]"
-                          r"|\d{1,3}[.．、﹒](?!\d)|[（(]\d{1,3}[）)])")
+_LINE_NUMBER = lazy(r"^[ \u3000\xa0\t]*(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]"
+                    r"|\d{1,3}[.．、﹒](?!\d)|[（(]\d{1,3}[）)])")
 
 
 def _han_value(text: str) -> int:

@@ -23,7 +23,7 @@ Speed: sheets use openpyxl's write-only mode. openpyxl writes each cell through 
 incremental-XML calls (about 20 µs a cell), which for a plan of 10,000 tasks × 200 departments
 (some 200,000 cells) costs more than the whole time budget of 3 s. So rows are serialised by
 :func:`_row_xml` into a temporary file and spliced into openpyxl's sheet stream by
-:class:`_RowWriter`; openpyxl still writes everything else (columns, panes, filter, print
+:class:`package.RowWriter`; openpyxl still writes everything else (columns, panes, filter, print
 settings, styles, the package). That leans on openpyxl internals (a write-only sheet's
 ``_writer``, ``WorksheetWriter.get_stream`` and ``write_rows``), so it is used only with the
 openpyxl series it was tested on and with lxml (:data:`_FAST_ROWS`); otherwise rows go through
@@ -70,7 +70,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
@@ -95,22 +94,17 @@ _HIDDEN = [name for name in ("numpy", "PIL") if _own_process and name not in sys
 for _name in _HIDDEN:
     sys.modules[_name] = None  # type: ignore[assignment]  # "import numpy" raises ImportError
 try:
-    import openpyxl
     from openpyxl import Workbook
     from openpyxl.cell import Cell, WriteOnlyCell
     from openpyxl.cell.rich_text import CellRichText
     from openpyxl.formatting.rule import ColorScaleRule, FormulaRule
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
     from openpyxl.utils import get_column_letter
+    from openpyxl.utils.indexed_list import IndexedList
     from openpyxl.worksheet.worksheet import Worksheet
-    from openpyxl.xml import LXML
-    from openpyxl.xml.constants import SHEET_MAIN_NS
-    from openpyxl.xml.functions import tostring, xmlfile
+    from openpyxl.xml.functions import tostring
 
-    try:  # a private module: only the fast row path needs it
-        from openpyxl.worksheet._writer import WorksheetWriter
-    except ImportError:  # pragma: no cover
-        WorksheetWriter = object
+    from . import package  # the fast package writer: openpyxl internals
 finally:
     for _name in _HIDDEN:
         del sys.modules[_name]
@@ -140,9 +134,9 @@ HEADING = "黑体"
 GB2312 = 134  # font charset: tells Excel these are Chinese fonts
 GREY = "808080"
 
-# Rows go through _RowWriter only with the openpyxl series it was written against (module doc).
-_FAST_ROWS = (LXML and openpyxl.__version__.startswith("3.1.")
-              and WorksheetWriter is not object)
+# Rows go through package.RowWriter only with the openpyxl series it was written against
+# (module doc).
+_FAST_ROWS = package.FAST
 
 
 def sent_out_path(path: str, record_path: bool = False) -> str:
@@ -399,46 +393,6 @@ def _row_xml(row_idx: int, cells: Sequence[RowCell], height: float | None,
     return "".join(parts)
 
 
-class _RowWriter(WorksheetWriter):
-    """openpyxl's sheet writer, with ``<sheetData>`` copied from rows serialised beforehand.
-
-    openpyxl's own row writer makes several incremental-XML calls per cell (about 20 µs a
-    cell); :func:`_row_xml` builds a row as one string, several times faster.
-    """
-
-    def __init__(self, ws: WriteOnlyWorksheet, rows: IO[bytes]) -> None:
-        self._serialised_rows = rows
-        self._raw: IO[bytes] | None = None
-        super().__init__(ws)
-
-    def get_stream(self) -> Any:
-        """As openpyxl's, but over a file object we can also write to directly."""
-        with open(self.out, "wb") as raw, xmlfile(raw) as xf:
-            self._raw = raw
-            with xf.element("worksheet", xmlns=SHEET_MAIN_NS):
-                try:
-                    while True:
-                        el = yield
-                        if el is True:
-                            yield xf
-                        elif el is not None:
-                            xf.write(el)
-                except GeneratorExit:
-                    pass
-
-    def write_rows(self) -> None:
-        """Copy the serialised rows between ``<sheetData>`` and ``</sheetData>``."""
-        xf = self.xf.send(True)
-        with xf.element("sheetData"):
-            xf.flush()  # everything lxml buffered goes out before the rows
-            self._serialised_rows.seek(0)
-            shutil.copyfileobj(self._serialised_rows, self._raw)
-        self.xf.send(None)
-
-
-_ROWS_IN_MEMORY = 4 * 2**20  # bytes of serialised rows a sheet keeps in memory
-
-
 class Sheet:
     """A write-only worksheet fed with sparse rows of ``(column, value, style)``.
 
@@ -458,7 +412,7 @@ class Sheet:
         # disk saves a batch a few ms per sheet), then an anonymous temporary file: gone when
         # closed or when the process dies.
         self._xml: IO[bytes] | None = (
-            tempfile.SpooledTemporaryFile(max_size=_ROWS_IN_MEMORY) if _FAST_ROWS else None)
+            tempfile.SpooledTemporaryFile(max_size=package.ROWS_IN_MEMORY) if _FAST_ROWS else None)
 
     def widths(self, widths: Iterable[float], hidden: Iterable[int] = ()) -> None:
         """Column widths in characters."""
@@ -521,7 +475,7 @@ class Sheet:
     def finish(self) -> None:
         """Hand the rows to openpyxl; the sheet's settings are final from here on."""
         if self._xml is not None:
-            self.ws._writer = _RowWriter(self.ws, self._xml)
+            self.ws._writer = package.RowWriter(self.ws, self._xml)
             self.ws._writer.write_top()
 
     def close(self) -> None:
@@ -566,30 +520,67 @@ class Book:
 
     def __init__(self, sheet_titles: Sequence[str]) -> None:
         self.wb = Workbook(write_only=True)
+        self.wb._dutymatrix_book = True  # its stylesheet may be one built before (package)
         _default_font(self.wb)
         self.sheets = {title: Sheet(self, title) for title in sheet_titles}
         self._anchor = self.sheets[sheet_titles[0]].ws
         self._styles: dict[str | Look, Style] = {}
+        self._order: tuple[str, ...] | None = ()  # the LOOKS registered so far, in order
 
     def style(self, name: str | Look) -> Style:
         """The style called ``name`` (a key of ``LOOKS``) or of a look, registered on first
         use."""
         style = self._styles.get(name)
         if style is None:
-            look = LOOKS[name] if isinstance(name, str) else name
-            style = self._styles[name] = Style(look, self._anchor)
+            style = self._styles[name] = self._register(name)
+        return style
+
+    def _register(self, name: str | Look) -> Style:
+        """Register a look, or replay what registering it did in a workbook of this process
+        that had registered the same LOOKS before it, in the same order (see _REPLAYS)."""
+        look = LOOKS[name] if isinstance(name, str) else name
+        if self._order is None or not isinstance(name, str) or not _FAST_ROWS:
+            self._order = None  # another kind of look: registered the ordinary way from here
+            return Style(look, self._anchor)
+        key = self._order = (*self._order, name)
+        wb = self.wb
+        sizes = tuple(len(getattr(wb, table)) for table in _STYLE_TABLES)
+        kept = _REPLAYS.get(key)
+        if kept is not None and kept[2] == sizes:
+            style, tables, _ = kept
+            for table, items in zip(_STYLE_TABLES, tables):
+                setattr(wb, table, IndexedList(items))
+            return style
+        style = Style(look, self._anchor)
+        if kept is None and len(_REPLAYS) < _REPLAYS_KEPT:
+            _REPLAYS[key] = (style, tuple(tuple(getattr(wb, t)) for t in _STYLE_TABLES), sizes)
         return style
 
     def save(self, path: Path | IO[bytes]) -> None:
         """Save to ``path`` or a stream; the sheets cannot be written to afterwards."""
         for sheet in self.sheets.values():
             sheet.finish()
-        self.wb.save(path)
+        if _FAST_ROWS:
+            package.save(self.wb, path)
+        else:
+            self.wb.save(path)
 
     def close(self) -> None:
         """Release the temporary files of the sheets."""
         for sheet in self.sheets.values():
             sheet.close()
+
+
+# Registering a look (two cells given its font, fill, border … so that openpyxl files them in
+# the workbook's style tables) costs ~2 ms a workbook, as openpyxl hashes its style objects in
+# full; what it does to the tables is the same in every workbook that registered the same LOOKS
+# before, in the same order, from the same start (a new Book). So a Book replays it: the tables
+# as they were after that registration (their items are never changed: openpyxl copies a
+# cell's style) and the same Style (ids and style arrays). Keyed by the whole sequence; a table
+# of another size than it had there (something else registered a style) means the ordinary way.
+_STYLE_TABLES = ("_fonts", "_fills", "_borders", "_alignments", "_protections", "_cell_styles")
+_REPLAYS: dict[tuple[str, ...], tuple[Style, tuple[tuple, ...], tuple[int, ...]]] = {}
+_REPLAYS_KEPT = 256
 
 
 # --------------------------------------------------------------------------- helpers

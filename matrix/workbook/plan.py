@@ -7,6 +7,8 @@ the hidden records of ``hidden``, which ``readback`` reads back.
 
 from __future__ import annotations
 
+import copy
+import functools
 import os
 from datetime import datetime
 from pathlib import Path
@@ -338,8 +340,39 @@ def _count_sheet(sheet: Sheet, matrix: Matrix, page: Page) -> None:
 
 
 def _load_chart(ws: WriteOnlyWorksheet, departments: int) -> Any:
-    """Stacked bars of tasks per role for the busiest departments, the busiest on top."""
+    """Stacked bars of tasks per role for the busiest departments, the busiest on top.
+
+    The chart's part (``xl/charts/chartN.xml``) depends only on the sheet's name and the number
+    of departments, so it is built and serialised by openpyxl once per process for each such
+    pair (:func:`_chart_part`, ~4 ms a workbook in a batch); the chart put on the sheet is a
+    bare one of the right size that writes that part."""
+    from openpyxl.chart import BarChart
+
+    chart = BarChart()
+    chart.width, chart.height = _chart_size(departments)
+    part = _chart_part(ws.title, departments)
+    # what openpyxl's writer serialises for the chart part: a copy of its own for each caller
+    # (threads of the page write workbooks at once)
+    chart._write = lambda: copy.deepcopy(part)
+    return chart
+
+
+def _chart_size(departments: int) -> tuple[float, float]:
+    # cm: one A4 landscape page holds the chart beside the table's first rows
+    return 15, min(16.0, 0.5 * min(departments, _CHART_DEPARTMENTS) + 3.5)
+
+
+@functools.lru_cache(maxsize=64)
+def _chart_part(sheet: str, departments: int) -> Any:
+    """The serialised chart (an lxml element, only ever copied) of :func:`bar_chart`."""
+    return bar_chart(sheet, departments)._write()
+
+
+def bar_chart(sheet: str, departments: int) -> Any:
+    """The 部门统计 chart over the sheet called ``sheet`` of ``departments`` rows below its
+    header (the busiest first)."""
     from openpyxl.chart import BarChart, Reference
+    from openpyxl.chart.reference import DummyWorksheet
     from openpyxl.chart.text import RichText, Text
     from openpyxl.chart.title import Title
     from openpyxl.drawing.text import (CharacterProperties, Font as TextFont, Paragraph,
@@ -353,6 +386,7 @@ def _load_chart(ws: WriteOnlyWorksheet, departments: int) -> Any:
         return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=text(size)),
                                      endParaRPr=text(size))])
 
+    ws = DummyWorksheet(sheet)  # what a Reference reads of a sheet: its title
     shown = min(departments, _CHART_DEPARTMENTS)
     chart = BarChart()
     chart.type, chart.grouping, chart.overlap, chart.gapWidth = "bar", "stacked", 100, 40
@@ -374,8 +408,7 @@ def _load_chart(ws: WriteOnlyWorksheet, departments: int) -> Any:
     chart.y_axis.majorGridlines = None
     chart.legend.position = "b"
     chart.legend.txPr = rich(900)
-    # cm: one A4 landscape page holds the chart beside the table's first rows
-    chart.width, chart.height = 15, min(16.0, 0.5 * shown + 3.5)
+    chart.width, chart.height = _chart_size(departments)
     return chart
 
 

@@ -1,0 +1,76 @@
+"""The user's private cache folder, and reading a file there only when it can be trusted.
+
+dutymatrix keeps what is slow to make and the same every run (the parsed departments file, the
+parse tables of a grammar, compiled regular expressions) as JSON in a folder of the user's cache
+folder (``platformdirs``), of mode 0700 and owned by the user; a file there is read only when it
+is a regular file of the user's, writable by nobody else and not too large. Whatever the file
+says is data (JSON builds no objects) and is checked by its reader; anything else, or any
+failure, only means the thing is made again.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def cache_folder(kind: str, create: bool = False) -> Path | None:
+    """The folder ``kind`` of the user's cache folder for dutymatrix, when it is safe to use
+    (made, mode 0700, when ``create``)."""
+    try:
+        import platformdirs
+    except ImportError:  # the cache only saves time
+        return None
+    folder = Path(platformdirs.user_cache_dir("dutymatrix", appauthor=False)) / kind
+    try:
+        if create:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = folder.lstat()
+    except OSError:
+        return None
+    import stat
+
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+        return None
+    if info.st_mode & 0o077:
+        if not create:
+            return None
+        try:
+            os.chmod(folder, 0o700)
+        except OSError:
+            return None
+    return folder
+
+
+def read_private(path: Path, max_bytes: int) -> bytes | None:
+    """The bytes of ``path`` when it is a regular file (not a link) of the user's that nobody
+    else can write, of at most ``max_bytes``; else None."""
+    import stat
+
+    try:
+        with open(path, "rb", opener=lambda p, flags: os.open(p, flags | os.O_NOFOLLOW)) as f:
+            info = os.fstat(f.fileno())
+            if (not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid()
+                    or info.st_mode & 0o022 or info.st_size > max_bytes):
+                return None
+            return f.read()
+    except OSError:
+        return None
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` (in a cache folder) whole or not at all, mode 0600; raises
+    OSError."""
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")  # mode 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
