@@ -11,29 +11,29 @@ from collections.abc import Sequence
 from .patterns import lazy
 
 _HEAD = {
-    "number": re.compile(r"^(?:序号|编号|序|排序|No\.?)$", re.IGNORECASE),
-    "category": re.compile(r"^(?:任务)?(?:类别|分类|类型)$|^(?:重点)?领域$|^方面$|^板块$|^所属领域$|^项目$"
-                           r"|^考核(?:项目|类别)$"),
-    "lead": re.compile(r"^(?:牵头|主办|主责)(?:单位|部门)?$"),
-    "support": re.compile(r"^(?:主要)?(?:配合|参与|协办|协助|协同|协作)(?:单位|部门)$"),
-    "guide": re.compile(r"^指导(?:单位|部门)$"),
+    "number": lazy(r"^(?:序号|编号|序|排序|No\.?)$", re.IGNORECASE),
+    "category": lazy(r"^(?:任务)?(?:类别|分类|类型)$|^(?:重点)?领域$|^方面$|^板块$|^所属领域$|^项目$"
+                     r"|^考核(?:项目|类别)$"),
+    "lead": lazy(r"^(?:牵头|主办|主责)(?:单位|部门)?$"),
+    "support": lazy(r"^(?:主要)?(?:配合|参与|协办|协助|协同|协作)(?:单位|部门)$"),
+    "guide": lazy(r"^指导(?:单位|部门)$"),
     # people (牵头市领导, 责任领导): they go to the task's leaders, never to a department
-    "leader": re.compile(r"^(?:(?:牵头|分管|责任|联系|包保|主抓)(?:负责)?(?:[省市县区]|省级|市级|县级|区级)?"
-                         r"|[省市县区])领导(?:同志)?$"),
-    "responsible": re.compile(r"^(?:责任|负责|承办|实施|落实)(?:单位|部门|主体|街镇|镇街|乡镇|科室|处室)$"),
-    "scope": re.compile(r"^(?:推广|适用|实施)(?:范围|区域|地区)$"),
-    "deadline": re.compile(r"^(?:完成)?(?:时限|时间|期限)$|^时间(?:节点|安排|要求)$|^进度安排$|^完成时间节点$"),
+    "leader": lazy(r"^(?:(?:牵头|分管|责任|联系|包保|主抓)(?:负责)?(?:[省市县区]|省级|市级|县级|区级)?"
+                   r"|[省市县区])领导(?:同志)?$"),
+    "responsible": lazy(r"^(?:责任|负责|承办|实施|落实)(?:单位|部门|主体|街镇|镇街|乡镇|科室|处室)$"),
+    "scope": lazy(r"^(?:推广|适用|实施)(?:范围|区域|地区)$"),
+    "deadline": lazy(r"^(?:完成)?(?:时限|时间|期限)$|^时间(?:节点|安排|要求)$|^进度安排$|^完成时间节点$"),
     # a column that is neither task nor unit nor person (备注, the 评分部门 that scores
     # a county's list): read past, never a department of the plan
-    "note": re.compile(r"^备注$|^说明$"),
-    "scorer": re.compile(r"^(?:评分|考核|评价|评估)(?:部门|单位)$"),  # who scores, never a duty
-    "measure": re.compile(r"^(?:计量)?单位$"),  # of measure (万亩, %): read past as a note
+    "note": lazy(r"^备注$|^说明$"),
+    "scorer": lazy(r"^(?:评分|考核|评价|评估)(?:部门|单位)$"),  # who scores, never a duty
+    "measure": lazy(r"^(?:计量)?单位$"),  # of measure (万亩, %): read past as a note
     # a progress report's column (进展情况): not the plan's text, never a task or a unit
-    "progress": re.compile(r"^(?:工作|目前|当前|截至目前)?(?:进展|进度|推进|完成|落实)(?:情况|成效)$|^工作进展$"),
-    "task": re.compile(r"任务|工作内容|工作事项|主要内容|具体内容|政策措施|具体措施|改革举措|^措施$|^举措$|事项$|^内容$"
-                       r"|^(?:实事|民生实事|重点|建设|工作)项目$|^项目(?:名称|内容)$|^建设内容$|^工作要点$"
-                       r"|^考核(?:内容|指标)$"
-                       r"|^内容(?:与|和|及)要求$|^(?:重点|主要|年度)?工作$|^(?:\d{4}年)?(?:主要|预期|年度)?目标$"),
+    "progress": lazy(r"^(?:工作|目前|当前|截至目前)?(?:进展|进度|推进|完成|落实)(?:情况|成效)$|^工作进展$"),
+    "task": lazy(r"任务|工作内容|工作事项|主要内容|具体内容|政策措施|具体措施|改革举措|^措施$|^举措$|事项$|^内容$"
+                 r"|^(?:实事|民生实事|重点|建设|工作)项目$|^项目(?:名称|内容)$|^建设内容$|^工作要点$"
+                 r"|^考核(?:内容|指标)$"
+                 r"|^内容(?:与|和|及)要求$|^(?:重点|主要|年度)?工作$|^(?:\d{4}年)?(?:主要|预期|年度)?目标$"),
 }
 _DETAIL = lazy(r"措施|内容|举措|要求|目标|成果|标志|事项|任务")
 _FIELD_LABEL = {"lead": "牵头单位", "responsible": "责任单位", "support": "配合单位",
