@@ -232,26 +232,7 @@ def _matrix_sheet(sheet: Sheet, plan: Plan, matrix: Matrix, page: Page, labels: 
          (total_col, "合计", head), (full_col, "任务全文", head)],
         height=min(MAX_ROW_HEIGHT, max(30, 14.5 * longest + 10)))
 
-    number, text, mark = book.style("number"), book.style("text"), book.style("mark")
-    inherited, full = book.style("mark_inherited"), book.style("full_text")
-    totals = dict.fromkeys(column_of.values(), 0)  # counted from the marks actually written
-    sheet.min_height = MATRIX_ROW  # rows of even height, with air around the marks
-    for i, row in enumerate(matrix.rows, 1):
-        task = row.task
-        cells: list[RowCell] = [(1, i, number)]
-        if several:
-            cells.append((2, _document_label(labels, row), text))
-        cells += [(first_dept - 3, section_text(row), text), (first_dept - 2, task.label, text),
-                  (first_dept - 1, clean_text(task.title), text)]
-        marks = sorted((column_of[d], MARKS[c.role], inherited if c.inherited else mark)
-                       for d, c in row.cells.items() if d in column_of)
-        for column, _, _ in marks:
-            totals[column] += 1
-        cells += marks
-        cells += [(total_col, len(marks), number), (full_col, clean_text(task.text), full)]
-        sheet.append(cells)
-
-    sheet.min_height = None
+    totals = _task_rows(sheet, matrix, labels, several, column_of, first_dept, total_col)
     total = book.style("total")
     sheet.append([(1, "合计", total), *((c, n, total) for c, n in totals.items()),
                   (total_col, sum(totals.values()), total)])
@@ -266,6 +247,33 @@ def _matrix_sheet(sheet: Sheet, plan: Plan, matrix: Matrix, page: Page, labels: 
     if departments:  # department load: the 合计 row
         heat_scale(ws, f"{letter(first_dept)}{total_row}:{letter(total_col - 1)}{total_row}")
     _define(book, _MATRIX_NAME, sheet, f"$A${head_row}:${letter(full_col)}${last_row}")
+
+
+def _task_rows(sheet: Sheet, matrix: Matrix, labels: list[str], several: bool,
+               column_of: dict[str, int], first_dept: int, total_col: int) -> dict[int, int]:
+    """矩阵's task rows (序号, 文件, 章节, 编号, 任务, the marks, 合计, 任务全文); the marks
+    written per department column (the 合计 row counts them)."""
+    book = sheet.book
+    number, text, mark = book.style("number"), book.style("text"), book.style("mark")
+    inherited, full = book.style("mark_inherited"), book.style("full_text")
+    totals = dict.fromkeys(column_of.values(), 0)  # counted from the marks actually written
+    sheet.min_height = MATRIX_ROW  # rows of even height, with air around the marks
+    for i, row in enumerate(matrix.rows, 1):
+        task = row.task
+        cells: list[RowCell] = [(1, i, number)]
+        if several:
+            cells.append((2, _document_label(labels, row), text))
+        cells += [(first_dept - 3, section_text(row), text), (first_dept - 2, task.label, text),
+                  (first_dept - 1, clean_text(task.title), text)]
+        marks = sorted((column_of[d], MARKS[c.role], inherited if c.inherited else mark)
+                       for d, c in row.cells.items() if d in column_of)
+        for column, _mark, _style in marks:
+            totals[column] += 1
+        cells += marks
+        cells += [(total_col, len(marks), number), (total_col + 1, clean_text(task.text), full)]
+        sheet.append(cells)
+    sheet.min_height = None
+    return totals
 
 
 def _document_label(labels: list[str], row: Row) -> str:
