@@ -91,21 +91,19 @@ def _path(digest: str, create: bool = False):
 
 def load(grammar: str, options: dict[str, Any]):
     """The Lark parser of ``grammar`` with ``options`` from the cache, or None."""
-    import stat
-
     from lark import Lark
+
+    from ..safety.cache import read_private
 
     digest = _digest(grammar, options)
     path = _path(digest)
     if path is None:
         return None
     try:
-        with open(path, "rb", opener=lambda p, flags: os.open(p, flags | os.O_NOFOLLOW)) as f:
-            info = os.fstat(f.fileno())
-            if (not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid()
-                    or info.st_mode & 0o022 or info.st_size > _MAX_BYTES):
-                return None
-            cached = json.loads(f.read(), object_hook=_decoder(_custom_lexer(options)))
+        data = read_private(path, _MAX_BYTES)  # the user's own file, nobody else's to write
+        if data is None:
+            return None
+        cached = json.loads(data, object_hook=_decoder(_custom_lexer(options)))
         if (type(cached) is not dict or cached.get("format") != _FORMAT
                 or cached.get("sha256") != digest):
             return None
