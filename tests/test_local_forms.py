@@ -509,3 +509,55 @@ def test_a_group_column_before_the_number_and_cells_merged_over_rows():
     # the body that scores a county's list is never one of its columns
     assert not any(a.as_printed.startswith("市") for t in doc.tasks for a in t.assignments)
     assert [t.title for t in doc.tasks[1:4]] == ["粮食安全责任制", "建设美丽牧场", "劳动生产率"]
+
+
+# ── whole provincial plans pasted as text: section rows, a detail column, a number left out ──
+
+
+_PROVINCE_ROWS = [
+    ("一、推动芯片全链发展", None),
+    ("1", ["聚力推动“GPU浙江造”。", "设立TPU、AI芯片等方向。", "省发展改革委", "省经信厅、省科技厅", "2026年12月"]),
+    ("2", ["设立省重大科技专项支持GPU芯片研发攻关。", "省科技厅", "省经信厅", "持续推进"]),  # merged 重点任务
+    ("二、强化算力设施保障", None),
+    ("4", ["有序推进算力布局。", "加快国家“芯火”平台等中试平台建设。", "省经信厅、省科技厅按职责分工负责",
+           "省发展改革委", "持续推进"]),  # number 3 left out; a lead cell with its role
+    ("5", ["鼓励企业牵头制定数据标准。", "省市场监管局（省知识产权局）", "无", "2026年12月"]),
+]
+_PROVINCE_WANT = [
+    ("1.", "一、推动芯片全链发展", [("省发展改革委", "lead"), ("省经信厅", "support"), ("省科技厅", "support")]),
+    ("2.", "一、推动芯片全链发展", [("省科技厅", "lead"), ("省经信厅", "support")]),
+    ("4.", "二、强化算力设施保障", [("省经信厅", "lead"), ("省科技厅", "lead"), ("省发展改革委", "support")]),
+    ("5.", "二、强化算力设施保障", [("省市场监管局（省知识产权局）", "lead")]),
+]
+
+
+def _province_got(doc):
+    return [(t.label, t.section, [(a.as_printed, a.role.value) for a in t.assignments])
+            for t in doc.tasks]
+
+
+@pytest.mark.parametrize("gap", ["\n", "\n\n"])
+def test_a_cell_per_line_table_with_section_rows_a_detail_column_and_a_number_left_out(gap):
+    # 重点任务 / 具体举措 (a detail of the task), a section's row merged across the table
+    # (二、…) between rows, 重点任务 merged over the rows of its group, 序号 3 left out, a lead
+    # cell ending in its role, a body with its other name in brackets, 配合单位 无
+    cells = ["序号", "重点任务", "具体举措", "牵头单位", "配合单位", "完成时限"]
+    for first, rest in _PROVINCE_ROWS:
+        cells += [first, *(rest or [])]
+    text = "浙江省人工智能重点任务分工清单\n" + gap.join(cells) + "\n"
+    (doc,) = parse(text).documents
+    assert _province_got(doc) == _PROVINCE_WANT
+    assert any(w.kind == "numbering" for w in doc.warnings)  # 2 → 4 is told
+
+
+def test_a_table_with_a_row_a_line_and_section_rows_between_them():
+    lines = ["序号 | 重点任务 | 具体举措 | 牵头单位 | 配合单位 | 完成时限"]
+    for first, rest in _PROVINCE_ROWS:
+        if rest is None:
+            lines.append(first)
+        else:
+            if len(rest) == 4:
+                rest = ["", *rest]
+            lines.append(" | ".join([first, *rest]))
+    (doc,) = parse("浙江省人工智能重点任务分工清单\n" + "\n".join(lines) + "\n").documents
+    assert _province_got(doc) == _PROVINCE_WANT

@@ -72,11 +72,17 @@ _HEADER_TAILS = frozenset(("单位", "部门", "领导", "时限", "时间", "�
 def _header_at(cells: list[str], start: int) -> tuple[list[str | None], list[str], int] | None:
     """(kinds, labels, cells used) of a header that starts at ``cells[start]``: a header cell
     may wrap over two or three lines (重点 / 工作, 完成 / 时限)."""
-    from .dutytable import _kind
+    from .dutytable import _DETAIL, _kind
 
     def kind_of(cell: str) -> str | None:
         label = re.sub(r"[（(][^（）()]*[）)]$", "", cell)  # 责任单位（加*号为牵头部门…）
-        return _kind(cell) if cell and len(label) <= _MAX_HEADER else None
+        if not cell or len(label) > _MAX_HEADER:
+            return None
+        kind = _kind(cell)
+        if kind is None and "task" in kinds and _DETAIL.search(label) and not label.endswith(
+                ("单位", "部门", "领导", "时限", "时间")):
+            return "detail"  # 重点任务 / 具体举措: a detail of the task (dutytable._header)
+        return kind
 
     kinds: list[str | None] = []
     labels: list[str] = []
@@ -181,15 +187,23 @@ _PERSON = lazy(r"^[\u4e00-\u9fff](?:[ \u3000]?[\u4e00-\u9fff]){1,3}$")
 _STAR = lazy(r"[★☆*＊]")
 
 
+# what may follow a body's name in a unit cell: its other name in brackets (省市场监管局（省知识
+#产权局）) and a role (省经信厅、省科技厅按职责分工负责, 县财政局牵头, 市教育局等)
+_NAME_TAIL = lazy(r"(?:[（(][^（）()]*[）)]|按职责分工负责|按职责分工|分别负责|负责|牵头|配合|参与"
+                  r"|等(?:有关|相关)?(?:单位|部门)?)+$")
+
+
 def _unit_cell(cell: str) -> bool:
     names = [n for n in re.split(r"[、，,；;\s]+", _STAR.sub("", cell)) if n]
-    return bool(names) and (bool(_STAR.search(cell)) or all(_UNIT_NAME.search(n) for n in names))
+    return bool(names) and (bool(_STAR.search(cell)) or all(
+        _UNIT_NAME.search(_NAME_TAIL.sub("", n) or n) for n in names))
 
 
 def _person_cell(cell: str) -> bool:
     return all(_PERSON.match(p.strip()) for p in cell.split("\n") if p.strip())
 
 
+_NONE_CELL = lazy(r"^(?:无|—+|－+|-+|/|／)$")  # a cell that says there is none (配合单位: 无)
 _PHRASE = lazy(r"[\u4e00-\u9fff]{3,}")  # a unit of measure (万亩, 万元/人, %) is no phrase
 _DATE_CELL = lazy(r"\d{4}年|\d{1,2}月|[底末前]|长期|持续|年内|全年|每[年季月]|常态")
 
@@ -211,7 +225,7 @@ def _row_fits(cells: list[str], kinds: list[str | None]) -> bool:
     """Does each cell of a row hold what its column holds (a date under 完成时限, persons under
     责任领导, bodies under a unit column)?"""
     for cell, kind in zip(cells, kinds):
-        if not cell:
+        if not cell or _NONE_CELL.match(cell):
             continue
         if kind == "deadline" and not _DATE_CELL.search(cell):
             return False
@@ -292,14 +306,25 @@ def _line_table(lines: list[str], i: int):
     from .dutytable import _header
 
     header = _row_of(lines[i])
-    if header is None or _header([header]) is None:
+    found = _header([header]) if header is not None else None
+    if found is None:
         return None
+    task = found[1].index("task")
     rows, starts = [header], [i]
     j = i + 1
     while j < len(lines):
         cells = _row_of(lines[j])
         if cells is None:
             if not lines[j].strip():
+                j += 1
+                continue
+            heading = lines[j].strip()
+            after = next((k for k in range(j + 1, len(lines)) if lines[k].strip()), None)
+            if (_SECTION_CELL.match(heading) and len(heading) <= 60 and after is not None
+                    and _row_of(lines[after]) is not None):
+                # a section's heading row (一、…) merged across the table: its one cell
+                rows.append([""] * task + [heading] + [""] * (len(header) - task - 1))
+                starts.append(j)
                 j += 1
                 continue
             break
@@ -314,6 +339,33 @@ def _division_lines(rows):
     from .dutytable import division_lines
 
     return division_lines(rows)
+
+
+def _heading_before(cells: list[str], body: list[int], b: int, expected: int) -> bool:
+    """Is ``cells[body[b]]`` a section's heading row (一、…, 二、…) standing before row
+    ``expected`` (or the one after it: a number left out)?"""
+    cell = cells[body[b]]
+    return (bool(_SECTION_CELL.match(cell)) and len(cell) <= 60 and b + 1 < len(body)
+            and any(_next_row(cells[body[b + 1]], n) for n in (expected, expected + 1)))
+
+
+def _row_after(cells: list[str], body: list[int], k: int, expected: int, row: list[str],
+               width: int) -> int | None:
+    """The number of the row that starts at ``cells[body[k]]`` after row ``expected - 1``,
+    whose cells so far are ``row``; None when it starts none. One number may be left out of
+    the 序号 column (5, 7): a number one further on starts a row only where the row before it
+    has most of its cells and a cell of words follows it (never a figure of the row's own
+    cells)."""
+    m = _ROW_NUMBER.match(cells[body[k]])
+    if not m:
+        return None
+    n = int(m.group(1))
+    if n == expected:
+        return n
+    if (n == expected + 1 and len(row) >= width - 2 and k + 1 < len(body)
+            and not _ROW_NUMBER.match(cells[body[k + 1]]) and _PHRASE.search(cells[body[k + 1]])):
+        return n
+    return None
 
 
 def _cell_rows(lines: list[str], cells: list[str], kinds: list[str | None], header: list[str],
@@ -343,13 +395,26 @@ def _cell_rows(lines: list[str], cells: list[str], kinds: list[str | None], head
             group += cells[body[b]]
             b += 1
     while b < len(body):
+        if _heading_before(cells, body, b, expected):
+            # a section's heading row (一、推动芯片全链发展) between rows: merged across the
+            # table, its text is the one cell it has
+            heading = [""] * len(kinds)
+            heading[kinds.index("task")] = cells[body[b]]
+            rows.append(heading)
+            starts.append(body[b])
+            end = body[b] + 1
+            b += 1
+            continue
         m = _ROW_NUMBER.match(cells[body[b]])
-        if not m or int(m.group(1)) != expected:
+        after_heading = bool(rows) and not rows[-1][0]
+        if not m or int(m.group(1)) != expected and not (
+                after_heading and int(m.group(1)) == expected + 1):
             break
+        expected = int(m.group(1))
         starts.append(body[b])
         k = b + 1
         row: list[str] = []
-        last = not any(_next_row(cells[body[n]], expected + 1)
+        last = not any(_next_row(cells[body[n]], following) for following in (expected + 1, expected + 2)
                        for n in range(k, min(len(body), k + 3 * width + 2)))
         while k < len(body):
             if last and len(row) >= width and (
@@ -358,8 +423,8 @@ def _cell_rows(lines: list[str], cells: list[str], kinds: list[str | None], head
                 # the last row: no more cells than columns, unless its task cell wraps (a
                 # cell after it would not fit its column: a body in the 完成时限 column)
                 break
-            nxt = _ROW_NUMBER.match(cells[body[k]])
-            if nxt and int(nxt.group(1)) == expected + 1:
+            if _row_after(cells, body, k, expected + 1, row, width) or _heading_before(
+                    cells, body, k, expected + 1):
                 break
             if len(row) >= 3 * width:  # the last row has run into the text after it
                 break
@@ -379,7 +444,8 @@ def _cell_rows(lines: list[str], cells: list[str], kinds: list[str | None], head
             group = following
         else:
             rows.append([m.group(1), *_row_cells(row, width, task, columns)])
-        expected += 1
+        expected = (k < len(body) and _row_after(cells, body, k, expected + 1, row, width)
+                    or expected + 1)
         end = body[k - 1] + 1 if k > b else end
         b = k
     return header, rows, starts, end
