@@ -561,3 +561,26 @@ def test_a_table_with_a_row_a_line_and_section_rows_between_them():
             lines.append(" | ".join([first, *rest]))
     (doc,) = parse("浙江省人工智能重点任务分工清单\n" + "\n".join(lines) + "\n").documents
     assert _province_got(doc) == _PROVINCE_WANT
+
+
+# ── a heading over one unnumbered paragraph ──────────────────────────────────────────────────
+
+
+def test_a_heading_over_one_unnumbered_paragraph_is_its_title_not_its_text():
+    text = ("某县2024年安全生产工作方案\n一、抓发展\n推进甲项工作，确保完成。（责任单位：县发改局）\n"
+            "推进乙项工作。（责任单位：县财政局）\n二、保安全\n开展安全生产大检查，消除隐患。（责任单位：县应急管理局、县公安局）\n"
+            "（一）强基础\n夯实基层基础。（责任单位：县民政局）\n")
+    (doc,) = parse(text).documents
+    got = [(t.label, t.title, t.text) for t in doc.tasks]
+    assert got[2:] == [("二、", "保安全", "开展安全生产大检查，消除隐患。"),
+                       ("（一）", "强基础", "夯实基层基础。")]
+
+
+def test_a_clause_wrapped_over_lines_keeps_its_first_line():
+    # a sentence on the number's line (ends with ，) is the text wrapped, never a heading; a
+    # trailer on a line of its own is the whole section's (its heading stays its text)
+    text = ("某县2024年工作方案\n一、推进甲项工作，\n确保年底前完成。（责任单位：县发改局）\n"
+            "二、主要目标\n生产总值增长6%。\n由县发改局、县统计局负责落实。\n")
+    (doc,) = parse(text).documents
+    assert doc.tasks[0].text.startswith("推进甲项工作")
+    assert doc.tasks[1].text.startswith("主要目标")

@@ -186,7 +186,8 @@ class _DocumentBuilder:
         part = 0
         text: list[str] = []
         segments = list(_segments(unit.body))
-        heading_line = self.resolver is not None and _heading_over_paragraphs(segments)
+        heading_line = self.resolver is not None and (
+            _heading_over_paragraphs(segments) or _heading_over_one_paragraph(unit, segments))
         for tok, trailer in segments:
             if heading_line and trailer is None and part == 0:
                 # a local plan's heading line over unnumbered paragraph tasks (（一）推动…。 then
@@ -284,6 +285,42 @@ class _DocumentBuilder:
             if prev is not None and value not in (prev[0] + 1, 1):
                 self.warn(self.line_of(unit.line), "numbering", old=prev[1], new=unit.number)
             last[unit.kind] = (value, unit.number)
+
+
+_HEADING_KINDS = ("section", "clause")  # 一、 and （一）: the numbers a local plan heads with
+_MAX_HEADING = 30
+
+
+def _heading_over_one_paragraph(unit: Unit, segments) -> bool:
+    """Does a local plan's heading (三、保安全, （二）强基础) stand on a line of its own over one
+    unnumbered paragraph that ends with the trailer (开展安全生产大检查…。（责任单位：…）)? The
+    heading is the task's title, never its text. A numbered clause whose own line is a
+    sentence (ends with 。；，) or long is its text wrapped over lines, never a heading."""
+    if unit.kind not in _HEADING_KINDS:
+        return False
+    trailers = [i for i, (_, trailer) in enumerate(segments) if trailer is not None]
+    if len(trailers) != 1:
+        return False
+    first_nl = next((i for i, (tok, trailer) in enumerate(segments)
+                     if trailer is None and tok.type == "NL"), None)
+    if first_nl is None or first_nl > trailers[0] or first_nl == 0:
+        return False
+    if any(tok.type not in ("TEXT", "NL") for tok, _ in segments[:first_nl]):
+        return False
+    head = "".join(tok for tok, _ in segments[:first_nl]).strip()
+    if not head or len(head) > _MAX_HEADING or head.endswith(("。", "；", "，", "、", "：", ";", ",")):
+        return False
+    # the paragraph under it ends with its trailer on its own line (nothing but a line break
+    # or 。 after it): a trailer on a line of its own after the text is the whole section's
+    # (由…负责落实。 under 一、…主要目标), whose heading stays its text
+    i = trailers[0]
+    paragraph = [tok for tok, _ in segments[first_nl + 1:i]]
+    if not any(tok.type == "TEXT" and tok.strip() for tok in paragraph) or any(
+            tok.type == "NL" for tok in paragraph):
+        return False
+    after = segments[i + 1][0] if i + 1 < len(segments) else None
+    return after is None or after.type == "NL" or (
+        after.type == "TEXT" and not after.strip("。；， "))
 
 
 def _heading_over_paragraphs(segments) -> bool:
