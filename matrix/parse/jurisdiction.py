@@ -256,7 +256,8 @@ def _candidates(lines: Iterable[str]) -> Counter:
 
 def detect_jurisdiction(opening: Sequence[str], title: str | None, doc_number: str | None,
                         body_lines: Sequence[str], prefixes: Counter,
-                        national_names: int, self_refs: Counter | None = None) -> Jurisdiction | None:
+                        national_names: int, self_refs: Counter | None = None,
+                        groups: Sequence[str] = ()) -> Jurisdiction | None:
     """Whose plan a document is, or None when nothing tells.
 
     ``prefixes`` counts the level prefixes of the bodies its trailers name (市 → 12);
@@ -300,7 +301,8 @@ def detect_jurisdiction(opening: Sequence[str], title: str | None, doc_number: s
             return None
         best = max(found, key=lambda n: (found[n], -list(found).index(n)))
         level = level_of(best)
-        return _county_level_city(Jurisdiction(level=level, name=best), opening) if level else None
+        return _county_level_city(Jurisdiction(level=level, name=best), opening, groups) \
+            if level else None
     fitting = [n for n in found if level_of(n) == level]
     if not fitting:
         more = _candidates(body_lines)
@@ -312,7 +314,7 @@ def detect_jurisdiction(opening: Sequence[str], title: str | None, doc_number: s
         name = tm.group(1) + LEVEL_PREFIX[level]
     else:
         name = None
-    return _county_level_city(Jurisdiction(level=level, name=name), opening)
+    return _county_level_city(Jurisdiction(level=level, name=name), opening, groups)
 
 
 # Prefecture-level cities with neither counties nor districts: they address their towns as a
@@ -325,9 +327,18 @@ _ADDRESSEES = lazy(r"((?:各|市)[^。：:]{2,100}?(?:政府|办事处|部门|�
 _TO_COUNTIES = lazy(r"各(?:有关)?(?:县|区|市辖区)|县（市、?区）|县\(市、?区\)|区县|县市区|县（市）|区（市）")
 
 
-def _county_level_city(found: Jurisdiction, opening: Sequence[str]) -> Jurisdiction:
+_MIN_TOWN_GROUPS = 2  # fields or sentences that give the towns a share, without an addressee line
+
+
+def _county_level_city(found: Jurisdiction, opening: Sequence[str],
+                       groups: Sequence[str] = ()) -> Jurisdiction:
     """A 市 that addresses its towns and no county or district is a county-level city (县级市:
-    桐乡市, 义乌市, 昆山市): its level is county, its bodies still print 市 (市发改局)."""
+    桐乡市, 义乌市, 昆山市): its level is county, its bodies still print 市 (市发改局).
+
+    The addressee line decides where the notice has one that names towns or counties; where it
+    has none (a plan pasted without its notice, or addressed only to 市政府各部门), the groups
+    its fields and sentences give a share (``groups``: 各镇（街道）, 各镇人民政府) do: towns at
+    least twice and never a county or district."""
     if found.level != "city" or not (found.name or "").endswith("市") \
             or found.name in _CITIES_OF_TOWNS:
         return found
@@ -336,8 +347,13 @@ def _county_level_city(found: Jurisdiction, opening: Sequence[str]) -> Jurisdict
         # page that lost its line breaks)
         for m in _ADDRESSEES.finditer(line):
             text = m.group(1)
-            if _TO_TOWNS.search(text) and not _TO_COUNTIES.search(text):
+            if _TO_COUNTIES.search(text):
+                return found
+            if _TO_TOWNS.search(text):
                 return Jurisdiction(level="county", name=found.name)
+    towns = sum(1 for g in groups if _TO_TOWNS.search(g))
+    if towns >= _MIN_TOWN_GROUPS and not any(_TO_COUNTIES.search(g) for g in groups):
+        return Jurisdiction(level="county", name=found.name)
     return found
 
 

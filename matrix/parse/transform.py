@@ -569,15 +569,19 @@ def _jurisdiction(opening: Sequence[str], title: str | None, number: str | None,
     self_refs: Counter = Counter(m for p in opening for m in _SELF_REF.findall(p))
     national = 0
     lines: list[str] = []
+    groups: list[str] = []  # who is given a share beyond the bodies (各镇（街道）, 各县（市、区）)
     for top in tops:
         for unit in top.walk():
             for tok, trailer in _segments(unit.body):
                 if trailer is None:
                     if tok.type == "TEXT" and ("《" in tok or "政府" in tok or "实际" in tok):
                         lines.append(tok)
+                    if tok.type == "TEXT" and ("镇" in tok or "县" in tok or "区" in tok):
+                        groups.append(tok)
                     if tok.type == "TEXT" and ("我" in tok or "全" in tok or "本" in tok):
                         self_refs.update(_SELF_REF.findall(tok))
                     continue
+                groups.append(trailer[0])
                 for duty in read_trailer(trailer[0]).duties:
                     duties += 1
                     prefix = own_prefix(duty.name)
@@ -589,7 +593,7 @@ def _jurisdiction(opening: Sequence[str], title: str | None, number: str | None,
                         self_refs["*"] += 1  # 财政局, 发改局: a local government's word for it
     # how the text speaks of itself counts only in a plan that names bodies (not in a bulletin)
     return detect_jurisdiction(opening, title, number, lines, prefixes, national,
-                               self_refs if duties else None)
+                               self_refs if duties else None, groups)
 
 
 _SELF_REF = lazy(r"(?:我|全|本)([省市县区])(?![场级委直属长])")  # 结合我市实际, 全区
