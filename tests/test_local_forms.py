@@ -584,3 +584,37 @@ def test_a_clause_wrapped_over_lines_keeps_its_first_line():
     (doc,) = parse(text).documents
     assert doc.tasks[0].text.startswith("推进甲项工作")
     assert doc.tasks[1].text.startswith("主要目标")
+
+
+# ── a plan-level lead on a line of its own under a title ─────────────────────────────────────
+
+_NOTICE = "某县人民政府办公室关于印发耕地保护工作方案的通知\n各乡镇人民政府，县直各单位：\n"
+_LIST = ("某县耕地保护专项整治工作任务清单\n（县自然资源局牵头）\n"
+         "1.开展耕地保护宣传。（责任单位：各乡镇、县农业农村局）\n2.严格查处违法占地。（责任单位：县综合执法局）\n"
+         "3.建立巡查机制。\n")
+
+
+@pytest.mark.parametrize("between", [
+    "现将方案印发给你们。\n附件\n",
+    # numbered requirements in the notice before the attachment: the lead line is the
+    # attachment's, never the trailer of the notice's last clause
+    "现将方案印发给你们，并提出以下要求：\n一、加强领导。各单位要高度重视。\n二、强化督查。县政府督查室定期督查。\n附件2\n",
+])
+def test_a_lead_line_under_an_attachment_title_leads_every_task_of_it(between):
+    (doc,) = parse(_NOTICE + between + _LIST).documents
+    got = {t.label: sorted((a.as_printed, a.role.value, a.inherited) for a in t.assignments)
+           for t in doc.tasks}
+    assert got == {
+        "1.": [("县农业农村局", "responsible", False), ("县自然资源局", "lead", True),
+               ("各乡镇", "responsible", False)],
+        "2.": [("县综合执法局", "responsible", False), ("县自然资源局", "lead", True)],
+        "3.": [("县自然资源局", "lead", True)]}  # a clause without its own trailer is the lead's
+    assert "（县自然资源局牵头）" in doc.rules
+    assert not any(t.label == "二、" for t in doc.tasks)
+
+
+def test_a_trailer_on_a_clause_own_next_line_stays_the_clause():
+    text = "某县工作方案\n1.开展耕地保护宣传，\n加大执法力度\n（县自然资源局牵头）\n2.严格查处违法占地。（县综合执法局负责）\n"
+    (doc,) = parse(text).documents
+    assert [(t.label, [a.as_printed for a in t.assignments]) for t in doc.tasks] == [
+        ("1.", ["县自然资源局"]), ("2.", ["县综合执法局"])]

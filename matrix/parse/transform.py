@@ -49,6 +49,9 @@ class _RuleState:
     star_rest: Role | None = None  # 加*号为牵头部门，其余为参与部门: the unmarked names' role
     inherit: tuple[str, ...] = ()
     scope_default: str | None = None
+    # a plan-level lead on a line of its own under the plan's (or an attachment's) title
+    # (县耕地保护任务清单 / （县自然资源局牵头）): its bodies take part in every later task
+    plan: tuple = ()
 
 
 class _DocumentBuilder:
@@ -121,7 +124,7 @@ class _DocumentBuilder:
     def _assignments(self, info: TrailerInfo, line: int) -> tuple[Assignment, ...]:
         # The same trailer under the same rules gives the same assignments (a long plan repeats
         # its trailers): made once; only the warnings, which carry the line, are given again.
-        key = (id(info), self.state.lead_rule, self.state.inherit)
+        key = (id(info), self.state.lead_rule, self.state.inherit, self.state.plan)
         known = self.by_trailer.get(key)
         if known is None or known[0] is not info:
             unknown: list[str] = []
@@ -158,7 +161,31 @@ class _DocumentBuilder:
             if a.department not in present:
                 out.append(a)
                 present.add(a.department)
+        out.extend(self._plan_assignments(present, unknown))
         return _strongest_once(out)
+
+    def _plan_assignments(self, present: set[str], unknown: list[str]) -> list[Assignment]:
+        """The bodies of the plan-level lead line in force (inherited), those not named yet."""
+        out = []
+        for duty in self.state.plan:
+            a = self._assignment(duty.name, duty.role, unknown, inherited=True, full=duty.full)
+            if a.department not in present:
+                out.append(a)
+                present.add(a.department)
+        return out
+
+    def plan_lead(self, tok: Token, inner: str) -> bool:
+        """A trailer on a line of its own under a plan's title (（县自然资源局牵头） under
+        某县耕地保护专项整治工作任务清单): from now on its bodies take part in every task. True
+        when it named any."""
+        info = read_trailer(inner)
+        if not info.duties:
+            return False
+        self.state.plan = tuple(info.duties)
+        rule = f"（{inner}）"
+        if rule not in self.rules:
+            self.rules.append(rule)
+        return True
 
     # -- units --------------------------------------------------------------------------------
     def add_unit(self, unit: Unit, section: Unit | None, parent: Unit | None) -> bool:
@@ -169,6 +196,8 @@ class _DocumentBuilder:
         subsection = (parent.heading() if parent is not None and parent is not section
                       else None)
         made = self._cut_tasks(unit, line, title, section_text, subsection)
+        if not made and not unit.children and self.state.plan:
+            made = self._plan_task(unit, line, title, section_text, subsection)
         child_made = False
         for child in unit.children:
             child_section = section if section is not None else unit
@@ -188,7 +217,13 @@ class _DocumentBuilder:
         segments = list(_segments(unit.body))
         heading_line = self.resolver is not None and (
             _heading_over_paragraphs(segments) or _heading_over_one_paragraph(unit, segments))
-        for tok, trailer in segments:
+        for index, (tok, trailer) in enumerate(segments):
+            if trailer is not None and self.resolver is not None and _attachment_lead(
+                    segments, index) and self.plan_lead(tok, trailer[0]):
+                # an attachment's title and its lead line after this unit's text: the plan
+                # that follows, never this unit's trailer
+                text = _before_attachment(text)
+                continue
             if heading_line and trailer is None and part == 0:
                 # a local plan's heading line over unnumbered paragraph tasks (（一）推动…。 then
                 # paragraphs each ending （X等负责）): the first task is its paragraph
@@ -239,6 +274,23 @@ class _DocumentBuilder:
             text = []
         return part > 0
 
+    def _plan_task(self, unit: Unit, line: int, title: str, section: str | None,
+                   subsection: str | None) -> bool:
+        """A clause without a trailer of its own under a plan-level lead line: a task of the
+        lead's bodies (inherited)."""
+        text = _clean_text("".join(tok for tok in unit.body if tok.type != "DOC_RULE"))
+        if not text:
+            return False
+        unknown: list[str] = []
+        assignments = tuple(self._plan_assignments(set(), unknown))
+        for name in dict.fromkeys(unknown):
+            self.unknown.setdefault(name, line)
+        self.tasks.append(Task(
+            number=unit.number, part=1, section=section, subsection=subsection, title=title,
+            text=text, trailer="", line=line, assignments=assignments, deadline=None,
+            scope=self.state.scope_default, leaders=()))
+        return True
+
     def _field_like(self, tok: Token, number: str) -> None:
         """A local plan's text that looks like a responsibility field (a unit label with its
         colon, or a list of bodies and 牵头/负责/配合 ending a sentence) but was not read as a
@@ -285,6 +337,60 @@ class _DocumentBuilder:
             if prev is not None and value not in (prev[0] + 1, 1):
                 self.warn(self.line_of(unit.line), "numbering", old=prev[1], new=unit.number)
             last[unit.kind] = (value, unit.number)
+
+
+_ATTACHMENT = lazy(r"^附\s*件\s*[\d一二三四五六七八九十]*\s*[:：]?")
+_MAX_TITLE = 60
+
+
+def _own_line(segments, i: int) -> bool:
+    """Is ``segments[i]`` alone on its line?"""
+    before = segments[i - 1][0] if i > 0 else None
+    after = segments[i + 1][0] if i + 1 < len(segments) else None
+    return (before is None or before.type == "NL") and (
+        after is None or after.type == "NL" or (after.type == "TEXT" and not after.strip("。 ")))
+
+
+def _lines_before(segments, i: int) -> list[str]:
+    """The text of the lines before ``segments[i]`` back to the previous trailer, last first."""
+    lines, current = [], []
+    for tok, trailer in reversed(segments[:i]):
+        if trailer is not None:
+            break
+        if tok.type == "NL":
+            if current:
+                lines.append("".join(reversed(current)).strip())
+            current = []
+        else:
+            current.append(str(tok))
+    if current:
+        lines.append("".join(reversed(current)).strip())
+    return [line for line in lines if line]
+
+
+def _title_line(line: str) -> bool:
+    return 0 < len(line) <= _MAX_TITLE and not line.endswith(("。", "；", "，", "：", ":", "、"))
+
+
+def _attachment_lead(segments, i: int) -> bool:
+    """Is the trailer ``segments[i]`` a lead line under an attachment's title (附件2 / 某县…任务
+    清单 / （县自然资源局牵头）), alone on its line?"""
+    if not _own_line(segments, i):
+        return False
+    lines = _lines_before(segments, i)
+    if len(lines) < 2 or not _title_line(lines[0]):
+        return False
+    return any(_ATTACHMENT.match(line) for line in lines[1:3])
+
+
+def _before_attachment(text: list) -> list:
+    """``text`` (the unit's tokens so far) up to the line that opens an attachment."""
+    joined = "".join(text)
+    lines = joined.split("\n")
+    for k, line in enumerate(lines):
+        if _ATTACHMENT.match(line.strip()):
+            return ["\n".join(lines[:k])]
+    return text
 
 
 _HEADING_KINDS = ("section", "clause")  # 一、 and （一）: the numbers a local plan heads with
@@ -527,6 +633,14 @@ def build_documents(units: Sequence[Unit], canonical: Canonical, line_of: LineMa
                     builder.apply_rule_line(tok)
                 elif tok.type in ("TEXT", "PAREN") and ("*" in tok or "★" in tok):
                     builder.star_legend(tok)
+            if resolver is not None:
+                segments = list(_segments(preamble.body))
+                for k, (tok, trailer) in enumerate(segments):
+                    # the plan's lead on a line of its own under its title, before the first
+                    # number: it applies to the plan's tasks
+                    if trailer is not None and _own_line(segments, k) and _title_line(
+                            (_lines_before(segments, k) or [""])[0]):
+                        builder.plan_lead(tok, trailer[0])
         outer = min(u.level for u in tops)
         for unit in tops:
             builder.add_unit(unit, unit if unit.level == outer and unit.children else None, None)
