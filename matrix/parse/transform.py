@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from lark import Token
@@ -28,6 +28,8 @@ from ..records import (Assignment, Clause, Department, Document, Jurisdiction, P
 from .documents import find_title, split_documents, stands_as_title  # noqa: F401
 from .trailer import TrailerInfo, read_trailer
 from ..text.patterns import lazy
+from .segments import (attachment_lead, before_attachment, heading_over_one_paragraph,
+                       heading_over_paragraphs, lines_before, own_line, segments_of, title_line)
 from .units import LEVELS, Unit, UnitBuilder, number_value, plan_reader, tree_to_units  # noqa: F401
 
 MAX_WARNINGS_PER_KIND = 50
@@ -214,15 +216,15 @@ class _DocumentBuilder:
                    subsection: str | None) -> bool:
         part = 0
         text: list[str] = []
-        segments = list(_segments(unit.body))
+        segments = list(segments_of(unit.body))
         heading_line = self.resolver is not None and (
-            _heading_over_paragraphs(segments) or _heading_over_one_paragraph(unit, segments))
+            heading_over_paragraphs(segments) or heading_over_one_paragraph(unit, segments))
         for index, (tok, trailer) in enumerate(segments):
-            if trailer is not None and self.resolver is not None and _attachment_lead(
+            if trailer is not None and self.resolver is not None and attachment_lead(
                     segments, index) and self.plan_lead(tok, trailer[0]):
                 # an attachment's title and its lead line after this unit's text: the plan
                 # that follows, never this unit's trailer
-                text = _before_attachment(text)
+                text = before_attachment(text)
                 continue
             if heading_line and trailer is None and part == 0:
                 # a local plan's heading line over unnumbered paragraph tasks (（一）推动…。 then
@@ -339,115 +341,6 @@ class _DocumentBuilder:
             last[unit.kind] = (value, unit.number)
 
 
-_ATTACHMENT = lazy(r"^附\s*件\s*[\d一二三四五六七八九十]*\s*[:：]?")
-_MAX_TITLE = 60
-
-
-def _own_line(segments, i: int) -> bool:
-    """Is ``segments[i]`` alone on its line?"""
-    before = segments[i - 1][0] if i > 0 else None
-    after = segments[i + 1][0] if i + 1 < len(segments) else None
-    return (before is None or before.type == "NL") and (
-        after is None or after.type == "NL" or (after.type == "TEXT" and not after.strip("。 ")))
-
-
-def _lines_before(segments, i: int) -> list[str]:
-    """The text of the lines before ``segments[i]`` back to the previous trailer, last first."""
-    lines, current = [], []
-    for tok, trailer in reversed(segments[:i]):
-        if trailer is not None:
-            break
-        if tok.type == "NL":
-            if current:
-                lines.append("".join(reversed(current)).strip())
-            current = []
-        else:
-            current.append(str(tok))
-    if current:
-        lines.append("".join(reversed(current)).strip())
-    return [line for line in lines if line]
-
-
-def _title_line(line: str) -> bool:
-    return 0 < len(line) <= _MAX_TITLE and not line.endswith(("。", "；", "，", "：", ":", "、"))
-
-
-def _attachment_lead(segments, i: int) -> bool:
-    """Is the trailer ``segments[i]`` a lead line under an attachment's title (附件2 / 某县…任务
-    清单 / （县自然资源局牵头）), alone on its line?"""
-    if not _own_line(segments, i):
-        return False
-    lines = _lines_before(segments, i)
-    if len(lines) < 2 or not _title_line(lines[0]):
-        return False
-    return any(_ATTACHMENT.match(line) for line in lines[1:3])
-
-
-def _before_attachment(text: list) -> list:
-    """``text`` (the unit's tokens so far) up to the line that opens an attachment."""
-    joined = "".join(text)
-    lines = joined.split("\n")
-    for k, line in enumerate(lines):
-        if _ATTACHMENT.match(line.strip()):
-            return ["\n".join(lines[:k])]
-    return text
-
-
-_HEADING_KINDS = ("section", "clause")  # 一、 and （一）: the numbers a local plan heads with
-_MAX_HEADING = 30
-
-
-def _heading_over_one_paragraph(unit: Unit, segments) -> bool:
-    """Does a local plan's heading (三、保安全, （二）强基础) stand on a line of its own over one
-    unnumbered paragraph that ends with the trailer (开展安全生产大检查…。（责任单位：…）)? The
-    heading is the task's title, never its text. A numbered clause whose own line is a
-    sentence (ends with 。；，) or long is its text wrapped over lines, never a heading."""
-    if unit.kind not in _HEADING_KINDS:
-        return False
-    trailers = [i for i, (_, trailer) in enumerate(segments) if trailer is not None]
-    if len(trailers) != 1:
-        return False
-    first_nl = next((i for i, (tok, trailer) in enumerate(segments)
-                     if trailer is None and tok.type == "NL"), None)
-    if first_nl is None or first_nl > trailers[0] or first_nl == 0:
-        return False
-    if any(tok.type not in ("TEXT", "NL") for tok, _ in segments[:first_nl]):
-        return False
-    head = "".join(tok for tok, _ in segments[:first_nl]).strip()
-    if not head or len(head) > _MAX_HEADING or head.endswith(("。", "；", "，", "、", "：", ";", ",")):
-        return False
-    # the paragraph under it ends with its trailer on its own line (nothing but a line break
-    # or 。 after it): a trailer on a line of its own after the text is the whole section's
-    # (由…负责落实。 under 一、…主要目标), whose heading stays its text
-    i = trailers[0]
-    paragraph = [tok for tok, _ in segments[first_nl + 1:i]]
-    if not any(tok.type == "TEXT" and tok.strip() for tok in paragraph) or any(
-            tok.type == "NL" for tok in paragraph):
-        return False
-    after = segments[i + 1][0] if i + 1 < len(segments) else None
-    return after is None or after.type == "NL" or (
-        after.type == "TEXT" and not after.strip("。；， "))
-
-
-def _heading_over_paragraphs(segments) -> bool:
-    """Does a unit open with a line of its own (no trailer on it) over two or more paragraphs
-    that each end with a trailer?"""
-    trailers = [i for i, (_, trailer) in enumerate(segments) if trailer is not None]
-    if len(trailers) < 2:
-        return False
-    first_nl = next((i for i, (tok, trailer) in enumerate(segments)
-                     if trailer is None and tok.type == "NL"), None)
-    if first_nl is None or first_nl > trailers[0]:
-        return False
-    # every trailer ends its paragraph (a line break or the end follows it)
-    for i in trailers:
-        after = segments[i + 1][0] if i + 1 < len(segments) else None
-        if after is not None and after.type != "NL" and not (
-                after.type == "TEXT" and not after.strip("。；， ")):
-            return False
-    return True
-
-
 # What looks like a responsibility field in a local plan's running text (item 8 of issue 23):
 # a unit label with its colon, or bodies listed with 、 and a role word ending the sentence.
 _FIELD_LIKE = lazy(r"(?:主要|其他)?(?:牵头|责任|配合|协同|协作|参与|协办|主办|主责)(?:负责|责任)?"
@@ -457,90 +350,6 @@ _DUTY_LIKE = lazy(rf"(?:^|(?<=[。；]))(?:由)?{_BODY}(?:、{_BODY})+(?:等(?:�
                         r"(?:牵头|负责|配合|参与)(?:落实|实施)?[。；]?$")
 _STAR_LEGEND = lazy(r"(?:加|标|带|有|标注|注)?[★☆*＊]号?(?:的|者)?(?:单位|部门)?(?:为|是)牵头(?:单位|部门)"
                           r"[^。\n]{0,4}?其余(?:的)?(?:单位|部门)?(?:为|是)?(参与|配合|协办|协助|协作|责任)(?:单位|部门)")
-_LINE_END = lazy(r"[。；，\s]+$")
-
-
-def _segments(body: Sequence[Token]) -> Iterable[tuple[Token, tuple[str, str, str | None] | None]]:
-    """The body's tokens, with each trailer as ``(token, (inner, shown, deadline))``.
-
-    A bracketed TRAILER is one segment (inner = its text without the brackets). Consecutive
-    LINE_TRAILER lines (blank lines between them are gone after normalising) are one trailer:
-    read as their lines joined by ；, shown as the lines; a LINE_EXTRA line after them
-    (完成时限：…) gives the deadline.
-    """
-    i, n = 0, len(body)
-    while i < n:
-        tok = body[i]
-        if tok.type == "TRAILER":
-            yield tok, (tok[1:-1], tok[1:-1], None)
-            i += 1
-            continue
-        if tok.type == "SENTENCE_TRAILER":  # 。由X、Y负责落实。: the 。 before it ends the text
-            if tok.startswith("。"):
-                stop = str.__new__(Token, "。")
-                stop.type, stop.value = "TEXT", "。"
-                yield stop, None
-                tok = _token_tail(tok)
-            yield tok, (str(tok).rstrip("。"), str(tok), None)
-            i += 1
-            continue
-        if tok.type != "LINE_TRAILER":
-            yield tok, None
-            i += 1
-            continue
-        if tok.startswith("。"):  # on the clause's own line: the 。 ends the clause's text
-            stop = str.__new__(Token, "。")
-            stop.type, stop.value = "TEXT", "。"
-            yield stop, None
-            tok = _token_tail(tok)
-        lines, deadline, j = [str(tok)], None, i + 1
-        while j < n:
-            nxt = body[j]
-            if nxt.type == "NL":
-                j += 1
-            elif nxt.type == "LINE_TRAILER" and deadline is None:
-                lines.append(str(nxt))
-                j += 1
-            elif nxt.type == "LINE_EXTRA":
-                deadline = deadline or str(nxt).split("：", 1)[1].strip() or None
-                lines.append(str(nxt))
-                j += 1
-            else:
-                break
-        read = "；".join(_LINE_END.sub("", line) for line in lines if not _is_extra(line))
-        if not any(_names_bodies(line) for line in lines):
-            # only people (牵头负责领导：…): no responsibility to read; running text
-            for t in body[i:j]:
-                yield t, None
-            i = j
-            continue
-        yield tok, (read, "\n".join(lines), deadline)
-        # the line breaks the block swallowed are given back as one, so the text stays lines
-        newline = next((t for t in body[i:j] if t.type == "NL"), None)
-        if newline is not None:
-            yield newline, None
-        i = j
-
-
-def _token_tail(tok: Token) -> Token:
-    """A LINE_TRAILER token without its leading 。 (same type and line)."""
-    tail = str.__new__(Token, tok[1:])
-    tail.type, tail.value, tail.line = tok.type, tok[1:], tok.line
-    tail.column = tok.column + 1 if tok.column is not None else None
-    tail.start_pos = tok.start_pos + 1 if tok.start_pos is not None else None
-    return tail
-
-
-def _names_bodies(line: str) -> bool:
-    """A line-trailer line that names bodies, not only people (牵头负责领导：…)."""
-    head = line.split("：", 1)[0]
-    return not _is_extra(line) and not head.endswith(("领导", "领导同志"))
-
-
-def _is_extra(line: str) -> bool:
-    return line.startswith(("完成时限", "完成时间", "时间节点", "时限要求"))
-
-
 @functools.cache
 def _rule_patterns() -> tuple[re.Pattern, re.Pattern]:
     """LEAD_RULE and INHERIT_RULE of ``trailer.lark``: one definition of the rule wordings."""
@@ -585,7 +394,7 @@ def _printed_names(tops: Sequence[Unit]) -> list[str]:
     out: list[str] = []
     for top in tops:
         for unit in top.walk():
-            for tok, trailer in _segments(unit.body):
+            for tok, trailer in segments_of(unit.body):
                 if trailer is not None:
                     info = read_trailer(trailer[0])
                     out.extend(d.full or d.name for d in info.duties)
@@ -634,12 +443,12 @@ def build_documents(units: Sequence[Unit], canonical: Canonical, line_of: LineMa
                 elif tok.type in ("TEXT", "PAREN") and ("*" in tok or "★" in tok):
                     builder.star_legend(tok)
             if resolver is not None:
-                segments = list(_segments(preamble.body))
+                segments = list(segments_of(preamble.body))
                 for k, (tok, trailer) in enumerate(segments):
                     # the plan's lead on a line of its own under its title, before the first
                     # number: it applies to the plan's tasks
-                    if trailer is not None and _own_line(segments, k) and _title_line(
-                            (_lines_before(segments, k) or [""])[0]):
+                    if trailer is not None and own_line(segments, k) and title_line(
+                            (lines_before(segments, k) or [""])[0]):
                         builder.plan_lead(tok, trailer[0])
         outer = min(u.level for u in tops)
         for unit in tops:
@@ -686,7 +495,7 @@ def _jurisdiction(opening: Sequence[str], title: str | None, number: str | None,
     groups: list[str] = []  # who is given a share beyond the bodies (各镇（街道）, 各县（市、区）)
     for top in tops:
         for unit in top.walk():
-            for tok, trailer in _segments(unit.body):
+            for tok, trailer in segments_of(unit.body):
                 if trailer is None:
                     if tok.type == "TEXT" and ("《" in tok or "政府" in tok or "实际" in tok):
                         lines.append(tok)
