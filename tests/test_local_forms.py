@@ -85,6 +85,25 @@ def test_a_one_line_page_with_sections_and_spaces():
         [("省发展改革委", "lead"), ("省商务厅", "responsible"), ("省财政厅", "responsible")]]
 
 
+def test_a_one_line_page_whose_headings_end_without_punctuation():
+    # a whole plan saved as one line: its title and headings end in a word (…工作要点一、…引擎
+    # （一）…高地1.…), the items are numbered on through the sections and one is left out
+    text = ("数字广东建设2025年工作要点一、加快培育数字化发展引擎（一）打造数字技术创新高地"
+            "1.实施关键核心技术攻关。优化平台建设，加快重大项目投产达产。（省科技厅、工业和信息化厅按职责分工负责）"
+            "2.推进产业协同创新。持续完善以制造业创新中心为核心节点的制造业协同创新体系。（省工业和信息化厅牵头）"
+            "二、大力推动数字经济高质量发展（一）提升数字产业发展能级"
+            "3.发展新一代电子信息产业。到2025年完成1、2号线改造，新增3、4个园区。（省工业和信息化厅牵头）"
+            "（二）加快产业数字化转型6.推进工业数字化。出台省制造业数字化转型行动方案。（省工业和信息化厅牵头）")
+    (doc,) = parse(text).documents
+    assert [(t.label, t.section, [a.department for a in t.assignments]) for t in doc.tasks] == [
+        ("1.", "一、加快培育数字化发展引擎", ["省科技厅", "省工业和信息化厅"]),
+        ("2.", "一、加快培育数字化发展引擎", ["省工业和信息化厅"]),
+        ("3.", "二、大力推动数字经济高质量发展", ["省工业和信息化厅"]),
+        ("6.", "二、大力推动数字经济高质量发展", ["省工业和信息化厅"])]
+    assert "1、2号线" in doc.tasks[2].text and "3、4个园区" in doc.tasks[2].text  # inline, not clauses
+    assert any(w.kind == "numbering" for w in doc.warnings)  # 3 → 6 is told
+
+
 def test_inline_enumerations_of_a_text_with_lines_stay_inline():
     from matrix.text.runon import split_run_on
 
