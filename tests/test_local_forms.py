@@ -637,3 +637,19 @@ def test_a_trailer_on_a_clause_own_next_line_stays_the_clause():
     (doc,) = parse(text).documents
     assert [(t.label, [a.as_printed for a in t.assignments]) for t in doc.tasks] == [
         ("1.", ["县自然资源局"]), ("2.", ["县综合执法局"])]
+
+
+def test_a_table_pasted_as_text_whose_header_is_repeated_at_a_page_break():
+    header = ["序号", "重点任务", "牵头单位", "配合单位", "完成时限"]
+    rows = [["1", "推进甲项工作。", "省发展改革委", "省财政厅", "2026年12月"],
+            ["2", "推进乙项工作。", "省经信厅", "无", "持续推进"],
+            ["3", "推进丙项工作。", "省科技厅", "省教育厅", "2026年6月"]]
+    want = [("1.", [("省发展改革委", "lead"), ("省财政厅", "support")]),
+            ("2.", [("省经信厅", "lead")]),
+            ("3.", [("省科技厅", "lead"), ("省教育厅", "support")])]
+    cells = [*header, *rows[0], *rows[1], *header, *rows[2]]
+    (doc,) = parse("某省重点任务分工表\n" + "\n\n".join(cells) + "\n").documents
+    assert [(t.label, [(a.as_printed, a.role.value) for a in t.assignments]) for t in doc.tasks] == want
+    lines = [" | ".join(r) for r in (header, rows[0], rows[1], header, rows[2])]
+    (doc,) = parse("某省重点任务分工表\n" + "\n".join(lines) + "\n").documents
+    assert [(t.label, [(a.as_printed, a.role.value) for a in t.assignments]) for t in doc.tasks] == want

@@ -328,8 +328,9 @@ def _line_table(lines: list[str], i: int):
                 j += 1
                 continue
             break
-        rows.append(cells + [""] * (len(header) - len(cells)))
-        starts.append(j)
+        if cells != header:  # the header repeated at a page break is read past
+            rows.append(cells + [""] * (len(header) - len(cells)))
+            starts.append(j)
         j += 1
     return (rows, starts, j) if len(rows) > 1 else None
 
@@ -368,8 +369,16 @@ def _row_after(cells: list[str], body: list[int], k: int, expected: int, row: li
     return None
 
 
+def _header_again(cells: list[str], body: list[int], k: int, head: list[str]) -> int:
+    """How many cells from ``body[k]`` repeat the table's header (a page break of a PDF or a
+    Word table repeats it): its length, else 0."""
+    if not head or k + len(head) > len(body):
+        return 0
+    return len(head) if all(cells[body[k + j]] == cell for j, cell in enumerate(head)) else 0
+
+
 def _cell_rows(lines: list[str], cells: list[str], kinds: list[str | None], header: list[str],
-               first: int):
+               first: int, head: list[str] = ()):
     """The rows of a cell-per-line table whose header ends before line ``first``: (its
     header with the number column first, rows, the line each row starts on, the line after
     the table)."""
@@ -395,6 +404,10 @@ def _cell_rows(lines: list[str], cells: list[str], kinds: list[str | None], head
             group += cells[body[b]]
             b += 1
     while b < len(body):
+        again = _header_again(cells, body, b, head)
+        if again:  # the header repeated at a page break: read past
+            b += again
+            continue
         if _heading_before(cells, body, b, expected):
             # a section's heading row (一、推动芯片全链发展) between rows: merged across the
             # table, its text is the one cell it has
@@ -424,7 +437,7 @@ def _cell_rows(lines: list[str], cells: list[str], kinds: list[str | None], head
                 # cell after it would not fit its column: a body in the 完成时限 column)
                 break
             if _row_after(cells, body, k, expected + 1, row, width) or _heading_before(
-                    cells, body, k, expected + 1):
+                    cells, body, k, expected + 1) or _header_again(cells, body, k, head):
                 break
             if len(row) >= 3 * width:  # the last row has run into the text after it
                 break
@@ -496,7 +509,8 @@ def cell_tables(text: str) -> tuple[str, tuple[int, ...]] | None:
                     origin.append(starts[index - 1] + 1 if index >= 1 else i + 1)
                 i = end  # the text after the table goes on as it was
                 continue
-        header, rows, starts, end = _cell_rows(lines, cells, kinds, header, filled[used - 1] + 1)
+        header, rows, starts, end = _cell_rows(lines, cells, kinds, header, filled[used - 1] + 1,
+                                               [cells[k] for k in filled[:used]])
         made = _division_lines([header, *rows]) if rows else None
         if not made:
             out.append(lines[i])
