@@ -685,3 +685,15 @@ def test_the_title_is_the_plans_own(paragraphs, want):
     from matrix.parse.documents import find_title
 
     assert find_title(paragraphs)[0] == want
+
+
+@pytest.mark.parametrize("listed,want", [
+    ("省法院、检察院", ["省法院", "省检察院"]),  # the court's and the procuratorate's pair
+    ("省农业农村厅、商务厅、供销社", ["省农业农村厅", "省商务厅", "省供销社"]),  # the government's cooperative
+    ("省科技厅、之江实验室", ["省科技厅", "之江实验室"]),  # never a laboratory
+    ("省科技厅、检察院", ["省科技厅", "检察院"]),  # a procuratorate alone is left as printed
+])
+def test_a_list_prefix_runs_over_a_cooperative_and_a_court_pair(listed, want):
+    from matrix.parse.jurisdiction import distribute_prefix
+
+    assert distribute_prefix(listed.split("、")) == want

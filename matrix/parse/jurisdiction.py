@@ -164,6 +164,13 @@ def own_prefix(name: str) -> str | None:
 _BODY_END = lazy(r"(?:厅|局|委|办|委员会|办公室)$")
 
 
+# The supply and marketing cooperative a government runs (省商务厅、供销社 → 省供销社), and a
+# court or procuratorate named right after the other one of its level (省法院、检察院)
+_COOPERATIVE = lazy(r"^供销(?:合作)?(?:社|联社|总社)$|^供销合作社联合社$")
+_JUDICIAL = lazy(r"^(?:人民)?(?:法院|检察院)$")
+_JUDICIAL_END = lazy(r"(?:法院|检察院)$")
+
+
 def _function_of(rest: str) -> str | None:
     from ..departments import default_registry
 
@@ -207,9 +214,11 @@ def distribute_prefix(names: Sequence[str]) -> list[str]:
             out.append(current + name if current.endswith("委") else name)
             if not current.endswith("委"):
                 current = None
-        elif _BODY_END.search(name):
+        elif _BODY_END.search(name) or _COOPERATIVE.match(name):
             # a government body after 省委宣传部 takes the government's prefix (省), never 省委
             out.append(current[0] + name)
+        elif _JUDICIAL.match(name) and out and _JUDICIAL_END.search(out[-1]):
+            out.append(current[0] + name)  # 省法院、检察院: the court's and procuratorate's pair
         else:
             out.append(name)  # 之江实验室, 人民医院: not the government's own body
     return out
