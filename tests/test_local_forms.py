@@ -653,3 +653,15 @@ def test_a_table_pasted_as_text_whose_header_is_repeated_at_a_page_break():
     lines = [" | ".join(r) for r in (header, rows[0], rows[1], header, rows[2])]
     (doc,) = parse("某省重点任务分工表\n" + "\n".join(lines) + "\n").documents
     assert [(t.label, [(a.as_printed, a.role.value) for a in t.assignments]) for t in doc.tasks] == want
+
+
+def test_a_line_that_leads_in_to_paragraph_tasks_is_no_task_text():
+    text = ("某县2024年重点工作方案\n一、抓发展\n今年要重点做好以下工作：\n推进甲项工作，确保完成。（责任单位：县发改局）\n"
+            "推进乙项工作。\n（责任单位：县财政局、县商务局）\n二、保民生\n（一）办好实事\n"
+            "新建幼儿园3所。（主要协作单位：县住建局；牵头单位：县教育局）\n改造农村公路50公里。（责任单位：县交通运输局，各乡镇）\n")
+    (doc,) = parse(text).documents
+    assert [(t.title, t.text, [(a.as_printed, a.role.value) for a in t.assignments]) for t in doc.tasks] == [
+        ("抓发展", "推进甲项工作，确保完成。", [("县发改局", "responsible")]),
+        ("抓发展", "推进乙项工作。", [("县财政局", "responsible"), ("县商务局", "responsible")]),
+        ("办好实事", "新建幼儿园3所。", [("县住建局", "support"), ("县教育局", "lead")]),
+        ("办好实事", "改造农村公路50公里。", [("县交通运输局", "responsible"), ("各乡镇", "responsible")])]

@@ -72,6 +72,22 @@ def before_attachment(text: list) -> list:
     return text
 
 
+def first_paragraph(segments) -> int:
+    """Where the first paragraph task under a heading line starts: after the heading's own line
+    and the lines that lead in to the paragraphs (今年要重点做好以下工作：), each a line of its own
+    ending with a colon."""
+    i = next((k for k, (tok, _) in enumerate(segments) if tok.type == "NL"), len(segments)) + 1
+    while i < len(segments):
+        end = next((k for k in range(i, len(segments)) if segments[k][0].type == "NL"), None)
+        if end is None or any(trailer is not None for _, trailer in segments[i:end]):
+            break
+        line = "".join(str(tok) for tok, _ in segments[i:end]).strip()
+        if not line.endswith(("：", ":")):
+            break
+        i = end + 1
+    return i
+
+
 _HEADING_KINDS = ("section", "clause")  # 一、 and （一）: the numbers a local plan heads with
 _MAX_HEADING = 30
 

@@ -28,7 +28,7 @@ from ..records import (Assignment, Clause, Department, Document, Jurisdiction, P
 from .documents import find_title, split_documents, stands_as_title  # noqa: F401
 from .trailer import TrailerInfo, read_trailer
 from ..text.patterns import lazy
-from .segments import (attachment_lead, before_attachment, heading_over_one_paragraph,
+from .segments import (attachment_lead, before_attachment, first_paragraph, heading_over_one_paragraph,
                        heading_over_paragraphs, lines_before, own_line, segments_of, title_line)
 from .units import LEVELS, Unit, UnitBuilder, number_value, plan_reader, tree_to_units  # noqa: F401
 
@@ -219,6 +219,7 @@ class _DocumentBuilder:
         segments = list(segments_of(unit.body))
         heading_line = self.resolver is not None and (
             heading_over_paragraphs(segments) or heading_over_one_paragraph(unit, segments))
+        first_task = first_paragraph(segments) if heading_line else 0
         for index, (tok, trailer) in enumerate(segments):
             if trailer is not None and self.resolver is not None and attachment_lead(
                     segments, index) and self.plan_lead(tok, trailer[0]):
@@ -226,12 +227,11 @@ class _DocumentBuilder:
                 # that follows, never this unit's trailer
                 text = before_attachment(text)
                 continue
-            if heading_line and trailer is None and part == 0:
+            if index < first_task:
                 # a local plan's heading line over unnumbered paragraph tasks (（一）推动…。 then
-                # paragraphs each ending （X等负责）): the first task is its paragraph
-                if tok.type == "NL":
-                    heading_line = False
-                elif tok.type == "DOC_RULE":
+                # paragraphs each ending （X等负责）), and the lines that lead in to them
+                # (今年要重点做好以下工作：): the first task is its paragraph
+                if tok.type == "DOC_RULE":
                     self.apply_rule_line(tok)
                 continue
             if trailer is None:
