@@ -665,3 +665,14 @@ def test_a_line_that_leads_in_to_paragraph_tasks_is_no_task_text():
         ("抓发展", "推进乙项工作。", [("县财政局", "responsible"), ("县商务局", "responsible")]),
         ("办好实事", "新建幼儿园3所。", [("县住建局", "support"), ("县教育局", "lead")]),
         ("办好实事", "改造农村公路50公里。", [("县交通运输局", "responsible"), ("各乡镇", "responsible")])]
+
+
+def test_a_cell_per_line_table_whose_sections_number_their_rows_from_one():
+    cells = ["序号", "重点任务", "牵头单位", "配合单位", "完成时限", "一、稳增长",
+             "1", "推进甲项工作。", "县发改局", "县财政局", "2024年底", "2", "推进乙项工作。", "县商务局", "无", "持续推进",
+             "二、惠民生",
+             "1", "推进丙项工作。", "县教育局", "县住建局", "2024年8月", "2", "推进丁项工作。", "县民政局", "各乡镇", "全年"]
+    (doc,) = parse("某县重点工作任务清单\n" + "\n".join(cells) + "\n").documents
+    assert [(t.label, t.section, [a.as_printed for a in t.assignments]) for t in doc.tasks] == [
+        ("1.", "一、稳增长", ["县发改局", "县财政局"]), ("2.", "一、稳增长", ["县商务局"]),
+        ("1.", "二、惠民生", ["县教育局", "县住建局"]), ("2.", "二、惠民生", ["县民政局", "各乡镇"])]

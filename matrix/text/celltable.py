@@ -344,10 +344,11 @@ def _division_lines(rows):
 
 def _heading_before(cells: list[str], body: list[int], b: int, expected: int) -> bool:
     """Is ``cells[body[b]]`` a section's heading row (一、…, 二、…) standing before row
-    ``expected`` (or the one after it: a number left out)?"""
+    ``expected`` (or the one after it: a number left out; or row 1: each section numbers its
+    rows from 1)?"""
     cell = cells[body[b]]
     return (bool(_SECTION_CELL.match(cell)) and len(cell) <= 60 and b + 1 < len(body)
-            and any(_next_row(cells[body[b + 1]], n) for n in (expected, expected + 1)))
+            and any(_next_row(cells[body[b + 1]], n) for n in (expected, expected + 1, 1)))
 
 
 def _row_after(cells: list[str], body: list[int], k: int, expected: int, row: list[str],
@@ -421,8 +422,8 @@ def _cell_rows(lines: list[str], cells: list[str], kinds: list[str | None], head
         m = _ROW_NUMBER.match(cells[body[b]])
         after_heading = bool(rows) and not rows[-1][0]
         if not m or int(m.group(1)) != expected and not (
-                after_heading and int(m.group(1)) == expected + 1):
-            break
+                after_heading and int(m.group(1)) in (expected + 1, 1)):
+            break  # under a section's row the numbers may go on, leave one out or restart
         expected = int(m.group(1))
         starts.append(body[b])
         k = b + 1
