@@ -676,3 +676,16 @@ def test_a_cell_per_line_table_whose_sections_number_their_rows_from_one():
     assert [(t.label, t.section, [a.as_printed for a in t.assignments]) for t in doc.tasks] == [
         ("1.", "一、稳增长", ["县发改局", "县财政局"]), ("2.", "一、稳增长", ["县商务局"]),
         ("1.", "二、惠民生", ["县教育局", "县住建局"]), ("2.", "二、惠民生", ["县民政局", "各乡镇"])]
+
+
+def test_rows_of_a_table_left_unread_are_warned_not_lost():
+    # the 序号 jumps (2 → 15: an excerpt, a table cut): the rows after it are not read, and
+    # their unit cells are each a warning with its line, never silently gone
+    cells = ["序号", "重点任务", "牵头单位", "配合单位", "完成时限",
+             "1", "推进甲项工作。", "县发改局", "县财政局", "2024年底", "2", "推进乙项工作。", "县商务局", "无", "持续推进",
+             "15", "推进丙项工作。", "县教育局", "县住建局、县财政局", "2024年8月"]
+    text = "某县重点工作任务清单\n" + "\n".join(cells) + "\n某县人民政府办公室\n2024年3月1日\n"
+    (doc,) = parse(text).documents
+    assert [t.label for t in doc.tasks] == ["1.", "2."]
+    unread = [w.line for w in doc.warnings if w.kind == "field-unread"]
+    assert unread == [19, 20]  # 县教育局 and 县住建局、县财政局; never the issuer's signature

@@ -297,7 +297,7 @@ class _DocumentBuilder:
         """A local plan's text that looks like a responsibility field (a unit label with its
         colon, or a list of bodies and 牵头/负责/配合 ending a sentence) but was not read as a
         trailer: a warning with its line, never a silent miss."""
-        m = _FIELD_LIKE.search(tok) or _DUTY_LIKE.search(tok)
+        m = _FIELD_LIKE.search(tok) or _DUTY_LIKE.search(tok) or _NAMES_ONLY.match(tok)
         if m is None:
             return
         line = self.line_of(tok.line)
@@ -348,6 +348,10 @@ _FIELD_LIKE = lazy(r"(?:主要|其他)?(?:牵头|责任|配合|协同|协作|参
 _BODY = r"[^\s。；，、：（）]{1,20}?(?:局|委|办|厅|政府|管委会|办公室|中心)"
 _DUTY_LIKE = lazy(rf"(?:^|(?<=[。；]))(?:由)?{_BODY}(?:、{_BODY})+(?:等(?:部门|单位)?)?"
                         r"(?:牵头|负责|配合|参与)(?:落实|实施)?[。；]?$")
+# A line of bodies' names only (县教育局, 县住建局、县财政局): a table's unit cell left over where
+# its row was not read (never a signature: 湖州市人民政府办公室, nor a heading: 加快建设服务型政府)
+_CELL_BODY = r"(?![^、，,]*(?:政府|办公室))[^\s。；，、：（）]{1,15}?(?:局|委|厅|办)"
+_NAMES_ONLY = lazy(rf"^[★☆*＊]?{_CELL_BODY}(?:（[^（）]{{1,12}}）)?(?:[、，,][★☆*＊]?{_CELL_BODY}(?:（[^（）]{{1,12}}）)?)*\s*$")
 _STAR_LEGEND = lazy(r"(?:加|标|带|有|标注|注)?[★☆*＊]号?(?:的|者)?(?:单位|部门)?(?:为|是)牵头(?:单位|部门)"
                           r"[^。\n]{0,4}?其余(?:的)?(?:单位|部门)?(?:为|是)?(参与|配合|协办|协助|协作|责任)(?:单位|部门)")
 @functools.cache
