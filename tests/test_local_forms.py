@@ -689,3 +689,15 @@ def test_rows_of_a_table_left_unread_are_warned_not_lost():
     assert [t.label for t in doc.tasks] == ["1.", "2."]
     unread = [w.line for w in doc.warnings if w.kind == "field-unread"]
     assert unread == [19, 20]  # 县教育局 and 县住建局、县财政局; never the issuer's signature
+
+
+def test_a_row_a_line_table_whose_task_cell_wraps_onto_the_next_line():
+    text = ("某县重点工作任务清单\n序号 | 重点任务 | 牵头单位 | 配合单位 | 完成时限\n"
+            "1 | 推进甲项工作。 | 县发改局 | 县财政局 | 2024年底\n"
+            "2 | 推进乙项工作，深化“一网通办”改革，\n实现高频事项全程网办。 | 县政务服务中心 | 县大数据局 | 2024年6月\n"
+            "3 | 推进丙项工作。 | 县教育局 | 县住建局 | 全年\n")
+    (doc,) = parse(text).documents
+    assert [(t.label, [a.as_printed for a in t.assignments]) for t in doc.tasks] == [
+        ("1.", ["县发改局", "县财政局"]), ("2.", ["县政务服务中心", "县大数据局"]),
+        ("3.", ["县教育局", "县住建局"])]
+    assert doc.tasks[1].text.endswith("实现高频事项全程网办")

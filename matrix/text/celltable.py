@@ -32,7 +32,10 @@ The forms of tables pasted as text that are read the same way (issue 23):
 * rule lines (``|``) between cells with merged cells left out of the rows below them: a row
   starts at its numbered task cell and its other cells are told by what they hold (names of
   bodies or a ★ → the unit cell, persons → the leader cell);
-* a whole row on each line with `` | `` between its cells.
+* a whole row on each line with `` | `` between its cells (a cell may wrap onto the next line,
+  the row going on there), section rows (二、…) between the rows;
+* the header repeated at a page break; a section's rows numbered from 1 again, or one 序号
+  left out.
 
 Returns None when the text holds no such table; else the new text and, for each of its lines,
 the 1-based line of ``text`` it came from.
@@ -299,6 +302,22 @@ def _row_of(line: str) -> list[str] | None:
     return cells if len(cells) >= 3 else None
 
 
+def _wrapped_row(lines: list[str], j: int, width: int) -> tuple[list[str], int] | None:
+    """(cells, lines used) of a row whose cell wraps: ``lines[j]`` and the next line or two
+    joined are one row of ``width`` cells that opens with its number; else None."""
+    if not re.match(r"^\s*\d{1,3}[.．、﹒]?\s*[|｜]", lines[j]):
+        return None
+    joined = lines[j].rstrip()
+    for k in range(j + 1, min(len(lines), j + 3)):
+        if not lines[k].strip() or re.match(r"^\s*\d{1,3}[.．、﹒]?\s*[|｜]", lines[k]):
+            return None  # a blank line or the next row: no wrap
+        joined += lines[k].strip()
+        cells = _row_of(joined)
+        if cells is not None and len(cells) == width:
+            return cells, k - j + 1
+    return None
+
+
 def _line_table(lines: list[str], i: int):
     """A table whose rows are each one line, cells between ``|``: (rows, their lines, end) or
     None. A line without ``|`` after the header continues the previous row's task cell (a
@@ -314,6 +333,15 @@ def _line_table(lines: list[str], i: int):
     j = i + 1
     while j < len(lines):
         cells = _row_of(lines[j])
+        wrapped = _wrapped_row(lines, j, len(header)) if (
+            lines[j].strip() and (cells is None or len(cells) < len(header))) else None
+        if wrapped is not None:  # a cell wrapped over lines: the row goes on on the next one
+            cells, used = wrapped
+            if cells != header:
+                rows.append(cells)
+                starts.append(j)
+            j += used
+            continue
         if cells is None:
             if not lines[j].strip():
                 j += 1
