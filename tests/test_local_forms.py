@@ -93,13 +93,16 @@ def test_a_one_line_page_whose_headings_end_without_punctuation():
             "2.推进产业协同创新。持续完善以制造业创新中心为核心节点的制造业协同创新体系。（省工业和信息化厅牵头）"
             "二、大力推动数字经济高质量发展（一）提升数字产业发展能级"
             "3.发展新一代电子信息产业。到2025年完成1、2号线改造，新增3、4个园区。（省工业和信息化厅牵头）"
-            "（二）加快产业数字化转型6.推进工业数字化。出台省制造业数字化转型行动方案。（省工业和信息化厅牵头）")
+            "（二）加快产业数字化转型6.推进工业数字化。出台省制造业数字化转型行动方案。（省工业和信息化厅牵头）"
+            "（三）强化创新示范建设。8.打造数字经济创新示范。开展试验区建设。（省政务和数据局牵头）")
     (doc,) = parse(text).documents
     assert [(t.label, t.section, [a.department for a in t.assignments]) for t in doc.tasks] == [
         ("1.", "一、加快培育数字化发展引擎", ["省科技厅", "省工业和信息化厅"]),
         ("2.", "一、加快培育数字化发展引擎", ["省工业和信息化厅"]),
         ("3.", "二、大力推动数字经济高质量发展", ["省工业和信息化厅"]),
-        ("6.", "二、大力推动数字经济高质量发展", ["省工业和信息化厅"])]
+        ("6.", "二、大力推动数字经济高质量发展", ["省工业和信息化厅"]),
+        # a heading that ends with 。: the item after it may leave a number out too
+        ("8.", "二、大力推动数字经济高质量发展", ["省政务和数据局"])]
     assert "1、2号线" in doc.tasks[2].text and "3、4个园区" in doc.tasks[2].text  # inline, not clauses
     assert any(w.kind == "numbering" for w in doc.warnings)  # 3 → 6 is told
 

@@ -63,6 +63,7 @@ def _cuts(line: str) -> list[int]:
     carried: dict[str, int] = {}  # a deeper style's last number before a new run above it: plans
     # number their items on through the sections (（一）…8. （二）9.)
     cuts: list[int] = []
+    last_style = None  # the style of the last number cut before
     strict = [(m, True) for m in _NUMBER.finditer(line)]
     loose = [(m, False) for m in _AFTER_WORD.finditer(line)]
     for m, after_end in sorted(strict + loose, key=lambda found: found[0].start()):
@@ -70,15 +71,18 @@ def _cuts(line: str) -> list[int]:
         raw = m.group(style)
         value = int(raw) if raw.isdigit() else _han_value(raw)
         before = last.get(style, carried.get(style))
-        if not after_end:
-            since = line[cuts[-1] if cuts else 0:m.start()]
-            if len(since) > _MAX_HEADING or _SENTENCE_END.search(since):
-                continue
+        since = line[cuts[-1] if cuts else 0:m.start()]
+        if not after_end and (len(since) > _MAX_HEADING or _SENTENCE_END.search(since)):
+            continue
         # a number or two left out (30. … 34.) is told from an inline enumeration (。3、4个)
         # only after a trailer's closing parenthesis or a heading
-        skip = _SKIP if not after_end or line[m.start() - 1:m.start()] in "）)" else 1
+        under_heading = last_style in ("sec", "cla") and style in ("item", "sub") and len(
+            since) <= _MAX_HEADING
+        skip = _SKIP if not after_end or under_heading or line[m.start() - 1:m.start()] in "）)" \
+            else 1
         if value == 1 or (before is not None and before < value <= before + skip):
             last[style] = value
+            last_style = style
             if value == 1:  # a new run: the deeper styles start again under it
                 for deeper in ("cla", "item", "sub")[("sec", "cla", "item", "sub").index(style):]:
                     if deeper != style and deeper in last:
