@@ -704,3 +704,18 @@ def test_a_row_a_line_table_whose_task_cell_wraps_onto_the_next_line():
         ("1.", ["县发改局", "县财政局"]), ("2.", ["县政务服务中心", "县大数据局"]),
         ("3.", ["县教育局", "县住建局"])]
     assert doc.tasks[1].text.endswith("实现高频事项全程网办")
+
+
+def test_a_table_pasted_with_tabs_between_its_cells():
+    # a Word or spreadsheet table pasted into a text editor: a row a line, cells between tabs,
+    # an empty cell two tabs, a cell wrapped onto the next line
+    text = ("某县重点工作任务清单\n序号\t重点任务\t牵头单位\t配合单位\t完成时限\n"
+            "1\t推进甲项工作。\t县发改局\t县财政局\t2024年底\n"
+            "2\t推进乙项工作。\t县商务局\t\t全年\n"
+            "3\t推进丙项工作，深化改革，\n实现全程网办。\t县政务服务中心\t县大数据局\t2024年6月\n")
+    (doc,) = parse(text).documents
+    assert [(t.label, [(a.as_printed, a.role.value) for a in t.assignments], t.deadline)
+            for t in doc.tasks] == [
+        ("1.", [("县发改局", "lead"), ("县财政局", "support")], "2024年底"),
+        ("2.", [("县商务局", "lead")], "全年"),
+        ("3.", [("县政务服务中心", "lead"), ("县大数据局", "support")], "2024年6月")]

@@ -32,7 +32,7 @@ The forms of tables pasted as text that are read the same way (issue 23):
 * rule lines (``|``) between cells with merged cells left out of the rows below them: a row
   starts at its numbered task cell and its other cells are told by what they hold (names of
   bodies or a ★ → the unit cell, persons → the leader cell);
-* a whole row on each line with `` | `` between its cells (a cell may wrap onto the next line,
+* a whole row on each line with `` | `` (or tabs) between its cells (a cell may wrap onto the next line,
   the row going on there), section rows (二、…) between the rows;
 * the header repeated at a page break; a section's rows numbered from 1 again, or one 序号
   left out.
@@ -295,9 +295,13 @@ _ROW_SPLIT = lazy(r"[ \t\u3000]*[|｜][ \t\u3000]*")
 
 
 def _row_of(line: str) -> list[str] | None:
-    """The cells of a table row pasted on one line with ``|`` between its cells, else None."""
+    """The cells of a table row pasted on one line with ``|`` between its cells (or tabs: a
+    Word or spreadsheet table pasted into a text editor), else None."""
     if line.count("|") + line.count("｜") < 2:
-        return None
+        if line.count("\t") < 2 or not line.strip():
+            return None
+        cells = [cell.strip(" \u3000\xa0") for cell in line.strip(" \u3000\xa0\r").split("\t")]
+        return cells if len(cells) >= 3 else None
     cells = _ROW_SPLIT.split(line.strip().strip("|｜").strip())
     return cells if len(cells) >= 3 else None
 
@@ -305,13 +309,13 @@ def _row_of(line: str) -> list[str] | None:
 def _wrapped_row(lines: list[str], j: int, width: int) -> tuple[list[str], int] | None:
     """(cells, lines used) of a row whose cell wraps: ``lines[j]`` and the next line or two
     joined are one row of ``width`` cells that opens with its number; else None."""
-    if not re.match(r"^\s*\d{1,3}[.．、﹒]?\s*[|｜]", lines[j]):
+    if not re.match(r"^\s*\d{1,3}[.．、﹒]?\s*[|｜\t]", lines[j]):
         return None
-    joined = lines[j].rstrip()
+    joined = lines[j].rstrip(" \r\u3000\xa0")  # a tab before the line end is an empty cell
     for k in range(j + 1, min(len(lines), j + 3)):
-        if not lines[k].strip() or re.match(r"^\s*\d{1,3}[.．、﹒]?\s*[|｜]", lines[k]):
+        if not lines[k].strip() or re.match(r"^\s*\d{1,3}[.．、﹒]?\s*[|｜\t]", lines[k]):
             return None  # a blank line or the next row: no wrap
-        joined += lines[k].strip()
+        joined += lines[k].strip(" \r\u3000\xa0")
         cells = _row_of(joined)
         if cells is not None and len(cells) == width:
             return cells, k - j + 1
@@ -507,7 +511,7 @@ def cell_tables(text: str) -> tuple[str, tuple[int, ...]] | None:
     i = 0
     while i < len(lines):
         kinds = None
-        if "|" in lines[i] or "｜" in lines[i]:
+        if "|" in lines[i] or "｜" in lines[i] or "\t" in lines[i]:
             table = _line_table(lines, i)
             made = _division_lines(table[0]) if table else None
             if made:
