@@ -329,6 +329,21 @@ def test_a_county_level_city_is_county_level_with_the_prefix_it_prints(addressee
     assert resolver.resolve("统计局").department.name == "市统计局"
 
 
+@pytest.mark.parametrize("fields,want", [
+    # no addressee line: the towns its fields give a share make it a county-level city
+    (("市财政局、统计局，各镇（街道）", "市农业农村局；责任单位：各镇人民政府、街道办事处"), "county"),
+    # a prefecture city's plan names its counties or districts; one town alone tells nothing
+    (("市财政局、统计局，各镇（街道）", "市农业农村局；责任单位：各县（市、区）人民政府"), "city"),
+    (("市财政局、统计局，各镇（街道）", "市农业农村局"), "city"),
+])
+def test_a_county_level_city_without_an_addressee_line(fields, want):
+    text = ("桐乡市2024年美丽城镇建设工作方案\n一、甲\n"
+            f"1.乙。（牵头单位：市住建局，配合单位：{fields[0]}）\n2.丙。（牵头单位：{fields[1]}）\n")
+    doc = parse(text).documents[-1]
+    assert (doc.jurisdiction.level, doc.jurisdiction.name) == (want, "桐乡市")
+    assert doc.tasks[0].assignments[2].department == "市统计局"  # 市, never 县, either way
+
+
 def test_jurisdiction_override_and_json():
     text = "一、甲\n1.乙。（统计局负责）\n"
     plan = parse(text, jurisdiction="广东省")
@@ -670,3 +685,15 @@ def test_the_title_is_the_plans_own(paragraphs, want):
     from matrix.parse.documents import find_title
 
     assert find_title(paragraphs)[0] == want
+
+
+@pytest.mark.parametrize("listed,want", [
+    ("省法院、检察院", ["省法院", "省检察院"]),  # the court's and the procuratorate's pair
+    ("省农业农村厅、商务厅、供销社", ["省农业农村厅", "省商务厅", "省供销社"]),  # the government's cooperative
+    ("省科技厅、之江实验室", ["省科技厅", "之江实验室"]),  # never a laboratory
+    ("省科技厅、检察院", ["省科技厅", "检察院"]),  # a procuratorate alone is left as printed
+])
+def test_a_list_prefix_runs_over_a_cooperative_and_a_court_pair(listed, want):
+    from matrix.parse.jurisdiction import distribute_prefix
+
+    assert distribute_prefix(listed.split("、")) == want

@@ -85,6 +85,28 @@ def test_a_one_line_page_with_sections_and_spaces():
         [("省发展改革委", "lead"), ("省商务厅", "responsible"), ("省财政厅", "responsible")]]
 
 
+def test_a_one_line_page_whose_headings_end_without_punctuation():
+    # a whole plan saved as one line: its title and headings end in a word (…工作要点一、…引擎
+    # （一）…高地1.…), the items are numbered on through the sections and one is left out
+    text = ("数字广东建设2025年工作要点一、加快培育数字化发展引擎（一）打造数字技术创新高地"
+            "1.实施关键核心技术攻关。优化平台建设，加快重大项目投产达产。（省科技厅、工业和信息化厅按职责分工负责）"
+            "2.推进产业协同创新。持续完善以制造业创新中心为核心节点的制造业协同创新体系。（省工业和信息化厅牵头）"
+            "二、大力推动数字经济高质量发展（一）提升数字产业发展能级"
+            "3.发展新一代电子信息产业。到2025年完成1、2号线改造，新增3、4个园区。（省工业和信息化厅牵头）"
+            "（二）加快产业数字化转型6.推进工业数字化。出台省制造业数字化转型行动方案。（省工业和信息化厅牵头）"
+            "（三）强化创新示范建设。8.打造数字经济创新示范。开展试验区建设。（省政务和数据局牵头）")
+    (doc,) = parse(text).documents
+    assert [(t.label, t.section, [a.department for a in t.assignments]) for t in doc.tasks] == [
+        ("1.", "一、加快培育数字化发展引擎", ["省科技厅", "省工业和信息化厅"]),
+        ("2.", "一、加快培育数字化发展引擎", ["省工业和信息化厅"]),
+        ("3.", "二、大力推动数字经济高质量发展", ["省工业和信息化厅"]),
+        ("6.", "二、大力推动数字经济高质量发展", ["省工业和信息化厅"]),
+        # a heading that ends with 。: the item after it may leave a number out too
+        ("8.", "二、大力推动数字经济高质量发展", ["省政务和数据局"])]
+    assert "1、2号线" in doc.tasks[2].text and "3、4个园区" in doc.tasks[2].text  # inline, not clauses
+    assert any(w.kind == "numbering" for w in doc.warnings)  # 3 → 6 is told
+
+
 def test_inline_enumerations_of_a_text_with_lines_stay_inline():
     from matrix.text.runon import split_run_on
 
@@ -509,3 +531,191 @@ def test_a_group_column_before_the_number_and_cells_merged_over_rows():
     # the body that scores a county's list is never one of its columns
     assert not any(a.as_printed.startswith("市") for t in doc.tasks for a in t.assignments)
     assert [t.title for t in doc.tasks[1:4]] == ["粮食安全责任制", "建设美丽牧场", "劳动生产率"]
+
+
+# ── whole provincial plans pasted as text: section rows, a detail column, a number left out ──
+
+
+_PROVINCE_ROWS = [
+    ("一、推动芯片全链发展", None),
+    ("1", ["聚力推动“GPU浙江造”。", "设立TPU、AI芯片等方向。", "省发展改革委", "省经信厅、省科技厅", "2026年12月"]),
+    ("2", ["设立省重大科技专项支持GPU芯片研发攻关。", "省科技厅", "省经信厅", "持续推进"]),  # merged 重点任务
+    ("二、强化算力设施保障", None),
+    ("4", ["有序推进算力布局。", "加快国家“芯火”平台等中试平台建设。", "省经信厅、省科技厅按职责分工负责",
+           "省发展改革委", "持续推进"]),  # number 3 left out; a lead cell with its role
+    ("5", ["鼓励企业牵头制定数据标准。", "省市场监管局（省知识产权局）", "无", "2026年12月"]),
+]
+_PROVINCE_WANT = [
+    ("1.", "一、推动芯片全链发展", [("省发展改革委", "lead"), ("省经信厅", "support"), ("省科技厅", "support")]),
+    ("2.", "一、推动芯片全链发展", [("省科技厅", "lead"), ("省经信厅", "support")]),
+    ("4.", "二、强化算力设施保障", [("省经信厅", "lead"), ("省科技厅", "lead"), ("省发展改革委", "support")]),
+    ("5.", "二、强化算力设施保障", [("省市场监管局（省知识产权局）", "lead")]),
+]
+
+
+def _province_got(doc):
+    return [(t.label, t.section, [(a.as_printed, a.role.value) for a in t.assignments])
+            for t in doc.tasks]
+
+
+@pytest.mark.parametrize("gap", ["\n", "\n\n"])
+def test_a_cell_per_line_table_with_section_rows_a_detail_column_and_a_number_left_out(gap):
+    # 重点任务 / 具体举措 (a detail of the task), a section's row merged across the table
+    # (二、…) between rows, 重点任务 merged over the rows of its group, 序号 3 left out, a lead
+    # cell ending in its role, a body with its other name in brackets, 配合单位 无
+    cells = ["序号", "重点任务", "具体举措", "牵头单位", "配合单位", "完成时限"]
+    for first, rest in _PROVINCE_ROWS:
+        cells += [first, *(rest or [])]
+    text = "浙江省人工智能重点任务分工清单\n" + gap.join(cells) + "\n"
+    (doc,) = parse(text).documents
+    assert _province_got(doc) == _PROVINCE_WANT
+    assert any(w.kind == "numbering" for w in doc.warnings)  # 2 → 4 is told
+
+
+def test_a_table_with_a_row_a_line_and_section_rows_between_them():
+    lines = ["序号 | 重点任务 | 具体举措 | 牵头单位 | 配合单位 | 完成时限"]
+    for first, rest in _PROVINCE_ROWS:
+        if rest is None:
+            lines.append(first)
+        else:
+            if len(rest) == 4:
+                rest = ["", *rest]
+            lines.append(" | ".join([first, *rest]))
+    (doc,) = parse("浙江省人工智能重点任务分工清单\n" + "\n".join(lines) + "\n").documents
+    assert _province_got(doc) == _PROVINCE_WANT
+
+
+# ── a heading over one unnumbered paragraph ──────────────────────────────────────────────────
+
+
+def test_a_heading_over_one_unnumbered_paragraph_is_its_title_not_its_text():
+    text = ("某县2024年安全生产工作方案\n一、抓发展\n推进甲项工作，确保完成。（责任单位：县发改局）\n"
+            "推进乙项工作。（责任单位：县财政局）\n二、保安全\n开展安全生产大检查，消除隐患。（责任单位：县应急管理局、县公安局）\n"
+            "（一）强基础\n夯实基层基础。（责任单位：县民政局）\n")
+    (doc,) = parse(text).documents
+    got = [(t.label, t.title, t.text) for t in doc.tasks]
+    assert got[2:] == [("二、", "保安全", "开展安全生产大检查，消除隐患。"),
+                       ("（一）", "强基础", "夯实基层基础。")]
+
+
+def test_a_clause_wrapped_over_lines_keeps_its_first_line():
+    # a sentence on the number's line (ends with ，) is the text wrapped, never a heading; a
+    # trailer on a line of its own is the whole section's (its heading stays its text)
+    text = ("某县2024年工作方案\n一、推进甲项工作，\n确保年底前完成。（责任单位：县发改局）\n"
+            "二、主要目标\n生产总值增长6%。\n由县发改局、县统计局负责落实。\n")
+    (doc,) = parse(text).documents
+    assert doc.tasks[0].text.startswith("推进甲项工作")
+    assert doc.tasks[1].text.startswith("主要目标")
+
+
+# ── a plan-level lead on a line of its own under a title ─────────────────────────────────────
+
+_NOTICE = "某县人民政府办公室关于印发耕地保护工作方案的通知\n各乡镇人民政府，县直各单位：\n"
+_LIST = ("某县耕地保护专项整治工作任务清单\n（县自然资源局牵头）\n"
+         "1.开展耕地保护宣传。（责任单位：各乡镇、县农业农村局）\n2.严格查处违法占地。（责任单位：县综合执法局）\n"
+         "3.建立巡查机制。\n")
+
+
+@pytest.mark.parametrize("between", [
+    "现将方案印发给你们。\n附件\n",
+    # numbered requirements in the notice before the attachment: the lead line is the
+    # attachment's, never the trailer of the notice's last clause
+    "现将方案印发给你们，并提出以下要求：\n一、加强领导。各单位要高度重视。\n二、强化督查。县政府督查室定期督查。\n附件2\n",
+])
+def test_a_lead_line_under_an_attachment_title_leads_every_task_of_it(between):
+    (doc,) = parse(_NOTICE + between + _LIST).documents
+    got = {t.label: sorted((a.as_printed, a.role.value, a.inherited) for a in t.assignments)
+           for t in doc.tasks}
+    assert got == {
+        "1.": [("县农业农村局", "responsible", False), ("县自然资源局", "lead", True),
+               ("各乡镇", "responsible", False)],
+        "2.": [("县综合执法局", "responsible", False), ("县自然资源局", "lead", True)],
+        "3.": [("县自然资源局", "lead", True)]}  # a clause without its own trailer is the lead's
+    assert "（县自然资源局牵头）" in doc.rules
+    assert not any(t.label == "二、" for t in doc.tasks)
+
+
+def test_a_trailer_on_a_clause_own_next_line_stays_the_clause():
+    text = "某县工作方案\n1.开展耕地保护宣传，\n加大执法力度\n（县自然资源局牵头）\n2.严格查处违法占地。（县综合执法局负责）\n"
+    (doc,) = parse(text).documents
+    assert [(t.label, [a.as_printed for a in t.assignments]) for t in doc.tasks] == [
+        ("1.", ["县自然资源局"]), ("2.", ["县综合执法局"])]
+
+
+def test_a_table_pasted_as_text_whose_header_is_repeated_at_a_page_break():
+    header = ["序号", "重点任务", "牵头单位", "配合单位", "完成时限"]
+    rows = [["1", "推进甲项工作。", "省发展改革委", "省财政厅", "2026年12月"],
+            ["2", "推进乙项工作。", "省经信厅", "无", "持续推进"],
+            ["3", "推进丙项工作。", "省科技厅", "省教育厅", "2026年6月"]]
+    want = [("1.", [("省发展改革委", "lead"), ("省财政厅", "support")]),
+            ("2.", [("省经信厅", "lead")]),
+            ("3.", [("省科技厅", "lead"), ("省教育厅", "support")])]
+    cells = [*header, *rows[0], *rows[1], *header, *rows[2]]
+    (doc,) = parse("某省重点任务分工表\n" + "\n\n".join(cells) + "\n").documents
+    assert [(t.label, [(a.as_printed, a.role.value) for a in t.assignments]) for t in doc.tasks] == want
+    lines = [" | ".join(r) for r in (header, rows[0], rows[1], header, rows[2])]
+    (doc,) = parse("某省重点任务分工表\n" + "\n".join(lines) + "\n").documents
+    assert [(t.label, [(a.as_printed, a.role.value) for a in t.assignments]) for t in doc.tasks] == want
+
+
+def test_a_line_that_leads_in_to_paragraph_tasks_is_no_task_text():
+    text = ("某县2024年重点工作方案\n一、抓发展\n今年要重点做好以下工作：\n推进甲项工作，确保完成。（责任单位：县发改局）\n"
+            "推进乙项工作。\n（责任单位：县财政局、县商务局）\n二、保民生\n（一）办好实事\n"
+            "新建幼儿园3所。（主要协作单位：县住建局；牵头单位：县教育局）\n改造农村公路50公里。（责任单位：县交通运输局，各乡镇）\n")
+    (doc,) = parse(text).documents
+    assert [(t.title, t.text, [(a.as_printed, a.role.value) for a in t.assignments]) for t in doc.tasks] == [
+        ("抓发展", "推进甲项工作，确保完成。", [("县发改局", "responsible")]),
+        ("抓发展", "推进乙项工作。", [("县财政局", "responsible"), ("县商务局", "responsible")]),
+        ("办好实事", "新建幼儿园3所。", [("县住建局", "support"), ("县教育局", "lead")]),
+        ("办好实事", "改造农村公路50公里。", [("县交通运输局", "responsible"), ("各乡镇", "responsible")])]
+
+
+def test_a_cell_per_line_table_whose_sections_number_their_rows_from_one():
+    cells = ["序号", "重点任务", "牵头单位", "配合单位", "完成时限", "一、稳增长",
+             "1", "推进甲项工作。", "县发改局", "县财政局", "2024年底", "2", "推进乙项工作。", "县商务局", "无", "持续推进",
+             "二、惠民生",
+             "1", "推进丙项工作。", "县教育局", "县住建局", "2024年8月", "2", "推进丁项工作。", "县民政局", "各乡镇", "全年"]
+    (doc,) = parse("某县重点工作任务清单\n" + "\n".join(cells) + "\n").documents
+    assert [(t.label, t.section, [a.as_printed for a in t.assignments]) for t in doc.tasks] == [
+        ("1.", "一、稳增长", ["县发改局", "县财政局"]), ("2.", "一、稳增长", ["县商务局"]),
+        ("1.", "二、惠民生", ["县教育局", "县住建局"]), ("2.", "二、惠民生", ["县民政局", "各乡镇"])]
+
+
+def test_rows_of_a_table_left_unread_are_warned_not_lost():
+    # the 序号 jumps (2 → 15: an excerpt, a table cut): the rows after it are not read, and
+    # their unit cells are each a warning with its line, never silently gone
+    cells = ["序号", "重点任务", "牵头单位", "配合单位", "完成时限",
+             "1", "推进甲项工作。", "县发改局", "县财政局", "2024年底", "2", "推进乙项工作。", "县商务局", "无", "持续推进",
+             "15", "推进丙项工作。", "县教育局", "县住建局、县财政局", "2024年8月"]
+    text = "某县重点工作任务清单\n" + "\n".join(cells) + "\n某县人民政府办公室\n2024年3月1日\n"
+    (doc,) = parse(text).documents
+    assert [t.label for t in doc.tasks] == ["1.", "2."]
+    unread = [w.line for w in doc.warnings if w.kind == "field-unread"]
+    assert unread == [19, 20]  # 县教育局 and 县住建局、县财政局; never the issuer's signature
+
+
+def test_a_row_a_line_table_whose_task_cell_wraps_onto_the_next_line():
+    text = ("某县重点工作任务清单\n序号 | 重点任务 | 牵头单位 | 配合单位 | 完成时限\n"
+            "1 | 推进甲项工作。 | 县发改局 | 县财政局 | 2024年底\n"
+            "2 | 推进乙项工作，深化“一网通办”改革，\n实现高频事项全程网办。 | 县政务服务中心 | 县大数据局 | 2024年6月\n"
+            "3 | 推进丙项工作。 | 县教育局 | 县住建局 | 全年\n")
+    (doc,) = parse(text).documents
+    assert [(t.label, [a.as_printed for a in t.assignments]) for t in doc.tasks] == [
+        ("1.", ["县发改局", "县财政局"]), ("2.", ["县政务服务中心", "县大数据局"]),
+        ("3.", ["县教育局", "县住建局"])]
+    assert doc.tasks[1].text.endswith("实现高频事项全程网办")
+
+
+def test_a_table_pasted_with_tabs_between_its_cells():
+    # a Word or spreadsheet table pasted into a text editor: a row a line, cells between tabs,
+    # an empty cell two tabs, a cell wrapped onto the next line
+    text = ("某县重点工作任务清单\n序号\t重点任务\t牵头单位\t配合单位\t完成时限\n"
+            "1\t推进甲项工作。\t县发改局\t县财政局\t2024年底\n"
+            "2\t推进乙项工作。\t县商务局\t\t全年\n"
+            "3\t推进丙项工作，深化改革，\n实现全程网办。\t县政务服务中心\t县大数据局\t2024年6月\n")
+    (doc,) = parse(text).documents
+    assert [(t.label, [(a.as_printed, a.role.value) for a in t.assignments], t.deadline)
+            for t in doc.tasks] == [
+        ("1.", [("县发改局", "lead"), ("县财政局", "support")], "2024年底"),
+        ("2.", [("县商务局", "lead")], "全年"),
+        ("3.", [("县政务服务中心", "lead"), ("县大数据局", "support")], "2024年6月")]

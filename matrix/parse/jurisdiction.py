@@ -164,6 +164,13 @@ def own_prefix(name: str) -> str | None:
 _BODY_END = lazy(r"(?:厅|局|委|办|委员会|办公室)$")
 
 
+# The supply and marketing cooperative a government runs (省商务厅、供销社 → 省供销社), and a
+# court or procuratorate named right after the other one of its level (省法院、检察院)
+_COOPERATIVE = lazy(r"^供销(?:合作)?(?:社|联社|总社)$|^供销合作社联合社$")
+_JUDICIAL = lazy(r"^(?:人民)?(?:法院|检察院)$")
+_JUDICIAL_END = lazy(r"(?:法院|检察院)$")
+
+
 def _function_of(rest: str) -> str | None:
     from ..departments import default_registry
 
@@ -207,9 +214,11 @@ def distribute_prefix(names: Sequence[str]) -> list[str]:
             out.append(current + name if current.endswith("委") else name)
             if not current.endswith("委"):
                 current = None
-        elif _BODY_END.search(name):
+        elif _BODY_END.search(name) or _COOPERATIVE.match(name):
             # a government body after 省委宣传部 takes the government's prefix (省), never 省委
             out.append(current[0] + name)
+        elif _JUDICIAL.match(name) and out and _JUDICIAL_END.search(out[-1]):
+            out.append(current[0] + name)  # 省法院、检察院: the court's and procuratorate's pair
         else:
             out.append(name)  # 之江实验室, 人民医院: not the government's own body
     return out
@@ -256,7 +265,8 @@ def _candidates(lines: Iterable[str]) -> Counter:
 
 def detect_jurisdiction(opening: Sequence[str], title: str | None, doc_number: str | None,
                         body_lines: Sequence[str], prefixes: Counter,
-                        national_names: int, self_refs: Counter | None = None) -> Jurisdiction | None:
+                        national_names: int, self_refs: Counter | None = None,
+                        groups: Sequence[str] = ()) -> Jurisdiction | None:
     """Whose plan a document is, or None when nothing tells.
 
     ``prefixes`` counts the level prefixes of the bodies its trailers name (市 → 12);
@@ -300,7 +310,8 @@ def detect_jurisdiction(opening: Sequence[str], title: str | None, doc_number: s
             return None
         best = max(found, key=lambda n: (found[n], -list(found).index(n)))
         level = level_of(best)
-        return _county_level_city(Jurisdiction(level=level, name=best), opening) if level else None
+        return _county_level_city(Jurisdiction(level=level, name=best), opening, groups) \
+            if level else None
     fitting = [n for n in found if level_of(n) == level]
     if not fitting:
         more = _candidates(body_lines)
@@ -312,7 +323,7 @@ def detect_jurisdiction(opening: Sequence[str], title: str | None, doc_number: s
         name = tm.group(1) + LEVEL_PREFIX[level]
     else:
         name = None
-    return _county_level_city(Jurisdiction(level=level, name=name), opening)
+    return _county_level_city(Jurisdiction(level=level, name=name), opening, groups)
 
 
 # Prefecture-level cities with neither counties nor districts: they address their towns as a
@@ -325,9 +336,18 @@ _ADDRESSEES = lazy(r"((?:各|市)[^。：:]{2,100}?(?:政府|办事处|部门|�
 _TO_COUNTIES = lazy(r"各(?:有关)?(?:县|区|市辖区)|县（市、?区）|县\(市、?区\)|区县|县市区|县（市）|区（市）")
 
 
-def _county_level_city(found: Jurisdiction, opening: Sequence[str]) -> Jurisdiction:
+_MIN_TOWN_GROUPS = 2  # fields or sentences that give the towns a share, without an addressee line
+
+
+def _county_level_city(found: Jurisdiction, opening: Sequence[str],
+                       groups: Sequence[str] = ()) -> Jurisdiction:
     """A 市 that addresses its towns and no county or district is a county-level city (县级市:
-    桐乡市, 义乌市, 昆山市): its level is county, its bodies still print 市 (市发改局)."""
+    桐乡市, 义乌市, 昆山市): its level is county, its bodies still print 市 (市发改局).
+
+    The addressee line decides where the notice has one that names towns or counties; where it
+    has none (a plan pasted without its notice, or addressed only to 市政府各部门), the groups
+    its fields and sentences give a share (``groups``: 各镇（街道）, 各镇人民政府) do: towns at
+    least twice and never a county or district."""
     if found.level != "city" or not (found.name or "").endswith("市") \
             or found.name in _CITIES_OF_TOWNS:
         return found
@@ -336,8 +356,13 @@ def _county_level_city(found: Jurisdiction, opening: Sequence[str]) -> Jurisdict
         # page that lost its line breaks)
         for m in _ADDRESSEES.finditer(line):
             text = m.group(1)
-            if _TO_TOWNS.search(text) and not _TO_COUNTIES.search(text):
+            if _TO_COUNTIES.search(text):
+                return found
+            if _TO_TOWNS.search(text):
                 return Jurisdiction(level="county", name=found.name)
+    towns = sum(1 for g in groups if _TO_TOWNS.search(g))
+    if towns >= _MIN_TOWN_GROUPS and not any(_TO_COUNTIES.search(g) for g in groups):
+        return Jurisdiction(level="county", name=found.name)
     return found
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from lark import Token
@@ -28,6 +28,8 @@ from ..records import (Assignment, Clause, Department, Document, Jurisdiction, P
 from .documents import find_title, split_documents, stands_as_title  # noqa: F401
 from .trailer import TrailerInfo, read_trailer
 from ..text.patterns import lazy
+from .segments import (attachment_lead, before_attachment, first_paragraph, heading_over_one_paragraph,
+                       heading_over_paragraphs, lines_before, own_line, segments_of, title_line)
 from .units import LEVELS, Unit, UnitBuilder, number_value, plan_reader, tree_to_units  # noqa: F401
 
 MAX_WARNINGS_PER_KIND = 50
@@ -49,6 +51,9 @@ class _RuleState:
     star_rest: Role | None = None  # 加*号为牵头部门，其余为参与部门: the unmarked names' role
     inherit: tuple[str, ...] = ()
     scope_default: str | None = None
+    # a plan-level lead on a line of its own under the plan's (or an attachment's) title
+    # (县耕地保护任务清单 / （县自然资源局牵头）): its bodies take part in every later task
+    plan: tuple = ()
 
 
 class _DocumentBuilder:
@@ -121,7 +126,7 @@ class _DocumentBuilder:
     def _assignments(self, info: TrailerInfo, line: int) -> tuple[Assignment, ...]:
         # The same trailer under the same rules gives the same assignments (a long plan repeats
         # its trailers): made once; only the warnings, which carry the line, are given again.
-        key = (id(info), self.state.lead_rule, self.state.inherit)
+        key = (id(info), self.state.lead_rule, self.state.inherit, self.state.plan)
         known = self.by_trailer.get(key)
         if known is None or known[0] is not info:
             unknown: list[str] = []
@@ -158,7 +163,31 @@ class _DocumentBuilder:
             if a.department not in present:
                 out.append(a)
                 present.add(a.department)
+        out.extend(self._plan_assignments(present, unknown))
         return _strongest_once(out)
+
+    def _plan_assignments(self, present: set[str], unknown: list[str]) -> list[Assignment]:
+        """The bodies of the plan-level lead line in force (inherited), those not named yet."""
+        out = []
+        for duty in self.state.plan:
+            a = self._assignment(duty.name, duty.role, unknown, inherited=True, full=duty.full)
+            if a.department not in present:
+                out.append(a)
+                present.add(a.department)
+        return out
+
+    def plan_lead(self, tok: Token, inner: str) -> bool:
+        """A trailer on a line of its own under a plan's title (（县自然资源局牵头） under
+        某县耕地保护专项整治工作任务清单): from now on its bodies take part in every task. True
+        when it named any."""
+        info = read_trailer(inner)
+        if not info.duties:
+            return False
+        self.state.plan = tuple(info.duties)
+        rule = f"（{inner}）"
+        if rule not in self.rules:
+            self.rules.append(rule)
+        return True
 
     # -- units --------------------------------------------------------------------------------
     def add_unit(self, unit: Unit, section: Unit | None, parent: Unit | None) -> bool:
@@ -169,6 +198,8 @@ class _DocumentBuilder:
         subsection = (parent.heading() if parent is not None and parent is not section
                       else None)
         made = self._cut_tasks(unit, line, title, section_text, subsection)
+        if not made and not unit.children and self.state.plan:
+            made = self._plan_task(unit, line, title, section_text, subsection)
         child_made = False
         for child in unit.children:
             child_section = section if section is not None else unit
@@ -185,15 +216,22 @@ class _DocumentBuilder:
                    subsection: str | None) -> bool:
         part = 0
         text: list[str] = []
-        segments = list(_segments(unit.body))
-        heading_line = self.resolver is not None and _heading_over_paragraphs(segments)
-        for tok, trailer in segments:
-            if heading_line and trailer is None and part == 0:
+        segments = list(segments_of(unit.body))
+        heading_line = self.resolver is not None and (
+            heading_over_paragraphs(segments) or heading_over_one_paragraph(unit, segments))
+        first_task = first_paragraph(segments) if heading_line else 0
+        for index, (tok, trailer) in enumerate(segments):
+            if trailer is not None and self.resolver is not None and attachment_lead(
+                    segments, index) and self.plan_lead(tok, trailer[0]):
+                # an attachment's title and its lead line after this unit's text: the plan
+                # that follows, never this unit's trailer
+                text = before_attachment(text)
+                continue
+            if index < first_task:
                 # a local plan's heading line over unnumbered paragraph tasks (（一）推动…。 then
-                # paragraphs each ending （X等负责）): the first task is its paragraph
-                if tok.type == "NL":
-                    heading_line = False
-                elif tok.type == "DOC_RULE":
+                # paragraphs each ending （X等负责）), and the lines that lead in to them
+                # (今年要重点做好以下工作：): the first task is its paragraph
+                if tok.type == "DOC_RULE":
                     self.apply_rule_line(tok)
                 continue
             if trailer is None:
@@ -238,11 +276,28 @@ class _DocumentBuilder:
             text = []
         return part > 0
 
+    def _plan_task(self, unit: Unit, line: int, title: str, section: str | None,
+                   subsection: str | None) -> bool:
+        """A clause without a trailer of its own under a plan-level lead line: a task of the
+        lead's bodies (inherited)."""
+        text = _clean_text("".join(tok for tok in unit.body if tok.type != "DOC_RULE"))
+        if not text:
+            return False
+        unknown: list[str] = []
+        assignments = tuple(self._plan_assignments(set(), unknown))
+        for name in dict.fromkeys(unknown):
+            self.unknown.setdefault(name, line)
+        self.tasks.append(Task(
+            number=unit.number, part=1, section=section, subsection=subsection, title=title,
+            text=text, trailer="", line=line, assignments=assignments, deadline=None,
+            scope=self.state.scope_default, leaders=()))
+        return True
+
     def _field_like(self, tok: Token, number: str) -> None:
         """A local plan's text that looks like a responsibility field (a unit label with its
         colon, or a list of bodies and 牵头/负责/配合 ending a sentence) but was not read as a
         trailer: a warning with its line, never a silent miss."""
-        m = _FIELD_LIKE.search(tok) or _DUTY_LIKE.search(tok)
+        m = _FIELD_LIKE.search(tok) or _DUTY_LIKE.search(tok) or _NAMES_ONLY.match(tok)
         if m is None:
             return
         line = self.line_of(tok.line)
@@ -286,25 +341,6 @@ class _DocumentBuilder:
             last[unit.kind] = (value, unit.number)
 
 
-def _heading_over_paragraphs(segments) -> bool:
-    """Does a unit open with a line of its own (no trailer on it) over two or more paragraphs
-    that each end with a trailer?"""
-    trailers = [i for i, (_, trailer) in enumerate(segments) if trailer is not None]
-    if len(trailers) < 2:
-        return False
-    first_nl = next((i for i, (tok, trailer) in enumerate(segments)
-                     if trailer is None and tok.type == "NL"), None)
-    if first_nl is None or first_nl > trailers[0]:
-        return False
-    # every trailer ends its paragraph (a line break or the end follows it)
-    for i in trailers:
-        after = segments[i + 1][0] if i + 1 < len(segments) else None
-        if after is not None and after.type != "NL" and not (
-                after.type == "TEXT" and not after.strip("。；， ")):
-            return False
-    return True
-
-
 # What looks like a responsibility field in a local plan's running text (item 8 of issue 23):
 # a unit label with its colon, or bodies listed with 、 and a role word ending the sentence.
 _FIELD_LIKE = lazy(r"(?:主要|其他)?(?:牵头|责任|配合|协同|协作|参与|协办|主办|主责)(?:负责|责任)?"
@@ -312,92 +348,12 @@ _FIELD_LIKE = lazy(r"(?:主要|其他)?(?:牵头|责任|配合|协同|协作|参
 _BODY = r"[^\s。；，、：（）]{1,20}?(?:局|委|办|厅|政府|管委会|办公室|中心)"
 _DUTY_LIKE = lazy(rf"(?:^|(?<=[。；]))(?:由)?{_BODY}(?:、{_BODY})+(?:等(?:部门|单位)?)?"
                         r"(?:牵头|负责|配合|参与)(?:落实|实施)?[。；]?$")
+# A line of bodies' names only (县教育局, 县住建局、县财政局): a table's unit cell left over where
+# its row was not read (never a signature: 湖州市人民政府办公室, nor a heading: 加快建设服务型政府)
+_CELL_BODY = r"(?![^、，,]*(?:政府|办公室))[^\s。；，、：（）]{1,15}?(?:局|委|厅|办)"
+_NAMES_ONLY = lazy(rf"^[★☆*＊]?{_CELL_BODY}(?:（[^（）]{{1,12}}）)?(?:[、，,][★☆*＊]?{_CELL_BODY}(?:（[^（）]{{1,12}}）)?)*\s*$")
 _STAR_LEGEND = lazy(r"(?:加|标|带|有|标注|注)?[★☆*＊]号?(?:的|者)?(?:单位|部门)?(?:为|是)牵头(?:单位|部门)"
                           r"[^。\n]{0,4}?其余(?:的)?(?:单位|部门)?(?:为|是)?(参与|配合|协办|协助|协作|责任)(?:单位|部门)")
-_LINE_END = lazy(r"[。；，\s]+$")
-
-
-def _segments(body: Sequence[Token]) -> Iterable[tuple[Token, tuple[str, str, str | None] | None]]:
-    """The body's tokens, with each trailer as ``(token, (inner, shown, deadline))``.
-
-    A bracketed TRAILER is one segment (inner = its text without the brackets). Consecutive
-    LINE_TRAILER lines (blank lines between them are gone after normalising) are one trailer:
-    read as their lines joined by ；, shown as the lines; a LINE_EXTRA line after them
-    (完成时限：…) gives the deadline.
-    """
-    i, n = 0, len(body)
-    while i < n:
-        tok = body[i]
-        if tok.type == "TRAILER":
-            yield tok, (tok[1:-1], tok[1:-1], None)
-            i += 1
-            continue
-        if tok.type == "SENTENCE_TRAILER":  # 。由X、Y负责落实。: the 。 before it ends the text
-            if tok.startswith("。"):
-                stop = str.__new__(Token, "。")
-                stop.type, stop.value = "TEXT", "。"
-                yield stop, None
-                tok = _token_tail(tok)
-            yield tok, (str(tok).rstrip("。"), str(tok), None)
-            i += 1
-            continue
-        if tok.type != "LINE_TRAILER":
-            yield tok, None
-            i += 1
-            continue
-        if tok.startswith("。"):  # on the clause's own line: the 。 ends the clause's text
-            stop = str.__new__(Token, "。")
-            stop.type, stop.value = "TEXT", "。"
-            yield stop, None
-            tok = _token_tail(tok)
-        lines, deadline, j = [str(tok)], None, i + 1
-        while j < n:
-            nxt = body[j]
-            if nxt.type == "NL":
-                j += 1
-            elif nxt.type == "LINE_TRAILER" and deadline is None:
-                lines.append(str(nxt))
-                j += 1
-            elif nxt.type == "LINE_EXTRA":
-                deadline = deadline or str(nxt).split("：", 1)[1].strip() or None
-                lines.append(str(nxt))
-                j += 1
-            else:
-                break
-        read = "；".join(_LINE_END.sub("", line) for line in lines if not _is_extra(line))
-        if not any(_names_bodies(line) for line in lines):
-            # only people (牵头负责领导：…): no responsibility to read; running text
-            for t in body[i:j]:
-                yield t, None
-            i = j
-            continue
-        yield tok, (read, "\n".join(lines), deadline)
-        # the line breaks the block swallowed are given back as one, so the text stays lines
-        newline = next((t for t in body[i:j] if t.type == "NL"), None)
-        if newline is not None:
-            yield newline, None
-        i = j
-
-
-def _token_tail(tok: Token) -> Token:
-    """A LINE_TRAILER token without its leading 。 (same type and line)."""
-    tail = str.__new__(Token, tok[1:])
-    tail.type, tail.value, tail.line = tok.type, tok[1:], tok.line
-    tail.column = tok.column + 1 if tok.column is not None else None
-    tail.start_pos = tok.start_pos + 1 if tok.start_pos is not None else None
-    return tail
-
-
-def _names_bodies(line: str) -> bool:
-    """A line-trailer line that names bodies, not only people (牵头负责领导：…)."""
-    head = line.split("：", 1)[0]
-    return not _is_extra(line) and not head.endswith(("领导", "领导同志"))
-
-
-def _is_extra(line: str) -> bool:
-    return line.startswith(("完成时限", "完成时间", "时间节点", "时限要求"))
-
-
 @functools.cache
 def _rule_patterns() -> tuple[re.Pattern, re.Pattern]:
     """LEAD_RULE and INHERIT_RULE of ``trailer.lark``: one definition of the rule wordings."""
@@ -442,7 +398,7 @@ def _printed_names(tops: Sequence[Unit]) -> list[str]:
     out: list[str] = []
     for top in tops:
         for unit in top.walk():
-            for tok, trailer in _segments(unit.body):
+            for tok, trailer in segments_of(unit.body):
                 if trailer is not None:
                     info = read_trailer(trailer[0])
                     out.extend(d.full or d.name for d in info.duties)
@@ -490,6 +446,14 @@ def build_documents(units: Sequence[Unit], canonical: Canonical, line_of: LineMa
                     builder.apply_rule_line(tok)
                 elif tok.type in ("TEXT", "PAREN") and ("*" in tok or "★" in tok):
                     builder.star_legend(tok)
+            if resolver is not None:
+                segments = list(segments_of(preamble.body))
+                for k, (tok, trailer) in enumerate(segments):
+                    # the plan's lead on a line of its own under its title, before the first
+                    # number: it applies to the plan's tasks
+                    if trailer is not None and own_line(segments, k) and title_line(
+                            (lines_before(segments, k) or [""])[0]):
+                        builder.plan_lead(tok, trailer[0])
         outer = min(u.level for u in tops)
         for unit in tops:
             builder.add_unit(unit, unit if unit.level == outer and unit.children else None, None)
@@ -532,15 +496,19 @@ def _jurisdiction(opening: Sequence[str], title: str | None, number: str | None,
     self_refs: Counter = Counter(m for p in opening for m in _SELF_REF.findall(p))
     national = 0
     lines: list[str] = []
+    groups: list[str] = []  # who is given a share beyond the bodies (各镇（街道）, 各县（市、区）)
     for top in tops:
         for unit in top.walk():
-            for tok, trailer in _segments(unit.body):
+            for tok, trailer in segments_of(unit.body):
                 if trailer is None:
                     if tok.type == "TEXT" and ("《" in tok or "政府" in tok or "实际" in tok):
                         lines.append(tok)
+                    if tok.type == "TEXT" and ("镇" in tok or "县" in tok or "区" in tok):
+                        groups.append(tok)
                     if tok.type == "TEXT" and ("我" in tok or "全" in tok or "本" in tok):
                         self_refs.update(_SELF_REF.findall(tok))
                     continue
+                groups.append(trailer[0])
                 for duty in read_trailer(trailer[0]).duties:
                     duties += 1
                     prefix = own_prefix(duty.name)
@@ -552,7 +520,7 @@ def _jurisdiction(opening: Sequence[str], title: str | None, number: str | None,
                         self_refs["*"] += 1  # 财政局, 发改局: a local government's word for it
     # how the text speaks of itself counts only in a plan that names bodies (not in a bulletin)
     return detect_jurisdiction(opening, title, number, lines, prefixes, national,
-                               self_refs if duties else None)
+                               self_refs if duties else None, groups)
 
 
 _SELF_REF = lazy(r"(?:我|全|本)([省市县区])(?![场级委直属长])")  # 结合我市实际, 全区

@@ -32,7 +32,10 @@ The forms of tables pasted as text that are read the same way (issue 23):
 * rule lines (``|``) between cells with merged cells left out of the rows below them: a row
   starts at its numbered task cell and its other cells are told by what they hold (names of
   bodies or a ★ → the unit cell, persons → the leader cell);
-* a whole row on each line with `` | `` between its cells.
+* a whole row on each line with `` | `` (or tabs) between its cells (a cell may wrap onto the next line,
+  the row going on there), section rows (二、…) between the rows;
+* the header repeated at a page break; a section's rows numbered from 1 again, or one 序号
+  left out.
 
 Returns None when the text holds no such table; else the new text and, for each of its lines,
 the 1-based line of ``text`` it came from.
@@ -72,11 +75,17 @@ _HEADER_TAILS = frozenset(("单位", "部门", "领导", "时限", "时间", "�
 def _header_at(cells: list[str], start: int) -> tuple[list[str | None], list[str], int] | None:
     """(kinds, labels, cells used) of a header that starts at ``cells[start]``: a header cell
     may wrap over two or three lines (重点 / 工作, 完成 / 时限)."""
-    from .dutytable import _kind
+    from .dutytable import _DETAIL, _kind
 
     def kind_of(cell: str) -> str | None:
         label = re.sub(r"[（(][^（）()]*[）)]$", "", cell)  # 责任单位（加*号为牵头部门…）
-        return _kind(cell) if cell and len(label) <= _MAX_HEADER else None
+        if not cell or len(label) > _MAX_HEADER:
+            return None
+        kind = _kind(cell)
+        if kind is None and "task" in kinds and _DETAIL.search(label) and not label.endswith(
+                ("单位", "部门", "领导", "时限", "时间")):
+            return "detail"  # 重点任务 / 具体举措: a detail of the task (dutytable._header)
+        return kind
 
     kinds: list[str | None] = []
     labels: list[str] = []
@@ -181,15 +190,23 @@ _PERSON = lazy(r"^[\u4e00-\u9fff](?:[ \u3000]?[\u4e00-\u9fff]){1,3}$")
 _STAR = lazy(r"[★☆*＊]")
 
 
+# what may follow a body's name in a unit cell: its other name in brackets (省市场监管局（省知识
+#产权局）) and a role (省经信厅、省科技厅按职责分工负责, 县财政局牵头, 市教育局等)
+_NAME_TAIL = lazy(r"(?:[（(][^（）()]*[）)]|按职责分工负责|按职责分工|分别负责|负责|牵头|配合|参与"
+                  r"|等(?:有关|相关)?(?:单位|部门)?)+$")
+
+
 def _unit_cell(cell: str) -> bool:
     names = [n for n in re.split(r"[、，,；;\s]+", _STAR.sub("", cell)) if n]
-    return bool(names) and (bool(_STAR.search(cell)) or all(_UNIT_NAME.search(n) for n in names))
+    return bool(names) and (bool(_STAR.search(cell)) or all(
+        _UNIT_NAME.search(_NAME_TAIL.sub("", n) or n) for n in names))
 
 
 def _person_cell(cell: str) -> bool:
     return all(_PERSON.match(p.strip()) for p in cell.split("\n") if p.strip())
 
 
+_NONE_CELL = lazy(r"^(?:无|—+|－+|-+|/|／)$")  # a cell that says there is none (配合单位: 无)
 _PHRASE = lazy(r"[\u4e00-\u9fff]{3,}")  # a unit of measure (万亩, 万元/人, %) is no phrase
 _DATE_CELL = lazy(r"\d{4}年|\d{1,2}月|[底末前]|长期|持续|年内|全年|每[年季月]|常态")
 
@@ -211,7 +228,7 @@ def _row_fits(cells: list[str], kinds: list[str | None]) -> bool:
     """Does each cell of a row hold what its column holds (a date under 完成时限, persons under
     责任领导, bodies under a unit column)?"""
     for cell, kind in zip(cells, kinds):
-        if not cell:
+        if not cell or _NONE_CELL.match(cell):
             continue
         if kind == "deadline" and not _DATE_CELL.search(cell):
             return False
@@ -278,11 +295,31 @@ _ROW_SPLIT = lazy(r"[ \t\u3000]*[|｜][ \t\u3000]*")
 
 
 def _row_of(line: str) -> list[str] | None:
-    """The cells of a table row pasted on one line with ``|`` between its cells, else None."""
+    """The cells of a table row pasted on one line with ``|`` between its cells (or tabs: a
+    Word or spreadsheet table pasted into a text editor), else None."""
     if line.count("|") + line.count("｜") < 2:
-        return None
+        if line.count("\t") < 2 or not line.strip():
+            return None
+        cells = [cell.strip(" \u3000\xa0") for cell in line.strip(" \u3000\xa0\r").split("\t")]
+        return cells if len(cells) >= 3 else None
     cells = _ROW_SPLIT.split(line.strip().strip("|｜").strip())
     return cells if len(cells) >= 3 else None
+
+
+def _wrapped_row(lines: list[str], j: int, width: int) -> tuple[list[str], int] | None:
+    """(cells, lines used) of a row whose cell wraps: ``lines[j]`` and the next line or two
+    joined are one row of ``width`` cells that opens with its number; else None."""
+    if not re.match(r"^\s*\d{1,3}[.．、﹒]?\s*[|｜\t]", lines[j]):
+        return None
+    joined = lines[j].rstrip(" \r\u3000\xa0")  # a tab before the line end is an empty cell
+    for k in range(j + 1, min(len(lines), j + 3)):
+        if not lines[k].strip() or re.match(r"^\s*\d{1,3}[.．、﹒]?\s*[|｜\t]", lines[k]):
+            return None  # a blank line or the next row: no wrap
+        joined += lines[k].strip(" \r\u3000\xa0")
+        cells = _row_of(joined)
+        if cells is not None and len(cells) == width:
+            return cells, k - j + 1
+    return None
 
 
 def _line_table(lines: list[str], i: int):
@@ -292,19 +329,40 @@ def _line_table(lines: list[str], i: int):
     from .dutytable import _header
 
     header = _row_of(lines[i])
-    if header is None or _header([header]) is None:
+    found = _header([header]) if header is not None else None
+    if found is None:
         return None
+    task = found[1].index("task")
     rows, starts = [header], [i]
     j = i + 1
     while j < len(lines):
         cells = _row_of(lines[j])
+        wrapped = _wrapped_row(lines, j, len(header)) if (
+            lines[j].strip() and (cells is None or len(cells) < len(header))) else None
+        if wrapped is not None:  # a cell wrapped over lines: the row goes on on the next one
+            cells, used = wrapped
+            if cells != header:
+                rows.append(cells)
+                starts.append(j)
+            j += used
+            continue
         if cells is None:
             if not lines[j].strip():
                 j += 1
                 continue
+            heading = lines[j].strip()
+            after = next((k for k in range(j + 1, len(lines)) if lines[k].strip()), None)
+            if (_SECTION_CELL.match(heading) and len(heading) <= 60 and after is not None
+                    and _row_of(lines[after]) is not None):
+                # a section's heading row (一、…) merged across the table: its one cell
+                rows.append([""] * task + [heading] + [""] * (len(header) - task - 1))
+                starts.append(j)
+                j += 1
+                continue
             break
-        rows.append(cells + [""] * (len(header) - len(cells)))
-        starts.append(j)
+        if cells != header:  # the header repeated at a page break is read past
+            rows.append(cells + [""] * (len(header) - len(cells)))
+            starts.append(j)
         j += 1
     return (rows, starts, j) if len(rows) > 1 else None
 
@@ -316,8 +374,44 @@ def _division_lines(rows):
     return division_lines(rows)
 
 
+def _heading_before(cells: list[str], body: list[int], b: int, expected: int) -> bool:
+    """Is ``cells[body[b]]`` a section's heading row (一、…, 二、…) standing before row
+    ``expected`` (or the one after it: a number left out; or row 1: each section numbers its
+    rows from 1)?"""
+    cell = cells[body[b]]
+    return (bool(_SECTION_CELL.match(cell)) and len(cell) <= 60 and b + 1 < len(body)
+            and any(_next_row(cells[body[b + 1]], n) for n in (expected, expected + 1, 1)))
+
+
+def _row_after(cells: list[str], body: list[int], k: int, expected: int, row: list[str],
+               width: int) -> int | None:
+    """The number of the row that starts at ``cells[body[k]]`` after row ``expected - 1``,
+    whose cells so far are ``row``; None when it starts none. One number may be left out of
+    the 序号 column (5, 7): a number one further on starts a row only where the row before it
+    has most of its cells and a cell of words follows it (never a figure of the row's own
+    cells)."""
+    m = _ROW_NUMBER.match(cells[body[k]])
+    if not m:
+        return None
+    n = int(m.group(1))
+    if n == expected:
+        return n
+    if (n == expected + 1 and len(row) >= width - 2 and k + 1 < len(body)
+            and not _ROW_NUMBER.match(cells[body[k + 1]]) and _PHRASE.search(cells[body[k + 1]])):
+        return n
+    return None
+
+
+def _header_again(cells: list[str], body: list[int], k: int, head: list[str]) -> int:
+    """How many cells from ``body[k]`` repeat the table's header (a page break of a PDF or a
+    Word table repeats it): its length, else 0."""
+    if not head or k + len(head) > len(body):
+        return 0
+    return len(head) if all(cells[body[k + j]] == cell for j, cell in enumerate(head)) else 0
+
+
 def _cell_rows(lines: list[str], cells: list[str], kinds: list[str | None], header: list[str],
-               first: int):
+               first: int, head: list[str] = ()):
     """The rows of a cell-per-line table whose header ends before line ``first``: (its
     header with the number column first, rows, the line each row starts on, the line after
     the table)."""
@@ -343,13 +437,30 @@ def _cell_rows(lines: list[str], cells: list[str], kinds: list[str | None], head
             group += cells[body[b]]
             b += 1
     while b < len(body):
+        again = _header_again(cells, body, b, head)
+        if again:  # the header repeated at a page break: read past
+            b += again
+            continue
+        if _heading_before(cells, body, b, expected):
+            # a section's heading row (一、推动芯片全链发展) between rows: merged across the
+            # table, its text is the one cell it has
+            heading = [""] * len(kinds)
+            heading[kinds.index("task")] = cells[body[b]]
+            rows.append(heading)
+            starts.append(body[b])
+            end = body[b] + 1
+            b += 1
+            continue
         m = _ROW_NUMBER.match(cells[body[b]])
-        if not m or int(m.group(1)) != expected:
-            break
+        after_heading = bool(rows) and not rows[-1][0]
+        if not m or int(m.group(1)) != expected and not (
+                after_heading and int(m.group(1)) in (expected + 1, 1)):
+            break  # under a section's row the numbers may go on, leave one out or restart
+        expected = int(m.group(1))
         starts.append(body[b])
         k = b + 1
         row: list[str] = []
-        last = not any(_next_row(cells[body[n]], expected + 1)
+        last = not any(_next_row(cells[body[n]], following) for following in (expected + 1, expected + 2)
                        for n in range(k, min(len(body), k + 3 * width + 2)))
         while k < len(body):
             if last and len(row) >= width and (
@@ -358,8 +469,8 @@ def _cell_rows(lines: list[str], cells: list[str], kinds: list[str | None], head
                 # the last row: no more cells than columns, unless its task cell wraps (a
                 # cell after it would not fit its column: a body in the 完成时限 column)
                 break
-            nxt = _ROW_NUMBER.match(cells[body[k]])
-            if nxt and int(nxt.group(1)) == expected + 1:
+            if _row_after(cells, body, k, expected + 1, row, width) or _heading_before(
+                    cells, body, k, expected + 1) or _header_again(cells, body, k, head):
                 break
             if len(row) >= 3 * width:  # the last row has run into the text after it
                 break
@@ -379,7 +490,8 @@ def _cell_rows(lines: list[str], cells: list[str], kinds: list[str | None], head
             group = following
         else:
             rows.append([m.group(1), *_row_cells(row, width, task, columns)])
-        expected += 1
+        expected = (k < len(body) and _row_after(cells, body, k, expected + 1, row, width)
+                    or expected + 1)
         end = body[k - 1] + 1 if k > b else end
         b = k
     return header, rows, starts, end
@@ -399,7 +511,7 @@ def cell_tables(text: str) -> tuple[str, tuple[int, ...]] | None:
     i = 0
     while i < len(lines):
         kinds = None
-        if "|" in lines[i] or "｜" in lines[i]:
+        if "|" in lines[i] or "｜" in lines[i] or "\t" in lines[i]:
             table = _line_table(lines, i)
             made = _division_lines(table[0]) if table else None
             if made:
@@ -430,7 +542,8 @@ def cell_tables(text: str) -> tuple[str, tuple[int, ...]] | None:
                     origin.append(starts[index - 1] + 1 if index >= 1 else i + 1)
                 i = end  # the text after the table goes on as it was
                 continue
-        header, rows, starts, end = _cell_rows(lines, cells, kinds, header, filled[used - 1] + 1)
+        header, rows, starts, end = _cell_rows(lines, cells, kinds, header, filled[used - 1] + 1,
+                                               [cells[k] for k in filled[:used]])
         made = _division_lines([header, *rows]) if rows else None
         if not made:
             out.append(lines[i])
