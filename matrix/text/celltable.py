@@ -410,6 +410,30 @@ def _header_again(cells: list[str], body: list[int], k: int, head: list[str]) ->
     return len(head) if all(cells[body[k + j]] == cell for j, cell in enumerate(head)) else 0
 
 
+def _row_lines(cells: list[str], body: list[int], k: int, expected: int, width: int, task: int,
+               columns: list, head: list[str]) -> tuple[list[str], int, bool]:
+    """The cells of row ``expected`` from ``body[k]`` on: (its cells, where the next row
+    starts, whether it is the table's last row)."""
+    row: list[str] = []
+    last = not any(_next_row(cells[body[n]], following) for following in (expected + 1, expected + 2)
+                   for n in range(k, min(len(body), k + 3 * width + 2)))
+    while k < len(body):
+        if last and len(row) >= width and (
+                len(row) >= width + _MAX_CELL_LINES
+                or _row_fits(_plain(row, width, task, columns), columns)):
+            # the last row: no more cells than columns, unless its task cell wraps (a
+            # cell after it would not fit its column: a body in the 完成时限 column)
+            break
+        if _row_after(cells, body, k, expected + 1, row, width) or _heading_before(
+                cells, body, k, expected + 1) or _header_again(cells, body, k, head):
+            break
+        if len(row) >= 3 * width:  # the last row has run into the text after it
+            break
+        row.append(cells[body[k]])
+        k += 1
+    return row, k, last
+
+
 def _cell_rows(lines: list[str], cells: list[str], kinds: list[str | None], header: list[str],
                first: int, head: list[str] = ()):
     """The rows of a cell-per-line table whose header ends before line ``first``: (its
@@ -458,24 +482,7 @@ def _cell_rows(lines: list[str], cells: list[str], kinds: list[str | None], head
             break  # under a section's row the numbers may go on, leave one out or restart
         expected = int(m.group(1))
         starts.append(body[b])
-        k = b + 1
-        row: list[str] = []
-        last = not any(_next_row(cells[body[n]], following) for following in (expected + 1, expected + 2)
-                       for n in range(k, min(len(body), k + 3 * width + 2)))
-        while k < len(body):
-            if last and len(row) >= width and (
-                    len(row) >= width + _MAX_CELL_LINES
-                    or _row_fits(_plain(row, width, task, columns), columns)):
-                # the last row: no more cells than columns, unless its task cell wraps (a
-                # cell after it would not fit its column: a body in the 完成时限 column)
-                break
-            if _row_after(cells, body, k, expected + 1, row, width) or _heading_before(
-                    cells, body, k, expected + 1) or _header_again(cells, body, k, head):
-                break
-            if len(row) >= 3 * width:  # the last row has run into the text after it
-                break
-            row.append(cells[body[k]])
-            k += 1
+        row, k, last = _row_lines(cells, body, b + 1, expected, width, task, columns, head)
         following = ""
         if grouped and not last and len(row) > 1 and not _unit_cell(row[-1]) \
                 and not _DATE_CELL.search(row[-1]):

@@ -194,17 +194,11 @@ def division_lines(rows: Sequence[Sequence[str]]) -> list[tuple[int, str]] | Non
         filled = [t for t in texts if t and not _EMPTY.match(t)]
         if not filled:
             continue
-        units = any(k in _FIELD_LABEL and t and not _EMPTY.match(t) for k, t in zip(kinds, texts))
-        lone = {k for k, t in zip(kinds, texts) if t and not _EMPTY.match(t)}
-        spanning = len(filled) > 1 and len(set(filled)) == 1
-        alone = len(filled) == 1 and not units and lone <= {"task", "category", "detail", "progress", None}
-        if (spanning or alone) and re.search(r"[^\d\W]", filled[0]):
-            # A row merged across the table, or a lone cell: a heading of the rows below.
-            heading = filled[0].replace("\n", "")
+        heading = _row_heading(kinds, texts, filled)
+        if heading is not None:
             if len(heading) <= 60 and not heading.startswith(("注", "备注")):
                 section_count += 1
-                heading = heading if _NUMBERED.match(heading) else \
-                    f"{chinese_number(section_count)}、{heading}"
+                heading = _numbered(heading, section_count)
             out.append((index, heading))
             continue
         fields: dict[str, list[str]] = {}
@@ -222,23 +216,15 @@ def division_lines(rows: Sequence[Sequence[str]]) -> list[tuple[int, str]] | Non
             elif kind == "deadline":
                 deadline = "，".join(p.strip() for p in text.split("\n") if p.strip())
             elif kind == "leader":
-                # persons one per line or listed with 、; a space inside a name is the table's
-                # padding of a two-character name (钱 宇), never a separator
-                people = [n.strip() for n in _PEOPLE_SPLIT.split(text) if n.strip()]
-                if any(" " in p and not re.fullmatch(r"\S[ \u3000]+\S", p) for p in people):
-                    people = [n for n in _NAME_SPLIT.split(text) if n]
-                people = [re.sub(r"[ \u3000]+", "", p) for p in people]
                 listed = fields.setdefault("leader", [])
-                listed.extend(n for n in people if n not in listed)
+                listed.extend(n for n in _people(text) if n not in listed)
             elif kind == "scope":  # the trailer grammar's 适用范围：Y (no ，；。 inside Y)
                 scope = re.sub(r"[，；。,;\s\u3000]+", "、", text.strip()).strip("、")
             elif kind == "category":
                 if text != category:
                     category = text
                     section_count += 1
-                    heading = text.replace("\n", "")
-                    out.append((index, heading if _NUMBERED.match(heading)
-                                else f"{chinese_number(section_count)}、{heading}"))
+                    out.append((index, _numbered(text.replace("\n", ""), section_count)))
             elif kind in _FIELD_LABEL:
                 names, leads = _names(text)
                 for role, found in ((kind, names), ("lead", leads)):
@@ -250,6 +236,33 @@ def division_lines(rows: Sequence[Sequence[str]]) -> list[tuple[int, str]] | Non
         count += 1
         out.append((index, _clause(task, number or "", count, details, fields, scope, deadline)))
     return out
+
+
+def _row_heading(kinds: list, texts: list[str], filled: list[str]) -> str | None:
+    """The heading of the rows below when this row is one: a row merged across the table, or a
+    lone cell with no unit (never a number alone)."""
+    units = any(k in _FIELD_LABEL and t and not _EMPTY.match(t) for k, t in zip(kinds, texts))
+    lone = {k for k, t in zip(kinds, texts) if t and not _EMPTY.match(t)}
+    spanning = len(filled) > 1 and len(set(filled)) == 1
+    alone = len(filled) == 1 and not units and lone <= {"task", "category", "detail", "progress",
+                                                        None}
+    if (spanning or alone) and re.search(r"[^\d\W]", filled[0]):
+        return filled[0].replace("\n", "")
+    return None
+
+
+def _numbered(heading: str, count: int) -> str:
+    """A section's heading with its number: its own, or ``count`` in hanzi (``三、``)."""
+    return heading if _NUMBERED.match(heading) else f"{chinese_number(count)}、{heading}"
+
+
+def _people(text: str) -> list[str]:
+    """The persons of a 责任领导 cell: one per line or listed with 、; a space inside a name is
+    the table's padding of a two-character name (钱 宇), never a separator."""
+    people = [n.strip() for n in _PEOPLE_SPLIT.split(text) if n.strip()]
+    if any(" " in p and not re.fullmatch(r"\S[ \u3000]+\S", p) for p in people):
+        people = [n for n in _NAME_SPLIT.split(text) if n]
+    return [re.sub(r"[ \u3000]+", "", p) for p in people]
 
 
 def _clause(task: str, number: str, count: int, details: list[str],
