@@ -26,7 +26,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -467,16 +466,14 @@ def _cache_get(raw: bytes) -> dict[str, Any] | None:
         return None
     digest = hashlib.sha256(raw).hexdigest()
     path = _cache_file(folder, digest)
-    try:
-        import stat
+    from .safety.cache import read_private
 
-        with open(path, "rb", opener=lambda p, flags: os.open(p, flags | os.O_NOFOLLOW)) as f:
-            info = os.fstat(f.fileno())
-            if (not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid()
-                    or info.st_mode & 0o022 or info.st_size > 4 * len(raw) + 4096):
-                return None
-            cached = json.loads(f.read())
-    except (OSError, ValueError):
+    data = read_private(path, 4 * len(raw) + 4096)
+    if data is None:
+        return None
+    try:
+        cached = json.loads(data)
+    except ValueError:
         return None
     if (not isinstance(cached, dict) or cached.get("version") != _CACHE_VERSION
             or cached.get("sha256") != digest or not _well_formed(cached.get("data"), raw)):
@@ -488,13 +485,12 @@ def _cache_put(raw: bytes, data: dict[str, Any]) -> None:
     folder = _cache_folder(create=True)
     if folder is None:
         return
+    from .safety.cache import write_private
+
     digest = hashlib.sha256(raw).hexdigest()
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")  # mode 0600
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump({"version": _CACHE_VERSION, "sha256": digest, "data": data}, handle,
-                      ensure_ascii=False)
-        os.replace(tmp, _cache_file(folder, digest))
+        write_private(_cache_file(folder, digest), json.dumps(
+            {"version": _CACHE_VERSION, "sha256": digest, "data": data}, ensure_ascii=False))
     except (OSError, TypeError, ValueError):
         pass  # a cache that cannot be written only costs time
 

@@ -7,7 +7,7 @@ plant (unpickling runs code); dutymatrix does not use it. Here the tables Lark s
 (``Lark.memo_serialize``: dicts, lists, tuples, strings, numbers) are written as tagged JSON,
 read back with ``json`` (which builds data, never objects) and handed to Lark's own loader,
 which builds only its own classes (``Rule``, ``TerminalDef`` …) from them. The file lives where
-the departments cache does (``matrix.departments._cache_folder``: the user's cache folder, a
+the departments cache does (``matrix.safety.cache``: the user's cache folder, a
 folder of mode 0700 owned by the user) and is trusted only when it is the user's, writable by
 nobody else, and names the SHA-256 of the grammar, the options and the Lark version it was built
 from; anything else, or any failure to load it, means the tables are built again.
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from typing import Any
 
 _FORMAT = 1
@@ -83,9 +82,9 @@ def _digest(grammar: str, options: dict[str, Any]) -> str:
 
 
 def _path(digest: str, create: bool = False):
-    from ..departments import _cache_folder
+    from ..safety.cache import cache_folder
 
-    folder = _cache_folder(create=create, kind="grammar")
+    folder = cache_folder("grammar", create)
     return None if folder is None else folder / f"tables-{digest[:32]}.json"
 
 
@@ -118,11 +117,11 @@ def load(grammar: str, options: dict[str, Any]):
 
 def save(parser, grammar: str, options: dict[str, Any]) -> None:
     """Keep ``parser``'s tables for the next run (silently not, where that is not possible)."""
-    import tempfile
-
     from lark.grammar import Rule
     from lark.lark import _LOAD_ALLOWED_OPTIONS
     from lark.lexer import TerminalDef
+
+    from ..safety.cache import write_private
 
     digest = _digest(grammar, options)
     try:
@@ -133,11 +132,7 @@ def save(parser, grammar: str, options: dict[str, Any]) -> None:
         text = json.dumps({"format": _FORMAT, "sha256": digest, "data": _encode(data, lexer),
                            "memo": _encode(memo, lexer)}, ensure_ascii=False)
         path = _path(digest, create=True)
-        if path is None:
-            return
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")  # mode 0600
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
+        if path is not None:
+            write_private(path, text)  # whole or not at all, mode 0600
     except (OSError, TypeError, ValueError):
         pass
