@@ -39,11 +39,16 @@ class Store:
         with self._lock:
             self._items[token] = (value, size)
             self._bytes += size
-            while len(self._items) > 1 and (len(self._items) > self.max_entries
-                                            or self._bytes > self.max_bytes):
-                _token, (_value, dropped) = self._items.popitem(last=False)
-                self._bytes -= dropped
+            self._drop_oldest()
         return token
+
+    def _drop_oldest(self) -> None:
+        """Drop the least recently used entries while over a bound (the newest always stays);
+        the caller holds the lock."""
+        while len(self._items) > 1 and (len(self._items) > self.max_entries
+                                        or self._bytes > self.max_bytes):
+            _token, (_value, dropped) = self._items.popitem(last=False)
+            self._bytes -= dropped
 
     def grow(self, token: str, size: int) -> bool:
         """Count ``size`` more bytes of input for the entry ``token`` (a batch the page's script
@@ -56,9 +61,7 @@ class Store:
             self._items[token] = (item[0], item[1] + size)
             self._items.move_to_end(token)
             self._bytes += size
-            while len(self._items) > 1 and self._bytes > self.max_bytes:
-                _token, (_value, dropped) = self._items.popitem(last=False)
-                self._bytes -= dropped
+            self._drop_oldest()
         return True
 
     def get(self, token: str) -> Any | None:
