@@ -151,3 +151,31 @@ def test_the_packaged_data_is_the_resource_importlib_gives():
     assert packaged_data() == resources.files("matrix") / "data" / "departments.toml"
     assert packaged_data().read_bytes() == (
         resources.files("matrix") / "data" / "departments.toml").read_bytes()
+
+
+# ── the local names' function index (matrix/parse/jurisdiction.py), kept the same way ─────────
+
+def test_the_function_index_is_read_back_and_checked(cache, monkeypatch):
+    from matrix.parse import jurisdiction
+
+    registry = Registry([packaged_data()])
+    jurisdiction._index_for.cache_clear()
+    built = jurisdiction._index_for(registry)
+    (path,) = cache.glob("functions-*.json")
+    jurisdiction._index_for.cache_clear()
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the function index was built again")
+
+    with monkeypatch.context() as m:
+        m.setattr(jurisdiction.FunctionIndex, "__init__", refuse)
+        kept = jurisdiction._index_for(registry)
+    assert (kept.exact, kept.stems) == (built.exact, built.stems)
+    assert kept.function("发改局") == built.function("发改局") == "国家发展改革委"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["stems"]["发改"] = "不存在的部门"  # names no department: not read
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    jurisdiction._index_for.cache_clear()
+    again = jurisdiction._index_for(registry)
+    assert again.stems == built.stems
+    jurisdiction._index_for.cache_clear()
