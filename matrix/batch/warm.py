@@ -13,6 +13,9 @@ import matrix
 # without the regex module, as in the command line's own process (matrix/cli/commands.py).
 matrix._own_process = True
 matrix.hide_unused_modules()
+from ..precompiled import install  # noqa: E402
+
+install()  # the records' methods from bytecode (matrix/precompiled), not compiled again
 
 from ..load import pipeline  # noqa: E402
 from .. import workbook  # noqa: E402

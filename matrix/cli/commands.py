@@ -55,6 +55,12 @@ def cli() -> None:
 
         dutymatrix build seeds/001_5afa0209a0ae242f.txt
     """
+    import matrix
+
+    if matrix._own_process:  # a command runs (not --help): the records' methods come from
+        from ..precompiled import install  # bytecode, not compiled again (matrix/precompiled)
+
+        install()
 
 
 @cli.command()
