@@ -86,14 +86,15 @@ def test_help_imports_click_and_our_command_table_only(how):
     result, modules = imported_by([*how.get("args", []), "--help"], **env)
     assert ("用法：" if how else "Usage:") in result.stdout
     assert not packages(modules) & {"pathlib", "lark", "pydantic", "openpyxl", "opencc",
-                                    "regex", "tomllib", "platformdirs", "babel", "rich"}
-    # the command table, its translations, and what main() sets up (signal clean-up, the
-    # terminal's escaping: its patterns compiled on first use)
-    # (the command families' modules declare their commands: click and the shared options only)
+                                    "regex", "tomllib", "platformdirs", "babel", "rich",
+                                    "dataclasses", "signal"}
+    # the command table and its translations; the command families' modules (which declare
+    # their commands: click and the shared options only) to list them. Not what a command
+    # sets up when it runs (signal clean-up, the kept dataclass code: matrix/precompiled)
+    # nor the terminal's escaping (an error's message only)
     assert ours(modules) <= {"matrix", "matrix.cli", "matrix.cli.commands", "matrix.cli.clicktext",
                              "matrix.cli.common", "matrix.cli.diff", "matrix.cli.round",
-                             "matrix.i18n", "matrix.safety", "matrix.safety.signals",
-                             "matrix.text", "matrix.text.safe", "matrix.text.patterns"}
+                             "matrix.i18n"}
 
 
 def test_parse_of_a_text_plan_imports_no_other_reader_nor_the_web_nor_workbooks(tmp_path):
@@ -108,6 +109,11 @@ def test_parse_of_a_text_plan_imports_no_other_reader_nor_the_web_nor_workbooks(
     assert not packages(modules) & {"regex", "tomllib", "html"}
     assert not ours(modules) & READERS_NOT_FOR_TEXT
     assert not {m for m in ours(modules) if m.startswith("matrix.workbook")}
+    # the other command families are imported only when one of their commands is looked up
+    # (matrix/cli/commands.py LAZY_COMMANDS)
+    assert not ours(modules) & {"matrix.cli.diff", "matrix.cli.round", "matrix.cli.terminal"}
+    # the dataclasses' methods come from the kept bytecode (matrix/precompiled)
+    assert {"matrix.precompiled", "matrix.safety.signals"} <= ours(modules)
 
 
 def test_build_of_a_text_plan_imports_the_plan_workbook_only(tmp_path):
