@@ -37,6 +37,7 @@ from .errors import MatrixInputError
 from .i18n import N_, _
 from .records import Department
 from .text.safe import strip_invisible
+from .text.script import to_simplified
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
@@ -72,16 +73,9 @@ def _strip_trailing(text: str) -> str:
     return text
 
 
-@functools.cache
-def _t2s():
-    """The traditional → simplified converter, created once on first use (it loads dictionaries)."""
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
 def _simplified(text: str) -> str:
-    return _t2s().convert(text)
+    # OpenCC t2s, loaded only for a name with a character it may change (matrix.text.script)
+    return to_simplified(text)
 
 
 def _where(label: str, name: str) -> str:
