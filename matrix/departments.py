@@ -22,7 +22,6 @@ Example::
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import os
 import re
@@ -37,6 +36,7 @@ from .errors import MatrixInputError
 from .i18n import N_, _
 from .records import Department
 from .text.safe import strip_invisible
+from .safety.digest import sha256_hex
 from .text.script import to_simplified
 
 if TYPE_CHECKING:
@@ -479,7 +479,7 @@ def _cache_get(raw: bytes) -> dict[str, Any] | None:
     folder = _cache_folder()
     if folder is None:
         return None
-    digest = hashlib.sha256(raw).hexdigest()
+    digest = sha256_hex(raw)
     path = _cache_file(folder, digest)
     from .safety.cache import read_private
 
@@ -502,7 +502,7 @@ def _cache_put(raw: bytes, data: dict[str, Any]) -> None:
         return
     from .safety.cache import write_private
 
-    digest = hashlib.sha256(raw).hexdigest()
+    digest = sha256_hex(raw)
     try:
         write_private(_cache_file(folder, digest), json.dumps(
             {"version": _CACHE_VERSION, "sha256": digest, "data": data}, ensure_ascii=False))

@@ -79,9 +79,9 @@ def write_private(path: Path, text: str) -> None:
 def fingerprint(*parts: bytes) -> str:
     """The SHA-256 of ``parts`` taken together (each prefixed by its length, so that no two
     different lists of parts give the same text): the name of what is made from them."""
-    import hashlib
+    from .digest import sha256
 
-    digest = hashlib.sha256()
+    digest = sha256(size=sum(map(len, parts)))
     for part in parts:
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)

@@ -69,14 +69,13 @@ def _unpack(text: str) -> list[int]:
 
 
 def _path(create: bool = False):
-    import hashlib
-
     from ..safety.cache import cache_folder
+    from ..safety.digest import sha256_hex
 
     folder = cache_folder("regex", create)
     if folder is None:
         return None
-    digest = hashlib.sha256(_runtime().encode()).hexdigest()[:32]
+    digest = sha256_hex(_runtime().encode())[:32]
     return folder / f"patterns-{digest}.json"
 
 
