@@ -35,6 +35,7 @@ from .data import registry_cache
 from .errors import MatrixInputError
 from .i18n import N_, _
 from .records import Department
+from .text.patterns import lazy
 from .text.safe import strip_invisible
 from .safety.digest import sha256_hex
 from .text.script import to_simplified
@@ -53,7 +54,7 @@ _PRC = "中华人民共和国"
 # Longest first: "人民银行等有关部门" must lose the whole suffix, not only "等".
 _TRAILING = ("等有关部门和单位", "等部门和单位", "等有关部门", "等有关单位", "等部门", "等单位", "等")
 _WHITESPACE = re.compile(r"\s+")
-_TOML_POSITION = re.compile(r"\(at (?:line (\d+), column (\d+)|end of document)\)")
+_TOML_POSITION = lazy(r"\(at (?:line (\d+), column (\d+)|end of document)\)")
 # Trailers repeat the same few dozen names; remembering answers makes a repeat a dict hit.
 _MEMO_SIZE = 50_000
 
@@ -466,7 +467,7 @@ def _well_formed(data: Any, raw: bytes) -> bool:
     return True
 
 
-_TABLE_HEADER = re.compile(rb"(?m)^[ \t]*\[\[[ \t]*department[ \t]*\]\]")
+_TABLE_HEADER = lazy(rb"(?m)^[ \t]*\[\[[ \t]*department[ \t]*\]\]")
 
 
 def _cache_get(raw: bytes) -> dict[str, Any] | None:
