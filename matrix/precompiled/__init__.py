@@ -89,7 +89,11 @@ def collect(source, globals=None, locals=None, /, **kwargs):
     return builtins.exec(source, globals, locals, **kwargs)
 dataclasses.exec = collect
 for name in sys.argv[1:]:
-    __import__(name)
+    try:
+        __import__(name)
+    except ModuleNotFoundError as e:  # a module gone: the coverage test says what is missed
+        if e.name != name:
+            raise
 print(json.dumps(list(dict.fromkeys(texts))))
 """
 
