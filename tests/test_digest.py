@@ -1,4 +1,5 @@
-"""SHA-256 without OpenSSL for a small input (matrix/safety/digest.py, issue 27)."""
+"""SHA-256 without OpenSSL for a small input (matrix/safety/digest.py) and the cache folder
+without platformdirs where its answer is certain (matrix/safety/cache.py): issue 27."""
 
 from __future__ import annotations
 
@@ -31,3 +32,46 @@ def test_a_small_input_does_not_load_openssl():
     out = subprocess.run([sys.executable, "-S", "-c", code], cwd=ROOT, capture_output=True,
                          text=True, check=True, env={"PYTHONPATH": str(ROOT)}).stdout
     assert out.split() == ["False"]
+
+
+# ── the user's cache folder, said without platformdirs where its answer is certain ───────────
+
+import os  # noqa: E402
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("xdg, home", [("/tmp/x-cache", "/root"), ("/tmp/x-cache/", None),
+                                       (None, "/home/someone"), ("", "/home/someone/"),
+                                       ("relative/cache", "/home/someone"), ("  ", "/root"),
+                                       (None, "relative-home"), (None, None)])
+def test_the_cache_folder_is_platformdirs_answer(monkeypatch, xdg, home):
+    import platformdirs
+
+    from matrix.safety.cache import user_cache_dir
+
+    for name, value in (("XDG_CACHE_HOME", xdg), ("HOME", home)):
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    try:
+        expected = platformdirs.user_cache_dir("dutymatrix", appauthor=False)
+    except RuntimeError:  # platformdirs cannot tell (no absolute home): neither can we
+        with pytest.raises(RuntimeError):
+            user_cache_dir()
+        return
+    assert user_cache_dir() == expected
+    assert os.path.isabs(expected) or home is None or not os.path.isabs(home)
+
+
+def test_a_parse_does_not_import_platformdirs(tmp_path):
+    code = ("import sys\nfrom matrix.load.pipeline import parse_file\n"
+            f"parse_file({str(ROOT / 'seeds' / '001_5afa0209a0ae242f.txt')!r})\n"
+            "print('platformdirs' in sys.modules)")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(tmp_path)}
+    for _run in range(2):  # the first run writes the caches, the second reads them
+        out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                             text=True, check=True, env=env).stdout
+        assert out.split() == ["False"]
+    assert (tmp_path / "dutymatrix" / "departments").is_dir()
