@@ -363,3 +363,31 @@ def _plain_and_shared():
 
     return (build_parser("trailer.lark", lexer="contextual"),
             share_scanners(build_parser("trailer.lark", lexer="contextual")))
+
+
+# ── the command families loaded when a command is looked up (cli/commands.py LAZY_COMMANDS) ──
+
+@pytest.mark.parametrize("typo, command", [("dif", "diff"), ("remnd", "remind"),
+                                           ("colect", "collect"), ("buidl", "build")])
+def test_a_mistyped_command_is_offered_the_lazy_ones_too(typo, command):
+    from click.testing import CliRunner
+
+    from matrix.cli.commands import cli
+
+    result = CliRunner().invoke(cli, ["--lang", "en", typo])
+    assert result.exit_code == 2
+    assert f"Did you mean '{command}'?" in result.output
+
+
+def test_a_lazy_commands_help_names_its_paths_as_the_others_do():
+    # click names a path's kind in the language of the moment its parameter is made: a
+    # command module imported after --lang zh named it 路径, the others PATH
+    from click.testing import CliRunner
+
+    from matrix.cli.commands import LAZY_COMMANDS, cli
+
+    assert set(LAZY_COMMANDS) <= set(cli.list_commands(None))
+    for command in ("diff", "dispatch", "collect", "build"):
+        result = CliRunner().invoke(cli, ["--lang", "zh", command, "--help"])
+        assert result.exit_code == 0
+        assert "-o, --output PATH" in result.output, result.output

@@ -129,12 +129,18 @@ class TranslatedGroup(_Translated, click.Group):
         return sorted({*self.commands, *self.lazy_commands})
 
     def get_command(self, ctx, name: str):
-        if name not in self.commands and name in self.lazy_commands:
-            import importlib
-
-            module, _, attribute = self.lazy_commands[name].partition(":")
-            self.add_command(getattr(importlib.import_module(module), attribute), name)
+        if name not in self.commands:
+            # an unknown name loads them all: click offers its "Did you mean" from ``commands``
+            for lazy in [name] if name in self.lazy_commands else list(self.lazy_commands):
+                self._load(lazy)
         return super().get_command(ctx, name)
+
+    def _load(self, name: str) -> None:
+        import importlib
+
+        module, _, attribute = self.lazy_commands[name].partition(":")
+        if name not in self.commands:
+            self.add_command(getattr(importlib.import_module(module), attribute), name)
 
     def parse_args(self, ctx, args):
         from ..i18n import lang_from_args, use
