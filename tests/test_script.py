@@ -31,6 +31,7 @@ def test_each_listed_phrase_changes_and_is_converted():
     for phrase in traditional.PHRASES:
         converted = script.converter().convert(phrase)
         assert converted != phrase
+        assert not script._unchanged(f"各部门{phrase}。")  # found: OpenCC converts it
         assert script.to_simplified(f"各部门{phrase}。") == f"各部门{converted}。"
 
 
@@ -41,6 +42,7 @@ def test_each_listed_phrase_changes_and_is_converted():
 ])
 def test_to_simplified(text, expected):
     assert script.to_simplified(text) == expected == script.converter().convert(text)
+    assert script._unchanged(text) is (text == expected)  # OpenCC left unloaded for these
 
 
 def _texts() -> list[str]:
@@ -53,7 +55,8 @@ def test_every_seed_and_corpus_text_and_line_as_opencc_converts_it():
     texts = _texts()
     assert len(texts) > 1000
     convert = script.converter().convert
-    assert [script.to_simplified(t) for t in texts] == [convert(t) for t in texts]
+    assert [t for t in texts if script._unchanged(t) and convert(t) != t] == []
+    assert sum(map(script._unchanged, texts)) > len(texts) / 2  # most need no OpenCC
 
 
 _ALPHABET = ["国", "發", "覆", "反", "沈", "思", "瞭", "解", "一", "目", "然", "\uf900", "a", "。",
@@ -65,23 +68,26 @@ _ALPHABET = ["国", "發", "覆", "反", "沈", "思", "瞭", "解", "一", "目
 def test_any_text_as_opencc_converts_it(chars):
     text = "".join(chars)
     assert script.to_simplified(text) == script.converter().convert(text)
+    if script._unchanged(text):
+        assert script.converter().convert(text) == text
+
+
+def test_once_opencc_is_loaded_it_converts_every_text(monkeypatch):
+    # its conversion costs no more than asking (a warm worker, the page)
+    script.converter()
+    monkeypatch.setattr(script, "_unchanged", lambda text: 1 / 0)
+    assert script.to_simplified("发展改革委、國家發展改革委") == "发展改革委、国家发展改革委"
 
 
 def test_other_dictionaries_mean_every_text_goes_through_opencc(monkeypatch):
     monkeypatch.setattr(script, "installed_dictionaries", lambda: {"t2s.json": 1})
     script._tables.cache_clear()
-    calls = []
-
-    class Spy:
-        def convert(self, text):
-            calls.append(text)
-            return text
-
-    monkeypatch.setattr(script, "converter", lambda: Spy())
     try:
-        assert script.to_simplified("发展改革委") == "发展改革委" and calls == ["发展改革委"]
+        assert script._unchanged("发展改革委") is False  # asks OpenCC
     finally:
+        monkeypatch.undo()
         script._tables.cache_clear()
+    assert script._unchanged("发展改革委") is True
 
 
 _PROBE = """
@@ -102,3 +108,16 @@ def test_opencc_is_loaded_only_for_a_plan_with_something_to_convert(name, loads)
     loaded, rows = json.loads(out.splitlines()[-1])
     assert loaded is loads
     assert len(rows) > 10 and all(script.to_simplified(r) == r for r in rows)
+
+
+def test_a_process_that_asked_enough_loads_opencc():
+    # a long-lived process (the page) asks about a few plans, then converts as it always did
+    code = ("import sys\nfrom matrix.text import script\n"
+            "text = '全面覆盖，发展改革委' * 2000\n"
+            "for n in range(script.CHECK_BUDGET // len(text) + 2):\n"
+            "    loaded = 'opencc' in sys.modules\n"
+            "    assert script.to_simplified(text) == text\n"
+            "print(n > 2, 'opencc' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True,
+                         capture_output=True, text=True, timeout=120).stdout
+    assert out.split() == ["True", "True"]
