@@ -15,6 +15,7 @@ from tests.conftest import ROOT
 def test_the_same_digest_as_hashlib_small_and_large():
     for data in (b"", b"abc", "国务院".encode() * 1000, bytes(range(256)) * (digest.SMALL // 128)):
         assert digest.sha256_hex(data) == hashlib.sha256(data).hexdigest()
+        assert digest._builtin()(data).hexdigest() == hashlib.sha256(data).hexdigest()
     h = digest.sha256(size=10)
     h.update(b"ab")
     h.update(b"c")
