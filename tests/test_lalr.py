@@ -74,6 +74,7 @@ def test_shipped_tables_are_the_current_grammars(name):
     assert shipped["grammar"] == grammar_text(name), (
         f"matrix/data/tables/ holds the tables of an older {name}: run python -m matrix.parse.tables")
     assert shipped["format"] == tables.FORMAT
+    tables.Tables(shipped)  # and they hang together (the check a cached file gets at every load)
 
 
 def test_an_edited_grammar_is_built_again_and_cached(tmp_path, monkeypatch):

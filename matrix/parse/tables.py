@@ -33,7 +33,7 @@ class Tables:
     __slots__ = ("grammar", "patterns", "flags", "order", "basic", "unless", "contextual",
                  "contextual_unless", "states", "start", "end", "rules")
 
-    def __init__(self, data: dict[str, Any]) -> None:
+    def __init__(self, data: dict[str, Any], checked: bool = True) -> None:
         self.grammar: str = data["grammar"]
         self.patterns: dict[str, str] = data["patterns"]
         self.flags: int = data["flags"]
@@ -46,7 +46,8 @@ class Tables:
         self.start: int = data["start"]
         self.end: int = data["end"]
         self.rules: list[list] = data["rules"]  # origin, size, name, expand1, include
-        _check(self)
+        if checked:  # the package's own tables are part of its code; a cached file is not
+            _check(self)
 
 
 def _check(tables: Tables) -> None:
@@ -83,7 +84,7 @@ def load(name: str) -> Tables:
     """The tables of ``grammar/<name>``: the shipped ones when they are this grammar's, else
     the user's cached ones, else built by Lark now (and cached)."""
     grammar = grammar_text(name)
-    shipped = _read(SHIPPED / name.replace(".lark", ".json"), grammar)
+    shipped = _read(SHIPPED / name.replace(".lark", ".json"), grammar, checked=False)
     if shipped is not None:
         return shipped
     path = _cache_path(grammar)
@@ -105,21 +106,21 @@ def load(name: str) -> Tables:
     return Tables(json.loads(text))
 
 
-def _read(path: Path, grammar: str) -> Tables | None:
+def _read(path: Path, grammar: str, checked: bool = True) -> Tables | None:
     try:
         data = path.read_bytes()
     except OSError:
         return None
-    return _parse(data, grammar)
+    return _parse(data, grammar, checked)
 
 
-def _parse(data: bytes, grammar: str) -> Tables | None:
+def _parse(data: bytes, grammar: str, checked: bool = True) -> Tables | None:
     try:
         value = json.loads(data)
         if (type(value) is not dict or value.get("format") != FORMAT
                 or value.get("grammar") != grammar):
             return None
-        return Tables(value)
+        return Tables(value, checked)
     except (ValueError, TypeError, KeyError, AttributeError):  # not tables: built again
         return None
 
