@@ -58,9 +58,8 @@ def test_the_cache_folder_is_platformdirs_answer(monkeypatch, xdg, home):
             monkeypatch.setenv(name, value)
     try:
         expected = platformdirs.user_cache_dir("dutymatrix", appauthor=False)
-    except RuntimeError:  # platformdirs cannot tell (no absolute home): neither can we
-        with pytest.raises(RuntimeError):
-            user_cache_dir()
+    except RuntimeError:  # platformdirs cannot tell (no absolute home): no cache
+        assert user_cache_dir() is None
         return
     assert user_cache_dir() == expected
     assert os.path.isabs(expected) or home is None or not os.path.isabs(home)

@@ -12,20 +12,48 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
+
+TYPE_CHECKING = False  # typing's own constant, without importing typing (matrix.cli.launch)
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
-def cache_folder(kind: str, create: bool = False) -> Path | None:
-    """The folder ``kind`` of the user's cache folder for dutymatrix, when it is safe to use
-    (made, mode 0700, when ``create``)."""
+def user_cache_dir() -> str | None:
+    """The user's cache folder for dutymatrix: ``platformdirs.user_cache_dir("dutymatrix")``.
+
+    On Linux it is worked out here as the XDG Base Directory rules (and platformdirs) have it —
+    ``$XDG_CACHE_HOME`` when it is an absolute path, else ``$HOME/.cache`` — without importing
+    platformdirs (its import is a third of a ``python -c pass``, paid by every command);
+    elsewhere, or when ``HOME`` is not an absolute path, platformdirs says. None without it."""
+    if sys.platform == "linux" and not os.environ.get("ANDROID_DATA"):
+        xdg = os.environ.get("XDG_CACHE_HOME", "")
+        if os.path.isabs(xdg):
+            return os.path.join(xdg, "dutymatrix")
+        home = os.environ.get("HOME", "")
+        if os.path.isabs(home):
+            return os.path.join(home, ".cache", "dutymatrix")
+    try:
+        import platformdirs
+    except ImportError:  # the cache only saves time
+        return None
+    try:
+        return platformdirs.user_cache_dir("dutymatrix", appauthor=False)
+    except RuntimeError:  # no home folder
+        return None
+
+
+def private_folder(kind: str, create: bool = False) -> str | None:
+    """The folder ``kind`` of the user's cache folder for dutymatrix (a path as text), when it
+    is safe to use: a folder of the user's that nobody else can enter (made, mode 0700, when
+    ``create``)."""
     root = user_cache_dir()
     if root is None:
         return None
-    folder = Path(root) / kind
+    folder = os.path.join(root, kind)
     try:
         if create:
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = folder.lstat()
+            os.makedirs(folder, mode=0o700, exist_ok=True)
+        info = os.lstat(folder)
     except OSError:
         return None
     import stat
@@ -42,28 +70,17 @@ def cache_folder(kind: str, create: bool = False) -> Path | None:
     return folder
 
 
-def user_cache_dir() -> str | None:
-    """``platformdirs.user_cache_dir("dutymatrix", appauthor=False)``, None without platformdirs.
-
-    On Linux, where ``XDG_CACHE_HOME`` is an absolute path, or is unset and ``HOME`` is one,
-    every version of platformdirs answers ``$XDG_CACHE_HOME/dutymatrix`` or
-    ``$HOME/.cache/dutymatrix``: said here without importing it (~4 ms of every start). Any
-    other case (another system, a relative or blank variable, Android) asks platformdirs."""
-    if sys.platform == "linux" and not hasattr(sys, "getandroidapilevel") and not (
-            "ANDROID_DATA" in os.environ or "ANDROID_ROOT" in os.environ):
-        xdg, home = os.environ.get("XDG_CACHE_HOME", ""), os.environ.get("HOME", "")
-        if os.path.isabs(xdg):
-            return os.path.join(xdg, "dutymatrix")
-        if not xdg and os.path.isabs(home):
-            return os.path.join(os.path.expanduser("~/.cache"), "dutymatrix")
-    try:
-        import platformdirs
-    except ImportError:  # the cache only saves time
+def cache_folder(kind: str, create: bool = False) -> Path | None:
+    """:func:`private_folder` as a ``Path``."""
+    folder = private_folder(kind, create)
+    if folder is None:
         return None
-    return platformdirs.user_cache_dir("dutymatrix", appauthor=False)
+    from pathlib import Path
+
+    return Path(folder)
 
 
-def read_private(path: Path, max_bytes: int) -> bytes | None:
+def read_private(path: str | Path, max_bytes: int) -> bytes | None:
     """The bytes of ``path`` when it is a regular file (not a link) of the user's that nobody
     else can write, of at most ``max_bytes``; else None."""
     import stat
@@ -79,12 +96,12 @@ def read_private(path: Path, max_bytes: int) -> bytes | None:
         return None
 
 
-def write_private(path: Path, text: str) -> None:
+def write_private(path: str | Path, text: str) -> None:
     """Write ``text`` to ``path`` (in a cache folder) whole or not at all, mode 0600; raises
     OSError."""
     import tempfile
 
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")  # mode 0600
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")  # mode 0600
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
@@ -129,8 +146,8 @@ def load_json(kind: str, name: str, max_bytes: int):
     (``read_private``), else None. The caller checks its shape."""
     import json
 
-    folder = cache_folder(kind)
-    data = None if folder is None else read_private(folder / name, max_bytes)
+    folder = private_folder(kind)
+    data = None if folder is None else read_private(os.path.join(folder, name), max_bytes)
     if data is None:
         return None
     try:
@@ -144,10 +161,10 @@ def store_json(kind: str, name: str, value) -> None:
     be written only costs time, so nothing is raised."""
     import json
 
-    folder = cache_folder(kind, create=True)
+    folder = private_folder(kind, create=True)
     if folder is None:
         return
     try:
-        write_private(folder / name, json.dumps(value, ensure_ascii=False))
+        write_private(os.path.join(folder, name), json.dumps(value, ensure_ascii=False))
     except (OSError, TypeError, ValueError):
         pass
