@@ -209,3 +209,15 @@ def test_reading_windows_finds_what_reading_the_whole_text_finds(text):
     # the grammar reads any text (no parse error: the safety net in find_deadlines_in is
     # never needed), and reading only the windows round the marks changes nothing
     assert [tuple(f) for f in find_deadlines(text, 2020)] == _whole(text, 2020)
+
+
+def test_the_end_of_a_month_is_calendars():
+    import calendar
+    from datetime import date
+
+    from matrix.parse.deadline import _end_of_month
+
+    for year in (1999, 2000, 2019, 2020, 2024, 2100):
+        for month in range(1, 13):
+            assert _end_of_month(year, month) == date(year, month,
+                                                      calendar.monthrange(year, month)[1])

@@ -36,11 +36,10 @@ from __future__ import annotations
 import dataclasses
 
 import bisect
-import calendar
 import functools
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -99,7 +98,8 @@ def _month(text: str) -> int:
 
 
 def _end_of_month(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
+    # the day before the first of the next month (calendar.monthrange, without importing it)
+    return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
 
 
 def read_deadline(text: str | None, year: int | None) -> Deadline:
