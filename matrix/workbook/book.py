@@ -236,6 +236,10 @@ class Sheet(cells.Rows):
         self._xml: IO[bytes] | None = (
             tempfile.SpooledTemporaryFile(max_size=package.ROWS_IN_MEMORY) if _FAST_ROWS else None)
 
+    @property
+    def title(self) -> str:
+        return self.ws.title
+
     def _columns(self, widths: dict[int, float], hidden: set[int]) -> None:
         for i, width in widths.items():
             self.ws.column_dimensions[get_column_letter(i)].width = width

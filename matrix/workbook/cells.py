@@ -172,6 +172,13 @@ def escape(text: str) -> str:
     return text.replace("\r", "&#13;") if "\r" in text else text
 
 
+def preserve(text: str) -> str:
+    """The attribute openpyxl gives an element whose text has spaces around it (none when the
+    text is all spaces)."""
+    stripped = text.strip()
+    return ' xml:space="preserve"' if stripped and stripped != text else ""
+
+
 class Rich:
     """Rich text: runs of ``(text, FontSpec)``; ``str()`` is the text, :meth:`xml` the
     ``<is>`` of an inline-string cell (as openpyxl's ``CellRichText`` writes it)."""
@@ -187,10 +194,8 @@ class Rich:
     def xml(self) -> str:
         parts = ["<is>"]
         for text, font in self.runs:
-            stripped = text.strip()
-            space = ' xml:space="preserve"' if stripped and stripped != text else ""
             parts.append(f"<r><rPr>{font_xml(font, 'rFont')}</rPr>"
-                         f"<t{space}>{escape(text)}</t></r>")
+                         f"<t{preserve(text)}>{escape(text)}</t></r>")
         parts.append("</is>")
         return "".join(parts)
 

@@ -26,7 +26,7 @@ from typing import IO, Any, NamedTuple
 from ..pivot import Matrix
 from ..records import Assignment, Jurisdiction, ParseWarning, Plan, Role, Source, validate
 from ..text.safe import strip_bidi
-from .book import MAX_CELL_TEXT, NOT_XML, clean_text
+from .cells import MAX_CELL_TEXT, NOT_XML, clean_text
 
 # --------------------------------------------------------------------------- hidden records
 
