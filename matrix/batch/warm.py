@@ -9,8 +9,9 @@ from pathlib import Path
 
 import matrix
 
-# The server and its workers run only dutymatrix: openpyxl without numpy and Pillow, Lark
-# without the regex module, as in the command line's own process (matrix/cli/commands.py).
+# The server and its workers run only dutymatrix: Lark without the regex module (and openpyxl,
+# should a worker need it, without numpy and Pillow), as in the command line's own process
+# (matrix/cli/commands.py). The plan workbook is written without openpyxl (workbook/xlsx.py).
 matrix._own_process = True
 matrix.hide_unused_modules()
 
@@ -31,7 +32,7 @@ canonical("国务院")
 normalise("國")
 # One small plan built as a worker builds one (``build_one``), in a private temporary folder:
 # the regular expressions compiled on first use (matrix/text/patterns.py), the trailer lexer's
-# scanners and openpyxl's own lazy parts are built here once, not again in every worker.
+# scanners are built here once, not again in every worker.
 try:
     with tempfile.TemporaryDirectory(prefix="dutymatrix-warm-") as _folder:
         _source = Path(_folder) / "warm.txt"

@@ -1,11 +1,14 @@
-"""The shared machinery of every workbook dutymatrix writes: styles (:data:`LOOKS`), row
-heights, the fast row writer, print set-up, banding and heat, the atomic save. The sheets
-themselves are drawn by ``plan``, ``diff`` and ``lists``, which use only the public names here
-(:class:`Book`, :class:`Sheet`, :func:`save_atomically`, :func:`print_setup`, :func:`list_head`,
-:func:`clean_text`, …); a new workbook kind does the same.
+"""The openpyxl machinery of the workbooks dutymatrix writes through openpyxl: styles
+(:data:`LOOKS`, made from ``cells.LOOK_SPECS``), the fast row writer, the atomic save. The
+sheets themselves are drawn by ``diff``, ``lists``, ``returns`` and ``summary``, which use only the
+public names here (:class:`Book`, :class:`Sheet`, :func:`save_atomically`, :func:`clean_text`,
+…) and ``page``'s; a new workbook kind does the same. What needs no openpyxl (cell text, row
+heights, row XML, the rows of a sheet) is in ``cells``, shared with ``xlsx``, our own writer,
+which writes the plan workbook (``plan``) without openpyxl; ``plan._write_with_openpyxl`` draws
+it on a :class:`Book` here instead, the reference its parts are compared with.
 
 This module imports openpyxl for the whole package (with numpy and Pillow hidden in a process of our own,
-see below): the package ``__init__`` imports it first.
+see below): the package ``__init__`` imports it before any module that uses openpyxl.
 
 Two guarantees matter more than looks:
 
