@@ -119,18 +119,32 @@ def test_no_document_no_task_several_documents_and_warnings():
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(titles=st.lists(TEXT, min_size=1, max_size=3), path=TEXT,
+@given(titles=st.lists(TEXT, min_size=1, max_size=3), path=TEXT, extra=TEXT,
        tasks=st.lists(st.tuples(TEXT, st.lists(st.tuples(st.sampled_from(
            ["财政部", "教育部", "X&<Y>", "=A1", "部门\U0001F600", "省\u202e厅"]),
            st.sampled_from(list(Role)), st.booleans()), max_size=4)), max_size=4))
-def test_any_plan(titles, path, tasks):
+def test_any_plan(titles, path, extra, tasks):
+    # the same odd text in every other place a plan puts text: sections, leaders, deadlines,
+    # rules, 文号, warnings
+    warning = ParseWarning(line=2, kind="unknown-department", message=extra or "m",
+                           params=(("name", extra),))
     documents = tuple(
-        Document(title=title or None, tasks=tuple(_task(i, list(dict(
-            (d, (d, r, inh)) for d, r, inh in assignments).values()), title=t)
-            for i, (t, assignments) in enumerate(tasks, 1)))
+        Document(title=title or None, doc_number=extra or None, rules=(extra,) if extra else (),
+                 warnings=(warning,) if extra else (),
+                 tasks=tuple(_task(i, list(dict((d, (d, r, inh)) for d, r, inh in assignments)
+                                           .values()), title=t, section=extra or None,
+                                   subsection=t or None, leaders=(extra,) if extra else (),
+                                   deadline=extra or None)
+                             for i, (t, assignments) in enumerate(tasks, 1)))
         for title in titles)
     plan = Plan(source=Source(path=path or "x.txt", sha256="cd" * 32), documents=documents)
     _same(plan)
+
+
+def test_text_over_a_cells_limit():
+    long = "长" * 40_000
+    _same(_plan(Document(title=long, tasks=(_task(1, [("财政部", Role.lead, False)],
+                                                  title=long),))))
 
 
 # ── the pieces ─────────────────────────────────────────────────────────────────────────────
