@@ -1,8 +1,11 @@
 """The plan workbook: 矩阵 (tasks × departments), 分工表 (the list offices circulate), 部门统计
 (roles per department, with a chart) and 说明 (source, rules, warnings) — :func:`write_workbook`.
 
-How it looks is described in ``book``'s docstring (the shared machinery); below 矩阵's table go
-the hidden records of ``hidden``, which ``readback`` reads back.
+How it looks is described in ``book``'s docstring; below 矩阵's table go the hidden records of
+``hidden``, which ``readback`` reads back. It is written by ``xlsx``, our own package writer,
+without openpyxl (issue 27: importing openpyxl was most of a ``build``); the same drawing code
+runs on openpyxl (``book``) in :func:`_write_with_openpyxl`, the reference whose parts
+tests/test_xlsx.py compares with ours byte for byte.
 """
 
 from __future__ import annotations
@@ -25,9 +28,8 @@ from .chart import LoadChart
 from .page import FIT_DEPARTMENTS, MARK_WIDTH, MATRIX_ROW, Page, date_text, section_text
 from .hidden import chunks, records_json, sign
 
-# The sheets are drawn on a ``Book`` and its ``Sheet``s: ``xlsx``'s (our own writer, no openpyxl:
-# ``write_workbook``) or ``book``'s (openpyxl: :func:`_write_with_openpyxl`, the reference
-# tests/test_xlsx.py compares every part with). Both have the same interface.
+# The sheets are drawn on a ``Book`` and its ``Sheet``s, ``xlsx``'s or ``book``'s: both have the
+# same interface (rows from ``cells.Rows``; ``freeze``, ``print_setup``, ``filter`` …).
 Book = Sheet = Any
 
 SHEET_NAMES = ("矩阵", "分工表", "部门统计", "说明")
