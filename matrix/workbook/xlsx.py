@@ -36,6 +36,7 @@ from .cells import (DEFAULT_FONT, LINE_SPACING, LOOK_SPECS, LookSpec, RowCell, R
 from .page import BAND, FOOTER, HEAT, PAPER_A3, PAPER_A4, Page, page_header
 
 APPLICATION = "Microsoft Excel Compatible / dutymatrix"
+COMPRESS_LEVEL = 1  # zlib level of every part (see Book.save)
 ROWS_IN_MEMORY = 4 * 2**20  # bytes of a sheet's rows kept in memory before a temporary file
 _THEME = Path(__file__).resolve().parent.parent / "data" / "theme1.xml"
 
@@ -381,7 +382,10 @@ class Book:
 
     def save(self, path: Path | IO[bytes]) -> None:
         """Write the package to ``path`` or a stream."""
-        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        # deflate's fastest level: the same parts in a file ~10% larger than level 6 (openpyxl's),
+        # in half the time (~2 ms less a plan: an eighth of a batch worker's time per plan)
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True,
+                             compresslevel=COMPRESS_LEVEL) as archive:
             _Package(self, archive).write()
 
     def close(self) -> None:
@@ -478,6 +482,9 @@ class _Package:
     def _info(self, name: str) -> zipfile.ZipInfo:
         info = zipfile.ZipInfo(name, date_time=self.when)  # as ZipFile.writestr names a part
         info.compress_type, info.external_attr = zipfile.ZIP_DEFLATED, 0o600 << 16
+        # a ZipInfo's level: ``compress_level`` from Python 3.13, ``_compresslevel`` before
+        setattr(info, "compress_level" if hasattr(info, "compress_level") else "_compresslevel",
+                COMPRESS_LEVEL)
         return info
 
     def write(self) -> None:
