@@ -1,6 +1,6 @@
 """``python -m matrix`` runs the dutymatrix CLI."""
 
-from .cli.commands import main
+from .cli.launch import main
 
 if __name__ == "__main__":
     main()

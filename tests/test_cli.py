@@ -187,9 +187,9 @@ def test_batch_workers_start_warm():
     context = batch._context(multiprocessing)
     if "forkserver" in multiprocessing.get_all_start_methods():
         assert context is not None and context.get_start_method() == "forkserver"
-    code = ("import sys, matrix.batch.warm; from matrix.parse.parser import trailer_parser; "
+    code = ("import sys, matrix.batch.warm; from matrix.parse.trailer import trailer_reader; "
             "from matrix.parse.transform import plan_reader; "
-            "print(plan_reader.cache_info().currsize, trailer_parser.cache_info().currsize)")
+            "print(plan_reader.cache_info().currsize, trailer_reader.cache_info().currsize)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                          timeout=120)
     assert out.returncode == 0, out.stderr

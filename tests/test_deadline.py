@@ -185,9 +185,8 @@ def test_pieces_of_commitments_in_any_order_never_break_the_reader(text):
 
 def _whole(text: str, year):
     """The commitments the grammar reads in the whole text at once (no windows)."""
-    from lark import Tree
-
     from matrix.parse.deadline import _read, _scanner
+    from matrix.parse.lalr import Tree
 
     out = []
     for node in _scanner().parse(text).children:

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lark import Lark, Tree
-from lark.exceptions import UnexpectedInput
 
-from matrix.parse.parser import grammar_text, plan_parser, trailer_parser
+from matrix.parse.lalr import UnexpectedInput
+from matrix.parse.parser import grammar_text, lark_parser, plan_parser, tables, trailer_parser
 
 
 @functools.cache
@@ -126,15 +126,11 @@ def test_other_trailer_brackets(text, expected):
 
 def _flat(text: str) -> list[tuple[str, str, int, int]]:
     """LineLexer's tokens with each line's pieces unpacked."""
-    from lark.lexer import LexerState
-    from lark.utils import TextSlice
-
     from matrix.parse.parser import LineLexer
-    from matrix.parse.transform import plan_reader
 
-    lexer = LineLexer(plan_reader().lexer_conf)
+    lexer = LineLexer(tables("plan.lark"))
     out = []
-    for tok in lexer.lex(LexerState(TextSlice.cast_from(text)), None):
+    for tok in lexer.lex(text, []):
         pieces = list(tok.pieces)
         if tok.type != "TEXT":  # a number, then the rest of its line
             pieces.insert(0, tok)
@@ -143,8 +139,14 @@ def _flat(text: str) -> list[tuple[str, str, int, int]]:
     return out
 
 
+@functools.cache
+def _lark_plan() -> Lark:
+    return lark_parser("plan.lark", lexer="basic")
+
+
 def _lark(text: str) -> list[tuple[str, str, int, int]]:
-    return [(t.type, str(t), t.line, t.column) for t in plan_parser().lex(text)]
+    """Lark's own basic lexer's tokens (the reference)."""
+    return [(t.type, str(t), t.line, t.column) for t in _lark_plan().lex(text)]
 
 
 def _units(units) -> list:

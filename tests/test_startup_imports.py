@@ -102,10 +102,10 @@ def test_parse_of_a_text_plan_imports_no_other_reader_nor_the_web_nor_workbooks(
     result, modules = imported_by(args, XDG_CACHE_HOME=str(tmp_path))
     assert json.loads(result.stdout)
     assert not packages(modules) & (NOT_FOR_TEXT | {"openpyxl", "et_xmlfile", "xml"})
-    # Lark's optional regex module (matrix.hide_unused_modules), the TOML parser (the
-    # departments come from the cache the first run wrote),
+    # Lark (its tables are shipped: matrix/parse/lalr.py runs them) and its optional regex
+    # module, the TOML parser (the departments come from the cache the first run wrote),
     # the HTML entities (seed 001 has none)
-    assert not packages(modules) & {"regex", "tomllib", "html"}
+    assert not packages(modules) & {"lark", "regex", "tomllib", "html"}
     assert not ours(modules) & READERS_NOT_FOR_TEXT
     assert not {m for m in ours(modules) if m.startswith("matrix.workbook")}
 
@@ -190,80 +190,6 @@ def test_the_packaged_departments_are_read_from_the_cache_the_second_time(tmp_pa
     assert [d.generic for d in second.all()] == [d.generic for d in first.all()]
 
 
-# ── the parse tables, kept between runs (matrix/parse/tables.py) ──────────────────────────
-
-def _parsers(monkeypatch, tmp_path):
-    from matrix.parse.parser import LineLexer, build_parser
-    from matrix.parse.transform import UnitBuilder
-
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    return [build_parser("plan.lark", lexer=LineLexer, transformer=UnitBuilder()),
-            build_parser("trailer.lark", lexer="contextual"),
-            build_parser("deadline.lark", lexer="basic")]
-
-
-def test_the_parse_tables_are_read_from_the_cache_and_parse_alike(monkeypatch, tmp_path):
-    import lark
-
-    from matrix.load.pipeline import parse_text
-
-    built = _parsers(monkeypatch, tmp_path)
-    folder = tmp_path / "cache" / "dutymatrix" / "grammar"
-    files = sorted(folder.glob("tables-*.json"))
-    assert len(files) == 3 and all(f.stat().st_mode & 0o777 == 0o600 for f in files)
-    assert folder.stat().st_mode & 0o777 == 0o700
-
-    def refuse(*args, **kwargs):
-        raise AssertionError("the grammar was built again")
-
-    monkeypatch.setattr(lark.Lark, "__init__", refuse)
-    cached = _parsers(monkeypatch, tmp_path)
-    text = SEED_001.read_text(encoding="utf-8")
-    assert [p.options.lexer for p in cached] == [p.options.lexer for p in built]
-    trailer = "国家发展改革委牵头，财政部、市场监管总局按职责分工负责，2025年底前完成"
-    assert cached[1].parse(trailer) == built[1].parse(trailer)
-    assert str(built[0].parse(text)) == str(cached[0].parse(text))
-    assert parse_text(text, "001.txt").tasks
-
-
-@pytest.mark.parametrize("spoil", ["others-can-write", "not-json", "another-grammar", "junk",
-                                   "untagged-object", "list-key", "lexer-mark"])
-def test_a_table_cache_that_cannot_be_trusted_is_not_read(monkeypatch, tmp_path, spoil):
-    import lark
-
-    _parsers(monkeypatch, tmp_path)
-    folder = tmp_path / "cache" / "dutymatrix" / "grammar"
-    for f in folder.glob("tables-*.json"):
-        if spoil == "others-can-write":
-            os.chmod(f, 0o666)
-        elif spoil == "not-json":
-            f.write_bytes(b"\x80\x04\x95 a pickle, say")
-        elif spoil == "another-grammar":
-            data = json.loads(f.read_text(encoding="utf-8"))
-            data["sha256"] = "0" * 64
-            f.write_text(json.dumps(data), encoding="utf-8")
-        elif spoil in ("untagged-object", "list-key", "lexer-mark"):
-            # the right head over data no encoder wrote: refused while it is decoded
-            data = json.loads(f.read_text(encoding="utf-8"))
-            data["memo"] = {"untagged-object": {"d": [[0, {"x": 1}]]},
-                            "list-key": {"d": [[[0], 1]]},
-                            "lexer-mark": {"d": [[0, {"lexer": 2}]]}}[spoil]
-            f.write_text(json.dumps(data), encoding="utf-8")
-        else:
-            f.write_text(json.dumps({"format": 1, "sha256": f.stem, "data": {"x": 1},
-                                     "memo": []}), encoding="utf-8")
-    calls = []
-    real = lark.Lark.__init__
-
-    def counting(self, *args, **kwargs):
-        calls.append(1)
-        real(self, *args, **kwargs)
-
-    monkeypatch.setattr(lark.Lark, "__init__", counting)
-    _parsers(monkeypatch, tmp_path)
-    assert len(calls) == 3  # each built again from the grammar
-
-
 def test_the_command_line_keeps_its_own_bytecode_where_python_would_not(tmp_path):
     """PYTHONDONTWRITEBYTECODE set and no bytecode (an editable install): the first command
     compiles the modules of ``matrix`` it imported into their __pycache__ once, the next ones
@@ -294,61 +220,3 @@ def test_the_command_line_keeps_its_own_bytecode_where_python_would_not(tmp_path
     assert any(p.name.startswith("commands.") for p in first)
     assert run(kept) == first  # read, not written again
     assert run(copy("none"), DUTYMATRIX_NO_BYTECODE="1") == {}
-
-# ── the trailer's contextual lexer: one alternation for all its states (parser.share_scanners) ──
-
-def _trailers() -> list[str]:
-    """Every bracketed text of the seeds and the test corpus: trailers, and much that is not."""
-    import re
-
-    texts = set()
-    for f in [*ROOT.glob("seeds/*.txt"), *ROOT.glob("tests/corpus/*.txt")]:
-        texts.update(re.findall(r"[（(]([^（）()]{2,200})[）)]", f.read_text(encoding="utf-8")))
-    return sorted(texts)
-
-
-def _outcome(parser, text):
-    from lark.exceptions import UnexpectedInput
-
-    try:
-        return parser.parse(text)
-    except UnexpectedInput as e:  # the same error, at the same place, expecting the same
-        return type(e).__name__, str(e)
-
-
-def test_the_trailer_lexer_compiles_one_alternation_and_lexes_as_lark_does():
-    from matrix.parse.parser import build_parser, share_scanners, trailer_parser
-
-    plain = build_parser("trailer.lark", lexer="contextual")
-    shared = share_scanners(build_parser("trailer.lark", lexer="contextual"))
-    texts = _trailers()
-    assert len(texts) > 100
-    assert [_outcome(shared, t) for t in texts] == [_outcome(plain, t) for t in texts]
-    # every state's scanner asks the one master alternation: nothing compiled per state
-    lexers = {id(x): x for x in shared.parser.lexer.lexers.values()}.values()
-    masters = {id(x.scanner.master) for x in lexers if x.terminals}
-    assert len(masters) == 1
-    # and the parser the pipeline uses is built so
-    used = trailer_parser()
-    used.parse("国家发展改革委牵头，财政部负责")
-    assert {type(x._scanner).__name__ for x in used.parser.lexer.lexers.values()
-            if x._scanner is not None} == {"_SharedScanner"}
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(
-    ["国家发展改革委", "财政部", "前海管理局", "牵头", "负责", "会同", "、", "，", "；", "按职责分工",
-     "2025年底前", "年底前", "长期坚持", "各地区", "省", "等", "和", "及", "★", "（", "）",
-     "完成时限：", "适用范围：", "下同", "配合", "指导", "持续推进", "x", "1"]), max_size=12))
-def test_the_shared_trailer_scanner_reads_any_text_as_lark_does(words):
-    text = "".join(words)
-    plain, shared = _plain_and_shared()
-    assert _outcome(shared, text) == _outcome(plain, text)
-
-
-@functools.cache
-def _plain_and_shared():
-    from matrix.parse.parser import build_parser, share_scanners
-
-    return (build_parser("trailer.lark", lexer="contextual"),
-            share_scanners(build_parser("trailer.lark", lexer="contextual")))

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import matrix
 
-# The server and its workers run only dutymatrix: Lark without the regex module (and openpyxl,
-# should a worker need it, without numpy and Pillow), as in the command line's own process
-# (matrix/cli/commands.py). The plan workbook is written without openpyxl (workbook/xlsx.py).
+# The server and its workers run only dutymatrix: openpyxl, should a worker need it (the plan
+# workbook is written without it: workbook/xlsx.py), without numpy and Pillow, and Lark, should
+# a grammar need building, without the regex module, as in the command line's own process
+# (matrix/cli/commands.py).
 matrix._own_process = True
 matrix.hide_unused_modules()
 
@@ -20,13 +21,13 @@ from .. import workbook  # noqa: E402
 from ..departments import canonical  # noqa: E402
 from ..text.normalise import normalise  # noqa: E402
 from ..parse.deadline import _scanner as deadline_parser  # noqa: E402
-from ..parse.parser import trailer_parser  # noqa: E402
+from ..parse.trailer import trailer_reader  # noqa: E402
 from ..parse.transform import plan_reader  # noqa: E402
 from .jobs import build_one  # noqa: E402
 from ..text import compiled  # noqa: E402
 
 plan_reader()
-trailer_parser()
+trailer_reader()
 deadline_parser()  # the small plan below gives it nothing to read: loaded here, not per worker
 canonical("国务院")
 normalise("國")

@@ -117,7 +117,7 @@ def _parse(text: str, source: Source, options: ParseOptions, lines: Sequence[int
            pages: Sequence[int] | None = None,
            confidence: Sequence[float | None] | None = None) -> Plan:
     path = source.path
-    from lark.exceptions import UnexpectedInput
+    from ..parse.lalr import UnexpectedInput
 
     from ..text.normalise import Normalised, normalise
     from ..text.celltable import cell_tables

@@ -44,7 +44,7 @@ from datetime import date
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from lark import Lark, Token, Tree
+from .lalr import Parser, Token, Tree
 
 from ..records import TaskDeadline
 from ..text.patterns import LazyPattern, lazy
@@ -182,14 +182,14 @@ class Found(NamedTuple):
 
 
 @functools.cache
-def _scanner() -> Lark:
-    from .parser import build_parser
+def _scanner() -> Parser:
+    from .parser import tables
 
     # lexer="basic": every terminal may appear anywhere; the lookaheads of BY and FROM keep
     # the parser from shifting into a form it cannot finish. Small: built on first use. The
     # spans come from the tokens (a form is tokens only), not from propagate_positions,
     # which doubles the time of a parse.
-    return build_parser("deadline.lark", parser="lalr", lexer="basic")
+    return Parser(tables("deadline.lark"), lexer="basic")
 
 
 _QUARTER_END = {"一": 3, "1": 3, "二": 6, "2": 6, "三": 9, "3": 9, "四": 12, "4": 12}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from lark import Token
+from .lalr import Token
 
 from ..text.patterns import lazy
 from .units import Unit, number_value

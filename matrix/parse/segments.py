@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from lark import Token
+from .lalr import Token
 
 from ..text.patterns import lazy
 from .units import Unit

@@ -1,138 +1,228 @@
-"""The built LALR tables of a grammar, kept between runs as JSON in the user's cache folder.
+"""The LALR tables of the grammars, as plain data for ``matrix.parse.lalr``.
 
-Building the parse tables of ``plan.lark`` and ``trailer.lark`` is most of what ``parse`` does
-at start beyond importing (70 ms on a quiet machine, three times that on a busy one). Lark's own
-``cache=True`` keeps them as a pickle in the shared temporary folder, which any local user can
-plant (unpickling runs code); dutymatrix does not use it. Here the tables Lark serialises
-(``Lark.memo_serialize``: dicts, lists, tuples, strings, numbers) are written as tagged JSON,
-read back with ``json`` (which builds data, never objects) and handed to Lark's own loader,
-which builds only its own classes (``Rule``, ``TerminalDef`` …) from them. The file lives where
-the departments cache does (``matrix.safety.cache``: the user's cache folder, a
-folder of mode 0700 owned by the user) and is trusted only when it is the user's, writable by
-nobody else, and names the SHA-256 of the grammar, the options and the Lark version it was built
-from; anything else, or any failure to load it, means the tables are built again.
+Lark reads ``grammar/<name>.lark`` and builds its parse table; :func:`export` writes down what
+the run-time needs of it — the actions of every state, each rule's size and what its tree keeps
+(Lark's ``ParseTreeBuilder``: tokens left out, rules spliced, ``?rule`` expanded), the terminals'
+patterns in the order Lark's lexers try them, the terminals each state accepts and the string
+terminals a pattern's match stands for — as JSON.
 
-A custom lexer class (``LineLexer``) cannot be written as data: the file marks where it was, and
-the caller's class (part of the key, by its qualified name) is put back there, never a class
-named by the file.
+The package ships these tables (``matrix/data/tables/<name>.json``, made by
+``python -m matrix.parse.tables``; tests/test_lalr.py fails when one is not the current grammar's),
+so a run never imports Lark. Each file holds the grammar text it was built from: when the
+grammar beside it differs (someone edits a grammar in a checkout), the tables are built again
+by Lark and kept in the user's cache folder (``matrix.safety.cache``: mode 0700, a file trusted
+only when it is the user's and nobody else can write it), never the shipped file rewritten.
+JSON builds data, never objects; a file that is not what :func:`load` expects is not used.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
-_FORMAT = 1
-_HEAD = {"format", "sha256", "data", "memo"}  # the file's one untagged object
-_MAX_BYTES = 8 * 2**20  # the tables of plan.lark are ~200 KB
+FORMAT = 2
+_MAX_BYTES = 8 * 2**20
+SHIPPED = Path(__file__).resolve().parent.parent / "data" / "tables"
+GRAMMARS = ("plan.lark", "trailer.lark", "deadline.lark")
 
 
-def _encode(value: Any, lexer: type | None) -> Any:
-    """Lark's serialised data as JSON data: every dict and tuple tagged (keys may be ints), the
-    custom ``lexer`` class as a mark."""
-    if isinstance(value, dict):
-        return {"d": [[_encode(k, lexer), _encode(v, lexer)] for k, v in value.items()]}
-    if isinstance(value, tuple):
-        return {"t": [_encode(v, lexer) for v in value]}
-    if isinstance(value, list):
-        return [_encode(v, lexer) for v in value]
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    if lexer is not None and value is lexer:
-        return {"lexer": 1}
-    raise TypeError(f"cannot keep {type(value).__name__} in the table cache")
+class Tables:
+    """One grammar's tables (see the module's docstring); built from :func:`export`'s data."""
+
+    __slots__ = ("grammar", "patterns", "flags", "order", "basic", "unless", "contextual",
+                 "contextual_unless", "states", "start", "end", "rules")
+
+    def __init__(self, data: dict[str, Any], checked: bool = True) -> None:
+        self.grammar: str = data["grammar"]
+        self.patterns: dict[str, str] = data["patterns"]
+        self.flags: int = data["flags"]
+        self.order: list[str] = data["order"]  # every terminal, as Lark's lexers sort them
+        self.basic: list[str] = data["basic"]  # those a basic lexer's scanner tries
+        self.unless: dict[str, dict[str, str]] = data["unless"]
+        self.contextual: list[list[str]] = data["contextual"]  # by state
+        self.contextual_unless: list[dict[str, dict[str, str]]] = data["contextual_unless"]
+        self.states: list[dict[str, int]] = data["states"]  # ≥ 0 shift to; < 0 reduce -1 - rule
+        self.start: int = data["start"]
+        self.end: int = data["end"]
+        self.rules: list[list] = data["rules"]  # origin, size, name, expand1, include
+        if checked:  # the package's own tables are part of its code; a cached file is not
+            _check(self)
 
 
-def _decoder(lexer: type | None):
-    """The ``object_hook`` that turns the tagged JSON of :func:`_encode` back into Lark's data
-    while ``json`` parses it (every JSON object in the file is a tag: ``d``, ``t`` or the lexer
-    mark, but for the file's own head), so that no second walk over the ~10,000 values is
-    needed."""
-    def hook(value: dict) -> Any:
-        if len(value) == 1:
-            items = value.get("d")
-            if items is not None:
-                if type(items) is list:
-                    return dict(items)  # a key that is not hashable: TypeError, refused
-            else:
-                items = value.get("t")
-                if type(items) is list:
-                    return tuple(items)
-                if value.get("lexer") == 1 and lexer is not None:
-                    return lexer
-        elif value.keys() == _HEAD:
-            return value
-        raise ValueError("not a table cache")
-    return hook
+def _check(tables: Tables) -> None:
+    """Refuse tables that do not hang together (a wrong file is rebuilt, never run)."""
+    n_states, n_rules = len(tables.states), len(tables.rules)
+    names = set(tables.patterns)
+    if not (0 <= tables.start < n_states and 0 <= tables.end < n_states
+            and len(tables.contextual) == n_states == len(tables.contextual_unless)
+            and set(tables.order) == names and set(tables.basic) <= names
+            and all(set(state) <= names for state in tables.contextual)):
+        raise ValueError("inconsistent tables")
+    for actions in tables.states:
+        for action in actions.values():
+            if type(action) is not int or not -n_rules <= action < n_states:
+                raise ValueError("inconsistent tables")
+    for rule in tables.rules:
+        origin, size, name, expand1, include = rule
+        if (type(origin) is not str or type(size) is not int or type(name) is not str
+                or type(expand1) is not bool
+                or not (include is None or all(0 <= i < size for i, _ in include))):
+            raise ValueError("inconsistent tables")
 
 
-def _custom_lexer(options: dict[str, Any]) -> type | None:
-    lexer = options.get("lexer")
-    return lexer if isinstance(lexer, type) else None
+def grammar_text(name: str) -> str:
+    """Text of ``grammar/<name>``: the installed package's (a wheel carries ``grammar/`` as
+    ``matrix/grammar``), else the checkout's top-level ``grammar/`` (an editable install)."""
+    here = Path(__file__).resolve().parent.parent
+    packaged = here / "grammar" / name
+    path = packaged if packaged.is_file() else here.parent / "grammar" / name
+    return path.read_text(encoding="utf-8")
 
 
-def _digest(grammar: str, options: dict[str, Any]) -> str:
-    import lark
+def load(name: str) -> Tables:
+    """The tables of ``grammar/<name>``: the shipped ones when they are this grammar's, else
+    the user's cached ones, else built by Lark now (and cached)."""
+    grammar = grammar_text(name)
+    shipped = _read(SHIPPED / name.replace(".lark", ".json"), grammar, checked=False)
+    if shipped is not None:
+        return shipped
+    path = _cache_path(grammar)
+    if path is not None:
+        from ..safety.cache import read_private
 
-    shown = {k: (f"{v.__module__}.{v.__qualname__}" if isinstance(v, type) else repr(v))
-             for k, v in sorted(options.items()) if k != "transformer"}
-    text = json.dumps([_FORMAT, lark.__version__, grammar, shown], ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        data = read_private(path, _MAX_BYTES)  # the user's own file, nobody else's to write
+        cached = _parse(data, grammar) if data is not None else None
+        if cached is not None:
+            return cached
+    text = export(grammar)
+    if path is not None:
+        from ..safety.cache import write_private
+
+        try:
+            write_private(path, text)
+        except OSError:
+            pass  # not kept: built again next time
+    return Tables(json.loads(text))
 
 
-def _path(digest: str, create: bool = False):
+def _read(path: Path, grammar: str, checked: bool = True) -> Tables | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return _parse(data, grammar, checked)
+
+
+def _parse(data: bytes, grammar: str, checked: bool = True) -> Tables | None:
+    try:
+        value = json.loads(data)
+        if (type(value) is not dict or value.get("format") != FORMAT
+                or value.get("grammar") != grammar):
+            return None
+        return Tables(value, checked)
+    except (ValueError, TypeError, KeyError, AttributeError):  # not tables: built again
+        return None
+
+
+def _cache_path(grammar: str) -> Path | None:
+    import hashlib
+
     from ..safety.cache import cache_folder
 
-    folder = cache_folder("grammar", create)
-    return None if folder is None else folder / f"tables-{digest[:32]}.json"
+    folder = cache_folder("grammar", create=True)
+    digest = hashlib.sha256(f"{FORMAT}\n{grammar}".encode("utf-8")).hexdigest()
+    return None if folder is None else folder / f"lalr-{digest[:32]}.json"
 
 
-def load(grammar: str, options: dict[str, Any]):
-    """The Lark parser of ``grammar`` with ``options`` from the cache, or None."""
+# ---------------------------------------------------------------------------------------------
+# Built by Lark
+
+
+def export(grammar: str) -> str:
+    """The run-time tables of ``grammar`` (the text of a ``.lark`` file) as JSON text."""
     from lark import Lark
+    from lark.lexer import PatternStr
 
-    from ..safety.cache import read_private
+    parser = Lark(grammar, parser="lalr", lexer="contextual")
+    if parser.options.postlex is not None or parser.lexer_conf.ignore:
+        raise ValueError("a grammar with %ignore or a post-lexer is not run by matrix.parse.lalr")
+    terminals = sorted(parser.terminals, key=lambda t: (
+        -t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name))  # Lark's order
+    if any(t.pattern.flags and isinstance(t.pattern, PatternStr) for t in terminals):
+        raise ValueError("a string terminal with flags is not run by matrix.parse.lalr")
+    flags = parser.lexer_conf.g_regex_flags
+    table = parser.parser.parser._parse_table
+    rules = sorted({rule for actions in table.states.values()
+                    for action, rule in actions.values() if action.name == "Reduce"},
+                   key=str)
+    index = {rule: i for i, rule in enumerate(rules)}
+    basic, unless = _scanner(terminals, flags)
+    lexers = parser.parser.lexer.lexers
+    contextual = [_scanner(_sorted_like(lexers[state].terminals, terminals), flags)
+                  for state in range(len(table.states))]
+    data = {
+        "format": FORMAT,
+        "grammar": grammar,
+        "patterns": {t.name: t.pattern.to_regexp() for t in terminals},
+        "flags": flags,
+        "order": [t.name for t in terminals],
+        "basic": basic,
+        "unless": unless,
+        "contextual": [names for names, _ in contextual],
+        "contextual_unless": [retype for _, retype in contextual],
+        "states": [{symbol: (arg if action.name == "Shift" else -1 - index[arg])
+                    for symbol, (action, arg) in table.states[state].items()}
+                   for state in range(len(table.states))],
+        "start": table.start_states["start"],
+        "end": table.end_states["start"],
+        "rules": [_rule(rule, parser.options) for rule in rules],
+    }
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=0)
 
-    digest = _digest(grammar, options)
-    path = _path(digest)
-    if path is None:
-        return None
-    try:
-        data = read_private(path, _MAX_BYTES)  # the user's own file, nobody else's to write
-        if data is None:
-            return None
-        cached = json.loads(data, object_hook=_decoder(_custom_lexer(options)))
-        if (type(cached) is not dict or cached.get("format") != _FORMAT
-                or cached.get("sha256") != digest):
-            return None
-        data, memo = cached["data"], cached["memo"]
-        if type(data) is not dict or type(memo) is not dict:
-            return None
-        allowed = {k: v for k, v in options.items() if k == "transformer"}
-        return Lark._load_from_dict(data, memo, **allowed)
-    except Exception:  # noqa: BLE001 — a cache that cannot be read only costs time
-        return None
+
+def _sorted_like(some: list, order: list) -> list:
+    rank = {t.name: i for i, t in enumerate(order)}
+    return sorted(some, key=lambda t: rank[t.name])
 
 
-def save(parser, grammar: str, options: dict[str, Any]) -> None:
-    """Keep ``parser``'s tables for the next run (silently not, where that is not possible)."""
-    from lark.grammar import Rule
-    from lark.lark import _LOAD_ALLOWED_OPTIONS
-    from lark.lexer import TerminalDef
+def _scanner(terminals: list, flags: int) -> tuple[list[str], dict[str, dict[str, str]]]:
+    """What Lark's basic lexer over ``terminals`` scans for, and which string terminal a
+    pattern's whole match is (``lark.lexer._create_unless``)."""
+    import re
 
-    from ..safety.cache import write_private
+    from lark.lexer import _create_unless
 
-    digest = _digest(grammar, options)
-    try:
-        data, memo = parser.memo_serialize([TerminalDef, Rule])
-        data["options"] = {k: v for k, v in data["options"].items()
-                           if k not in _LOAD_ALLOWED_OPTIONS}
-        lexer = _custom_lexer(options)
-        text = json.dumps({"format": _FORMAT, "sha256": digest, "data": _encode(data, lexer),
-                           "memo": _encode(memo, lexer)}, ensure_ascii=False)
-        path = _path(digest, create=True)
-        if path is not None:
-            write_private(path, text)  # whole or not at all, mode 0600
-    except (OSError, TypeError, ValueError):
-        pass
+    kept, callbacks = _create_unless(terminals, flags, re, False)
+    unless = {name: {t.pattern.value: t.name for t in callback.scanner.terminals}
+              for name, callback in callbacks.items()}
+    return [t.name for t in kept], unless
+
+
+def _rule(rule: Any, options: Any) -> list:
+    """origin, size, the handler's name, expand1 and what the tree keeps (None: every child,
+    none spliced) — Lark's ``ParseTreeBuilder`` for an LALR parser without ambiguity."""
+    if rule.options.empty_indices and options.maybe_placeholders:
+        raise ValueError("[optional] placeholders are not run by matrix.parse.lalr")
+    keep_all = rule.options.keep_all_tokens or options.keep_all_tokens
+    include = [[i, not sym.is_term and sym.name.startswith("_")]
+               for i, sym in enumerate(rule.expansion)
+               if keep_all or not (sym.is_term and sym.filter_out)]
+    if len(include) == len(rule.expansion) and not any(expand for _, expand in include):
+        include = None
+    name = rule.alias or rule.options.template_source or rule.origin.name
+    return [rule.origin.name, len(rule.expansion), name,
+            bool(rule.options.expand1 and not rule.alias), include]
+
+
+def main() -> None:
+    """Write the shipped tables of every grammar (after a grammar changed)."""
+    SHIPPED.mkdir(parents=True, exist_ok=True)
+    for name in GRAMMARS:
+        target = SHIPPED / name.replace(".lark", ".json")
+        target.write_text(export(grammar_text(name)) + "\n", encoding="utf-8")
+        print(f"wrote {target}")
+
+
+if __name__ == "__main__":
+    main()

@@ -13,8 +13,7 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from lark import Token, Transformer, v_args
-from lark.exceptions import UnexpectedInput
+from .lalr import Parser, Token, UnexpectedInput
 
 from ..records import Role
 from ..text.patterns import lazy
@@ -82,9 +81,9 @@ def _duties(groups: Iterable[Names], role: Role, explicit_lead: bool) -> list[Pr
             for g in groups for n, full, marked in g]
 
 
-@v_args(inline=True)
-class TrailerReader(Transformer):
-    """``trailer.lark`` tree → ``TrailerInfo``."""
+class TrailerReader:
+    """``trailer.lark``'s rules → ``TrailerInfo``: each method is the value of the rule of its
+    name, called with the rule's children as arguments (``inline``) while the trailer parses."""
 
     def names(self, *depts: Token) -> Names:
         """X、Y、Z等 → [X, Y, Z], each with the list's prefix written out where it distributes."""
@@ -200,18 +199,16 @@ def read_trailer(inner: str) -> TrailerInfo:
     parses is used, and the rest is reported: never guessed at. The result depends on the text
     alone and is frozen, so it is cached: plans repeat their trailers ("体育总局负责").
     """
-    from .parser import trailer_parser
-
-    parser = trailer_parser()
+    parser = trailer_reader()
     inner = _COMMA_BEFORE_LABEL.sub("；", _SPACED.sub(r"\1", inner.strip()))
     try:
-        return TrailerReader().transform(parser.parse(inner))
+        return parser.parse(inner)
     except UnexpectedInput:
         pass
     cuts = [m.start() for m in _SEPARATORS.finditer(inner)]
     for cut in reversed(cuts):
         try:
-            info = TrailerReader().transform(parser.parse(inner[:cut]))
+            info = parser.parse(inner[:cut])
         except UnexpectedInput:
             continue
         # what follows is read on its own (责任单位：Y，6月底前完成: the grammar takes a comma
@@ -229,3 +226,13 @@ def read_trailer(inner: str) -> TrailerInfo:
     return TrailerInfo(unread=inner)
 
 
+
+
+@functools.cache
+def trailer_reader() -> Parser:
+    """``trailer.lark``'s parser with :class:`TrailerReader` giving each rule's value: a
+    trailer's text in, its ``TrailerInfo`` out (``parser.trailer_parser`` gives the tree)."""
+    from .parser import tables
+
+    return Parser(tables("trailer.lark"), lexer="contextual", handlers=TrailerReader(),
+                  inline=True)

@@ -19,7 +19,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from lark import Token
+from .lalr import Token
+from ..text import compiled
 
 from .deadline import document_year, tasks_with_deadlines
 from ..messages import warning
@@ -357,10 +358,9 @@ _STAR_LEGEND = lazy(r"(?:加|标|带|有|标注|注)?[★☆*＊]号?(?:的|者)
 @functools.cache
 def _rule_patterns() -> tuple[re.Pattern, re.Pattern]:
     """LEAD_RULE and INHERIT_RULE of ``trailer.lark``: one definition of the rule wordings."""
-    from .parser import trailer_parser
+    from .parser import terminal_pattern
 
-    parser = trailer_parser()
-    return tuple(re.compile(parser.get_terminal(name).pattern.to_regexp())
+    return tuple(compiled.compile(terminal_pattern("trailer.lark", name))
                  for name in ("LEAD_RULE", "INHERIT_RULE"))
 
 

@@ -1,4 +1,4 @@
-"""Parse trees → units: ``UnitBuilder`` (a Lark ``Transformer``) makes one ``Unit`` per
+"""Parse trees → units: ``UnitBuilder`` (the handlers of ``plan.lark``'s rules) makes one ``Unit`` per
 numbered section, clause, item … of ``plan.lark``, with its body tokens and its children.
 The pipeline runs it inside the parse (``plan_reader``); ``tree_to_units`` runs it over a parse
 tree. ``number_value`` reads a printed number (（十二）, 3., 二十、) as an integer.
@@ -10,7 +10,7 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from lark import Lark, Token, Transformer, Tree
+from .lalr import Parser, Token, Tree
 
 LEVELS = {"section": 0, "clause": 1, "item": 2, "subitem": 3, "point": 4}
 _HAN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
@@ -104,7 +104,7 @@ class Unit:
             yield from child.walk()
 
 
-class UnitBuilder(Transformer):
+class UnitBuilder:
     """``plan.lark`` tree → a preamble ``Unit`` followed by the top-level units."""
 
     def _make(self, kind: str, children: list) -> Unit:
@@ -144,7 +144,7 @@ def _body(children: list) -> list[Token]:
     """The body tokens among ``children``, a line's pieces unpacked (``parser.LineLexer``)."""
     body: list[Token] = []
     for c in children:
-        if isinstance(c, Token):
+        if isinstance(c, str):  # a token (Lark's too, in a tree of its parser)
             pieces = getattr(c, "pieces", None)
             if pieces is None:
                 body.append(c)
@@ -154,15 +154,24 @@ def _body(children: list) -> list[Token]:
 
 
 @functools.cache
-def plan_reader() -> Lark:
-    """``parser.plan_parser`` as the pipeline uses it: :class:`~matrix.parse.parser.LineLexer` feeds
-    it a line at a time and :class:`UnitBuilder` runs during the parse, so ``parse`` gives the
-    units directly (no tree is built)."""
-    from .parser import LineLexer, build_parser
+def plan_reader() -> Parser:
+    """The ``plan.lark`` parser as the pipeline uses it: :class:`~matrix.parse.parser.LineLexer`
+    feeds it a line at a time and :class:`UnitBuilder` runs during the parse, so ``parse`` gives
+    the units directly (no tree is built)."""
+    from .parser import LineLexer, tables
 
-    return build_parser("plan.lark", lexer=LineLexer, transformer=UnitBuilder())
+    plan = tables("plan.lark")
+    return Parser(plan, lexer=LineLexer(plan), handlers=UnitBuilder())
 
 
 def tree_to_units(tree: Tree) -> list[Unit]:
-    """Run ``UnitBuilder`` over a ``plan.lark`` tree."""
-    return UnitBuilder().transform(tree)
+    """Run ``UnitBuilder`` over a ``plan.lark`` tree (ours or Lark's), from the leaves up."""
+    builder = UnitBuilder()
+
+    def visit(node):
+        if isinstance(node, str):
+            return node
+        children = [visit(child) for child in node.children]
+        method = getattr(builder, node.data, None)
+        return method(children) if method is not None else Tree(node.data, children)
+    return visit(tree)

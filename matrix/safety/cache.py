@@ -11,21 +11,49 @@ failure, only means the thing is made again.
 from __future__ import annotations
 
 import os
-from pathlib import Path
+import sys
+
+TYPE_CHECKING = False  # typing's own constant, without importing typing (matrix.cli.launch)
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
-def cache_folder(kind: str, create: bool = False) -> Path | None:
-    """The folder ``kind`` of the user's cache folder for dutymatrix, when it is safe to use
-    (made, mode 0700, when ``create``)."""
+def user_cache_dir() -> str | None:
+    """The user's cache folder for dutymatrix: ``platformdirs.user_cache_dir("dutymatrix")``.
+
+    On Linux it is worked out here as the XDG Base Directory rules (and platformdirs) have it —
+    ``$XDG_CACHE_HOME`` when it is an absolute path, else ``$HOME/.cache`` — without importing
+    platformdirs (its import is a third of a ``python -c pass``, paid by every command);
+    elsewhere, or when ``HOME`` is not an absolute path, platformdirs says. None without it."""
+    if sys.platform == "linux" and not os.environ.get("ANDROID_DATA"):
+        xdg = os.environ.get("XDG_CACHE_HOME", "")
+        if os.path.isabs(xdg):
+            return os.path.join(xdg, "dutymatrix")
+        home = os.environ.get("HOME", "")
+        if os.path.isabs(home):
+            return os.path.join(home, ".cache", "dutymatrix")
     try:
         import platformdirs
     except ImportError:  # the cache only saves time
         return None
-    folder = Path(platformdirs.user_cache_dir("dutymatrix", appauthor=False)) / kind
+    try:
+        return platformdirs.user_cache_dir("dutymatrix", appauthor=False)
+    except RuntimeError:  # no home folder
+        return None
+
+
+def private_folder(kind: str, create: bool = False) -> str | None:
+    """The folder ``kind`` of the user's cache folder for dutymatrix (a path as text), when it
+    is safe to use: a folder of the user's that nobody else can enter (made, mode 0700, when
+    ``create``)."""
+    root = user_cache_dir()
+    if root is None:
+        return None
+    folder = os.path.join(root, kind)
     try:
         if create:
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = folder.lstat()
+            os.makedirs(folder, mode=0o700, exist_ok=True)
+        info = os.lstat(folder)
     except OSError:
         return None
     import stat
@@ -42,7 +70,17 @@ def cache_folder(kind: str, create: bool = False) -> Path | None:
     return folder
 
 
-def read_private(path: Path, max_bytes: int) -> bytes | None:
+def cache_folder(kind: str, create: bool = False) -> Path | None:
+    """:func:`private_folder` as a ``Path``."""
+    folder = private_folder(kind, create)
+    if folder is None:
+        return None
+    from pathlib import Path
+
+    return Path(folder)
+
+
+def read_private(path: str | Path, max_bytes: int) -> bytes | None:
     """The bytes of ``path`` when it is a regular file (not a link) of the user's that nobody
     else can write, of at most ``max_bytes``; else None."""
     import stat
@@ -58,12 +96,12 @@ def read_private(path: Path, max_bytes: int) -> bytes | None:
         return None
 
 
-def write_private(path: Path, text: str) -> None:
+def write_private(path: str | Path, text: str) -> None:
     """Write ``text`` to ``path`` (in a cache folder) whole or not at all, mode 0600; raises
     OSError."""
     import tempfile
 
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")  # mode 0600
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")  # mode 0600
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)

@@ -1,0 +1,134 @@
+"""The console entry point (matrix/cli/launch.py): a help page asked for again is printed from
+the copy kept the first time — byte for byte click's page, and only while everything that
+shapes it is as it was."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+_PROBE = """\
+import json, sys
+from matrix.cli.launch import main
+sys.argv = ['dutymatrix', *{args!r}]
+code = 0
+try:
+    main()
+except SystemExit as e:
+    code = e.code or 0
+finally:
+    print(json.dumps([code, 'click' in sys.modules]), file=sys.stderr)
+"""
+
+
+def run(args: list[str], cache: Path, **env: str) -> tuple[int, str, bool]:
+    """Exit code, standard output and whether click was imported, of ``dutymatrix ARGS``."""
+    base = {k: v for k, v in os.environ.items()
+            if not k.startswith(("LANG", "LC_", "COLUMNS", "DUTYMATRIX_"))}
+    result = subprocess.run([sys.executable, "-c", _PROBE.format(args=args)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120,
+                            env={**base, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(cache),
+                                 "PYTHONIOENCODING": "utf-8", **env})
+    code, clicked = json.loads(result.stderr.strip().splitlines()[-1])
+    return code, result.stdout, clicked
+
+
+def kept(cache: Path) -> list[Path]:
+    return sorted((cache / "dutymatrix" / "help").glob("help-*.txt"))
+
+
+@pytest.mark.parametrize("args", [["--help"], ["-h"], ["parse", "--help"], ["build", "-h"],
+                                  ["--lang", "zh", "--help"], ["--lang", "en", "diff", "--help"]])
+def test_a_help_page_is_clicks_the_first_time_and_its_copy_after(tmp_path, args):
+    code, first, clicked = run(args, tmp_path)
+    assert code == 0 and clicked and first.strip()
+    (page,) = kept(tmp_path)
+    assert oct(page.stat().st_mode & 0o777) == "0o600"
+    assert oct(page.parent.stat().st_mode & 0o777) == "0o700"
+    code, again, clicked = run(args, tmp_path)
+    assert code == 0 and not clicked  # printed from the copy
+    assert again == first
+    # and it is what click prints with the copies off
+    code, plain, clicked = run(args, tmp_path, DUTYMATRIX_NO_HELP_CACHE="1")
+    assert code == 0 and clicked and plain == first
+
+
+@pytest.mark.parametrize("change", [{"LANG": "zh_CN.UTF-8"}, {"LANGUAGE": "zh_CN"},
+                                    {"COLUMNS": "60"}])
+def test_what_shapes_the_page_is_part_of_its_key(tmp_path, change):
+    run(["--help"], tmp_path)
+    code, page, clicked = run(["--help"], tmp_path, **change)
+    assert clicked  # another language or width: made by click again, not the English copy
+    code, copy, clicked = run(["--help"], tmp_path, **change)
+    assert not clicked and copy == page
+    assert len(kept(tmp_path)) == 2
+
+
+def test_a_changed_source_file_makes_the_page_again(tmp_path):
+    """The key holds the size and time of every file the page comes from: a new version of a
+    command module (or of click) is never answered with an old page."""
+    from matrix.cli import launch
+
+    key = launch.help_key(["--help"])
+    assert key is not None
+    commands = ROOT / "matrix" / "cli" / "commands.py"
+    assert str(commands) in key
+    stat = commands.stat()
+    try:
+        os.utime(commands, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+        assert launch.help_key(["--help"]) != key
+    finally:
+        os.utime(commands, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert launch.help_key(["--help"]) == key
+    assert launch._package_folder("click") in key
+
+
+@pytest.mark.parametrize("args", [["parse", str(ROOT / "seeds" / "001_5afa0209a0ae242f.txt")],
+                                  ["--version"], ["nosuchcommand", "--help"],
+                                  ["parse", "a.txt", "--help"], ["--lang", "fr", "--help"]])
+def test_nothing_but_a_plain_help_page_is_kept(tmp_path, args):
+    run(args, tmp_path)
+    assert kept(tmp_path) == []
+
+
+@pytest.mark.parametrize("spoil", ["others-can-write", "another-key", "a-link", "not-utf-8"])
+def test_a_copy_that_cannot_be_trusted_is_not_printed(tmp_path, spoil):
+    code, first, _ = run(["--help"], tmp_path)
+    (page,) = kept(tmp_path)
+    if spoil == "others-can-write":
+        os.chmod(page, 0o666)
+    elif spoil == "another-key":
+        text = page.read_text("utf-8")
+        page.write_text("another key" + text[text.index("\n"):] + "planted", "utf-8")
+    elif spoil == "a-link":
+        planted = tmp_path / "planted.txt"
+        planted.write_bytes(page.read_bytes() + "planted".encode())
+        page.unlink()
+        page.symlink_to(planted)
+    else:
+        page.write_bytes(page.read_bytes() + b"\xff")
+    code, again, clicked = run(["--help"], tmp_path)
+    assert code == 0 and clicked and again == first and "planted" not in again
+
+
+def test_the_cache_folder_is_platformdirs_one(monkeypatch, tmp_path):
+    """On Linux the cache folder is worked out without importing platformdirs: the same
+    folder platformdirs names, with XDG_CACHE_HOME set, unset or blank."""
+    platformdirs = pytest.importorskip("platformdirs")
+    from matrix.safety.cache import user_cache_dir
+
+    if sys.platform != "linux":
+        pytest.skip("the folder is platformdirs' own elsewhere")
+    for xdg in (str(tmp_path / "xdg"), None, ""):
+        if xdg is None:
+            monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+        else:
+            monkeypatch.setenv("XDG_CACHE_HOME", xdg)
+        assert user_cache_dir() == platformdirs.user_cache_dir("dutymatrix", appauthor=False)
