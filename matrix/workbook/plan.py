@@ -10,6 +10,7 @@ tests/test_xlsx.py compares with ours byte for byte.
 
 from __future__ import annotations
 
+import functools
 import os
 from datetime import datetime
 from pathlib import Path
@@ -26,7 +27,7 @@ from .cells import (GREY, LEGEND, MARKS, MAX_CELL_TEXT, MAX_ROW_HEIGHT, FontSpec
                     clean_text, column_letter, save_atomically, sent_out, utc_naive)
 from .chart import LoadChart
 from .page import FIT_DEPARTMENTS, MARK_WIDTH, MATRIX_ROW, Page, date_text, section_text
-from .hidden import chunks, records_json, sign
+from .hidden import chunks, records_json, sign, signature
 
 # The sheets are drawn on a ``Book`` and its ``Sheet``s, ``xlsx``'s or ``book``'s: both have the
 # same interface (rows from ``cells.Rows``; ``freeze``, ``print_setup``, ``filter`` …).
@@ -67,8 +68,10 @@ def write_workbook(plan: Plan, path: str | os.PathLike[str] | IO[bytes], *, matr
     """
     from .xlsx import Book as XlsxBook
 
-    return _write(plan, path, XlsxBook, matrix=matrix, generated_at=generated_at,
-                  tool_version=tool_version, record_path=record_path)
+    # signed as it is written (hidden.signature), not opened again to be signed
+    return _write(plan, path, functools.partial(XlsxBook, comment=signature), None,
+                  matrix=matrix, generated_at=generated_at, tool_version=tool_version,
+                  record_path=record_path)
 
 
 def _write_with_openpyxl(plan: Plan, path: str | os.PathLike[str] | IO[bytes],
@@ -77,10 +80,11 @@ def _write_with_openpyxl(plan: Plan, path: str | os.PathLike[str] | IO[bytes],
     ``xlsx``'s parts with, byte for byte."""
     from .book import Book as OpenpyxlBook
 
-    return _write(plan, path, OpenpyxlBook, **kw)
+    return _write(plan, path, OpenpyxlBook, sign, **kw)
 
 
-def _write(plan: Plan, path: str | os.PathLike[str] | IO[bytes], book_type: Any, *,
+def _write(plan: Plan, path: str | os.PathLike[str] | IO[bytes], book_type: Any,
+           finish: Any, *,
            matrix: Matrix | None = None, generated_at: datetime | None = None,
            tool_version: str = __version__, record_path: bool = False) -> Path:
     if matrix is None:
@@ -91,7 +95,7 @@ def _write(plan: Plan, path: str | os.PathLike[str] | IO[bytes], book_type: Any,
     plan = sent_out(plan, record_path)
     return save_atomically(
         path, SHEET_NAMES, lambda book: _fill(book, plan, matrix, generated_at, tool_version),
-        finish=sign, book_type=book_type)
+        finish=finish, book_type=book_type)
 
 
 # Columns of 矩阵 besides the departments (序号, 文件, 章节, 编号, 任务, 合计, 任务全文, records)

@@ -26,7 +26,7 @@ import shutil
 import tempfile
 import time
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
@@ -354,8 +354,11 @@ class Book:
     """A workbook of sheets created in order (the interface of ``book.Book``), written by
     :meth:`save` as a package of our own."""
 
-    def __init__(self, sheet_titles: Sequence[str]) -> None:
+    def __init__(self, sheet_titles: Sequence[str],
+                 comment: Callable[[dict[str, int]], bytes | None] | None = None) -> None:
+        """``comment`` makes the zip comment from each part's CRC-32 (``hidden.signature``)."""
         self.sheets = {title: Sheet(self, title, i) for i, title in enumerate(sheet_titles, 1)}
+        self.comment = comment
         self._tables = _Styles()
         self._styles: dict[str, Style] = {}
         self._props: dict[str, Any] = {}
@@ -387,6 +390,10 @@ class Book:
         with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True,
                              compresslevel=COMPRESS_LEVEL) as archive:
             _Package(self, archive).write()
+            comment = None if self.comment is None else self.comment(
+                {info.filename: info.CRC for info in archive.infolist()})
+            if comment is not None:
+                archive.comment = comment
 
     def close(self) -> None:
         """Release the rows of the sheets."""
