@@ -22,22 +22,26 @@ Example::
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import os
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from .data import registry_cache
 from .errors import MatrixInputError
 from .i18n import N_, _
 from .records import Department
+from .text.patterns import lazy
 from .text.safe import strip_invisible
+from .safety.digest import sha256_hex
+from .text.script import to_simplified
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 __all__ = ["ENV_VAR", "Registry", "canonical", "default_registry", "packaged_data"]
 
@@ -50,7 +54,7 @@ _PRC = "中华人民共和国"
 # Longest first: "人民银行等有关部门" must lose the whole suffix, not only "等".
 _TRAILING = ("等有关部门和单位", "等部门和单位", "等有关部门", "等有关单位", "等部门", "等单位", "等")
 _WHITESPACE = re.compile(r"\s+")
-_TOML_POSITION = re.compile(r"\(at (?:line (\d+), column (\d+)|end of document)\)")
+_TOML_POSITION = lazy(r"\(at (?:line (\d+), column (\d+)|end of document)\)")
 # Trailers repeat the same few dozen names; remembering answers makes a repeat a dict hit.
 _MEMO_SIZE = 50_000
 
@@ -70,16 +74,36 @@ def _strip_trailing(text: str) -> str:
     return text
 
 
-@functools.cache
-def _t2s():
-    """The traditional → simplified converter, created once on first use (it loads dictionaries)."""
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
 def _simplified(text: str) -> str:
-    return _t2s().convert(text)
+    # OpenCC t2s, loaded only for a name with a character it may change (matrix.text.script)
+    return to_simplified(text)
+
+
+def _where(label: str, name: str) -> str:
+    """Where an error is, in a message: file and department (translated only for an error)."""
+    return _("{file}: department {name!r}").format(file=label, name=name)
+
+
+def _check_table(table: dict[str, Any], label: str, name: str) -> None:
+    """The types of one [[department]] table's keys; MatrixInputError naming it otherwise."""
+    unknown = set(table) - _KEYS
+    if unknown:
+        raise MatrixInputError(_("{where}: unknown key {key!r} (allowed: {allowed})")
+                               .format(where=_where(label, name), key=sorted(unknown)[0],
+                                       allowed=", ".join(sorted(_KEYS))))
+    for key in _STRING_KEYS & set(table):
+        if not isinstance(table[key], str):
+            raise MatrixInputError(_("{where}: {key!r} must be a string").format(
+                where=_where(label, name), key=key))
+    if "generic" in table and not isinstance(table["generic"], bool):
+        raise MatrixInputError(_("{where}: 'generic' must be true or false").format(
+            where=_where(label, name)))
+    for key in ("aliases", "local"):
+        values = table.get(key, [])
+        if not isinstance(values, list) or not all(isinstance(a, str) for a in values):
+            message = (_("{where}: 'aliases' must be a list of strings") if key == "aliases"
+                       else _("{where}: 'local' must be a list of strings"))
+            raise MatrixInputError(message.format(where=_where(label, name)))
 
 
 @dataclass
@@ -95,7 +119,14 @@ class _Entry:
 
 
 def packaged_data() -> Traversable:
-    """The departments file shipped inside the package."""
+    """The departments file shipped inside the package: a ``Path`` beside this module when the
+    package is a folder (what ``importlib.resources.files`` gives then, without importing it
+    and its zip support: ~10 ms of a start), else the resource (a zipped install)."""
+    here = Path(__file__).parent / "data" / "departments.toml"
+    if here.is_file():
+        return here
+    from importlib import resources
+
     return resources.files("matrix") / "data" / "departments.toml"
 
 
@@ -109,15 +140,19 @@ class Registry:
 
     def __init__(self, sources: Iterable[str | os.PathLike[str] | Traversable]) -> None:
         """Load and merge ``sources`` in order (paths or ``importlib.resources`` objects)."""
-        entries: dict[str, _Entry] = {}
-        scoped: dict[str, dict[str, _Entry]] = {}
-        self.sources: tuple[str, ...] = ()
-        for source in sources:
-            label = str(source)
-            self.sources += (label,)
-            self._merge(entries, label, _read_toml(source, label), scoped)
-        self._build(entries)
-        self._build_scoped(scoped)
+        read = [(str(source), _read_source(source, str(source))) for source in sources]
+        self.sources: tuple[str, ...] = tuple(label for label, _ in read)
+        # the name of what these files make, by this code: the key of the built tables' cache
+        self.digest: str | None = _built_key([raw for _, raw in read])
+        if not (self.digest and registry_cache.restore(self, self.digest)):
+            entries: dict[str, _Entry] = {}
+            scoped: dict[str, dict[str, _Entry]] = {}
+            for label, raw in read:
+                self._merge(entries, label, _parse_toml(raw, label), scoped)
+            self._build(entries)
+            self._build_scoped(scoped)
+            if self.digest:
+                registry_cache.keep(self, self.digest)
         self._memo: dict[str, Department] = {}
 
     # ── loading ──────────────────────────────────────────────────────────────────────────
@@ -143,31 +178,12 @@ class Registry:
             if not isinstance(name, str) or not name.strip():
                 raise MatrixInputError(_("{where}: missing 'name'").format(where=where))
             name = name.strip()
-            where = _("{file}: department {name!r}").format(file=label, name=name)
-            unknown = set(table) - _KEYS
-            if unknown:
-                raise MatrixInputError(_("{where}: unknown key {key!r} (allowed: {allowed})")
-                                       .format(where=where, key=sorted(unknown)[0],
-                                               allowed=", ".join(sorted(_KEYS))))
-            for key in _STRING_KEYS & set(table):
-                if not isinstance(table[key], str):
-                    raise MatrixInputError(_("{where}: {key!r} must be a string").format(
-                        where=where, key=key))
-            if "generic" in table and not isinstance(table["generic"], bool):
-                raise MatrixInputError(_("{where}: 'generic' must be true or false").format(
-                    where=where))
+            _check_table(table, label, name)
             aliases = table.get("aliases", [])
-            if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-                raise MatrixInputError(_("{where}: 'aliases' must be a list of strings").format(
-                    where=where))
-            local = table.get("local", [])
-            if not isinstance(local, list) or not all(isinstance(a, str) for a in local):
-                raise MatrixInputError(_("{where}: 'local' must be a list of strings").format(
-                    where=where))
             jurisdiction = table.get("jurisdiction", "").strip()
             if name in seen_here | ({f"{jurisdiction}/{name}"} if jurisdiction else set()):
                 raise MatrixInputError(_("{where}: listed twice in the same file").format(
-                    where=where))
+                    where=_where(label, name)))
             seen_here.add(f"{jurisdiction}/{name}" if jurisdiction else name)
             # A scoped entry (jurisdiction = "广东省") is that government's body: its spellings
             # are looked up only in that government's documents, so it may reuse a national one.
@@ -199,7 +215,7 @@ class Registry:
 
     def _build(self, entries: dict[str, _Entry]) -> None:
         self._index: dict[str, str] = {}  # cleaned spelling -> canonical name
-        self._spellings: dict[str, set[str]] = {}
+        self._spellings: dict[str, set[str] | list[str]] = {}
         self._parent: dict[str, str] = {}
         for entry in entries.values():
             spellings = [(entry.name, entry.source)]
@@ -451,7 +467,7 @@ def _well_formed(data: Any, raw: bytes) -> bool:
     return True
 
 
-_TABLE_HEADER = re.compile(rb"(?m)^[ \t]*\[\[[ \t]*department[ \t]*\]\]")
+_TABLE_HEADER = lazy(rb"(?m)^[ \t]*\[\[[ \t]*department[ \t]*\]\]")
 
 
 def _cache_get(raw: bytes) -> dict[str, Any] | None:
@@ -464,7 +480,7 @@ def _cache_get(raw: bytes) -> dict[str, Any] | None:
     folder = _cache_folder()
     if folder is None:
         return None
-    digest = hashlib.sha256(raw).hexdigest()
+    digest = sha256_hex(raw)
     path = _cache_file(folder, digest)
     from .safety.cache import read_private
 
@@ -487,7 +503,7 @@ def _cache_put(raw: bytes, data: dict[str, Any]) -> None:
         return
     from .safety.cache import write_private
 
-    digest = hashlib.sha256(raw).hexdigest()
+    digest = sha256_hex(raw)
     try:
         write_private(_cache_file(folder, digest), json.dumps(
             {"version": _CACHE_VERSION, "sha256": digest, "data": data}, ensure_ascii=False))
@@ -495,18 +511,22 @@ def _cache_put(raw: bytes, data: dict[str, Any]) -> None:
         pass  # a cache that cannot be written only costs time
 
 
-def _read_toml(source: str | os.PathLike[str] | Traversable, label: str) -> dict[str, Any]:
-    """Parse one TOML file, turning every failure into MatrixInputError naming the file."""
+def _read_source(source: str | os.PathLike[str] | Traversable, label: str) -> bytes:
+    """The bytes of one departments file, every failure a MatrixInputError naming the file."""
     from .safety.limits import MAX_DEPARTMENTS_BYTES, read_traversable
 
     try:
-        raw = read_traversable(source, MAX_DEPARTMENTS_BYTES, N_("departments file"))
+        return read_traversable(source, MAX_DEPARTMENTS_BYTES, N_("departments file"))
     except MatrixInputError:
         raise MatrixInputError(_("{file}: departments file larger than {limit:,} bytes: refused")
                                .format(file=label, limit=MAX_DEPARTMENTS_BYTES)) from None
     except OSError as e:
         raise MatrixInputError(_("{file}: cannot read departments file: {reason}").format(
             file=label, reason=e.strerror or e)) from e
+
+
+def _parse_toml(raw: bytes, label: str) -> dict[str, Any]:
+    """Parse the TOML bytes of one file, every failure a MatrixInputError naming the file."""
     cached = _cache_get(raw)
     if cached is not None:
         return cached
@@ -530,6 +550,18 @@ def _read_toml(source: str | os.PathLike[str] | Traversable, label: str) -> dict
             message = message[: m.start()].rstrip()
         raise MatrixInputError(_("{where}: invalid TOML: {message}").format(
             where=where, message=message)) from e
+
+
+def _built_key(raws: list[bytes]) -> str | None:
+    """The fingerprint of the tables built from files ``raws`` by this code, on this Python
+    (``matrix.data.registry_cache``); None when our source cannot be read."""
+    from .safety.cache import fingerprint, own_source
+    from .text import safe
+
+    code = own_source(__file__, safe.__file__)
+    if not code:
+        return None
+    return fingerprint(b"registry", unicodedata.unidata_version.encode(), code, *raws)
 
 
 @functools.cache

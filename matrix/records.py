@@ -51,10 +51,16 @@ ROLE_LABELS = {
 ROLE_RANK = {Role.lead: 0, Role.responsible: 1, Role.guide: 2, Role.support: 3}
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # given back as they are
+
+
 def as_json(value: Any) -> Any:
     """A record (or a value inside one) as JSON-ready values: enums by value, nested records as
     dicts, tuples as lists."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    if type(value) in _PLAIN:
+        return value
+    if isinstance(value, _Json) or (dataclasses.is_dataclass(value)
+                                    and not isinstance(value, type)):
         return value.as_json()
     if isinstance(value, Enum):
         return value.value
@@ -71,7 +77,12 @@ class _Json:
 
     def as_json(self) -> dict[str, Any]:
         """The record as JSON-ready values: enums by value, nested records as dicts."""
-        return {f.name: as_json(getattr(self, f.name)) for f in dataclasses.fields(self)}
+        return {name: as_json(getattr(self, name)) for name in _field_names(type(self))}
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 @record

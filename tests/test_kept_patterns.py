@@ -76,11 +76,13 @@ def test_the_second_run_compiles_nothing_and_matches_as_re_does(tmp_path):
 
 
 @pytest.mark.parametrize("spoil", ["others-can-write", "not-json", "another-python", "bad-code",
-                                   "wrong-types"])
+                                   "wrong-types", "a-line-short", "a-line-not-json"])
 def test_a_kept_pattern_that_cannot_be_trusted_is_compiled_anew(tmp_path, spoil):
     _run(tmp_path)
     path = _file(tmp_path)
-    data = json.loads(path.read_text(encoding="utf-8"))
+    head, *lines = path.read_text(encoding="utf-8").split("\n")
+    data, entries = json.loads(head), [json.loads(line) for line in lines]
+    assert len(entries) == len(data["keys"]) >= len(PATTERNS)
     if spoil == "others-can-write":
         os.chmod(path, 0o666)
     elif spoil == "not-json":
@@ -88,14 +90,20 @@ def test_a_kept_pattern_that_cannot_be_trusted_is_compiled_anew(tmp_path, spoil)
     else:
         if spoil == "another-python":
             data["runtime"] = "2.7.18|20000101|4|1114111|little"
-        for entry in data["patterns"].values():
+        for entry in entries:
             if spoil == "bad-code":  # code _sre refuses (a jump past the end)
                 entry[1] = "////////////////"
             elif spoil == "wrong-types":
                 entry[1] = [1, 2, 3]
-        path.write_text(json.dumps(data), encoding="utf-8")
+        lines = list(map(json.dumps, entries))
+        if spoil == "a-line-short":  # the keys and the lines no longer pair
+            lines.pop()
+        elif spoil == "a-line-not-json":
+            lines = ["{not json" for _ in lines]
+        path.write_text("\n".join([json.dumps(data), *lines]), encoding="utf-8")
     again = _run(tmp_path)
     assert [compiled for compiled, _ in again] == [True] * len(PATTERNS)
+    assert _run(tmp_path) == [[False, m] for _, m in again]  # and written afresh
     assert [matches for _, matches in again] == _expected()
 
 

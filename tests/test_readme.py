@@ -31,12 +31,12 @@ def test_ci_runs_the_readme_commands():
         assert command in ci
 
 
-@pytest.mark.parametrize("command", sorted(cli.commands))
+@pytest.mark.parametrize("command", cli.list_commands(None))
 def test_every_command_is_in_the_readme(command):
     assert f"dutymatrix {command}" in README
 
 
-@pytest.mark.parametrize("command", sorted(cli.commands))
+@pytest.mark.parametrize("command", cli.list_commands(None))
 def test_every_command_has_help_with_an_example(command):
     result = CliRunner().invoke(cli, [command, "--help"])
     assert result.exit_code == 0
@@ -68,7 +68,7 @@ def test_chinese_readme_commands_are_the_readmes():
     # commands named in its text exist and are in the README (those still being built —
     # serve, dispatch, collect — are checked once the command exists)
     for name in set(re.findall(r"`dutymatrix (\w+)", ZH_README)):
-        if name in cli.commands:
+        if name in cli.list_commands(None):
             assert f"dutymatrix {name}" in README
 
 

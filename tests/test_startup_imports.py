@@ -86,14 +86,15 @@ def test_help_imports_click_and_our_command_table_only(how):
     result, modules = imported_by([*how.get("args", []), "--help"], **env)
     assert ("用法：" if how else "Usage:") in result.stdout
     assert not packages(modules) & {"pathlib", "lark", "pydantic", "openpyxl", "opencc",
-                                    "regex", "tomllib", "platformdirs", "babel", "rich"}
-    # the command table, its translations, and what main() sets up (signal clean-up, the
-    # terminal's escaping: its patterns compiled on first use)
-    # (the command families' modules declare their commands: click and the shared options only)
+                                    "regex", "tomllib", "platformdirs", "babel", "rich",
+                                    "dataclasses", "signal"}
+    # the command table and its translations; the command families' modules (which declare
+    # their commands: click and the shared options only) to list them. Not what a command
+    # sets up when it runs (signal clean-up, the kept dataclass code: matrix/precompiled)
+    # nor the terminal's escaping (an error's message only)
     assert ours(modules) <= {"matrix", "matrix.cli", "matrix.cli.commands", "matrix.cli.clicktext",
                              "matrix.cli.common", "matrix.cli.diff", "matrix.cli.round",
-                             "matrix.i18n", "matrix.safety", "matrix.safety.signals",
-                             "matrix.text", "matrix.text.safe", "matrix.text.patterns"}
+                             "matrix.i18n"}
 
 
 def test_parse_of_a_text_plan_imports_no_other_reader_nor_the_web_nor_workbooks(tmp_path):
@@ -106,8 +107,17 @@ def test_parse_of_a_text_plan_imports_no_other_reader_nor_the_web_nor_workbooks(
     # module, the TOML parser (the departments come from the cache the first run wrote),
     # the HTML entities (seed 001 has none)
     assert not packages(modules) & {"lark", "regex", "tomllib", "html"}
+    # the cache folder said without platformdirs (matrix/safety/cache.py); OpenCC not loaded
+    # for a plan in simplified characters is pinned in tests/test_script.py (seed 001 is
+    # printed in traditional ones)
+    assert "platformdirs" not in packages(modules)
     assert not ours(modules) & READERS_NOT_FOR_TEXT
     assert not {m for m in ours(modules) if m.startswith("matrix.workbook")}
+    # the other command families are imported only when one of their commands is looked up
+    # (matrix/cli/commands.py LAZY_COMMANDS)
+    assert not ours(modules) & {"matrix.cli.diff", "matrix.cli.round", "matrix.cli.terminal"}
+    # the dataclasses' methods come from the kept bytecode (matrix/precompiled)
+    assert {"matrix.precompiled", "matrix.safety.signals"} <= ours(modules)
 
 
 def test_build_of_a_text_plan_imports_the_plan_workbook_only(tmp_path):
@@ -220,3 +230,31 @@ def test_the_command_line_keeps_its_own_bytecode_where_python_would_not(tmp_path
     assert any(p.name.startswith("commands.") for p in first)
     assert run(kept) == first  # read, not written again
     assert run(copy("none"), DUTYMATRIX_NO_BYTECODE="1") == {}
+
+
+# ── the command families loaded when a command is looked up (cli/commands.py LAZY_COMMANDS) ──
+
+@pytest.mark.parametrize("typo, command", [("dif", "diff"), ("remnd", "remind"),
+                                           ("colect", "collect"), ("buidl", "build")])
+def test_a_mistyped_command_is_offered_the_lazy_ones_too(typo, command):
+    from click.testing import CliRunner
+
+    from matrix.cli.commands import cli
+
+    result = CliRunner().invoke(cli, ["--lang", "en", typo])
+    assert result.exit_code == 2
+    assert f"Did you mean '{command}'?" in result.output
+
+
+def test_a_lazy_commands_help_names_its_paths_as_the_others_do():
+    # click names a path's kind in the language of the moment its parameter is made: a
+    # command module imported after --lang zh named it 路径, the others PATH
+    from click.testing import CliRunner
+
+    from matrix.cli.commands import LAZY_COMMANDS, cli
+
+    assert set(LAZY_COMMANDS) <= set(cli.list_commands(None))
+    for command in ("diff", "dispatch", "collect", "build"):
+        result = CliRunner().invoke(cli, ["--lang", "zh", command, "--help"])
+        assert result.exit_code == 0
+        assert "-o, --output PATH" in result.output, result.output

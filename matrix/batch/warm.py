@@ -15,6 +15,9 @@ import matrix
 # (matrix/cli/commands.py).
 matrix._own_process = True
 matrix.hide_unused_modules()
+from ..precompiled import install  # noqa: E402
+
+install()  # the records' methods from bytecode (matrix/precompiled), not compiled again
 
 from ..load import pipeline  # noqa: E402
 from .. import workbook  # noqa: E402

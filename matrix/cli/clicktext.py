@@ -16,6 +16,15 @@ class LocalPath(click.Path):
     """``click.Path`` that gives ``pathlib.Path`` values, importing pathlib only when a command
     runs: ``--help`` does not need it (it costs a fifth of start-up)."""
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # click names the kind in the language of the moment it is made; a command module
+        # imported late (``TranslatedGroup.lazy_commands``) is made after ``--lang``: the kind
+        # kept in English whenever it is made, as the help shows it (PATH), and translated
+        # when a message names it (``convert``)
+        self.name = ("file" if self.file_okay and not self.dir_okay else
+                     "directory" if self.dir_okay and not self.file_okay else "path")
+
     def convert(self, value, param, ctx):
         from pathlib import Path
 
@@ -109,6 +118,29 @@ class TranslatedGroup(_Translated, click.Group):
     own messages (an unknown option) are in that language too; its commands are ``_Command``."""
 
     command_class = _Command
+
+    def __init__(self, *args, lazy_commands: dict[str, str] | None = None, **kwargs) -> None:
+        """``lazy_commands``: name → ``"module:attribute"`` of commands declared in a module
+        imported only when the command is looked up (run, or listed by ``--help``)."""
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = dict(lazy_commands or {})
+
+    def list_commands(self, ctx) -> list[str]:
+        return sorted({*self.commands, *self.lazy_commands})
+
+    def get_command(self, ctx, name: str):
+        if name not in self.commands:
+            # an unknown name loads them all: click offers its "Did you mean" from ``commands``
+            for lazy in [name] if name in self.lazy_commands else list(self.lazy_commands):
+                self._load(lazy)
+        return super().get_command(ctx, name)
+
+    def _load(self, name: str) -> None:
+        import importlib
+
+        module, _, attribute = self.lazy_commands[name].partition(":")
+        if name not in self.commands:
+            self.add_command(getattr(importlib.import_module(module), attribute), name)
 
     def parse_args(self, ctx, args):
         from ..i18n import lang_from_args, use

@@ -21,8 +21,6 @@ from .clicktext import TranslatedGroup as _Group
 from .common import DEFAULT_OUTPUT, LocalPath as _Path, emit as _emit, fail as _fail
 from .common import force_option, jurisdiction_option, record_path_option
 from .common import load_plans as _load_plans
-from .diff import DiffTrouble, diff_command  # noqa: F401 (DiffTrouble: its exit code 2)
-from .round import collect_command, dispatch_command, remind_command
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -39,7 +37,16 @@ def bundled_seeds() -> Path:
     raise click.ClickException(_("the bundled seeds/ folder is missing from this installation"))
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+# The command families declared in modules of their own, imported when a command is looked up:
+# ``parse`` and ``build`` never import them (``--help`` does, to list them).
+LAZY_COMMANDS = {"diff": "matrix.cli.diff:diff_command",
+                 "dispatch": "matrix.cli.round:dispatch_command",
+                 "collect": "matrix.cli.round:collect_command",
+                 "remind": "matrix.cli.round:remind_command"}
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]},
+             lazy_commands=LAZY_COMMANDS)
 @click.version_option(__version__, prog_name="dutymatrix")
 @click.option("--lang", type=click.Choice(["zh", "en"]), expose_value=False, is_eager=True,
               help="Language of the messages: zh (中文) or en. Default: from the locale "
@@ -55,6 +62,14 @@ def cli() -> None:
 
         dutymatrix build seeds/001_5afa0209a0ae242f.txt
     """
+    import matrix
+
+    if matrix._own_process:  # a command runs (``--help`` and ``--version`` stop before this)
+        from ..precompiled import install
+        from ..safety.signals import install_signal_cleanup
+
+        install()  # the records' methods from bytecode, not compiled again (matrix/precompiled)
+        install_signal_cleanup()  # SIGTERM, SIGHUP: temporary files removed, exit 128 + signal
 
 
 @cli.command()
@@ -485,28 +500,20 @@ def _stop_reads_on_exit(server: type) -> None:
     server.handle_exit = handle_exit
 
 
-cli.add_command(dispatch_command)
-cli.add_command(collect_command)
-cli.add_command(remind_command)
-cli.add_command(diff_command)
-
-
 def main() -> None:
     """Console entry point: like ``cli()``, but Ctrl-C exits 130 with one line."""
     import matrix
 
-    from ..safety.signals import install_signal_cleanup
-    from ..text.safe import for_terminal
-
     matrix._own_process = True  # this process runs only dutymatrix (see matrix/workbook/book.py)
     matrix.hide_unused_modules()
-    install_signal_cleanup()  # SIGTERM, SIGHUP: temporary files removed, exit 128 + signal
     try:
         result = cli.main(prog_name="dutymatrix", standalone_mode=False)
     except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo(_("Interrupted."), err=True)
         sys.exit(130)
     except click.ClickException as e:
+        from ..text.safe import for_terminal
+
         e.message = for_terminal(e.message)  # a name from a file is printable text only
         e.show()
         sys.exit(e.exit_code)

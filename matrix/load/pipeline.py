@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +28,7 @@ from typing import BinaryIO
 from ..errors import MatrixParseError, NoClausesError
 from ..i18n import _
 from ..records import Department, Jurisdiction, Plan, Source
+from ..safety.digest import sha256_hex
 
 
 def _compose(norm_lines: Sequence[int], reflow_lines: Sequence[int],
@@ -96,7 +96,7 @@ def parse_text(text: str, path: str = "<text>", *, sha256: str | None = None,
     ``MatrixParseError`` for anything else that stops the parse, with the user's line number.
     """
     if sha256 is None:
-        sha256 = hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
+        sha256 = sha256_hex(text.encode("utf-8", errors="surrogatepass"))
     source = Source(path=shown_path(path), sha256=sha256, format=format, encoding=encoding)
     with collector_paused():
         return _parse(text, source, ParseOptions(canonical, reflow, jurisdiction), lines, pages,
@@ -188,7 +188,7 @@ def shown_path(path) -> str:
 
 
 def _parse_raw(data: bytes, raw, path: str, options: ParseOptions) -> Plan:
-    source = Source(path=shown_path(path), sha256=hashlib.sha256(data).hexdigest(),
+    source = Source(path=shown_path(path), sha256=sha256_hex(data),
                     format=raw.format, encoding=raw.encoding)
     with collector_paused():
         return _parse(raw.text, source, options, raw.lines, raw.pages, raw.confidence)

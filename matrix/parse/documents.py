@@ -39,8 +39,11 @@ def _paragraphs(tokens: Sequence[Token]) -> list[str]:
     return [line for line in lines if line]
 
 
+_TRAILING_PAREN = lazy(r"（[^（）]*）$")
+
+
 def _strip_trailing_paren(title: str) -> str:
-    return re.sub(r"（[^（）]*）$", "", title).strip()
+    return _TRAILING_PAREN.sub("", title).strip()
 
 
 def find_title(paragraphs: Sequence[str]) -> tuple[str | None, str | None]:

@@ -409,6 +409,13 @@ class FunctionIndex:
                 if len(stem) >= 2:
                     self._put(self.stems, stem, dept)
 
+    @classmethod
+    def from_tables(cls, registry, exact: dict[str, str], stems: dict[str, str]) -> FunctionIndex:
+        """The index of ``registry`` from its tables (as an earlier run built them)."""
+        index = cls.__new__(cls)
+        index.registry, index.exact, index.stems = registry, exact, stems
+        return index
+
     def _put(self, table: dict[str, str], key: str, dept: Department) -> None:
         old = table.get(key)
         if old is None or (self.registry.lookup(old).successor is not None
@@ -440,4 +447,26 @@ def _province_short_names(registry) -> frozenset[str]:
 
 @functools.cache
 def _index_for(registry) -> FunctionIndex:
-    return FunctionIndex(registry)
+    """The function index of ``registry``: built once per process, and kept between runs in
+    the user's private cache under the registry's digest and this module's code (issue 27:
+    building it cleans and matches every spelling, ~8 ms of every start)."""
+    from ..safety.cache import fingerprint, load_json, own_source, store_json
+
+    code = own_source(__file__) if registry.digest else b""
+    if not code:
+        return FunctionIndex(registry)
+    key = fingerprint(b"functions", registry.digest.encode(), code)
+    name = f"functions-{key[:40]}.json"
+    kept = load_json("departments", name, 4 << 20)
+    names = set(registry.names())
+    if (type(kept) is dict and kept.get("key") == key
+            and all(_names_table(kept.get(t), names) for t in ("exact", "stems"))):
+        return FunctionIndex.from_tables(registry, kept["exact"], kept["stems"])
+    index = FunctionIndex(registry)
+    store_json("departments", name, {"key": key, "exact": index.exact, "stems": index.stems})
+    return index
+
+
+def _names_table(table, names: set[str]) -> bool:
+    """Is ``table`` a dict of text to a canonical name of ``names``?"""
+    return type(table) is dict and all(type(k) is str and v in names for k, v in table.items())

@@ -57,6 +57,7 @@ from typing import BinaryIO
 from ..errors import MatrixInputError, unreadable
 from ..i18n import N_, _
 from ..safety.limits import LIMIT_VARIABLE, MAX_INPUT_BYTES, MB, max_input_bytes
+from ..text.patterns import lazy
 from .plain import BOMS, RawText
 
 __all__ = ["LIMIT_VARIABLE", "MAX_INPUT_BYTES", "READERS", "STDIN", "STDIN_NAME", "RawText",
@@ -71,7 +72,7 @@ _CHUNK = MB  # inputs are read in pieces this size, so that the limit is checked
 _HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".shtm"}
 # The comments are matched possessively (``*+``): "<!---->" repeated can be cut into comments in
 # exponentially many ways, and a plain ``*`` tried them all before failing (seconds for 22 of them).
-_HTML_START = re.compile(r"\s*(?:<!--.*?-->\s*)*+"
+_HTML_START = lazy(r"\s*(?:<!--.*?-->\s*)*+"
                          r"<(?:!doctype\s+html|html|head|body|div|p|table|meta|"
                          r"title|span|section|article|h[1-6])\b", re.IGNORECASE | re.DOTALL)
 
@@ -280,7 +281,7 @@ def _check_paragraphs(data: bytes, path: str) -> None:
         return  # no document part, damage: docx_to_text says what is wrong
 
 
-_PARAGRAPH = re.compile(rb"<w:p[ >/]")
+_PARAGRAPH = lazy(rb"<w:p[ >/]")  # compiled for a .docx only
 
 
 def read_path(path: Path | str, encoding: str | None = None, *,

@@ -112,3 +112,59 @@ def write_private(path: str | Path, text: str) -> None:
         except OSError:
             pass
         raise
+
+
+def fingerprint(*parts: bytes) -> str:
+    """The SHA-256 of ``parts`` taken together (each prefixed by its length, so that no two
+    different lists of parts give the same text): the name of what is made from them."""
+    from .digest import sha256
+
+    digest = sha256(size=sum(map(len, parts)))
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def own_source(*files: str) -> bytes:
+    """The bytes of our own source ``files`` (paths), for a fingerprint: a cache made by the
+    code of another version is never read. Empty when one cannot be read (a zipped install):
+    the caller then keeps no cache."""
+    try:
+        return b"".join(_read(f) for f in files)
+    except OSError:
+        return b""
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def load_json(kind: str, name: str, max_bytes: int):
+    """The JSON value of file ``name`` of the cache folder ``kind`` when it can be trusted
+    (``read_private``), else None. The caller checks its shape."""
+    import json
+
+    folder = private_folder(kind)
+    data = None if folder is None else read_private(os.path.join(folder, name), max_bytes)
+    if data is None:
+        return None
+    try:
+        return json.loads(data)
+    except ValueError:
+        return None
+
+
+def store_json(kind: str, name: str, value) -> None:
+    """Keep ``value`` as JSON in file ``name`` of the cache folder ``kind``; a cache that cannot
+    be written only costs time, so nothing is raised."""
+    import json
+
+    folder = private_folder(kind, create=True)
+    if folder is None:
+        return
+    try:
+        write_private(os.path.join(folder, name), json.dumps(value, ensure_ascii=False))
+    except (OSError, TypeError, ValueError):
+        pass

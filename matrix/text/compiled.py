@@ -30,12 +30,13 @@ from typing import Any
 
 __all__ = ["RE", "compile", "save"]
 
-_FORMAT = 2
+_FORMAT = 3  # a head line (the keys), then one line of JSON per entry
 _MAX_BYTES = 16 * 2**20
 _MAX_PATTERNS = 2000
 
 # key → [flags, code (packed), groups, groupindex, indexgroup]: _sre.compile's arguments
-_loaded: dict[str, list] | None = None
+# (or the bytes of that list's JSON line, until asked for)
+_loaded: dict[str, Any] | None = None
 _added: dict[str, list] = {}
 _made: dict[str, re.Pattern] = {}  # this process's, as re's own cache
 _at_exit = False
@@ -69,26 +70,27 @@ def _unpack(text: str) -> list[int]:
 
 
 def _path(create: bool = False):
-    import hashlib
-
     from ..safety.cache import cache_folder
+    from ..safety.digest import sha256_hex
 
     folder = cache_folder("regex", create)
     if folder is None:
         return None
-    digest = hashlib.sha256(_runtime().encode()).hexdigest()[:32]
+    digest = sha256_hex(_runtime().encode())[:32]
     return folder / f"patterns-{digest}.json"
 
 
-def _load() -> dict[str, list]:
+def _load() -> dict[str, Any]:
     global _loaded
     if _loaded is None:
         _loaded = _read()
     return _loaded
 
 
-def _read() -> dict[str, list]:
-    """The patterns the file keeps now (none when it cannot be trusted)."""
+def _read() -> dict[str, Any]:
+    """The patterns the file keeps now (none when it cannot be trusted), each as the bytes of
+    its entry's JSON line: an entry is decoded when its pattern is asked for (:func:`_entry`),
+    so a start pays for the patterns it uses, not for all the file keeps."""
     path = _path()
     if path is None:
         return {}
@@ -97,14 +99,28 @@ def _read() -> dict[str, list]:
     raw = read_private(path, _MAX_BYTES)
     if raw is None:
         return {}
+    head, _, body = raw.partition(b"\n")
     try:
-        data = json.loads(raw)
+        data = json.loads(head)
     except ValueError:
         return {}
-    if (type(data) is dict and data.get("format") == _FORMAT
-            and data.get("runtime") == _runtime() and type(data.get("patterns")) is dict):
-        return data["patterns"]
-    return {}
+    if (type(data) is not dict or data.get("format") != _FORMAT
+            or data.get("runtime") != _runtime() or type(data.get("keys")) is not list):
+        return {}
+    keys, lines = data["keys"], body.split(b"\n")
+    if len(lines) != len(keys) or not all(type(k) is str for k in keys):
+        return {}
+    return dict(zip(keys, lines))
+
+
+def _entry(kept: Any) -> Any:
+    """A kept entry decoded from its JSON line (or as it is, when decoded already)."""
+    if type(kept) is not bytes:
+        return kept
+    try:
+        return json.loads(kept)
+    except ValueError:
+        return None
 
 
 def _from_entry(pattern: str, entry: Any) -> re.Pattern | None:
@@ -157,7 +173,7 @@ def compile(pattern: str | bytes, flags: int | re.RegexFlag = 0) -> re.Pattern:
     made = _made.get(key)
     if made is not None:
         return made
-    entry = _load().get(key)
+    entry = _entry(_load().get(key))
     if entry is not None:
         made = _from_entry(pattern, entry)
     if made is None:
@@ -210,8 +226,12 @@ def save() -> None:
         path = _path(create=True)
         if path is None:
             return
-        text = json.dumps({"format": _FORMAT, "runtime": _runtime(), "patterns": patterns},
-                          ensure_ascii=False, separators=(",", ":"))
+        keys = list(patterns)
+        lines = [entry.decode("utf-8") if type(entry) is bytes
+                 else json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+                 for entry in patterns.values()]  # json escapes every newline in a value
+        text = "\n".join([json.dumps({"format": _FORMAT, "runtime": _runtime(), "keys": keys},
+                                      ensure_ascii=False, separators=(",", ":")), *lines])
         if len(text.encode("utf-8")) > _MAX_BYTES:
             return
         from ..safety.cache import write_private

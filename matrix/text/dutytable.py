@@ -48,13 +48,17 @@ _LEAD_MARK = lazy(r"[（(]牵头[）)]$|牵头$")
 _STAR_MARK = lazy(r"^[★☆*＊]+|[★☆*＊]+$")
 
 
+_BLANKS = lazy(r"[\s\u3000\xa0]+")
+_HEADER_NOTE = lazy(r"[（(][^（）()]*[）)]$")
+
+
 def _compact(text: str) -> str:
-    return re.sub(r"[\s\u3000\xa0]+", "", text)
+    return _BLANKS.sub("", text)
 
 
 def _kind(header: str) -> str | None:
     # 责任单位（加*号为牵头部门，其余为参与部门）: a note on the header is not its label
-    label = re.sub(r"[（(][^（）()]*[）)]$", "", _compact(header)).rstrip("：:")
+    label = _HEADER_NOTE.sub("", _compact(header)).rstrip("：:")
     if not label:
         return None
     for kind, pattern in _HEAD.items():

@@ -24,13 +24,13 @@ of the normalised text, so that every message points into the file the user has 
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .safe import strip_invisible
 from .patterns import lazy
+from .script import to_simplified
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 
@@ -80,13 +80,6 @@ class Normalised:
         if line < 1 or not self.lines:
             return line
         return self.lines[min(line, len(self.lines)) - 1]
-
-
-@functools.cache
-def _converter():
-    import opencc
-
-    return opencc.OpenCC("t2s")
 
 
 def _strip_glosses(text: str) -> str:
@@ -217,7 +210,7 @@ def normalise(text: str, *, cleaned: Sequence[str] | None = None) -> Normalised:
     see the whole phrase.
     """
     if cleaned is not None:
-        converted = _converter().convert("\n".join(cleaned)).split("\n")
+        converted = to_simplified("\n".join(cleaned)).split("\n")
         kept = [(number, line) for number, line in enumerate(converted, start=1) if line]
         if not kept:
             return Normalised("", ())
@@ -226,7 +219,7 @@ def normalise(text: str, *, cleaned: Sequence[str] | None = None) -> Normalised:
     text = _SURROGATE.sub("\ufffd", text.replace("\r\n", "\n").replace("\r", "\n"))
     pieces, numbers = _entity_lines(text)
     # One OpenCC call for the whole text: it keeps newlines and is much faster than per line.
-    text = _clean(_converter().convert("\n".join(pieces)))
+    text = _clean(to_simplified("\n".join(pieces)))
     out: list[str] = []
     lines: list[int] = []
     for number, raw in zip(numbers, text.split("\n")):
