@@ -59,6 +59,15 @@ def write(tmp_path: Path, plan: Plan = PLAN, name: str = "out.xlsx", **kw: Any) 
     return write_workbook(plan, tmp_path / name, **kw)
 
 
+def public_rows(mp: pytest.MonkeyPatch) -> None:
+    """Write plan workbooks through openpyxl's public row path (``plan._write_with_openpyxl``
+    with book's fast rows off) instead of our own writer (workbook/xlsx.py)."""
+    from matrix.workbook import plan as plan_book
+
+    mp.setattr(book, "_FAST_ROWS", False)
+    mp.setattr(sys.modules[__name__], "write_workbook", plan_book._write_with_openpyxl)
+
+
 def load(path: Path) -> openpyxl.Workbook:
     return openpyxl.load_workbook(path)
 
@@ -316,7 +325,8 @@ def test_formula_like_text_stays_text(tmp_path: Path) -> None:
                                     warnings=(ParseWarning(kind="-k", message="=m"),)),))
     for fast in (True, False):
         with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(book, "_FAST_ROWS", fast and book._FAST_ROWS)
+            if not fast:
+                public_rows(mp)
             wb = load(write(tmp_path, plan, name=f"nasty-{fast}.xlsx"))
         cells = all_cells(wb)
         assert not [c.coordinate for c in cells if c.data_type == "f"]
@@ -364,8 +374,8 @@ def test_fast_and_public_row_paths_write_the_same_cells(tmp_path: Path,
         pytest.skip("openpyxl without the fast row path")
     second = Document(title="第二个文件", tasks=(task("1.", "=另一项", a("科技部", Role.lead)),))
     plan = replace(PLAN, documents=(DOCUMENT, second))
-    fast = load(write(tmp_path, plan, name="fast.xlsx"))
-    monkeypatch.setattr(book, "_FAST_ROWS", False)
+    fast = load(write(tmp_path, plan, name="fast.xlsx"))  # our own writer (workbook/xlsx.py)
+    public_rows(monkeypatch)
     slow = load(write(tmp_path, plan, name="slow.xlsx"))
     assert fast.sheetnames == slow.sheetnames
     for f, s in zip(fast, slow):

@@ -124,16 +124,15 @@ def test_build_of_a_text_plan_imports_the_plan_workbook_only(tmp_path):
     out = tmp_path / "001.xlsx"
     _, modules = imported_by(["build", str(SEED_001), "-o", str(out)])
     assert out.is_file()
-    assert "openpyxl" in packages(modules)
-    # openpyxl writes through lxml and reads through defusedxml when they are installed; it
-    # would import Pillow too (matrix/workbook/book.py hides it, as it hides numpy)
-    assert not packages(modules) & (NOT_FOR_TEXT - {"lxml", "defusedxml"})
+    # the plan workbook is written by our own package writer (matrix/workbook/xlsx.py): no
+    # openpyxl, nor what it writes and reads through (lxml, defusedxml, et_xmlfile), nor Pillow
+    assert not packages(modules) & (NOT_FOR_TEXT | {"openpyxl", "et_xmlfile"})
     assert not ours(modules) & READERS_NOT_FOR_TEXT
-    # the plan workbook and what it shares; not the diff, lists, returns, summary, read-back
-    # (package: the fast package writer, once part of book)
+    # the plan workbook and what it draws with; not book (openpyxl), the diff, lists, returns,
+    # summary, read-back
     assert {m for m in ours(modules) if m.startswith("matrix.workbook.")} <= {
-        "matrix.workbook.book", "matrix.workbook.plan", "matrix.workbook.hidden",
-        "matrix.workbook.page", "matrix.workbook.package"}
+        "matrix.workbook.cells", "matrix.workbook.chart", "matrix.workbook.hidden",
+        "matrix.workbook.page", "matrix.workbook.plan", "matrix.workbook.xlsx"}
 
 
 def test_a_state_council_plan_compiles_no_local_plan_pattern_it_does_not_use():

@@ -10,12 +10,14 @@ import io
 import os
 import random
 import struct
+import sys
 import zipfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import openpyxl
+
 import pytest
 from conftest import CORPUS, SEED_001
 
@@ -71,6 +73,15 @@ def write(tmp_path: Path, plan: Plan = PLAN, name: str = "plan.xlsx", **kw: Any)
     kw.setdefault("generated_at", WHEN)
     kw.setdefault("tool_version", "9.9.9")
     return write_workbook(plan, tmp_path / name, **kw)
+
+
+def public_rows(mp: pytest.MonkeyPatch) -> None:
+    """Write plan workbooks through openpyxl's public row path (``plan._write_with_openpyxl``
+    with book's fast rows off) instead of our own writer (workbook/xlsx.py)."""
+    from matrix.workbook import plan as plan_book
+
+    mp.setattr(book, "_FAST_ROWS", False)
+    mp.setattr(sys.modules[__name__], "write_workbook", plan_book._write_with_openpyxl)
 
 
 def triples(t: Task) -> list[tuple[str, Role, bool]]:
@@ -165,7 +176,8 @@ def test_seed_001_inherited_marks_survive(tmp_path: Path, plan_001: Plan) -> Non
 @pytest.mark.parametrize("calamine", [True, False], ids=["calamine", "openpyxl-reader"])
 def test_writer_and_reader_paths_agree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                        fast_rows: bool, calamine: bool) -> None:
-    monkeypatch.setattr(book, "_FAST_ROWS", fast_rows and book._FAST_ROWS)
+    if not fast_rows:
+        public_rows(monkeypatch)
     out = write(tmp_path)
     monkeypatch.setattr(wbvalues, "_CALAMINE", calamine)
     assert read_workbook(out).tasks == TASKS

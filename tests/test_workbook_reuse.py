@@ -1,6 +1,10 @@
-"""What a process writing many plan workbooks (a batch worker) builds once and reuses (issue 27):
-the stylesheet and the 部门统计 chart's part. A reused part must be byte for byte what openpyxl
-builds for that workbook, and a workbook whose styles differ must get its own."""
+"""What a process writing many workbooks through openpyxl (``book``) builds once and reuses
+(issue 27): the stylesheet and the registered styles. A reused part must be byte for byte what
+openpyxl builds for that workbook, and a workbook whose styles differ must get its own.
+
+The plan workbook is written by ``xlsx`` now (tests/test_xlsx.py); its openpyxl path
+(``plan._write_with_openpyxl``, the reference) still goes through ``book`` and these caches, and
+is what is written here."""
 
 from __future__ import annotations
 
@@ -11,11 +15,10 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, SEED_001
 
-from openpyxl.chart.reference import DummyWorksheet
-from openpyxl.xml.functions import tostring
-
 from matrix.load.pipeline import parse_file
-from matrix.workbook import book, package, plan as plan_book, write_task_list, write_workbook
+from matrix.workbook import book, package, plan as plan_book, write_task_list
+
+write_workbook = plan_book._write_with_openpyxl  # the plan workbook through openpyxl
 
 WHEN = datetime(2024, 5, 1, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 
@@ -27,17 +30,11 @@ def _parts(path: Path) -> dict[str, bytes]:
         return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
 
 
-def _openpyxl_chart(ws, departments):
-    """The chart as openpyxl alone writes it (nothing built before, its own _write)."""
-    return plan_book.bar_chart(ws.title, departments)
-
-
 def _built_afresh(monkeypatch, path: Path, plan) -> dict[str, bytes]:
-    """The workbook written with nothing reused: a new stylesheet and chart part."""
+    """The workbook written with nothing reused: a new stylesheet and new styles."""
     with monkeypatch.context() as m:
         m.setattr(package, "_STYLESHEETS", {})
         m.setattr(book, "_REPLAYS", {})
-        m.setattr(plan_book, "_load_chart", _openpyxl_chart)
         write_workbook(plan, path, generated_at=WHEN)
     return _parts(path)
 
@@ -45,14 +42,14 @@ def _built_afresh(monkeypatch, path: Path, plan) -> dict[str, bytes]:
 @pytest.mark.parametrize("source", [SEED_001, *sorted(CORPUS.glob("*.txt"))[:2],
                                     *sorted((CORPUS / "local").glob("*.txt"))[:2]],
                          ids=lambda p: p.stem[:24])
-def test_a_reused_stylesheet_and_chart_are_what_openpyxl_builds(tmp_path, monkeypatch, source):
+def test_a_reused_stylesheet_is_what_openpyxl_builds(tmp_path, monkeypatch, source):
     plan = parse_file(source)
     write_workbook(plan, tmp_path / "first.xlsx", generated_at=WHEN)  # fills the caches
     reused = write_workbook(plan, tmp_path / "second.xlsx", generated_at=WHEN)
     assert _parts(reused) == _built_afresh(monkeypatch, tmp_path / "fresh.xlsx", plan)
 
 
-def test_the_second_workbook_builds_no_stylesheet_nor_chart(tmp_path, monkeypatch):
+def test_the_second_workbook_builds_no_stylesheet(tmp_path, monkeypatch):
     import openpyxl.styles.stylesheet as stylesheet
 
     plan = parse_file(SEED_001)
@@ -61,7 +58,6 @@ def test_the_second_workbook_builds_no_stylesheet_nor_chart(tmp_path, monkeypatc
     real = stylesheet.Stylesheet.to_tree
     monkeypatch.setattr(stylesheet.Stylesheet, "to_tree",
                         lambda self, *a, **k: built.append("styles") or real(self, *a, **k))
-    monkeypatch.setattr(plan_book, "bar_chart", lambda *a: built.append("chart"))
     write_workbook(plan, tmp_path / "second.xlsx", generated_at=WHEN)
     assert built == []
 
@@ -83,14 +79,6 @@ def test_a_workbook_with_other_styles_gets_its_own_stylesheet(tmp_path):
     wb.save(tmp_path / "theirs.xlsx")
     assert len(package._STYLESHEETS) <= package._STYLESHEETS_KEPT
     assert not getattr(wb, "_dutymatrix_book", False)
-
-
-@pytest.mark.parametrize("departments", [1, 7, 25, 26, 60])
-def test_the_chart_part_depends_on_the_sheet_and_the_count_only(departments):
-    fresh = tostring(plan_book.bar_chart("部门统计", departments)._write())
-    assert tostring(plan_book._chart_part("部门统计", departments)) == fresh
-    assert tostring(plan_book._load_chart(DummyWorksheet("部门统计"), departments)._write()) == fresh
-    assert ("（前 25 个部门）" in fresh.decode()) is (departments > 25)
 
 
 def test_sheets_go_into_the_package_without_a_temporary_file_each(tmp_path, monkeypatch):

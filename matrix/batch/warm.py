@@ -9,9 +9,10 @@ from pathlib import Path
 
 import matrix
 
-# The server and its workers run only dutymatrix: openpyxl without numpy and Pillow (and Lark,
-# should a grammar need building, without the regex module), as in the command line's own
-# process (matrix/cli/commands.py).
+# The server and its workers run only dutymatrix: openpyxl, should a worker need it (the plan
+# workbook is written without it: workbook/xlsx.py), without numpy and Pillow, and Lark, should
+# a grammar need building, without the regex module, as in the command line's own process
+# (matrix/cli/commands.py).
 matrix._own_process = True
 matrix.hide_unused_modules()
 from ..precompiled import install  # noqa: E402
@@ -35,7 +36,7 @@ canonical("国务院")
 normalise("國")
 # One small plan built as a worker builds one (``build_one``), in a private temporary folder:
 # the regular expressions compiled on first use (matrix/text/patterns.py), the trailer lexer's
-# scanners and openpyxl's own lazy parts are built here once, not again in every worker.
+# scanners are built here once, not again in every worker.
 try:
     with tempfile.TemporaryDirectory(prefix="dutymatrix-warm-") as _folder:
         _source = Path(_folder) / "warm.txt"

@@ -1,9 +1,13 @@
 """Workbooks: every ``.xlsx`` dutymatrix writes or reads, one module per kind of workbook.
 
 ==============  ====================================================================
-``book``        the shared machinery: styles, row heights, the fast row writer, the
-                atomic save (:class:`~.book.Book`, :class:`~.book.Sheet`,
+``cells``       what every writer shares without openpyxl: cell text, row heights, row
+                XML, rich text, looks by value, the atomic save
+``book``        the openpyxl machinery of the other workbooks: styles, the fast row
+                writer (:class:`~.book.Book`, :class:`~.book.Sheet`,
                 :func:`~.book.save_atomically`, …)
+``xlsx``        our own package writer, which writes the plan workbook without openpyxl
+``chart``       the 部门统计 chart, as our own XML and as openpyxl's chart
 ``page``        the printed page: print set-up, page header, banding, list heads
 ``plan``        the plan workbook: 矩阵, 分工表, 部门统计, 说明 (:func:`write_workbook`)
 ``hidden``      what a plan workbook hides for reading it back: records and signature,
@@ -22,19 +26,22 @@ module here, e.g. ``returns.py`` / ``summary.py``: it draws its sheets with ``bo
 names (``save_atomically(path, titles, fill)``, ``Sheet.text``/``append``/``banner``) and
 ``page``'s (``list_head``, ``print_setup``) and, if it reads a file a user gives back, calls
 ``untrusted.check_package`` before anything else. Export its entry point in ``_LAZY`` below. Only
-``book`` imports openpyxl first (it hides numpy and Pillow while doing so), which is why it is
-imported first here; the other modules are imported when a name of theirs is first used.
+``book`` imports openpyxl first (it hides numpy and Pillow while doing so), which is why
+``__getattr__`` imports it before any module but ``plan``; every module is imported when a
+name of it is first used.
 """
 
 from __future__ import annotations
 
 import importlib
 
-from .book import MARKS  # first: book imports openpyxl (with numpy hidden, see its docstring)
-from .book import sent_out, sent_out_path
+from .cells import MARKS, sent_out, sent_out_path
 
 # The other names are imported on first use (PEP 562): writing a plan workbook imports ``plan``
-# and ``stamp``, not the diff, lists, returns, summary and read-back modules.
+# and what it draws with (``cells``, ``page``, ``chart``, ``hidden``, ``xlsx``: no openpyxl), not
+# the diff, lists, returns, summary and read-back modules. Before any of those, ``book`` is
+# imported: it imports openpyxl with numpy and Pillow hidden (see its docstring).
+_WITHOUT_OPENPYXL = {"plan"}
 _LAZY = {
     "CHANGE_FILLS": "diff", "DIFF_SHEET_NAMES": "diff", "KIND_FILLS": "diff",
     "write_diff_workbook": "diff",
@@ -53,6 +60,8 @@ def __getattr__(name: str):
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if module not in _WITHOUT_OPENPYXL:
+        importlib.import_module(".book", __name__)
     value = getattr(importlib.import_module(f".{module}", __name__), name)
     globals()[name] = value
     return value

@@ -1,11 +1,14 @@
-"""The shared machinery of every workbook dutymatrix writes: styles (:data:`LOOKS`), row
-heights, the fast row writer, print set-up, banding and heat, the atomic save. The sheets
-themselves are drawn by ``plan``, ``diff`` and ``lists``, which use only the public names here
-(:class:`Book`, :class:`Sheet`, :func:`save_atomically`, :func:`print_setup`, :func:`list_head`,
-:func:`clean_text`, …); a new workbook kind does the same.
+"""The openpyxl machinery of the workbooks dutymatrix writes through openpyxl: styles
+(:data:`LOOKS`, made from ``cells.LOOK_SPECS``), the fast row writer, the atomic save. The
+sheets themselves are drawn by ``diff``, ``lists``, ``returns`` and ``summary``, which use only the
+public names here (:class:`Book`, :class:`Sheet`, :func:`save_atomically`, :func:`clean_text`,
+…) and ``page``'s; a new workbook kind does the same. What needs no openpyxl (cell text, row
+heights, row XML, the rows of a sheet) is in ``cells``, shared with ``xlsx``, our own writer,
+which writes the plan workbook (``plan``) without openpyxl; ``plan._write_with_openpyxl`` draws
+it on a :class:`Book` here instead, the reference its parts are compared with.
 
 This module imports openpyxl for the whole package (with numpy and Pillow hidden in a process of our own,
-see below): the package ``__init__`` imports it first.
+see below): the package ``__init__`` imports it before any module that uses openpyxl.
 
 Two guarantees matter more than looks:
 
@@ -67,19 +70,14 @@ What a careful 办公厅 clerk would prepare, checked by rendering it in LibreOf
 
 from __future__ import annotations
 
-import io
 import os
-import re
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime, timezone
-from pathlib import Path
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
 from .. import _own_process
-from ..i18n import _
 
 # openpyxl imports numpy, when it is installed, only to accept numpy numbers in cells: that is
 # 40% of openpyxl's import time (~130 of ~330 ms here), paid by every ``build``. dutymatrix
@@ -112,79 +110,28 @@ finally:
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from ..records import Plan, Role
-from ..text.safe import strip_bidi
+from . import cells
+# What every writer shares, from ``cells`` (no openpyxl there); named here too for the
+# workbook modules drawn on this one.
+from .cells import (BODY, GB2312, GREY, HEADING, LEGEND, MARKS, MAX_CELL_TEXT, MAX_ROW_HEIGHT,
+                    NOT_XML, RowCell, clean_text, sent_out, sent_out_path, utc_naive)
+from .cells import DEFAULT_ROOM as _DEFAULT_ROOM, FORMULA_START as _FORMULA_START
+from .cells import LINE_SPACING as _LINE_SPACING, ONE_LINE as _ONE_LINE
+from .cells import escape as _escape, letters as _letters, lines as _lines, room as _room
+from .cells import row_height as _row_height
 
-
-MARKS = {Role.lead: "★", Role.responsible: "●", Role.support: "○", Role.guide: "◇"}
-LEGEND = "图例：★ 牵头　● 负责　○ 参与/配合　◇ 指导　"
-
-MAX_CELL_TEXT = 32767  # Excel's limit on characters in one cell
-# Characters XML 1.0 cannot carry (lxml refuses them); tab, LF and CR are allowed.
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-_LINE_SPACING = 1.35  # points of row height per point of font size, per line of text
-_ONE_LINE = 15.0  # the default row height (points): enough for one line of a 10–11 pt font
-MAX_ROW_HEIGHT = 409.0  # Excel's limit
-_DEFAULT_ROOM = 8.43 - 0.5  # display units of a line of a column without a width of its own
-
-BODY = "宋体"
-HEADING = "黑体"
-GB2312 = 134  # font charset: tells Excel these are Chinese fonts
-GREY = "808080"
 
 # Rows go through package.RowWriter only with the openpyxl series it was written against
 # (module doc).
 _FAST_ROWS = package.FAST
 
 
-def sent_out_path(path: str, record_path: bool = False) -> str:
-    """How a workbook names a source file: its name only (``plan.txt``), or with
-    ``record_path`` its absolute path. Standard input (``<stdin>``) stays as it is."""
-    if path.startswith("<") or not path:
-        return path
-    if record_path:
-        return str(Path(path).absolute())
-    return Path(path).name or path
-
-
-def sent_out(plan: Plan, record_path: bool = False) -> Plan:
-    """``plan`` with its source named as a workbook that is sent out may name it
-    (:func:`sent_out_path`): the SHA-256 identifies the file, the name tells a reader which it
-    is, and no folder (a user name, an office's folder structure) leaves the machine."""
-    source = plan.source
-    path = sent_out_path(source.path, record_path)
-    if path == source.path:
-        return plan
-    return replace(plan, source=replace(source, path=path))
-
-
 def save_atomically(path: str | os.PathLike[str] | IO[bytes], sheet_titles: Sequence[str],
                     fill: Callable[[Book], None],
                     finish: Callable[[Any], None] | None = None) -> Any:
-    """Create a workbook of ``sheet_titles``, ``fill`` it, save it to ``path`` (or a stream) whole
-    or not at all and return ``path``; ``finish`` may touch up the saved file first.
-    ``MatrixOutputError`` for a missing or unwritable folder or a file that cannot be replaced."""
-    from ..safety.writes import replace_atomically
-
-    book = Book(sheet_titles)
-
-    def write(temp: Path | IO[bytes]) -> None:
-        fill(book)
-        book.save(temp)
-        if finish is not None:
-            finish(temp)
-
-    try:
-        if hasattr(path, "write"):
-            write(buffer := io.BytesIO())
-            path.write(buffer.getbuffer())
-            return path
-        return replace_atomically(path, write, suffix=".xlsx",
-                                  hint=_(" (is the file open in another program?)"))
-    finally:
-        book.close()
+    """``cells.save_atomically`` with an openpyxl :class:`Book`: create a workbook of
+    ``sheet_titles``, ``fill`` it, save it to ``path`` (or a stream) whole or not at all."""
+    return cells.save_atomically(path, sheet_titles, fill, finish, book_type=Book)
 
 
 # --------------------------------------------------------------------------- styles
@@ -239,238 +186,120 @@ def make_font(name: str = BODY, size: float = 10, **kw: Any) -> Font:
     return Font(name=name, size=size, charset=GB2312, **kw)
 
 
-_THIN = Side(style="thin", color="A6A6A6")
-_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_HEAD_FILL = PatternFill("solid", fgColor="D9E1F2")
-_TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
-_WRAP = Alignment(wrap_text=True, vertical="center")
-_WRAP_TOP = Alignment(wrap_text=True, vertical="top")
-_CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
-_MIDDLE = Alignment(horizontal="center", vertical="center")
+def _openpyxl_look(spec: cells.LookSpec) -> Look:
+    """A look by value (``cells.LOOK_SPECS``) as openpyxl styles, setting only what it sets."""
+    f = spec.font
+    font = make_font(f.name, f.size, **({"bold": True} if f.bold else {}),
+                     **({"italic": True} if f.italic else {}),
+                     **({"color": f.color} if f.color else {}))
+    align = None
+    if spec.aligned:
+        align = Alignment(**{k: v for k, v in (
+            ("horizontal", spec.horizontal), ("vertical", spec.vertical),
+            ("text_rotation", spec.rotation), ("wrap_text", spec.wrap or None)) if v})
+    side = Side(style="thin", color=spec.border) if spec.border else None
+    return Look(font, align, PatternFill("solid", fgColor=spec.fill) if spec.fill else None,
+                Border(left=side, right=side, top=side, bottom=side) if side else None)
 
-LOOKS = {
-    # Lines above a table: merged across its width and wrapped there (Sheet.banner).
-    "title": Look(make_font(HEADING, 16), _WRAP),
-    "info": Look(make_font(color="404040"), _WRAP),
-    "notice": Look(make_font(HEADING, 11, color="C00000"), _WRAP),
-    "legend": Look(make_font(), _WRAP),
-    "head": Look(make_font(HEADING), _CENTRE, _HEAD_FILL, _BOX),
-    # Stacked vertical text (rotation 255) keeps 200 department columns narrow.
-    "head_vertical": Look(make_font(HEADING), Alignment(horizontal="center", vertical="top",
-                                                        text_rotation=255, wrap_text=True),
-                          _HEAD_FILL, _BOX),
-    "text": Look(make_font(), _WRAP),
-    "text_top": Look(make_font(), _WRAP_TOP, None, _BOX),
-    "number": Look(make_font(), _MIDDLE),
-    "number_box": Look(make_font(), Alignment(horizontal="center", vertical="top"), None, _BOX),
-    "mark": Look(make_font(size=11), _MIDDLE),
-    "mark_inherited": Look(make_font(size=11, italic=True, color=GREY), _MIDDLE),
-    "total": Look(make_font(HEADING), _MIDDLE, _TOTAL_FILL, _BOX),
-    "full_text": Look(make_font()),
-    "key": Look(make_font(HEADING), _WRAP_TOP),
-    "value": Look(make_font(), Alignment(horizontal="left", vertical="top", wrap_text=True)),
-    # Not wrapped: runs on over the empty cells to its right.
-    "value_flow": Look(make_font(), Alignment(horizontal="left", vertical="top")),
-}
+
+LOOKS = {name: _openpyxl_look(spec) for name, spec in cells.LOOK_SPECS.items()}
 
 
 # --------------------------------------------------------------------------- streaming rows
 
-# One cell of a row: (1-based column, value, style). Value is str, CellRichText, int or None
-# (None or "" writes an empty cell that still carries its style, e.g. a border). Columns ascend.
-RowCell = tuple[int, Any, "Style | None"]
+def _openpyxl_rich(value: Any) -> str:
+    if not isinstance(value, CellRichText):
+        raise TypeError(f"cannot write {value!r} to a cell")
+    return tostring(value.to_tree(), encoding="unicode")
 
 
-def clean_text(text: str) -> str:
-    """Text as a cell can hold it: no XML-illegal characters, no bidi control (a cell must
-    not show its text in another order), at most 32,767 characters."""
-    text = strip_bidi(NOT_XML.sub("", text))
-    if len(text) > MAX_CELL_TEXT:
-        text = text[:MAX_CELL_TEXT - 1] + "…"
-    return text
-
-
-def _room(width: float) -> float:
-    """Display units (a Chinese character is two) one line of a column ``width`` wide holds.
-
-    A column width counts digits of the default font (宋体 11, see :func:`_default_font`); a
-    Chinese character of a 10–11 pt font is as wide as two of them, a Latin letter or digit
-    about one. Less half a digit of padding (Excel's, with 宋体; LibreOffice fits a little
-    more).
-    """
-    return max(2.0, width - 0.5)
-
-
-def _lines(text: str, room: float) -> int:
-    """Lines ``text`` takes when wrapped in a column whose lines hold ``room`` units.
-
-    The display width is the number of characters plus one more for every character outside
-    ASCII, which the UTF-8 length gives without a Python loop per character (two more bytes
-    per CJK character); each LF starts a line.
-    """
-    lines = 0
-    for part in text.split("\n"):
-        n = len(part)
-        units = n + (len(part.encode("utf-8", "surrogatepass")) - n) / 2
-        lines += max(1, -int(-units // room))
-    return lines
-
-
-def _row_height(cells: Sequence[RowCell], rooms: dict[int, float]) -> float | None:
-    """Points a row needs to show all its wrapped text, or None when one line is enough.
-
-    An estimate (openpyxl, and Excel when it opens a file, size no rows): the wrapped cell
-    needing the most lines times the line height of its font (1.35 × the size, as 宋体 in
-    Excel; LibreOffice's Noto CJK stand-in needs a little less), plus padding; at most
-    Excel's 409 points. ``rooms`` is :func:`_room` per column. Cheap enough for every row of a
-    10,000-task plan: a text short enough for one line costs a length, a longer one an encode
-    (about 15 ms per 1,000 rows of 分工表).
-    """
-    best = 0.0
-    for column, value, style in cells:
-        if style is None or not value or not style.wrap:
-            continue
-        if type(value) is not str:
-            if not isinstance(value, CellRichText):
-                continue
-            value = str(value)
-        room = rooms.get(column, _DEFAULT_ROOM)
-        if len(value) * 2 <= room and "\n" not in value:
-            need = style.line
-        else:
-            need = _lines(value, room) * style.line
-        if need > best:
-            best = need
-    if best <= _ONE_LINE:
-        return None
-    return min(MAX_ROW_HEIGHT, round(best + 4, 1))
-
-
-def _escape(text: str) -> str:
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    # A literal CR would come back as LF (XML end-of-line handling); a character reference won't.
-    return text.replace("\r", "&#13;") if "\r" in text else text
-
-
-_LETTERS = [""]  # column number → letters, grown on demand
-
-
-def _letters(columns: int) -> list[str]:
-    if len(_LETTERS) <= columns:
-        _LETTERS.extend(get_column_letter(i) for i in range(len(_LETTERS), columns + 1))
-    return _LETTERS
-
-
-def _row_xml(row_idx: int, cells: Sequence[RowCell], height: float | None,
+def _row_xml(row_idx: int, cells_: Sequence[RowCell], height: float | None,
              hidden: bool = False) -> str:
-    """One ``<row>`` of SpreadsheetML; every string is an inline string, never a formula."""
-    r = str(row_idx)
-    attrs = f' ht="{height}" customHeight="1"' if height else ""
-    if hidden:
-        attrs += ' hidden="1"'
-    parts = [f'<row r="{r}"{attrs}>']
-    letters = _letters(cells[-1][0] if cells else 0)
-    for column, value, style in cells:
-        ref = letters[column] + r
-        if isinstance(value, str) and value:
-            s = "" if style is None else (
-                f' s="{style.quoted_id if value.startswith(_FORMULA_START) else style.id}"')
-            space = ' xml:space="preserve"' if value != value.strip() else ""
-            parts.append(
-                f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{_escape(value)}</t></is></c>')
-            continue
-        s = "" if style is None else f' s="{style.id}"'
-        if value is None or value == "":
-            parts.append(f'<c r="{ref}"{s}/>')
-        elif isinstance(value, CellRichText):
-            rich = tostring(value.to_tree(), encoding="unicode")
-            parts.append(f'<c r="{ref}"{s} t="inlineStr">{rich}</c>')
-        elif isinstance(value, int) and not isinstance(value, bool):
-            parts.append(f'<c r="{ref}"{s}><v>{value}</v></c>')
-        else:
-            raise TypeError(f"cannot write {value!r} to a cell")
-    parts.append("</row>")
-    return "".join(parts)
+    """One ``<row>`` (``cells.row_xml``), openpyxl's rich text written too."""
+    return cells.row_xml(row_idx, cells_, height, hidden, _openpyxl_rich)
 
 
-class Sheet:
-    """A write-only worksheet fed with sparse rows of ``(column, value, style)``.
+class Sheet(cells.Rows):
+    """A write-only worksheet fed with sparse rows of ``(column, value, style)``
+    (``cells.Rows``: heights, banners, widths).
 
     Set the sheet's columns, views and print settings before the first row: openpyxl's own
-    path (``_FAST_ROWS`` false) writes them when the first row arrives.
+    path (``_FAST_ROWS`` false) writes them when the first row arrives. The settings methods
+    (:meth:`freeze`, :meth:`print_setup` …) are those of ``xlsx.Sheet``, so that the plan
+    workbook is drawn by the same code on either.
     """
 
     def __init__(self, book: Book, title: str) -> None:
+        super().__init__()
         self.book = book
         self.ws: WriteOnlyWorksheet = book.wb.create_sheet(title)
-        self.rows = 0  # rows written so far
-        self.fit = True  # size rows to their wrapped text (see append)
-        self.min_height: float | None = None  # points, for rows sized by append
-        self._widths: dict[int, float] = {}
-        self._rooms: dict[int, float] = {}  # column → _room(width)
         # In memory up to 4 MB (a plan of a few hundred tasks: no file at all, which on a busy
         # disk saves a batch a few ms per sheet), then an anonymous temporary file: gone when
         # closed or when the process dies.
         self._xml: IO[bytes] | None = (
             tempfile.SpooledTemporaryFile(max_size=package.ROWS_IN_MEMORY) if _FAST_ROWS else None)
 
-    def widths(self, widths: Iterable[float], hidden: Iterable[int] = ()) -> None:
-        """Column widths in characters."""
-        for i, width in enumerate(widths, 1):
+    @property
+    def title(self) -> str:
+        return self.ws.title
+
+    def _columns(self, widths: dict[int, float], hidden: set[int]) -> None:
+        for i, width in widths.items():
             self.ws.column_dimensions[get_column_letter(i)].width = width
-            self._widths[i] = width
-            self._rooms[i] = _room(width)
-        for i in hidden:
+        for i in sorted(hidden):
             self.ws.column_dimensions[get_column_letter(i)].hidden = True
 
-    def append(self, cells: Sequence[RowCell], height: float | None = None,
-               hidden: bool = False) -> int:
-        """Write the next row; return its 1-based number.
-
-        Without a ``height``, a row whose wrapped text needs more than one line gets the height
-        :func:`_row_height` estimates (Excel and WPS keep the height a file gives, and openpyxl
-        computes none), unless :attr:`fit` is off.
-        """
-        if height is None and self.fit:
-            height = _row_height(cells, self._rooms)
-            if self.min_height is not None and (height is None or height < self.min_height):
-                height = self.min_height
-        self.rows += 1
+    def _write(self, row: int, cells_: Sequence[RowCell], height: float | None,
+               hidden: bool) -> None:
         if self._xml is not None:
-            self._xml.write(_row_xml(self.rows, cells, height, hidden).encode())
-        else:
-            if height is not None:
-                self.ws.row_dimensions[self.rows].height = height
-            if hidden:
-                self.ws.row_dimensions[self.rows].hidden = True
-            self.ws.append(self._dense(cells))
-        return self.rows
+            self._xml.write(_row_xml(row, cells_, height, hidden).encode())
+            return
+        if height is not None:
+            self.ws.row_dimensions[row].height = height
+        if hidden:
+            self.ws.row_dimensions[row].hidden = True
+        self.ws.append(self._dense(cells_))
 
-    def banner(self, value: Any, style: str, last: int, height: float = _ONE_LINE, *,
-               first: int = 1, before: Sequence[RowCell] = ()) -> int:
-        """A line above a table: one cell merged over columns ``first`` to ``last`` (the
-        table's width), its text wrapped there, so that nothing runs past the printed page.
-        ``before`` are cells left of ``first``.
+    def _merge(self, first: int, last: int, row: int) -> None:
+        self.ws.merged_cells.add(f"{get_column_letter(first)}{row}:{get_column_letter(last)}{row}")
 
-        Merged cells sit outside the autofilter range and the defined names, so sorting and
-        filtering never meet them. The row is at least ``height`` points.
-        """
-        look = self.book.style(style)
-        width = sum(self._widths.get(c, _DEFAULT_ROOM + 0.5) for c in range(first, last + 1))
-        text = str(value)
-        need = _lines(text, _room(width)) * look.line + 4 if text else 0
-        row = self.append([*before, (first, value, look)],
-                          height=min(MAX_ROW_HEIGHT, max(height, need)))
-        if last > first:
-            self.ws.merged_cells.add(
-                f"{get_column_letter(first)}{row}:{get_column_letter(last)}{row}")
-        return row
+    # the settings the plan workbook draws with (as ``xlsx.Sheet``'s)
 
-    def text(self, *values: Any, style: str = "text", height: float | None = None) -> int:
-        """Write a row of values from column A on, all in one style."""
-        look = self.book.style(style)
-        cells = [(i, v, look) for i, v in enumerate(values, 1) if v is not None]
-        return self.append(cells, height)
+    def freeze(self, cell: str) -> None:
+        self.ws.freeze_panes = cell
+
+    def print_setup(self, **kw: Any) -> None:
+        from .page import print_setup
+
+        print_setup(self.ws, **kw)
+
+    def print_titles(self, rows: str, cols: str | None = None) -> None:
+        self.ws.print_title_rows = rows
+        if cols:
+            self.ws.print_title_cols = cols
+
+    def print_area(self, ref: str) -> None:
+        self.ws.print_area = ref
+
+    def grid_lines(self) -> None:
+        self.ws.print_options.gridLines = True
+
+    def filter(self, ref: str) -> None:
+        self.ws.auto_filter.ref = ref
+
+    def banding(self, ref: str, head_row: int) -> None:
+        from .page import banding
+
+        banding(self.ws, ref, head_row)
+
+    def heat_scale(self, ref: str) -> None:
+        from .page import heat_scale
+
+        heat_scale(self.ws, ref)
+
+    def chart(self, chart: Any, anchor: str) -> None:
+        """Put ``chart`` (``chart.LoadChart``) on the sheet at ``anchor``."""
+        self.ws.add_chart(chart.openpyxl(), anchor)
 
     def finish(self) -> None:
         """Hand the rows to openpyxl; the sheet's settings are final from here on."""
@@ -483,11 +312,13 @@ class Sheet:
         if self._xml is not None:
             self._xml.close()
 
-    def _dense(self, cells: Sequence[RowCell]) -> list[Any]:
+    def _dense(self, row_cells: Sequence[RowCell]) -> list[Any]:
         # openpyxl's public path: styled cells whose data type is forced after assignment.
-        row: list[Any] = [None] * (cells[-1][0] if cells else 0)
-        for column, value, style in cells:
+        row: list[Any] = [None] * (row_cells[-1][0] if row_cells else 0)
+        for column, value, style in row_cells:
             quoted = isinstance(value, str) and value.startswith(_FORMULA_START)
+            if isinstance(value, cells.Rich):
+                value = value.openpyxl()
             cell = WriteOnlyCell(self.ws) if style is None else Cell(
                 self.ws, row=1, column=1, style_array=style.quoted if quoted else style.plain)
             if value is not None and value != "":
@@ -556,7 +387,18 @@ class Book:
             _REPLAYS[key] = (style, tuple(tuple(getattr(wb, t)) for t in _STYLE_TABLES), sizes)
         return style
 
-    def save(self, path: Path | IO[bytes]) -> None:
+    def set_properties(self, **props: Any) -> None:
+        """The document's properties (``title``, ``creator``, ``description``, ``created``)."""
+        for name, value in props.items():
+            setattr(self.wb.properties, name, value)
+
+    def define(self, name: str, sheet: Sheet, ref: str) -> None:
+        """A workbook-wide defined name for a range of ``sheet`` (absolute ``ref``)."""
+        from openpyxl.workbook.defined_name import DefinedName
+
+        self.wb.defined_names.add(DefinedName(name, attr_text=f"'{sheet.ws.title}'!{ref}"))
+
+    def save(self, path: Any) -> None:
         """Save to ``path`` or a stream; the sheets cannot be written to afterwards."""
         for sheet in self.sheets.values():
             sheet.finish()
@@ -581,11 +423,3 @@ class Book:
 _STYLE_TABLES = ("_fonts", "_fills", "_borders", "_alignments", "_protections", "_cell_styles")
 _REPLAYS: dict[tuple[str, ...], tuple[Style, tuple[tuple, ...], tuple[int, ...]]] = {}
 _REPLAYS_KEPT = 256
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def utc_naive(moment: datetime) -> datetime:
-    # Workbook properties hold UTC without a zone; a naive datetime is taken as local time.
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)

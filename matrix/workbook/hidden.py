@@ -18,7 +18,6 @@ import hashlib
 import json
 import re
 import zipfile
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, NamedTuple
@@ -26,7 +25,7 @@ from typing import IO, Any, NamedTuple
 from ..pivot import Matrix
 from ..records import Assignment, Jurisdiction, ParseWarning, Plan, Role, Source, validate
 from ..text.safe import strip_bidi
-from .book import MAX_CELL_TEXT, NOT_XML, clean_text
+from .cells import MAX_CELL_TEXT, NOT_XML, clean_text
 
 # --------------------------------------------------------------------------- hidden records
 
@@ -132,9 +131,18 @@ def sign(path: Path | IO[bytes]) -> None:
     deadlines are in the hidden records too): half the reading time of a large plan.
     """
     with zipfile.ZipFile(path, "a") as zf:
-        if _LIST_PART in zf.NameToInfo:
-            crc = zf.getinfo(_LIST_PART).CRC
-            zf.comment = f"dutymatrix {RECORDS_VERSION} {_LIST_PART} {crc:08x}".encode()
+        comment = signature({info.filename: info.CRC for info in zf.infolist()})
+        if comment is not None:
+            zf.comment = comment
+
+
+def signature(crcs: dict[str, int]) -> bytes | None:
+    """The zip comment :func:`sign` writes, given each part's CRC-32 (``xlsx`` puts it in
+    the package as it writes it); None without a 分工表 part."""
+    crc = crcs.get(_LIST_PART)
+    if crc is None:
+        return None
+    return f"dutymatrix {RECORDS_VERSION} {_LIST_PART} {crc:08x}".encode()
 
 
 def is_signed(comment: bytes, infos: list[zipfile.ZipInfo]) -> bool:
@@ -167,8 +175,9 @@ class TaskRecord(NamedTuple):
     leaders: tuple[str, ...] = ()
 
 
-@dataclass
-class DocumentRecord:
+# The records read back are named tuples, not dataclasses: a dataclass costs ~1.5 ms to create,
+# paid at every import of this module, by every ``build`` (which reads nothing back).
+class DocumentRecord(NamedTuple):
     title: str | None
     doc_number: str | None
     line: int
@@ -178,8 +187,7 @@ class DocumentRecord:
     jurisdiction: Any = None  # records.Jurisdiction
 
 
-@dataclass(frozen=True)
-class HiddenRecords:
+class HiddenRecords(NamedTuple):
     origin: Source | None
     generated_at: str | None
     tool: str | None

@@ -8,22 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .book import MAX_ROW_HEIGHT, Sheet, clean_text  # first: book imports openpyxl (see its docstring)
-from openpyxl.formatting.rule import ColorScaleRule, FormulaRule  # noqa: E402
-from openpyxl.styles import PatternFill  # noqa: E402
-from openpyxl.utils import get_column_letter  # noqa: E402
-from openpyxl.worksheet.worksheet import Worksheet  # noqa: E402
-
-from ..pivot import Row  # noqa: E402
-from ..records import Task  # noqa: E402
+from ..pivot import Row
+from ..records import Task
+from .cells import MAX_ROW_HEIGHT, clean_text, column_letter
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-_BAND = "EEF3FA"  # every other table row (conditional formatting, so that sorting keeps it)
-_HEAT = ("FFFFFF", "F4A582")  # colour scale of the 合计 row and column: fewest → most tasks
+# The functions taking an openpyxl sheet (``ws``) import openpyxl when called: ``book`` has
+# imported it by then (with numpy hidden, see its docstring); ``xlsx`` draws the plan workbook
+# with the texts and sizes here and imports no openpyxl at all.
+
+PAPER_A3, PAPER_A4 = "8", "9"  # paperSize of a page set-up
+BAND = "EEF3FA"  # every other table row (conditional formatting, so that sorting keeps it)
+HEAT = ("FFFFFF", "F4A582")  # colour scale of the 合计 row and column: fewest → most tasks
 
 
 class Page(NamedTuple):
@@ -61,7 +61,7 @@ def print_setup(ws: WriteOnlyWorksheet, *, landscape: bool, wide: bool = False,
     date (right); the footer the sheet (left) and 第 N 页，共 M 页.
     """
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A3 if wide else Worksheet.PAPERSIZE_A4
+    ws.page_setup.paperSize = PAPER_A3 if wide else PAPER_A4
     if fit_width:
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0  # as many pages down as needed
@@ -72,15 +72,17 @@ def print_setup(ws: WriteOnlyWorksheet, *, landscape: bool, wide: bool = False,
     ws.page_margins.header = ws.page_margins.footer = 0.25
     if page is not None:
         if page.title:
-            ws.oddHeader.left.text = _page_header(page.title, 80)
-        ws.oddHeader.right.text = _page_header(f"生成日期：{page.date}", 40)
+            ws.oddHeader.left.text = page_header(page.title, 80)
+        ws.oddHeader.right.text = page_header(f"生成日期：{page.date}", 40)
     if centre:
-        ws.oddHeader.center.text = _page_header(centre, 80)
-    ws.oddFooter.left.text = "&A"  # the sheet's name
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+        ws.oddHeader.center.text = page_header(centre, 80)
+    ws.oddFooter.left.text, ws.oddFooter.center.text = FOOTER
 
 
-def _page_header(text: str, limit: int = 80) -> str:
+FOOTER = ("&A", "第 &P 页，共 &N 页")  # left: the sheet's name; centre: page N of M
+
+
+def page_header(text: str, limit: int = 80) -> str:
     # "&" starts a control code in a page header; "&&" prints one. Excel refuses a header
     # longer than 255 characters in all, so each of its three parts gets at most ``limit``.
     text = clean_text(text)
@@ -95,25 +97,31 @@ def banding(ws: WriteOnlyWorksheet, ref: str, head_row: int) -> None:
     Conditional formatting rather than cell fills: it costs nothing per cell (most cells of
     the matrix are never written) and stays regular when a user sorts or filters the rows.
     """
-    fill = PatternFill("solid", start_color=_BAND, end_color=_BAND)
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import PatternFill
+
+    fill = PatternFill("solid", start_color=BAND, end_color=BAND)
     ws.conditional_formatting.add(
         ref, FormulaRule(formula=[f"MOD(ROW()-{head_row},2)=0"], fill=fill))
 
 
 def heat_scale(ws: WriteOnlyWorksheet, ref: str) -> None:
     """A white → orange colour scale on the counts of ``ref``: the load at a glance."""
+    from openpyxl.formatting.rule import ColorScaleRule
+
     ws.conditional_formatting.add(ref, ColorScaleRule(
-        start_type="min", start_color=_HEAT[0], end_type="max", end_color=_HEAT[1]))
+        start_type="min", start_color=HEAT[0], end_type="max", end_color=HEAT[1]))
 
 
-def list_head(sheet: Sheet, title: str, heads: Sequence[str], widths: Sequence[float], *,
+def list_head(sheet: Any, title: str, heads: Sequence[str], widths: Sequence[float], *,
               freeze: str, rows: int, page: Page, head_height: float = 22,
               landscape: bool = True, centre: str | None = None) -> str:
     """Widths, print set-up, filter, title banner and header row of a list sheet (a title in
-    row 1, the header in row 2, ``rows`` rows below); returns the last cell of the list."""
+    row 1, the header in row 2, ``rows`` rows below); returns the last cell of the list.
+    ``sheet`` is a ``book.Sheet`` (not imported: book imports page)."""
     ws = sheet.ws
     sheet.widths(widths)
-    last = f"{get_column_letter(len(heads))}{rows + 2}"
+    last = f"{column_letter(len(heads))}{rows + 2}"
     ws.freeze_panes = freeze
     print_setup(ws, landscape=landscape, page=page, centre=centre)
     ws.print_title_rows = "2:2"

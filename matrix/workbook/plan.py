@@ -1,26 +1,20 @@
 """The plan workbook: 矩阵 (tasks × departments), 分工表 (the list offices circulate), 部门统计
 (roles per department, with a chart) and 说明 (source, rules, warnings) — :func:`write_workbook`.
 
-How it looks is described in ``book``'s docstring (the shared machinery); below 矩阵's table go
-the hidden records of ``hidden``, which ``readback`` reads back.
+How it looks is described in ``book``'s docstring; below 矩阵's table go the hidden records of
+``hidden``, which ``readback`` reads back. It is written by ``xlsx``, our own package writer,
+without openpyxl (issue 27: importing openpyxl was most of a ``build``); the same drawing code
+runs on openpyxl (``book``) in :func:`_write_with_openpyxl`, the reference whose parts
+tests/test_xlsx.py compares with ours byte for byte.
 """
 
 from __future__ import annotations
 
-import copy
 import functools
 import os
 from datetime import datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
-
-from openpyxl.cell.rich_text import CellRichText, TextBlock
-from openpyxl.cell.text import InlineFont
-from openpyxl.utils import get_column_letter
-from openpyxl.workbook.defined_name import DefinedName
-
-if TYPE_CHECKING:
-    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from typing import IO, Any
 
 from .. import __version__
 from ..i18n import _
@@ -29,11 +23,15 @@ from ..errors import MatrixOutputError
 from ..messages import title as kind_title
 from ..messages import warning
 from ..records import Document, ParseWarning, Plan, Role
-from .book import (BODY, Book, GB2312, GREY, HEADING, LEGEND, MARKS, MAX_CELL_TEXT, MAX_ROW_HEIGHT,
-                   RowCell, Sheet, clean_text, save_atomically, sent_out, utc_naive)
-from .page import (FIT_DEPARTMENTS, MARK_WIDTH, MATRIX_ROW, Page, banding, date_text, heat_scale,
-                   print_setup, section_text)
-from .hidden import chunks, records_json, sign
+from .cells import (GREY, LEGEND, MARKS, MAX_CELL_TEXT, MAX_ROW_HEIGHT, FontSpec, Rich, RowCell,
+                    clean_text, column_letter, save_atomically, sent_out, utc_naive)
+from .chart import LoadChart
+from .page import FIT_DEPARTMENTS, MARK_WIDTH, MATRIX_ROW, Page, date_text, section_text
+from .hidden import chunks, records_json, sign, signature
+
+# The sheets are drawn on a ``Book`` and its ``Sheet``s, ``xlsx``'s or ``book``'s: both have the
+# same interface (rows from ``cells.Rows``; ``freeze``, ``print_setup``, ``filter`` …).
+Book = Sheet = Any
 
 SHEET_NAMES = ("矩阵", "分工表", "部门统计", "说明")
 NO_ASSIGNMENTS = "本文件未列明责任单位，任务已列出，可手工填写分工"
@@ -68,6 +66,27 @@ def write_workbook(plan: Plan, path: str | os.PathLike[str] | IO[bytes], *, matr
 
         write_workbook(parse_file("plan.txt"), "output/plan.xlsx")
     """
+    from .xlsx import Book as XlsxBook
+
+    # signed as it is written (hidden.signature), not opened again to be signed
+    return _write(plan, path, functools.partial(XlsxBook, comment=signature), None,
+                  matrix=matrix, generated_at=generated_at, tool_version=tool_version,
+                  record_path=record_path)
+
+
+def _write_with_openpyxl(plan: Plan, path: str | os.PathLike[str] | IO[bytes],
+                         **kw: Any) -> Path:
+    """:func:`write_workbook` through openpyxl (``book.Book``): the reference the tests compare
+    ``xlsx``'s parts with, byte for byte."""
+    from .book import Book as OpenpyxlBook
+
+    return _write(plan, path, OpenpyxlBook, sign, **kw)
+
+
+def _write(plan: Plan, path: str | os.PathLike[str] | IO[bytes], book_type: Any,
+           finish: Any, *,
+           matrix: Matrix | None = None, generated_at: datetime | None = None,
+           tool_version: str = __version__, record_path: bool = False) -> Path:
     if matrix is None:
         matrix = build_matrix(plan)
     check_grid(plan, matrix, getattr(path, "name", path))  # a stream: its name, if any
@@ -76,7 +95,7 @@ def write_workbook(plan: Plan, path: str | os.PathLike[str] | IO[bytes], *, matr
     plan = sent_out(plan, record_path)
     return save_atomically(
         path, SHEET_NAMES, lambda book: _fill(book, plan, matrix, generated_at, tool_version),
-        finish=sign)
+        finish=finish, book_type=book_type)
 
 
 # Columns of 矩阵 besides the departments (序号, 文件, 章节, 编号, 任务, 合计, 任务全文, records)
@@ -128,11 +147,10 @@ def cut_warnings(task) -> list[ParseWarning]:
 def _fill(book: Book, plan: Plan, matrix: Matrix, generated_at: datetime,
           tool_version: str) -> None:
     title = plan.title or Path(plan.source.path).name or "任务分工"
-    props = book.wb.properties
-    props.title = clean_text(title)
-    props.creator = f"dutymatrix {tool_version}"
-    props.description = clean_text(f"{plan.source.path} sha256:{plan.source.sha256}")
-    props.created = utc_naive(generated_at)
+    book.set_properties(
+        title=clean_text(title), creator=f"dutymatrix {tool_version}",
+        description=clean_text(f"{plan.source.path} sha256:{plan.source.sha256}"),
+        created=utc_naive(generated_at))
     labels = _document_labels(plan)
     several = len(plan.documents) > 1
     page = Page(title, date_text(generated_at))
@@ -172,20 +190,20 @@ def _notices(plan: Plan, labels: list[str]) -> list[str]:
             for label, d in zip(labels, plan.documents) if (notice := _notice(d))]
 
 
-def _legend(heat: bool = True) -> CellRichText:
-    plain = InlineFont(rFont=BODY, charset=GB2312, sz=10)
-    grey = InlineFont(rFont=BODY, charset=GB2312, sz=10, i=True, color=GREY)
-    blocks = [TextBlock(plain, LEGEND), TextBlock(grey, LEGEND_INHERITED[0]),
-              TextBlock(plain, LEGEND_INHERITED[1])]
+def _legend(heat: bool = True) -> Rich:
+    plain, grey = FontSpec(), FontSpec(italic=True, color=GREY)
+    runs = [(LEGEND, plain), (LEGEND_INHERITED[0], grey), (LEGEND_INHERITED[1], plain)]
     if heat:
-        blocks.append(TextBlock(plain, LEGEND_HEAT))
-    return CellRichText(*blocks)
+        runs.append((LEGEND_HEAT, plain))
+    return Rich(*runs)
+
+
 _MATRIX_NAME, _LIST_NAME = "任务矩阵", "任务分工"  # defined names over the two tables
 
 
 def _matrix_sheet(sheet: Sheet, plan: Plan, matrix: Matrix, page: Page, labels: list[str],
                   several: bool, generated_at: datetime, tool_version: str) -> None:
-    book, ws = sheet.book, sheet.ws
+    book = sheet.book
     lead_heads = ["序号", *(["文件"] if several else []), "章节", "编号", "任务"]
     lead_widths = [5, *([18] if several else []), 18, 11, 30]
     first_dept = len(lead_heads) + 1
@@ -194,7 +212,7 @@ def _matrix_sheet(sheet: Sheet, plan: Plan, matrix: Matrix, page: Page, labels: 
     full_col = total_col + 1
     data_col = full_col + 1  # hidden: the records behind the sheet (see "Reading a workbook")
     column_of = {d: first_dept + i for i, d in enumerate(departments)}
-    letter = get_column_letter
+    letter = column_letter
 
     notices = _notices(plan, labels)
     legend_row = 3 + len(notices)
@@ -204,15 +222,14 @@ def _matrix_sheet(sheet: Sheet, plan: Plan, matrix: Matrix, page: Page, labels: 
 
     sheet.widths([*lead_widths, *[MARK_WIDTH] * len(departments), 6, 60, 10],
                  hidden=[full_col, data_col])
-    ws.freeze_panes = f"{letter(first_dept)}{head_row + 1}"
+    sheet.freeze(f"{letter(first_dept)}{head_row + 1}")
     fit = len(departments) <= FIT_DEPARTMENTS
-    print_setup(ws, landscape=True, wide=len(departments) > 20, page=page, fit_width=fit)
-    ws.print_title_rows = f"{legend_row}:{head_row}"
-    if not fit:  # pages side by side, each repeating the task columns
-        ws.print_title_cols = f"A:{letter(first_dept - 1)}"
-    ws.print_area = f"A1:{letter(total_col)}{total_row}"
-    ws.print_options.gridLines = True  # empty grid cells are not written, so no borders
-    ws.auto_filter.ref = f"A{head_row}:{letter(full_col)}{last_row}"
+    sheet.print_setup(landscape=True, wide=len(departments) > 20, page=page, fit_width=fit)
+    # pages side by side (not fit), each repeating the task columns
+    sheet.print_titles(f"{legend_row}:{head_row}", None if fit else f"A:{letter(first_dept - 1)}")
+    sheet.print_area(f"A1:{letter(total_col)}{total_row}")
+    sheet.grid_lines()  # empty grid cells are not written, so no borders
+    sheet.filter(f"A{head_row}:{letter(full_col)}{last_row}")
 
     source = plan.source
     sheet.banner(clean_text(page.title), "title", total_col, height=24)
@@ -242,11 +259,11 @@ def _matrix_sheet(sheet: Sheet, plan: Plan, matrix: Matrix, page: Page, labels: 
         sheet.append([(data_col, chunk, None)], hidden=True)
 
     if matrix.rows:
-        heat_scale(ws, f"{letter(total_col)}{head_row + 1}:{letter(total_col)}{last_row}")
-        banding(ws, f"A{head_row + 1}:{letter(total_col - 1)}{last_row}", head_row)
+        sheet.heat_scale(f"{letter(total_col)}{head_row + 1}:{letter(total_col)}{last_row}")
+        sheet.banding(f"A{head_row + 1}:{letter(total_col - 1)}{last_row}", head_row)
     if departments:  # department load: the 合计 row
-        heat_scale(ws, f"{letter(first_dept)}{total_row}:{letter(total_col - 1)}{total_row}")
-    _define(book, _MATRIX_NAME, sheet, f"$A${head_row}:${letter(full_col)}${last_row}")
+        sheet.heat_scale(f"{letter(first_dept)}{total_row}:{letter(total_col - 1)}{total_row}")
+    book.define(_MATRIX_NAME, sheet, f"$A${head_row}:${letter(full_col)}${last_row}")
 
 
 def _task_rows(sheet: Sheet, matrix: Matrix, labels: list[str], several: bool,
@@ -287,7 +304,7 @@ _ROLE_COLUMNS = (Role.lead, Role.responsible, Role.support, Role.guide)
 
 def _list_sheet(sheet: Sheet, matrix: Matrix, labels: list[str], several: bool, page: Page,
                 heading: str) -> None:
-    book, ws = sheet.book, sheet.ws
+    book = sheet.book
     # 牵头领导 (people: 牵头负责领导, 牵头市领导 …) only when a task names one (local plans)
     leaders = any(row.task.leaders for row in matrix.rows)
     heads = ["序号", *(["文件"] if several else []), "章节", "编号", "重点任务", "任务内容",
@@ -295,11 +312,11 @@ def _list_sheet(sheet: Sheet, matrix: Matrix, labels: list[str], several: bool, 
              "牵头单位", "责任单位", "参与单位", "指导单位", "完成时限"]
     sheet.widths([5, *([16] if several else []), 14, 11, 18, 50, *([10] if leaders else []),
                   12, 16, 14, 10, 10])
-    last = f"{get_column_letter(len(heads))}{len(matrix.rows) + 2}"
-    ws.freeze_panes = "A3"
-    print_setup(ws, landscape=True, page=page)
-    ws.print_title_rows = "2:2"
-    ws.auto_filter.ref = f"A2:{last}"
+    last = f"{column_letter(len(heads))}{len(matrix.rows) + 2}"
+    sheet.freeze("A3")
+    sheet.print_setup(landscape=True, page=page)
+    sheet.print_titles("2:2")
+    sheet.filter(f"A2:{last}")
     sheet.banner(clean_text(heading), "title", len(heads), height=24)
     sheet.text(*heads, style="head", height=22)
 
@@ -319,105 +336,27 @@ def _list_sheet(sheet: Sheet, matrix: Matrix, labels: list[str], several: bool, 
         sheet.append([(1, i, number),
                       *((c, v or None, text) for c, v in enumerate(values, 2))])
     if matrix.rows:
-        banding(ws, f"A3:{last}", 2)
-    _define(book, _LIST_NAME, sheet, f"$A$2:${last.rstrip('0123456789')}${len(matrix.rows) + 2}")
-
-
-_CHART_DEPARTMENTS = 25  # bars in the 部门统计 chart: the busiest departments
-_ROLE_COLOURS = ("C0504D", "4F81BD", "9BBB59", "8064A2")  # 牵头 负责 参与 指导
+        sheet.banding(f"A3:{last}", 2)
+    book.define(_LIST_NAME, sheet, f"$A$2:${last.rstrip('0123456789')}${len(matrix.rows) + 2}")
 
 
 def _count_sheet(sheet: Sheet, matrix: Matrix, page: Page) -> None:
-    ws = sheet.ws
     heads = ["部门", "牵头", "负责", "参与", "指导", "合计"]
     sheet.widths([22, 7, 7, 7, 7, 7])
     counts = department_counts(matrix)
-    ws.freeze_panes = "A2"
-    print_setup(ws, landscape=True, page=page)
-    ws.print_title_rows = "1:1"
-    ws.auto_filter.ref = f"A1:F{len(counts) + 1}"
+    sheet.freeze("A2")
+    sheet.print_setup(landscape=True, page=page)
+    sheet.print_titles("1:1")
+    sheet.filter(f"A1:F{len(counts) + 1}")
     sheet.text(*heads, style="head", height=22)
     text, number = sheet.book.style("text_top"), sheet.book.style("number_box")
     for c in counts:
         sheet.append([(1, clean_text(c.department), text),
                       *((i, n, number) for i, n in enumerate(c[1:], 2))])
     if counts:
-        heat_scale(ws, f"F2:F{len(counts) + 1}")
-        banding(ws, f"A2:E{len(counts) + 1}", 1)
-        ws.add_chart(_load_chart(ws, len(counts)), "H2")
-
-
-def _load_chart(ws: WriteOnlyWorksheet, departments: int) -> Any:
-    """Stacked bars of tasks per role for the busiest departments, the busiest on top.
-
-    The chart's part (``xl/charts/chartN.xml``) depends only on the sheet's name and the number
-    of departments, so it is built and serialised by openpyxl once per process for each such
-    pair (:func:`_chart_part`, ~4 ms a workbook in a batch); the chart put on the sheet is a
-    bare one of the right size that writes that part."""
-    from openpyxl.chart import BarChart
-
-    chart = BarChart()
-    chart.width, chart.height = _chart_size(departments)
-    part = _chart_part(ws.title, departments)
-    # what openpyxl's writer serialises for the chart part: a copy of its own for each caller
-    # (threads of the page write workbooks at once)
-    chart._write = lambda: copy.deepcopy(part)
-    return chart
-
-
-def _chart_size(departments: int) -> tuple[float, float]:
-    # cm: one A4 landscape page holds the chart beside the table's first rows
-    return 15, min(16.0, 0.5 * min(departments, _CHART_DEPARTMENTS) + 3.5)
-
-
-@functools.lru_cache(maxsize=64)
-def _chart_part(sheet: str, departments: int) -> Any:
-    """The serialised chart (an lxml element, only ever copied) of :func:`bar_chart`."""
-    return bar_chart(sheet, departments)._write()
-
-
-def bar_chart(sheet: str, departments: int) -> Any:
-    """The 部门统计 chart over the sheet called ``sheet`` of ``departments`` rows below its
-    header (the busiest first)."""
-    from openpyxl.chart import BarChart, Reference
-    from openpyxl.chart.reference import DummyWorksheet
-    from openpyxl.chart.text import RichText, Text
-    from openpyxl.chart.title import Title
-    from openpyxl.drawing.text import (CharacterProperties, Font as TextFont, Paragraph,
-                                       ParagraphProperties, RegularTextRun)
-
-    def text(size: int, bold: bool = False) -> CharacterProperties:  # size in 1/100 pt
-        face = TextFont(typeface=HEADING if bold else BODY)
-        return CharacterProperties(sz=size, b=bold, latin=face, ea=face)
-
-    def rich(size: int) -> RichText:
-        return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=text(size)),
-                                     endParaRPr=text(size))])
-
-    ws = DummyWorksheet(sheet)  # what a Reference reads of a sheet: its title
-    shown = min(departments, _CHART_DEPARTMENTS)
-    chart = BarChart()
-    chart.type, chart.grouping, chart.overlap, chart.gapWidth = "bar", "stacked", 100, 40
-    caption = "各部门承担任务数" + (f"（前 {shown} 个部门）" if shown < departments else "")
-    chart.title = Title(overlay=False, tx=Text(rich=RichText(p=[Paragraph(
-        pPr=ParagraphProperties(defRPr=text(1200, True)),
-        r=[RegularTextRun(rPr=text(1200, True), t=caption)])])))
-    chart.add_data(Reference(ws, min_col=2, max_col=5, min_row=1, max_row=shown + 1),
-                   titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=shown + 1))
-    for series, colour in zip(chart.series, _ROLE_COLOURS):
-        series.graphicalProperties.solidFill = colour
-        series.graphicalProperties.line.solidFill = colour
-    chart.x_axis.scaling.orientation = "maxMin"  # categories run down from the first row
-    chart.x_axis.tickLblSkip = 1  # every department named, not every other one
-    chart.x_axis.txPr, chart.y_axis.txPr = rich(800), rich(800)
-    chart.x_axis.delete = chart.y_axis.delete = False  # else newer Excel hides the axes
-    chart.y_axis.crosses = "max"  # the value axis at the bottom, under the last bar
-    chart.y_axis.majorGridlines = None
-    chart.legend.position = "b"
-    chart.legend.txPr = rich(900)
-    chart.width, chart.height = _chart_size(departments)
-    return chart
+        sheet.heat_scale(f"F2:F{len(counts) + 1}")
+        sheet.banding(f"A2:E{len(counts) + 1}", 1)
+        sheet.chart(LoadChart(sheet.title, len(counts)), "H2")
 
 
 # How 说明 names a source's format (``Source.format``), and back when it is read.
@@ -426,9 +365,8 @@ FORMAT_LABELS = {"text": "纯文本", "html": "网页", "docx": "Word文档", "x
 
 def _notes_sheet(sheet: Sheet, plan: Plan, matrix: Matrix, labels: list[str],
                  generated_at: datetime, tool_version: str, page: Page) -> None:
-    ws = sheet.ws
     sheet.widths([12, 60, 16, 24])
-    print_setup(ws, landscape=False, page=page)
+    sheet.print_setup(landscape=False, page=page)
     source = plan.source
 
     key, value = sheet.book.style("key"), sheet.book.style("value")
@@ -491,8 +429,3 @@ def jurisdiction_text(jurisdiction) -> str:
     if jurisdiction.level == "central":
         return "中央（国务院及其部门）"
     return f"{jurisdiction.name}（{level}）" if jurisdiction.name else f"{level}（名称未识别）"
-
-
-def _define(book: Book, name: str, sheet: Sheet, ref: str) -> None:
-    """A workbook-wide defined name for a range of ``sheet`` (absolute ``ref``)."""
-    book.wb.defined_names.add(DefinedName(name, attr_text=f"'{sheet.ws.title}'!{ref}"))

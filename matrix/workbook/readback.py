@@ -43,6 +43,7 @@ from itertools import compress
 from pathlib import Path
 from typing import Any
 
+from . import book as _book  # noqa: F401  first: openpyxl with numpy hidden (book)
 from openpyxl.utils import get_column_letter
 
 from ..parse.deadline import document_year, tasks_with_deadlines

@@ -125,7 +125,7 @@ async def matrix_page(request: Request) -> Response:
 
 
 def _matrix_page(request: Request, upload: Upload, query: str) -> HTMLResponse:
-    from ...workbook.book import LEGEND, MARKS
+    from ...workbook.cells import LEGEND, MARKS
     from ...workbook.plan import LEGEND_HEAT, LEGEND_INHERITED
 
     matrix = upload.matrix
