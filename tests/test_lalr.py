@@ -70,9 +70,13 @@ PLANS = plan_texts()
 
 @pytest.mark.parametrize("name", tables.GRAMMARS)
 def test_shipped_tables_are_the_current_grammars(name):
-    shipped = json.loads((tables.SHIPPED / name.replace(".lark", ".json")).read_text("utf-8"))
+    shipped = tables.shipped_data(name)
     assert shipped["grammar"] == grammar_text(name), (
-        f"matrix/data/tables/ holds the tables of an older {name}: run python -m matrix.parse.tables")
+        f"matrix/parse/grammars/ holds the tables of an older {name}: "
+        "run python -m matrix.parse.tables")
+    # the module is what the generator writes of its data (a line per state and rule)
+    assert (tables.SHIPPED / name.replace(".lark", ".py")).read_text("utf-8") == (
+        tables.module_text(name, shipped))
     assert shipped["format"] == tables.FORMAT
     tables.Tables(shipped)  # and they hang together (the check a cached file gets at every load)
 
@@ -135,14 +139,14 @@ def test_a_table_cache_that_cannot_be_trusted_is_built_again(tmp_path, monkeypat
 ])
 def test_tables_that_do_not_hang_together_are_not_run(spoil):
     grammar = grammar_text("deadline.lark")
-    data = json.loads((tables.SHIPPED / "deadline.json").read_text("utf-8"))
+    data = json.loads(json.dumps(tables.shipped_data("deadline.lark")))
     assert tables._parse(json.dumps(data).encode(), grammar) is not None
     spoil(data)
     assert tables._parse(json.dumps(data).encode(), grammar) is None
 
 
 def test_tables_of_another_grammar_are_not_run():
-    data = (tables.SHIPPED / "deadline.json").read_bytes()
+    data = json.dumps(tables.shipped_data("deadline.lark")).encode()
     assert tables._parse(data, grammar_text("trailer.lark")) is None
     assert tables._parse(b"[1, 2]", grammar_text("deadline.lark")) is None
     assert tables._parse(b"\xff", grammar_text("deadline.lark")) is None

@@ -1,5 +1,6 @@
 """The ``dutymatrix`` console entry point: the command line (``commands.main``), with the help
-pages it printed kept, so that asking for one again does not start click.
+pages it printed kept, so that asking for one again does not start click, and a quick exit
+after a command that succeeded (:func:`leave`).
 
 A help page (``dutymatrix --help``, ``dutymatrix parse -h``, with or without ``--lang zh|en``)
 is the same text every time for the same program, click, language and terminal width; making
@@ -38,10 +39,54 @@ def main() -> None:
             sys.exit(0)
     from .commands import main as run
 
-    if key is None:
-        run()
+    try:
+        if key is None:
+            run()
+        else:
+            _run_and_keep(run, key)
+    except SystemExit as end:
+        if end.code in (0, None):
+            leave()
+        raise
+    leave()
+
+
+def leave() -> None:
+    """End a command that succeeded without unwinding the interpreter.
+
+    Python's own exit, after the exit handlers, clears every module and collects every object
+    one by one: ~14 ms after a ``parse`` (a tenth of it), for memory the system takes back at
+    once. Here the exit handlers run (``atexit``: the kept regular expressions are written,
+    temporary folders removed), the standard streams are flushed, and the process ends with
+    ``os._exit(0)``. Where that could lose anything — another thread running, a child process
+    alive, a stream that cannot be flushed (a closed pipe) — it returns, and Python exits as
+    always. ``DUTYMATRIX_FULL_EXIT=1`` always exits as always."""
+    if os.environ.get("DUTYMATRIX_FULL_EXIT") or not quick_exit_allowed():
         return
-    _run_and_keep(run, key)
+    import atexit
+
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return  # Python's exit reports it as it always has
+    atexit._run_exitfuncs()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        os._exit(120)  # what Python's exit does when it cannot flush the standard streams
+    os._exit(0)
+
+
+def quick_exit_allowed() -> bool:
+    """Only this thread runs and no child process is alive."""
+    import threading
+
+    if threading.active_count() != 1:
+        return False
+    multiprocessing = sys.modules.get("multiprocessing")
+    return multiprocessing is None or not multiprocessing.active_children()
 
 
 def help_key(args: list[str]) -> str | None:

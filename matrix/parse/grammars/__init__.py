@@ -1,0 +1,1 @@
+"""The grammars' LALR tables (generated: ``matrix.parse.tables``)."""
