@@ -35,7 +35,9 @@ def run(args: list[str], cache: Path, **env: str) -> tuple[int, str, bool]:
     result = subprocess.run([sys.executable, "-c", _PROBE.format(args=args)], cwd=ROOT,
                             capture_output=True, text=True, timeout=120,
                             env={**base, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(cache),
-                                 "PYTHONIOENCODING": "utf-8", **env})
+                                 "PYTHONIOENCODING": "utf-8",
+                                 "DUTYMATRIX_FULL_EXIT": "1",  # the probe reports at exit
+                                 **env})
     code, clicked = json.loads(result.stderr.strip().splitlines()[-1])
     return code, result.stdout, clicked
 
@@ -132,3 +134,63 @@ def test_the_cache_folder_is_platformdirs_one(monkeypatch, tmp_path):
         else:
             monkeypatch.setenv("XDG_CACHE_HOME", xdg)
         assert user_cache_dir() == platformdirs.user_cache_dir("dutymatrix", appauthor=False)
+
+
+# ── the quick exit after a command that succeeded (launch.leave) ──────────────────────────────
+
+_EXIT_PROBE = """\
+import atexit, os, sys, threading, time
+real = os._exit
+def quick(code):
+    sys.stderr.write(f"quick exit {{code}}\\n"); sys.stderr.flush(); real(code)
+os._exit = quick
+atexit.register(lambda: sys.stderr.write("exit handler ran\\n"))
+if {thread!r}:
+    threading.Thread(target=time.sleep, args=(0.5,)).start()
+from matrix.cli.launch import main
+sys.argv = ['dutymatrix', *{args!r}]
+main()
+"""
+
+
+def quick(args: list[str], tmp_path: Path, thread: bool = False, **env: str):
+    base = {k: v for k, v in os.environ.items() if not k.startswith("DUTYMATRIX_")}
+    return subprocess.run([sys.executable, "-c", _EXIT_PROBE.format(args=args, thread=thread)],
+                          cwd=ROOT, capture_output=True, timeout=120,
+                          env={**base, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(tmp_path),
+                               **env})
+
+
+def test_a_command_that_succeeded_exits_quickly_with_all_its_output(tmp_path):
+    from matrix.export.downloads import plan_json
+    from matrix.load.pipeline import parse_file
+
+    seed = ROOT / "seeds" / "001_5afa0209a0ae242f.txt"
+    result = quick(["parse", str(seed), "--format", "json"], tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.decode("utf-8") == plan_json(parse_file(seed))  # every byte, flushed
+    assert b"exit handler ran" in result.stderr  # the exit handlers run first
+    assert result.stderr.rstrip().endswith(b"quick exit 0")
+    out = tmp_path / "001.xlsx"
+    result = quick(["build", str(seed), "-o", str(out)], tmp_path)
+    assert result.returncode == 0 and b"quick exit 0" in result.stderr
+    from matrix.workbook.readback import read_workbook
+
+    assert read_workbook(out).tasks == parse_file(seed).tasks
+
+
+@pytest.mark.parametrize("case", ["failed", "thread", "asked"])
+def test_otherwise_python_exits_as_always(tmp_path, case):
+    seed = ROOT / "seeds" / "001_5afa0209a0ae242f.txt"
+    if case == "failed":
+        result = quick(["parse", str(tmp_path / "missing.txt")], tmp_path)
+        assert result.returncode == 2
+    elif case == "thread":  # another thread may be writing: Python joins it first
+        result = quick(["parse", str(seed), "--format", "json"], tmp_path, thread=True)
+        assert result.returncode == 0
+    else:
+        result = quick(["parse", str(seed), "--format", "json"], tmp_path,
+                       DUTYMATRIX_FULL_EXIT="1")
+        assert result.returncode == 0
+    assert b"quick exit" not in result.stderr
+    assert b"exit handler ran" in result.stderr
