@@ -341,3 +341,15 @@ def test_a_run_never_imports_lark():
                          check=True, cwd=Path(__file__).resolve().parent.parent)
     assert out.stdout.strip() == "[]"
     assert parser_tables("plan.lark").grammar == grammar_text("plan.lark")
+
+
+def test_a_left_recursive_list_grows_in_place():
+    """``x*`` is a left-recursive rule spliced into its parent: its list must grow in place
+    (as Lark's tree builder does), not be copied at every item, which made a long plan's parse
+    quadratic in its number of lines."""
+    from matrix.parse.lalr import Tree, _reducer
+
+    reduce = _reducer("__start_star_0", [[0, True], [1, False]], False, None, False)
+    items = Tree("__start_star_0", ["a", "b"])
+    grown = reduce([items, "c"])
+    assert grown.children == ["a", "b", "c"] and grown.children is items.children

@@ -345,9 +345,13 @@ def _reducer(name: str, include: list[list] | None, expand1: bool, handlers: obj
     def filtered(children: list) -> Any:
         out: list = []
         for i, expand in keep:
-            if expand:
+            if not expand:
+                out.append(children[i])
+            elif out:
                 out += children[i].children
             else:
-                out.append(children[i])
+                # a spliced rule first (the left-recursive list of ``x*``): its list grows in
+                # place, as in Lark, instead of being copied at every item (quadratic)
+                out = children[i].children
         return made(out)
     return filtered
