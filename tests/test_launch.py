@@ -214,3 +214,35 @@ def test_the_collector_runs_less_often_but_still_collects(tmp_path):
                          text=True, timeout=120, check=True,
                          env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert out.stdout.strip().endswith("True")
+
+
+# ── output that cannot be written ──────────────────────────────────────────────────────────────
+
+def test_output_that_cannot_be_written_is_one_line_and_exit_1(tmp_path):
+    """stdout on a full device: ``Error: cannot write the output: …``, exit 1, no traceback."""
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full on this system (a device that is always full)")
+    seed = ROOT / "seeds" / "001_5afa0209a0ae242f.txt"
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("LANG", "LC_"))}
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "matrix", "parse", str(seed), "--format",
+                                 "json"], cwd=ROOT, stdout=full, stderr=subprocess.PIPE,
+                                text=True, timeout=120, env={**base, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 1
+    assert result.stderr.strip() == "Error: cannot write the output: No space left on device"
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly():
+    """``dutymatrix parse … | head``: the reader closes the pipe; exit 1, nothing printed."""
+    seed = ROOT / "tests" / "corpus" / "guofa_2018_38_zimaoqu_gaige.txt"  # more than a pipe holds
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before anything is written
+    try:
+        result = subprocess.run([sys.executable, "-m", "matrix", "parse", str(seed), "--format",
+                                 "json"], cwd=ROOT, stdout=write, stderr=subprocess.PIPE,
+                                text=True, timeout=120,
+                                env={**os.environ, "PYTHONPATH": str(ROOT)})
+    finally:
+        os.close(write)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and result.stderr.strip() == ""

@@ -519,6 +519,30 @@ def main() -> None:
         sys.exit(e.exit_code)
     except click.exceptions.Exit as e:
         sys.exit(e.exit_code)
+    except OSError as e:  # the output cannot be written (a full disk, a closed pipe …)
+        _output_failed(e)
     finally:
         matrix.keep_own_bytecode()  # the next start reads what this one compiled
     sys.exit(result if isinstance(result, int) else 0)
+
+
+def _output_failed(error: OSError) -> None:
+    """End a command whose output could not be written: one line (none for a reader that went
+    away, ``| head``), exit 1, and the standard output pointed at nothing, so that Python's own
+    exit does not fail on it again with a traceback."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    if not isinstance(error, BrokenPipeError):
+        from ..text.safe import for_terminal
+
+        where = f"{error.filename}: " if error.filename else ""
+        reason = error.strerror or str(error)
+        click.echo(_("Error: {message}").format(message=for_terminal(
+            _("cannot write the output: {where}{reason}").format(where=where, reason=reason))),
+            err=True)
+    sys.exit(1)
