@@ -57,19 +57,49 @@ def test_every_seed_and_corpus_text_and_line_as_opencc_converts_it():
     convert = script.converter().convert
     assert [t for t in texts if script._unchanged(t) and convert(t) != t] == []
     assert sum(map(script._unchanged, texts)) > len(texts) / 2  # most need no OpenCC
+    by_character = [(t, script.by_character(t)) for t in texts]
+    assert [t for t, c in by_character if c is not None and c != convert(t)] == []
+    changed = [t for t, c in by_character if c is not None and c != t]
+    assert len(changed) > 100  # seed 001 and its lines, in traditional characters
+
+
+def test_the_characters_become_what_opencc_makes_of_each_on_its_own():
+    to, longer = script.targets(sorted(traditional.CHARACTERS))
+    assert (to, longer) == (traditional.TARGETS, traditional.LONGER_TARGETS)
+    keys = traditional.PHRASE_KEYS.split("|")
+    assert len(keys) > 400 and set(traditional.PHRASES) <= set(keys)
+    # a key of TSPhrases in the text: OpenCC converts it (乾隆 stays, 乾 alone becomes 干)
+    assert script.by_character("乾隆年間") is None
+    assert script.to_simplified("乾隆年間") == script.converter().convert("乾隆年間") == "乾隆年间"
+    assert script.by_character("乾燥") == script.converter().convert("乾燥")
+    assert script.by_character("\uf900豈") is None  # normalised first: OpenCC
+
+
+def test_a_plan_in_traditional_characters_needs_no_opencc():
+    seed = (ROOT / "seeds" / "001_5afa0209a0ae242f.txt").read_text(encoding="utf-8")
+    converted = script.by_character(seed)
+    assert converted is not None and converted != seed
+    assert converted == script.converter().convert(seed)
 
 
 _ALPHABET = ["国", "發", "覆", "反", "沈", "思", "瞭", "解", "一", "目", "然", "\uf900", "a", "。",
-             "全", "盖", "藉", "口", "坏", "土", "乾", "隆", "著", "名", "干", "后", "後"]
+             "全", "盖", "藉", "口", "坏", "土", "乾", "隆", "著", "名", "干", "后", "後", "燥",
+             "發展", "改革", "委員會", "麵", "髮", "裡", "裏", "闆", "\n"]
+# every key of TSPhrases, cut into its characters and pieces: the texts where a phrase nearly
+# or just occurs
+_PIECES = sorted({piece for key in traditional.PHRASE_KEYS.split("|")
+                  for piece in (key, key[:1], key[1:], key[:-1])})
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.lists(st.sampled_from(_ALPHABET), max_size=12))
+@given(st.lists(st.sampled_from(_ALPHABET) | st.sampled_from(_PIECES), max_size=12))
 def test_any_text_as_opencc_converts_it(chars):
     text = "".join(chars)
     assert script.to_simplified(text) == script.converter().convert(text)
     if script._unchanged(text):
         assert script.converter().convert(text) == text
+    converted = script.by_character(text)
+    assert converted is None or converted == script.converter().convert(text)
 
 
 def test_once_opencc_is_loaded_it_converts_every_text(monkeypatch):
@@ -99,15 +129,24 @@ print(json.dumps(["opencc" in sys.modules, rows], ensure_ascii=False))
 """
 
 
+_WITH_A_PHRASE = "关于某项工作的实施方案\n一、重点任务\n（一）反覆研究，國家發展改革委負責。\n"
+
+
 @pytest.mark.parametrize("name, loads", [("tests/corpus/guofa_2018_38_zimaoqu_gaige.txt", False),
                                          ("seeds/003_b00b7e78f4f7e31f.txt", False),
-                                         ("seeds/001_5afa0209a0ae242f.txt", True)])
-def test_opencc_is_loaded_only_for_a_plan_with_something_to_convert(name, loads):
-    out = subprocess.run([sys.executable, "-c", _PROBE, str(ROOT / name)], cwd=ROOT, check=True,
+                                         ("seeds/001_5afa0209a0ae242f.txt", False),  # by character
+                                         ("phrase.txt", True)])
+def test_opencc_is_loaded_only_for_a_plan_with_something_to_convert(name, loads, tmp_path):
+    path = ROOT / name
+    if name == "phrase.txt":  # 反覆 is a key of TSPhrases: OpenCC converts the text
+        path = tmp_path / name
+        path.write_text(_WITH_A_PHRASE, encoding="utf-8")
+    out = subprocess.run([sys.executable, "-c", _PROBE, str(path)], cwd=ROOT, check=True,
                          capture_output=True, text=True, timeout=120).stdout
     loaded, rows = json.loads(out.splitlines()[-1])
     assert loaded is loads
-    assert len(rows) > 10 and all(script.to_simplified(r) == r for r in rows)
+    assert len(rows) > (0 if loads else 10)
+    assert all(script.to_simplified(r) == r for r in rows)
 
 
 def test_a_process_that_asked_enough_loads_opencc():
