@@ -353,3 +353,23 @@ def test_a_left_recursive_list_grows_in_place():
     items = Tree("__start_star_0", ["a", "b"])
     grown = reduce([items, "c"])
     assert grown.children == ["a", "b", "c"] and grown.children is items.children
+
+
+_EMBEDDED = '''
+start: a | b
+a: "x" WITHIN
+b: STRAY STRAY
+WITHIN: "内"
+STRAY: /./
+'''
+
+
+@pytest.mark.parametrize("text", ["x内", "ab", "内内", "x", "xa", "x内x", "a内"])
+def test_a_state_may_take_a_string_terminal_its_pattern_stands_for(text):
+    """At the top level STRAY's match stands for "x" and 内 (Lark's _create_unless); after "x"
+    the state takes 内 alone, which the contextual lexer must still find."""
+    from lark import Lark
+
+    ours = lalr.Parser(tables.Tables(json.loads(tables.export(_EMBEDDED))), lexer="contextual")
+    larks = Lark(_EMBEDDED, parser="lalr", lexer="contextual")
+    assert outcome(ours.parse, text) == outcome(larks.parse, text)

@@ -144,30 +144,22 @@ class BasicLexer:
         self.pattern = _alternation(tables, names)
         self.unless = {name: tables.unless[name] for name in names if name in tables.unless}
 
+    def find(self, text: str, pos: int) -> tuple[str, str] | None:
+        """The text and terminal of the match at ``pos``, or None."""
+        m = self.pattern.match(text, pos)
+        if m is None:
+            return None
+        kind, value = m.lastgroup, m.group()
+        unless = self.unless.get(kind)
+        return value, (kind if unless is None else unless.get(value, kind))
+
     def lex(self, text: str, states: list[int],
             on_error: Callable[[UnexpectedInput], bool] | None = None) -> Iterator[Token]:
         """The tokens of ``text``; where nothing matches, an error (or, when ``on_error`` says
         so, the character skipped)."""
-        match, unless = self.pattern.match, self.unless
-        pos, line, line_start, end = 0, 1, 0, len(text)
-        while pos < end:
-            m = match(text, pos)
-            if m is None:
-                error = UnexpectedCharacters(text, pos, line, pos - line_start + 1)
-                if on_error is None or not on_error(error):
-                    raise error
-                pos += 1
-                continue
-            kind, value = m.lastgroup, m.group()
-            if kind in unless:
-                kind = unless[kind].get(value, kind)
-            token = _token(kind, value, pos, line, pos - line_start + 1)
-            newlines = value.count("\n")
-            if newlines:
-                line, line_start = line + newlines, pos + value.rindex("\n") + 1
-            pos = m.end()
-            token.end_line, token.end_column, token.end_pos = line, pos - line_start + 1, pos
-            yield token
+        def fail(pos: int, line: int, column: int) -> UnexpectedInput:
+            return UnexpectedCharacters(text, pos, line, column)
+        return _tokens(text, self.find, fail, on_error)
 
 
 class ContextualLexer:
@@ -177,68 +169,86 @@ class ContextualLexer:
     state). When the state accepts the terminal it found, that is the state's answer: no
     terminal the state accepts comes before it in the order, or the alternation would have
     matched that one. When it does not (a name beginning with a word that is elsewhere a
-    deadline's, say), the state's own terminals after it are tried one by one, in order.
+    deadline's, say), the state's own terminals after it are tried one by one, in order. The
+    alternation holds every terminal, string terminals a pattern stands for included (a state
+    may take one without the pattern).
     """
 
     def __init__(self, tables: Any) -> None:
         self.tables = tables
-        self.master = _alternation(tables, tables.basic)
-        self.rank = {name: i for i, name in enumerate(tables.basic)}
+        self.master = _alternation(tables, tables.order)
+        self.rank = {name: i for i, name in enumerate(tables.order)}
         self.accepts = [frozenset(names) for names in tables.contextual]
         self.ranks = [[self.rank[n] for n in names] for names in tables.contextual]
         self.unless = tables.contextual_unless
+        self._root: BasicLexer | None = None  # for errors only
 
     def _match(self, state: int, text: str, pos: int) -> tuple[str, str] | None:
         m = self.master.match(text, pos)
         if m is None:
             return None
         if m.lastgroup in self.accepts[state]:
-            return m.group(), m.lastgroup
-        tables = self.tables
-        names = tables.contextual[state]
-        for name in names[bisect.bisect_right(self.ranks[state], self.rank[m.lastgroup]):]:
-            one = compiled.compile(tables.patterns[name], tables.flags).match(text, pos)
-            if one:
-                return one.group(), name
-        return None
+            value, kind = m.group(), m.lastgroup
+        else:
+            tables, names = self.tables, self.tables.contextual[state]
+            for name in names[bisect.bisect_right(self.ranks[state], self.rank[m.lastgroup]):]:
+                one = compiled.compile(tables.patterns[name], tables.flags).match(text, pos)
+                if one:
+                    value, kind = one.group(), name
+                    break
+            else:
+                return None
+        unless = self.unless[state].get(kind)
+        return value, (kind if unless is None else unless.get(value, kind))
 
     def _error(self, state: int, text: str, pos: int, line: int,
                column: int) -> UnexpectedInput:
         """What Lark's contextual lexer says when the state's terminals do not match: the token
         a basic lexer of all the terminals finds there, unexpected in this state, else the
         characters."""
-        root = BasicLexer(self.tables)
-        m = root.pattern.match(text, pos)
-        if m is None:
+        if self._root is None:
+            self._root = BasicLexer(self.tables)
+        found = self._root.find(text, pos)
+        if found is None:
             return UnexpectedCharacters(text, pos, line, column)
-        kind = root.unless.get(m.lastgroup, {}).get(m.group(), m.lastgroup)
-        return UnexpectedToken(_token(kind, m.group(), pos, line, column),
+        value, kind = found
+        return UnexpectedToken(_token(kind, value, pos, line, column),
                                set(self.tables.contextual[state]), state)
 
     def lex(self, text: str, states: list[int],
             on_error: Callable[[UnexpectedInput], bool] | None = None) -> Iterator[Token]:
         """The tokens of ``text``, each in the state the parser is in when it asks."""
-        pos, line, line_start, end = 0, 1, 0, len(text)
-        while pos < end:
-            state = states[-1]
-            found = self._match(state, text, pos)
-            if found is None:
-                error = self._error(state, text, pos, line, pos - line_start + 1)
-                if on_error is None or not on_error(error):
-                    raise error
-                pos += 1
-                continue
-            value, kind = found
-            unless = self.unless[state].get(kind)
-            if unless is not None:
-                kind = unless.get(value, kind)
-            token = _token(kind, value, pos, line, pos - line_start + 1)
-            newlines = value.count("\n")
-            if newlines:
-                line, line_start = line + newlines, pos + value.rindex("\n") + 1
-            pos += len(value)
-            token.end_line, token.end_column, token.end_pos = line, pos - line_start + 1, pos
-            yield token
+        def find(text: str, pos: int) -> tuple[str, str] | None:
+            return self._match(states[-1], text, pos)
+
+        def fail(pos: int, line: int, column: int) -> UnexpectedInput:
+            return self._error(states[-1], text, pos, line, column)
+        return _tokens(text, find, fail, on_error)
+
+
+def _tokens(text: str, find: Callable[[str, int], tuple[str, str] | None],
+            fail: Callable[[int, int, int], UnexpectedInput],
+            on_error: Callable[[UnexpectedInput], bool] | None) -> Iterator[Token]:
+    """The tokens ``find`` makes of ``text`` from its start, with their lines and columns;
+    where it finds none, ``fail``'s error, raised unless ``on_error`` passes over the
+    character."""
+    pos, line, line_start, end = 0, 1, 0, len(text)
+    while pos < end:
+        found = find(text, pos)
+        if found is None:
+            error = fail(pos, line, pos - line_start + 1)
+            if on_error is None or not on_error(error):
+                raise error
+            pos += 1
+            continue
+        value, kind = found
+        token = _token(kind, value, pos, line, pos - line_start + 1)
+        newlines = value.count("\n")
+        if newlines:
+            line, line_start = line + newlines, pos + value.rindex("\n") + 1
+        pos += len(value)
+        token.end_line, token.end_column, token.end_pos = line, pos - line_start + 1, pos
+        yield token
 
 
 def _alternation(tables: Any, names: list[str]) -> Any:
