@@ -172,15 +172,13 @@ def _sources() -> str | None:
 
 
 def _package_folder(name: str) -> str | None:
-    """The folder of package ``name`` that ``import name`` would load: the first entry of
-    ``sys.path`` holding it (a regular package; anything else: None, no copies)."""
-    for entry in sys.path:
-        folder = os.path.join(entry or os.getcwd(), name)
-        if os.path.isfile(os.path.join(folder, "__init__.py")):
-            return folder
-        if os.path.exists(folder + ".py") or os.path.isdir(folder):
-            return None  # a module or a namespace package of that name comes first
-    return None
+    """The folder of package ``name`` that ``import name`` would load (Python's own path
+    finder, without importing it), None when it is not a package of one folder."""
+    from importlib.machinery import PathFinder
+
+    spec = PathFinder.find_spec(name)
+    locations = list(spec.submodule_search_locations or ()) if spec is not None else []
+    return locations[0] if len(locations) == 1 else None
 
 
 def _path(key: str, create: bool = False) -> str | None:

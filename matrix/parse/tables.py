@@ -131,12 +131,10 @@ def _parse(data: bytes, grammar: str, checked: bool = True) -> Tables | None:
 
 
 def _cache_path(grammar: str) -> Path | None:
-    import hashlib
-
-    from ..safety.cache import cache_folder
+    from ..safety.cache import cache_folder, fingerprint
 
     folder = cache_folder("grammar", create=True)
-    digest = hashlib.sha256(f"{FORMAT}\n{grammar}".encode("utf-8")).hexdigest()
+    digest = fingerprint(str(FORMAT).encode(), grammar.encode("utf-8"))
     return None if folder is None else folder / f"lalr-{digest[:32]}.json"
 
 

@@ -30,6 +30,8 @@ from __future__ import annotations
 import functools
 import os
 
+from .patterns import lazy
+
 DICTIONARIES = ("t2s.json", "TSPhrases.ocd2", "TSCharacters.ocd2", "TSCharactersExt.ocd2",
                 "CJK_Compatibility_Ideographs.ocd2")
 
@@ -71,7 +73,7 @@ def by_character(text: str) -> str | None:
 
 
 # CJK compatibility ideographs: ``t2s`` normalises them first, which may make a phrase.
-_COMPATIBILITY = __import__("re").compile("[\uf900-\ufaff\U0002f800-\U0002fa1f]")
+_COMPATIBILITY = lazy("[\uf900-\ufaff\U0002f800-\U0002fa1f]")
 
 
 @functools.cache
