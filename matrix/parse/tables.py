@@ -89,23 +89,15 @@ def load(name: str) -> Tables:
     shipped = shipped_data(name)
     if shipped is not None and shipped.get("format") == FORMAT and shipped.get("grammar") == grammar:
         return Tables(shipped, checked=False)  # part of the package's code, checked by its tests
-    path = _cache_path(grammar)
-    if path is not None:
-        from ..safety.cache import read_private
+    from ..safety.cache import load_json, store_json
 
-        data = read_private(path, _MAX_BYTES)  # the user's own file, nobody else's to write
-        cached = _parse(data, grammar) if data is not None else None
-        if cached is not None:
-            return cached
-    text = export(grammar)
-    if path is not None:
-        from ..safety.cache import write_private
-
-        try:
-            write_private(path, text)
-        except OSError:
-            pass  # not kept: built again next time
-    return Tables(json.loads(text))
+    name = _cache_name(grammar)
+    cached = _usable(load_json("grammar", name, _MAX_BYTES), grammar)  # the user's own file
+    if cached is not None:
+        return cached
+    data = export(grammar)
+    store_json("grammar", name, data)  # not kept where it cannot be: built again next time
+    return Tables(data)
 
 
 def shipped_data(name: str) -> dict[str, Any] | None:
@@ -119,31 +111,37 @@ def shipped_data(name: str) -> dict[str, Any] | None:
     return getattr(module, "TABLES", None)
 
 
-def _parse(data: bytes, grammar: str, checked: bool = True) -> Tables | None:
+def _parse(data: bytes, grammar: str) -> Tables | None:
+    """The tables a cached file's bytes hold for ``grammar``, or None."""
     try:
-        value = json.loads(data)
-        if (type(value) is not dict or value.get("format") != FORMAT
-                or value.get("grammar") != grammar):
-            return None
-        return Tables(value, checked)
+        return _usable(json.loads(data), grammar)
+    except ValueError:
+        return None
+
+
+def _usable(value: Any, grammar: str) -> Tables | None:
+    """The tables JSON data holds for ``grammar`` when they hang together, else None."""
+    if (type(value) is not dict or value.get("format") != FORMAT
+            or value.get("grammar") != grammar):
+        return None
+    try:
+        return Tables(value)
     except (ValueError, TypeError, KeyError, AttributeError):  # not tables: built again
         return None
 
 
-def _cache_path(grammar: str) -> Path | None:
-    from ..safety.cache import cache_folder, fingerprint
+def _cache_name(grammar: str) -> str:
+    from ..safety.cache import fingerprint
 
-    folder = cache_folder("grammar", create=True)
-    digest = fingerprint(str(FORMAT).encode(), grammar.encode("utf-8"))
-    return None if folder is None else folder / f"lalr-{digest[:32]}.json"
+    return f"lalr-{fingerprint(str(FORMAT).encode(), grammar.encode('utf-8'))[:32]}.json"
 
 
 # ---------------------------------------------------------------------------------------------
 # Built by Lark
 
 
-def export(grammar: str) -> str:
-    """The run-time tables of ``grammar`` (the text of a ``.lark`` file) as JSON text."""
+def export(grammar: str) -> dict[str, Any]:
+    """The run-time tables of ``grammar`` (the text of a ``.lark`` file) as JSON data."""
     from lark import Lark
     from lark.lexer import PatternStr
 
@@ -181,7 +179,8 @@ def export(grammar: str) -> str:
         "end": table.end_states["start"],
         "rules": [_rule(rule, parser.options) for rule in rules],
     }
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=0)
+    # plain JSON values (Lark names its symbols with its own str subclass)
+    return json.loads(json.dumps(data, ensure_ascii=False))
 
 
 def _sorted_like(some: list, order: list) -> list:
@@ -242,7 +241,7 @@ def main() -> None:
                         encoding="utf-8")
     for name in GRAMMARS:
         target = SHIPPED / f"{name.removesuffix('.lark')}.py"
-        target.write_text(module_text(name, json.loads(export(grammar_text(name)))),
+        target.write_text(module_text(name, export(grammar_text(name))),
                           encoding="utf-8")
         print(f"wrote {target}")
 
